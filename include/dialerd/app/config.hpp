@@ -1,0 +1,78 @@
+#pragma once
+// dialerd's configuration: one table of keys (src/app/config.cpp), turned into a const Config once.
+#include <cstdint>
+#include <map>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace dialerd::app {
+
+struct SimulatorMix {
+  double completed = 0.70, no_answer = 0.15, busy = 0.05, voicemail = 0.05, failed = 0.05;
+};
+
+struct ProviderConfig {
+  std::string name;
+  std::string kind;        // batchcall | simulator
+  std::string base_url;    // http://host:port/prefix (HTTP kinds)
+  std::string api_key;
+  std::string api_secret;
+  int chunk_size = 0;      // calls per submission; 0 in the file means the kind's maximum
+  int timeout_ms = 10000;  // connect + request + answer deadline for one submission
+  int sim_delay_ms = 2000; // simulator: time from submission to outcome
+  SimulatorMix sim_mix;
+  std::uint64_t sim_seed = 0;  // simulator: 0 = random seed at start
+};
+
+struct Config {
+  std::string listen_address = "127.0.0.1";
+  int listen_port = 8780;
+  std::string state_dir = "./var";
+  std::string log_level = "info";
+  std::string log_format = "text";
+  std::string db_synchronous = "full";
+  int db_busy_timeout_ms = 5000;
+  std::int64_t http_body_limit = 16 * 1024 * 1024;
+  int http_idle_timeout_ms = 30000;
+  std::string default_region = "US";
+  int drain_timeout_ms = 10000;
+  std::map<std::string, ProviderConfig> providers;
+
+  std::string database_path() const { return state_dir + "/dialerd.db"; }
+};
+
+// One problem with one key, e.g. {"providers.acme.chunk_size", "must be 1..1000, got 5000"}.
+struct ConfigError {
+  std::string key;
+  std::string message;
+  std::string to_string() const { return key.empty() ? message : key + ": " + message; }
+};
+
+class InvalidConfig : public std::runtime_error {
+ public:
+  explicit InvalidConfig(std::vector<ConfigError> errors);
+  const std::vector<ConfigError>& errors() const { return errors_; }
+
+ private:
+  std::vector<ConfigError> errors_;
+};
+
+// Parses JSON (comments allowed) into a Config; throws InvalidConfig listing every bad key.
+Config parse_config(std::string_view text);
+// Reads and parses a file; a missing or unreadable file is an InvalidConfig too.
+Config load_config_file(const std::string& path);
+// The config dialerd runs on when no --config is given.
+std::string_view default_config_text();
+
+// The documented keys, for tests and `dialerd --help-config`. Provider keys are "providers.<name>.<key>".
+struct KeyDoc {
+  std::string path;
+  std::string default_value;
+  bool reloadable;
+  std::string doc;
+};
+std::vector<KeyDoc> documented_keys();
+
+}  // namespace dialerd::app

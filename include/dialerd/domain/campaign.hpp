@@ -1,0 +1,60 @@
+#pragma once
+// Campaigns, contacts, calls and their counts: plain values, no I/O.
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "dialerd/domain/states.hpp"
+
+namespace dialerd::domain {
+
+using CampaignId = std::int64_t;
+using CallId = std::int64_t;
+using UnixMs = std::int64_t;  // milliseconds since the Unix epoch, UTC
+
+// What a client asks for when it creates a campaign (already validated).
+struct CampaignSpec {
+  std::string name;
+  std::string agent_id;
+  std::string provider;      // a configured provider name
+  std::string from_number;   // E.164
+  std::string schedule_type = "immediate";  // immediate | scheduled
+  std::optional<UnixMs> trigger_at;
+  std::string timezone = "UTC";
+  int concurrency = 1;
+  std::optional<int> max_calls_per_day;
+  int retry_attempts = 0;
+  int retry_delay_s = 300;
+  CampaignStatus status = CampaignStatus::running;  // the status it is created in
+};
+
+// One contact in a request: phone already normalized to E.164.
+struct ContactInput {
+  std::string phone;
+  std::string first_name;
+  std::string last_name;
+  nlohmann::json variables = nlohmann::json::object();
+};
+
+struct Campaign {
+  CampaignId id = 0;
+  CampaignSpec spec;
+  CampaignStatus status = CampaignStatus::draft;
+  UnixMs created_at = 0;
+  UnixMs updated_at = 0;
+};
+
+// Counts by call state. total = pending + dispatching + in_progress + completed + failed + skipped + held.
+struct CallCounts {
+  std::int64_t pending = 0, dispatching = 0, in_progress = 0, completed = 0, failed = 0, skipped = 0, held = 0;
+  std::int64_t called = 0;  // calls submitted to a provider at least once
+  std::int64_t total() const {
+    return pending + dispatching + in_progress + completed + failed + skipped + held;
+  }
+  std::int64_t in_flight() const { return dispatching + in_progress; }
+};
+
+}  // namespace dialerd::domain

@@ -1,0 +1,36 @@
+#pragma once
+// HTTP requests and responses as plain values, so handlers need no Beast headers.
+#include <map>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace dialerd::http {
+
+struct Request {
+  std::string method;  // "GET", "POST", ...
+  std::string target;  // as sent: path plus query
+  std::string path;    // decoded path without the query
+  std::map<std::string, std::string> query;
+  std::map<std::string, std::string> headers;  // names lower-cased
+  std::string body;
+  std::string remote;  // peer address, for logs
+
+  // A header's value, or "" when absent. `name` must be lower-case.
+  std::string header(std::string_view name) const;
+};
+
+struct Response {
+  int status = 200;
+  std::string content_type = "application/json";
+  std::string body;
+  std::vector<std::pair<std::string, std::string>> headers;
+};
+
+std::string_view reason_phrase(int status);
+// Splits "/a/b?x=1&y=2" into path and query parameters (percent-decoded).
+void parse_target(std::string_view target, std::string& path, std::map<std::string, std::string>& query);
+// %XX-decodes; in query strings '+' also means a space.
+std::string percent_decode(std::string_view s, bool plus_is_space);
+
+}  // namespace dialerd::http

@@ -1,0 +1,38 @@
+#pragma once
+// The HTTP/1.1 server (Boost.Beast): one coroutine per connection on the daemon's io_context.
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "dialerd/asio.hpp"
+#include "dialerd/http/message.hpp"
+
+namespace dialerd::http {
+
+struct ServerOptions {
+  std::string address = "127.0.0.1";
+  int port = 0;
+  std::int64_t body_limit = 16 * 1024 * 1024;
+  int idle_timeout_ms = 30000;  // also bounds how long one request may take to arrive
+};
+
+class Server {
+ public:
+  using Handle = std::function<Response(const Request&)>;
+  Server(asio::io_context& ioc, ServerOptions options, Handle handle);
+  ~Server();
+  // Binds and starts accepting; throws std::system_error when the address cannot be bound.
+  void start();
+  // Stops accepting new connections; connections in flight finish their current request.
+  void stop();
+  int port() const;
+  // Limits may change on reload; they apply to requests read from now on.
+  void set_limits(std::int64_t body_limit, int idle_timeout_ms);
+
+ private:
+  struct Impl;
+  std::shared_ptr<Impl> impl_;
+};
+
+}  // namespace dialerd::http

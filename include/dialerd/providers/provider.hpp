@@ -1,0 +1,63 @@
+#pragma once
+// Provider adapters (pure: build a request, read an answer) and the runtime Provider the scheduler uses.
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <variant>
+#include <vector>
+
+#include "dialerd/asio.hpp"
+#include "dialerd/domain/dispatch.hpp"
+
+namespace dialerd::app {
+struct ProviderConfig;
+}
+
+namespace dialerd::providers {
+
+struct WireRequest {
+  std::string method = "POST";
+  std::string path;  // appended to the provider's base_url
+  std::vector<std::pair<std::string, std::string>> headers;
+  std::string body;
+};
+
+struct WireAnswer {
+  int status = 0;
+  std::map<std::string, std::string> headers;  // names lower-cased
+  std::string body;
+};
+
+// Inbound callbacks parsed into outcomes; non-terminal statuses (ringing, ...) yield no report.
+using EventsParse = std::variant<std::vector<domain::OutcomeReport>, std::string /*what is wrong*/>;
+
+// One adapter per provider API, in providers/<kind>/. No I/O: every function is testable on its own.
+class Adapter {
+ public:
+  virtual ~Adapter() = default;
+  virtual WireRequest build_request(const domain::DispatchChunk& chunk) const = 0;
+  // Reads a 2xx answer into one result per call of the chunk.
+  virtual std::vector<domain::SubmitResult> parse_answer(const domain::DispatchChunk& chunk,
+                                                         const WireAnswer& answer) const = 0;
+  virtual EventsParse parse_events(std::string_view body) const = 0;
+};
+
+// The scheduler's view of a configured provider.
+class Provider {
+ public:
+  virtual ~Provider() = default;
+  virtual const std::string& name() const = 0;
+  virtual int chunk_size() const = 0;
+  // Submits a claimed chunk; answers one result per call. Never throws for provider or network trouble.
+  virtual awaitable<std::vector<domain::SubmitResult>> submit(const domain::DispatchChunk& chunk) = 0;
+  virtual EventsParse parse_events(std::string_view body) const = 0;
+};
+
+// Where providers that report outcomes themselves (the simulator) deliver them.
+using OutcomeSink = std::function<void(const std::string& provider, std::vector<domain::OutcomeReport>)>;
+
+std::unique_ptr<Provider> make_provider(const app::ProviderConfig& config, asio::io_context& ioc, OutcomeSink sink);
+
+}  // namespace dialerd::providers

@@ -1,0 +1,50 @@
+#pragma once
+// The coroutine loop that asks the queue what is due and hands chunks to providers.
+#include <map>
+#include <memory>
+#include <string>
+
+#include "dialerd/asio.hpp"
+#include "dialerd/providers/provider.hpp"
+#include "dialerd/store/store.hpp"
+#include "dialerd/util/clock.hpp"
+
+namespace dialerd::scheduler {
+
+using ProviderMap = std::map<std::string, std::shared_ptr<providers::Provider>>;
+
+class Scheduler {
+ public:
+  Scheduler(asio::io_context& ioc, store::Store& store, const util::Clock& clock);
+  void set_providers(ProviderMap providers) { providers_ = std::move(providers); }
+  const ProviderMap& providers() const { return providers_; }
+
+  void start();
+  // Something changed (campaign created, outcome, ...): evaluate again now.
+  void wake();
+  // Stops claiming calls; submissions already sent run to completion.
+  void stop_claiming();
+  std::size_t submissions_in_flight() const { return submissions_in_flight_; }
+
+  // Applies outcomes a provider reported, then wakes the loop (a slot may be free).
+  std::vector<store::OutcomeApplied> apply_outcomes(const std::string& provider,
+                                                    const std::vector<domain::OutcomeReport>& reports);
+
+ private:
+  awaitable<void> run();
+  // One pass: start triggered campaigns, claim and send what is due. Returns when to look again.
+  std::optional<domain::UnixMs> tick();
+  awaitable<void> dispatch(std::shared_ptr<providers::Provider> provider, domain::DispatchChunk chunk);
+
+  asio::io_context& ioc_;
+  store::Store& store_;
+  const util::Clock& clock_;
+  ProviderMap providers_;
+  asio::system_timer timer_;
+  bool dirty_ = false;
+  bool claiming_ = true;
+  bool stopped_ = false;
+  std::size_t submissions_in_flight_ = 0;
+};
+
+}  // namespace dialerd::scheduler

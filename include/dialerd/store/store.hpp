@@ -1,0 +1,82 @@
+#pragma once
+// The durable queue: campaigns, contacts, calls and attempts in SQLite (docs/SCHEMA.md).
+// Every state change is one transaction; a chunk is marked dispatching and committed before it is sent.
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "dialerd/domain/campaign.hpp"
+#include "dialerd/domain/dispatch.hpp"
+
+namespace dialerd::store {
+
+using domain::OutcomeReport;
+using domain::SubmitResult;
+
+namespace sqlite {
+class Db;
+}
+
+struct StoreOptions {
+  std::string path;
+  std::string synchronous = "full";  // full | normal
+  int busy_timeout_ms = 5000;
+};
+
+struct OutcomeApplied {
+  enum class Effect { applied, duplicate, unknown_call };
+  Effect effect = Effect::unknown_call;
+  domain::CampaignId campaign_id = 0;
+  domain::CallId call_id = 0;
+  domain::CallState state = domain::CallState::pending;  // the call's state afterwards
+};
+
+class Store {
+ public:
+  explicit Store(const StoreOptions& options);
+  ~Store();
+  Store(const Store&) = delete;
+  Store& operator=(const Store&) = delete;
+
+  // Creates the campaign and its calls (upserting contacts) in one transaction.
+  domain::CampaignId create_campaign(const domain::CampaignSpec& spec, const std::vector<domain::ContactInput>& contacts,
+                                     domain::UnixMs now);
+  std::optional<domain::Campaign> campaign(domain::CampaignId id);
+  std::vector<domain::Campaign> campaigns_with_status(domain::CampaignStatus status);
+  domain::CallCounts counts(domain::CampaignId id);
+  std::int64_t in_flight(domain::CampaignId id);
+
+  // Moves a campaign to `to` if the state machine allows it; returns whether it moved.
+  bool set_campaign_status(domain::CampaignId id, domain::CampaignStatus to, domain::UnixMs now);
+  // running -> completed when the campaign has calls and none can go out again. Returns whether it moved.
+  bool complete_if_done(domain::CampaignId id, domain::UnixMs now);
+
+  // Claims up to `limit` due calls of a running campaign: marks them dispatching under one fresh
+  // idempotency key and records an attempt for each, committed before this returns.
+  std::optional<domain::DispatchChunk> claim(const domain::Campaign& campaign, int limit, domain::UnixMs now);
+  // Records the provider's answer for a claimed chunk, in one transaction.
+  void record_submission(const domain::DispatchChunk& chunk, const std::vector<SubmitResult>& results,
+                         domain::UnixMs now);
+  // Applies outcomes for calls of `provider`'s campaigns, in one transaction. Duplicates change nothing.
+  std::vector<OutcomeApplied> record_outcomes(const std::string& provider, const std::vector<OutcomeReport>& reports,
+                                              domain::UnixMs now);
+
+  // Start-up reconciliation: calls left dispatching by a crash are held with `reason`. Returns how many.
+  int hold_uncertain(const std::string& reason, domain::UnixMs now);
+  // Earliest next_attempt_at among the campaign's pending calls.
+  std::optional<domain::UnixMs> next_due(domain::CampaignId id);
+  // Earliest trigger time among scheduled campaigns.
+  std::optional<domain::UnixMs> next_trigger();
+  // Scheduled campaigns whose trigger time has come.
+  std::vector<domain::CampaignId> triggered_campaigns(domain::UnixMs now);
+
+  void checkpoint();
+
+ private:
+  std::unique_ptr<sqlite::Db> db_;
+  std::uint64_t key_seq_ = 0;
+  std::uint32_t key_salt_ = 0;
+};
+
+}  // namespace dialerd::store

@@ -1,0 +1,48 @@
+#pragma once
+// Shared by the v1 handlers: the response envelope, typed request errors, JSON field readers.
+#include <optional>
+#include <stdexcept>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "dialerd/api/v1.hpp"
+#include "dialerd/http/message.hpp"
+
+namespace dialerd::api {
+
+using json = nlohmann::json;
+
+// A request problem the client can fix: becomes {"error":{code, message, field}} with `status`.
+struct BadRequest : std::runtime_error {
+  BadRequest(int status, std::string code, const std::string& message, std::string field = {})
+      : std::runtime_error(message), status(status), code(std::move(code)), field(std::move(field)) {}
+  int status;
+  std::string code;
+  std::string field;
+};
+
+[[noreturn]] inline void bad_field(const std::string& field, const std::string& message) {
+  throw BadRequest(400, "invalid_field", field + ": " + message, field);
+}
+
+// {"data": ..., "meta": {"request_id", "ts"}}
+http::Response envelope(int status, json data, domain::UnixMs now);
+// Wraps a handler so BadRequest becomes its 4xx answer.
+http::Handler guarded(std::function<http::Response(const http::Request&, const http::Params&)> fn);
+
+json parse_json_body(const http::Request& req);
+domain::CampaignId parse_id(const std::string& text, const char* what);
+std::string iso8601(domain::UnixMs t);
+
+// Typed readers: absent -> nullopt; present with a wrong type or value -> bad_field naming `path`.
+std::optional<std::string> opt_string(const json& obj, const char* key, const std::string& path, std::size_t max_len = 4096);
+std::string req_string(const json& obj, const char* key, const std::string& path, std::size_t max_len = 4096);
+std::optional<std::int64_t> opt_int(const json& obj, const char* key, const std::string& path, std::int64_t min,
+                                    std::int64_t max);
+std::optional<bool> opt_bool(const json& obj, const char* key, const std::string& path);
+
+void register_campaign_routes(http::Router& router, Context& ctx);
+void register_event_routes(http::Router& router, Context& ctx);
+
+}  // namespace dialerd::api

@@ -1,0 +1,293 @@
+#include "dialerd/app/config.hpp"
+
+#include <fstream>
+#include <functional>
+#include <optional>
+#include <set>
+#include <sstream>
+
+#include <nlohmann/json.hpp>
+
+#include "dialerd/domain/phone.hpp"
+#include "dialerd/providers/kinds.hpp"
+
+namespace dialerd::app {
+namespace {
+
+using json = nlohmann::json;
+// Validates one value and stores it; returns the problem, or nothing when the value is good.
+template <class Target>
+using Apply = std::function<std::optional<std::string>(const json&, Target&)>;
+
+template <class Target>
+struct Key {
+  std::string path;  // dotted, relative to its section
+  json default_value;
+  bool reloadable;
+  std::string doc;
+  Apply<Target> apply;
+};
+
+std::string type_name(const json& v) {
+  return v.is_number_integer() ? "integer" : std::string(v.type_name());
+}
+
+template <class T>
+Apply<T> string_key(std::string T::*field, std::vector<std::string> allowed = {}) {
+  return [field, allowed](const json& v, T& target) -> std::optional<std::string> {
+    if (!v.is_string()) return "must be a string, got " + type_name(v);
+    auto s = v.get<std::string>();
+    if (!allowed.empty() && std::find(allowed.begin(), allowed.end(), s) == allowed.end()) {
+      std::string list;
+      for (const auto& a : allowed) list += (list.empty() ? "" : ", ") + a;
+      return "must be one of " + list + ", got \"" + s + "\"";
+    }
+    target.*field = s;
+    return std::nullopt;
+  };
+}
+
+template <class T, class Int>
+Apply<T> int_key(Int T::*field, std::int64_t min, std::int64_t max) {
+  return [field, min, max](const json& v, T& target) -> std::optional<std::string> {
+    if (!v.is_number_integer()) return "must be an integer, got " + type_name(v);
+    auto n = v.get<std::int64_t>();
+    if (n < min || n > max)
+      return "must be between " + std::to_string(min) + " and " + std::to_string(max) + ", got " +
+             std::to_string(n);
+    target.*field = static_cast<Int>(n);
+    return std::nullopt;
+  };
+}
+
+Apply<ProviderConfig> mix_key(double SimulatorMix::*field) {
+  return [field](const json& v, ProviderConfig& p) -> std::optional<std::string> {
+    if (!v.is_number()) return "must be a number, got " + type_name(v);
+    double d = v.get<double>();
+    if (d < 0 || d > 1) return "must be between 0 and 1, got " + v.dump();
+    p.sim_mix.*field = d;
+    return std::nullopt;
+  };
+}
+
+const std::vector<Key<Config>>& daemon_keys() {
+  static const std::vector<Key<Config>> keys = {
+      {"listen.address", "127.0.0.1", false, "IP address the HTTP API listens on.",
+       string_key(&Config::listen_address)},
+      {"listen.port", 8780, false, "TCP port of the HTTP API; 0 picks a free port (written to <state_dir>/dialerd.port).",
+       int_key(&Config::listen_port, 0, 65535)},
+      {"state_dir", "./var", false, "Directory holding the SQLite database (dialerd.db) and the port file.",
+       [](const json& v, Config& c) -> std::optional<std::string> {
+         if (!v.is_string()) return "must be a string, got " + type_name(v);
+         if (v.get<std::string>().empty()) return "must not be empty";
+         c.state_dir = v.get<std::string>();
+         return std::nullopt;
+       }},
+      {"log.level", "info", true, "trace, debug, info, warn, error or critical.",
+       string_key(&Config::log_level, {"trace", "debug", "info", "warn", "error", "critical"})},
+      {"log.format", "text", true, "text (human) or json (one object per line).",
+       string_key(&Config::log_format, {"text", "json"})},
+      {"database.synchronous", "full", false,
+       "SQLite synchronous mode: full (every commit survives power loss) or normal (WAL; the last commits may be lost on power loss, never corrupted).",
+       string_key(&Config::db_synchronous, {"full", "normal"})},
+      {"database.busy_timeout_ms", 5000, false, "How long a write waits for a lock held by another process.",
+       int_key(&Config::db_busy_timeout_ms, 0, 600000)},
+      {"http.body_limit_bytes", 16 * 1024 * 1024, true, "Largest request body accepted; larger ones get 413.",
+       int_key(&Config::http_body_limit, 1024, std::int64_t{1} << 30)},
+      {"http.idle_timeout_ms", 30000, true, "A client that sends nothing for this long is disconnected.",
+       int_key(&Config::http_idle_timeout_ms, 100, 3600000)},
+      {"phone.default_region", "US", true, "Region used to read phone numbers given without a +country code.",
+       [](const json& v, Config& c) -> std::optional<std::string> {
+         if (!v.is_string()) return "must be a string, got " + type_name(v);
+         auto r = v.get<std::string>();
+         if (!domain::is_known_region(r)) return "\"" + r + "\" is not a known two-letter region";
+         c.default_region = r;
+         return std::nullopt;
+       }},
+      {"shutdown.drain_timeout_ms", 10000, true,
+       "On SIGTERM, how long in-flight submissions may take to finish before dialerd exits.",
+       int_key(&Config::drain_timeout_ms, 0, 600000)},
+  };
+  return keys;
+}
+
+const std::vector<Key<ProviderConfig>>& provider_keys() {
+  static const std::vector<Key<ProviderConfig>> keys = {
+      {"kind", nullptr, true, "Adapter kind: batchcall or simulator (required).",
+       [](const json& v, ProviderConfig& p) -> std::optional<std::string> {
+         if (!v.is_string()) return "must be a string, got " + type_name(v);
+         auto k = v.get<std::string>();
+         if (!providers::kind_info(k)) {
+           std::string list;
+           for (auto n : providers::kind_names()) list += (list.empty() ? "" : ", ") + std::string(n);
+           return "unknown provider kind \"" + k + "\" (known: " + list + ")";
+         }
+         p.kind = k;
+         return std::nullopt;
+       }},
+      {"base_url", "", true, "http://host[:port][/prefix] of the provider's API (HTTP kinds).",
+       [](const json& v, ProviderConfig& p) -> std::optional<std::string> {
+         if (!v.is_string()) return "must be a string, got " + type_name(v);
+         auto s = v.get<std::string>();
+         if (s.rfind("http://", 0) != 0 && s.rfind("https://", 0) != 0)
+           return "must start with http:// or https://, got \"" + s + "\"";
+         while (!s.empty() && s.back() == '/') s.pop_back();
+         p.base_url = s;
+         return std::nullopt;
+       }},
+      {"api_key", "", true, "API key sent to the provider (batchcall: X-API-KEY).", string_key(&ProviderConfig::api_key)},
+      {"api_secret", "", true, "API secret sent to the provider (batchcall: X-API-SECRET).",
+       string_key(&ProviderConfig::api_secret)},
+      {"chunk_size", 0, true, "Calls per submission, 1..the kind's maximum (batchcall: 1000); 0 or absent = the maximum.",
+       int_key(&ProviderConfig::chunk_size, 0, 100000)},
+      {"timeout_ms", 10000, true, "Deadline for one submission: connect, send and read the answer.",
+       int_key(&ProviderConfig::timeout_ms, 100, 600000)},
+      {"simulator.delay_ms", 2000, true, "simulator: time from submission to each call's outcome.",
+       int_key(&ProviderConfig::sim_delay_ms, 0, 86400000)},
+      {"simulator.seed", 0, true, "simulator: random seed for the outcome mix; 0 = a fresh seed at start.",
+       int_key(&ProviderConfig::sim_seed, 0, std::numeric_limits<std::int64_t>::max())},
+      {"simulator.mix.completed", 0.70, true, "simulator: share of calls that complete.", mix_key(&SimulatorMix::completed)},
+      {"simulator.mix.no_answer", 0.15, true, "simulator: share of calls not answered (retryable).",
+       mix_key(&SimulatorMix::no_answer)},
+      {"simulator.mix.busy", 0.05, true, "simulator: share of calls that find the line busy (retryable).",
+       mix_key(&SimulatorMix::busy)},
+      {"simulator.mix.voicemail", 0.05, true, "simulator: share of calls that reach voicemail (counted completed).",
+       mix_key(&SimulatorMix::voicemail)},
+      {"simulator.mix.failed", 0.05, true, "simulator: share of calls that fail.", mix_key(&SimulatorMix::failed)},
+  };
+  return keys;
+}
+
+// Walks `obj` against `keys`: applies known leaves, reports unknown keys and wrong shapes.
+template <class Target>
+void walk(const json& obj, const std::string& prefix, const std::string& shown_prefix,
+          const std::vector<Key<Target>>& keys, Target& target, std::vector<ConfigError>& errors,
+          const std::set<std::string>& skip = {}) {
+  for (const auto& [name, value] : obj.items()) {
+    std::string path = prefix.empty() ? name : prefix + "." + name;
+    std::string shown = shown_prefix + path;
+    if (skip.count(path)) continue;
+    auto leaf = std::find_if(keys.begin(), keys.end(), [&](const auto& k) { return k.path == path; });
+    if (leaf != keys.end()) {
+      if (auto problem = leaf->apply(value, target)) errors.push_back({shown, *problem});
+      continue;
+    }
+    bool is_section = std::any_of(keys.begin(), keys.end(),
+                                  [&](const auto& k) { return k.path.rfind(path + ".", 0) == 0; });
+    if (!is_section) {
+      errors.push_back({shown, "unknown key"});
+    } else if (!value.is_object()) {
+      errors.push_back({shown, "must be an object, got " + type_name(value)});
+    } else {
+      walk(value, path, shown_prefix, keys, target, errors);
+    }
+  }
+}
+
+void check_provider(ProviderConfig& p, const std::string& at, std::vector<ConfigError>& errors) {
+  auto info = providers::kind_info(p.kind);
+  if (!info) return;  // already reported (or missing: reported by the caller)
+  if (p.chunk_size == 0) p.chunk_size = info->max_chunk;
+  if (p.chunk_size > info->max_chunk)
+    errors.push_back({at + ".chunk_size", "must be at most " + std::to_string(info->max_chunk) + " for kind " +
+                                              std::string(info->kind) + ", got " + std::to_string(p.chunk_size)});
+  if (info->http && p.base_url.empty()) errors.push_back({at + ".base_url", "is required for kind " + p.kind});
+  if (info->needs_api_key && p.api_key.empty()) errors.push_back({at + ".api_key", "is required for kind " + p.kind});
+  if (info->needs_api_secret && p.api_secret.empty())
+    errors.push_back({at + ".api_secret", "is required for kind " + p.kind});
+  if (p.kind == "simulator") {
+    const auto& m = p.sim_mix;
+    if (m.completed + m.no_answer + m.busy + m.voicemail + m.failed <= 0)
+      errors.push_back({at + ".simulator.mix", "at least one share must be above 0"});
+  }
+}
+
+bool valid_provider_name(const std::string& n) {
+  if (n.empty() || n.size() > 64) return false;
+  return std::all_of(n.begin(), n.end(), [](char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c == '-';
+  });
+}
+
+std::string describe(const json& v) {
+  if (v.is_null()) return "(none)";
+  if (v.is_string()) return v.get<std::string>().empty() ? "\"\"" : v.get<std::string>();
+  return v.dump();
+}
+
+}  // namespace
+
+InvalidConfig::InvalidConfig(std::vector<ConfigError> errors)
+    : std::runtime_error([&] {
+        std::string msg = "invalid config:";
+        for (const auto& e : errors) msg += "\n  " + e.to_string();
+        return msg;
+      }()),
+      errors_(std::move(errors)) {}
+
+Config parse_config(std::string_view text) {
+  json root;
+  try {
+    root = json::parse(text.begin(), text.end(), nullptr, /*allow_exceptions=*/true, /*ignore_comments=*/true);
+  } catch (const json::parse_error& e) {
+    throw InvalidConfig({{"", std::string("not valid JSON: ") + e.what()}});
+  }
+  if (!root.is_object()) throw InvalidConfig({{"", "the top level must be a JSON object, got " + type_name(root)}});
+
+  Config config;
+  std::vector<ConfigError> errors;
+  walk(root, "", "", daemon_keys(), config, errors, {"providers"});
+
+  if (root.contains("providers")) {
+    const json& provs = root["providers"];
+    if (!provs.is_object()) {
+      errors.push_back({"providers", "must be an object of name -> provider, got " + type_name(provs)});
+    } else {
+      for (const auto& [name, body] : provs.items()) {
+        std::string at = "providers." + name;
+        if (!valid_provider_name(name)) {
+          errors.push_back({at, "a provider name is 1..64 characters of letters, digits, _ and -"});
+          continue;
+        }
+        if (!body.is_object()) {
+          errors.push_back({at, "must be an object, got " + type_name(body)});
+          continue;
+        }
+        ProviderConfig p;
+        p.name = name;
+        walk(body, "", at + ".", provider_keys(), p, errors);
+        if (!body.contains("kind")) errors.push_back({at + ".kind", "is required"});
+        check_provider(p, at, errors);
+        config.providers.emplace(name, std::move(p));
+      }
+    }
+  }
+  if (config.providers.empty() && errors.empty())
+    errors.push_back({"providers", "at least one provider must be configured"});
+  if (!errors.empty()) throw InvalidConfig(std::move(errors));
+  return config;
+}
+
+Config load_config_file(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw InvalidConfig({{"", "cannot read config file " + path}});
+  std::ostringstream buf;
+  buf << in.rdbuf();
+  try {
+    return parse_config(buf.str());
+  } catch (const InvalidConfig& e) {
+    auto errors = e.errors();
+    errors.insert(errors.begin(), ConfigError{"", "in " + path + ":"});
+    throw InvalidConfig(std::move(errors));
+  }
+}
+
+std::vector<KeyDoc> documented_keys() {
+  std::vector<KeyDoc> out;
+  for (const auto& k : daemon_keys()) out.push_back({k.path, describe(k.default_value), k.reloadable, k.doc});
+  for (const auto& k : provider_keys())
+    out.push_back({"providers.<name>." + k.path, describe(k.default_value), k.reloadable, k.doc});
+  return out;
+}
+
+}  // namespace dialerd::app

@@ -1,0 +1,147 @@
+#include "dialerd/http/router.hpp"
+
+#include <nlohmann/json.hpp>
+
+namespace dialerd::http {
+namespace {
+
+std::vector<std::string> split_path(std::string_view path) {
+  std::vector<std::string> out;
+  std::size_t i = 0;
+  while (i < path.size()) {
+    if (path[i] == '/') {
+      ++i;
+      continue;
+    }
+    auto j = path.find('/', i);
+    if (j == std::string_view::npos) j = path.size();
+    out.emplace_back(path.substr(i, j - i));
+    i = j;
+  }
+  return out;
+}
+
+bool match(const std::vector<std::string>& pattern, const std::vector<std::string>& path, Params& params) {
+  if (pattern.size() != path.size()) return false;
+  Params found;
+  for (std::size_t i = 0; i < pattern.size(); ++i) {
+    const auto& p = pattern[i];
+    if (p.size() > 2 && p.front() == '{' && p.back() == '}') {
+      found[p.substr(1, p.size() - 2)] = path[i];
+    } else if (p != path[i]) {
+      return false;
+    }
+  }
+  params = std::move(found);
+  return true;
+}
+
+int hex(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
+}  // namespace
+
+std::string Request::header(std::string_view name) const {
+  auto it = headers.find(std::string(name));
+  return it == headers.end() ? std::string() : it->second;
+}
+
+std::string percent_decode(std::string_view s, bool plus_is_space) {
+  std::string out;
+  out.reserve(s.size());
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    if (s[i] == '%' && i + 2 < s.size() && hex(s[i + 1]) >= 0 && hex(s[i + 2]) >= 0) {
+      out.push_back(static_cast<char>(hex(s[i + 1]) * 16 + hex(s[i + 2])));
+      i += 2;
+    } else if (plus_is_space && s[i] == '+') {
+      out.push_back(' ');
+    } else {
+      out.push_back(s[i]);
+    }
+  }
+  return out;
+}
+
+void parse_target(std::string_view target, std::string& path, std::map<std::string, std::string>& query) {
+  auto q = target.find('?');
+  path = percent_decode(target.substr(0, q), false);
+  query.clear();
+  if (q == std::string_view::npos) return;
+  std::string_view rest = target.substr(q + 1);
+  while (!rest.empty()) {
+    auto amp = rest.find('&');
+    auto pair = rest.substr(0, amp);
+    auto eq = pair.find('=');
+    if (!pair.empty())
+      query[percent_decode(pair.substr(0, eq), true)] =
+          eq == std::string_view::npos ? "" : percent_decode(pair.substr(eq + 1), true);
+    if (amp == std::string_view::npos) break;
+    rest = rest.substr(amp + 1);
+  }
+}
+
+std::string_view reason_phrase(int status) {
+  switch (status) {
+    case 200: return "OK";
+    case 201: return "Created";
+    case 202: return "Accepted";
+    case 204: return "No Content";
+    case 207: return "Multi-Status";
+    case 400: return "Bad Request";
+    case 401: return "Unauthorized";
+    case 403: return "Forbidden";
+    case 404: return "Not Found";
+    case 405: return "Method Not Allowed";
+    case 408: return "Request Timeout";
+    case 409: return "Conflict";
+    case 413: return "Payload Too Large";
+    case 415: return "Unsupported Media Type";
+    case 429: return "Too Many Requests";
+    case 500: return "Internal Server Error";
+    case 503: return "Service Unavailable";
+    default: return "";
+  }
+}
+
+void Router::add(std::string method, std::string pattern, Handler handler) {
+  auto segments = split_path(pattern);
+  entries_.push_back({std::move(method), std::move(pattern), std::move(segments), std::move(handler)});
+}
+
+Response Router::dispatch(const Request& request) const {
+  auto path = split_path(request.path);
+  std::string allowed;
+  for (const auto& e : entries_) {
+    Params params;
+    if (!match(e.segments, path, params)) continue;
+    if (e.method == request.method) return e.handler(request, params);
+    allowed += (allowed.empty() ? "" : ", ") + e.method;
+  }
+  if (!allowed.empty()) {
+    auto r = error_response(405, "method_not_allowed", request.method + " is not allowed on " + request.path);
+    r.headers.emplace_back("Allow", allowed);
+    return r;
+  }
+  return error_response(404, "not_found", "no route for " + request.path);
+}
+
+std::vector<Router::Route> Router::routes() const {
+  std::vector<Route> out;
+  for (const auto& e : entries_) out.push_back({e.method, e.pattern});
+  return out;
+}
+
+Response error_response(int status, std::string_view code, std::string_view message, std::string_view field) {
+  nlohmann::json err = {{"code", code}, {"message", message}};
+  err["field"] = field.empty() ? nlohmann::json(nullptr) : nlohmann::json(field);
+  Response r;
+  r.status = status;
+  r.body = nlohmann::json{{"error", err}}.dump();
+  return r;
+}
+
+}  // namespace dialerd::http

@@ -1,0 +1,59 @@
+// dialerd: the daemon's entry point. It only parses the command line and wires the Daemon.
+#include <iostream>
+
+#include <CLI/CLI.hpp>
+#include <spdlog/spdlog.h>
+
+#include "dialerd/app/config.hpp"
+#include "dialerd/app/daemon.hpp"
+
+int main(int argc, char** argv) {
+  using namespace dialerd::app;
+  CLI::App cli{"dialerd: a dialer scheduler daemon for voice-AI call campaigns"};
+  std::string config_path, check_path;
+  bool print_default = false, list_keys = false;
+  cli.add_option("-c,--config", config_path, "Config file (JSON, comments allowed); built-in default if absent");
+  cli.add_option("--check-config", check_path, "Validate a config file and exit (0 valid, 2 invalid)");
+  cli.add_flag("--print-default-config", print_default, "Print the built-in default config and exit");
+  cli.add_flag("--list-config-keys", list_keys, "List every config key with its default and exit");
+  cli.set_version_flag("--version", "dialerd 0.1.0");
+  CLI11_PARSE(cli, argc, argv);
+
+  if (print_default) {
+    std::cout << default_config_text() << "\n";
+    return 0;
+  }
+  if (list_keys) {
+    for (const auto& k : documented_keys())
+      std::cout << k.path << " = " << k.default_value << (k.reloadable ? "  [reloadable]" : "") << "\n    " << k.doc
+                << "\n";
+    return 0;
+  }
+  if (!check_path.empty()) {
+    try {
+      load_config_file(check_path);
+      std::cout << check_path << ": config is valid\n";
+      return 0;
+    } catch (const InvalidConfig& e) {
+      std::cerr << e.what() << "\n";
+      return 2;
+    }
+  }
+
+  Config config;
+  try {
+    config = config_path.empty() ? parse_config(default_config_text()) : load_config_file(config_path);
+  } catch (const InvalidConfig& e) {
+    std::cerr << "dialerd: " << e.what() << "\n";
+    return 2;
+  }
+  configure_logging(config);
+  spdlog::info("dialerd 0.1.0 starting with {}", config_path.empty() ? "the built-in default config" : config_path);
+  try {
+    Daemon daemon(std::move(config), config_path);
+    return daemon.run();
+  } catch (const std::exception& e) {
+    spdlog::critical("dialerd: cannot run: {}", e.what());
+    return 1;
+  }
+}

@@ -1,0 +1,105 @@
+#include "batchcall.hpp"
+
+#include <nlohmann/json.hpp>
+
+namespace dialerd::providers::batchcall {
+
+using domain::Outcome;
+using domain::SubmitResult;
+using json = nlohmann::json;
+
+std::string BatchCallAdapter::call_id(std::string_view batch_call_id, std::string_view to_number) {
+  return std::string(batch_call_id) + ":" + std::string(to_number);
+}
+
+WireRequest BatchCallAdapter::build_request(const domain::DispatchChunk& chunk) const {
+  json tasks = json::array();
+  for (const auto& call : chunk.calls) {
+    // dialerd owns the retry policy, so the provider is told not to retry on its own.
+    tasks.push_back({{"to_number", call.phone}, {"dynamic_variables", call.variables}, {"max_retries", 0}});
+  }
+  const auto& spec = chunk.campaign.spec;
+  json body = {
+      {"from_number", spec.from_number},
+      {"tasks", std::move(tasks)},
+      {"name", spec.name.substr(0, 255)},
+      {"agent_id", spec.agent_id},
+      {"timezone", spec.timezone},
+      {"status", "scheduled"},
+      {"send_now", true},
+  };
+  WireRequest req;
+  req.path = "/batch-call";
+  req.headers = {{"X-API-KEY", api_key_}, {"X-API-SECRET", api_secret_}};
+  req.body = body.dump();
+  return req;
+}
+
+std::vector<SubmitResult> BatchCallAdapter::parse_answer(const domain::DispatchChunk& chunk,
+                                                         const WireAnswer& answer) const {
+  // The batch is accepted or not as a whole; the answer names the batch, not its tasks.
+  auto doc = json::parse(answer.body, nullptr, false);
+  std::string batch_id;
+  if (doc.is_object() && doc.contains("data") && doc["data"].is_object()) {
+    const auto& id = doc["data"].value("batch_call_id", json());
+    if (id.is_string()) batch_id = id.get<std::string>();
+  }
+  std::vector<SubmitResult> out;
+  out.reserve(chunk.calls.size());
+  for (const auto& call : chunk.calls) {
+    SubmitResult r;
+    r.call_id = call.id;
+    if (batch_id.empty()) {
+      // It answered success but gave no batch id: the calls may go out and their outcomes cannot be matched.
+      r.kind = SubmitResult::Kind::uncertain;
+      r.reason = "provider answered " + std::to_string(answer.status) + " without data.batch_call_id";
+    } else {
+      r.kind = SubmitResult::Kind::accepted;
+      r.provider_call_id = call_id(batch_id, call.phone);
+    }
+    out.push_back(std::move(r));
+  }
+  return out;
+}
+
+namespace {
+// The batch-call API documents no callback format; dialerd accepts this one (docs/PROVIDERS.md):
+// {"batch_call_id": "...", "to_number": "+1...", "status": "completed" | "no_answer" | ...}, or an array of them.
+std::optional<Outcome> map_status(std::string s) {
+  for (auto& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  for (auto& c : s)
+    if (c == '-' || c == ' ') c = '_';
+  if (s == "completed" || s == "ended" || s == "answered") return Outcome::completed;
+  if (s == "no_answer" || s == "not_answered" || s == "unanswered") return Outcome::no_answer;
+  if (s == "busy") return Outcome::busy;
+  if (s == "voicemail" || s == "machine") return Outcome::voicemail;
+  if (s == "failed" || s == "error") return Outcome::failed;
+  if (s == "cancelled" || s == "canceled") return Outcome::cancelled;
+  return std::nullopt;
+}
+}  // namespace
+
+EventsParse BatchCallAdapter::parse_events(std::string_view body) const {
+  auto doc = json::parse(body, nullptr, false);
+  if (doc.is_discarded()) return std::string("body is not valid JSON");
+  json events = doc.is_array() ? doc : json::array({doc});
+  std::vector<domain::OutcomeReport> out;
+  for (std::size_t i = 0; i < events.size(); ++i) {
+    const auto& e = events[i];
+    std::string at = doc.is_array() ? "[" + std::to_string(i) + "]." : "";
+    if (!e.is_object()) return at.empty() ? std::string("event must be a JSON object") : at + " must be an object";
+    for (const char* field : {"batch_call_id", "to_number", "status"}) {
+      if (!e.contains(field) || !e[field].is_string()) return at + field + " is required and must be a string";
+    }
+    auto outcome = map_status(e["status"].get<std::string>());
+    if (!outcome) continue;  // queued, ringing, in_progress: not an outcome yet
+    domain::OutcomeReport r;
+    r.provider_call_id = call_id(e["batch_call_id"].get<std::string>(), e["to_number"].get<std::string>());
+    r.outcome = *outcome;
+    if (e.contains("detail") && e["detail"].is_string()) r.detail = e["detail"].get<std::string>();
+    out.push_back(std::move(r));
+  }
+  return out;
+}
+
+}  // namespace dialerd::providers::batchcall

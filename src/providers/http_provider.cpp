@@ -1,0 +1,76 @@
+#include "http_provider.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include "dialerd/http/client.hpp"
+
+namespace dialerd::providers {
+
+using domain::SubmitResult;
+
+namespace {
+constexpr domain::UnixMs kDefaultBackoffMs = 30000;
+
+std::vector<SubmitResult> all(const domain::DispatchChunk& chunk, SubmitResult::Kind kind, const std::string& reason,
+                              domain::UnixMs retry_after = 0) {
+  std::vector<SubmitResult> out;
+  out.reserve(chunk.calls.size());
+  for (const auto& c : chunk.calls) out.push_back({kind, c.id, "", reason, retry_after});
+  return out;
+}
+
+std::string excerpt(const std::string& body) {
+  return body.size() <= 300 ? body : body.substr(0, 300) + "...";
+}
+}  // namespace
+
+domain::UnixMs retry_after_ms(const WireAnswer& answer, domain::UnixMs fallback_ms) {
+  auto it = answer.headers.find("retry-after");
+  if (it == answer.headers.end()) return fallback_ms;
+  const std::string& v = it->second;
+  if (!v.empty() && std::all_of(v.begin(), v.end(), [](char c) { return c >= '0' && c <= '9'; }))
+    return std::min<domain::UnixMs>(std::stoll(v.substr(0, 9)) * 1000, 24LL * 3600 * 1000);
+  return fallback_ms;  // HTTP-date form: handled with the resilience work (issue 6)
+}
+
+HttpProvider::HttpProvider(const app::ProviderConfig& config, std::unique_ptr<Adapter> adapter, bool idempotent)
+    : name_(config.name),
+      base_url_(config.base_url),
+      chunk_size_(config.chunk_size),
+      timeout_ms_(config.timeout_ms),
+      idempotent_(idempotent),
+      adapter_(std::move(adapter)) {}
+
+awaitable<std::vector<SubmitResult>> HttpProvider::submit(const domain::DispatchChunk& chunk) {
+  WireRequest wire = adapter_->build_request(chunk);
+  http::ClientRequest req;
+  req.method = wire.method;
+  req.url = base_url_ + wire.path;
+  req.headers = std::move(wire.headers);
+  req.body = std::move(wire.body);
+  req.timeout_ms = timeout_ms_;
+  auto result = co_await http::fetch(std::move(req));
+
+  if (auto* err = std::get_if<http::ClientError>(&result)) {
+    spdlog::warn("provider {}: campaign {} chunk {} ({} calls): {}", name_, chunk.campaign_id, chunk.idempotency_key,
+                 chunk.calls.size(), err->message);
+    if (!err->maybe_sent || idempotent_)
+      co_return all(chunk, SubmitResult::Kind::not_submitted, err->message, kDefaultBackoffMs);
+    co_return all(chunk, SubmitResult::Kind::uncertain, "submission outcome unknown: " + err->message);
+  }
+  const auto& res = std::get<http::ClientResponse>(result);
+  WireAnswer answer{res.status, res.headers, res.body};
+  if (res.status >= 200 && res.status < 300) co_return adapter_->parse_answer(chunk, answer);
+
+  std::string why = "provider answered " + std::to_string(res.status) + ": " + excerpt(res.body);
+  spdlog::warn("provider {}: campaign {} chunk {} ({} calls): {}", name_, chunk.campaign_id, chunk.idempotency_key,
+               chunk.calls.size(), why);
+  if (res.status == 429 || res.status == 503)
+    co_return all(chunk, SubmitResult::Kind::not_submitted, why, retry_after_ms(answer, kDefaultBackoffMs));
+  if (res.status >= 500)
+    co_return all(chunk, idempotent_ ? SubmitResult::Kind::not_submitted : SubmitResult::Kind::uncertain, why,
+                  kDefaultBackoffMs);
+  co_return all(chunk, SubmitResult::Kind::rejected, why);
+}
+
+}  // namespace dialerd::providers

@@ -1,0 +1,30 @@
+#pragma once
+// A Provider that speaks to a remote API through an Adapter and the HTTP client, and classifies failures.
+#include <memory>
+
+#include "dialerd/app/config.hpp"
+#include "dialerd/providers/provider.hpp"
+
+namespace dialerd::providers {
+
+class HttpProvider final : public Provider {
+ public:
+  HttpProvider(const app::ProviderConfig& config, std::unique_ptr<Adapter> adapter, bool idempotent);
+  const std::string& name() const override { return name_; }
+  int chunk_size() const override { return chunk_size_; }
+  awaitable<std::vector<domain::SubmitResult>> submit(const domain::DispatchChunk& chunk) override;
+  EventsParse parse_events(std::string_view body) const override { return adapter_->parse_events(body); }
+
+ private:
+  std::string name_;
+  std::string base_url_;
+  int chunk_size_;
+  int timeout_ms_;
+  bool idempotent_;
+  std::unique_ptr<Adapter> adapter_;
+};
+
+// How long to wait before resubmitting after a 429/503, from Retry-After (seconds or an HTTP date).
+domain::UnixMs retry_after_ms(const WireAnswer& answer, domain::UnixMs fallback_ms);
+
+}  // namespace dialerd::providers

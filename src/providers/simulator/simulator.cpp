@@ -1,0 +1,56 @@
+#include "simulator.hpp"
+
+namespace dialerd::providers::simulator {
+
+using domain::Outcome;
+
+SimulatorProvider::SimulatorProvider(const app::ProviderConfig& config, asio::io_context& ioc, OutcomeSink sink)
+    : name_(config.name),
+      chunk_size_(config.chunk_size),
+      delay_ms_(config.sim_delay_ms),
+      mix_(config.sim_mix),
+      ioc_(ioc),
+      sink_(std::move(sink)),
+      rng_(config.sim_seed ? config.sim_seed : std::random_device{}()) {}
+
+Outcome SimulatorProvider::pick(const app::SimulatorMix& mix, double u) {
+  const std::pair<double, Outcome> shares[] = {{mix.completed, Outcome::completed},
+                                               {mix.no_answer, Outcome::no_answer},
+                                               {mix.busy, Outcome::busy},
+                                               {mix.voicemail, Outcome::voicemail},
+                                               {mix.failed, Outcome::failed}};
+  double total = 0;
+  for (const auto& s : shares) total += s.first;
+  double x = u * total;
+  for (const auto& [share, outcome] : shares) {
+    if (x < share) return outcome;
+    x -= share;
+  }
+  return Outcome::completed;
+}
+
+awaitable<std::vector<domain::SubmitResult>> SimulatorProvider::submit(const domain::DispatchChunk& chunk) {
+  std::vector<domain::SubmitResult> results;
+  std::vector<domain::OutcomeReport> reports;
+  std::uniform_real_distribution<double> uniform(0.0, 1.0);
+  for (const auto& call : chunk.calls) {
+    std::string id = "sim-" + std::to_string(call.id) + "-" + std::to_string(call.attempt);
+    results.push_back({domain::SubmitResult::Kind::accepted, call.id, id, "", 0});
+    reports.push_back({id, pick(mix_, uniform(rng_)), "simulated"});
+  }
+  asio::co_spawn(ioc_, report_later(std::move(reports)), asio::detached);
+  co_return results;
+}
+
+awaitable<void> SimulatorProvider::report_later(std::vector<domain::OutcomeReport> reports) {
+  asio::steady_timer timer(ioc_, std::chrono::milliseconds(delay_ms_));
+  boost::system::error_code ec;
+  co_await timer.async_wait(asio::redirect_error(use_awaitable, ec));
+  sink_(name_, std::move(reports));
+}
+
+EventsParse SimulatorProvider::parse_events(std::string_view) const {
+  return std::string("the simulator reports outcomes itself and takes no events");
+}
+
+}  // namespace dialerd::providers::simulator

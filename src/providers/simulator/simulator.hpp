@@ -1,0 +1,34 @@
+#pragma once
+// The built-in `simulator` provider: no network. It accepts every chunk and, after a delay, reports an
+// outcome for each call drawn from the configured mix. For first runs and dry runs of a campaign.
+#include <random>
+
+#include "dialerd/app/config.hpp"
+#include "dialerd/providers/provider.hpp"
+
+namespace dialerd::providers::simulator {
+
+class SimulatorProvider final : public Provider {
+ public:
+  SimulatorProvider(const app::ProviderConfig& config, asio::io_context& ioc, OutcomeSink sink);
+  const std::string& name() const override { return name_; }
+  int chunk_size() const override { return chunk_size_; }
+  awaitable<std::vector<domain::SubmitResult>> submit(const domain::DispatchChunk& chunk) override;
+  EventsParse parse_events(std::string_view body) const override;
+
+  // Picks an outcome for a uniform draw u in [0, 1) from the mix (shares need not sum to 1).
+  static domain::Outcome pick(const app::SimulatorMix& mix, double u);
+
+ private:
+  awaitable<void> report_later(std::vector<domain::OutcomeReport> reports);
+
+  std::string name_;
+  int chunk_size_;
+  int delay_ms_;
+  app::SimulatorMix mix_;
+  asio::io_context& ioc_;
+  OutcomeSink sink_;
+  std::mt19937_64 rng_;
+};
+
+}  // namespace dialerd::providers::simulator

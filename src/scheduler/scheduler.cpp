@@ -1,0 +1,121 @@
+#include "dialerd/scheduler/scheduler.hpp"
+
+#include <unordered_set>
+
+#include <spdlog/spdlog.h>
+
+namespace dialerd::scheduler {
+
+using namespace domain;
+
+Scheduler::Scheduler(asio::io_context& ioc, store::Store& store, const util::Clock& clock)
+    : ioc_(ioc), store_(store), clock_(clock), timer_(ioc) {}
+
+void Scheduler::start() { asio::co_spawn(ioc_, run(), asio::detached); }
+
+void Scheduler::wake() {
+  dirty_ = true;
+  timer_.cancel();
+}
+
+void Scheduler::stop_claiming() {
+  claiming_ = false;
+  stopped_ = true;
+  timer_.cancel();
+}
+
+awaitable<void> Scheduler::run() {
+  while (!stopped_) {
+    dirty_ = false;
+    std::optional<UnixMs> next;
+    try {
+      next = tick();
+    } catch (const std::exception& e) {
+      // A store error (disk full, lock timeout) must not end the loop: retry shortly.
+      spdlog::error("scheduler: {}", e.what());
+      next = clock_.now_ms() + 1000;
+    }
+    if (dirty_ || stopped_) continue;
+    if (next) {
+      timer_.expires_at(std::chrono::system_clock::time_point(std::chrono::milliseconds(*next)));
+    } else {
+      timer_.expires_at(asio::system_timer::time_point::max());
+    }
+    boost::system::error_code ec;
+    co_await timer_.async_wait(asio::redirect_error(use_awaitable, ec));
+  }
+}
+
+std::optional<UnixMs> Scheduler::tick() {
+  UnixMs now = clock_.now_ms();
+  std::optional<UnixMs> next;
+  auto consider = [&](std::optional<UnixMs> t) {
+    if (t && (!next || *t < *next)) next = std::max(*t, now + 1);
+  };
+
+  for (CampaignId id : store_.triggered_campaigns(now)) {
+    if (store_.set_campaign_status(id, CampaignStatus::running, now))
+      spdlog::info("campaign {}: trigger time reached, running", id);
+  }
+  consider(store_.next_trigger());
+
+  for (const Campaign& c : store_.campaigns_with_status(CampaignStatus::running)) {
+    auto p = providers_.find(c.spec.provider);
+    if (p == providers_.end()) {
+      spdlog::error("campaign {}: provider '{}' is not configured; its calls wait", c.id, c.spec.provider);
+      continue;
+    }
+    std::int64_t room = c.spec.concurrency - store_.in_flight(c.id);
+    while (claiming_ && room > 0) {
+      int limit = static_cast<int>(std::min<std::int64_t>(room, p->second->chunk_size()));
+      auto chunk = store_.claim(c, limit, now);
+      if (!chunk) break;
+      room -= static_cast<std::int64_t>(chunk->calls.size());
+      asio::co_spawn(ioc_, dispatch(p->second, std::move(*chunk)), asio::detached);
+    }
+    if (room > 0) consider(store_.next_due(c.id));  // at capacity, an outcome wakes us instead
+    if (store_.complete_if_done(c.id, now)) spdlog::info("campaign {}: completed", c.id);
+  }
+  return next;
+}
+
+awaitable<void> Scheduler::dispatch(std::shared_ptr<providers::Provider> provider, DispatchChunk chunk) {
+  ++submissions_in_flight_;
+  spdlog::debug("campaign {}: submitting {} calls to {} ({})", chunk.campaign_id, chunk.calls.size(), provider->name(),
+                chunk.idempotency_key);
+  std::vector<SubmitResult> results;
+  try {
+    results = co_await provider->submit(chunk);
+  } catch (const std::exception& e) {
+    spdlog::error("campaign {}: provider {} failed on chunk {}: {}", chunk.campaign_id, provider->name(),
+                  chunk.idempotency_key, e.what());
+  }
+  // Any call the provider said nothing about may or may not have gone out: hold it.
+  std::unordered_set<CallId> answered;
+  for (const auto& r : results) answered.insert(r.call_id);
+  for (const auto& call : chunk.calls)
+    if (!answered.count(call.id))
+      results.push_back({SubmitResult::Kind::uncertain, call.id, "", "provider gave no answer for this call", 0});
+  try {
+    store_.record_submission(chunk, results, clock_.now_ms());
+  } catch (const std::exception& e) {
+    // The calls stay dispatching; on restart they are held for review, never redialled.
+    spdlog::error("campaign {}: recording the answer for chunk {} failed: {}", chunk.campaign_id,
+                  chunk.idempotency_key, e.what());
+  }
+  std::size_t accepted = 0;
+  for (const auto& r : results) accepted += r.kind == SubmitResult::Kind::accepted;
+  spdlog::info("campaign {}: {} of {} calls accepted by {}", chunk.campaign_id, accepted, chunk.calls.size(),
+               provider->name());
+  --submissions_in_flight_;
+  wake();
+}
+
+std::vector<store::OutcomeApplied> Scheduler::apply_outcomes(const std::string& provider,
+                                                             const std::vector<OutcomeReport>& reports) {
+  auto applied = store_.record_outcomes(provider, reports, clock_.now_ms());
+  wake();
+  return applied;
+}
+
+}  // namespace dialerd::scheduler
