@@ -55,6 +55,7 @@ int main(int argc, char** argv) {
   cli.add_option("--db", db_path, "Path to dialerd.db")->capture_default_str();
   cli.add_flag("--json", as_json, "Print JSON instead of a table");
   cli.require_subcommand(1);
+  cli.fallthrough();  // --db and --json may follow the subcommand
   auto* campaigns = cli.add_subcommand("campaigns", "List campaigns with their progress");
   std::int64_t id = 0;
   auto* campaign = cli.add_subcommand("campaign", "One campaign's progress");

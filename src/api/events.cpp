@@ -17,7 +17,7 @@ http::Response post_events(Context& ctx, const http::Request& req, const http::P
   const auto& reports = std::get<std::vector<domain::OutcomeReport>>(parsed);
 
   auto applied = ctx.scheduler.apply_outcomes(name, reports);
-  std::size_t done = 0, duplicate = 0, unknown = 0;
+  std::size_t done = 0, duplicate = 0, deferred = 0, unknown = 0;
   for (std::size_t i = 0; i < applied.size(); ++i) {
     const auto& a = applied[i];
     switch (a.effect) {
@@ -27,6 +27,7 @@ http::Response post_events(Context& ctx, const http::Request& req, const http::P
                      domain::to_string(reports[i].outcome), name, domain::to_string(a.state));
         break;
       case store::OutcomeApplied::Effect::duplicate: ++duplicate; break;
+      case store::OutcomeApplied::Effect::deferred: ++deferred; break;
       case store::OutcomeApplied::Effect::unknown_call:
         ++unknown;
         spdlog::warn("provider {}: event for unknown call {}", name, reports[i].provider_call_id);
@@ -35,7 +36,7 @@ http::Response post_events(Context& ctx, const http::Request& req, const http::P
   }
   if (!reports.empty() && unknown == reports.size())
     throw BadRequest(404, "unknown_call", "no call matches provider call id " + reports.front().provider_call_id);
-  return envelope(200, {{"applied", done}, {"duplicates", duplicate}, {"unknown", unknown}}, ctx.clock.now_ms());
+  return envelope(200, {{"applied", done}, {"duplicates", duplicate}, {"deferred", deferred}, {"unknown", unknown}}, ctx.clock.now_ms());
 }
 
 }  // namespace

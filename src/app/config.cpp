@@ -184,17 +184,21 @@ void walk(const json& obj, const std::string& prefix, const std::string& shown_p
   }
 }
 
-void check_provider(ProviderConfig& p, const std::string& at, std::vector<ConfigError>& errors) {
+// Cross-key checks for one provider; a key that is present but invalid was reported by walk() already.
+void check_provider(ProviderConfig& p, const json& body, const std::string& at, std::vector<ConfigError>& errors) {
   auto info = providers::kind_info(p.kind);
   if (!info) return;  // already reported (or missing: reported by the caller)
   if (p.chunk_size == 0) p.chunk_size = info->max_chunk;
   if (p.chunk_size > info->max_chunk)
     errors.push_back({at + ".chunk_size", "must be at most " + std::to_string(info->max_chunk) + " for kind " +
                                               std::string(info->kind) + ", got " + std::to_string(p.chunk_size)});
-  if (info->http && p.base_url.empty()) errors.push_back({at + ".base_url", "is required for kind " + p.kind});
-  if (info->needs_api_key && p.api_key.empty()) errors.push_back({at + ".api_key", "is required for kind " + p.kind});
-  if (info->needs_api_secret && p.api_secret.empty())
-    errors.push_back({at + ".api_secret", "is required for kind " + p.kind});
+  auto require = [&](bool needed, const char* key, const std::string& value) {
+    if (needed && value.empty() && !body.contains(key)) errors.push_back({at + "." + key, "is required for kind " + p.kind});
+    else if (needed && body.contains(key) && body[key] == "") errors.push_back({at + "." + key, "must not be empty"});
+  };
+  require(info->http, "base_url", p.base_url);
+  require(info->needs_api_key, "api_key", p.api_key);
+  require(info->needs_api_secret, "api_secret", p.api_secret);
   if (p.kind == "simulator") {
     const auto& m = p.sim_mix;
     if (m.completed + m.no_answer + m.busy + m.voicemail + m.failed <= 0)
@@ -257,7 +261,7 @@ Config parse_config(std::string_view text) {
         p.name = name;
         walk(body, "", at + ".", provider_keys(), p, errors);
         if (!body.contains("kind")) errors.push_back({at + ".kind", "is required"});
-        check_provider(p, at, errors);
+        check_provider(p, body, at, errors);
         config.providers.emplace(name, std::move(p));
       }
     }

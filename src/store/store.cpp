@@ -93,7 +93,18 @@ constexpr const char* kApplyOutcome = R"sql(
 UPDATE calls SET state = ?2, next_attempt_at = ?3, last_outcome = ?4, last_error = ?5, updated_at = ?6
 WHERE id = ?1 AND state = 'in_progress')sql";
 constexpr const char* kAttemptOutcome = R"sql(
-UPDATE attempts SET outcome = ?3, detail = ?4, finished_at = ?5 WHERE call_id = ?1 AND number = ?2)sql";
+UPDATE attempts SET outcome = ?2, detail = ?3, finished_at = ?4
+WHERE call_id = ?1 AND dispatch_key = (SELECT dispatch_key FROM calls WHERE id = ?1))sql";
+
+constexpr const char* kProviderDispatching = R"sql(
+SELECT 1 FROM campaigns c WHERE c.provider = ?1
+  AND EXISTS (SELECT 1 FROM calls k WHERE k.campaign_id = c.id AND k.state = 'dispatching') LIMIT 1)sql";
+constexpr const char* kSaveEarly = R"sql(
+INSERT OR REPLACE INTO early_outcomes(provider, provider_call_id, outcome, detail, received_at)
+VALUES (?1, ?2, ?3, ?4, ?5))sql";
+constexpr const char* kTakeEarly =
+    "DELETE FROM early_outcomes WHERE provider = ?1 AND provider_call_id = ?2 RETURNING outcome, detail";
+constexpr const char* kPurgeEarly = "DELETE FROM early_outcomes WHERE received_at < ?1";
 
 constexpr const char* kHoldDispatching = R"sql(
 UPDATE calls SET state = 'held', last_error = ?1, updated_at = ?2 WHERE state = 'dispatching')sql";
@@ -296,14 +307,21 @@ std::optional<DispatchChunk> Store::claim(const Campaign& campaign, int limit, U
 void Store::record_submission(const DispatchChunk& chunk, const std::vector<SubmitResult>& results, UnixMs now) {
   Transaction tx(*db_);
   const std::string& key = chunk.idempotency_key;
+  std::vector<OutcomeReport> early;
   for (const auto& r : results) {
     std::optional<std::string> pcid = non_empty(r.provider_call_id);
     std::string outcome;
     switch (r.kind) {
-      case SubmitResult::Kind::accepted:
+      case SubmitResult::Kind::accepted: {
         db_->cached(kSubmitAccepted).bind(1, r.call_id).bind(2, key).bind(3, r.provider_call_id).bind(4, now).run();
-        outcome = "";
+        if (!pcid) break;
+        auto& take = db_->cached(kTakeEarly);
+        take.bind(1, chunk.campaign.spec.provider).bind(2, *pcid);
+        if (take.step())
+          early.push_back({*pcid, outcome_from(take.text(0)).value_or(Outcome::failed), take.text(1)});
+        take.reset();
         break;
+      }
       case SubmitResult::Kind::rejected:
         db_->cached(kSubmitRejected).bind(1, r.call_id).bind(2, key).bind(3, r.reason).bind(4, now).run();
         outcome = "rejected";
@@ -323,6 +341,7 @@ void Store::record_submission(const DispatchChunk& chunk, const std::vector<Subm
     if (outcome.empty()) a.bind_null(6); else a.bind(6, now);
     a.run();
   }
+  for (const auto& report : early) apply_outcome(chunk.campaign.spec.provider, report, now);
   tx.commit();
 }
 
@@ -331,55 +350,69 @@ std::vector<OutcomeApplied> Store::record_outcomes(const std::string& provider, 
   Transaction tx(*db_);
   std::vector<OutcomeApplied> out;
   out.reserve(reports.size());
-  for (const auto& r : reports) {
-    OutcomeApplied applied;
-    auto& find = db_->cached(kFindCallByProviderId);
-    find.bind(1, r.provider_call_id).bind(2, provider);
-    if (!find.step()) {
-      find.reset();
-      // An event for an earlier attempt of a call that has moved on is a harmless duplicate.
-      auto& known = db_->cached(kKnownAttempt);
-      known.bind(1, r.provider_call_id).bind(2, provider);
-      if (known.step()) {
-        applied = {OutcomeApplied::Effect::duplicate, known.int64(1), known.int64(0),
-                   call_state_from(known.text(2)).value_or(CallState::pending)};
-      }
-      known.reset();
-      out.push_back(applied);
-      continue;
-    }
-    applied.call_id = find.int64(0);
-    applied.campaign_id = find.int64(1);
-    auto state = call_state_from(find.text(2)).value_or(CallState::pending);
-    int attempts = static_cast<int>(find.int64(3));
-    schedule::RetryPolicy policy{static_cast<int>(find.opt_int64(4).value_or(find.int64(5))),
-                                 static_cast<int>(find.int64(6))};
-    find.reset();
-    if (state != CallState::in_progress) {
-      applied.effect = OutcomeApplied::Effect::duplicate;
-      applied.state = state;
-      out.push_back(applied);
-      continue;
-    }
-    auto next = schedule::after_outcome(r.outcome, attempts, policy, now);
-    db_->cached(kApplyOutcome)
-        .bind(1, applied.call_id).bind(2, to_string(next.state)).bind(3, next.next_attempt_at)
-        .bind(4, to_string(r.outcome)).bind(5, non_empty(r.detail)).bind(6, now).run();
-    db_->cached(kAttemptOutcome)
-        .bind(1, applied.call_id).bind(2, attempts).bind(3, to_string(r.outcome)).bind(4, non_empty(r.detail))
-        .bind(5, now).run();
-    applied.effect = OutcomeApplied::Effect::applied;
-    applied.state = next.state;
-    out.push_back(applied);
-  }
+  for (const auto& r : reports) out.push_back(apply_outcome(provider, r, now));
   tx.commit();
   return out;
+}
+
+OutcomeApplied Store::apply_outcome(const std::string& provider, const OutcomeReport& r, UnixMs now) {
+  OutcomeApplied applied;
+  auto& find = db_->cached(kFindCallByProviderId);
+  find.bind(1, r.provider_call_id).bind(2, provider);
+  if (!find.step()) {
+    find.reset();
+    // An event for an earlier attempt of a call that has moved on is a harmless duplicate.
+    auto& known = db_->cached(kKnownAttempt);
+    known.bind(1, r.provider_call_id).bind(2, provider);
+    if (known.step()) {
+      applied = {OutcomeApplied::Effect::duplicate, known.int64(1), known.int64(0),
+                 call_state_from(known.text(2)).value_or(CallState::pending)};
+      known.reset();
+      return applied;
+    }
+    known.reset();
+    // The callback may have beaten the submission's answer: keep it while a submission is in flight.
+    auto& busy = db_->cached(kProviderDispatching);
+    busy.bind(1, provider);
+    bool in_flight = busy.step();
+    busy.reset();
+    if (in_flight) {
+      db_->cached(kSaveEarly)
+          .bind(1, provider).bind(2, r.provider_call_id).bind(3, to_string(r.outcome)).bind(4, non_empty(r.detail))
+          .bind(5, now).run();
+      applied.effect = OutcomeApplied::Effect::deferred;
+    }
+    return applied;
+  }
+  applied.call_id = find.int64(0);
+  applied.campaign_id = find.int64(1);
+  auto state = call_state_from(find.text(2)).value_or(CallState::pending);
+  int attempts = static_cast<int>(find.int64(3));
+  schedule::RetryPolicy policy{static_cast<int>(find.opt_int64(4).value_or(find.int64(5))),
+                               static_cast<int>(find.int64(6))};
+  find.reset();
+  applied.state = state;
+  if (state != CallState::in_progress) {
+    applied.effect = OutcomeApplied::Effect::duplicate;  // a terminal state is never reopened
+    return applied;
+  }
+  auto next = schedule::after_outcome(r.outcome, attempts, policy, now);
+  db_->cached(kApplyOutcome)
+      .bind(1, applied.call_id).bind(2, to_string(next.state)).bind(3, next.next_attempt_at)
+      .bind(4, to_string(r.outcome)).bind(5, non_empty(r.detail)).bind(6, now).run();
+  db_->cached(kAttemptOutcome)
+      .bind(1, applied.call_id).bind(2, to_string(r.outcome)).bind(3, non_empty(r.detail)).bind(4, now).run();
+  applied.effect = OutcomeApplied::Effect::applied;
+  applied.state = next.state;
+  return applied;
 }
 
 int Store::hold_uncertain(const std::string& reason, UnixMs now) {
   Transaction tx(*db_);
   db_->cached(kHoldDispatching).bind(1, reason).bind(2, now).run();
   int n = db_->changes();
+  // Early outcomes whose submission answer never came belong to calls now held (or long gone).
+  db_->cached(kPurgeEarly).bind(1, now - UnixMs{24} * 3600 * 1000).run();
   tx.commit();
   return n;
 }

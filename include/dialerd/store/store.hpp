@@ -25,7 +25,9 @@ struct StoreOptions {
 };
 
 struct OutcomeApplied {
-  enum class Effect { applied, duplicate, unknown_call };
+  // deferred: the call id is not known yet but a submission to this provider is in flight; the outcome
+  // is kept and applied when the submission's answer is recorded.
+  enum class Effect { applied, duplicate, deferred, unknown_call };
   Effect effect = Effect::unknown_call;
   domain::CampaignId campaign_id = 0;
   domain::CallId call_id = 0;
@@ -74,6 +76,9 @@ class Store {
   void checkpoint();
 
  private:
+  // Applies one outcome inside an open transaction.
+  OutcomeApplied apply_outcome(const std::string& provider, const OutcomeReport& report, domain::UnixMs now);
+
   std::unique_ptr<sqlite::Db> db_;
   std::uint64_t key_seq_ = 0;
   std::uint32_t key_salt_ = 0;

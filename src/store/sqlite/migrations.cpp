@@ -67,16 +67,28 @@ CREATE INDEX calls_dispatch_key ON calls(dispatch_key) WHERE dispatch_key IS NOT
 CREATE TABLE attempts (
   id               INTEGER PRIMARY KEY,
   call_id          INTEGER NOT NULL REFERENCES calls(id),
-  number           INTEGER NOT NULL,             -- 1 for the first submission
-  dispatch_key     TEXT    NOT NULL,
+  number           INTEGER NOT NULL,             -- which attempt this try is (1 = first); a try that was
+                                                 -- certainly not submitted gives its number back
+  dispatch_key     TEXT    NOT NULL,             -- the chunk's idempotency key: one try per call per chunk
   submitted_at     INTEGER NOT NULL,
   provider_call_id TEXT,
   outcome          TEXT,                         -- null while in flight
   detail           TEXT,
   finished_at      INTEGER,
-  UNIQUE (call_id, number)
+  UNIQUE (call_id, dispatch_key)
 );
 CREATE INDEX attempts_provider_call ON attempts(provider_call_id) WHERE provider_call_id IS NOT NULL;
+
+-- Outcomes that arrived before the submission answer that names their provider call id (the provider's
+-- callback can beat its own HTTP response). Applied when the answer is recorded.
+CREATE TABLE early_outcomes (
+  provider         TEXT    NOT NULL,
+  provider_call_id TEXT    NOT NULL,
+  outcome          TEXT    NOT NULL,
+  detail           TEXT,
+  received_at      INTEGER NOT NULL,
+  PRIMARY KEY (provider, provider_call_id)
+);
 
 CREATE VIEW campaign_progress AS
 SELECT c.id, c.name, c.status, c.provider,

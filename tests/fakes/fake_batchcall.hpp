@@ -1,0 +1,50 @@
+#pragma once
+// A fake of the batch-call API (seed 004: POST /batch-call), strict about the documented contract.
+// It runs on its own thread on 127.0.0.1:0, records every accepted batch and every contract violation,
+// can inject failures, and can report each task's outcome back to dialerd like a provider callback.
+#include <condition_variable>
+#include <deque>
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+namespace dialerd::testing {
+
+class FakeBatchCall {
+ public:
+  struct Batch {
+    std::string batch_call_id;
+    nlohmann::json body;
+    std::map<std::string, std::string> headers;
+  };
+  // Decides the status reported for a task: (to_number, how many times that number was received) -> status.
+  using OutcomeFn = std::function<std::string(const std::string& to_number, int times_seen)>;
+
+  FakeBatchCall(std::string api_key = "test-key", std::string api_secret = "test-secret");
+  ~FakeBatchCall();
+
+  std::string base_url() const;
+  // Report outcomes for accepted tasks to this dialerd events URL (auto mode), one POST per batch.
+  void report_to(const std::string& events_url, OutcomeFn outcome);
+  // The next `count` requests get `status` (with Retry-After when retry_after is not empty), unrecorded.
+  void inject(int status, int count, std::string retry_after = "");
+
+  std::vector<Batch> batches() const;
+  std::vector<std::string> violations() const;
+  std::map<std::string, int> received_numbers() const;  // to_number -> times received
+  std::size_t tasks_received() const;
+  std::size_t max_outstanding() const;  // most tasks accepted whose outcome was not yet sent, at once
+  std::size_t reported() const;
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace dialerd::testing

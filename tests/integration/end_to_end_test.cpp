@@ -1,0 +1,270 @@
+// The real dialerd against a fake batch-call provider (seed 004) on loopback.
+#include <catch2/catch.hpp>
+
+#include <set>
+
+#include "fakes/fake_batchcall.hpp"
+#include "support/daemon_process.hpp"
+
+using namespace dialerd::testing;
+
+namespace {
+
+json config_for(const FakeBatchCall& fake, json extra_provider = json::object()) {
+  json provider = {{"kind", "batchcall"},
+                   {"base_url", fake.base_url()},
+                   {"api_key", "test-key"},
+                   {"api_secret", "test-secret"},
+                   {"timeout_ms", 5000}};
+  provider.update(extra_provider);
+  return {{"providers", {{"acme", provider}}}};
+}
+
+std::string phone(int i) {
+  char buf[16];
+  std::snprintf(buf, sizeof buf, "+1415%07d", 2000000 + i);
+  return buf;
+}
+
+json contacts(int n, int offset = 0) {
+  json list = json::array();
+  for (int i = 0; i < n; ++i)
+    list.push_back({{"phone_number", phone(offset + i)},
+                    {"first_name", "First" + std::to_string(offset + i)},
+                    {"last_name", "Last"},
+                    {"variables", {{"account", "A" + std::to_string(offset + i)}}}});
+  return list;
+}
+
+json campaign(int n, int concurrency, json extra = json::object()) {
+  json c = {{"name", "Q1 Sales Campaign"},
+            {"agent_id", "agent_7ff47846-c8a0-4304-ae13-88cfc31c1a03"},
+            {"provider", "acme"},
+            {"from_number", "+14157774444"},
+            {"schedule_type", "immediate"},
+            {"concurrency", concurrency},
+            {"contacts", contacts(n)}};
+  c.update(extra);
+  return c;
+}
+
+json counts_of(const DaemonProcess& d, const std::string& id) {
+  auto r = http_get(d.url("/v1/campaigns/" + id));
+  REQUIRE(r.status == 200);
+  return r.body["data"];
+}
+
+std::string create(const DaemonProcess& d, const json& body) {
+  auto r = http_post(d.url("/v1/campaigns"), body.dump());
+  INFO(r.raw);
+  REQUIRE(r.status == 201);
+  return r.body["data"]["id"].get<std::string>();
+}
+
+}  // namespace
+
+TEST_CASE("every contact reaches the provider exactly once in chunks of at most 1000 and the counts match") {
+  TempDir dir;
+  FakeBatchCall fake;
+  DaemonProcess daemon(dir, config_for(fake));
+  fake.report_to(daemon.url("/v1/providers/acme/events"), [](const std::string&, int) { return "completed"; });
+
+  const int n = 2500;
+  auto id = create(daemon, campaign(n, 5000));
+  bool done = wait_until([&] { return counts_of(daemon, id)["status"] == "completed"; });
+  INFO(daemon.log());
+  REQUIRE(done);
+
+  CHECK(fake.violations().empty());
+  auto batches = fake.batches();
+  REQUIRE(batches.size() == 3);
+  std::multiset<std::size_t> sizes;
+  for (const auto& b : batches) {
+    sizes.insert(b.body["tasks"].size());
+    CHECK(b.headers.at("x-api-key") == "test-key");
+    CHECK(b.headers.at("x-api-secret") == "test-secret");
+    CHECK(b.body["from_number"] == "+14157774444");
+    CHECK(b.body["agent_id"] == "agent_7ff47846-c8a0-4304-ae13-88cfc31c1a03");
+    CHECK(b.body["name"] == "Q1 Sales Campaign");
+    CHECK(b.body["send_now"] == true);
+    for (const auto& t : b.body["tasks"]) {
+      auto i = std::stoi(t["to_number"].get<std::string>().substr(5)) - 2000000;
+      CHECK(t["dynamic_variables"]["first_name"] == "First" + std::to_string(i));
+      CHECK(t["dynamic_variables"]["last_name"] == "Last");
+      CHECK(t["dynamic_variables"]["account"] == "A" + std::to_string(i));
+      CHECK(t["max_retries"] == 0);
+    }
+  }
+  CHECK(sizes == std::multiset<std::size_t>{500, 1000, 1000});
+
+  auto seen = fake.received_numbers();
+  REQUIRE(seen.size() == static_cast<std::size_t>(n));
+  for (int i = 0; i < n; ++i) CHECK(seen[phone(i)] == 1);
+
+  auto c = counts_of(daemon, id)["counts"];
+  CHECK(c["total"] == n);
+  CHECK(c["called"] == n);
+  CHECK(c["completed"] == n);
+  CHECK(c["pending"] == 0);
+  CHECK(c["failed"] == 0);
+  CHECK(c["in_progress"] == 0);
+  CHECK(c["held"] == 0);
+}
+
+TEST_CASE("concurrency bounds the calls in flight at the provider") {
+  TempDir dir;
+  FakeBatchCall fake;
+  DaemonProcess daemon(dir, config_for(fake));
+  fake.report_to(daemon.url("/v1/providers/acme/events"), [](const std::string&, int) { return "completed"; });
+
+  auto id = create(daemon, campaign(1200, 150));
+  REQUIRE(wait_until([&] { return counts_of(daemon, id)["status"] == "completed"; }));
+  CHECK(fake.violations().empty());
+  CHECK(fake.tasks_received() == 1200);
+  CHECK(fake.max_outstanding() <= 150);
+  for (const auto& b : fake.batches()) CHECK(b.body["tasks"].size() <= 150);
+  CHECK(counts_of(daemon, id)["counts"]["completed"] == 1200);
+}
+
+TEST_CASE("retryable outcomes are retried up to retry_attempts then the call fails") {
+  TempDir dir;
+  FakeBatchCall fake;
+  DaemonProcess daemon(dir, config_for(fake));
+  fake.report_to(daemon.url("/v1/providers/acme/events"), [](const std::string&, int) { return "no_answer"; });
+
+  auto id = create(daemon, campaign(10, 100, {{"retry_attempts", 2}, {"retry_delay_seconds", 0}}));
+  REQUIRE(wait_until([&] { return counts_of(daemon, id)["status"] == "completed"; }));
+  for (const auto& [number, times] : fake.received_numbers()) CHECK(times == 3);
+  auto c = counts_of(daemon, id)["counts"];
+  CHECK(c["failed"] == 10);
+  CHECK(c["completed"] == 0);
+  CHECK(c["called"] == 10);
+  CHECK(fake.tasks_received() == 30);
+}
+
+TEST_CASE("duplicate and unknown outcome events change nothing") {
+  TempDir dir;
+  FakeBatchCall fake;
+  DaemonProcess daemon(dir, config_for(fake));
+  fake.report_to(daemon.url("/v1/providers/acme/events"), [](const std::string&, int) { return "completed"; });
+  auto id = create(daemon, campaign(3, 10));
+  REQUIRE(wait_until([&] { return counts_of(daemon, id)["status"] == "completed"; }));
+
+  auto batch = fake.batches().at(0).batch_call_id;
+  json again = {{"batch_call_id", batch}, {"to_number", phone(0)}, {"status", "failed"}};
+  auto dup = http_post(daemon.url("/v1/providers/acme/events"), again.dump());
+  CHECK(dup.status == 200);
+  CHECK(dup.body["data"]["duplicates"] == 1);
+  json unknown = {{"batch_call_id", "batch_call_999"}, {"to_number", phone(0)}, {"status", "completed"}};
+  CHECK(http_post(daemon.url("/v1/providers/acme/events"), unknown.dump()).status == 404);
+  CHECK(http_post(daemon.url("/v1/providers/nobody/events"), unknown.dump()).status == 404);
+  CHECK(http_post(daemon.url("/v1/providers/acme/events"), "{\"to_number\":1}").status == 400);
+  auto c = counts_of(daemon, id)["counts"];
+  CHECK(c["completed"] == 3);
+  CHECK(c["failed"] == 0);
+}
+
+TEST_CASE("a provider that answers 429 is retried after Retry-After - a 500 holds the chunk instead of redialling") {
+  TempDir dir;
+  FakeBatchCall fake;
+  DaemonProcess daemon(dir, config_for(fake));
+  fake.report_to(daemon.url("/v1/providers/acme/events"), [](const std::string&, int) { return "completed"; });
+
+  SECTION("429 with Retry-After: 1 -> delivered once, a second later") {
+    fake.inject(429, 1, "1");
+    auto id = create(daemon, campaign(5, 10));
+    REQUIRE(wait_until([&] { return counts_of(daemon, id)["status"] == "completed"; }));
+    CHECK(fake.tasks_received() == 5);
+    for (const auto& [number, times] : fake.received_numbers()) CHECK(times == 1);
+    CHECK(counts_of(daemon, id)["counts"]["called"] == 5);
+  }
+  SECTION("500: the batch may have been taken, so its calls are held, not resent") {
+    fake.inject(500, 1);
+    auto id = create(daemon, campaign(5, 10));
+    REQUIRE(wait_until([&] { return counts_of(daemon, id)["counts"]["held"] == 5; }));
+    CHECK(fake.tasks_received() == 0);
+    auto data = counts_of(daemon, id);
+    CHECK(data["status"] == "running");
+    CHECK(data["counts"]["total"] == 5);
+  }
+}
+
+TEST_CASE("a scheduled campaign waits for its trigger_timestamp") {
+  TempDir dir;
+  FakeBatchCall fake;
+  DaemonProcess daemon(dir, config_for(fake));
+  fake.report_to(daemon.url("/v1/providers/acme/events"), [](const std::string&, int) { return "completed"; });
+  auto now_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                    std::chrono::system_clock::now().time_since_epoch()).count();
+  auto id = create(daemon, campaign(3, 10, {{"schedule_type", "scheduled"}, {"trigger_timestamp", now_ms + 1500}}));
+  CHECK(counts_of(daemon, id)["status"] == "scheduled");
+  REQUIRE(wait_until([&] { return counts_of(daemon, id)["status"] == "completed"; }));
+  auto first = fake.batches();
+  REQUIRE(!first.empty());
+  auto after = std::chrono::duration_cast<std::chrono::milliseconds>(
+                   std::chrono::system_clock::now().time_since_epoch()).count();
+  CHECK(after >= now_ms + 1500);
+}
+
+TEST_CASE("bad campaigns get a 4xx naming the field - accepted campaigns survive a restart") {
+  TempDir dir;
+  FakeBatchCall fake;
+  auto daemon = std::make_unique<DaemonProcess>(dir, config_for(fake));
+  auto good = create(*daemon, campaign(4, 1, {{"status", "draft"}}));
+
+  struct Case {
+    json patch;
+    std::string field;
+  };
+  std::vector<Case> cases = {
+      {{{"name", ""}}, "name"},
+      {{{"name", 42}}, "name"},
+      {{{"provider", "nope"}}, "provider"},
+      {{{"from_number", "12"}}, "from_number"},
+      {{{"concurrency", 0}}, "concurrency"},
+      {{{"concurrency", "5"}}, "concurrency"},
+      {{{"retry_attempts", 11}}, "retry_attempts"},
+      {{{"timezone", "Mars/Olympus"}}, "timezone"},
+      {{{"schedule_type", "later"}}, "schedule_type"},
+      {{{"schedule_type", "scheduled"}}, "scheduled_at"},
+      {{{"scheduled_at", "tomorrow"}}, "scheduled_at"},
+      {{{"working_days", json::array({1, 2})}}, "working_days"},
+      {{{"contacts", json::array({{{"phone_number", "+1"}}})}}, "contacts[0].phone_number"},
+      {{{"contacts", json::array({{{"first_name", "x"}}})}}, "contacts[0].phone_number"},
+      {{{"contacts", "all"}}, "contacts"},
+  };
+  for (const auto& c : cases) {
+    auto body = campaign(2, 1, c.patch);
+    auto r = http_post(daemon->url("/v1/campaigns"), body.dump());
+    INFO(c.patch.dump() << " -> " << r.raw);
+    CHECK(r.status == 400);
+    CHECK(r.body["error"]["field"] == c.field);
+  }
+  CHECK(http_post(daemon->url("/v1/campaigns"), "{not json").status == 400);
+  CHECK(http_post(daemon->url("/v1/campaigns"), "[]").status == 400);
+  CHECK(http_post(daemon->url("/v1/campaigns"), "{}", "text/plain").status == 415);
+  CHECK(http_get(daemon->url("/v1/campaigns/999")).status == 404);
+  CHECK(http_get(daemon->url("/v1/campaigns/abc")).status == 404);
+  CHECK(http_get(daemon->url("/v1/nothing")).status == 404);
+  CHECK(http_get(daemon->url("/v1/campaigns")).status == 405);
+  CHECK(http_get(daemon->url("/healthz")).status == 200);
+
+  CHECK(daemon->stop() == 0);
+  daemon = std::make_unique<DaemonProcess>(dir, config_for(fake));
+  auto data = counts_of(*daemon, good);
+  CHECK(data["status"] == "draft");
+  CHECK(data["counts"]["total"] == 4);
+  CHECK(data["counts"]["pending"] == 4);
+  CHECK(fake.tasks_received() == 0);
+}
+
+TEST_CASE("an oversize body gets 413 and the daemon stays up") {
+  TempDir dir;
+  FakeBatchCall fake;
+  auto config = config_for(fake);
+  config["http"] = {{"body_limit_bytes", 4096}};
+  DaemonProcess daemon(dir, config);
+  auto r = http_post(daemon.url("/v1/campaigns"), campaign(200, 1).dump());
+  CHECK(r.status == 413);
+  CHECK(http_get(daemon.url("/healthz")).status == 200);
+}

@@ -1,0 +1,168 @@
+#include "support/daemon_process.hpp"
+
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <stdexcept>
+#include <thread>
+
+#include "dialerd/http/client.hpp"
+
+namespace dialerd::testing {
+
+TempDir::TempDir() {
+  const char* base = std::getenv("TMPDIR");
+  std::string tmpl = std::string(base && *base ? base : "/tmp") + "/dialerd-test-XXXXXX";
+  if (!mkdtemp(tmpl.data())) throw std::runtime_error("mkdtemp failed");
+  path_ = tmpl;
+}
+
+TempDir::~TempDir() {
+  std::error_code ec;
+  std::filesystem::remove_all(path_, ec);
+}
+
+void write_file(const std::string& path, const std::string& text) {
+  std::ofstream out(path, std::ios::binary | std::ios::trunc);
+  out << text;
+  if (!out) throw std::runtime_error("cannot write " + path);
+}
+
+std::string read_file(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::ostringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+DaemonProcess::DaemonProcess(const TempDir& dir, json config) {
+  if (!config.contains("state_dir")) config["state_dir"] = dir.file("state");
+  if (!config.contains("listen")) config["listen"] = {{"address", "127.0.0.1"}, {"port", 0}};
+  if (!config.contains("log")) config["log"] = {{"level", "debug"}};
+  config_path_ = dir.file("dialerd.json");
+  log_path_ = dir.file("dialerd.log");
+  db_path_ = config["state_dir"].get<std::string>() + "/dialerd.db";
+  port_path_ = config["state_dir"].get<std::string>() + "/dialerd.port";
+  write_file(config_path_, config.dump(2));
+  start();
+}
+
+DaemonProcess::~DaemonProcess() {
+  if (pid_ > 0) {
+    ::kill(pid_, SIGTERM);
+    bool gone = wait_until([&] { return waitpid(pid_, nullptr, WNOHANG) == pid_; }, std::chrono::seconds(15));
+    if (!gone) {
+      ::kill(pid_, SIGKILL);
+      waitpid(pid_, nullptr, 0);
+    }
+  }
+}
+
+void DaemonProcess::start() {
+  std::error_code ec;
+  std::filesystem::remove(port_path_, ec);
+  pid_t pid = fork();
+  if (pid < 0) throw std::runtime_error("fork failed");
+  if (pid == 0) {
+    int fd = ::open(log_path_.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
+    if (fd >= 0) {
+      dup2(fd, 1);
+      dup2(fd, 2);
+    }
+    execl(DIALERD_BIN, DIALERD_BIN, "--config", config_path_.c_str(), static_cast<char*>(nullptr));
+    _exit(127);
+  }
+  pid_ = pid;
+  bool up = wait_until(
+      [&] {
+        if (waitpid(pid_, nullptr, WNOHANG) == pid_) {
+          pid_ = -1;
+          return true;
+        }
+        return std::filesystem::exists(port_path_);
+      },
+      std::chrono::seconds(20));
+  if (pid_ < 0 || !up) throw std::runtime_error("dialerd did not start; log:\n" + log());
+  port_ = std::stoi(read_file(port_path_));
+}
+
+int DaemonProcess::stop() {
+  if (pid_ <= 0) return -1;
+  ::kill(pid_, SIGTERM);
+  int status = 0;
+  waitpid(pid_, &status, 0);
+  pid_ = -1;
+  return WIFEXITED(status) ? WEXITSTATUS(status) : -WTERMSIG(status);
+}
+
+void DaemonProcess::kill9() {
+  if (pid_ <= 0) return;
+  ::kill(pid_, SIGKILL);
+  waitpid(pid_, nullptr, 0);
+  pid_ = -1;
+}
+
+bool DaemonProcess::running() { return pid_ > 0 && waitpid(pid_, nullptr, WNOHANG) == 0; }
+
+std::string DaemonProcess::url(const std::string& path) const {
+  return "http://127.0.0.1:" + std::to_string(port_) + path;
+}
+
+std::string DaemonProcess::log() const { return read_file(log_path_); }
+
+namespace {
+HttpResult exchange(http::ClientRequest req) {
+  req.timeout_ms = 30000;
+  auto result = http::fetch_blocking(std::move(req));
+  if (auto* err = std::get_if<http::ClientError>(&result)) throw std::runtime_error("HTTP failed: " + err->message);
+  auto& res = std::get<http::ClientResponse>(result);
+  HttpResult out;
+  out.status = res.status;
+  out.raw = res.body;
+  out.body = json::parse(res.body, nullptr, false);
+  return out;
+}
+}  // namespace
+
+HttpResult http_get(const std::string& url) {
+  http::ClientRequest req;
+  req.method = "GET";
+  req.url = url;
+  return exchange(std::move(req));
+}
+
+HttpResult http_post(const std::string& url, const std::string& body, const std::string& content_type) {
+  http::ClientRequest req;
+  req.method = "POST";
+  req.url = url;
+  req.body = body;
+  req.content_type = content_type;
+  return exchange(std::move(req));
+}
+
+bool wait_until(const std::function<bool()>& done, std::chrono::milliseconds timeout) {
+  auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (std::chrono::steady_clock::now() < deadline) {
+    if (done()) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  return done();
+}
+
+int run_command(const std::string& command, std::string& output) {
+  output.clear();
+  FILE* pipe = popen((command + " 2>&1").c_str(), "r");
+  if (!pipe) return -1;
+  char buf[4096];
+  while (std::size_t n = fread(buf, 1, sizeof buf, pipe)) output.append(buf, n);
+  int status = pclose(pipe);
+  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+}  // namespace dialerd::testing

@@ -1,0 +1,72 @@
+#pragma once
+// Runs the real dialerd binary for black-box tests: temporary state, port 0 on loopback, clean stop.
+#include <chrono>
+#include <functional>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+namespace dialerd::testing {
+
+using json = nlohmann::json;
+
+// A fresh directory under $TMPDIR, removed with everything in it on destruction.
+class TempDir {
+ public:
+  TempDir();
+  ~TempDir();
+  TempDir(const TempDir&) = delete;
+  TempDir& operator=(const TempDir&) = delete;
+  const std::string& path() const { return path_; }
+  std::string file(const std::string& name) const { return path_ + "/" + name; }
+
+ private:
+  std::string path_;
+};
+
+void write_file(const std::string& path, const std::string& text);
+std::string read_file(const std::string& path);
+
+class DaemonProcess {
+ public:
+  // Writes `config` (state_dir and listen are filled in when absent) into `dir` and starts dialerd.
+  DaemonProcess(const TempDir& dir, json config);
+  ~DaemonProcess();
+  DaemonProcess(const DaemonProcess&) = delete;
+  DaemonProcess& operator=(const DaemonProcess&) = delete;
+
+  void start();
+  // SIGTERM and wait; returns the exit status (or -signal).
+  int stop();
+  void kill9();
+  bool running();
+  int port() const { return port_; }
+  std::string url(const std::string& path) const;
+  std::string log() const;
+  const std::string& db_path() const { return db_path_; }
+  const std::string& config_path() const { return config_path_; }
+
+ private:
+  std::string config_path_, log_path_, db_path_, port_path_;
+  int pid_ = -1;
+  int port_ = 0;
+};
+
+struct HttpResult {
+  int status = 0;
+  json body;
+  std::string raw;
+};
+// Blocking HTTP helpers; a transport error fails the test.
+HttpResult http_get(const std::string& url);
+HttpResult http_post(const std::string& url, const std::string& body,
+                     const std::string& content_type = "application/json");
+
+// Polls `done` until it is true or `timeout` passes; returns its last value. For waiting on a real
+// process, not for testing timing.
+bool wait_until(const std::function<bool()>& done, std::chrono::milliseconds timeout = std::chrono::seconds(30));
+
+// Runs a command, returning its exit status and capturing stdout+stderr.
+int run_command(const std::string& command, std::string& output);
+
+}  // namespace dialerd::testing

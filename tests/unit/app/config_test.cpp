@@ -1,0 +1,141 @@
+#include <catch2/catch.hpp>
+
+#include <fstream>
+#include <sstream>
+
+#include "dialerd/app/config.hpp"
+
+using namespace dialerd::app;
+
+namespace {
+// The errors a config text produces, as "key: message" lines.
+std::vector<std::string> errors_of(const std::string& text) {
+  try {
+    parse_config(text);
+  } catch (const InvalidConfig& e) {
+    std::vector<std::string> out;
+    for (const auto& err : e.errors()) out.push_back(err.to_string());
+    return out;
+  }
+  return {};
+}
+const std::string kSim = R"("providers": {"sim": {"kind": "simulator"}})";
+}  // namespace
+
+TEST_CASE("config: the built-in default is valid and runs the simulator on 127.0.0.1:8780 with state in ./var") {
+  Config c = parse_config(default_config_text());
+  CHECK(c.listen_address == "127.0.0.1");
+  CHECK(c.listen_port == 8780);
+  CHECK(c.state_dir == "./var");
+  CHECK(c.database_path() == "./var/dialerd.db");
+  REQUIRE(c.providers.count("simulator"));
+  CHECK(c.providers.at("simulator").kind == "simulator");
+  CHECK(c.providers.at("simulator").chunk_size == 1000);
+}
+
+TEST_CASE("config: defaults fill every key that is absent") {
+  Config c = parse_config("{" + kSim + "}");
+  CHECK(c.log_level == "info");
+  CHECK(c.log_format == "text");
+  CHECK(c.db_synchronous == "full");
+  CHECK(c.db_busy_timeout_ms == 5000);
+  CHECK(c.http_body_limit == 16 * 1024 * 1024);
+  CHECK(c.default_region == "US");
+  CHECK(c.drain_timeout_ms == 10000);
+  const auto& p = c.providers.at("sim");
+  CHECK(p.sim_delay_ms == 2000);
+  CHECK(p.sim_mix.completed == Approx(0.70));
+  CHECK(p.timeout_ms == 10000);
+}
+
+TEST_CASE("config: comments are allowed") {
+  Config c = parse_config("// leading\n{ /* block */ \"log\": {\"level\": \"debug\"}, // trailing\n" + kSim + "}");
+  CHECK(c.log_level == "debug");
+}
+
+TEST_CASE("config: every bad key gets its own error naming the key and the problem") {
+  struct Case {
+    std::string text;
+    std::string error;
+  };
+  std::vector<Case> cases = {
+      {R"({"listen": {"port": 70000}, )" + kSim + "}", "listen.port: must be between 0 and 65535, got 70000"},
+      {R"({"listen": {"port": "80"}, )" + kSim + "}", "listen.port: must be an integer, got string"},
+      {R"({"listen": {"address": 1}, )" + kSim + "}", "listen.address: must be a string, got integer"},
+      {R"({"listen": 5, )" + kSim + "}", "listen: must be an object, got integer"},
+      {R"({"lisen": {}, )" + kSim + "}", "lisen: unknown key"},
+      {R"({"listen": {"prot": 1}, )" + kSim + "}", "listen.prot: unknown key"},
+      {R"({"state_dir": "", )" + kSim + "}", "state_dir: must not be empty"},
+      {R"({"log": {"level": "loud"}, )" + kSim + "}",
+       "log.level: must be one of trace, debug, info, warn, error, critical, got \"loud\""},
+      {R"({"log": {"format": "xml"}, )" + kSim + "}", "log.format: must be one of text, json, got \"xml\""},
+      {R"({"database": {"synchronous": "off"}, )" + kSim + "}",
+       "database.synchronous: must be one of full, normal, got \"off\""},
+      {R"({"database": {"busy_timeout_ms": -1}, )" + kSim + "}",
+       "database.busy_timeout_ms: must be between 0 and 600000, got -1"},
+      {R"({"http": {"body_limit_bytes": 10}, )" + kSim + "}",
+       "http.body_limit_bytes: must be between 1024 and 1073741824, got 10"},
+      {R"({"phone": {"default_region": "ZZ"}, )" + kSim + "}",
+       "phone.default_region: \"ZZ\" is not a known two-letter region"},
+      {R"({"shutdown": {"drain_timeout_ms": 1.5}, )" + kSim + "}",
+       "shutdown.drain_timeout_ms: must be an integer, got number"},
+      {R"({"providers": []})", "providers: must be an object of name -> provider, got array"},
+      {R"({"providers": {}})", "providers: at least one provider must be configured"},
+      {R"({"providers": {"a b": {"kind": "simulator"}}})",
+       "providers.a b: a provider name is 1..64 characters of letters, digits, _ and -"},
+      {R"({"providers": {"p": {}}})", "providers.p.kind: is required"},
+      {R"({"providers": {"p": {"kind": "twilio"}}})",
+       "providers.p.kind: unknown provider kind \"twilio\" (known: batchcall, simulator)"},
+      {R"({"providers": {"p": {"kind": "simulator", "colour": 1}}})", "providers.p.colour: unknown key"},
+      {R"({"providers": {"p": {"kind": "simulator", "chunk_size": 1001}}})",
+       "providers.p.chunk_size: must be at most 1000 for kind simulator, got 1001"},
+      {R"({"providers": {"p": {"kind": "batchcall", "api_key": "k", "api_secret": "s"}}})",
+       "providers.p.base_url: is required for kind batchcall"},
+      {R"({"providers": {"p": {"kind": "batchcall", "base_url": "http://x", "api_secret": "s"}}})",
+       "providers.p.api_key: is required for kind batchcall"},
+      {R"({"providers": {"p": {"kind": "batchcall", "base_url": "http://x", "api_key": "k"}}})",
+       "providers.p.api_secret: is required for kind batchcall"},
+      {R"({"providers": {"p": {"kind": "batchcall", "base_url": "x.com", "api_key": "k", "api_secret": "s"}}})",
+       "providers.p.base_url: must start with http:// or https://, got \"x.com\""},
+      {R"({"providers": {"p": {"kind": "simulator", "simulator": {"mix": {"busy": 2}}}}})",
+       "providers.p.simulator.mix.busy: must be between 0 and 1, got 2"},
+      {R"({"providers": {"p": {"kind": "simulator", "simulator": {"mix": {"completed": 0, "no_answer": 0, "busy": 0, "voicemail": 0, "failed": 0}}}}})",
+       "providers.p.simulator.mix: at least one share must be above 0"},
+      {"[1, 2]", "the top level must be a JSON object, got array"},
+  };
+  for (const auto& c : cases) {
+    INFO(c.text);
+    auto errors = errors_of(c.text);
+    REQUIRE(errors.size() == 1);
+    CHECK(errors[0] == c.error);
+  }
+}
+
+TEST_CASE("config: several bad keys are all reported at once") {
+  auto errors = errors_of(R"({"listen": {"port": -1}, "log": {"level": 3}, "providers": {"p": {"kind": "nope"}}})");
+  CHECK(errors.size() == 3);
+}
+
+TEST_CASE("config: malformed JSON says where") {
+  auto errors = errors_of("{\n  \"listen\": {\"port\": 1,,}\n}");
+  REQUIRE(errors.size() == 1);
+  CHECK_THAT(errors[0], Catch::Contains("not valid JSON") && Catch::Contains("line 2"));
+}
+
+TEST_CASE("config: a missing file is an InvalidConfig that names it") {
+  CHECK_THROWS_WITH(load_config_file("/nonexistent/dialerd.json"), Catch::Contains("/nonexistent/dialerd.json"));
+}
+
+TEST_CASE("config: etc/dialerd/dialerd.json is valid and documents every key") {
+  std::ifstream in(DIALERD_SOURCE_DIR "/etc/dialerd/dialerd.json");
+  REQUIRE(in);
+  std::stringstream text;
+  text << in.rdbuf();
+  REQUIRE_NOTHROW(parse_config(text.str()));
+  for (const auto& key : documented_keys()) {
+    // The last path segment must appear as a quoted key in the example.
+    auto leaf = key.path.substr(key.path.rfind('.') + 1);
+    INFO(key.path);
+    CHECK_THAT(text.str(), Catch::Contains("\"" + leaf + "\""));
+  }
+}

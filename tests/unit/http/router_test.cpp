@@ -1,0 +1,53 @@
+#include <catch2/catch.hpp>
+
+#include <nlohmann/json.hpp>
+
+#include "dialerd/http/router.hpp"
+
+using namespace dialerd::http;
+
+namespace {
+Request req(std::string method, std::string target) {
+  Request r;
+  r.method = std::move(method);
+  r.target = std::move(target);
+  parse_target(r.target, r.path, r.query);
+  return r;
+}
+}  // namespace
+
+TEST_CASE("router: patterns bind parameters - unknown paths are 404 and wrong methods 405 with Allow") {
+  Router router;
+  router.add("GET", "/v1/campaigns/{id}", [](const Request&, const Params& p) {
+    Response r;
+    r.body = p.at("id");
+    return r;
+  });
+  router.add("POST", "/v1/campaigns", [](const Request&, const Params&) { return Response{201, "application/json", "", {}}; });
+  CHECK(router.dispatch(req("GET", "/v1/campaigns/42")).body == "42");
+  CHECK(router.dispatch(req("GET", "/v1/campaigns/42/")).body == "42");
+  CHECK(router.dispatch(req("POST", "/v1/campaigns")).status == 201);
+  auto r404 = router.dispatch(req("GET", "/v1/nothing"));
+  CHECK(r404.status == 404);
+  CHECK(nlohmann::json::parse(r404.body)["error"]["code"] == "not_found");
+  auto r405 = router.dispatch(req("DELETE", "/v1/campaigns/42"));
+  CHECK(r405.status == 405);
+  REQUIRE(r405.headers.size() == 1);
+  CHECK(r405.headers[0] == std::pair<std::string, std::string>{"Allow", "GET"});
+}
+
+TEST_CASE("router: targets are split and percent-decoded") {
+  auto r = req("GET", "/v1/contacts/%2B14155550101?state=pending&q=a+b&x=%41");
+  CHECK(r.path == "/v1/contacts/+14155550101");
+  CHECK(r.query.at("state") == "pending");
+  CHECK(r.query.at("q") == "a b");
+  CHECK(r.query.at("x") == "A");
+  CHECK(percent_decode("%zz%4", false) == "%zz%4");
+}
+
+TEST_CASE("router: error bodies name the field") {
+  auto r = error_response(400, "invalid_field", "name: is required", "name");
+  auto j = nlohmann::json::parse(r.body);
+  CHECK(j["error"]["field"] == "name");
+  CHECK(nlohmann::json::parse(error_response(404, "not_found", "x").body)["error"]["field"].is_null());
+}

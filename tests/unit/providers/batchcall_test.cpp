@@ -1,0 +1,92 @@
+#include <catch2/catch.hpp>
+
+#include "providers/batchcall/batchcall.hpp"
+
+using namespace dialerd;
+using namespace dialerd::providers;
+using json = nlohmann::json;
+
+namespace {
+domain::DispatchChunk chunk_of(int n) {
+  domain::DispatchChunk chunk;
+  chunk.campaign_id = 7;
+  chunk.idempotency_key = "dk-7";
+  chunk.campaign.spec.name = "Q1 Sales Campaign";
+  chunk.campaign.spec.agent_id = "agent_abc";
+  chunk.campaign.spec.from_number = "+14157774444";
+  chunk.campaign.spec.timezone = "America/New_York";
+  for (int i = 0; i < n; ++i)
+    chunk.calls.push_back({100 + i, "+1213777444" + std::to_string(i), "John", "Doe",
+                           {{"first_name", "John"}, {"company", "Acme"}}, 1, 2});
+  return chunk;
+}
+app::ProviderConfig config() {
+  app::ProviderConfig c;
+  c.name = "acme";
+  c.kind = "batchcall";
+  c.api_key = "KEY";
+  c.api_secret = "SECRET";
+  return c;
+}
+}  // namespace
+
+TEST_CASE("batchcall: the request follows seed 004") {
+  batchcall::BatchCallAdapter adapter(config());
+  auto req = adapter.build_request(chunk_of(2));
+  CHECK(req.method == "POST");
+  CHECK(req.path == "/batch-call");
+  CHECK(req.headers == std::vector<std::pair<std::string, std::string>>{{"X-API-KEY", "KEY"}, {"X-API-SECRET", "SECRET"}});
+  auto body = json::parse(req.body);
+  CHECK(body["from_number"] == "+14157774444");
+  CHECK(body["name"] == "Q1 Sales Campaign");
+  CHECK(body["agent_id"] == "agent_abc");
+  CHECK(body["timezone"] == "America/New_York");
+  CHECK(body["send_now"] == true);
+  REQUIRE(body["tasks"].size() == 2);
+  CHECK(body["tasks"][0]["to_number"] == "+12137774440");
+  CHECK(body["tasks"][0]["dynamic_variables"]["company"] == "Acme");
+  CHECK(body["tasks"][0]["max_retries"] == 0);  // dialerd owns retries
+}
+
+TEST_CASE("batchcall: a success answer accepts every task under the batch id") {
+  batchcall::BatchCallAdapter adapter(config());
+  auto chunk = chunk_of(2);
+  WireAnswer answer{200, {}, R"({"status":"success","error":null,"data":{"batch_call_id":"batch_call_1"}})"};
+  auto results = adapter.parse_answer(chunk, answer);
+  REQUIRE(results.size() == 2);
+  CHECK(results[0].kind == domain::SubmitResult::Kind::accepted);
+  CHECK(results[0].call_id == 100);
+  CHECK(results[0].provider_call_id == "batch_call_1:+12137774440");
+}
+
+TEST_CASE("batchcall: a 2xx without a batch id leaves the calls uncertain") {
+  batchcall::BatchCallAdapter adapter(config());
+  for (const char* body : {"", "{}", R"({"data":{}})", R"({"data":{"batch_call_id":5}})"}) {
+    auto results = adapter.parse_answer(chunk_of(1), WireAnswer{200, {}, body});
+    CHECK(results.at(0).kind == domain::SubmitResult::Kind::uncertain);
+  }
+}
+
+TEST_CASE("batchcall: status callbacks map to outcomes - in-between statuses are ignored") {
+  batchcall::BatchCallAdapter adapter(config());
+  auto parsed = adapter.parse_events(R"([
+    {"batch_call_id":"b1","to_number":"+1","status":"completed"},
+    {"batch_call_id":"b1","to_number":"+2","status":"no-answer"},
+    {"batch_call_id":"b1","to_number":"+3","status":"ringing"},
+    {"batch_call_id":"b1","to_number":"+4","status":"Busy","detail":"line busy"}])");
+  auto& reports = std::get<std::vector<domain::OutcomeReport>>(parsed);
+  REQUIRE(reports.size() == 3);
+  CHECK(reports[0].provider_call_id == "b1:+1");
+  CHECK(reports[0].outcome == domain::Outcome::completed);
+  CHECK(reports[1].outcome == domain::Outcome::no_answer);
+  CHECK(reports[2].outcome == domain::Outcome::busy);
+  CHECK(reports[2].detail == "line busy");
+}
+
+TEST_CASE("batchcall: malformed callbacks say what is wrong") {
+  batchcall::BatchCallAdapter adapter(config());
+  CHECK(std::get<std::string>(adapter.parse_events("nope")) == "body is not valid JSON");
+  CHECK(std::get<std::string>(adapter.parse_events(R"({"batch_call_id":"b"})")) ==
+        "to_number is required and must be a string");
+  CHECK(std::get<std::string>(adapter.parse_events(R"([1])")) == "[0]. must be an object");
+}

@@ -1,0 +1,40 @@
+#include <catch2/catch.hpp>
+
+#include "providers/simulator/simulator.hpp"
+
+using namespace dialerd;
+using providers::simulator::SimulatorProvider;
+
+TEST_CASE("simulator: outcomes follow the configured mix") {
+  app::SimulatorMix mix{0.5, 0.25, 0.0, 0.0, 0.25};
+  CHECK(SimulatorProvider::pick(mix, 0.0) == domain::Outcome::completed);
+  CHECK(SimulatorProvider::pick(mix, 0.49) == domain::Outcome::completed);
+  CHECK(SimulatorProvider::pick(mix, 0.5) == domain::Outcome::no_answer);
+  CHECK(SimulatorProvider::pick(mix, 0.8) == domain::Outcome::failed);
+  app::SimulatorMix only_busy{0, 0, 2, 0, 0};  // shares need not sum to 1
+  CHECK(SimulatorProvider::pick(only_busy, 0.99) == domain::Outcome::busy);
+}
+
+TEST_CASE("simulator: accepts every call of a chunk and reports each outcome after the delay") {
+  asio::io_context ioc;
+  app::ProviderConfig config;
+  config.name = "sim";
+  config.kind = "simulator";
+  config.chunk_size = 1000;
+  config.sim_delay_ms = 0;
+  config.sim_seed = 1;
+  std::vector<domain::OutcomeReport> reported;
+  SimulatorProvider sim(config, ioc, [&](const std::string& name, std::vector<domain::OutcomeReport> r) {
+    CHECK(name == "sim");
+    reported.insert(reported.end(), r.begin(), r.end());
+  });
+  domain::DispatchChunk chunk;
+  for (int i = 0; i < 5; ++i) chunk.calls.push_back({i + 1, "+1", "", "", nlohmann::json::object(), 1, 0});
+  std::vector<domain::SubmitResult> results;
+  asio::co_spawn(ioc, [&]() -> awaitable<void> { results = co_await sim.submit(chunk); }, asio::detached);
+  ioc.run();
+  REQUIRE(results.size() == 5);
+  for (const auto& r : results) CHECK(r.kind == domain::SubmitResult::Kind::accepted);
+  REQUIRE(reported.size() == 5);
+  CHECK(reported[0].provider_call_id == results[0].provider_call_id);
+}

@@ -1,0 +1,31 @@
+#include <catch2/catch.hpp>
+
+#include "dialerd/schedule/time.hpp"
+
+using namespace dialerd::schedule;
+
+TEST_CASE("time: RFC 3339 instants") {
+  CHECK(parse_rfc3339("1970-01-01T00:00:00Z") == 0);
+  CHECK(parse_rfc3339("2025-01-01T08:00:00Z") == 1735718400000);
+  CHECK(parse_rfc3339("2025-01-01T03:00:00-05:00") == 1735718400000);
+  CHECK(parse_rfc3339("2025-01-01T13:30:00+05:30") == 1735718400000);
+  CHECK(parse_rfc3339("2025-01-01T08:00:00.250Z") == 1735718400250);
+  CHECK(parse_rfc3339("2024-02-29T00:00:00Z").has_value());
+}
+
+TEST_CASE("time: malformed RFC 3339 is refused") {
+  for (const char* s : {"", "tomorrow", "2025-01-01", "2025-01-01T08:00:00", "2025-13-01T00:00:00Z",
+                        "2025-02-30T00:00:00Z", "2023-02-29T00:00:00Z", "2025-01-01T24:00:00Z",
+                        "2025-01-01T08:00:00+5:00", "2025-01-01T08:00:00Zjunk", "2025-01-01T08:00:00.Z"}) {
+    INFO(s);
+    CHECK_FALSE(parse_rfc3339(s).has_value());
+  }
+}
+
+TEST_CASE("time: time zones come from the tz database") {
+  CHECK(is_known_timezone("UTC"));
+  CHECK(is_known_timezone("America/New_York"));
+  CHECK(is_known_timezone("Pacific/Honolulu"));
+  CHECK_FALSE(is_known_timezone("Mars/Olympus"));
+  CHECK_FALSE(is_known_timezone(""));
+}

@@ -1,0 +1,301 @@
+#include <catch2/catch.hpp>
+
+#include <random>
+#include <sqlite3.h>
+
+#include "dialerd/store/sqlite/db.hpp"
+#include "dialerd/store/sqlite/migrations.hpp"
+#include "dialerd/store/store.hpp"
+#include "support/daemon_process.hpp"
+
+using namespace dialerd;
+using namespace dialerd::domain;
+using dialerd::store::Store;
+using Kind = SubmitResult::Kind;
+
+namespace {
+
+CampaignSpec spec(int concurrency = 10, int retries = 0) {
+  CampaignSpec s;
+  s.name = "test";
+  s.agent_id = "agent_1";
+  s.provider = "acme";
+  s.from_number = "+14155550100";
+  s.concurrency = concurrency;
+  s.retry_attempts = retries;
+  s.retry_delay_s = 10;
+  s.status = CampaignStatus::running;
+  return s;
+}
+
+std::vector<ContactInput> people(int n, int offset = 0) {
+  std::vector<ContactInput> out;
+  for (int i = 0; i < n; ++i) {
+    ContactInput c;
+    c.phone = "+1415200" + std::to_string(1000 + offset + i);
+    c.first_name = "P" + std::to_string(offset + i);
+    out.push_back(c);
+  }
+  return out;
+}
+
+std::vector<SubmitResult> all(const DispatchChunk& chunk, Kind kind, const std::string& prefix = "pc-") {
+  std::vector<SubmitResult> out;
+  for (const auto& c : chunk.calls)
+    out.push_back({kind, c.id, kind == Kind::accepted ? prefix + std::to_string(c.id) + "-" + std::to_string(c.attempt) : "",
+                   "why", 5000});
+  return out;
+}
+
+void check_invariant(Store& s, CampaignId id, std::int64_t total) {
+  auto c = s.counts(id);
+  CHECK(c.total() == total);
+}
+
+}  // namespace
+
+TEST_CASE("store: a new database is migrated to the current schema in WAL mode") {
+  testing::TempDir dir;
+  { Store s({dir.file("q.db")}); }
+  store::sqlite::Db db(dir.file("q.db"), store::sqlite::Db::Mode::read_only, 1000);
+  auto& v = db.cached("PRAGMA user_version");
+  REQUIRE(v.step());
+  CHECK(v.int64(0) == store::sqlite::schema_version());
+  v.reset();
+  auto& mode = db.cached("PRAGMA journal_mode");
+  REQUIRE(mode.step());
+  CHECK(mode.text(0) == "wal");
+  { Store again({dir.file("q.db")}); }  // reopening is a no-op
+}
+
+TEST_CASE("store: a database from a newer dialerd is refused") {
+  testing::TempDir dir;
+  {
+    store::sqlite::Db db(dir.file("q.db"), store::sqlite::Db::Mode::read_write, 1000);
+    db.exec("PRAGMA user_version = 999");
+  }
+  CHECK_THROWS_WITH(Store({dir.file("q.db")}), Catch::Contains("newer than this dialerd"));
+}
+
+TEST_CASE("store: a campaign and its calls are created together - duplicates update the pending call") {
+  testing::TempDir dir;
+  Store s({dir.file("q.db")});
+  auto contacts = people(3);
+  auto dup = contacts[1];
+  dup.variables = {{"note", "second record"}};
+  contacts.push_back(dup);
+  auto id = s.create_campaign(spec(), contacts, 1000);
+  auto c = s.campaign(id);
+  REQUIRE(c);
+  CHECK(c->spec.name == "test");
+  CHECK(c->status == CampaignStatus::running);
+  auto counts = s.counts(id);
+  CHECK(counts.total() == 3);
+  CHECK(counts.pending == 3);
+  CHECK(counts.called == 0);
+  CHECK_FALSE(s.campaign(id + 1));
+}
+
+TEST_CASE("store: claim marks due calls dispatching under one key in due order up to the limit") {
+  testing::TempDir dir;
+  Store s({dir.file("q.db")});
+  auto id = s.create_campaign(spec(), people(5), 1000);
+  auto campaign = *s.campaign(id);
+  CHECK_FALSE(s.claim(campaign, 3, 999));  // not due before its creation instant
+  auto chunk = s.claim(campaign, 3, 1000);
+  REQUIRE(chunk);
+  CHECK(chunk->calls.size() == 3);
+  CHECK(chunk->calls[0].attempt == 1);
+  CHECK(chunk->calls[0].variables["first_name"] == "P0");
+  CHECK(s.counts(id).dispatching == 3);
+  CHECK(s.counts(id).called == 3);
+  CHECK(s.in_flight(id) == 3);
+  auto second = s.claim(campaign, 10, 1000);
+  REQUIRE(second);
+  CHECK(second->calls.size() == 2);
+  CHECK(second->idempotency_key != chunk->idempotency_key);
+  CHECK_FALSE(s.claim(campaign, 10, 1000));
+}
+
+TEST_CASE("store: submission answers move each call once") {
+  testing::TempDir dir;
+  Store s({dir.file("q.db")});
+  auto id = s.create_campaign(spec(), people(4), 1000);
+  auto chunk = *s.claim(*s.campaign(id), 4, 1000);
+  std::vector<SubmitResult> answers = {
+      {Kind::accepted, chunk.calls[0].id, "pc-0", "", 0},
+      {Kind::rejected, chunk.calls[1].id, "", "invalid number", 0},
+      {Kind::not_submitted, chunk.calls[2].id, "", "429", 5000},
+      {Kind::uncertain, chunk.calls[3].id, "", "timeout after send", 0},
+  };
+  s.record_submission(chunk, answers, 2000);
+  auto c = s.counts(id);
+  CHECK(c.in_progress == 1);
+  CHECK(c.failed == 1);
+  CHECK(c.pending == 1);
+  CHECK(c.held == 1);
+  CHECK(c.called == 3);  // the not-submitted call was never placed
+  CHECK(s.next_due(id) == 7000);
+  // Recording the same answers again changes nothing.
+  s.record_submission(chunk, answers, 2500);
+  auto again = s.counts(id);
+  CHECK(again.in_progress == 1);
+  CHECK(again.pending == 1);
+  CHECK(s.next_due(id) == 7000);
+}
+
+TEST_CASE("store: outcomes complete retry or fail calls - duplicates and strangers change nothing") {
+  testing::TempDir dir;
+  Store s({dir.file("q.db")});
+  auto id = s.create_campaign(spec(10, 1), people(3), 1000);
+  auto chunk = *s.claim(*s.campaign(id), 3, 1000);
+  s.record_submission(chunk, all(chunk, Kind::accepted), 1000);
+
+  auto applied = s.record_outcomes("acme",
+                                   {{"pc-" + std::to_string(chunk.calls[0].id) + "-1", Outcome::completed, ""},
+                                    {"pc-" + std::to_string(chunk.calls[1].id) + "-1", Outcome::no_answer, ""},
+                                    {"pc-" + std::to_string(chunk.calls[2].id) + "-1", Outcome::cancelled, ""},
+                                    {"pc-unknown", Outcome::completed, ""}},
+                                   2000);
+  REQUIRE(applied.size() == 4);
+  CHECK(applied[0].state == CallState::completed);
+  CHECK(applied[1].state == CallState::pending);
+  CHECK(applied[2].state == CallState::failed);
+  CHECK(applied[3].effect == store::OutcomeApplied::Effect::unknown_call);
+  CHECK(s.next_due(id) == 2000 + 10 * 1000);
+
+  // The same event again, and an event from another provider's name, are no-ops.
+  auto dup = s.record_outcomes("acme", {{"pc-" + std::to_string(chunk.calls[0].id) + "-1", Outcome::failed, ""}}, 3000);
+  CHECK(dup[0].effect == store::OutcomeApplied::Effect::duplicate);
+  auto other = s.record_outcomes("other", {{"pc-" + std::to_string(chunk.calls[0].id) + "-1", Outcome::failed, ""}}, 3000);
+  CHECK(other[0].effect == store::OutcomeApplied::Effect::unknown_call);
+  auto c = s.counts(id);
+  CHECK(c.completed == 1);
+  CHECK(c.failed == 1);
+  CHECK(c.pending == 1);
+
+  // The retry goes out as attempt 2; a late event for attempt 1 is a duplicate.
+  auto retry = *s.claim(*s.campaign(id), 10, 12000);
+  REQUIRE(retry.calls.size() == 1);
+  CHECK(retry.calls[0].attempt == 2);
+  s.record_submission(retry, all(retry, Kind::accepted), 12000);
+  auto late = s.record_outcomes("acme", {{"pc-" + std::to_string(chunk.calls[1].id) + "-1", Outcome::completed, ""}}, 13000);
+  CHECK(late[0].effect == store::OutcomeApplied::Effect::duplicate);
+  auto last = s.record_outcomes("acme", {{"pc-" + std::to_string(chunk.calls[1].id) + "-2", Outcome::no_answer, ""}}, 14000);
+  CHECK(last[0].state == CallState::failed);  // retry budget of 1 spent
+  CHECK(s.complete_if_done(id, 15000));
+  CHECK(s.campaign(id)->status == CampaignStatus::completed);
+}
+
+TEST_CASE("store: calls left dispatching by a crash are held at start-up never redialled") {
+  testing::TempDir dir;
+  CampaignId id;
+  {
+    Store s({dir.file("q.db")});
+    id = s.create_campaign(spec(), people(3), 1000);
+    s.claim(*s.campaign(id), 2, 1000);  // "crash" before the answer is recorded
+  }
+  Store s({dir.file("q.db")});
+  CHECK(s.hold_uncertain("restart", 5000) == 2);
+  auto c = s.counts(id);
+  CHECK(c.held == 2);
+  CHECK(c.pending == 1);
+  auto next = s.claim(*s.campaign(id), 10, 6000);
+  REQUIRE(next);
+  CHECK(next->calls.size() == 1);
+  CHECK_FALSE(s.complete_if_done(id, 7000));  // held calls keep the campaign open
+}
+
+TEST_CASE("store: scheduled campaigns report their trigger") {
+  testing::TempDir dir;
+  Store s({dir.file("q.db")});
+  auto sp = spec();
+  sp.schedule_type = "scheduled";
+  sp.trigger_at = 50000;
+  sp.status = CampaignStatus::scheduled;
+  auto id = s.create_campaign(sp, people(1), 1000);
+  CHECK(s.next_trigger() == 50000);
+  CHECK(s.triggered_campaigns(49999).empty());
+  CHECK(s.triggered_campaigns(50000) == std::vector<CampaignId>{id});
+  CHECK(s.set_campaign_status(id, CampaignStatus::running, 50000));
+  CHECK_FALSE(s.set_campaign_status(id, CampaignStatus::draft, 50001));
+}
+
+TEST_CASE("store: the count invariant holds through a random sequence of operations") {
+  testing::TempDir dir;
+  Store s({dir.file("q.db")});
+  std::mt19937 rng(12345);
+  const int n = 300;
+  auto id = s.create_campaign(spec(50, 2), people(n), 0);
+  std::vector<DispatchChunk> sent;
+  std::vector<std::string> accepted_ids;
+  UnixMs now = 0;
+  for (int step = 0; step < 400; ++step) {
+    now += 1000 * (rng() % 20);
+    switch (rng() % 4) {
+      case 0: {
+        if (auto chunk = s.claim(*s.campaign(id), 1 + static_cast<int>(rng() % 40), now)) sent.push_back(*chunk);
+        break;
+      }
+      case 1: {
+        if (sent.empty()) break;
+        auto chunk = sent.back();
+        sent.pop_back();
+        std::vector<SubmitResult> res;
+        for (const auto& c : chunk.calls) {
+          auto kind = static_cast<Kind>(rng() % 4);
+          std::string pcid = "r-" + std::to_string(c.id) + "-" + std::to_string(c.attempt);
+          res.push_back({kind, c.id, kind == Kind::accepted ? pcid : "", "random", 1000});
+          if (kind == Kind::accepted) accepted_ids.push_back(pcid);
+        }
+        s.record_submission(chunk, res, now);
+        break;
+      }
+      case 2: {
+        if (accepted_ids.empty()) break;
+        std::vector<domain::OutcomeReport> reports;
+        for (int k = 0; k < 5 && !accepted_ids.empty(); ++k) {
+          auto i = rng() % accepted_ids.size();
+          reports.push_back({accepted_ids[i], static_cast<Outcome>(rng() % 7), ""});
+          if (rng() % 3) accepted_ids.erase(accepted_ids.begin() + static_cast<long>(i));  // sometimes resend
+        }
+        s.record_outcomes("acme", reports, now);
+        break;
+      }
+      case 3:
+        if (rng() % 10 == 0) s.hold_uncertain("random restart", now), sent.clear();
+        break;
+    }
+    check_invariant(s, id, n);
+    auto c = s.counts(id);
+    CHECK(c.in_flight() == s.in_flight(id));
+    CHECK(c.called <= n);
+  }
+  // Cross-check the stored counts against the calls themselves.
+  store::sqlite::Db db(dir.file("q.db"), store::sqlite::Db::Mode::read_only, 1000);
+  auto& q = db.cached("SELECT count(*) FROM calls WHERE attempts > 0");
+  REQUIRE(q.step());
+  CHECK(q.int64(0) == s.counts(id).called);
+  q.reset();
+  auto& bad = db.cached("SELECT count(*) FROM calls WHERE attempts > 3");
+  REQUIRE(bad.step());
+  CHECK(bad.int64(0) == 0);  // one retry budget: never more than 1 + retry_attempts submissions
+}
+
+TEST_CASE("store: an outcome that arrives before its submission answer is kept and applied with the answer") {
+  testing::TempDir dir;
+  Store s({dir.file("q.db")});
+  auto id = s.create_campaign(spec(10, 0), people(2), 1000);
+  auto chunk = *s.claim(*s.campaign(id), 2, 1000);
+  // The provider's callback beats its HTTP response.
+  auto early = s.record_outcomes("acme", {{"pc-" + std::to_string(chunk.calls[0].id) + "-1", Outcome::completed, ""}}, 1100);
+  CHECK(early[0].effect == store::OutcomeApplied::Effect::deferred);
+  CHECK(s.counts(id).dispatching == 2);
+  s.record_submission(chunk, all(chunk, Kind::accepted), 1200);
+  auto c = s.counts(id);
+  CHECK(c.completed == 1);
+  CHECK(c.in_progress == 1);
+  // With nothing in flight, an unknown id is just unknown.
+  auto none = s.record_outcomes("acme", {{"pc-nobody", Outcome::completed, ""}}, 1300);
+  CHECK(none[0].effect == store::OutcomeApplied::Effect::unknown_call);
+}
