@@ -1,86 +1,276 @@
-// dialerctl: inspects dialerd's SQLite queue, read-only and safe while the daemon runs.
+// dialerctl: inspects dialerd's SQLite queue read-only (safe while the daemon runs) and asks the
+// daemon's API for actions (release, fail).
+#include <fstream>
 #include <iostream>
 
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include "dialerd/http/client.hpp"
 #include "dialerd/store/sqlite/db.hpp"
 
 namespace {
 
 using dialerd::store::sqlite::Db;
+using dialerd::store::sqlite::Stmt;
 using json = nlohmann::json;
 
-constexpr const char* kProgress =
-    "SELECT id, name, status, provider, total, pending, dispatching, in_progress, completed, failed, skipped, held, "
-    "called FROM campaign_progress ORDER BY id";
-constexpr const char* kProgressOne =
-    "SELECT id, name, status, provider, total, pending, dispatching, in_progress, completed, failed, skipped, held, "
-    "called FROM campaign_progress WHERE id = ?1";
-const char* const kColumns[] = {"id",        "name",   "status", "provider", "total", "pending", "dispatching",
-                                "in_progress", "completed", "failed", "skipped", "held", "called"};
+// ---- SQL ------------------------------------------------------------------------------------------
+constexpr const char* kSchemaVersion = "PRAGMA user_version";
+constexpr const char* kCampaignsByStatus = "SELECT status, count(*) AS campaigns FROM campaigns GROUP BY status";
+constexpr const char* kCallsByState = R"sql(
+SELECT state, sum(n) AS calls FROM campaign_counters GROUP BY state
+ORDER BY CASE state WHEN 'called' THEN 1 ELSE 0 END, state)sql";
+constexpr const char* kProgress = R"sql(
+SELECT id, name, status, provider, total, pending, dispatching + in_progress AS in_flight, completed, failed,
+       skipped, held, called
+FROM campaign_progress WHERE (?1 IS NULL OR status = ?1) ORDER BY id)sql";
+constexpr const char* kProgressOne = R"sql(
+SELECT p.id, p.name, p.status, p.provider, c.agent_id, c.from_number, c.schedule_type,
+       strftime('%Y-%m-%dT%H:%M:%SZ', c.trigger_at / 1000.0, 'unixepoch') AS trigger_at, c.timezone,
+       c.concurrency, c.retry_attempts, c.retry_delay_s, p.total, p.pending, p.dispatching, p.in_progress,
+       p.completed, p.failed, p.skipped, p.held, p.called,
+       strftime('%Y-%m-%dT%H:%M:%SZ', c.created_at / 1000.0, 'unixepoch') AS created_at
+FROM campaign_progress p JOIN campaigns c ON c.id = p.id WHERE p.id = ?1)sql";
+constexpr const char* kCalls = R"sql(
+SELECT k.id, p.phone, k.state, k.attempts,
+       strftime('%Y-%m-%dT%H:%M:%SZ', k.next_attempt_at / 1000.0, 'unixepoch') AS next_attempt_at,
+       k.last_outcome, k.last_error, k.provider_call_id
+FROM calls k JOIN contacts p ON p.id = k.contact_id
+WHERE k.campaign_id = ?1 AND (?2 IS NULL OR k.state = ?2) AND k.id > ?3
+ORDER BY k.id LIMIT ?4)sql";
+constexpr const char* kHeld = R"sql(
+SELECT call_id, campaign_id, phone, attempts, held_since, reason FROM held_calls
+WHERE (?1 IS NULL OR campaign_id = ?1) ORDER BY call_id)sql";
+// ----------------------------------------------------------------------------------------------------
 
-json row(const dialerd::store::sqlite::Stmt& s) {
-  json j;
-  for (int i = 0; i < 13; ++i) {
-    if (i == 1 || i == 2 || i == 3)
-      j[kColumns[i]] = s.text(i);
-    else
-      j[kColumns[i]] = s.int64(i);
+json rows_of(Stmt& s) {
+  json rows = json::array();
+  while (s.step()) {
+    json row = json::object();
+    for (int i = 0; i < s.column_count(); ++i) {
+      if (s.is_null(i))
+        row[s.column_name(i)] = nullptr;
+      else if (s.is_integer(i))
+        row[s.column_name(i)] = s.int64(i);
+      else
+        row[s.column_name(i)] = s.text(i);
+    }
+    rows.push_back(std::move(row));
   }
-  return j;
+  return rows;
 }
 
-void print_table(const json& rows) {
-  std::cout << fmt::format("{:>6}  {:<24} {:<10} {:<12} {:>8} {:>8} {:>8} {:>9} {:>8} {:>6} {:>8}\n", "ID", "NAME",
-                           "STATUS", "PROVIDER", "TOTAL", "PENDING", "INFLIGHT", "COMPLETED", "FAILED", "HELD", "CALLED");
-  for (const auto& r : rows) {
-    std::cout << fmt::format("{:>6}  {:<24} {:<10} {:<12} {:>8} {:>8} {:>8} {:>9} {:>8} {:>6} {:>8}\n",
-                             r["id"].get<std::int64_t>(), r["name"].get<std::string>().substr(0, 24),
-                             r["status"].get<std::string>(), r["provider"].get<std::string>().substr(0, 12),
-                             r["total"].get<std::int64_t>(), r["pending"].get<std::int64_t>(),
-                             r["dispatching"].get<std::int64_t>() + r["in_progress"].get<std::int64_t>(),
-                             r["completed"].get<std::int64_t>(), r["failed"].get<std::int64_t>(),
-                             r["held"].get<std::int64_t>(), r["called"].get<std::int64_t>());
+std::string cell(const json& v) {
+  if (v.is_null()) return "-";
+  std::string s = v.is_string() ? v.get<std::string>() : v.dump();
+  for (auto& c : s)
+    if (c == '\n' || c == '\t') c = ' ';
+  return s.size() > 48 ? s.substr(0, 45) + "..." : s;
+}
+
+// nlohmann::json objects are ordered by key; this keeps the SELECT's column order for tables.
+json ordered_rows(Stmt& s, std::vector<std::string>& columns) {
+  json rows = json::array();
+  columns.clear();
+  while (s.step()) {
+    if (columns.empty())
+      for (int i = 0; i < s.column_count(); ++i) columns.push_back(s.column_name(i));
+    json row = json::array();
+    for (int i = 0; i < s.column_count(); ++i) {
+      if (s.is_null(i))
+        row.push_back(nullptr);
+      else if (s.is_integer(i))
+        row.push_back(s.int64(i));
+      else
+        row.push_back(s.text(i));
+    }
+    rows.push_back(std::move(row));
   }
+  return rows;
+}
+
+void print_ordered(const std::vector<std::string>& cols, const json& rows) {
+  if (rows.empty()) {
+    std::cout << "(none)\n";
+    return;
+  }
+  std::vector<std::size_t> width(cols.size());
+  for (std::size_t i = 0; i < cols.size(); ++i) {
+    width[i] = cols[i].size();
+    for (const auto& r : rows) width[i] = std::max(width[i], cell(r[i]).size());
+  }
+  auto line = [&](auto get) {
+    std::string out;
+    for (std::size_t i = 0; i < cols.size(); ++i) out += fmt::format("{:<{}}  ", get(i), width[i]);
+    while (!out.empty() && out.back() == ' ') out.pop_back();
+    std::cout << out << "\n";
+  };
+  line([&](std::size_t i) {
+    std::string h = cols[i];
+    for (auto& c : h) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+    return h;
+  });
+  for (const auto& r : rows) line([&](std::size_t i) { return cell(r[i]); });
+}
+
+// Runs a query and prints it as a table or as JSON objects.
+void show(Stmt& s, bool as_json, bool single = false) {
+  std::vector<std::string> cols;
+  json rows = ordered_rows(s, cols);
+  if (as_json) {
+    json objects = json::array();
+    for (const auto& r : rows) {
+      json o = json::object();
+      for (std::size_t i = 0; i < cols.size(); ++i) o[cols[i]] = r[i];
+      objects.push_back(std::move(o));
+    }
+    std::cout << (single ? objects.at(0) : objects).dump(2) << "\n";
+  } else if (single && !rows.empty()) {
+    for (std::size_t i = 0; i < cols.size(); ++i) std::cout << fmt::format("{:<16} {}\n", cols[i], cell(rows[0][i]));
+  } else {
+    print_ordered(cols, rows);
+  }
+}
+
+std::string daemon_url(const std::string& url, const std::string& state_dir) {
+  if (!url.empty()) return url;
+  std::ifstream in(state_dir + "/dialerd.port");
+  int port = 0;
+  if (!(in >> port) || port <= 0)
+    throw std::runtime_error("cannot find the daemon: no " + state_dir + "/dialerd.port (give --url)");
+  return "http://127.0.0.1:" + std::to_string(port);
+}
+
+int post_action(const std::string& base, const std::string& path, const std::string& reason, bool as_json) {
+  dialerd::http::ClientRequest req;
+  req.url = base + path;
+  req.body = reason.empty() ? "" : json{{"reason", reason}}.dump();
+  auto result = dialerd::http::fetch_blocking(req);
+  if (auto* err = std::get_if<dialerd::http::ClientError>(&result)) {
+    std::cerr << "dialerctl: " << req.url << ": " << err->message << "\n";
+    return 1;
+  }
+  auto& res = std::get<dialerd::http::ClientResponse>(result);
+  auto body = json::parse(res.body, nullptr, false);
+  if (res.status != 200) {
+    std::cerr << "dialerctl: " << (body.contains("error") ? body["error"].value("message", res.body) : res.body) << "\n";
+    return 1;
+  }
+  if (as_json)
+    std::cout << body["data"].dump(2) << "\n";
+  else
+    std::cout << body["data"].value("moved", 0) << " call(s) moved\n";
+  return 0;
 }
 
 }  // namespace
 
 int main(int argc, char** argv) {
-  CLI::App cli{"dialerctl: inspect dialerd's queue (read-only)"};
-  std::string db_path = "./var/dialerd.db";
-  bool as_json = false;
-  cli.add_option("--db", db_path, "Path to dialerd.db")->capture_default_str();
-  cli.add_flag("--json", as_json, "Print JSON instead of a table");
+  CLI::App cli{"dialerctl: inspect dialerd's queue (read-only) and decide on held calls"};
   cli.require_subcommand(1);
-  cli.fallthrough();  // --db and --json may follow the subcommand
-  auto* campaigns = cli.add_subcommand("campaigns", "List campaigns with their progress");
-  std::int64_t id = 0;
-  auto* campaign = cli.add_subcommand("campaign", "One campaign's progress");
-  campaign->add_option("id", id, "Campaign id")->required();
+  cli.fallthrough();  // global options may follow the subcommand
+  std::string state_dir = "./var", db_path, url;
+  bool as_json = false;
+  cli.add_option("--state-dir", state_dir, "dialerd's state directory (holds dialerd.db, dialerd.port)")
+      ->capture_default_str();
+  cli.add_option("--db", db_path, "Path to dialerd.db (default: <state-dir>/dialerd.db)");
+  cli.add_option("--url", url, "The daemon's API for actions (default: from <state-dir>/dialerd.port)");
+  cli.add_flag("--json", as_json, "Print JSON instead of a table");
+
+  auto* status = cli.add_subcommand("status", "Campaigns by status and calls by state");
+  auto* campaigns = cli.add_subcommand("campaigns", "Campaigns with their progress");
+  std::string status_filter;
+  campaigns->add_option("--status", status_filter, "Only campaigns in this status");
+  auto* campaign = cli.add_subcommand("campaign", "One campaign in full");
+  std::int64_t campaign_id = 0;
+  campaign->add_option("id", campaign_id, "Campaign id")->required();
+  auto* calls = cli.add_subcommand("calls", "A campaign's calls");
+  std::int64_t calls_campaign = 0, after = 0, limit = 100;
+  std::string state_filter;
+  calls->add_option("id", calls_campaign, "Campaign id")->required();
+  calls->add_option("--state", state_filter, "Only calls in this state (pending, held, ...)");
+  calls->add_option("--after", after, "Only calls with an id above this (paging)");
+  calls->add_option("--limit", limit, "At most this many calls")->capture_default_str();
+  auto* held = cli.add_subcommand("held", "Calls held for an operator after an uncertain submission");
+  std::int64_t held_campaign = 0;
+  held->add_option("--campaign", held_campaign, "Only this campaign's held calls");
+
+  std::vector<std::int64_t> action_calls;
+  std::int64_t action_campaign = 0;
+  std::string reason;
+  auto add_action = [&](const char* name, const char* what) {
+    auto* sub = cli.add_subcommand(name, what);
+    sub->add_option("call_ids", action_calls, "Held call ids");
+    sub->add_option("--campaign", action_campaign, "Every held call of this campaign");
+    sub->add_option("--reason", reason, "Why (recorded on each call)");
+    return sub;
+  };
+  auto* release = add_action("release", "Put held calls back in the queue (they may be placed again)");
+  auto* fail = add_action("fail", "Fail held calls for good");
   CLI11_PARSE(cli, argc, argv);
 
   try {
+    if (*release || *fail) {
+      const char* verb = *release ? "release" : "fail";
+      if (action_calls.empty() == (action_campaign == 0)) {
+        std::cerr << "dialerctl: give call ids or --campaign ID\n";
+        return 2;
+      }
+      std::string base = daemon_url(url, state_dir);
+      if (action_campaign)
+        return post_action(base, fmt::format("/v1/campaigns/{}/held/{}", action_campaign, verb), reason, as_json);
+      int rc = 0;
+      for (auto id : action_calls) rc |= post_action(base, fmt::format("/v1/calls/{}/{}", id, verb), reason, as_json);
+      return rc;
+    }
+
+    if (db_path.empty()) db_path = state_dir + "/dialerd.db";
     Db db(db_path, Db::Mode::read_only, 5000);
-    json rows = json::array();
-    if (*campaigns) {
+    if (*status) {
+      auto& v = db.cached(kSchemaVersion);
+      v.step();
+      auto version = v.int64(0);
+      v.reset();
+      if (as_json) {
+        json out = {{"database", db_path}, {"schema_version", version}};
+        out["campaigns"] = rows_of(db.cached(kCampaignsByStatus));
+        out["calls"] = rows_of(db.cached(kCallsByState));
+        std::cout << out.dump(2) << "\n";
+      } else {
+        std::cout << "database " << db_path << " (schema " << version << ")\n\n";
+        show(db.cached(kCampaignsByStatus), false);
+        std::cout << "\n";
+        show(db.cached(kCallsByState), false);
+      }
+    } else if (*campaigns) {
       auto& s = db.cached(kProgress);
-      while (s.step()) rows.push_back(row(s));
+      if (status_filter.empty()) s.bind_null(1); else s.bind(1, status_filter);
+      show(s, as_json);
     } else if (*campaign) {
       auto& s = db.cached(kProgressOne);
-      s.bind(1, id);
-      while (s.step()) rows.push_back(row(s));
+      s.bind(1, campaign_id);
+      std::vector<std::string> cols;
+      json rows = ordered_rows(s, cols);
       if (rows.empty()) {
-        std::cerr << "dialerctl: no campaign " << id << "\n";
+        std::cerr << "dialerctl: no campaign " << campaign_id << "\n";
         return 1;
       }
+      s.reset();
+      s.bind(1, campaign_id);
+      show(s, as_json, true);
+    } else if (*calls) {
+      auto& s = db.cached(kCalls);
+      s.bind(1, calls_campaign);
+      if (state_filter.empty()) s.bind_null(2); else s.bind(2, state_filter);
+      s.bind(3, after).bind(4, limit);
+      show(s, as_json);
+    } else if (*held) {
+      auto& s = db.cached(kHeld);
+      if (held_campaign) s.bind(1, held_campaign); else s.bind_null(1);
+      show(s, as_json);
     }
-    if (as_json)
-      std::cout << (*campaign ? rows[0] : rows).dump(2) << "\n";
-    else
-      print_table(rows);
   } catch (const std::exception& e) {
     std::cerr << "dialerctl: " << e.what() << "\n";
     return 1;

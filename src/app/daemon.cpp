@@ -15,6 +15,7 @@
 #include "dialerd/asio.hpp"
 #include "dialerd/http/router.hpp"
 #include "dialerd/http/server.hpp"
+#include "dialerd/providers/kinds.hpp"
 #include "dialerd/scheduler/scheduler.hpp"
 #include "dialerd/store/store.hpp"
 #include "dialerd/util/clock.hpp"
@@ -169,9 +170,17 @@ int Daemon::run() {
   d.store = std::make_unique<store::Store>(
       store::StoreOptions{cfg.database_path(), cfg.db_synchronous, cfg.db_busy_timeout_ms});
   spdlog::info("database {} open (schema ready)", cfg.database_path());
-  if (int held = d.store->hold_uncertain("submission outcome unknown after a restart; release or fail it",
-                                         d.clock.now_ms()))
-    spdlog::warn("start-up: {} call(s) were being submitted when dialerd stopped; they are held for review", held);
+  auto reconciled = d.store->reconcile_dispatching(
+      [&cfg](const std::string& provider) {
+        auto it = cfg.providers.find(provider);
+        if (it == cfg.providers.end()) return false;
+        auto info = providers::kind_info(it->second.kind);
+        return info && info->idempotent_submit;
+      },
+      "submission outcome unknown after a restart: release or fail it", d.clock.now_ms());
+  if (reconciled.held > 0)
+    spdlog::warn("start-up: {} call(s) were being submitted when dialerd stopped; they are held for review "
+                 "(dialerctl held)", reconciled.held);
 
   d.scheduler = std::make_unique<scheduler::Scheduler>(d.ioc, *d.store, d.clock);
   scheduler::ProviderMap providers;
@@ -198,6 +207,7 @@ int Daemon::run() {
   write_port_file(cfg.state_dir, d.server->port());
   spdlog::info("listening on http://{}:{}", cfg.listen_address, d.server->port());
 
+  d.scheduler->resubmit(std::move(reconciled.resubmit));
   d.scheduler->start();
   asio::co_spawn(d.ioc, d.handle_signals(), asio::detached);
   sd_notifyf(0, "READY=1\nSTATUS=listening on %s:%d", cfg.listen_address.c_str(), d.server->port());

@@ -13,6 +13,16 @@ Scheduler::Scheduler(asio::io_context& ioc, store::Store& store, const util::Clo
 
 void Scheduler::start() { asio::co_spawn(ioc_, run(), asio::detached); }
 
+void Scheduler::resubmit(std::vector<DispatchChunk> chunks) {
+  for (auto& chunk : chunks) {
+    auto p = providers_.find(chunk.campaign.spec.provider);
+    if (p == providers_.end()) continue;  // cannot happen: reconciliation holds calls of unknown providers
+    spdlog::info("campaign {}: resubmitting {} calls under key {}", chunk.campaign_id, chunk.calls.size(),
+                 chunk.idempotency_key);
+    asio::co_spawn(ioc_, dispatch(p->second, std::move(chunk)), asio::detached);
+  }
+}
+
 void Scheduler::wake() {
   dirty_ = true;
   timer_.cancel();

@@ -1,6 +1,7 @@
 #include "dialerd/store/store.hpp"
 
 #include <filesystem>
+#include <functional>
 #include <random>
 
 #include "dialerd/schedule/retry.hpp"
@@ -18,18 +19,21 @@ namespace {
 
 // ---- SQL, named here and nowhere else -----------------------------------------------------------
 constexpr const char* kInsertCampaign = R"sql(
-INSERT INTO campaigns(name, agent_id, provider, from_number, schedule_type, trigger_at, timezone, concurrency,
-                      max_calls_per_day, retry_attempts, retry_delay_s, status, created_at, updated_at)
-VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?13))sql";
+INSERT INTO campaigns(workspace, name, agent_id, provider, from_number, from_numbers, rotation, schedule_type,
+                      trigger_at, timezone, start_time, end_time, working_days, concurrency, max_calls_per_day,
+                      retry_attempts, retry_delay_s, webhook_url, webhook_secret_id, required_variables, options,
+                      status, created_at, updated_at)
+VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22,
+        ?23, ?23))sql";
 
-constexpr const char* kSelectCampaign = R"sql(
-SELECT id, name, agent_id, provider, from_number, schedule_type, trigger_at, timezone, concurrency,
-       max_calls_per_day, retry_attempts, retry_delay_s, status, created_at, updated_at
-FROM campaigns WHERE id = ?1)sql";
-constexpr const char* kSelectCampaignsByStatus = R"sql(
-SELECT id, name, agent_id, provider, from_number, schedule_type, trigger_at, timezone, concurrency,
-       max_calls_per_day, retry_attempts, retry_delay_s, status, created_at, updated_at
-FROM campaigns WHERE status = ?1 ORDER BY id)sql";
+#define DIALERD_CAMPAIGN_COLUMNS                                                                              \
+  "id, workspace, name, agent_id, provider, from_number, from_numbers, rotation, schedule_type, trigger_at, " \
+  "timezone, start_time, end_time, working_days, concurrency, max_calls_per_day, retry_attempts, "           \
+  "retry_delay_s, webhook_url, webhook_secret_id, required_variables, options, status, created_at, updated_at"
+constexpr const char* kSelectCampaign = "SELECT " DIALERD_CAMPAIGN_COLUMNS " FROM campaigns WHERE id = ?1";
+constexpr const char* kSelectCampaignsByStatus =
+    "SELECT " DIALERD_CAMPAIGN_COLUMNS " FROM campaigns WHERE status = ?1 ORDER BY id";
+#undef DIALERD_CAMPAIGN_COLUMNS
 constexpr const char* kSelectCampaignStatus = "SELECT status FROM campaigns WHERE id = ?1";
 constexpr const char* kUpdateCampaignStatus = "UPDATE campaigns SET status = ?2, updated_at = ?3 WHERE id = ?1";
 
@@ -46,24 +50,21 @@ constexpr const char* kInsertCall = R"sql(
 INSERT INTO calls(campaign_id, contact_id, state, next_attempt_at, variables, created_at, updated_at)
 VALUES (?1, ?2, 'pending', ?3, ?4, ?3, ?3))sql";
 
-constexpr const char* kCountsByState = R"sql(
-SELECT state, count(*), coalesce(sum(attempts > 0), 0) FROM calls WHERE campaign_id = ?1 GROUP BY state)sql";
-constexpr const char* kInFlight =
-    "SELECT count(*) FROM calls WHERE campaign_id = ?1 AND state IN ('dispatching', 'in_progress')";
-constexpr const char* kHasCalls = "SELECT 1 FROM calls WHERE campaign_id = ?1 LIMIT 1";
-constexpr const char* kHasOutstanding = R"sql(
-SELECT 1 FROM calls WHERE campaign_id = ?1 AND state IN ('pending', 'dispatching', 'in_progress', 'held') LIMIT 1)sql";
+constexpr const char* kCounters = "SELECT state, n FROM campaign_counters WHERE campaign_id = ?1";
+constexpr const char* kInFlight = R"sql(
+SELECT coalesce(sum(n), 0) FROM campaign_counters WHERE campaign_id = ?1 AND state IN ('dispatching', 'in_progress'))sql";
 
 constexpr const char* kSelectDue = R"sql(
-SELECT k.id, p.phone, p.first_name, p.last_name, k.variables, k.attempts, k.max_retries
+SELECT k.id, p.phone, p.first_name, p.last_name, k.variables, k.attempts, k.max_retries, k.contact_id
 FROM calls k JOIN contacts p ON p.id = k.contact_id
 WHERE k.campaign_id = ?1 AND k.state = 'pending' AND k.next_attempt_at <= ?2
 ORDER BY k.next_attempt_at, k.id LIMIT ?3)sql";
 constexpr const char* kMarkDispatching = R"sql(
 UPDATE calls SET state = 'dispatching', attempts = attempts + 1, dispatch_key = ?2, updated_at = ?3
 WHERE id = ?1 AND state = 'pending')sql";
-constexpr const char* kInsertAttempt =
-    "INSERT INTO attempts(call_id, number, dispatch_key, submitted_at) VALUES (?1, ?2, ?3, ?4)";
+constexpr const char* kInsertAttempt = R"sql(
+INSERT INTO attempts(call_id, campaign_id, contact_id, number, dispatch_key, from_number, submitted_at)
+VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7))sql";
 
 // Submission answers: each only moves a call that is still dispatching under this chunk's key.
 constexpr const char* kSubmitAccepted = R"sql(
@@ -107,7 +108,28 @@ constexpr const char* kTakeEarly =
 constexpr const char* kPurgeEarly = "DELETE FROM early_outcomes WHERE received_at < ?1";
 
 constexpr const char* kHoldDispatching = R"sql(
-UPDATE calls SET state = 'held', last_error = ?1, updated_at = ?2 WHERE state = 'dispatching')sql";
+UPDATE calls SET state = 'held', last_error = ?2, updated_at = ?3
+WHERE state = 'dispatching' AND campaign_id IN (SELECT id FROM campaigns WHERE provider = ?1))sql";
+constexpr const char* kDispatchingProviders = R"sql(
+SELECT DISTINCT c.provider FROM campaigns c
+WHERE EXISTS (SELECT 1 FROM calls k WHERE k.campaign_id = c.id AND k.state = 'dispatching'))sql";
+constexpr const char* kDispatchingOfProvider = R"sql(
+SELECT k.id, p.phone, p.first_name, p.last_name, k.variables, k.attempts, k.max_retries, k.contact_id,
+       k.campaign_id, k.dispatch_key, a.from_number
+FROM campaigns c JOIN calls k ON k.campaign_id = c.id AND k.state = 'dispatching'
+JOIN contacts p ON p.id = k.contact_id
+LEFT JOIN attempts a ON a.call_id = k.id AND a.dispatch_key = k.dispatch_key
+WHERE c.provider = ?1 ORDER BY k.dispatch_key, k.id)sql";
+constexpr const char* kSelectCall = R"sql(
+SELECT k.id, k.campaign_id, k.state, c.workspace FROM calls k JOIN campaigns c ON c.id = k.campaign_id
+WHERE k.id = ?1)sql";
+constexpr const char* kReleaseHeld = R"sql(
+UPDATE calls SET state = 'pending', next_attempt_at = ?2, last_error = ?3, updated_at = ?2
+WHERE id = ?1 AND state = 'held')sql";
+constexpr const char* kFailHeld = R"sql(
+UPDATE calls SET state = 'failed', last_outcome = 'operator', last_error = ?3, updated_at = ?2
+WHERE id = ?1 AND state = 'held')sql";
+constexpr const char* kHeldOfCampaign = "SELECT id FROM calls WHERE campaign_id = ?1 AND state = 'held' ORDER BY id";
 constexpr const char* kNextDueOfCampaign =
     "SELECT min(next_attempt_at) FROM calls WHERE campaign_id = ?1 AND state = 'pending'";
 constexpr const char* kNextTrigger =
@@ -116,24 +138,45 @@ constexpr const char* kTriggered =
     "SELECT id FROM campaigns WHERE status = 'scheduled' AND coalesce(trigger_at, 0) <= ?1 ORDER BY id";
 // -------------------------------------------------------------------------------------------------
 
+template <class T>
+T json_or(const std::string& text, T fallback) {
+  auto j = nlohmann::json::parse(text, nullptr, false);
+  if (j.is_discarded()) return fallback;
+  try {
+    return j.get<T>();
+  } catch (const nlohmann::json::exception&) {
+    return fallback;
+  }
+}
+
 Campaign read_campaign(const Stmt& s) {
   Campaign c;
+  auto& sp = c.spec;
   c.id = s.int64(0);
-  c.spec.name = s.text(1);
-  c.spec.agent_id = s.text(2);
-  c.spec.provider = s.text(3);
-  c.spec.from_number = s.text(4);
-  c.spec.schedule_type = s.text(5);
-  c.spec.trigger_at = s.opt_int64(6);
-  c.spec.timezone = s.text(7);
-  c.spec.concurrency = static_cast<int>(s.int64(8));
-  if (auto m = s.opt_int64(9)) c.spec.max_calls_per_day = static_cast<int>(*m);
-  c.spec.retry_attempts = static_cast<int>(s.int64(10));
-  c.spec.retry_delay_s = static_cast<int>(s.int64(11));
-  c.status = campaign_status_from(s.text(12)).value_or(CampaignStatus::draft);
-  c.spec.status = c.status;
-  c.created_at = s.int64(13);
-  c.updated_at = s.int64(14);
+  sp.workspace = s.text(1);
+  sp.name = s.text(2);
+  sp.agent_id = s.text(3);
+  sp.provider = s.text(4);
+  sp.from_number = s.text(5);
+  sp.from_numbers = json_or<std::vector<std::string>>(s.text(6), {});
+  sp.rotation = s.text(7);
+  sp.schedule_type = s.text(8);
+  sp.trigger_at = s.opt_int64(9);
+  sp.timezone = s.text(10);
+  sp.start_time = s.opt_text(11);
+  sp.end_time = s.opt_text(12);
+  if (auto days = s.opt_text(13)) sp.working_days = json_or<std::vector<int>>(*days, {});
+  sp.concurrency = static_cast<int>(s.int64(14));
+  if (auto m = s.opt_int64(15)) sp.max_calls_per_day = static_cast<int>(*m);
+  sp.retry_attempts = static_cast<int>(s.int64(16));
+  sp.retry_delay_s = static_cast<int>(s.int64(17));
+  if (auto url = s.opt_text(18)) sp.webhook = Webhook{*url, s.opt_text(19).value_or("")};
+  sp.required_variables = json_or<std::vector<std::string>>(s.text(20), {});
+  sp.options = json_or<nlohmann::json>(s.text(21), nlohmann::json::object());
+  c.status = campaign_status_from(s.text(22)).value_or(CampaignStatus::draft);
+  sp.status = c.status;
+  c.created_at = s.int64(23);
+  c.updated_at = s.int64(24);
   return c;
 }
 
@@ -166,10 +209,17 @@ Store::~Store() = default;
 CampaignId Store::create_campaign(const CampaignSpec& spec, const std::vector<ContactInput>& contacts, UnixMs now) {
   Transaction tx(*db_);
   auto& ins = db_->cached(kInsertCampaign);
-  ins.bind(1, spec.name).bind(2, spec.agent_id).bind(3, spec.provider).bind(4, spec.from_number);
-  ins.bind(5, spec.schedule_type).bind(6, spec.trigger_at).bind(7, spec.timezone).bind(8, spec.concurrency);
-  ins.bind(9, spec.max_calls_per_day).bind(10, spec.retry_attempts).bind(11, spec.retry_delay_s);
-  ins.bind(12, to_string(spec.status)).bind(13, now);
+  auto from_numbers = spec.from_numbers.empty() ? std::vector<std::string>{spec.from_number} : spec.from_numbers;
+  ins.bind(1, spec.workspace).bind(2, spec.name).bind(3, spec.agent_id).bind(4, spec.provider);
+  ins.bind(5, spec.from_number).bind(6, nlohmann::json(from_numbers).dump()).bind(7, spec.rotation);
+  ins.bind(8, spec.schedule_type).bind(9, spec.trigger_at).bind(10, spec.timezone);
+  ins.bind(11, spec.start_time).bind(12, spec.end_time);
+  if (spec.working_days) ins.bind(13, nlohmann::json(*spec.working_days).dump()); else ins.bind_null(13);
+  ins.bind(14, spec.concurrency).bind(15, spec.max_calls_per_day).bind(16, spec.retry_attempts);
+  ins.bind(17, spec.retry_delay_s);
+  if (spec.webhook) ins.bind(18, spec.webhook->url).bind(19, spec.webhook->secret_id); else ins.bind_null(18).bind_null(19);
+  ins.bind(20, nlohmann::json(spec.required_variables).dump()).bind(21, spec.options.dump());
+  ins.bind(22, to_string(spec.status)).bind(23, now);
   ins.run();
   CampaignId id = db_->last_insert_rowid();
 
@@ -214,15 +264,17 @@ std::vector<Campaign> Store::campaigns_with_status(CampaignStatus status) {
 }
 
 CallCounts Store::counts(CampaignId id) {
-  auto& s = db_->cached(kCountsByState);
+  auto& s = db_->cached(kCounters);
   s.bind(1, id);
   CallCounts c;
   while (s.step()) {
-    auto state = call_state_from(s.text(0));
+    std::string state = s.text(0);
     std::int64_t n = s.int64(1);
-    c.called += s.int64(2);
-    if (!state) continue;
-    switch (*state) {
+    if (state == "called") {
+      c.called = n;
+      continue;
+    }
+    switch (call_state_from(state).value_or(CallState::pending)) {
       case CallState::pending: c.pending = n; break;
       case CallState::dispatching: c.dispatching = n; break;
       case CallState::in_progress: c.in_progress = n; break;
@@ -257,18 +309,10 @@ bool Store::set_campaign_status(CampaignId id, CampaignStatus to, UnixMs now) {
 }
 
 bool Store::complete_if_done(CampaignId id, UnixMs now) {
-  auto& has = db_->cached(kHasCalls);
-  has.bind(1, id);
-  bool any = has.step();
-  has.reset();
-  if (!any) return false;
-  auto& out = db_->cached(kHasOutstanding);
-  out.bind(1, id);
-  bool outstanding = out.step();
-  out.reset();
-  if (outstanding) return false;
-  auto c = campaign(id);
-  if (!c || c->status != CampaignStatus::running) return false;
+  auto c = counts(id);
+  if (c.total() == 0 || c.pending + c.in_flight() + c.held > 0) return false;
+  auto campaign = this->campaign(id);
+  if (!campaign || campaign->status != CampaignStatus::running) return false;
   return set_campaign_status(id, CampaignStatus::completed, now);
 }
 
@@ -292,13 +336,17 @@ std::optional<DispatchChunk> Store::claim(const Campaign& campaign, int limit, U
     if (call.variables.is_discarded()) call.variables = nlohmann::json::object();
     call.attempt = static_cast<int>(due.int64(5)) + 1;
     call.max_retries = static_cast<int>(due.opt_int64(6).value_or(campaign.spec.retry_attempts));
+    call.contact_id = due.int64(7);
+    call.from_number = campaign.spec.from_number;
     chunk.calls.push_back(std::move(call));
   }
   due.reset();
   if (chunk.calls.empty()) return std::nullopt;
   for (const auto& call : chunk.calls) {
     db_->cached(kMarkDispatching).bind(1, call.id).bind(2, chunk.idempotency_key).bind(3, now).run();
-    db_->cached(kInsertAttempt).bind(1, call.id).bind(2, call.attempt).bind(3, chunk.idempotency_key).bind(4, now).run();
+    db_->cached(kInsertAttempt)
+        .bind(1, call.id).bind(2, campaign.id).bind(3, call.contact_id).bind(4, call.attempt)
+        .bind(5, chunk.idempotency_key).bind(6, call.from_number).bind(7, now).run();
   }
   tx.commit();
   return chunk;
@@ -407,14 +455,90 @@ OutcomeApplied Store::apply_outcome(const std::string& provider, const OutcomeRe
   return applied;
 }
 
-int Store::hold_uncertain(const std::string& reason, UnixMs now) {
+Reconciliation Store::reconcile_dispatching(const std::function<bool(const std::string&)>& idempotent,
+                                            const std::string& reason, UnixMs now) {
   Transaction tx(*db_);
-  db_->cached(kHoldDispatching).bind(1, reason).bind(2, now).run();
-  int n = db_->changes();
+  Reconciliation out;
+  std::vector<std::string> providers;
+  auto& ps = db_->cached(kDispatchingProviders);
+  while (ps.step()) providers.push_back(ps.text(0));
+  ps.reset();
+  for (const auto& provider : providers) {
+    if (!idempotent(provider)) {
+      db_->cached(kHoldDispatching).bind(1, provider).bind(2, reason).bind(3, now).run();
+      out.held += db_->changes();
+      continue;
+    }
+    // Same chunks, same keys: the provider recognises a resubmission and places nothing twice.
+    auto& q = db_->cached(kDispatchingOfProvider);
+    q.bind(1, provider);
+    while (q.step()) {
+      DispatchCall call;
+      call.id = q.int64(0);
+      call.phone = q.text(1);
+      call.first_name = q.text(2);
+      call.last_name = q.text(3);
+      call.variables = json_or<nlohmann::json>(q.text(4), nlohmann::json::object());
+      call.attempt = static_cast<int>(q.int64(5));
+      call.contact_id = q.int64(7);
+      CampaignId campaign_id = q.int64(8);
+      std::string key = q.text(9);
+      call.from_number = q.opt_text(10).value_or("");
+      if (out.resubmit.empty() || out.resubmit.back().idempotency_key != key) {
+        DispatchChunk chunk;
+        chunk.campaign_id = campaign_id;
+        chunk.idempotency_key = key;
+        out.resubmit.push_back(std::move(chunk));
+      }
+      auto& chunk = out.resubmit.back();
+      call.max_retries = static_cast<int>(q.opt_int64(6).value_or(-1));
+      chunk.calls.push_back(std::move(call));
+    }
+    q.reset();
+  }
+  for (auto& chunk : out.resubmit) {
+    auto campaign = this->campaign(chunk.campaign_id);
+    if (campaign) chunk.campaign = *campaign;
+    for (auto& call : chunk.calls) {
+      if (call.max_retries < 0) call.max_retries = chunk.campaign.spec.retry_attempts;
+      if (call.from_number.empty()) call.from_number = chunk.campaign.spec.from_number;
+    }
+  }
   // Early outcomes whose submission answer never came belong to calls now held (or long gone).
   db_->cached(kPurgeEarly).bind(1, now - UnixMs{24} * 3600 * 1000).run();
   tx.commit();
-  return n;
+  return out;
+}
+
+std::optional<CallRef> Store::call_ref(CallId id) {
+  auto& s = db_->cached(kSelectCall);
+  s.bind(1, id);
+  std::optional<CallRef> out;
+  if (s.step())
+    out = CallRef{s.int64(0), s.int64(1), call_state_from(s.text(2)).value_or(CallState::pending), s.text(3)};
+  s.reset();
+  return out;
+}
+
+std::vector<CallId> Store::resolve_held(const std::vector<CallId>& ids, HeldAction action, const std::string& reason,
+                                        UnixMs now) {
+  Transaction tx(*db_);
+  std::vector<CallId> moved;
+  for (CallId id : ids) {
+    auto& s = db_->cached(action == HeldAction::release ? kReleaseHeld : kFailHeld);
+    s.bind(1, id).bind(2, now).bind(3, reason).run();
+    if (db_->changes() > 0) moved.push_back(id);
+  }
+  tx.commit();
+  return moved;
+}
+
+std::vector<CallId> Store::held_calls(CampaignId campaign_id) {
+  auto& s = db_->cached(kHeldOfCampaign);
+  s.bind(1, campaign_id);
+  std::vector<CallId> out;
+  while (s.step()) out.push_back(s.int64(0));
+  return out;
 }
 
 std::optional<UnixMs> Store::next_due(CampaignId id) {

@@ -15,20 +15,34 @@ using CampaignId = std::int64_t;
 using CallId = std::int64_t;
 using UnixMs = std::int64_t;  // milliseconds since the Unix epoch, UTC
 
+struct Webhook {
+  std::string url;
+  std::string secret_id;  // names a secret in the config; the secret itself is never stored here
+};
+
 // What a client asks for when it creates a campaign (already validated).
 struct CampaignSpec {
+  std::string workspace = "default";
   std::string name;
   std::string agent_id;
-  std::string provider;      // a configured provider name
-  std::string from_number;   // E.164
+  std::string provider;                   // a configured provider name
+  std::string from_number;                // E.164: the first caller id
+  std::vector<std::string> from_numbers;  // every caller id, from_number first (empty = just from_number)
+  std::string rotation = "sequential";    // random | sequential | round_robin
   std::string schedule_type = "immediate";  // immediate | scheduled
   std::optional<UnixMs> trigger_at;
   std::string timezone = "UTC";
+  std::optional<std::string> start_time;  // HH:MM, campaign timezone
+  std::optional<std::string> end_time;
+  std::optional<std::vector<int>> working_days;  // 1 = Monday .. 7 = Sunday
   int concurrency = 1;
   std::optional<int> max_calls_per_day;
   int retry_attempts = 0;
   int retry_delay_s = 300;
-  CampaignStatus status = CampaignStatus::running;  // the status it is created in
+  std::optional<Webhook> webhook;
+  std::vector<std::string> required_variables;
+  nlohmann::json options = nlohmann::json::object();  // provider-specific (e.g. a batch id)
+  CampaignStatus status = CampaignStatus::running;    // the status it is created in
 };
 
 // One contact in a request: phone already normalized to E.164.

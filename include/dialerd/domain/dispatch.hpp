@@ -12,12 +12,14 @@ namespace dialerd::domain {
 // A call claimed for dispatch: everything an adapter needs to build its request.
 struct DispatchCall {
   CallId id = 0;
+  std::int64_t contact_id = 0;
   std::string phone;
   std::string first_name;
   std::string last_name;
   nlohmann::json variables;
   int attempt = 0;  // 1 for the first submission
   int max_retries = 0;
+  std::string from_number;  // the caller id this call goes out from
 };
 
 struct DispatchChunk {

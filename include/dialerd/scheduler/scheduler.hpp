@@ -20,6 +20,8 @@ class Scheduler {
   const ProviderMap& providers() const { return providers_; }
 
   void start();
+  // Sends chunks again under their original idempotency keys (start-up reconciliation).
+  void resubmit(std::vector<domain::DispatchChunk> chunks);
   // Something changed (campaign created, outcome, ...): evaluate again now.
   void wake();
   // Stops claiming calls; submissions already sent run to completion.

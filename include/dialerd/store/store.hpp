@@ -1,6 +1,7 @@
 #pragma once
 // The durable queue: campaigns, contacts, calls and attempts in SQLite (docs/SCHEMA.md).
 // Every state change is one transaction; a chunk is marked dispatching and committed before it is sent.
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -34,6 +35,21 @@ struct OutcomeApplied {
   domain::CallState state = domain::CallState::pending;  // the call's state afterwards
 };
 
+// What start-up reconciliation found among calls left dispatching by a crash.
+struct Reconciliation {
+  int held = 0;                                 // non-idempotent providers: held for an operator
+  std::vector<domain::DispatchChunk> resubmit;  // idempotent providers: send again under the same key
+};
+
+struct CallRef {
+  domain::CallId id = 0;
+  domain::CampaignId campaign_id = 0;
+  domain::CallState state = domain::CallState::pending;
+  std::string workspace;
+};
+
+enum class HeldAction { release, fail };
+
 class Store {
  public:
   explicit Store(const StoreOptions& options);
@@ -64,8 +80,17 @@ class Store {
   std::vector<OutcomeApplied> record_outcomes(const std::string& provider, const std::vector<OutcomeReport>& reports,
                                               domain::UnixMs now);
 
-  // Start-up reconciliation: calls left dispatching by a crash are held with `reason`. Returns how many.
-  int hold_uncertain(const std::string& reason, domain::UnixMs now);
+  // Start-up reconciliation of calls left dispatching by a crash: for providers whose submission is
+  // idempotent they are returned as chunks to resubmit under their original keys; all others are held
+  // with `reason`, never redialled until an operator decides.
+  Reconciliation reconcile_dispatching(const std::function<bool(const std::string& provider)>& idempotent,
+                                       const std::string& reason, domain::UnixMs now);
+  // An operator's decision on held calls: release (pending again, due now) or fail. Calls that are not
+  // held are left alone; returns the ids that moved.
+  std::vector<domain::CallId> resolve_held(const std::vector<domain::CallId>& ids, HeldAction action,
+                                           const std::string& reason, domain::UnixMs now);
+  std::vector<domain::CallId> held_calls(domain::CampaignId campaign_id);
+  std::optional<CallRef> call_ref(domain::CallId id);
   // Earliest next_attempt_at among the campaign's pending calls.
   std::optional<domain::UnixMs> next_due(domain::CampaignId id);
   // Earliest trigger time among scheduled campaigns.

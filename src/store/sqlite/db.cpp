@@ -65,6 +65,10 @@ std::optional<std::string> Stmt::opt_text(int col) const {
   return text(col);
 }
 
+int Stmt::column_count() const { return sqlite3_column_count(stmt_); }
+std::string Stmt::column_name(int col) const { return sqlite3_column_name(stmt_, col); }
+bool Stmt::is_integer(int col) const { return sqlite3_column_type(stmt_, col) == SQLITE_INTEGER; }
+
 Db::Db(const std::string& path, Mode mode, int busy_timeout_ms) {
   int flags = mode == Mode::read_only ? SQLITE_OPEN_READONLY : (SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE);
   flags |= SQLITE_OPEN_NOMUTEX;  // one connection per thread, by design

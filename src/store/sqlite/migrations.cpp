@@ -9,35 +9,50 @@ namespace {
 // Numbered migrations: never edit one that has shipped; add the next. docs/SCHEMA.md describes the result.
 // Times are Unix milliseconds (UTC) in INTEGER columns; the views show them readably.
 constexpr std::array<const char*, 1> kMigrations = {
-    // 1: campaigns, contacts, calls, attempts, and the inspection views.
+    // 1: campaigns, contacts, calls, attempts, suppressions, the webhook outbox, counters kept by
+    //    triggers, the state machines as data, and the inspection views.
     R"sql(
 CREATE TABLE campaigns (
-  id                INTEGER PRIMARY KEY,
-  workspace         TEXT    NOT NULL DEFAULT 'default',
-  name              TEXT    NOT NULL,
-  agent_id          TEXT    NOT NULL,
-  provider          TEXT    NOT NULL,
-  from_number       TEXT    NOT NULL,
-  schedule_type     TEXT    NOT NULL CHECK (schedule_type IN ('immediate', 'scheduled')),
-  trigger_at        INTEGER,
-  timezone          TEXT    NOT NULL DEFAULT 'UTC',
-  concurrency       INTEGER NOT NULL CHECK (concurrency >= 1),
-  max_calls_per_day INTEGER CHECK (max_calls_per_day IS NULL OR max_calls_per_day >= 1),
-  retry_attempts    INTEGER NOT NULL DEFAULT 0 CHECK (retry_attempts BETWEEN 0 AND 10),
-  retry_delay_s     INTEGER NOT NULL DEFAULT 300 CHECK (retry_delay_s >= 0),
-  status            TEXT    NOT NULL CHECK (status IN ('draft', 'scheduled', 'running', 'paused', 'completed', 'cancelled')),
-  created_at        INTEGER NOT NULL,
-  updated_at        INTEGER NOT NULL
+  id                 INTEGER PRIMARY KEY,
+  workspace          TEXT    NOT NULL DEFAULT 'default',
+  name               TEXT    NOT NULL,
+  agent_id           TEXT    NOT NULL,
+  provider           TEXT    NOT NULL,
+  from_number        TEXT    NOT NULL,               -- E.164; the first of from_numbers
+  from_numbers       TEXT    NOT NULL DEFAULT '[]',  -- JSON array of E.164 caller ids
+  rotation           TEXT    NOT NULL DEFAULT 'sequential'
+                     CHECK (rotation IN ('random', 'sequential', 'round_robin')),
+  rotation_cursor    INTEGER NOT NULL DEFAULT 0,
+  schedule_type      TEXT    NOT NULL CHECK (schedule_type IN ('immediate', 'scheduled')),
+  trigger_at         INTEGER,                        -- scheduled_at / trigger_timestamp
+  timezone           TEXT    NOT NULL DEFAULT 'UTC', -- IANA zone of the daily window and daily caps
+  start_time         TEXT,                           -- HH:MM daily window start (campaign timezone)
+  end_time           TEXT,                           -- HH:MM daily window end; may be before start_time
+  working_days       TEXT,                           -- JSON array of 1 (Mon) .. 7 (Sun); NULL = every day
+  concurrency        INTEGER NOT NULL CHECK (concurrency >= 1),
+  max_calls_per_day  INTEGER CHECK (max_calls_per_day IS NULL OR max_calls_per_day >= 1),
+  retry_attempts     INTEGER NOT NULL DEFAULT 0 CHECK (retry_attempts BETWEEN 0 AND 10),
+  retry_delay_s      INTEGER NOT NULL DEFAULT 300 CHECK (retry_delay_s >= 0),
+  webhook_url        TEXT,
+  webhook_secret_id  TEXT,
+  required_variables TEXT    NOT NULL DEFAULT '[]',  -- JSON array of variable names every call must carry
+  options            TEXT    NOT NULL DEFAULT '{}',  -- JSON object of provider-specific options
+  status             TEXT    NOT NULL
+                     CHECK (status IN ('draft', 'scheduled', 'running', 'paused', 'completed', 'cancelled')),
+  created_at         INTEGER NOT NULL,
+  updated_at         INTEGER NOT NULL
 );
 CREATE INDEX campaigns_status ON campaigns(status);
+CREATE INDEX campaigns_workspace ON campaigns(workspace, id);
 
 CREATE TABLE contacts (
   id         INTEGER PRIMARY KEY,
-  phone      TEXT    NOT NULL UNIQUE,            -- E.164
+  phone      TEXT    NOT NULL UNIQUE,                -- E.164
   first_name TEXT,
   last_name  TEXT,
-  timezone   TEXT,
+  timezone   TEXT,                                   -- IANA zone; NULL = infer from the number
   active     INTEGER NOT NULL DEFAULT 1 CHECK (active IN (0, 1)),
+  variables  TEXT    NOT NULL DEFAULT '{}',          -- JSON object shared by all campaigns
   created_at INTEGER NOT NULL,
   updated_at INTEGER NOT NULL
 );
@@ -46,15 +61,16 @@ CREATE TABLE calls (
   id               INTEGER PRIMARY KEY,
   campaign_id      INTEGER NOT NULL REFERENCES campaigns(id),
   contact_id       INTEGER NOT NULL REFERENCES contacts(id),
-  state            TEXT    NOT NULL CHECK (state IN ('pending', 'dispatching', 'in_progress', 'completed', 'failed', 'skipped', 'held')),
-  attempts         INTEGER NOT NULL DEFAULT 0,   -- submissions made so far
-  max_retries      INTEGER,                      -- per-call override of the campaign's retry_attempts
-  next_attempt_at  INTEGER NOT NULL,             -- a pending call is due from this instant
-  variables        TEXT    NOT NULL DEFAULT '{}',-- JSON object handed to the agent
-  dispatch_key     TEXT,                         -- idempotency key of the chunk it was last submitted in
+  state            TEXT    NOT NULL
+                   CHECK (state IN ('pending', 'dispatching', 'in_progress', 'completed', 'failed', 'skipped', 'held')),
+  attempts         INTEGER NOT NULL DEFAULT 0,     -- submissions made so far (one retry budget)
+  max_retries      INTEGER,                        -- per-call override of the campaign's retry_attempts
+  next_attempt_at  INTEGER NOT NULL,               -- a pending call is due from this instant
+  variables        TEXT    NOT NULL DEFAULT '{}',  -- JSON object handed to the agent
+  dispatch_key     TEXT,                           -- idempotency key of the chunk it was last submitted in
   provider_call_id TEXT,
   last_outcome     TEXT,
-  last_error       TEXT,
+  last_error       TEXT,                           -- why it failed, was skipped or is held
   created_at       INTEGER NOT NULL,
   updated_at       INTEGER NOT NULL
 );
@@ -63,23 +79,59 @@ CREATE INDEX calls_due ON calls(campaign_id, state, next_attempt_at);
 CREATE INDEX calls_contact ON calls(contact_id, campaign_id);
 CREATE INDEX calls_provider_call ON calls(provider_call_id) WHERE provider_call_id IS NOT NULL;
 CREATE INDEX calls_dispatch_key ON calls(dispatch_key) WHERE dispatch_key IS NOT NULL;
+-- Start-up reconciliation and the held list read only these few calls.
+CREATE INDEX calls_dispatching ON calls(campaign_id) WHERE state = 'dispatching';
+CREATE INDEX calls_held ON calls(campaign_id) WHERE state = 'held';
 
 CREATE TABLE attempts (
   id               INTEGER PRIMARY KEY,
   call_id          INTEGER NOT NULL REFERENCES calls(id),
-  number           INTEGER NOT NULL,             -- which attempt this try is (1 = first); a try that was
-                                                 -- certainly not submitted gives its number back
-  dispatch_key     TEXT    NOT NULL,             -- the chunk's idempotency key: one try per call per chunk
+  campaign_id      INTEGER NOT NULL,               -- copied from the call: caps count by range scan
+  contact_id       INTEGER NOT NULL,
+  number           INTEGER NOT NULL,               -- which attempt this try is (1 = first); a try that was
+                                                   -- certainly not submitted gives its number back
+  dispatch_key     TEXT    NOT NULL,               -- the chunk's idempotency key: one try per call per chunk
+  from_number      TEXT,
   submitted_at     INTEGER NOT NULL,
   provider_call_id TEXT,
-  outcome          TEXT,                         -- null while in flight
+  outcome          TEXT,                           -- NULL while in flight
   detail           TEXT,
   finished_at      INTEGER,
   UNIQUE (call_id, dispatch_key)
 );
 CREATE INDEX attempts_provider_call ON attempts(provider_call_id) WHERE provider_call_id IS NOT NULL;
+-- Per-contact caps (all campaigns) and per-campaign daily caps: calls placed since T, by range scan.
+CREATE INDEX attempts_contact_time ON attempts(contact_id, submitted_at);
+CREATE INDEX attempts_campaign_time ON attempts(campaign_id, submitted_at);
 
--- Outcomes that arrived before the submission answer that names their provider call id (the provider's
+-- Numbers that must not be called (cease-and-desist, do-not-call), across every campaign.
+CREATE TABLE suppressions (
+  phone      TEXT    PRIMARY KEY,                  -- E.164
+  reason     TEXT    NOT NULL,
+  source     TEXT    NOT NULL DEFAULT 'api',
+  created_at INTEGER NOT NULL
+) WITHOUT ROWID;
+
+-- Outbound webhook events, delivered at least once with a stable event_id.
+CREATE TABLE webhook_outbox (
+  id              INTEGER PRIMARY KEY,
+  event_id        TEXT    NOT NULL UNIQUE,
+  campaign_id     INTEGER,
+  type            TEXT    NOT NULL,                -- call.completed, campaign.started, ...
+  url             TEXT    NOT NULL,
+  secret_id       TEXT,
+  payload         TEXT    NOT NULL,                -- the JSON body, fixed when the event is created
+  attempts        INTEGER NOT NULL DEFAULT 0,
+  next_attempt_at INTEGER NOT NULL,
+  last_error      TEXT,
+  created_at      INTEGER NOT NULL,
+  delivered_at    INTEGER,
+  abandoned_at    INTEGER
+);
+CREATE INDEX webhook_outbox_due ON webhook_outbox(next_attempt_at)
+  WHERE delivered_at IS NULL AND abandoned_at IS NULL;
+
+-- Outcomes that arrived before the submission answer that names their provider call id (a provider's
 -- callback can beat its own HTTP response). Applied when the answer is recorded.
 CREATE TABLE early_outcomes (
   provider         TEXT    NOT NULL,
@@ -88,27 +140,92 @@ CREATE TABLE early_outcomes (
   detail           TEXT,
   received_at      INTEGER NOT NULL,
   PRIMARY KEY (provider, provider_call_id)
-);
+) WITHOUT ROWID;
+
+-- The state machines, as data the triggers below enforce. tests/unit/store checks they equal
+-- domain::can_transition exactly.
+CREATE TABLE call_transitions (from_state TEXT NOT NULL, to_state TEXT NOT NULL,
+                               PRIMARY KEY (from_state, to_state)) WITHOUT ROWID;
+INSERT INTO call_transitions VALUES
+  ('pending', 'dispatching'), ('pending', 'skipped'), ('pending', 'failed'),
+  ('dispatching', 'in_progress'), ('dispatching', 'failed'), ('dispatching', 'pending'), ('dispatching', 'held'),
+  ('in_progress', 'completed'), ('in_progress', 'failed'), ('in_progress', 'pending'),
+  ('held', 'pending'), ('held', 'failed');
+CREATE TABLE campaign_transitions (from_status TEXT NOT NULL, to_status TEXT NOT NULL,
+                                   PRIMARY KEY (from_status, to_status)) WITHOUT ROWID;
+INSERT INTO campaign_transitions VALUES
+  ('draft', 'scheduled'), ('draft', 'running'), ('draft', 'cancelled'),
+  ('scheduled', 'running'), ('scheduled', 'paused'), ('scheduled', 'cancelled'),
+  ('running', 'paused'), ('running', 'completed'), ('running', 'cancelled'),
+  ('paused', 'running'), ('paused', 'cancelled');
+
+CREATE TRIGGER calls_state_guard BEFORE UPDATE OF state ON calls
+WHEN new.state <> old.state
+ AND NOT EXISTS (SELECT 1 FROM call_transitions WHERE from_state = old.state AND to_state = new.state)
+BEGIN
+  SELECT RAISE(ABORT, 'illegal call state transition');
+END;
+CREATE TRIGGER campaigns_status_guard BEFORE UPDATE OF status ON campaigns
+WHEN new.status <> old.status
+ AND NOT EXISTS (SELECT 1 FROM campaign_transitions WHERE from_status = old.status AND to_status = new.status)
+BEGIN
+  SELECT RAISE(ABORT, 'illegal campaign status transition');
+END;
+CREATE TRIGGER calls_insert_state BEFORE INSERT ON calls WHEN new.state <> 'pending'
+BEGIN
+  SELECT RAISE(ABORT, 'a call starts pending');
+END;
+
+-- Counts per campaign and state ('called' = calls submitted at least once), kept by triggers in the
+-- same transaction as the change, so reading them is O(1) and they cannot drift.
+CREATE TABLE campaign_counters (
+  campaign_id INTEGER NOT NULL,
+  state       TEXT    NOT NULL,
+  n           INTEGER NOT NULL DEFAULT 0,
+  PRIMARY KEY (campaign_id, state)
+) WITHOUT ROWID;
+CREATE TRIGGER campaigns_counters_init AFTER INSERT ON campaigns
+BEGIN
+  INSERT INTO campaign_counters(campaign_id, state)
+  VALUES (new.id, 'pending'), (new.id, 'dispatching'), (new.id, 'in_progress'), (new.id, 'completed'),
+         (new.id, 'failed'), (new.id, 'skipped'), (new.id, 'held'), (new.id, 'called');
+END;
+CREATE TRIGGER calls_count_insert AFTER INSERT ON calls
+BEGIN
+  UPDATE campaign_counters SET n = n + 1 WHERE campaign_id = new.campaign_id AND state = new.state;
+END;
+CREATE TRIGGER calls_count_state AFTER UPDATE OF state ON calls WHEN new.state <> old.state
+BEGIN
+  UPDATE campaign_counters SET n = n - 1 WHERE campaign_id = old.campaign_id AND state = old.state;
+  UPDATE campaign_counters SET n = n + 1 WHERE campaign_id = new.campaign_id AND state = new.state;
+END;
+CREATE TRIGGER calls_count_called AFTER UPDATE OF attempts ON calls
+WHEN (old.attempts > 0) <> (new.attempts > 0)
+BEGIN
+  UPDATE campaign_counters SET n = n + (CASE WHEN new.attempts > 0 THEN 1 ELSE -1 END)
+  WHERE campaign_id = new.campaign_id AND state = 'called';
+END;
 
 CREATE VIEW campaign_progress AS
 SELECT c.id, c.name, c.status, c.provider,
-       count(k.id)                                   AS total,
-       coalesce(sum(k.state = 'pending'), 0)         AS pending,
-       coalesce(sum(k.state = 'dispatching'), 0)     AS dispatching,
-       coalesce(sum(k.state = 'in_progress'), 0)     AS in_progress,
-       coalesce(sum(k.state = 'completed'), 0)       AS completed,
-       coalesce(sum(k.state = 'failed'), 0)          AS failed,
-       coalesce(sum(k.state = 'skipped'), 0)         AS skipped,
-       coalesce(sum(k.state = 'held'), 0)            AS held,
-       coalesce(sum(k.attempts > 0), 0)              AS called
-FROM campaigns c LEFT JOIN calls k ON k.campaign_id = c.id
+       sum(k.n) FILTER (WHERE k.state <> 'called')   AS total,
+       sum(k.n) FILTER (WHERE k.state = 'pending')     AS pending,
+       sum(k.n) FILTER (WHERE k.state = 'dispatching') AS dispatching,
+       sum(k.n) FILTER (WHERE k.state = 'in_progress') AS in_progress,
+       sum(k.n) FILTER (WHERE k.state = 'completed')   AS completed,
+       sum(k.n) FILTER (WHERE k.state = 'failed')      AS failed,
+       sum(k.n) FILTER (WHERE k.state = 'skipped')     AS skipped,
+       sum(k.n) FILTER (WHERE k.state = 'held')        AS held,
+       sum(k.n) FILTER (WHERE k.state = 'called')      AS called
+FROM campaigns c JOIN campaign_counters k ON k.campaign_id = c.id
 GROUP BY c.id;
 
 CREATE VIEW due_calls AS
 SELECT k.id AS call_id, k.campaign_id, p.phone, k.attempts,
        strftime('%Y-%m-%dT%H:%M:%fZ', k.next_attempt_at / 1000.0, 'unixepoch') AS due_at
-FROM calls k JOIN contacts p ON p.id = k.contact_id JOIN campaigns c ON c.id = k.campaign_id
-WHERE k.state = 'pending' AND c.status = 'running'
+FROM campaigns c JOIN calls k ON k.campaign_id = c.id AND k.state = 'pending'
+JOIN contacts p ON p.id = k.contact_id
+WHERE c.status = 'running'
   AND k.next_attempt_at <= CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER);
 
 CREATE VIEW held_calls AS

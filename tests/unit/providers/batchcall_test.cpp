@@ -16,8 +16,14 @@ domain::DispatchChunk chunk_of(int n) {
   chunk.campaign.spec.from_number = "+14157774444";
   chunk.campaign.spec.timezone = "America/New_York";
   for (int i = 0; i < n; ++i)
-    chunk.calls.push_back({100 + i, "+1213777444" + std::to_string(i), "John", "Doe",
-                           {{"first_name", "John"}, {"company", "Acme"}}, 1, 2});
+    chunk.calls.push_back({.id = 100 + i,
+                           .phone = "+1213777444" + std::to_string(i),
+                           .first_name = "John",
+                           .last_name = "Doe",
+                           .variables = {{"first_name", "John"}, {"company", "Acme"}},
+                           .attempt = 1,
+                           .max_retries = 2,
+                           .from_number = "+14157774444"});
   return chunk;
 }
 app::ProviderConfig config() {

@@ -29,7 +29,13 @@ TEST_CASE("simulator: accepts every call of a chunk and reports each outcome aft
     reported.insert(reported.end(), r.begin(), r.end());
   });
   domain::DispatchChunk chunk;
-  for (int i = 0; i < 5; ++i) chunk.calls.push_back({i + 1, "+1", "", "", nlohmann::json::object(), 1, 0});
+  for (int i = 0; i < 5; ++i) {
+    domain::DispatchCall call;
+    call.id = i + 1;
+    call.phone = "+1";
+    call.attempt = 1;
+    chunk.calls.push_back(call);
+  }
   std::vector<domain::SubmitResult> results;
   asio::co_spawn(ioc, [&]() -> awaitable<void> { results = co_await sim.submit(chunk); }, asio::detached);
   ioc.run();

@@ -1,5 +1,6 @@
 #include <catch2/catch.hpp>
 
+#include <map>
 #include <random>
 #include <sqlite3.h>
 
@@ -196,7 +197,9 @@ TEST_CASE("store: calls left dispatching by a crash are held at start-up never r
     s.claim(*s.campaign(id), 2, 1000);  // "crash" before the answer is recorded
   }
   Store s({dir.file("q.db")});
-  CHECK(s.hold_uncertain("restart", 5000) == 2);
+  auto rec = s.reconcile_dispatching([](const std::string&) { return false; }, "restart", 5000);
+  CHECK(rec.held == 2);
+  CHECK(rec.resubmit.empty());
   auto c = s.counts(id);
   CHECK(c.held == 2);
   CHECK(c.pending == 1);
@@ -263,7 +266,10 @@ TEST_CASE("store: the count invariant holds through a random sequence of operati
         break;
       }
       case 3:
-        if (rng() % 10 == 0) s.hold_uncertain("random restart", now), sent.clear();
+        if (rng() % 10 == 0) {
+          s.reconcile_dispatching([](const std::string&) { return false; }, "random restart", now);
+          sent.clear();
+        }
         break;
     }
     check_invariant(s, id, n);
@@ -271,12 +277,23 @@ TEST_CASE("store: the count invariant holds through a random sequence of operati
     CHECK(c.in_flight() == s.in_flight(id));
     CHECK(c.called <= n);
   }
-  // Cross-check the stored counts against the calls themselves.
+  // Cross-check the trigger-kept counters against the calls themselves.
   store::sqlite::Db db(dir.file("q.db"), store::sqlite::Db::Mode::read_only, 1000);
   auto& q = db.cached("SELECT count(*) FROM calls WHERE attempts > 0");
   REQUIRE(q.step());
   CHECK(q.int64(0) == s.counts(id).called);
   q.reset();
+  auto counted = s.counts(id);
+  auto& by_state = db.cached("SELECT state, count(*) FROM calls GROUP BY state");
+  std::map<std::string, std::int64_t> truth;
+  while (by_state.step()) truth[by_state.text(0)] = by_state.int64(1);
+  CHECK(truth["pending"] == counted.pending);
+  CHECK(truth["dispatching"] == counted.dispatching);
+  CHECK(truth["in_progress"] == counted.in_progress);
+  CHECK(truth["completed"] == counted.completed);
+  CHECK(truth["failed"] == counted.failed);
+  CHECK(truth["held"] == counted.held);
+  CHECK(truth["skipped"] == counted.skipped);
   auto& bad = db.cached("SELECT count(*) FROM calls WHERE attempts > 3");
   REQUIRE(bad.step());
   CHECK(bad.int64(0) == 0);  // one retry budget: never more than 1 + retry_attempts submissions
@@ -298,4 +315,94 @@ TEST_CASE("store: an outcome that arrives before its submission answer is kept a
   // With nothing in flight, an unknown id is just unknown.
   auto none = s.record_outcomes("acme", {{"pc-nobody", Outcome::completed, ""}}, 1300);
   CHECK(none[0].effect == store::OutcomeApplied::Effect::unknown_call);
+}
+
+TEST_CASE("store: the database enforces exactly the domain state machines") {
+  testing::TempDir dir;
+  { Store s({dir.file("q.db")}); }
+  store::sqlite::Db db(dir.file("q.db"), store::sqlite::Db::Mode::read_write, 1000);
+  const CallState states[] = {CallState::pending,   CallState::dispatching, CallState::in_progress, CallState::completed,
+                              CallState::failed,    CallState::skipped,     CallState::held};
+  for (auto from : states)
+    for (auto to : states) {
+      if (from == to) continue;
+      auto& q = db.cached("SELECT count(*) FROM call_transitions WHERE from_state = ?1 AND to_state = ?2");
+      q.bind(1, to_string(from)).bind(2, to_string(to));
+      REQUIRE(q.step());
+      INFO(to_string(from) << " -> " << to_string(to));
+      CHECK((q.int64(0) == 1) == can_transition(from, to));
+      q.reset();
+    }
+  const CampaignStatus statuses[] = {CampaignStatus::draft,  CampaignStatus::scheduled, CampaignStatus::running,
+                                     CampaignStatus::paused, CampaignStatus::completed, CampaignStatus::cancelled};
+  for (auto from : statuses)
+    for (auto to : statuses) {
+      if (from == to) continue;
+      auto& q = db.cached("SELECT count(*) FROM campaign_transitions WHERE from_status = ?1 AND to_status = ?2");
+      q.bind(1, to_string(from)).bind(2, to_string(to));
+      REQUIRE(q.step());
+      INFO(to_string(from) << " -> " << to_string(to));
+      CHECK((q.int64(0) == 1) == can_transition(from, to));
+      q.reset();
+    }
+}
+
+TEST_CASE("store: an illegal state change is refused by the database itself") {
+  testing::TempDir dir;
+  Store s({dir.file("q.db")});
+  auto id = s.create_campaign(spec(), people(1), 1000);
+  store::sqlite::Db db(dir.file("q.db"), store::sqlite::Db::Mode::read_write, 1000);
+  CHECK_THROWS_WITH(db.exec("UPDATE calls SET state = 'completed'"), Catch::Contains("illegal call state transition"));
+  CHECK_THROWS_WITH(db.exec("UPDATE campaigns SET status = 'draft'"), Catch::Contains("illegal campaign status transition"));
+  CHECK(s.counts(id).pending == 1);
+}
+
+TEST_CASE("store: reconciliation resubmits idempotent providers' chunks under the same key and holds the rest") {
+  testing::TempDir dir;
+  Store s({dir.file("q.db")});
+  auto sim = spec();
+  sim.provider = "sim";
+  auto a = s.create_campaign(spec(), people(3), 1000);
+  auto b = s.create_campaign(sim, people(3, 100), 1000);
+  auto chunk_a = *s.claim(*s.campaign(a), 3, 1000);
+  auto chunk_b = *s.claim(*s.campaign(b), 2, 1000);
+  auto rec = s.reconcile_dispatching([](const std::string& p) { return p == "sim"; }, "restart", 2000);
+  CHECK(rec.held == 3);
+  REQUIRE(rec.resubmit.size() == 1);
+  CHECK(rec.resubmit[0].idempotency_key == chunk_b.idempotency_key);
+  CHECK(rec.resubmit[0].campaign.spec.provider == "sim");
+  REQUIRE(rec.resubmit[0].calls.size() == 2);
+  CHECK(rec.resubmit[0].calls[0].id == chunk_b.calls[0].id);
+  CHECK(rec.resubmit[0].calls[0].attempt == 1);
+  CHECK(rec.resubmit[0].calls[0].phone == chunk_b.calls[0].phone);
+  CHECK(s.counts(b).dispatching == 2);  // still dispatching until the resubmission is answered
+  s.record_submission(rec.resubmit[0], all(rec.resubmit[0], Kind::accepted), 3000);
+  CHECK(s.counts(b).in_progress == 2);
+  CHECK(s.counts(b).called == 2);
+  CHECK(s.counts(a).held == 3);
+  (void)chunk_a;
+}
+
+TEST_CASE("store: an operator releases or fails held calls and nothing else") {
+  testing::TempDir dir;
+  Store s({dir.file("q.db")});
+  auto id = s.create_campaign(spec(), people(4), 1000);
+  auto chunk = *s.claim(*s.campaign(id), 3, 1000);
+  s.reconcile_dispatching([](const std::string&) { return false; }, "restart", 2000);
+  auto held = s.held_calls(id);
+  REQUIRE(held.size() == 3);
+  CHECK(s.call_ref(held[0])->state == CallState::held);
+  auto released = s.resolve_held({held[0]}, store::HeldAction::release, "checked with provider", 3000);
+  CHECK(released == std::vector<CallId>{held[0]});
+  auto failed = s.resolve_held({held[1], held[2], held[0]}, store::HeldAction::fail, "placed already", 3000);
+  CHECK(failed == std::vector<CallId>{held[1], held[2]});  // held[0] is pending now, untouched
+  auto c = s.counts(id);
+  CHECK(c.held == 0);
+  CHECK(c.pending == 2);
+  CHECK(c.failed == 2);
+  CHECK(c.called == 3);
+  auto again = s.claim(*s.campaign(id), 10, 3000);
+  REQUIRE(again);
+  CHECK(again->calls.size() == 2);
+  (void)chunk;
 }

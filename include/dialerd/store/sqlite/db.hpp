@@ -52,6 +52,9 @@ class Stmt {
   bool is_null(int col) const;
   std::optional<std::int64_t> opt_int64(int col) const;
   std::optional<std::string> opt_text(int col) const;
+  int column_count() const;
+  std::string column_name(int col) const;
+  bool is_integer(int col) const;
 
  private:
   sqlite3* db_;
