@@ -1,5 +1,6 @@
 #include "fakes/fake_batchcall.hpp"
 
+#include <atomic>
 #include <regex>
 #include <set>
 
@@ -32,6 +33,7 @@ struct FakeBatchCall::Impl {
   bool stopping = false;
   std::thread reporter;
   int next_id = 1;
+  std::atomic<std::chrono::milliseconds> delay{std::chrono::milliseconds(0)};
 
   http::Response reject(int status, const std::string& why) {
     violations.push_back(why);
@@ -42,6 +44,7 @@ struct FakeBatchCall::Impl {
   }
 
   http::Response handle(const http::Request& req) {
+    if (auto d = delay.load(); d.count() > 0) std::this_thread::sleep_for(d);
     std::lock_guard lock(mu);
     static const std::regex e164(R"(^\+[1-9]\d{1,14}$)");
     if (req.method != "POST" || req.path != "/batch-call") return reject(404, "unexpected " + req.method + " " + req.path);
@@ -133,19 +136,32 @@ struct FakeBatchCall::Impl {
       if (stopping) return;
       auto events = std::move(to_report.front());
       to_report.pop_front();
-      std::string url = events_url;
       // From the provider's side a call stops being in flight when its outcome is sent.
       outstanding -= events.size();
-      lock.unlock();
-      http::ClientRequest req;
-      req.url = url;
-      req.body = json(events).dump();
-      req.timeout_ms = 30000;
-      auto res = http::fetch_blocking(std::move(req));
-      lock.lock();
-      if (auto* r = std::get_if<http::ClientResponse>(&res); !r || r->status != 200)
-        violations.push_back("dialerd did not take an events POST: " +
-                             (r ? std::to_string(r->status) + " " + r->body : std::get<http::ClientError>(res).message));
+      // Like a real provider, retry a callback until dialerd takes it (it may be restarting).
+      for (int attempt = 0; !stopping; ++attempt) {
+        std::string url = events_url;
+        lock.unlock();
+        http::ClientRequest req;
+        req.url = url;
+        req.body = json(events).dump();
+        req.timeout_ms = 30000;
+        auto res = http::fetch_blocking(std::move(req));
+        lock.lock();
+        auto* r = std::get_if<http::ClientResponse>(&res);
+        if (r && r->status == 200) break;
+        if (r && r->status != 503) {
+          violations.push_back("dialerd refused an events POST: " + std::to_string(r->status) + " " + r->body);
+          break;
+        }
+        if (attempt == 1000) {
+          violations.push_back("dialerd never took an events POST");
+          break;
+        }
+        lock.unlock();
+        std::this_thread::sleep_for(std::chrono::milliseconds(20));
+        lock.lock();
+      }
       reported += events.size();
     }
   }
@@ -186,6 +202,8 @@ void FakeBatchCall::inject(int status, int count, std::string retry_after) {
   impl_->inject_count = count;
   impl_->inject_retry_after = std::move(retry_after);
 }
+
+void FakeBatchCall::set_delay(std::chrono::milliseconds d) { impl_->delay.store(d); }
 
 std::vector<FakeBatchCall::Batch> FakeBatchCall::batches() const {
   std::lock_guard lock(impl_->mu);

@@ -2,6 +2,7 @@
 // A fake of the batch-call API (seed 004: POST /batch-call), strict about the documented contract.
 // It runs on its own thread on 127.0.0.1:0, records every accepted batch and every contract violation,
 // can inject failures, and can report each task's outcome back to dialerd like a provider callback.
+#include <chrono>
 #include <condition_variable>
 #include <deque>
 #include <functional>
@@ -34,6 +35,8 @@ class FakeBatchCall {
   void report_to(const std::string& events_url, OutcomeFn outcome);
   // The next `count` requests get `status` (with Retry-After when retry_after is not empty), unrecorded.
   void inject(int status, int count, std::string retry_after = "");
+  // Every answer is sent this long after the request arrived (a slow provider).
+  void set_delay(std::chrono::milliseconds delay);
 
   std::vector<Batch> batches() const;
   std::vector<std::string> violations() const;
