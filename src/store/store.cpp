@@ -7,6 +7,7 @@
 #include "dialerd/schedule/retry.hpp"
 #include "dialerd/store/sqlite/db.hpp"
 #include "dialerd/store/sqlite/migrations.hpp"
+#include "queue_sql.hpp"
 
 namespace dialerd::store {
 
@@ -14,129 +15,10 @@ using namespace domain;
 using sqlite::Db;
 using sqlite::Stmt;
 using sqlite::Transaction;
+using namespace sql;
 
 namespace {
 
-// ---- SQL, named here and nowhere else -----------------------------------------------------------
-constexpr const char* kInsertCampaign = R"sql(
-INSERT INTO campaigns(workspace, name, agent_id, provider, from_number, from_numbers, rotation, schedule_type,
-                      trigger_at, timezone, start_time, end_time, working_days, concurrency, max_calls_per_day,
-                      retry_attempts, retry_delay_s, webhook_url, webhook_secret_id, required_variables, options,
-                      status, created_at, updated_at)
-VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22,
-        ?23, ?23))sql";
-
-#define DIALERD_CAMPAIGN_COLUMNS                                                                              \
-  "id, workspace, name, agent_id, provider, from_number, from_numbers, rotation, schedule_type, trigger_at, " \
-  "timezone, start_time, end_time, working_days, concurrency, max_calls_per_day, retry_attempts, "           \
-  "retry_delay_s, webhook_url, webhook_secret_id, required_variables, options, status, created_at, updated_at"
-constexpr const char* kSelectCampaign = "SELECT " DIALERD_CAMPAIGN_COLUMNS " FROM campaigns WHERE id = ?1";
-constexpr const char* kSelectCampaignsByStatus =
-    "SELECT " DIALERD_CAMPAIGN_COLUMNS " FROM campaigns WHERE status = ?1 ORDER BY id";
-#undef DIALERD_CAMPAIGN_COLUMNS
-constexpr const char* kSelectCampaignStatus = "SELECT status FROM campaigns WHERE id = ?1";
-constexpr const char* kUpdateCampaignStatus = "UPDATE campaigns SET status = ?2, updated_at = ?3 WHERE id = ?1";
-
-constexpr const char* kUpsertContact = R"sql(
-INSERT INTO contacts(phone, first_name, last_name, created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?4)
-ON CONFLICT(phone) DO UPDATE SET first_name = coalesce(excluded.first_name, first_name),
-                                 last_name = coalesce(excluded.last_name, last_name),
-                                 updated_at = excluded.updated_at
-RETURNING id)sql";
-constexpr const char* kFindPendingCall =
-    "SELECT id FROM calls WHERE contact_id = ?1 AND campaign_id = ?2 AND state = 'pending' LIMIT 1";
-constexpr const char* kUpdatePendingCall = "UPDATE calls SET variables = ?2, updated_at = ?3 WHERE id = ?1";
-constexpr const char* kInsertCall = R"sql(
-INSERT INTO calls(campaign_id, contact_id, state, next_attempt_at, variables, created_at, updated_at)
-VALUES (?1, ?2, 'pending', ?3, ?4, ?3, ?3))sql";
-
-constexpr const char* kCounters = "SELECT state, n FROM campaign_counters WHERE campaign_id = ?1";
-constexpr const char* kInFlight = R"sql(
-SELECT coalesce(sum(n), 0) FROM campaign_counters WHERE campaign_id = ?1 AND state IN ('dispatching', 'in_progress'))sql";
-
-constexpr const char* kSelectDue = R"sql(
-SELECT k.id, p.phone, p.first_name, p.last_name, k.variables, k.attempts, k.max_retries, k.contact_id
-FROM calls k JOIN contacts p ON p.id = k.contact_id
-WHERE k.campaign_id = ?1 AND k.state = 'pending' AND k.next_attempt_at <= ?2
-ORDER BY k.next_attempt_at, k.id LIMIT ?3)sql";
-constexpr const char* kMarkDispatching = R"sql(
-UPDATE calls SET state = 'dispatching', attempts = attempts + 1, dispatch_key = ?2, updated_at = ?3
-WHERE id = ?1 AND state = 'pending')sql";
-constexpr const char* kInsertAttempt = R"sql(
-INSERT INTO attempts(call_id, campaign_id, contact_id, number, dispatch_key, from_number, submitted_at)
-VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7))sql";
-
-// Submission answers: each only moves a call that is still dispatching under this chunk's key.
-constexpr const char* kSubmitAccepted = R"sql(
-UPDATE calls SET state = 'in_progress', provider_call_id = ?3, last_error = NULL, updated_at = ?4
-WHERE id = ?1 AND state = 'dispatching' AND dispatch_key = ?2)sql";
-constexpr const char* kSubmitRejected = R"sql(
-UPDATE calls SET state = 'failed', last_outcome = 'rejected', last_error = ?3, updated_at = ?4
-WHERE id = ?1 AND state = 'dispatching' AND dispatch_key = ?2)sql";
-constexpr const char* kSubmitNotSent = R"sql(
-UPDATE calls SET state = 'pending', attempts = attempts - 1, next_attempt_at = ?5, last_error = ?3, updated_at = ?4
-WHERE id = ?1 AND state = 'dispatching' AND dispatch_key = ?2)sql";
-constexpr const char* kSubmitUncertain = R"sql(
-UPDATE calls SET state = 'held', last_error = ?3, updated_at = ?4
-WHERE id = ?1 AND state = 'dispatching' AND dispatch_key = ?2)sql";
-constexpr const char* kAttemptAnswered = R"sql(
-UPDATE attempts SET provider_call_id = ?3, outcome = ?4, detail = ?5, finished_at = ?6
-WHERE call_id = ?1 AND dispatch_key = ?2)sql";
-
-constexpr const char* kFindCallByProviderId = R"sql(
-SELECT k.id, k.campaign_id, k.state, k.attempts, k.max_retries, c.retry_attempts, c.retry_delay_s
-FROM calls k JOIN campaigns c ON c.id = k.campaign_id
-WHERE k.provider_call_id = ?1 AND c.provider = ?2)sql";
-constexpr const char* kKnownAttempt = R"sql(
-SELECT a.call_id, k.campaign_id, k.state FROM attempts a JOIN calls k ON k.id = a.call_id
-JOIN campaigns c ON c.id = k.campaign_id WHERE a.provider_call_id = ?1 AND c.provider = ?2 LIMIT 1)sql";
-constexpr const char* kApplyOutcome = R"sql(
-UPDATE calls SET state = ?2, next_attempt_at = ?3, last_outcome = ?4, last_error = ?5, updated_at = ?6
-WHERE id = ?1 AND state = 'in_progress')sql";
-constexpr const char* kAttemptOutcome = R"sql(
-UPDATE attempts SET outcome = ?2, detail = ?3, finished_at = ?4
-WHERE call_id = ?1 AND dispatch_key = (SELECT dispatch_key FROM calls WHERE id = ?1))sql";
-
-constexpr const char* kProviderDispatching = R"sql(
-SELECT 1 FROM campaigns c WHERE c.provider = ?1
-  AND EXISTS (SELECT 1 FROM calls k WHERE k.campaign_id = c.id AND k.state = 'dispatching') LIMIT 1)sql";
-constexpr const char* kSaveEarly = R"sql(
-INSERT OR REPLACE INTO early_outcomes(provider, provider_call_id, outcome, detail, received_at)
-VALUES (?1, ?2, ?3, ?4, ?5))sql";
-constexpr const char* kTakeEarly =
-    "DELETE FROM early_outcomes WHERE provider = ?1 AND provider_call_id = ?2 RETURNING outcome, detail";
-constexpr const char* kPurgeEarly = "DELETE FROM early_outcomes WHERE received_at < ?1";
-
-constexpr const char* kHoldDispatching = R"sql(
-UPDATE calls SET state = 'held', last_error = ?2, updated_at = ?3
-WHERE state = 'dispatching' AND campaign_id IN (SELECT id FROM campaigns WHERE provider = ?1))sql";
-constexpr const char* kDispatchingProviders = R"sql(
-SELECT DISTINCT c.provider FROM campaigns c
-WHERE EXISTS (SELECT 1 FROM calls k WHERE k.campaign_id = c.id AND k.state = 'dispatching'))sql";
-constexpr const char* kDispatchingOfProvider = R"sql(
-SELECT k.id, p.phone, p.first_name, p.last_name, k.variables, k.attempts, k.max_retries, k.contact_id,
-       k.campaign_id, k.dispatch_key, a.from_number
-FROM campaigns c JOIN calls k ON k.campaign_id = c.id AND k.state = 'dispatching'
-JOIN contacts p ON p.id = k.contact_id
-LEFT JOIN attempts a ON a.call_id = k.id AND a.dispatch_key = k.dispatch_key
-WHERE c.provider = ?1 ORDER BY k.dispatch_key, k.id)sql";
-constexpr const char* kSelectCall = R"sql(
-SELECT k.id, k.campaign_id, k.state, c.workspace FROM calls k JOIN campaigns c ON c.id = k.campaign_id
-WHERE k.id = ?1)sql";
-constexpr const char* kReleaseHeld = R"sql(
-UPDATE calls SET state = 'pending', next_attempt_at = ?2, last_error = ?3, updated_at = ?2
-WHERE id = ?1 AND state = 'held')sql";
-constexpr const char* kFailHeld = R"sql(
-UPDATE calls SET state = 'failed', last_outcome = 'operator', last_error = ?3, updated_at = ?2
-WHERE id = ?1 AND state = 'held')sql";
-constexpr const char* kHeldOfCampaign = "SELECT id FROM calls WHERE campaign_id = ?1 AND state = 'held' ORDER BY id";
-constexpr const char* kNextDueOfCampaign =
-    "SELECT min(next_attempt_at) FROM calls WHERE campaign_id = ?1 AND state = 'pending'";
-constexpr const char* kNextTrigger =
-    "SELECT min(coalesce(trigger_at, 0)) FROM campaigns WHERE status = 'scheduled'";
-constexpr const char* kTriggered =
-    "SELECT id FROM campaigns WHERE status = 'scheduled' AND coalesce(trigger_at, 0) <= ?1 ORDER BY id";
-// -------------------------------------------------------------------------------------------------
 
 template <class T>
 T json_or(const std::string& text, T fallback) {
@@ -222,28 +104,47 @@ CampaignId Store::create_campaign(const CampaignSpec& spec, const std::vector<Co
   ins.bind(22, to_string(spec.status)).bind(23, now);
   ins.run();
   CampaignId id = db_->last_insert_rowid();
+  insert_contacts(id, contacts, now);
+  tx.commit();
+  return id;
+}
 
+Store::AddedContacts Store::add_contacts(CampaignId id, const std::vector<ContactInput>& contacts, UnixMs now) {
+  Transaction tx(*db_);
+  auto added = insert_contacts(id, contacts, now);
+  tx.commit();
+  return added;
+}
+
+Store::AddedContacts Store::insert_contacts(CampaignId id, const std::vector<ContactInput>& contacts, UnixMs now) {
+  AddedContacts out;
+  out.call_ids.reserve(contacts.size());
+  auto& up = db_->cached(kUpsertContact);
+  auto& find = db_->cached(kFindPendingCall);
   for (const auto& contact : contacts) {
-    auto& up = db_->cached(kUpsertContact);
+    up.reset();
     up.bind(1, contact.phone).bind(2, non_empty(contact.first_name)).bind(3, non_empty(contact.last_name)).bind(4, now);
     if (!up.step()) throw sqlite::DbError(0, "contact upsert returned no id");
     std::int64_t contact_id = up.int64(0);
     up.reset();
     std::string vars = call_variables(contact).dump();
     // A second record for a contact with a pending call in this campaign updates it (seed 003).
-    auto& find = db_->cached(kFindPendingCall);
+    find.reset();
     find.bind(1, contact_id).bind(2, id);
     if (find.step()) {
       CallId existing = find.int64(0);
       find.reset();
       db_->cached(kUpdatePendingCall).bind(1, existing).bind(2, vars).bind(3, now).run();
+      ++out.updated;
+      out.call_ids.push_back(existing);
       continue;
     }
     find.reset();
     db_->cached(kInsertCall).bind(1, id).bind(2, contact_id).bind(3, now).bind(4, vars).run();
+    ++out.added;
+    out.call_ids.push_back(db_->last_insert_rowid());
   }
-  tx.commit();
-  return id;
+  return out;
 }
 
 std::optional<Campaign> Store::campaign(CampaignId id) {

@@ -60,6 +60,14 @@ class Store {
   // Creates the campaign and its calls (upserting contacts) in one transaction.
   domain::CampaignId create_campaign(const domain::CampaignSpec& spec, const std::vector<domain::ContactInput>& contacts,
                                      domain::UnixMs now);
+  struct AddedContacts {
+    std::int64_t added = 0;    // new calls
+    std::int64_t updated = 0;  // records that matched a pending call of the campaign and updated it
+    std::vector<domain::CallId> call_ids;  // one per record, in order
+  };
+  // Adds contacts to a campaign in one transaction (callers chunk large lists).
+  AddedContacts add_contacts(domain::CampaignId id, const std::vector<domain::ContactInput>& contacts,
+                             domain::UnixMs now);
   std::optional<domain::Campaign> campaign(domain::CampaignId id);
   std::vector<domain::Campaign> campaigns_with_status(domain::CampaignStatus status);
   domain::CallCounts counts(domain::CampaignId id);
@@ -101,6 +109,8 @@ class Store {
   void checkpoint();
 
  private:
+  AddedContacts insert_contacts(domain::CampaignId id, const std::vector<domain::ContactInput>& contacts,
+                                domain::UnixMs now);
   // Applies one outcome inside an open transaction.
   OutcomeApplied apply_outcome(const std::string& provider, const OutcomeReport& report, domain::UnixMs now);
 
