@@ -29,7 +29,7 @@ ContactInput parse_contact(const json& rec, std::size_t i, const std::string& re
   ContactInput c;
   const char* phone_key = nullptr;
   for (const char* k : {"phone_number", "phoneNumber", "to_number"})
-    if (rec.contains(k)) {
+    if (rec.contains(k) && !rec[k].is_null()) {
       if (phone_key) bad_field(at + "." + k, std::string("give only one of phone_number, phoneNumber, to_number"));
       phone_key = k;
     }
@@ -97,9 +97,9 @@ http::Response create_campaign(Context& ctx, const http::Request& req) {
   if (auto* err = std::get_if<PhoneError>(&from)) bad_field("from_number", err->message);
   spec.from_number = std::get<std::string>(from);
 
-  spec.schedule_type = opt_string(body, "schedule_type", "schedule_type").value_or("immediate");
-  if (spec.schedule_type != "immediate" && spec.schedule_type != "scheduled")
-    bad_field("schedule_type", "must be immediate or scheduled, got '" + spec.schedule_type + "'");
+  auto schedule_type = opt_string(body, "schedule_type", "schedule_type");
+  if (schedule_type && *schedule_type != "immediate" && *schedule_type != "scheduled")
+    bad_field("schedule_type", "must be immediate or scheduled, got '" + *schedule_type + "'");
   auto scheduled_at = opt_string(body, "scheduled_at", "scheduled_at", 64);
   auto trigger_ts = opt_int(body, "trigger_timestamp", "trigger_timestamp", 0, 253402300799999);
   if (scheduled_at && trigger_ts) bad_field("scheduled_at", "give scheduled_at or trigger_timestamp, not both");
@@ -108,10 +108,15 @@ http::Response create_campaign(Context& ctx, const http::Request& req) {
     if (!spec.trigger_at) bad_field("scheduled_at", "must be an RFC 3339 date-time such as 2026-03-20T09:00:00Z");
   }
   if (trigger_ts) spec.trigger_at = *trigger_ts;
+  std::string trigger_field = scheduled_at ? "scheduled_at" : "trigger_timestamp";
   bool send_now = opt_bool(body, "send_now", "send_now").value_or(false);
-  if (spec.schedule_type == "scheduled" && !spec.trigger_at && !send_now)
+  // A start time is never silently ignored: it makes the campaign scheduled, and contradicting it is an error.
+  if (send_now && spec.trigger_at) bad_field("send_now", "give send_now or a start time (" + trigger_field + "), not both");
+  if (schedule_type == "immediate" && spec.trigger_at)
+    bad_field(trigger_field, "a start time needs schedule_type scheduled (or leave schedule_type out)");
+  if (schedule_type == "scheduled" && !spec.trigger_at && !send_now)
     bad_field("scheduled_at", "is required when schedule_type is scheduled (or give trigger_timestamp)");
-  if (send_now) spec.schedule_type = "immediate";
+  spec.schedule_type = spec.trigger_at ? "scheduled" : "immediate";
 
   spec.timezone = opt_string(body, "timezone", "timezone", 64).value_or("UTC");
   if (!schedule::is_known_timezone(spec.timezone))

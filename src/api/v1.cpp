@@ -71,7 +71,9 @@ std::optional<std::string> opt_string(const json& obj, const char* key, const st
   if (it == obj.end() || it->is_null()) return std::nullopt;
   if (!it->is_string()) bad_field(path, std::string("must be a string, got ") + it->type_name());
   auto s = it->get<std::string>();
-  if (s.size() > max_len) bad_field(path, "must be at most " + std::to_string(max_len) + " characters");
+  // Length in characters (UTF-8 code points), not bytes; nlohmann has already checked the encoding.
+  std::size_t chars = std::count_if(s.begin(), s.end(), [](char c) { return (static_cast<unsigned char>(c) & 0xC0) != 0x80; });
+  if (chars > max_len) bad_field(path, "must be at most " + std::to_string(max_len) + " characters");
   return s;
 }
 

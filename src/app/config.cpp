@@ -92,6 +92,9 @@ const std::vector<Key<Config>>& daemon_keys() {
        string_key(&Config::db_synchronous, {"full", "normal"})},
       {"database.busy_timeout_ms", 5000, false, "How long a write waits for a lock held by another process.",
        int_key(&Config::db_busy_timeout_ms, 0, 600000)},
+      {"database.wal_autocheckpoint_pages", 1000, false,
+       "Checkpoint the WAL into the database when it reaches this many pages (0 = only at shutdown).",
+       int_key(&Config::db_wal_autocheckpoint, 0, 1000000)},
       {"http.body_limit_bytes", 16 * 1024 * 1024, true, "Largest request body accepted; larger ones get 413.",
        int_key(&Config::http_body_limit, 1024, std::int64_t{1} << 30)},
       {"http.idle_timeout_ms", 30000, true, "A client that sends nothing for this long is disconnected.",
@@ -111,9 +114,10 @@ const std::vector<Key<Config>>& daemon_keys() {
   return keys;
 }
 
+// Provider keys take effect at start; a reload logs a changed provider as needing a restart.
 const std::vector<Key<ProviderConfig>>& provider_keys() {
   static const std::vector<Key<ProviderConfig>> keys = {
-      {"kind", nullptr, true, "Adapter kind: batchcall or simulator (required).",
+      {"kind", nullptr, false, "Adapter kind: batchcall or simulator (required).",
        [](const json& v, ProviderConfig& p) -> std::optional<std::string> {
          if (!v.is_string()) return "must be a string, got " + type_name(v);
          auto k = v.get<std::string>();
@@ -125,35 +129,35 @@ const std::vector<Key<ProviderConfig>>& provider_keys() {
          p.kind = k;
          return std::nullopt;
        }},
-      {"base_url", "", true, "http://host[:port][/prefix] of the provider's API (HTTP kinds).",
+      {"base_url", "", false, "http://host[:port][/prefix] of the provider's API (HTTP kinds).",
        [](const json& v, ProviderConfig& p) -> std::optional<std::string> {
          if (!v.is_string()) return "must be a string, got " + type_name(v);
          auto s = v.get<std::string>();
-         if (s.rfind("http://", 0) != 0 && s.rfind("https://", 0) != 0)
-           return "must start with http:// or https://, got \"" + s + "\"";
+         if (s.rfind("https://", 0) == 0) return "https:// is not supported by this version yet; use http://";
+         if (s.rfind("http://", 0) != 0) return "must start with http://, got \"" + s + "\"";
          while (!s.empty() && s.back() == '/') s.pop_back();
          p.base_url = s;
          return std::nullopt;
        }},
-      {"api_key", "", true, "API key sent to the provider (batchcall: X-API-KEY).", string_key(&ProviderConfig::api_key)},
-      {"api_secret", "", true, "API secret sent to the provider (batchcall: X-API-SECRET).",
+      {"api_key", "", false, "API key sent to the provider (batchcall: X-API-KEY).", string_key(&ProviderConfig::api_key)},
+      {"api_secret", "", false, "API secret sent to the provider (batchcall: X-API-SECRET).",
        string_key(&ProviderConfig::api_secret)},
-      {"chunk_size", 0, true, "Calls per submission, 1..the kind's maximum (batchcall: 1000); 0 or absent = the maximum.",
+      {"chunk_size", 0, false, "Calls per submission, 1..the kind's maximum (batchcall: 1000); 0 or absent = the maximum.",
        int_key(&ProviderConfig::chunk_size, 0, 100000)},
-      {"timeout_ms", 10000, true, "Deadline for one submission: connect, send and read the answer.",
+      {"timeout_ms", 10000, false, "Deadline for one submission: connect, send and read the answer.",
        int_key(&ProviderConfig::timeout_ms, 100, 600000)},
-      {"simulator.delay_ms", 2000, true, "simulator: time from submission to each call's outcome.",
+      {"simulator.delay_ms", 2000, false, "simulator: time from submission to each call's outcome.",
        int_key(&ProviderConfig::sim_delay_ms, 0, 86400000)},
-      {"simulator.seed", 0, true, "simulator: random seed for the outcome mix; 0 = a fresh seed at start.",
+      {"simulator.seed", 0, false, "simulator: random seed for the outcome mix; 0 = a fresh seed at start.",
        int_key(&ProviderConfig::sim_seed, 0, std::numeric_limits<std::int64_t>::max())},
-      {"simulator.mix.completed", 0.70, true, "simulator: share of calls that complete.", mix_key(&SimulatorMix::completed)},
-      {"simulator.mix.no_answer", 0.15, true, "simulator: share of calls not answered (retryable).",
+      {"simulator.mix.completed", 0.70, false, "simulator: share of calls that complete.", mix_key(&SimulatorMix::completed)},
+      {"simulator.mix.no_answer", 0.15, false, "simulator: share of calls not answered (retryable).",
        mix_key(&SimulatorMix::no_answer)},
-      {"simulator.mix.busy", 0.05, true, "simulator: share of calls that find the line busy (retryable).",
+      {"simulator.mix.busy", 0.05, false, "simulator: share of calls that find the line busy (retryable).",
        mix_key(&SimulatorMix::busy)},
-      {"simulator.mix.voicemail", 0.05, true, "simulator: share of calls that reach voicemail (counted completed).",
+      {"simulator.mix.voicemail", 0.05, false, "simulator: share of calls that reach voicemail (counted completed).",
        mix_key(&SimulatorMix::voicemail)},
-      {"simulator.mix.failed", 0.05, true, "simulator: share of calls that fail.", mix_key(&SimulatorMix::failed)},
+      {"simulator.mix.failed", 0.05, false, "simulator: share of calls that fail.", mix_key(&SimulatorMix::failed)},
   };
   return keys;
 }

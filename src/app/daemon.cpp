@@ -96,7 +96,8 @@ struct Daemon::Impl {
       };
       needs_restart(next.listen_address != old.listen_address || next.listen_port != old.listen_port, "listen");
       needs_restart(next.state_dir != old.state_dir, "state_dir");
-      needs_restart(next.db_synchronous != old.db_synchronous || next.db_busy_timeout_ms != old.db_busy_timeout_ms,
+      needs_restart(next.db_synchronous != old.db_synchronous || next.db_busy_timeout_ms != old.db_busy_timeout_ms ||
+                        next.db_wal_autocheckpoint != old.db_wal_autocheckpoint,
                     "database");
       bool providers_changed = next.providers.size() != old.providers.size();
       for (const auto& [name, p] : next.providers) {
@@ -168,7 +169,7 @@ int Daemon::run() {
   const Config& cfg = *d.config;
   std::filesystem::create_directories(cfg.state_dir);
   d.store = std::make_unique<store::Store>(
-      store::StoreOptions{cfg.database_path(), cfg.db_synchronous, cfg.db_busy_timeout_ms});
+      store::StoreOptions{cfg.database_path(), cfg.db_synchronous, cfg.db_busy_timeout_ms, cfg.db_wal_autocheckpoint});
   spdlog::info("database {} open (schema ready)", cfg.database_path());
   auto reconciled = d.store->reconcile_dispatching(
       [&cfg](const std::string& provider) {
@@ -192,7 +193,9 @@ int Daemon::run() {
     }
   };
   for (const auto& [name, pc] : cfg.providers) {
-    providers.emplace(name, providers::make_provider(pc, d.ioc, sink));
+    auto provider = providers::make_provider(pc, d.ioc, sink);
+    provider->resume(d.store->in_progress_call_ids(name));
+    providers.emplace(name, std::move(provider));
     spdlog::info("provider {}: kind {}, chunk size {}", name, pc.kind, pc.chunk_size);
   }
   d.scheduler->set_providers(std::move(providers));

@@ -51,7 +51,8 @@ awaitable<ClientResult> fetch(ClientRequest request) {
   if (ec) co_return ClientError{false, ec == beast::error::timeout, "connect " + url.host + ":" + url.port + ": " + ec.message()};
 
   bhttp::request<bhttp::string_body> req{bhttp::string_to_verb(request.method), url.target, 11};
-  req.set(bhttp::field::host, url.host);
+  bool default_port = url.port == (url.scheme == "https" ? "443" : "80");
+  req.set(bhttp::field::host, default_port ? url.host : url.host + ":" + url.port);
   req.set(bhttp::field::user_agent, "dialerd");
   if (!request.body.empty() || request.method == "POST") req.set(bhttp::field::content_type, request.content_type);
   for (const auto& [k, v] : request.headers) req.set(k, v);

@@ -2,6 +2,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include "dialerd/schedule/time.hpp"
+
 #include "dialerd/http/client.hpp"
 
 namespace dialerd::providers {
@@ -10,6 +12,7 @@ using domain::SubmitResult;
 
 namespace {
 constexpr domain::UnixMs kDefaultBackoffMs = 30000;
+constexpr domain::UnixMs kConfigBackoffMs = 60000;
 
 std::vector<SubmitResult> all(const domain::DispatchChunk& chunk, SubmitResult::Kind kind, const std::string& reason,
                               domain::UnixMs retry_after = 0) {
@@ -24,13 +27,16 @@ std::string excerpt(const std::string& body) {
 }
 }  // namespace
 
-domain::UnixMs retry_after_ms(const WireAnswer& answer, domain::UnixMs fallback_ms) {
+domain::UnixMs retry_after_ms(const WireAnswer& answer, domain::UnixMs now, domain::UnixMs fallback_ms) {
+  constexpr domain::UnixMs kMax = 24LL * 3600 * 1000;
   auto it = answer.headers.find("retry-after");
   if (it == answer.headers.end()) return fallback_ms;
   const std::string& v = it->second;
-  if (!v.empty() && std::all_of(v.begin(), v.end(), [](char c) { return c >= '0' && c <= '9'; }))
-    return std::min<domain::UnixMs>(std::stoll(v.substr(0, 9)) * 1000, 24LL * 3600 * 1000);
-  return fallback_ms;  // HTTP-date form: handled with the resilience work (issue 6)
+  if (!v.empty() && v.size() <= 9 && std::all_of(v.begin(), v.end(), [](char c) { return c >= '0' && c <= '9'; }))
+    return std::min<domain::UnixMs>(std::stoll(v) * 1000, kMax);
+  auto at = schedule::parse_http_date(v);
+  if (!at) return fallback_ms;
+  return std::clamp<domain::UnixMs>(*at - now, 0, kMax);
 }
 
 HttpProvider::HttpProvider(const app::ProviderConfig& config, std::unique_ptr<Adapter> adapter, bool idempotent)
@@ -65,12 +71,22 @@ awaitable<std::vector<SubmitResult>> HttpProvider::submit(const domain::Dispatch
   std::string why = "provider answered " + std::to_string(res.status) + ": " + excerpt(res.body);
   spdlog::warn("provider {}: campaign {} chunk {} ({} calls): {}", name_, chunk.campaign_id, chunk.idempotency_key,
                chunk.calls.size(), why);
+  auto now = std::chrono::duration_cast<std::chrono::milliseconds>(
+                 std::chrono::system_clock::now().time_since_epoch()).count();
   if (res.status == 429 || res.status == 503)
-    co_return all(chunk, SubmitResult::Kind::not_submitted, why, retry_after_ms(answer, kDefaultBackoffMs));
+    co_return all(chunk, SubmitResult::Kind::not_submitted, why, retry_after_ms(answer, now, kDefaultBackoffMs));
   if (res.status >= 500)
     co_return all(chunk, idempotent_ ? SubmitResult::Kind::not_submitted : SubmitResult::Kind::uncertain, why,
                   kDefaultBackoffMs);
-  co_return all(chunk, SubmitResult::Kind::rejected, why);
+  // The provider refused the request without taking any call: our configuration is wrong (credentials, URL)
+  // or it wants us to come back. The calls are fine; they wait rather than fail.
+  if (res.status < 200 || (res.status >= 300 && res.status < 400) || res.status == 401 || res.status == 403 ||
+      res.status == 404 || res.status == 405 || res.status == 408 || res.status == 409) {
+    spdlog::error("provider {}: answered {}; check its base_url and credentials. Calls wait and are retried.", name_,
+                  res.status);
+    co_return all(chunk, SubmitResult::Kind::not_submitted, why, kConfigBackoffMs);
+  }
+  co_return all(chunk, SubmitResult::Kind::rejected, why);  // 400, 413, 422, ...: this payload will never pass
 }
 
 }  // namespace dialerd::providers

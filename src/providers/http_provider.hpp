@@ -24,7 +24,8 @@ class HttpProvider final : public Provider {
   std::unique_ptr<Adapter> adapter_;
 };
 
-// How long to wait before resubmitting after a 429/503, from Retry-After (seconds or an HTTP date).
-domain::UnixMs retry_after_ms(const WireAnswer& answer, domain::UnixMs fallback_ms);
+// How long to wait before resubmitting after a 429/503, from Retry-After (seconds or an HTTP date, read
+// against `now`), capped at a day; `fallback_ms` when absent or unreadable.
+domain::UnixMs retry_after_ms(const WireAnswer& answer, domain::UnixMs now, domain::UnixMs fallback_ms);
 
 }  // namespace dialerd::providers

@@ -70,4 +70,23 @@ std::optional<domain::UnixMs> parse_rfc3339(std::string_view s) {
   return duration_cast<milliseconds>(t.time_since_epoch()).count();
 }
 
+std::optional<domain::UnixMs> parse_http_date(std::string_view s) {
+  // "Www, DD Mon YYYY HH:MM:SS GMT": fixed width, 29 characters.
+  static constexpr std::string_view kMonths = "JanFebMarAprMayJunJulAugSepOctNovDec";
+  if (s.size() != 29 || s[3] != ',' || s[4] != ' ' || s[7] != ' ' || s[11] != ' ' || s[16] != ' ' || s[19] != ':' ||
+      s[22] != ':' || s.substr(25) != " GMT")
+    return std::nullopt;
+  int d, y, h, mi, sec;
+  if (!digits(s, 5, 2, d) || !digits(s, 12, 4, y) || !digits(s, 17, 2, h) || !digits(s, 20, 2, mi) ||
+      !digits(s, 23, 2, sec))
+    return std::nullopt;
+  auto pos = kMonths.find(s.substr(8, 3));
+  if (pos == std::string_view::npos || pos % 3 != 0) return std::nullopt;
+  using namespace std::chrono;
+  year_month_day ymd{year{y}, month{static_cast<unsigned>(pos / 3 + 1)}, day{static_cast<unsigned>(d)}};
+  if (!ymd.ok() || h > 23 || mi > 59 || sec > 60) return std::nullopt;
+  auto t = sys_days(ymd) + hours(h) + minutes(mi) + seconds(std::min(sec, 59));
+  return duration_cast<milliseconds>(t.time_since_epoch()).count();
+}
+
 }  // namespace dialerd::schedule

@@ -115,6 +115,9 @@ WHERE id = ?1 AND state = 'held')sql";
 inline constexpr const char* kFailHeld = R"sql(
 UPDATE calls SET state = 'failed', last_outcome = 'operator', last_error = ?3, updated_at = ?2
 WHERE id = ?1 AND state = 'held')sql";
+inline constexpr const char* kInProgressOfProvider = R"sql(
+SELECT k.provider_call_id FROM campaigns c JOIN calls k ON k.campaign_id = c.id AND k.state = 'in_progress'
+WHERE c.provider = ?1)sql";
 inline constexpr const char* kHeldOfCampaign = "SELECT id FROM calls WHERE campaign_id = ?1 AND state = 'held' ORDER BY id";
 inline constexpr const char* kNextDueOfCampaign =
     "SELECT min(next_attempt_at) FROM calls WHERE campaign_id = ?1 AND state = 'pending'";

@@ -82,6 +82,7 @@ Store::Store(const StoreOptions& options) {
   db_->exec("PRAGMA journal_mode = WAL");
   db_->exec(options.synchronous == "normal" ? "PRAGMA synchronous = NORMAL" : "PRAGMA synchronous = FULL");
   db_->exec("PRAGMA foreign_keys = ON");
+  db_->exec("PRAGMA wal_autocheckpoint = " + std::to_string(options.wal_autocheckpoint_pages));
   sqlite::migrate(*db_);
   key_salt_ = std::random_device{}();
 }
@@ -262,7 +263,7 @@ void Store::record_submission(const DispatchChunk& chunk, const std::vector<Subm
     std::string outcome;
     switch (r.kind) {
       case SubmitResult::Kind::accepted: {
-        db_->cached(kSubmitAccepted).bind(1, r.call_id).bind(2, key).bind(3, r.provider_call_id).bind(4, now).run();
+        db_->cached(kSubmitAccepted).bind(1, r.call_id).bind(2, key).bind(3, pcid).bind(4, now).run();
         if (!pcid) break;
         auto& take = db_->cached(kTakeEarly);
         take.bind(1, chunk.campaign.spec.provider).bind(2, *pcid);
@@ -326,6 +327,8 @@ OutcomeApplied Store::apply_outcome(const std::string& provider, const OutcomeRe
     bool in_flight = busy.step();
     busy.reset();
     if (in_flight) {
+      // Early outcomes live minutes at most; anything older belongs to a submission that never answered.
+      db_->cached(kPurgeEarly).bind(1, now - UnixMs{3600} * 1000).run();
       db_->cached(kSaveEarly)
           .bind(1, provider).bind(2, r.provider_call_id).bind(3, to_string(r.outcome)).bind(4, non_empty(r.detail))
           .bind(5, now).run();
@@ -348,7 +351,9 @@ OutcomeApplied Store::apply_outcome(const std::string& provider, const OutcomeRe
   auto next = schedule::after_outcome(r.outcome, attempts, policy, now);
   db_->cached(kApplyOutcome)
       .bind(1, applied.call_id).bind(2, to_string(next.state)).bind(3, next.next_attempt_at)
-      .bind(4, to_string(r.outcome)).bind(5, non_empty(r.detail)).bind(6, now).run();
+      .bind(4, to_string(r.outcome))
+      .bind(5, next.state == CallState::completed ? std::nullopt : non_empty(r.detail))  // last_error: why not done
+      .bind(6, now).run();
   db_->cached(kAttemptOutcome)
       .bind(1, applied.call_id).bind(2, to_string(r.outcome)).bind(3, non_empty(r.detail)).bind(4, now).run();
   applied.effect = OutcomeApplied::Effect::applied;
@@ -406,7 +411,7 @@ Reconciliation Store::reconcile_dispatching(const std::function<bool(const std::
     }
   }
   // Early outcomes whose submission answer never came belong to calls now held (or long gone).
-  db_->cached(kPurgeEarly).bind(1, now - UnixMs{24} * 3600 * 1000).run();
+  db_->cached(kPurgeEarly).bind(1, now - UnixMs{3600} * 1000).run();
   tx.commit();
   return out;
 }
@@ -432,6 +437,15 @@ std::vector<CallId> Store::resolve_held(const std::vector<CallId>& ids, HeldActi
   }
   tx.commit();
   return moved;
+}
+
+std::vector<std::string> Store::in_progress_call_ids(const std::string& provider) {
+  auto& s = db_->cached(kInProgressOfProvider);
+  s.bind(1, provider);
+  std::vector<std::string> out;
+  while (s.step())
+    if (auto id = s.opt_text(0)) out.push_back(*id);
+  return out;
 }
 
 std::vector<CallId> Store::held_calls(CampaignId campaign_id) {

@@ -19,7 +19,7 @@ TEST_CASE("dialerd --check-config accepts the example config and names every bad
   CHECK(run_command(std::string(DIALERD_BIN) + " --check-config " + dir.file("bad.json"), out) == 2);
   CHECK_THAT(out, Catch::Contains("listen.port: must be between 0 and 65535, got 70000"));
   CHECK_THAT(out, Catch::Contains("log.level: must be one of"));
-  CHECK_THAT(out, Catch::Contains("providers.acme.base_url: must start with http:// or https://"));
+  CHECK_THAT(out, Catch::Contains("providers.acme.base_url: must start with http://"));
   CHECK_THAT(out, Catch::Contains("providers.acme.api_key: is required for kind batchcall"));
 }
 
@@ -29,6 +29,27 @@ TEST_CASE("dialerd refuses to start on an invalid config and says why") {
   std::string out;
   CHECK(run_command(std::string(DIALERD_BIN) + " --config " + dir.file("bad.json"), out) == 2);
   CHECK_THAT(out, Catch::Contains("state_dir: must be a string"));
+}
+
+TEST_CASE("the simulator finishes the calls it had in progress when dialerd restarted") {
+  TempDir dir;
+  json config = {{"providers", {{"sim", {{"kind", "simulator"}, {"simulator", {{"delay_ms", 600000}}}}}}}};
+  auto daemon = std::make_unique<DaemonProcess>(dir, config);
+  json body = {{"name", "restart"}, {"agent_id", "agent_1"}, {"provider", "sim"}, {"from_number", "+14155550100"},
+               {"concurrency", 10}, {"contacts", json::array()}};
+  for (int i = 0; i < 5; ++i) body["contacts"].push_back({{"phone_number", "+1415300100" + std::to_string(i)}});
+  auto id = http_post(daemon->url("/v1/campaigns"), body.dump()).body["data"]["id"].get<std::string>();
+  REQUIRE(wait_until([&] {
+    return http_get(daemon->url("/v1/campaigns/" + id)).body["data"]["counts"]["in_progress"] == 5;
+  }));
+  CHECK(daemon->stop() == 0);
+  config["providers"]["sim"]["simulator"] = {{"delay_ms", 10}, {"seed", 3}, {"mix", {{"completed", 1.0}}}};
+  // Only completed: make the other shares zero so the outcome is certain.
+  for (const char* k : {"no_answer", "busy", "voicemail", "failed"}) config["providers"]["sim"]["simulator"]["mix"][k] = 0;
+  daemon.reset();
+  daemon = std::make_unique<DaemonProcess>(dir, config);
+  REQUIRE(wait_until([&] { return http_get(daemon->url("/v1/campaigns/" + id)).body["data"]["status"] == "completed"; }));
+  CHECK(http_get(daemon->url("/v1/campaigns/" + id)).body["data"]["counts"]["completed"] == 5);
 }
 
 TEST_CASE("the built-in default config runs a campaign end to end on the simulator") {

@@ -3,6 +3,7 @@
 
 #include <set>
 
+#include "dialerd/store/sqlite/db.hpp"
 #include "fakes/fake_batchcall.hpp"
 #include "support/daemon_process.hpp"
 
@@ -178,6 +179,21 @@ TEST_CASE("a provider that answers 429 is retried after Retry-After - a 500 hold
     for (const auto& [number, times] : fake.received_numbers()) CHECK(times == 1);
     CHECK(counts_of(daemon, id)["counts"]["called"] == 5);
   }
+  SECTION("401: the provider took nothing - the calls wait for a retry instead of failing") {
+    fake.inject(401, 1);
+    auto id = create(daemon, campaign(5, 10));
+    dialerd::store::sqlite::Db db(daemon.db_path(), dialerd::store::sqlite::Db::Mode::read_only, 1000);
+    REQUIRE(wait_until([&] {
+      auto& q = db.cached("SELECT count(*) FROM calls WHERE state = 'pending' AND last_error LIKE '%answered 401%'");
+      bool all = q.step() && q.int64(0) == 5;
+      q.reset();
+      return all;
+    }));
+    auto c = counts_of(daemon, id)["counts"];
+    CHECK(c["failed"] == 0);
+    CHECK(c["called"] == 0);
+    CHECK(fake.tasks_received() == 0);
+  }
   SECTION("500: the batch may have been taken, so its calls are held, not resent") {
     fake.inject(500, 1);
     auto id = create(daemon, campaign(5, 10));
@@ -198,6 +214,19 @@ TEST_CASE("a scheduled campaign waits for its trigger_timestamp") {
                     std::chrono::system_clock::now().time_since_epoch()).count();
   auto id = create(daemon, campaign(3, 10, {{"schedule_type", "scheduled"}, {"trigger_timestamp", now_ms + 1500}}));
   CHECK(counts_of(daemon, id)["status"] == "scheduled");
+  // A start time alone makes a campaign scheduled; contradicting it is refused, never ignored.
+  auto implied_body = campaign(1, 1, {{"scheduled_at", "2100-01-01T09:00:00Z"}});
+  implied_body.erase("schedule_type");
+  auto implied = create(daemon, implied_body);
+  CHECK(counts_of(daemon, implied)["status"] == "scheduled");
+  CHECK(counts_of(daemon, implied)["schedule_type"] == "scheduled");
+  auto immediate = http_post(daemon.url("/v1/campaigns"),
+                             campaign(1, 1, {{"schedule_type", "immediate"}, {"trigger_timestamp", now_ms}}).dump());
+  CHECK(immediate.status == 400);
+  CHECK(immediate.body["error"]["field"] == "trigger_timestamp");
+  auto both = http_post(daemon.url("/v1/campaigns"), campaign(1, 1, {{"send_now", true}, {"trigger_timestamp", now_ms}}).dump());
+  CHECK(both.status == 400);
+  CHECK(both.body["error"]["field"] == "send_now");
   REQUIRE(wait_until([&] { return counts_of(daemon, id)["status"] == "completed"; }));
   auto first = fake.batches();
   REQUIRE(!first.empty());

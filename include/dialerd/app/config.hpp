@@ -34,6 +34,7 @@ struct Config {
   std::string log_format = "text";
   std::string db_synchronous = "full";
   int db_busy_timeout_ms = 5000;
+  int db_wal_autocheckpoint = 1000;  // pages
   std::int64_t http_body_limit = 16 * 1024 * 1024;
   int http_idle_timeout_ms = 30000;
   std::string default_region = "US";

@@ -15,7 +15,8 @@ struct ClientRequest {
   std::vector<std::pair<std::string, std::string>> headers;
   std::string body;
   std::string content_type = "application/json";
-  int timeout_ms = 10000;  // the whole exchange: resolve, connect, send, read
+  int timeout_ms = 10000;  // connect, send and read; name resolution is not bounded (use IP addresses for
+                           // providers where that matters)
 };
 
 struct ClientResponse {

@@ -53,6 +53,9 @@ class Provider {
   // Submits a claimed chunk; answers one result per call. Never throws for provider or network trouble.
   virtual awaitable<std::vector<domain::SubmitResult>> submit(const domain::DispatchChunk& chunk) = 0;
   virtual EventsParse parse_events(std::string_view body) const = 0;
+  // At start-up: the provider call ids of calls it accepted before a restart and has not reported on.
+  // Remote providers keep their own state and report by callback; the in-process simulator re-simulates.
+  virtual void resume(std::vector<std::string> /*provider_call_ids*/) {}
 };
 
 // Where providers that report outcomes themselves (the simulator) deliver them.

@@ -23,6 +23,7 @@ struct StoreOptions {
   std::string path;
   std::string synchronous = "full";  // full | normal
   int busy_timeout_ms = 5000;
+  int wal_autocheckpoint_pages = 1000;
 };
 
 struct OutcomeApplied {
@@ -98,6 +99,8 @@ class Store {
   std::vector<domain::CallId> resolve_held(const std::vector<domain::CallId>& ids, HeldAction action,
                                            const std::string& reason, domain::UnixMs now);
   std::vector<domain::CallId> held_calls(domain::CampaignId campaign_id);
+  // Provider call ids of the in-progress calls of `provider`'s campaigns.
+  std::vector<std::string> in_progress_call_ids(const std::string& provider);
   std::optional<CallRef> call_ref(domain::CallId id);
   // Earliest next_attempt_at among the campaign's pending calls.
   std::optional<domain::UnixMs> next_due(domain::CampaignId id);

@@ -86,8 +86,9 @@ EventsParse BatchCallAdapter::parse_events(std::string_view body) const {
   std::vector<domain::OutcomeReport> out;
   for (std::size_t i = 0; i < events.size(); ++i) {
     const auto& e = events[i];
-    std::string at = doc.is_array() ? "[" + std::to_string(i) + "]." : "";
-    if (!e.is_object()) return at.empty() ? std::string("event must be a JSON object") : at + " must be an object";
+    std::string index = doc.is_array() ? "[" + std::to_string(i) + "]" : "";
+    std::string at = index.empty() ? "" : index + ".";
+    if (!e.is_object()) return index.empty() ? std::string("event must be a JSON object") : index + " must be an object";
     for (const char* field : {"batch_call_id", "to_number", "status"}) {
       if (!e.contains(field) || !e[field].is_string()) return at + field + " is required and must be a string";
     }

@@ -49,6 +49,14 @@ awaitable<void> SimulatorProvider::report_later(std::vector<domain::OutcomeRepor
   sink_(name_, std::move(reports));
 }
 
+void SimulatorProvider::resume(std::vector<std::string> provider_call_ids) {
+  if (provider_call_ids.empty()) return;
+  std::uniform_real_distribution<double> uniform(0.0, 1.0);
+  std::vector<domain::OutcomeReport> reports;
+  for (auto& id : provider_call_ids) reports.push_back({std::move(id), pick(mix_, uniform(rng_)), "simulated"});
+  asio::co_spawn(ioc_, report_later(std::move(reports)), asio::detached);
+}
+
 EventsParse SimulatorProvider::parse_events(std::string_view) const {
   return std::string("the simulator reports outcomes itself and takes no events");
 }

@@ -15,6 +15,7 @@ class SimulatorProvider final : public Provider {
   int chunk_size() const override { return chunk_size_; }
   awaitable<std::vector<domain::SubmitResult>> submit(const domain::DispatchChunk& chunk) override;
   EventsParse parse_events(std::string_view body) const override;
+  void resume(std::vector<std::string> provider_call_ids) override;
 
   // Picks an outcome for a uniform draw u in [0, 1) from the mix (shares need not sum to 1).
   static domain::Outcome pick(const app::SimulatorMix& mix, double u);

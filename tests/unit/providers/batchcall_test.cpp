@@ -1,6 +1,7 @@
 #include <catch2/catch.hpp>
 
 #include "providers/batchcall/batchcall.hpp"
+#include "providers/http_provider.hpp"
 
 using namespace dialerd;
 using namespace dialerd::providers;
@@ -94,5 +95,15 @@ TEST_CASE("batchcall: malformed callbacks say what is wrong") {
   CHECK(std::get<std::string>(adapter.parse_events("nope")) == "body is not valid JSON");
   CHECK(std::get<std::string>(adapter.parse_events(R"({"batch_call_id":"b"})")) ==
         "to_number is required and must be a string");
-  CHECK(std::get<std::string>(adapter.parse_events(R"([1])")) == "[0]. must be an object");
+  CHECK(std::get<std::string>(adapter.parse_events(R"([1])")) == "[0] must be an object");
+}
+
+TEST_CASE("http provider: Retry-After in seconds or as an HTTP date") {
+  const domain::UnixMs now = 1445412480000;  // Wed, 21 Oct 2015 07:28:00 GMT
+  CHECK(retry_after_ms(WireAnswer{429, {{"retry-after", "7"}}, ""}, now, 30000) == 7000);
+  CHECK(retry_after_ms(WireAnswer{429, {{"retry-after", "Wed, 21 Oct 2015 07:28:09 GMT"}}, ""}, now, 30000) == 9000);
+  CHECK(retry_after_ms(WireAnswer{429, {{"retry-after", "Wed, 21 Oct 2015 07:27:00 GMT"}}, ""}, now, 30000) == 0);
+  CHECK(retry_after_ms(WireAnswer{429, {{"retry-after", "soon"}}, ""}, now, 30000) == 30000);
+  CHECK(retry_after_ms(WireAnswer{429, {}, ""}, now, 30000) == 30000);
+  CHECK(retry_after_ms(WireAnswer{429, {{"retry-after", "999999999"}}, ""}, now, 30000) == 24LL * 3600 * 1000);
 }

@@ -1,0 +1,69 @@
+#pragma once
+// Daily calling windows in a time zone, DST-safe. Pure functions of (zone, window, days, instant).
+//
+// Definition: an instant t is inside a window when the local time of day at t (in the zone) lies in
+// [start, end) and the local date the window opened on is an allowed day. A window whose end is before
+// its start crosses midnight (22:00-02:00 belongs to the date it opened on); start == end is the whole day.
+// Because this is stated in local time, DST needs no special case: on a spring-forward day a window that
+// opens in the skipped hour opens at the transition; on a fall-back day the repeated hour is inside or
+// outside exactly as the local clock says.
+#include <cstdint>
+#include <optional>
+#include <string_view>
+#include <vector>
+
+#include "dialerd/domain/campaign.hpp"
+
+namespace date {
+class time_zone;
+}
+
+namespace dialerd::schedule {
+
+using Zone = const date::time_zone*;
+
+struct DailyWindow {
+  int start_min = 0;     // minutes after local midnight, 0..1439
+  int end_min = 24 * 60; // 1..1440; before start_min = crosses midnight; == start_min = whole day
+  bool crosses_midnight() const { return end_min < start_min; }
+};
+
+// "HH:MM" (00:00..23:59; "24:00" allowed as an end) -> minutes, or nothing when malformed.
+std::optional<int> parse_hhmm(std::string_view text);
+std::string format_hhmm(int minutes);
+
+// Which local dates a window applies on: ISO weekdays (1 = Monday .. 7 = Sunday) minus holidays.
+struct DayRule {
+  std::uint8_t weekdays = 0x7F;      // bit (weekday - 1)
+  std::vector<std::int32_t> holidays;  // local dates as days since 1970-01-01, sorted
+  static DayRule every_day() { return {}; }
+  static DayRule of_weekdays(const std::vector<int>& iso_weekdays);
+  bool allows(std::int32_t local_day) const;
+};
+
+// Zone lookup in the OS tz database; nullptr when unknown.
+Zone find_zone(std::string_view name);
+// Days since 1970-01-01 of "YYYY-MM-DD", or nothing when malformed.
+std::optional<std::int32_t> parse_date(std::string_view text);
+
+bool inside(Zone zone, const DailyWindow& window, const DayRule& days, domain::UnixMs t);
+// The first instant >= from that is inside, searching up to `until`; nothing when there is none.
+std::optional<domain::UnixMs> next_inside(Zone zone, const DailyWindow& window, const DayRule& days,
+                                          domain::UnixMs from, domain::UnixMs until);
+// The first instant >= from that is inside every (zone, window, days) at once; nothing before `until`.
+struct ZonedWindow {
+  Zone zone;
+  DailyWindow window;
+  const DayRule* days;
+};
+std::optional<domain::UnixMs> next_inside_all(const std::vector<ZonedWindow>& windows, domain::UnixMs from,
+                                              domain::UnixMs until);
+
+// Start of the local day containing t, and of the next local day, as instants.
+domain::UnixMs local_day_start(Zone zone, domain::UnixMs t);
+domain::UnixMs next_local_day_start(Zone zone, domain::UnixMs t);
+// The local date (days since epoch) and "HH:MM" at t, for explanations.
+std::int32_t local_day(Zone zone, domain::UnixMs t);
+std::string local_hhmm(Zone zone, domain::UnixMs t);
+
+}  // namespace dialerd::schedule
