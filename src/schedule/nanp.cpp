@@ -138,7 +138,7 @@ constexpr AreaCode kAreaCodes[] = {
     {216, kNewYork},                // OH
     {217, kChicago},                // IL: Springfield
     {218, kChicago},                // MN
-    {219, kIndianaNorthwest},       // IN northwest: Gary, Valparaiso
+    {219, kIndianaNorthwest},       // IN: northwest, Gary, Valparaiso
     {220, kNewYork},                // OH
     {223, kNewYork},                // PA
     {224, kChicago},                // IL: northern Chicago suburbs
@@ -150,20 +150,20 @@ constexpr AreaCode kAreaCodes[] = {
     {231, kDetroit},                // MI
     {234, kNewYork},                // OH
     {235, kChicago},                // MO
-    {236, kBritishColumbia},        // BC: outside the Lower Mainland; all of BC for 236, 257, 672, 778
+    {236, kBritishColumbia},        // BC: all of BC, over 250 and 604
     {239, kNewYork},                // FL: Fort Myers
     {240, kNewYork},                // MD
     {242, kNassau},                 // Bahamas
     {246, kBarbados},               // Barbados
     {248, kDetroit},                // MI
     {249, kToronto},                // ON: northeastern ON
-    {250, kBritishColumbia},        // BC: outside the Lower Mainland; all of BC for 236, 257, 672, 778
+    {250, kBritishColumbia},        // BC: outside the Lower Mainland
     {251, kChicago},                // AL: Mobile
     {252, kNewYork},                // NC
     {253, kLosAngeles},             // WA
     {254, kChicago},                // TX: Waco
     {256, kChicago},                // AL: Huntsville
-    {257, kBritishColumbia},        // BC: outside the Lower Mainland; all of BC for 236, 257, 672, 778
+    {257, kBritishColumbia},        // BC: all of BC, over 250 and 604
     {260, kIndianapolis},           // IN: Fort Wayne
     {262, kChicago},                // WI
     {263, kToronto},                // QC: Montreal
@@ -171,7 +171,7 @@ constexpr AreaCode kAreaCodes[] = {
     {267, kNewYork},                // PA
     {268, kAntigua},                // Antigua and Barbuda
     {269, kDetroit},                // MI
-    {270, kKentuckyWest},           // KY west: Bowling Green, Paducah
+    {270, kKentuckyWest},           // KY: west, Bowling Green, Paducah
     {272, kNewYork},                // PA
     {274, kChicago},                // WI
     {276, kNewYork},                // VA
@@ -187,7 +187,7 @@ constexpr AreaCode kAreaCodes[] = {
     {305, kNewYork},                // FL: Miami
     {306, kSaskatchewan},           // SK
     {307, kDenver},                 // WY
-    {308, kCentralMountain},        // NE west: Grand Island, Scottsbluff
+    {308, kCentralMountain},        // NE: west, Grand Island, Scottsbluff
     {309, kChicago},                // IL: Peoria
     {310, kLosAngeles},             // CA: West Los Angeles
     {312, kChicago},                // IL: Chicago
@@ -209,11 +209,11 @@ constexpr AreaCode kAreaCodes[] = {
     {330, kNewYork},                // OH
     {331, kChicago},                // IL: western Chicago suburbs
     {332, kNewYork},                // NY: Manhattan
-    {334, kAlabamaSoutheast},       // AL Montgomery, Dothan, Phenix City
+    {334, kAlabamaSoutheast},       // AL: Montgomery, Dothan, Phenix City
     {336, kNewYork},                // NC
     {337, kChicago},                // LA
     {339, kNewYork},                // MA
-    {340, kStThomas},               // US Virgin Islands
+    {340, kStThomas},               // US: Virgin Islands
     {341, kLosAngeles},             // CA: Oakland
     {343, kToronto},                // ON: Ottawa
     {345, kCayman},                 // Cayman Islands
@@ -228,9 +228,9 @@ constexpr AreaCode kAreaCodes[] = {
     {360, kLosAngeles},             // WA
     {361, kChicago},                // TX: Corpus Christi
     {363, kNewYork},                // NY: Nassau County
-    {364, kKentuckyWest},           // KY west: Bowling Green, Paducah
+    {364, kKentuckyWest},           // KY: west, Bowling Green, Paducah
     {365, kToronto},                // ON: Toronto suburbs
-    {367, kQuebecEast},             // QC east: Quebec City, Gaspe
+    {367, kQuebecEast},             // QC: east, Quebec City, Gaspe
     {368, kEdmonton},               // AB
     {369, kLosAngeles},             // CA: Santa Rosa
     {380, kNewYork},                // OH
@@ -253,15 +253,15 @@ constexpr AreaCode kAreaCodes[] = {
     {415, kLosAngeles},             // CA: San Francisco
     {416, kToronto},                // ON: Toronto
     {417, kChicago},                // MO
-    {418, kQuebecEast},             // QC east: Quebec City, Gaspe
+    {418, kQuebecEast},             // QC: east, Quebec City, Gaspe
     {419, kNewYork},                // OH
-    {423, kTennesseeEast},          // TN east: Chattanooga, Tri-Cities
+    {423, kTennesseeEast},          // TN: east, Chattanooga, Tri-Cities
     {424, kLosAngeles},             // CA: West Los Angeles
     {425, kLosAngeles},             // WA
     {428, kMoncton},                // NB
     {430, kChicago},                // TX: Tyler
     {431, kWinnipeg},               // MB
-    {432, kCentralMountain},        // TX west: Midland, Odessa, Van Horn
+    {432, kCentralMountain},        // TX: west, Midland, Odessa, Van Horn
     {434, kNewYork},                // VA
     {435, kDenver},                 // UT
     {436, kNewYork},                // OH
@@ -273,10 +273,10 @@ constexpr AreaCode kAreaCodes[] = {
     {443, kNewYork},                // MD
     {445, kNewYork},                // PA
     {447, kChicago},                // IL: Springfield
-    {448, kFloridaPanhandle},       // FL panhandle: Pensacola, Tallahassee
+    {448, kFloridaPanhandle},       // FL: panhandle, Pensacola, Tallahassee
     {450, kToronto},                // QC: Montreal suburbs
     {457, kChicago},                // LA
-    {458, kOregonOutsidePortland},  // OR outside Portland: Eugene, Bend, Ontario
+    {458, kOregonOutsidePortland},  // OR: outside Portland, Eugene, Bend, Ontario
     {463, kIndianapolis},           // IN: Indianapolis
     {464, kChicago},                // IL: southern Chicago suburbs
     {468, kToronto},                // QC: western, northern QC
@@ -289,10 +289,10 @@ constexpr AreaCode kAreaCodes[] = {
     {478, kNewYork},                // GA
     {479, kChicago},                // AR
     {480, kPhoenix},                // AZ: Phoenix area
-    {483, kAlabamaSoutheast},       // AL Montgomery, Dothan, Phenix City
+    {483, kAlabamaSoutheast},       // AL: Montgomery, Dothan, Phenix City
     {484, kNewYork},                // PA
     {501, kChicago},                // AR
-    {502, kLouisville},             // KY Louisville, Frankfort
+    {502, kLouisville},             // KY: Louisville, Frankfort
     {503, kLosAngeles},             // OR: Portland
     {504, kChicago},                // LA
     {505, kDenver},                 // NM
@@ -315,7 +315,7 @@ constexpr AreaCode kAreaCodes[] = {
     {534, kChicago},                // WI
     {539, kChicago},                // OK
     {540, kNewYork},                // VA
-    {541, kOregonOutsidePortland},  // OR outside Portland: Eugene, Bend, Ontario
+    {541, kOregonOutsidePortland},  // OR: outside Portland, Eugene, Bend, Ontario
     {548, kToronto},                // ON: southwestern ON
     {551, kNewYork},                // NJ
     {557, kChicago},                // MO
@@ -329,11 +329,11 @@ constexpr AreaCode kAreaCodes[] = {
     {571, kNewYork},                // VA
     {572, kChicago},                // OK
     {573, kChicago},                // MO
-    {574, kIndianaNorth},           // IN north: South Bend, Elkhart
+    {574, kIndianaNorth},           // IN: north, South Bend, Elkhart
     {575, kDenver},                 // NM
     {579, kToronto},                // QC: Montreal suburbs
-    {580, kCentralMountain},        // OK outside Oklahoma City and Tulsa
-    {581, kQuebecEast},             // QC east: Quebec City, Gaspe
+    {580, kCentralMountain},        // OK: outside Oklahoma City and Tulsa
+    {581, kQuebecEast},             // QC: east, Quebec City, Gaspe
     {582, kNewYork},                // PA
     {584, kWinnipeg},               // MB
     {585, kNewYork},                // NY: Rochester
@@ -342,9 +342,9 @@ constexpr AreaCode kAreaCodes[] = {
     {601, kChicago},                // MS
     {602, kPhoenix},                // AZ: Phoenix area
     {603, kNewYork},                // NH
-    {604, kVancouver},              // BC Lower Mainland
+    {604, kVancouver},              // BC: Lower Mainland
     {605, kCentralMountain},        // SD
-    {606, kKentuckyEast},           // KY east: Ashland, Somerset
+    {606, kKentuckyEast},           // KY: east, Ashland, Somerset
     {607, kNewYork},                // NY: Binghamton
     {608, kChicago},                // WI
     {609, kNewYork},                // NJ
@@ -357,7 +357,7 @@ constexpr AreaCode kAreaCodes[] = {
     {617, kNewYork},                // MA
     {618, kChicago},                // IL: southern IL
     {619, kLosAngeles},             // CA: San Diego
-    {620, kCentralMountain},        // KS outside Wichita and Kansas City
+    {620, kCentralMountain},        // KS: outside Wichita and Kansas City
     {623, kPhoenix},                // AZ: Phoenix area
     {624, kNewYork},                // NY: Buffalo
     {626, kLosAngeles},             // CA: Pasadena
@@ -387,7 +387,7 @@ constexpr AreaCode kAreaCodes[] = {
     {669, kLosAngeles},             // CA: San Jose
     {670, kSaipan},                 // Northern Mariana Islands
     {671, kGuam},                   // Guam
-    {672, kBritishColumbia},        // BC: outside the Lower Mainland; all of BC for 236, 257, 672, 778
+    {672, kBritishColumbia},        // BC: all of BC, over 250 and 604
     {678, kNewYork},                // GA
     {679, kDetroit},                // MI
     {680, kNewYork},                // NY: Syracuse
@@ -421,7 +421,7 @@ constexpr AreaCode kAreaCodes[] = {
     {726, kChicago},                // TX: San Antonio
     {727, kNewYork},                // FL: St. Petersburg
     {728, kNewYork},                // FL: West Palm Beach
-    {729, kTennesseeEast},          // TN east: Chattanooga, Tri-Cities
+    {729, kTennesseeEast},          // TN: east, Chattanooga, Tri-Cities
     {730, kChicago},                // IL: southern IL
     {731, kChicago},                // TN: Jackson
     {732, kNewYork},                // NJ
@@ -448,14 +448,14 @@ constexpr AreaCode kAreaCodes[] = {
     {772, kNewYork},                // FL: Port St. Lucie
     {773, kChicago},                // IL: Chicago
     {774, kNewYork},                // MA
-    {775, kNevadaOutsideLasVegas},  // NV outside Las Vegas: Reno, Elko
-    {778, kBritishColumbia},        // BC: outside the Lower Mainland; all of BC for 236, 257, 672, 778
+    {775, kNevadaOutsideLasVegas},  // NV: outside Las Vegas, Reno, Elko
+    {778, kBritishColumbia},        // BC: all of BC, over 250 and 604
     {779, kChicago},                // IL: Rockford, Joliet
     {780, kEdmonton},               // AB
     {781, kNewYork},                // MA
     {782, kNovaScotia},             // NS, PE
     {784, kStVincent},              // Saint Vincent and the Grenadines
-    {785, kCentralMountain},        // KS outside Wichita and Kansas City
+    {785, kCentralMountain},        // KS: outside Wichita and Kansas City
     {786, kNewYork},                // FL: Miami
     {787, kPuertoRico},             // Puerto Rico
     {801, kDenver},                 // UT
@@ -464,11 +464,11 @@ constexpr AreaCode kAreaCodes[] = {
     {804, kNewYork},                // VA
     {805, kLosAngeles},             // CA: Santa Barbara
     {806, kChicago},                // TX: Lubbock, Amarillo
-    {807, kOntarioNorthwest},       // ON northwest: Thunder Bay, Kenora
+    {807, kOntarioNorthwest},       // ON: northwest, Thunder Bay, Kenora
     {808, kHonolulu},               // HI
     {809, kSantoDomingo},           // Dominican Republic
     {810, kDetroit},                // MI
-    {812, kIndianaSouth},           // IN south: Evansville, Bloomington
+    {812, kIndianaSouth},           // IN: south, Evansville, Bloomington
     {813, kNewYork},                // FL: Tampa
     {814, kNewYork},                // PA
     {815, kChicago},                // IL: Rockford, Joliet
@@ -494,7 +494,7 @@ constexpr AreaCode kAreaCodes[] = {
     {847, kChicago},                // IL: northern Chicago suburbs
     {848, kNewYork},                // NJ
     {849, kSantoDomingo},           // Dominican Republic
-    {850, kFloridaPanhandle},       // FL panhandle: Pensacola, Tallahassee
+    {850, kFloridaPanhandle},       // FL: panhandle, Pensacola, Tallahassee
     {854, kNewYork},                // SC
     {856, kNewYork},                // NJ
     {857, kNewYork},                // MA
@@ -505,7 +505,7 @@ constexpr AreaCode kAreaCodes[] = {
     {862, kNewYork},                // NJ
     {863, kNewYork},                // FL: Lakeland
     {864, kNewYork},                // SC
-    {865, kNewYork},                // TN Knoxville
+    {865, kNewYork},                // TN: Knoxville
     {867, kTerritories},            // YT, NT, NU
     {868, kPortOfSpain},            // Trinidad and Tobago
     {869, kStKitts},                // Saint Kitts and Nevis
@@ -520,7 +520,7 @@ constexpr AreaCode kAreaCodes[] = {
     {903, kChicago},                // TX: Tyler
     {904, kNewYork},                // FL: Jacksonville
     {905, kToronto},                // ON: Toronto suburbs
-    {906, kUpperPeninsula},         // MI Upper Peninsula
+    {906, kUpperPeninsula},         // MI: Upper Peninsula
     {907, kAlaska},                 // AK
     {908, kNewYork},                // NJ
     {909, kLosAngeles},             // CA: San Bernardino
@@ -528,7 +528,7 @@ constexpr AreaCode kAreaCodes[] = {
     {912, kNewYork},                // GA
     {913, kChicago},                // KS: Kansas City
     {914, kNewYork},                // NY: Westchester
-    {915, kDenver},                 // TX El Paso, Hudspeth County
+    {915, kDenver},                 // TX: El Paso, Hudspeth County
     {916, kLosAngeles},             // CA: Sacramento
     {917, kNewYork},                // NY: Manhattan
     {918, kChicago},                // OK
@@ -536,10 +536,10 @@ constexpr AreaCode kAreaCodes[] = {
     {920, kChicago},                // WI
     {924, kChicago},                // MN
     {925, kLosAngeles},             // CA: Contra Costa
-    {928, kArizonaNorth},           // AZ north and west: Flagstaff, Yuma, the Navajo Nation
+    {928, kArizonaNorth},           // AZ: north and west, Flagstaff, Yuma, the Navajo Nation
     {929, kNewYork},                // NY: outer boroughs
-    {930, kIndianaSouth},           // IN south: Evansville, Bloomington
-    {931, kTennesseeMiddle},        // TN middle: Clarksville, Crossville
+    {930, kIndianaSouth},           // IN: south, Evansville, Bloomington
+    {931, kTennesseeMiddle},        // TN: middle, Clarksville, Crossville
     {934, kNewYork},                // NY: Suffolk County
     {936, kChicago},                // TX: Conroe
     {937, kNewYork},                // OH

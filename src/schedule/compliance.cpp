@@ -1,0 +1,250 @@
+#include "dialerd/schedule/compliance.hpp"
+
+#include <algorithm>
+
+#include <date/tz.h>
+#include <fmt/format.h>
+
+#include "dialerd/schedule/time.hpp"
+
+namespace dialerd::schedule {
+
+using domain::UnixMs;
+
+namespace {
+
+constexpr UnixMs kDayMs = 24LL * 3600 * 1000;
+
+std::string iso(UnixMs t) {
+  auto tp = date::sys_time<std::chrono::milliseconds>(std::chrono::milliseconds(t));
+  return date::format("%FT%TZ", date::floor<std::chrono::seconds>(tp));
+}
+
+std::string window_text(const DailyWindow& w) {
+  if (w.start_min == w.end_min) return "all day";
+  return format_hhmm(w.start_min) + "-" + format_hhmm(w.end_min);
+}
+
+std::string zone_name(Zone z) { return z ? std::string(z->name()) : "UTC"; }
+
+struct Builder {
+  Decision& d;
+  void pass(const char* id, const char* name, const char* description, std::string reason) {
+    d.passed.push_back({id, name, description, std::move(reason)});
+  }
+  void fail(const char* id, const char* name, const char* description, std::string reason) {
+    d.failed.push_back({id, name, description, std::move(reason)});
+  }
+};
+
+}  // namespace
+
+const DailyWindow& LegalRules::window_for(const std::string& region) const {
+  if (auto it = region_windows.find(region); it != region_windows.end()) return it->second;
+  if (auto dash = region.find('-'); dash != std::string::npos)
+    if (auto it = region_windows.find(region.substr(0, dash)); it != region_windows.end()) return it->second;
+  return window;
+}
+
+const DayRule& LegalRules::days_for(const std::string& region) const {
+  if (auto it = region_days.find(region); it != region_days.end()) return it->second;
+  if (auto dash = region.find('-'); dash != std::string::npos)
+    if (auto it = region_days.find(region.substr(0, dash)); it != region_days.end()) return it->second;
+  return days;
+}
+
+std::optional<CampaignRules> campaign_rules(const domain::Campaign& c, std::string& error) {
+  CampaignRules r;
+  r.id = c.id;
+  r.running = c.status == domain::CampaignStatus::running;
+  r.zone = find_zone(c.spec.timezone);
+  if (!r.zone) {
+    error = "unknown time zone " + c.spec.timezone;
+    return std::nullopt;
+  }
+  if (c.spec.schedule_type == "scheduled") r.trigger_at = c.spec.trigger_at;
+  if (c.spec.start_time || c.spec.end_time) {
+    auto start = parse_hhmm(c.spec.start_time.value_or("00:00"));
+    auto end = parse_hhmm(c.spec.end_time.value_or("24:00"));
+    if (!start || !end || *start >= 24 * 60) {
+      error = "bad start_time/end_time";
+      return std::nullopt;
+    }
+    r.window = DailyWindow{*start, *end};
+  }
+  if (c.spec.working_days) r.days = DayRule::of_weekdays(*c.spec.working_days);
+  r.concurrency = c.spec.concurrency;
+  r.max_calls_per_day = c.spec.max_calls_per_day;
+  return r;
+}
+
+Gate campaign_gate(const CampaignRules& c, std::int64_t calls_today, UnixMs now) {
+  if (!c.running) return {false, std::nullopt, "campaign is not running"};
+  UnixMs t = now;
+  std::string reason;
+  if (c.trigger_at && *c.trigger_at > t) {
+    t = *c.trigger_at;
+    reason = "starts at " + iso(*c.trigger_at);
+  }
+  if (c.max_calls_per_day && calls_today >= *c.max_calls_per_day) {
+    t = std::max(t, next_local_day_start(c.zone, now));
+    reason = fmt::format("{} of {} calls made today", calls_today, *c.max_calls_per_day);
+  }
+  DailyWindow window = c.window.value_or(DailyWindow{0, 0});
+  auto next = next_inside(c.zone, window, c.days, t, t + kSearchHorizonMs);
+  if (!next) return {false, now + kDayMs, "no working day or window in the next 14 days"};
+  if (*next == now) return {true, std::nullopt, ""};
+  if (reason.empty()) reason = "outside the campaign's calling window";
+  return {false, *next, reason};
+}
+
+Decision decide(const CampaignRules& c, const ContactPlace& place, const CallFacts& f, const LegalRules& legal,
+                UnixMs now) {
+  Decision d;
+  Builder b{d};
+  UnixMs earliest = now;  // every cap and start time pushes this later
+  bool time_blocked = false, slot_blocked = false, skip = false;
+
+  // Who: the contact may be called at all.
+  if (f.active)
+    b.pass("is-active", "Is Active", "Check if the contact is active", "Contact is active");
+  else {
+    b.fail("is-active", "Is Active", "Check if the contact is active", "Contact is inactive");
+    skip = true;
+  }
+  if (!f.suppression)
+    b.pass("cease-and-desist-exclusion", "Cease and Desist Exclusion",
+           "Prevent calling contacts who have requested cease and desist or do-not-call",
+           "Number is not suppressed");
+  else {
+    b.fail("cease-and-desist-exclusion", "Cease and Desist Exclusion",
+           "Prevent calling contacts who have requested cease and desist or do-not-call",
+           "Number is suppressed: " + *f.suppression);
+    skip = true;
+  }
+
+  // The campaign.
+  if (c.running)
+    b.pass("campaign-running", "Campaign Running", "The campaign is running", "Campaign is running");
+  else {
+    b.fail("campaign-running", "Campaign Running", "The campaign is running", "Campaign is not running");
+    slot_blocked = true;
+  }
+  if (!c.trigger_at || *c.trigger_at <= now)
+    b.pass("campaign-start", "Campaign Start", "The campaign's start time has come",
+           c.trigger_at ? "Started at " + iso(*c.trigger_at) : "Immediate campaign");
+  else {
+    b.fail("campaign-start", "Campaign Start", "The campaign's start time has come",
+           "Campaign starts at " + iso(*c.trigger_at));
+    earliest = std::max(earliest, *c.trigger_at);
+    time_blocked = true;
+  }
+  DailyWindow cwin = c.window.value_or(DailyWindow{0, 0});
+  std::string cdesc = c.window ? window_text(cwin) : std::string("any time");
+  if (inside(c.zone, cwin, c.days, now))
+    b.pass("campaign-window", "Campaign Calling Window", "Inside the campaign's daily window and working days",
+           fmt::format("Campaign local time is {} ({}), inside {}", local_hhmm(c.zone, now), zone_name(c.zone), cdesc));
+  else {
+    b.fail("campaign-window", "Campaign Calling Window", "Inside the campaign's daily window and working days",
+           fmt::format("Campaign local time is {} ({}), outside {} or not a working day", local_hhmm(c.zone, now),
+                       zone_name(c.zone), cdesc));
+    time_blocked = true;
+  }
+  if (f.campaign_in_flight < c.concurrency)
+    b.pass("campaign-concurrency", "Concurrency", "Calls in flight below the campaign's concurrency",
+           fmt::format("{} of {} calls in flight", f.campaign_in_flight, c.concurrency));
+  else {
+    b.fail("campaign-concurrency", "Concurrency", "Calls in flight below the campaign's concurrency",
+           fmt::format("{} of {} calls in flight", f.campaign_in_flight, c.concurrency));
+    slot_blocked = true;
+  }
+  if (c.max_calls_per_day) {
+    if (f.campaign_calls_today < *c.max_calls_per_day)
+      b.pass("campaign-daily-cap", "Campaign Daily Limit", "Calls today below the campaign's max_calls_per_day",
+             fmt::format("{} of {} calls today", f.campaign_calls_today, *c.max_calls_per_day));
+    else {
+      b.fail("campaign-daily-cap", "Campaign Daily Limit", "Calls today below the campaign's max_calls_per_day",
+             fmt::format("{} of {} calls today ({})", f.campaign_calls_today, *c.max_calls_per_day, zone_name(c.zone)));
+      earliest = std::max(earliest, next_local_day_start(c.zone, now));
+      time_blocked = true;
+    }
+  }
+
+  // The contact's local time: respectful hours and holidays in every zone they may be in.
+  const DailyWindow& lwin = legal.window_for(place.region);
+  const DayRule& ldays = legal.days_for(place.region);
+  std::vector<ZonedWindow> windows;
+  windows.push_back({c.zone, cwin, &c.days});
+  bool legal_ok = !place.zones.empty();
+  std::string where;
+  for (Zone z : place.zones) {
+    windows.push_back({z, lwin, &ldays});
+    where += fmt::format("{}{} in {}", where.empty() ? "" : ", ", local_hhmm(z, now), zone_name(z));
+    if (!inside(z, lwin, ldays, now)) legal_ok = false;
+  }
+  const char* rh_desc = "Call only inside respectful hours in the contact's local time, never on a holiday";
+  if (legal_ok)
+    b.pass("respectful-hours", "Respectful Hours Check", rh_desc,
+           fmt::format("Contact local time is {}, inside respectful hours {}", where, window_text(lwin)));
+  else {
+    b.fail("respectful-hours", "Respectful Hours Check", rh_desc,
+           place.zones.empty() ? std::string("Contact time zone unknown")
+                               : fmt::format("Contact local time is {}, outside respectful hours {} or a holiday",
+                                             where, window_text(lwin)));
+    time_blocked = true;
+  }
+
+  // The contact's caps, across all campaigns.
+  Zone day_zone = place.zones.empty() ? c.zone : place.zones.front();
+  const char* cap_desc = "Calls to the contact today, across all campaigns, below the per-contact limit";
+  if (f.contact_calls_today < legal.contact_daily_cap)
+    b.pass("contact-daily-cap", "Contact Daily Limit", cap_desc,
+           fmt::format("Contact has had {} calls today ({}), within the limit of {}", f.contact_calls_today,
+                       zone_name(day_zone), legal.contact_daily_cap));
+  else {
+    b.fail("contact-daily-cap", "Contact Daily Limit", cap_desc,
+           fmt::format("Contact has had {} calls today ({}), reaching the limit of {}", f.contact_calls_today,
+                       zone_name(day_zone), legal.contact_daily_cap));
+    earliest = std::max(earliest, next_local_day_start(day_zone, now));
+    time_blocked = true;
+  }
+  if (legal.rolling_calls > 0) {
+    const auto rdesc = fmt::format("At most {} calls in any {} days", legal.rolling_calls, legal.rolling_days);
+    if (!f.rolling_unblock || *f.rolling_unblock <= now)
+      b.pass("contact-rolling-cap", "Contact Rolling Limit", rdesc.c_str(), "Within the rolling limit");
+    else {
+      b.fail("contact-rolling-cap", "Contact Rolling Limit", rdesc.c_str(),
+             fmt::format("Contact has had {} calls in the last {} days; next allowed {}", legal.rolling_calls,
+                         legal.rolling_days, iso(*f.rolling_unblock)));
+      earliest = std::max(earliest, *f.rolling_unblock);
+      time_blocked = true;
+    }
+  }
+
+  for (const auto& check : d.failed) d.reason += (d.reason.empty() ? "" : "; ") + check.id + ": " + check.reason;
+  if (skip) {
+    d.kind = Decision::Kind::skip;
+    return d;
+  }
+  if (time_blocked) {
+    d.kind = Decision::Kind::wait;
+    if (place.zones.empty()) {
+      d.until = now + kDayMs;
+      return d;
+    }
+    d.until = next_inside_all(windows, earliest, earliest + kSearchHorizonMs);
+    if (!d.until) {
+      d.until = now + kDayMs;
+      d.reason += "; no instant in the next 14 days is inside every window";
+    }
+    return d;
+  }
+  if (slot_blocked) {
+    d.kind = Decision::Kind::wait;
+    return d;
+  }
+  d.kind = Decision::Kind::dispatch;
+  return d;
+}
+
+}  // namespace dialerd::schedule

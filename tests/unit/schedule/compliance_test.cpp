@@ -1,0 +1,142 @@
+#include <catch2/catch.hpp>
+
+#include "dialerd/schedule/compliance.hpp"
+#include "dialerd/schedule/time.hpp"
+
+using namespace dialerd::schedule;
+using dialerd::domain::UnixMs;
+using Kind = Decision::Kind;
+
+namespace {
+UnixMs at(const char* rfc3339) { return *parse_rfc3339(rfc3339); }
+CampaignRules ny_campaign() {
+  CampaignRules c;
+  c.zone = find_zone("America/New_York");
+  c.concurrency = 10;
+  return c;
+}
+ContactPlace in(const char* zone, const char* region = "US") { return {{find_zone(zone)}, "contact", region}; }
+bool failed(const Decision& d, const std::string& id) {
+  return std::any_of(d.failed.begin(), d.failed.end(), [&](const Check& c) { return c.id == id; });
+}
+}  // namespace
+
+TEST_CASE("compliance: a call inside every window with room under every cap goes out, with each check explained") {
+  LegalRules legal;
+  auto d = decide(ny_campaign(), in("America/New_York"), {}, legal, at("2026-11-23T15:00:00Z"));  // 10:00 EST
+  CHECK(d.kind == Kind::dispatch);
+  CHECK(d.failed.empty());
+  CHECK(d.passed.size() == 8);
+  auto rh = std::find_if(d.passed.begin(), d.passed.end(), [](const Check& c) { return c.id == "respectful-hours"; });
+  REQUIRE(rh != d.passed.end());
+  CHECK(rh->reason == "Contact local time is 10:00 in America/New_York, inside respectful hours 08:00-21:00");
+}
+
+TEST_CASE("compliance: at 3 a.m. local the call waits until 08:00 local") {
+  LegalRules legal;
+  auto d = decide(ny_campaign(), in("America/Los_Angeles"), {}, legal, at("2026-11-23T11:00:00Z"));  // 03:00 PST
+  CHECK(d.kind == Kind::wait);
+  CHECK(failed(d, "respectful-hours"));
+  CHECK(d.until == at("2026-11-23T16:00:00Z"));  // 08:00 PST
+}
+
+TEST_CASE("compliance: a Honolulu contact in a New York campaign goes out when both windows are open") {
+  LegalRules legal;
+  auto campaign = ny_campaign();
+  campaign.window = DailyWindow{9 * 60, 17 * 60};
+  auto d = decide(campaign, in("Pacific/Honolulu"), {}, legal, at("2026-11-23T14:00:00Z"));  // 09:00 EST, 04:00 HST
+  CHECK(d.kind == Kind::wait);
+  CHECK_FALSE(failed(d, "campaign-window"));
+  CHECK(failed(d, "respectful-hours"));
+  CHECK(d.until == at("2026-11-23T18:00:00Z"));  // 08:00 HST = 13:00 EST
+}
+
+TEST_CASE("compliance: region overrides and holidays") {
+  LegalRules legal;
+  legal.region_windows["US-FL"] = DailyWindow{8 * 60, 20 * 60};
+  legal.region_days["US"] = legal.days;
+  legal.region_days["US"].holidays = {*parse_date("2026-12-25")};
+  auto now = at("2026-11-24T01:30:00Z");  // 20:30 EST
+  CHECK(decide(ny_campaign(), in("America/New_York", "US-NY"), {}, legal, now).kind == Kind::dispatch);
+  auto fl = decide(ny_campaign(), in("America/New_York", "US-FL"), {}, legal, now);
+  CHECK(fl.kind == Kind::wait);
+  CHECK(fl.until == at("2026-11-24T13:00:00Z"));
+  auto christmas = decide(ny_campaign(), in("America/New_York", "US-NY"), {}, legal, at("2026-12-25T15:00:00Z"));
+  CHECK(christmas.kind == Kind::wait);
+  CHECK(christmas.until == at("2026-12-26T13:00:00Z"));
+  CHECK(decide(ny_campaign(), in("Europe/London", "GB"), {}, legal, at("2026-12-25T15:00:00Z")).kind == Kind::dispatch);
+}
+
+TEST_CASE("compliance: a number spanning two zones is called only when both allow it") {
+  LegalRules legal;
+  ContactPlace both{{find_zone("America/New_York"), find_zone("America/Chicago")}, "number", "US"};
+  auto d = decide(ny_campaign(), both, {}, legal, at("2026-11-23T13:30:00Z"));  // 08:30 EST, 07:30 CST
+  CHECK(d.kind == Kind::wait);
+  CHECK(d.until == at("2026-11-23T14:00:00Z"));
+  auto late = decide(ny_campaign(), both, {}, legal, at("2026-11-24T01:30:00Z"));  // 20:30 EST, 19:30 CST
+  CHECK(late.kind == Kind::dispatch);
+}
+
+TEST_CASE("compliance: suppressed and inactive contacts are skipped with the reason") {
+  LegalRules legal;
+  CallFacts f;
+  f.suppression = "cease and desist by letter";
+  auto d = decide(ny_campaign(), in("America/New_York"), f, legal, at("2026-11-23T15:00:00Z"));
+  CHECK(d.kind == Kind::skip);
+  CHECK(failed(d, "cease-and-desist-exclusion"));
+  CHECK(d.reason == "cease-and-desist-exclusion: Number is suppressed: cease and desist by letter");
+  CallFacts inactive;
+  inactive.active = false;
+  CHECK(decide(ny_campaign(), in("America/New_York"), inactive, legal, at("2026-11-23T15:00:00Z")).kind == Kind::skip);
+}
+
+TEST_CASE("compliance: caps wait for the next local day and concurrency waits for a slot") {
+  LegalRules legal;
+  CallFacts capped;
+  capped.contact_calls_today = 4;
+  auto d = decide(ny_campaign(), in("America/Los_Angeles"), capped, legal, at("2026-11-23T20:00:00Z"));  // 12:00 PST
+  CHECK(d.kind == Kind::wait);
+  CHECK(failed(d, "contact-daily-cap"));
+  CHECK(d.until == at("2026-11-24T16:00:00Z"));  // tomorrow 08:00 PST, not midnight
+  auto campaign = ny_campaign();
+  campaign.max_calls_per_day = 100;
+  CallFacts busy;
+  busy.campaign_calls_today = 100;
+  auto c = decide(campaign, in("America/New_York"), busy, legal, at("2026-11-23T20:00:00Z"));
+  CHECK(c.until == at("2026-11-24T13:00:00Z"));
+  CallFacts full;
+  full.campaign_in_flight = 10;
+  auto s = decide(ny_campaign(), in("America/New_York"), full, legal, at("2026-11-23T20:00:00Z"));
+  CHECK(s.kind == Kind::wait);
+  CHECK_FALSE(s.until);
+}
+
+TEST_CASE("compliance: the rolling limit") {
+  LegalRules legal;
+  legal.rolling_calls = 7;
+  CallFacts f;
+  f.rolling_unblock = at("2026-11-25T10:00:00Z");
+  auto d = decide(ny_campaign(), in("America/New_York"), f, legal, at("2026-11-23T15:00:00Z"));
+  CHECK(d.kind == Kind::wait);
+  CHECK(failed(d, "contact-rolling-cap"));
+  CHECK(d.until == at("2026-11-25T13:00:00Z"));  // freed at 05:00 EST, legal from 08:00
+}
+
+TEST_CASE("compliance: the campaign gate") {
+  auto c = ny_campaign();
+  c.trigger_at = at("2026-11-25T14:00:00Z");
+  auto g = campaign_gate(c, 0, at("2026-11-23T15:00:00Z"));
+  CHECK_FALSE(g.open);
+  CHECK(g.until == at("2026-11-25T14:00:00Z"));
+  c.trigger_at.reset();
+  c.window = DailyWindow{9 * 60, 17 * 60};
+  c.days = DayRule::of_weekdays({1, 2, 3, 4, 5});
+  CHECK(campaign_gate(c, 0, at("2026-11-23T15:00:00Z")).open);
+  CHECK(campaign_gate(c, 0, at("2026-11-28T15:00:00Z")).until == at("2026-11-30T14:00:00Z"));  // Saturday -> Monday
+  c.max_calls_per_day = 5;
+  CHECK(campaign_gate(c, 5, at("2026-11-23T15:00:00Z")).until == at("2026-11-24T14:00:00Z"));
+  c.running = false;
+  auto stopped = campaign_gate(c, 0, at("2026-11-23T15:00:00Z"));
+  CHECK_FALSE(stopped.open);
+  CHECK_FALSE(stopped.until);
+}
