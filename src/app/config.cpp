@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 
 #include "dialerd/domain/phone.hpp"
+#include "dialerd/schedule/window.hpp"
 #include "dialerd/providers/kinds.hpp"
 
 namespace dialerd::app {
@@ -70,6 +71,41 @@ Apply<ProviderConfig> mix_key(double SimulatorMix::*field) {
   };
 }
 
+// Accessor-based integer key, for fields nested inside Config.
+Apply<Config> int_key_to(int& (*field)(Config&), std::int64_t min, std::int64_t max) {
+  return [field, min, max](const json& v, Config& c) -> std::optional<std::string> {
+    if (!v.is_number_integer()) return "must be an integer, got " + type_name(v);
+    auto n = v.get<std::int64_t>();
+    if (n < min || n > max)
+      return "must be between " + std::to_string(min) + " and " + std::to_string(max) + ", got " + std::to_string(n);
+    field(c) = static_cast<int>(n);
+    return std::nullopt;
+  };
+}
+
+std::optional<std::string> number_into(const json& v, double& out, double min, double max) {
+  if (!v.is_number()) return "must be a number, got " + type_name(v);
+  double d = v.get<double>();
+  if (d < min || d > max) return "must be between " + json(min).dump() + " and " + json(max).dump() + ", got " + v.dump();
+  out = d;
+  return std::nullopt;
+}
+
+std::optional<std::string> hhmm_into(const json& v, int& out, bool allow_24) {
+  if (!v.is_string()) return "must be a string \"HH:MM\", got " + type_name(v);
+  auto m = schedule::parse_hhmm(v.get<std::string>());
+  if (!m || (!allow_24 && *m == 24 * 60)) return "\"" + v.get<std::string>() + "\" is not a time HH:MM";
+  out = *m;
+  return std::nullopt;
+}
+
+bool valid_region(const std::string& r) {
+  auto up = [](char c) { return (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9'); };
+  if (r.size() == 2) return up(r[0]) && up(r[1]);
+  return r.size() >= 4 && r.size() <= 6 && up(r[0]) && up(r[1]) && r[2] == '-' &&
+         std::all_of(r.begin() + 3, r.end(), up);
+}
+
 const std::vector<Key<Config>>& daemon_keys() {
   static const std::vector<Key<Config>> keys = {
       {"listen.address", "127.0.0.1", false, "IP address the HTTP API listens on.",
@@ -105,6 +141,96 @@ const std::vector<Key<Config>>& daemon_keys() {
          auto r = v.get<std::string>();
          if (!domain::is_known_region(r)) return "\"" + r + "\" is not a known two-letter region";
          c.default_region = r;
+         return std::nullopt;
+       }},
+      {"compliance.respectful_hours.start", "08:00", true,
+       "Earliest local time (HH:MM, the contact's time zone) a call may start.",
+       [](const json& v, Config& c) { return hhmm_into(v, c.legal.window.start_min, false); }},
+      {"compliance.respectful_hours.end", "21:00", true,
+       "Local time (HH:MM) from which no call may start; 24:00 = midnight.",
+       [](const json& v, Config& c) { return hhmm_into(v, c.legal.window.end_min, true); }},
+      {"compliance.region_hours", json::object(), true,
+       "Per-region respectful hours: {\"US-FL\": {\"start\": \"08:00\", \"end\": \"20:00\"}, \"GB\": {...}}. "
+       "A region is an ISO 3166-2 subdivision (US-FL) or a country (GB); the most specific entry wins.",
+       [](const json& v, Config& c) -> std::optional<std::string> {
+         if (!v.is_object()) return "must be an object of region -> {start, end}, got " + type_name(v);
+         for (const auto& [region, w] : v.items()) {
+           if (!valid_region(region)) return "\"" + region + "\" is not a region like US-FL or GB";
+           if (!w.is_object() || !w.contains("start") || !w.contains("end") || w.size() != 2)
+             return region + ": must be {\"start\": \"HH:MM\", \"end\": \"HH:MM\"}";
+           schedule::DailyWindow window;
+           if (auto e = hhmm_into(w["start"], window.start_min, false)) return region + ".start: " + *e;
+           if (auto e = hhmm_into(w["end"], window.end_min, true)) return region + ".end: " + *e;
+           c.legal.region_windows[region] = window;
+         }
+         return std::nullopt;
+       }},
+      {"compliance.holidays", json::array(), true,
+       "Dates with no calls, in the contact's local date: \"YYYY-MM-DD\" for everyone, or "
+       "{\"date\": \"YYYY-MM-DD\", \"regions\": [\"US\", \"CA-QC\"]} for some regions only.",
+       [](const json& v, Config& c) -> std::optional<std::string> {
+         if (!v.is_array()) return "must be an array, got " + type_name(v);
+         std::map<std::string, std::vector<std::int32_t>> by_region;
+         for (std::size_t i = 0; i < v.size(); ++i) {
+           const auto& h = v[i];
+           std::string at = "[" + std::to_string(i) + "]";
+           std::string text;
+           std::vector<std::string> regions;
+           if (h.is_string()) {
+             text = h.get<std::string>();
+           } else if (h.is_object() && h.contains("date") && h["date"].is_string() && h.contains("regions") &&
+                      h["regions"].is_array()) {
+             text = h["date"].get<std::string>();
+             for (const auto& r : h["regions"]) {
+               if (!r.is_string() || !valid_region(r.get<std::string>())) return at + ".regions: not a region: " + r.dump();
+               regions.push_back(r.get<std::string>());
+             }
+           } else {
+             return at + ": must be \"YYYY-MM-DD\" or {\"date\": \"YYYY-MM-DD\", \"regions\": [...]}";
+           }
+           auto day = schedule::parse_date(text);
+           if (!day) return at + ": \"" + text + "\" is not a date YYYY-MM-DD";
+           if (regions.empty())
+             c.legal.days.holidays.push_back(*day);
+           else
+             for (const auto& r : regions) by_region[r].push_back(*day);
+         }
+         std::sort(c.legal.days.holidays.begin(), c.legal.days.holidays.end());
+         for (auto& [region, days] : by_region) {
+           auto rule = c.legal.days;
+           rule.holidays.insert(rule.holidays.end(), days.begin(), days.end());
+           std::sort(rule.holidays.begin(), rule.holidays.end());
+           c.legal.region_days[region] = rule;
+         }
+         return std::nullopt;
+       }},
+      {"compliance.contact_daily_cap", 4, true,
+       "Most calls one contact may get per contact-local day, across every campaign.",
+       int_key_to([](Config& c) -> int& { return c.legal.contact_daily_cap; }, 1, 1000)},
+      {"compliance.rolling_cap.calls", 0, true,
+       "Most calls one contact may get in any rolling_cap.days days, across campaigns; 0 = no rolling limit.",
+       int_key_to([](Config& c) -> int& { return c.legal.rolling_calls; }, 0, 10000)},
+      {"compliance.rolling_cap.days", 7, true, "The rolling limit's window in days.",
+       int_key_to([](Config& c) -> int& { return c.legal.rolling_days; }, 1, 366)},
+      {"retry.backoff_factor", 2.0, true,
+       "The n-th retry of a call waits the campaign's retry_delay_seconds * factor^(n-1).",
+       [](const json& v, Config& c) { return number_into(v, c.retry.backoff_factor, 1.0, 10.0); }},
+      {"retry.jitter", 0.2, true, "Retry delays vary by +/- this share, so retries do not arrive in lockstep.",
+       [](const json& v, Config& c) { return number_into(v, c.retry.jitter, 0.0, 1.0); }},
+      {"retry.max_delay_seconds", 86400, true, "The longest a retry waits, whatever the backoff says.",
+       int_key_to([](Config& c) -> int& { return c.retry.max_delay_s; }, 0, 30 * 86400)},
+      {"retry.retryable_outcomes", json::array({"no_answer", "busy", "failed", "provider_error"}), true,
+       "Outcomes after which a call is tried again while its retry budget lasts.",
+       [](const json& v, Config& c) -> std::optional<std::string> {
+         if (!v.is_array()) return "must be an array of outcomes, got " + type_name(v);
+         c.retry.retryable.clear();
+         for (const auto& o : v) {
+           auto outcome = o.is_string() ? domain::outcome_from(o.get<std::string>()) : std::nullopt;
+           if (!outcome || *outcome == domain::Outcome::completed)
+             return o.dump() + " is not a retryable outcome (no_answer, busy, voicemail, failed, cancelled, "
+                               "provider_error)";
+           c.retry.retryable.insert(*outcome);
+         }
          return std::nullopt;
        }},
       {"shutdown.drain_timeout_ms", 10000, true,
@@ -272,6 +398,8 @@ Config parse_config(std::string_view text) {
   }
   if (config.providers.empty() && errors.empty())
     errors.push_back({"providers", "at least one provider must be configured"});
+  if (config.legal.window.start_min >= config.legal.window.end_min)
+    errors.push_back({"compliance.respectful_hours", "start must be before end"});
   if (!errors.empty()) throw InvalidConfig(std::move(errors));
   return config;
 }

@@ -91,6 +91,9 @@ struct Daemon::Impl {
       const Config& old = *config;
       configure_logging(next);
       server->set_limits(next.http_body_limit, next.http_idle_timeout_ms);
+      scheduler->set_legal_rules(next.legal);
+      store->set_retry_settings(next.retry);
+      scheduler->wake();
       auto needs_restart = [&](bool changed, const char* key) {
         if (changed) spdlog::warn("reload: {} changed; it takes effect after a restart", key);
       };
@@ -199,6 +202,8 @@ int Daemon::run() {
     spdlog::info("provider {}: kind {}, chunk size {}", name, pc.kind, pc.chunk_size);
   }
   d.scheduler->set_providers(std::move(providers));
+  d.scheduler->set_legal_rules(cfg.legal);
+  d.store->set_retry_settings(cfg.retry);
 
   d.api_ctx = std::make_unique<api::Context>(
       api::Context{*d.store, *d.scheduler, d.clock, [&d]() -> const Config& { return *d.config; }});

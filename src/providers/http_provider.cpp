@@ -41,6 +41,7 @@ domain::UnixMs retry_after_ms(const WireAnswer& answer, domain::UnixMs now, doma
 
 HttpProvider::HttpProvider(const app::ProviderConfig& config, std::unique_ptr<Adapter> adapter, bool idempotent)
     : name_(config.name),
+      kind_(config.kind),
       base_url_(config.base_url),
       chunk_size_(config.chunk_size),
       timeout_ms_(config.timeout_ms),

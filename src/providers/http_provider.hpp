@@ -11,12 +11,14 @@ class HttpProvider final : public Provider {
  public:
   HttpProvider(const app::ProviderConfig& config, std::unique_ptr<Adapter> adapter, bool idempotent);
   const std::string& name() const override { return name_; }
+  const std::string& kind() const override { return kind_; }
   int chunk_size() const override { return chunk_size_; }
   awaitable<std::vector<domain::SubmitResult>> submit(const domain::DispatchChunk& chunk) override;
   EventsParse parse_events(std::string_view body) const override { return adapter_->parse_events(body); }
 
  private:
   std::string name_;
+  std::string kind_;
   std::string base_url_;
   int chunk_size_;
   int timeout_ms_;

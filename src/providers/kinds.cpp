@@ -6,9 +6,9 @@ namespace dialerd::providers {
 namespace {
 constexpr std::array<KindInfo, 2> kKinds{{
     // seed 004: tasks 1..1000, X-API-KEY + X-API-SECRET; no idempotency key in the API.
-    {"batchcall", 1000, true, true, true, false},
+    {"batchcall", 1000, true, true, true, false, false},
     // In-process, no network: accepts every chunk and reports outcomes after a delay.
-    {"simulator", 1000, false, false, false, true},
+    {"simulator", 1000, false, false, false, true, true},
 }};
 }  // namespace
 

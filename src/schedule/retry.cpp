@@ -1,18 +1,27 @@
 #include "dialerd/schedule/retry.hpp"
 
+#include <algorithm>
+#include <cmath>
+
 namespace dialerd::schedule {
 
 using domain::CallState;
 using domain::Outcome;
 
-bool is_retryable(Outcome o) {
-  return o == Outcome::no_answer || o == Outcome::busy || o == Outcome::failed || o == Outcome::provider_error;
+bool is_retryable(Outcome o, const RetrySettings& settings) { return settings.retryable.count(o) > 0; }
+
+domain::UnixMs retry_delay_ms(int attempts, const RetryPolicy& p, double u) {
+  const auto& s = p.settings;
+  double delay = p.retry_delay_s * std::pow(s.backoff_factor, std::max(0, attempts - 1));
+  delay = std::min(delay, static_cast<double>(s.max_delay_s));
+  delay *= 1.0 + s.jitter * (2.0 * u - 1.0);
+  return static_cast<domain::UnixMs>(std::max(0.0, delay) * 1000.0);
 }
 
-AfterOutcome after_outcome(Outcome o, int attempts, const RetryPolicy& policy, domain::UnixMs now) {
+AfterOutcome after_outcome(Outcome o, int attempts, const RetryPolicy& policy, domain::UnixMs now, double u) {
   if (o == Outcome::completed || o == Outcome::voicemail) return {CallState::completed, 0};
-  if (is_retryable(o) && attempts <= policy.retry_attempts)
-    return {CallState::pending, now + static_cast<domain::UnixMs>(policy.retry_delay_s) * 1000};
+  if (is_retryable(o, policy.settings) && attempts <= policy.retry_attempts)
+    return {CallState::pending, now + retry_delay_ms(attempts, policy, u)};
   return {CallState::failed, 0};
 }
 

@@ -4,6 +4,9 @@
 
 #include <spdlog/spdlog.h>
 
+#include "dialerd/providers/kinds.hpp"
+#include "dialerd/schedule/place.hpp"
+
 namespace dialerd::scheduler {
 
 using namespace domain;
@@ -70,23 +73,83 @@ std::optional<UnixMs> Scheduler::tick() {
   consider(store_.next_trigger());
 
   for (const Campaign& c : store_.campaigns_with_status(CampaignStatus::running)) {
-    auto p = providers_.find(c.spec.provider);
-    if (p == providers_.end()) {
-      spdlog::error("campaign {}: provider '{}' is not configured; its calls wait", c.id, c.spec.provider);
-      continue;
-    }
-    std::int64_t room = c.spec.concurrency - store_.in_flight(c.id);
-    while (claiming_ && room > 0) {
-      int limit = static_cast<int>(std::min<std::int64_t>(room, p->second->chunk_size()));
-      auto chunk = store_.claim(c, limit, now);
-      if (!chunk) break;
-      room -= static_cast<std::int64_t>(chunk->calls.size());
-      asio::co_spawn(ioc_, dispatch(p->second, std::move(*chunk)), asio::detached);
-    }
-    if (room > 0) consider(store_.next_due(c.id));  // at capacity, an outcome wakes us instead
+    if (claiming_) dispatch_campaign(c, next, now);
     if (store_.complete_if_done(c.id, now)) spdlog::info("campaign {}: completed", c.id);
   }
   return next;
+}
+
+void Scheduler::dispatch_campaign(const Campaign& c, std::optional<UnixMs>& next, UnixMs now) {
+  auto consider = [&](std::optional<UnixMs> t) {
+    if (t && (!next || *t < *next)) next = std::max(*t, now + 1);
+  };
+  auto p = providers_.find(c.spec.provider);
+  if (p == providers_.end()) {
+    spdlog::error("campaign {}: provider '{}' is not configured; its calls wait", c.id, c.spec.provider);
+    return;
+  }
+  std::string error;
+  auto rules = schedule::campaign_rules(c, error);
+  if (!rules) {
+    spdlog::error("campaign {}: {}; its calls wait", c.id, error);
+    return;
+  }
+  std::int64_t calls_today = 0;
+  if (rules->max_calls_per_day)
+    calls_today = store_.campaign_calls_since(c.id, schedule::local_day_start(rules->zone, now));
+  auto gate = schedule::campaign_gate(*rules, calls_today, now);
+  if (!gate.open) {
+    consider(gate.until);
+    return;
+  }
+  auto kind = providers::kind_info(p->second->kind());
+  std::int64_t room = c.spec.concurrency - store_.in_flight(c.id);
+  std::int64_t budget = rules->max_calls_per_day ? *rules->max_calls_per_day - calls_today
+                                                 : std::numeric_limits<std::int64_t>::max();
+  auto judge = [&](const store::Candidate& cand, store::History& history) {
+    auto place = schedule::resolve_place(cand.contact_timezone, cand.call.phone, rules->zone);
+    schedule::CallFacts facts;
+    facts.active = cand.active;
+    facts.suppression = cand.suppression;
+    facts.campaign_calls_today = calls_today;  // the claim's limit keeps this under the cap
+    facts.contact_calls_today =
+        history.contact_calls_since(cand.call.contact_id, schedule::local_day_start(place.zones.front(), now));
+    if (legal_.rolling_calls > 0) {
+      const UnixMs span = UnixMs{legal_.rolling_days} * 24 * 3600 * 1000;
+      if (auto nth = history.contact_nth_recent_call(cand.call.contact_id, legal_.rolling_calls, now - span))
+        facts.rolling_unblock = *nth + span;
+    }
+    auto d = schedule::decide(*rules, place, facts, legal_, now);
+    store::Verdict v;
+    v.reason = d.reason;
+    switch (d.kind) {
+      case schedule::Decision::Kind::dispatch: v.kind = store::Verdict::Kind::dispatch; break;
+      case schedule::Decision::Kind::skip:
+        v.kind = store::Verdict::Kind::skip;
+        spdlog::info("campaign {} call {}: skipped: {}", c.id, cand.call.id, d.reason);
+        break;
+      case schedule::Decision::Kind::wait:
+        v.kind = store::Verdict::Kind::wait;
+        v.until = d.until.value_or(now + 60000);
+        spdlog::debug("campaign {} call {}: waits until {}: {}", c.id, cand.call.id, v.until, d.reason);
+        break;
+    }
+    return v;
+  };
+  while (room > 0 && budget > 0) {
+    store::ClaimOptions options;
+    options.limit = static_cast<int>(std::min({room, budget, std::int64_t{p->second->chunk_size()}}));
+    options.caller_id_per_call = kind && kind->caller_id_per_call;
+    auto chunk = store_.claim(c, options, now, judge);
+    if (!chunk) break;
+    auto n = static_cast<std::int64_t>(chunk->calls.size());
+    room -= n;
+    budget -= n;
+    calls_today += n;
+    asio::co_spawn(ioc_, dispatch(p->second, std::move(*chunk)), asio::detached);
+  }
+  if (budget <= 0) consider(schedule::next_local_day_start(rules->zone, now));
+  if (room > 0 && budget > 0) consider(store_.next_due(c.id));  // at capacity, an outcome wakes us instead
 }
 
 awaitable<void> Scheduler::dispatch(std::shared_ptr<providers::Provider> provider, DispatchChunk chunk) {

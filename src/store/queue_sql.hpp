@@ -41,10 +41,30 @@ inline constexpr const char* kInFlight = R"sql(
 SELECT coalesce(sum(n), 0) FROM campaign_counters WHERE campaign_id = ?1 AND state IN ('dispatching', 'in_progress'))sql";
 
 inline constexpr const char* kSelectDue = R"sql(
-SELECT k.id, p.phone, p.first_name, p.last_name, k.variables, k.attempts, k.max_retries, k.contact_id
-FROM calls k JOIN contacts p ON p.id = k.contact_id
+SELECT k.id, p.phone, p.first_name, p.last_name, k.variables, k.attempts, k.max_retries, k.contact_id,
+       p.timezone, p.active, s.reason
+FROM calls k JOIN contacts p ON p.id = k.contact_id LEFT JOIN suppressions s ON s.phone = p.phone
 WHERE k.campaign_id = ?1 AND k.state = 'pending' AND k.next_attempt_at <= ?2
 ORDER BY k.next_attempt_at, k.id LIMIT ?3)sql";
+inline constexpr const char* kDeferCall = R"sql(
+UPDATE calls SET next_attempt_at = ?2, last_error = ?3, updated_at = ?4 WHERE id = ?1 AND state = 'pending')sql";
+inline constexpr const char* kSkipCall = R"sql(
+UPDATE calls SET state = 'skipped', last_outcome = 'skipped', last_error = ?2, updated_at = ?3
+WHERE id = ?1 AND state = 'pending')sql";
+// A call counts against caps once it may have been placed: not when it was certainly not submitted
+// or refused by the provider.
+inline constexpr const char* kContactCallsSince = R"sql(
+SELECT count(*) FROM attempts WHERE contact_id = ?1 AND submitted_at >= ?2
+  AND (outcome IS NULL OR outcome NOT IN ('not_submitted', 'rejected')))sql";
+inline constexpr const char* kContactNthRecentCall = R"sql(
+SELECT submitted_at FROM attempts WHERE contact_id = ?1 AND submitted_at >= ?2
+  AND (outcome IS NULL OR outcome NOT IN ('not_submitted', 'rejected'))
+ORDER BY submitted_at DESC LIMIT 1 OFFSET ?3)sql";
+inline constexpr const char* kCampaignCallsSince = R"sql(
+SELECT count(*) FROM attempts WHERE campaign_id = ?1 AND submitted_at >= ?2
+  AND (outcome IS NULL OR outcome NOT IN ('not_submitted', 'rejected')))sql";
+inline constexpr const char* kRotationCursor = "SELECT rotation_cursor FROM campaigns WHERE id = ?1";
+inline constexpr const char* kSetRotationCursor = "UPDATE campaigns SET rotation_cursor = ?2 WHERE id = ?1";
 inline constexpr const char* kMarkDispatching = R"sql(
 UPDATE calls SET state = 'dispatching', attempts = attempts + 1, dispatch_key = ?2, updated_at = ?3
 WHERE id = ?1 AND state = 'pending')sql";

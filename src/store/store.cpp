@@ -85,6 +85,7 @@ Store::Store(const StoreOptions& options) {
   db_->exec("PRAGMA wal_autocheckpoint = " + std::to_string(options.wal_autocheckpoint_pages));
   sqlite::migrate(*db_);
   key_salt_ = std::random_device{}();
+  rng_.seed(std::random_device{}());
 }
 
 Store::~Store() = default;
@@ -219,39 +220,120 @@ bool Store::complete_if_done(CampaignId id, UnixMs now) {
 }
 
 std::optional<DispatchChunk> Store::claim(const Campaign& campaign, int limit, UnixMs now) {
-  if (limit <= 0) return std::nullopt;
+  ClaimOptions options;
+  options.limit = limit;
+  return claim(campaign, options, now, nullptr);
+}
+
+namespace {
+class SqlHistory final : public History {
+ public:
+  explicit SqlHistory(sqlite::Db& db) : db_(db) {}
+  std::int64_t contact_calls_since(std::int64_t contact_id, UnixMs since) override {
+    auto& q = db_.cached(kContactCallsSince);
+    q.bind(1, contact_id).bind(2, since);
+    std::int64_t n = q.step() ? q.int64(0) : 0;
+    q.reset();
+    return n;
+  }
+  std::optional<UnixMs> contact_nth_recent_call(std::int64_t contact_id, int n, UnixMs since) override {
+    auto& q = db_.cached(kContactNthRecentCall);
+    q.bind(1, contact_id).bind(2, since).bind(3, n - 1);
+    std::optional<UnixMs> t = q.step() ? std::optional<UnixMs>(q.int64(0)) : std::nullopt;
+    q.reset();
+    return t;
+  }
+
+ private:
+  sqlite::Db& db_;
+};
+}  // namespace
+
+std::optional<DispatchChunk> Store::claim(const Campaign& campaign, const ClaimOptions& options, UnixMs now,
+                                          const Judge& judge) {
+  if (options.limit <= 0) return std::nullopt;
+  const int max_examined = options.max_examined > 0 ? options.max_examined : 4 * options.limit;
   Transaction tx(*db_);
+  SqlHistory history(*db_);
   DispatchChunk chunk;
   chunk.campaign_id = campaign.id;
   chunk.campaign = campaign;
   chunk.idempotency_key = "dk-" + std::to_string(campaign.id) + "-" + std::to_string(now) + "-" +
                           std::to_string(key_salt_) + "-" + std::to_string(++key_seq_);
-  auto& due = db_->cached(kSelectDue);
-  due.bind(1, campaign.id).bind(2, now).bind(3, limit);
-  while (due.step()) {
-    DispatchCall call;
-    call.id = due.int64(0);
-    call.phone = due.text(1);
-    call.first_name = due.text(2);
-    call.last_name = due.text(3);
-    call.variables = nlohmann::json::parse(due.text(4), nullptr, false);
-    if (call.variables.is_discarded()) call.variables = nlohmann::json::object();
-    call.attempt = static_cast<int>(due.int64(5)) + 1;
-    call.max_retries = static_cast<int>(due.opt_int64(6).value_or(campaign.spec.retry_attempts));
-    call.contact_id = due.int64(7);
-    call.from_number = campaign.spec.from_number;
-    chunk.calls.push_back(std::move(call));
+
+  // Caller ids: rotated per call, or one per chunk for providers that take one per request.
+  const auto& numbers = campaign.spec.from_numbers.empty() ? std::vector<std::string>{campaign.spec.from_number}
+                                                           : campaign.spec.from_numbers;
+  auto& cur = db_->cached(kRotationCursor);
+  cur.bind(1, campaign.id);
+  std::int64_t cursor = cur.step() ? cur.int64(0) : 0;
+  cur.reset();
+  const std::string& rotation = campaign.spec.rotation;
+  auto next_number = [&]() -> const std::string& {
+    if (rotation == "random") return numbers[rng_() % numbers.size()];
+    return numbers[static_cast<std::size_t>(cursor++ % static_cast<std::int64_t>(numbers.size()))];
+  };
+  bool per_call = options.caller_id_per_call && rotation != "sequential";
+  std::string chunk_number = per_call ? std::string() : next_number();
+
+  int examined = 0;
+  bool more = true;
+  std::vector<Candidate> batch;
+  while (more && static_cast<int>(chunk.calls.size()) < options.limit && examined < max_examined) {
+    batch.clear();
+    auto& due = db_->cached(kSelectDue);
+    int want = std::min(options.limit - static_cast<int>(chunk.calls.size()), max_examined - examined);
+    due.bind(1, campaign.id).bind(2, now).bind(3, want);
+    while (due.step()) {
+      Candidate c;
+      auto& call = c.call;
+      call.id = due.int64(0);
+      call.phone = due.text(1);
+      call.first_name = due.text(2);
+      call.last_name = due.text(3);
+      call.variables = nlohmann::json::parse(due.text(4), nullptr, false);
+      if (call.variables.is_discarded()) call.variables = nlohmann::json::object();
+      call.attempt = static_cast<int>(due.int64(5)) + 1;
+      call.max_retries = static_cast<int>(due.opt_int64(6).value_or(campaign.spec.retry_attempts));
+      call.contact_id = due.int64(7);
+      c.contact_timezone = due.opt_text(8);
+      c.active = due.int64(9) != 0;
+      c.suppression = due.opt_text(10);
+      batch.push_back(std::move(c));
+    }
+    due.reset();
+    more = static_cast<int>(batch.size()) == want;
+    for (auto& c : batch) {
+      ++examined;
+      Verdict v = judge ? judge(c, history) : Verdict{};
+      if (v.kind == Verdict::Kind::wait) {
+        db_->cached(kDeferCall).bind(1, c.call.id).bind(2, v.until).bind(3, v.reason).bind(4, now).run();
+        continue;
+      }
+      if (v.kind == Verdict::Kind::skip) {
+        db_->cached(kSkipCall).bind(1, c.call.id).bind(2, v.reason).bind(3, now).run();
+        continue;
+      }
+      c.call.from_number = per_call ? next_number() : chunk_number;
+      db_->cached(kMarkDispatching).bind(1, c.call.id).bind(2, chunk.idempotency_key).bind(3, now).run();
+      db_->cached(kInsertAttempt)
+          .bind(1, c.call.id).bind(2, campaign.id).bind(3, c.call.contact_id).bind(4, c.call.attempt)
+          .bind(5, chunk.idempotency_key).bind(6, c.call.from_number).bind(7, now).run();
+      chunk.calls.push_back(std::move(c.call));
+    }
   }
-  due.reset();
+  if (!chunk.calls.empty()) db_->cached(kSetRotationCursor).bind(1, campaign.id).bind(2, cursor).run();
+  tx.commit();  // deferrals and skips are kept even when nothing goes out
   if (chunk.calls.empty()) return std::nullopt;
-  for (const auto& call : chunk.calls) {
-    db_->cached(kMarkDispatching).bind(1, call.id).bind(2, chunk.idempotency_key).bind(3, now).run();
-    db_->cached(kInsertAttempt)
-        .bind(1, call.id).bind(2, campaign.id).bind(3, call.contact_id).bind(4, call.attempt)
-        .bind(5, chunk.idempotency_key).bind(6, call.from_number).bind(7, now).run();
-  }
-  tx.commit();
   return chunk;
+}
+
+std::int64_t Store::campaign_calls_since(CampaignId id, UnixMs since) {
+  auto& q = db_->cached(kCampaignCallsSince);
+  q.bind(1, id).bind(2, since);
+  std::int64_t n = q.step() ? q.int64(0) : 0;
+  q.reset();
+  return n;
 }
 
 void Store::record_submission(const DispatchChunk& chunk, const std::vector<SubmitResult>& results, UnixMs now) {
@@ -341,14 +423,15 @@ OutcomeApplied Store::apply_outcome(const std::string& provider, const OutcomeRe
   auto state = call_state_from(find.text(2)).value_or(CallState::pending);
   int attempts = static_cast<int>(find.int64(3));
   schedule::RetryPolicy policy{static_cast<int>(find.opt_int64(4).value_or(find.int64(5))),
-                               static_cast<int>(find.int64(6))};
+                               static_cast<int>(find.int64(6)), retry_settings_};
   find.reset();
   applied.state = state;
   if (state != CallState::in_progress) {
     applied.effect = OutcomeApplied::Effect::duplicate;  // a terminal state is never reopened
     return applied;
   }
-  auto next = schedule::after_outcome(r.outcome, attempts, policy, now);
+  std::uniform_real_distribution<double> uniform(0.0, 1.0);
+  auto next = schedule::after_outcome(r.outcome, attempts, policy, now, uniform(rng_));
   db_->cached(kApplyOutcome)
       .bind(1, applied.call_id).bind(2, to_string(next.state)).bind(3, next.next_attempt_at)
       .bind(4, to_string(r.outcome))

@@ -7,6 +7,9 @@
 #include <string_view>
 #include <vector>
 
+#include "dialerd/schedule/compliance.hpp"
+#include "dialerd/schedule/retry.hpp"
+
 namespace dialerd::app {
 
 struct SimulatorMix {
@@ -39,6 +42,8 @@ struct Config {
   int http_idle_timeout_ms = 30000;
   std::string default_region = "US";
   int drain_timeout_ms = 10000;
+  schedule::LegalRules legal;      // compliance.*
+  schedule::RetrySettings retry;   // retry.*
   std::map<std::string, ProviderConfig> providers;
 
   std::string database_path() const { return state_dir + "/dialerd.db"; }

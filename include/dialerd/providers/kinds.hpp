@@ -13,6 +13,8 @@ struct KindInfo {
   bool needs_api_key;
   bool needs_api_secret;
   bool idempotent_submit; // resubmitting a chunk with the same key cannot place a call twice
+                          // (such an adapter must send DispatchChunk::idempotency_key to the provider)
+  bool caller_id_per_call;  // each call may carry its own from_number (else one per request)
 };
 
 std::optional<KindInfo> kind_info(std::string_view kind);

@@ -49,6 +49,7 @@ class Provider {
  public:
   virtual ~Provider() = default;
   virtual const std::string& name() const = 0;
+  virtual const std::string& kind() const = 0;
   virtual int chunk_size() const = 0;
   // Submits a claimed chunk; answers one result per call. Never throws for provider or network trouble.
   virtual awaitable<std::vector<domain::SubmitResult>> submit(const domain::DispatchChunk& chunk) = 0;

@@ -1,22 +1,37 @@
 #pragma once
-// Retry policy: what a call becomes after an outcome. Pure: a function of (outcome, attempts, policy, now).
+// Retry policy: what a call becomes after an outcome. Pure: a function of (outcome, attempts, policy, now)
+// and a uniform draw for the jitter.
+#include <set>
+
 #include "dialerd/domain/campaign.hpp"
 
 namespace dialerd::schedule {
 
+// From config (retry.*): shared by every campaign.
+struct RetrySettings {
+  double backoff_factor = 2.0;  // the n-th retry waits retry_delay * factor^(n-1)
+  double jitter = 0.2;          // +/- this share of the delay, so retries do not arrive in lockstep
+  int max_delay_s = 86400;
+  std::set<domain::Outcome> retryable = {domain::Outcome::no_answer, domain::Outcome::busy, domain::Outcome::failed,
+                                         domain::Outcome::provider_error};
+};
+
 struct RetryPolicy {
   int retry_attempts = 0;   // retries allowed after the first attempt (one budget across all causes)
-  int retry_delay_s = 300;  // wait before the next attempt
+  int retry_delay_s = 300;  // base wait before the first retry
+  RetrySettings settings;
 };
 
 struct AfterOutcome {
-  domain::CallState state;        // completed, failed, or pending (a retry)
-  domain::UnixMs next_attempt_at; // meaningful when state is pending
+  domain::CallState state;         // completed, failed, or pending (a retry)
+  domain::UnixMs next_attempt_at;  // meaningful when state is pending
 };
 
-// Retryable outcomes: no_answer, busy, failed, provider_error. completed and voicemail complete the call;
-// cancelled fails it for good. `attempts` counts submissions made, this one included.
-bool is_retryable(domain::Outcome o);
-AfterOutcome after_outcome(domain::Outcome o, int attempts, const RetryPolicy& policy, domain::UnixMs now);
+// completed and voicemail complete the call; a retryable outcome (config) returns it to pending while
+// the budget lasts; anything else fails it. `attempts` counts submissions made, this one included.
+// `u` is a uniform draw in [0, 1) for the jitter.
+bool is_retryable(domain::Outcome o, const RetrySettings& settings);
+domain::UnixMs retry_delay_ms(int attempts, const RetryPolicy& policy, double u);
+AfterOutcome after_outcome(domain::Outcome o, int attempts, const RetryPolicy& policy, domain::UnixMs now, double u);
 
 }  // namespace dialerd::schedule

@@ -6,6 +6,7 @@
 
 #include "dialerd/asio.hpp"
 #include "dialerd/providers/provider.hpp"
+#include "dialerd/schedule/compliance.hpp"
 #include "dialerd/store/store.hpp"
 #include "dialerd/util/clock.hpp"
 
@@ -17,6 +18,8 @@ class Scheduler {
  public:
   Scheduler(asio::io_context& ioc, store::Store& store, const util::Clock& clock);
   void set_providers(ProviderMap providers) { providers_ = std::move(providers); }
+  // The legal rules in force (config compliance.*); they may change on reload.
+  void set_legal_rules(schedule::LegalRules rules) { legal_ = std::move(rules); }
   const ProviderMap& providers() const { return providers_; }
 
   void start();
@@ -38,8 +41,12 @@ class Scheduler {
   std::optional<domain::UnixMs> tick();
   awaitable<void> dispatch(std::shared_ptr<providers::Provider> provider, domain::DispatchChunk chunk);
 
+  // The claim for one campaign: sized by room, chunk size and daily budget; each call judged.
+  void dispatch_campaign(const domain::Campaign& campaign, std::optional<domain::UnixMs>& next, domain::UnixMs now);
+
   asio::io_context& ioc_;
   store::Store& store_;
+  schedule::LegalRules legal_;
   const util::Clock& clock_;
   ProviderMap providers_;
   asio::system_timer timer_;

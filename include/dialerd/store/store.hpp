@@ -3,12 +3,14 @@
 // Every state change is one transaction; a chunk is marked dispatching and committed before it is sent.
 #include <functional>
 #include <memory>
+#include <random>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "dialerd/domain/campaign.hpp"
 #include "dialerd/domain/dispatch.hpp"
+#include "dialerd/schedule/retry.hpp"
 
 namespace dialerd::store {
 
@@ -51,6 +53,40 @@ struct CallRef {
 
 enum class HeldAction { release, fail };
 
+// A due call as the claim sees it: what the compliance decision needs to know about it.
+struct Candidate {
+  domain::DispatchCall call;
+  std::optional<std::string> contact_timezone;
+  bool active = true;
+  std::optional<std::string> suppression;  // the reason, when the number is suppressed
+};
+
+// Call history, read inside the claim's transaction (so it counts the calls the chunk has taken so far).
+class History {
+ public:
+  virtual ~History() = default;
+  // Calls placed to the contact since `since`, across every campaign.
+  virtual std::int64_t contact_calls_since(std::int64_t contact_id, domain::UnixMs since) = 0;
+  // When the contact's n-th most recent call placed since `since` went out; nothing if fewer than n.
+  virtual std::optional<domain::UnixMs> contact_nth_recent_call(std::int64_t contact_id, int n,
+                                                                domain::UnixMs since) = 0;
+};
+
+struct Verdict {
+  enum class Kind { dispatch, wait, skip };
+  Kind kind = Kind::dispatch;
+  domain::UnixMs until = 0;  // wait: due again from this instant
+  std::string reason;        // wait, skip: recorded in last_error
+};
+// Decides each candidate; a null Judge dispatches everything it is given.
+using Judge = std::function<Verdict(const Candidate&, History&)>;
+
+struct ClaimOptions {
+  int limit = 1000;                 // most calls in the chunk
+  int max_examined = 0;             // most candidates judged in one claim (0 = 4 x limit)
+  bool caller_id_per_call = true;   // false: one from_number for the whole chunk (batch APIs)
+};
+
 class Store {
  public:
   explicit Store(const StoreOptions& options);
@@ -82,6 +118,14 @@ class Store {
   // Claims up to `limit` due calls of a running campaign: marks them dispatching under one fresh
   // idempotency key and records an attempt for each, committed before this returns.
   std::optional<domain::DispatchChunk> claim(const domain::Campaign& campaign, int limit, domain::UnixMs now);
+  // The same, judging each due call first: dispatch it, defer it to the instant it becomes eligible,
+  // or skip it with the reason. Deferred and skipped calls leave the due range, so a claim costs in
+  // proportion to the calls it examines, never to the queue. One transaction.
+  std::optional<domain::DispatchChunk> claim(const domain::Campaign& campaign, const ClaimOptions& options,
+                                             domain::UnixMs now, const Judge& judge);
+  // Calls the campaign placed since `since` (its daily cap).
+  std::int64_t campaign_calls_since(domain::CampaignId id, domain::UnixMs since);
+  void set_retry_settings(const schedule::RetrySettings& settings) { retry_settings_ = settings; }
   // Records the provider's answer for a claimed chunk, in one transaction.
   void record_submission(const domain::DispatchChunk& chunk, const std::vector<SubmitResult>& results,
                          domain::UnixMs now);
@@ -120,6 +164,8 @@ class Store {
   std::unique_ptr<sqlite::Db> db_;
   std::uint64_t key_seq_ = 0;
   std::uint32_t key_salt_ = 0;
+  schedule::RetrySettings retry_settings_;
+  std::mt19937_64 rng_;  // retry jitter and random caller-id rotation
 };
 
 }  // namespace dialerd::store

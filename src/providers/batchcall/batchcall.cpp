@@ -20,7 +20,9 @@ WireRequest BatchCallAdapter::build_request(const domain::DispatchChunk& chunk) 
   }
   const auto& spec = chunk.campaign.spec;
   json body = {
-      {"from_number", spec.from_number},
+      // One caller id per request: the claim gives every call of a batch the same one.
+      {"from_number", chunk.calls.empty() || chunk.calls.front().from_number.empty() ? spec.from_number
+                                                                                      : chunk.calls.front().from_number},
       {"tasks", std::move(tasks)},
       {"name", spec.name.substr(0, 255)},
       {"agent_id", spec.agent_id},

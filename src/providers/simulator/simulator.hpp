@@ -12,6 +12,7 @@ class SimulatorProvider final : public Provider {
  public:
   SimulatorProvider(const app::ProviderConfig& config, asio::io_context& ioc, OutcomeSink sink);
   const std::string& name() const override { return name_; }
+  const std::string& kind() const override { return kind_; }
   int chunk_size() const override { return chunk_size_; }
   awaitable<std::vector<domain::SubmitResult>> submit(const domain::DispatchChunk& chunk) override;
   EventsParse parse_events(std::string_view body) const override;
@@ -24,6 +25,7 @@ class SimulatorProvider final : public Provider {
   awaitable<void> report_later(std::vector<domain::OutcomeReport> reports);
 
   std::string name_;
+  std::string kind_ = "simulator";
   int chunk_size_;
   int delay_ms_;
   app::SimulatorMix mix_;

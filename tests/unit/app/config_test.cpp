@@ -48,6 +48,23 @@ TEST_CASE("config: defaults fill every key that is absent") {
   CHECK(p.timeout_ms == 10000);
 }
 
+TEST_CASE("config: compliance rules are read into the legal rules") {
+  Config c = parse_config(R"({"compliance": {"respectful_hours": {"start": "09:00", "end": "20:30"},
+    "region_hours": {"US-FL": {"start": "08:00", "end": "20:00"}},
+    "holidays": ["2026-12-25", {"date": "2026-07-04", "regions": ["US"]}],
+    "contact_daily_cap": 3, "rolling_cap": {"calls": 7, "days": 7}},
+    "retry": {"retryable_outcomes": ["busy"], "backoff_factor": 3}, )" + kSim + "}");
+  CHECK(c.legal.window.start_min == 9 * 60);
+  CHECK(c.legal.window.end_min == 20 * 60 + 30);
+  CHECK(c.legal.region_windows.at("US-FL").end_min == 20 * 60);
+  CHECK(c.legal.days.holidays.size() == 1);
+  CHECK(c.legal.region_days.at("US").holidays.size() == 2);
+  CHECK(c.legal.contact_daily_cap == 3);
+  CHECK(c.legal.rolling_calls == 7);
+  CHECK(c.retry.retryable == std::set<dialerd::domain::Outcome>{dialerd::domain::Outcome::busy});
+  CHECK(c.retry.backoff_factor == 3.0);
+}
+
 TEST_CASE("config: comments are allowed") {
   Config c = parse_config("// leading\n{ /* block */ \"log\": {\"level\": \"debug\"}, // trailing\n" + kSim + "}");
   CHECK(c.log_level == "debug");
@@ -104,6 +121,24 @@ TEST_CASE("config: every bad key gets its own error naming the key and the probl
       {R"({"providers": {"p": {"kind": "simulator", "simulator": {"mix": {"completed": 0, "no_answer": 0, "busy": 0, "voicemail": 0, "failed": 0}}}}})",
        "providers.p.simulator.mix: at least one share must be above 0"},
       {"[1, 2]", "the top level must be a JSON object, got array"},
+      {R"({"compliance": {"respectful_hours": {"start": "8am"}}, )" + kSim + "}",
+       "compliance.respectful_hours.start: \"8am\" is not a time HH:MM"},
+      {R"({"compliance": {"respectful_hours": {"start": "22:00"}}, )" + kSim + "}",
+       "compliance.respectful_hours: start must be before end"},
+      {R"({"compliance": {"region_hours": {"Florida": {"start": "08:00", "end": "20:00"}}}, )" + kSim + "}",
+       "compliance.region_hours: \"Florida\" is not a region like US-FL or GB"},
+      {R"({"compliance": {"region_hours": {"US-FL": {"start": "08:00"}}}, )" + kSim + "}",
+       "compliance.region_hours: US-FL: must be {\"start\": \"HH:MM\", \"end\": \"HH:MM\"}"},
+      {R"({"compliance": {"holidays": ["2026-13-01"]}, )" + kSim + "}",
+       "compliance.holidays: [0]: \"2026-13-01\" is not a date YYYY-MM-DD"},
+      {R"({"compliance": {"holidays": [{"date": "2026-07-04", "regions": ["usa"]}]}, )" + kSim + "}",
+       "compliance.holidays: [0].regions: not a region: \"usa\""},
+      {R"({"compliance": {"contact_daily_cap": 0}, )" + kSim + "}",
+       "compliance.contact_daily_cap: must be between 1 and 1000, got 0"},
+      {R"({"retry": {"retryable_outcomes": ["completed"]}, )" + kSim + "}",
+       "retry.retryable_outcomes: \"completed\" is not a retryable outcome (no_answer, busy, voicemail, failed, "
+       "cancelled, provider_error)"},
+      {R"({"retry": {"jitter": 2}, )" + kSim + "}", "retry.jitter: must be between 0.0 and 1.0, got 2"},
   };
   for (const auto& c : cases) {
     INFO(c.text);

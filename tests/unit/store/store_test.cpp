@@ -40,6 +40,12 @@ std::vector<ContactInput> people(int n, int offset = 0) {
   return out;
 }
 
+schedule::RetrySettings no_jitter() {
+  schedule::RetrySettings r;
+  r.jitter = 0;
+  return r;
+}
+
 std::vector<SubmitResult> all(const DispatchChunk& chunk, Kind kind, const std::string& prefix = "pc-") {
   std::vector<SubmitResult> out;
   for (const auto& c : chunk.calls)
@@ -148,6 +154,7 @@ TEST_CASE("store: submission answers move each call once") {
 TEST_CASE("store: outcomes complete retry or fail calls - duplicates and strangers change nothing") {
   testing::TempDir dir;
   Store s({dir.file("q.db")});
+  s.set_retry_settings(no_jitter());
   auto id = s.create_campaign(spec(10, 1), people(3), 1000);
   auto chunk = *s.claim(*s.campaign(id), 3, 1000);
   s.record_submission(chunk, all(chunk, Kind::accepted), 1000);
@@ -176,7 +183,9 @@ TEST_CASE("store: outcomes complete retry or fail calls - duplicates and strange
   CHECK(c.pending == 1);
 
   // The retry goes out as attempt 2; a late event for attempt 1 is a duplicate.
-  auto retry = *s.claim(*s.campaign(id), 10, 12000);
+  auto claimed = s.claim(*s.campaign(id), 10, 12000);
+  REQUIRE(claimed);
+  auto retry = *claimed;
   REQUIRE(retry.calls.size() == 1);
   CHECK(retry.calls[0].attempt == 2);
   s.record_submission(retry, all(retry, Kind::accepted), 12000);

@@ -1,0 +1,20 @@
+#pragma once
+// Where a contact is, for the legal checks: the contact's own time zone, else the zones its number
+// belongs to (NANP area-code table; elsewhere the country's zones in the OS tz database), else the
+// campaign's. Where a number spans several zones all are kept: a call must be legal in each.
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "dialerd/schedule/compliance.hpp"
+
+namespace dialerd::schedule {
+
+ContactPlace resolve_place(const std::optional<std::string>& contact_timezone, std::string_view e164,
+                           Zone campaign_zone);
+
+// The zones the tz database lists for a country (zone.tab), e.g. "GB" -> {Europe/London}.
+const std::vector<Zone>& zones_of_country(std::string_view iso2);
+
+}  // namespace dialerd::schedule

@@ -1,0 +1,50 @@
+#include <catch2/catch.hpp>
+
+#include <date/tz.h>
+
+#include "dialerd/schedule/place.hpp"
+
+using namespace dialerd::schedule;
+
+namespace {
+std::vector<std::string> names(const ContactPlace& p) {
+  std::vector<std::string> out;
+  for (Zone z : p.zones) out.emplace_back(z->name());
+  return out;
+}
+}  // namespace
+
+TEST_CASE("place: the contact's own time zone comes first") {
+  auto p = resolve_place(std::string("Europe/Paris"), "+12125550100", find_zone("UTC"));
+  CHECK(names(p) == std::vector<std::string>{"Europe/Paris"});
+  CHECK(p.zone_source == "contact");
+  CHECK(p.region == "US-NY");
+}
+
+TEST_CASE("place: a NANP number is placed by its area code") {
+  auto ny = resolve_place(std::nullopt, "+12125550100", find_zone("UTC"));
+  CHECK(names(ny) == std::vector<std::string>{"America/New_York"});
+  CHECK(ny.zone_source == "number");
+  CHECK(ny.region == "US-NY");
+  CHECK(resolve_place(std::nullopt, "+13055550100", find_zone("UTC")).region == "US-FL");
+  auto hnl = resolve_place(std::nullopt, "+18085550100", find_zone("UTC"));
+  CHECK(names(hnl) == std::vector<std::string>{"Pacific/Honolulu"});
+  auto panhandle = resolve_place(std::nullopt, "+18505550100", find_zone("UTC"));
+  CHECK(panhandle.zones.size() == 2);  // Central and Eastern: both must allow the call
+}
+
+TEST_CASE("place: elsewhere the country's zones from the tz database") {
+  auto gb = resolve_place(std::nullopt, "+442079460958", find_zone("UTC"));
+  CHECK(names(gb) == std::vector<std::string>{"Europe/London"});
+  CHECK(gb.region == "GB");
+  auto au = resolve_place(std::nullopt, "+61291234567", find_zone("UTC"));
+  CHECK(au.zones.size() > 3);  // several zones, all kept
+  CHECK(zones_of_country("FR").size() == 1);
+  CHECK(zones_of_country("XX").empty());
+}
+
+TEST_CASE("place: an unknown or unplaceable number falls back to the campaign's zone") {
+  auto p = resolve_place(std::string("Not/AZone"), "+80012345678", find_zone("America/Chicago"));
+  CHECK(names(p) == std::vector<std::string>{"America/Chicago"});
+  CHECK(p.zone_source == "campaign");
+}
