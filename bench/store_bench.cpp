@@ -94,6 +94,7 @@ Rates raw_loop(const std::string& path, std::int64_t n, const std::string& synch
       sqlite3_bind_text(up, 2, first.c_str(), -1, SQLITE_TRANSIENT);
       sqlite3_bind_null(up, 3);
       sqlite3_bind_int64(up, 4, 0);
+      sqlite3_bind_null(up, 5);
       check(sqlite3_step(up), db, "upsert");
       std::int64_t contact = sqlite3_column_int64(up, 0);
       sqlite3_reset(up);
@@ -105,6 +106,7 @@ Rates raw_loop(const std::string& path, std::int64_t n, const std::string& synch
       sqlite3_bind_int64(ins, 2, contact);
       sqlite3_bind_int64(ins, 3, 0);
       sqlite3_bind_text(ins, 4, vars.c_str(), -1, SQLITE_TRANSIENT);
+      sqlite3_bind_null(ins, 5);
       check(sqlite3_step(ins), db, "insert");
       sqlite3_reset(ins);
     }

@@ -17,11 +17,13 @@ namespace {
 // field this version does not enforce yet (start_time, working_days, max_calls_per_day, ...) must not be
 // silently dropped while calls go out.
 const std::set<std::string> kCampaignFields = {
-    "name",          "agent_id",       "provider",      "from_number", "schedule_type", "scheduled_at",
-    "trigger_timestamp", "timezone",   "concurrency",   "retry_attempts", "retry_delay_seconds", "status",
-    "send_now",      "contacts"};
+    "name",           "agent_id",        "provider",        "from_number",       "from_numbers",
+    "phone_rotation_strategy", "schedule_type", "scheduled_at", "trigger_timestamp", "timezone",
+    "start_time",     "end_time",        "working_days",    "concurrency",       "max_calls_per_day",
+    "retry_attempts", "retry_delay_seconds", "required_variables", "status",     "send_now",
+    "contacts"};
 const std::set<std::string> kContactNamed = {"phone_number", "phoneNumber", "to_number", "first_name", "last_name",
-                                             "variables"};
+                                             "variables",    "timezone",    "max_retries"};
 
 ContactInput parse_contact(const json& rec, std::size_t i, const std::string& region) {
   std::string at = "contacts[" + std::to_string(i) + "]";
@@ -47,17 +49,38 @@ ContactInput parse_contact(const json& rec, std::size_t i, const std::string& re
   // Like seed 003: any other field of the record is a variable for the agent.
   for (const auto& [k, v] : rec.items())
     if (!kContactNamed.count(k)) c.variables[k] = v;
+  c.timezone = opt_string(rec, "timezone", at + ".timezone", 64);
+  if (c.timezone && !schedule::is_known_timezone(*c.timezone))
+    bad_field(at + ".timezone", "'" + *c.timezone + "' is not a time zone in the tz database");
+  if (auto r = opt_int(rec, "max_retries", at + ".max_retries", 0, 10)) c.max_retries = static_cast<int>(*r);
   return c;
+}
+
+// A contact must carry every variable the campaign requires (seed 003: validated against the agent).
+void check_required(const ContactInput& c, const std::vector<std::string>& required, const std::string& at) {
+  for (const auto& name : required) {
+    bool present = (name == "first_name" && !c.first_name.empty()) || (name == "last_name" && !c.last_name.empty()) ||
+                   (c.variables.contains(name) && !c.variables[name].is_null() && c.variables[name] != "");
+    if (!present) bad_field(at + "." + name, "is required by the campaign's required_variables");
+  }
 }
 
 json campaign_json(const Campaign& c, const CallCounts& counts) {
   const auto& s = c.spec;
+  auto opt = [](const auto& v) { return v ? json(*v) : json(nullptr); };
   json j = {
       {"id", std::to_string(c.id)},
       {"name", s.name},
       {"agent_id", s.agent_id},
       {"provider", s.provider},
       {"from_number", s.from_number},
+      {"from_numbers", s.from_numbers.empty() ? std::vector<std::string>{s.from_number} : s.from_numbers},
+      {"phone_rotation_strategy", s.rotation},
+      {"start_time", opt(s.start_time)},
+      {"end_time", opt(s.end_time)},
+      {"working_days", opt(s.working_days)},
+      {"max_calls_per_day", opt(s.max_calls_per_day)},
+      {"required_variables", s.required_variables},
       {"schedule_type", s.schedule_type},
       {"scheduled_at", s.trigger_at ? json(iso8601(*s.trigger_at)) : json(nullptr)},
       {"trigger_timestamp", s.trigger_at ? json(*s.trigger_at) : json(nullptr)},
@@ -121,6 +144,59 @@ http::Response create_campaign(Context& ctx, const http::Request& req) {
   spec.timezone = opt_string(body, "timezone", "timezone", 64).value_or("UTC");
   if (!schedule::is_known_timezone(spec.timezone))
     bad_field("timezone", "'" + spec.timezone + "' is not a time zone in the tz database (e.g. America/New_York)");
+  // Caller ids: from_number first, then any others, each E.164, no repeats.
+  if (body.contains("from_numbers") && !body["from_numbers"].is_null()) {
+    const json& list = body["from_numbers"];
+    if (!list.is_array() || list.empty() || list.size() > 100) bad_field("from_numbers", "must be an array of 1..100 phone numbers");
+    spec.from_numbers = {spec.from_number};
+    for (std::size_t i = 0; i < list.size(); ++i) {
+      std::string at = "from_numbers[" + std::to_string(i) + "]";
+      if (!list[i].is_string()) bad_field(at, "must be a string");
+      auto n = normalize_phone(list[i].get<std::string>(), config.default_region);
+      if (auto* err = std::get_if<PhoneError>(&n)) bad_field(at, err->message);
+      auto e164 = std::get<std::string>(n);
+      if (std::find(spec.from_numbers.begin(), spec.from_numbers.end(), e164) == spec.from_numbers.end())
+        spec.from_numbers.push_back(e164);
+    }
+  }
+  spec.rotation = opt_string(body, "phone_rotation_strategy", "phone_rotation_strategy").value_or("round_robin");
+  if (spec.rotation != "random" && spec.rotation != "sequential" && spec.rotation != "round_robin")
+    bad_field("phone_rotation_strategy", "must be random, sequential or round_robin, got '" + spec.rotation + "'");
+
+  // The daily window and working days, in the campaign's time zone.
+  spec.start_time = opt_string(body, "start_time", "start_time", 5);
+  spec.end_time = opt_string(body, "end_time", "end_time", 5);
+  if (spec.start_time && (!schedule::parse_hhmm(*spec.start_time) || *spec.start_time == "24:00"))
+    bad_field("start_time", "must be HH:MM (00:00..23:59), got '" + *spec.start_time + "'");
+  if (spec.end_time && !schedule::parse_hhmm(*spec.end_time))
+    bad_field("end_time", "must be HH:MM (00:00..24:00), got '" + *spec.end_time + "'");
+  if (spec.start_time && spec.end_time &&
+      *schedule::parse_hhmm(*spec.start_time) == *schedule::parse_hhmm(*spec.end_time) % (24 * 60))
+    bad_field("end_time", "must differ from start_time (leave both out to call at any time of day)");
+  if (body.contains("working_days") && !body["working_days"].is_null()) {
+    const json& days = body["working_days"];
+    if (!days.is_array() || days.empty()) bad_field("working_days", "must be a non-empty array of 1 (Monday) .. 7 (Sunday)");
+    std::vector<int> out;
+    for (const auto& d : days) {
+      if (!d.is_number_integer() || d.get<int>() < 1 || d.get<int>() > 7)
+        bad_field("working_days", "each day must be 1 (Monday) .. 7 (Sunday), got " + d.dump());
+      if (std::find(out.begin(), out.end(), d.get<int>()) != out.end())
+        bad_field("working_days", "day " + d.dump() + " is listed twice");
+      out.push_back(d.get<int>());
+    }
+    std::sort(out.begin(), out.end());
+    spec.working_days = out;
+  }
+  if (auto m = opt_int(body, "max_calls_per_day", "max_calls_per_day", 1, 10000000)) spec.max_calls_per_day = static_cast<int>(*m);
+  if (body.contains("required_variables") && !body["required_variables"].is_null()) {
+    const json& req = body["required_variables"];
+    if (!req.is_array()) bad_field("required_variables", "must be an array of variable names");
+    for (const auto& v : req) {
+      if (!v.is_string() || v.get<std::string>().empty()) bad_field("required_variables", "each name must be a non-empty string");
+      spec.required_variables.push_back(v.get<std::string>());
+    }
+  }
+
   spec.concurrency = static_cast<int>(opt_int(body, "concurrency", "concurrency", 1, 100000).value_or(1));
   spec.retry_attempts = static_cast<int>(opt_int(body, "retry_attempts", "retry_attempts", 0, 10).value_or(0));
   spec.retry_delay_s =
@@ -142,7 +218,10 @@ http::Response create_campaign(Context& ctx, const http::Request& req) {
     const json& list = body["contacts"];
     if (!list.is_array()) bad_field("contacts", std::string("must be an array, got ") + list.type_name());
     contacts.reserve(list.size());
-    for (std::size_t i = 0; i < list.size(); ++i) contacts.push_back(parse_contact(list[i], i, config.default_region));
+    for (std::size_t i = 0; i < list.size(); ++i) {
+      contacts.push_back(parse_contact(list[i], i, config.default_region));
+      check_required(contacts.back(), spec.required_variables, "contacts[" + std::to_string(i) + "]");
+    }
   }
 
   auto now = ctx.clock.now_ms();

@@ -45,5 +45,6 @@ std::optional<bool> opt_bool(const json& obj, const char* key, const std::string
 void register_campaign_routes(http::Router& router, Context& ctx);
 void register_event_routes(http::Router& router, Context& ctx);
 void register_call_routes(http::Router& router, Context& ctx);
+void register_suppression_routes(http::Router& router, Context& ctx);
 
 }  // namespace dialerd::api

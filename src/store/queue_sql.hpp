@@ -24,17 +24,27 @@ inline constexpr const char* kSelectCampaignStatus = "SELECT status FROM campaig
 inline constexpr const char* kUpdateCampaignStatus = "UPDATE campaigns SET status = ?2, updated_at = ?3 WHERE id = ?1";
 
 inline constexpr const char* kUpsertContact = R"sql(
-INSERT INTO contacts(phone, first_name, last_name, created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?4)
+INSERT INTO contacts(phone, first_name, last_name, timezone, created_at, updated_at) VALUES (?1, ?2, ?3, ?5, ?4, ?4)
 ON CONFLICT(phone) DO UPDATE SET first_name = coalesce(excluded.first_name, first_name),
                                  last_name = coalesce(excluded.last_name, last_name),
+                                 timezone = coalesce(excluded.timezone, timezone),
                                  updated_at = excluded.updated_at
 RETURNING id)sql";
 inline constexpr const char* kFindPendingCall =
     "SELECT id FROM calls WHERE contact_id = ?1 AND campaign_id = ?2 AND state = 'pending' LIMIT 1";
-inline constexpr const char* kUpdatePendingCall = "UPDATE calls SET variables = ?2, updated_at = ?3 WHERE id = ?1";
+inline constexpr const char* kUpdatePendingCall =
+    "UPDATE calls SET variables = ?2, max_retries = coalesce(?4, max_retries), updated_at = ?3 WHERE id = ?1";
 inline constexpr const char* kInsertCall = R"sql(
-INSERT INTO calls(campaign_id, contact_id, state, next_attempt_at, variables, created_at, updated_at)
-VALUES (?1, ?2, 'pending', ?3, ?4, ?3, ?3))sql";
+INSERT INTO calls(campaign_id, contact_id, state, next_attempt_at, variables, max_retries, created_at, updated_at)
+VALUES (?1, ?2, 'pending', ?3, ?4, ?5, ?3, ?3))sql";
+inline constexpr const char* kUpsertSuppression = R"sql(
+INSERT INTO suppressions(phone, reason, source, created_at) VALUES (?1, ?2, ?3, ?4)
+ON CONFLICT(phone) DO UPDATE SET reason = excluded.reason, source = excluded.source
+RETURNING phone, reason, source, created_at)sql";
+inline constexpr const char* kSelectSuppression = "SELECT phone, reason, source, created_at FROM suppressions WHERE phone = ?1";
+inline constexpr const char* kListSuppressions = R"sql(
+SELECT phone, reason, source, created_at FROM suppressions WHERE phone > ?1 ORDER BY phone LIMIT ?2)sql";
+inline constexpr const char* kDeleteSuppression = "DELETE FROM suppressions WHERE phone = ?1";
 
 inline constexpr const char* kCounters = "SELECT state, n FROM campaign_counters WHERE campaign_id = ?1";
 inline constexpr const char* kInFlight = R"sql(

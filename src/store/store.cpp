@@ -126,6 +126,7 @@ Store::AddedContacts Store::insert_contacts(CampaignId id, const std::vector<Con
   for (const auto& contact : contacts) {
     up.reset();
     up.bind(1, contact.phone).bind(2, non_empty(contact.first_name)).bind(3, non_empty(contact.last_name)).bind(4, now);
+    up.bind(5, contact.timezone);
     if (!up.step()) throw sqlite::DbError(0, "contact upsert returned no id");
     std::int64_t contact_id = up.int64(0);
     up.reset();
@@ -136,13 +137,13 @@ Store::AddedContacts Store::insert_contacts(CampaignId id, const std::vector<Con
     if (find.step()) {
       CallId existing = find.int64(0);
       find.reset();
-      db_->cached(kUpdatePendingCall).bind(1, existing).bind(2, vars).bind(3, now).run();
+      db_->cached(kUpdatePendingCall).bind(1, existing).bind(2, vars).bind(3, now).bind(4, contact.max_retries).run();
       ++out.updated;
       out.call_ids.push_back(existing);
       continue;
     }
     find.reset();
-    db_->cached(kInsertCall).bind(1, id).bind(2, contact_id).bind(3, now).bind(4, vars).run();
+    db_->cached(kInsertCall).bind(1, id).bind(2, contact_id).bind(3, now).bind(4, vars).bind(5, contact.max_retries).run();
     ++out.added;
     out.call_ids.push_back(db_->last_insert_rowid());
   }
@@ -520,6 +521,47 @@ std::vector<CallId> Store::resolve_held(const std::vector<CallId>& ids, HeldActi
   }
   tx.commit();
   return moved;
+}
+
+namespace {
+Suppression read_suppression(const Stmt& s) { return {s.text(0), s.text(1), s.text(2), s.int64(3)}; }
+}  // namespace
+
+Suppression Store::add_suppression(const std::string& phone, const std::string& reason, const std::string& source,
+                                   UnixMs now) {
+  Transaction tx(*db_);
+  auto& s = db_->cached(kUpsertSuppression);
+  s.bind(1, phone).bind(2, reason).bind(3, source).bind(4, now);
+  if (!s.step()) throw sqlite::DbError(0, "suppression upsert returned nothing");
+  auto out = read_suppression(s);
+  s.reset();
+  tx.commit();
+  return out;
+}
+
+std::optional<Suppression> Store::suppression(const std::string& phone) {
+  auto& s = db_->cached(kSelectSuppression);
+  s.bind(1, phone);
+  std::optional<Suppression> out;
+  if (s.step()) out = read_suppression(s);
+  s.reset();
+  return out;
+}
+
+std::vector<Suppression> Store::suppressions(const std::string& after, int limit) {
+  auto& s = db_->cached(kListSuppressions);
+  s.bind(1, after).bind(2, limit);
+  std::vector<Suppression> out;
+  while (s.step()) out.push_back(read_suppression(s));
+  return out;
+}
+
+bool Store::remove_suppression(const std::string& phone) {
+  Transaction tx(*db_);
+  db_->cached(kDeleteSuppression).bind(1, phone).run();
+  bool removed = db_->changes() > 0;
+  tx.commit();
+  return removed;
 }
 
 std::vector<std::string> Store::in_progress_call_ids(const std::string& provider) {

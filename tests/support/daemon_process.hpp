@@ -6,6 +6,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "dialerd/http/client.hpp"
+
 namespace dialerd::testing {
 
 using json = nlohmann::json;

@@ -51,6 +51,15 @@ struct ContactInput {
   std::string first_name;
   std::string last_name;
   nlohmann::json variables = nlohmann::json::object();
+  std::optional<std::string> timezone;  // IANA; when given it becomes the contact's zone
+  std::optional<int> max_retries;       // this call's retry budget, instead of the campaign's
+};
+
+struct Suppression {
+  std::string phone;  // E.164
+  std::string reason;
+  std::string source;
+  UnixMs created_at = 0;
 };
 
 struct Campaign {

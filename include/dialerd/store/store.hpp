@@ -143,6 +143,12 @@ class Store {
   std::vector<domain::CallId> resolve_held(const std::vector<domain::CallId>& ids, HeldAction action,
                                            const std::string& reason, domain::UnixMs now);
   std::vector<domain::CallId> held_calls(domain::CampaignId campaign_id);
+  // Numbers that must not be called, with why. Adding one for a number already there updates it.
+  domain::Suppression add_suppression(const std::string& phone, const std::string& reason, const std::string& source,
+                                      domain::UnixMs now);
+  std::optional<domain::Suppression> suppression(const std::string& phone);
+  std::vector<domain::Suppression> suppressions(const std::string& after_phone, int limit);
+  bool remove_suppression(const std::string& phone);
   // Provider call ids of the in-progress calls of `provider`'s campaigns.
   std::vector<std::string> in_progress_call_ids(const std::string& provider);
   std::optional<CallRef> call_ref(domain::CallId id);

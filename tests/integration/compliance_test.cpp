@@ -1,0 +1,192 @@
+// The scheduler with the real daemon and a fake provider: legal hours, campaign windows, caps,
+// suppressions and caller-id rotation, on the real clock.
+#include <catch2/catch.hpp>
+
+#include <thread>
+
+#include <date/tz.h>
+#include <fmt/format.h>
+
+#include "fakes/fake_batchcall.hpp"
+#include "support/daemon_process.hpp"
+
+using namespace dialerd::testing;
+
+namespace {
+
+json config_for(const FakeBatchCall& fake, json extra = json::object()) {
+  json c = {{"providers",
+             {{"acme",
+               {{"kind", "batchcall"},
+                {"base_url", fake.base_url()},
+                {"api_key", "test-key"},
+                {"api_secret", "test-secret"}}}}}};
+  c.update(extra);
+  return c;
+}
+
+std::string phone(int i) { return "+1415" + std::to_string(2000000 + i); }
+
+json campaign(std::vector<json> contacts, json extra = json::object()) {
+  json c = {{"name", "compliance"}, {"agent_id", "agent_1"}, {"provider", "acme"}, {"from_number", "+14157774444"},
+            {"concurrency", 100}, {"contacts", contacts}};
+  c.update(extra);
+  return c;
+}
+
+std::string create(const DaemonProcess& d, const json& body) {
+  auto r = http_post(d.url("/v1/campaigns"), body.dump());
+  INFO(r.raw);
+  REQUIRE(r.status == 201);
+  return r.body["data"]["id"].get<std::string>();
+}
+
+json data_of(const DaemonProcess& d, const std::string& id) { return http_get(d.url("/v1/campaigns/" + id)).body["data"]; }
+
+// A fixed-offset zone whose local hour now is in [lo, hi): Etc/GMT+N is UTC-N.
+std::string zone_with_local_hour(int lo, int hi) {
+  auto now = std::chrono::system_clock::now();
+  for (int offset = -12; offset <= 14; ++offset) {
+    std::string name = offset == 0 ? "Etc/GMT" : (offset > 0 ? "Etc/GMT-" : "Etc/GMT+") + std::to_string(std::abs(offset));
+    auto local = date::make_zoned(name, now).get_local_time();
+    auto hour = std::chrono::duration_cast<std::chrono::hours>(local - date::floor<date::days>(local)).count();
+    if (hour >= lo && hour < hi) return name;
+  }
+  FAIL("no zone with local hour in range");
+  return "";
+}
+
+// Waits until the daemon has looked at every call: nothing pending is due now.
+void settle(const DaemonProcess& d, const std::string& id) {
+  REQUIRE(wait_until([&] {
+    auto c = data_of(d, id)["counts"];
+    return c["dispatching"] == 0;
+  }));
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));  // the daemon's loop has had its turn
+}
+
+}  // namespace
+
+TEST_CASE("scheduler: a contact whose local time is night is not called - one in daytime is") {
+  TempDir dir;
+  FakeBatchCall fake;
+  DaemonProcess daemon(dir, config_for(fake));
+  auto night = zone_with_local_hour(1, 6), day = zone_with_local_hour(10, 19);
+  auto id = create(daemon, campaign({{{"phone_number", phone(1)}, {"timezone", night}},
+                                     {{"phone_number", phone(2)}, {"timezone", day}}}));
+  REQUIRE(wait_until([&] { return fake.tasks_received() == 1; }));
+  settle(daemon, id);
+  auto seen = fake.received_numbers();
+  CHECK(seen.count(phone(2)) == 1);
+  CHECK(seen.count(phone(1)) == 0);
+  auto c = data_of(daemon, id)["counts"];
+  CHECK(c["pending"] == 1);
+  CHECK(c["called"] == 1);
+  std::string out;
+  run_command(std::string(DIALERCTL_BIN) + " --db " + daemon.db_path() + " calls " + id + " --state pending --json", out);
+  auto pending = json::parse(out);
+  REQUIRE(pending.size() == 1);
+  CHECK_THAT(pending[0]["last_error"].get<std::string>(), Catch::Contains("respectful-hours"));
+}
+
+TEST_CASE("scheduler: nothing goes out while the campaign window is closed") {
+  TempDir dir;
+  FakeBatchCall fake;
+  DaemonProcess daemon(dir, config_for(fake));
+  // A two-hour window that opened neither now nor in the next hour, in UTC.
+  auto hour = std::chrono::duration_cast<std::chrono::hours>(std::chrono::system_clock::now().time_since_epoch()).count() % 24;
+  auto start = fmt::format("{:02}:00", (hour + 2) % 24), end = fmt::format("{:02}:00", (hour + 4) % 24);
+  auto id = create(daemon, campaign({{{"phone_number", phone(1)}, {"timezone", "UTC"}}},
+                                    {{"timezone", "UTC"}, {"start_time", start}, {"end_time", end}}));
+  settle(daemon, id);
+  CHECK(fake.tasks_received() == 0);
+  CHECK(data_of(daemon, id)["counts"]["pending"] == 1);
+  CHECK(data_of(daemon, id)["start_time"] == start);
+}
+
+TEST_CASE("scheduler: max_calls_per_day stops dispatch for the day") {
+  TempDir dir;
+  FakeBatchCall fake;
+  DaemonProcess daemon(dir, config_for(fake));
+  fake.report_to(daemon.url("/v1/providers/acme/events"), [](const std::string&, int) { return "completed"; });
+  auto day = zone_with_local_hour(10, 19);
+  std::vector<json> contacts;
+  for (int i = 0; i < 12; ++i) contacts.push_back({{"phone_number", phone(i)}, {"timezone", day}});
+  auto id = create(daemon, campaign(contacts, {{"max_calls_per_day", 5}, {"timezone", day}}));
+  REQUIRE(wait_until([&] { return data_of(daemon, id)["counts"]["completed"] == 5; }));
+  settle(daemon, id);
+  CHECK(fake.tasks_received() == 5);
+  auto c = data_of(daemon, id)["counts"];
+  CHECK(c["pending"] == 7);
+  CHECK(data_of(daemon, id)["status"] == "running");
+}
+
+TEST_CASE("scheduler: suppressed numbers never reach the provider") {
+  TempDir dir;
+  FakeBatchCall fake;
+  DaemonProcess daemon(dir, config_for(fake));
+  auto day = zone_with_local_hour(10, 19);
+  auto added = http_post(daemon.url("/v1/suppressions"),
+                         json{{"phone_number", "(415) 200-0001"}, {"reason", "cease and desist letter"}}.dump());
+  REQUIRE(added.status == 201);
+  CHECK(added.body["data"]["phone_number"] == phone(1));
+  CHECK(http_get(daemon.url("/v1/suppressions/%2B14152000001")).body["data"]["reason"] == "cease and desist letter");
+  CHECK(http_get(daemon.url("/v1/suppressions")).body["data"]["items"].size() == 1);
+  CHECK(http_post(daemon.url("/v1/suppressions"), json{{"phone_number", "12"}, {"reason", "x"}}.dump()).status == 400);
+  CHECK(http_post(daemon.url("/v1/suppressions"), json{{"phone_number", phone(9)}}.dump()).status == 400);
+
+  std::vector<json> contacts;
+  for (int i = 0; i < 4; ++i) contacts.push_back({{"phone_number", phone(i)}, {"timezone", day}});
+  auto id = create(daemon, campaign(contacts));
+  REQUIRE(wait_until([&] { return fake.tasks_received() == 3; }));
+  settle(daemon, id);
+  CHECK(fake.received_numbers().count(phone(1)) == 0);
+  auto c = data_of(daemon, id)["counts"];
+  CHECK(c["skipped"] == 1);
+  CHECK(c["called"] == 3);
+
+  dialerd::http::ClientRequest del;
+  del.method = "DELETE";
+  del.url = daemon.url("/v1/suppressions/%2B14152000001");
+  auto res = dialerd::http::fetch_blocking(del);
+  REQUIRE(std::holds_alternative<dialerd::http::ClientResponse>(res));
+  CHECK(std::get<dialerd::http::ClientResponse>(res).status == 204);
+  CHECK(http_get(daemon.url("/v1/suppressions/%2B14152000001")).status == 404);
+}
+
+TEST_CASE("scheduler: the per-contact daily cap counts calls across campaigns") {
+  TempDir dir;
+  FakeBatchCall fake;
+  DaemonProcess daemon(dir, config_for(fake, {{"compliance", {{"contact_daily_cap", 1}}}}));
+  fake.report_to(daemon.url("/v1/providers/acme/events"), [](const std::string&, int) { return "completed"; });
+  auto day = zone_with_local_hour(10, 19);
+  auto a = create(daemon, campaign({{{"phone_number", phone(1)}, {"timezone", day}}}));
+  REQUIRE(wait_until([&] { return data_of(daemon, a)["status"] == "completed"; }));
+  auto b = create(daemon, campaign({{{"phone_number", phone(1)}, {"timezone", day}},
+                                    {{"phone_number", phone(2)}, {"timezone", day}}}));
+  REQUIRE(wait_until([&] { return data_of(daemon, b)["counts"]["completed"] == 1; }));
+  settle(daemon, b);
+  CHECK(fake.received_numbers()[phone(1)] == 1);
+  CHECK(fake.received_numbers()[phone(2)] == 1);
+  CHECK(data_of(daemon, b)["counts"]["pending"] == 1);
+}
+
+TEST_CASE("scheduler: caller ids rotate from chunk to chunk for a batch API") {
+  TempDir dir;
+  FakeBatchCall fake;
+  auto config = config_for(fake);
+  config["providers"]["acme"]["chunk_size"] = 10;
+  DaemonProcess daemon(dir, config);
+  fake.report_to(daemon.url("/v1/providers/acme/events"), [](const std::string&, int) { return "completed"; });
+  auto day = zone_with_local_hour(10, 19);
+  std::vector<json> contacts;
+  for (int i = 0; i < 30; ++i) contacts.push_back({{"phone_number", phone(i)}, {"timezone", day}});
+  auto id = create(daemon, campaign(contacts, {{"from_numbers", {"+14157774445"}}, {"phone_rotation_strategy", "round_robin"}}));
+  REQUIRE(wait_until([&] { return data_of(daemon, id)["status"] == "completed"; }));
+  std::map<std::string, int> by_number;
+  for (const auto& b : fake.batches()) by_number[b.body["from_number"].get<std::string>()] += 1;
+  CHECK(by_number.size() == 2);
+  CHECK(by_number["+14157774444"] >= 1);
+  CHECK(by_number["+14157774445"] >= 1);
+  CHECK(data_of(daemon, id)["from_numbers"].size() == 2);
+}
