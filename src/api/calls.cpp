@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 
 #include "common.hpp"
+#include "dialerd/schedule/compliance.hpp"
 
 namespace dialerd::api {
 
@@ -45,9 +46,78 @@ http::Response resolve_campaign(Context& ctx, const http::Request& req, const ht
   return envelope(200, {{"moved", moved.size()}, {"call_ids", moved}}, ctx.clock.now_ms());
 }
 
+json checks_json(const std::vector<schedule::Check>& checks) {
+  json out = json::array();
+  for (const auto& c : checks)
+    out.push_back({{"id", c.id}, {"name", c.name}, {"description", c.description}, {"reason", c.reason}});
+  return out;
+}
+
+// A call in full: its state, its attempts, and the compliance checks as they stand now.
+http::Response get_call(Context& ctx, const http::Params& params) {
+  auto id = parse_id(params.at("id"), "call");
+  auto detail = ctx.store.call_detail(id);
+  if (!detail) throw BadRequest(404, "not_found", "no call " + params.at("id"));
+  auto campaign = ctx.store.campaign(detail->campaign_id);
+  auto now = ctx.clock.now_ms();
+  const auto& call = detail->candidate.call;
+  json attempts = json::array();
+  for (const auto& a : detail->history)
+    attempts.push_back({{"number", a.number},
+                        {"dispatch_key", a.dispatch_key},
+                        {"from_number", a.from_number.empty() ? json(nullptr) : json(a.from_number)},
+                        {"provider_call_id", a.provider_call_id.empty() ? json(nullptr) : json(a.provider_call_id)},
+                        {"outcome", a.outcome.empty() ? json(nullptr) : json(a.outcome)},
+                        {"detail", a.detail.empty() ? json(nullptr) : json(a.detail)},
+                        {"submitted_at", iso8601(a.submitted_at)},
+                        {"finished_at", a.finished_at ? json(iso8601(*a.finished_at)) : json(nullptr)}});
+  auto opt = [](const std::optional<std::string>& s) { return s ? json(*s) : json(nullptr); };
+  json data = {{"id", std::to_string(call.id)},
+               {"campaign_id", std::to_string(detail->campaign_id)},
+               {"phone_number", call.phone},
+               {"state", domain::to_string(detail->state)},
+               {"attempts", detail->attempts},
+               {"next_attempt_at", iso8601(detail->next_attempt_at)},
+               {"last_outcome", opt(detail->last_outcome)},
+               {"last_error", opt(detail->last_error)},
+               {"provider_call_id", opt(detail->provider_call_id)},
+               {"variables", call.variables},
+               {"created_at", iso8601(detail->created_at)},
+               {"updated_at", iso8601(detail->updated_at)},
+               {"attempt_history", attempts}};
+  std::string error;
+  auto rules = campaign ? schedule::campaign_rules(*campaign, error) : std::nullopt;
+  if (rules) {
+    schedule::CallFacts facts;
+    facts.campaign_in_flight = ctx.store.in_flight(campaign->id);
+    if (rules->max_calls_per_day)
+      facts.campaign_calls_today =
+          ctx.store.campaign_calls_since(campaign->id, schedule::local_day_start(rules->zone, now));
+    schedule::ContactPlace place;
+    auto d = ctx.scheduler.evaluate(*rules, detail->candidate, ctx.store.history(), facts, now, &place);
+    json zones = json::array();
+    for (auto z : place.zones) zones.push_back(schedule::zone_label(z));
+    const char* verdict = d.kind == schedule::Decision::Kind::dispatch ? "dispatch"
+                          : d.kind == schedule::Decision::Kind::skip   ? "skip"
+                                                                       : "wait";
+    data["compliance"] = {{"evaluated_at", iso8601(now)},
+                          {"passed", d.failed.empty()},
+                          {"verdict", verdict},
+                          {"eligible_at", d.until ? json(iso8601(*d.until)) : json(nullptr)},
+                          {"contact_zones", zones},
+                          {"zone_source", place.zone_source},
+                          {"region", place.region.empty() ? json(nullptr) : json(place.region)},
+                          {"checks_passed", checks_json(d.passed)},
+                          {"checks_failed", checks_json(d.failed)}};
+  }
+  return envelope(200, data, now);
+}
+
 }  // namespace
 
 void register_call_routes(http::Router& router, Context& ctx) {
+  router.add("GET", "/v1/calls/{id}",
+             guarded([&ctx](const http::Request&, const http::Params& p) { return get_call(ctx, p); }));
   for (auto [verb, action] : {std::pair{"release", store::HeldAction::release}, std::pair{"fail", store::HeldAction::fail}}) {
     router.add("POST", std::string("/v1/calls/{id}/") + verb,
                guarded([&ctx, action](const http::Request& r, const http::Params& p) {

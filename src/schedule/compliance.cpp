@@ -25,8 +25,6 @@ std::string window_text(const DailyWindow& w) {
   return format_hhmm(w.start_min) + "-" + format_hhmm(w.end_min);
 }
 
-std::string zone_name(Zone z) { return z ? std::string(z->name()) : "UTC"; }
-
 struct Builder {
   Decision& d;
   void pass(const char* id, const char* name, const char* description, std::string reason) {
@@ -143,11 +141,11 @@ Decision decide(const CampaignRules& c, const ContactPlace& place, const CallFac
   std::string cdesc = c.window ? window_text(cwin) : std::string("any time");
   if (inside(c.zone, cwin, c.days, now))
     b.pass("campaign-window", "Campaign Calling Window", "Inside the campaign's daily window and working days",
-           fmt::format("Campaign local time is {} ({}), inside {}", local_hhmm(c.zone, now), zone_name(c.zone), cdesc));
+           fmt::format("Campaign local time is {} ({}), inside {}", local_hhmm(c.zone, now), zone_label(c.zone), cdesc));
   else {
     b.fail("campaign-window", "Campaign Calling Window", "Inside the campaign's daily window and working days",
            fmt::format("Campaign local time is {} ({}), outside {} or not a working day", local_hhmm(c.zone, now),
-                       zone_name(c.zone), cdesc));
+                       zone_label(c.zone), cdesc));
     time_blocked = true;
   }
   if (f.campaign_in_flight < c.concurrency)
@@ -164,7 +162,7 @@ Decision decide(const CampaignRules& c, const ContactPlace& place, const CallFac
              fmt::format("{} of {} calls today", f.campaign_calls_today, *c.max_calls_per_day));
     else {
       b.fail("campaign-daily-cap", "Campaign Daily Limit", "Calls today below the campaign's max_calls_per_day",
-             fmt::format("{} of {} calls today ({})", f.campaign_calls_today, *c.max_calls_per_day, zone_name(c.zone)));
+             fmt::format("{} of {} calls today ({})", f.campaign_calls_today, *c.max_calls_per_day, zone_label(c.zone)));
       earliest = std::max(earliest, next_local_day_start(c.zone, now));
       time_blocked = true;
     }
@@ -179,7 +177,7 @@ Decision decide(const CampaignRules& c, const ContactPlace& place, const CallFac
   std::string where;
   for (Zone z : place.zones) {
     windows.push_back({z, lwin, &ldays});
-    where += fmt::format("{}{} in {}", where.empty() ? "" : ", ", local_hhmm(z, now), zone_name(z));
+    where += fmt::format("{}{} in {}", where.empty() ? "" : ", ", local_hhmm(z, now), zone_label(z));
     if (!inside(z, lwin, ldays, now)) legal_ok = false;
   }
   const char* rh_desc = "Call only inside respectful hours in the contact's local time, never on a holiday";
@@ -200,11 +198,11 @@ Decision decide(const CampaignRules& c, const ContactPlace& place, const CallFac
   if (f.contact_calls_today < legal.contact_daily_cap)
     b.pass("contact-daily-cap", "Contact Daily Limit", cap_desc,
            fmt::format("Contact has had {} calls today ({}), within the limit of {}", f.contact_calls_today,
-                       zone_name(day_zone), legal.contact_daily_cap));
+                       zone_label(day_zone), legal.contact_daily_cap));
   else {
     b.fail("contact-daily-cap", "Contact Daily Limit", cap_desc,
            fmt::format("Contact has had {} calls today ({}), reaching the limit of {}", f.contact_calls_today,
-                       zone_name(day_zone), legal.contact_daily_cap));
+                       zone_label(day_zone), legal.contact_daily_cap));
     earliest = std::max(earliest, next_local_day_start(day_zone, now));
     time_blocked = true;
   }

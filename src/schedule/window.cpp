@@ -64,6 +64,8 @@ Zone find_zone(std::string_view name) {
   }
 }
 
+std::string zone_label(Zone z) { return z ? std::string(z->name()) : std::string("UTC"); }
+
 std::optional<std::int32_t> parse_date(std::string_view s) {
   if (s.size() != 10 || s[4] != '-' || s[7] != '-') return std::nullopt;
   int y = 0, m = 0, d = 0;

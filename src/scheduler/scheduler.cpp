@@ -107,19 +107,8 @@ void Scheduler::dispatch_campaign(const Campaign& c, std::optional<UnixMs>& next
   std::int64_t budget = rules->max_calls_per_day ? *rules->max_calls_per_day - calls_today
                                                  : std::numeric_limits<std::int64_t>::max();
   auto judge = [&](const store::Candidate& cand, store::History& history) {
-    auto place = schedule::resolve_place(cand.contact_timezone, cand.call.phone, rules->zone);
-    schedule::CallFacts facts;
-    facts.active = cand.active;
-    facts.suppression = cand.suppression;
-    facts.campaign_calls_today = calls_today;  // the claim's limit keeps this under the cap
-    facts.contact_calls_today =
-        history.contact_calls_since(cand.call.contact_id, schedule::local_day_start(place.zones.front(), now));
-    if (legal_.rolling_calls > 0) {
-      const UnixMs span = UnixMs{legal_.rolling_days} * 24 * 3600 * 1000;
-      if (auto nth = history.contact_nth_recent_call(cand.call.contact_id, legal_.rolling_calls, now - span))
-        facts.rolling_unblock = *nth + span;
-    }
-    auto d = schedule::decide(*rules, place, facts, legal_, now);
+    // The claim's limit keeps the campaign under its daily cap and concurrency.
+    auto d = evaluate(*rules, cand, history, schedule::CallFacts{}, now);
     store::Verdict v;
     v.reason = d.reason;
     switch (d.kind) {
@@ -182,6 +171,25 @@ awaitable<void> Scheduler::dispatch(std::shared_ptr<providers::Provider> provide
                provider->name());
   --submissions_in_flight_;
   wake();
+}
+
+schedule::Decision Scheduler::evaluate(const schedule::CampaignRules& rules, const store::Candidate& cand,
+                                      store::History& history, const schedule::CallFacts& campaign_facts, UnixMs now,
+                                      schedule::ContactPlace* place_out) const {
+  auto place = schedule::resolve_place(cand.contact_timezone, cand.call.phone, rules.zone);
+  schedule::CallFacts facts = campaign_facts;
+  facts.active = cand.active;
+  facts.suppression = cand.suppression;
+  facts.contact_calls_today =
+      history.contact_calls_since(cand.call.contact_id, schedule::local_day_start(place.zones.front(), now));
+  if (legal_.rolling_calls > 0) {
+    const UnixMs span = UnixMs{legal_.rolling_days} * 24 * 3600 * 1000;
+    if (auto nth = history.contact_nth_recent_call(cand.call.contact_id, legal_.rolling_calls, now - span))
+      facts.rolling_unblock = *nth + span;
+  }
+  auto d = schedule::decide(rules, place, facts, legal_, now);
+  if (place_out) *place_out = std::move(place);
+  return d;
 }
 
 std::vector<store::OutcomeApplied> Scheduler::apply_outcomes(const std::string& provider,

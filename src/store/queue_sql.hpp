@@ -73,6 +73,15 @@ ORDER BY submitted_at DESC LIMIT 1 OFFSET ?3)sql";
 inline constexpr const char* kCampaignCallsSince = R"sql(
 SELECT count(*) FROM attempts WHERE campaign_id = ?1 AND submitted_at >= ?2
   AND (outcome IS NULL OR outcome NOT IN ('not_submitted', 'rejected')))sql";
+inline constexpr const char* kCallDetail = R"sql(
+SELECT k.id, p.phone, p.first_name, p.last_name, k.variables, k.attempts, k.max_retries, k.contact_id,
+       p.timezone, p.active, s.reason, k.campaign_id, k.state, k.next_attempt_at, k.last_outcome, k.last_error,
+       k.provider_call_id, k.created_at, k.updated_at
+FROM calls k JOIN contacts p ON p.id = k.contact_id LEFT JOIN suppressions s ON s.phone = p.phone
+WHERE k.id = ?1)sql";
+inline constexpr const char* kAttemptsOfCall = R"sql(
+SELECT number, dispatch_key, from_number, provider_call_id, outcome, detail, submitted_at, finished_at
+FROM attempts WHERE call_id = ?1 ORDER BY id)sql";
 inline constexpr const char* kRotationCursor = "SELECT rotation_cursor FROM campaigns WHERE id = ?1";
 inline constexpr const char* kSetRotationCursor = "UPDATE campaigns SET rotation_cursor = ?2 WHERE id = ?1";
 inline constexpr const char* kMarkDispatching = R"sql(

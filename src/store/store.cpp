@@ -75,6 +75,30 @@ std::optional<std::string> non_empty(const std::string& s) {
 
 }  // namespace
 
+namespace {
+class SqlHistory final : public History {
+ public:
+  explicit SqlHistory(sqlite::Db& db) : db_(db) {}
+  std::int64_t contact_calls_since(std::int64_t contact_id, UnixMs since) override {
+    auto& q = db_.cached(kContactCallsSince);
+    q.bind(1, contact_id).bind(2, since);
+    std::int64_t n = q.step() ? q.int64(0) : 0;
+    q.reset();
+    return n;
+  }
+  std::optional<UnixMs> contact_nth_recent_call(std::int64_t contact_id, int n, UnixMs since) override {
+    auto& q = db_.cached(kContactNthRecentCall);
+    q.bind(1, contact_id).bind(2, since).bind(3, n - 1);
+    std::optional<UnixMs> t = q.step() ? std::optional<UnixMs>(q.int64(0)) : std::nullopt;
+    q.reset();
+    return t;
+  }
+
+ private:
+  sqlite::Db& db_;
+};
+}  // namespace
+
 Store::Store(const StoreOptions& options) {
   auto parent = std::filesystem::path(options.path).parent_path();
   if (!parent.empty()) std::filesystem::create_directories(parent);
@@ -84,6 +108,7 @@ Store::Store(const StoreOptions& options) {
   db_->exec("PRAGMA foreign_keys = ON");
   db_->exec("PRAGMA wal_autocheckpoint = " + std::to_string(options.wal_autocheckpoint_pages));
   sqlite::migrate(*db_);
+  history_ = std::make_unique<SqlHistory>(*db_);
   key_salt_ = std::random_device{}();
   rng_.seed(std::random_device{}());
 }
@@ -226,36 +251,13 @@ std::optional<DispatchChunk> Store::claim(const Campaign& campaign, int limit, U
   return claim(campaign, options, now, nullptr);
 }
 
-namespace {
-class SqlHistory final : public History {
- public:
-  explicit SqlHistory(sqlite::Db& db) : db_(db) {}
-  std::int64_t contact_calls_since(std::int64_t contact_id, UnixMs since) override {
-    auto& q = db_.cached(kContactCallsSince);
-    q.bind(1, contact_id).bind(2, since);
-    std::int64_t n = q.step() ? q.int64(0) : 0;
-    q.reset();
-    return n;
-  }
-  std::optional<UnixMs> contact_nth_recent_call(std::int64_t contact_id, int n, UnixMs since) override {
-    auto& q = db_.cached(kContactNthRecentCall);
-    q.bind(1, contact_id).bind(2, since).bind(3, n - 1);
-    std::optional<UnixMs> t = q.step() ? std::optional<UnixMs>(q.int64(0)) : std::nullopt;
-    q.reset();
-    return t;
-  }
-
- private:
-  sqlite::Db& db_;
-};
-}  // namespace
 
 std::optional<DispatchChunk> Store::claim(const Campaign& campaign, const ClaimOptions& options, UnixMs now,
                                           const Judge& judge) {
   if (options.limit <= 0) return std::nullopt;
   const int max_examined = options.max_examined > 0 ? options.max_examined : 4 * options.limit;
   Transaction tx(*db_);
-  SqlHistory history(*db_);
+  History& history = *history_;
   DispatchChunk chunk;
   chunk.campaign_id = campaign.id;
   chunk.campaign = campaign;
@@ -562,6 +564,44 @@ bool Store::remove_suppression(const std::string& phone) {
   bool removed = db_->changes() > 0;
   tx.commit();
   return removed;
+}
+
+std::optional<CallDetail> Store::call_detail(CallId id) {
+  auto& q = db_->cached(kCallDetail);
+  q.bind(1, id);
+  if (!q.step()) {
+    q.reset();
+    return std::nullopt;
+  }
+  CallDetail d;
+  auto& call = d.candidate.call;
+  call.id = q.int64(0);
+  call.phone = q.text(1);
+  call.first_name = q.text(2);
+  call.last_name = q.text(3);
+  call.variables = json_or<nlohmann::json>(q.text(4), nlohmann::json::object());
+  d.attempts = static_cast<int>(q.int64(5));
+  call.attempt = d.attempts + 1;
+  call.max_retries = static_cast<int>(q.opt_int64(6).value_or(-1));
+  call.contact_id = q.int64(7);
+  d.candidate.contact_timezone = q.opt_text(8);
+  d.candidate.active = q.int64(9) != 0;
+  d.candidate.suppression = q.opt_text(10);
+  d.campaign_id = q.int64(11);
+  d.state = call_state_from(q.text(12)).value_or(CallState::pending);
+  d.next_attempt_at = q.int64(13);
+  d.last_outcome = q.opt_text(14);
+  d.last_error = q.opt_text(15);
+  d.provider_call_id = q.opt_text(16);
+  d.created_at = q.int64(17);
+  d.updated_at = q.int64(18);
+  q.reset();
+  auto& a = db_->cached(kAttemptsOfCall);
+  a.bind(1, id);
+  while (a.step())
+    d.history.push_back({static_cast<int>(a.int64(0)), a.text(1), a.opt_text(2).value_or(""), a.opt_text(3).value_or(""),
+                         a.opt_text(4).value_or(""), a.opt_text(5).value_or(""), a.int64(6), a.opt_int64(7)});
+  return d;
 }
 
 std::vector<std::string> Store::in_progress_call_ids(const std::string& provider) {

@@ -87,6 +87,21 @@ TEST_CASE("scheduler: a contact whose local time is night is not called - one in
   auto pending = json::parse(out);
   REQUIRE(pending.size() == 1);
   CHECK_THAT(pending[0]["last_error"].get<std::string>(), Catch::Contains("respectful-hours"));
+
+  // GET /v1/calls/{id} explains the decision with the checks, like seed 000.
+  auto call = http_get(daemon.url("/v1/calls/" + std::to_string(pending[0]["id"].get<std::int64_t>())));
+  REQUIRE(call.status == 200);
+  auto compliance = call.body["data"]["compliance"];
+  CHECK(compliance["verdict"] == "wait");
+  CHECK(compliance["passed"] == false);
+  CHECK(compliance["zone_source"] == "contact");
+  CHECK(compliance["contact_zones"] == json::array({night}));
+  CHECK_FALSE(compliance["eligible_at"].is_null());
+  REQUIRE(compliance["checks_failed"].size() == 1);
+  CHECK(compliance["checks_failed"][0]["id"] == "respectful-hours");
+  CHECK(compliance["checks_passed"].size() >= 6);
+  CHECK(call.body["data"]["attempt_history"].empty());
+  CHECK(http_get(daemon.url("/v1/calls/999999")).status == 404);
 }
 
 TEST_CASE("scheduler: nothing goes out while the campaign window is closed") {

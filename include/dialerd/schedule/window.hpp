@@ -43,6 +43,7 @@ struct DayRule {
 
 // Zone lookup in the OS tz database; nullptr when unknown.
 Zone find_zone(std::string_view name);
+std::string zone_label(Zone zone);  // its IANA name
 // Days since 1970-01-01 of "YYYY-MM-DD", or nothing when malformed.
 std::optional<std::int32_t> parse_date(std::string_view text);
 

@@ -31,6 +31,11 @@ class Scheduler {
   void stop_claiming();
   std::size_t submissions_in_flight() const { return submissions_in_flight_; }
 
+  // The compliance decision for one call at `now`, as the claim makes it. `campaign_facts` carries the
+  // campaign's in-flight count and calls today; the contact's side is read from `history`.
+  schedule::Decision evaluate(const schedule::CampaignRules& rules, const store::Candidate& candidate,
+                              store::History& history, const schedule::CallFacts& campaign_facts, domain::UnixMs now,
+                              schedule::ContactPlace* place_out = nullptr) const;
   // Applies outcomes a provider reported, then wakes the loop (a slot may be free).
   std::vector<store::OutcomeApplied> apply_outcomes(const std::string& provider,
                                                     const std::vector<domain::OutcomeReport>& reports);

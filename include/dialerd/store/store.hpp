@@ -81,6 +81,23 @@ struct Verdict {
 // Decides each candidate; a null Judge dispatches everything it is given.
 using Judge = std::function<Verdict(const Candidate&, History&)>;
 
+// One call in full, for GET /v1/calls/{id}.
+struct AttemptRecord {
+  int number = 0;
+  std::string dispatch_key, from_number, provider_call_id, outcome, detail;
+  domain::UnixMs submitted_at = 0;
+  std::optional<domain::UnixMs> finished_at;
+};
+struct CallDetail {
+  Candidate candidate;  // the call as a claim would see it
+  domain::CampaignId campaign_id = 0;
+  domain::CallState state = domain::CallState::pending;
+  int attempts = 0;
+  domain::UnixMs next_attempt_at = 0, created_at = 0, updated_at = 0;
+  std::optional<std::string> last_outcome, last_error, provider_call_id;
+  std::vector<AttemptRecord> history;
+};
+
 struct ClaimOptions {
   int limit = 1000;                 // most calls in the chunk
   int max_examined = 0;             // most candidates judged in one claim (0 = 4 x limit)
@@ -152,6 +169,9 @@ class Store {
   // Provider call ids of the in-progress calls of `provider`'s campaigns.
   std::vector<std::string> in_progress_call_ids(const std::string& provider);
   std::optional<CallRef> call_ref(domain::CallId id);
+  std::optional<CallDetail> call_detail(domain::CallId id);
+  // The call history outside a claim (for explanations).
+  History& history() { return *history_; }
   // Earliest next_attempt_at among the campaign's pending calls.
   std::optional<domain::UnixMs> next_due(domain::CampaignId id);
   // Earliest trigger time among scheduled campaigns.
@@ -168,6 +188,7 @@ class Store {
   OutcomeApplied apply_outcome(const std::string& provider, const OutcomeReport& report, domain::UnixMs now);
 
   std::unique_ptr<sqlite::Db> db_;
+  std::unique_ptr<History> history_;
   std::uint64_t key_seq_ = 0;
   std::uint32_t key_salt_ = 0;
   schedule::RetrySettings retry_settings_;
