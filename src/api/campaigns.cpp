@@ -5,6 +5,8 @@
 
 #include "common.hpp"
 #include "dialerd/domain/phone.hpp"
+#include "dialerd/schedule/forecast.hpp"
+#include "dialerd/schedule/place.hpp"
 #include "dialerd/schedule/time.hpp"
 
 namespace dialerd::api {
@@ -240,9 +242,50 @@ http::Response get_campaign(Context& ctx, const http::Params& params) {
   return envelope(200, campaign_json(*campaign, ctx.store.counts(id)), ctx.clock.now_ms());
 }
 
+http::Response get_forecast(Context& ctx, const http::Params& params) {
+  CampaignId id = parse_id(params.at("id"), "campaign");
+  auto campaign = ctx.store.campaign(id);
+  if (!campaign) throw BadRequest(404, "not_found", "no campaign " + params.at("id"));
+  std::string error;
+  auto rules = schedule::campaign_rules(*campaign, error);
+  if (!rules) throw BadRequest(409, "unusable_campaign", error);
+  rules->running = true;  // forecast as if it runs (a draft or paused campaign too)
+  const auto& config = ctx.config();
+  auto now = ctx.clock.now_ms();
+  constexpr int kSample = 500;
+  schedule::ForecastInput in;
+  in.campaign = &*rules;
+  in.legal = &config.legal;
+  in.pending = ctx.store.counts(id).pending;
+  for (const auto& [phone, tz] : ctx.store.sample_pending(id, kSample))
+    in.sample.push_back(schedule::resolve_place(tz, phone, rules->zone));
+  if (rules->max_calls_per_day)
+    in.calls_today = ctx.store.campaign_calls_since(id, schedule::local_day_start(rules->zone, now));
+  in.call_duration_s = config.forecast_call_duration_s;
+  in.now = now;
+  auto f = schedule::forecast(in);
+  json hours = json::array();
+  for (const auto& h : f.hours)
+    hours.push_back({{"start", iso8601(h.start)}, {"calls", static_cast<std::int64_t>(std::llround(h.calls))}});
+  json data = {{"campaign_id", std::to_string(id)},
+               {"pending", in.pending},
+               {"estimated_finish", f.finish ? json(iso8601(*f.finish)) : json(nullptr)},
+               {"finishes_within_horizon", f.finish.has_value()},
+               {"horizon_days", in.horizon_hours / 24},
+               {"remaining_after_horizon", static_cast<std::int64_t>(std::llround(f.remaining_after_horizon))},
+               {"hours", hours},
+               {"assumptions",
+                {{"call_duration_seconds", in.call_duration_s},
+                 {"contacts_sampled", in.sample.size()},
+                 {"ignores", "retries, per-contact daily caps, provider delays"}}}};
+  return envelope(200, data, now);
+}
+
 }  // namespace
 
 void register_campaign_routes(http::Router& router, Context& ctx) {
+  router.add("GET", "/v1/campaigns/{id}/forecast",
+             guarded([&ctx](const http::Request&, const http::Params& p) { return get_forecast(ctx, p); }));
   router.add("POST", "/v1/campaigns",
              guarded([&ctx](const http::Request& req, const http::Params&) { return create_campaign(ctx, req); }));
   router.add("GET", "/v1/campaigns/{id}",

@@ -233,6 +233,9 @@ const std::vector<Key<Config>>& daemon_keys() {
          }
          return std::nullopt;
        }},
+      {"forecast.call_duration_seconds", 180, true,
+       "The call length GET /v1/campaigns/{id}/forecast assumes: each line places one call per this many seconds.",
+       int_key(&Config::forecast_call_duration_s, 1, 86400)},
       {"shutdown.drain_timeout_ms", 10000, true,
        "On SIGTERM, how long in-flight submissions may take to finish before dialerd exits.",
        int_key(&Config::drain_timeout_ms, 0, 600000)},

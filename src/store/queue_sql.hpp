@@ -82,6 +82,9 @@ WHERE k.id = ?1)sql";
 inline constexpr const char* kAttemptsOfCall = R"sql(
 SELECT number, dispatch_key, from_number, provider_call_id, outcome, detail, submitted_at, finished_at
 FROM attempts WHERE call_id = ?1 ORDER BY id)sql";
+inline constexpr const char* kSamplePending = R"sql(
+SELECT p.phone, p.timezone FROM calls k JOIN contacts p ON p.id = k.contact_id
+WHERE k.campaign_id = ?1 AND k.state = 'pending' LIMIT ?2)sql";
 inline constexpr const char* kRotationCursor = "SELECT rotation_cursor FROM campaigns WHERE id = ?1";
 inline constexpr const char* kSetRotationCursor = "UPDATE campaigns SET rotation_cursor = ?2 WHERE id = ?1";
 inline constexpr const char* kMarkDispatching = R"sql(

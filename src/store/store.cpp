@@ -566,6 +566,14 @@ bool Store::remove_suppression(const std::string& phone) {
   return removed;
 }
 
+std::vector<std::pair<std::string, std::optional<std::string>>> Store::sample_pending(CampaignId id, int limit) {
+  auto& q = db_->cached(kSamplePending);
+  q.bind(1, id).bind(2, limit);
+  std::vector<std::pair<std::string, std::optional<std::string>>> out;
+  while (q.step()) out.emplace_back(q.text(0), q.opt_text(1));
+  return out;
+}
+
 std::optional<CallDetail> Store::call_detail(CallId id) {
   auto& q = db_->cached(kCallDetail);
   q.bind(1, id);

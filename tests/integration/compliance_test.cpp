@@ -111,12 +111,21 @@ TEST_CASE("scheduler: nothing goes out while the campaign window is closed") {
   // A two-hour window that opened neither now nor in the next hour, in UTC.
   auto hour = std::chrono::duration_cast<std::chrono::hours>(std::chrono::system_clock::now().time_since_epoch()).count() % 24;
   auto start = fmt::format("{:02}:00", (hour + 2) % 24), end = fmt::format("{:02}:00", (hour + 4) % 24);
-  auto id = create(daemon, campaign({{{"phone_number", phone(1)}, {"timezone", "UTC"}}},
+  // The contact is where it is daytime now, so its respectful hours cover the window's two hours.
+  auto id = create(daemon, campaign({{{"phone_number", phone(1)}, {"timezone", zone_with_local_hour(9, 15)}}},
                                     {{"timezone", "UTC"}, {"start_time", start}, {"end_time", end}}));
   settle(daemon, id);
   CHECK(fake.tasks_received() == 0);
   CHECK(data_of(daemon, id)["counts"]["pending"] == 1);
   CHECK(data_of(daemon, id)["start_time"] == start);
+  // The forecast puts the call inside the window that opens in two hours.
+  auto f = http_get(daemon.url("/v1/campaigns/" + id + "/forecast"));
+  REQUIRE(f.status == 200);
+  CHECK(f.body["data"]["pending"] == 1);
+  CHECK(f.body["data"]["finishes_within_horizon"] == true);
+  REQUIRE(f.body["data"]["hours"].size() == 1);
+  CHECK(f.body["data"]["hours"][0]["calls"] == 1);
+  CHECK(http_get(daemon.url("/v1/campaigns/999/forecast")).status == 404);
 }
 
 TEST_CASE("scheduler: max_calls_per_day stops dispatch for the day") {

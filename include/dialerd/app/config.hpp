@@ -42,6 +42,7 @@ struct Config {
   int http_idle_timeout_ms = 30000;
   std::string default_region = "US";
   int drain_timeout_ms = 10000;
+  int forecast_call_duration_s = 180;
   schedule::LegalRules legal;      // compliance.*
   schedule::RetrySettings retry;   // retry.*
   std::map<std::string, ProviderConfig> providers;

@@ -170,6 +170,8 @@ class Store {
   std::vector<std::string> in_progress_call_ids(const std::string& provider);
   std::optional<CallRef> call_ref(domain::CallId id);
   std::optional<CallDetail> call_detail(domain::CallId id);
+  // Up to `limit` pending calls' (phone, contact timezone), for the forecast.
+  std::vector<std::pair<std::string, std::optional<std::string>>> sample_pending(domain::CampaignId id, int limit);
   // The call history outside a claim (for explanations).
   History& history() { return *history_; }
   // Earliest next_attempt_at among the campaign's pending calls.

@@ -1,0 +1,36 @@
+#pragma once
+// When a campaign's remaining calls will go out, estimated from the same windows and caps the scheduler
+// enforces. Pure. An estimate: it assumes every call lasts the configured duration, and it ignores
+// retries, per-contact caps and provider slowness.
+#include <optional>
+#include <vector>
+
+#include "dialerd/schedule/compliance.hpp"
+
+namespace dialerd::schedule {
+
+struct ForecastInput {
+  const CampaignRules* campaign = nullptr;
+  const LegalRules* legal = nullptr;
+  std::int64_t pending = 0;            // calls left to go out
+  std::vector<ContactPlace> sample;    // where a sample of those calls' contacts are
+  std::int64_t calls_today = 0;        // the campaign's calls so far in its current local day
+  int call_duration_s = 180;
+  domain::UnixMs now = 0;
+  int horizon_hours = 14 * 24;
+};
+
+struct ForecastHour {
+  domain::UnixMs start = 0;
+  double calls = 0;
+};
+
+struct Forecast {
+  std::vector<ForecastHour> hours;     // hours with calls, in order
+  std::optional<domain::UnixMs> finish;  // when the last call is expected to start; none within the horizon
+  double remaining_after_horizon = 0;
+};
+
+Forecast forecast(const ForecastInput& in);
+
+}  // namespace dialerd::schedule

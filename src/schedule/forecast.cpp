@@ -1,0 +1,80 @@
+#include "dialerd/schedule/forecast.hpp"
+
+#include <map>
+
+namespace dialerd::schedule {
+
+using domain::UnixMs;
+
+namespace {
+constexpr UnixMs kStepMs = 15 * 60 * 1000;
+constexpr UnixMs kHourMs = 60 * 60 * 1000;
+
+// Contacts with the same zones and region share their legal windows: one group each.
+struct Group {
+  std::vector<Zone> zones;
+  std::string region;
+  double remaining = 0;
+};
+}  // namespace
+
+Forecast forecast(const ForecastInput& in) {
+  Forecast out;
+  const CampaignRules& c = *in.campaign;
+  const LegalRules& legal = *in.legal;
+  if (in.pending <= 0) {
+    out.finish = in.now;
+    return out;
+  }
+  std::map<std::pair<std::vector<Zone>, std::string>, Group> groups;
+  for (const auto& p : in.sample) {
+    auto& g = groups[{p.zones, p.region}];
+    g.zones = p.zones;
+    g.region = p.region;
+    g.remaining += 1;
+  }
+  if (groups.empty()) groups[{{c.zone}, ""}] = Group{{c.zone}, "", 1};
+  double sampled = 0;
+  for (auto& [k, g] : groups) sampled += g.remaining;
+  for (auto& [k, g] : groups) g.remaining = g.remaining / sampled * static_cast<double>(in.pending);
+
+  const double per_step = static_cast<double>(c.concurrency) * (kStepMs / 1000.0) / std::max(1, in.call_duration_s);
+  DailyWindow cwin = c.window.value_or(DailyWindow{0, 0});
+  double remaining = static_cast<double>(in.pending);
+  std::int32_t day = local_day(c.zone, in.now);
+  double used_today = static_cast<double>(in.calls_today);
+  const UnixMs end = in.now + UnixMs{in.horizon_hours} * kHourMs;
+  for (UnixMs t = in.now; t < end && remaining > 0.5; t += kStepMs) {
+    if (std::int32_t d = local_day(c.zone, t); d != day) {
+      day = d;
+      used_today = 0;
+    }
+    if ((c.trigger_at && *c.trigger_at > t) || !inside(c.zone, cwin, c.days, t)) continue;
+    double capacity = per_step;
+    if (c.max_calls_per_day) capacity = std::min(capacity, std::max(0.0, *c.max_calls_per_day - used_today));
+    double open_remaining = 0;
+    std::vector<Group*> open;
+    for (auto& [k, g] : groups) {
+      if (g.remaining <= 0) continue;
+      bool ok = true;
+      for (Zone z : g.zones) ok = ok && inside(z, legal.window_for(g.region), legal.days_for(g.region), t);
+      if (ok) {
+        open.push_back(&g);
+        open_remaining += g.remaining;
+      }
+    }
+    if (open.empty() || capacity <= 0) continue;
+    double calls = std::min(capacity, open_remaining);
+    for (Group* g : open) g->remaining -= calls * (g->remaining / open_remaining);
+    remaining -= calls;
+    used_today += calls;
+    UnixMs hour = in.now + (t - in.now) / kHourMs * kHourMs;
+    if (out.hours.empty() || out.hours.back().start != hour) out.hours.push_back({hour, 0});
+    out.hours.back().calls += calls;
+    if (remaining <= 0.5) out.finish = t + kStepMs;
+  }
+  out.remaining_after_horizon = std::max(0.0, remaining);
+  return out;
+}
+
+}  // namespace dialerd::schedule

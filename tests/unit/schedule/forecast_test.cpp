@@ -1,0 +1,63 @@
+#include <catch2/catch.hpp>
+
+#include "dialerd/schedule/forecast.hpp"
+#include "dialerd/schedule/time.hpp"
+
+using namespace dialerd::schedule;
+using dialerd::domain::UnixMs;
+
+namespace {
+UnixMs at(const char* s) { return *parse_rfc3339(s); }
+double total(const Forecast& f) {
+  double t = 0;
+  for (const auto& h : f.hours) t += h.calls;
+  return t;
+}
+}  // namespace
+
+TEST_CASE("forecast: capacity is concurrency times hours over the call duration") {
+  CampaignRules c;
+  c.zone = find_zone("UTC");
+  c.concurrency = 10;
+  LegalRules legal;
+  legal.window = {0, 0};  // no legal limit, to see raw capacity
+  ForecastInput in{&c, &legal, 1000, {ContactPlace{{c.zone}, "number", ""}}, 0, 360, at("2026-11-23T00:00:00Z")};
+  auto f = forecast(in);
+  // 10 lines x 10 calls/hour = 100 calls/hour: 1000 calls take 10 hours.
+  REQUIRE(f.finish);
+  CHECK(*f.finish == at("2026-11-23T10:00:00Z"));
+  CHECK(total(f) == Approx(1000));
+  CHECK(f.hours.front().calls == Approx(100));
+}
+
+TEST_CASE("forecast: windows and the daily cap stretch a campaign over days") {
+  CampaignRules c;
+  c.zone = find_zone("America/New_York");
+  c.concurrency = 100;
+  c.window = DailyWindow{9 * 60, 17 * 60};
+  c.days = DayRule::of_weekdays({1, 2, 3, 4, 5});
+  c.max_calls_per_day = 500;
+  LegalRules legal;
+  ForecastInput in{&c, &legal, 1200, {ContactPlace{{c.zone}, "number", "US-NY"}}, 0, 60,
+                   at("2026-11-27T20:00:00Z")};  // Friday 15:00 EST
+  auto f = forecast(in);
+  REQUIRE(f.finish);
+  // Friday: 500 by the cap; Monday: 500; Tuesday: the last 200 in the first hour.
+  CHECK(*f.finish > at("2026-12-01T14:00:00Z"));
+  CHECK(*f.finish <= at("2026-12-01T16:00:00Z"));
+  CHECK(total(f) == Approx(1200));
+  for (const auto& h : f.hours) CHECK(h.calls <= 500);
+}
+
+TEST_CASE("forecast: contacts whose legal window never meets the campaign's do not finish") {
+  CampaignRules c;
+  c.zone = find_zone("America/New_York");
+  c.concurrency = 10;
+  c.window = DailyWindow{9 * 60, 10 * 60};
+  LegalRules legal;
+  ForecastInput in{&c, &legal, 50, {ContactPlace{{find_zone("Asia/Tokyo")}, "number", "JP"}}, 0, 60,
+                   at("2026-11-23T00:00:00Z")};
+  auto f = forecast(in);
+  CHECK_FALSE(f.finish);
+  CHECK(f.remaining_after_horizon == Approx(50));
+}
