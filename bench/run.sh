@@ -11,4 +11,8 @@ N=${N:-1000000}
 echo "== machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), $(free -g | awk '/Mem/ {print $2}') GiB, $(df -h /tmp | awk 'NR==2 {print $1}')"
 echo "== commit: $(git rev-parse --short HEAD)"
 ./build-bench/bin/store_bench --contacts "$N" --repeat "${REPEAT:-3}"
-bash bench/rss.sh "$N"
+SIZES=${SIZES:-10000 1000000 10000000}
+for n in $SIZES; do bash bench/rss.sh "$n"; done
+echo "scheduler wake cost:"
+./build-bench/bin/scheduler_bench --sizes $SIZES
+./build-bench/bin/trigger_bench --campaigns 200

@@ -97,7 +97,9 @@ struct FakeBatchCall::Impl {
 
     std::string id = "batch_call_" + std::to_string(next_id++);
     std::map<std::string, std::string> headers(req.headers.begin(), req.headers.end());
-    batches.push_back({id, body, headers});
+    auto now_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                      std::chrono::system_clock::now().time_since_epoch()).count();
+    batches.push_back({id, body, headers, now_ms});
     std::vector<json> events;
     for (const auto& t : tasks) {
       std::string to = t["to_number"].get<std::string>();

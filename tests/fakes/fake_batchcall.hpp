@@ -23,6 +23,7 @@ class FakeBatchCall {
     std::string batch_call_id;
     nlohmann::json body;
     std::map<std::string, std::string> headers;
+    std::int64_t received_at_ms = 0;  // wall clock, when the request was taken
   };
   // Decides the status reported for a task: (to_number, how many times that number was received) -> status.
   using OutcomeFn = std::function<std::string(const std::string& to_number, int times_seen)>;
