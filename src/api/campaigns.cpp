@@ -242,6 +242,151 @@ http::Response get_campaign(Context& ctx, const http::Params& params) {
   return envelope(200, campaign_json(*campaign, ctx.store.counts(id)), ctx.clock.now_ms());
 }
 
+// POST /v1/campaigns/{id}/contacts: records added in chunks of 1000, each its own transaction. Invalid
+// records are reported one by one and the rest still go in; a record matching a pending call of the
+// campaign updates it (seed 003).
+http::Response add_contacts(Context& ctx, const http::Request& req, const http::Params& params) {
+  CampaignId id = parse_id(params.at("id"), "campaign");
+  auto campaign = ctx.store.campaign(id);
+  if (!campaign) throw BadRequest(404, "not_found", "no campaign " + params.at("id"));
+  if (campaign->status == CampaignStatus::completed || campaign->status == CampaignStatus::cancelled)
+    throw BadRequest(409, "invalid_transition",
+                     "campaign " + params.at("id") + " is " + std::string(to_string(campaign->status)) +
+                         "; create a new campaign for more calls");
+  json body = parse_json_body(req);
+  const json* records = &body;
+  std::string list_name = "";
+  if (body.is_object()) {
+    for (const char* key : {"contacts", "call_data"})
+      if (body.contains(key)) {
+        records = &body[key];
+        list_name = key;
+      }
+    for (const auto& [k, v] : body.items())
+      if (k != "contacts" && k != "call_data") bad_field(k, "unknown field (give contacts or call_data)");
+  }
+  if (!records->is_array()) bad_field(list_name.empty() ? "contacts" : list_name, "must be an array of records");
+  if (records->empty()) bad_field(list_name.empty() ? "contacts" : list_name, "must not be empty");
+  const std::string prefix = list_name.empty() ? "" : list_name;
+
+  const auto& region = ctx.config().default_region;
+  constexpr std::size_t kChunk = 1000;
+  json errors = json::array(), failed_chunks = json::array(), call_ids = json::array();
+  std::int64_t added = 0, updated = 0;
+  auto now = ctx.clock.now_ms();
+  for (std::size_t start = 0, chunk_no = 1; start < records->size(); start += kChunk, ++chunk_no) {
+    std::vector<ContactInput> valid;
+    for (std::size_t i = start; i < std::min(records->size(), start + kChunk); ++i) {
+      try {
+        auto c = parse_contact((*records)[i], i, region);
+        check_required(c, campaign->spec.required_variables, "contacts[" + std::to_string(i) + "]");
+        valid.push_back(std::move(c));
+      } catch (const BadRequest& e) {
+        std::string field = e.field;
+        if (!prefix.empty() && field.rfind("contacts", 0) == 0) field = prefix + field.substr(8);
+        errors.push_back({{"index", i}, {"field", field}, {"message", e.what()}});
+      }
+    }
+    if (valid.empty()) continue;
+    try {
+      auto r = ctx.store.add_contacts(id, valid, now);
+      added += r.added;
+      updated += r.updated;
+      for (auto cid : r.call_ids) call_ids.push_back(std::to_string(cid));
+    } catch (const std::exception& e) {
+      spdlog::error("campaign {}: contacts chunk {} failed: {}", id, chunk_no, e.what());
+      failed_chunks.push_back({{"chunk", chunk_no}, {"error", "could not store this chunk; nothing of it was kept"}});
+    }
+  }
+  if (added + updated > 0) ctx.scheduler.wake();
+  json data = {{"added", added}, {"updated", updated}, {"call_ids", call_ids}};
+  if (errors.empty() && failed_chunks.empty()) return envelope(200, data, now);
+  data["failed_chunks"] = failed_chunks;
+  data["errors"] = errors;
+  if (added + updated == 0 && failed_chunks.empty()) {
+    // Nothing went in: the usual error shape, naming the first bad field, with every record's error.
+    http::Response r = http::error_response(400, "invalid_records",
+                                            std::to_string(errors.size()) + " record(s) invalid, none added; first: " +
+                                                errors[0]["message"].get<std::string>(),
+                                            errors[0]["field"].get<std::string>());
+    auto j = json::parse(r.body);
+    j["errors"] = errors;
+    r.body = j.dump();
+    return r;
+  }
+  return envelope(207, data, now);
+}
+
+// GET /v1/campaigns?status=&limit=&after=: campaigns in id order, with their counts.
+http::Response list_campaigns(Context& ctx, const http::Request& req) {
+  std::optional<CampaignStatus> status;
+  if (auto it = req.query.find("status"); it != req.query.end()) {
+    status = campaign_status_from(it->second);
+    if (!status) bad_field("status", "must be draft, scheduled, running, paused, completed or cancelled");
+  }
+  auto number = [&](const char* key, std::int64_t fallback, std::int64_t min, std::int64_t max) -> std::int64_t {
+    auto it = req.query.find(key);
+    if (it == req.query.end()) return fallback;
+    const auto& v = it->second;
+    if (v.empty() || v.size() > 18 || !std::all_of(v.begin(), v.end(), ::isdigit) || std::stoll(v) < min ||
+        std::stoll(v) > max)
+      bad_field(key, "must be an integer " + std::to_string(min) + ".." + std::to_string(max));
+    return std::stoll(v);
+  };
+  int limit = static_cast<int>(number("limit", 50, 1, 500));
+  CampaignId after = number("after", 0, 0, std::numeric_limits<std::int64_t>::max());
+  auto ids = ctx.store.campaign_ids(status, after, limit + 1);
+  bool more = static_cast<int>(ids.size()) > limit;
+  if (more) ids.pop_back();
+  json items = json::array();
+  for (auto id : ids)
+    if (auto c = ctx.store.campaign(id)) items.push_back(campaign_json(*c, ctx.store.counts(id)));
+  json data = {{"items", items}, {"next_after", more ? json(std::to_string(ids.back())) : json(nullptr)}};
+  return envelope(200, data, ctx.clock.now_ms());
+}
+
+// POST /v1/campaigns/{id}/start|pause|resume|cancel: idempotent; 409 when the move is impossible.
+http::Response change_status(Context& ctx, const http::Params& params, const std::string& action) {
+  CampaignId id = parse_id(params.at("id"), "campaign");
+  auto campaign = ctx.store.campaign(id);
+  if (!campaign) throw BadRequest(404, "not_found", "no campaign " + params.at("id"));
+  auto now = ctx.clock.now_ms();
+  const auto from = campaign->status;
+  const bool future_start = campaign->spec.schedule_type == "scheduled" && campaign->spec.trigger_at &&
+                            *campaign->spec.trigger_at > now;
+  auto conflict = [&](const std::string& why) {
+    throw BadRequest(409, "invalid_transition",
+                     "cannot " + action + " campaign " + params.at("id") + ": it is " +
+                         std::string(to_string(from)) + (why.empty() ? "" : " (" + why + ")"));
+  };
+  std::optional<CampaignStatus> to;
+  if (action == "start") {
+    if (from == CampaignStatus::draft) to = future_start ? CampaignStatus::scheduled : CampaignStatus::running;
+    else if (from == CampaignStatus::scheduled) to = CampaignStatus::running;  // start now, before its time
+    else if (from == CampaignStatus::paused) conflict("use resume");
+    else if (from != CampaignStatus::running) conflict("");
+  } else if (action == "pause") {
+    if (from == CampaignStatus::running || from == CampaignStatus::scheduled) to = CampaignStatus::paused;
+    else if (from != CampaignStatus::paused) conflict(from == CampaignStatus::draft ? "not started" : "");
+  } else if (action == "resume") {
+    if (from == CampaignStatus::paused) to = future_start ? CampaignStatus::scheduled : CampaignStatus::running;
+    else if (from == CampaignStatus::draft) conflict("use start");
+    else if (from != CampaignStatus::running && from != CampaignStatus::scheduled) conflict("");
+  } else {  // cancel
+    if (from == CampaignStatus::completed) conflict("");
+    if (from != CampaignStatus::cancelled) {
+      if (!ctx.store.cancel_campaign(id, "campaign cancelled", now)) conflict("");
+      spdlog::warn("campaign {}: cancelled; its pending calls are skipped", id);
+    }
+  }
+  if (to) {
+    if (!ctx.store.set_campaign_status(id, *to, now)) conflict("");
+    spdlog::info("campaign {}: {} -> {} ({})", id, to_string(from), to_string(*to), action);
+  }
+  ctx.scheduler.wake();
+  return envelope(200, campaign_json(*ctx.store.campaign(id), ctx.store.counts(id)), now);
+}
+
 http::Response get_forecast(Context& ctx, const http::Params& params) {
   CampaignId id = parse_id(params.at("id"), "campaign");
   auto campaign = ctx.store.campaign(id);
@@ -284,6 +429,16 @@ http::Response get_forecast(Context& ctx, const http::Params& params) {
 }  // namespace
 
 void register_campaign_routes(http::Router& router, Context& ctx) {
+  router.add("GET", "/v1/campaigns",
+             guarded([&ctx](const http::Request& req, const http::Params&) { return list_campaigns(ctx, req); }));
+  router.add("POST", "/v1/campaigns/{id}/contacts", guarded([&ctx](const http::Request& req, const http::Params& p) {
+               return add_contacts(ctx, req, p);
+             }));
+  for (std::string action : {"start", "pause", "resume", "cancel"})
+    router.add("POST", "/v1/campaigns/{id}/" + action,
+               guarded([&ctx, action](const http::Request&, const http::Params& p) {
+                 return change_status(ctx, p, action);
+               }));
   router.add("GET", "/v1/campaigns/{id}/forecast",
              guarded([&ctx](const http::Request&, const http::Params& p) { return get_forecast(ctx, p); }));
   router.add("POST", "/v1/campaigns",

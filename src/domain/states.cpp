@@ -61,7 +61,7 @@ bool can_transition(CampaignStatus from, CampaignStatus to) {
     case S::draft: return to == S::scheduled || to == S::running || to == S::cancelled;
     case S::scheduled: return to == S::running || to == S::paused || to == S::cancelled;
     case S::running: return to == S::paused || to == S::completed || to == S::cancelled;
-    case S::paused: return to == S::running || to == S::cancelled;
+    case S::paused: return to == S::running || to == S::scheduled || to == S::cancelled;
     case S::completed:
     case S::cancelled: return false;
   }

@@ -85,6 +85,11 @@ FROM attempts WHERE call_id = ?1 ORDER BY id)sql";
 inline constexpr const char* kSamplePending = R"sql(
 SELECT p.phone, p.timezone FROM calls k JOIN contacts p ON p.id = k.contact_id
 WHERE k.campaign_id = ?1 AND k.state = 'pending' LIMIT ?2)sql";
+inline constexpr const char* kSkipPendingOfCampaign = R"sql(
+UPDATE calls SET state = 'skipped', last_outcome = 'cancelled', last_error = ?2, updated_at = ?3
+WHERE campaign_id = ?1 AND state = 'pending')sql";
+inline constexpr const char* kListCampaigns = R"sql(
+SELECT id FROM campaigns WHERE (?1 IS NULL OR status = ?1) AND id > ?2 ORDER BY id LIMIT ?3)sql";
 inline constexpr const char* kRotationCursor = "SELECT rotation_cursor FROM campaigns WHERE id = ?1";
 inline constexpr const char* kSetRotationCursor = "UPDATE campaigns SET rotation_cursor = ?2 WHERE id = ?1";
 inline constexpr const char* kMarkDispatching = R"sql(

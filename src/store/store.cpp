@@ -237,6 +237,29 @@ bool Store::set_campaign_status(CampaignId id, CampaignStatus to, UnixMs now) {
   return true;
 }
 
+bool Store::cancel_campaign(CampaignId id, const std::string& reason, UnixMs now) {
+  Transaction tx(*db_);
+  auto& s = db_->cached(kSelectCampaignStatus);
+  s.bind(1, id);
+  bool found = s.step();
+  auto from = found ? campaign_status_from(s.text(0)) : std::nullopt;
+  s.reset();
+  if (!from || !can_transition(*from, CampaignStatus::cancelled)) return false;
+  db_->cached(kUpdateCampaignStatus).bind(1, id).bind(2, to_string(CampaignStatus::cancelled)).bind(3, now).run();
+  db_->cached(kSkipPendingOfCampaign).bind(1, id).bind(2, reason).bind(3, now).run();
+  tx.commit();
+  return true;
+}
+
+std::vector<CampaignId> Store::campaign_ids(std::optional<CampaignStatus> status, CampaignId after_id, int limit) {
+  auto& q = db_->cached(kListCampaigns);
+  if (status) q.bind(1, to_string(*status)); else q.bind_null(1);
+  q.bind(2, after_id).bind(3, limit);
+  std::vector<CampaignId> out;
+  while (q.step()) out.push_back(q.int64(0));
+  return out;
+}
+
 bool Store::complete_if_done(CampaignId id, UnixMs now) {
   auto c = counts(id);
   if (c.total() == 0 || c.pending + c.in_flight() + c.held > 0) return false;

@@ -286,7 +286,15 @@ TEST_CASE("bad campaigns get a 4xx naming the field - accepted campaigns survive
   CHECK(http_get(daemon->url("/v1/campaigns/999")).status == 404);
   CHECK(http_get(daemon->url("/v1/campaigns/abc")).status == 404);
   CHECK(http_get(daemon->url("/v1/nothing")).status == 404);
-  CHECK(http_get(daemon->url("/v1/campaigns")).status == 405);
+  {
+    dialerd::http::ClientRequest put;
+    put.method = "PUT";
+    put.url = daemon->url("/v1/campaigns");
+    auto res = dialerd::http::fetch_blocking(put);
+    REQUIRE(std::holds_alternative<dialerd::http::ClientResponse>(res));
+    CHECK(std::get<dialerd::http::ClientResponse>(res).status == 405);
+    CHECK(std::get<dialerd::http::ClientResponse>(res).headers.at("allow") == "GET, POST");
+  }
   CHECK(http_get(daemon->url("/healthz")).status == 200);
 
   CHECK(daemon->stop() == 0);

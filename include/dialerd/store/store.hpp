@@ -129,6 +129,12 @@ class Store {
 
   // Moves a campaign to `to` if the state machine allows it; returns whether it moved.
   bool set_campaign_status(domain::CampaignId id, domain::CampaignStatus to, domain::UnixMs now);
+  // Cancels a campaign: its pending calls are skipped with `reason` in the same transaction (held and
+  // in-flight calls are left to finish or to an operator). Returns whether it moved.
+  bool cancel_campaign(domain::CampaignId id, const std::string& reason, domain::UnixMs now);
+  // Campaign ids in id order after `after_id`, optionally of one status.
+  std::vector<domain::CampaignId> campaign_ids(std::optional<domain::CampaignStatus> status, domain::CampaignId after_id,
+                                               int limit);
   // running -> completed when the campaign has calls and none can go out again. Returns whether it moved.
   bool complete_if_done(domain::CampaignId id, domain::UnixMs now);
 

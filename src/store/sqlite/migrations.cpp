@@ -157,7 +157,7 @@ INSERT INTO campaign_transitions VALUES
   ('draft', 'scheduled'), ('draft', 'running'), ('draft', 'cancelled'),
   ('scheduled', 'running'), ('scheduled', 'paused'), ('scheduled', 'cancelled'),
   ('running', 'paused'), ('running', 'completed'), ('running', 'cancelled'),
-  ('paused', 'running'), ('paused', 'cancelled');
+  ('paused', 'running'), ('paused', 'scheduled'), ('paused', 'cancelled');
 
 CREATE TRIGGER calls_state_guard BEFORE UPDATE OF state ON calls
 WHEN new.state <> old.state

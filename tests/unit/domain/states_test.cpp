@@ -34,6 +34,7 @@ TEST_CASE("states: the campaign state machine") {
   CHECK(can_transition(CampaignStatus::scheduled, CampaignStatus::running));
   CHECK(can_transition(CampaignStatus::running, CampaignStatus::paused));
   CHECK(can_transition(CampaignStatus::paused, CampaignStatus::running));
+  CHECK(can_transition(CampaignStatus::paused, CampaignStatus::scheduled));  // resumed before its start time
   CHECK(can_transition(CampaignStatus::running, CampaignStatus::completed));
   CHECK_FALSE(can_transition(CampaignStatus::completed, CampaignStatus::running));
   CHECK_FALSE(can_transition(CampaignStatus::cancelled, CampaignStatus::running));

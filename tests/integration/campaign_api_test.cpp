@@ -1,0 +1,124 @@
+// The campaign API beyond creation: adding contacts, start/pause/resume/cancel, listing.
+#include <catch2/catch.hpp>
+
+#include "fakes/fake_batchcall.hpp"
+#include "support/daemon_process.hpp"
+
+using namespace dialerd::testing;
+
+namespace {
+std::string phone(int i) { return "+1415" + std::to_string(2000000 + i); }
+json data_of(const DaemonProcess& d, const std::string& id) { return http_get(d.url("/v1/campaigns/" + id)).body["data"]; }
+HttpResult post(const DaemonProcess& d, const std::string& path, const json& body = json::object()) {
+  return http_post(d.url(path), body.dump());
+}
+std::string create(const DaemonProcess& d, json extra) {
+  json c = {{"name", "api"}, {"agent_id", "agent_1"}, {"provider", "acme"}, {"from_number", "+14157774444"},
+            {"concurrency", 100}};
+  c.update(extra);
+  auto r = post(d, "/v1/campaigns", c);
+  INFO(r.raw);
+  REQUIRE(r.status == 201);
+  return r.body["data"]["id"].get<std::string>();
+}
+json config_for(const FakeBatchCall& fake) {
+  return {{"compliance", {{"respectful_hours", {{"start", "00:00"}, {"end", "24:00"}}}}},
+          {"providers",
+           {{"acme",
+             {{"kind", "batchcall"}, {"base_url", fake.base_url()}, {"api_key", "test-key"},
+              {"api_secret", "test-secret"}}}}}};
+}
+}  // namespace
+
+TEST_CASE("campaign api: contacts are added in chunks with per-record errors and the pending duplicate updated") {
+  TempDir dir;
+  FakeBatchCall fake;
+  DaemonProcess daemon(dir, config_for(fake));
+  fake.report_to(daemon.url("/v1/providers/acme/events"), [](const std::string&, int) { return "completed"; });
+  auto id = create(daemon, {{"status", "draft"}, {"required_variables", {"account"}},
+                            {"contacts", {{{"phone_number", phone(0)}, {"account", "A0"}}}}});
+  json records = json::array({{{"phone_number", phone(1)}, {"account", "A1"}},
+                              {{"phoneNumber", phone(2)}, {"account", "A2"}},
+                              {{"to_number", phone(3)}, {"account", "A3"}},
+                              {{"phone_number", "12"}, {"account", "bad"}},
+                              {{"phone_number", phone(4)}},
+                              {{"phone_number", phone(0)}, {"account", "A0-updated"}}});
+  auto r = post(daemon, "/v1/campaigns/" + id + "/contacts", records);
+  INFO(r.raw);
+  REQUIRE(r.status == 207);
+  CHECK(r.body["data"]["added"] == 3);
+  CHECK(r.body["data"]["updated"] == 1);
+  CHECK(r.body["data"]["call_ids"].size() == 4);
+  REQUIRE(r.body["data"]["errors"].size() == 2);
+  CHECK(r.body["data"]["errors"][0]["index"] == 3);
+  CHECK(r.body["data"]["errors"][0]["field"] == "contacts[3].phone_number");
+  CHECK(r.body["data"]["errors"][1]["field"] == "contacts[4].account");
+  CHECK(data_of(daemon, id)["counts"]["total"] == 4);
+
+  // seed 003's shape; all good -> 200.
+  auto ok = post(daemon, "/v1/campaigns/" + id + "/contacts",
+                 {{"call_data", {{{"phoneNumber", phone(5)}, {"account", "A5"}}}}});
+  CHECK(ok.status == 200);
+  CHECK(ok.body["data"]["added"] == 1);
+  // Nothing valid -> 400 with every record's error.
+  auto bad = post(daemon, "/v1/campaigns/" + id + "/contacts", json::array({{{"phone_number", "x"}}}));
+  CHECK(bad.status == 400);
+  CHECK(bad.body["error"]["field"] == "contacts[0].phone_number");
+  CHECK(post(daemon, "/v1/campaigns/" + id + "/contacts", json::array()).status == 400);
+  CHECK(post(daemon, "/v1/campaigns/999/contacts", json::array({{{"phone_number", phone(9)}}})).status == 404);
+
+  // A draft sends nothing until started; then every call goes out once, with the updated variables.
+  CHECK(fake.tasks_received() == 0);
+  auto started = post(daemon, "/v1/campaigns/" + id + "/start");
+  CHECK(started.status == 200);
+  CHECK(started.body["data"]["status"] == "running");
+  REQUIRE(wait_until([&] { return data_of(daemon, id)["status"] == "completed"; }));
+  CHECK(fake.tasks_received() == 5);
+  for (const auto& b : fake.batches())
+    for (const auto& t : b.body["tasks"])
+      if (t["to_number"] == phone(0)) CHECK(t["dynamic_variables"]["account"] == "A0-updated");
+  CHECK(post(daemon, "/v1/campaigns/" + id + "/contacts", json::array({{{"phone_number", phone(7)}}})).status == 409);
+  CHECK(post(daemon, "/v1/campaigns/" + id + "/cancel").status == 409);
+  CHECK(post(daemon, "/v1/campaigns/" + id + "/start").status == 409);
+}
+
+TEST_CASE("campaign api: pause resume and cancel are idempotent and refuse impossible moves with 409") {
+  TempDir dir;
+  FakeBatchCall fake;
+  DaemonProcess daemon(dir, config_for(fake));
+  auto later = std::chrono::duration_cast<std::chrono::milliseconds>(
+                   std::chrono::system_clock::now().time_since_epoch()).count() + 3600 * 1000;
+  auto id = create(daemon, {{"trigger_timestamp", later}, {"contacts", {{{"phone_number", phone(1)}}}}});
+  CHECK(data_of(daemon, id)["status"] == "scheduled");
+  CHECK(post(daemon, "/v1/campaigns/" + id + "/pause").body["data"]["status"] == "paused");
+  CHECK(post(daemon, "/v1/campaigns/" + id + "/pause").body["data"]["status"] == "paused");
+  CHECK(post(daemon, "/v1/campaigns/" + id + "/start").status == 409);  // paused: resume it
+  CHECK(post(daemon, "/v1/campaigns/" + id + "/resume").body["data"]["status"] == "scheduled");  // start still ahead
+  CHECK(post(daemon, "/v1/campaigns/" + id + "/resume").status == 200);
+  CHECK(fake.tasks_received() == 0);
+
+  auto draft = create(daemon, {{"status", "draft"}, {"contacts", {{{"phone_number", phone(2)}}, {{"phone_number", phone(3)}}}}});
+  CHECK(post(daemon, "/v1/campaigns/" + draft + "/resume").status == 409);
+  CHECK(post(daemon, "/v1/campaigns/" + draft + "/pause").status == 409);
+  auto cancelled = post(daemon, "/v1/campaigns/" + draft + "/cancel");
+  CHECK(cancelled.status == 200);
+  CHECK(cancelled.body["data"]["status"] == "cancelled");
+  CHECK(cancelled.body["data"]["counts"]["skipped"] == 2);
+  CHECK(post(daemon, "/v1/campaigns/" + draft + "/cancel").status == 200);
+  CHECK(post(daemon, "/v1/campaigns/" + draft + "/start").status == 409);
+  CHECK(post(daemon, "/v1/campaigns/999/pause").status == 404);
+  CHECK(post(daemon, "/v1/campaigns/" + draft + "/explode").status == 404);
+
+  // Listing, by status and in pages.
+  auto all = http_get(daemon.url("/v1/campaigns"));
+  CHECK(all.body["data"]["items"].size() == 2);
+  auto only = http_get(daemon.url("/v1/campaigns?status=cancelled"));
+  REQUIRE(only.body["data"]["items"].size() == 1);
+  CHECK(only.body["data"]["items"][0]["id"] == draft);
+  auto page = http_get(daemon.url("/v1/campaigns?limit=1"));
+  CHECK(page.body["data"]["items"].size() == 1);
+  auto next = page.body["data"]["next_after"].get<std::string>();
+  CHECK(http_get(daemon.url("/v1/campaigns?limit=1&after=" + next)).body["data"]["items"][0]["id"] == draft);
+  CHECK(http_get(daemon.url("/v1/campaigns?status=asleep")).status == 400);
+  CHECK(http_get(daemon.url("/v1/campaigns?limit=0")).status == 400);
+}
