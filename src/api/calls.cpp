@@ -22,8 +22,10 @@ std::string reason_of(const http::Request& req, store::HeldAction action) {
 http::Response resolve_one(Context& ctx, const http::Request& req, const http::Params& params, store::HeldAction action) {
   auto id = parse_id(params.at("id"), "call");
   auto ref = ctx.store.call_ref(id);
-  if (!ref) throw BadRequest(404, "not_found", "no call " + params.at("id"));
+  if (!ref || ref->workspace != req.workspace) throw BadRequest(404, "not_found", "no call " + params.at("id"));
   std::string reason = reason_of(req, action);
+  if (action == store::HeldAction::release && ctx.store.campaign(ref->campaign_id)->status == domain::CampaignStatus::cancelled)
+    throw BadRequest(409, "invalid_transition", "the call's campaign is cancelled; fail the call instead");
   if (ref->state != domain::CallState::held)
     throw BadRequest(409, "not_held", "call " + params.at("id") + " is " + std::string(domain::to_string(ref->state)) +
                                           "; only held calls can be released or failed");
@@ -36,9 +38,11 @@ http::Response resolve_one(Context& ctx, const http::Request& req, const http::P
 
 http::Response resolve_campaign(Context& ctx, const http::Request& req, const http::Params& params,
                                 store::HeldAction action) {
-  auto id = parse_id(params.at("id"), "campaign");
-  if (!ctx.store.campaign(id)) throw BadRequest(404, "not_found", "no campaign " + params.at("id"));
+  auto campaign = owned_campaign(ctx, req, params.at("id"));
+  auto id = campaign.id;
   std::string reason = reason_of(req, action);
+  if (action == store::HeldAction::release && campaign.status == domain::CampaignStatus::cancelled)
+    throw BadRequest(409, "invalid_transition", "campaign " + params.at("id") + " is cancelled; fail its held calls instead");
   auto moved = ctx.store.resolve_held(ctx.store.held_calls(id), action, reason, ctx.clock.now_ms());
   spdlog::warn("campaign {}: {} held call(s) {} by operator ({})", id, moved.size(),
                action == store::HeldAction::release ? "released" : "failed", reason);
@@ -54,11 +58,12 @@ json checks_json(const std::vector<schedule::Check>& checks) {
 }
 
 // A call in full: its state, its attempts, and the compliance checks as they stand now.
-http::Response get_call(Context& ctx, const http::Params& params) {
+http::Response get_call(Context& ctx, const http::Request& req, const http::Params& params) {
   auto id = parse_id(params.at("id"), "call");
   auto detail = ctx.store.call_detail(id);
-  if (!detail) throw BadRequest(404, "not_found", "no call " + params.at("id"));
-  auto campaign = ctx.store.campaign(detail->campaign_id);
+  auto campaign = detail ? ctx.store.campaign(detail->campaign_id) : std::nullopt;
+  if (!detail || !campaign || campaign->spec.workspace != req.workspace)
+    throw BadRequest(404, "not_found", "no call " + params.at("id"));
   auto now = ctx.clock.now_ms();
   const auto& call = detail->candidate.call;
   json attempts = json::array();
@@ -117,7 +122,7 @@ http::Response get_call(Context& ctx, const http::Params& params) {
 
 void register_call_routes(http::Router& router, Context& ctx) {
   router.add("GET", "/v1/calls/{id}",
-             guarded([&ctx](const http::Request&, const http::Params& p) { return get_call(ctx, p); }));
+             guarded([&ctx](const http::Request& r, const http::Params& p) { return get_call(ctx, r, p); }));
   for (auto [verb, action] : {std::pair{"release", store::HeldAction::release}, std::pair{"fail", store::HeldAction::fail}}) {
     router.add("POST", std::string("/v1/calls/{id}/") + verb,
                guarded([&ctx, action](const http::Request& r, const http::Params& p) {

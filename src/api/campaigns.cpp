@@ -15,9 +15,8 @@ using namespace domain;
 
 namespace {
 
-// Fields a campaign accepts today. Any other field is refused rather than ignored: a pacing or window
-// field this version does not enforce yet (start_time, working_days, max_calls_per_day, ...) must not be
-// silently dropped while calls go out.
+// Fields a campaign accepts. Any other field is refused rather than ignored: a field this version does not
+// act on (a webhook, for now) must not be silently dropped while calls go out.
 const std::set<std::string> kCampaignFields = {
     "name",           "agent_id",        "provider",        "from_number",       "from_numbers",
     "phone_rotation_strategy", "schedule_type", "scheduled_at", "trigger_timestamp", "timezone",
@@ -110,6 +109,7 @@ http::Response create_campaign(Context& ctx, const http::Request& req) {
 
   const app::Config& config = ctx.config();
   CampaignSpec spec;
+  spec.workspace = req.workspace;
   spec.name = req_string(body, "name", "name", 255);
   spec.agent_id = req_string(body, "agent_id", "agent_id", 255);
   spec.provider = req_string(body, "provider", "provider", 64);
@@ -180,7 +180,7 @@ http::Response create_campaign(Context& ctx, const http::Request& req) {
     if (!days.is_array() || days.empty()) bad_field("working_days", "must be a non-empty array of 1 (Monday) .. 7 (Sunday)");
     std::vector<int> out;
     for (const auto& d : days) {
-      if (!d.is_number_integer() || d.get<int>() < 1 || d.get<int>() > 7)
+      if (!d.is_number_integer() || d.get<std::int64_t>() < 1 || d.get<std::int64_t>() > 7)
         bad_field("working_days", "each day must be 1 (Monday) .. 7 (Sunday), got " + d.dump());
       if (std::find(out.begin(), out.end(), d.get<int>()) != out.end())
         bad_field("working_days", "day " + d.dump() + " is listed twice");
@@ -207,6 +207,8 @@ http::Response create_campaign(Context& ctx, const http::Request& req) {
   auto status = opt_string(body, "status", "status");
   if (status && *status != "draft" && *status != "scheduled")
     bad_field("status", "must be draft or scheduled, got '" + *status + "'");
+  if (status == "scheduled" && !spec.trigger_at)
+    bad_field("status", "scheduled needs a start time (scheduled_at or trigger_timestamp)");
   if (status == "draft") {
     spec.status = CampaignStatus::draft;
   } else if (spec.schedule_type == "scheduled") {
@@ -235,20 +237,17 @@ http::Response create_campaign(Context& ctx, const http::Request& req) {
   return envelope(201, campaign_json(*campaign, ctx.store.counts(id)), now);
 }
 
-http::Response get_campaign(Context& ctx, const http::Params& params) {
-  CampaignId id = parse_id(params.at("id"), "campaign");
-  auto campaign = ctx.store.campaign(id);
-  if (!campaign) throw BadRequest(404, "not_found", "no campaign " + params.at("id"));
-  return envelope(200, campaign_json(*campaign, ctx.store.counts(id)), ctx.clock.now_ms());
+http::Response get_campaign(Context& ctx, const http::Request& req, const http::Params& params) {
+  auto campaign = owned_campaign(ctx, req, params.at("id"));
+  return envelope(200, campaign_json(campaign, ctx.store.counts(campaign.id)), ctx.clock.now_ms());
 }
 
 // POST /v1/campaigns/{id}/contacts: records added in chunks of 1000, each its own transaction. Invalid
 // records are reported one by one and the rest still go in; a record matching a pending call of the
 // campaign updates it (seed 003).
 http::Response add_contacts(Context& ctx, const http::Request& req, const http::Params& params) {
-  CampaignId id = parse_id(params.at("id"), "campaign");
-  auto campaign = ctx.store.campaign(id);
-  if (!campaign) throw BadRequest(404, "not_found", "no campaign " + params.at("id"));
+  auto campaign = std::optional<Campaign>(owned_campaign(ctx, req, params.at("id")));
+  CampaignId id = campaign->id;
   if (campaign->status == CampaignStatus::completed || campaign->status == CampaignStatus::cancelled)
     throw BadRequest(409, "invalid_transition",
                      "campaign " + params.at("id") + " is " + std::string(to_string(campaign->status)) +
@@ -282,9 +281,12 @@ http::Response add_contacts(Context& ctx, const http::Request& req, const http::
         check_required(c, campaign->spec.required_variables, "contacts[" + std::to_string(i) + "]");
         valid.push_back(std::move(c));
       } catch (const BadRequest& e) {
-        std::string field = e.field;
-        if (!prefix.empty() && field.rfind("contacts", 0) == 0) field = prefix + field.substr(8);
-        errors.push_back({{"index", i}, {"field", field}, {"message", e.what()}});
+        std::string field = e.field, message = e.what();
+        if (!prefix.empty() && field.rfind("contacts", 0) == 0) {
+          field = prefix + field.substr(8);
+          if (message.rfind("contacts", 0) == 0) message = prefix + message.substr(8);
+        }
+        errors.push_back({{"index", i}, {"field", field}, {"message", message}});
       }
     }
     if (valid.empty()) continue;
@@ -335,7 +337,7 @@ http::Response list_campaigns(Context& ctx, const http::Request& req) {
   };
   int limit = static_cast<int>(number("limit", 50, 1, 500));
   CampaignId after = number("after", 0, 0, std::numeric_limits<std::int64_t>::max());
-  auto ids = ctx.store.campaign_ids(status, after, limit + 1);
+  auto ids = ctx.store.campaign_ids(req.workspace, status, after, limit + 1);
   bool more = static_cast<int>(ids.size()) > limit;
   if (more) ids.pop_back();
   json items = json::array();
@@ -346,10 +348,10 @@ http::Response list_campaigns(Context& ctx, const http::Request& req) {
 }
 
 // POST /v1/campaigns/{id}/start|pause|resume|cancel: idempotent; 409 when the move is impossible.
-http::Response change_status(Context& ctx, const http::Params& params, const std::string& action) {
-  CampaignId id = parse_id(params.at("id"), "campaign");
-  auto campaign = ctx.store.campaign(id);
-  if (!campaign) throw BadRequest(404, "not_found", "no campaign " + params.at("id"));
+http::Response change_status(Context& ctx, const http::Request& req, const http::Params& params,
+                             const std::string& action) {
+  auto campaign = std::optional<Campaign>(owned_campaign(ctx, req, params.at("id")));
+  CampaignId id = campaign->id;
   auto now = ctx.clock.now_ms();
   const auto from = campaign->status;
   const bool future_start = campaign->spec.schedule_type == "scheduled" && campaign->spec.trigger_at &&
@@ -387,10 +389,9 @@ http::Response change_status(Context& ctx, const http::Params& params, const std
   return envelope(200, campaign_json(*ctx.store.campaign(id), ctx.store.counts(id)), now);
 }
 
-http::Response get_forecast(Context& ctx, const http::Params& params) {
-  CampaignId id = parse_id(params.at("id"), "campaign");
-  auto campaign = ctx.store.campaign(id);
-  if (!campaign) throw BadRequest(404, "not_found", "no campaign " + params.at("id"));
+http::Response get_forecast(Context& ctx, const http::Request& req, const http::Params& params) {
+  auto campaign = std::optional<Campaign>(owned_campaign(ctx, req, params.at("id")));
+  CampaignId id = campaign->id;
   std::string error;
   auto rules = schedule::campaign_rules(*campaign, error);
   if (!rules) throw BadRequest(409, "unusable_campaign", error);
@@ -436,15 +437,15 @@ void register_campaign_routes(http::Router& router, Context& ctx) {
              }));
   for (std::string action : {"start", "pause", "resume", "cancel"})
     router.add("POST", "/v1/campaigns/{id}/" + action,
-               guarded([&ctx, action](const http::Request&, const http::Params& p) {
-                 return change_status(ctx, p, action);
+               guarded([&ctx, action](const http::Request& r, const http::Params& p) {
+                 return change_status(ctx, r, p, action);
                }));
   router.add("GET", "/v1/campaigns/{id}/forecast",
-             guarded([&ctx](const http::Request&, const http::Params& p) { return get_forecast(ctx, p); }));
+             guarded([&ctx](const http::Request& r, const http::Params& p) { return get_forecast(ctx, r, p); }));
   router.add("POST", "/v1/campaigns",
              guarded([&ctx](const http::Request& req, const http::Params&) { return create_campaign(ctx, req); }));
   router.add("GET", "/v1/campaigns/{id}",
-             guarded([&ctx](const http::Request&, const http::Params& p) { return get_campaign(ctx, p); }));
+             guarded([&ctx](const http::Request& r, const http::Params& p) { return get_campaign(ctx, r, p); }));
 }
 
 }  // namespace dialerd::api

@@ -32,6 +32,9 @@ http::Response envelope(int status, json data, domain::UnixMs now);
 http::Handler guarded(std::function<http::Response(const http::Request&, const http::Params&)> fn);
 
 json parse_json_body(const http::Request& req);
+// The campaign named by `id_text`, if it exists and belongs to the caller's workspace; else 404.
+domain::Campaign owned_campaign(Context& ctx, const http::Request& req, const std::string& id_text);
+
 domain::CampaignId parse_id(const std::string& text, const char* what);
 std::string iso8601(domain::UnixMs t);
 

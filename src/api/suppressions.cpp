@@ -46,6 +46,7 @@ http::Response list(Context& ctx, const http::Request& req) {
   }
   std::string after;
   if (auto it = req.query.find("after"); it != req.query.end()) after = it->second;
+  if (!after.empty() && after[0] == ' ') after[0] = '+';  // an unencoded "+" in the query reads as a space
   auto rows = ctx.store.suppressions(after, limit + 1);
   bool more = static_cast<int>(rows.size()) > limit;
   if (more) rows.pop_back();

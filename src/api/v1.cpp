@@ -1,4 +1,8 @@
+#include <array>
 #include <atomic>
+
+#include <openssl/crypto.h>
+#include <openssl/sha.h>
 #include <chrono>
 #include <random>
 
@@ -60,6 +64,15 @@ json parse_json_body(const http::Request& req) {
   }
 }
 
+domain::Campaign owned_campaign(Context& ctx, const http::Request& req, const std::string& id_text) {
+  auto id = parse_id(id_text, "campaign");
+  auto campaign = ctx.store.campaign(id);
+  // Another workspace's campaign does not exist as far as this caller can tell.
+  if (!campaign || campaign->spec.workspace != req.workspace)
+    throw BadRequest(404, "not_found", "no campaign " + id_text);
+  return *campaign;
+}
+
 domain::CampaignId parse_id(const std::string& text, const char* what) {
   if (text.empty() || text.size() > 18 || !std::all_of(text.begin(), text.end(), ::isdigit))
     throw BadRequest(404, "not_found", std::string("no ") + what + " " + text);
@@ -101,6 +114,43 @@ std::optional<bool> opt_bool(const json& obj, const char* key, const std::string
   if (it == obj.end() || it->is_null()) return std::nullopt;
   if (!it->is_boolean()) bad_field(path, std::string("must be true or false, got ") + it->type_name());
   return it->get<bool>();
+}
+
+namespace {
+std::array<unsigned char, SHA256_DIGEST_LENGTH> digest(const std::string& s) {
+  std::array<unsigned char, SHA256_DIGEST_LENGTH> out{};
+  SHA256(reinterpret_cast<const unsigned char*>(s.data()), s.size(), out.data());
+  return out;
+}
+}  // namespace
+
+http::Response serve(Context& ctx, const http::Router& router, http::Request request) {
+  const auto& keys = ctx.config().api_keys;
+  bool protected_path = request.path.rfind("/v1/", 0) == 0 && request.path.rfind("/v1/providers/", 0) != 0;
+  if (protected_path && !keys.empty()) {
+    std::string presented = request.header("x-api-key");
+    auto auth = request.header("authorization");
+    if (presented.empty() && auth.size() > 7 && (auth.rfind("Bearer ", 0) == 0 || auth.rfind("bearer ", 0) == 0))
+      presented = auth.substr(7);
+    const std::string* workspace = nullptr;
+    if (!presented.empty()) {
+      // Digests have a fixed length, so the comparison takes the same time whatever the key.
+      auto given = digest(presented);
+      for (const auto& k : keys) {
+        auto want = digest(k.key);
+        if (CRYPTO_memcmp(given.data(), want.data(), given.size()) == 0) workspace = &k.workspace;
+      }
+    }
+    if (!workspace) {
+      auto r = http::error_response(401, "unauthorized",
+                                    presented.empty() ? "an API key is required (Authorization: Bearer KEY or X-API-Key)"
+                                                      : "the API key is not valid");
+      r.headers.emplace_back("WWW-Authenticate", "Bearer");
+      return r;
+    }
+    request.workspace = *workspace;
+  }
+  return router.dispatch(request);
 }
 
 void register_routes(http::Router& router, Context& ctx) {

@@ -71,6 +71,9 @@ Apply<ProviderConfig> mix_key(double SimulatorMix::*field) {
   };
 }
 
+// A name in config (provider, workspace): 1..64 letters, digits, _ and -.
+bool valid_name(const std::string& n);
+
 // Accessor-based integer key, for fields nested inside Config.
 Apply<Config> int_key_to(int& (*field)(Config&), std::int64_t min, std::int64_t max) {
   return [field, min, max](const json& v, Config& c) -> std::optional<std::string> {
@@ -117,6 +120,30 @@ const std::vector<Key<Config>>& daemon_keys() {
          if (!v.is_string()) return "must be a string, got " + type_name(v);
          if (v.get<std::string>().empty()) return "must not be empty";
          c.state_dir = v.get<std::string>();
+         return std::nullopt;
+       }},
+      {"api.keys", json::array(), true,
+       "API keys: [{\"name\": \"crm\", \"key\": \"at least 16 characters\", \"workspace\": \"acme\"}]. Each request "
+       "to /v1 must then carry one (Authorization: Bearer KEY or X-API-Key: KEY); its campaigns belong to "
+       "the key's workspace. Empty: no authentication (keep the API on loopback).",
+       [](const json& v, Config& c) -> std::optional<std::string> {
+         if (!v.is_array()) return "must be an array of {name, key, workspace}, got " + type_name(v);
+         for (std::size_t i = 0; i < v.size(); ++i) {
+           const auto& k = v[i];
+           std::string at = "[" + std::to_string(i) + "]";
+           if (!k.is_object()) return at + ": must be an object {name, key, workspace}";
+           for (const auto& [f, x] : k.items())
+             if (f != "name" && f != "key" && f != "workspace") return at + "." + f + ": unknown key";
+           if (!k.contains("key") || !k["key"].is_string() || k["key"].get<std::string>().size() < 16)
+             return at + ".key: must be a string of at least 16 characters";
+           if (!k.contains("workspace") || !k["workspace"].is_string() || !valid_name(k["workspace"].get<std::string>()))
+             return at + ".workspace: must be 1..64 letters, digits, _ or -";
+           if (k.contains("name") && !k["name"].is_string()) return at + ".name: must be a string";
+           for (const auto& existing : c.api_keys)
+             if (existing.key == k["key"].get<std::string>()) return at + ".key: the same key is listed twice";
+           c.api_keys.push_back({k.value("name", "key" + std::to_string(i)), k["key"].get<std::string>(),
+                                 k["workspace"].get<std::string>()});
+         }
          return std::nullopt;
        }},
       {"log.level", "info", true, "trace, debug, info, warn, error or critical.",
@@ -226,9 +253,9 @@ const std::vector<Key<Config>>& daemon_keys() {
          c.retry.retryable.clear();
          for (const auto& o : v) {
            auto outcome = o.is_string() ? domain::outcome_from(o.get<std::string>()) : std::nullopt;
-           if (!outcome || *outcome == domain::Outcome::completed)
-             return o.dump() + " is not a retryable outcome (no_answer, busy, voicemail, failed, cancelled, "
-                               "provider_error)";
+           if (!outcome || *outcome == domain::Outcome::completed || *outcome == domain::Outcome::voicemail)
+             return o.dump() + " is not a retryable outcome (no_answer, busy, failed, cancelled, provider_error; "
+                               "completed and voicemail complete a call)";
            c.retry.retryable.insert(*outcome);
          }
          return std::nullopt;
@@ -339,7 +366,7 @@ void check_provider(ProviderConfig& p, const json& body, const std::string& at, 
   }
 }
 
-bool valid_provider_name(const std::string& n) {
+bool valid_name(const std::string& n) {
   if (n.empty() || n.size() > 64) return false;
   return std::all_of(n.begin(), n.end(), [](char c) {
     return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c == '-';
@@ -382,7 +409,7 @@ Config parse_config(std::string_view text) {
     } else {
       for (const auto& [name, body] : provs.items()) {
         std::string at = "providers." + name;
-        if (!valid_provider_name(name)) {
+        if (!valid_name(name)) {
           errors.push_back({at, "a provider name is 1..64 characters of letters, digits, _ and -"});
           continue;
         }

@@ -132,7 +132,8 @@ struct Daemon::Impl {
       co_await timer.async_wait(use_awaitable);
     }
     if (scheduler->submissions_in_flight() > 0)
-      spdlog::warn("shutdown: {} submission(s) still in flight; their calls stay dispatching and are held at next start",
+      spdlog::warn("shutdown: {} submission(s) still in flight; their calls stay dispatching and are reconciled at "
+                   "next start (held, or resubmitted under the same key for idempotent providers)",
                    scheduler->submissions_in_flight());
     try {
       store->checkpoint();
@@ -210,7 +211,9 @@ int Daemon::run() {
   api::register_routes(d.router, *d.api_ctx);
   d.server = std::make_unique<http::Server>(
       d.ioc, http::ServerOptions{cfg.listen_address, cfg.listen_port, cfg.http_body_limit, cfg.http_idle_timeout_ms},
-      [&d](const http::Request& r) { return d.router.dispatch(r); });
+      [&d](const http::Request& r) { return api::serve(*d.api_ctx, d.router, r); });
+  if (cfg.api_keys.empty() && cfg.listen_address != "127.0.0.1" && cfg.listen_address != "::1")
+    spdlog::warn("the API listens on {} with no api.keys: anyone who can reach it can place calls", cfg.listen_address);
   d.server->start();
   write_port_file(cfg.state_dir, d.server->port());
   spdlog::info("listening on http://{}:{}", cfg.listen_address, d.server->port());

@@ -32,8 +32,8 @@ domain::UnixMs retry_after_ms(const WireAnswer& answer, domain::UnixMs now, doma
   auto it = answer.headers.find("retry-after");
   if (it == answer.headers.end()) return fallback_ms;
   const std::string& v = it->second;
-  if (!v.empty() && v.size() <= 9 && std::all_of(v.begin(), v.end(), [](char c) { return c >= '0' && c <= '9'; }))
-    return std::min<domain::UnixMs>(std::stoll(v) * 1000, kMax);
+  if (!v.empty() && std::all_of(v.begin(), v.end(), [](char c) { return c >= '0' && c <= '9'; }))
+    return v.size() > 9 ? kMax : std::min<domain::UnixMs>(std::stoll(v) * 1000, kMax);
   auto at = schedule::parse_http_date(v);
   if (!at) return fallback_ms;
   return std::clamp<domain::UnixMs>(*at - now, 0, kMax);

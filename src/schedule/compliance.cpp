@@ -60,7 +60,8 @@ std::optional<CampaignRules> campaign_rules(const domain::Campaign& c, std::stri
     error = "unknown time zone " + c.spec.timezone;
     return std::nullopt;
   }
-  if (c.spec.schedule_type == "scheduled") r.trigger_at = c.spec.trigger_at;
+  // The start time holds a campaign back only until it runs: "start" may run it before its time.
+  if (c.spec.schedule_type == "scheduled" && c.status != domain::CampaignStatus::running) r.trigger_at = c.spec.trigger_at;
   if (c.spec.start_time || c.spec.end_time) {
     auto start = parse_hhmm(c.spec.start_time.value_or("00:00"));
     auto end = parse_hhmm(c.spec.end_time.value_or("24:00"));

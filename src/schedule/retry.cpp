@@ -13,8 +13,8 @@ bool is_retryable(Outcome o, const RetrySettings& settings) { return settings.re
 domain::UnixMs retry_delay_ms(int attempts, const RetryPolicy& p, double u) {
   const auto& s = p.settings;
   double delay = p.retry_delay_s * std::pow(s.backoff_factor, std::max(0, attempts - 1));
-  delay = std::min(delay, static_cast<double>(s.max_delay_s));
   delay *= 1.0 + s.jitter * (2.0 * u - 1.0);
+  delay = std::min(delay, static_cast<double>(s.max_delay_s));  // the cap holds whatever the jitter
   return static_cast<domain::UnixMs>(std::max(0.0, delay) * 1000.0);
 }
 

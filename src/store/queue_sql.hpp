@@ -82,14 +82,15 @@ WHERE k.id = ?1)sql";
 inline constexpr const char* kAttemptsOfCall = R"sql(
 SELECT number, dispatch_key, from_number, provider_call_id, outcome, detail, submitted_at, finished_at
 FROM attempts WHERE call_id = ?1 ORDER BY id)sql";
+// Every ?3-th pending call: a sample spread over the whole campaign, not its first rows.
 inline constexpr const char* kSamplePending = R"sql(
 SELECT p.phone, p.timezone FROM calls k JOIN contacts p ON p.id = k.contact_id
-WHERE k.campaign_id = ?1 AND k.state = 'pending' LIMIT ?2)sql";
+WHERE k.campaign_id = ?1 AND k.state = 'pending' AND k.id % ?3 = 0 LIMIT ?2)sql";
 inline constexpr const char* kSkipPendingOfCampaign = R"sql(
 UPDATE calls SET state = 'skipped', last_outcome = 'cancelled', last_error = ?2, updated_at = ?3
 WHERE campaign_id = ?1 AND state = 'pending')sql";
 inline constexpr const char* kListCampaigns = R"sql(
-SELECT id FROM campaigns WHERE (?1 IS NULL OR status = ?1) AND id > ?2 ORDER BY id LIMIT ?3)sql";
+SELECT id FROM campaigns WHERE workspace = ?4 AND (?1 IS NULL OR status = ?1) AND id > ?2 ORDER BY id LIMIT ?3)sql";
 inline constexpr const char* kRotationCursor = "SELECT rotation_cursor FROM campaigns WHERE id = ?1";
 inline constexpr const char* kSetRotationCursor = "UPDATE campaigns SET rotation_cursor = ?2 WHERE id = ?1";
 inline constexpr const char* kMarkDispatching = R"sql(
@@ -117,7 +118,7 @@ UPDATE attempts SET provider_call_id = ?3, outcome = ?4, detail = ?5, finished_a
 WHERE call_id = ?1 AND dispatch_key = ?2)sql";
 
 inline constexpr const char* kFindCallByProviderId = R"sql(
-SELECT k.id, k.campaign_id, k.state, k.attempts, k.max_retries, c.retry_attempts, c.retry_delay_s
+SELECT k.id, k.campaign_id, k.state, k.attempts, k.max_retries, c.retry_attempts, c.retry_delay_s, c.status
 FROM calls k JOIN campaigns c ON c.id = k.campaign_id
 WHERE k.provider_call_id = ?1 AND c.provider = ?2)sql";
 inline constexpr const char* kKnownAttempt = R"sql(

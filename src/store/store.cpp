@@ -251,10 +251,11 @@ bool Store::cancel_campaign(CampaignId id, const std::string& reason, UnixMs now
   return true;
 }
 
-std::vector<CampaignId> Store::campaign_ids(std::optional<CampaignStatus> status, CampaignId after_id, int limit) {
+std::vector<CampaignId> Store::campaign_ids(const std::string& workspace, std::optional<CampaignStatus> status,
+                                           CampaignId after_id, int limit) {
   auto& q = db_->cached(kListCampaigns);
   if (status) q.bind(1, to_string(*status)); else q.bind_null(1);
-  q.bind(2, after_id).bind(3, limit);
+  q.bind(2, after_id).bind(3, limit).bind(4, workspace);
   std::vector<CampaignId> out;
   while (q.step()) out.push_back(q.int64(0));
   return out;
@@ -448,6 +449,7 @@ OutcomeApplied Store::apply_outcome(const std::string& provider, const OutcomeRe
   applied.campaign_id = find.int64(1);
   auto state = call_state_from(find.text(2)).value_or(CallState::pending);
   int attempts = static_cast<int>(find.int64(3));
+  bool cancelled = find.text(7) == "cancelled";
   schedule::RetryPolicy policy{static_cast<int>(find.opt_int64(4).value_or(find.int64(5))),
                                static_cast<int>(find.int64(6)), retry_settings_};
   find.reset();
@@ -458,6 +460,7 @@ OutcomeApplied Store::apply_outcome(const std::string& provider, const OutcomeRe
   }
   std::uniform_real_distribution<double> uniform(0.0, 1.0);
   auto next = schedule::after_outcome(r.outcome, attempts, policy, now, uniform(rng_));
+  if (cancelled && next.state == CallState::pending) next.state = CallState::failed;  // no retries once cancelled
   db_->cached(kApplyOutcome)
       .bind(1, applied.call_id).bind(2, to_string(next.state)).bind(3, next.next_attempt_at)
       .bind(4, to_string(r.outcome))
@@ -591,7 +594,8 @@ bool Store::remove_suppression(const std::string& phone) {
 
 std::vector<std::pair<std::string, std::optional<std::string>>> Store::sample_pending(CampaignId id, int limit) {
   auto& q = db_->cached(kSamplePending);
-  q.bind(1, id).bind(2, limit);
+  std::int64_t step = std::max<std::int64_t>(1, counts(id).pending / std::max(1, limit));
+  q.bind(1, id).bind(2, limit).bind(3, step);
   std::vector<std::pair<std::string, std::optional<std::string>>> out;
   while (q.step()) out.emplace_back(q.text(0), q.opt_text(1));
   return out;

@@ -96,6 +96,9 @@ TEST_CASE("campaign api: pause resume and cancel are idempotent and refuse impos
   CHECK(post(daemon, "/v1/campaigns/" + id + "/resume").body["data"]["status"] == "scheduled");  // start still ahead
   CHECK(post(daemon, "/v1/campaigns/" + id + "/resume").status == 200);
   CHECK(fake.tasks_received() == 0);
+  // start runs a scheduled campaign now, before its time.
+  CHECK(post(daemon, "/v1/campaigns/" + id + "/start").body["data"]["status"] == "running");
+  REQUIRE(wait_until([&] { return fake.tasks_received() == 1; }));
 
   auto draft = create(daemon, {{"status", "draft"}, {"contacts", {{{"phone_number", phone(2)}}, {{"phone_number", phone(3)}}}}});
   CHECK(post(daemon, "/v1/campaigns/" + draft + "/resume").status == 409);

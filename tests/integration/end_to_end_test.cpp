@@ -258,6 +258,8 @@ TEST_CASE("bad campaigns get a 4xx naming the field - accepted campaigns survive
       {{{"schedule_type", "scheduled"}}, "scheduled_at"},
       {{{"scheduled_at", "tomorrow"}}, "scheduled_at"},
       {{{"working_days", json::array({1, 8})}}, "working_days"},
+      {{{"working_days", json::array({4294967297LL})}}, "working_days"},
+      {{{"status", "scheduled"}}, "status"},
       {{{"working_days", json::array()}}, "working_days"},
       {{{"start_time", "9:00"}}, "start_time"},
       {{{"start_time", "09:00"}, {"end_time", "09:00"}}, "end_time"},

@@ -18,5 +18,8 @@ struct Context {
 };
 
 void register_routes(http::Router& router, Context& ctx);
+// Authenticates /v1 requests by API key (config api.keys), sets the caller's workspace, and routes them.
+// Keys are compared in constant time and never logged; provider callbacks (/v1/providers/...) are exempt.
+http::Response serve(Context& ctx, const http::Router& router, http::Request request);
 
 }  // namespace dialerd::api

@@ -29,6 +29,12 @@ struct ProviderConfig {
   std::uint64_t sim_seed = 0;  // simulator: 0 = random seed at start
 };
 
+struct ApiKey {
+  std::string name;       // a label for logs; the key itself is never logged
+  std::string key;
+  std::string workspace;  // what this key's campaigns belong to
+};
+
 struct Config {
   std::string listen_address = "127.0.0.1";
   int listen_port = 8780;
@@ -43,6 +49,7 @@ struct Config {
   std::string default_region = "US";
   int drain_timeout_ms = 10000;
   int forecast_call_duration_s = 180;
+  std::vector<ApiKey> api_keys;  // empty: the API is open (keep it on loopback)
   schedule::LegalRules legal;      // compliance.*
   schedule::RetrySettings retry;   // retry.*
   std::map<std::string, ProviderConfig> providers;

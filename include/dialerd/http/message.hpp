@@ -15,6 +15,7 @@ struct Request {
   std::map<std::string, std::string> headers;  // names lower-cased
   std::string body;
   std::string remote;  // peer address, for logs
+  std::string workspace = "default";  // set by the API's authentication from the caller's key
 
   // A header's value, or "" when absent. `name` must be lower-case.
   std::string header(std::string_view name) const;

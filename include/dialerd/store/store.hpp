@@ -133,8 +133,8 @@ class Store {
   // in-flight calls are left to finish or to an operator). Returns whether it moved.
   bool cancel_campaign(domain::CampaignId id, const std::string& reason, domain::UnixMs now);
   // Campaign ids in id order after `after_id`, optionally of one status.
-  std::vector<domain::CampaignId> campaign_ids(std::optional<domain::CampaignStatus> status, domain::CampaignId after_id,
-                                               int limit);
+  std::vector<domain::CampaignId> campaign_ids(const std::string& workspace, std::optional<domain::CampaignStatus> status,
+                                               domain::CampaignId after_id, int limit);
   // running -> completed when the campaign has calls and none can go out again. Returns whether it moved.
   bool complete_if_done(domain::CampaignId id, domain::UnixMs now);
 

@@ -20,7 +20,7 @@ CREATE TABLE campaigns (
   provider           TEXT    NOT NULL,
   from_number        TEXT    NOT NULL,               -- E.164; the first of from_numbers
   from_numbers       TEXT    NOT NULL DEFAULT '[]',  -- JSON array of E.164 caller ids
-  rotation           TEXT    NOT NULL DEFAULT 'sequential'
+  rotation           TEXT    NOT NULL DEFAULT 'round_robin'
                      CHECK (rotation IN ('random', 'sequential', 'round_robin')),
   rotation_cursor    INTEGER NOT NULL DEFAULT 0,
   schedule_type      TEXT    NOT NULL CHECK (schedule_type IN ('immediate', 'scheduled')),

@@ -106,4 +106,5 @@ TEST_CASE("http provider: Retry-After in seconds or as an HTTP date") {
   CHECK(retry_after_ms(WireAnswer{429, {{"retry-after", "soon"}}, ""}, now, 30000) == 30000);
   CHECK(retry_after_ms(WireAnswer{429, {}, ""}, now, 30000) == 30000);
   CHECK(retry_after_ms(WireAnswer{429, {{"retry-after", "999999999"}}, ""}, now, 30000) == 24LL * 3600 * 1000);
+  CHECK(retry_after_ms(WireAnswer{429, {{"retry-after", "99999999999999"}}, ""}, now, 30000) == 24LL * 3600 * 1000);
 }

@@ -38,6 +38,8 @@ TEST_CASE("retry: exponential backoff with jitter and a cap") {
   CHECK(retry_delay_ms(3, p, 0.5) == 240000);
   p.settings.max_delay_s = 200;
   CHECK(retry_delay_ms(3, p, 0.5) == 200000);
+  p.settings.jitter = 0.2;
+  CHECK(retry_delay_ms(3, p, 0.999) == 200000);  // jitter never pushes past the cap
   auto j = policy(10, 100, 0.2);
   CHECK(retry_delay_ms(1, j, 0.0) == 80000);
   CHECK(retry_delay_ms(1, j, 0.999999) == Approx(120000).margin(1));

@@ -392,6 +392,22 @@ TEST_CASE("store: reconciliation resubmits idempotent providers' chunks under th
   (void)chunk_a;
 }
 
+TEST_CASE("store: cancelling skips pending calls and a late retryable outcome fails its call instead of requeueing it") {
+  testing::TempDir dir;
+  Store s({dir.file("q.db")});
+  auto id = s.create_campaign(spec(10, 3), people(3), 1000);
+  auto chunk = *s.claim(*s.campaign(id), 1, 1000);
+  s.record_submission(chunk, all(chunk, Kind::accepted), 1000);
+  CHECK(s.cancel_campaign(id, "campaign cancelled", 2000));
+  CHECK_FALSE(s.cancel_campaign(id, "again", 2001));  // already cancelled: the state machine says no
+  auto c = s.counts(id);
+  CHECK(c.skipped == 2);
+  CHECK(c.in_progress == 1);
+  auto applied = s.record_outcomes("acme", {{"pc-" + std::to_string(chunk.calls[0].id) + "-1", Outcome::no_answer, ""}}, 3000);
+  CHECK(applied[0].state == CallState::failed);
+  CHECK(s.counts(id).pending == 0);
+}
+
 TEST_CASE("store: an operator releases or fails held calls and nothing else") {
   testing::TempDir dir;
   Store s({dir.file("q.db")});
