@@ -80,18 +80,10 @@ class SqlHistory final : public History {
  public:
   explicit SqlHistory(sqlite::Db& db) : db_(db) {}
   std::int64_t contact_calls_since(std::int64_t contact_id, UnixMs since) override {
-    auto& q = db_.cached(kContactCallsSince);
-    q.bind(1, contact_id).bind(2, since);
-    std::int64_t n = q.step() ? q.int64(0) : 0;
-    q.reset();
-    return n;
+    return db_.cached(kContactCallsSince).bind(1, contact_id).bind(2, since).first_int64().value_or(0);
   }
   std::optional<UnixMs> contact_nth_recent_call(std::int64_t contact_id, int n, UnixMs since) override {
-    auto& q = db_.cached(kContactNthRecentCall);
-    q.bind(1, contact_id).bind(2, since).bind(3, n - 1);
-    std::optional<UnixMs> t = q.step() ? std::optional<UnixMs>(q.int64(0)) : std::nullopt;
-    q.reset();
-    return t;
+    return db_.cached(kContactNthRecentCall).bind(1, contact_id).bind(2, since).bind(3, n - 1).first_int64();
   }
 
  private:
@@ -216,13 +208,7 @@ CallCounts Store::counts(CampaignId id) {
   return c;
 }
 
-std::int64_t Store::in_flight(CampaignId id) {
-  auto& s = db_->cached(kInFlight);
-  s.bind(1, id);
-  std::int64_t n = s.step() ? s.int64(0) : 0;
-  s.reset();
-  return n;
-}
+std::int64_t Store::in_flight(CampaignId id) { return db_->cached(kInFlight).bind(1, id).first_int64().value_or(0); }
 
 bool Store::set_campaign_status(CampaignId id, CampaignStatus to, UnixMs now) {
   Transaction tx(*db_);
@@ -255,10 +241,7 @@ std::vector<CampaignId> Store::campaign_ids(const std::string& workspace, std::o
                                            CampaignId after_id, int limit) {
   auto& q = db_->cached(kListCampaigns);
   if (status) q.bind(1, to_string(*status)); else q.bind_null(1);
-  q.bind(2, after_id).bind(3, limit).bind(4, workspace);
-  std::vector<CampaignId> out;
-  while (q.step()) out.push_back(q.int64(0));
-  return out;
+  return q.bind(2, after_id).bind(3, limit).bind(4, workspace).all_int64();
 }
 
 bool Store::complete_if_done(CampaignId id, UnixMs now) {
@@ -291,10 +274,7 @@ std::optional<DispatchChunk> Store::claim(const Campaign& campaign, const ClaimO
   // Caller ids: rotated per call, or one per chunk for providers that take one per request.
   const auto& numbers = campaign.spec.from_numbers.empty() ? std::vector<std::string>{campaign.spec.from_number}
                                                            : campaign.spec.from_numbers;
-  auto& cur = db_->cached(kRotationCursor);
-  cur.bind(1, campaign.id);
-  std::int64_t cursor = cur.step() ? cur.int64(0) : 0;
-  cur.reset();
+  std::int64_t cursor = db_->cached(kRotationCursor).bind(1, campaign.id).first_int64().value_or(0);
   const std::string& rotation = campaign.spec.rotation;
   auto next_number = [&]() -> const std::string& {
     if (rotation == "random") return numbers[rng_() % numbers.size()];
@@ -356,11 +336,7 @@ std::optional<DispatchChunk> Store::claim(const Campaign& campaign, const ClaimO
 }
 
 std::int64_t Store::campaign_calls_since(CampaignId id, UnixMs since) {
-  auto& q = db_->cached(kCampaignCallsSince);
-  q.bind(1, id).bind(2, since);
-  std::int64_t n = q.step() ? q.int64(0) : 0;
-  q.reset();
-  return n;
+  return db_->cached(kCampaignCallsSince).bind(1, id).bind(2, since).first_int64().value_or(0);
 }
 
 void Store::record_submission(const DispatchChunk& chunk, const std::vector<SubmitResult>& results, UnixMs now) {
@@ -649,34 +625,15 @@ std::vector<std::string> Store::in_progress_call_ids(const std::string& provider
 }
 
 std::vector<CallId> Store::held_calls(CampaignId campaign_id) {
-  auto& s = db_->cached(kHeldOfCampaign);
-  s.bind(1, campaign_id);
-  std::vector<CallId> out;
-  while (s.step()) out.push_back(s.int64(0));
-  return out;
+  return db_->cached(kHeldOfCampaign).bind(1, campaign_id).all_int64();
 }
 
-std::optional<UnixMs> Store::next_due(CampaignId id) {
-  auto& s = db_->cached(kNextDueOfCampaign);
-  s.bind(1, id);
-  std::optional<UnixMs> t = s.step() ? s.opt_int64(0) : std::nullopt;
-  s.reset();
-  return t;
-}
+std::optional<UnixMs> Store::next_due(CampaignId id) { return db_->cached(kNextDueOfCampaign).bind(1, id).first_int64(); }
 
-std::optional<UnixMs> Store::next_trigger() {
-  auto& s = db_->cached(kNextTrigger);
-  std::optional<UnixMs> t = s.step() ? s.opt_int64(0) : std::nullopt;
-  s.reset();
-  return t;
-}
+std::optional<UnixMs> Store::next_trigger() { return db_->cached(kNextTrigger).first_int64(); }
 
 std::vector<CampaignId> Store::triggered_campaigns(UnixMs now) {
-  auto& s = db_->cached(kTriggered);
-  s.bind(1, now);
-  std::vector<CampaignId> out;
-  while (s.step()) out.push_back(s.int64(0));
-  return out;
+  return db_->cached(kTriggered).bind(1, now).all_int64();
 }
 
 void Store::checkpoint() { db_->exec("PRAGMA wal_checkpoint(TRUNCATE)"); }

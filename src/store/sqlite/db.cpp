@@ -44,6 +44,19 @@ void Stmt::run() {
   while (step()) {
   }
 }
+std::optional<std::int64_t> Stmt::first_int64() {
+  std::optional<std::int64_t> v = step() ? opt_int64(0) : std::nullopt;
+  reset();
+  return v;
+}
+
+std::vector<std::int64_t> Stmt::all_int64() {
+  std::vector<std::int64_t> out;
+  while (step()) out.push_back(int64(0));
+  reset();
+  return out;
+}
+
 void Stmt::reset() {
   sqlite3_reset(stmt_);
   sqlite3_clear_bindings(stmt_);

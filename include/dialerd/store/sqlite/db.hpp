@@ -7,6 +7,7 @@
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <vector>
 
 struct sqlite3;
 struct sqlite3_stmt;
@@ -45,6 +46,10 @@ class Stmt {
   bool step();  // true while there is a row
   void run();   // step to completion, expecting no rows
   void reset();
+  // The first column of the first row (nothing when there is no row or it is NULL); then resets.
+  std::optional<std::int64_t> first_int64();
+  // The first column of every row; then resets.
+  std::vector<std::int64_t> all_int64();
 
   std::int64_t int64(int col) const;
   double real(int col) const;
