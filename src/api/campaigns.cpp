@@ -4,6 +4,7 @@
 #include <spdlog/spdlog.h>
 
 #include "common.hpp"
+#include "csv.hpp"
 #include "dialerd/domain/phone.hpp"
 #include "dialerd/schedule/forecast.hpp"
 #include "dialerd/schedule/place.hpp"
@@ -64,6 +65,36 @@ void check_required(const ContactInput& c, const std::vector<std::string>& requi
                    (c.variables.contains(name) && !c.variables[name].is_null() && c.variables[name] != "");
     if (!present) bad_field(at + "." + name, "is required by the campaign's required_variables");
   }
+}
+
+// A CSV upload as the same records a JSON body carries: one object per row, header -> cell. Empty cells
+// are left out; max_retries is read as a number.
+json csv_records(const std::string& text) {
+  auto parsed = parse_csv(text);
+  if (auto* err = std::get_if<std::string>(&parsed)) throw BadRequest(400, "invalid_csv", "CSV: " + *err);
+  const auto& table = std::get<CsvTable>(parsed);
+  bool has_phone = false;
+  for (const auto& h : table.header) has_phone |= h == "phone_number" || h == "phoneNumber" || h == "to_number";
+  if (!has_phone) throw BadRequest(400, "invalid_csv", "CSV: the header needs a phone_number column", "phone_number");
+  json records = json::array();
+  for (std::size_t r = 0; r < table.rows.size(); ++r) {
+    const auto& row = table.rows[r];
+    if (row.size() != table.header.size())
+      throw BadRequest(400, "invalid_csv",
+                       "CSV line " + std::to_string(table.row_lines[r]) + ": " + std::to_string(row.size()) +
+                           " fields, the header has " + std::to_string(table.header.size()));
+    json rec = json::object();
+    for (std::size_t i = 0; i < row.size(); ++i) {
+      if (row[i].empty()) continue;
+      const auto& name = table.header[i];
+      if (name == "max_retries" && row[i].size() <= 3 && std::all_of(row[i].begin(), row[i].end(), ::isdigit))
+        rec[name] = std::stoi(row[i]);
+      else
+        rec[name] = row[i];
+    }
+    records.push_back(std::move(rec));
+  }
+  return records;
 }
 
 json campaign_json(const Campaign& c, const CallCounts& counts) {
@@ -252,7 +283,7 @@ http::Response add_contacts(Context& ctx, const http::Request& req, const http::
     throw BadRequest(409, "invalid_transition",
                      "campaign " + params.at("id") + " is " + std::string(to_string(campaign->status)) +
                          "; create a new campaign for more calls");
-  json body = parse_json_body(req);
+  json body = media_type(req) == "text/csv" ? csv_records(req.body) : parse_json_body(req);
   const json* records = &body;
   std::string list_name = "";
   if (body.is_object()) {

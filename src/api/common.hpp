@@ -32,6 +32,8 @@ http::Response envelope(int status, json data, domain::UnixMs now);
 http::Handler guarded(std::function<http::Response(const http::Request&, const http::Params&)> fn);
 
 json parse_json_body(const http::Request& req);
+// The request's media type, lower-cased, without parameters ("application/json").
+std::string media_type(const http::Request& req);
 // The campaign named by `id_text`, if it exists and belongs to the caller's workspace; else 404.
 domain::Campaign owned_campaign(Context& ctx, const http::Request& req, const std::string& id_text);
 

@@ -34,7 +34,8 @@ std::string iso8601(domain::UnixMs t) {
 http::Response envelope(int status, json data, domain::UnixMs now) {
   http::Response r;
   r.status = status;
-  r.body = json{{"data", std::move(data)}, {"meta", {{"request_id", next_request_id()}, {"ts", iso8601(now)}}}}.dump();
+  r.body = json{{"data", std::move(data)}, {"meta", {{"request_id", next_request_id()}, {"ts", iso8601(now)}}}}.dump(
+      -1, ' ', false, json::error_handler_t::replace);
   return r;
 }
 
@@ -48,20 +49,32 @@ http::Handler guarded(std::function<http::Response(const http::Request&, const h
   };
 }
 
-json parse_json_body(const http::Request& req) {
+std::string media_type(const http::Request& req) {
   auto type = req.header("content-type");
-  auto semi = type.find(';');
-  std::string media = type.substr(0, semi);
+  std::string media = type.substr(0, type.find(';'));
   while (!media.empty() && media.back() == ' ') media.pop_back();
   for (auto& c : media) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  if (media != "application/json")
+  return media;
+}
+
+json parse_json_body(const http::Request& req) {
+  auto type = req.header("content-type");
+  if (media_type(req) != "application/json")
     throw BadRequest(415, "unsupported_media_type",
                      "Content-Type must be application/json, got '" + (type.empty() ? std::string("(none)") : type) + "'");
+  json body;
   try {
-    return json::parse(req.body);
+    body = json::parse(req.body);
   } catch (const json::parse_error& e) {
     throw BadRequest(400, "invalid_json", std::string("body is not valid JSON: ") + e.what());
   }
+  // The parser passes some invalid UTF-8 through in strings; refuse it here, before it is stored or echoed.
+  try {
+    (void)body.dump();
+  } catch (const json::type_error&) {
+    throw BadRequest(400, "invalid_json", "body is not valid UTF-8");
+  }
+  return body;
 }
 
 domain::Campaign owned_campaign(Context& ctx, const http::Request& req, const std::string& id_text) {
@@ -156,6 +169,12 @@ http::Response serve(Context& ctx, const http::Router& router, http::Request req
 void register_routes(http::Router& router, Context& ctx) {
   router.add("GET", "/healthz", [&ctx](const http::Request&, const http::Params&) {
     return envelope(200, {{"status", "ok"}}, ctx.clock.now_ms());
+  });
+  // Ready to take work: the database answers and the daemon is not draining for shutdown.
+  router.add("GET", "/readyz", [&ctx](const http::Request&, const http::Params&) {
+    bool db = ctx.store.ping(), claiming = ctx.scheduler.claiming();
+    json data = {{"status", db && claiming ? "ready" : "not_ready"}, {"database", db}, {"draining", !claiming}};
+    return envelope(db && claiming ? 200 : 503, data, ctx.clock.now_ms());
   });
   register_campaign_routes(router, ctx);
   register_event_routes(router, ctx);

@@ -140,7 +140,8 @@ Response error_response(int status, std::string_view code, std::string_view mess
   err["field"] = field.empty() ? nlohmann::json(nullptr) : nlohmann::json(field);
   Response r;
   r.status = status;
-  r.body = nlohmann::json{{"error", err}}.dump();
+  // Messages may quote what the client sent: bad bytes are replaced, never thrown on.
+  r.body = nlohmann::json{{"error", err}}.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
   return r;
 }
 

@@ -638,4 +638,12 @@ std::vector<CampaignId> Store::triggered_campaigns(UnixMs now) {
 
 void Store::checkpoint() { db_->exec("PRAGMA wal_checkpoint(TRUNCATE)"); }
 
+bool Store::ping() {
+  try {
+    return db_->cached("SELECT count(*) FROM campaigns WHERE id = 0").first_int64().has_value();
+  } catch (const std::exception&) {
+    return false;
+  }
+}
+
 }  // namespace dialerd::store

@@ -82,6 +82,43 @@ TEST_CASE("campaign api: contacts are added in chunks with per-record errors and
   CHECK(post(daemon, "/v1/campaigns/" + id + "/start").status == 409);
 }
 
+TEST_CASE("campaign api: contacts import from CSV with quotes BOM and CRLF") {
+  TempDir dir;
+  FakeBatchCall fake;
+  DaemonProcess daemon(dir, config_for(fake));
+  CHECK(http_get(daemon.url("/readyz")).status == 200);
+  auto id = create(daemon, {{"status", "draft"}});
+  std::string csv =
+      "\xEF\xBB\xBFphone_number,first_name,note,max_retries\r\n"
+      "+14152000001,Ann,\"Smith, Jones\",2\r\n"
+      "(415) 200-0002,Bo,\"two\nlines\",\r\n"
+      "\r\n"
+      "12,Bad,,\r\n";
+  auto r = http_post(daemon.url("/v1/campaigns/" + id + "/contacts"), csv, "text/csv");
+  INFO(r.raw);
+  REQUIRE(r.status == 207);
+  CHECK(r.body["data"]["added"] == 2);
+  REQUIRE(r.body["data"]["errors"].size() == 1);
+  CHECK(r.body["data"]["errors"][0]["field"] == "contacts[2].phone_number");
+  auto call = http_get(daemon.url("/v1/calls/" + r.body["data"]["call_ids"][0].get<std::string>()));
+  CHECK(call.body["data"]["variables"]["note"] == "Smith, Jones");
+  CHECK(call.body["data"]["variables"]["first_name"] == "Ann");
+  auto second = http_get(daemon.url("/v1/calls/" + r.body["data"]["call_ids"][1].get<std::string>()));
+  CHECK(second.body["data"]["variables"]["note"] == "two\nlines");
+  CHECK(second.body["data"]["phone_number"] == "+14152000002");
+
+  auto no_phone = http_post(daemon.url("/v1/campaigns/" + id + "/contacts"), "name\nAnn\n", "text/csv");
+  CHECK(no_phone.status == 400);
+  CHECK(no_phone.body["error"]["code"] == "invalid_csv");
+  auto ragged = http_post(daemon.url("/v1/campaigns/" + id + "/contacts"), "phone_number,a\n+14152000003\n", "text/csv");
+  CHECK(ragged.status == 400);
+  CHECK_THAT(ragged.body["error"]["message"].get<std::string>(), Catch::Contains("line 2"));
+  auto open = http_post(daemon.url("/v1/campaigns/" + id + "/contacts"), "phone_number\n\"+1415", "text/csv");
+  CHECK(open.status == 400);
+  CHECK(http_post(daemon.url("/v1/campaigns/" + id + "/contacts"), "phone_number\n+1", "text/plain").status == 415);
+  CHECK(data_of(daemon, id)["counts"]["total"] == 2);
+}
+
 TEST_CASE("campaign api: pause resume and cancel are idempotent and refuse impossible moves with 409") {
   TempDir dir;
   FakeBatchCall fake;

@@ -30,6 +30,7 @@ class Scheduler {
   // Stops claiming calls; submissions already sent run to completion.
   void stop_claiming();
   std::size_t submissions_in_flight() const { return submissions_in_flight_; }
+  bool claiming() const { return claiming_; }
 
   // The compliance decision for one call at `now`, as the claim makes it. `campaign_facts` carries the
   // campaign's in-flight count and calls today; the contact's side is read from `history`.

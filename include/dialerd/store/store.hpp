@@ -188,6 +188,8 @@ class Store {
   std::vector<domain::CampaignId> triggered_campaigns(domain::UnixMs now);
 
   void checkpoint();
+  // Whether the database answers a query (for readiness).
+  bool ping();
 
  private:
   AddedContacts insert_contacts(domain::CampaignId id, const std::vector<domain::ContactInput>& contacts,

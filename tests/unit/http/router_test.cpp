@@ -45,6 +45,11 @@ TEST_CASE("router: targets are split and percent-decoded") {
   CHECK(percent_decode("%zz%4", false) == "%zz%4");
 }
 
+TEST_CASE("router: an error message quoting invalid UTF-8 still makes a valid answer") {
+  auto r = error_response(400, "invalid_field", "\xC3\x28: unknown field", "\xC3\x28");
+  CHECK_NOTHROW(nlohmann::json::parse(r.body));
+}
+
 TEST_CASE("router: error bodies name the field") {
   auto r = error_response(400, "invalid_field", "name: is required", "name");
   auto j = nlohmann::json::parse(r.body);

@@ -1,0 +1,20 @@
+#pragma once
+// CSV (RFC 4180) for contact import: a header row, then records. Quoted fields may hold commas, quotes
+// ("") and newlines; a UTF-8 byte-order mark and CRLF line ends are accepted; blank lines are skipped.
+#include <string>
+#include <string_view>
+#include <variant>
+#include <vector>
+
+namespace dialerd::api {
+
+struct CsvTable {
+  std::vector<std::string> header;
+  std::vector<std::vector<std::string>> rows;
+  std::vector<std::size_t> row_lines;  // the line each row starts on (1 = the header), for errors
+};
+
+// The table, or what is wrong and where ("line 4: a quoted field is not closed").
+std::variant<CsvTable, std::string> parse_csv(std::string_view text);
+
+}  // namespace dialerd::api

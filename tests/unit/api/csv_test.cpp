@@ -1,0 +1,55 @@
+#include <catch2/catch.hpp>
+
+#include "api/csv.hpp"
+
+using dialerd::api::CsvTable;
+using dialerd::api::parse_csv;
+
+namespace {
+CsvTable ok(std::string_view text) {
+  auto r = parse_csv(text);
+  if (auto* err = std::get_if<std::string>(&r)) FAIL(*err);
+  return std::get<CsvTable>(r);
+}
+std::string bad(std::string_view text) {
+  auto r = parse_csv(text);
+  REQUIRE(std::holds_alternative<std::string>(r));
+  return std::get<std::string>(r);
+}
+}  // namespace
+
+TEST_CASE("csv: header and records") {
+  auto t = ok("phone_number,first_name\n+14155550101,Ann\n+14155550102,Bo\n");
+  CHECK(t.header == std::vector<std::string>{"phone_number", "first_name"});
+  REQUIRE(t.rows.size() == 2);
+  CHECK(t.rows[1] == std::vector<std::string>{"+14155550102", "Bo"});
+  CHECK(t.row_lines == std::vector<std::size_t>{2, 3});
+}
+
+TEST_CASE("csv: quotes embedded commas and newlines and doubled quotes") {
+  auto t = ok("phone_number,note\n\"+14155550101\",\"Smith, John\"\n+14155550102,\"two\nlines\"\n+1415,\"say \"\"hi\"\"\"\n");
+  REQUIRE(t.rows.size() == 3);
+  CHECK(t.rows[0][1] == "Smith, John");
+  CHECK(t.rows[1][1] == "two\nlines");
+  CHECK(t.rows[2][1] == "say \"hi\"");
+  CHECK(t.row_lines == std::vector<std::size_t>{2, 3, 5});
+}
+
+TEST_CASE("csv: a UTF-8 BOM and CRLF line ends and blank lines and no final newline") {
+  auto t = ok("\xEF\xBB\xBFphone_number,city\r\n+14155550101,Z\xC3\xBCrich\r\n\r\n+14155550102,Oslo");
+  CHECK(t.header[0] == "phone_number");
+  REQUIRE(t.rows.size() == 2);
+  CHECK(t.rows[0][1] == "Z\xC3\xBCrich");
+  CHECK(t.rows[1][1] == "Oslo");
+  CHECK(ok("phone_number, first_name \n1,2\n").header[1] == "first_name");
+  CHECK(ok("a,b\n1,\n").rows[0] == std::vector<std::string>{"1", ""});
+}
+
+TEST_CASE("csv: malformed input says what and where") {
+  CHECK(bad("") == "no header row");
+  CHECK(bad("phone_number,note\n1,\"open\n") == "line 2: a quoted field is not closed");
+  CHECK(bad("phone_number,note\n1,ab\"c\"\n") == "line 2: a quote inside an unquoted field");
+  CHECK(bad("phone_number,note\n1,\"ab\"c\n") == "line 2: text after a closing quote");
+  CHECK(bad("phone_number,,x\n") == "line 1: the header has an empty column name");
+  CHECK(bad("a,a\n1,2\n") == "line 1: column \"a\" appears twice");
+}
