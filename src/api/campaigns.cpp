@@ -283,7 +283,10 @@ http::Response add_contacts(Context& ctx, const http::Request& req, const http::
     throw BadRequest(409, "invalid_transition",
                      "campaign " + params.at("id") + " is " + std::string(to_string(campaign->status)) +
                          "; create a new campaign for more calls");
-  json body = media_type(req) == "text/csv" ? csv_records(req.body) : parse_json_body(req);
+  auto media = media_type(req);
+  if (media != "text/csv" && media != "application/json")
+    throw BadRequest(415, "unsupported_media_type", "Content-Type must be application/json or text/csv");
+  json body = media == "text/csv" ? csv_records(req.body) : parse_json_body(req);
   const json* records = &body;
   std::string list_name = "";
   if (body.is_object()) {
