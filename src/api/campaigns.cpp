@@ -132,6 +132,84 @@ json campaign_json(const Campaign& c, const CallCounts& counts) {
   return j;
 }
 
+// The fields that may change while a campaign runs (PATCH), read the same way on create. An absent field
+// keeps its value (on create: the default); null clears an optional one (window, working days, daily cap).
+const std::set<std::string> kSettingFields = {"name",          "timezone",       "start_time",
+                                              "end_time",      "working_days",   "concurrency",
+                                              "max_calls_per_day", "retry_attempts", "retry_delay_seconds",
+                                              "phone_rotation_strategy"};
+
+void apply_settings(const json& body, CampaignSpec& spec) {
+  auto cleared = [&](const char* key) { return body.contains(key) && body[key].is_null(); };
+  if (auto name = opt_string(body, "name", "name", 255)) {
+    if (name->empty()) bad_field("name", "must not be empty");
+    spec.name = *name;
+  }
+  if (auto tz = opt_string(body, "timezone", "timezone", 64)) {
+    if (!schedule::is_known_timezone(*tz))
+      bad_field("timezone", "'" + *tz + "' is not a time zone in the tz database (e.g. America/New_York)");
+    spec.timezone = *tz;
+  }
+  if (auto r = opt_string(body, "phone_rotation_strategy", "phone_rotation_strategy")) {
+    if (*r != "random" && *r != "sequential" && *r != "round_robin")
+      bad_field("phone_rotation_strategy", "must be random, sequential or round_robin, got '" + *r + "'");
+    spec.rotation = *r;
+  }
+  // The daily window and working days, in the campaign's time zone.
+  if (auto t = opt_string(body, "start_time", "start_time", 5)) spec.start_time = t;
+  if (cleared("start_time")) spec.start_time.reset();
+  if (auto t = opt_string(body, "end_time", "end_time", 5)) spec.end_time = t;
+  if (cleared("end_time")) spec.end_time.reset();
+  if (spec.start_time && (!schedule::parse_hhmm(*spec.start_time) || *spec.start_time == "24:00"))
+    bad_field("start_time", "must be HH:MM (00:00..23:59), got '" + *spec.start_time + "'");
+  if (spec.end_time && !schedule::parse_hhmm(*spec.end_time))
+    bad_field("end_time", "must be HH:MM (00:00..24:00), got '" + *spec.end_time + "'");
+  if (spec.start_time && spec.end_time &&
+      *schedule::parse_hhmm(*spec.start_time) == *schedule::parse_hhmm(*spec.end_time) % (24 * 60))
+    bad_field("end_time", "must differ from start_time (leave both out to call at any time of day)");
+  if (cleared("working_days")) spec.working_days.reset();
+  if (body.contains("working_days") && !body["working_days"].is_null()) {
+    const json& days = body["working_days"];
+    if (!days.is_array() || days.empty()) bad_field("working_days", "must be a non-empty array of 1 (Monday) .. 7 (Sunday)");
+    std::vector<int> out;
+    for (const auto& d : days) {
+      if (!d.is_number_integer() || d.get<std::int64_t>() < 1 || d.get<std::int64_t>() > 7)
+        bad_field("working_days", "each day must be 1 (Monday) .. 7 (Sunday), got " + d.dump());
+      if (std::find(out.begin(), out.end(), d.get<int>()) != out.end())
+        bad_field("working_days", "day " + d.dump() + " is listed twice");
+      out.push_back(d.get<int>());
+    }
+    std::sort(out.begin(), out.end());
+    spec.working_days = out;
+  }
+  if (cleared("max_calls_per_day")) spec.max_calls_per_day.reset();
+  if (auto m = opt_int(body, "max_calls_per_day", "max_calls_per_day", 1, 10000000)) spec.max_calls_per_day = static_cast<int>(*m);
+  if (auto c = opt_int(body, "concurrency", "concurrency", 1, 100000)) spec.concurrency = static_cast<int>(*c);
+  if (auto r = opt_int(body, "retry_attempts", "retry_attempts", 0, 10)) spec.retry_attempts = static_cast<int>(*r);
+  if (auto d = opt_int(body, "retry_delay_seconds", "retry_delay_seconds", 0, 30 * 86400)) spec.retry_delay_s = static_cast<int>(*d);
+}
+
+// PATCH /v1/campaigns/{id}: pacing, window and retry settings, applied from the next scheduler pass.
+http::Response patch_campaign(Context& ctx, const http::Request& req, const http::Params& params) {
+  auto campaign = owned_campaign(ctx, req, params.at("id"));
+  json body = parse_json_body(req);
+  if (!body.is_object() || body.empty()) throw BadRequest(400, "invalid_json", "body must be a non-empty JSON object");
+  for (const auto& [k, v] : body.items()) {
+    if (kSettingFields.count(k)) continue;
+    if (kCampaignFields.count(k)) bad_field(k, "cannot be changed after creation");
+    bad_field(k, "unknown field");
+  }
+  if (campaign.status == CampaignStatus::completed || campaign.status == CampaignStatus::cancelled)
+    throw BadRequest(409, "invalid_transition",
+                     "campaign " + params.at("id") + " is " + std::string(to_string(campaign.status)));
+  apply_settings(body, campaign.spec);
+  auto now = ctx.clock.now_ms();
+  ctx.store.update_settings(campaign.id, campaign.spec, now);
+  spdlog::info("campaign {}: settings changed: {}", campaign.id, body.dump(-1, ' ', false, json::error_handler_t::replace));
+  ctx.scheduler.wake();
+  return envelope(200, campaign_json(*ctx.store.campaign(campaign.id), ctx.store.counts(campaign.id)), now);
+}
+
 http::Response create_campaign(Context& ctx, const http::Request& req) {
   json body = parse_json_body(req);
   if (!body.is_object()) throw BadRequest(400, "invalid_json", "body must be a JSON object");
@@ -174,9 +252,6 @@ http::Response create_campaign(Context& ctx, const http::Request& req) {
     bad_field("scheduled_at", "is required when schedule_type is scheduled (or give trigger_timestamp)");
   spec.schedule_type = spec.trigger_at ? "scheduled" : "immediate";
 
-  spec.timezone = opt_string(body, "timezone", "timezone", 64).value_or("UTC");
-  if (!schedule::is_known_timezone(spec.timezone))
-    bad_field("timezone", "'" + spec.timezone + "' is not a time zone in the tz database (e.g. America/New_York)");
   // Caller ids: from_number first, then any others, each E.164, no repeats.
   if (body.contains("from_numbers") && !body["from_numbers"].is_null()) {
     const json& list = body["from_numbers"];
@@ -192,35 +267,7 @@ http::Response create_campaign(Context& ctx, const http::Request& req) {
         spec.from_numbers.push_back(e164);
     }
   }
-  spec.rotation = opt_string(body, "phone_rotation_strategy", "phone_rotation_strategy").value_or("round_robin");
-  if (spec.rotation != "random" && spec.rotation != "sequential" && spec.rotation != "round_robin")
-    bad_field("phone_rotation_strategy", "must be random, sequential or round_robin, got '" + spec.rotation + "'");
-
-  // The daily window and working days, in the campaign's time zone.
-  spec.start_time = opt_string(body, "start_time", "start_time", 5);
-  spec.end_time = opt_string(body, "end_time", "end_time", 5);
-  if (spec.start_time && (!schedule::parse_hhmm(*spec.start_time) || *spec.start_time == "24:00"))
-    bad_field("start_time", "must be HH:MM (00:00..23:59), got '" + *spec.start_time + "'");
-  if (spec.end_time && !schedule::parse_hhmm(*spec.end_time))
-    bad_field("end_time", "must be HH:MM (00:00..24:00), got '" + *spec.end_time + "'");
-  if (spec.start_time && spec.end_time &&
-      *schedule::parse_hhmm(*spec.start_time) == *schedule::parse_hhmm(*spec.end_time) % (24 * 60))
-    bad_field("end_time", "must differ from start_time (leave both out to call at any time of day)");
-  if (body.contains("working_days") && !body["working_days"].is_null()) {
-    const json& days = body["working_days"];
-    if (!days.is_array() || days.empty()) bad_field("working_days", "must be a non-empty array of 1 (Monday) .. 7 (Sunday)");
-    std::vector<int> out;
-    for (const auto& d : days) {
-      if (!d.is_number_integer() || d.get<std::int64_t>() < 1 || d.get<std::int64_t>() > 7)
-        bad_field("working_days", "each day must be 1 (Monday) .. 7 (Sunday), got " + d.dump());
-      if (std::find(out.begin(), out.end(), d.get<int>()) != out.end())
-        bad_field("working_days", "day " + d.dump() + " is listed twice");
-      out.push_back(d.get<int>());
-    }
-    std::sort(out.begin(), out.end());
-    spec.working_days = out;
-  }
-  if (auto m = opt_int(body, "max_calls_per_day", "max_calls_per_day", 1, 10000000)) spec.max_calls_per_day = static_cast<int>(*m);
+  apply_settings(body, spec);
   if (body.contains("required_variables") && !body["required_variables"].is_null()) {
     const json& req = body["required_variables"];
     if (!req.is_array()) bad_field("required_variables", "must be an array of variable names");
@@ -229,11 +276,6 @@ http::Response create_campaign(Context& ctx, const http::Request& req) {
       spec.required_variables.push_back(v.get<std::string>());
     }
   }
-
-  spec.concurrency = static_cast<int>(opt_int(body, "concurrency", "concurrency", 1, 100000).value_or(1));
-  spec.retry_attempts = static_cast<int>(opt_int(body, "retry_attempts", "retry_attempts", 0, 10).value_or(0));
-  spec.retry_delay_s =
-      static_cast<int>(opt_int(body, "retry_delay_seconds", "retry_delay_seconds", 0, 30 * 86400).value_or(300));
 
   auto status = opt_string(body, "status", "status");
   if (status && *status != "draft" && *status != "scheduled")
@@ -466,6 +508,8 @@ http::Response get_forecast(Context& ctx, const http::Request& req, const http::
 void register_campaign_routes(http::Router& router, Context& ctx) {
   router.add("GET", "/v1/campaigns",
              guarded([&ctx](const http::Request& req, const http::Params&) { return list_campaigns(ctx, req); }));
+  router.add("PATCH", "/v1/campaigns/{id}",
+             guarded([&ctx](const http::Request& r, const http::Params& p) { return patch_campaign(ctx, r, p); }));
   router.add("POST", "/v1/campaigns/{id}/contacts", guarded([&ctx](const http::Request& req, const http::Params& p) {
                return add_contacts(ctx, req, p);
              }));

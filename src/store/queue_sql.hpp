@@ -91,6 +91,10 @@ UPDATE calls SET state = 'skipped', last_outcome = 'cancelled', last_error = ?2,
 WHERE campaign_id = ?1 AND state = 'pending')sql";
 inline constexpr const char* kListCampaigns = R"sql(
 SELECT id FROM campaigns WHERE workspace = ?4 AND (?1 IS NULL OR status = ?1) AND id > ?2 ORDER BY id LIMIT ?3)sql";
+inline constexpr const char* kUpdateSettings = R"sql(
+UPDATE campaigns SET name = ?2, timezone = ?3, start_time = ?4, end_time = ?5, working_days = ?6, concurrency = ?7,
+                     max_calls_per_day = ?8, retry_attempts = ?9, retry_delay_s = ?10, rotation = ?11, updated_at = ?12
+WHERE id = ?1)sql";
 inline constexpr const char* kRotationCursor = "SELECT rotation_cursor FROM campaigns WHERE id = ?1";
 inline constexpr const char* kSetRotationCursor = "UPDATE campaigns SET rotation_cursor = ?2 WHERE id = ?1";
 inline constexpr const char* kMarkDispatching = R"sql(

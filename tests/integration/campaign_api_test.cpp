@@ -1,6 +1,8 @@
 // The campaign API beyond creation: adding contacts, start/pause/resume/cancel, listing.
 #include <catch2/catch.hpp>
 
+#include <thread>
+
 #include "fakes/fake_batchcall.hpp"
 #include "support/daemon_process.hpp"
 
@@ -117,6 +119,49 @@ TEST_CASE("campaign api: contacts import from CSV with quotes BOM and CRLF") {
   CHECK(open.status == 400);
   CHECK(http_post(daemon.url("/v1/campaigns/" + id + "/contacts"), "phone_number\n+1", "text/plain").status == 415);
   CHECK(data_of(daemon, id)["counts"]["total"] == 2);
+}
+
+TEST_CASE("campaign api: PATCH changes pacing and windows of a running campaign and nothing else") {
+  TempDir dir;
+  FakeBatchCall fake;
+  DaemonProcess daemon(dir, config_for(fake));
+  auto patch = [&](const std::string& id, const json& body) {
+    dialerd::http::ClientRequest req;
+    req.method = "PATCH";
+    req.url = daemon.url("/v1/campaigns/" + id);
+    req.body = body.dump();
+    auto res = dialerd::http::fetch_blocking(req);
+    REQUIRE(std::holds_alternative<dialerd::http::ClientResponse>(res));
+    auto& r = std::get<dialerd::http::ClientResponse>(res);
+    return HttpResult{r.status, json::parse(r.body, nullptr, false), r.body};
+  };
+  // A running campaign whose window is closed all day long (the 24 h minus one minute that is not now is
+  // not guaranteed, so use a weekday list without today): nothing goes out.
+  auto today = (std::chrono::duration_cast<std::chrono::hours>(std::chrono::system_clock::now().time_since_epoch()).count() / 24 + 3) % 7 + 1;
+  std::vector<int> other_days;
+  for (int d = 1; d <= 7; ++d)
+    if (d != today) other_days.push_back(d);
+  auto id = create(daemon, {{"timezone", "UTC"}, {"working_days", other_days}, {"concurrency", 1},
+                            {"contacts", {{{"phone_number", phone(1)}}, {{"phone_number", phone(2)}}}}});
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  CHECK(fake.tasks_received() == 0);
+  auto r = patch(id, {{"working_days", nullptr}, {"concurrency", 5}, {"max_calls_per_day", 100}, {"name", "renamed"}});
+  INFO(r.raw);
+  REQUIRE(r.status == 200);
+  CHECK(r.body["data"]["working_days"].is_null());
+  CHECK(r.body["data"]["concurrency"] == 5);
+  CHECK(r.body["data"]["max_calls_per_day"] == 100);
+  CHECK(r.body["data"]["name"] == "renamed");
+  REQUIRE(wait_until([&] { return fake.tasks_received() == 2; }));  // the new settings apply at once
+
+  CHECK(patch(id, {{"provider", "other"}}).body["error"]["message"] == "provider: cannot be changed after creation");
+  CHECK(patch(id, {{"colour", "red"}}).status == 400);
+  CHECK(patch(id, {{"concurrency", 0}}).body["error"]["field"] == "concurrency");
+  CHECK(patch(id, {{"end_time", "25:00"}}).body["error"]["field"] == "end_time");
+  CHECK(patch(id, json::object()).status == 400);
+  CHECK(patch("999", {{"concurrency", 2}}).status == 404);
+  CHECK(post(daemon, "/v1/campaigns/" + id + "/cancel").status == 200);
+  CHECK(patch(id, {{"concurrency", 2}}).status == 409);
 }
 
 TEST_CASE("campaign api: pause resume and cancel are idempotent and refuse impossible moves with 409") {

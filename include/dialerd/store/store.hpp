@@ -129,6 +129,8 @@ class Store {
 
   // Moves a campaign to `to` if the state machine allows it; returns whether it moved.
   bool set_campaign_status(domain::CampaignId id, domain::CampaignStatus to, domain::UnixMs now);
+  // Stores the settings PATCH may change (name, timezone, window, working days, pacing, retries, rotation).
+  void update_settings(domain::CampaignId id, const domain::CampaignSpec& spec, domain::UnixMs now);
   // Cancels a campaign: its pending calls are skipped with `reason` in the same transaction (held and
   // in-flight calls are left to finish or to an operator). Returns whether it moved.
   bool cancel_campaign(domain::CampaignId id, const std::string& reason, domain::UnixMs now);
