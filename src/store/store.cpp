@@ -62,6 +62,31 @@ Campaign read_campaign(const Stmt& s) {
   return c;
 }
 
+// Columns 0..7, shared by every query that reads a call: id, phone, first_name, last_name, variables,
+// attempts, max_retries, contact_id. `attempt` is the submission in flight (`in_flight`) or the next one.
+DispatchCall read_call(const Stmt& s, int max_retries_default, bool in_flight) {
+  DispatchCall call;
+  call.id = s.int64(0);
+  call.phone = s.text(1);
+  call.first_name = s.text(2);
+  call.last_name = s.text(3);
+  call.variables = json_or<nlohmann::json>(s.text(4), nlohmann::json::object());
+  call.attempt = static_cast<int>(s.int64(5)) + (in_flight ? 0 : 1);
+  call.max_retries = static_cast<int>(s.opt_int64(6).value_or(max_retries_default));
+  call.contact_id = s.int64(7);
+  return call;
+}
+
+// read_call plus columns 8..10: the contact's timezone, active flag, and suppression reason.
+Candidate read_candidate(const Stmt& s, int max_retries_default) {
+  Candidate c;
+  c.call = read_call(s, max_retries_default, false);
+  c.contact_timezone = s.opt_text(8);
+  c.active = s.int64(9) != 0;
+  c.suppression = s.opt_text(10);
+  return c;
+}
+
 nlohmann::json call_variables(const ContactInput& in) {
   nlohmann::json vars = in.variables.is_object() ? in.variables : nlohmann::json::object();
   if (!in.first_name.empty()) vars["first_name"] = in.first_name;
@@ -301,23 +326,7 @@ std::optional<DispatchChunk> Store::claim(const Campaign& campaign, const ClaimO
     auto& due = db_->cached(kSelectDue);
     int want = std::min(options.limit - static_cast<int>(chunk.calls.size()), max_examined - examined);
     due.bind(1, campaign.id).bind(2, now).bind(3, want);
-    while (due.step()) {
-      Candidate c;
-      auto& call = c.call;
-      call.id = due.int64(0);
-      call.phone = due.text(1);
-      call.first_name = due.text(2);
-      call.last_name = due.text(3);
-      call.variables = nlohmann::json::parse(due.text(4), nullptr, false);
-      if (call.variables.is_discarded()) call.variables = nlohmann::json::object();
-      call.attempt = static_cast<int>(due.int64(5)) + 1;
-      call.max_retries = static_cast<int>(due.opt_int64(6).value_or(campaign.spec.retry_attempts));
-      call.contact_id = due.int64(7);
-      c.contact_timezone = due.opt_text(8);
-      c.active = due.int64(9) != 0;
-      c.suppression = due.opt_text(10);
-      batch.push_back(std::move(c));
-    }
+    while (due.step()) batch.push_back(read_candidate(due, campaign.spec.retry_attempts));
     due.reset();
     more = static_cast<int>(batch.size()) == want;
     for (auto& c : batch) {
@@ -477,14 +486,7 @@ Reconciliation Store::reconcile_dispatching(const std::function<bool(const std::
     auto& q = db_->cached(kDispatchingOfProvider);
     q.bind(1, provider);
     while (q.step()) {
-      DispatchCall call;
-      call.id = q.int64(0);
-      call.phone = q.text(1);
-      call.first_name = q.text(2);
-      call.last_name = q.text(3);
-      call.variables = json_or<nlohmann::json>(q.text(4), nlohmann::json::object());
-      call.attempt = static_cast<int>(q.int64(5));
-      call.contact_id = q.int64(7);
+      DispatchCall call = read_call(q, -1, true);  // -1: the campaign's budget, filled in below
       CampaignId campaign_id = q.int64(8);
       std::string key = q.text(9);
       call.from_number = q.opt_text(10).value_or("");
@@ -494,9 +496,7 @@ Reconciliation Store::reconcile_dispatching(const std::function<bool(const std::
         chunk.idempotency_key = key;
         out.resubmit.push_back(std::move(chunk));
       }
-      auto& chunk = out.resubmit.back();
-      call.max_retries = static_cast<int>(q.opt_int64(6).value_or(-1));
-      chunk.calls.push_back(std::move(call));
+      out.resubmit.back().calls.push_back(std::move(call));
     }
     q.reset();
   }
@@ -595,19 +595,8 @@ std::optional<CallDetail> Store::call_detail(CallId id) {
     return std::nullopt;
   }
   CallDetail d;
-  auto& call = d.candidate.call;
-  call.id = q.int64(0);
-  call.phone = q.text(1);
-  call.first_name = q.text(2);
-  call.last_name = q.text(3);
-  call.variables = json_or<nlohmann::json>(q.text(4), nlohmann::json::object());
+  d.candidate = read_candidate(q, -1);
   d.attempts = static_cast<int>(q.int64(5));
-  call.attempt = d.attempts + 1;
-  call.max_retries = static_cast<int>(q.opt_int64(6).value_or(-1));
-  call.contact_id = q.int64(7);
-  d.candidate.contact_timezone = q.opt_text(8);
-  d.candidate.active = q.int64(9) != 0;
-  d.candidate.suppression = q.opt_text(10);
   d.campaign_id = q.int64(11);
   d.state = call_state_from(q.text(12)).value_or(CallState::pending);
   d.next_attempt_at = q.int64(13);
