@@ -6,6 +6,7 @@
 
 #include "dialerd/store/sqlite/db.hpp"
 #include "dialerd/store/sqlite/migrations.hpp"
+#include "dialerd/schedule/compliance.hpp"
 #include "dialerd/store/store.hpp"
 #include "support/daemon_process.hpp"
 
@@ -430,4 +431,46 @@ TEST_CASE("store: an operator releases or fails held calls and nothing else") {
   REQUIRE(again);
   CHECK(again->calls.size() == 2);
   (void)chunk;
+}
+
+TEST_CASE("store: the per-contact cap counts calls from every campaign when a claim is judged") {
+  testing::TempDir dir;
+  Store s({dir.file("q.db")});
+  // Two campaigns share one contact in New York; the cap is one call per contact-local day.
+  ContactInput ann;
+  ann.phone = "+12125550100";
+  ann.timezone = "America/New_York";
+  auto a = s.create_campaign(spec(), {ann}, 0);
+  auto b = s.create_campaign(spec(), {ann}, 0);
+  schedule::LegalRules legal;
+  legal.contact_daily_cap = 1;
+  const UnixMs noon = 1763917200000;  // 2025-11-23T17:00:00Z, 12:00 in New York
+  auto judge_for = [&](CampaignId id) {
+    return [&, id](const store::Candidate& c, store::History& h) {
+      std::string err;
+      auto rules = *schedule::campaign_rules(*s.campaign(id), err);
+      auto place = schedule::ContactPlace{{schedule::find_zone(*c.contact_timezone)}, "contact", "US-NY"};
+      schedule::CallFacts facts;
+      facts.contact_calls_today = h.contact_calls_since(c.call.contact_id, schedule::local_day_start(place.zones[0], noon));
+      auto d = schedule::decide(rules, place, facts, legal, noon);
+      store::Verdict v;
+      v.kind = d.kind == schedule::Decision::Kind::dispatch ? store::Verdict::Kind::dispatch : store::Verdict::Kind::wait;
+      v.until = d.until.value_or(0);
+      v.reason = d.reason;
+      return v;
+    };
+  };
+  store::ClaimOptions options;
+  options.limit = 10;
+  auto first = s.claim(*s.campaign(a), options, noon, judge_for(a));
+  REQUIRE(first);
+  CHECK(first->calls.size() == 1);
+  // Campaign B's call to the same person waits for her next day's respectful hours: 08:00 EST.
+  CHECK_FALSE(s.claim(*s.campaign(b), options, noon, judge_for(b)));
+  CHECK(s.next_due(b) == 1763989200000);  // 2025-11-24T13:00:00Z
+  store::sqlite::Db db(dir.file("q.db"), store::sqlite::Db::Mode::read_only, 1000);
+  auto& q = db.cached("SELECT last_error FROM calls WHERE campaign_id = ?1");
+  q.bind(1, b);
+  REQUIRE(q.step());
+  CHECK_THAT(q.text(0), Catch::Contains("contact-daily-cap"));
 }
