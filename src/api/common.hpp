@@ -51,5 +51,6 @@ void register_campaign_routes(http::Router& router, Context& ctx);
 void register_event_routes(http::Router& router, Context& ctx);
 void register_call_routes(http::Router& router, Context& ctx);
 void register_suppression_routes(http::Router& router, Context& ctx);
+void register_contact_routes(http::Router& router, Context& ctx);
 
 }  // namespace dialerd::api

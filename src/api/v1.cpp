@@ -180,6 +180,7 @@ void register_routes(http::Router& router, Context& ctx) {
   register_event_routes(router, ctx);
   register_call_routes(router, ctx);
   register_suppression_routes(router, ctx);
+  register_contact_routes(router, ctx);
 }
 
 }  // namespace dialerd::api

@@ -95,6 +95,15 @@ inline constexpr const char* kUpdateSettings = R"sql(
 UPDATE campaigns SET name = ?2, timezone = ?3, start_time = ?4, end_time = ?5, working_days = ?6, concurrency = ?7,
                      max_calls_per_day = ?8, retry_attempts = ?9, retry_delay_s = ?10, rotation = ?11, updated_at = ?12
 WHERE id = ?1)sql";
+inline constexpr const char* kSelectContact = R"sql(
+SELECT id, phone, coalesce(first_name, ''), coalesce(last_name, ''), timezone, active, created_at, updated_at
+FROM contacts WHERE phone = ?1)sql";
+inline constexpr const char* kCallsOfContact = R"sql(
+SELECT k.id, k.campaign_id, k.state, k.attempts, k.last_outcome, k.next_attempt_at
+FROM calls k JOIN campaigns c ON c.id = k.campaign_id
+WHERE k.contact_id = ?1 AND c.workspace = ?2 ORDER BY k.id DESC LIMIT ?3)sql";
+inline constexpr const char* kUpdateContact = R"sql(
+UPDATE contacts SET first_name = ?2, last_name = ?3, timezone = ?4, active = ?5, updated_at = ?6 WHERE id = ?1)sql";
 inline constexpr const char* kRotationCursor = "SELECT rotation_cursor FROM campaigns WHERE id = ?1";
 inline constexpr const char* kSetRotationCursor = "UPDATE campaigns SET rotation_cursor = ?2 WHERE id = ?1";
 inline constexpr const char* kMarkDispatching = R"sql(

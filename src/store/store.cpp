@@ -541,6 +541,34 @@ namespace {
 Suppression read_suppression(const Stmt& s) { return {s.text(0), s.text(1), s.text(2), s.int64(3)}; }
 }  // namespace
 
+std::optional<Contact> Store::contact(const std::string& phone) {
+  auto& q = db_->cached(kSelectContact);
+  q.bind(1, phone);
+  std::optional<Contact> out;
+  if (q.step())
+    out = Contact{q.int64(0), q.text(1), q.text(2), q.text(3), q.opt_text(4), q.int64(5) != 0, q.int64(6), q.int64(7)};
+  q.reset();
+  return out;
+}
+
+std::vector<Store::ContactCall> Store::contact_calls(std::int64_t contact_id, const std::string& workspace, int limit) {
+  auto& q = db_->cached(kCallsOfContact);
+  q.bind(1, contact_id).bind(2, workspace).bind(3, limit);
+  std::vector<ContactCall> out;
+  while (q.step())
+    out.push_back({q.int64(0), q.int64(1), call_state_from(q.text(2)).value_or(CallState::pending),
+                   static_cast<int>(q.int64(3)), q.opt_text(4), q.int64(5)});
+  return out;
+}
+
+void Store::update_contact(const Contact& c, UnixMs now) {
+  Transaction tx(*db_);
+  db_->cached(kUpdateContact)
+      .bind(1, c.id).bind(2, non_empty(c.first_name)).bind(3, non_empty(c.last_name)).bind(4, c.timezone)
+      .bind(5, c.active ? 1 : 0).bind(6, now).run();
+  tx.commit();
+}
+
 Suppression Store::add_suppression(const std::string& phone, const std::string& reason, const std::string& source,
                                    UnixMs now) {
   Transaction tx(*db_);

@@ -164,6 +164,52 @@ TEST_CASE("campaign api: PATCH changes pacing and windows of a running campaign 
   CHECK(patch(id, {{"concurrency", 2}}).status == 409);
 }
 
+TEST_CASE("campaign api: a contact across campaigns - GET shows it and PATCH active false keeps it from being called") {
+  TempDir dir;
+  FakeBatchCall fake;
+  DaemonProcess daemon(dir, config_for(fake));
+  auto a = create(daemon, {{"status", "draft"}, {"contacts", {{{"phone_number", phone(1)}, {"first_name", "Ann"}},
+                                                               {{"phone_number", phone(2)}}}}});
+  auto b = create(daemon, {{"status", "draft"}, {"contacts", {{{"phone_number", phone(1)}}}}});
+  auto got = http_get(daemon.url("/v1/contacts/%2B14152000001"));
+  INFO(got.raw);
+  REQUIRE(got.status == 200);
+  CHECK(got.body["data"]["phone_number"] == phone(1));
+  CHECK(got.body["data"]["first_name"] == "Ann");
+  CHECK(got.body["data"]["calls"].size() == 2);
+  CHECK(got.body["data"]["calls_today"] == 0);
+  CHECK(got.body["data"]["daily_cap"] == 4);
+  CHECK(got.body["data"]["zones"] == json::array({"America/Los_Angeles"}));
+  CHECK(got.body["data"]["region"] == "US-CA");
+  CHECK(got.body["data"]["active"] == true);
+
+  dialerd::http::ClientRequest req;
+  req.method = "PATCH";
+  req.url = daemon.url("/v1/contacts/(415)%20200-0001");  // national format works too
+  req.body = json{{"active", false}, {"timezone", "America/Denver"}}.dump();
+  auto res = dialerd::http::fetch_blocking(req);
+  REQUIRE(std::holds_alternative<dialerd::http::ClientResponse>(res));
+  auto patched = json::parse(std::get<dialerd::http::ClientResponse>(res).body);
+  CHECK(patched["data"]["active"] == false);
+  CHECK(patched["data"]["zones"] == json::array({"America/Denver"}));
+  CHECK(patched["data"]["zone_source"] == "contact");
+  req.body = json{{"colour", "red"}}.dump();
+  CHECK(std::get<dialerd::http::ClientResponse>(dialerd::http::fetch_blocking(req)).status == 400);
+  req.body = json{{"timezone", "Nowhere/Town"}}.dump();
+  CHECK(std::get<dialerd::http::ClientResponse>(dialerd::http::fetch_blocking(req)).status == 400);
+  CHECK(http_get(daemon.url("/v1/contacts/%2B14159999999")).status == 404);
+  CHECK(http_get(daemon.url("/v1/contacts/12")).status == 404);
+
+  // Both campaigns run: the inactive contact is skipped with the reason in both; the other goes out.
+  CHECK(post(daemon, "/v1/campaigns/" + a + "/start").status == 200);
+  CHECK(post(daemon, "/v1/campaigns/" + b + "/start").status == 200);
+  REQUIRE(wait_until([&] { return data_of(daemon, b)["counts"]["skipped"] == 1 && data_of(daemon, a)["counts"]["called"] == 1; }));
+  CHECK(data_of(daemon, a)["counts"]["skipped"] == 1);
+  CHECK(fake.received_numbers().count(phone(1)) == 0);
+  auto after = http_get(daemon.url("/v1/contacts/%2B14152000001")).body["data"];
+  CHECK(after["calls"][0]["state"] == "skipped");
+}
+
 TEST_CASE("campaign api: pause resume and cancel are idempotent and refuse impossible moves with 409") {
   TempDir dir;
   FakeBatchCall fake;

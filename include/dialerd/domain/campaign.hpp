@@ -55,6 +55,15 @@ struct ContactInput {
   std::optional<int> max_retries;       // this call's retry budget, instead of the campaign's
 };
 
+struct Contact {
+  std::int64_t id = 0;
+  std::string phone;  // E.164
+  std::string first_name, last_name;
+  std::optional<std::string> timezone;
+  bool active = true;
+  UnixMs created_at = 0, updated_at = 0;
+};
+
 struct Suppression {
   std::string phone;  // E.164
   std::string reason;

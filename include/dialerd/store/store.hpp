@@ -168,6 +168,18 @@ class Store {
   std::vector<domain::CallId> resolve_held(const std::vector<domain::CallId>& ids, HeldAction action,
                                            const std::string& reason, domain::UnixMs now);
   std::vector<domain::CallId> held_calls(domain::CampaignId campaign_id);
+  // A contact by E.164 number, the calls it has in one workspace's campaigns (newest first), and changes.
+  struct ContactCall {
+    domain::CallId id = 0;
+    domain::CampaignId campaign_id = 0;
+    domain::CallState state = domain::CallState::pending;
+    int attempts = 0;
+    std::optional<std::string> last_outcome;
+    domain::UnixMs next_attempt_at = 0;
+  };
+  std::optional<domain::Contact> contact(const std::string& phone);
+  std::vector<ContactCall> contact_calls(std::int64_t contact_id, const std::string& workspace, int limit);
+  void update_contact(const domain::Contact& contact, domain::UnixMs now);
   // Numbers that must not be called, with why. Adding one for a number already there updates it.
   domain::Suppression add_suppression(const std::string& phone, const std::string& reason, const std::string& source,
                                       domain::UnixMs now);
