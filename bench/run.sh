@@ -16,3 +16,4 @@ for n in $SIZES; do bash bench/rss.sh "$n"; done
 echo "scheduler wake cost:"
 ./build-bench/bin/scheduler_bench --sizes $SIZES
 ./build-bench/bin/trigger_bench --campaigns 200
+./build-bench/bin/ingest_bench --contacts "${INGEST:-200000}"

@@ -13,32 +13,21 @@
 #include "dialerd/store/sqlite/db.hpp"
 #include "dialerd/store/sqlite/migrations.hpp"
 #include "dialerd/store/store.hpp"
+#include "raw_sqlite.hpp"
 #include "store/queue_sql.hpp"
 
 using namespace dialerd;
+using bench::fresh;
+using bench::kChunk;
+using bench::phone;
+using bench::prepare;
+using bench::check;
 using Clock = std::chrono::steady_clock;
 
 namespace {
 
-constexpr int kChunk = 1000;
-
 double seconds_since(Clock::time_point t0) {
   return std::chrono::duration<double>(Clock::now() - t0).count();
-}
-
-std::string phone(std::int64_t i) { return fmt::format("+1415{:07d}", 2000000 + i % 8000000); }
-
-void check(int rc, sqlite3* db, const char* what) {
-  if (rc != SQLITE_OK && rc != SQLITE_DONE && rc != SQLITE_ROW) {
-    std::cerr << what << ": " << sqlite3_errmsg(db) << "\n";
-    std::exit(1);
-  }
-}
-
-sqlite3_stmt* prepare(sqlite3* db, const char* sql) {
-  sqlite3_stmt* s = nullptr;
-  check(sqlite3_prepare_v3(db, sql, -1, SQLITE_PREPARE_PERSISTENT, &s, nullptr), db, "prepare");
-  return s;
 }
 
 domain::CampaignSpec spec(domain::CampaignStatus status, const std::string& provider) {
@@ -56,63 +45,14 @@ domain::CampaignSpec spec(domain::CampaignStatus status, const std::string& prov
   return s;
 }
 
-// Schema and pragmas exactly as the daemon sets them.
-void fresh(const std::string& path, const std::string& synchronous) {
-  for (auto suffix : {"", "-wal", "-shm"}) std::filesystem::remove(path + suffix);
-  store::Store s({path, synchronous});
-}
-
 struct Rates {
   double insert_per_s, claim_per_s;
 };
 
 Rates raw_loop(const std::string& path, std::int64_t n, const std::string& synchronous) {
-  fresh(path, synchronous);
-  sqlite3* db = nullptr;
-  sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, nullptr);
-  sqlite3_exec(db, "PRAGMA journal_mode = WAL", nullptr, nullptr, nullptr);
-  sqlite3_exec(db, synchronous == "normal" ? "PRAGMA synchronous = NORMAL" : "PRAGMA synchronous = FULL", nullptr,
-               nullptr, nullptr);
-  sqlite3_exec(db, "PRAGMA foreign_keys = ON", nullptr, nullptr, nullptr);
-  check(sqlite3_exec(db,
-                     "INSERT INTO campaigns(name, agent_id, provider, from_number, schedule_type, concurrency, status, "
-                     "created_at, updated_at) VALUES ('raw', 'a', 'p', '+1', 'immediate', 1000, 'running', 0, 0)",
-                     nullptr, nullptr, nullptr),
-        db, "campaign");
-  std::int64_t campaign = sqlite3_last_insert_rowid(db);
-  auto* up = prepare(db, store::sql::kUpsertContact);
-  auto* find = prepare(db, store::sql::kFindPendingCall);
-  auto* ins = prepare(db, store::sql::kInsertCall);
-
-  auto t0 = Clock::now();
-  for (std::int64_t i = 0; i < n;) {
-    sqlite3_exec(db, "BEGIN IMMEDIATE", nullptr, nullptr, nullptr);
-    for (int k = 0; k < kChunk && i < n; ++k, ++i) {
-      std::string p = phone(i), first = fmt::format("F{}", i);
-      std::string vars = fmt::format(R"({{"first_name":"{}"}})", first);
-      sqlite3_bind_text(up, 1, p.c_str(), -1, SQLITE_TRANSIENT);
-      sqlite3_bind_text(up, 2, first.c_str(), -1, SQLITE_TRANSIENT);
-      sqlite3_bind_null(up, 3);
-      sqlite3_bind_int64(up, 4, 0);
-      sqlite3_bind_null(up, 5);
-      check(sqlite3_step(up), db, "upsert");
-      std::int64_t contact = sqlite3_column_int64(up, 0);
-      sqlite3_reset(up);
-      sqlite3_bind_int64(find, 1, contact);
-      sqlite3_bind_int64(find, 2, campaign);
-      check(sqlite3_step(find), db, "find");
-      sqlite3_reset(find);
-      sqlite3_bind_int64(ins, 1, campaign);
-      sqlite3_bind_int64(ins, 2, contact);
-      sqlite3_bind_int64(ins, 3, 0);
-      sqlite3_bind_text(ins, 4, vars.c_str(), -1, SQLITE_TRANSIENT);
-      sqlite3_bind_null(ins, 5);
-      check(sqlite3_step(ins), db, "insert");
-      sqlite3_reset(ins);
-    }
-    check(sqlite3_exec(db, "COMMIT", nullptr, nullptr, nullptr), db, "commit");
-  }
-  double insert_s = seconds_since(t0);
+  auto inserted = bench::raw_insert(path, n, synchronous);
+  sqlite3* db = inserted.db;
+  std::int64_t campaign = inserted.campaign;
 
   auto* due = prepare(db, store::sql::kSelectDue);
   auto* mark = prepare(db, store::sql::kMarkDispatching);
@@ -124,7 +64,7 @@ Rates raw_loop(const std::string& path, std::int64_t n, const std::string& synch
   };
   std::vector<Row> rows;
   std::int64_t claimed = 0, seq = 0;
-  t0 = Clock::now();
+  auto t0 = Clock::now();
   for (;;) {
     sqlite3_exec(db, "BEGIN IMMEDIATE", nullptr, nullptr, nullptr);
     std::string key = fmt::format("dk-{}-{}", campaign, ++seq);
@@ -162,10 +102,10 @@ Rates raw_loop(const std::string& path, std::int64_t n, const std::string& synch
     claimed += static_cast<std::int64_t>(rows.size());
   }
   double claim_s = seconds_since(t0);
-  for (auto* s : {up, find, ins, due, mark, attempt}) sqlite3_finalize(s);
+  for (auto* s : {due, mark, attempt}) sqlite3_finalize(s);
   sqlite3_close(db);
   if (claimed != n) std::cerr << "raw claim saw " << claimed << " of " << n << "\n";
-  return {n / insert_s, n / claim_s};
+  return {inserted.per_second, n / claim_s};
 }
 
 Rates store_loop(const std::string& path, std::int64_t n, const std::string& synchronous) {
