@@ -52,7 +52,6 @@ class Stmt {
   std::vector<std::int64_t> all_int64();
 
   std::int64_t int64(int col) const;
-  double real(int col) const;
   std::string text(int col) const;
   bool is_null(int col) const;
   std::optional<std::int64_t> opt_int64(int col) const;
