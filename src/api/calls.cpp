@@ -1,8 +1,13 @@
-// Operator decisions on held calls: POST /v1/calls/{id}/release|fail and
-// POST /v1/campaigns/{id}/held/release|fail.
+// Calls: one call now (POST /v1/calls, /v1/calls/bulk, like seeds 000/001), a call in full, a campaign's
+// calls, and operator decisions on held calls (POST /v1/calls/{id}/release|fail and
+// POST /v1/campaigns/{id}/held/release|fail).
+#include <map>
+
 #include <spdlog/spdlog.h>
 
 #include "common.hpp"
+#include "contact_input.hpp"
+#include "dialerd/providers/kinds.hpp"
 #include "dialerd/schedule/compliance.hpp"
 
 namespace dialerd::api {
@@ -57,6 +62,18 @@ json checks_json(const std::vector<schedule::Check>& checks) {
   return out;
 }
 
+// A compliance decision as seeds 000/001 explain one: the checks passed and failed, with reasons.
+json decision_json(const schedule::Decision& d) {
+  const char* verdict = d.kind == schedule::Decision::Kind::dispatch ? "dispatch"
+                        : d.kind == schedule::Decision::Kind::skip   ? "skip"
+                                                                     : "wait";
+  return {{"passed", d.failed.empty()},
+          {"verdict", verdict},
+          {"eligible_at", d.until ? json(iso8601(*d.until)) : json(nullptr)},
+          {"checks_passed", checks_json(d.passed)},
+          {"checks_failed", checks_json(d.failed)}};
+}
+
 // A call in full: its state, its attempts, and the compliance checks as they stand now.
 http::Response get_call(Context& ctx, const http::Request& req, const http::Params& params) {
   auto id = parse_id(params.at("id"), "call");
@@ -102,25 +119,288 @@ http::Response get_call(Context& ctx, const http::Request& req, const http::Para
     auto d = ctx.scheduler.evaluate(*rules, detail->candidate, ctx.store.history(), facts, now, &place);
     json zones = json::array();
     for (auto z : place.zones) zones.push_back(schedule::zone_label(z));
-    const char* verdict = d.kind == schedule::Decision::Kind::dispatch ? "dispatch"
-                          : d.kind == schedule::Decision::Kind::skip   ? "skip"
-                                                                       : "wait";
-    data["compliance"] = {{"evaluated_at", iso8601(now)},
-                          {"passed", d.failed.empty()},
-                          {"verdict", verdict},
-                          {"eligible_at", d.until ? json(iso8601(*d.until)) : json(nullptr)},
-                          {"contact_zones", zones},
-                          {"zone_source", place.zone_source},
-                          {"region", place.region.empty() ? json(nullptr) : json(place.region)},
-                          {"checks_passed", checks_json(d.passed)},
-                          {"checks_failed", checks_json(d.failed)}};
+    json compliance = decision_json(d);
+    compliance["evaluated_at"] = iso8601(now);
+    compliance["contact_zones"] = zones;
+    compliance["zone_source"] = place.zone_source;
+    compliance["region"] = place.region.empty() ? json(nullptr) : json(place.region);
+    data["compliance"] = std::move(compliance);
   }
   return envelope(200, data, now);
+}
+
+// --- One call now: POST /v1/calls and POST /v1/calls/bulk --------------------------------------------
+
+// What one record of a call-now request came to.
+struct CallNowResult {
+  std::string phone;                  // E.164, or the raw text when it did not parse
+  bool success = false;
+  json data;                          // success: the call
+  std::string error;                  // failure: one line
+  std::string code;                   // failure: invalid_field | call_in_flight | not_eligible
+  std::string field;                  // invalid_field: which
+  json compliance;                    // not_eligible: the decision
+};
+
+// "Contact not eligible for a call now. 2 failed rule(s): 1. Respectful Hours [...], 2. ..." (seed 000).
+std::string not_eligible_message(const schedule::Decision& d) {
+  std::string out = "contact not eligible for a call now. " + std::to_string(d.failed.size()) + " failed rule(s): ";
+  for (std::size_t i = 0; i < d.failed.size(); ++i)
+    out += (i ? ", " : "") + std::to_string(i + 1) + ". " + d.failed[i].name + " [" + d.failed[i].reason + "]";
+  return out;
+}
+
+domain::CampaignId campaign_id_of(const json& body) {
+  if (!body.contains("campaign_id") || body["campaign_id"].is_null()) bad_field("campaign_id", "is required");
+  const json& v = body["campaign_id"];
+  if (v.is_string()) return parse_id(v.get<std::string>(), "campaign");
+  if (v.is_number_integer() && v.get<std::int64_t>() > 0) return v.get<std::int64_t>();
+  bad_field("campaign_id", "must be a campaign id (a string or a positive integer)");
+}
+
+// Checks, claims and sends the records' calls. Records that fail validation never reach the store.
+std::vector<CallNowResult> place_calls(Context& ctx, const http::Request& req, domain::CampaignId campaign_id,
+                                       const std::vector<const json*>& records, const std::vector<std::string>& at,
+                                       bool whole_request_on_bad_record) {
+  auto campaign = owned_campaign(ctx, req, std::to_string(campaign_id));
+  if (campaign.status != domain::CampaignStatus::running)
+    throw BadRequest(409, "campaign_not_running",
+                     "campaign " + std::to_string(campaign_id) + " is " + std::string(domain::to_string(campaign.status)) +
+                         "; calls are placed only for a running campaign",
+                     "campaign_id");
+  auto provider = ctx.scheduler.providers().find(campaign.spec.provider);
+  if (provider == ctx.scheduler.providers().end())
+    throw BadRequest(503, "provider_unavailable", "the campaign's provider '" + campaign.spec.provider +
+                                                      "' is not configured on this daemon");
+  if (!ctx.scheduler.claiming()) throw BadRequest(503, "shutting_down", "the daemon is stopping; no calls are placed");
+  std::string error;
+  auto rules = schedule::campaign_rules(campaign, error);
+  if (!rules) throw BadRequest(409, "campaign_unusable", "campaign " + std::to_string(campaign_id) + ": " + error);
+
+  std::vector<CallNowResult> results(records.size());
+  std::vector<domain::ContactInput> inputs;
+  std::vector<std::size_t> input_of;  // index into `results` of each input
+  std::map<std::string, std::size_t> seen;
+  const auto& region = ctx.config().default_region;
+  for (std::size_t i = 0; i < records.size(); ++i) {
+    auto& r = results[i];
+    try {
+      auto c = parse_contact(*records[i], at[i], region);
+      r.phone = c.phone;
+      if (auto [it, fresh] = seen.emplace(c.phone, i); !fresh)  // seed 000: unique within a request
+        throw BadRequest(400, "duplicate_contact", at[i] + ".phone_number: " + c.phone + " is also " + at[it->second],
+                         at[i] + ".phone_number");
+      check_required(c, campaign.spec.required_variables, at[i]);
+      inputs.push_back(std::move(c));
+      input_of.push_back(i);
+    } catch (const BadRequest& e) {
+      if (whole_request_on_bad_record || e.status != 400 || e.code == "duplicate_contact") throw;
+      const json& rec = *records[i];
+      if (r.phone.empty() && rec.is_object())
+        for (const char* k : {"phone_number", "phoneNumber", "to_number"})
+          if (rec.contains(k) && rec[k].is_string()) r.phone = rec[k].get<std::string>();
+      r.code = e.code;
+      r.error = e.what();
+      r.field = e.field;
+    }
+  }
+
+  auto now = ctx.clock.now_ms();
+  std::vector<schedule::Decision> decisions;
+  auto judge = [&](const store::Candidate& cand, store::History& history) {
+    // Unlike the loop's claim, each call is judged against the campaign's live counts: the calls this
+    // request placed before it are in flight and count.
+    schedule::CallFacts facts;
+    facts.campaign_in_flight = ctx.store.in_flight(campaign.id);
+    if (rules->max_calls_per_day)
+      facts.campaign_calls_today = ctx.store.campaign_calls_since(campaign.id, schedule::local_day_start(rules->zone, now));
+    decisions.push_back(ctx.scheduler.evaluate(*rules, cand, history, facts, now));
+    store::Verdict v;
+    v.kind = decisions.back().kind == schedule::Decision::Kind::dispatch ? store::Verdict::Kind::dispatch
+                                                                          : store::Verdict::Kind::wait;
+    return v;
+  };
+  store::ClaimOptions options;
+  options.limit = provider->second->chunk_size();
+  auto kind = providers::kind_info(provider->second->kind());
+  options.caller_id_per_call = kind && kind->caller_id_per_call;
+  auto placed = ctx.store.place_now(campaign, inputs, options, now, judge);
+
+  std::size_t next_decision = 0;
+  for (std::size_t k = 0; k < inputs.size(); ++k) {
+    auto& r = results[input_of[k]];
+    const auto& item = placed.items[k];
+    if (item.busy_call_id) {
+      r.code = "call_in_flight";
+      r.error = "contact " + r.phone + " already has call " + std::to_string(*item.busy_call_id) +
+                " of campaign " + std::to_string(campaign.id) + " out (dispatching, in progress or held)";
+      r.data = {{"call_id", std::to_string(*item.busy_call_id)}};
+      continue;
+    }
+    const auto& d = decisions.at(next_decision++);
+    if (!item.call_id) {
+      r.code = "not_eligible";
+      r.error = not_eligible_message(d);
+      r.compliance = decision_json(d);
+      continue;
+    }
+    r.success = true;
+    r.data = {{"id", std::to_string(item.call_id)},
+              {"campaign_id", std::to_string(campaign.id)},
+              {"phone_number", r.phone},
+              {"from_number", item.from_number},
+              {"state", "dispatching"},
+              {"dispatch_key", item.dispatch_key},
+              {"compliance", decision_json(d)},
+              {"created_at", iso8601(now)}};
+    spdlog::info("campaign {} call {}: placed now by API request", campaign.id, item.call_id);
+  }
+  for (auto& chunk : placed.chunks) ctx.scheduler.send(std::move(chunk));
+  if (!placed.chunks.empty()) ctx.scheduler.wake();
+  return results;
+}
+
+void check_fields(const json& body, std::initializer_list<const char*> allowed) {
+  if (!body.is_object()) throw BadRequest(400, "invalid_json", "body must be a JSON object");
+  for (const auto& [k, v] : body.items())
+    if (std::none_of(allowed.begin(), allowed.end(), [&](const char* a) { return k == a; })) bad_field(k, "unknown field");
+}
+
+// POST /v1/calls {campaign_id, contact}: 201 with the call when every check passes; otherwise nothing is
+// stored and the answer says why (422 with the failed checks, 409 when a call is already out).
+http::Response create_call(Context& ctx, const http::Request& req) {
+  json body = parse_json_body(req);
+  check_fields(body, {"campaign_id", "contact"});
+  auto campaign_id = campaign_id_of(body);
+  if (!body.contains("contact") || body["contact"].is_null()) bad_field("contact", "is required");
+  auto results = place_calls(ctx, req, campaign_id, {&body["contact"]}, {"contact"}, true);
+  auto& r = results.front();
+  if (r.success) return envelope(201, r.data, ctx.clock.now_ms());
+  if (r.code == "call_in_flight") {
+    BadRequest e(409, r.code, r.error, "contact");
+    e.extra = {{"call_id", r.data["call_id"]}};
+    throw e;
+  }
+  BadRequest e(422, r.code, r.error);
+  e.extra = {{"compliance", r.compliance}};
+  throw e;
+}
+
+// POST /v1/calls/bulk {campaign_id, contacts[1..100]}: 200 with a summary and one result per record, in
+// order, even when some fail (seed 000).
+http::Response create_calls_bulk(Context& ctx, const http::Request& req) {
+  json body = parse_json_body(req);
+  check_fields(body, {"campaign_id", "contacts"});
+  auto campaign_id = campaign_id_of(body);
+  if (!body.contains("contacts") || !body["contacts"].is_array()) bad_field("contacts", "must be an array of records");
+  const json& list = body["contacts"];
+  if (list.empty() || list.size() > 100)
+    bad_field("contacts", "must hold 1 to 100 records, got " + std::to_string(list.size()));
+  std::vector<const json*> records;
+  std::vector<std::string> at;
+  for (std::size_t i = 0; i < list.size(); ++i) {
+    records.push_back(&list[i]);
+    at.push_back("contacts[" + std::to_string(i) + "]");
+  }
+  auto results = place_calls(ctx, req, campaign_id, records, at, false);
+  json out = json::array();
+  std::size_t ok = 0;
+  for (auto& r : results) {
+    json item = {{"phone_number", r.phone}, {"success", r.success}};
+    if (r.success) {
+      ++ok;
+      item["data"] = std::move(r.data);
+    } else {
+      item["error"] = {{"code", r.code}, {"message", r.error}};
+      if (!r.field.empty()) item["error"]["field"] = r.field;
+      if (!r.compliance.is_null()) item["compliance"] = std::move(r.compliance);
+      if (r.code == "call_in_flight") item["error"]["call_id"] = r.data["call_id"];
+    }
+    out.push_back(std::move(item));
+  }
+  json data = {{"summary", {{"total", results.size()}, {"successful", ok}, {"failed", results.size() - ok}}},
+               {"results", std::move(out)}};
+  return envelope(200, std::move(data), ctx.clock.now_ms());
+}
+
+// GET /v1/campaigns/{id}/calls?state=&limit=&cursor=: a page of the campaign's calls and the cursor of the
+// next page (null on the last).
+http::Response list_calls(Context& ctx, const http::Request& req, const http::Params& params) {
+  auto campaign = owned_campaign(ctx, req, params.at("id"));
+  auto param = [&](const char* key) {
+    auto it = req.query.find(key);
+    return it == req.query.end() ? std::string() : it->second;
+  };
+  std::optional<domain::CallState> state;
+  if (auto s = param("state"); !s.empty()) {
+    state = domain::call_state_from(s);
+    if (!state) bad_field("state", "'" + s + "' is not a call state (pending, dispatching, in_progress, completed, failed, skipped, held)");
+  }
+  int limit = 100;
+  if (auto l = param("limit"); !l.empty()) {
+    try {
+      std::size_t used = 0;
+      limit = std::stoi(l, &used);
+      if (used != l.size()) throw std::invalid_argument(l);
+    } catch (const std::exception&) {
+      bad_field("limit", "must be an integer from 1 to 1000");
+    }
+    if (limit < 1 || limit > 1000) bad_field("limit", "must be an integer from 1 to 1000");
+  }
+  // The cursor is opaque to clients: "<id>" in id order, "<next_attempt_at>.<id>" in a state's due order.
+  store::Store::CallCursor after;
+  if (auto c = param("cursor"); !c.empty()) {
+    auto dot = c.find('.');
+    try {
+      std::size_t used = 0;
+      if (state && dot != std::string::npos) {
+        after.next_attempt_at = std::stoll(c.substr(0, dot), &used);
+        if (used != dot) throw std::invalid_argument(c);
+        auto rest = c.substr(dot + 1);
+        after.id = std::stoll(rest, &used);
+        if (used != rest.size()) throw std::invalid_argument(c);
+      } else if (!state && dot == std::string::npos) {
+        after.id = std::stoll(c, &used);
+        if (used != c.size()) throw std::invalid_argument(c);
+      } else {
+        throw std::invalid_argument(c);
+      }
+    } catch (const std::exception&) {
+      bad_field("cursor", "is not a cursor this listing gave (cursors of a state filter work only with that filter)");
+    }
+  }
+  auto page = ctx.store.campaign_calls(campaign.id, state, after, limit + 1);
+  bool more = static_cast<int>(page.size()) > limit;
+  if (more) page.pop_back();
+  auto opt = [](const std::optional<std::string>& s) { return s ? json(*s) : json(nullptr); };
+  json calls = json::array();
+  for (const auto& c : page)
+    calls.push_back({{"id", std::to_string(c.id)},
+                     {"phone_number", c.phone},
+                     {"state", domain::to_string(c.state)},
+                     {"attempts", c.attempts},
+                     {"next_attempt_at", iso8601(c.next_attempt_at)},
+                     {"last_outcome", opt(c.last_outcome)},
+                     {"last_error", opt(c.last_error)},
+                     {"provider_call_id", opt(c.provider_call_id)},
+                     {"created_at", iso8601(c.created_at)},
+                     {"updated_at", iso8601(c.updated_at)}});
+  json next = nullptr;
+  if (more && !page.empty())
+    next = state ? std::to_string(page.back().next_attempt_at) + "." + std::to_string(page.back().id)
+                 : std::to_string(page.back().id);
+  return envelope(200, {{"items", std::move(calls)}, {"next_cursor", next}}, ctx.clock.now_ms());
 }
 
 }  // namespace
 
 void register_call_routes(http::Router& router, Context& ctx) {
+  router.add("POST", "/v1/calls",
+             guarded([&ctx](const http::Request& r, const http::Params&) { return create_call(ctx, r); }));
+  router.add("POST", "/v1/calls/bulk",
+             guarded([&ctx](const http::Request& r, const http::Params&) { return create_calls_bulk(ctx, r); }));
+  router.add("GET", "/v1/campaigns/{id}/calls",
+             guarded([&ctx](const http::Request& r, const http::Params& p) { return list_calls(ctx, r, p); }));
   router.add("GET", "/v1/calls/{id}",
              guarded([&ctx](const http::Request& r, const http::Params& p) { return get_call(ctx, r, p); }));
   for (auto [verb, action] : {std::pair{"release", store::HeldAction::release}, std::pair{"fail", store::HeldAction::fail}}) {

@@ -4,6 +4,7 @@
 #include <spdlog/spdlog.h>
 
 #include "common.hpp"
+#include "contact_input.hpp"
 #include "csv.hpp"
 #include "dialerd/domain/phone.hpp"
 #include "dialerd/schedule/forecast.hpp"
@@ -24,49 +25,6 @@ const std::set<std::string> kCampaignFields = {
     "start_time",     "end_time",        "working_days",    "concurrency",       "max_calls_per_day",
     "retry_attempts", "retry_delay_seconds", "required_variables", "status",     "send_now",
     "contacts"};
-const std::set<std::string> kContactNamed = {"phone_number", "phoneNumber", "to_number", "first_name", "last_name",
-                                             "variables",    "timezone",    "max_retries"};
-
-ContactInput parse_contact(const json& rec, std::size_t i, const std::string& region) {
-  std::string at = "contacts[" + std::to_string(i) + "]";
-  if (!rec.is_object()) bad_field(at, std::string("must be an object, got ") + rec.type_name());
-  ContactInput c;
-  const char* phone_key = nullptr;
-  for (const char* k : {"phone_number", "phoneNumber", "to_number"})
-    if (rec.contains(k) && !rec[k].is_null()) {
-      if (phone_key) bad_field(at + "." + k, std::string("give only one of phone_number, phoneNumber, to_number"));
-      phone_key = k;
-    }
-  if (!phone_key) bad_field(at + ".phone_number", "is required");
-  std::string raw = req_string(rec, phone_key, at + "." + phone_key, 64);
-  auto phone = normalize_phone(raw, region);
-  if (auto* err = std::get_if<PhoneError>(&phone)) bad_field(at + "." + phone_key, err->message);
-  c.phone = std::get<std::string>(phone);
-  c.first_name = opt_string(rec, "first_name", at + ".first_name", 255).value_or("");
-  c.last_name = opt_string(rec, "last_name", at + ".last_name", 255).value_or("");
-  if (rec.contains("variables") && !rec["variables"].is_null()) {
-    if (!rec["variables"].is_object()) bad_field(at + ".variables", "must be an object");
-    c.variables = rec["variables"];
-  }
-  // Like seed 003: any other field of the record is a variable for the agent.
-  for (const auto& [k, v] : rec.items())
-    if (!kContactNamed.count(k)) c.variables[k] = v;
-  c.timezone = opt_string(rec, "timezone", at + ".timezone", 64);
-  if (c.timezone && !schedule::is_known_timezone(*c.timezone))
-    bad_field(at + ".timezone", "'" + *c.timezone + "' is not a time zone in the tz database");
-  if (auto r = opt_int(rec, "max_retries", at + ".max_retries", 0, 10)) c.max_retries = static_cast<int>(*r);
-  return c;
-}
-
-// A contact must carry every variable the campaign requires (seed 003: validated against the agent).
-void check_required(const ContactInput& c, const std::vector<std::string>& required, const std::string& at) {
-  for (const auto& name : required) {
-    bool present = (name == "first_name" && !c.first_name.empty()) || (name == "last_name" && !c.last_name.empty()) ||
-                   (c.variables.contains(name) && !c.variables[name].is_null() && c.variables[name] != "");
-    if (!present) bad_field(at + "." + name, "is required by the campaign's required_variables");
-  }
-}
-
 // A CSV upload as the same records a JSON body carries: one object per row, header -> cell. Empty cells
 // are left out; max_retries is read as a number.
 json csv_records(const std::string& text) {
@@ -296,7 +254,7 @@ http::Response create_campaign(Context& ctx, const http::Request& req) {
     if (!list.is_array()) bad_field("contacts", std::string("must be an array, got ") + list.type_name());
     contacts.reserve(list.size());
     for (std::size_t i = 0; i < list.size(); ++i) {
-      contacts.push_back(parse_contact(list[i], i, config.default_region));
+      contacts.push_back(parse_contact(list[i], "contacts[" + std::to_string(i) + "]", config.default_region));
       check_required(contacts.back(), spec.required_variables, "contacts[" + std::to_string(i) + "]");
     }
   }
@@ -353,7 +311,7 @@ http::Response add_contacts(Context& ctx, const http::Request& req, const http::
     std::vector<ContactInput> valid;
     for (std::size_t i = start; i < std::min(records->size(), start + kChunk); ++i) {
       try {
-        auto c = parse_contact((*records)[i], i, region);
+        auto c = parse_contact((*records)[i], "contacts[" + std::to_string(i) + "]", region);
         check_required(c, campaign->spec.required_variables, "contacts[" + std::to_string(i) + "]");
         valid.push_back(std::move(c));
       } catch (const BadRequest& e) {

@@ -20,6 +20,7 @@ struct BadRequest : std::runtime_error {
   int status;
   std::string code;
   std::string field;
+  json extra = json::object();  // more members of the error object (e.g. the failed compliance checks)
 };
 
 [[noreturn]] inline void bad_field(const std::string& field, const std::string& message) {

@@ -44,7 +44,13 @@ http::Handler guarded(std::function<http::Response(const http::Request&, const h
     try {
       return fn(req, params);
     } catch (const BadRequest& e) {
-      return http::error_response(e.status, e.code, e.what(), e.field);
+      auto r = http::error_response(e.status, e.code, e.what(), e.field);
+      if (!e.extra.empty()) {
+        auto body = json::parse(r.body);
+        body["error"].update(e.extra);
+        r.body = body.dump();
+      }
+      return r;
     }
   };
 }

@@ -26,6 +26,21 @@ void Scheduler::resubmit(std::vector<DispatchChunk> chunks) {
   }
 }
 
+void Scheduler::send(DispatchChunk chunk) {
+  auto p = providers_.find(chunk.campaign.spec.provider);
+  if (p == providers_.end()) {
+    // Callers check the provider first; should it be missing, the calls were certainly not sent.
+    spdlog::error("campaign {}: provider '{}' is not configured; chunk {} not sent", chunk.campaign_id,
+                  chunk.campaign.spec.provider, chunk.idempotency_key);
+    std::vector<SubmitResult> results;
+    for (const auto& call : chunk.calls)
+      results.push_back({SubmitResult::Kind::not_submitted, call.id, "", "provider not configured", 60000});
+    store_.record_submission(chunk, results, clock_.now_ms());
+    return;
+  }
+  asio::co_spawn(ioc_, dispatch(p->second, std::move(chunk)), asio::detached);
+}
+
 void Scheduler::wake() {
   dirty_ = true;
   timer_.cancel();

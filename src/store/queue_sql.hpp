@@ -56,6 +56,29 @@ SELECT k.id, p.phone, p.first_name, p.last_name, k.variables, k.attempts, k.max_
 FROM calls k JOIN contacts p ON p.id = k.contact_id LEFT JOIN suppressions s ON s.phone = p.phone
 WHERE k.campaign_id = ?1 AND k.state = 'pending' AND k.next_attempt_at <= ?2
 ORDER BY k.next_attempt_at, k.id LIMIT ?3)sql";
+// GET /v1/campaigns/{id}/calls: all calls in id order, or those of one state in due order (the calls_due
+// index), each keyset-paginated.
+inline constexpr const char* kListCalls = R"sql(
+SELECT k.id, p.phone, k.state, k.attempts, k.next_attempt_at, k.last_outcome, k.last_error, k.provider_call_id,
+       k.created_at, k.updated_at
+FROM calls k JOIN contacts p ON p.id = k.contact_id
+WHERE k.campaign_id = ?1 AND k.id > ?2 ORDER BY k.id LIMIT ?3)sql";
+inline constexpr const char* kListCallsInState = R"sql(
+SELECT k.id, p.phone, k.state, k.attempts, k.next_attempt_at, k.last_outcome, k.last_error, k.provider_call_id,
+       k.created_at, k.updated_at
+FROM calls k JOIN contacts p ON p.id = k.contact_id
+WHERE k.campaign_id = ?1 AND k.state = ?2 AND (k.next_attempt_at, k.id) > (?3, ?4)
+ORDER BY k.next_attempt_at, k.id LIMIT ?5)sql";
+// One call as the claim sees it, by id (a call placed at once through POST /v1/calls).
+inline constexpr const char* kSelectCandidate = R"sql(
+SELECT k.id, p.phone, p.first_name, p.last_name, k.variables, k.attempts, k.max_retries, k.contact_id,
+       p.timezone, p.active, s.reason
+FROM calls k JOIN contacts p ON p.id = k.contact_id LEFT JOIN suppressions s ON s.phone = p.phone
+WHERE k.id = ?1)sql";
+// A call of the contact in this campaign that is out (or may be): a second one must not be placed.
+inline constexpr const char* kContactCallInFlight = R"sql(
+SELECT id FROM calls WHERE contact_id = ?1 AND campaign_id = ?2 AND state IN ('dispatching', 'in_progress', 'held')
+LIMIT 1)sql";
 inline constexpr const char* kDeferCall = R"sql(
 UPDATE calls SET next_attempt_at = ?2, last_error = ?3, updated_at = ?4 WHERE id = ?1 AND state = 'pending')sql";
 inline constexpr const char* kSkipCall = R"sql(

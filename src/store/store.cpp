@@ -294,37 +294,73 @@ std::optional<DispatchChunk> Store::claim(const Campaign& campaign, int limit, U
 }
 
 
+std::string Store::new_dispatch_key(CampaignId campaign_id, UnixMs now) {
+  return "dk-" + std::to_string(campaign_id) + "-" + std::to_string(now) + "-" + std::to_string(key_salt_) + "-" +
+         std::to_string(++key_seq_);
+}
+
+// Fills one chunk inside an open transaction: picks each call's caller id (rotated per call, or one per
+// chunk for providers that take one per request), marks the call dispatching under the chunk's key and
+// records its attempt.
+class Store::ChunkBuilder {
+ public:
+  ChunkBuilder(Store& store, const Campaign& campaign, bool caller_id_per_call, UnixMs now)
+      : store_(store), db_(*store.db_), now_(now),
+        numbers_(campaign.spec.from_numbers.empty() ? std::vector<std::string>{campaign.spec.from_number}
+                                                    : campaign.spec.from_numbers) {
+    chunk_.campaign_id = campaign.id;
+    chunk_.campaign = campaign;
+    chunk_.idempotency_key = store.new_dispatch_key(campaign.id, now);
+    cursor_ = db_.cached(kRotationCursor).bind(1, campaign.id).first_int64().value_or(0);
+    per_call_ = caller_id_per_call && campaign.spec.rotation != "sequential";
+    if (!per_call_) chunk_number_ = next_number();
+  }
+  std::size_t size() const { return chunk_.calls.size(); }
+  void add(DispatchCall call) {
+    call.from_number = per_call_ ? next_number() : chunk_number_;
+    db_.cached(kMarkDispatching).bind(1, call.id).bind(2, chunk_.idempotency_key).bind(3, now_).run();
+    db_.cached(kInsertAttempt)
+        .bind(1, call.id).bind(2, chunk_.campaign_id).bind(3, call.contact_id).bind(4, call.attempt)
+        .bind(5, chunk_.idempotency_key).bind(6, call.from_number).bind(7, now_).run();
+    chunk_.calls.push_back(std::move(call));
+  }
+  // The chunk, or nothing when no call was added. Saves the rotation cursor.
+  std::optional<DispatchChunk> finish() {
+    if (chunk_.calls.empty()) return std::nullopt;
+    db_.cached(kSetRotationCursor).bind(1, chunk_.campaign_id).bind(2, cursor_).run();
+    return std::move(chunk_);
+  }
+
+ private:
+  const std::string& next_number() {
+    if (chunk_.campaign.spec.rotation == "random") return numbers_[store_.rng_() % numbers_.size()];
+    return numbers_[static_cast<std::size_t>(cursor_++ % static_cast<std::int64_t>(numbers_.size()))];
+  }
+
+  Store& store_;
+  Db& db_;
+  UnixMs now_;
+  std::vector<std::string> numbers_;
+  DispatchChunk chunk_;
+  std::int64_t cursor_ = 0;
+  bool per_call_ = true;
+  std::string chunk_number_;
+};
+
 std::optional<DispatchChunk> Store::claim(const Campaign& campaign, const ClaimOptions& options, UnixMs now,
                                           const Judge& judge) {
   if (options.limit <= 0) return std::nullopt;
   const int max_examined = options.max_examined > 0 ? options.max_examined : 4 * options.limit;
   Transaction tx(*db_);
   History& history = *history_;
-  DispatchChunk chunk;
-  chunk.campaign_id = campaign.id;
-  chunk.campaign = campaign;
-  chunk.idempotency_key = "dk-" + std::to_string(campaign.id) + "-" + std::to_string(now) + "-" +
-                          std::to_string(key_salt_) + "-" + std::to_string(++key_seq_);
-
-  // Caller ids: rotated per call, or one per chunk for providers that take one per request.
-  const auto& numbers = campaign.spec.from_numbers.empty() ? std::vector<std::string>{campaign.spec.from_number}
-                                                           : campaign.spec.from_numbers;
-  std::int64_t cursor = db_->cached(kRotationCursor).bind(1, campaign.id).first_int64().value_or(0);
-  const std::string& rotation = campaign.spec.rotation;
-  auto next_number = [&]() -> const std::string& {
-    if (rotation == "random") return numbers[rng_() % numbers.size()];
-    return numbers[static_cast<std::size_t>(cursor++ % static_cast<std::int64_t>(numbers.size()))];
-  };
-  bool per_call = options.caller_id_per_call && rotation != "sequential";
-  std::string chunk_number = per_call ? std::string() : next_number();
-
+  ChunkBuilder chunk(*this, campaign, options.caller_id_per_call, now);
   int examined = 0;
   bool more = true;
   std::vector<Candidate> batch;
-  while (more && static_cast<int>(chunk.calls.size()) < options.limit && examined < max_examined) {
+  while (more && static_cast<int>(chunk.size()) < options.limit && examined < max_examined) {
     batch.clear();
     auto& due = db_->cached(kSelectDue);
-    int want = std::min(options.limit - static_cast<int>(chunk.calls.size()), max_examined - examined);
+    int want = std::min(options.limit - static_cast<int>(chunk.size()), max_examined - examined);
     due.bind(1, campaign.id).bind(2, now).bind(3, want);
     while (due.step()) batch.push_back(read_candidate(due, campaign.spec.retry_attempts));
     due.reset();
@@ -340,18 +376,86 @@ std::optional<DispatchChunk> Store::claim(const Campaign& campaign, const ClaimO
         db_->cached(kSkipCall).bind(1, c.call.id).bind(2, v.reason).bind(3, now).run();
         continue;
       }
-      c.call.from_number = per_call ? next_number() : chunk_number;
-      db_->cached(kMarkDispatching).bind(1, c.call.id).bind(2, chunk.idempotency_key).bind(3, now).run();
-      db_->cached(kInsertAttempt)
-          .bind(1, c.call.id).bind(2, campaign.id).bind(3, c.call.contact_id).bind(4, c.call.attempt)
-          .bind(5, chunk.idempotency_key).bind(6, c.call.from_number).bind(7, now).run();
-      chunk.calls.push_back(std::move(c.call));
+      chunk.add(std::move(c.call));
     }
   }
-  if (!chunk.calls.empty()) db_->cached(kSetRotationCursor).bind(1, campaign.id).bind(2, cursor).run();
+  auto out = chunk.finish();
   tx.commit();  // deferrals and skips are kept even when nothing goes out
-  if (chunk.calls.empty()) return std::nullopt;
-  return chunk;
+  return out;
+}
+
+Store::PlaceNow Store::place_now(const Campaign& campaign, const std::vector<ContactInput>& contacts,
+                                 const ClaimOptions& options, UnixMs now, const Judge& judge) {
+  PlaceNow out;
+  out.items.resize(contacts.size());
+  Transaction tx(*db_);
+  std::unique_ptr<ChunkBuilder> chunk;
+  auto flush = [&] {
+    if (!chunk) return;
+    if (auto c = chunk->finish()) out.chunks.push_back(std::move(*c));
+    chunk.reset();
+  };
+  std::vector<std::pair<std::size_t, std::size_t>> where(contacts.size());  // (chunk, position) of placed calls
+  for (std::size_t i = 0; i < contacts.size(); ++i) {
+    // Each record is its own savepoint: a refused one leaves no trace (no call, no contact change).
+    db_->exec("SAVEPOINT place_now");
+    CallId id = insert_contacts(campaign.id, {contacts[i]}, now).call_ids.front();
+    auto& sel = db_->cached(kSelectCandidate);
+    sel.bind(1, id);
+    if (!sel.step()) throw sqlite::DbError(0, "a call just stored cannot be read back");
+    Candidate cand = read_candidate(sel, campaign.spec.retry_attempts);
+    sel.reset();
+    auto& item = out.items[i];
+    item.busy_call_id = db_->cached(kContactCallInFlight).bind(1, cand.call.contact_id).bind(2, campaign.id).first_int64();
+    if (!item.busy_call_id) item.verdict = judge ? judge(cand, *history_) : Verdict{};
+    if (item.busy_call_id || item.verdict.kind != Verdict::Kind::dispatch) {
+      db_->exec("ROLLBACK TO place_now");
+      db_->exec("RELEASE place_now");
+      continue;
+    }
+    if (chunk && static_cast<int>(chunk->size()) >= options.limit) flush();
+    if (!chunk) chunk = std::make_unique<ChunkBuilder>(*this, campaign, options.caller_id_per_call, now);
+    item.call_id = id;
+    where[i] = {out.chunks.size(), chunk->size()};
+    chunk->add(std::move(cand.call));
+    db_->exec("RELEASE place_now");
+  }
+  flush();
+  tx.commit();
+  for (std::size_t i = 0; i < contacts.size(); ++i) {
+    auto& item = out.items[i];
+    if (!item.call_id) continue;
+    const auto& c = out.chunks[where[i].first];
+    item.from_number = c.calls[where[i].second].from_number;
+    item.dispatch_key = c.idempotency_key;
+  }
+  return out;
+}
+
+std::vector<Store::CallSummary> Store::campaign_calls(CampaignId id, std::optional<CallState> state,
+                                                     const CallCursor& after, int limit) {
+  auto& q = db_->cached(state ? kListCallsInState : kListCalls);
+  if (state)
+    q.bind(1, id).bind(2, to_string(*state)).bind(3, after.next_attempt_at).bind(4, after.id).bind(5, limit);
+  else
+    q.bind(1, id).bind(2, after.id).bind(3, limit);
+  std::vector<CallSummary> out;
+  while (q.step()) {
+    CallSummary c;
+    c.id = q.int64(0);
+    c.phone = q.text(1);
+    c.state = call_state_from(q.text(2)).value_or(CallState::pending);
+    c.attempts = static_cast<int>(q.int64(3));
+    c.next_attempt_at = q.int64(4);
+    c.last_outcome = q.opt_text(5);
+    c.last_error = q.opt_text(6);
+    c.provider_call_id = q.opt_text(7);
+    c.created_at = q.int64(8);
+    c.updated_at = q.int64(9);
+    out.push_back(std::move(c));
+  }
+  q.reset();
+  return out;
 }
 
 std::int64_t Store::campaign_calls_since(CampaignId id, UnixMs since) {

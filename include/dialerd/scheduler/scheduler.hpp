@@ -25,6 +25,8 @@ class Scheduler {
   void start();
   // Sends chunks again under their original idempotency keys (start-up reconciliation).
   void resubmit(std::vector<domain::DispatchChunk> chunks);
+  // Sends a chunk claimed outside the loop (POST /v1/calls) to its campaign's provider.
+  void send(domain::DispatchChunk chunk);
   // Something changed (campaign created, outcome, ...): evaluate again now.
   void wake();
   // Stops claiming calls; submissions already sent run to completion.

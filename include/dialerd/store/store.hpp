@@ -2,6 +2,7 @@
 // The durable queue: campaigns, contacts, calls and attempts in SQLite (docs/SCHEMA.md).
 // Every state change is one transaction; a chunk is marked dispatching and committed before it is sent.
 #include <functional>
+#include <limits>
 #include <memory>
 #include <random>
 #include <optional>
@@ -148,6 +149,22 @@ class Store {
   // proportion to the calls it examines, never to the queue. One transaction.
   std::optional<domain::DispatchChunk> claim(const domain::Campaign& campaign, const ClaimOptions& options,
                                              domain::UnixMs now, const Judge& judge);
+  // Places calls at once (POST /v1/calls): for each contact, adds its call (or takes the campaign's pending
+  // call for it), judges it and marks it dispatching, in chunks of at most options.limit. A contact with a
+  // call of the campaign already out (dispatching, in progress or held) is refused without judging. A
+  // refused record leaves no trace. One transaction; `judge` sees the calls placed before it.
+  struct PlacedCall {
+    domain::CallId call_id = 0;  // 0 when refused
+    std::optional<domain::CallId> busy_call_id;
+    Verdict verdict;  // when judged
+    std::string from_number, dispatch_key;
+  };
+  struct PlaceNow {
+    std::vector<PlacedCall> items;  // one per contact, in order
+    std::vector<domain::DispatchChunk> chunks;
+  };
+  PlaceNow place_now(const domain::Campaign& campaign, const std::vector<domain::ContactInput>& contacts,
+                     const ClaimOptions& options, domain::UnixMs now, const Judge& judge);
   // Calls the campaign placed since `since` (its daily cap).
   std::int64_t campaign_calls_since(domain::CampaignId id, domain::UnixMs since);
   void set_retry_settings(const schedule::RetrySettings& settings) { retry_settings_ = settings; }
@@ -188,6 +205,22 @@ class Store {
   bool remove_suppression(const std::string& phone);
   // Provider call ids of the in-progress calls of `provider`'s campaigns.
   std::vector<std::string> in_progress_call_ids(const std::string& provider);
+  // A page of a campaign's calls: all of them after call id `after.id`, or those in `state` after
+  // (after.next_attempt_at, after.id) in due order.
+  struct CallSummary {
+    domain::CallId id = 0;
+    std::string phone;
+    domain::CallState state = domain::CallState::pending;
+    int attempts = 0;
+    domain::UnixMs next_attempt_at = 0, created_at = 0, updated_at = 0;
+    std::optional<std::string> last_outcome, last_error, provider_call_id;
+  };
+  struct CallCursor {
+    domain::UnixMs next_attempt_at = std::numeric_limits<domain::UnixMs>::min();
+    domain::CallId id = 0;
+  };
+  std::vector<CallSummary> campaign_calls(domain::CampaignId id, std::optional<domain::CallState> state,
+                                          const CallCursor& after, int limit);
   std::optional<CallRef> call_ref(domain::CallId id);
   std::optional<CallDetail> call_detail(domain::CallId id);
   // Up to `limit` pending calls' (phone, contact timezone), for the forecast.
@@ -210,6 +243,9 @@ class Store {
                                 domain::UnixMs now);
   // Applies one outcome inside an open transaction.
   OutcomeApplied apply_outcome(const std::string& provider, const OutcomeReport& report, domain::UnixMs now);
+
+  class ChunkBuilder;
+  std::string new_dispatch_key(domain::CampaignId campaign_id, domain::UnixMs now);
 
   std::unique_ptr<sqlite::Db> db_;
   std::unique_ptr<History> history_;

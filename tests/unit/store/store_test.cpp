@@ -474,3 +474,49 @@ TEST_CASE("store: the per-contact cap counts calls from every campaign when a cl
   REQUIRE(q.step());
   CHECK_THAT(q.text(0), Catch::Contains("contact-daily-cap"));
 }
+
+TEST_CASE("store: place_now claims judged calls at once, in chunks, and a refused record leaves no trace") {
+  testing::TempDir dir;
+  Store s({dir.file("q.db")});
+  auto id = s.create_campaign(spec(10), people(1), 1000);  // contact 0 has a pending call already
+  auto campaign = *s.campaign(id);
+  auto contacts = people(4);  // contact 0 again, then 1, 2, 3
+  int judged = 0;
+  store::Judge judge = [&](const store::Candidate& c, store::History&) {
+    ++judged;
+    store::Verdict v;
+    if (c.call.phone == contacts[2].phone) v.kind = store::Verdict::Kind::wait;  // refused
+    return v;
+  };
+  store::ClaimOptions options;
+  options.limit = 2;
+  auto placed = s.place_now(campaign, contacts, options, 2000, judge);
+  CHECK(judged == 4);
+  REQUIRE(placed.items.size() == 4);
+  CHECK(placed.items[2].call_id == 0);
+  for (int i : {0, 1, 3}) CHECK(placed.items[static_cast<std::size_t>(i)].call_id != 0);
+  // Contact 0's pending call was taken rather than a second one added.
+  auto first = s.claim(campaign, 10, 2000);
+  CHECK_FALSE(first);
+  REQUIRE(placed.chunks.size() == 2);
+  CHECK(placed.chunks[0].calls.size() == 2);
+  CHECK(placed.chunks[1].calls.size() == 1);
+  CHECK(placed.chunks[0].idempotency_key != placed.chunks[1].idempotency_key);
+  CHECK(placed.items[3].dispatch_key == placed.chunks[1].idempotency_key);
+  CHECK(placed.items[0].from_number == "+14155550100");
+  // The refused record left neither a call nor a contact.
+  CHECK_FALSE(s.contact(contacts[2].phone));
+  auto counts = s.counts(id);
+  CHECK(counts.dispatching == 3);
+  CHECK(counts.total() == 3);
+  check_invariant(s, id, 3);
+
+  // A contact whose call is out is refused without being judged, naming that call.
+  judged = 0;
+  auto again = s.place_now(campaign, {contacts[1]}, options, 3000, judge);
+  CHECK(judged == 0);
+  CHECK(again.items[0].call_id == 0);
+  CHECK(again.items[0].busy_call_id == placed.items[1].call_id);
+  CHECK(again.chunks.empty());
+  CHECK(s.counts(id).total() == 3);
+}
