@@ -153,7 +153,11 @@ std::string not_eligible_message(const schedule::Decision& d) {
 domain::CampaignId campaign_id_of(const json& body) {
   if (!body.contains("campaign_id") || body["campaign_id"].is_null()) bad_field("campaign_id", "is required");
   const json& v = body["campaign_id"];
-  if (v.is_string()) return parse_id(v.get<std::string>(), "campaign");
+  if (v.is_string()) {
+    auto text = v.get<std::string>();
+    if (!text.empty() && text.size() <= 18 && std::all_of(text.begin(), text.end(), ::isdigit) && std::stoll(text) > 0)
+      return std::stoll(text);
+  }
   if (v.is_number_integer() && v.get<std::int64_t>() > 0) return v.get<std::int64_t>();
   bad_field("campaign_id", "must be a campaign id (a string or a positive integer)");
 }
@@ -175,7 +179,7 @@ std::vector<CallNowResult> place_calls(Context& ctx, const http::Request& req, d
   if (!ctx.scheduler.claiming()) throw BadRequest(503, "shutting_down", "the daemon is stopping; no calls are placed");
   std::string error;
   auto rules = schedule::campaign_rules(campaign, error);
-  if (!rules) throw BadRequest(409, "campaign_unusable", "campaign " + std::to_string(campaign_id) + ": " + error);
+  if (!rules) throw BadRequest(409, "unusable_campaign", "campaign " + std::to_string(campaign_id) + ": " + error);
 
   std::vector<CallNowResult> results(records.size());
   std::vector<domain::ContactInput> inputs;
@@ -198,7 +202,10 @@ std::vector<CallNowResult> place_calls(Context& ctx, const http::Request& req, d
       const json& rec = *records[i];
       if (r.phone.empty() && rec.is_object())
         for (const char* k : {"phone_number", "phoneNumber", "to_number"})
-          if (rec.contains(k) && rec[k].is_string()) r.phone = rec[k].get<std::string>();
+          if (rec.contains(k) && !rec[k].is_null()) {
+            r.phone = rec[k].is_string() ? rec[k].get<std::string>() : rec[k].dump();
+            break;
+          }
       r.code = e.code;
       r.error = e.what();
       r.field = e.field;
@@ -232,6 +239,7 @@ std::vector<CallNowResult> place_calls(Context& ctx, const http::Request& req, d
     const auto& item = placed.items[k];
     if (item.busy_call_id) {
       r.code = "call_in_flight";
+      r.field = at[input_of[k]];
       r.error = "contact " + r.phone + " already has call " + std::to_string(*item.busy_call_id) +
                 " of campaign " + std::to_string(campaign.id) + " out (dispatching, in progress or held)";
       r.data = {{"call_id", std::to_string(*item.busy_call_id)}};
@@ -252,7 +260,7 @@ std::vector<CallNowResult> place_calls(Context& ctx, const http::Request& req, d
               {"state", "dispatching"},
               {"dispatch_key", item.dispatch_key},
               {"compliance", decision_json(d)},
-              {"created_at", iso8601(now)}};
+              {"placed_at", iso8601(now)}};
     spdlog::info("campaign {} call {}: placed now by API request", campaign.id, item.call_id);
   }
   for (auto& chunk : placed.chunks) ctx.scheduler.send(std::move(chunk));
@@ -277,7 +285,7 @@ http::Response create_call(Context& ctx, const http::Request& req) {
   auto& r = results.front();
   if (r.success) return envelope(201, r.data, ctx.clock.now_ms());
   if (r.code == "call_in_flight") {
-    BadRequest e(409, r.code, r.error, "contact");
+    BadRequest e(409, r.code, r.error, r.field);
     e.extra = {{"call_id", r.data["call_id"]}};
     throw e;
   }
@@ -311,9 +319,9 @@ http::Response create_calls_bulk(Context& ctx, const http::Request& req) {
       ++ok;
       item["data"] = std::move(r.data);
     } else {
-      item["error"] = {{"code", r.code}, {"message", r.error}};
-      if (!r.field.empty()) item["error"]["field"] = r.field;
-      if (!r.compliance.is_null()) item["compliance"] = std::move(r.compliance);
+      // The same error object a single POST /v1/calls answers with.
+      item["error"] = {{"code", r.code}, {"message", r.error}, {"field", r.field.empty() ? json(nullptr) : json(r.field)}};
+      if (!r.compliance.is_null()) item["error"]["compliance"] = std::move(r.compliance);
       if (r.code == "call_in_flight") item["error"]["call_id"] = r.data["call_id"];
     }
     out.push_back(std::move(item));
@@ -336,37 +344,26 @@ http::Response list_calls(Context& ctx, const http::Request& req, const http::Pa
     state = domain::call_state_from(s);
     if (!state) bad_field("state", "'" + s + "' is not a call state (pending, dispatching, in_progress, completed, failed, skipped, held)");
   }
+  auto digits = [](const std::string& t) {
+    return !t.empty() && t.size() <= 18 && std::all_of(t.begin(), t.end(), ::isdigit);
+  };
   int limit = 100;
   if (auto l = param("limit"); !l.empty()) {
-    try {
-      std::size_t used = 0;
-      limit = std::stoi(l, &used);
-      if (used != l.size()) throw std::invalid_argument(l);
-    } catch (const std::exception&) {
-      bad_field("limit", "must be an integer from 1 to 1000");
-    }
-    if (limit < 1 || limit > 1000) bad_field("limit", "must be an integer from 1 to 1000");
+    if (!digits(l) || std::stoll(l) < 1 || std::stoll(l) > 1000) bad_field("limit", "must be an integer from 1 to 1000");
+    limit = static_cast<int>(std::stoll(l));
   }
   // The cursor is opaque to clients: "<id>" in id order, "<next_attempt_at>.<id>" in a state's due order.
   store::Store::CallCursor after;
   if (auto c = param("cursor"); !c.empty()) {
     auto dot = c.find('.');
-    try {
-      std::size_t used = 0;
-      if (state && dot != std::string::npos) {
-        after.next_attempt_at = std::stoll(c.substr(0, dot), &used);
-        if (used != dot) throw std::invalid_argument(c);
-        auto rest = c.substr(dot + 1);
-        after.id = std::stoll(rest, &used);
-        if (used != rest.size()) throw std::invalid_argument(c);
-      } else if (!state && dot == std::string::npos) {
-        after.id = std::stoll(c, &used);
-        if (used != c.size()) throw std::invalid_argument(c);
-      } else {
-        throw std::invalid_argument(c);
-      }
-    } catch (const std::exception&) {
-      bad_field("cursor", "is not a cursor this listing gave (cursors of a state filter work only with that filter)");
+    bool ok = state ? dot != std::string::npos && digits(c.substr(0, dot)) && digits(c.substr(dot + 1))
+                    : digits(c);
+    if (!ok) bad_field("cursor", "is not a cursor this listing gave (cursors of a state filter work only with that filter)");
+    if (state) {
+      after.next_attempt_at = std::stoll(c.substr(0, dot));
+      after.id = std::stoll(c.substr(dot + 1));
+    } else {
+      after.id = std::stoll(c);
     }
   }
   auto page = ctx.store.campaign_calls(campaign.id, state, after, limit + 1);

@@ -7,6 +7,7 @@
 #include "contact_input.hpp"
 #include "csv.hpp"
 #include "dialerd/domain/phone.hpp"
+#include "dialerd/http/client.hpp"
 #include "dialerd/schedule/forecast.hpp"
 #include "dialerd/schedule/place.hpp"
 #include "dialerd/schedule/time.hpp"
@@ -18,13 +19,13 @@ using namespace domain;
 namespace {
 
 // Fields a campaign accepts. Any other field is refused rather than ignored: a field this version does not
-// act on (a webhook, for now) must not be silently dropped while calls go out.
+// act on must not be silently dropped while calls go out.
 const std::set<std::string> kCampaignFields = {
     "name",           "agent_id",        "provider",        "from_number",       "from_numbers",
     "phone_rotation_strategy", "schedule_type", "scheduled_at", "trigger_timestamp", "timezone",
     "start_time",     "end_time",        "working_days",    "concurrency",       "max_calls_per_day",
     "retry_attempts", "retry_delay_seconds", "required_variables", "status",     "send_now",
-    "contacts"};
+    "contacts",       "webhook",         "complete_when_done"};
 // A CSV upload as the same records a JSON body carries: one object per row, header -> cell. Empty cells
 // are left out; max_retries is read as a number.
 json csv_records(const std::string& text) {
@@ -79,6 +80,8 @@ json campaign_json(const Campaign& c, const CallCounts& counts) {
       {"retry_attempts", s.retry_attempts},
       {"retry_delay_seconds", s.retry_delay_s},
       {"status", to_string(c.status)},
+      {"webhook", s.webhook ? json{{"url", s.webhook->url}, {"secret_id", s.webhook->secret_id}} : json(nullptr)},
+      {"complete_when_done", s.options.value("complete_when_done", true)},
       {"created_at", iso8601(c.created_at)},
       {"updated_at", iso8601(c.updated_at)},
   };
@@ -209,6 +212,29 @@ http::Response create_campaign(Context& ctx, const http::Request& req) {
   if (schedule_type == "scheduled" && !spec.trigger_at && !send_now)
     bad_field("scheduled_at", "is required when schedule_type is scheduled (or give trigger_timestamp)");
   spec.schedule_type = spec.trigger_at ? "scheduled" : "immediate";
+
+  // Outbound events (docs/WEBHOOKS.md): an http URL and the id of a signing secret in webhooks.secrets.
+  if (body.contains("webhook") && !body["webhook"].is_null()) {
+    const json& w = body["webhook"];
+    if (!w.is_object()) bad_field("webhook", "must be an object {url, secret_id}");
+    for (const auto& [k, v] : w.items())
+      if (k != "url" && k != "secret_id" && k != "secretId") bad_field("webhook." + k, "unknown field");
+    Webhook hook;
+    hook.url = req_string(w, "url", "webhook.url", 2048);
+    http::Url parsed;
+    if (hook.url.rfind("https://", 0) == 0)
+      bad_field("webhook.url", "https:// webhooks are not supported by this version yet; use http://");
+    if (!http::parse_url(hook.url, parsed) || parsed.scheme != "http" || parsed.host.empty())
+      bad_field("webhook.url", "must be an http:// URL, got '" + hook.url + "'");
+    const char* sid_key = w.contains("secretId") && !w.contains("secret_id") ? "secretId" : "secret_id";
+    hook.secret_id = req_string(w, sid_key, std::string("webhook.") + sid_key, 64);
+    if (!config.webhooks.secrets.count(hook.secret_id))
+      bad_field(std::string("webhook.") + sid_key, "'" + hook.secret_id + "' is not a secret in webhooks.secrets");
+    spec.webhook = hook;
+  }
+  // false: the campaign stays running when its queue empties (for call-now or a contact feed).
+  if (auto keep = opt_bool(body, "complete_when_done", "complete_when_done"); keep && !*keep)
+    spec.options["complete_when_done"] = false;
 
   // Caller ids: from_number first, then any others, each E.164, no repeats.
   if (body.contains("from_numbers") && !body["from_numbers"].is_null()) {

@@ -1,16 +1,46 @@
-// POST /v1/providers/{name}/events: a provider's call-status callbacks.
+// POST /v1/providers/{name}/events: a provider's call-status callbacks, authenticated per provider.
+#include <openssl/crypto.h>
 #include <spdlog/spdlog.h>
 
 #include "common.hpp"
+#include "dialerd/webhooks/sender.hpp"
 
 namespace dialerd::api {
 
 namespace {
 
+bool same(const std::string& a, const std::string& b) {
+  return a.size() == b.size() && CRYPTO_memcmp(a.data(), b.data(), a.size()) == 0;
+}
+
+// The provider's events.secret, as a shared secret or as the key of an HMAC-SHA256 over the body.
+// Unset: unauthenticated (warned about at start).
+void authenticate(const app::ProviderConfig& p, const http::Request& req) {
+  if (p.events_secret.empty()) return;
+  std::string name = p.events_header;
+  for (auto& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  std::string given = req.header(name);
+  bool ok = false;
+  if (p.events_auth == "shared-secret") {
+    ok = same(given, p.events_secret);
+  } else {
+    if (given.rfind("sha256=", 0) == 0) given = given.substr(7);
+    for (auto& c : given) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    ok = same(given, webhooks::hmac_sha256_hex(p.events_secret, req.body));
+  }
+  if (!ok) {
+    spdlog::warn("provider {}: event from {} refused: {} header {}", p.name, req.remote, p.events_header,
+                 given.empty() ? "missing" : "wrong");
+    throw BadRequest(401, "unauthorized",
+                     "provider callbacks must carry a valid " + p.events_header + " header (" + p.events_auth + ")");
+  }
+}
+
 http::Response post_events(Context& ctx, const http::Request& req, const http::Params& params) {
   const std::string& name = params.at("name");
   auto it = ctx.scheduler.providers().find(name);
   if (it == ctx.scheduler.providers().end()) throw BadRequest(404, "not_found", "no provider named '" + name + "'");
+  if (auto pc = ctx.config().providers.find(name); pc != ctx.config().providers.end()) authenticate(pc->second, req);
   parse_json_body(req);  // content type and well-formedness, with the shared errors
   auto parsed = it->second->parse_events(req.body);
   if (auto* err = std::get_if<std::string>(&parsed)) throw BadRequest(400, "invalid_event", *err);

@@ -9,6 +9,7 @@
 #include <fmt/format.h>
 
 #include "common.hpp"
+#include "dialerd/schedule/time.hpp"
 
 namespace dialerd::api {
 
@@ -20,16 +21,7 @@ std::string next_request_id() {
 }
 }  // namespace
 
-std::string iso8601(domain::UnixMs t) {
-  using namespace std::chrono;
-  auto tp = sys_time<milliseconds>(milliseconds(t));
-  auto day = floor<days>(tp);
-  year_month_day ymd(day);
-  hh_mm_ss hms(tp - day);
-  return fmt::format("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:03}Z", static_cast<int>(ymd.year()),
-                     static_cast<unsigned>(ymd.month()), static_cast<unsigned>(ymd.day()), hms.hours().count(),
-                     hms.minutes().count(), hms.seconds().count(), hms.subseconds().count());
-}
+std::string iso8601(domain::UnixMs t) { return schedule::format_rfc3339(t); }
 
 http::Response envelope(int status, json data, domain::UnixMs now) {
   http::Response r;

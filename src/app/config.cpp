@@ -254,12 +254,41 @@ const std::vector<Key<Config>>& daemon_keys() {
          for (const auto& o : v) {
            auto outcome = o.is_string() ? domain::outcome_from(o.get<std::string>()) : std::nullopt;
            if (!outcome || *outcome == domain::Outcome::completed || *outcome == domain::Outcome::voicemail)
-             return o.dump() + " is not a retryable outcome (no_answer, busy, failed, cancelled, provider_error; "
+             return o.dump() + " is not a retryable outcome (no_answer, busy, failed, cancelled, provider_error, timeout; "
                                "completed and voicemail complete a call)";
            c.retry.retryable.insert(*outcome);
          }
          return std::nullopt;
        }},
+      {"calls.timeout_seconds", 3600, true,
+       "A call in progress this long with no outcome from the provider gets the outcome timeout: failed, or "
+       "retried if retry.retryable_outcomes names timeout. 0 = wait for ever.",
+       int_key(&Config::call_timeout_s, 0, 7 * 86400)},
+      {"webhooks.secrets", json::object(), true,
+       "Secrets that sign outbound webhooks: {\"<secret_id>\": \"at least 16 characters\"}. A campaign's "
+       "webhook.secret_id names one (docs/WEBHOOKS.md).",
+       [](const json& v, Config& c) -> std::optional<std::string> {
+         if (!v.is_object()) return "must be an object of secret_id -> secret, got " + type_name(v);
+         c.webhooks.secrets.clear();
+         for (const auto& [id, secret] : v.items()) {
+           if (!valid_name(id)) return "\"" + id + "\": a secret_id is 1..64 letters, digits, _ and -";
+           if (!secret.is_string() || secret.get<std::string>().size() < 16)
+             return "\"" + id + "\": the secret must be a string of at least 16 characters";
+           c.webhooks.secrets[id] = secret.get<std::string>();
+         }
+         return std::nullopt;
+       }},
+      {"webhooks.timeout_ms", 10000, true, "Deadline for one webhook delivery try: connect, send, answer.",
+       int_key_to([](Config& c) -> int& { return c.webhooks.timeout_ms; }, 100, 120000)},
+      {"webhooks.max_age_seconds", 86400, true,
+       "An event not delivered this long after it happened is abandoned (logged, kept in the outbox).",
+       int_key_to([](Config& c) -> int& { return c.webhooks.max_age_s; }, 1, 30 * 86400)},
+      {"webhooks.retry_min_ms", 1000, true, "Delay before the first retry of a failed delivery; doubled each try.",
+       int_key_to([](Config& c) -> int& { return c.webhooks.retry_min_ms; }, 10, 3600000)},
+      {"webhooks.retry_max_seconds", 600, true, "The longest wait between two delivery tries.",
+       int_key_to([](Config& c) -> int& { return c.webhooks.retry_max_s; }, 1, 86400)},
+      {"webhooks.max_in_flight", 8, true, "Webhook deliveries under way at once.",
+       int_key_to([](Config& c) -> int& { return c.webhooks.max_in_flight; }, 1, 256)},
       {"forecast.call_duration_seconds", 180, true,
        "The call length GET /v1/campaigns/{id}/forecast assumes: each line places one call per this many seconds.",
        int_key(&Config::forecast_call_duration_s, 1, 86400)},
@@ -302,6 +331,26 @@ const std::vector<Key<ProviderConfig>>& provider_keys() {
        int_key(&ProviderConfig::chunk_size, 0, 100000)},
       {"timeout_ms", 10000, false, "Deadline for one submission: connect, send and read the answer.",
        int_key(&ProviderConfig::timeout_ms, 100, 600000)},
+      {"events.secret", "", true,
+       "Secret that authenticates this provider's outcome callbacks (POST /v1/providers/<name>/events); "
+       "empty = unauthenticated (keep the API on a trusted network).",
+       [](const json& v, ProviderConfig& p) -> std::optional<std::string> {
+         if (!v.is_string()) return "must be a string, got " + type_name(v);
+         auto s = v.get<std::string>();
+         if (!s.empty() && s.size() < 16) return "must be empty or at least 16 characters";
+         p.events_secret = s;
+         return std::nullopt;
+       }},
+      {"events.auth", "hmac-sha256", true,
+       "hmac-sha256: the header carries the hex HMAC-SHA256 of the body under the secret (optionally "
+       "\"sha256=\"-prefixed); shared-secret: the header carries the secret itself.",
+       string_key(&ProviderConfig::events_auth, {"hmac-sha256", "shared-secret"})},
+      {"events.header", "X-Dialerd-Signature", true, "The request header that carries the signature or secret.",
+       [](const json& v, ProviderConfig& p) -> std::optional<std::string> {
+         if (!v.is_string() || v.get<std::string>().empty()) return "must be a non-empty header name";
+         p.events_header = v.get<std::string>();
+         return std::nullopt;
+       }},
       {"simulator.delay_ms", 2000, false, "simulator: time from submission to each call's outcome.",
        int_key(&ProviderConfig::sim_delay_ms, 0, 86400000)},
       {"simulator.seed", 0, false, "simulator: random seed for the outcome mix; 0 = a fresh seed at start.",

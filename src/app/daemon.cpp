@@ -76,6 +76,7 @@ struct Daemon::Impl {
   util::SystemClock clock;
   std::unique_ptr<store::Store> store;
   std::unique_ptr<scheduler::Scheduler> scheduler;
+  std::unique_ptr<webhooks::Sender> webhooks;
   http::Router router;
   std::unique_ptr<api::Context> api_ctx;
   std::unique_ptr<http::Server> server;
@@ -92,8 +93,11 @@ struct Daemon::Impl {
       configure_logging(next);
       server->set_limits(next.http_body_limit, next.http_idle_timeout_ms);
       scheduler->set_legal_rules(next.legal);
+      scheduler->set_call_timeout(next.call_timeout_s);
       store->set_retry_settings(next.retry);
+      webhooks->set_settings(next.webhooks);
       scheduler->wake();
+      webhooks->wake();
       auto needs_restart = [&](bool changed, const char* key) {
         if (changed) spdlog::warn("reload: {} changed; it takes effect after a restart", key);
       };
@@ -125,6 +129,7 @@ struct Daemon::Impl {
     sd_notify(0, "STOPPING=1");
     server->stop();
     scheduler->stop_claiming();
+    webhooks->stop();
     asio::steady_timer timer(ioc);
     auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(config->drain_timeout_ms);
     while (scheduler->submissions_in_flight() > 0 && std::chrono::steady_clock::now() < deadline) {
@@ -204,7 +209,14 @@ int Daemon::run() {
   }
   d.scheduler->set_providers(std::move(providers));
   d.scheduler->set_legal_rules(cfg.legal);
+  d.scheduler->set_call_timeout(cfg.call_timeout_s);
   d.store->set_retry_settings(cfg.retry);
+  d.webhooks = std::make_unique<webhooks::Sender>(d.ioc, *d.store, d.clock);
+  d.webhooks->set_settings(cfg.webhooks);
+  d.store->on_webhook_queued([&d] { d.webhooks->wake(); });
+  for (const auto& [name, pc] : cfg.providers)
+    if (pc.events_secret.empty())
+      spdlog::warn("provider {}: outcome callbacks are not authenticated (set providers.{}.events.secret)", name, name);
 
   d.api_ctx = std::make_unique<api::Context>(
       api::Context{*d.store, *d.scheduler, d.clock, [&d]() -> const Config& { return *d.config; }});
@@ -220,6 +232,7 @@ int Daemon::run() {
 
   d.scheduler->resubmit(std::move(reconciled.resubmit));
   d.scheduler->start();
+  d.webhooks->start();
   asio::co_spawn(d.ioc, d.handle_signals(), asio::detached);
   sd_notifyf(0, "READY=1\nSTATUS=listening on %s:%d", cfg.listen_address.c_str(), d.server->port());
   d.ioc.run();

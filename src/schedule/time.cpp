@@ -4,8 +4,20 @@
 #include <string>
 
 #include <date/tz.h>
+#include <fmt/format.h>
 
 namespace dialerd::schedule {
+
+std::string format_rfc3339(domain::UnixMs t) {
+  using namespace std::chrono;
+  auto tp = sys_time<milliseconds>(milliseconds(t));
+  auto day = floor<days>(tp);
+  year_month_day ymd(day);
+  hh_mm_ss hms(tp - day);
+  return fmt::format("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:03}Z", static_cast<int>(ymd.year()),
+                     static_cast<unsigned>(ymd.month()), static_cast<unsigned>(ymd.day()), hms.hours().count(),
+                     hms.minutes().count(), hms.seconds().count(), hms.subseconds().count());
+}
 
 bool is_known_timezone(std::string_view name) {
   if (name.empty() || name.size() > 64) return false;

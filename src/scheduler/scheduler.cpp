@@ -81,6 +81,8 @@ std::optional<UnixMs> Scheduler::tick() {
     if (t && (!next || *t < *next)) next = std::max(*t, now + 1);
   };
 
+  if (call_timeout_ms_ > 0) consider(expire_in_progress(now));
+
   for (CampaignId id : store_.triggered_campaigns(now)) {
     if (store_.set_campaign_status(id, CampaignStatus::running, now))
       spdlog::info("campaign {}: trigger time reached, running", id);
@@ -154,6 +156,19 @@ void Scheduler::dispatch_campaign(const Campaign& c, std::optional<UnixMs>& next
   }
   if (budget <= 0) consider(schedule::next_local_day_start(rules->zone, now));
   if (room > 0 && budget > 0) consider(store_.next_due(c.id));  // at capacity, an outcome wakes us instead
+}
+
+std::optional<UnixMs> Scheduler::expire_in_progress(UnixMs now) {
+  for (;;) {
+    auto expired = store_.expire_in_progress(now - call_timeout_ms_, 1000, now);
+    for (const auto& e : expired)
+      if (e.effect == store::OutcomeApplied::Effect::applied)
+        spdlog::warn("campaign {} call {}: no outcome within {} s of submission: timeout -> {}", e.campaign_id,
+                     e.call_id, call_timeout_ms_ / 1000, to_string(e.state));
+    if (expired.size() < 1000) break;
+  }
+  auto oldest = store_.oldest_in_progress();
+  return oldest ? std::optional<UnixMs>(*oldest + call_timeout_ms_) : std::nullopt;
 }
 
 awaitable<void> Scheduler::dispatch(std::shared_ptr<providers::Provider> provider, DispatchChunk chunk) {

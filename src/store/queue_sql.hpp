@@ -153,10 +153,36 @@ inline constexpr const char* kAttemptAnswered = R"sql(
 UPDATE attempts SET provider_call_id = ?3, outcome = ?4, detail = ?5, finished_at = ?6
 WHERE call_id = ?1 AND dispatch_key = ?2)sql";
 
+// Both read what applying an outcome needs, in the same columns.
 inline constexpr const char* kFindCallByProviderId = R"sql(
 SELECT k.id, k.campaign_id, k.state, k.attempts, k.max_retries, c.retry_attempts, c.retry_delay_s, c.status
 FROM calls k JOIN campaigns c ON c.id = k.campaign_id
 WHERE k.provider_call_id = ?1 AND c.provider = ?2)sql";
+inline constexpr const char* kFindCallForOutcome = R"sql(
+SELECT k.id, k.campaign_id, k.state, k.attempts, k.max_retries, c.retry_attempts, c.retry_delay_s, c.status
+FROM calls k JOIN campaigns c ON c.id = k.campaign_id WHERE k.id = ?1)sql";
+inline constexpr const char* kTimedOutCalls = R"sql(
+SELECT id FROM calls INDEXED BY calls_in_progress WHERE state = 'in_progress' AND updated_at < ?1
+ORDER BY updated_at LIMIT ?2)sql";
+inline constexpr const char* kOldestInProgress =
+    "SELECT min(updated_at) FROM calls INDEXED BY calls_in_progress WHERE state = 'in_progress'";
+
+// The webhook outbox (docs/WEBHOOKS.md): due events, and what each delivery try came to.
+inline constexpr const char* kDueWebhooks = R"sql(
+SELECT id, event_id, type, url, secret_id, payload, attempts, created_at, campaign_id FROM webhook_outbox
+WHERE delivered_at IS NULL AND abandoned_at IS NULL AND next_attempt_at <= ?1
+ORDER BY next_attempt_at, id LIMIT ?2)sql";
+inline constexpr const char* kNextWebhookDue = R"sql(
+SELECT min(next_attempt_at) FROM webhook_outbox
+WHERE delivered_at IS NULL AND abandoned_at IS NULL AND next_attempt_at > ?1)sql";
+inline constexpr const char* kWebhookBacklog =
+    "SELECT count(*) FROM webhook_outbox WHERE delivered_at IS NULL AND abandoned_at IS NULL";
+inline constexpr const char* kWebhookDelivered =
+    "UPDATE webhook_outbox SET attempts = attempts + 1, delivered_at = ?2, last_error = NULL WHERE id = ?1";
+inline constexpr const char* kWebhookRetry =
+    "UPDATE webhook_outbox SET attempts = attempts + 1, last_error = ?2, next_attempt_at = ?3 WHERE id = ?1";
+inline constexpr const char* kWebhookAbandoned =
+    "UPDATE webhook_outbox SET attempts = attempts + 1, last_error = ?2, abandoned_at = ?3 WHERE id = ?1";
 inline constexpr const char* kKnownAttempt = R"sql(
 SELECT a.call_id, k.campaign_id, k.state FROM attempts a JOIN calls k ON k.id = a.call_id
 JOIN campaigns c ON c.id = k.campaign_id WHERE a.provider_call_id = ?1 AND c.provider = ?2 LIMIT 1)sql";

@@ -284,6 +284,7 @@ bool Store::complete_if_done(CampaignId id, UnixMs now) {
   if (c.total() == 0 || c.pending + c.in_flight() + c.held > 0) return false;
   auto campaign = this->campaign(id);
   if (!campaign || campaign->status != CampaignStatus::running) return false;
+  if (!campaign->spec.options.value("complete_when_done", true)) return false;
   return set_campaign_status(id, CampaignStatus::completed, now);
 }
 
@@ -544,32 +545,97 @@ OutcomeApplied Store::apply_outcome(const std::string& provider, const OutcomeRe
     }
     return applied;
   }
-  applied.call_id = find.int64(0);
-  applied.campaign_id = find.int64(1);
-  auto state = call_state_from(find.text(2)).value_or(CallState::pending);
-  int attempts = static_cast<int>(find.int64(3));
-  bool cancelled = find.text(7) == "cancelled";
-  schedule::RetryPolicy policy{static_cast<int>(find.opt_int64(4).value_or(find.int64(5))),
-                               static_cast<int>(find.int64(6)), retry_settings_};
+  applied = apply_to_found(find, r.outcome, r.detail, now);
   find.reset();
+  return applied;
+}
+
+// Applies an outcome to the call `row` points at (the columns of kFindCallByProviderId). Leaves `row` as is.
+OutcomeApplied Store::apply_to_found(const Stmt& row, Outcome outcome, const std::string& detail, UnixMs now) {
+  OutcomeApplied applied;
+  applied.call_id = row.int64(0);
+  applied.campaign_id = row.int64(1);
+  auto state = call_state_from(row.text(2)).value_or(CallState::pending);
+  int attempts = static_cast<int>(row.int64(3));
+  bool cancelled = row.text(7) == "cancelled";
+  schedule::RetryPolicy policy{static_cast<int>(row.opt_int64(4).value_or(row.int64(5))),
+                               static_cast<int>(row.int64(6)), retry_settings_};
   applied.state = state;
   if (state != CallState::in_progress) {
     applied.effect = OutcomeApplied::Effect::duplicate;  // a terminal state is never reopened
     return applied;
   }
   std::uniform_real_distribution<double> uniform(0.0, 1.0);
-  auto next = schedule::after_outcome(r.outcome, attempts, policy, now, uniform(rng_));
+  auto next = schedule::after_outcome(outcome, attempts, policy, now, uniform(rng_));
   if (cancelled && next.state == CallState::pending) next.state = CallState::failed;  // no retries once cancelled
   db_->cached(kApplyOutcome)
       .bind(1, applied.call_id).bind(2, to_string(next.state)).bind(3, next.next_attempt_at)
-      .bind(4, to_string(r.outcome))
-      .bind(5, next.state == CallState::completed ? std::nullopt : non_empty(r.detail))  // last_error: why not done
+      .bind(4, to_string(outcome))
+      .bind(5, next.state == CallState::completed ? std::nullopt : non_empty(detail))  // last_error: why not done
       .bind(6, now).run();
   db_->cached(kAttemptOutcome)
-      .bind(1, applied.call_id).bind(2, to_string(r.outcome)).bind(3, non_empty(r.detail)).bind(4, now).run();
+      .bind(1, applied.call_id).bind(2, to_string(outcome)).bind(3, non_empty(detail)).bind(4, now).run();
   applied.effect = OutcomeApplied::Effect::applied;
   applied.state = next.state;
   return applied;
+}
+
+std::vector<OutcomeApplied> Store::expire_in_progress(UnixMs cutoff, int limit, UnixMs now) {
+  Transaction tx(*db_);
+  std::vector<OutcomeApplied> out;
+  // Read first, then apply: the updates move rows out of the index being walked.
+  auto& q = db_->cached(kTimedOutCalls);
+  q.bind(1, cutoff).bind(2, limit);
+  std::vector<CallId> ids;
+  while (q.step()) ids.push_back(q.int64(0));
+  q.reset();
+  auto& one = db_->cached(kFindCallForOutcome);
+  for (CallId id : ids) {
+    one.bind(1, id);
+    if (one.step())
+      out.push_back(apply_to_found(one, Outcome::timeout, "no outcome within calls.timeout_seconds", now));
+    one.reset();
+  }
+  tx.commit();
+  return out;
+}
+
+std::optional<UnixMs> Store::oldest_in_progress() { return db_->cached(kOldestInProgress).first_int64(); }
+
+std::vector<OutboxEvent> Store::due_webhooks(UnixMs now, int limit) {
+  auto& q = db_->cached(kDueWebhooks);
+  q.bind(1, now).bind(2, limit);
+  std::vector<OutboxEvent> out;
+  while (q.step()) {
+    OutboxEvent e;
+    e.id = q.int64(0);
+    e.event_id = q.text(1);
+    e.type = q.text(2);
+    e.url = q.text(3);
+    e.secret_id = q.opt_text(4).value_or("");
+    e.payload = q.text(5);
+    e.attempts = static_cast<int>(q.int64(6));
+    e.created_at = q.int64(7);
+    e.campaign_id = q.opt_int64(8).value_or(0);
+    out.push_back(std::move(e));
+  }
+  q.reset();
+  return out;
+}
+
+void Store::on_webhook_queued(std::function<void()> callback) { db_->on_insert("webhook_outbox", std::move(callback)); }
+
+std::optional<UnixMs> Store::next_webhook_due_after(UnixMs now) {
+  return db_->cached(kNextWebhookDue).bind(1, now).first_int64();
+}
+std::int64_t Store::webhook_backlog() { return db_->cached(kWebhookBacklog).first_int64().value_or(0); }
+
+void Store::webhook_delivered(std::int64_t id, UnixMs now) { db_->cached(kWebhookDelivered).bind(1, id).bind(2, now).run(); }
+void Store::webhook_retry(std::int64_t id, const std::string& error, UnixMs next_at) {
+  db_->cached(kWebhookRetry).bind(1, id).bind(2, error).bind(3, next_at).run();
+}
+void Store::webhook_abandoned(std::int64_t id, const std::string& error, UnixMs now) {
+  db_->cached(kWebhookAbandoned).bind(1, id).bind(2, error).bind(3, now).run();
 }
 
 Reconciliation Store::reconcile_dispatching(const std::function<bool(const std::string&)>& idempotent,

@@ -8,6 +8,7 @@
 #include "dialerd/http/client.hpp"
 #include "dialerd/http/router.hpp"
 #include "dialerd/http/server.hpp"
+#include "dialerd/webhooks/sender.hpp"
 
 namespace dialerd::testing {
 
@@ -27,7 +28,7 @@ struct FakeBatchCall::Impl {
   std::size_t task_count = 0, outstanding = 0, max_outstanding = 0, reported = 0;
   int inject_status = 0, inject_count = 0;
   std::string inject_retry_after;
-  std::string events_url;
+  std::string events_url, events_secret;
   OutcomeFn outcome;
   std::deque<std::vector<json>> to_report;
   bool stopping = false;
@@ -142,11 +143,12 @@ struct FakeBatchCall::Impl {
       outstanding -= events.size();
       // Like a real provider, retry a callback until dialerd takes it (it may be restarting).
       for (int attempt = 0; !stopping; ++attempt) {
-        std::string url = events_url;
+        std::string url = events_url, secret = events_secret;
         lock.unlock();
         http::ClientRequest req;
         req.url = url;
         req.body = json(events).dump();
+        if (!secret.empty()) req.headers.emplace_back("X-Dialerd-Signature", webhooks::hmac_sha256_hex(secret, req.body));
         req.timeout_ms = 30000;
         auto res = http::fetch_blocking(std::move(req));
         lock.lock();
@@ -191,6 +193,11 @@ FakeBatchCall::~FakeBatchCall() {
 }
 
 std::string FakeBatchCall::base_url() const { return "http://127.0.0.1:" + std::to_string(impl_->server->port()); }
+
+void FakeBatchCall::sign_reports(std::string secret) {
+  std::lock_guard lock(impl_->mu);
+  impl_->events_secret = std::move(secret);
+}
 
 void FakeBatchCall::report_to(const std::string& events_url, OutcomeFn outcome) {
   std::lock_guard lock(impl_->mu);

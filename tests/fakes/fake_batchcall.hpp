@@ -34,6 +34,8 @@ class FakeBatchCall {
   std::string base_url() const;
   // Report outcomes for accepted tasks to this dialerd events URL (auto mode), one POST per batch.
   void report_to(const std::string& events_url, OutcomeFn outcome);
+  // Sign each outcome callback: X-Dialerd-Signature = hex HMAC-SHA256 of the body under `secret`.
+  void sign_reports(std::string secret);
   // The next `count` requests get `status` (with Retry-After when retry_after is not empty), unrecorded.
   void inject(int status, int count, std::string retry_after = "");
   // Every answer is sent this long after the request arrived (a slow provider).

@@ -131,11 +131,11 @@ TEST_CASE("call now in bulk: per-record results with a summary and the campaign'
   CHECK(res[2]["success"] == false);
   CHECK(res[2]["error"]["field"] == "contacts[2].phone_number");
   CHECK(res[3]["success"] == false);
-  CHECK(ids_of(res[3]["compliance"]["checks_failed"]) == std::set<std::string>{"cease-and-desist-exclusion"});
+  CHECK(ids_of(res[3]["error"]["compliance"]["checks_failed"]) == std::set<std::string>{"cease-and-desist-exclusion"});
   CHECK(res[4]["success"] == true);
   // The fourth good record finds the campaign's 3 slots taken by this very request.
   CHECK(res[5]["success"] == false);
-  CHECK(ids_of(res[5]["compliance"]["checks_failed"]) == std::set<std::string>{"campaign-concurrency"});
+  CHECK(ids_of(res[5]["error"]["compliance"]["checks_failed"]) == std::set<std::string>{"campaign-concurrency"});
   CHECK(res[5]["error"]["code"] == "not_eligible");
 
   // The three placed calls went out in one chunk, once each.

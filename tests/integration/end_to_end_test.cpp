@@ -266,7 +266,7 @@ TEST_CASE("bad campaigns get a 4xx naming the field - accepted campaigns survive
       {{{"max_calls_per_day", 0}}, "max_calls_per_day"},
       {{{"phone_rotation_strategy", "lifo"}}, "phone_rotation_strategy"},
       {{{"from_numbers", json::array({"+1"})}}, "from_numbers[0]"},
-      {{{"webhook", {{"url", "http://x"}}}}, "webhook"},
+      {{{"webhook", {{"url", "http://x"}}}}, "webhook.secret_id"},
       {{{"required_variables", json::array({"account"})}, {"contacts", json::array({{{"phone_number", "+14155550101"}}})}},
        "contacts[0].account"},
       {{{"contacts", json::array({{{"phone_number", "+14155550101"}, {"timezone", "Nowhere/City"}}})}},

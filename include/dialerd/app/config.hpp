@@ -9,6 +9,7 @@
 
 #include "dialerd/schedule/compliance.hpp"
 #include "dialerd/schedule/retry.hpp"
+#include "dialerd/webhooks/sender.hpp"
 
 namespace dialerd::app {
 
@@ -27,6 +28,10 @@ struct ProviderConfig {
   int sim_delay_ms = 2000; // simulator: time from submission to outcome
   SimulatorMix sim_mix;
   std::uint64_t sim_seed = 0;  // simulator: 0 = random seed at start
+  // Inbound outcome callbacks (POST /v1/providers/<name>/events): empty secret = unauthenticated.
+  std::string events_secret;
+  std::string events_auth = "hmac-sha256";  // hmac-sha256 | shared-secret
+  std::string events_header = "X-Dialerd-Signature";
 };
 
 struct ApiKey {
@@ -52,6 +57,8 @@ struct Config {
   std::vector<ApiKey> api_keys;  // empty: the API is open (keep it on loopback)
   schedule::LegalRules legal;      // compliance.*
   schedule::RetrySettings retry;   // retry.*
+  int call_timeout_s = 3600;       // calls.timeout_seconds: in progress this long with no outcome -> timeout
+  webhooks::Settings webhooks;     // webhooks.*
   std::map<std::string, ProviderConfig> providers;
 
   std::string database_path() const { return state_dir + "/dialerd.db"; }

@@ -8,7 +8,8 @@ namespace dialerd::domain {
 enum class CampaignStatus { draft, scheduled, running, paused, completed, cancelled };
 enum class CallState { pending, dispatching, in_progress, completed, failed, skipped, held };
 // What a provider says happened to one call.
-enum class Outcome { completed, no_answer, busy, voicemail, failed, cancelled, provider_error };
+// timeout: no outcome came within calls.timeout_seconds of the provider accepting the call.
+enum class Outcome { completed, no_answer, busy, voicemail, failed, cancelled, provider_error, timeout };
 
 std::string_view to_string(CampaignStatus s);
 std::string_view to_string(CallState s);

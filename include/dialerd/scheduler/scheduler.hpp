@@ -21,6 +21,8 @@ class Scheduler {
   // The legal rules in force (config compliance.*); they may change on reload.
   void set_legal_rules(schedule::LegalRules rules) { legal_ = std::move(rules); }
   const ProviderMap& providers() const { return providers_; }
+  // Calls in progress longer than this with no outcome get the outcome timeout; 0 = never.
+  void set_call_timeout(int seconds) { call_timeout_ms_ = domain::UnixMs{seconds} * 1000; }
 
   void start();
   // Sends chunks again under their original idempotency keys (start-up reconciliation).
@@ -51,6 +53,8 @@ class Scheduler {
 
   // The claim for one campaign: sized by room, chunk size and daily budget; each call judged.
   void dispatch_campaign(const domain::Campaign& campaign, std::optional<domain::UnixMs>& next, domain::UnixMs now);
+  // Applies the outcome timeout to calls in progress too long; returns when the next one would expire.
+  std::optional<domain::UnixMs> expire_in_progress(domain::UnixMs now);
 
   asio::io_context& ioc_;
   store::Store& store_;
@@ -62,6 +66,7 @@ class Scheduler {
   bool claiming_ = true;
   bool stopped_ = false;
   std::size_t submissions_in_flight_ = 0;
+  domain::UnixMs call_timeout_ms_ = 0;
 };
 
 }  // namespace dialerd::scheduler

@@ -20,6 +20,7 @@ using domain::SubmitResult;
 
 namespace sqlite {
 class Db;
+class Stmt;
 }
 
 struct StoreOptions {
@@ -99,6 +100,15 @@ struct CallDetail {
   std::vector<AttemptRecord> history;
 };
 
+// One event waiting in the webhook outbox (docs/WEBHOOKS.md).
+struct OutboxEvent {
+  std::int64_t id = 0;
+  domain::CampaignId campaign_id = 0;
+  std::string event_id, type, url, secret_id, payload;
+  int attempts = 0;
+  domain::UnixMs created_at = 0;
+};
+
 struct ClaimOptions {
   int limit = 1000;                 // most calls in the chunk
   int max_examined = 0;             // most candidates judged in one claim (0 = 4 x limit)
@@ -175,6 +185,25 @@ class Store {
   std::vector<OutcomeApplied> record_outcomes(const std::string& provider, const std::vector<OutcomeReport>& reports,
                                               domain::UnixMs now);
 
+  // Calls in progress with no outcome since before `cutoff`: the outcome `timeout` is applied to at most
+  // `limit` of them (failed, or pending again when retry.retryable_outcomes names timeout). One transaction.
+  std::vector<OutcomeApplied> expire_in_progress(domain::UnixMs cutoff, int limit, domain::UnixMs now);
+  // When the longest-running in-progress call went in progress.
+  std::optional<domain::UnixMs> oldest_in_progress();
+
+  // The webhook outbox: events are queued by triggers with the change they report.
+  // Up to `limit` events due at `now`, oldest due first.
+  std::vector<OutboxEvent> due_webhooks(domain::UnixMs now, int limit);
+  // The earliest time after `now` an undelivered event is due.
+  std::optional<domain::UnixMs> next_webhook_due_after(domain::UnixMs now);
+  std::int64_t webhook_backlog();
+  void webhook_delivered(std::int64_t id, domain::UnixMs now);
+  void webhook_retry(std::int64_t id, const std::string& error, domain::UnixMs next_at);
+  void webhook_abandoned(std::int64_t id, const std::string& error, domain::UnixMs now);
+  // Called after a statement queues a webhook event (from SQLite's update hook; the transaction may still
+  // be open, so the callback should only schedule work).
+  void on_webhook_queued(std::function<void()> callback);
+
   // Start-up reconciliation of calls left dispatching by a crash: for providers whose submission is
   // idempotent they are returned as chunks to resubmit under their original keys; all others are held
   // with `reason`, never redialled until an operator decides.
@@ -243,12 +272,15 @@ class Store {
                                 domain::UnixMs now);
   // Applies one outcome inside an open transaction.
   OutcomeApplied apply_outcome(const std::string& provider, const OutcomeReport& report, domain::UnixMs now);
+  OutcomeApplied apply_to_found(const sqlite::Stmt& row, domain::Outcome outcome, const std::string& detail,
+                                domain::UnixMs now);
 
   class ChunkBuilder;
   std::string new_dispatch_key(domain::CampaignId campaign_id, domain::UnixMs now);
 
   std::unique_ptr<sqlite::Db> db_;
   std::unique_ptr<History> history_;
+  std::function<void()> on_webhook_queued_;
   std::uint64_t key_seq_ = 0;
   std::uint32_t key_salt_ = 0;
   schedule::RetrySettings retry_settings_;

@@ -100,6 +100,18 @@ Db::~Db() {
   sqlite3_close(db_);
 }
 
+void Db::on_insert(std::string table, std::function<void()> fn) {
+  hook_table_ = std::move(table);
+  hook_ = std::move(fn);
+  sqlite3_update_hook(
+      db_,
+      [](void* self, int op, const char*, const char* table_name, sqlite3_int64) {
+        auto* db = static_cast<Db*>(self);
+        if (op == SQLITE_INSERT && db->hook_ && db->hook_table_ == table_name) db->hook_();
+      },
+      this);
+}
+
 void Db::exec(std::string_view sql) {
   char* err = nullptr;
   std::string s(sql);

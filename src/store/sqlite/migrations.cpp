@@ -8,7 +8,7 @@ namespace {
 
 // Numbered migrations: never edit one that has shipped; add the next. docs/SCHEMA.md describes the result.
 // Times are Unix milliseconds (UTC) in INTEGER columns; the views show them readably.
-constexpr std::array<const char*, 1> kMigrations = {
+constexpr std::array<const char*, 2> kMigrations = {
     // 1: campaigns, contacts, calls, attempts, suppressions, the webhook outbox, counters kept by
     //    triggers, the state machines as data, and the inspection views.
     R"sql(
@@ -233,6 +233,52 @@ SELECT k.id AS call_id, k.campaign_id, p.phone, k.attempts, k.dispatch_key, k.la
        strftime('%Y-%m-%dT%H:%M:%fZ', k.updated_at / 1000.0, 'unixepoch') AS held_since
 FROM calls k JOIN contacts p ON p.id = k.contact_id
 WHERE k.state = 'held';
+)sql",
+    // 2: in-flight call timeouts read the oldest in-progress calls; webhook events are queued in the
+    //    outbox by triggers, in the transaction that makes the change (docs/WEBHOOKS.md). An event's id
+    //    is drawn once and stored, so every delivery of it carries the same id.
+    R"sql(
+CREATE INDEX calls_in_progress ON calls(updated_at) WHERE state = 'in_progress';
+-- GET /v1/campaigns/{id}/calls pages a campaign's calls in id order.
+CREATE INDEX calls_campaign ON calls(campaign_id);
+
+CREATE TRIGGER calls_webhook AFTER UPDATE OF state ON calls
+WHEN NEW.state <> OLD.state AND NEW.state IN ('completed', 'failed', 'skipped', 'held')
+BEGIN
+  INSERT INTO webhook_outbox(event_id, campaign_id, type, url, secret_id, payload, next_attempt_at, created_at)
+  SELECT 'evt_' || lower(hex(randomblob(12))), c.id, 'call.' || NEW.state,
+         c.webhook_url, c.webhook_secret_id,
+         json_object('call_id', CAST(NEW.id AS TEXT), 'campaign_id', CAST(c.id AS TEXT),
+                     'phone_number', (SELECT phone FROM contacts WHERE id = NEW.contact_id),
+                     'state', NEW.state, 'attempts', NEW.attempts, 'outcome', NEW.last_outcome,
+                     'reason', NEW.last_error, 'provider_call_id', NEW.provider_call_id),
+         NEW.updated_at, NEW.updated_at
+  FROM campaigns c WHERE c.id = NEW.campaign_id AND c.webhook_url IS NOT NULL;
+END;
+
+CREATE TRIGGER campaigns_webhook AFTER UPDATE OF status ON campaigns
+WHEN NEW.status <> OLD.status AND NEW.webhook_url IS NOT NULL
+BEGIN
+  INSERT INTO webhook_outbox(event_id, campaign_id, type, url, secret_id, payload, next_attempt_at, created_at)
+  VALUES ('evt_' || lower(hex(randomblob(12))), NEW.id,
+          'campaign.' || CASE WHEN NEW.status = 'running' AND OLD.status = 'paused' THEN 'resumed'
+                              WHEN NEW.status = 'running' THEN 'started' ELSE NEW.status END,
+          NEW.webhook_url, NEW.webhook_secret_id,
+          json_object('campaign_id', CAST(NEW.id AS TEXT), 'name', NEW.name, 'status', NEW.status,
+                      'previous_status', OLD.status),
+          NEW.updated_at, NEW.updated_at);
+END;
+
+CREATE TRIGGER campaigns_webhook_created AFTER INSERT ON campaigns
+WHEN NEW.status = 'running' AND NEW.webhook_url IS NOT NULL
+BEGIN
+  INSERT INTO webhook_outbox(event_id, campaign_id, type, url, secret_id, payload, next_attempt_at, created_at)
+  VALUES ('evt_' || lower(hex(randomblob(12))), NEW.id, 'campaign.started',
+          NEW.webhook_url, NEW.webhook_secret_id,
+          json_object('campaign_id', CAST(NEW.id AS TEXT), 'name', NEW.name, 'status', NEW.status,
+                      'previous_status', NULL),
+          NEW.updated_at, NEW.updated_at);
+END;
 )sql",
 };
 

@@ -2,6 +2,7 @@
 
 #include <map>
 #include <random>
+#include <set>
 #include <sqlite3.h>
 
 #include "dialerd/store/sqlite/db.hpp"
@@ -519,4 +520,82 @@ TEST_CASE("store: place_now claims judged calls at once, in chunks, and a refuse
   CHECK(again.items[0].busy_call_id == placed.items[1].call_id);
   CHECK(again.chunks.empty());
   CHECK(s.counts(id).total() == 3);
+}
+
+TEST_CASE("store: webhook events are queued by the changes they report, only for campaigns with a webhook") {
+  testing::TempDir dir;
+  Store s({dir.file("q.db")});
+  int queued = 0;
+  s.on_webhook_queued([&] { ++queued; });
+  auto with = spec();
+  with.webhook = Webhook{"http://127.0.0.1:9/hooks", "crm"};
+  auto id = s.create_campaign(with, people(2), 1000);       // created running: campaign.started
+  auto quiet = s.create_campaign(spec(), people(2, 10), 1000);  // no webhook: nothing
+  CHECK(queued == 1);
+  auto chunk = s.claim(*s.campaign(id), 10, 2000);
+  REQUIRE(chunk);
+  s.record_submission(*chunk, all(*chunk, Kind::accepted), 2000);
+  auto quiet_chunk = s.claim(*s.campaign(quiet), 10, 2000);
+  s.record_submission(*quiet_chunk, all(*quiet_chunk, Kind::accepted), 2000);
+  const auto& c0 = chunk->calls[0];
+  const auto& c1 = chunk->calls[1];
+  s.record_outcomes("acme", {{"pc-" + std::to_string(c0.id) + "-1", Outcome::completed, ""},
+                             {"pc-" + std::to_string(c1.id) + "-1", Outcome::busy, "line busy"}},
+                    3000);
+  CHECK(s.set_campaign_status(id, CampaignStatus::paused, 4000));
+  CHECK(s.set_campaign_status(id, CampaignStatus::running, 5000));
+
+  auto events = s.due_webhooks(10000, 100);
+  std::vector<std::string> types;
+  for (const auto& e : events) types.push_back(e.type);
+  CHECK(types == std::vector<std::string>{"campaign.started", "call.completed", "call.failed", "campaign.paused",
+                                          "campaign.resumed"});
+  CHECK(queued == 5);
+  auto failed = nlohmann::json::parse(events[2].payload);
+  CHECK(failed["call_id"] == std::to_string(c1.id));
+  CHECK(failed["phone_number"] == c1.phone);
+  CHECK(failed["outcome"] == "busy");
+  CHECK(failed["reason"] == "line busy");
+  CHECK(events[2].url == "http://127.0.0.1:9/hooks");
+  CHECK(events[2].secret_id == "crm");
+  CHECK(events[2].campaign_id == id);
+  std::set<std::string> ids;
+  for (const auto& e : events) ids.insert(e.event_id);
+  CHECK(ids.size() == events.size());
+
+  // Delivered events leave the due list; a failed try comes back at its retry time.
+  s.webhook_delivered(events[0].id, 10000);
+  s.webhook_retry(events[1].id, "HTTP 500", 20000);
+  s.webhook_abandoned(events[2].id, "HTTP 500", 10000);
+  CHECK(s.due_webhooks(10000, 100).size() == 2);
+  CHECK(s.next_webhook_due_after(10000) == 20000);
+  CHECK(s.due_webhooks(20000, 100).size() == 3);
+  CHECK(s.webhook_backlog() == 3);
+}
+
+TEST_CASE("store: calls in progress past the timeout get the outcome timeout, retried only when configured") {
+  testing::TempDir dir;
+  Store s({dir.file("q.db")});
+  auto id = s.create_campaign(spec(10, 1), people(3), 1000);
+  auto chunk = s.claim(*s.campaign(id), 2, 1000);
+  s.record_submission(*chunk, all(*chunk, Kind::accepted), 1000);
+  auto later = s.claim(*s.campaign(id), 1, 5000);
+  s.record_submission(*later, all(*later, Kind::accepted), 5000);
+  CHECK(s.oldest_in_progress() == 1000);
+
+  auto expired = s.expire_in_progress(2000, 100, 6000);  // in progress since before 2000
+  REQUIRE(expired.size() == 2);
+  for (const auto& e : expired) CHECK(e.state == CallState::failed);
+  CHECK(s.oldest_in_progress() == 5000);
+  CHECK(s.call_detail(expired[0].call_id)->last_outcome == "timeout");
+  CHECK(s.call_detail(expired[0].call_id)->history.back().outcome == "timeout");
+
+  auto settings = no_jitter();
+  settings.retryable.insert(Outcome::timeout);
+  s.set_retry_settings(settings);
+  auto retried = s.expire_in_progress(6000, 100, 7000);
+  REQUIRE(retried.size() == 1);
+  CHECK(retried[0].state == CallState::pending);
+  CHECK_FALSE(s.oldest_in_progress());
+  check_invariant(s, id, 3);
 }

@@ -1,6 +1,7 @@
 #pragma once
 // A thin RAII layer over the SQLite C API: a connection, cached prepared statements, transactions.
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <stdexcept>
@@ -79,9 +80,14 @@ class Db {
   std::int64_t last_insert_rowid() const;
   int changes() const;
   sqlite3* handle() const { return db_; }
+  // Calls `fn` after each row inserted into `table`, rows inserted by triggers included (SQLite's update
+  // hook; one watcher per connection). The transaction may still be open when it runs.
+  void on_insert(std::string table, std::function<void()> fn);
 
  private:
   sqlite3* db_ = nullptr;
+  std::string hook_table_;
+  std::function<void()> hook_;
   std::unordered_map<const char*, std::unique_ptr<Stmt>> cache_;
 };
 

@@ -1,0 +1,63 @@
+#pragma once
+// Outbound webhooks (docs/WEBHOOKS.md): events queued in the durable outbox are POSTed to the campaign's
+// webhook URL, signed with HMAC-SHA256, retried with backoff until delivered or too old. At least once,
+// with a stable event id; not ordered.
+#include <cstdint>
+#include <map>
+#include <set>
+#include <string>
+#include <string_view>
+
+#include "dialerd/asio.hpp"
+#include "dialerd/store/store.hpp"
+#include "dialerd/util/clock.hpp"
+
+namespace dialerd::webhooks {
+
+struct Settings {
+  std::map<std::string, std::string> secrets;  // secret_id -> secret (config webhooks.secrets)
+  int timeout_ms = 10000;                       // one delivery try: connect, send, answer
+  int max_age_s = 86400;                        // an event still undelivered this long after it happened is abandoned
+  int retry_min_ms = 1000;                      // the first retry's delay; doubled each failed try ...
+  int retry_max_s = 600;                        // ... up to this
+  int max_in_flight = 8;                        // deliveries at once
+};
+
+// "t=<unix seconds>,v1=<hex HMAC-SHA256(secret, "<t>.<body>")>": the X-Dialerd-Signature header.
+std::string signature_header(std::string_view secret, std::int64_t unix_seconds, std::string_view body);
+// Lower-case hex HMAC-SHA256 of `message` under `key`.
+std::string hmac_sha256_hex(std::string_view key, std::string_view message);
+// The JSON body delivered for an event: fixed by its stored fields, so every try sends the same bytes.
+std::string event_body(const store::OutboxEvent& event);
+// The wait before the next try after `failed_tries` failures (exponential, capped; `u` in [0,1) adds
+// +/-20 % jitter).
+domain::UnixMs retry_delay_ms(int failed_tries, const Settings& settings, double u);
+
+class Sender {
+ public:
+  Sender(asio::io_context& ioc, store::Store& store, const util::Clock& clock);
+  void set_settings(Settings settings) { settings_ = std::move(settings); }
+  void start();
+  // An event was queued: look again now.
+  void wake();
+  // No new tries start; tries in flight finish (an event whose try is cut short is tried again later).
+  void stop();
+  std::size_t in_flight() const { return in_flight_.size(); }
+
+ private:
+  awaitable<void> run();
+  awaitable<void> deliver(store::OutboxEvent event);
+  // Records a failed try: retried later, or abandoned once the event is older than max_age_s.
+  void failed(const store::OutboxEvent& event, const std::string& error);
+
+  asio::io_context& ioc_;
+  store::Store& store_;
+  const util::Clock& clock_;
+  Settings settings_;
+  asio::system_timer timer_;
+  std::set<std::int64_t> in_flight_;
+  bool stopped_ = false;
+  std::uint64_t jitter_state_;
+};
+
+}  // namespace dialerd::webhooks

@@ -1,0 +1,141 @@
+#include "dialerd/webhooks/sender.hpp"
+
+#include <algorithm>
+#include <cmath>
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
+#include <spdlog/spdlog.h>
+
+#include "dialerd/http/client.hpp"
+#include "dialerd/schedule/time.hpp"
+
+namespace dialerd::webhooks {
+
+std::string hmac_sha256_hex(std::string_view key, std::string_view message) {
+  unsigned char mac[EVP_MAX_MD_SIZE];
+  unsigned int len = 0;
+  HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()), reinterpret_cast<const unsigned char*>(message.data()),
+       message.size(), mac, &len);
+  std::string hex;
+  hex.reserve(len * 2);
+  for (unsigned int i = 0; i < len; ++i) hex += fmt::format("{:02x}", mac[i]);
+  return hex;
+}
+
+std::string signature_header(std::string_view secret, std::int64_t unix_seconds, std::string_view body) {
+  std::string signed_text = std::to_string(unix_seconds) + "." + std::string(body);
+  return "t=" + std::to_string(unix_seconds) + ",v1=" + hmac_sha256_hex(secret, signed_text);
+}
+
+std::string event_body(const store::OutboxEvent& e) {
+  // The payload is spliced in as stored (a JSON object SQLite built), so the bytes never change.
+  return R"({"id":)" + nlohmann::json(e.event_id).dump() + R"(,"type":)" + nlohmann::json(e.type).dump() +
+         R"(,"created_at":")" + schedule::format_rfc3339(e.created_at) + R"(","data":)" + e.payload + "}";
+}
+
+domain::UnixMs retry_delay_ms(int failed_tries, const Settings& s, double u) {
+  double delay = s.retry_min_ms * std::pow(2.0, std::max(0, failed_tries - 1));
+  delay = std::min(delay, s.retry_max_s * 1000.0);
+  delay *= 0.8 + 0.4 * u;
+  return static_cast<domain::UnixMs>(delay);
+}
+
+Sender::Sender(asio::io_context& ioc, store::Store& store, const util::Clock& clock)
+    : ioc_(ioc), store_(store), clock_(clock), timer_(ioc), jitter_state_(std::random_device{}()) {}
+
+void Sender::start() { asio::co_spawn(ioc_, run(), asio::detached); }
+
+void Sender::wake() { timer_.cancel(); }
+
+void Sender::stop() {
+  stopped_ = true;
+  timer_.cancel();
+}
+
+awaitable<void> Sender::run() {
+  while (!stopped_) {
+    std::optional<domain::UnixMs> next;
+    try {
+      auto now = clock_.now_ms();
+      int room = settings_.max_in_flight - static_cast<int>(in_flight_.size());
+      if (room > 0) {
+        // Events in flight are still due in the table: ask for enough rows to see past them.
+        for (auto& event : store_.due_webhooks(now, room + static_cast<int>(in_flight_.size()))) {
+          if (room <= 0) break;
+          if (in_flight_.count(event.id)) continue;
+          --room;
+          in_flight_.insert(event.id);
+          asio::co_spawn(ioc_, deliver(std::move(event)), asio::detached);
+        }
+      }
+      // Due events not taken now wait for a try to end (it wakes this loop); later ones for their time.
+      next = store_.next_webhook_due_after(now);
+    } catch (const std::exception& e) {
+      spdlog::error("webhooks: reading the outbox failed: {}", e.what());
+      next = clock_.now_ms() + 1000;
+    }
+    timer_.expires_at(next ? std::chrono::system_clock::time_point(std::chrono::milliseconds(*next))
+                           : asio::system_timer::time_point::max());
+    boost::system::error_code ec;
+    co_await timer_.async_wait(asio::redirect_error(use_awaitable, ec));
+  }
+}
+
+awaitable<void> Sender::deliver(store::OutboxEvent event) {
+  auto secret = settings_.secrets.find(event.secret_id);
+  if (secret == settings_.secrets.end()) {
+    failed(event, "secret_id '" + event.secret_id + "' is not in webhooks.secrets");
+  } else {
+    std::string body = event_body(event);
+    http::ClientRequest req;
+    req.url = event.url;
+    req.body = body;
+    req.timeout_ms = settings_.timeout_ms;
+    req.headers = {{"X-Dialerd-Event-Id", event.event_id},
+                   {"X-Dialerd-Event-Type", event.type},
+                   {"X-Dialerd-Signature", signature_header(secret->second, clock_.now_ms() / 1000, body)},
+                   {"User-Agent", "dialerd"}};
+    auto result = co_await http::fetch(std::move(req));
+    if (auto* r = std::get_if<http::ClientResponse>(&result); r && r->status >= 200 && r->status < 300) {
+      try {
+        store_.webhook_delivered(event.id, clock_.now_ms());
+        spdlog::debug("campaign {}: webhook event {} ({}) delivered to {}", event.campaign_id, event.event_id,
+                      event.type, event.url);
+      } catch (const std::exception& e) {
+        spdlog::error("webhooks: recording delivery of {} failed (it will be sent again): {}", event.event_id, e.what());
+      }
+    } else if (r) {
+      failed(event, "HTTP " + std::to_string(r->status));
+    } else {
+      failed(event, std::get<http::ClientError>(result).message);
+    }
+  }
+  in_flight_.erase(event.id);
+  if (!stopped_) wake();
+}
+
+void Sender::failed(const store::OutboxEvent& event, const std::string& error) {
+  auto now = clock_.now_ms();
+  try {
+    if (now - event.created_at >= domain::UnixMs{settings_.max_age_s} * 1000) {
+      store_.webhook_abandoned(event.id, error, now);
+      spdlog::warn("campaign {}: webhook event {} ({}) to {} abandoned after {} tries over {} s; last error: {}",
+                   event.campaign_id, event.event_id, event.type, event.url, event.attempts + 1, settings_.max_age_s,
+                   error);
+      return;
+    }
+    jitter_state_ = jitter_state_ * 6364136223846793005ULL + 1442695040888963407ULL;
+    double u = static_cast<double>(jitter_state_ >> 11) / static_cast<double>(1ULL << 53);
+    auto delay = retry_delay_ms(event.attempts + 1, settings_, u);
+    store_.webhook_retry(event.id, error, now + delay);
+    spdlog::info("campaign {}: webhook event {} ({}) to {} failed ({}); try {} in {} ms", event.campaign_id,
+                 event.event_id, event.type, event.url, error, event.attempts + 2, delay);
+  } catch (const std::exception& e) {
+    spdlog::error("webhooks: recording a failed try of {} failed: {}", event.event_id, e.what());
+  }
+}
+
+}  // namespace dialerd::webhooks

@@ -1,0 +1,162 @@
+// Closing the loop after submission: signed outbound webhooks from the durable outbox, authenticated
+// provider callbacks, and calls that never get an outcome (docs/WEBHOOKS.md).
+#include <catch2/catch.hpp>
+
+#include <set>
+
+#include "fakes/fake_batchcall.hpp"
+#include "fakes/webhook_receiver.hpp"
+#include "support/daemon_process.hpp"
+#include "dialerd/webhooks/sender.hpp"
+
+using namespace dialerd::testing;
+
+namespace {
+const std::string kProviderSecret = "provider-events-secret-0001";
+const std::string kHookSecret = "crm-webhook-secret-0001";
+
+std::string phone(int i) { return "+1415" + std::to_string(4000000 + i); }
+HttpResult post(const DaemonProcess& d, const std::string& path, const json& body = json::object()) {
+  return http_post(d.url(path), body.dump());
+}
+json campaign_of(const DaemonProcess& d, const std::string& id) { return http_get(d.url("/v1/campaigns/" + id)).body["data"]; }
+std::string create(const DaemonProcess& d, json extra, int contacts) {
+  json list = json::array();
+  for (int i = 0; i < contacts; ++i) list.push_back({{"phone_number", phone(i)}});
+  json c = {{"name", "hooks"}, {"agent_id", "agent_1"}, {"provider", "acme"}, {"from_number", "+14157774444"},
+            {"concurrency", 100}, {"contacts", list}};
+  c.update(extra);
+  auto r = post(d, "/v1/campaigns", c);
+  INFO(r.raw);
+  REQUIRE(r.status == 201);
+  return r.body["data"]["id"].get<std::string>();
+}
+json config_for(const FakeBatchCall& fake, json extra = json::object()) {
+  json c = {{"compliance", {{"respectful_hours", {{"start", "00:00"}, {"end", "24:00"}}}}},
+            {"webhooks", {{"secrets", {{"crm", kHookSecret}}}, {"retry_min_ms", 3000}, {"retry_max_seconds", 3}}},
+            {"providers",
+             {{"acme",
+               {{"kind", "batchcall"}, {"base_url", fake.base_url()}, {"api_key", "test-key"},
+                {"api_secret", "test-secret"}, {"events", {{"secret", kProviderSecret}}}}}}}};
+  c.merge_patch(extra);
+  return c;
+}
+// The receiver's side of docs/WEBHOOKS.md: HMAC-SHA256 over "<t>.<body>".
+bool signature_ok(const WebhookReceiver::Delivery& d) {
+  auto header = d.headers.count("x-dialerd-signature") ? d.headers.at("x-dialerd-signature") : "";
+  auto comma = header.find(",v1=");
+  if (header.rfind("t=", 0) != 0 || comma == std::string::npos) return false;
+  auto t = header.substr(2, comma - 2);
+  return header.substr(comma + 4) == dialerd::webhooks::hmac_sha256_hex(kHookSecret, t + "." + d.body);
+}
+}  // namespace
+
+TEST_CASE("webhooks: a receiver that fails its first 3 deliveries still gets every event once signed, across a restart") {
+  TempDir dir;
+  FakeBatchCall fake;
+  WebhookReceiver receiver;
+  receiver.fail_next(3);
+  DaemonProcess daemon(dir, config_for(fake));
+  fake.sign_reports(kProviderSecret);
+  fake.report_to(daemon.url("/v1/providers/acme/events"), [](const std::string&, int) { return "completed"; });
+  auto id = create(daemon, {{"webhook", {{"url", receiver.url()}, {"secret_id", "crm"}}}}, 3);
+  REQUIRE(wait_until([&] { return campaign_of(daemon, id)["status"] == "completed"; }));
+  REQUIRE(wait_until([&] { return receiver.deliveries().size() >= 3; }));
+  // The failed ones are due again seconds later: stop now, so they wait in the outbox over the restart.
+  CHECK(daemon.stop() == 0);
+  daemon.start();
+
+  REQUIRE(wait_until([&] { return receiver.accepted_ids().size() == 5; }));
+  auto deliveries = receiver.deliveries();
+  std::multiset<std::string> types;
+  std::map<std::string, std::string> body_of;
+  for (const auto& d : deliveries) {
+    CHECK(signature_ok(d));
+    auto body = json::parse(d.body);
+    auto event_id = body["id"].get<std::string>();
+    CHECK(d.headers.at("x-dialerd-event-id") == event_id);
+    // Every try of an event sends the same bytes.
+    if (body_of.count(event_id)) CHECK(body_of[event_id] == d.body);
+    body_of[event_id] = d.body;
+    if (d.answered / 100 == 2) types.insert(body["type"].get<std::string>());
+  }
+  CHECK(types == std::multiset<std::string>{"campaign.started", "call.completed", "call.completed", "call.completed",
+                                            "campaign.completed"});
+  CHECK(deliveries.size() == 8);  // 3 failures, then each of the 5 events once
+  for (const auto& [event_id, times] : receiver.accepted_ids()) CHECK(times == 1);
+  CHECK(json::parse(deliveries.back().body)["data"].contains("campaign_id"));
+  CHECK(fake.violations().empty());
+}
+
+TEST_CASE("webhooks: a campaign webhook must name a configured secret and an http URL") {
+  TempDir dir;
+  FakeBatchCall fake;
+  DaemonProcess daemon(dir, config_for(fake));
+  json base = {{"name", "x"}, {"agent_id", "agent_1"}, {"provider", "acme"}, {"from_number", "+14157774444"}};
+  auto with = [&](json hook) {
+    json c = base;
+    c["webhook"] = hook;
+    return post(daemon, "/v1/campaigns", c);
+  };
+  CHECK(with({{"url", "http://127.0.0.1:9/x"}, {"secret_id", "nope"}}).body["error"]["field"] == "webhook.secret_id");
+  CHECK(with({{"url", "ftp://x"}, {"secret_id", "crm"}}).body["error"]["field"] == "webhook.url");
+  CHECK(with({{"url", "https://x.example/hook"}, {"secret_id", "crm"}}).body["error"]["field"] == "webhook.url");
+  CHECK(with({{"url", "http://127.0.0.1:9/x"}}).body["error"]["field"] == "webhook.secret_id");
+  CHECK(with("http://127.0.0.1:9/x").body["error"]["field"] == "webhook");
+  auto ok = with({{"url", "http://127.0.0.1:9/x"}, {"secretId", "crm"}});
+  REQUIRE(ok.status == 201);
+  CHECK(ok.body["data"]["webhook"] == json{{"url", "http://127.0.0.1:9/x"}, {"secret_id", "crm"}});
+}
+
+TEST_CASE("provider callbacks: refused without the right HMAC of the body, accepted with it") {
+  TempDir dir;
+  FakeBatchCall fake;
+  DaemonProcess daemon(dir, config_for(fake));
+  std::string body = json::array({{{"batch_call_id", "b1"}, {"to_number", phone(1)}, {"status", "completed"}}}).dump();
+  auto send = [&](std::vector<std::pair<std::string, std::string>> headers) {
+    dialerd::http::ClientRequest req;
+    req.url = daemon.url("/v1/providers/acme/events");
+    req.body = body;
+    req.headers = std::move(headers);
+    auto r = dialerd::http::fetch_blocking(std::move(req));
+    return std::get<dialerd::http::ClientResponse>(r).status;
+  };
+  auto mac = dialerd::webhooks::hmac_sha256_hex(kProviderSecret, body);
+  CHECK(send({}) == 401);
+  CHECK(send({{"X-Dialerd-Signature", dialerd::webhooks::hmac_sha256_hex("wrong-secret-000000", body)}}) == 401);
+  CHECK(send({{"X-Dialerd-Signature", mac.substr(1)}}) == 401);
+  // Authenticated: the call is unknown, so 404 - past the authentication.
+  CHECK(send({{"X-Dialerd-Signature", mac}}) == 404);
+  CHECK(send({{"X-Dialerd-Signature", "sha256=" + mac}}) == 404);
+  CHECK(daemon.log().find(kProviderSecret) == std::string::npos);
+}
+
+TEST_CASE("call timeout: calls with no outcome fail with reason timeout, or are retried when configured") {
+  TempDir dir;
+  FakeBatchCall fake;  // never reports outcomes
+  DaemonProcess daemon(dir, config_for(fake, {{"calls", {{"timeout_seconds", 1}}}}));
+  auto id = create(daemon, json::object(), 2);
+  REQUIRE(wait_until([&] { return campaign_of(daemon, id)["status"] == "completed"; }));
+  auto c = campaign_of(daemon, id)["counts"];
+  CHECK(c["failed"] == 2);
+  CHECK(fake.tasks_received() == 2);
+  auto calls = http_get(daemon.url("/v1/campaigns/" + id + "/calls")).body["data"]["items"];
+  REQUIRE(calls.size() == 2);
+  for (const auto& call : calls) {
+    CHECK(call["last_outcome"] == "timeout");
+    CHECK(call["last_error"] == "no outcome within calls.timeout_seconds");
+  }
+  CHECK(daemon.log().find("timeout -> failed") != std::string::npos);
+}
+
+TEST_CASE("call timeout: retried while attempts remain when retry.retryable_outcomes names timeout") {
+  TempDir dir;
+  FakeBatchCall fake;
+  DaemonProcess daemon(dir, config_for(fake, {{"calls", {{"timeout_seconds", 1}}},
+                                              {"retry", {{"retryable_outcomes", {"no_answer", "timeout"}}}}}));
+  auto id = create(daemon, {{"retry_attempts", 1}, {"retry_delay_seconds", 0}}, 2);
+  REQUIRE(wait_until([&] { return campaign_of(daemon, id)["status"] == "completed"; }));
+  CHECK(campaign_of(daemon, id)["counts"]["failed"] == 2);
+  for (const auto& [number, times] : fake.received_numbers()) CHECK(times == 2);
+  CHECK(fake.tasks_received() == 4);
+}
