@@ -155,7 +155,7 @@ domain::CampaignId campaign_id_of(const json& body) {
   const json& v = body["campaign_id"];
   if (v.is_string()) {
     auto text = v.get<std::string>();
-    if (!text.empty() && text.size() <= 18 && std::all_of(text.begin(), text.end(), ::isdigit) && std::stoll(text) > 0)
+    if (is_digits(text) && std::stoll(text) > 0)
       return std::stoll(text);
   }
   if (v.is_number_integer() && v.get<std::int64_t>() > 0) return v.get<std::int64_t>();
@@ -331,8 +331,8 @@ http::Response create_calls_bulk(Context& ctx, const http::Request& req) {
   return envelope(200, std::move(data), ctx.clock.now_ms());
 }
 
-// GET /v1/campaigns/{id}/calls?state=&limit=&cursor=: a page of the campaign's calls and the cursor of the
-// next page (null on the last).
+// GET /v1/campaigns/{id}/calls?state=&limit=&cursor=: a page of the campaign's calls, grouped by state and
+// in due order within a state, and the cursor of the next page (null on the last).
 http::Response list_calls(Context& ctx, const http::Request& req, const http::Params& params) {
   auto campaign = owned_campaign(ctx, req, params.at("id"));
   auto param = [&](const char* key) {
@@ -344,27 +344,24 @@ http::Response list_calls(Context& ctx, const http::Request& req, const http::Pa
     state = domain::call_state_from(s);
     if (!state) bad_field("state", "'" + s + "' is not a call state (pending, dispatching, in_progress, completed, failed, skipped, held)");
   }
-  auto digits = [](const std::string& t) {
-    return !t.empty() && t.size() <= 18 && std::all_of(t.begin(), t.end(), ::isdigit);
-  };
+  auto digits = [](const std::string& t) { return is_digits(t); };
   int limit = 100;
   if (auto l = param("limit"); !l.empty()) {
     if (!digits(l) || std::stoll(l) < 1 || std::stoll(l) > 1000) bad_field("limit", "must be an integer from 1 to 1000");
     limit = static_cast<int>(std::stoll(l));
   }
-  // The cursor is opaque to clients: "<id>" in id order, "<next_attempt_at>.<id>" in a state's due order.
+  // The cursor is opaque to clients: "<state>.<next_attempt_at>.<id>" of the last call of the page before.
   store::Store::CallCursor after;
   if (auto c = param("cursor"); !c.empty()) {
-    auto dot = c.find('.');
-    bool ok = state ? dot != std::string::npos && digits(c.substr(0, dot)) && digits(c.substr(dot + 1))
-                    : digits(c);
-    if (!ok) bad_field("cursor", "is not a cursor this listing gave (cursors of a state filter work only with that filter)");
-    if (state) {
-      after.next_attempt_at = std::stoll(c.substr(0, dot));
-      after.id = std::stoll(c.substr(dot + 1));
-    } else {
-      after.id = std::stoll(c);
-    }
+    auto d1 = c.find('.'), d2 = c.rfind('.');
+    std::optional<domain::CallState> at_state;
+    if (d1 != std::string::npos && d2 != d1) at_state = domain::call_state_from(c.substr(0, d1));
+    if (!at_state || (state && *at_state != *state) || !digits(c.substr(d1 + 1, d2 - d1 - 1)) ||
+        !digits(c.substr(d2 + 1)))
+      bad_field("cursor", "is not a cursor this listing gave (a cursor of a state filter works only with that filter)");
+    after.state = c.substr(0, d1);
+    after.next_attempt_at = std::stoll(c.substr(d1 + 1, d2 - d1 - 1));
+    after.id = std::stoll(c.substr(d2 + 1));
   }
   auto page = ctx.store.campaign_calls(campaign.id, state, after, limit + 1);
   bool more = static_cast<int>(page.size()) > limit;
@@ -384,8 +381,8 @@ http::Response list_calls(Context& ctx, const http::Request& req, const http::Pa
                      {"updated_at", iso8601(c.updated_at)}});
   json next = nullptr;
   if (more && !page.empty())
-    next = state ? std::to_string(page.back().next_attempt_at) + "." + std::to_string(page.back().id)
-                 : std::to_string(page.back().id);
+    next = std::string(domain::to_string(page.back().state)) + "." + std::to_string(page.back().next_attempt_at) +
+           "." + std::to_string(page.back().id);
   return envelope(200, {{"items", std::move(calls)}, {"next_cursor", next}}, ctx.clock.now_ms());
 }
 

@@ -46,7 +46,7 @@ json csv_records(const std::string& text) {
     for (std::size_t i = 0; i < row.size(); ++i) {
       if (row[i].empty()) continue;
       const auto& name = table.header[i];
-      if (name == "max_retries" && row[i].size() <= 3 && std::all_of(row[i].begin(), row[i].end(), ::isdigit))
+      if (name == "max_retries" && row[i].size() <= 3 && is_digits(row[i]))
         rec[name] = std::stoi(row[i]);
       else
         rec[name] = row[i];
@@ -226,7 +226,8 @@ http::Response create_campaign(Context& ctx, const http::Request& req) {
       bad_field("webhook.url", "https:// webhooks are not supported by this version yet; use http://");
     if (!http::parse_url(hook.url, parsed) || parsed.scheme != "http" || parsed.host.empty())
       bad_field("webhook.url", "must be an http:// URL, got '" + hook.url + "'");
-    const char* sid_key = w.contains("secretId") && !w.contains("secret_id") ? "secretId" : "secret_id";
+    if (w.contains("secretId") && w.contains("secret_id")) bad_field("webhook.secretId", "give secret_id or secretId, not both");
+    const char* sid_key = w.contains("secretId") ? "secretId" : "secret_id";
     hook.secret_id = req_string(w, sid_key, std::string("webhook.") + sid_key, 64);
     if (!config.webhooks.secrets.count(hook.secret_id))
       bad_field(std::string("webhook.") + sid_key, "'" + hook.secret_id + "' is not a secret in webhooks.secrets");
@@ -390,7 +391,7 @@ http::Response list_campaigns(Context& ctx, const http::Request& req) {
     auto it = req.query.find(key);
     if (it == req.query.end()) return fallback;
     const auto& v = it->second;
-    if (v.empty() || v.size() > 18 || !std::all_of(v.begin(), v.end(), ::isdigit) || std::stoll(v) < min ||
+    if (!is_digits(v) || std::stoll(v) < min ||
         std::stoll(v) > max)
       bad_field(key, "must be an integer " + std::to_string(min) + ".." + std::to_string(max));
     return std::stoll(v);

@@ -39,6 +39,8 @@ std::string media_type(const http::Request& req);
 domain::Campaign owned_campaign(Context& ctx, const http::Request& req, const std::string& id_text);
 
 domain::CampaignId parse_id(const std::string& text, const char* what);
+// 1..18 ASCII digits (an id, a count, a cursor part).
+bool is_digits(std::string_view text);
 std::string iso8601(domain::UnixMs t);
 
 // Typed readers: absent -> nullopt; present with a wrong type or value -> bad_field naming `path`.

@@ -24,8 +24,8 @@ void authenticate(const app::ProviderConfig& p, const http::Request& req) {
   if (p.events_auth == "shared-secret") {
     ok = same(given, p.events_secret);
   } else {
-    if (given.rfind("sha256=", 0) == 0) given = given.substr(7);
     for (auto& c : given) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    if (given.rfind("sha256=", 0) == 0) given = given.substr(7);
     ok = same(given, webhooks::hmac_sha256_hex(p.events_secret, req.body));
   }
   if (!ok) {
@@ -40,7 +40,11 @@ http::Response post_events(Context& ctx, const http::Request& req, const http::P
   const std::string& name = params.at("name");
   auto it = ctx.scheduler.providers().find(name);
   if (it == ctx.scheduler.providers().end()) throw BadRequest(404, "not_found", "no provider named '" + name + "'");
-  if (auto pc = ctx.config().providers.find(name); pc != ctx.config().providers.end()) authenticate(pc->second, req);
+  // Authenticated with the config in force; a provider a reload removed takes no callbacks.
+  auto pc = ctx.config().providers.find(name);
+  if (pc == ctx.config().providers.end())
+    throw BadRequest(404, "not_found", "provider '" + name + "' is no longer configured");
+  authenticate(pc->second, req);
   parse_json_body(req);  // content type and well-formedness, with the shared errors
   auto parsed = it->second->parse_events(req.body);
   if (auto* err = std::get_if<std::string>(&parsed)) throw BadRequest(400, "invalid_event", *err);

@@ -40,7 +40,7 @@ http::Response list(Context& ctx, const http::Request& req) {
   int limit = 100;
   if (auto it = req.query.find("limit"); it != req.query.end()) {
     const auto& v = it->second;
-    if (v.empty() || v.size() > 4 || !std::all_of(v.begin(), v.end(), ::isdigit) || std::stoi(v) < 1 || std::stoi(v) > 1000)
+    if (v.size() > 4 || !is_digits(v) || std::stoi(v) < 1 || std::stoi(v) > 1000)
       bad_field("limit", "must be an integer 1..1000");
     limit = std::stoi(v);
   }

@@ -84,8 +84,12 @@ domain::Campaign owned_campaign(Context& ctx, const http::Request& req, const st
   return *campaign;
 }
 
+bool is_digits(std::string_view t) {
+  return !t.empty() && t.size() <= 18 && std::all_of(t.begin(), t.end(), [](char c) { return c >= '0' && c <= '9'; });
+}
+
 domain::CampaignId parse_id(const std::string& text, const char* what) {
-  if (text.empty() || text.size() > 18 || !std::all_of(text.begin(), text.end(), ::isdigit))
+  if (!is_digits(text))
     throw BadRequest(404, "not_found", std::string("no ") + what + " " + text);
   return std::stoll(text);
 }

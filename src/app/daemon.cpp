@@ -13,6 +13,7 @@
 
 #include "dialerd/api/v1.hpp"
 #include "dialerd/asio.hpp"
+#include "dialerd/domain/phone.hpp"
 #include "dialerd/http/router.hpp"
 #include "dialerd/http/server.hpp"
 #include "dialerd/providers/kinds.hpp"
@@ -192,6 +193,13 @@ int Daemon::run() {
     spdlog::warn("start-up: {} call(s) were being submitted when dialerd stopped; they are held for review "
                  "(dialerctl held)", reconciled.held);
 
+  // Builds the number-check tables now rather than in the first request (docs/PERFORMANCE.md).
+  if (domain::phone_fast_path_enabled())
+    spdlog::info("phone numbers: fast libphonenumber check on");
+  else
+    spdlog::warn("phone numbers: the fast check disagreed with libphonenumber at start and is off; numbers "
+                 "are checked the slow way (correct, about 20 us each)");
+
   d.scheduler = std::make_unique<scheduler::Scheduler>(d.ioc, *d.store, d.clock);
   scheduler::ProviderMap providers;
   auto sink = [&d](const std::string& provider, std::vector<domain::OutcomeReport> reports) {
@@ -215,7 +223,7 @@ int Daemon::run() {
   d.webhooks->set_settings(cfg.webhooks);
   d.store->on_webhook_queued([&d] { d.webhooks->wake(); });
   for (const auto& [name, pc] : cfg.providers)
-    if (pc.events_secret.empty())
+    if (auto info = providers::kind_info(pc.kind); info && info->http && pc.events_secret.empty())
       spdlog::warn("provider {}: outcome callbacks are not authenticated (set providers.{}.events.secret)", name, name);
 
   d.api_ctx = std::make_unique<api::Context>(

@@ -163,7 +163,7 @@ std::optional<UnixMs> Scheduler::expire_in_progress(UnixMs now) {
     auto expired = store_.expire_in_progress(now - call_timeout_ms_, 1000, now);
     for (const auto& e : expired)
       if (e.effect == store::OutcomeApplied::Effect::applied)
-        spdlog::warn("campaign {} call {}: no outcome within {} s of submission: timeout -> {}", e.campaign_id,
+        spdlog::warn("campaign {} call {}: no outcome within {} s of the provider accepting it: timeout -> {}", e.campaign_id,
                      e.call_id, call_timeout_ms_ / 1000, to_string(e.state));
     if (expired.size() < 1000) break;
   }

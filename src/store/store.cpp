@@ -439,7 +439,7 @@ std::vector<Store::CallSummary> Store::campaign_calls(CampaignId id, std::option
   if (state)
     q.bind(1, id).bind(2, to_string(*state)).bind(3, after.next_attempt_at).bind(4, after.id).bind(5, limit);
   else
-    q.bind(1, id).bind(2, after.id).bind(3, limit);
+    q.bind(1, id).bind(2, after.state).bind(3, after.next_attempt_at).bind(4, after.id).bind(5, limit);
   std::vector<CallSummary> out;
   while (q.step()) {
     CallSummary c;

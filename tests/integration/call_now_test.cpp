@@ -194,5 +194,7 @@ TEST_CASE("campaign calls listing: state filter and cursor pages that cover ever
   CHECK(http_get(daemon.url("/v1/campaigns/" + id + "/calls?limit=0")).body["error"]["field"] == "limit");
   CHECK(http_get(daemon.url("/v1/campaigns/" + id + "/calls?cursor=abc")).body["error"]["field"] == "cursor");
   CHECK(http_get(daemon.url("/v1/campaigns/" + id + "/calls?state=pending&cursor=12")).status == 400);
+  CHECK(http_get(daemon.url("/v1/campaigns/" + id + "/calls?state=pending&cursor=completed.1.1")).body["error"]["field"] == "cursor");
+  CHECK(http_get(daemon.url("/v1/campaigns/" + id + "/calls?cursor=pending.1.x")).status == 400);
   CHECK(http_get(daemon.url("/v1/campaigns/999/calls")).status == 404);
 }

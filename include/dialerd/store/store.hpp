@@ -234,8 +234,8 @@ class Store {
   bool remove_suppression(const std::string& phone);
   // Provider call ids of the in-progress calls of `provider`'s campaigns.
   std::vector<std::string> in_progress_call_ids(const std::string& provider);
-  // A page of a campaign's calls: all of them after call id `after.id`, or those in `state` after
-  // (after.next_attempt_at, after.id) in due order.
+  // A page of a campaign's calls after `after`, in (state, next_attempt_at, id) order, optionally of one
+  // state only.
   struct CallSummary {
     domain::CallId id = 0;
     std::string phone;
@@ -245,6 +245,7 @@ class Store {
     std::optional<std::string> last_outcome, last_error, provider_call_id;
   };
   struct CallCursor {
+    std::string state;  // "" sorts before every state
     domain::UnixMs next_attempt_at = std::numeric_limits<domain::UnixMs>::min();
     domain::CallId id = 0;
   };

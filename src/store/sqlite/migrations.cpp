@@ -239,8 +239,6 @@ WHERE k.state = 'held';
     //    is drawn once and stored, so every delivery of it carries the same id.
     R"sql(
 CREATE INDEX calls_in_progress ON calls(updated_at) WHERE state = 'in_progress';
--- GET /v1/campaigns/{id}/calls pages a campaign's calls in id order.
-CREATE INDEX calls_campaign ON calls(campaign_id);
 
 CREATE TRIGGER calls_webhook AFTER UPDATE OF state ON calls
 WHEN NEW.state <> OLD.state AND NEW.state IN ('completed', 'failed', 'skipped', 'held')
