@@ -160,3 +160,24 @@ TEST_CASE("call timeout: retried while attempts remain when retry.retryable_outc
   for (const auto& [number, times] : fake.received_numbers()) CHECK(times == 2);
   CHECK(fake.tasks_received() == 4);
 }
+
+TEST_CASE("webhooks: an event undeliverable past webhooks.max_age_seconds is abandoned with a log line and kept") {
+  TempDir dir;
+  FakeBatchCall fake;
+  WebhookReceiver receiver;
+  receiver.fail_next(1000000);
+  DaemonProcess daemon(dir, config_for(fake, {{"webhooks", {{"max_age_seconds", 1}, {"retry_min_ms", 100}}}}));
+  auto id = create(daemon, {{"status", "draft"}, {"webhook", {{"url", receiver.url()}, {"secret_id", "crm"}}}}, 1);
+  REQUIRE(post(daemon, "/v1/campaigns/" + id + "/pause").status == 409);  // a draft cannot pause: no event
+  REQUIRE(post(daemon, "/v1/campaigns/" + id + "/start").status == 200);  // campaign.started
+  REQUIRE(wait_until([&] { return daemon.log().find("abandoned after") != std::string::npos; }));
+  CHECK(daemon.log().find("campaign.started") != std::string::npos);
+  CHECK(receiver.deliveries().size() >= 2);
+  CHECK(receiver.accepted_ids().empty());
+  std::string out;
+  CHECK(run_command("sqlite3 " + daemon.db_path() +
+                        " \"SELECT count(*) FROM webhook_outbox WHERE type = 'campaign.started' AND abandoned_at IS NOT NULL "
+                        "AND delivered_at IS NULL AND last_error = 'HTTP 500'\"",
+                    out) == 0);
+  CHECK(out.find('1') == 0);
+}
