@@ -213,7 +213,8 @@ http::Response create_campaign(Context& ctx, const http::Request& req) {
     bad_field("scheduled_at", "is required when schedule_type is scheduled (or give trigger_timestamp)");
   spec.schedule_type = spec.trigger_at ? "scheduled" : "immediate";
 
-  // Outbound events (docs/WEBHOOKS.md): an http URL and the id of a signing secret in webhooks.secrets.
+  // Outbound events (docs/WEBHOOKS.md): an https (or http) URL and the id of a signing secret in
+  // webhooks.secrets.
   if (body.contains("webhook") && !body["webhook"].is_null()) {
     const json& w = body["webhook"];
     if (!w.is_object()) bad_field("webhook", "must be an object {url, secret_id}");
@@ -222,10 +223,8 @@ http::Response create_campaign(Context& ctx, const http::Request& req) {
     Webhook hook;
     hook.url = req_string(w, "url", "webhook.url", 2048);
     http::Url parsed;
-    if (hook.url.rfind("https://", 0) == 0)
-      bad_field("webhook.url", "https:// webhooks are not supported by this version yet; use http://");
-    if (!http::parse_url(hook.url, parsed) || parsed.scheme != "http" || parsed.host.empty())
-      bad_field("webhook.url", "must be an http:// URL, got '" + hook.url + "'");
+    if (!http::parse_url(hook.url, parsed) || parsed.host.empty())
+      bad_field("webhook.url", "must be an https:// or http:// URL, got '" + hook.url + "'");
     if (w.contains("secretId") && w.contains("secret_id")) bad_field("webhook.secretId", "give secret_id or secretId, not both");
     const char* sid_key = w.contains("secretId") ? "secretId" : "secret_id";
     hook.secret_id = req_string(w, sid_key, std::string("webhook.") + sid_key, 64);

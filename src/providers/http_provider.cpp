@@ -39,14 +39,16 @@ domain::UnixMs retry_after_ms(const WireAnswer& answer, domain::UnixMs now, doma
   return std::clamp<domain::UnixMs>(*at - now, 0, kMax);
 }
 
-HttpProvider::HttpProvider(const app::ProviderConfig& config, std::unique_ptr<Adapter> adapter, bool idempotent)
+HttpProvider::HttpProvider(const app::ProviderConfig& config, asio::io_context& ioc, std::unique_ptr<Adapter> adapter,
+                           bool idempotent)
     : name_(config.name),
       kind_(config.kind),
       base_url_(config.base_url),
       chunk_size_(config.chunk_size),
       timeout_ms_(config.timeout_ms),
       idempotent_(idempotent),
-      adapter_(std::move(adapter)) {}
+      adapter_(std::move(adapter)),
+      client_(ioc.get_executor(), http::TlsOptions{config.ca_file}) {}
 
 awaitable<std::vector<SubmitResult>> HttpProvider::submit(const domain::DispatchChunk& chunk) {
   WireRequest wire = adapter_->build_request(chunk);
@@ -56,7 +58,7 @@ awaitable<std::vector<SubmitResult>> HttpProvider::submit(const domain::Dispatch
   req.headers = std::move(wire.headers);
   req.body = std::move(wire.body);
   req.timeout_ms = timeout_ms_;
-  auto result = co_await http::fetch(std::move(req));
+  auto result = co_await client_.fetch(std::move(req));
 
   if (auto* err = std::get_if<http::ClientError>(&result)) {
     spdlog::warn("provider {}: campaign {} chunk {} ({} calls): {}", name_, chunk.campaign_id, chunk.idempotency_key,

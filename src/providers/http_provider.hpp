@@ -3,13 +3,16 @@
 #include <memory>
 
 #include "dialerd/app/config.hpp"
+#include "dialerd/http/client.hpp"
 #include "dialerd/providers/provider.hpp"
 
 namespace dialerd::providers {
 
 class HttpProvider final : public Provider {
  public:
-  HttpProvider(const app::ProviderConfig& config, std::unique_ptr<Adapter> adapter, bool idempotent);
+  // Throws std::runtime_error when the provider's ca_file cannot be loaded.
+  HttpProvider(const app::ProviderConfig& config, asio::io_context& ioc, std::unique_ptr<Adapter> adapter,
+               bool idempotent);
   const std::string& name() const override { return name_; }
   const std::string& kind() const override { return kind_; }
   int chunk_size() const override { return chunk_size_; }
@@ -24,6 +27,7 @@ class HttpProvider final : public Provider {
   int timeout_ms_;
   bool idempotent_;
   std::unique_ptr<Adapter> adapter_;
+  http::Client client_;  // this provider's TLS context and keep-alive pool
 };
 
 // How long to wait before resubmitting after a 429/503, from Retry-After (seconds or an HTTP date, read

@@ -15,9 +15,48 @@ std::unique_ptr<Provider> make_provider(const app::ProviderConfig& config, asio:
   if (config.kind == "simulator")
     return std::make_unique<simulator::SimulatorProvider>(config, ioc, std::move(sink));
   if (config.kind == "batchcall")
-    return std::make_unique<HttpProvider>(config, std::make_unique<batchcall::BatchCallAdapter>(config),
+    return std::make_unique<HttpProvider>(config, ioc, std::make_unique<batchcall::BatchCallAdapter>(config),
                                           info->idempotent_submit);
   throw std::invalid_argument("provider kind " + config.kind + " has no runtime");
+}
+
+namespace {
+bool same_runtime(const app::ProviderConfig& a, const app::ProviderConfig& b) {
+  return a.kind == b.kind && a.base_url == b.base_url && a.api_key == b.api_key && a.api_secret == b.api_secret &&
+         a.ca_file == b.ca_file && a.chunk_size == b.chunk_size && a.timeout_ms == b.timeout_ms &&
+         a.sim_delay_ms == b.sim_delay_ms && a.sim_seed == b.sim_seed && a.sim_mix.completed == b.sim_mix.completed &&
+         a.sim_mix.no_answer == b.sim_mix.no_answer && a.sim_mix.busy == b.sim_mix.busy &&
+         a.sim_mix.voicemail == b.sim_mix.voicemail && a.sim_mix.failed == b.sim_mix.failed;
+}
+}  // namespace
+
+Reloaded reload_providers(const std::map<std::string, app::ProviderConfig>& old_config,
+                          const std::map<std::string, app::ProviderConfig>& new_config,
+                          const std::map<std::string, std::shared_ptr<Provider>>& running, asio::io_context& ioc,
+                          OutcomeSink sink) {
+  Reloaded out;
+  out.providers = running;
+  for (const auto& [name, next] : new_config) {
+    auto old = old_config.find(name);
+    auto live = running.find(name);
+    if (old == old_config.end() || live == running.end()) {
+      out.providers[name] = make_provider(next, ioc, sink);
+      out.added.push_back(name);
+      continue;
+    }
+    if (same_runtime(old->second, next)) continue;
+    auto info = kind_info(next.kind);
+    // The simulator holds the outcomes it will report; replacing it would drop them.
+    if (old->second.kind != next.kind || !info || !info->http) {
+      out.needs_restart.push_back(name);
+      continue;
+    }
+    out.providers[name] = make_provider(next, ioc, sink);
+    out.changed.push_back(name);
+  }
+  for (const auto& [name, cfg] : old_config)
+    if (!new_config.count(name)) out.needs_restart.push_back(name);
+  return out;
 }
 
 }  // namespace dialerd::providers

@@ -11,6 +11,7 @@
 
 #include "dialerd/http/client.hpp"
 #include "dialerd/schedule/time.hpp"
+#include "dialerd/util/metrics.hpp"
 
 namespace dialerd::webhooks {
 
@@ -45,6 +46,12 @@ domain::UnixMs retry_delay_ms(int failed_tries, const Settings& s, double u) {
 
 Sender::Sender(asio::io_context& ioc, store::Store& store, const util::Clock& clock)
     : ioc_(ioc), store_(store), clock_(clock), timer_(ioc), jitter_state_(std::random_device{}()) {}
+
+void Sender::set_settings(Settings settings) {
+  if (!client_ || settings.ca_file != settings_.ca_file)
+    client_ = std::make_shared<http::Client>(ioc_.get_executor(), http::TlsOptions{settings.ca_file});
+  settings_ = std::move(settings);
+}
 
 void Sender::start() { asio::co_spawn(ioc_, run(), asio::detached); }
 
@@ -98,9 +105,13 @@ awaitable<void> Sender::deliver(store::OutboxEvent event) {
                    {"X-Dialerd-Event-Type", event.type},
                    {"X-Dialerd-Signature", signature_header(secret->second, clock_.now_ms() / 1000, body)},
                    {"User-Agent", "dialerd"}};
-    auto result = co_await http::fetch(std::move(req));
+    auto client = client_;
+    auto result = co_await client->fetch(std::move(req));
     if (auto* r = std::get_if<http::ClientResponse>(&result); r && r->status >= 200 && r->status < 300) {
       try {
+        metrics::registry()
+            .counter("dialerd_webhook_deliveries_total", "Webhook delivery tries, by result.", {{"result", "delivered"}})
+            .inc();
         store_.webhook_delivered(event.id, clock_.now_ms());
         spdlog::debug("campaign {}: webhook event {} ({}) delivered to {}", event.campaign_id, event.event_id,
                       event.type, event.url);
@@ -120,7 +131,12 @@ awaitable<void> Sender::deliver(store::OutboxEvent event) {
 void Sender::failed(const store::OutboxEvent& event, const std::string& error) {
   auto now = clock_.now_ms();
   try {
-    if (now - event.created_at >= domain::UnixMs{settings_.max_age_s} * 1000) {
+    bool abandon = now - event.created_at >= domain::UnixMs{settings_.max_age_s} * 1000;
+    metrics::registry()
+        .counter("dialerd_webhook_deliveries_total", "Webhook delivery tries, by result.",
+                 {{"result", abandon ? "abandoned" : "failed"}})
+        .inc();
+    if (abandon) {
       store_.webhook_abandoned(event.id, error, now);
       spdlog::warn("campaign {}: webhook event {} ({}) to {} abandoned after {} tries over {} s; last error: {}",
                    event.campaign_id, event.event_id, event.type, event.url, event.attempts + 1, settings_.max_age_s,

@@ -1,9 +1,13 @@
 #pragma once
-// An HTTP/1.1 client on Beast for provider submissions and outbound calls. No redirects are followed.
+// An HTTP/1.1 client on Beast for provider submissions and outbound webhooks: HTTPS through OpenSSL with
+// certificate and host-name verification, a keep-alive pool per host, deadlines. No redirects followed.
 #include <map>
+#include <memory>
 #include <string>
 #include <variant>
 #include <vector>
+
+#include <boost/asio/any_io_executor.hpp>
 
 #include "dialerd/asio.hpp"
 
@@ -40,6 +44,32 @@ struct Url {
 // Splits an http(s) URL; returns false when it is not one.
 bool parse_url(const std::string& url, Url& out);
 
+struct TlsOptions {
+  std::string ca_file;  // PEM file of the certificate authorities to trust; "" = the system store
+};
+
+// One per provider (or per webhook sender): its own TLS context and its own pool of idle connections.
+// Used from one io_context thread. A pooled connection is reused only when it is known idle and alive
+// (nothing to read on it, idle at most kMaxIdleMs), so a server's idle close does not turn a submission
+// into an uncertain one.
+class Client {
+ public:
+  static constexpr int kMaxIdleMs = 4000;
+  static constexpr std::size_t kMaxIdlePerHost = 16;
+  // Throws std::runtime_error naming the file when tls.ca_file cannot be loaded.
+  Client(asio::any_io_executor executor, TlsOptions tls = {});
+  ~Client();
+  Client(const Client&) = delete;
+  Client& operator=(const Client&) = delete;
+  awaitable<ClientResult> fetch(ClientRequest request);
+  std::size_t idle_connections() const;
+
+ private:
+  struct Impl;
+  std::shared_ptr<Impl> impl_;
+};
+
+// A one-off request on a fresh client (no pooling; the system CA store for https).
 awaitable<ClientResult> fetch(ClientRequest request);
 // Runs fetch on a private io_context: for dialerctl and tests, never inside the daemon's loop.
 ClientResult fetch_blocking(ClientRequest request);

@@ -64,4 +64,18 @@ using OutcomeSink = std::function<void(const std::string& provider, std::vector<
 
 std::unique_ptr<Provider> make_provider(const app::ProviderConfig& config, asio::io_context& ioc, OutcomeSink sink);
 
+// A reload's providers: unchanged ones kept as they are; HTTP providers whose settings changed (base_url,
+// credentials, ca_file, chunk size, timeout) made anew, so the next submission uses the new settings while
+// submissions in flight finish on the old object; new ones made. A changed kind, a changed simulator and
+// a removed provider need a restart: the running object stays, and `needs_restart` names it.
+// Throws (nothing applied) when a new provider cannot be made, e.g. an unreadable ca_file.
+struct Reloaded {
+  std::map<std::string, std::shared_ptr<Provider>> providers;
+  std::vector<std::string> changed, added, needs_restart;
+};
+Reloaded reload_providers(const std::map<std::string, app::ProviderConfig>& old_config,
+                          const std::map<std::string, app::ProviderConfig>& new_config,
+                          const std::map<std::string, std::shared_ptr<Provider>>& running, asio::io_context& ioc,
+                          OutcomeSink sink);
+
 }  // namespace dialerd::providers

@@ -9,6 +9,7 @@
 #include <string_view>
 
 #include "dialerd/asio.hpp"
+#include "dialerd/http/client.hpp"
 #include "dialerd/store/store.hpp"
 #include "dialerd/util/clock.hpp"
 
@@ -16,6 +17,7 @@ namespace dialerd::webhooks {
 
 struct Settings {
   std::map<std::string, std::string> secrets;  // secret_id -> secret (config webhooks.secrets)
+  std::string ca_file;                          // https receivers: trusted CAs; "" = the system store
   int timeout_ms = 10000;                       // one delivery try: connect, send, answer
   int max_age_s = 86400;                        // an event still undelivered this long after it happened is abandoned
   int retry_min_ms = 1000;                      // the first retry's delay; doubled each failed try ...
@@ -36,7 +38,8 @@ domain::UnixMs retry_delay_ms(int failed_tries, const Settings& settings, double
 class Sender {
  public:
   Sender(asio::io_context& ioc, store::Store& store, const util::Clock& clock);
-  void set_settings(Settings settings) { settings_ = std::move(settings); }
+  // Throws std::runtime_error when settings.ca_file cannot be loaded (the settings in force stay).
+  void set_settings(Settings settings);
   void start();
   // An event was queued: look again now.
   void wake();
@@ -54,6 +57,7 @@ class Sender {
   store::Store& store_;
   const util::Clock& clock_;
   Settings settings_;
+  std::shared_ptr<http::Client> client_;  // a delivery keeps the client it started with
   asio::system_timer timer_;
   std::set<std::int64_t> in_flight_;
   bool stopped_ = false;
