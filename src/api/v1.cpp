@@ -10,6 +10,7 @@
 
 #include "common.hpp"
 #include "dialerd/schedule/time.hpp"
+#include "dialerd/util/metrics.hpp"
 
 namespace dialerd::api {
 
@@ -177,6 +178,28 @@ void register_routes(http::Router& router, Context& ctx) {
     bool db = ctx.store.ping(), claiming = ctx.scheduler.claiming();
     json data = {{"status", db && claiming ? "ready" : "not_ready"}, {"database", db}, {"draining", !claiming}};
     return envelope(db && claiming ? 200 : 503, data, ctx.clock.now_ms());
+  });
+  // Prometheus text format (docs/OPERATIONS.md): counters kept in process, plus gauges read now.
+  router.add("GET", "/metrics", [&ctx](const http::Request&, const http::Params&) {
+    http::Response r;
+    r.content_type = "text/plain; version=0.0.4; charset=utf-8";
+    r.body = metrics::registry().render();
+    std::vector<std::pair<metrics::Labels, double>> calls, called, campaigns;
+    for (const auto& [state, n] : ctx.store.call_totals())
+      (state == "called" ? called : calls).push_back({state == "called" ? metrics::Labels{} : metrics::Labels{{"state", state}},
+                                                      static_cast<double>(n)});
+    for (const auto& [status, n] : ctx.store.campaign_totals())
+      campaigns.push_back({{{"status", status}}, static_cast<double>(n)});
+    r.body += metrics::render_gauge("dialerd_calls", "Calls in the queue by state, all campaigns.", calls);
+    r.body += metrics::render_gauge("dialerd_calls_called", "Calls submitted at least once, all campaigns.", called);
+    r.body += metrics::render_gauge("dialerd_campaigns", "Campaigns by status.", campaigns);
+    r.body += metrics::render_gauge("dialerd_submissions_in_flight", "Chunks sent to providers and not answered yet.",
+                                    {{{}, static_cast<double>(ctx.scheduler.submissions_in_flight())}});
+    r.body += metrics::render_gauge("dialerd_webhook_outbox_pending", "Webhook events not delivered or abandoned yet.",
+                                    {{{}, static_cast<double>(ctx.store.webhook_backlog())}});
+    r.body += metrics::render_gauge("dialerd_ready", "1 while the database answers and the daemon is not draining.",
+                                    {{{}, ctx.store.ping() && ctx.scheduler.claiming() ? 1.0 : 0.0}});
+    return r;
   });
   register_campaign_routes(router, ctx);
   register_event_routes(router, ctx);

@@ -6,6 +6,7 @@
 
 #include "dialerd/providers/kinds.hpp"
 #include "dialerd/schedule/place.hpp"
+#include "dialerd/util/metrics.hpp"
 
 namespace dialerd::scheduler {
 
@@ -161,6 +162,9 @@ void Scheduler::dispatch_campaign(const Campaign& c, std::optional<UnixMs>& next
 std::optional<UnixMs> Scheduler::expire_in_progress(UnixMs now) {
   for (;;) {
     auto expired = store_.expire_in_progress(now - call_timeout_ms_, 1000, now);
+    metrics::registry()
+        .counter("dialerd_call_timeouts_total", "Calls given the outcome timeout (no outcome within calls.timeout_seconds).")
+        .inc(static_cast<double>(expired.size()));
     for (const auto& e : expired)
       if (e.effect == store::OutcomeApplied::Effect::applied)
         spdlog::warn("campaign {} call {}: no outcome within {} s of the provider accepting it: timeout -> {}", e.campaign_id,
@@ -176,6 +180,10 @@ awaitable<void> Scheduler::dispatch(std::shared_ptr<providers::Provider> provide
   spdlog::debug("campaign {}: submitting {} calls to {} ({})", chunk.campaign_id, chunk.calls.size(), provider->name(),
                 chunk.idempotency_key);
   std::vector<SubmitResult> results;
+  auto& latency = metrics::registry().histogram("dialerd_provider_request_seconds",
+                                                "Time from sending a chunk to the provider's answer.",
+                                                {{"provider", provider->name()}});
+  auto started = std::chrono::steady_clock::now();
   try {
     results = co_await provider->submit(chunk);
   } catch (const std::exception& e) {
@@ -195,8 +203,18 @@ awaitable<void> Scheduler::dispatch(std::shared_ptr<providers::Provider> provide
     spdlog::error("campaign {}: recording the answer for chunk {} failed: {}", chunk.campaign_id,
                   chunk.idempotency_key, e.what());
   }
+  latency.observe(std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
+  metrics::registry().counter("dialerd_chunks_submitted_total", "Chunks sent to a provider.",
+                              {{"provider", provider->name()}}).inc();
   std::size_t accepted = 0;
-  for (const auto& r : results) accepted += r.kind == SubmitResult::Kind::accepted;
+  for (const auto& r : results) {
+    accepted += r.kind == SubmitResult::Kind::accepted;
+    static const char* kResult[] = {"accepted", "rejected", "not_submitted", "uncertain"};
+    metrics::registry()
+        .counter("dialerd_calls_submitted_total", "Calls in chunks sent to a provider, by what it answered.",
+                 {{"provider", provider->name()}, {"result", kResult[static_cast<int>(r.kind)]}})
+        .inc();
+  }
   spdlog::info("campaign {}: {} of {} calls accepted by {}", chunk.campaign_id, accepted, chunk.calls.size(),
                provider->name());
   --submissions_in_flight_;
@@ -225,6 +243,14 @@ schedule::Decision Scheduler::evaluate(const schedule::CampaignRules& rules, con
 std::vector<store::OutcomeApplied> Scheduler::apply_outcomes(const std::string& provider,
                                                              const std::vector<OutcomeReport>& reports) {
   auto applied = store_.record_outcomes(provider, reports, clock_.now_ms());
+  static const char* kEffect[] = {"applied", "duplicate", "deferred", "unknown_call"};
+  for (std::size_t i = 0; i < applied.size(); ++i)
+    metrics::registry()
+        .counter("dialerd_outcomes_total", "Outcome reports from providers, by outcome and effect.",
+                 {{"provider", provider},
+                  {"outcome", std::string(to_string(reports[i].outcome))},
+                  {"effect", kEffect[static_cast<int>(applied[i].effect)]}})
+        .inc();
   wake();
   return applied;
 }

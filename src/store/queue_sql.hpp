@@ -46,6 +46,9 @@ inline constexpr const char* kListSuppressions = R"sql(
 SELECT phone, reason, source, created_at FROM suppressions WHERE phone > ?1 ORDER BY phone LIMIT ?2)sql";
 inline constexpr const char* kDeleteSuppression = "DELETE FROM suppressions WHERE phone = ?1";
 
+// GET /metrics: totals over every campaign (campaign_counters is one row per campaign and state).
+inline constexpr const char* kCallTotals = "SELECT state, sum(n) FROM campaign_counters GROUP BY state";
+inline constexpr const char* kCampaignTotals = "SELECT status, count(*) FROM campaigns GROUP BY status";
 inline constexpr const char* kCounters = "SELECT state, n FROM campaign_counters WHERE campaign_id = ?1";
 inline constexpr const char* kInFlight = R"sql(
 SELECT coalesce(sum(n), 0) FROM campaign_counters WHERE campaign_id = ?1 AND state IN ('dispatching', 'in_progress'))sql";

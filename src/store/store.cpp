@@ -600,6 +600,20 @@ std::vector<OutcomeApplied> Store::expire_in_progress(UnixMs cutoff, int limit, 
   return out;
 }
 
+namespace {
+std::vector<std::pair<std::string, std::int64_t>> text_counts(Stmt& q) {
+  std::vector<std::pair<std::string, std::int64_t>> out;
+  while (q.step()) out.emplace_back(q.text(0), q.int64(1));
+  q.reset();
+  return out;
+}
+}  // namespace
+
+std::vector<std::pair<std::string, std::int64_t>> Store::call_totals() { return text_counts(db_->cached(kCallTotals)); }
+std::vector<std::pair<std::string, std::int64_t>> Store::campaign_totals() {
+  return text_counts(db_->cached(kCampaignTotals));
+}
+
 std::optional<UnixMs> Store::oldest_in_progress() { return db_->cached(kOldestInProgress).first_int64(); }
 
 std::vector<OutboxEvent> Store::due_webhooks(UnixMs now, int limit) {

@@ -264,6 +264,10 @@ class Store {
   // Scheduled campaigns whose trigger time has come.
   std::vector<domain::CampaignId> triggered_campaigns(domain::UnixMs now);
 
+  // For GET /metrics: calls by state (and "called") and campaigns by status, over the whole database.
+  std::vector<std::pair<std::string, std::int64_t>> call_totals();
+  std::vector<std::pair<std::string, std::int64_t>> campaign_totals();
+
   void checkpoint();
   // Whether the database answers a query (for readiness).
   bool ping();

@@ -1,5 +1,9 @@
 #include "dialerd/store/sqlite/db.hpp"
 
+#include <chrono>
+
+#include "dialerd/util/metrics.hpp"
+
 #include <sqlite3.h>
 
 namespace dialerd::store::sqlite {
@@ -144,8 +148,12 @@ Transaction::~Transaction() {
   }
 }
 void Transaction::commit() {
+  static auto& latency = metrics::registry().histogram(
+      "dialerd_db_commit_seconds", "Time to commit a write transaction (fsync included with synchronous=full).");
+  auto start = std::chrono::steady_clock::now();
   db_.exec("COMMIT");
   done_ = true;
+  latency.observe(std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
 }
 
 }  // namespace dialerd::store::sqlite
