@@ -1,10 +1,17 @@
 #include "dialerd/app/daemon.hpp"
 
+#include <time.h>
+
+#include <algorithm>
 #include <csignal>
+#include <cstdint>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <optional>
 
 #include <boost/asio/signal_set.hpp>
+#include <fmt/format.h>
 #include <nlohmann/json.hpp>
 #include <spdlog/pattern_formatter.h>
 #include <spdlog/sinks/stdout_color_sinks.h>
@@ -53,6 +60,18 @@ void write_port_file(const std::string& state_dir, int port) {
   std::filesystem::rename(tmp, path);  // readers never see a half-written file
 }
 
+// systemd compares MONOTONIC_USEC with its own CLOCK_MONOTONIC, so read exactly that clock.
+std::uint64_t monotonic_usec() {
+  timespec ts{};
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return static_cast<std::uint64_t>(ts.tv_sec) * 1000000u + static_cast<std::uint64_t>(ts.tv_nsec) / 1000u;
+}
+
+// How often STATUS= is refreshed while running.
+constexpr std::chrono::seconds kStatusPeriod{10};
+// Beyond drain_timeout_ms, what the WAL checkpoint and exit may take when asking systemd for more stop time.
+constexpr std::chrono::seconds kStopMargin{10};
+
 }  // namespace
 
 void configure_logging(const Config& config) {
@@ -78,25 +97,86 @@ struct Daemon::Impl {
   std::unique_ptr<store::Store> store;
   std::unique_ptr<scheduler::Scheduler> scheduler;
   std::unique_ptr<webhooks::Sender> webhooks;
+  providers::OutcomeSink sink;  // where the simulator reports outcomes
   http::Router router;
   std::unique_ptr<api::Context> api_ctx;
   std::unique_ptr<http::Server> server;
+  std::optional<asio::signal_set> signals;
   bool stopping = false;
   int exit_code = 0;
+  // systemd (sd_notify): off when NOTIFY_SOCKET is unset, so a plain run does no status queries.
+  bool notify_enabled = std::getenv("NOTIFY_SOCKET") != nullptr;
+  std::chrono::microseconds watchdog_interval{0};  // WATCHDOG_USEC / 2; 0 = no watchdog
+  std::string reload_problem;                      // the last reload failed: shown in STATUS= until one succeeds
 
   Impl(Config c, std::string path) : config(std::make_shared<const Config>(std::move(c))), config_path(std::move(path)) {}
 
+  void notify(const std::string& message) {
+    if (notify_enabled) sd_notify(0, message.c_str());
+  }
+
+  // The one-line STATUS= summary that `systemctl status dialerd` shows.
+  std::string status_line() {
+    if (stopping)
+      return fmt::format("stopping: draining {} submission(s) in flight", scheduler->submissions_in_flight());
+    try {
+      std::int64_t running = 0, paused = 0, in_flight = 0, held = 0;
+      auto add = [&](domain::CampaignStatus status, std::int64_t& campaigns) {
+        for (const auto& campaign : store->campaigns_with_status(status)) {
+          ++campaigns;
+          auto counts = store->counts(campaign.id);
+          in_flight += counts.in_flight();
+          held += counts.held;
+        }
+      };
+      add(domain::CampaignStatus::running, running);
+      add(domain::CampaignStatus::paused, paused);
+      auto line = fmt::format("running: {} campaign(s), {} paused, {} call(s) in flight, {} held", running, paused,
+                              in_flight, held);
+      if (!reload_problem.empty()) line += "; " + reload_problem;
+      return line;
+    } catch (const std::exception& e) {
+      return fmt::format("running: status unavailable: {}", e.what());
+    }
+  }
+
+  // Sends `fields` (each ending in a newline) followed by a fresh STATUS= line.
+  void notify_with_status(const std::string& fields) {
+    if (notify_enabled) notify(fields + "STATUS=" + status_line());
+  }
+
+  // Pings the watchdog from the event loop (a stuck loop stops pinging and systemd restarts dialerd) and
+  // refreshes STATUS= every kStatusPeriod. Runs until the loop stops.
+  awaitable<void> heartbeat() {
+    asio::steady_timer timer(ioc);
+    auto tick = std::chrono::duration_cast<std::chrono::steady_clock::duration>(kStatusPeriod);
+    if (watchdog_interval.count() > 0)
+      tick = std::min(tick, std::chrono::duration_cast<decltype(tick)>(watchdog_interval));
+    auto next_status = std::chrono::steady_clock::now() + kStatusPeriod;
+    for (;;) {
+      timer.expires_after(tick);
+      co_await timer.async_wait(use_awaitable);
+      if (watchdog_interval.count() > 0) notify("WATCHDOG=1");
+      if (std::chrono::steady_clock::now() >= next_status) {
+        notify_with_status("");
+        next_status = std::chrono::steady_clock::now() + kStatusPeriod;
+      }
+    }
+  }
+
   void reload() {
-    sd_notify(0, "RELOADING=1");
+    notify(fmt::format("RELOADING=1\nMONOTONIC_USEC={}\nSTATUS=reloading the config", monotonic_usec()));
     try {
       Config next = config_path.empty() ? parse_config(default_config_text()) : load_config_file(config_path);
       const Config& old = *config;
+      // First what can still refuse (an unusable CA file): then nothing has been applied yet.
+      auto reloaded = providers::reload_providers(old.providers, next.providers, scheduler->providers(), ioc, sink);
+      webhooks->set_settings(next.webhooks);
       configure_logging(next);
       server->set_limits(next.http_body_limit, next.http_idle_timeout_ms);
       scheduler->set_legal_rules(next.legal);
       scheduler->set_call_timeout(next.call_timeout_s);
       store->set_retry_settings(next.retry);
-      webhooks->set_settings(next.webhooks);
       scheduler->wake();
       webhooks->wake();
       auto needs_restart = [&](bool changed, const char* key) {
@@ -107,27 +187,34 @@ struct Daemon::Impl {
       needs_restart(next.db_synchronous != old.db_synchronous || next.db_busy_timeout_ms != old.db_busy_timeout_ms ||
                         next.db_wal_autocheckpoint != old.db_wal_autocheckpoint,
                     "database");
-      bool providers_changed = next.providers.size() != old.providers.size();
-      for (const auto& [name, p] : next.providers) {
-        auto it = old.providers.find(name);
-        if (it == old.providers.end() || it->second.kind != p.kind || it->second.base_url != p.base_url ||
-            it->second.api_key != p.api_key || it->second.api_secret != p.api_secret ||
-            it->second.chunk_size != p.chunk_size || it->second.timeout_ms != p.timeout_ms)
-          providers_changed = true;
+      // Providers: changed HTTP providers are rebuilt (the next submission uses the new URL and credentials;
+      // submissions in flight finish on the old client). What needs a restart keeps its running config,
+      // so the config in force always describes the providers running.
+      for (const auto& name : reloaded.needs_restart) {
+        spdlog::warn("reload: provider {} was removed or changed kind or is a simulator; that takes effect after "
+                     "a restart (it keeps running as before)", name);
+        if (auto it = old.providers.find(name); it != old.providers.end()) next.providers[name] = it->second;
       }
-      needs_restart(providers_changed, "providers");
+      for (const auto& name : reloaded.changed) spdlog::info("reload: provider {} now uses its new settings", name);
+      for (const auto& name : reloaded.added) spdlog::info("reload: provider {} added", name);
+      scheduler->set_providers(std::move(reloaded.providers));
       config = std::make_shared<const Config>(std::move(next));
+      reload_problem.clear();
       spdlog::info("reload: config re-read and applied");
     } catch (const std::exception& e) {
+      reload_problem = "the last reload failed and the running config was kept (see the log)";
       spdlog::error("reload: keeping the running config: {}", e.what());
     }
-    sd_notify(0, "READY=1");
+    notify_with_status("READY=1\n");
   }
 
   awaitable<void> drain() {
     spdlog::info("shutdown: no new calls are claimed; waiting up to {} ms for {} submission(s) in flight",
                  config->drain_timeout_ms, scheduler->submissions_in_flight());
-    sd_notify(0, "STOPPING=1");
+    // EXTEND_TIMEOUT_USEC only ever lengthens TimeoutStopSec: a drain_timeout_ms raised by a reload is honoured.
+    auto stop_budget = std::chrono::milliseconds(config->drain_timeout_ms) + kStopMargin;
+    notify_with_status(fmt::format("STOPPING=1\nEXTEND_TIMEOUT_USEC={}\n",
+                                   std::chrono::duration_cast<std::chrono::microseconds>(stop_budget).count()));
     server->stop();
     scheduler->stop_claiming();
     webhooks->stop();
@@ -151,11 +238,13 @@ struct Daemon::Impl {
   }
 
   awaitable<void> handle_signals() {
-    asio::signal_set signals(ioc, SIGINT, SIGTERM, SIGHUP);
     for (;;) {
-      int sig = co_await signals.async_wait(use_awaitable);
+      int sig = co_await signals->async_wait(use_awaitable);
       if (sig == SIGHUP) {
-        reload();
+        if (stopping)
+          spdlog::warn("reload: ignored, dialerd is stopping");
+        else
+          reload();
         continue;
       }
       if (stopping) {
@@ -177,6 +266,7 @@ Daemon::~Daemon() = default;
 int Daemon::run() {
   Impl& d = *impl_;
   const Config& cfg = *d.config;
+  d.notify("STATUS=starting: opening the database");
   std::filesystem::create_directories(cfg.state_dir);
   d.store = std::make_unique<store::Store>(
       store::StoreOptions{cfg.database_path(), cfg.db_synchronous, cfg.db_busy_timeout_ms, cfg.db_wal_autocheckpoint});
@@ -202,7 +292,7 @@ int Daemon::run() {
 
   d.scheduler = std::make_unique<scheduler::Scheduler>(d.ioc, *d.store, d.clock);
   scheduler::ProviderMap providers;
-  auto sink = [&d](const std::string& provider, std::vector<domain::OutcomeReport> reports) {
+  d.sink = [&d](const std::string& provider, std::vector<domain::OutcomeReport> reports) {
     try {
       d.scheduler->apply_outcomes(provider, reports);
     } catch (const std::exception& e) {
@@ -210,7 +300,7 @@ int Daemon::run() {
     }
   };
   for (const auto& [name, pc] : cfg.providers) {
-    auto provider = providers::make_provider(pc, d.ioc, sink);
+    auto provider = providers::make_provider(pc, d.ioc, d.sink);
     provider->resume(d.store->in_progress_call_ids(name));
     providers.emplace(name, std::move(provider));
     spdlog::info("provider {}: kind {}, chunk size {}", name, pc.kind, pc.chunk_size);
@@ -241,8 +331,15 @@ int Daemon::run() {
   d.scheduler->resubmit(std::move(reconciled.resubmit));
   d.scheduler->start();
   d.webhooks->start();
+  // Installed before READY=1: from then on systemd may send SIGHUP, whose default action would kill us.
+  d.signals.emplace(d.ioc, SIGINT, SIGTERM, SIGHUP);
   asio::co_spawn(d.ioc, d.handle_signals(), asio::detached);
-  sd_notifyf(0, "READY=1\nSTATUS=listening on %s:%d", cfg.listen_address.c_str(), d.server->port());
+  if (std::uint64_t usec = 0; sd_watchdog_enabled(0, &usec) > 0) {
+    d.watchdog_interval = std::chrono::microseconds(usec / 2);
+    spdlog::info("systemd watchdog: {} ms, pinged every {} ms", usec / 1000, usec / 2000);
+  }
+  if (d.notify_enabled) asio::co_spawn(d.ioc, d.heartbeat(), asio::detached);
+  d.notify_with_status("READY=1\n");
   d.ioc.run();
   return d.exit_code;
 }

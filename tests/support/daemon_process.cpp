@@ -10,7 +10,9 @@
 #include <fstream>
 #include <sstream>
 #include <stdexcept>
+#include <string_view>
 #include <thread>
+#include <vector>
 
 #include "dialerd/http/client.hpp"
 
@@ -41,10 +43,14 @@ std::string read_file(const std::string& path) {
   return s.str();
 }
 
-DaemonProcess::DaemonProcess(const TempDir& dir, json config) {
+DaemonProcess::DaemonProcess(const TempDir& dir, json config, Environment env) : env_(std::move(env)) {
   if (!config.contains("state_dir")) config["state_dir"] = dir.file("state");
   if (!config.contains("listen")) config["listen"] = {{"address", "127.0.0.1"}, {"port", 0}};
   if (!config.contains("log")) config["log"] = {{"level", "debug"}};
+  // The suite runs at any hour: unless a test sets compliance (to test calling hours, with contact zones
+  // chosen for the current time), the legal window is open all day. Otherwise a run in the US evening
+  // would find every +1 415 contact outside 08:00-21:00 and wait instead of calling.
+  if (!config.contains("compliance")) config["compliance"] = {{"respectful_hours", {{"start", "00:00"}, {"end", "24:00"}}}};
   config_path_ = dir.file("dialerd.json");
   log_path_ = dir.file("dialerd.log");
   db_path_ = config["state_dir"].get<std::string>() + "/dialerd.db";
@@ -67,6 +73,21 @@ DaemonProcess::~DaemonProcess() {
 void DaemonProcess::start() {
   std::error_code ec;
   std::filesystem::remove(port_path_, ec);
+  // The child's environment and argv are built before fork: the child only calls async-signal-safe functions.
+  std::vector<std::string> env_text;
+  for (char** e = environ; *e; ++e) {
+    std::string_view entry(*e);
+    auto name = entry.substr(0, entry.find('='));
+    if (name != "NOTIFY_SOCKET" && name != "WATCHDOG_USEC" && name != "WATCHDOG_PID" &&
+        !env_.contains(std::string(name)))
+      env_text.emplace_back(entry);
+  }
+  for (const auto& [name, value] : env_) env_text.push_back(name + "=" + value);
+  std::vector<char*> envp;
+  for (auto& entry : env_text) envp.push_back(entry.data());
+  envp.push_back(nullptr);
+  std::string bin = DIALERD_BIN, config_flag = "--config";
+  std::vector<char*> argv = {bin.data(), config_flag.data(), config_path_.data(), nullptr};
   pid_t pid = fork();
   if (pid < 0) throw std::runtime_error("fork failed");
   if (pid == 0) {
@@ -75,7 +96,7 @@ void DaemonProcess::start() {
       dup2(fd, 1);
       dup2(fd, 2);
     }
-    execl(DIALERD_BIN, DIALERD_BIN, "--config", config_path_.c_str(), static_cast<char*>(nullptr));
+    execve(argv[0], argv.data(), envp.data());
     _exit(127);
   }
   pid_ = pid;
@@ -106,6 +127,18 @@ void DaemonProcess::kill9() {
   ::kill(pid_, SIGKILL);
   waitpid(pid_, nullptr, 0);
   pid_ = -1;
+}
+
+void DaemonProcess::signal(int sig) {
+  if (pid_ > 0) ::kill(pid_, sig);
+}
+
+std::optional<int> DaemonProcess::wait_exit(std::chrono::milliseconds timeout) {
+  if (pid_ <= 0) return std::nullopt;
+  int status = 0;
+  if (!wait_until([&] { return waitpid(pid_, &status, WNOHANG) == pid_; }, timeout)) return std::nullopt;
+  pid_ = -1;
+  return WIFEXITED(status) ? WEXITSTATUS(status) : -WTERMSIG(status);
 }
 
 bool DaemonProcess::running() { return pid_ > 0 && waitpid(pid_, nullptr, WNOHANG) == 0; }

@@ -2,6 +2,8 @@
 // Runs the real dialerd binary for black-box tests: temporary state, port 0 on loopback, clean stop.
 #include <chrono>
 #include <functional>
+#include <map>
+#include <optional>
 #include <string>
 
 #include <nlohmann/json.hpp>
@@ -31,8 +33,12 @@ std::string read_file(const std::string& path);
 
 class DaemonProcess {
  public:
+  // Extra environment for the daemon. NOTIFY_SOCKET, WATCHDOG_USEC and WATCHDOG_PID are always cleared
+  // first, so a test run under systemd does not talk to the test runner's service manager.
+  using Environment = std::map<std::string, std::string>;
+
   // Writes `config` (state_dir and listen are filled in when absent) into `dir` and starts dialerd.
-  DaemonProcess(const TempDir& dir, json config);
+  DaemonProcess(const TempDir& dir, json config, Environment env = {});
   ~DaemonProcess();
   DaemonProcess(const DaemonProcess&) = delete;
   DaemonProcess& operator=(const DaemonProcess&) = delete;
@@ -41,7 +47,12 @@ class DaemonProcess {
   // SIGTERM and wait; returns the exit status (or -signal).
   int stop();
   void kill9();
+  // Sends `sig` (e.g. SIGHUP) without waiting.
+  void signal(int sig);
+  // Waits up to `timeout` for the daemon to exit: its exit status (or -signal), or nothing if it still runs.
+  std::optional<int> wait_exit(std::chrono::milliseconds timeout);
   bool running();
+  int pid() const { return pid_; }
   int port() const { return port_; }
   std::string url(const std::string& path) const;
   std::string log() const;
@@ -50,6 +61,7 @@ class DaemonProcess {
 
  private:
   std::string config_path_, log_path_, db_path_, port_path_;
+  Environment env_;
   int pid_ = -1;
   int port_ = 0;
 };
