@@ -1,5 +1,6 @@
 // dialerctl: inspects dialerd's SQLite queue read-only (safe while the daemon runs) and asks the
 // daemon's API for actions (release, fail).
+#include <cmath>
 #include <fstream>
 #include <iostream>
 
@@ -7,6 +8,7 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include "dialerd/ctl/top.hpp"
 #include "dialerd/http/client.hpp"
 #include "dialerd/store/sqlite/db.hpp"
 
@@ -196,6 +198,13 @@ int main(int argc, char** argv) {
   auto* held = cli.add_subcommand("held", "Calls held for an operator after an uncertain submission");
   std::int64_t held_campaign = 0;
   held->add_option("--campaign", held_campaign, "Only this campaign's held calls");
+  auto* top = cli.add_subcommand("top", "Running, paused and scheduled campaigns, redrawn until q or Ctrl-C");
+  double top_interval = 2;
+  bool top_once = false;
+  top->add_option("--interval", top_interval, "Seconds between redraws; also the dispatch rate's window")
+      ->check(CLI::Range(0.1, 3600.0))
+      ->capture_default_str();
+  top->add_flag("--once", top_once, "Print one plain snapshot and exit (what top does when stdout is not a terminal)");
 
   std::vector<std::int64_t> action_calls;
   std::int64_t action_campaign = 0;
@@ -270,6 +279,8 @@ int main(int argc, char** argv) {
       auto& s = db.cached(kHeld);
       if (held_campaign) s.bind(1, held_campaign); else s.bind_null(1);
       show(s, as_json);
+    } else if (*top) {
+      return dialerd::ctl::run_top(db, {std::llround(top_interval * 1000), top_once, as_json});
     }
   } catch (const std::exception& e) {
     std::cerr << "dialerctl: " << e.what() << "\n";
