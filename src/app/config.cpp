@@ -102,6 +102,15 @@ std::optional<std::string> hhmm_into(const json& v, int& out, bool allow_24) {
   return std::nullopt;
 }
 
+// A readable file, or "" for the system store.
+std::optional<std::string> ca_file_into(const json& v, std::string& out) {
+  if (!v.is_string()) return "must be a string (a file path), got " + type_name(v);
+  auto path = v.get<std::string>();
+  if (!path.empty() && !std::ifstream(path)) return "cannot read \"" + path + "\"";
+  out = path;
+  return std::nullopt;
+}
+
 bool valid_region(const std::string& r) {
   auto up = [](char c) { return (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9'); };
   if (r.size() == 2) return up(r[0]) && up(r[1]);
@@ -278,6 +287,9 @@ const std::vector<Key<Config>>& daemon_keys() {
          }
          return std::nullopt;
        }},
+      {"webhooks.ca_file", "", true,
+       "PEM file of the certificate authorities to trust for https:// webhook URLs instead of the system store.",
+       [](const json& v, Config& c) { return ca_file_into(v, c.webhooks.ca_file); }},
       {"webhooks.timeout_ms", 10000, true, "Deadline for one webhook delivery try: connect, send, answer.",
        int_key_to([](Config& c) -> int& { return c.webhooks.timeout_ms; }, 100, 120000)},
       {"webhooks.max_age_seconds", 86400, true,
@@ -299,7 +311,8 @@ const std::vector<Key<Config>>& daemon_keys() {
   return keys;
 }
 
-// Provider keys take effect at start; a reload logs a changed provider as needing a restart.
+// Provider keys: an HTTP provider's URL, credentials, CA file, chunk size and timeout apply on reload (the
+// provider is rebuilt); its kind and the simulator's settings need a restart.
 const std::vector<Key<ProviderConfig>>& provider_keys() {
   static const std::vector<Key<ProviderConfig>> keys = {
       {"kind", nullptr, false, "Adapter kind: batchcall or simulator (required).",
@@ -314,22 +327,28 @@ const std::vector<Key<ProviderConfig>>& provider_keys() {
          p.kind = k;
          return std::nullopt;
        }},
-      {"base_url", "", false, "http://host[:port][/prefix] of the provider's API (HTTP kinds).",
+      {"base_url", "", true,
+       "https://host[:port][/prefix] of the provider's API (HTTP kinds); the certificate and host name are "
+       "verified. http:// is accepted for loopback and test set-ups.",
        [](const json& v, ProviderConfig& p) -> std::optional<std::string> {
          if (!v.is_string()) return "must be a string, got " + type_name(v);
          auto s = v.get<std::string>();
-         if (s.rfind("https://", 0) == 0) return "https:// is not supported by this version yet; use http://";
-         if (s.rfind("http://", 0) != 0) return "must start with http://, got \"" + s + "\"";
+         if (s.rfind("http://", 0) != 0 && s.rfind("https://", 0) != 0)
+           return "must start with https:// or http://, got \"" + s + "\"";
          while (!s.empty() && s.back() == '/') s.pop_back();
          p.base_url = s;
          return std::nullopt;
        }},
-      {"api_key", "", false, "API key sent to the provider (batchcall: X-API-KEY).", string_key(&ProviderConfig::api_key)},
-      {"api_secret", "", false, "API secret sent to the provider (batchcall: X-API-SECRET).",
+      {"ca_file", "", true,
+       "PEM file of the certificate authorities to trust for this provider's https:// base_url instead of the "
+       "system store (a private CA).",
+       [](const json& v, ProviderConfig& p) { return ca_file_into(v, p.ca_file); }},
+      {"api_key", "", true, "API key sent to the provider (batchcall: X-API-KEY).", string_key(&ProviderConfig::api_key)},
+      {"api_secret", "", true, "API secret sent to the provider (batchcall: X-API-SECRET).",
        string_key(&ProviderConfig::api_secret)},
-      {"chunk_size", 0, false, "Calls per submission, 1..the kind's maximum (batchcall: 1000); 0 or absent = the maximum.",
+      {"chunk_size", 0, true, "Calls per submission, 1..the kind's maximum (batchcall: 1000); 0 or absent = the maximum.",
        int_key(&ProviderConfig::chunk_size, 0, 100000)},
-      {"timeout_ms", 10000, false, "Deadline for one submission: connect, send and read the answer.",
+      {"timeout_ms", 10000, true, "Deadline for one submission: connect, send and read the answer.",
        int_key(&ProviderConfig::timeout_ms, 100, 600000)},
       {"events.secret", "", true,
        "Secret that authenticates this provider's outcome callbacks (POST /v1/providers/<name>/events); "

@@ -14,8 +14,11 @@ using namespace dialerd::testing;
 
 namespace {
 
+// These tests are about calling hours: the default legal window, stated (DaemonProcess would otherwise open
+// it all day). Contact zones are picked for the hour it is now, so the tests hold at any time of day.
 json config_for(const FakeBatchCall& fake, json extra = json::object()) {
-  json c = {{"providers",
+  json c = {{"compliance", {{"respectful_hours", {{"start", "08:00"}, {"end", "21:00"}}}}},
+            {"providers",
              {{"acme",
                {{"kind", "batchcall"},
                 {"base_url", fake.base_url()},

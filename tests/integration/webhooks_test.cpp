@@ -88,7 +88,7 @@ TEST_CASE("webhooks: a receiver that fails its first 3 deliveries still gets eve
   CHECK(fake.violations().empty());
 }
 
-TEST_CASE("webhooks: a campaign webhook must name a configured secret and an http URL") {
+TEST_CASE("webhooks: a campaign webhook must name a configured secret and an http(s) URL") {
   TempDir dir;
   FakeBatchCall fake;
   DaemonProcess daemon(dir, config_for(fake));
@@ -100,7 +100,8 @@ TEST_CASE("webhooks: a campaign webhook must name a configured secret and an htt
   };
   CHECK(with({{"url", "http://127.0.0.1:9/x"}, {"secret_id", "nope"}}).body["error"]["field"] == "webhook.secret_id");
   CHECK(with({{"url", "ftp://x"}, {"secret_id", "crm"}}).body["error"]["field"] == "webhook.url");
-  CHECK(with({{"url", "https://x.example/hook"}, {"secret_id", "crm"}}).body["error"]["field"] == "webhook.url");
+  CHECK(with({{"url", "https://"}, {"secret_id", "crm"}}).body["error"]["field"] == "webhook.url");
+  CHECK(with({{"url", "https://x.example/hook"}, {"secret_id", "crm"}}).status == 201);
   CHECK(with({{"url", "http://127.0.0.1:9/x"}}).body["error"]["field"] == "webhook.secret_id");
   CHECK(with("http://127.0.0.1:9/x").body["error"]["field"] == "webhook");
   auto ok = with({{"url", "http://127.0.0.1:9/x"}, {"secretId", "crm"}});
@@ -180,4 +181,41 @@ TEST_CASE("webhooks: an event undeliverable past webhooks.max_age_seconds is aba
                         "AND delivered_at IS NULL AND last_error = 'HTTP 500'\"",
                     out) == 0);
   CHECK(out.find('1') == 0);
+}
+
+TEST_CASE("metrics: GET /metrics counts submissions, outcomes and deliveries and passes promtool where present") {
+  TempDir dir;
+  FakeBatchCall fake;
+  WebhookReceiver receiver;
+  DaemonProcess daemon(dir, config_for(fake));
+  fake.sign_reports(kProviderSecret);
+  fake.report_to(daemon.url("/v1/providers/acme/events"), [](const std::string&, int) { return "completed"; });
+  auto id = create(daemon, {{"webhook", {{"url", receiver.url()}, {"secret_id", "crm"}}}}, 3);
+  REQUIRE(wait_until([&] { return campaign_of(daemon, id)["status"] == "completed"; }));
+  REQUIRE(wait_until([&] { return receiver.accepted_ids().size() == 5; }));
+  std::string text;
+  REQUIRE(wait_until([&] {
+    auto r = dialerd::http::fetch_blocking({"GET", daemon.url("/metrics"), {}, "", "application/json", 5000});
+    text = std::get<dialerd::http::ClientResponse>(r).body;
+    return text.find("dialerd_webhook_deliveries_total{result=\"delivered\"} 5") != std::string::npos;
+  }));
+  INFO(text);
+  CHECK(text.find("dialerd_calls{state=\"completed\"} 3\n") != std::string::npos);
+  CHECK(text.find("dialerd_calls_called 3\n") != std::string::npos);
+  CHECK(text.find("dialerd_campaigns{status=\"completed\"} 1\n") != std::string::npos);
+  CHECK(text.find("dialerd_calls_submitted_total{provider=\"acme\",result=\"accepted\"} 3\n") != std::string::npos);
+  CHECK(text.find("dialerd_outcomes_total{provider=\"acme\",outcome=\"completed\",effect=\"applied\"} 3\n") !=
+        std::string::npos);
+  CHECK(text.find("dialerd_provider_request_seconds_count{provider=\"acme\"} 1\n") != std::string::npos);
+  CHECK(text.find("dialerd_db_commit_seconds_bucket{le=\"+Inf\"}") != std::string::npos);
+  CHECK(text.find("dialerd_webhook_outbox_pending 0\n") != std::string::npos);
+  CHECK(text.find("dialerd_ready 1\n") != std::string::npos);
+  std::string out;
+  if (run_command("command -v promtool", out) == 0) {
+    write_file(dir.file("metrics.txt"), text);
+    CHECK(run_command("promtool check metrics < " + dir.file("metrics.txt"), out) == 0);
+    INFO(out);
+  } else {
+    WARN("promtool not installed: the text format is checked by the unit test only");
+  }
 }

@@ -23,6 +23,7 @@ struct ProviderConfig {
   std::string base_url;    // http://host:port/prefix (HTTP kinds)
   std::string api_key;
   std::string api_secret;
+  std::string ca_file;     // PEM certificate authorities for https; "" = the system store
   int chunk_size = 0;      // calls per submission; 0 in the file means the kind's maximum
   int timeout_ms = 10000;  // connect + request + answer deadline for one submission
   int sim_delay_ms = 2000; // simulator: time from submission to outcome
