@@ -1,5 +1,6 @@
 #include "dialerd/app/config.hpp"
 
+#include <cstdlib>
 #include <fstream>
 #include <functional>
 #include <optional>
@@ -457,6 +458,45 @@ InvalidConfig::InvalidConfig(std::vector<ConfigError> errors)
       }()),
       errors_(std::move(errors)) {}
 
+namespace {
+// A value {"credential": "NAME"} anywhere in the config is replaced by the contents of
+// $CREDENTIALS_DIRECTORY/NAME (systemd's LoadCredential=), one trailing newline dropped. So secrets can
+// live in root-only files while the config itself is readable by the service.
+void resolve_credentials(json& node, const std::string& path, std::vector<ConfigError>& errors) {
+  if (node.is_object() && node.size() == 1 && node.contains("credential")) {
+    const json& name = node["credential"];
+    if (!name.is_string() || !valid_name(name.get<std::string>())) {
+      errors.push_back({path, "a credential name is 1..64 letters, digits, _ and -"});
+      return;
+    }
+    const char* dir = std::getenv("CREDENTIALS_DIRECTORY");
+    if (!dir || !*dir) {
+      errors.push_back({path, "{\"credential\": \"" + name.get<std::string>() +
+                                  "\"} needs $CREDENTIALS_DIRECTORY (set by systemd's LoadCredential=)"});
+      return;
+    }
+    std::string file = std::string(dir) + "/" + name.get<std::string>();
+    std::ifstream in(file, std::ios::binary);
+    if (!in) {
+      errors.push_back({path, "cannot read credential " + file});
+      return;
+    }
+    std::ostringstream buf;
+    buf << in.rdbuf();
+    std::string value = buf.str();
+    if (!value.empty() && value.back() == '\n') value.pop_back();
+    if (!value.empty() && value.back() == '\r') value.pop_back();
+    node = value;
+    return;
+  }
+  if (node.is_object()) {
+    for (auto& [k, v] : node.items()) resolve_credentials(v, path.empty() ? k : path + "." + k, errors);
+  } else if (node.is_array()) {
+    for (std::size_t i = 0; i < node.size(); ++i) resolve_credentials(node[i], path + "[" + std::to_string(i) + "]", errors);
+  }
+}
+}  // namespace
+
 Config parse_config(std::string_view text) {
   json root;
   try {
@@ -468,6 +508,7 @@ Config parse_config(std::string_view text) {
 
   Config config;
   std::vector<ConfigError> errors;
+  resolve_credentials(root, "", errors);
   walk(root, "", "", daemon_keys(), config, errors, {"providers"});
 
   if (root.contains("providers")) {

@@ -3,7 +3,10 @@
 #include <fstream>
 #include <sstream>
 
+#include <cstdlib>
+
 #include "dialerd/app/config.hpp"
+#include "support/daemon_process.hpp"
 
 using namespace dialerd::app;
 
@@ -175,4 +178,26 @@ TEST_CASE("config: etc/dialerd/dialerd.json is valid and documents every key") {
     INFO(key.path);
     CHECK_THAT(text.str(), Catch::Contains("\"" + leaf + "\""));
   }
+}
+
+TEST_CASE("config: a {credential} value is read from $CREDENTIALS_DIRECTORY - errors name the key") {
+  const std::string text = R"({"providers": {"p": {"kind": "batchcall", "base_url": "https://x", "api_key": "k",
+                                 "api_secret": {"credential": "provider-secret"}}},
+                               "webhooks": {"secrets": {"crm": {"credential": "hook"}}}})";
+  unsetenv("CREDENTIALS_DIRECTORY");
+  CHECK_THROWS_WITH(parse_config(text), Catch::Contains("providers.p.api_secret: {\"credential\": \"provider-secret\"} "
+                                                        "needs $CREDENTIALS_DIRECTORY"));
+  dialerd::testing::TempDir dir;
+  setenv("CREDENTIALS_DIRECTORY", dir.path().c_str(), 1);
+  CHECK_THROWS_WITH(parse_config(text), Catch::Contains("providers.p.api_secret: cannot read credential " + dir.path() +
+                                                        "/provider-secret"));
+  dialerd::testing::write_file(dir.file("provider-secret"), "s3cret-from-systemd\n");
+  dialerd::testing::write_file(dir.file("hook"), "a-webhook-secret-of-some-length");
+  auto config = parse_config(text);
+  CHECK(config.providers.at("p").api_secret == "s3cret-from-systemd");
+  CHECK(config.webhooks.secrets.at("crm") == "a-webhook-secret-of-some-length");
+  CHECK_THROWS_WITH(parse_config(R"({"api": {"keys": [{"name": "x", "key": {"credential": "../etc/passwd"}, "workspace": "w"}]},
+                                     "providers": {"s": {"kind": "simulator"}}})"),
+                    Catch::Contains("api.keys[0].key: a credential name is"));
+  unsetenv("CREDENTIALS_DIRECTORY");
 }
