@@ -120,17 +120,16 @@ struct Daemon::Impl {
     if (stopping)
       return fmt::format("stopping: draining {} submission(s) in flight", scheduler->submissions_in_flight());
     try {
+      // Two aggregate queries (the ones /metrics uses), not one per campaign.
       std::int64_t running = 0, paused = 0, in_flight = 0, held = 0;
-      auto add = [&](domain::CampaignStatus status, std::int64_t& campaigns) {
-        for (const auto& campaign : store->campaigns_with_status(status)) {
-          ++campaigns;
-          auto counts = store->counts(campaign.id);
-          in_flight += counts.in_flight();
-          held += counts.held;
-        }
-      };
-      add(domain::CampaignStatus::running, running);
-      add(domain::CampaignStatus::paused, paused);
+      for (const auto& [status, n] : store->campaign_totals()) {
+        if (status == "running") running = n;
+        if (status == "paused") paused = n;
+      }
+      for (const auto& [state, n] : store->call_totals()) {
+        if (state == "dispatching" || state == "in_progress") in_flight += n;
+        if (state == "held") held = n;
+      }
       auto line = fmt::format("running: {} campaign(s), {} paused, {} call(s) in flight, {} held", running, paused,
                               in_flight, held);
       if (!reload_problem.empty()) line += "; " + reload_problem;

@@ -235,8 +235,7 @@ CallCounts Store::counts(CampaignId id) {
 
 std::int64_t Store::in_flight(CampaignId id) { return db_->cached(kInFlight).bind(1, id).first_int64().value_or(0); }
 
-bool Store::set_campaign_status(CampaignId id, CampaignStatus to, UnixMs now) {
-  Transaction tx(*db_);
+bool Store::move_campaign(CampaignId id, CampaignStatus to, UnixMs now) {
   auto& s = db_->cached(kSelectCampaignStatus);
   s.bind(1, id);
   bool found = s.step();
@@ -244,6 +243,12 @@ bool Store::set_campaign_status(CampaignId id, CampaignStatus to, UnixMs now) {
   s.reset();
   if (!from || !can_transition(*from, to)) return false;
   db_->cached(kUpdateCampaignStatus).bind(1, id).bind(2, to_string(to)).bind(3, now).run();
+  return true;
+}
+
+bool Store::set_campaign_status(CampaignId id, CampaignStatus to, UnixMs now) {
+  Transaction tx(*db_);
+  if (!move_campaign(id, to, now)) return false;
   tx.commit();
   return true;
 }
@@ -260,13 +265,7 @@ void Store::update_settings(CampaignId id, const CampaignSpec& spec, UnixMs now)
 
 bool Store::cancel_campaign(CampaignId id, const std::string& reason, UnixMs now) {
   Transaction tx(*db_);
-  auto& s = db_->cached(kSelectCampaignStatus);
-  s.bind(1, id);
-  bool found = s.step();
-  auto from = found ? campaign_status_from(s.text(0)) : std::nullopt;
-  s.reset();
-  if (!from || !can_transition(*from, CampaignStatus::cancelled)) return false;
-  db_->cached(kUpdateCampaignStatus).bind(1, id).bind(2, to_string(CampaignStatus::cancelled)).bind(3, now).run();
+  if (!move_campaign(id, CampaignStatus::cancelled, now)) return false;
   db_->cached(kSkipPendingOfCampaign).bind(1, id).bind(2, reason).bind(3, now).run();
   tx.commit();
   return true;

@@ -275,6 +275,8 @@ class Store {
  private:
   AddedContacts insert_contacts(domain::CampaignId id, const std::vector<domain::ContactInput>& contacts,
                                 domain::UnixMs now);
+  // Moves a campaign's status inside an open transaction if the state machine allows it.
+  bool move_campaign(domain::CampaignId id, domain::CampaignStatus to, domain::UnixMs now);
   // Applies one outcome inside an open transaction.
   OutcomeApplied apply_outcome(const std::string& provider, const OutcomeReport& report, domain::UnixMs now);
   OutcomeApplied apply_to_found(const sqlite::Stmt& row, domain::Outcome outcome, const std::string& detail,
