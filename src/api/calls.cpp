@@ -177,6 +177,20 @@ std::vector<CallNowResult> place_calls(Context& ctx, const http::Request& req, d
     throw BadRequest(503, "provider_unavailable", "the campaign's provider '" + campaign.spec.provider +
                                                       "' is not configured on this daemon");
   if (!ctx.scheduler.claiming()) throw BadRequest(503, "shutting_down", "the daemon is stopping; no calls are placed");
+  // The campaign's provider, or its failover while the provider's circuit breaker is open.
+  domain::UnixMs open_until = 0;
+  auto route = ctx.scheduler.provider_for_now(campaign, ctx.clock.now_ms(), open_until);
+  if (!route) {
+    BadRequest e(503, "provider_unavailable",
+                 "the circuit breaker of provider '" + campaign.spec.provider + "'" +
+                     (campaign.spec.failover_provider().empty()
+                          ? std::string()
+                          : " and of failover provider '" + campaign.spec.failover_provider() + "'") +
+                     " is open after repeated failures; no call is placed (retry after " + iso8601(open_until) + ")");
+    e.extra["retry_at"] = iso8601(open_until);
+    throw e;
+  }
+  provider = ctx.scheduler.providers().find(*route);
   std::string error;
   auto rules = schedule::campaign_rules(campaign, error);
   if (!rules) throw BadRequest(409, "unusable_campaign", "campaign " + std::to_string(campaign_id) + ": " + error);
@@ -229,6 +243,7 @@ std::vector<CallNowResult> place_calls(Context& ctx, const http::Request& req, d
   };
   store::ClaimOptions options;
   options.limit = provider->second->chunk_size();
+  options.provider = provider->first;
   auto kind = providers::kind_info(provider->second->kind());
   options.caller_id_per_call = kind && kind->caller_id_per_call;
   auto placed = ctx.store.place_now(campaign, inputs, options, now, judge);

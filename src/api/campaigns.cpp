@@ -25,7 +25,7 @@ const std::set<std::string> kCampaignFields = {
     "phone_rotation_strategy", "schedule_type", "scheduled_at", "trigger_timestamp", "timezone",
     "start_time",     "end_time",        "working_days",    "concurrency",       "max_calls_per_day",
     "retry_attempts", "retry_delay_seconds", "required_variables", "status",     "send_now",
-    "contacts",       "webhook",         "complete_when_done"};
+    "contacts",       "webhook",         "complete_when_done", "failover_provider"};
 // A CSV upload as the same records a JSON body carries: one object per row, header -> cell. Empty cells
 // are left out; max_retries is read as a number.
 json csv_records(const std::string& text) {
@@ -82,6 +82,7 @@ json campaign_json(const Campaign& c, const CallCounts& counts) {
       {"status", to_string(c.status)},
       {"webhook", s.webhook ? json{{"url", s.webhook->url}, {"secret_id", s.webhook->secret_id}} : json(nullptr)},
       {"complete_when_done", s.options.value("complete_when_done", true)},
+      {"failover_provider", s.failover_provider().empty() ? json(nullptr) : json(s.failover_provider())},
       {"created_at", iso8601(c.created_at)},
       {"updated_at", iso8601(c.updated_at)},
   };
@@ -187,6 +188,13 @@ http::Response create_campaign(Context& ctx, const http::Request& req) {
     std::string names;
     for (const auto& [n, p] : ctx.scheduler.providers()) names += (names.empty() ? "" : ", ") + n;
     bad_field("provider", "no provider named '" + spec.provider + "' is configured (configured: " + names + ")");
+  }
+  // Where chunks go while the provider's circuit breaker is open (docs/PROVIDERS.md, "Failover").
+  if (auto failover = opt_string(body, "failover_provider", "failover_provider", 64)) {
+    if (!ctx.scheduler.providers().count(*failover))
+      bad_field("failover_provider", "no provider named '" + *failover + "' is configured");
+    if (*failover == spec.provider) bad_field("failover_provider", "must differ from provider");
+    spec.options["failover_provider"] = *failover;
   }
   auto from = normalize_phone(req_string(body, "from_number", "from_number", 64), config.default_region);
   if (auto* err = std::get_if<PhoneError>(&from)) bad_field("from_number", err->message);

@@ -195,6 +195,18 @@ void register_routes(http::Router& router, Context& ctx) {
     r.body += metrics::render_gauge("dialerd_campaigns", "Campaigns by status.", campaigns);
     r.body += metrics::render_gauge("dialerd_submissions_in_flight", "Chunks sent to providers and not answered yet.",
                                     {{{}, static_cast<double>(ctx.scheduler.submissions_in_flight())}});
+    std::vector<std::pair<metrics::Labels, double>> breaker, in_flight;
+    for (const auto& h : ctx.scheduler.provider_health()) {
+      for (auto s : {providers::BreakerState::closed, providers::BreakerState::open, providers::BreakerState::half_open})
+        breaker.push_back({{{"provider", h.name}, {"state", std::string(providers::to_string(s))}},
+                           h.breaker == s ? 1.0 : 0.0});
+      in_flight.push_back({{{"provider", h.name}}, static_cast<double>(h.in_flight)});
+    }
+    r.body += metrics::render_gauge("dialerd_provider_breaker_state",
+                                    "1 for the state each provider's circuit breaker is in (closed, open, half_open).",
+                                    breaker);
+    r.body += metrics::render_gauge("dialerd_provider_requests_in_flight",
+                                    "Submissions sent to each provider and not answered yet.", in_flight);
     r.body += metrics::render_gauge("dialerd_webhook_outbox_pending", "Webhook events not delivered or abandoned yet.",
                                     {{{}, static_cast<double>(ctx.store.webhook_backlog())}});
     r.body += metrics::render_gauge("dialerd_ready", "1 while the database answers and the daemon is not draining.",

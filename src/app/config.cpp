@@ -62,6 +62,13 @@ Apply<T> int_key(Int T::*field, std::int64_t min, std::int64_t max) {
   };
 }
 
+// An integer inside providers.<name>'s Limits.
+template <class Int>
+Apply<ProviderConfig> limit_key(Int providers::Limits::*field, std::int64_t min, std::int64_t max) {
+  auto inner = int_key(field, min, max);
+  return [inner](const json& v, ProviderConfig& p) { return inner(v, p.limits); };
+}
+
 Apply<ProviderConfig> mix_key(double SimulatorMix::*field) {
   return [field](const json& v, ProviderConfig& p) -> std::optional<std::string> {
     if (!v.is_number()) return "must be a number, got " + type_name(v);
@@ -351,6 +358,26 @@ const std::vector<Key<ProviderConfig>>& provider_keys() {
        int_key(&ProviderConfig::chunk_size, 0, 100000)},
       {"timeout_ms", 10000, true, "Deadline for one submission: connect, send and read the answer.",
        int_key(&ProviderConfig::timeout_ms, 100, 600000)},
+      {"max_in_flight", 8, true, "Submissions to this provider at once; 0 = no limit.",
+       limit_key(&providers::Limits::max_in_flight, 0, 100000)},
+      {"requests_per_second", 0, true,
+       "Most submissions started per second (bursts up to max(1, rate)); 0 = no limit. Fractions allowed.",
+       [](const json& v, ProviderConfig& p) { return number_into(v, p.limits.requests_per_second, 0, 100000); }},
+      {"backoff.min_ms", 1000, true,
+       "Pause after a failed submission; doubles with each failure in a row (with jitter) up to backoff.max_ms.",
+       limit_key(&providers::Limits::backoff_min_ms, 1, 3600000)},
+      {"backoff.max_ms", 60000, true, "Longest pause between failed submissions.",
+       limit_key(&providers::Limits::backoff_max_ms, 1, 86400000)},
+      {"breaker.failures", 5, true,
+       "Failed submissions in a row that open the circuit breaker (no submissions; failover if the campaign "
+       "has one); 0 = never open.",
+       limit_key(&providers::Limits::breaker_failures, 0, 100000)},
+      {"breaker.open_ms", 30000, true,
+       "How long the breaker stays open before one probe submission (one call) is let through; doubles after "
+       "each failed probe.",
+       limit_key(&providers::Limits::breaker_open_ms, 100, 86400000)},
+      {"breaker.open_max_ms", 600000, true, "Longest open period.",
+       limit_key(&providers::Limits::breaker_open_max_ms, 100, 86400000)},
       {"events.secret", "", true,
        "Secret that authenticates this provider's outcome callbacks (POST /v1/providers/<name>/events); "
        "empty = unauthenticated (keep the API on a trusted network).",
@@ -428,6 +455,12 @@ void check_provider(ProviderConfig& p, const json& body, const std::string& at, 
   require(info->http, "base_url", p.base_url);
   require(info->needs_api_key, "api_key", p.api_key);
   require(info->needs_api_secret, "api_secret", p.api_secret);
+  if (p.limits.backoff_max_ms < p.limits.backoff_min_ms)
+    errors.push_back({at + ".backoff.max_ms", "must be at least backoff.min_ms (" +
+                                                  std::to_string(p.limits.backoff_min_ms) + ")"});
+  if (p.limits.breaker_open_max_ms < p.limits.breaker_open_ms)
+    errors.push_back({at + ".breaker.open_max_ms", "must be at least breaker.open_ms (" +
+                                                       std::to_string(p.limits.breaker_open_ms) + ")"});
   if (p.kind == "simulator") {
     const auto& m = p.sim_mix;
     if (m.completed + m.no_answer + m.busy + m.voicemail + m.failed <= 0)

@@ -49,6 +49,12 @@ class JsonFormatter final : public spdlog::formatter {
   std::unique_ptr<spdlog::formatter> clone() const override { return std::make_unique<JsonFormatter>(); }
 };
 
+std::map<std::string, providers::Limits> provider_limits(const Config& config) {
+  std::map<std::string, providers::Limits> out;
+  for (const auto& [name, p] : config.providers) out.emplace(name, p.limits);
+  return out;
+}
+
 void write_port_file(const std::string& state_dir, int port) {
   auto path = std::filesystem::path(state_dir) / "dialerd.port";
   auto tmp = path;
@@ -197,6 +203,7 @@ struct Daemon::Impl {
       for (const auto& name : reloaded.changed) spdlog::info("reload: provider {} now uses its new settings", name);
       for (const auto& name : reloaded.added) spdlog::info("reload: provider {} added", name);
       scheduler->set_providers(std::move(reloaded.providers));
+      scheduler->set_limits(provider_limits(next));
       config = std::make_shared<const Config>(std::move(next));
       reload_problem.clear();
       spdlog::info("reload: config re-read and applied");
@@ -305,6 +312,7 @@ int Daemon::run() {
     spdlog::info("provider {}: kind {}, chunk size {}", name, pc.kind, pc.chunk_size);
   }
   d.scheduler->set_providers(std::move(providers));
+  d.scheduler->set_limits(provider_limits(cfg));
   d.scheduler->set_legal_rules(cfg.legal);
   d.scheduler->set_call_timeout(cfg.call_timeout_s);
   d.store->set_retry_settings(cfg.retry);

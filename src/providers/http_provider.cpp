@@ -50,7 +50,7 @@ HttpProvider::HttpProvider(const app::ProviderConfig& config, asio::io_context& 
       adapter_(std::move(adapter)),
       client_(ioc.get_executor(), http::TlsOptions{config.ca_file}) {}
 
-awaitable<std::vector<SubmitResult>> HttpProvider::submit(const domain::DispatchChunk& chunk) {
+awaitable<Submission> HttpProvider::submit(const domain::DispatchChunk& chunk) {
   WireRequest wire = adapter_->build_request(chunk);
   http::ClientRequest req;
   req.method = wire.method;
@@ -60,36 +60,64 @@ awaitable<std::vector<SubmitResult>> HttpProvider::submit(const domain::Dispatch
   req.timeout_ms = timeout_ms_;
   auto result = co_await client_.fetch(std::move(req));
 
+  Submission out;
   if (auto* err = std::get_if<http::ClientError>(&result)) {
     spdlog::warn("provider {}: campaign {} chunk {} ({} calls): {}", name_, chunk.campaign_id, chunk.idempotency_key,
                  chunk.calls.size(), err->message);
+    out.health = Health::failed;
+    out.failure = err->timed_out ? "timeout" : err->maybe_sent ? "connection" : "connect";
+    // Refused, unresolvable, TLS refused: nothing reached the provider. Reset or timed out after sending:
+    // the provider may have taken the chunk, so a non-idempotent kind must not send it again.
     if (!err->maybe_sent || idempotent_)
-      co_return all(chunk, SubmitResult::Kind::not_submitted, err->message, kDefaultBackoffMs);
-    co_return all(chunk, SubmitResult::Kind::uncertain, "submission outcome unknown: " + err->message);
+      out.results = all(chunk, SubmitResult::Kind::not_submitted, err->message, kDefaultBackoffMs);
+    else
+      out.results = all(chunk, SubmitResult::Kind::uncertain, "submission outcome unknown: " + err->message);
+    co_return out;
   }
   const auto& res = std::get<http::ClientResponse>(result);
   WireAnswer answer{res.status, res.headers, res.body};
-  if (res.status >= 200 && res.status < 300) co_return adapter_->parse_answer(chunk, answer);
+  if (res.status >= 200 && res.status < 300) {
+    out.results = adapter_->parse_answer(chunk, answer);
+    co_return out;
+  }
 
   std::string why = "provider answered " + std::to_string(res.status) + ": " + excerpt(res.body);
   spdlog::warn("provider {}: campaign {} chunk {} ({} calls): {}", name_, chunk.campaign_id, chunk.idempotency_key,
                chunk.calls.size(), why);
   auto now = std::chrono::duration_cast<std::chrono::milliseconds>(
                  std::chrono::system_clock::now().time_since_epoch()).count();
-  if (res.status == 429 || res.status == 503)
-    co_return all(chunk, SubmitResult::Kind::not_submitted, why, retry_after_ms(answer, now, kDefaultBackoffMs));
-  if (res.status >= 500)
-    co_return all(chunk, idempotent_ ? SubmitResult::Kind::not_submitted : SubmitResult::Kind::uncertain, why,
-                  kDefaultBackoffMs);
+  if (res.status == 429 || res.status == 503) {
+    // Both say "not now" before doing anything. 429 is the provider pacing us; 503 is it being down.
+    out.health = res.status == 429 ? Health::throttled : Health::failed;
+    out.failure = "http_" + std::to_string(res.status);
+    out.retry_after_ms = retry_after_ms(answer, now, 0);
+    out.results = all(chunk, SubmitResult::Kind::not_submitted, why,
+                      out.retry_after_ms > 0 ? out.retry_after_ms : kDefaultBackoffMs);
+    co_return out;
+  }
+  if (res.status >= 500) {
+    // The provider failed while handling it: it may have placed some calls first.
+    out.health = Health::failed;
+    out.failure = "http_5xx";
+    out.results = all(chunk, idempotent_ ? SubmitResult::Kind::not_submitted : SubmitResult::Kind::uncertain, why,
+                      kDefaultBackoffMs);
+    co_return out;
+  }
   // The provider refused the request without taking any call: our configuration is wrong (credentials, URL)
-  // or it wants us to come back. The calls are fine; they wait rather than fail.
+  // or it wants us to come back. The calls are fine; they wait rather than fail. For the breaker this is a
+  // failure: the provider is unusable as configured, and a campaign with a failover provider should move.
   if (res.status < 200 || (res.status >= 300 && res.status < 400) || res.status == 401 || res.status == 403 ||
       res.status == 404 || res.status == 405 || res.status == 408 || res.status == 409) {
     spdlog::error("provider {}: answered {}; check its base_url and credentials. Calls wait and are retried.", name_,
                   res.status);
-    co_return all(chunk, SubmitResult::Kind::not_submitted, why, kConfigBackoffMs);
+    out.health = Health::failed;
+    out.failure = "http_" + std::to_string(res.status);
+    out.results = all(chunk, SubmitResult::Kind::not_submitted, why, kConfigBackoffMs);
+    co_return out;
   }
-  co_return all(chunk, SubmitResult::Kind::rejected, why);  // 400, 413, 422, ...: this payload will never pass
+  // 400, 413, 422, ...: this payload will never pass. The provider itself is working.
+  out.results = all(chunk, SubmitResult::Kind::rejected, why);
+  co_return out;
 }
 
 }  // namespace dialerd::providers

@@ -17,29 +17,121 @@ Scheduler::Scheduler(asio::io_context& ioc, store::Store& store, const util::Clo
 
 void Scheduler::start() { asio::co_spawn(ioc_, run(), asio::detached); }
 
+void Scheduler::set_limits(const std::map<std::string, providers::Limits>& limits) {
+  limits_ = limits;
+  for (auto& [name, g] : guards_) {
+    auto it = limits_.find(name);
+    g.set_limits(it == limits_.end() ? providers::Limits{} : it->second);
+  }
+}
+
+providers::Guard& Scheduler::guard(const std::string& provider) {
+  auto it = guards_.find(provider);
+  if (it != guards_.end()) return it->second;
+  auto limits = limits_.find(provider);
+  auto& g = guards_.try_emplace(provider, limits == limits_.end() ? providers::Limits{} : limits->second).first->second;
+  g.on_change([this, provider](providers::BreakerState from, providers::BreakerState to) {
+    metrics::registry()
+        .counter("dialerd_provider_breaker_transitions_total", "Circuit breaker state changes, by provider and new state.",
+                 {{"provider", provider}, {"to", std::string(providers::to_string(to))}})
+        .inc();
+    const auto& g = guards_.at(provider);
+    switch (to) {
+      case providers::BreakerState::open:
+        spdlog::warn("provider {}: circuit breaker OPEN ({}; {} failures in a row): no submissions for {} ms, then "
+                     "one probe; campaigns with a failover_provider send there meanwhile",
+                     provider, from == providers::BreakerState::half_open ? "the probe failed" : "too many failures",
+                     g.straight_failures(), g.open_until() - clock_.now_ms());
+        break;
+      case providers::BreakerState::half_open:
+        spdlog::info("provider {}: circuit breaker half-open: sending one probe", provider);
+        break;
+      case providers::BreakerState::closed:
+        spdlog::info("provider {}: circuit breaker closed: the provider answers again", provider);
+        wake();
+        break;
+    }
+  });
+  return g;
+}
+
+std::vector<Scheduler::ProviderHealth> Scheduler::provider_health() const {
+  std::vector<ProviderHealth> out;
+  for (const auto& [name, p] : providers_) {
+    ProviderHealth h;
+    h.name = name;
+    if (auto it = guards_.find(name); it != guards_.end()) {
+      h.breaker = it->second.state();
+      h.in_flight = it->second.in_flight();
+      h.straight_failures = it->second.straight_failures();
+      h.open_until = it->second.open_until();
+    }
+    out.push_back(std::move(h));
+  }
+  return out;
+}
+
+std::optional<Scheduler::Route> Scheduler::route(const Campaign& c, UnixMs now, UnixMs& retry_at) {
+  retry_at = 0;
+  auto p = providers_.find(c.spec.provider);
+  if (p == providers_.end()) return std::nullopt;
+  auto& g = guard(p->first);
+  auto a = g.admit(now);
+  if (a.ok) return Route{p->second, a.probe};
+  retry_at = a.retry_at;
+  // Only an open breaker (or its probe being out) sends a campaign elsewhere: pacing and backoff are the
+  // provider working as configured, and waiting for it keeps calls where the campaign put them.
+  if (g.state() == providers::BreakerState::closed) return std::nullopt;
+  auto failover = c.spec.failover_provider();
+  auto f = failover.empty() ? providers_.end() : providers_.find(failover);
+  if (f == providers_.end()) return std::nullopt;
+  auto fa = guard(f->first).admit(now);
+  if (fa.ok) return Route{f->second, fa.probe};
+  // Look again when either could take it; 0 means "when a submission ends", which wakes the loop anyway.
+  if (fa.retry_at == 0 || retry_at == 0) retry_at = 0;
+  else retry_at = std::min(retry_at, fa.retry_at);
+  return std::nullopt;
+}
+
+std::optional<std::string> Scheduler::provider_for_now(const Campaign& c, UnixMs now, UnixMs& retry_at) {
+  retry_at = 0;
+  for (const auto& name : {c.spec.provider, c.spec.failover_provider()}) {
+    if (name.empty() || !providers_.count(name)) continue;
+    auto& g = guard(name);
+    g.admit(now);  // an open breaker whose time is up turns half-open: a call placed now may be the probe
+    if (g.state() != providers::BreakerState::open) return name;
+    retry_at = retry_at == 0 ? g.open_until() : std::min(retry_at, g.open_until());
+  }
+  return std::nullopt;
+}
+
 void Scheduler::resubmit(std::vector<DispatchChunk> chunks) {
   for (auto& chunk : chunks) {
-    auto p = providers_.find(chunk.campaign.spec.provider);
+    auto p = providers_.find(chunk.provider_name());
     if (p == providers_.end()) continue;  // cannot happen: reconciliation holds calls of unknown providers
     spdlog::info("campaign {}: resubmitting {} calls under key {}", chunk.campaign_id, chunk.calls.size(),
                  chunk.idempotency_key);
-    asio::co_spawn(ioc_, dispatch(p->second, std::move(chunk)), asio::detached);
+    guard(p->first).started(clock_.now_ms(), false);
+    asio::co_spawn(ioc_, dispatch(p->second, std::move(chunk), false), asio::detached);
   }
 }
 
 void Scheduler::send(DispatchChunk chunk) {
-  auto p = providers_.find(chunk.campaign.spec.provider);
+  auto p = providers_.find(chunk.provider_name());
   if (p == providers_.end()) {
     // Callers check the provider first; should it be missing, the calls were certainly not sent.
     spdlog::error("campaign {}: provider '{}' is not configured; chunk {} not sent", chunk.campaign_id,
-                  chunk.campaign.spec.provider, chunk.idempotency_key);
+                  chunk.provider_name(), chunk.idempotency_key);
     std::vector<SubmitResult> results;
     for (const auto& call : chunk.calls)
       results.push_back({SubmitResult::Kind::not_submitted, call.id, "", "provider not configured", 60000});
     store_.record_submission(chunk, results, clock_.now_ms());
     return;
   }
-  asio::co_spawn(ioc_, dispatch(p->second, std::move(chunk)), asio::detached);
+  // A call placed now is not held back by max_in_flight or requests_per_second (the API refuses it while
+  // the breaker is open); a 429 it gets back returns it to the queue, which then paces it.
+  guard(p->first).started(clock_.now_ms(), false);
+  asio::co_spawn(ioc_, dispatch(p->second, std::move(chunk), false), asio::detached);
 }
 
 void Scheduler::wake() {
@@ -120,7 +212,6 @@ void Scheduler::dispatch_campaign(const Campaign& c, std::optional<UnixMs>& next
     consider(gate.until);
     return;
   }
-  auto kind = providers::kind_info(p->second->kind());
   std::int64_t room = c.spec.concurrency - store_.in_flight(c.id);
   std::int64_t budget = rules->max_calls_per_day ? *rules->max_calls_per_day - calls_today
                                                  : std::numeric_limits<std::int64_t>::max();
@@ -143,20 +234,34 @@ void Scheduler::dispatch_campaign(const Campaign& c, std::optional<UnixMs>& next
     }
     return v;
   };
+  bool provider_busy = false;
   while (room > 0 && budget > 0) {
+    UnixMs retry_at = 0;
+    auto route = this->route(c, now, retry_at);
+    if (!route) {
+      // Paced, backing off or breaker open: look again when it says, or when a submission ends (retry_at 0).
+      provider_busy = true;
+      if (retry_at) consider(retry_at);
+      break;
+    }
+    auto kind = providers::kind_info(route->provider->kind());
     store::ClaimOptions options;
-    options.limit = static_cast<int>(std::min({room, budget, std::int64_t{p->second->chunk_size()}}));
+    options.limit = static_cast<int>(std::min({room, budget, std::int64_t{route->provider->chunk_size()}}));
+    if (route->probe) options.limit = 1;  // a half-open breaker's probe risks one call, not a chunk
     options.caller_id_per_call = kind && kind->caller_id_per_call;
+    options.provider = route->provider->name();
     auto chunk = store_.claim(c, options, now, judge);
     if (!chunk) break;
     auto n = static_cast<std::int64_t>(chunk->calls.size());
     room -= n;
     budget -= n;
     calls_today += n;
-    asio::co_spawn(ioc_, dispatch(p->second, std::move(*chunk)), asio::detached);
+    guard(route->provider->name()).started(now, route->probe);
+    asio::co_spawn(ioc_, dispatch(route->provider, std::move(*chunk), route->probe), asio::detached);
   }
   if (budget <= 0) consider(schedule::next_local_day_start(rules->zone, now));
-  if (room > 0 && budget > 0) consider(store_.next_due(c.id));  // at capacity, an outcome wakes us instead
+  // At capacity (or with the provider busy) a finished submission or an outcome wakes us instead.
+  if (room > 0 && budget > 0 && !provider_busy) consider(store_.next_due(c.id));
 }
 
 std::optional<UnixMs> Scheduler::expire_in_progress(UnixMs now) {
@@ -175,20 +280,43 @@ std::optional<UnixMs> Scheduler::expire_in_progress(UnixMs now) {
   return oldest ? std::optional<UnixMs>(*oldest + call_timeout_ms_) : std::nullopt;
 }
 
-awaitable<void> Scheduler::dispatch(std::shared_ptr<providers::Provider> provider, DispatchChunk chunk) {
+awaitable<void> Scheduler::dispatch(std::shared_ptr<providers::Provider> provider, DispatchChunk chunk, bool probe) {
   ++submissions_in_flight_;
   spdlog::debug("campaign {}: submitting {} calls to {} ({})", chunk.campaign_id, chunk.calls.size(), provider->name(),
                 chunk.idempotency_key);
-  std::vector<SubmitResult> results;
+  providers::Submission submission;
   auto& latency = metrics::registry().histogram("dialerd_provider_request_seconds",
                                                 "Time from sending a chunk to the provider's answer.",
                                                 {{"provider", provider->name()}});
   auto started = std::chrono::steady_clock::now();
   try {
-    results = co_await provider->submit(chunk);
+    submission = co_await provider->submit(chunk);
   } catch (const std::exception& e) {
     spdlog::error("campaign {}: provider {} failed on chunk {}: {}", chunk.campaign_id, provider->name(),
                   chunk.idempotency_key, e.what());
+    submission.health = providers::Health::failed;
+    submission.failure = "exception";
+  }
+  auto& results = submission.results;
+  const UnixMs finished_at = clock_.now_ms();
+  auto& g = guard(provider->name());
+  g.finished(finished_at, submission.health, submission.retry_after_ms, probe);
+  if (submission.health != providers::Health::ok) {
+    metrics::registry()
+        .counter("dialerd_provider_failures_total",
+                 "Submissions that failed or were throttled, by provider and class (connect, timeout, connection, "
+                 "http_429, http_5xx, ...).",
+                 {{"provider", provider->name()}, {"class", submission.failure.empty() ? "other" : submission.failure}})
+        .inc();
+    // Calls certainly not sent wait until this provider takes submissions again, or, when its breaker is
+    // open and the campaign has a failover provider, are due at once so the next pass sends them there.
+    const bool failover = g.state() != providers::BreakerState::closed &&
+                          !chunk.campaign.spec.failover_provider().empty() &&
+                          chunk.campaign.spec.failover_provider() != provider->name();
+    const UnixMs ready = g.state() == providers::BreakerState::open ? g.open_until() : g.paused_until();
+    const UnixMs wait = failover ? 0 : std::max<UnixMs>(ready - finished_at, 0);
+    for (auto& r : results)
+      if (r.kind == SubmitResult::Kind::not_submitted) r.retry_after_ms = wait;
   }
   // Any call the provider said nothing about may or may not have gone out: hold it.
   std::unordered_set<CallId> answered;

@@ -134,11 +134,11 @@ UPDATE contacts SET first_name = ?2, last_name = ?3, timezone = ?4, active = ?5,
 inline constexpr const char* kRotationCursor = "SELECT rotation_cursor FROM campaigns WHERE id = ?1";
 inline constexpr const char* kSetRotationCursor = "UPDATE campaigns SET rotation_cursor = ?2 WHERE id = ?1";
 inline constexpr const char* kMarkDispatching = R"sql(
-UPDATE calls SET state = 'dispatching', attempts = attempts + 1, dispatch_key = ?2, updated_at = ?3
+UPDATE calls SET state = 'dispatching', attempts = attempts + 1, dispatch_key = ?2, updated_at = ?3, provider = ?4
 WHERE id = ?1 AND state = 'pending')sql";
 inline constexpr const char* kInsertAttempt = R"sql(
-INSERT INTO attempts(call_id, campaign_id, contact_id, number, dispatch_key, from_number, submitted_at)
-VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7))sql";
+INSERT INTO attempts(call_id, campaign_id, contact_id, number, dispatch_key, from_number, submitted_at, provider)
+VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8))sql";
 
 // Submission answers: each only moves a call that is still dispatching under this chunk's key.
 inline constexpr const char* kSubmitAccepted = R"sql(
@@ -161,7 +161,7 @@ WHERE call_id = ?1 AND dispatch_key = ?2)sql";
 inline constexpr const char* kFindCallByProviderId = R"sql(
 SELECT k.id, k.campaign_id, k.state, k.attempts, k.max_retries, c.retry_attempts, c.retry_delay_s, c.status
 FROM calls k JOIN campaigns c ON c.id = k.campaign_id
-WHERE k.provider_call_id = ?1 AND c.provider = ?2)sql";
+WHERE k.provider_call_id = ?1 AND coalesce(k.provider, c.provider) = ?2)sql";
 inline constexpr const char* kFindCallForOutcome = R"sql(
 SELECT k.id, k.campaign_id, k.state, k.attempts, k.max_retries, c.retry_attempts, c.retry_delay_s, c.status
 FROM calls k JOIN campaigns c ON c.id = k.campaign_id WHERE k.id = ?1)sql";
@@ -189,7 +189,8 @@ inline constexpr const char* kWebhookAbandoned =
     "UPDATE webhook_outbox SET attempts = attempts + 1, last_error = ?2, abandoned_at = ?3 WHERE id = ?1";
 inline constexpr const char* kKnownAttempt = R"sql(
 SELECT a.call_id, k.campaign_id, k.state FROM attempts a JOIN calls k ON k.id = a.call_id
-JOIN campaigns c ON c.id = k.campaign_id WHERE a.provider_call_id = ?1 AND c.provider = ?2 LIMIT 1)sql";
+JOIN campaigns c ON c.id = k.campaign_id WHERE a.provider_call_id = ?1 AND coalesce(a.provider, c.provider) = ?2
+LIMIT 1)sql";
 inline constexpr const char* kApplyOutcome = R"sql(
 UPDATE calls SET state = ?2, next_attempt_at = ?3, last_outcome = ?4, last_error = ?5, updated_at = ?6
 WHERE id = ?1 AND state = 'in_progress')sql";
@@ -198,8 +199,8 @@ UPDATE attempts SET outcome = ?2, detail = ?3, finished_at = ?4
 WHERE call_id = ?1 AND dispatch_key = (SELECT dispatch_key FROM calls WHERE id = ?1))sql";
 
 inline constexpr const char* kProviderDispatching = R"sql(
-SELECT 1 FROM campaigns c WHERE c.provider = ?1
-  AND EXISTS (SELECT 1 FROM calls k WHERE k.campaign_id = c.id AND k.state = 'dispatching') LIMIT 1)sql";
+SELECT 1 FROM calls k INDEXED BY calls_dispatching JOIN campaigns c ON c.id = k.campaign_id
+WHERE k.state = 'dispatching' AND coalesce(k.provider, c.provider) = ?1 LIMIT 1)sql";
 inline constexpr const char* kSaveEarly = R"sql(
 INSERT OR REPLACE INTO early_outcomes(provider, provider_call_id, outcome, detail, received_at)
 VALUES (?1, ?2, ?3, ?4, ?5))sql";
@@ -209,17 +210,18 @@ inline constexpr const char* kPurgeEarly = "DELETE FROM early_outcomes WHERE rec
 
 inline constexpr const char* kHoldDispatching = R"sql(
 UPDATE calls SET state = 'held', last_error = ?2, updated_at = ?3
-WHERE state = 'dispatching' AND campaign_id IN (SELECT id FROM campaigns WHERE provider = ?1))sql";
+WHERE state = 'dispatching'
+  AND coalesce(provider, (SELECT c.provider FROM campaigns c WHERE c.id = calls.campaign_id)) = ?1)sql";
 inline constexpr const char* kDispatchingProviders = R"sql(
-SELECT DISTINCT c.provider FROM campaigns c
-WHERE EXISTS (SELECT 1 FROM calls k WHERE k.campaign_id = c.id AND k.state = 'dispatching'))sql";
+SELECT DISTINCT coalesce(k.provider, c.provider) FROM calls k INDEXED BY calls_dispatching
+JOIN campaigns c ON c.id = k.campaign_id WHERE k.state = 'dispatching')sql";
 inline constexpr const char* kDispatchingOfProvider = R"sql(
 SELECT k.id, p.phone, p.first_name, p.last_name, k.variables, k.attempts, k.max_retries, k.contact_id,
        k.campaign_id, k.dispatch_key, a.from_number
 FROM campaigns c JOIN calls k ON k.campaign_id = c.id AND k.state = 'dispatching'
 JOIN contacts p ON p.id = k.contact_id
 LEFT JOIN attempts a ON a.call_id = k.id AND a.dispatch_key = k.dispatch_key
-WHERE c.provider = ?1 ORDER BY k.dispatch_key, k.id)sql";
+WHERE coalesce(k.provider, c.provider) = ?1 ORDER BY k.dispatch_key, k.id)sql";
 inline constexpr const char* kSelectCall = R"sql(
 SELECT k.id, k.campaign_id, k.state, c.workspace FROM calls k JOIN campaigns c ON c.id = k.campaign_id
 WHERE k.id = ?1)sql";
@@ -230,8 +232,8 @@ inline constexpr const char* kFailHeld = R"sql(
 UPDATE calls SET state = 'failed', last_outcome = 'operator', last_error = ?3, updated_at = ?2
 WHERE id = ?1 AND state = 'held')sql";
 inline constexpr const char* kInProgressOfProvider = R"sql(
-SELECT k.provider_call_id FROM campaigns c JOIN calls k ON k.campaign_id = c.id AND k.state = 'in_progress'
-WHERE c.provider = ?1)sql";
+SELECT k.provider_call_id FROM calls k INDEXED BY calls_in_progress JOIN campaigns c ON c.id = k.campaign_id
+WHERE k.state = 'in_progress' AND coalesce(k.provider, c.provider) = ?1)sql";
 inline constexpr const char* kHeldOfCampaign = "SELECT id FROM calls WHERE campaign_id = ?1 AND state = 'held' ORDER BY id";
 inline constexpr const char* kNextDueOfCampaign =
     "SELECT min(next_attempt_at) FROM calls WHERE campaign_id = ?1 AND state = 'pending'";

@@ -304,13 +304,15 @@ std::string Store::new_dispatch_key(CampaignId campaign_id, UnixMs now) {
 // records its attempt.
 class Store::ChunkBuilder {
  public:
-  ChunkBuilder(Store& store, const Campaign& campaign, bool caller_id_per_call, UnixMs now)
+  ChunkBuilder(Store& store, const Campaign& campaign, bool caller_id_per_call, const std::string& provider,
+               UnixMs now)
       : store_(store), db_(*store.db_), now_(now),
         numbers_(campaign.spec.from_numbers.empty() ? std::vector<std::string>{campaign.spec.from_number}
                                                     : campaign.spec.from_numbers) {
     chunk_.campaign_id = campaign.id;
     chunk_.campaign = campaign;
     chunk_.idempotency_key = store.new_dispatch_key(campaign.id, now);
+    chunk_.provider = provider.empty() ? campaign.spec.provider : provider;
     cursor_ = db_.cached(kRotationCursor).bind(1, campaign.id).first_int64().value_or(0);
     per_call_ = caller_id_per_call && campaign.spec.rotation != "sequential";
     if (!per_call_) chunk_number_ = next_number();
@@ -318,10 +320,11 @@ class Store::ChunkBuilder {
   std::size_t size() const { return chunk_.calls.size(); }
   void add(DispatchCall call) {
     call.from_number = per_call_ ? next_number() : chunk_number_;
-    db_.cached(kMarkDispatching).bind(1, call.id).bind(2, chunk_.idempotency_key).bind(3, now_).run();
+    db_.cached(kMarkDispatching)
+        .bind(1, call.id).bind(2, chunk_.idempotency_key).bind(3, now_).bind(4, chunk_.provider).run();
     db_.cached(kInsertAttempt)
         .bind(1, call.id).bind(2, chunk_.campaign_id).bind(3, call.contact_id).bind(4, call.attempt)
-        .bind(5, chunk_.idempotency_key).bind(6, call.from_number).bind(7, now_).run();
+        .bind(5, chunk_.idempotency_key).bind(6, call.from_number).bind(7, now_).bind(8, chunk_.provider).run();
     chunk_.calls.push_back(std::move(call));
   }
   // The chunk, or nothing when no call was added. Saves the rotation cursor.
@@ -353,7 +356,7 @@ std::optional<DispatchChunk> Store::claim(const Campaign& campaign, const ClaimO
   const int max_examined = options.max_examined > 0 ? options.max_examined : 4 * options.limit;
   Transaction tx(*db_);
   History& history = *history_;
-  ChunkBuilder chunk(*this, campaign, options.caller_id_per_call, now);
+  ChunkBuilder chunk(*this, campaign, options.caller_id_per_call, options.provider, now);
   int examined = 0;
   bool more = true;
   std::vector<Candidate> batch;
@@ -414,7 +417,7 @@ Store::PlaceNow Store::place_now(const Campaign& campaign, const std::vector<Con
       continue;
     }
     if (chunk && static_cast<int>(chunk->size()) >= options.limit) flush();
-    if (!chunk) chunk = std::make_unique<ChunkBuilder>(*this, campaign, options.caller_id_per_call, now);
+    if (!chunk) chunk = std::make_unique<ChunkBuilder>(*this, campaign, options.caller_id_per_call, options.provider, now);
     item.call_id = id;
     where[i] = {out.chunks.size(), chunk->size()};
     chunk->add(std::move(cand.call));
@@ -474,7 +477,7 @@ void Store::record_submission(const DispatchChunk& chunk, const std::vector<Subm
         db_->cached(kSubmitAccepted).bind(1, r.call_id).bind(2, key).bind(3, pcid).bind(4, now).run();
         if (!pcid) break;
         auto& take = db_->cached(kTakeEarly);
-        take.bind(1, chunk.campaign.spec.provider).bind(2, *pcid);
+        take.bind(1, chunk.provider_name()).bind(2, *pcid);
         if (take.step())
           early.push_back({*pcid, outcome_from(take.text(0)).value_or(Outcome::failed), take.text(1)});
         take.reset();
@@ -499,7 +502,7 @@ void Store::record_submission(const DispatchChunk& chunk, const std::vector<Subm
     if (outcome.empty()) a.bind_null(6); else a.bind(6, now);
     a.run();
   }
-  for (const auto& report : early) apply_outcome(chunk.campaign.spec.provider, report, now);
+  for (const auto& report : early) apply_outcome(chunk.provider_name(), report, now);
   tx.commit();
 }
 
@@ -677,6 +680,7 @@ Reconciliation Store::reconcile_dispatching(const std::function<bool(const std::
         DispatchChunk chunk;
         chunk.campaign_id = campaign_id;
         chunk.idempotency_key = key;
+        chunk.provider = provider;
         out.resubmit.push_back(std::move(chunk));
       }
       out.resubmit.back().calls.push_back(std::move(call));

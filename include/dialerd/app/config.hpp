@@ -7,6 +7,7 @@
 #include <string_view>
 #include <vector>
 
+#include "dialerd/providers/guard.hpp"
 #include "dialerd/schedule/compliance.hpp"
 #include "dialerd/schedule/retry.hpp"
 #include "dialerd/webhooks/sender.hpp"
@@ -26,6 +27,7 @@ struct ProviderConfig {
   std::string ca_file;     // PEM certificate authorities for https; "" = the system store
   int chunk_size = 0;      // calls per submission; 0 in the file means the kind's maximum
   int timeout_ms = 10000;  // connect + request + answer deadline for one submission
+  providers::Limits limits;  // max_in_flight, requests_per_second, backoff.*, breaker.*
   int sim_delay_ms = 2000; // simulator: time from submission to outcome
   SimulatorMix sim_mix;
   std::uint64_t sim_seed = 0;  // simulator: 0 = random seed at start

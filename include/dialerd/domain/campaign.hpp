@@ -43,6 +43,12 @@ struct CampaignSpec {
   std::vector<std::string> required_variables;
   nlohmann::json options = nlohmann::json::object();  // provider-specific (e.g. a batch id)
   CampaignStatus status = CampaignStatus::running;    // the status it is created in
+
+  // Where chunks go while `provider`'s circuit breaker is open ("" = nowhere: they wait). Kept in options.
+  std::string failover_provider() const {
+    auto it = options.find("failover_provider");
+    return it != options.end() && it->is_string() ? it->get<std::string>() : std::string();
+  }
 };
 
 // One contact in a request: phone already normalized to E.164.

@@ -25,8 +25,11 @@ struct DispatchCall {
 struct DispatchChunk {
   CampaignId campaign_id = 0;
   std::string idempotency_key;  // unique to this submission
+  std::string provider;         // the provider it goes to: the campaign's, or its failover ("" = the campaign's)
   Campaign campaign;
   std::vector<DispatchCall> calls;
+
+  const std::string& provider_name() const { return provider.empty() ? campaign.spec.provider : provider; }
 };
 
 // What a provider answered for one call of a submitted chunk.

@@ -10,6 +10,7 @@
 
 #include "dialerd/asio.hpp"
 #include "dialerd/domain/dispatch.hpp"
+#include "dialerd/providers/guard.hpp"
 
 namespace dialerd::app {
 struct ProviderConfig;
@@ -44,6 +45,14 @@ class Adapter {
   virtual EventsParse parse_events(std::string_view body) const = 0;
 };
 
+// What one submission came to: a result per call, and what it says about the provider's health.
+struct Submission {
+  std::vector<domain::SubmitResult> results;
+  Health health = Health::ok;
+  UnixMs retry_after_ms = 0;  // what the provider asked for (Retry-After), 0 if nothing
+  std::string failure;        // when not ok: a class for metrics (connect, timeout, connection, http_5xx, ...)
+};
+
 // The scheduler's view of a configured provider.
 class Provider {
  public:
@@ -52,7 +61,7 @@ class Provider {
   virtual const std::string& kind() const = 0;
   virtual int chunk_size() const = 0;
   // Submits a claimed chunk; answers one result per call. Never throws for provider or network trouble.
-  virtual awaitable<std::vector<domain::SubmitResult>> submit(const domain::DispatchChunk& chunk) = 0;
+  virtual awaitable<Submission> submit(const domain::DispatchChunk& chunk) = 0;
   virtual EventsParse parse_events(std::string_view body) const = 0;
   // At start-up: the provider call ids of calls it accepted before a restart and has not reported on.
   // Remote providers keep their own state and report by callback; the in-process simulator re-simulates.

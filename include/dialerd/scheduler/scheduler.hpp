@@ -18,6 +18,9 @@ class Scheduler {
  public:
   Scheduler(asio::io_context& ioc, store::Store& store, const util::Clock& clock);
   void set_providers(ProviderMap providers) { providers_ = std::move(providers); }
+  // Each provider's in-flight, rate, backoff and breaker settings (config providers.<name>.*); the
+  // breaker's state and the counts are kept across reloads.
+  void set_limits(const std::map<std::string, providers::Limits>& limits);
   // The legal rules in force (config compliance.*); they may change on reload.
   void set_legal_rules(schedule::LegalRules rules) { legal_ = std::move(rules); }
   const ProviderMap& providers() const { return providers_; }
@@ -34,6 +37,20 @@ class Scheduler {
   // Stops claiming calls; submissions already sent run to completion.
   void stop_claiming();
   std::size_t submissions_in_flight() const { return submissions_in_flight_; }
+
+  // A provider's breaker and pacing as the scheduler sees them (metrics, logs).
+  struct ProviderHealth {
+    std::string name;
+    providers::BreakerState breaker = providers::BreakerState::closed;
+    int in_flight = 0;
+    int straight_failures = 0;
+    domain::UnixMs open_until = 0;
+  };
+  std::vector<ProviderHealth> provider_health() const;
+  // Where a call placed now (POST /v1/calls) goes: the campaign's provider unless its breaker is open, else
+  // its failover provider unless that one's is open too. `retry_at` says when to try again when neither.
+  std::optional<std::string> provider_for_now(const domain::Campaign& campaign, domain::UnixMs now,
+                                              domain::UnixMs& retry_at);
   bool claiming() const { return claiming_; }
 
   // The compliance decision for one call at `now`, as the claim makes it. `campaign_facts` carries the
@@ -49,7 +66,16 @@ class Scheduler {
   awaitable<void> run();
   // One pass: start triggered campaigns, claim and send what is due. Returns when to look again.
   std::optional<domain::UnixMs> tick();
-  awaitable<void> dispatch(std::shared_ptr<providers::Provider> provider, domain::DispatchChunk chunk);
+  awaitable<void> dispatch(std::shared_ptr<providers::Provider> provider, domain::DispatchChunk chunk, bool probe);
+
+  // The provider a campaign's next chunk goes to now (its own, or its failover while its own breaker is
+  // not closed) and the guard's admission, or nothing and when to look again (0: when a submission ends).
+  struct Route {
+    std::shared_ptr<providers::Provider> provider;
+    bool probe = false;
+  };
+  std::optional<Route> route(const domain::Campaign& campaign, domain::UnixMs now, domain::UnixMs& retry_at);
+  providers::Guard& guard(const std::string& provider);
 
   // The claim for one campaign: sized by room, chunk size and daily budget; each call judged.
   void dispatch_campaign(const domain::Campaign& campaign, std::optional<domain::UnixMs>& next, domain::UnixMs now);
@@ -61,6 +87,8 @@ class Scheduler {
   schedule::LegalRules legal_;
   const util::Clock& clock_;
   ProviderMap providers_;
+  std::map<std::string, providers::Limits> limits_;
+  std::map<std::string, providers::Guard> guards_;
   asio::system_timer timer_;
   bool dirty_ = false;
   bool claiming_ = true;

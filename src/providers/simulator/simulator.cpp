@@ -29,8 +29,9 @@ Outcome SimulatorProvider::pick(const app::SimulatorMix& mix, double u) {
   return Outcome::completed;
 }
 
-awaitable<std::vector<domain::SubmitResult>> SimulatorProvider::submit(const domain::DispatchChunk& chunk) {
-  std::vector<domain::SubmitResult> results;
+awaitable<Submission> SimulatorProvider::submit(const domain::DispatchChunk& chunk) {
+  Submission out;
+  auto& results = out.results;
   std::vector<domain::OutcomeReport> reports;
   std::uniform_real_distribution<double> uniform(0.0, 1.0);
   for (const auto& call : chunk.calls) {
@@ -39,7 +40,7 @@ awaitable<std::vector<domain::SubmitResult>> SimulatorProvider::submit(const dom
     reports.push_back({id, pick(mix_, uniform(rng_)), "simulated"});
   }
   asio::co_spawn(ioc_, report_later(std::move(reports)), asio::detached);
-  co_return results;
+  co_return out;
 }
 
 awaitable<void> SimulatorProvider::report_later(std::vector<domain::OutcomeReport> reports) {

@@ -8,7 +8,7 @@ namespace {
 
 // Numbered migrations: never edit one that has shipped; add the next. docs/SCHEMA.md describes the result.
 // Times are Unix milliseconds (UTC) in INTEGER columns; the views show them readably.
-constexpr std::array<const char*, 2> kMigrations = {
+constexpr std::array<const char*, 3> kMigrations = {
     // 1: campaigns, contacts, calls, attempts, suppressions, the webhook outbox, counters kept by
     //    triggers, the state machines as data, and the inspection views.
     R"sql(
@@ -277,6 +277,13 @@ BEGIN
                       'previous_status', NULL),
           NEW.updated_at, NEW.updated_at);
 END;
+)sql",
+
+    // 3: failover. The provider a call's submission went to, when it is not the campaign's own (NULL in
+    // rows from before: the campaign's). Outcome callbacks, start-up reconciliation and resume go by it.
+    R"sql(
+ALTER TABLE calls ADD COLUMN provider TEXT;
+ALTER TABLE attempts ADD COLUMN provider TEXT;
 )sql",
 };
 

@@ -1,0 +1,87 @@
+#pragma once
+// Per-provider resilience as a pure object (time is passed in): in-flight and rate limits, exponential
+// backoff with jitter after failures, and a circuit breaker (closed, open after N straight failures,
+// half-open with one probe). The scheduler keeps one Guard per provider name, across reloads.
+#include <cstdint>
+#include <functional>
+#include <random>
+#include <string_view>
+
+#include "dialerd/domain/campaign.hpp"
+
+namespace dialerd::providers {
+
+using domain::UnixMs;
+
+// providers.<name>.{max_in_flight, requests_per_second, backoff.*, breaker.*} (docs/PROVIDERS.md).
+struct Limits {
+  int max_in_flight = 8;              // submissions at once; 0 = no limit
+  double requests_per_second = 0;     // 0 = no limit; bursts up to max(1, rate) requests
+  UnixMs backoff_min_ms = 1000;       // pause after the first failure; doubles per straight failure
+  UnixMs backoff_max_ms = 60000;
+  int breaker_failures = 5;           // straight failures that open the breaker; 0 = it never opens
+  UnixMs breaker_open_ms = 30000;     // how long it stays open first; doubles after each failed probe
+  UnixMs breaker_open_max_ms = 600000;
+
+  bool operator==(const Limits&) const = default;
+};
+
+enum class BreakerState { closed, open, half_open };
+std::string_view to_string(BreakerState state);
+
+// What one submission says about the provider's health.
+enum class Health {
+  ok,         // it answered (2xx, or refused this payload for good): the provider works
+  failed,     // connection refused/reset/timeout, 5xx, or a refusal that is our configuration's fault
+  throttled,  // 429: it works but wants us slower; pause as asked, the breaker does not count it
+};
+
+class Guard {
+ public:
+  struct Admission {
+    bool ok = false;
+    bool probe = false;    // the half-open probe: the scheduler sends one call
+    UnixMs retry_at = 0;   // when !ok: when to ask again; 0 = when a submission of this provider finishes
+    std::string_view why;  // when !ok: "breaker open", "probe in flight", "backoff", "in-flight limit", "rate limit"
+  };
+  using OnChange = std::function<void(BreakerState from, BreakerState to)>;
+
+  explicit Guard(Limits limits = {}, std::uint64_t seed = 0);
+  void set_limits(const Limits& limits) { limits_ = limits; }
+  const Limits& limits() const { return limits_; }
+  // Called on every breaker transition (logs, metrics).
+  void on_change(OnChange fn) { on_change_ = std::move(fn); }
+
+  // May a submission start now? An open breaker whose time is up turns half-open here.
+  Admission admit(UnixMs now);
+  // A submission admitted by admit() starts (takes a rate token and an in-flight slot).
+  void started(UnixMs now, bool probe);
+  // It finished. `retry_after_ms` is what the provider asked for (Retry-After), 0 if nothing.
+  void finished(UnixMs now, Health health, UnixMs retry_after_ms, bool probe);
+
+  BreakerState state() const { return state_; }
+  int in_flight() const { return in_flight_; }
+  int straight_failures() const { return straight_failures_; }
+  // Until when submissions wait after failures or a 429 (0 = not paused); the breaker's open time aside.
+  UnixMs paused_until() const { return paused_until_; }
+  UnixMs open_until() const { return open_until_; }
+
+ private:
+  void move_to(BreakerState next);
+  UnixMs backoff(int failures);
+
+  Limits limits_;
+  std::mt19937_64 rng_;
+  OnChange on_change_;
+  BreakerState state_ = BreakerState::closed;
+  int in_flight_ = 0;
+  bool probe_in_flight_ = false;
+  int straight_failures_ = 0;
+  UnixMs paused_until_ = 0;
+  UnixMs open_until_ = 0;
+  UnixMs open_period_ = 0;  // the current open period; grows after failed probes
+  double tokens_ = -1;      // rate-limit bucket; < 0 until first used
+  UnixMs tokens_at_ = 0;
+};
+
+}  // namespace dialerd::providers
