@@ -1,5 +1,6 @@
 #include "dialerd/scheduler/scheduler.hpp"
 
+#include <algorithm>
 #include <unordered_set>
 
 #include <spdlog/spdlog.h>
@@ -182,9 +183,21 @@ std::optional<UnixMs> Scheduler::tick() {
   }
   consider(store_.next_trigger());
 
-  for (const Campaign& c : store_.campaigns_with_status(CampaignStatus::running)) {
+  // Least recently served first: when campaigns share a provider whose max_in_flight is the limit, each
+  // freed slot goes to the campaign that waited longest, not always to the lowest id.
+  auto running = store_.campaigns_with_status(CampaignStatus::running);
+  auto served = [this](CampaignId id) {
+    auto it = served_.find(id);
+    return it == served_.end() ? std::uint64_t{0} : it->second;
+  };
+  std::stable_sort(running.begin(), running.end(),
+                   [&](const Campaign& a, const Campaign& b) { return served(a.id) < served(b.id); });
+  for (const Campaign& c : running) {
     if (claiming_) dispatch_campaign(c, next, now);
-    if (store_.complete_if_done(c.id, now)) spdlog::info("campaign {}: completed", c.id);
+    if (store_.complete_if_done(c.id, now)) {
+      spdlog::info("campaign {}: completed", c.id);
+      served_.erase(c.id);
+    }
   }
   return next;
 }
@@ -257,6 +270,7 @@ void Scheduler::dispatch_campaign(const Campaign& c, std::optional<UnixMs>& next
     budget -= n;
     calls_today += n;
     guard(route->provider->name()).started(now, route->probe);
+    served_[c.id] = ++served_seq_;
     asio::co_spawn(ioc_, dispatch(route->provider, std::move(*chunk), route->probe), asio::detached);
   }
   if (budget <= 0) consider(schedule::next_local_day_start(rules->zone, now));

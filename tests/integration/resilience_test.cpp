@@ -38,9 +38,9 @@ std::string phone(int i) {
   return buf;
 }
 
-json campaign(const std::string& provider, int n, json extra = json::object()) {
+json campaign(const std::string& provider, int n, json extra = json::object(), int first = 0) {
   json list = json::array();
-  for (int i = 0; i < n; ++i) list.push_back({{"phone_number", phone(i)}});
+  for (int i = first; i < first + n; ++i) list.push_back({{"phone_number", phone(i)}});
   json c = {{"name", "Resilience"}, {"agent_id", "agent_1"},     {"provider", provider},
             {"from_number", "+14157774444"}, {"concurrency", 100}, {"contacts", list}};
   if (n == 0) c.erase("contacts");
@@ -200,4 +200,23 @@ TEST_CASE("resilience: while its provider's breaker is open a campaign fails ove
     CHECK(r.status == 201);
     REQUIRE(wait_until([&] { return fake.received_numbers().count(phone(51)) == 1; }));
   }
+}
+
+TEST_CASE("resilience: campaigns sharing a provider at its in-flight limit take turns") {
+  TempDir dir;
+  FakeBatchCall fake;
+  fake.set_delay(std::chrono::milliseconds(20));
+  DaemonProcess daemon(dir, {{"providers", {{"acme", batchcall(fake.base_url(), {{"chunk_size", 1}, {"max_in_flight", 1}})}}}});
+  // Both start on the same pass, so the order below is the scheduler's alone.
+  auto start = std::chrono::duration_cast<std::chrono::milliseconds>(
+                   std::chrono::system_clock::now().time_since_epoch()).count() + 1500;
+  auto a = create(daemon, campaign("acme", 6, {{"trigger_timestamp", start}}, 0));
+  auto b = create(daemon, campaign("acme", 6, {{"trigger_timestamp", start}}, 100));
+  REQUIRE(wait_until([&] { return fake.received_numbers().size() == 12; }));
+  auto batches = fake.batches();
+  REQUIRE(batches.size() == 12);
+  std::string order;
+  for (const auto& batch : batches)
+    order += std::stoi(batch.body["tasks"][0]["to_number"].get<std::string>().substr(5)) - 3000000 < 100 ? 'a' : 'b';
+  CHECK(order == "abababababab");
 }

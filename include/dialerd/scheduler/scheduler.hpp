@@ -89,6 +89,8 @@ class Scheduler {
   ProviderMap providers_;
   std::map<std::string, providers::Limits> limits_;
   std::map<std::string, providers::Guard> guards_;
+  std::map<domain::CampaignId, std::uint64_t> served_;  // when each campaign last got a chunk (a sequence)
+  std::uint64_t served_seq_ = 0;
   asio::system_timer timer_;
   bool dirty_ = false;
   bool claiming_ = true;
