@@ -8,6 +8,7 @@
 #include "csv.hpp"
 #include "dialerd/domain/phone.hpp"
 #include "dialerd/http/client.hpp"
+#include "dialerd/store/sqlite/db.hpp"
 #include "dialerd/schedule/forecast.hpp"
 #include "dialerd/schedule/place.hpp"
 #include "dialerd/schedule/time.hpp"
@@ -363,6 +364,12 @@ http::Response add_contacts(Context& ctx, const http::Request& req, const http::
       added += r.added;
       updated += r.updated;
       for (auto cid : r.call_ids) call_ids.push_back(std::to_string(cid));
+    } catch (const store::sqlite::DbError& e) {
+      // Nothing stored yet: the whole request failed, and the caller gets the storage error (503 when the
+      // disk is full) rather than a partial-success answer.
+      if (added + updated == 0) throw;
+      spdlog::error("campaign {}: contacts chunk {} failed: {}", id, chunk_no, e.what());
+      failed_chunks.push_back({{"chunk", chunk_no}, {"error", "could not store this chunk; nothing of it was kept"}});
     } catch (const std::exception& e) {
       spdlog::error("campaign {}: contacts chunk {} failed: {}", id, chunk_no, e.what());
       failed_chunks.push_back({{"chunk", chunk_no}, {"error", "could not store this chunk; nothing of it was kept"}});

@@ -8,7 +8,11 @@
 
 #include <fmt/format.h>
 
+#include <spdlog/spdlog.h>
+#include <sqlite3.h>
+
 #include "common.hpp"
+#include "dialerd/store/sqlite/db.hpp"
 #include "dialerd/schedule/time.hpp"
 #include "dialerd/util/metrics.hpp"
 
@@ -166,7 +170,25 @@ http::Response serve(Context& ctx, const http::Router& router, http::Request req
     }
     request.workspace = *workspace;
   }
-  return router.dispatch(request);
+  try {
+    return router.dispatch(request);
+  } catch (const store::sqlite::DbError& e) {
+    // The database cannot take this now (disk full, I/O error, locked by another process too long). The
+    // request's transaction rolled back; the daemon stays up and the client may retry.
+    const int primary = e.code() & 0xff;
+    if (primary != SQLITE_FULL && primary != SQLITE_IOERR && primary != SQLITE_BUSY && primary != SQLITE_LOCKED)
+      throw;
+    spdlog::error("http: {} {}: database: {}", request.method, request.path, e.what());
+    metrics::registry()
+        .counter("dialerd_storage_errors_total", "API requests refused because the database could not write (503).")
+        .inc();
+    auto r = http::error_response(
+        503, primary == SQLITE_FULL ? "storage_full" : "storage_unavailable",
+        std::string(primary == SQLITE_FULL ? "the database's disk is full" : "the database cannot write now") +
+            " (" + e.what() + "); this request's change was rolled back. Retry later.");
+    r.headers.emplace_back("Retry-After", "5");
+    return r;
+  }
 }
 
 void register_routes(http::Router& router, Context& ctx) {
