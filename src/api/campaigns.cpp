@@ -26,7 +26,8 @@ const std::set<std::string> kCampaignFields = {
     "phone_rotation_strategy", "schedule_type", "scheduled_at", "trigger_timestamp", "timezone",
     "start_time",     "end_time",        "working_days",    "concurrency",       "max_calls_per_day",
     "retry_attempts", "retry_delay_seconds", "required_variables", "status",     "send_now",
-    "contacts",       "webhook",         "complete_when_done", "failover_provider"};
+    "contacts",       "webhook",         "complete_when_done", "failover_provider", "batch_id",      "batchId",
+    "phone_number_ids"};
 // A CSV upload as the same records a JSON body carries: one object per row, header -> cell. Empty cells
 // are left out; max_retries is read as a number.
 json csv_records(const std::string& text) {
@@ -84,6 +85,8 @@ json campaign_json(const Campaign& c, const CallCounts& counts) {
       {"webhook", s.webhook ? json{{"url", s.webhook->url}, {"secret_id", s.webhook->secret_id}} : json(nullptr)},
       {"complete_when_done", s.options.value("complete_when_done", true)},
       {"failover_provider", s.failover_provider().empty() ? json(nullptr) : json(s.failover_provider())},
+      {"batch_id", s.options.value("batch_id", json(nullptr))},
+      {"phone_number_ids", s.options.value("phone_number_ids", json(nullptr))},
       {"created_at", iso8601(c.created_at)},
       {"updated_at", iso8601(c.updated_at)},
   };
@@ -150,6 +153,41 @@ void apply_settings(const json& body, CampaignSpec& spec) {
   if (auto c = opt_int(body, "concurrency", "concurrency", 1, 100000)) spec.concurrency = static_cast<int>(*c);
   if (auto r = opt_int(body, "retry_attempts", "retry_attempts", 0, 10)) spec.retry_attempts = static_cast<int>(*r);
   if (auto d = opt_int(body, "retry_delay_seconds", "retry_delay_seconds", 0, 30 * 86400)) spec.retry_delay_s = static_cast<int>(*d);
+}
+
+// Options only one provider kind acts on, kept in the campaign's options: refused for any other kind, so
+// they are never silently ignored. An addcalls campaign needs a batch id, its own or the provider's.
+void provider_options(Context& ctx, const json& body, CampaignSpec& spec) {
+  const std::string& kind = ctx.scheduler.providers().at(spec.provider)->kind();
+  auto only_for = [&](const char* field, const char* owner) {
+    if (body.contains(field) && kind != owner)
+      bad_field(field, std::string("is only used by providers of kind ") + owner + "; provider '" + spec.provider +
+                           "' is of kind " + kind);
+  };
+  for (const char* field : {"batch_id", "batchId"}) only_for(field, "addcalls");
+  only_for("phone_number_ids", "truedy");
+  if (body.contains("batch_id") && body.contains("batchId")) bad_field("batchId", "give batch_id or batchId, not both");
+  const char* batch_key = body.contains("batchId") ? "batchId" : "batch_id";
+  if (auto batch = opt_string(body, batch_key, batch_key, 255)) {
+    if (batch->empty()) bad_field(batch_key, "must not be empty");
+    spec.options["batch_id"] = *batch;
+  }
+  if (kind == "addcalls" && !spec.options.contains("batch_id")) {
+    auto pc = ctx.config().providers.find(spec.provider);
+    if (pc == ctx.config().providers.end() || pc->second.batch_id.empty())
+      bad_field("batch_id", "is required: provider '" + spec.provider +
+                                "' has no batch_id in the config, so the campaign must name the batch its calls "
+                                "are added to");
+  }
+  if (body.contains("phone_number_ids") && !body["phone_number_ids"].is_null()) {
+    const json& ids = body["phone_number_ids"];
+    if (!ids.is_array() || ids.empty() || ids.size() > 1000)
+      bad_field("phone_number_ids", "must be an array of 1..1000 phone number ids");
+    for (std::size_t i = 0; i < ids.size(); ++i)
+      if (!ids[i].is_string() || ids[i].get<std::string>().empty() || ids[i].get<std::string>().size() > 255)
+        bad_field("phone_number_ids[" + std::to_string(i) + "]", "must be a string of 1..255 characters");
+    spec.options["phone_number_ids"] = ids;
+  }
 }
 
 // PATCH /v1/campaigns/{id}: pacing, window and retry settings, applied from the next scheduler pass.
@@ -269,6 +307,8 @@ http::Response create_campaign(Context& ctx, const http::Request& req) {
       spec.required_variables.push_back(v.get<std::string>());
     }
   }
+
+  provider_options(ctx, body, spec);
 
   auto status = opt_string(body, "status", "status");
   if (status && *status != "draft" && *status != "scheduled")

@@ -10,6 +10,7 @@
 #include <nlohmann/json.hpp>
 
 #include "dialerd/domain/phone.hpp"
+#include "dialerd/http/client.hpp"
 #include "dialerd/schedule/window.hpp"
 #include "dialerd/providers/kinds.hpp"
 
@@ -323,7 +324,7 @@ const std::vector<Key<Config>>& daemon_keys() {
 // provider is rebuilt); its kind and the simulator's settings need a restart.
 const std::vector<Key<ProviderConfig>>& provider_keys() {
   static const std::vector<Key<ProviderConfig>> keys = {
-      {"kind", nullptr, false, "Adapter kind: batchcall or simulator (required).",
+      {"kind", nullptr, false, "Adapter kind: batchcall, veritus, truedy, addcalls or simulator (required).",
        [](const json& v, ProviderConfig& p) -> std::optional<std::string> {
          if (!v.is_string()) return "must be a string, got " + type_name(v);
          auto k = v.get<std::string>();
@@ -351,10 +352,15 @@ const std::vector<Key<ProviderConfig>>& provider_keys() {
        "PEM file of the certificate authorities to trust for this provider's https:// base_url instead of the "
        "system store (a private CA).",
        [](const json& v, ProviderConfig& p) { return ca_file_into(v, p.ca_file); }},
-      {"api_key", "", true, "API key sent to the provider (batchcall: X-API-KEY).", string_key(&ProviderConfig::api_key)},
+      {"api_key", "", true,
+       "API key sent to the provider (batchcall: X-API-KEY; veritus, truedy: Authorization: Bearer; addcalls: "
+       "x-api-key).",
+       string_key(&ProviderConfig::api_key)},
       {"api_secret", "", true, "API secret sent to the provider (batchcall: X-API-SECRET).",
        string_key(&ProviderConfig::api_secret)},
-      {"chunk_size", 0, true, "Calls per submission, 1..the kind's maximum (batchcall: 1000); 0 or absent = the maximum.",
+      {"chunk_size", 0, true,
+       "Calls per submission, 1..the kind's maximum (batchcall, truedy, addcalls: 1000; veritus: 100); 0 or "
+       "absent = the maximum.",
        int_key(&ProviderConfig::chunk_size, 0, 100000)},
       {"timeout_ms", 10000, true, "Deadline for one submission: connect, send and read the answer.",
        int_key(&ProviderConfig::timeout_ms, 100, 600000)},
@@ -398,6 +404,59 @@ const std::vector<Key<ProviderConfig>>& provider_keys() {
          p.events_header = v.get<std::string>();
          return std::nullopt;
        }},
+      {"callback_url", "", true,
+       "veritus: http(s):// URL sent as the request's webhook.url, where Veritus posts call updates (usually "
+       "this daemon's /v1/providers/<name>/events); \"\" = no webhook sent.",
+       [](const json& v, ProviderConfig& p) -> std::optional<std::string> {
+         if (!v.is_string()) return "must be a string, got " + type_name(v);
+         auto s = v.get<std::string>();
+         if (s.empty()) return std::nullopt;
+         http::Url url;
+         if ((s.rfind("http://", 0) != 0 && s.rfind("https://", 0) != 0) || !http::parse_url(s, url) ||
+             url.host.empty())
+           return "must be an https:// or http:// URL with a host, got \"" + s + "\"";
+         p.callback_url = s;
+         return std::nullopt;
+       }},
+      {"callback_secret_id", "", true,
+       "veritus: sent as the request's webhook.secretId (a secret Veritus knows); needs callback_url.",
+       [](const json& v, ProviderConfig& p) -> std::optional<std::string> {
+         if (!v.is_string()) return "must be a string, got " + type_name(v);
+         if (v.get<std::string>().size() > 255) return "must be at most 255 characters";
+         p.callback_secret_id = v.get<std::string>();
+         return std::nullopt;
+       }},
+      {"phone_number_ids", json::array(), true,
+       "truedy: Truedy phone number ids to call from (phone_number_ids of each batch), unless the campaign "
+       "gives its own; [] = Truedy picks from the agent.",
+       [](const json& v, ProviderConfig& p) -> std::optional<std::string> {
+         if (!v.is_array()) return "must be an array of strings, got " + type_name(v);
+         p.phone_number_ids.clear();
+         for (std::size_t i = 0; i < v.size(); ++i) {
+           if (!v[i].is_string() || v[i].get<std::string>().empty() || v[i].get<std::string>().size() > 255)
+             return "[" + std::to_string(i) + "]: must be a string of 1..255 characters";
+           p.phone_number_ids.push_back(v[i].get<std::string>());
+         }
+         return std::nullopt;
+       }},
+      {"batch_id", "", true,
+       "addcalls: the batch (from POST /api/call/createBatch) calls are added to, for campaigns that do not "
+       "give their own batch_id.",
+       [](const json& v, ProviderConfig& p) -> std::optional<std::string> {
+         if (!v.is_string()) return "must be a string, got " + type_name(v);
+         if (v.get<std::string>().size() > 255) return "must be at most 255 characters";
+         p.batch_id = v.get<std::string>();
+         return std::nullopt;
+       }},
+      {"veritus.respectful_hours_wait_seconds", 3600, true,
+       "veritus: a customer Veritus refused as outside its respectful hours is sent again after this long.",
+       int_key(&ProviderConfig::veritus_respectful_hours_wait_s, 1, 86400)},
+      {"veritus.daily_limit_wait_seconds", 21600, true,
+       "veritus: a customer Veritus refused for its daily call limit is sent again after this long.",
+       int_key(&ProviderConfig::veritus_daily_limit_wait_s, 1, 86400)},
+      {"addcalls.failed_chunk_wait_seconds", 30, true,
+       "addcalls: records of a chunk the provider reports failed (207 failedChunks) are sent again after this long.",
+       int_key(&ProviderConfig::addcalls_failed_chunk_wait_s, 1, 86400)},
       {"simulator.delay_ms", 2000, false, "simulator: time from submission to each call's outcome.",
        int_key(&ProviderConfig::sim_delay_ms, 0, 86400000)},
       {"simulator.seed", 0, false, "simulator: random seed for the outcome mix; 0 = a fresh seed at start.",
@@ -461,6 +520,14 @@ void check_provider(ProviderConfig& p, const json& body, const std::string& at, 
   if (p.limits.breaker_open_max_ms < p.limits.breaker_open_ms)
     errors.push_back({at + ".breaker.open_max_ms", "must be at least breaker.open_ms (" +
                                                        std::to_string(p.limits.breaker_open_ms) + ")"});
+  // A key of another kind would be silently ignored: refuse it instead.
+  for (auto [key, owner] : {std::pair{"callback_url", "veritus"}, std::pair{"callback_secret_id", "veritus"},
+                            std::pair{"phone_number_ids", "truedy"}, std::pair{"batch_id", "addcalls"},
+                            std::pair{"veritus", "veritus"}, std::pair{"addcalls", "addcalls"}})
+    if (body.contains(key) && p.kind != owner)
+      errors.push_back({at + "." + key, std::string("is only used by kind ") + owner + ", not " + p.kind});
+  if (p.kind == "veritus" && !p.callback_secret_id.empty() && p.callback_url.empty())
+    errors.push_back({at + ".callback_secret_id", "needs callback_url (the webhook it belongs to)"});
   if (p.kind == "simulator") {
     const auto& m = p.sim_mix;
     if (m.completed + m.no_answer + m.busy + m.voicemail + m.failed <= 0)

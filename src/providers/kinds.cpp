@@ -4,9 +4,17 @@
 
 namespace dialerd::providers {
 namespace {
-constexpr std::array<KindInfo, 2> kKinds{{
+constexpr std::array<KindInfo, 5> kKinds{{
     // seed 004: tasks 1..1000, X-API-KEY + X-API-SECRET; no idempotency key in the API.
     {"batchcall", 1000, true, true, true, false, false},
+    // seeds 000/001: 1..100 unique customer ids, Bearer key; Veritus picks the caller id; no idempotency key.
+    {"veritus", 100, true, true, false, false, false},
+    // seed 002: inline contacts (no documented maximum: dialerd sends at most 1000), Bearer key; the caller
+    // ids are the batch's phone_number_ids; no idempotency key.
+    {"truedy", 1000, true, true, false, false, false},
+    // seed 003: call_data, processed by the provider in chunks of 1000 (one per request), x-api-key; the
+    // batch's numbers call; no idempotency key.
+    {"addcalls", 1000, true, true, false, false, false},
     // In-process, no network: accepts every chunk and reports outcomes after a delay.
     {"simulator", 1000, false, false, false, true, true},
 }};

@@ -3,9 +3,13 @@
 #include "dialerd/providers/kinds.hpp"
 #include "dialerd/providers/provider.hpp"
 
+#include "addcalls/addcalls.hpp"
 #include "batchcall/batchcall.hpp"
 #include "http_provider.hpp"
+#include "screened_provider.hpp"
 #include "simulator/simulator.hpp"
+#include "truedy/truedy.hpp"
+#include "veritus/veritus.hpp"
 
 namespace dialerd::providers {
 
@@ -17,6 +21,24 @@ std::unique_ptr<Provider> make_provider(const app::ProviderConfig& config, asio:
   if (config.kind == "batchcall")
     return std::make_unique<HttpProvider>(config, ioc, std::make_unique<batchcall::BatchCallAdapter>(config),
                                           info->idempotent_submit);
+  if (config.kind == "truedy")
+    return std::make_unique<HttpProvider>(config, ioc, std::make_unique<truedy::TruedyAdapter>(config),
+                                          info->idempotent_submit);
+  // Veritus and addCallsToBatch cannot take some calls (no customer id, a repeated one; no batch id): those
+  // are answered before the request is built, and a chunk left empty is not sent.
+  if (config.kind == "veritus") {
+    auto http = std::make_unique<HttpProvider>(config, ioc, std::make_unique<veritus::VeritusAdapter>(config),
+                                               info->idempotent_submit);
+    return std::make_unique<ScreenedProvider>(std::move(http), &veritus::VeritusAdapter::screen);
+  }
+  if (config.kind == "addcalls") {
+    auto http = std::make_unique<HttpProvider>(config, ioc, std::make_unique<addcalls::AddCallsAdapter>(config),
+                                               info->idempotent_submit);
+    return std::make_unique<ScreenedProvider>(
+        std::move(http), [adapter = addcalls::AddCallsAdapter(config)](const domain::DispatchChunk& chunk) {
+          return adapter.screen(chunk);
+        });
+  }
   throw std::invalid_argument("provider kind " + config.kind + " has no runtime");
 }
 
@@ -24,6 +46,11 @@ namespace {
 bool same_runtime(const app::ProviderConfig& a, const app::ProviderConfig& b) {
   return a.kind == b.kind && a.base_url == b.base_url && a.api_key == b.api_key && a.api_secret == b.api_secret &&
          a.ca_file == b.ca_file && a.chunk_size == b.chunk_size && a.timeout_ms == b.timeout_ms &&
+         a.callback_url == b.callback_url && a.callback_secret_id == b.callback_secret_id &&
+         a.phone_number_ids == b.phone_number_ids && a.batch_id == b.batch_id &&
+         a.veritus_respectful_hours_wait_s == b.veritus_respectful_hours_wait_s &&
+         a.veritus_daily_limit_wait_s == b.veritus_daily_limit_wait_s &&
+         a.addcalls_failed_chunk_wait_s == b.addcalls_failed_chunk_wait_s &&
          a.sim_delay_ms == b.sim_delay_ms && a.sim_seed == b.sim_seed && a.sim_mix.completed == b.sim_mix.completed &&
          a.sim_mix.no_answer == b.sim_mix.no_answer && a.sim_mix.busy == b.sim_mix.busy &&
          a.sim_mix.voicemail == b.sim_mix.voicemail && a.sim_mix.failed == b.sim_mix.failed;

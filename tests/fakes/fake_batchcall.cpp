@@ -1,14 +1,9 @@
 #include "fakes/fake_batchcall.hpp"
 
-#include <atomic>
 #include <regex>
 #include <set>
 
-#include "dialerd/asio.hpp"
-#include "dialerd/http/client.hpp"
-#include "dialerd/http/router.hpp"
-#include "dialerd/http/server.hpp"
-#include "dialerd/webhooks/sender.hpp"
+#include "fakes/fake_provider.hpp"
 
 namespace dialerd::testing {
 
@@ -16,54 +11,28 @@ using json = nlohmann::json;
 
 struct FakeBatchCall::Impl {
   std::string api_key, api_secret;
-  asio::io_context ioc;
-  std::unique_ptr<http::Server> server;
-  std::thread io_thread;
-
-  mutable std::mutex mu;
-  std::condition_variable cv;
   std::vector<Batch> batches;
-  std::vector<std::string> violations;
-  std::map<std::string, int> seen;
-  std::size_t task_count = 0, outstanding = 0, max_outstanding = 0, reported = 0;
-  int inject_status = 0, inject_count = 0;
-  std::string inject_retry_after;
-  std::string events_url, events_secret;
-  OutcomeFn outcome;
-  std::deque<std::vector<json>> to_report;
-  bool stopping = false;
-  std::thread reporter;
   int next_id = 1;
-  std::atomic<std::chrono::milliseconds> delay{std::chrono::milliseconds(0)};
+  FakeProvider core{[this](const http::Request& r) { return handle(r); }};  // last: stopped first
 
-  http::Response reject(int status, const std::string& why) {
-    violations.push_back(why);
-    http::Response r;
-    r.status = status;
-    r.body = json{{"message", why}, {"status", "error"}, {"error", why}, {"data", nullptr}}.dump();
-    return r;
+  FakeAnswer reject(int status, const std::string& why) {
+    core.violation(why);
+    return {
+        FakeProvider::json_response(status, {{"message", why}, {"status", "error"}, {"error", why}, {"data", nullptr}}),
+        false};
   }
 
-  http::Response handle(const http::Request& req) {
-    if (auto d = delay.load(); d.count() > 0) std::this_thread::sleep_for(d);
-    std::lock_guard lock(mu);
+  FakeAnswer handle(const http::Request& req) {
     static const std::regex e164(R"(^\+[1-9]\d{1,14}$)");
-    if (req.method != "POST" || req.path != "/batch-call") return reject(404, "unexpected " + req.method + " " + req.path);
-    if (inject_count > 0) {
-      --inject_count;
-      http::Response r;
-      r.status = inject_status;
-      r.body = R"({"status":"error","error":"injected"})";
-      if (!inject_retry_after.empty()) r.headers.emplace_back("Retry-After", inject_retry_after);
-      return r;
-    }
+    if (req.method != "POST" || req.path != "/batch-call")
+      return reject(404, "unexpected " + req.method + " " + req.path);
     if (req.header("x-api-key") != api_key) return reject(401, "X-API-KEY missing or wrong");
     if (req.header("x-api-secret") != api_secret) return reject(401, "X-API-SECRET missing or wrong");
     if (req.header("content-type").rfind("application/json", 0) != 0) return reject(415, "Content-Type is not JSON");
     auto body = json::parse(req.body, nullptr, false);
     if (!body.is_object()) return reject(400, "body is not a JSON object");
-    static const std::set<std::string> known = {"from_number", "tasks", "name", "trigger_timestamp", "agent_id",
-                                                "timezone", "status", "send_now", "organization_id"};
+    static const std::set<std::string> known = {"from_number", "tasks",  "name",     "trigger_timestamp", "agent_id",
+                                                "timezone",    "status", "send_now", "organization_id"};
     for (const auto& [k, v] : body.items())
       if (!known.count(k)) return reject(400, "unknown field " + k);
     if (!body.contains("from_number") || !body["from_number"].is_string() ||
@@ -86,7 +55,8 @@ struct FakeBatchCall::Impl {
       return reject(400, "name must be a string of at most 255 characters");
     if (body.contains("trigger_timestamp") && !body["trigger_timestamp"].is_number_integer())
       return reject(400, "trigger_timestamp must be an integer (Unix ms)");
-    if (body.contains("agent_id") && (!body["agent_id"].is_string() || body["agent_id"].get<std::string>().rfind("agent_", 0) != 0))
+    if (body.contains("agent_id") &&
+        (!body["agent_id"].is_string() || body["agent_id"].get<std::string>().rfind("agent_", 0) != 0))
       return reject(400, "agent_id must be in agent_[uuid] format");
     if (body.contains("timezone") && !body["timezone"].is_string()) return reject(400, "timezone must be a string");
     if (body.contains("status")) {
@@ -98,145 +68,79 @@ struct FakeBatchCall::Impl {
 
     std::string id = "batch_call_" + std::to_string(next_id++);
     std::map<std::string, std::string> headers(req.headers.begin(), req.headers.end());
-    auto now_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
-                      std::chrono::system_clock::now().time_since_epoch()).count();
-    batches.push_back({id, body, headers, now_ms});
-    std::vector<json> events;
+    batches.push_back({id, body, headers, wall_ms()});
+    json events = json::array();
+    std::vector<std::string> keys;
     for (const auto& t : tasks) {
       std::string to = t["to_number"].get<std::string>();
-      int times = ++seen[to];
-      ++task_count;
-      if (outcome) events.push_back({{"batch_call_id", id}, {"to_number", to}, {"status", outcome(to, times)}});
+      int times = core.receive(to);
+      if (!core.reporting()) continue;
+      events.push_back({{"batch_call_id", id}, {"to_number", to}, {"status", core.outcome_for(to, times)}});
+      keys.push_back(to);
     }
-    if (outcome && !events_url.empty()) {
-      outstanding += events.size();
-      max_outstanding = std::max(max_outstanding, outstanding);
-      to_report.push_back(std::move(events));
-      cv.notify_all();
-    }
-    http::Response r;
-    r.body = json{{"message", "Batch call created successfully"},
-                  {"status", "success"},
-                  {"error", nullptr},
-                  {"data",
-                   {{"batch_call_id", id},
-                    {"name", body.value("name", "")},
-                    {"from_number", body["from_number"]},
-                    {"total_task_count", tasks.size()},
-                    {"total", tasks.size()},
-                    {"sent", 0},
-                    {"picked_up", 0},
-                    {"completed", 0},
-                    {"status", body.value("status", "draft")}}}}
-                 .dump();
-    return r;
-  }
-
-  void report_loop() {
-    std::unique_lock lock(mu);
-    for (;;) {
-      cv.wait(lock, [&] { return stopping || !to_report.empty(); });
-      if (stopping) return;
-      auto events = std::move(to_report.front());
-      to_report.pop_front();
-      // From the provider's side a call stops being in flight when its outcome is sent.
-      outstanding -= events.size();
-      // Like a real provider, retry a callback until dialerd takes it (it may be restarting).
-      for (int attempt = 0; !stopping; ++attempt) {
-        std::string url = events_url, secret = events_secret;
-        lock.unlock();
-        http::ClientRequest req;
-        req.url = url;
-        req.body = json(events).dump();
-        if (!secret.empty()) req.headers.emplace_back("X-Dialerd-Signature", webhooks::hmac_sha256_hex(secret, req.body));
-        req.timeout_ms = 30000;
-        auto res = http::fetch_blocking(std::move(req));
-        lock.lock();
-        auto* r = std::get_if<http::ClientResponse>(&res);
-        if (r && r->status == 200) break;
-        if (r && r->status != 503) {
-          violations.push_back("dialerd refused an events POST: " + std::to_string(r->status) + " " + r->body);
-          break;
-        }
-        if (attempt == 1000) {
-          violations.push_back("dialerd never took an events POST");
-          break;
-        }
-        lock.unlock();
-        std::this_thread::sleep_for(std::chrono::milliseconds(20));
-        lock.lock();
-      }
-      reported += events.size();
-    }
+    if (core.reporting()) core.queue_report(std::move(events), std::move(keys));
+    return {FakeProvider::json_response(200, {{"message", "Batch call created successfully"},
+                                              {"status", "success"},
+                                              {"error", nullptr},
+                                              {"data",
+                                               {{"batch_call_id", id},
+                                                {"name", body.value("name", "")},
+                                                {"from_number", body["from_number"]},
+                                                {"total_task_count", tasks.size()},
+                                                {"total", tasks.size()},
+                                                {"sent", 0},
+                                                {"picked_up", 0},
+                                                {"completed", 0},
+                                                {"status", body.value("status", "draft")}}}}),
+            false};
   }
 };
 
 FakeBatchCall::FakeBatchCall(std::string api_key, std::string api_secret) : impl_(std::make_unique<Impl>()) {
+  std::lock_guard lock(impl_->core.mutex());
   impl_->api_key = std::move(api_key);
   impl_->api_secret = std::move(api_secret);
-  impl_->server = std::make_unique<http::Server>(impl_->ioc, http::ServerOptions{"127.0.0.1", 0, 64 << 20, 30000},
-                                                 [this](const http::Request& r) { return impl_->handle(r); });
-  impl_->server->start();
-  impl_->io_thread = std::thread([this] { impl_->ioc.run(); });
-  impl_->reporter = std::thread([this] { impl_->report_loop(); });
 }
 
-FakeBatchCall::~FakeBatchCall() {
-  {
-    std::lock_guard lock(impl_->mu);
-    impl_->stopping = true;
-  }
-  impl_->cv.notify_all();
-  impl_->reporter.join();
-  impl_->ioc.stop();
-  impl_->io_thread.join();
+FakeBatchCall::~FakeBatchCall() = default;
+
+std::string FakeBatchCall::base_url() const {
+  return impl_->core.base_url();
 }
-
-std::string FakeBatchCall::base_url() const { return "http://127.0.0.1:" + std::to_string(impl_->server->port()); }
-
 void FakeBatchCall::sign_reports(std::string secret) {
-  std::lock_guard lock(impl_->mu);
-  impl_->events_secret = std::move(secret);
+  impl_->core.sign_reports(std::move(secret));
 }
-
 void FakeBatchCall::report_to(const std::string& events_url, OutcomeFn outcome) {
-  std::lock_guard lock(impl_->mu);
-  impl_->events_url = events_url;
-  impl_->outcome = std::move(outcome);
+  impl_->core.report_to(events_url, std::move(outcome));
 }
-
 void FakeBatchCall::inject(int status, int count, std::string retry_after) {
-  std::lock_guard lock(impl_->mu);
-  impl_->inject_status = status;
-  impl_->inject_count = count;
-  impl_->inject_retry_after = std::move(retry_after);
+  impl_->core.inject(status, count, std::move(retry_after));
 }
-
-void FakeBatchCall::set_delay(std::chrono::milliseconds d) { impl_->delay.store(d); }
+void FakeBatchCall::inject_drop(int count) {
+  impl_->core.inject_drop(count);
+}
+void FakeBatchCall::set_delay(std::chrono::milliseconds d) {
+  impl_->core.set_delay(d);
+}
 
 std::vector<FakeBatchCall::Batch> FakeBatchCall::batches() const {
-  std::lock_guard lock(impl_->mu);
+  std::lock_guard lock(impl_->core.mutex());
   return impl_->batches;
 }
 std::vector<std::string> FakeBatchCall::violations() const {
-  std::lock_guard lock(impl_->mu);
-  return impl_->violations;
+  return impl_->core.violations();
 }
 std::map<std::string, int> FakeBatchCall::received_numbers() const {
-  std::lock_guard lock(impl_->mu);
-  return impl_->seen;
+  return impl_->core.received();
 }
 std::size_t FakeBatchCall::tasks_received() const {
-  std::lock_guard lock(impl_->mu);
-  return impl_->task_count;
+  return impl_->core.items_received();
 }
 std::size_t FakeBatchCall::max_outstanding() const {
-  std::lock_guard lock(impl_->mu);
-  return impl_->max_outstanding;
+  return impl_->core.max_outstanding();
 }
 std::size_t FakeBatchCall::reported() const {
-  std::lock_guard lock(impl_->mu);
-  return impl_->reported;
+  return impl_->core.reported();
 }
 
 }  // namespace dialerd::testing

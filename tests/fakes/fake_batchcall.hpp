@@ -1,16 +1,13 @@
 #pragma once
 // A fake of the batch-call API (seed 004: POST /batch-call), strict about the documented contract.
-// It runs on its own thread on 127.0.0.1:0, records every accepted batch and every contract violation,
-// can inject failures, and can report each task's outcome back to dialerd like a provider callback.
+// It runs on its own thread on 127.0.0.1:0 (fakes/fake_provider.hpp), records every accepted batch and every
+// contract violation, can inject failures, and can report each task's outcome back to dialerd like a
+// provider callback.
 #include <chrono>
-#include <condition_variable>
-#include <deque>
 #include <functional>
 #include <map>
 #include <memory>
-#include <mutex>
 #include <string>
-#include <thread>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -38,6 +35,8 @@ class FakeBatchCall {
   void sign_reports(std::string secret);
   // The next `count` requests get `status` (with Retry-After when retry_after is not empty), unrecorded.
   void inject(int status, int count, std::string retry_after = "");
+  // The next `count` requests are read, then their connection is closed without an answer, unrecorded.
+  void inject_drop(int count);
   // Every answer is sent this long after the request arrived (a slow provider).
   void set_delay(std::chrono::milliseconds delay);
 

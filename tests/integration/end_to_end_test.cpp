@@ -22,7 +22,7 @@ json config_for(const FakeBatchCall& fake, json extra_provider = json::object())
 }
 
 std::string phone(int i) {
-  char buf[16];
+  char buf[24];
   std::snprintf(buf, sizeof buf, "+1415%07d", 2000000 + i);
   return buf;
 }

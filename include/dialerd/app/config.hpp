@@ -20,7 +20,7 @@ struct SimulatorMix {
 
 struct ProviderConfig {
   std::string name;
-  std::string kind;        // batchcall | simulator
+  std::string kind;        // batchcall | veritus | truedy | addcalls | simulator
   std::string base_url;    // http://host:port/prefix (HTTP kinds)
   std::string api_key;
   std::string api_secret;
@@ -31,6 +31,15 @@ struct ProviderConfig {
   int sim_delay_ms = 2000; // simulator: time from submission to outcome
   SimulatorMix sim_mix;
   std::uint64_t sim_seed = 0;  // simulator: 0 = random seed at start
+  // veritus: where Veritus posts call updates (its request's webhook.url, webhook.secretId); "" = none sent
+  std::string callback_url;
+  std::string callback_secret_id;
+  // veritus: how long a customer Veritus refused for time reasons waits before it is sent again
+  int veritus_respectful_hours_wait_s = 3600;
+  int veritus_daily_limit_wait_s = 6 * 3600;
+  std::vector<std::string> phone_number_ids;  // truedy: the numbers to call from; empty = Truedy picks
+  std::string batch_id;  // addcalls: the batch calls are added to, unless the campaign names its own
+  int addcalls_failed_chunk_wait_s = 30;  // addcalls: records of a chunk the provider failed are resent after this
   // Inbound outcome callbacks (POST /v1/providers/<name>/events): empty secret = unauthenticated.
   std::string events_secret;
   std::string events_auth = "hmac-sha256";  // hmac-sha256 | shared-secret

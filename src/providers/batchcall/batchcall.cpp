@@ -2,9 +2,10 @@
 
 #include <nlohmann/json.hpp>
 
+#include "providers/callbacks.hpp"
+
 namespace dialerd::providers::batchcall {
 
-using domain::Outcome;
 using domain::SubmitResult;
 using json = nlohmann::json;
 
@@ -64,45 +65,19 @@ std::vector<SubmitResult> BatchCallAdapter::parse_answer(const domain::DispatchC
   return out;
 }
 
-namespace {
 // The batch-call API documents no callback format; dialerd accepts this one (docs/PROVIDERS.md):
 // {"batch_call_id": "...", "to_number": "+1...", "status": "completed" | "no_answer" | ...}, or an array of them.
-std::optional<Outcome> map_status(std::string s) {
-  for (auto& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  for (auto& c : s)
-    if (c == '-' || c == ' ') c = '_';
-  if (s == "completed" || s == "ended" || s == "answered") return Outcome::completed;
-  if (s == "no_answer" || s == "not_answered" || s == "unanswered") return Outcome::no_answer;
-  if (s == "busy") return Outcome::busy;
-  if (s == "voicemail" || s == "machine") return Outcome::voicemail;
-  if (s == "failed" || s == "error") return Outcome::failed;
-  if (s == "cancelled" || s == "canceled") return Outcome::cancelled;
-  return std::nullopt;
-}
-}  // namespace
-
 EventsParse BatchCallAdapter::parse_events(std::string_view body) const {
-  auto doc = json::parse(body, nullptr, false);
-  if (doc.is_discarded()) return std::string("body is not valid JSON");
-  json events = doc.is_array() ? doc : json::array({doc});
-  std::vector<domain::OutcomeReport> out;
-  for (std::size_t i = 0; i < events.size(); ++i) {
-    const auto& e = events[i];
-    std::string index = doc.is_array() ? "[" + std::to_string(i) + "]" : "";
-    std::string at = index.empty() ? "" : index + ".";
-    if (!e.is_object()) return index.empty() ? std::string("event must be a JSON object") : index + " must be an object";
-    for (const char* field : {"batch_call_id", "to_number", "status"}) {
-      if (!e.contains(field) || !e[field].is_string()) return at + field + " is required and must be a string";
-    }
-    auto outcome = map_status(e["status"].get<std::string>());
-    if (!outcome) continue;  // queued, ringing, in_progress: not an outcome yet
-    domain::OutcomeReport r;
-    r.provider_call_id = call_id(e["batch_call_id"].get<std::string>(), e["to_number"].get<std::string>());
-    r.outcome = *outcome;
-    if (e.contains("detail") && e["detail"].is_string()) r.detail = e["detail"].get<std::string>();
-    out.push_back(std::move(r));
-  }
-  return out;
+  return parse_event_list(body, [](const json& e, const std::string& at, std::vector<domain::OutcomeReport>& out) {
+    std::string batch_call_id, to_number, status;
+    if (auto problem = required_string(e, "batch_call_id", at, batch_call_id)) return problem;
+    if (auto problem = required_string(e, "to_number", at, to_number)) return problem;
+    if (auto problem = required_string(e, "status", at, status)) return problem;
+    auto outcome = map_callback_status(status);
+    if (!outcome) return std::optional<std::string>();  // queued, ringing, in_progress: not an outcome yet
+    out.push_back({call_id(batch_call_id, to_number), *outcome, optional_string(e, "detail")});
+    return std::optional<std::string>();
+  });
 }
 
 }  // namespace dialerd::providers::batchcall

@@ -105,7 +105,7 @@ TEST_CASE("config: every bad key gets its own error naming the key and the probl
        "providers.a b: a provider name is 1..64 characters of letters, digits, _ and -"},
       {R"({"providers": {"p": {}}})", "providers.p.kind: is required"},
       {R"({"providers": {"p": {"kind": "twilio"}}})",
-       "providers.p.kind: unknown provider kind \"twilio\" (known: batchcall, simulator)"},
+       "providers.p.kind: unknown provider kind \"twilio\" (known: batchcall, veritus, truedy, addcalls, simulator)"},
       {R"({"providers": {"p": {"kind": "simulator", "colour": 1}}})", "providers.p.colour: unknown key"},
       {R"({"providers": {"p": {"kind": "simulator", "chunk_size": 1001}}})",
        "providers.p.chunk_size: must be at most 1000 for kind simulator, got 1001"},
