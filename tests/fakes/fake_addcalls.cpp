@@ -70,6 +70,7 @@ struct FakeAddCalls::Impl {
       --fail_requests;
       failed = fail_chunk_nums;
     }
+    if (core.partial_now()) failed.insert(1);
     json call_ids = json::array(), failed_chunks = json::array();
     json events = json::array();
     std::vector<std::string> keys;
@@ -139,6 +140,10 @@ void FakeAddCalls::inject(int status, int count, std::string retry_after) {
 void FakeAddCalls::inject_drop(int count) {
   impl_->core.inject_drop(count);
 }
+void FakeAddCalls::random_faults(double rate, std::uint64_t seed, std::chrono::milliseconds slow) {
+  impl_->core.random_faults(rate, seed, slow, true);
+}
+std::map<std::string, int> FakeAddCalls::faults_injected() const { return impl_->core.faults_injected(); }
 void FakeAddCalls::set_delay(std::chrono::milliseconds delay) {
   impl_->core.set_delay(delay);
 }

@@ -40,6 +40,9 @@ class FakeAddCalls {
   void inject(int status, int count, std::string retry_after = "");
   void inject_drop(int count);
   void set_delay(std::chrono::milliseconds delay);
+  // Random faults (FakeProvider::random_faults); the partial one is a 207 failing provider chunk 1.
+  void random_faults(double rate, std::uint64_t seed, std::chrono::milliseconds slow);
+  std::map<std::string, int> faults_injected() const;
 
   std::vector<Request> requests() const;  // every request that passed the contract checks
   std::vector<std::string> violations() const;

@@ -7,6 +7,7 @@
 #include <boost/beast/http.hpp>
 #include <condition_variable>
 #include <deque>
+#include <random>
 #include <set>
 #include <thread>
 
@@ -50,6 +51,21 @@ struct FakeProvider::Impl {
   bool stopping = false;
   std::thread reporter;
   std::atomic<std::chrono::milliseconds> delay{std::chrono::milliseconds(0)};
+  double fault_rate = 0;
+  std::mt19937_64 fault_rng;
+  std::chrono::milliseconds fault_slow{0};
+  bool fault_partial = false, partial = false;
+  std::map<std::string, int> faults;
+
+  // The random fault for the next request, or "" (with mu held).
+  std::string draw_fault() {
+    if (fault_rate <= 0 || std::uniform_real_distribution<double>(0, 1)(fault_rng) >= fault_rate) return "";
+    static const char* kinds[] = {"500", "429", "503", "drop", "slow", "partial"};
+    auto n = fault_partial ? 6 : 5;
+    std::string kind = kinds[std::uniform_int_distribution<int>(0, n - 1)(fault_rng)];
+    ++faults[kind];
+    return kind;
+  }
 
   static http::Request to_request(const bhttp::request<bhttp::string_body>& in) {
     http::Request req;
@@ -65,9 +81,20 @@ struct FakeProvider::Impl {
     return req;
   }
 
-  FakeAnswer answer(const http::Request& req) {
+  FakeAnswer answer(const http::Request& req, const std::string& fault) {
     std::lock_guard lock(mu);
     ++requests;
+    if (fault == "drop") return {{}, true};
+    if (fault == "500" || fault == "429" || fault == "503") {
+      http::Response r = json_response(std::stoi(fault), {{"error", "injected"}, {"status", false}});
+      if (fault == "429") r.headers.emplace_back("Retry-After", "0");
+      return {r, false};
+    }
+    partial = fault == "partial";
+    struct Reset {
+      bool& flag;
+      ~Reset() { flag = false; }
+    } reset{partial};
     if (drop_count > 0) {
       --drop_count;
       return {{}, true};
@@ -93,11 +120,18 @@ struct FakeProvider::Impl {
       if (ec) co_return;
       const auto& in = parser.get();
       http::Request req = to_request(in);
-      if (auto d = delay.load(); d.count() > 0) {
+      std::string fault;
+      {
+        std::lock_guard lock(mu);
+        fault = draw_fault();
+      }
+      auto d = delay.load();
+      if (fault == "slow") d += fault_slow;
+      if (d.count() > 0) {
         asio::steady_timer timer(ioc, d);
         co_await timer.async_wait(asio::redirect_error(use_awaitable, ec));
       }
-      FakeAnswer out = answer(req);
+      FakeAnswer out = answer(req, fault);
       if (out.drop) {
         // Gone without a word after the whole request arrived: the client cannot know what happened.
         stream.socket().shutdown(tcp::socket::shutdown_both, ec);
@@ -217,6 +251,21 @@ void FakeProvider::inject_drop(int count) {
   std::lock_guard lock(impl_->mu);
   impl_->drop_count = count;
 }
+
+void FakeProvider::random_faults(double rate, std::uint64_t seed, std::chrono::milliseconds slow, bool partial) {
+  std::lock_guard lock(impl_->mu);
+  impl_->fault_rate = rate;
+  impl_->fault_rng.seed(seed);
+  impl_->fault_slow = slow;
+  impl_->fault_partial = partial;
+}
+
+std::map<std::string, int> FakeProvider::faults_injected() const {
+  std::lock_guard lock(impl_->mu);
+  return impl_->faults;
+}
+
+bool FakeProvider::partial_now() const { return impl_->partial; }
 
 void FakeProvider::set_delay(std::chrono::milliseconds delay) {
   impl_->delay.store(delay);

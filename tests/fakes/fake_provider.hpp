@@ -52,6 +52,16 @@ class FakeProvider {
   // Every request is taken this long after it arrived (a slow provider).
   void set_delay(std::chrono::milliseconds delay);
 
+  // Random faults (the fault harness): each request, with probability `rate`, gets one of, in equal shares:
+  // 500; 429 with Retry-After: 0; 503; its connection closed without an answer; a slow answer (`slow`
+  // late, then handled normally: taken by the provider after the client may have given up); and, when
+  // the fake supports it, a partial failure (see partial_now). Seeded, so a run can be replayed.
+  void random_faults(double rate, std::uint64_t seed, std::chrono::milliseconds slow, bool partial = false);
+  // How many of each random fault were injected: "500", "429", "503", "drop", "slow", "partial".
+  std::map<std::string, int> faults_injected() const;
+  // For handlers, with mutex() held: this request was drawn for a partial failure (e.g. a 207).
+  bool partial_now() const;
+
   std::vector<std::string> violations() const;
   std::map<std::string, int> received() const;  // key (number, customer id) -> times accepted
   std::size_t items_received() const;           // calls accepted, over all requests
