@@ -10,6 +10,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <fstream>
 #include <iostream>
 #include <mutex>
 #include <thread>
@@ -106,6 +107,39 @@ class LoopbackProvider {
   std::unordered_map<std::string, int> seen_;
 };
 
+// The daemon's time on a CPU and waiting for one (ns), from /proc/<pid>/schedstat: on a shared machine the
+// wall clock alone does not say whether the daemon or the neighbours were slow.
+struct SchedStat {
+  double on_cpu_ns = 0, waiting_ns = 0;
+};
+SchedStat sched_stat(int pid) {
+  SchedStat out;
+  std::ifstream in("/proc/" + std::to_string(pid) + "/schedstat");
+  in >> out.on_cpu_ns >> out.waiting_ns;
+  return out;
+}
+
+// "2 cores, AMD EPYC, 23 GiB" and the checkout's commit, for the figures' record.
+std::string machine() {
+  std::ifstream cpu("/proc/cpuinfo"), mem("/proc/meminfo");
+  std::string line, model = "?";
+  while (std::getline(cpu, line))
+    if (line.rfind("model name", 0) == 0) {
+      model = line.substr(line.find(':') + 2);
+      break;
+    }
+  std::string key;
+  double kib = 0;
+  mem >> key >> kib;
+  return fmt::format("{} cores, {}, {:.0f} GiB", std::thread::hardware_concurrency(), model, kib / 1024 / 1024);
+}
+std::string commit() {
+  std::string out;
+  if (testing::run_command("git -C " DIALERD_SOURCE_DIR " rev-parse --short HEAD", out) != 0) return "?";
+  while (!out.empty() && (out.back() == '\n' || out.back() == '\r')) out.pop_back();
+  return out;
+}
+
 std::int64_t query_int(sqlite3* db, const std::string& sql) {
   sqlite3_stmt* s = nullptr;
   if (sqlite3_prepare_v2(db, sql.c_str(), -1, &s, nullptr) != SQLITE_OK) {
@@ -195,6 +229,7 @@ int main(int argc, char** argv) {
     std::this_thread::sleep_for(std::chrono::seconds(1));  // let it attach
   }
 
+  auto cpu0 = sched_stat(daemon.pid());
   auto t0 = Clock::now();
   auto started = testing::http_post(daemon.url(fmt::format("/v1/campaigns/{}/start", id)), "{}");
   if (started.status != 200) {
@@ -203,6 +238,7 @@ int main(int argc, char** argv) {
   }
   bool done = testing::wait_until([&] { return query_int(db, in_progress_sql) >= n; }, std::chrono::seconds(timeout_s));
   double seconds = std::chrono::duration<double>(Clock::now() - t0).count();
+  auto cpu1 = sched_stat(daemon.pid());
   if (!done) {
     std::cerr << "timed out: " << query_int(db, in_progress_sql) << " of " << n << " in progress; daemon log:\n"
               << daemon.log().substr(0, 4000) << "\n";
@@ -241,9 +277,15 @@ int main(int argc, char** argv) {
   expect("preloaded numbers never received", unknown, 0);
   expect("requests refused by the provider", provider.bad_requests(), 0);
 
-  std::cout << fmt::format("dispatch_bench: {} calls, chunk 1000, synchronous=full, {} requests\n", n,
-                           provider.batches());
+  std::cout << fmt::format("dispatch_bench: {} calls, chunk 1000, synchronous=full, {} requests; {}; commit {}\n", n,
+                           provider.batches(), machine(), commit());
   std::cout << fmt::format("  start -> all in_progress: {:.3f} s   {:>8.0f} calls/s   target >= 50,000 calls/s   {}\n",
                            seconds, n / seconds, ok ? "verified" : "VERIFICATION FAILED");
+  const double on_cpu_us = (cpu1.on_cpu_ns - cpu0.on_cpu_ns) / 1000.0 / static_cast<double>(n);
+  const double waiting_us = (cpu1.waiting_ns - cpu0.waiting_ns) / 1000.0 / static_cast<double>(n);
+  std::cout << fmt::format(
+      "  daemon per call: {:.1f} us on a CPU, {:.1f} us runnable but waiting for one, {:.1f} us "
+      "blocked (disk, network, idle)\n",
+      on_cpu_us, waiting_us, std::max(0.0, seconds * 1e6 / static_cast<double>(n) - on_cpu_us - waiting_us));
   return ok ? 0 : 1;
 }
