@@ -17,3 +17,4 @@ echo "scheduler wake cost:"
 ./build-bench/bin/scheduler_bench --sizes $SIZES
 ./build-bench/bin/trigger_bench --campaigns 200
 ./build-bench/bin/ingest_bench --contacts "${INGEST:-200000}"
+./build-bench/bin/dispatch_bench --calls "${DISPATCH:-200000}"

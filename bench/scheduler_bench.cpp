@@ -57,7 +57,7 @@ Result measure(const std::string& path, std::int64_t n, int wakes) {
   sched.set_legal_rules(legal);
   const domain::UnixMs now = 1764763200000;  // a Wednesday noon UTC, after every call's creation
   auto judge = [&](const store::Candidate& c, store::History& h) {
-    auto d = sched.evaluate(rules, c, h, schedule::CallFacts{}, now);
+    auto d = sched.evaluate(rules, c, h, schedule::CallFacts{}, now, nullptr, schedule::Explain::when_blocked);
     store::Verdict v;
     v.kind = d.kind == schedule::Decision::Kind::dispatch ? store::Verdict::Kind::dispatch : store::Verdict::Kind::wait;
     v.until = d.until.value_or(now + 60000);

@@ -97,21 +97,57 @@ Gate campaign_gate(const CampaignRules& c, std::int64_t calls_today, UnixMs now)
   return {false, *next, reason};
 }
 
+namespace {
+
+// Whether each check passes: computed once, for the explanation and for the lazy path alike.
+struct Passes {
+  bool active, not_suppressed, running, started, in_campaign_window, under_concurrency, under_campaign_cap,
+      in_legal_hours, under_contact_cap, under_rolling_cap;
+  bool all() const {
+    return active && not_suppressed && running && started && in_campaign_window && under_concurrency &&
+           under_campaign_cap && in_legal_hours && under_contact_cap && under_rolling_cap;
+  }
+};
+
+Passes check(const CampaignRules& c, const ContactPlace& place, const CallFacts& f, const LegalRules& legal,
+             const DailyWindow& lwin, const DayRule& ldays, UnixMs now) {
+  Passes p;
+  p.active = f.active;
+  p.not_suppressed = !f.suppression;
+  p.running = c.running;
+  p.started = !c.trigger_at || *c.trigger_at <= now;
+  p.in_campaign_window = inside(c.zone, c.window.value_or(DailyWindow{0, 0}), c.days, now);
+  p.under_concurrency = f.campaign_in_flight < c.concurrency;
+  p.under_campaign_cap = !c.max_calls_per_day || f.campaign_calls_today < *c.max_calls_per_day;
+  p.in_legal_hours = !place.zones.empty();
+  for (Zone z : place.zones)
+    if (p.in_legal_hours && !inside(z, lwin, ldays, now)) p.in_legal_hours = false;
+  p.under_contact_cap = f.contact_calls_today < legal.contact_daily_cap;
+  p.under_rolling_cap = legal.rolling_calls <= 0 || !f.rolling_unblock || *f.rolling_unblock <= now;
+  return p;
+}
+
+}  // namespace
+
 Decision decide(const CampaignRules& c, const ContactPlace& place, const CallFacts& f, const LegalRules& legal,
-                UnixMs now) {
+                UnixMs now, Explain explain) {
+  const DailyWindow& lwin = legal.window_for(place.region);
+  const DayRule& ldays = legal.days_for(place.region);
+  const Passes p = check(c, place, f, legal, lwin, ldays, now);
   Decision d;
+  if (explain == Explain::when_blocked && p.all()) return d;  // dispatch; nothing to explain
   Builder b{d};
   UnixMs earliest = now;  // every cap and start time pushes this later
   bool time_blocked = false, slot_blocked = false, skip = false;
 
   // Who: the contact may be called at all.
-  if (f.active)
+  if (p.active)
     b.pass("is-active", "Is Active", "Check if the contact is active", "Contact is active");
   else {
     b.fail("is-active", "Is Active", "Check if the contact is active", "Contact is inactive");
     skip = true;
   }
-  if (!f.suppression)
+  if (p.not_suppressed)
     b.pass("cease-and-desist-exclusion", "Cease and Desist Exclusion",
            "Prevent calling contacts who have requested cease and desist or do-not-call",
            "Number is not suppressed");
@@ -123,13 +159,13 @@ Decision decide(const CampaignRules& c, const ContactPlace& place, const CallFac
   }
 
   // The campaign.
-  if (c.running)
+  if (p.running)
     b.pass("campaign-running", "Campaign Running", "The campaign is running", "Campaign is running");
   else {
     b.fail("campaign-running", "Campaign Running", "The campaign is running", "Campaign is not running");
     slot_blocked = true;
   }
-  if (!c.trigger_at || *c.trigger_at <= now)
+  if (p.started)
     b.pass("campaign-start", "Campaign Start", "The campaign's start time has come",
            c.trigger_at ? "Started at " + iso(*c.trigger_at) : "Immediate campaign");
   else {
@@ -140,7 +176,7 @@ Decision decide(const CampaignRules& c, const ContactPlace& place, const CallFac
   }
   DailyWindow cwin = c.window.value_or(DailyWindow{0, 0});
   std::string cdesc = c.window ? window_text(cwin) : std::string("any time");
-  if (inside(c.zone, cwin, c.days, now))
+  if (p.in_campaign_window)
     b.pass("campaign-window", "Campaign Calling Window", "Inside the campaign's daily window and working days",
            fmt::format("Campaign local time is {} ({}), inside {}", local_hhmm(c.zone, now), zone_label(c.zone), cdesc));
   else {
@@ -149,7 +185,7 @@ Decision decide(const CampaignRules& c, const ContactPlace& place, const CallFac
                        zone_label(c.zone), cdesc));
     time_blocked = true;
   }
-  if (f.campaign_in_flight < c.concurrency)
+  if (p.under_concurrency)
     b.pass("campaign-concurrency", "Concurrency", "Calls in flight below the campaign's concurrency",
            fmt::format("{} of {} calls in flight", f.campaign_in_flight, c.concurrency));
   else {
@@ -158,7 +194,7 @@ Decision decide(const CampaignRules& c, const ContactPlace& place, const CallFac
     slot_blocked = true;
   }
   if (c.max_calls_per_day) {
-    if (f.campaign_calls_today < *c.max_calls_per_day)
+    if (p.under_campaign_cap)
       b.pass("campaign-daily-cap", "Campaign Daily Limit", "Calls today below the campaign's max_calls_per_day",
              fmt::format("{} of {} calls today", f.campaign_calls_today, *c.max_calls_per_day));
     else {
@@ -170,19 +206,15 @@ Decision decide(const CampaignRules& c, const ContactPlace& place, const CallFac
   }
 
   // The contact's local time: respectful hours and holidays in every zone they may be in.
-  const DailyWindow& lwin = legal.window_for(place.region);
-  const DayRule& ldays = legal.days_for(place.region);
   std::vector<ZonedWindow> windows;
   windows.push_back({c.zone, cwin, &c.days});
-  bool legal_ok = !place.zones.empty();
   std::string where;
   for (Zone z : place.zones) {
     windows.push_back({z, lwin, &ldays});
     where += fmt::format("{}{} in {}", where.empty() ? "" : ", ", local_hhmm(z, now), zone_label(z));
-    if (!inside(z, lwin, ldays, now)) legal_ok = false;
   }
   const char* rh_desc = "Call only inside respectful hours in the contact's local time, never on a holiday";
-  if (legal_ok)
+  if (p.in_legal_hours)
     b.pass("respectful-hours", "Respectful Hours Check", rh_desc,
            fmt::format("Contact local time is {}, inside respectful hours {}", where, window_text(lwin)));
   else {
@@ -196,7 +228,7 @@ Decision decide(const CampaignRules& c, const ContactPlace& place, const CallFac
   // The contact's caps, across all campaigns.
   Zone day_zone = place.zones.empty() ? c.zone : place.zones.front();
   const char* cap_desc = "Calls to the contact today, across all campaigns, below the per-contact limit";
-  if (f.contact_calls_today < legal.contact_daily_cap)
+  if (p.under_contact_cap)
     b.pass("contact-daily-cap", "Contact Daily Limit", cap_desc,
            fmt::format("Contact has had {} calls today ({}), within the limit of {}", f.contact_calls_today,
                        zone_label(day_zone), legal.contact_daily_cap));
@@ -209,7 +241,7 @@ Decision decide(const CampaignRules& c, const ContactPlace& place, const CallFac
   }
   if (legal.rolling_calls > 0) {
     const auto rdesc = fmt::format("At most {} calls in any {} days", legal.rolling_calls, legal.rolling_days);
-    if (!f.rolling_unblock || *f.rolling_unblock <= now)
+    if (p.under_rolling_cap)
       b.pass("contact-rolling-cap", "Contact Rolling Limit", rdesc.c_str(), "Within the rolling limit");
     else {
       b.fail("contact-rolling-cap", "Contact Rolling Limit", rdesc.c_str(),

@@ -1,5 +1,6 @@
 #include "dialerd/schedule/place.hpp"
 
+#include <array>
 #include <fstream>
 #include <map>
 #include <sstream>
@@ -27,6 +28,56 @@ std::map<std::string, std::vector<Zone>, std::less<>> load_zone_tab() {
   return out;
 }
 
+// What a NANP area code in the table places a number in: its region and the zones of its names that the
+// tz database knows. Built once; read-only afterwards.
+struct AreaPlace {
+  std::string region;
+  std::vector<Zone> zones;
+};
+const std::array<AreaPlace, 1000>& area_places() {
+  static const auto table = [] {
+    std::array<AreaPlace, 1000> out;
+    for (int area = 200; area < 1000; ++area) {
+      out[static_cast<std::size_t>(area)].region = std::string(nanp_region(area));
+      for (auto name : nanp_zones(area))
+        if (Zone z = find_zone(name)) out[static_cast<std::size_t>(area)].zones.push_back(z);
+    }
+    return out;
+  }();
+  return table;
+}
+
+// The area code of "+1" followed by ten digits whose area code is in the NANP table, else 0. For these
+// numbers libphonenumber's parse gives country code 1 and the ten digits as the national number (an area
+// code never starts with 0 or 1, so there is no national prefix to strip), and the table's region replaces
+// whatever region it would name: the answer is the table's, and libphonenumber need not run.
+int nanp_table_area(std::string_view e164) {
+  if (e164.size() != 12 || e164[0] != '+' || e164[1] != '1') return 0;
+  for (std::size_t i = 2; i < e164.size(); ++i)
+    if (e164[i] < '0' || e164[i] > '9') return 0;
+  int area = (e164[2] - '0') * 100 + (e164[3] - '0') * 10 + (e164[4] - '0');
+  return area >= 200 && !nanp_region(area).empty() ? area : 0;
+}
+
+// The contact's own zone, else the number's, else the campaign's.
+ContactPlace choose(ContactPlace place, const std::optional<std::string>& contact_timezone,
+                    const std::vector<Zone>& from_number, Zone campaign_zone) {
+  if (contact_timezone)
+    if (Zone z = find_zone(*contact_timezone)) {
+      place.zones = {z};
+      place.zone_source = "contact";
+      return place;
+    }
+  if (!from_number.empty()) {
+    place.zones = from_number;
+    place.zone_source = "number";
+    return place;
+  }
+  place.zones = {campaign_zone};
+  place.zone_source = "campaign";
+  return place;
+}
+
 }  // namespace
 
 const std::vector<Zone>& zones_of_country(std::string_view iso2) {
@@ -38,6 +89,17 @@ const std::vector<Zone>& zones_of_country(std::string_view iso2) {
 
 ContactPlace resolve_place(const std::optional<std::string>& contact_timezone, std::string_view e164,
                            Zone campaign_zone) {
+  if (int area = nanp_table_area(e164)) {
+    const AreaPlace& a = area_places()[static_cast<std::size_t>(area)];
+    ContactPlace place;
+    place.region = a.region;
+    return choose(std::move(place), contact_timezone, a.zones, campaign_zone);
+  }
+  return resolve_place_reference(contact_timezone, e164, campaign_zone);
+}
+
+ContactPlace resolve_place_reference(const std::optional<std::string>& contact_timezone, std::string_view e164,
+                                     Zone campaign_zone) {
   using i18n::phonenumbers::PhoneNumber;
   using i18n::phonenumbers::PhoneNumberUtil;
   ContactPlace place;
@@ -59,20 +121,7 @@ ContactPlace resolve_place(const std::optional<std::string>& contact_timezone, s
       from_number = zones_of_country(place.region);
     }
   }
-  if (contact_timezone)
-    if (Zone z = find_zone(*contact_timezone)) {
-      place.zones = {z};
-      place.zone_source = "contact";
-      return place;
-    }
-  if (!from_number.empty()) {
-    place.zones = std::move(from_number);
-    place.zone_source = "number";
-    return place;
-  }
-  place.zones = {campaign_zone};
-  place.zone_source = "campaign";
-  return place;
+  return choose(std::move(place), contact_timezone, from_number, campaign_zone);
 }
 
 }  // namespace dialerd::schedule

@@ -230,7 +230,7 @@ void Scheduler::dispatch_campaign(const Campaign& c, std::optional<UnixMs>& next
                                                  : std::numeric_limits<std::int64_t>::max();
   auto judge = [&](const store::Candidate& cand, store::History& history) {
     // The claim's limit keeps the campaign under its daily cap and concurrency.
-    auto d = evaluate(*rules, cand, history, schedule::CallFacts{}, now);
+    auto d = evaluate(*rules, cand, history, schedule::CallFacts{}, now, nullptr, schedule::Explain::when_blocked);
     store::Verdict v;
     v.reason = d.reason;
     switch (d.kind) {
@@ -365,7 +365,7 @@ awaitable<void> Scheduler::dispatch(std::shared_ptr<providers::Provider> provide
 
 schedule::Decision Scheduler::evaluate(const schedule::CampaignRules& rules, const store::Candidate& cand,
                                       store::History& history, const schedule::CallFacts& campaign_facts, UnixMs now,
-                                      schedule::ContactPlace* place_out) const {
+                                      schedule::ContactPlace* place_out, schedule::Explain explain) const {
   auto place = schedule::resolve_place(cand.contact_timezone, cand.call.phone, rules.zone);
   schedule::CallFacts facts = campaign_facts;
   facts.active = cand.active;
@@ -377,7 +377,7 @@ schedule::Decision Scheduler::evaluate(const schedule::CampaignRules& rules, con
     if (auto nth = history.contact_nth_recent_call(cand.call.contact_id, legal_.rolling_calls, now - span))
       facts.rolling_unblock = *nth + span;
   }
-  auto d = schedule::decide(rules, place, facts, legal_, now);
+  auto d = schedule::decide(rules, place, facts, legal_, now, explain);
   if (place_out) *place_out = std::move(place);
   return d;
 }

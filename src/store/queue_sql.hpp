@@ -53,9 +53,14 @@ inline constexpr const char* kCounters = "SELECT state, n FROM campaign_counters
 inline constexpr const char* kInFlight = R"sql(
 SELECT coalesce(sum(n), 0) FROM campaign_counters WHERE campaign_id = ?1 AND state IN ('dispatching', 'in_progress'))sql";
 
+// The last column is when the contact's latest call that counts against caps went out (kContactCallsSince's
+// filter; NULL when none): a contact with no call since a cap's window began needs no lookup of its own.
 inline constexpr const char* kSelectDue = R"sql(
 SELECT k.id, p.phone, p.first_name, p.last_name, k.variables, k.attempts, k.max_retries, k.contact_id,
-       p.timezone, p.active, s.reason
+       p.timezone, p.active, s.reason,
+       (SELECT a.submitted_at FROM attempts a WHERE a.contact_id = k.contact_id
+          AND (a.outcome IS NULL OR a.outcome NOT IN ('not_submitted', 'rejected'))
+        ORDER BY a.submitted_at DESC LIMIT 1)
 FROM calls k JOIN contacts p ON p.id = k.contact_id LEFT JOIN suppressions s ON s.phone = p.phone
 WHERE k.campaign_id = ?1 AND k.state = 'pending' AND k.next_attempt_at <= ?2
 ORDER BY k.next_attempt_at, k.id LIMIT ?3)sql";
@@ -139,6 +144,16 @@ WHERE id = ?1 AND state = 'pending')sql";
 inline constexpr const char* kInsertAttempt = R"sql(
 INSERT INTO attempts(call_id, campaign_id, contact_id, number, dispatch_key, from_number, submitted_at, provider)
 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8))sql";
+// The same two for many calls in one statement each (a claim's chunk). ?1 is a JSON array: of call ids for
+// the first; of [call_id, contact_id, number, from_number] for the second, inserted in array order. One
+// statement per chunk instead of two per call: SQLite's per-statement work (statement journal, trigger
+// programs, the IN list of calls_webhook's WHEN) was most of a claim's cost.
+inline constexpr const char* kMarkDispatchingMany = R"sql(
+UPDATE calls SET state = 'dispatching', attempts = attempts + 1, dispatch_key = ?2, updated_at = ?3, provider = ?4
+WHERE id IN (SELECT value FROM json_each(?1)) AND state = 'pending')sql";
+inline constexpr const char* kInsertAttempts = R"sql(
+INSERT INTO attempts(call_id, campaign_id, contact_id, number, dispatch_key, from_number, submitted_at, provider)
+SELECT value ->> 0, ?2, value ->> 1, value ->> 2, ?3, value ->> 3, ?4, ?5 FROM json_each(?1) ORDER BY key)sql";
 
 // Submission answers: each only moves a call that is still dispatching under this chunk's key.
 inline constexpr const char* kSubmitAccepted = R"sql(
@@ -156,6 +171,17 @@ WHERE id = ?1 AND state = 'dispatching' AND dispatch_key = ?2)sql";
 inline constexpr const char* kAttemptAnswered = R"sql(
 UPDATE attempts SET provider_call_id = ?3, outcome = ?4, detail = ?5, finished_at = ?6
 WHERE call_id = ?1 AND dispatch_key = ?2)sql";
+// A chunk accepted call by call, in one statement each: ?1 is a JSON array of [call_id, provider_call_id,
+// detail]. The same conditions as kSubmitAccepted and kAttemptAnswered; the unary + keeps the plan on the
+// array then the call's primary key (the dispatch_key index would visit the whole chunk per element).
+inline constexpr const char* kSubmitAcceptedMany = R"sql(
+UPDATE calls SET state = 'in_progress', provider_call_id = j.value ->> 1, last_error = NULL, updated_at = ?3
+FROM json_each(?1) AS j
+WHERE calls.id = j.value ->> 0 AND +calls.state = 'dispatching' AND +calls.dispatch_key = ?2)sql";
+inline constexpr const char* kAttemptsAcceptedMany = R"sql(
+UPDATE attempts SET provider_call_id = j.value ->> 1, outcome = NULL, detail = j.value ->> 2, finished_at = NULL
+FROM json_each(?1) AS j
+WHERE attempts.call_id = j.value ->> 0 AND attempts.dispatch_key = ?2)sql";
 
 // Both read what applying an outcome needs, in the same columns.
 inline constexpr const char* kFindCallByProviderId = R"sql(
@@ -204,6 +230,7 @@ WHERE k.state = 'dispatching' AND coalesce(k.provider, c.provider) = ?1 LIMIT 1)
 inline constexpr const char* kSaveEarly = R"sql(
 INSERT OR REPLACE INTO early_outcomes(provider, provider_call_id, outcome, detail, received_at)
 VALUES (?1, ?2, ?3, ?4, ?5))sql";
+inline constexpr const char* kAnyEarly = "SELECT 1 FROM early_outcomes WHERE provider = ?1 LIMIT 1";
 inline constexpr const char* kTakeEarly =
     "DELETE FROM early_outcomes WHERE provider = ?1 AND provider_call_id = ?2 RETURNING outcome, detail";
 inline constexpr const char* kPurgeEarly = "DELETE FROM early_outcomes WHERE received_at < ?1";

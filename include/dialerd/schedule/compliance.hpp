@@ -73,8 +73,12 @@ struct Decision {
 // How far ahead "wait until" looks; a call that cannot go out within it is re-examined after a day.
 constexpr domain::UnixMs kSearchHorizonMs = 14LL * 24 * 3600 * 1000;
 
+// How much of a decision to spell out. `when_blocked` leaves `passed` empty when the call may go out (the
+// claim's hot path needs only the verdict); every other decision is explained in full either way.
+enum class Explain { always, when_blocked };
+
 Decision decide(const CampaignRules& campaign, const ContactPlace& place, const CallFacts& facts,
-                const LegalRules& legal, domain::UnixMs now);
+                const LegalRules& legal, domain::UnixMs now, Explain explain = Explain::always);
 
 // The campaign-level part alone (running, start, window, daily cap): whether the campaign may dispatch
 // at all now, and if not, when to look again (nullopt = not by time; an event must change something).

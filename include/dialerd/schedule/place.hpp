@@ -13,6 +13,10 @@ namespace dialerd::schedule {
 
 ContactPlace resolve_place(const std::optional<std::string>& contact_timezone, std::string_view e164,
                            Zone campaign_zone);
+// The same answer with every number parsed by libphonenumber. resolve_place skips the parse for "+1"
+// numbers whose area code is in the NANP table, where the table alone decides (slower; for tests).
+ContactPlace resolve_place_reference(const std::optional<std::string>& contact_timezone, std::string_view e164,
+                                     Zone campaign_zone);
 
 // The zones the tz database lists for a country (zone.tab), e.g. "GB" -> {Europe/London}.
 const std::vector<Zone>& zones_of_country(std::string_view iso2);

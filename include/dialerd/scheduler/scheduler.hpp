@@ -54,10 +54,12 @@ class Scheduler {
   bool claiming() const { return claiming_; }
 
   // The compliance decision for one call at `now`, as the claim makes it. `campaign_facts` carries the
-  // campaign's in-flight count and calls today; the contact's side is read from `history`.
+  // campaign's in-flight count and calls today; the contact's side is read from `history`. The claim asks
+  // for Explain::when_blocked: every check still runs, but a call that may go out gets no explanation.
   schedule::Decision evaluate(const schedule::CampaignRules& rules, const store::Candidate& candidate,
                               store::History& history, const schedule::CallFacts& campaign_facts, domain::UnixMs now,
-                              schedule::ContactPlace* place_out = nullptr) const;
+                              schedule::ContactPlace* place_out = nullptr,
+                              schedule::Explain explain = schedule::Explain::always) const;
   // Applies outcomes a provider reported, then wakes the loop (a slot may be free).
   std::vector<store::OutcomeApplied> apply_outcomes(const std::string& provider,
                                                     const std::vector<domain::OutcomeReport>& reports);

@@ -55,6 +55,40 @@ TEST_CASE("batchcall: the request follows seed 004") {
   CHECK(body["tasks"][0]["max_retries"] == 0);  // dialerd owns retries
 }
 
+TEST_CASE("batchcall: the request body is the bytes a json document of it dumps to") {
+  // build_request writes the body directly; it must equal the document built the plain way, escaping and
+  // key order included.
+  auto reference = [](const domain::DispatchChunk& chunk) {
+    json tasks = json::array();
+    for (const auto& call : chunk.calls)
+      tasks.push_back({{"to_number", call.phone}, {"dynamic_variables", call.variables}, {"max_retries", 0}});
+    const auto& spec = chunk.campaign.spec;
+    return json{{"from_number", chunk.calls.empty() || chunk.calls.front().from_number.empty()
+                                    ? spec.from_number
+                                    : chunk.calls.front().from_number},
+                {"tasks", std::move(tasks)},
+                {"name", spec.name.substr(0, 255)},
+                {"agent_id", spec.agent_id},
+                {"timezone", spec.timezone},
+                {"status", "scheduled"},
+                {"send_now", true}}
+        .dump();
+  };
+  batchcall::BatchCallAdapter adapter(config());
+  auto chunk = chunk_of(3);
+  CHECK(adapter.build_request(chunk).body == reference(chunk));
+  chunk.campaign.spec.name = "Zoë's \"Q1\"\tcampaign " + std::string(300, 'x');  // escaped, cut at 255 bytes
+  chunk.campaign.spec.agent_id = "agent_\u00e9\n";
+  chunk.calls[0].variables = {{"note", "line\nbreak \"quoted\" \x01"}, {"n", 3}, {"nested", {{"a", {1, 2}}}}};
+  chunk.calls[1].variables = json::object();
+  chunk.calls[2].from_number = "+14155550000";  // only the first call's caller id is the request's
+  CHECK(adapter.build_request(chunk).body == reference(chunk));
+  chunk.calls[0].from_number.clear();  // falls back to the campaign's
+  CHECK(adapter.build_request(chunk).body == reference(chunk));
+  chunk.calls.clear();
+  CHECK(adapter.build_request(chunk).body == reference(chunk));
+}
+
 TEST_CASE("batchcall: a success answer accepts every task under the batch id") {
   batchcall::BatchCallAdapter adapter(config());
   auto chunk = chunk_of(2);

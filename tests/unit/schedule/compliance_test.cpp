@@ -1,5 +1,7 @@
 #include <catch2/catch.hpp>
 
+#include <random>
+
 #include "dialerd/schedule/compliance.hpp"
 #include "dialerd/schedule/time.hpp"
 
@@ -139,4 +141,63 @@ TEST_CASE("compliance: the campaign gate") {
   auto stopped = campaign_gate(c, 0, at("2026-11-23T15:00:00Z"));
   CHECK_FALSE(stopped.open);
   CHECK_FALSE(stopped.until);
+}
+
+TEST_CASE("compliance: explaining only blocked calls changes no verdict, wait or reason") {
+  // decide(..., Explain::when_blocked) is the claim's hot path: it must reach the same decision as the fully
+  // explained one on every input, and drop the explanation only when the call may go out.
+  std::mt19937_64 rng(20261123);
+  const char* zones[] = {"America/New_York", "America/Los_Angeles", "Pacific/Honolulu", "Europe/London",
+                         "Australia/Lord_Howe", "Asia/Kathmandu"};
+  auto pick_zone = [&] { return find_zone(zones[rng() % std::size(zones)]); };
+  auto chance = [&](int percent) { return static_cast<int>(rng() % 100) < percent; };
+  const UnixMs base = at("2026-01-01T00:00:00Z");
+  int dispatched = 0, waited = 0, skipped = 0;
+  for (int i = 0; i < 4000; ++i) {
+    const UnixMs now = base + static_cast<UnixMs>(rng() % (366ULL * 24 * 3600 * 1000));
+    CampaignRules c;
+    c.zone = pick_zone();
+    c.concurrency = 10;
+    c.running = !chance(5);
+    if (chance(10)) c.trigger_at = now + static_cast<UnixMs>(rng() % (4ULL * 24 * 3600 * 1000)) - 2 * 24 * 3600 * 1000;
+    if (chance(40)) c.window = DailyWindow{static_cast<int>(rng() % 1440), static_cast<int>(1 + rng() % 1440)};
+    if (chance(30)) c.days = DayRule::of_weekdays({1, 2, 3, 4, 5});
+    if (chance(20)) c.max_calls_per_day = 100;
+    ContactPlace place;
+    if (!chance(5)) place.zones.push_back(pick_zone());
+    if (chance(30)) place.zones.push_back(pick_zone());
+    place.region = chance(50) ? "US-FL" : "US";
+    LegalRules legal;
+    if (chance(50)) legal.window = DailyWindow{0, 0};
+    legal.region_windows["US-FL"] = DailyWindow{8 * 60, 20 * 60};
+    if (chance(30)) legal.rolling_calls = 3;
+    CallFacts f;
+    f.active = !chance(5);
+    if (chance(5)) f.suppression = "do not call";
+    f.campaign_in_flight = chance(10) ? 10 : 3;
+    f.campaign_calls_today = chance(10) ? 100 : 7;
+    f.contact_calls_today = chance(10) ? 4 : static_cast<int>(rng() % 4);
+    if (chance(20)) f.rolling_unblock = now + static_cast<UnixMs>(rng() % (2ULL * 24 * 3600 * 1000)) - 24 * 3600 * 1000;
+
+    auto full = decide(c, place, f, legal, now);
+    auto lazy = decide(c, place, f, legal, now, Explain::when_blocked);
+    INFO("case " << i);
+    REQUIRE(lazy.kind == full.kind);
+    REQUIRE(lazy.until == full.until);
+    REQUIRE(lazy.reason == full.reason);
+    REQUIRE(lazy.failed.size() == full.failed.size());
+    if (full.kind == Kind::dispatch) {
+      CHECK(full.failed.empty());
+      CHECK(lazy.passed.empty());
+      ++dispatched;
+    } else {
+      REQUIRE(lazy.passed.size() == full.passed.size());
+      for (std::size_t k = 0; k < full.failed.size(); ++k) CHECK(lazy.failed[k].reason == full.failed[k].reason);
+      (full.kind == Kind::wait ? waited : skipped) += 1;
+    }
+  }
+  // The generator reaches every kind of answer.
+  CHECK(dispatched > 100);
+  CHECK(waited > 100);
+  CHECK(skipped > 100);
 }

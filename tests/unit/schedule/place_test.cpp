@@ -1,5 +1,7 @@
 #include <catch2/catch.hpp>
 
+#include <cstdio>
+
 #include <date/tz.h>
 
 #include "dialerd/schedule/place.hpp"
@@ -47,4 +49,30 @@ TEST_CASE("place: an unknown or unplaceable number falls back to the campaign's 
   auto p = resolve_place(std::string("Not/AZone"), "+80012345678", find_zone("America/Chicago"));
   CHECK(names(p) == std::vector<std::string>{"America/Chicago"});
   CHECK(p.zone_source == "campaign");
+}
+
+TEST_CASE("place: NANP numbers placed from the area-code table alone answer as libphonenumber's parse does") {
+  // resolve_place skips libphonenumber for "+1" and ten digits whose area code is in the table; the
+  // reference parses every number. Every area code, numbers valid and not, each zone source.
+  auto same = [](const ContactPlace& a, const ContactPlace& b) {
+    return a.zones == b.zones && a.zone_source == b.zone_source && a.region == b.region;
+  };
+  const Zone campaign = find_zone("America/Chicago");
+  const std::optional<std::string> zones[] = {std::nullopt, std::string("Europe/Paris"), std::string("Not/AZone")};
+  int checked = 0;
+  for (int area = 0; area < 1000; ++area) {
+    for (const char* rest : {"5550100", "2000000", "9999999", "0123456", "1000000"}) {
+      char number[16];
+      std::snprintf(number, sizeof number, "+1%03d%s", area, rest);
+      for (const auto& zone : zones) {
+        INFO(number << " contact zone " << zone.value_or("none"));
+        CHECK(same(resolve_place(zone, number, campaign), resolve_place_reference(zone, number, campaign)));
+        ++checked;
+      }
+    }
+  }
+  // Shapes the table does not decide go through libphonenumber either way.
+  for (const char* number : {"+1212555010", "+121255501000", "+1 2125550100", "+442079460958", "12125550100", ""})
+    CHECK(same(resolve_place(std::nullopt, number, campaign), resolve_place_reference(std::nullopt, number, campaign)));
+  CHECK(checked == 15000);
 }

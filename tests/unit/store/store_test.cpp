@@ -476,6 +476,103 @@ TEST_CASE("store: the per-contact cap counts calls from every campaign when a cl
   CHECK_THAT(q.text(0), Catch::Contains("contact-daily-cap"));
 }
 
+TEST_CASE("store: a claim judges each call against the calls it has taken already") {
+  // A claim writes its chunk in one statement per table, after judging; a contact whose call it has taken
+  // is then looked up exactly, so a second due call of the same contact sees the first.
+  testing::TempDir dir;
+  Store s({dir.file("q.db")});
+  ContactInput ann;
+  ann.phone = "+12125550100";
+  ann.timezone = "America/New_York";
+  const UnixMs day1 = 1763917200000;          // 2025-11-23T17:00:00Z, 12:00 in New York
+  const UnixMs day2 = day1 + 24 * 3600 * 1000;
+  auto id = s.create_campaign(spec(), {ann}, day1);
+  // Her first call goes out on day 1, its answer is unknown (held); a second record adds a second call, and
+  // the operator then releases the first: two due calls of one contact in one campaign.
+  auto held = s.claim(*s.campaign(id), 10, day1);
+  REQUIRE(held);
+  s.record_submission(*held, all(*held, Kind::uncertain), day1);
+  s.add_contacts(id, {ann}, day1 + 1000);
+  REQUIRE(s.resolve_held({held->calls[0].id}, store::HeldAction::release, "checked", day1 + 2000).size() == 1);
+  REQUIRE(s.counts(id).pending == 2);
+
+  schedule::LegalRules legal;
+  legal.contact_daily_cap = 1;
+  std::vector<std::int64_t> seen_today;
+  auto judge = [&](const store::Candidate& c, store::History& h) {
+    std::string err;
+    auto rules = *schedule::campaign_rules(*s.campaign(id), err);
+    auto place = schedule::ContactPlace{{schedule::find_zone(*c.contact_timezone)}, "contact", "US-NY"};
+    schedule::CallFacts facts;
+    facts.contact_calls_today = h.contact_calls_since(c.call.contact_id, schedule::local_day_start(place.zones[0], day2));
+    seen_today.push_back(facts.contact_calls_today);
+    auto d = schedule::decide(rules, place, facts, legal, day2);
+    store::Verdict v;
+    v.kind = d.kind == schedule::Decision::Kind::dispatch ? store::Verdict::Kind::dispatch : store::Verdict::Kind::wait;
+    v.until = d.until.value_or(0);
+    v.reason = d.reason;
+    return v;
+  };
+  store::ClaimOptions options;
+  options.limit = 10;
+  auto chunk = s.claim(*s.campaign(id), options, day2, judge);
+  REQUIRE(chunk);
+  CHECK(chunk->calls.size() == 1);
+  CHECK(seen_today == std::vector<std::int64_t>{0, 1});  // day 1's call is not today's; the first taken is
+  CHECK(s.counts(id).dispatching == 1);
+  CHECK(s.counts(id).pending == 1);
+  check_invariant(s, id, 2);
+}
+
+TEST_CASE("store: an all-accepted answer is recorded as call by call, and anything else call by call") {
+  testing::TempDir dir;
+  Store s({dir.file("q.db")});
+  auto id = s.create_campaign(spec(10), people(6), 1000);
+  auto campaign = *s.campaign(id);
+  auto chunk = *s.claim(campaign, 3, 1000);
+  // Every call accepted: odd provider ids and details are stored exactly as given.
+  std::vector<SubmitResult> accepted = {{Kind::accepted, chunk.calls[0].id, "b:1\"x\\y", "", 0},
+                                        {Kind::accepted, chunk.calls[1].id, "", "queued \u00e9", 0},
+                                        {Kind::accepted, chunk.calls[2].id, "bad \xff utf-8", "", 0}};
+  s.record_submission(chunk, accepted, 2000);
+  // A call answered twice: the first answer moves the call, as it always has.
+  auto twice = *s.claim(campaign, 3, 1000);
+  s.record_submission(twice, {{Kind::accepted, twice.calls[0].id, "t-0", "", 0},
+                              {Kind::accepted, twice.calls[1].id, "t-1", "", 0},
+                              {Kind::accepted, twice.calls[2].id, "t-2", "", 0},
+                              {Kind::rejected, twice.calls[2].id, "", "late", 0}}, 2000);
+  auto c = s.counts(id);
+  CHECK(c.in_progress == 6);
+  CHECK(c.total() == 6);
+  store::sqlite::Db db(dir.file("q.db"), store::sqlite::Db::Mode::read_only, 1000);
+  auto& q = db.cached(R"(SELECT k.state, k.provider_call_id, k.updated_at, a.provider_call_id, a.outcome, a.detail,
+                                a.finished_at
+                         FROM calls k JOIN attempts a ON a.call_id = k.id AND a.dispatch_key = k.dispatch_key
+                         WHERE k.id = ?1)");
+  auto row = [&](CallId call) {
+    q.reset();
+    q.bind(1, call);
+    REQUIRE(q.step());
+  };
+  row(chunk.calls[0].id);
+  CHECK(q.text(0) == "in_progress");
+  CHECK(q.text(1) == "b:1\"x\\y");
+  CHECK(q.int64(2) == 2000);
+  CHECK(q.text(3) == "b:1\"x\\y");
+  CHECK(q.is_null(4));
+  CHECK(q.is_null(5));
+  CHECK(q.is_null(6));
+  row(chunk.calls[1].id);
+  CHECK(q.is_null(1));
+  CHECK(q.is_null(3));
+  CHECK(q.text(5) == "queued \u00e9");
+  row(chunk.calls[2].id);
+  CHECK(q.text(1) == "bad \xff utf-8");
+  row(twice.calls[2].id);
+  CHECK(q.text(0) == "in_progress");
+  CHECK(q.text(1) == "t-2");
+}
+
 TEST_CASE("store: place_now claims judged calls at once, in chunks, and a refused record leaves no trace") {
   testing::TempDir dir;
   Store s({dir.file("q.db")});
