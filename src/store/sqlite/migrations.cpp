@@ -281,9 +281,27 @@ END;
 
     // 3: failover. The provider a call's submission went to, when it is not the campaign's own (NULL in
     // rows from before: the campaign's). Outcome callbacks, start-up reconciliation and resume go by it.
+    // Also: calls_webhook's WHEN list as equalities. With `IN (...)` SQLite builds a temporary table for the
+    // list on every call-state update (about 6 % of a dispatch's CPU); the event rows it writes are the same.
     R"sql(
 ALTER TABLE calls ADD COLUMN provider TEXT;
 ALTER TABLE attempts ADD COLUMN provider TEXT;
+
+DROP TRIGGER calls_webhook;
+CREATE TRIGGER calls_webhook AFTER UPDATE OF state ON calls
+WHEN NEW.state <> OLD.state
+ AND (NEW.state = 'completed' OR NEW.state = 'failed' OR NEW.state = 'skipped' OR NEW.state = 'held')
+BEGIN
+  INSERT INTO webhook_outbox(event_id, campaign_id, type, url, secret_id, payload, next_attempt_at, created_at)
+  SELECT 'evt_' || lower(hex(randomblob(12))), c.id, 'call.' || NEW.state,
+         c.webhook_url, c.webhook_secret_id,
+         json_object('call_id', CAST(NEW.id AS TEXT), 'campaign_id', CAST(c.id AS TEXT),
+                     'phone_number', (SELECT phone FROM contacts WHERE id = NEW.contact_id),
+                     'state', NEW.state, 'attempts', NEW.attempts, 'outcome', NEW.last_outcome,
+                     'reason', NEW.last_error, 'provider_call_id', NEW.provider_call_id),
+         NEW.updated_at, NEW.updated_at
+  FROM campaigns c WHERE c.id = NEW.campaign_id AND c.webhook_url IS NOT NULL;
+END;
 )sql",
 };
 
