@@ -1,10 +1,14 @@
 #!/usr/bin/env bash
-# Builds dialerd in Release with the benchmarks and runs them; paste the output into docs/PERFORMANCE.md.
+# Builds dialerd in Release with the benchmarks and runs them all, each figure next to its reference; paste
+# the output into docs/PERFORMANCE.md. Store insert/claim against raw SQLite, RSS and wake cost at 10k, 1M
+# and 10M queued, trigger precision, ingest through the API, dispatch to a loopback provider, end to end
+# with outcome callbacks, and API requests/s with wrk. The fault harness is bench/fault.sh; fuzzing is
+# bench/fuzz.sh.
 #   bench/run.sh            full size (1M contacts)
-#   N=100000 bench/run.sh   smaller
+#   N=100000 SIZES="10000 100000" bench/run.sh   smaller
 set -euo pipefail
 cd "$(dirname "$0")/.."
-bash scripts/deps.sh
+bash scripts/deps.sh scripts/packages.txt scripts/packages-bench.txt
 cmake -S . -B build-bench -G Ninja -DCMAKE_BUILD_TYPE=Release -DBUILD_TESTING=OFF -DDIALERD_BUILD_BENCH=ON >/dev/null
 cmake --build build-bench -j "${JOBS:-2}"
 N=${N:-1000000}
@@ -18,3 +22,5 @@ echo "scheduler wake cost:"
 ./build-bench/bin/trigger_bench --campaigns 200
 ./build-bench/bin/ingest_bench --contacts "${INGEST:-200000}"
 ./build-bench/bin/dispatch_bench --calls "${DISPATCH:-200000}"
+./build-bench/bin/dispatch_bench --calls "${E2E:-100000}" --outcomes
+bash bench/api_load.sh build-bench/bin/dialerd
