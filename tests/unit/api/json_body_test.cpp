@@ -1,0 +1,45 @@
+#include <catch2/catch.hpp>
+
+#include "api/common.hpp"
+
+using dialerd::api::BadRequest;
+using dialerd::api::kMaxJsonDepth;
+using dialerd::api::nested_deeper_than;
+using dialerd::api::parse_json_body;
+
+namespace {
+dialerd::http::Request json_request(std::string body) {
+  dialerd::http::Request r;
+  r.method = "POST";
+  r.headers["content-type"] = "application/json";
+  r.body = std::move(body);
+  return r;
+}
+std::string nested(int depth, const std::string& inner = "") {
+  return std::string(depth, '[') + inner + std::string(depth, ']');
+}
+}  // namespace
+
+// Regression: copying, comparing and dumping a parsed value recurse once per level, so a body of a few
+// hundred kilobytes of '[' overflowed the stack in parse_json_body's UTF-8 check and crashed the daemon.
+TEST_CASE("api: a JSON body nested 200000 deep is 400 invalid_json and not a crash") {
+  try {
+    parse_json_body(json_request(nested(200000)));
+    FAIL("a body nested 200000 deep was accepted");
+  } catch (const BadRequest& e) {
+    CHECK(e.status == 400);
+    CHECK(e.code == "invalid_json");
+    CHECK(std::string(e.what()).find("64 deep") != std::string::npos);
+  }
+  CHECK_THROWS_AS(parse_json_body(json_request(std::string(200000, '{'))), BadRequest);
+}
+
+TEST_CASE("api: JSON bodies nest up to kMaxJsonDepth and brackets in strings do not count") {
+  CHECK(parse_json_body(json_request(nested(kMaxJsonDepth))).is_array());
+  CHECK_THROWS_AS(parse_json_body(json_request(nested(kMaxJsonDepth + 1))), BadRequest);
+  auto brackets = "{\"a\": \"" + std::string(100, '[') + "\\\"" + std::string(100, '{') + "\"}";
+  CHECK(parse_json_body(json_request(brackets))["a"].get<std::string>().size() == 201);
+  CHECK_FALSE(nested_deeper_than(brackets, 2));
+  CHECK(nested_deeper_than("{\"a\": [{\"b\": [1]}]}", 3));
+  CHECK_FALSE(nested_deeper_than("{\"a\": [{\"b\": [1]}]}", 4));
+}
