@@ -3,7 +3,6 @@
 #include <optional>
 #include <stdexcept>
 #include <string>
-#include <string_view>
 
 #include <nlohmann/json.hpp>
 
@@ -34,12 +33,8 @@ http::Response envelope(int status, json data, domain::UnixMs now);
 http::Handler guarded(std::function<http::Response(const http::Request&, const http::Params&)> fn);
 
 // The body as JSON: 415 unless it is application/json; 400 invalid_json when it does not parse, is not
-// UTF-8, or nests arrays and objects deeper than kMaxJsonDepth.
+// UTF-8, or nests arrays and objects deeper than util::kMaxJsonDepth.
 json parse_json_body(const http::Request& req);
-constexpr int kMaxJsonDepth = 64;
-// Whether `text`, read as JSON, opens more than `limit` arrays and objects inside one another (brackets in
-// strings do not count). Exact for valid JSON; cheap enough to run before parsing.
-bool nested_deeper_than(std::string_view text, int limit);
 // The request's media type, lower-cased, without parameters ("application/json").
 std::string media_type(const http::Request& req);
 // The campaign named by `id_text`, if it exists and belongs to the caller's workspace; else 404.

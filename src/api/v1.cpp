@@ -14,6 +14,7 @@
 #include "common.hpp"
 #include "dialerd/store/sqlite/db.hpp"
 #include "dialerd/schedule/time.hpp"
+#include "dialerd/util/json_depth.hpp"
 #include "dialerd/util/metrics.hpp"
 
 namespace dialerd::api {
@@ -60,28 +61,6 @@ std::string media_type(const http::Request& req) {
   return media;
 }
 
-bool nested_deeper_than(std::string_view text, int limit) {
-  if (text.size() <= static_cast<std::size_t>(limit)) return false;
-  int depth = 0;
-  bool in_string = false;
-  for (std::size_t i = 0; i < text.size(); ++i) {
-    const char c = text[i];
-    if (in_string) {
-      if (c == '\\')
-        ++i;
-      else if (c == '"')
-        in_string = false;
-    } else if (c == '"') {
-      in_string = true;
-    } else if (c == '[' || c == '{') {
-      if (++depth > limit) return true;
-    } else if (c == ']' || c == '}') {
-      --depth;
-    }
-  }
-  return false;
-}
-
 json parse_json_body(const http::Request& req) {
   auto type = req.header("content-type");
   if (media_type(req) != "application/json")
@@ -89,9 +68,9 @@ json parse_json_body(const http::Request& req) {
                      "Content-Type must be application/json, got '" + (type.empty() ? std::string("(none)") : type) + "'");
   // nlohmann parses any depth, but copying, comparing and dumping a value recurse: a few hundred kilobytes
   // of '[' overflowed the stack in the dump below and crashed the daemon (tests/unit/api/json_body_test.cpp).
-  if (nested_deeper_than(req.body, kMaxJsonDepth))
+  if (util::json_nested_deeper_than(req.body))
     throw BadRequest(400, "invalid_json",
-                     "body nests arrays and objects more than " + std::to_string(kMaxJsonDepth) + " deep");
+                     "body nests arrays and objects more than " + std::to_string(util::kMaxJsonDepth) + " deep");
   json body;
   try {
     body = json::parse(req.body);

@@ -1,11 +1,12 @@
 #include <catch2/catch.hpp>
 
 #include "api/common.hpp"
+#include "dialerd/util/json_depth.hpp"
 
 using dialerd::api::BadRequest;
-using dialerd::api::kMaxJsonDepth;
-using dialerd::api::nested_deeper_than;
 using dialerd::api::parse_json_body;
+using dialerd::util::json_nested_deeper_than;
+using dialerd::util::kMaxJsonDepth;
 
 namespace {
 dialerd::http::Request json_request(std::string body) {
@@ -39,7 +40,7 @@ TEST_CASE("api: JSON bodies nest up to kMaxJsonDepth and brackets in strings do 
   CHECK_THROWS_AS(parse_json_body(json_request(nested(kMaxJsonDepth + 1))), BadRequest);
   auto brackets = "{\"a\": \"" + std::string(100, '[') + "\\\"" + std::string(100, '{') + "\"}";
   CHECK(parse_json_body(json_request(brackets))["a"].get<std::string>().size() == 201);
-  CHECK_FALSE(nested_deeper_than(brackets, 2));
-  CHECK(nested_deeper_than("{\"a\": [{\"b\": [1]}]}", 3));
-  CHECK_FALSE(nested_deeper_than("{\"a\": [{\"b\": [1]}]}", 4));
+  CHECK_FALSE(json_nested_deeper_than(brackets, 2));
+  CHECK(json_nested_deeper_than("{\"a\": [{\"b\": [1]}]}", 3));
+  CHECK_FALSE(json_nested_deeper_than("{\"a\": [{\"b\": [1]}]}", 4));
 }
