@@ -74,7 +74,7 @@ json parse_json_body(const http::Request& req) {
   json body;
   try {
     body = json::parse(req.body);
-  } catch (const json::parse_error& e) {
+  } catch (const json::exception& e) {  // parse_error, and out_of_range for a number beyond a double (1e999)
     throw BadRequest(400, "invalid_json", std::string("body is not valid JSON: ") + e.what());
   }
   // The parser passes some invalid UTF-8 through in strings; refuse it here, before it is stored or echoed.
