@@ -1,8 +1,11 @@
 #!/usr/bin/env bash
 # Installs the Debian packages in scripts/packages.txt that are missing (through sudo when not root).
+# Other lists may be given instead: bash scripts/deps.sh scripts/packages.txt scripts/packages-fuzz.txt
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
-mapfile -t wanted < <(grep -v '^\s*#' "$here/packages.txt" | grep -v '^\s*$')
+lists=("$@")
+[ ${#lists[@]} -gt 0 ] || lists=("$here/packages.txt")
+mapfile -t wanted < <(grep -hv '^\s*#' "${lists[@]}" | grep -v '^\s*$')
 missing=()
 for p in "${wanted[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
