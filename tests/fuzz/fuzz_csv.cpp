@@ -3,10 +3,13 @@
 //  - a table has a header of non-empty, trimmed, distinct names; one line number per row, increasing,
 //    after the header's and within the text; no blank records;
 //  - writing the table back out (every field quoted) and parsing that gives the same table;
-//  - a UTF-8 byte-order mark in front changes nothing.
+//  - a UTF-8 byte-order mark in front changes nothing;
+//  - every name and cell of a table is UTF-8 that JSON takes (nlohmann's dump, which the API does later).
 #include <algorithm>
 #include <set>
 #include <string>
+
+#include <nlohmann/json.hpp>
 
 #include "api/csv.hpp"
 #include "fuzz_targets.hpp"
@@ -93,6 +96,11 @@ int fuzz_csv_one(const std::uint8_t* data, std::size_t size) {
   const auto& t2 = std::get<CsvTable>(again);
   expect(t2.header == table.header, "the header changed in a round trip");
   expect(t2.rows == table.rows, "the rows changed in a round trip");
+  try {
+    (void)nlohmann::json{table.header, table.rows}.dump();
+  } catch (const nlohmann::json::exception& e) {
+    fail(std::string("an accepted table is not UTF-8 JSON can hold: ") + e.what());
+  }
   return 0;
 }
 
