@@ -285,8 +285,10 @@ std::vector<CallNowResult> place_calls(Context& ctx, const http::Request& req, d
 
 void check_fields(const json& body, std::initializer_list<const char*> allowed) {
   if (!body.is_object()) throw BadRequest(400, "invalid_json", "body must be a JSON object");
-  for (const auto& [k, v] : body.items())
+  for (const auto& item : body.items()) {
+    const std::string& k = item.key();  // not a structured binding: clang 14 cannot capture one (fuzz build)
     if (std::none_of(allowed.begin(), allowed.end(), [&](const char* a) { return k == a; })) bad_field(k, "unknown field");
+  }
 }
 
 // POST /v1/calls {campaign_id, contact}: 201 with the call when every check passes; otherwise nothing is
@@ -412,7 +414,9 @@ void register_call_routes(http::Router& router, Context& ctx) {
              guarded([&ctx](const http::Request& r, const http::Params& p) { return list_calls(ctx, r, p); }));
   router.add("GET", "/v1/calls/{id}",
              guarded([&ctx](const http::Request& r, const http::Params& p) { return get_call(ctx, r, p); }));
-  for (auto [verb, action] : {std::pair{"release", store::HeldAction::release}, std::pair{"fail", store::HeldAction::fail}}) {
+  for (auto verb_action : {std::pair{"release", store::HeldAction::release}, std::pair{"fail", store::HeldAction::fail}}) {
+    const char* verb = verb_action.first;
+    const store::HeldAction action = verb_action.second;  // a structured binding clang 14 could not capture
     router.add("POST", std::string("/v1/calls/{id}/") + verb,
                guarded([&ctx, action](const http::Request& r, const http::Params& p) {
                  return resolve_one(ctx, r, p, action);

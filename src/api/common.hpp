@@ -32,6 +32,8 @@ http::Response envelope(int status, json data, domain::UnixMs now);
 // Wraps a handler so BadRequest becomes its 4xx answer.
 http::Handler guarded(std::function<http::Response(const http::Request&, const http::Params&)> fn);
 
+// The body as JSON: 415 unless it is application/json; 400 invalid_json when it does not parse, is not
+// UTF-8, or nests arrays and objects deeper than util::kMaxJsonDepth.
 json parse_json_body(const http::Request& req);
 // The request's media type, lower-cased, without parameters ("application/json").
 std::string media_type(const http::Request& req);

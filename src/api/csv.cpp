@@ -1,9 +1,55 @@
 #include "csv.hpp"
 
+#include <algorithm>
+
 namespace dialerd::api {
+
+namespace {
+// Where the first byte that does not begin a well-formed UTF-8 sequence (RFC 3629: no overlong forms, no
+// surrogates, nothing past U+10FFFF) is, or npos.
+std::size_t invalid_utf8_at(std::string_view s) {
+  for (std::size_t i = 0; i < s.size();) {
+    const auto c = static_cast<unsigned char>(s[i]);
+    if (c < 0x80) {
+      ++i;
+      continue;
+    }
+    // How many continuation bytes follow, and the range of the first one (later ones are always 80..BF).
+    std::size_t more = 0;
+    unsigned char lo = 0x80, hi = 0xBF;
+    if (c >= 0xC2 && c <= 0xDF) {
+      more = 1;
+    } else if (c >= 0xE0 && c <= 0xEF) {
+      more = 2;
+      if (c == 0xE0) lo = 0xA0;  // no overlong forms
+      if (c == 0xED) hi = 0x9F;  // no surrogates
+    } else if (c >= 0xF0 && c <= 0xF4) {
+      more = 3;
+      if (c == 0xF0) lo = 0x90;  // no overlong forms
+      if (c == 0xF4) hi = 0x8F;  // nothing past U+10FFFF
+    } else {
+      return i;
+    }
+    if (s.size() - i <= more) return i;
+    for (std::size_t k = 1; k <= more; ++k) {
+      const auto b = static_cast<unsigned char>(s[i + k]);
+      if (k == 1 ? (b < lo || b > hi) : (b < 0x80 || b > 0xBF)) return i;
+    }
+    i += more + 1;
+  }
+  return std::string_view::npos;
+}
+}  // namespace
 
 std::variant<CsvTable, std::string> parse_csv(std::string_view text) {
   if (text.substr(0, 3) == "\xEF\xBB\xBF") text.remove_prefix(3);
+  // Every cell becomes a JSON string (a variable, a name): bytes that are not UTF-8 could not be stored.
+  if (auto at = invalid_utf8_at(text); at != std::string_view::npos) {
+    auto line = 1 + std::count(text.begin(), text.begin() + static_cast<std::ptrdiff_t>(at), '\n');
+    const char* hex = "0123456789ABCDEF";
+    const auto byte = static_cast<unsigned char>(text[at]);
+    return "line " + std::to_string(line) + ": not valid UTF-8 (byte 0x" + hex[byte >> 4] + hex[byte & 15] + ")";
+  }
   CsvTable table;
   std::vector<std::string> record;
   std::string field;

@@ -1,6 +1,7 @@
 #pragma once
 // CSV (RFC 4180) for contact import: a header row, then records. Quoted fields may hold commas, quotes
 // ("") and newlines; a UTF-8 byte-order mark and CRLF line ends are accepted; blank lines are skipped.
+// The text must be UTF-8: every cell ends up in JSON.
 #include <string>
 #include <string_view>
 #include <variant>

@@ -14,6 +14,7 @@
 #include "common.hpp"
 #include "dialerd/store/sqlite/db.hpp"
 #include "dialerd/schedule/time.hpp"
+#include "dialerd/util/json_depth.hpp"
 #include "dialerd/util/metrics.hpp"
 
 namespace dialerd::api {
@@ -65,10 +66,15 @@ json parse_json_body(const http::Request& req) {
   if (media_type(req) != "application/json")
     throw BadRequest(415, "unsupported_media_type",
                      "Content-Type must be application/json, got '" + (type.empty() ? std::string("(none)") : type) + "'");
+  // nlohmann parses any depth, but copying, comparing and dumping a value recurse: a few hundred kilobytes
+  // of '[' overflowed the stack in the dump below and crashed the daemon (tests/unit/api/json_body_test.cpp).
+  if (util::json_nested_deeper_than(req.body))
+    throw BadRequest(400, "invalid_json",
+                     "body nests arrays and objects more than " + std::to_string(util::kMaxJsonDepth) + " deep");
   json body;
   try {
     body = json::parse(req.body);
-  } catch (const json::parse_error& e) {
+  } catch (const json::exception& e) {  // parse_error, and out_of_range for a number beyond a double (1e999)
     throw BadRequest(400, "invalid_json", std::string("body is not valid JSON: ") + e.what());
   }
   // The parser passes some invalid UTF-8 through in strings; refuse it here, before it is stored or echoed.

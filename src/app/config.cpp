@@ -601,7 +601,7 @@ Config parse_config(std::string_view text) {
   json root;
   try {
     root = json::parse(text.begin(), text.end(), nullptr, /*allow_exceptions=*/true, /*ignore_comments=*/true);
-  } catch (const json::parse_error& e) {
+  } catch (const json::exception& e) {  // parse_error, and out_of_range for a number beyond a double (1e999)
     throw InvalidConfig({{"", std::string("not valid JSON: ") + e.what()}});
   }
   if (!root.is_object()) throw InvalidConfig({{"", "the top level must be a JSON object, got " + type_name(root)}});

@@ -5,6 +5,7 @@
 #include "dialerd/schedule/time.hpp"
 
 #include "dialerd/http/client.hpp"
+#include "dialerd/util/json_depth.hpp"
 
 namespace dialerd::providers {
 
@@ -26,6 +27,15 @@ std::string excerpt(const std::string& body) {
   return body.size() <= 300 ? body : body.substr(0, 300) + "...";
 }
 }  // namespace
+
+std::vector<SubmitResult> read_accepted_answer(const Adapter& adapter, const domain::DispatchChunk& chunk,
+                                               const WireAnswer& answer) {
+  if (util::json_nested_deeper_than(answer.body))
+    return all(chunk, SubmitResult::Kind::uncertain,
+               "provider answered " + std::to_string(answer.status) + " with JSON nested more than " +
+                   std::to_string(util::kMaxJsonDepth) + " deep");
+  return adapter.parse_answer(chunk, answer);
+}
 
 domain::UnixMs retry_after_ms(const WireAnswer& answer, domain::UnixMs now, domain::UnixMs fallback_ms) {
   constexpr domain::UnixMs kMax = 24LL * 3600 * 1000;
@@ -77,7 +87,7 @@ awaitable<Submission> HttpProvider::submit(const domain::DispatchChunk& chunk) {
   const auto& res = std::get<http::ClientResponse>(result);
   WireAnswer answer{res.status, res.headers, res.body};
   if (res.status >= 200 && res.status < 300) {
-    out.results = adapter_->parse_answer(chunk, answer);
+    out.results = read_accepted_answer(*adapter_, chunk, answer);
     co_return out;
   }
 

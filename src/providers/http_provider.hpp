@@ -30,6 +30,12 @@ class HttpProvider final : public Provider {
   http::Client client_;  // this provider's TLS context and keep-alive pool
 };
 
+// The results of a chunk the provider answered with a 2xx, as the adapter reads them. An answer nested
+// deeper than util::kMaxJsonDepth never reaches the adapter (its JSON copies would recurse past the stack):
+// every call is uncertain, as with any 2xx answer that names no calls.
+std::vector<domain::SubmitResult> read_accepted_answer(const Adapter& adapter, const domain::DispatchChunk& chunk,
+                                                       const WireAnswer& answer);
+
 // How long to wait before resubmitting after a 429/503, from Retry-After (seconds or an HTTP date, read
 // against `now`), capped at a day; `fallback_ms` when absent or unreadable.
 domain::UnixMs retry_after_ms(const WireAnswer& answer, domain::UnixMs now, domain::UnixMs fallback_ms);

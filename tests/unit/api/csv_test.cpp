@@ -53,3 +53,16 @@ TEST_CASE("csv: malformed input says what and where") {
   CHECK(bad("phone_number,,x\n") == "line 1: the header has an empty column name");
   CHECK(bad("a,a\n1,2\n") == "line 1: column \"a\" appears twice");
 }
+
+// Regression (fuzz_api): a cell that was not UTF-8 went into a JSON record, which threw when dumped, and
+// POST /v1/campaigns/{id}/contacts answered 500 (or 207 "could not store this chunk" for a variable).
+TEST_CASE("csv: text that is not UTF-8 is refused naming the line") {
+  CHECK(bad("phone_number,note\n+14155550101,caf\xE9\n") == "line 2: not valid UTF-8 (byte 0xE9)");
+  CHECK(bad("phone_number,note\n1,\"two\nlines\xFF\"\n") == "line 3: not valid UTF-8 (byte 0xFF)");
+  CHECK(bad("phone_\xC0\xAFnumber\n1\n") == "line 1: not valid UTF-8 (byte 0xC0)");       // overlong '/'
+  CHECK(bad("phone_number\n\xED\xA0\x80\n") == "line 2: not valid UTF-8 (byte 0xED)");    // a surrogate
+  CHECK(bad("phone_number\n\xF4\x90\x80\x80\n") == "line 2: not valid UTF-8 (byte 0xF4)");  // past U+10FFFF
+  CHECK(bad("phone_number\n\xE2\x82") == "line 2: not valid UTF-8 (byte 0xE2)");            // cut short
+  CHECK(ok("phone_number,city\n1,Z\xC3\xBCrich \xE2\x82\xAC \xF0\x9F\x93\x9E \xEF\xBF\xBF\n").rows[0][1] ==
+        "Z\xC3\xBCrich \xE2\x82\xAC \xF0\x9F\x93\x9E \xEF\xBF\xBF");
+}

@@ -162,6 +162,14 @@ TEST_CASE("config: malformed JSON says where") {
   CHECK_THAT(errors[0], Catch::Contains("not valid JSON") && Catch::Contains("line 2"));
 }
 
+// Regression (fuzz_config): nlohmann reports a number beyond a double as out_of_range, not parse_error; it
+// escaped parse_config, so dialerd and --check-config died on std::terminate instead of naming the problem.
+TEST_CASE("config: a number too large for a double is an InvalidConfig") {
+  auto errors = errors_of("{\"providers\": {\"s\": {\"kind\": \"simulator\", \"simulator\": {\"delay_ms\": 1e999}}}}");
+  REQUIRE(errors.size() == 1);
+  CHECK_THAT(errors[0], Catch::Contains("not valid JSON") && Catch::Contains("number overflow"));
+}
+
 TEST_CASE("config: a missing file is an InvalidConfig that names it") {
   CHECK_THROWS_WITH(load_config_file("/nonexistent/dialerd.json"), Catch::Contains("/nonexistent/dialerd.json"));
 }
