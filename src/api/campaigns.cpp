@@ -103,7 +103,22 @@ json campaign_json(const Campaign& c, const CallCounts& counts) {
 const std::set<std::string> kSettingFields = {"name",          "timezone",       "start_time",
                                               "end_time",      "working_days",   "concurrency",
                                               "max_calls_per_day", "retry_attempts", "retry_delay_seconds",
-                                              "phone_rotation_strategy"};
+                                              "phone_rotation_strategy", "failover_provider"};
+
+// Where chunks go while the provider's circuit breaker is open (docs/PROVIDERS.md, "Failover"): a string
+// names another configured provider; null (PATCH) removes it.
+void apply_failover(const Context& ctx, const json& body, CampaignSpec& spec) {
+  if (!body.contains("failover_provider")) return;
+  if (body["failover_provider"].is_null()) {
+    spec.options.erase("failover_provider");
+    return;
+  }
+  auto failover = opt_string(body, "failover_provider", "failover_provider", 64);
+  if (!ctx.scheduler.providers().count(*failover))
+    bad_field("failover_provider", "no provider named '" + *failover + "' is configured");
+  if (*failover == spec.provider) bad_field("failover_provider", "must differ from provider");
+  spec.options["failover_provider"] = *failover;
+}
 
 void apply_settings(const json& body, CampaignSpec& spec) {
   auto cleared = [&](const char* key) { return body.contains(key) && body[key].is_null(); };
@@ -204,6 +219,7 @@ http::Response patch_campaign(Context& ctx, const http::Request& req, const http
     throw BadRequest(409, "invalid_transition",
                      "campaign " + params.at("id") + " is " + std::string(to_string(campaign.status)));
   apply_settings(body, campaign.spec);
+  apply_failover(ctx, body, campaign.spec);
   auto now = ctx.clock.now_ms();
   ctx.store.update_settings(campaign.id, campaign.spec, now);
   spdlog::info("campaign {}: settings changed: {}", campaign.id, body.dump(-1, ' ', false, json::error_handler_t::replace));
@@ -228,13 +244,7 @@ http::Response create_campaign(Context& ctx, const http::Request& req) {
     for (const auto& [n, p] : ctx.scheduler.providers()) names += (names.empty() ? "" : ", ") + n;
     bad_field("provider", "no provider named '" + spec.provider + "' is configured (configured: " + names + ")");
   }
-  // Where chunks go while the provider's circuit breaker is open (docs/PROVIDERS.md, "Failover").
-  if (auto failover = opt_string(body, "failover_provider", "failover_provider", 64)) {
-    if (!ctx.scheduler.providers().count(*failover))
-      bad_field("failover_provider", "no provider named '" + *failover + "' is configured");
-    if (*failover == spec.provider) bad_field("failover_provider", "must differ from provider");
-    spec.options["failover_provider"] = *failover;
-  }
+  apply_failover(ctx, body, spec);
   auto from = normalize_phone(req_string(body, "from_number", "from_number", 64), config.default_region);
   if (auto* err = std::get_if<PhoneError>(&from)) bad_field("from_number", err->message);
   spec.from_number = std::get<std::string>(from);

@@ -322,13 +322,14 @@ awaitable<void> Scheduler::dispatch(std::shared_ptr<providers::Provider> provide
                  "http_429, http_5xx, ...).",
                  {{"provider", provider->name()}, {"class", submission.failure.empty() ? "other" : submission.failure}})
         .inc();
-    // Calls certainly not sent wait until this provider takes submissions again, or, when its breaker is
-    // open and the campaign has a failover provider, are due at once so the next pass sends them there.
+    // Calls certainly not sent are due again after the provider's backoff pause, or at once when its
+    // breaker is open and the campaign has a failover provider. While the breaker stays open the campaign
+    // claims nothing (route() says so), so due calls wait untouched, and a failover_provider added by
+    // PATCH meanwhile takes them on the next pass.
     const bool failover = g.state() != providers::BreakerState::closed &&
                           !chunk.campaign.spec.failover_provider().empty() &&
                           chunk.campaign.spec.failover_provider() != provider->name();
-    const UnixMs ready = g.state() == providers::BreakerState::open ? g.open_until() : g.paused_until();
-    const UnixMs wait = failover ? 0 : std::max<UnixMs>(ready - finished_at, 0);
+    const UnixMs wait = failover ? 0 : std::max<UnixMs>(g.paused_until() - finished_at, 0);
     for (auto& r : results)
       if (r.kind == SubmitResult::Kind::not_submitted) r.retry_after_ms = wait;
   }

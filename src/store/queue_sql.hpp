@@ -125,7 +125,8 @@ inline constexpr const char* kListCampaigns = R"sql(
 SELECT id FROM campaigns WHERE workspace = ?4 AND (?1 IS NULL OR status = ?1) AND id > ?2 ORDER BY id LIMIT ?3)sql";
 inline constexpr const char* kUpdateSettings = R"sql(
 UPDATE campaigns SET name = ?2, timezone = ?3, start_time = ?4, end_time = ?5, working_days = ?6, concurrency = ?7,
-                     max_calls_per_day = ?8, retry_attempts = ?9, retry_delay_s = ?10, rotation = ?11, updated_at = ?12
+                     max_calls_per_day = ?8, retry_attempts = ?9, retry_delay_s = ?10, rotation = ?11, updated_at = ?12,
+                     options = ?13
 WHERE id = ?1)sql";
 inline constexpr const char* kSelectContact = R"sql(
 SELECT id, phone, coalesce(first_name, ''), coalesce(last_name, ''), timezone, active, created_at, updated_at

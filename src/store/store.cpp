@@ -264,7 +264,7 @@ void Store::update_settings(CampaignId id, const CampaignSpec& spec, UnixMs now)
   u.bind(1, id).bind(2, spec.name).bind(3, spec.timezone).bind(4, spec.start_time).bind(5, spec.end_time);
   if (spec.working_days) u.bind(6, nlohmann::json(*spec.working_days).dump()); else u.bind_null(6);
   u.bind(7, spec.concurrency).bind(8, spec.max_calls_per_day).bind(9, spec.retry_attempts).bind(10, spec.retry_delay_s);
-  u.bind(11, spec.rotation).bind(12, now).run();
+  u.bind(11, spec.rotation).bind(12, now).bind(13, spec.options.dump()).run();
   tx.commit();
 }
 

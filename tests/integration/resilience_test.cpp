@@ -184,6 +184,31 @@ TEST_CASE("resilience: while its provider's breaker is open a campaign fails ove
     down_tries.reset();
     CHECK(daemon.log().find("provider down: circuit breaker OPEN") != std::string::npos);
   }
+  SECTION("a failover added by PATCH during the outage takes the waiting calls - null removes it") {
+    auto id = create(daemon, campaign("down", 6));
+    REQUIRE(wait_until([&] { return daemon.log().find("provider down: circuit breaker OPEN") != std::string::npos; }));
+    CHECK(fake.received_numbers().empty());
+    auto patch = [&](const json& body) {
+      auto r = dialerd::http::fetch_blocking(
+          {"PATCH", daemon.url("/v1/campaigns/" + id), {}, body.dump(), "application/json", 5000});
+      return std::get<dialerd::http::ClientResponse>(r);
+    };
+    CHECK(patch({{"failover_provider", "down"}}).status == 400);  // must differ from provider
+    auto r = patch({{"failover_provider", "acme"}});
+    INFO(r.body);
+    REQUIRE(r.status == 200);
+    CHECK(json::parse(r.body)["data"]["failover_provider"] == "acme");
+    REQUIRE(wait_until([&] { return campaign_of(daemon, id)["status"] == "completed"; }));
+    CHECK(fake.received_numbers().size() == 6);
+    // Completed campaigns take no PATCH; a new one shows null clears the field.
+    auto other = create(daemon, campaign("down", 1, {{"failover_provider", "acme"}}, 40));
+    REQUIRE(wait_until([&] { return campaign_of(daemon, other)["status"] == "completed"; }));
+    auto third = create(daemon, campaign("down", 1, {{"failover_provider", "acme"}, {"status", "draft"}}, 60));
+    auto cleared = dialerd::http::fetch_blocking(
+        {"PATCH", daemon.url("/v1/campaigns/" + third), {}, R"({"failover_provider": null})", "application/json", 5000});
+    REQUIRE(std::get<dialerd::http::ClientResponse>(cleared).status == 200);
+    CHECK(campaign_of(daemon, third)["failover_provider"].is_null());
+  }
   SECTION("a call placed now goes to the failover too - and without one it is refused with 503") {
     auto id = create(daemon, campaign("down", 2, {{"complete_when_done", false}}));
     REQUIRE(wait_until([&] { return daemon.log().find("provider down: circuit breaker OPEN") != std::string::npos; }));
