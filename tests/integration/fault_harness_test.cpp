@@ -19,6 +19,7 @@
 #include "dialerd/store/sqlite/db.hpp"
 #include "fakes/fake_addcalls.hpp"
 #include "support/daemon_process.hpp"
+#include "support/ledger.hpp"
 
 using namespace dialerd::testing;
 using dialerd::store::sqlite::Db;
@@ -185,17 +186,5 @@ TEST_CASE("fault harness: kill -9 loops and 30 percent provider faults - exactly
   WARN("completed " << by_state["completed"] << ", held " << by_state["held"] << " of " << contacts);
   CHECK(by_state["completed"] > 0);
 
-  auto& counters = db.cached(R"sql(
-    SELECT (SELECT n FROM campaign_counters WHERE state = 'completed'), (SELECT n FROM campaign_counters WHERE state = 'held'),
-           (SELECT n FROM campaign_counters WHERE state = 'called'), (SELECT count(*) FROM calls WHERE attempts > 0),
-           (SELECT sum(n) FROM campaign_counters WHERE state <> 'called'))sql");
-  REQUIRE(counters.step());
-  CHECK(counters.int64(0) == by_state["completed"]);
-  CHECK(counters.int64(1) == by_state["held"]);
-  CHECK(counters.int64(2) == counters.int64(3));
-  CHECK(counters.int64(4) == contacts);
-  counters.reset();
-  auto& integrity = db.cached("PRAGMA integrity_check");
-  REQUIRE(integrity.step());
-  CHECK(integrity.text(0) == "ok");
+  check_counters_and_integrity(db, by_state["completed"], by_state["held"], contacts);
 }
