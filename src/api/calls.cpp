@@ -367,7 +367,7 @@ http::Response list_calls(Context& ctx, const http::Request& req, const http::Pa
     if (!digits(l) || std::stoll(l) < 1 || std::stoll(l) > 1000) bad_field("limit", "must be an integer from 1 to 1000");
     limit = static_cast<int>(std::stoll(l));
   }
-  // The cursor is opaque to clients: "<state>.<next_attempt_at>.<id>" of the last call of the page before.
+  // The cursor is opaque to clients: "<state>.<key>.<id>" of the last call of the page before (Store::cursor_key).
   store::Store::CallCursor after;
   if (auto c = param("cursor"); !c.empty()) {
     auto d1 = c.find('.'), d2 = c.rfind('.');
@@ -377,7 +377,7 @@ http::Response list_calls(Context& ctx, const http::Request& req, const http::Pa
         !digits(c.substr(d2 + 1)))
       bad_field("cursor", "is not a cursor this listing gave (a cursor of a state filter works only with that filter)");
     after.state = c.substr(0, d1);
-    after.next_attempt_at = std::stoll(c.substr(d1 + 1, d2 - d1 - 1));
+    after.key = std::stoll(c.substr(d1 + 1, d2 - d1 - 1));
     after.id = std::stoll(c.substr(d2 + 1));
   }
   auto page = ctx.store.campaign_calls(campaign.id, state, after, limit + 1);
@@ -398,8 +398,8 @@ http::Response list_calls(Context& ctx, const http::Request& req, const http::Pa
                      {"updated_at", iso8601(c.updated_at)}});
   json next = nullptr;
   if (more && !page.empty())
-    next = std::string(domain::to_string(page.back().state)) + "." + std::to_string(page.back().next_attempt_at) +
-           "." + std::to_string(page.back().id);
+    next = std::string(domain::to_string(page.back().state)) + "." +
+           std::to_string(store::Store::cursor_key(page.back())) + "." + std::to_string(page.back().id);
   return envelope(200, {{"items", std::move(calls)}, {"next_cursor", next}}, ctx.clock.now_ms());
 }
 

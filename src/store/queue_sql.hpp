@@ -46,12 +46,21 @@ inline constexpr const char* kListSuppressions = R"sql(
 SELECT phone, reason, source, created_at FROM suppressions WHERE phone > ?1 ORDER BY phone LIMIT ?2)sql";
 inline constexpr const char* kDeleteSuppression = "DELETE FROM suppressions WHERE phone = ?1";
 
-// GET /metrics: totals over every campaign (campaign_counters is one row per campaign and state).
+// Counts are kept as flows (migration 4): a state's count is what flowed into it less what flowed out.
+// GET /metrics: totals over every campaign (the campaign_counters view: one row per campaign and state).
 inline constexpr const char* kCallTotals = "SELECT state, sum(n) FROM campaign_counters GROUP BY state";
 inline constexpr const char* kCampaignTotals = "SELECT status, count(*) FROM campaigns GROUP BY status";
-inline constexpr const char* kCounters = "SELECT state, n FROM campaign_counters WHERE campaign_id = ?1";
+// One campaign's rows only (the view would add up every campaign's first).
+inline constexpr const char* kCounters = R"sql(
+SELECT state, sum(n) FROM (
+  SELECT to_state AS state, n FROM campaign_flows WHERE campaign_id = ?1
+  UNION ALL SELECT from_state, -n FROM campaign_flows WHERE campaign_id = ?1 AND from_state <> ''
+  UNION ALL SELECT 'called', called FROM campaign_flows WHERE campaign_id = ?1
+) GROUP BY state)sql";
 inline constexpr const char* kInFlight = R"sql(
-SELECT coalesce(sum(n), 0) FROM campaign_counters WHERE campaign_id = ?1 AND state IN ('dispatching', 'in_progress'))sql";
+SELECT coalesce(sum(CASE WHEN to_state = 'dispatching' OR to_state = 'in_progress' THEN n ELSE 0 END)
+              - sum(CASE WHEN from_state = 'dispatching' OR from_state = 'in_progress' THEN n ELSE 0 END), 0)
+FROM campaign_flows WHERE campaign_id = ?1)sql";
 
 // The last column is when the contact's latest call that counts against caps went out (kContactCallsSince's
 // filter; NULL when none): a contact with no call since a cap's window began needs no lookup of its own.
@@ -59,25 +68,36 @@ inline constexpr const char* kSelectDue = R"sql(
 SELECT k.id, p.phone, p.first_name, p.last_name, k.variables, k.attempts, k.max_retries, k.contact_id,
        p.timezone, p.active, s.reason,
        (SELECT a.submitted_at FROM attempts a WHERE a.contact_id = k.contact_id
-          AND (a.outcome IS NULL OR a.outcome NOT IN ('not_submitted', 'rejected'))
+          AND (a.outcome IS NULL OR (a.outcome <> 'not_submitted' AND a.outcome <> 'rejected'))
         ORDER BY a.submitted_at DESC LIMIT 1)
 FROM calls k JOIN contacts p ON p.id = k.contact_id LEFT JOIN suppressions s ON s.phone = p.phone
 WHERE k.campaign_id = ?1 AND k.state = 'pending' AND k.next_attempt_at <= ?2
 ORDER BY k.next_attempt_at, k.id LIMIT ?3)sql";
-// GET /v1/campaigns/{id}/calls: keyset pages along the calls_due index, so no index is added for it (each
-// one costs every insert): grouped by state, then due order.
-inline constexpr const char* kListCalls = R"sql(
-SELECT k.id, p.phone, k.state, k.attempts, k.next_attempt_at, k.last_outcome, k.last_error, k.provider_call_id,
-       k.created_at, k.updated_at
-FROM calls k JOIN contacts p ON p.id = k.contact_id
-WHERE k.campaign_id = ?1 AND (k.state, k.next_attempt_at, k.id) > (?2, ?3, ?4)
-ORDER BY k.state, k.next_attempt_at, k.id LIMIT ?5)sql";
-inline constexpr const char* kListCallsInState = R"sql(
-SELECT k.id, p.phone, k.state, k.attempts, k.next_attempt_at, k.last_outcome, k.last_error, k.provider_call_id,
-       k.created_at, k.updated_at
-FROM calls k JOIN contacts p ON p.id = k.contact_id
-WHERE k.campaign_id = ?1 AND k.state = ?2 AND (k.next_attempt_at, k.id) > (?3, ?4)
-ORDER BY k.next_attempt_at, k.id LIMIT ?5)sql";
+// GET /v1/campaigns/{id}/calls: keyset pages of one state along that state's own index (a state is
+// written as a literal so the planner can use the partial index): pending calls in due order, calls in
+// progress by the time they went out, the others by id. ?2 is the page's key after which to continue
+// (next_attempt_at, updated_at; unused by the id-ordered ones), ?3 the id, ?4 the limit.
+#define DIALERD_CALL_SUMMARY                                                                                    \
+  "SELECT k.id, p.phone, k.state, k.attempts, k.next_attempt_at, k.last_outcome, k.last_error, "             \
+  "k.provider_call_id, k.created_at, k.updated_at FROM calls k JOIN contacts p ON p.id = k.contact_id "
+#define DIALERD_LIST_BY_ID(state)                                                                              \
+  DIALERD_CALL_SUMMARY "WHERE k.campaign_id = ?1 AND k.state = '" state "' AND k.id > ?3 ORDER BY k.id LIMIT ?4"
+inline constexpr const char* kListPending = DIALERD_CALL_SUMMARY
+    "WHERE k.campaign_id = ?1 AND k.state = 'pending' AND (k.next_attempt_at, k.id) > (?2, ?3) "
+    "ORDER BY k.next_attempt_at, k.id LIMIT ?4";
+inline constexpr const char* kListInProgress =
+    "SELECT k.id, p.phone, k.state, k.attempts, k.next_attempt_at, k.last_outcome, k.last_error, "
+    "k.provider_call_id, k.created_at, k.updated_at FROM calls k INDEXED BY calls_in_progress "
+    "JOIN contacts p ON p.id = k.contact_id "
+    "WHERE k.state = 'in_progress' AND k.campaign_id = ?1 AND (k.updated_at, k.id) > (?2, ?3) "
+    "ORDER BY k.updated_at, k.id LIMIT ?4";
+inline constexpr const char* kListDispatching = DIALERD_LIST_BY_ID("dispatching");
+inline constexpr const char* kListHeld = DIALERD_LIST_BY_ID("held");
+inline constexpr const char* kListCompleted = DIALERD_LIST_BY_ID("completed");
+inline constexpr const char* kListFailed = DIALERD_LIST_BY_ID("failed");
+inline constexpr const char* kListSkipped = DIALERD_LIST_BY_ID("skipped");
+#undef DIALERD_LIST_BY_ID
+#undef DIALERD_CALL_SUMMARY
 // One call as the claim sees it, by id (a call placed at once through POST /v1/calls).
 inline constexpr const char* kSelectCandidate = R"sql(
 SELECT k.id, p.phone, p.first_name, p.last_name, k.variables, k.attempts, k.max_retries, k.contact_id,
@@ -97,23 +117,27 @@ WHERE id = ?1 AND state = 'pending')sql";
 // or refused by the provider.
 inline constexpr const char* kContactCallsSince = R"sql(
 SELECT count(*) FROM attempts WHERE contact_id = ?1 AND submitted_at >= ?2
-  AND (outcome IS NULL OR outcome NOT IN ('not_submitted', 'rejected')))sql";
+  AND (outcome IS NULL OR (outcome <> 'not_submitted' AND outcome <> 'rejected')))sql";
 inline constexpr const char* kContactNthRecentCall = R"sql(
 SELECT submitted_at FROM attempts WHERE contact_id = ?1 AND submitted_at >= ?2
-  AND (outcome IS NULL OR outcome NOT IN ('not_submitted', 'rejected'))
+  AND (outcome IS NULL OR (outcome <> 'not_submitted' AND outcome <> 'rejected'))
 ORDER BY submitted_at DESC LIMIT 1 OFFSET ?3)sql";
 inline constexpr const char* kCampaignCallsSince = R"sql(
 SELECT count(*) FROM attempts WHERE campaign_id = ?1 AND submitted_at >= ?2
-  AND (outcome IS NULL OR outcome NOT IN ('not_submitted', 'rejected')))sql";
+  AND (outcome IS NULL OR (outcome <> 'not_submitted' AND outcome <> 'rejected')))sql";
 inline constexpr const char* kCallDetail = R"sql(
 SELECT k.id, p.phone, p.first_name, p.last_name, k.variables, k.attempts, k.max_retries, k.contact_id,
        p.timezone, p.active, s.reason, k.campaign_id, k.state, k.next_attempt_at, k.last_outcome, k.last_error,
        k.provider_call_id, k.created_at, k.updated_at
 FROM calls k JOIN contacts p ON p.id = k.contact_id LEFT JOIN suppressions s ON s.phone = p.phone
 WHERE k.id = ?1)sql";
+// An attempt in progress has its provider call id on the call until its outcome copies it over.
 inline constexpr const char* kAttemptsOfCall = R"sql(
-SELECT number, dispatch_key, from_number, provider_call_id, outcome, detail, submitted_at, finished_at
-FROM attempts WHERE call_id = ?1 ORDER BY id)sql";
+SELECT a.number, a.dispatch_key, a.from_number,
+       coalesce(a.provider_call_id,
+                CASE WHEN k.state = 'in_progress' AND a.dispatch_key = k.dispatch_key THEN k.provider_call_id END),
+       a.outcome, a.detail, a.submitted_at, a.finished_at
+FROM attempts a JOIN calls k ON k.id = a.call_id WHERE a.call_id = ?1 ORDER BY a.id)sql";
 // Every ?3-th pending call: a sample spread over the whole campaign, not its first rows.
 inline constexpr const char* kSamplePending = R"sql(
 SELECT p.phone, p.timezone FROM calls k JOIN contacts p ON p.id = k.contact_id
@@ -145,16 +169,21 @@ WHERE id = ?1 AND state = 'pending')sql";
 inline constexpr const char* kInsertAttempt = R"sql(
 INSERT INTO attempts(call_id, campaign_id, contact_id, number, dispatch_key, from_number, submitted_at, provider)
 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8))sql";
-// The same two for many calls in one statement each (a claim's chunk). ?1 is a JSON array: of call ids for
-// the first; of [call_id, contact_id, number, from_number] for the second, inserted in array order. One
-// statement per chunk instead of two per call: SQLite's per-statement work (statement journal, trigger
-// programs, the IN list of calls_webhook's WHEN) was most of a claim's cost.
+// The same two for a whole chunk, from the rows staged in temp.chunk_rows (kStageChunkRow, in chunk order):
+// one statement per chunk instead of two per call, and no JSON to take apart per row.
+inline constexpr const char* kCreateChunkRows = R"sql(
+CREATE TEMP TABLE IF NOT EXISTS chunk_rows (
+  pos INTEGER PRIMARY KEY, call_id INTEGER NOT NULL, contact_id INTEGER, number INTEGER, from_number TEXT,
+  provider_call_id TEXT))sql";
+inline constexpr const char* kClearChunkRows = "DELETE FROM temp.chunk_rows";
+inline constexpr const char* kStageChunkRow = R"sql(
+INSERT INTO temp.chunk_rows(call_id, contact_id, number, from_number, provider_call_id) VALUES (?1, ?2, ?3, ?4, ?5))sql";
 inline constexpr const char* kMarkDispatchingMany = R"sql(
-UPDATE calls SET state = 'dispatching', attempts = attempts + 1, dispatch_key = ?2, updated_at = ?3, provider = ?4
-WHERE id IN (SELECT value FROM json_each(?1)) AND state = 'pending')sql";
+UPDATE calls SET state = 'dispatching', attempts = attempts + 1, dispatch_key = ?1, updated_at = ?2, provider = ?3
+WHERE id IN (SELECT call_id FROM temp.chunk_rows) AND state = 'pending')sql";
 inline constexpr const char* kInsertAttempts = R"sql(
 INSERT INTO attempts(call_id, campaign_id, contact_id, number, dispatch_key, from_number, submitted_at, provider)
-SELECT value ->> 0, ?2, value ->> 1, value ->> 2, ?3, value ->> 3, ?4, ?5 FROM json_each(?1) ORDER BY key)sql";
+SELECT call_id, ?1, contact_id, number, ?2, from_number, ?3, ?4 FROM temp.chunk_rows ORDER BY pos)sql";
 
 // Submission answers: each only moves a call that is still dispatching under this chunk's key.
 inline constexpr const char* kSubmitAccepted = R"sql(
@@ -172,17 +201,14 @@ WHERE id = ?1 AND state = 'dispatching' AND dispatch_key = ?2)sql";
 inline constexpr const char* kAttemptAnswered = R"sql(
 UPDATE attempts SET provider_call_id = ?3, outcome = ?4, detail = ?5, finished_at = ?6
 WHERE call_id = ?1 AND dispatch_key = ?2)sql";
-// A chunk accepted call by call, in one statement each: ?1 is a JSON array of [call_id, provider_call_id,
-// detail]. The same conditions as kSubmitAccepted and kAttemptAnswered; the unary + keeps the plan on the
-// array then the call's primary key (the dispatch_key index would visit the whole chunk per element).
+// A chunk accepted call by call, in one statement: the staged rows carry (call_id, provider_call_id). The same
+// conditions as kSubmitAccepted; the unary + keeps the plan on the staged rows then the call's primary key.
+// The attempt is not touched: its provider call id is copied from the call when its outcome is recorded
+// (kAttemptOutcome), one write fewer per call.
 inline constexpr const char* kSubmitAcceptedMany = R"sql(
-UPDATE calls SET state = 'in_progress', provider_call_id = j.value ->> 1, last_error = NULL, updated_at = ?3
-FROM json_each(?1) AS j
-WHERE calls.id = j.value ->> 0 AND +calls.state = 'dispatching' AND +calls.dispatch_key = ?2)sql";
-inline constexpr const char* kAttemptsAcceptedMany = R"sql(
-UPDATE attempts SET provider_call_id = j.value ->> 1, outcome = NULL, detail = j.value ->> 2, finished_at = NULL
-FROM json_each(?1) AS j
-WHERE attempts.call_id = j.value ->> 0 AND attempts.dispatch_key = ?2)sql";
+UPDATE calls SET state = 'in_progress', provider_call_id = t.provider_call_id, last_error = NULL, updated_at = ?2
+FROM temp.chunk_rows AS t
+WHERE calls.id = t.call_id AND +calls.state = 'dispatching' AND +calls.dispatch_key = ?1)sql";
 
 // Both read what applying an outcome needs, in the same columns.
 inline constexpr const char* kFindCallByProviderId = R"sql(
@@ -221,8 +247,10 @@ LIMIT 1)sql";
 inline constexpr const char* kApplyOutcome = R"sql(
 UPDATE calls SET state = ?2, next_attempt_at = ?3, last_outcome = ?4, last_error = ?5, updated_at = ?6
 WHERE id = ?1 AND state = 'in_progress')sql";
+// Also fills in the attempt's provider call id from the call when the answer did not (kSubmitAcceptedMany).
 inline constexpr const char* kAttemptOutcome = R"sql(
-UPDATE attempts SET outcome = ?2, detail = ?3, finished_at = ?4
+UPDATE attempts SET outcome = ?2, detail = ?3, finished_at = ?4,
+                    provider_call_id = coalesce(provider_call_id, (SELECT provider_call_id FROM calls WHERE id = ?1))
 WHERE call_id = ?1 AND dispatch_key = (SELECT dispatch_key FROM calls WHERE id = ?1))sql";
 
 inline constexpr const char* kProviderDispatching = R"sql(

@@ -129,7 +129,9 @@ Store::Store(const StoreOptions& options) {
   db_->exec(options.synchronous == "normal" ? "PRAGMA synchronous = NORMAL" : "PRAGMA synchronous = FULL");
   db_->exec("PRAGMA foreign_keys = ON");
   db_->exec("PRAGMA wal_autocheckpoint = " + std::to_string(options.wal_autocheckpoint_pages));
+  db_->exec("PRAGMA temp_store = MEMORY");  // temp.chunk_rows: a chunk staged for one statement
   sqlite::migrate(*db_);
+  db_->exec(kCreateChunkRows);
   history_ = std::make_unique<SqlHistory>(*db_);
   key_salt_ = std::random_device{}();
   rng_.seed(std::random_device{}());
@@ -333,25 +335,21 @@ class Store::ChunkBuilder {
   }
   // Whether a call of this contact was added (a deferred builder's history must look it up exactly).
   bool took_contact(std::int64_t contact_id) const { return taken_.count(contact_id) > 0; }
-  // Writes the calls added since the last flush.
+  // Writes the calls added since the last flush: stages them, then one statement for the calls and one for
+  // the attempts.
   void flush() {
     if (written_ == chunk_.calls.size()) return;
-    std::string ids = "[", rows = "[";
+    db_.cached(kClearChunkRows).run();
+    auto& stage = db_.cached(kStageChunkRow);
     for (std::size_t i = written_; i < chunk_.calls.size(); ++i) {
       const auto& call = chunk_.calls[i];
-      const char* sep = i == written_ ? "" : ",";
-      fmt::format_to(std::back_inserter(ids), "{}{}", sep, call.id);
-      fmt::format_to(std::back_inserter(rows), "{}[{},{},{},", sep, call.id, call.contact_id, call.attempt);
-      util::append_json_string(rows, call.from_number);
-      rows += ']';
+      stage.bind(1, call.id).bind(2, call.contact_id).bind(3, call.attempt).bind(4, call.from_number).bind_null(5);
+      stage.run();
+      stage.reset();
     }
-    ids += ']';
-    rows += ']';
-    db_.cached(kMarkDispatchingMany)
-        .bind(1, ids).bind(2, chunk_.idempotency_key).bind(3, now_).bind(4, chunk_.provider).run();
+    db_.cached(kMarkDispatchingMany).bind(1, chunk_.idempotency_key).bind(2, now_).bind(3, chunk_.provider).run();
     db_.cached(kInsertAttempts)
-        .bind(1, rows).bind(2, chunk_.campaign_id).bind(3, chunk_.idempotency_key).bind(4, now_)
-        .bind(5, chunk_.provider).run();
+        .bind(1, chunk_.campaign_id).bind(2, chunk_.idempotency_key).bind(3, now_).bind(4, chunk_.provider).run();
     written_ = chunk_.calls.size();
   }
   // The chunk, or nothing when no call was added. Saves the rotation cursor.
@@ -520,29 +518,55 @@ Store::PlaceNow Store::place_now(const Campaign& campaign, const std::vector<Con
   return out;
 }
 
+namespace {
+// Each state's listing, in the order an unfiltered listing visits them (alphabetical, as before migration 4).
+struct StateListing {
+  CallState state;
+  const char* sql;
+};
+constexpr StateListing kStateListings[] = {
+    {CallState::completed, kListCompleted}, {CallState::dispatching, kListDispatching},
+    {CallState::failed, kListFailed},       {CallState::held, kListHeld},
+    {CallState::in_progress, kListInProgress}, {CallState::pending, kListPending},
+    {CallState::skipped, kListSkipped}};
+}  // namespace
+
+std::int64_t Store::cursor_key(const CallSummary& c) {
+  if (c.state == CallState::pending) return c.next_attempt_at;
+  if (c.state == CallState::in_progress) return c.updated_at;
+  return 0;
+}
+
 std::vector<Store::CallSummary> Store::campaign_calls(CampaignId id, std::optional<CallState> state,
                                                      const CallCursor& after, int limit) {
-  auto& q = db_->cached(state ? kListCallsInState : kListCalls);
-  if (state)
-    q.bind(1, id).bind(2, to_string(*state)).bind(3, after.next_attempt_at).bind(4, after.id).bind(5, limit);
-  else
-    q.bind(1, id).bind(2, after.state).bind(3, after.next_attempt_at).bind(4, after.id).bind(5, limit);
   std::vector<CallSummary> out;
-  while (q.step()) {
-    CallSummary c;
-    c.id = q.int64(0);
-    c.phone = q.text(1);
-    c.state = call_state_from(q.text(2)).value_or(CallState::pending);
-    c.attempts = static_cast<int>(q.int64(3));
-    c.next_attempt_at = q.int64(4);
-    c.last_outcome = q.opt_text(5);
-    c.last_error = q.opt_text(6);
-    c.provider_call_id = q.opt_text(7);
-    c.created_at = q.int64(8);
-    c.updated_at = q.int64(9);
-    out.push_back(std::move(c));
+  for (const auto& listing : kStateListings) {
+    if (state && listing.state != *state) continue;
+    const std::string name(to_string(listing.state));
+    if (!state && name < after.state) continue;  // the cursor's state and the ones after it
+    const bool continues = name == after.state;
+    auto& q = db_->cached(listing.sql);
+    q.bind(1, id)
+        .bind(2, continues ? after.key : std::numeric_limits<UnixMs>::min())
+        .bind(3, continues ? after.id : std::int64_t{0})
+        .bind(4, limit - static_cast<int>(out.size()));
+    while (q.step()) {
+      CallSummary c;
+      c.id = q.int64(0);
+      c.phone = q.text(1);
+      c.state = call_state_from(q.text(2)).value_or(CallState::pending);
+      c.attempts = static_cast<int>(q.int64(3));
+      c.next_attempt_at = q.int64(4);
+      c.last_outcome = q.opt_text(5);
+      c.last_error = q.opt_text(6);
+      c.provider_call_id = q.opt_text(7);
+      c.created_at = q.int64(8);
+      c.updated_at = q.int64(9);
+      out.push_back(std::move(c));
+    }
+    q.reset();
+    if (static_cast<int>(out.size()) >= limit) break;
   }
-  q.reset();
   return out;
 }
 
@@ -551,32 +575,25 @@ std::int64_t Store::campaign_calls_since(CampaignId id, UnixMs since) {
 }
 
 namespace {
-// The common answer, every call of the chunk accepted, in two statements instead of three per call. Returns
-// false, having written nothing, when the answer is anything else: another kind of result, a call answered
-// twice, an early outcome waiting for this provider, or text nlohmann cannot write. The caller then records
-// it call by call.
+// The common answer, every call of the chunk accepted, each once, with no note and no early outcome waiting
+// for this provider: one statement for the whole chunk (kSubmitAcceptedMany). Returns false, having written
+// nothing, for anything else; the caller then records it call by call.
 bool record_all_accepted(Db& db, const DispatchChunk& chunk, const std::vector<SubmitResult>& results, UnixMs now) {
   if (results.empty()) return false;
   std::unordered_set<CallId> seen;
   seen.reserve(results.size());
   for (const auto& r : results)
-    if (r.kind != SubmitResult::Kind::accepted || !seen.insert(r.call_id).second) return false;
+    if (r.kind != SubmitResult::Kind::accepted || !r.reason.empty() || !seen.insert(r.call_id).second) return false;
   if (db.cached(kAnyEarly).bind(1, chunk.provider_name()).first_int64()) return false;
-  std::string rows = "[";
-  try {
-    for (const auto& r : results) {
-      fmt::format_to(std::back_inserter(rows), "{}[{},", rows.size() > 1 ? "," : "", r.call_id);
-      if (r.provider_call_id.empty()) rows += "null"; else util::append_json_string(rows, r.provider_call_id);
-      rows += ',';
-      if (r.reason.empty()) rows += "null"; else util::append_json_string(rows, r.reason);
-      rows += ']';
-    }
-  } catch (const nlohmann::json::exception&) {
-    return false;  // not UTF-8: stored as given, call by call
+  db.cached(kClearChunkRows).run();
+  auto& stage = db.cached(kStageChunkRow);
+  for (const auto& r : results) {
+    stage.bind(1, r.call_id).bind_null(2).bind_null(3).bind_null(4);
+    if (r.provider_call_id.empty()) stage.bind_null(5); else stage.bind(5, r.provider_call_id);
+    stage.run();
+    stage.reset();
   }
-  rows += ']';
-  db.cached(kSubmitAcceptedMany).bind(1, rows).bind(2, chunk.idempotency_key).bind(3, now).run();
-  db.cached(kAttemptsAcceptedMany).bind(1, rows).bind(2, chunk.idempotency_key).run();
+  db.cached(kSubmitAcceptedMany).bind(1, chunk.idempotency_key).bind(2, now).run();
   return true;
 }
 }  // namespace

@@ -245,13 +245,19 @@ class Store {
     domain::UnixMs next_attempt_at = 0, created_at = 0, updated_at = 0;
     std::optional<std::string> last_outcome, last_error, provider_call_id;
   };
+  // Where a page ends: the last call's state, its key within the state (cursor_key) and id.
   struct CallCursor {
     std::string state;  // "" sorts before every state
-    domain::UnixMs next_attempt_at = std::numeric_limits<domain::UnixMs>::min();
+    std::int64_t key = std::numeric_limits<std::int64_t>::min();
     domain::CallId id = 0;
   };
+  // A campaign's calls of one state, or of every state grouped by state in alphabetical order. Within a
+  // state: pending calls in due order (next_attempt_at, id), calls in progress by (updated_at, id), the
+  // others by id.
   std::vector<CallSummary> campaign_calls(domain::CampaignId id, std::optional<domain::CallState> state,
                                           const CallCursor& after, int limit);
+  // A call's position within its state's order: next_attempt_at (pending), updated_at (in progress), else 0.
+  static std::int64_t cursor_key(const CallSummary& c);
   std::optional<CallRef> call_ref(domain::CallId id);
   std::optional<CallDetail> call_detail(domain::CallId id);
   // Up to `limit` pending calls' (phone, contact timezone), for the forecast.

@@ -8,5 +8,7 @@ int schema_version();
 // Applies every migration newer than the file's user_version, each in its own transaction.
 // Refuses (throws) a database written by a newer dialerd.
 void migrate(Db& db);
+// Applies migrations up to `target` only (tests build older schemas with it).
+void migrate(Db& db, int target);
 
 }  // namespace dialerd::store::sqlite
