@@ -1,0 +1,251 @@
+// Migration 4 (calls rebuilt, counts as flows, pending-only calls_due) on a database with history, and the
+// behaviour the new schema must keep: counts, the transition guard, listings by state, accepted attempts.
+#include <catch2/catch.hpp>
+
+#include <map>
+#include <string>
+
+#include "dialerd/store/sqlite/db.hpp"
+#include "dialerd/store/sqlite/migrations.hpp"
+#include "dialerd/store/store.hpp"
+#include "support/daemon_process.hpp"
+
+using namespace dialerd;
+using namespace dialerd::domain;
+using dialerd::store::Store;
+using dialerd::store::sqlite::Db;
+using Kind = SubmitResult::Kind;
+
+namespace {
+
+std::map<std::string, std::int64_t> counters(Db& db, std::int64_t campaign_id) {
+  std::map<std::string, std::int64_t> out;
+  auto& q = db.cached("SELECT state, n FROM campaign_counters WHERE campaign_id = ?1");
+  q.bind(1, campaign_id);
+  while (q.step()) out[q.text(0)] = q.int64(1);
+  q.reset();
+  return out;
+}
+
+// What the counters must be: the calls themselves, counted.
+std::map<std::string, std::int64_t> counted(Db& db, std::int64_t campaign_id) {
+  std::map<std::string, std::int64_t> out{{"pending", 0},   {"dispatching", 0}, {"in_progress", 0},
+                                          {"completed", 0}, {"failed", 0},      {"skipped", 0},
+                                          {"held", 0},      {"called", 0}};
+  auto& q = db.cached("SELECT state, count(*), sum(attempts > 0) FROM calls WHERE campaign_id = ?1 GROUP BY state");
+  q.bind(1, campaign_id);
+  while (q.step()) {
+    out[q.text(0)] = q.int64(1);
+    out["called"] += q.int64(2);
+  }
+  q.reset();
+  return out;
+}
+
+ContactInput person(const std::string& phone) {
+  ContactInput c;
+  c.phone = phone;
+  return c;
+}
+
+// sql must be a literal: Db::cached keys statements by their text's address.
+std::string text_of(Db& db, const char* sql) {
+  auto& q = db.cached(sql);
+  std::string v = q.step() ? q.text(0) : "";
+  q.reset();
+  return v;
+}
+
+// A schema-3 database with two campaigns and calls in every state, made by the statements dialerd 3 ran.
+void make_v3(const std::string& path) {
+  Db db(path, Db::Mode::read_write, 1000);
+  db.exec("PRAGMA journal_mode = WAL");
+  db.exec("PRAGMA foreign_keys = ON");
+  store::sqlite::migrate(db, 3);
+  db.exec(R"sql(
+INSERT INTO campaigns(name, agent_id, provider, from_number, schedule_type, concurrency, status, webhook_url,
+                      created_at, updated_at)
+VALUES ('a', 'ag', 'p', '+14155550100', 'immediate', 10, 'running', 'http://127.0.0.1:9/hook', 1, 1),
+       ('b', 'ag', 'p', '+14155550100', 'immediate', 10, 'running', NULL, 1, 1);
+WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 40)
+INSERT INTO contacts(phone, created_at, updated_at) SELECT '+1415300' || (1000 + i), 1, 1 FROM n;
+INSERT INTO calls(campaign_id, contact_id, state, next_attempt_at, created_at, updated_at)
+SELECT 1 + (id > 30), id, 'pending', 100 + id, 1, 1 FROM contacts;
+-- campaign 1: 3 completed, 2 failed, 2 in progress, 2 held, 1 skipped, 1 dispatching, 1 given back (attempts 0)
+UPDATE calls SET state = 'dispatching', attempts = 1, dispatch_key = 'dk-a' WHERE id <= 12;
+UPDATE calls SET state = 'in_progress', provider_call_id = 'pc-' || id WHERE id <= 7;
+UPDATE calls SET state = 'completed' WHERE id <= 3;
+UPDATE calls SET state = 'failed' WHERE id IN (4, 5);
+UPDATE calls SET state = 'held' WHERE id IN (8, 9);
+UPDATE calls SET state = 'pending', attempts = 0 WHERE id = 11;
+UPDATE calls SET state = 'skipped' WHERE id = 13;
+-- campaign 2: one in progress
+UPDATE calls SET state = 'dispatching', attempts = 1, dispatch_key = 'dk-b' WHERE id = 31;
+UPDATE calls SET state = 'in_progress', provider_call_id = 'pc-31' WHERE id = 31;
+)sql");
+}
+
+}  // namespace
+
+TEST_CASE("store: migration 4 keeps every call and every count of a schema-3 database") {
+  testing::TempDir dir;
+  const std::string path = dir.file("q.db");
+  make_v3(path);
+  std::map<std::string, std::int64_t> before1, before2;
+  {
+    Db db(path, Db::Mode::read_write, 1000);
+    before1 = counters(db, 1);
+    before2 = counters(db, 2);
+    REQUIRE(before1 == counted(db, 1));  // the v3 triggers' own counts, as a reference
+    CHECK(before1["completed"] == 3);
+    CHECK(before1["called"] == 11);
+  }
+  { Store s({path}); }  // opening migrates
+  Db db(path, Db::Mode::read_write, 1000);
+  db.exec("PRAGMA foreign_keys = ON");
+  CHECK(text_of(db, "PRAGMA user_version") == std::to_string(store::sqlite::schema_version()));
+  CHECK(text_of(db, "PRAGMA integrity_check") == "ok");
+  CHECK(text_of(db, "PRAGMA foreign_key_check").empty());
+  CHECK(text_of(db, "SELECT count(*) FROM calls") == "40");
+  CHECK(text_of(db, "SELECT group_concat(id || ':' || state || ':' || attempts, ' ') FROM calls WHERE id IN (1, 8, 11, 31)") ==
+        "1:completed:1 8:held:1 11:pending:0 31:in_progress:1");
+  CHECK(counters(db, 1) == before1);
+  CHECK(counters(db, 2) == before2);
+  CHECK(text_of(db, "SELECT sql FROM sqlite_schema WHERE name = 'calls'").find(" IN (") == std::string::npos);
+
+  SECTION("later changes keep the counts equal to the calls, and the guard still refuses illegal moves") {
+    db.exec("UPDATE calls SET state = 'completed', updated_at = 5 WHERE id IN (6, 7, 31)");
+    db.exec("UPDATE calls SET state = 'pending', attempts = attempts - 1 WHERE id = 12");  // given back
+    db.exec("UPDATE calls SET state = 'dispatching', attempts = attempts + 1 WHERE id IN (14, 15)");
+    db.exec("UPDATE calls SET attempts = 0 WHERE id = 8");  // attempts alone (an operator's edit)
+    CHECK(counters(db, 1) == counted(db, 1));
+    CHECK(counters(db, 2) == counted(db, 2));
+    CHECK_THROWS_WITH(db.exec("UPDATE calls SET state = 'completed' WHERE id = 16"),
+                      Catch::Contains("illegal call state transition"));
+    CHECK_THROWS_WITH(db.exec("UPDATE calls SET state = 'pending' WHERE id = 1"),
+                      Catch::Contains("illegal call state transition"));
+    CHECK(text_of(db, "SELECT state FROM calls WHERE id = 16") == "pending");
+    CHECK(counters(db, 1) == counted(db, 1));
+    // The call webhook still fires for campaign 1 (it has a URL), once per final state reached.
+    CHECK(text_of(db, "SELECT count(*) FROM webhook_outbox WHERE type = 'call.completed' AND campaign_id = 1 AND created_at = 5") == "2");
+  }
+  SECTION("a campaign created after the migration starts with zero counts and counts its calls") {
+    Store s({path});
+    CampaignSpec spec;
+    spec.name = "c";
+    spec.agent_id = "ag";
+    spec.provider = "p";
+    spec.from_number = "+14155550100";
+    spec.concurrency = 5;
+    spec.status = CampaignStatus::running;
+    std::vector<ContactInput> people;
+    for (int i = 0; i < 3; ++i) people.push_back(person("+1415400100" + std::to_string(i)));
+    auto id = s.create_campaign(spec, people, 10);
+    CHECK(s.counts(id).pending == 3);
+    CHECK(s.counts(id).total() == 3);
+    CHECK(s.in_flight(id) == 0);
+    auto chunk = s.claim(*s.campaign(id), 2, 20);
+    REQUIRE(chunk);
+    CHECK(s.in_flight(id) == 2);
+    CHECK(counters(db, id) == counted(db, id));
+  }
+}
+
+TEST_CASE("store: an accepted chunk leaves its attempts' provider ids to the outcome and shows them meanwhile") {
+  testing::TempDir dir;
+  Store s({dir.file("q.db")});
+  CampaignSpec spec;
+  spec.name = "c";
+  spec.agent_id = "ag";
+  spec.provider = "p";
+  spec.from_number = "+14155550100";
+  spec.concurrency = 10;
+  spec.status = CampaignStatus::running;
+  std::vector<ContactInput> people;
+  for (int i = 0; i < 4; ++i) people.push_back(person("+1415500100" + std::to_string(i)));
+  auto id = s.create_campaign(spec, people, 10);
+  auto chunk = s.claim(*s.campaign(id), 4, 20);
+  REQUIRE(chunk);
+  REQUIRE(chunk->calls.size() == 4);
+  std::vector<SubmitResult> accepted;
+  for (const auto& c : chunk->calls) accepted.push_back({Kind::accepted, c.id, "pc-" + std::to_string(c.id), "", 0});
+  s.record_submission(*chunk, accepted, 30);  // the all-accepted statement: no note, no early outcome
+  CHECK(s.counts(id).in_progress == 4);
+  const auto first = chunk->calls[0].id;
+  auto detail = s.call_detail(first);
+  REQUIRE(detail);
+  CHECK(detail->provider_call_id == "pc-" + std::to_string(first));
+  REQUIRE(detail->history.size() == 1);
+  CHECK(detail->history[0].provider_call_id == "pc-" + std::to_string(first));
+
+  auto applied = s.record_outcomes("p", {{"pc-" + std::to_string(first), Outcome::completed, "done"}}, 40);
+  REQUIRE(applied.size() == 1);
+  CHECK(applied[0].effect == store::OutcomeApplied::Effect::applied);
+  {
+    Db db(dir.file("q.db"), Db::Mode::read_only, 1000);
+    auto& q = db.cached("SELECT provider_call_id, outcome FROM attempts WHERE call_id = ?1");
+    q.bind(1, first);
+    REQUIRE(q.step());
+    CHECK(q.text(0) == "pc-" + std::to_string(first));  // copied from the call with the outcome
+    CHECK(q.text(1) == "completed");
+    q.reset();
+    auto& other = db.cached("SELECT count(*) FROM attempts WHERE provider_call_id IS NULL");
+    CHECK(other.first_int64() == 3);  // the others still in progress
+  }
+  // A repeat of the same callback is a duplicate, found by the attempt's provider id.
+  auto again = s.record_outcomes("p", {{"pc-" + std::to_string(first), Outcome::completed, "done"}}, 50);
+  CHECK(again[0].effect == store::OutcomeApplied::Effect::duplicate);
+}
+
+TEST_CASE("store: calls are listed state by state along each state's index across pages") {
+  testing::TempDir dir;
+  Store s({dir.file("q.db")});
+  CampaignSpec spec;
+  spec.name = "c";
+  spec.agent_id = "ag";
+  spec.provider = "p";
+  spec.from_number = "+14155550100";
+  spec.concurrency = 100;
+  spec.status = CampaignStatus::running;
+  std::vector<ContactInput> people;
+  for (int i = 0; i < 12; ++i) people.push_back(person("+141560010" + std::to_string(10 + i)));
+  auto id = s.create_campaign(spec, people, 10);
+  // Calls 1-4 completed, 5-6 in progress (6 went out first), 7 held, 8-12 pending.
+  auto chunk = s.claim(*s.campaign(id), 4, 20);
+  REQUIRE(chunk);
+  std::vector<SubmitResult> results;
+  for (const auto& c : chunk->calls) results.push_back({Kind::accepted, c.id, "pc-" + std::to_string(c.id), "", 0});
+  s.record_submission(*chunk, results, 21);
+  std::vector<OutcomeReport> done;
+  for (const auto& c : chunk->calls) done.push_back({"pc-" + std::to_string(c.id), Outcome::completed, ""});
+  s.record_outcomes("p", done, 22);
+  auto one = [&](UnixMs at) {
+    auto c = s.claim(*s.campaign(id), 1, at);
+    REQUIRE(c);
+    return *c;
+  };
+  auto c5 = one(30), c6 = one(31), c7 = one(32);
+  s.record_submission(c6, {{Kind::accepted, c6.calls[0].id, "pc-6", "", 0}}, 33);
+  s.record_submission(c5, {{Kind::accepted, c5.calls[0].id, "pc-5", "", 0}}, 34);
+  s.record_submission(c7, {{Kind::uncertain, c7.calls[0].id, "", "lost", 0}}, 35);
+
+  std::vector<std::string> seen;
+  Store::CallCursor after;
+  for (int page = 0; page < 10; ++page) {
+    auto calls = s.campaign_calls(id, std::nullopt, after, 5);
+    for (const auto& c : calls) seen.push_back(std::string(to_string(c.state)) + ":" + std::to_string(c.id));
+    if (calls.size() < 5) break;
+    after = {std::string(to_string(calls.back().state)), Store::cursor_key(calls.back()), calls.back().id};
+  }
+  CHECK(seen == std::vector<std::string>{"completed:1", "completed:2", "completed:3", "completed:4", "held:7",
+                                         "in_progress:6", "in_progress:5", "pending:8", "pending:9", "pending:10",
+                                         "pending:11", "pending:12"});
+  auto in_progress = s.campaign_calls(id, CallState::in_progress, {}, 10);
+  REQUIRE(in_progress.size() == 2);
+  CHECK(in_progress[0].id == 6);
+  auto rest = s.campaign_calls(id, CallState::in_progress,
+                               {"in_progress", Store::cursor_key(in_progress[0]), in_progress[0].id}, 10);
+  REQUIRE(rest.size() == 1);
+  CHECK(rest[0].id == 5);
+  CHECK(s.campaign_calls(id, CallState::completed, {"completed", 0, 2}, 10).size() == 2);
+}
