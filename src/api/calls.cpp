@@ -103,7 +103,7 @@ http::Response get_call(Context& ctx, const http::Request& req, const http::Para
                {"last_outcome", opt(detail->last_outcome)},
                {"last_error", opt(detail->last_error)},
                {"provider_call_id", opt(detail->provider_call_id)},
-               {"variables", call.variables},
+               {"variables", call.parsed_variables()},
                {"created_at", iso8601(detail->created_at)},
                {"updated_at", iso8601(detail->updated_at)},
                {"attempt_history", attempts}};

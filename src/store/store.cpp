@@ -75,7 +75,11 @@ DispatchCall read_call(const Stmt& s, int max_retries_default, bool in_flight) {
   call.phone = s.text(1);
   call.first_name = s.text(2);
   call.last_name = s.text(3);
-  call.variables = json_or<nlohmann::json>(s.text(4), nlohmann::json::object());
+  // Stored by dialerd as a dumped object; anything else (a hand edit) is read as no variables, so that a
+  // request body never carries broken JSON.
+  call.variables = s.text(4);
+  if (call.variables.empty() || call.variables.front() != '{' || !nlohmann::json::accept(call.variables))
+    call.variables = "{}";
   call.attempt = static_cast<int>(s.int64(5)) + (in_flight ? 0 : 1);
   call.max_retries = static_cast<int>(s.opt_int64(6).value_or(max_retries_default));
   call.contact_id = s.int64(7);

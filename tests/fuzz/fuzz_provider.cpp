@@ -83,7 +83,8 @@ struct State {
       call.contact_id = 11 + i;
       call.phone = phones[i];
       call.first_name = "Ann";
-      call.variables = {{"order", i}, {"customer_id", "550e8400-e29b-41d4-a716-44665544000" + std::to_string(i)}};
+      call.variables =
+          nlohmann::json{{"order", i}, {"customer_id", "550e8400-e29b-41d4-a716-44665544000" + std::to_string(i)}}.dump();
       call.attempt = 1;
       call.from_number = "+14155550100";
       chunk.calls.push_back(call);

@@ -162,6 +162,7 @@ TEST_CASE("systemd: READY=1 once serving, watchdog pings, RELOADING=1 then READY
   auto seen = notify.messages();
   INFO("notifications: " << json(seen).dump());
   CHECK(NotifySocket::has_line(seen.front(), "STATUS=starting: opening the database"));
+  CHECK(NotifySocket::field(seen.front(), "EXTEND_TIMEOUT_USEC") == "900000000");  // room for a migration
   CHECK(NotifySocket::field(seen[*ready], "STATUS") == "running: 0 campaign(s), 0 paused, 0 call(s) in flight, 0 held");
   for (std::size_t i = 0; i < *ready; ++i) CHECK_FALSE(NotifySocket::has_line(seen[i], "WATCHDOG=1"));
   CHECK(http_get(daemon.url("/readyz")).status == 200);

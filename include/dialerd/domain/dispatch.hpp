@@ -16,10 +16,18 @@ struct DispatchCall {
   std::string phone;
   std::string first_name;
   std::string last_name;
-  nlohmann::json variables;
+  // The call's variables: the text of a JSON object, as stored. Kept as text so that a request body can carry
+  // it as it is; parsed_variables() for adapters that add to it.
+  std::string variables = "{}";
   int attempt = 0;  // 1 for the first submission
   int max_retries = 0;
   std::string from_number;  // the caller id this call goes out from
+
+  // The variables as a JSON object (an empty one if the text is not one).
+  nlohmann::json parsed_variables() const {
+    auto v = nlohmann::json::parse(variables, nullptr, /*allow_exceptions=*/false);
+    return v.is_object() ? v : nlohmann::json::object();
+  }
 };
 
 struct DispatchChunk {

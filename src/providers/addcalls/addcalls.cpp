@@ -44,7 +44,7 @@ WireRequest AddCallsAdapter::build_request(const domain::DispatchChunk& chunk) c
   json call_data = json::array();
   for (const auto& call : chunk.calls) {
     // Every field but phoneNumber is a variable for the agent (seed 003).
-    json record = call.variables.is_object() ? call.variables : json::object();
+    json record = call.parsed_variables();
     record["phoneNumber"] = digits_of(call.phone);
     call_data.push_back(std::move(record));
   }

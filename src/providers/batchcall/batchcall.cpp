@@ -35,7 +35,7 @@ WireRequest BatchCallAdapter::build_request(const domain::DispatchChunk& chunk) 
     const auto& call = chunk.calls[i];
     // dialerd owns the retry policy, so the provider is told not to retry on its own.
     body += i ? R"(,{"dynamic_variables":)" : R"({"dynamic_variables":)";
-    body += call.variables.dump();
+    body += call.variables;  // the stored text: what dump() of its parse would write
     body += R"(,"max_retries":0,"to_number":)";
     util::append_json_string(body, call.phone);
     body += '}';

@@ -26,7 +26,7 @@ WireRequest TruedyAdapter::build_request(const domain::DispatchChunk& chunk) con
   json contacts = json::array();
   for (const auto& call : chunk.calls) {
     // The call's variables travel as extra fields of the contact; the number and names are dialerd's.
-    json contact = call.variables.is_object() ? call.variables : json::object();
+    json contact = call.parsed_variables();
     contact["phone_number"] = call.phone;
     if (!call.first_name.empty()) contact["first_name"] = call.first_name;
     if (!call.last_name.empty()) contact["last_name"] = call.last_name;

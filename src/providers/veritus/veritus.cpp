@@ -16,7 +16,7 @@ namespace {
 // The customer id a call names in its variables, or why it names none usable. Numbers are accepted, as
 // CRMs often export ids as numbers.
 std::optional<std::string> customer_id_of(const domain::DispatchCall& call, std::string& problem) {
-  const json& vars = call.variables;
+  const json vars = call.parsed_variables();
   if (!vars.is_object() || !vars.contains("customer_id") || vars["customer_id"].is_null() ||
       vars["customer_id"] == "") {
     problem = "variable customer_id is missing: Veritus calls a customer by its id";

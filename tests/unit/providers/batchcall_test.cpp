@@ -21,7 +21,7 @@ domain::DispatchChunk chunk_of(int n) {
                            .phone = "+1213777444" + std::to_string(i),
                            .first_name = "John",
                            .last_name = "Doe",
-                           .variables = {{"first_name", "John"}, {"company", "Acme"}},
+                           .variables = json{{"first_name", "John"}, {"company", "Acme"}}.dump(),
                            .attempt = 1,
                            .max_retries = 2,
                            .from_number = "+14157774444"});
@@ -61,7 +61,7 @@ TEST_CASE("batchcall: the request body is the bytes a json document of it dumps 
   auto reference = [](const domain::DispatchChunk& chunk) {
     json tasks = json::array();
     for (const auto& call : chunk.calls)
-      tasks.push_back({{"to_number", call.phone}, {"dynamic_variables", call.variables}, {"max_retries", 0}});
+      tasks.push_back({{"to_number", call.phone}, {"dynamic_variables", json::parse(call.variables)}, {"max_retries", 0}});
     const auto& spec = chunk.campaign.spec;
     return json{{"from_number", chunk.calls.empty() || chunk.calls.front().from_number.empty()
                                     ? spec.from_number
@@ -79,8 +79,8 @@ TEST_CASE("batchcall: the request body is the bytes a json document of it dumps 
   CHECK(adapter.build_request(chunk).body == reference(chunk));
   chunk.campaign.spec.name = "Zoë's \"Q1\"\tcampaign " + std::string(300, 'x');  // escaped, cut at 255 bytes
   chunk.campaign.spec.agent_id = "agent_\u00e9\n";
-  chunk.calls[0].variables = {{"note", "line\nbreak \"quoted\" \x01"}, {"n", 3}, {"nested", {{"a", {1, 2}}}}};
-  chunk.calls[1].variables = json::object();
+  chunk.calls[0].variables = json{{"note", "line\nbreak \"quoted\" \x01"}, {"n", 3}, {"nested", {{"a", {1, 2}}}}}.dump();
+  chunk.calls[1].variables = "{}";
   chunk.calls[2].from_number = "+14155550000";  // only the first call's caller id is the request's
   CHECK(adapter.build_request(chunk).body == reference(chunk));
   chunk.calls[0].from_number.clear();  // falls back to the campaign's

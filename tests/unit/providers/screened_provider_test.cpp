@@ -40,7 +40,7 @@ domain::DispatchChunk chunk_with(const std::vector<nlohmann::json>& customer_ids
     domain::DispatchCall call;
     call.id = static_cast<domain::CallId>(i + 1);
     call.phone = "+14155550100";
-    if (!customer_ids[i].is_null()) call.variables["customer_id"] = customer_ids[i];
+    if (!customer_ids[i].is_null()) call.variables = nlohmann::json{{"customer_id", customer_ids[i]}}.dump();
     chunk.calls.push_back(call);
   }
   return chunk;

@@ -25,7 +25,7 @@ domain::DispatchChunk chunk_of(int n) {
                            .phone = "+1555123456" + std::to_string(i),
                            .first_name = "John",
                            .last_name = "Doe",
-                           .variables = {{"first_name", "John"}, {"last_name", "Doe"}, {"plan", "gold"}},
+                           .variables = json{{"first_name", "John"}, {"last_name", "Doe"}, {"plan", "gold"}}.dump(),
                            .attempt = 1,
                            .max_retries = 0,
                            .from_number = ""});
@@ -101,7 +101,7 @@ TEST_CASE("truedy: the name is 1..255 characters - cut on a character boundary")
 
 TEST_CASE("truedy: the number and names are dialerd's even if a variable has the same name") {
   auto chunk = chunk_of(1);
-  chunk.calls[0].variables["phone_number"] = "+19999999999";
+  chunk.calls[0].variables = R"({"phone_number":"+19999999999"})";
   auto contact = json::parse(TruedyAdapter(config()).build_request(chunk).body)["contacts"][0];
   CHECK(contact["phone_number"] == "+15551234560");
 }

@@ -22,8 +22,9 @@ domain::DispatchChunk chunk_with(const std::vector<json>& customer_ids) {
     domain::DispatchCall call;
     call.id = 100 + static_cast<int>(i);
     call.phone = "+1415555123" + std::to_string(i);
-    call.variables = {{"first_name", "John"}};
-    if (!customer_ids[i].is_null()) call.variables["customer_id"] = customer_ids[i];
+    json vars = {{"first_name", "John"}};
+    if (!customer_ids[i].is_null()) vars["customer_id"] = customer_ids[i];
+    call.variables = vars.dump();
     call.attempt = 1;
     chunk.calls.push_back(call);
   }

@@ -115,7 +115,7 @@ TEST_CASE("store: claim marks due calls dispatching under one key in due order u
   REQUIRE(chunk);
   CHECK(chunk->calls.size() == 3);
   CHECK(chunk->calls[0].attempt == 1);
-  CHECK(chunk->calls[0].variables["first_name"] == "P0");
+  CHECK(chunk->calls[0].parsed_variables()["first_name"] == "P0");
   CHECK(s.counts(id).dispatching == 3);
   CHECK(s.counts(id).called == 3);
   CHECK(s.in_flight(id) == 3);
