@@ -48,6 +48,25 @@ ContactInput person(const std::string& phone) {
   return c;
 }
 
+CampaignSpec running_spec(int concurrency) {
+  CampaignSpec spec;
+  spec.name = "c";
+  spec.agent_id = "ag";
+  spec.provider = "p";
+  spec.from_number = "+14155550100";
+  spec.concurrency = concurrency;
+  spec.status = CampaignStatus::running;
+  return spec;
+}
+
+// n contacts, the i-th with phone(i).
+template <typename Phone>
+std::vector<ContactInput> numbered(int n, Phone phone) {
+  std::vector<ContactInput> people;
+  for (int i = 0; i < n; ++i) people.push_back(person(phone(i)));
+  return people;
+}
+
 // sql must be a literal: Db::cached keys statements by their text's address.
 std::string text_of(Db& db, const char* sql) {
   auto& q = db.cached(sql);
@@ -131,16 +150,7 @@ TEST_CASE("store: migration 4 keeps every call and every count of a schema-3 dat
   }
   SECTION("a campaign created after the migration starts with zero counts and counts its calls") {
     Store s({path});
-    CampaignSpec spec;
-    spec.name = "c";
-    spec.agent_id = "ag";
-    spec.provider = "p";
-    spec.from_number = "+14155550100";
-    spec.concurrency = 5;
-    spec.status = CampaignStatus::running;
-    std::vector<ContactInput> people;
-    for (int i = 0; i < 3; ++i) people.push_back(person("+1415400100" + std::to_string(i)));
-    auto id = s.create_campaign(spec, people, 10);
+    auto id = s.create_campaign(running_spec(5), numbered(3, [](int i) { return "+1415400100" + std::to_string(i); }), 10);
     CHECK(s.counts(id).pending == 3);
     CHECK(s.counts(id).total() == 3);
     CHECK(s.in_flight(id) == 0);
@@ -154,16 +164,7 @@ TEST_CASE("store: migration 4 keeps every call and every count of a schema-3 dat
 TEST_CASE("store: an accepted chunk leaves its attempts' provider ids to the outcome and shows them meanwhile") {
   testing::TempDir dir;
   Store s({dir.file("q.db")});
-  CampaignSpec spec;
-  spec.name = "c";
-  spec.agent_id = "ag";
-  spec.provider = "p";
-  spec.from_number = "+14155550100";
-  spec.concurrency = 10;
-  spec.status = CampaignStatus::running;
-  std::vector<ContactInput> people;
-  for (int i = 0; i < 4; ++i) people.push_back(person("+1415500100" + std::to_string(i)));
-  auto id = s.create_campaign(spec, people, 10);
+  auto id = s.create_campaign(running_spec(10), numbered(4, [](int i) { return "+1415500100" + std::to_string(i); }), 10);
   auto chunk = s.claim(*s.campaign(id), 4, 20);
   REQUIRE(chunk);
   REQUIRE(chunk->calls.size() == 4);
@@ -200,16 +201,7 @@ TEST_CASE("store: an accepted chunk leaves its attempts' provider ids to the out
 TEST_CASE("store: calls are listed state by state along each state's index across pages") {
   testing::TempDir dir;
   Store s({dir.file("q.db")});
-  CampaignSpec spec;
-  spec.name = "c";
-  spec.agent_id = "ag";
-  spec.provider = "p";
-  spec.from_number = "+14155550100";
-  spec.concurrency = 100;
-  spec.status = CampaignStatus::running;
-  std::vector<ContactInput> people;
-  for (int i = 0; i < 12; ++i) people.push_back(person("+141560010" + std::to_string(10 + i)));
-  auto id = s.create_campaign(spec, people, 10);
+  auto id = s.create_campaign(running_spec(100), numbered(12, [](int i) { return "+141560010" + std::to_string(10 + i); }), 10);
   // Calls 1-4 completed, 5-6 in progress (6 went out first), 7 held, 8-12 pending.
   auto chunk = s.claim(*s.campaign(id), 4, 20);
   REQUIRE(chunk);
