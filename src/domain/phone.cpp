@@ -12,6 +12,7 @@
 // paths on tens of thousands of generated inputs. About 0.2-0.3 us a number (docs/PERFORMANCE.md).
 #include "dialerd/domain/phone.hpp"
 
+#include <fmt/format.h>
 #include <phonenumbers/phonemetadata.pb.h>
 #include <phonenumbers/phonenumberutil.h>
 
@@ -59,20 +60,20 @@ class DigitDfa {
     auto [s, e] = emit(ast);
     final_ = e;
     bool built = ok_ && build(s);
-    nfa_ = {};
+    std::vector<NState>().swap(nfa_);  // frees it (`nfa_ = {}` would only clear it and keep its capacity)
     return built;
   }
   bool full_match(std::string_view d) const {  // ICU matches()
     int st = 0;
     for (char c : d)
-      if ((st = next_[st][c - '0']) < 0) return false;
+      if ((st = next_[st][c - '0']) == kDead) return false;
     return accept_[st];
   }
   bool prefix_match(std::string_view d) const {  // ICU lookingAt(): some prefix, possibly empty, matches
     int st = 0;
     if (accept_[st]) return true;
     for (char c : d) {
-      if ((st = next_[st][c - '0']) < 0) return false;
+      if ((st = next_[st][c - '0']) == kDead) return false;
       if (accept_[st]) return true;
     }
     return false;
@@ -95,7 +96,11 @@ class DigitDfa {
   bool ok_ = true;
   std::vector<NState> nfa_;
   int final_ = -1;
-  std::vector<std::array<int, 10>> next_;
+  // Kept for the daemon's life, one table per pattern (thousands): 16-bit states (build() stops at
+  // kMaxStates) and no spare capacity keep them to a few MiB.
+  static constexpr std::uint16_t kDead = 0xFFFF;
+  static constexpr size_t kMaxStates = 50000;
+  std::vector<std::array<std::uint16_t, 10>> next_;
   std::vector<uint8_t> accept_;
 
   static bool dig(char c) { return c >= '0' && c <= '9'; }
@@ -205,22 +210,24 @@ class DigitDfa {
     closure(sets[0]);
     ids.emplace(sets[0], 0);
     for (size_t i = 0; i < sets.size(); ++i) {
-      if (sets.size() > 50000) return false;
-      std::array<int, 10> row;
+      if (sets.size() > kMaxStates) return false;
+      std::array<std::uint16_t, 10> row;
       for (int d = 0; d < 10; ++d) {
         std::vector<int> nx;
         for (int s : sets[i])
           if (nfa_[s].out >= 0 && (nfa_[s].mask >> d & 1)) nx.push_back(nfa_[s].out);
-        row[d] = -1;
+        row[d] = kDead;
         if (nx.empty()) continue;
         closure(nx);
         auto [it, fresh] = ids.emplace(nx, int(sets.size()));
         if (fresh) sets.push_back(std::move(nx));
-        row[d] = it->second;
+        row[d] = static_cast<std::uint16_t>(it->second);
       }
       next_.push_back(row);
       accept_.push_back(std::binary_search(sets[i].begin(), sets[i].end(), final_));
     }
+    next_.shrink_to_fit();
+    accept_.shrink_to_fit();
     return true;
   }
 };
@@ -299,7 +306,7 @@ struct Tables {
 };
 
 std::variant<std::string, PhoneError> invalid(std::string_view in) {
-  return PhoneError{"'" + std::string(in) + "' is not a valid phone number"};
+  return PhoneError{fmt::format("'{}' is not a valid phone number", in)};
 }
 
 // Exactly util.IsValidNumber(number), without regexes when the calling code's patterns compiled.
@@ -374,7 +381,7 @@ std::variant<std::string, PhoneError> normalize(const Tables& t, std::string_vie
   PhoneNumber number;
   auto rc = util.Parse(std::string(input), std::string(default_region), &number);
   if (rc != PhoneNumberUtil::NO_PARSING_ERROR)
-    return PhoneError{"'" + std::string(input) + "' is not a phone number"};
+    return PhoneError{fmt::format("'{}' is not a phone number", input)};
   if (!(use_fast ? is_valid(t, number) : util.IsValidNumber(number))) return invalid(input);
   std::string e164;
   util.Format(number, PhoneNumberUtil::E164, &e164);
