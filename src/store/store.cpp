@@ -218,26 +218,35 @@ std::vector<Campaign> Store::campaigns_with_status(CampaignStatus status) {
   return out;
 }
 
+namespace {
+
+// The count a flow row's state names; nullptr for '', the "from" of a campaign's seed rows.
+std::int64_t* count_of(CallCounts& c, const std::string& state) {
+  auto st = call_state_from(state);
+  if (!st) return nullptr;
+  switch (*st) {
+    case CallState::pending: return &c.pending;
+    case CallState::dispatching: return &c.dispatching;
+    case CallState::in_progress: return &c.in_progress;
+    case CallState::completed: return &c.completed;
+    case CallState::failed: return &c.failed;
+    case CallState::skipped: return &c.skipped;
+    case CallState::held: return &c.held;
+  }
+  return nullptr;
+}
+
+}  // namespace
+
 CallCounts Store::counts(CampaignId id) {
-  auto& s = db_->cached(kCounters);
+  auto& s = db_->cached(kCampaignFlows);
   s.bind(1, id);
   CallCounts c;
   while (s.step()) {
-    std::string state = s.text(0);
-    std::int64_t n = s.int64(1);
-    if (state == "called") {
-      c.called = n;
-      continue;
-    }
-    switch (call_state_from(state).value_or(CallState::pending)) {
-      case CallState::pending: c.pending = n; break;
-      case CallState::dispatching: c.dispatching = n; break;
-      case CallState::in_progress: c.in_progress = n; break;
-      case CallState::completed: c.completed = n; break;
-      case CallState::failed: c.failed = n; break;
-      case CallState::skipped: c.skipped = n; break;
-      case CallState::held: c.held = n; break;
-    }
+    std::int64_t n = s.int64(2);
+    if (auto* from = count_of(c, s.text(0))) *from -= n;
+    if (auto* to = count_of(c, s.text(1))) *to += n;
+    c.called += s.int64(3);
   }
   return c;
 }
