@@ -145,9 +145,11 @@ std::string daemon_url(const std::string& url, const std::string& state_dir) {
   return "http://127.0.0.1:" + std::to_string(port);
 }
 
-int post_action(const std::string& base, const std::string& path, const std::string& reason, bool as_json) {
+int post_action(const std::string& base, const std::string& path, const std::string& reason,
+                const std::string& api_key, bool as_json) {
   dialerd::http::ClientRequest req;
   req.url = base + path;
+  if (!api_key.empty()) req.headers.emplace_back("X-API-Key", api_key);
   req.body = reason.empty() ? "" : json{{"reason", reason}}.dump();
   auto result = dialerd::http::fetch_blocking(req);
   if (auto* err = std::get_if<dialerd::http::ClientError>(&result)) {
@@ -208,12 +210,14 @@ int main(int argc, char** argv) {
 
   std::vector<std::int64_t> action_calls;
   std::int64_t action_campaign = 0;
-  std::string reason;
+  std::string reason, api_key;
   auto add_action = [&](const char* name, const char* what) {
     auto* sub = cli.add_subcommand(name, what);
     sub->add_option("call_ids", action_calls, "Held call ids");
     sub->add_option("--campaign", action_campaign, "Every held call of this campaign");
     sub->add_option("--reason", reason, "Why (recorded on each call)");
+    sub->add_option("--api-key", api_key, "A key of the campaign's workspace, when the daemon has api.keys")
+        ->envname("DIALERD_API_KEY");
     return sub;
   };
   auto* release = add_action("release", "Put held calls back in the queue (they may be placed again)");
@@ -229,9 +233,11 @@ int main(int argc, char** argv) {
       }
       std::string base = daemon_url(url, state_dir);
       if (action_campaign)
-        return post_action(base, fmt::format("/v1/campaigns/{}/held/{}", action_campaign, verb), reason, as_json);
+        return post_action(base, fmt::format("/v1/campaigns/{}/held/{}", action_campaign, verb), reason, api_key,
+                           as_json);
       int rc = 0;
-      for (auto id : action_calls) rc |= post_action(base, fmt::format("/v1/calls/{}/{}", id, verb), reason, as_json);
+      for (auto id : action_calls)
+        rc |= post_action(base, fmt::format("/v1/calls/{}/{}", id, verb), reason, api_key, as_json);
       return rc;
     }
 

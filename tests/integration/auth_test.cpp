@@ -52,6 +52,16 @@ TEST_CASE("auth: every /v1 request needs a valid key and sees only its workspace
   CHECK(call(daemon, "GET", "/v1/calls/1", {{"X-API-Key", kKeyA}}).status == 200);
   // The key never appears in the log.
   CHECK(daemon.log().find(kKeyA) == std::string::npos);
+
+  // dialerctl's actions carry a key too (--api-key or DIALERD_API_KEY): without one the daemon refuses;
+  // with one the request reaches the call, which is not held (409), or is in another workspace (404).
+  std::string out, ctl = std::string(DIALERCTL_BIN) + " --url " + daemon.url("") + " ";
+  CHECK(run_command(ctl + "release 1", out) == 1);
+  CHECK_THAT(out, Catch::Contains("API key is required"));
+  CHECK(run_command(ctl + "release 1 --api-key " + kKeyA, out) == 1);
+  CHECK_THAT(out, Catch::Contains("only held calls can be released"));
+  CHECK(run_command("DIALERD_API_KEY=" + kKeyB + " " + ctl + "fail 1", out) == 1);
+  CHECK_THAT(out, Catch::Contains("no call 1"));
 }
 
 TEST_CASE("auth: bad api.keys entries are config errors naming the key") {
