@@ -54,11 +54,13 @@ std::variant<CsvTable, std::string> parse_csv(std::string_view text) {
   std::vector<std::string> record;
   std::string field;
   bool quoted = false, field_started = false, record_started = false;
+  bool closed = false;  // the field was quoted and its closing quote is behind: only , or a line end may follow
   std::size_t line = 1, record_line = 1;
   auto end_field = [&] {
     record.push_back(std::move(field));
     field.clear();
     field_started = false;
+    closed = false;
   };
   auto end_record = [&] {
     end_field();
@@ -87,6 +89,7 @@ std::variant<CsvTable, std::string> parse_csv(std::string_view text) {
           ++i;
         } else {
           quoted = false;
+          closed = true;
         }
       } else {
         if (c == '\n') ++line;
@@ -105,8 +108,7 @@ std::variant<CsvTable, std::string> parse_csv(std::string_view text) {
       end_record();
       ++line;
     } else {
-      if (field_started && !field.empty() && text[i - 1] == '"')
-        return "line " + std::to_string(line) + ": text after a closing quote";
+      if (closed) return "line " + std::to_string(line) + ": text after a closing quote";
       field.push_back(c);
       field_started = true;
     }

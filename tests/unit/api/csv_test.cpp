@@ -50,6 +50,9 @@ TEST_CASE("csv: malformed input says what and where") {
   CHECK(bad("phone_number,note\n1,\"open\n") == "line 2: a quoted field is not closed");
   CHECK(bad("phone_number,note\n1,ab\"c\"\n") == "line 2: a quote inside an unquoted field");
   CHECK(bad("phone_number,note\n1,\"ab\"c\n") == "line 2: text after a closing quote");
+  CHECK(bad("phone_number,note\n1,\"\"x\n") == "line 2: text after a closing quote");  // an empty quoted field too
+  CHECK(bad("phone_number,note\n1,\"a\" \n") == "line 2: text after a closing quote");
+  CHECK(ok("phone_number,note\n1,\"\"\r\n2,\"\"\"\"\n").rows == std::vector<std::vector<std::string>>{{"1", ""}, {"2", "\""}});
   CHECK(bad("phone_number,,x\n") == "line 1: the header has an empty column name");
   CHECK(bad("a,a\n1,2\n") == "line 1: column \"a\" appears twice");
 }
