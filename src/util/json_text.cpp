@@ -49,4 +49,13 @@ void append_json_string(std::string& out, std::string_view s) {
   out += '"';
 }
 
+std::string_view utf8_prefix(std::string_view s, std::size_t max_bytes) {
+  if (s.size() <= max_bytes) return s;
+  std::size_t n = max_bytes;
+  // s[n] is the first byte left out: while it continues a character (10xxxxxx), that character started
+  // inside the prefix; leave it out whole.
+  while (n > 0 && (static_cast<unsigned char>(s[n]) & 0xC0) == 0x80) --n;
+  return s.substr(0, n);
+}
+
 }  // namespace dialerd::util

@@ -9,4 +9,7 @@ namespace dialerd::util {
 // (and, like it, throws nlohmann::json::type_error on invalid UTF-8).
 void append_json_string(std::string& out, std::string_view s);
 
+// The longest prefix of UTF-8 text `s` of at most `max_bytes` bytes that does not end inside a character.
+std::string_view utf8_prefix(std::string_view s, std::size_t max_bytes);
+
 }  // namespace dialerd::util

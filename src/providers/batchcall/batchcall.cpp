@@ -29,7 +29,7 @@ WireRequest BatchCallAdapter::build_request(const domain::DispatchChunk& chunk) 
   body += R"(,"from_number":)";
   util::append_json_string(body, from);
   body += R"(,"name":)";
-  util::append_json_string(body, std::string_view(spec.name).substr(0, 255));
+  util::append_json_string(body, util::utf8_prefix(spec.name, 255));  // the API allows 255 bytes
   body += R"(,"send_now":true,"status":"scheduled","tasks":[)";
   for (std::size_t i = 0; i < chunk.calls.size(); ++i) {
     const auto& call = chunk.calls[i];

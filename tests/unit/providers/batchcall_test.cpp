@@ -89,6 +89,19 @@ TEST_CASE("batchcall: the request body is the bytes a json document of it dumps 
   CHECK(adapter.build_request(chunk).body == reference(chunk));
 }
 
+TEST_CASE("batchcall: a long name is cut at 255 bytes without splitting a character") {
+  batchcall::BatchCallAdapter adapter(config());
+  auto chunk = chunk_of(1);
+  // 'é' is two bytes: 254 ASCII bytes put the 128th 'é' across the 255-byte line.
+  chunk.campaign.spec.name = std::string(254, 'a');
+  for (int i = 0; i < 200; ++i) chunk.campaign.spec.name += "é";
+  std::string name = json::parse(adapter.build_request(chunk).body)["name"];
+  CHECK(name == std::string(254, 'a'));
+  chunk.campaign.spec.name = std::string(253, 'a') + "é" + "日本";  // exactly 255 bytes kept
+  name = json::parse(adapter.build_request(chunk).body)["name"].get<std::string>();
+  CHECK(name == std::string(253, 'a') + "é");
+}
+
 TEST_CASE("batchcall: a success answer accepts every task under the batch id") {
   batchcall::BatchCallAdapter adapter(config());
   auto chunk = chunk_of(2);
