@@ -12,6 +12,7 @@
 #include "dialerd/domain/phone.hpp"
 #include "dialerd/http/client.hpp"
 #include "dialerd/schedule/window.hpp"
+#include "dialerd/util/json_depth.hpp"
 #include "dialerd/providers/kinds.hpp"
 
 namespace dialerd::app {
@@ -598,6 +599,9 @@ void resolve_credentials(json& node, const std::string& path, std::vector<Config
 }  // namespace
 
 Config parse_config(std::string_view text) {
+  // Every real config nests a few levels; a deeper one would only recurse toward a stack overflow below.
+  if (util::json_nested_deeper_than(text))
+    throw InvalidConfig({{"", "nests deeper than " + std::to_string(util::kMaxJsonDepth) + " levels"}});
   json root;
   try {
     root = json::parse(text.begin(), text.end(), nullptr, /*allow_exceptions=*/true, /*ignore_comments=*/true);

@@ -164,6 +164,17 @@ TEST_CASE("config: malformed JSON says where") {
 
 // Regression (fuzz_config): nlohmann reports a number beyond a double as out_of_range, not parse_error; it
 // escaped parse_config, so dialerd and --check-config died on std::terminate instead of naming the problem.
+TEST_CASE("config: a config nested past 64 levels is refused before it is parsed") {
+  std::string deep = "{\"x\": " + std::string(100000, '[') + std::string(100000, ']') + "}";
+  auto errors = errors_of(deep);
+  REQUIRE(errors.size() == 1);
+  CHECK_THAT(errors[0], Catch::Contains("nests deeper than 64 levels"));
+  // 64 levels is still read (and then judged key by key).
+  auto ok = errors_of("{\"x\": " + std::string(63, '[') + std::string(63, ']') + "}");
+  REQUIRE(!ok.empty());
+  CHECK_THAT(ok[0], Catch::StartsWith("x") && !Catch::Contains("nests deeper"));
+}
+
 TEST_CASE("config: a number too large for a double is an InvalidConfig") {
   auto errors = errors_of("{\"providers\": {\"s\": {\"kind\": \"simulator\", \"simulator\": {\"delay_ms\": 1e999}}}}");
   REQUIRE(errors.size() == 1);
