@@ -60,6 +60,21 @@ void Sender::wake() { timer_.cancel(); }
 void Sender::stop() {
   stopped_ = true;
   timer_.cancel();
+  record_delivered();
+}
+
+void Sender::record_delivered() {
+  record_posted_ = false;
+  if (delivered_.empty()) return;
+  std::vector<std::int64_t> ids;
+  ids.swap(delivered_);
+  try {
+    store_.webhooks_delivered(ids, clock_.now_ms());
+  } catch (const std::exception& e) {
+    spdlog::error("webhooks: recording {} deliveries failed (they will be sent again): {}", ids.size(), e.what());
+  }
+  for (auto id : ids) in_flight_.erase(id);
+  if (!stopped_) wake();
 }
 
 awaitable<void> Sender::run() {
@@ -67,10 +82,11 @@ awaitable<void> Sender::run() {
     std::optional<domain::UnixMs> next;
     try {
       auto now = clock_.now_ms();
-      int room = settings_.max_in_flight - static_cast<int>(in_flight_.size());
+      // in_flight_ also holds the delivered events not yet recorded: they do not take room.
+      int room = settings_.max_in_flight - static_cast<int>(in_flight_.size() - delivered_.size());
       if (room > 0) {
         // Events in flight are still due in the table: ask for enough rows to see past them.
-        for (auto& event : store_.due_webhooks(now, room + static_cast<int>(in_flight_.size()))) {
+        for (auto& event : store_.due_webhooks(now, room + static_cast<int>(in_flight_.size() + delivered_.size()))) {
           if (room <= 0) break;
           if (in_flight_.count(event.id)) continue;
           --room;
@@ -108,16 +124,20 @@ awaitable<void> Sender::deliver(store::OutboxEvent event) {
     auto client = client_;
     auto result = co_await client->fetch(std::move(req));
     if (auto* r = std::get_if<http::ClientResponse>(&result); r && r->status >= 200 && r->status < 300) {
-      try {
-        metrics::registry()
-            .counter("dialerd_webhook_deliveries_total", "Webhook delivery tries, by result.", {{"result", "delivered"}})
-            .inc();
-        store_.webhook_delivered(event.id, clock_.now_ms());
-        spdlog::debug("campaign {}: webhook event {} ({}) delivered to {}", event.campaign_id, event.event_id,
-                      event.type, event.url);
-      } catch (const std::exception& e) {
-        spdlog::error("webhooks: recording delivery of {} failed (it will be sent again): {}", event.event_id, e.what());
+      metrics::registry()
+          .counter("dialerd_webhook_deliveries_total", "Webhook delivery tries, by result.", {{"result", "delivered"}})
+          .inc();
+      spdlog::debug("campaign {}: webhook event {} ({}) delivered to {}", event.campaign_id, event.event_id, event.type,
+                    event.url);
+      // Recorded with the others that end in this turn of the loop; until then it stays in in_flight_.
+      delivered_.push_back(event.id);
+      if (stopped_) {
+        record_delivered();
+      } else if (!record_posted_) {
+        record_posted_ = true;
+        asio::post(ioc_, [this] { record_delivered(); });
       }
+      co_return;
     } else if (r) {
       failed(event, "HTTP " + std::to_string(r->status));
     } else {

@@ -2,11 +2,14 @@
 // provider callbacks, and calls that never get an outcome (docs/WEBHOOKS.md).
 #include <catch2/catch.hpp>
 
+#include <chrono>
 #include <set>
+#include <thread>
 
 #include "fakes/fake_batchcall.hpp"
 #include "fakes/webhook_receiver.hpp"
 #include "support/daemon_process.hpp"
+#include "dialerd/store/sqlite/db.hpp"
 #include "dialerd/webhooks/sender.hpp"
 
 using namespace dialerd::testing;
@@ -86,6 +89,32 @@ TEST_CASE("webhooks: a receiver that fails its first 3 deliveries still gets eve
   for (const auto& [event_id, times] : receiver.accepted_ids()) CHECK(times == 1);
   CHECK(json::parse(deliveries.back().body)["data"].contains("campaign_id"));
   CHECK(fake.violations().empty());
+}
+
+// Deliveries that end in the same turn of the event loop are recorded in one transaction; until then
+// the event stays out of the sender's picks, so none is sent twice while eight are under way at once.
+TEST_CASE("webhooks: many events eight at a time are each delivered once and all recorded") {
+  TempDir dir;
+  FakeBatchCall fake;
+  WebhookReceiver receiver;
+  DaemonProcess daemon(dir, config_for(fake));
+  fake.sign_reports(kProviderSecret);
+  fake.report_to(daemon.url("/v1/providers/acme/events"), [](const std::string&, int) { return "completed"; });
+  const int calls = 120;
+  auto id = create(daemon, {{"webhook", {{"url", receiver.url()}, {"secret_id", "crm"}}}}, calls);
+  REQUIRE(wait_until([&] { return campaign_of(daemon, id)["status"] == "completed"; }));
+  REQUIRE(wait_until([&] { return receiver.accepted_ids().size() == static_cast<std::size_t>(calls + 2); }));
+  // Recorded: nothing is left undelivered in the outbox, and a restart sends nothing again.
+  {
+    dialerd::store::sqlite::Db db(daemon.db_path(), dialerd::store::sqlite::Db::Mode::read_only, 1000);
+    REQUIRE(wait_until([&] { return db.cached("SELECT count(*) FROM webhook_outbox WHERE delivered_at IS NULL").first_int64() == 0; }));
+  }
+  CHECK(daemon.stop() == 0);
+  daemon.start();
+  REQUIRE(wait_until([&] { return campaign_of(daemon, id)["status"] == "completed"; }));
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));  // a wrong resend would come at once
+  CHECK(receiver.deliveries().size() == static_cast<std::size_t>(calls + 2));
+  for (const auto& [event_id, times] : receiver.accepted_ids()) CHECK(times == 1);
 }
 
 TEST_CASE("webhooks: a campaign webhook must name a configured secret and an http(s) URL") {
