@@ -5,6 +5,8 @@
 // numbers it receives, so it costs little of the machine's two cores.
 // With --outcomes it also reports every call completed through dialerd's callback endpoint (one POST per
 // batch, from its own thread), and the clock runs until every call is completed: end to end.
+// With --webhooks (implies --outcomes) the campaign also has a webhook to a receiver on the same loopback
+// server, and the figure is how soon every call.completed event was delivered: the outbox's throughput.
 #include <signal.h>
 #include <sqlite3.h>
 #include <sys/wait.h>
@@ -19,6 +21,7 @@
 #include <mutex>
 #include <thread>
 #include <unordered_map>
+#include <unordered_set>
 
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
@@ -76,6 +79,9 @@ class LoopbackProvider {
   std::int64_t tasks() const { return tasks_.load(); }
   std::int64_t batches() const { return batches_.load(); }
   std::int64_t bad_requests() const { return bad_.load(); }
+  // Webhook deliveries to POST /hooks: call.completed events, and how many were delivered again.
+  std::int64_t hooks_completed() const { return hooks_completed_.load(); }
+  std::int64_t hooks_repeated() const { return hooks_repeated_.load(); }
   std::unordered_map<std::string, int> seen() const {
     std::lock_guard lock(mu_);
     return seen_;
@@ -84,6 +90,15 @@ class LoopbackProvider {
  private:
   http::Response handle(const http::Request& req) {
     http::Response r;
+    if (req.method == "POST" && req.path == "/hooks") {  // a webhook receiver answers 200 and counts
+      r.body = "{}";
+      std::lock_guard lock(mu_);
+      if (!hook_ids_.insert(req.header("x-dialerd-event-id")).second)
+        ++hooks_repeated_;
+      else if (req.header("x-dialerd-event-type") == "call.completed")
+        ++hooks_completed_;
+      return r;
+    }
     if (req.method != "POST" || req.path != "/batch-call" || req.header("x-api-key") != "bench-key") {
       ++bad_;
       r.status = 400;
@@ -146,7 +161,8 @@ class LoopbackProvider {
   asio::io_context ioc_;
   http::Server server_;
   std::thread thread_;
-  std::atomic<std::int64_t> tasks_{0}, batches_{0}, bad_{0}, report_failures_{0};
+  std::atomic<std::int64_t> tasks_{0}, batches_{0}, bad_{0}, report_failures_{0}, hooks_completed_{0}, hooks_repeated_{0};
+  std::unordered_set<std::string> hook_ids_;
   mutable std::mutex mu_;
   std::condition_variable cv_;
   std::deque<std::string> reports_;
@@ -215,10 +231,14 @@ int main(int argc, char** argv) {
   cli.add_option("--timeout", timeout_s, "Give up after this many seconds")->capture_default_str();
   bool outcomes = false;
   cli.add_flag("--outcomes", outcomes, "The provider reports every call completed; time until all are completed");
+  bool webhooks = false;
+  cli.add_flag("--webhooks", webhooks, "With --outcomes: a webhook receiver too; time until every call.completed arrived");
   CLI11_PARSE(cli, argc, argv);
+  outcomes = outcomes || webhooks;
 
   testing::TempDir dir;
   const std::string state = dir.file("state");
+  LoopbackProvider provider;
   domain::CampaignId id = 0;
   {
     // Preload, not timed: the campaign stays a draft until the clock starts. synchronous=normal only
@@ -231,6 +251,7 @@ int main(int argc, char** argv) {
     spec.from_number = "+14157774444";
     spec.concurrency = static_cast<int>(std::min<std::int64_t>(n * 2, 1000000000));
     spec.status = domain::CampaignStatus::draft;
+    if (webhooks) spec.webhook = domain::Webhook{provider.base_url() + "/hooks", "bench"};
     id = s.create_campaign(spec, {}, 0);
     std::vector<domain::ContactInput> chunk;
     for (std::int64_t i = 0; i < n; ++i) {
@@ -247,7 +268,6 @@ int main(int argc, char** argv) {
     }
   }
 
-  LoopbackProvider provider;
   // The legal window is open all day so that every call may go out at whatever hour the bench runs; every
   // check still runs for every call.
   testing::json config = {{"log", {{"level", "warn"}}},
@@ -259,7 +279,8 @@ int main(int argc, char** argv) {
                               {"base_url", provider.base_url()},
                               {"api_key", "bench-key"},
                               {"api_secret", "bench-secret"},
-                              {"chunk_size", 1000}}}}}};
+                              {"chunk_size", 1000}}}}},
+                          {"webhooks", {{"secrets", {{"bench", "bench-webhook-secret-0123"}}}}}};
   testing::DaemonProcess daemon(dir, config);
   if (outcomes) provider.report_to(daemon.url("/v1/providers/loopback/events"));
 
@@ -297,11 +318,17 @@ int main(int argc, char** argv) {
               << daemon.log().substr(0, 4000) << "\n";
     return 1;
   }
+  double hook_seconds = 0;
+  if (webhooks) {
+    done = testing::wait_until([&] { return provider.hooks_completed() >= n; }, std::chrono::seconds(timeout_s));
+    hook_seconds = std::chrono::duration<double>(Clock::now() - t0).count();
+    if (!done) std::cerr << "timed out: " << provider.hooks_completed() << " of " << n << " call.completed delivered\n";
+  }
   int stopped = daemon.stop();
   if (attached > 0) waitpid(attached, nullptr, 0);  // it ends with the daemon
 
   // Verify: every call in_progress exactly once, one attempt each, every number seen once by the provider.
-  bool ok = stopped == 0;
+  bool ok = stopped == 0 && done;
   auto expect = [&](const char* what, std::int64_t got, std::int64_t want) {
     if (got != want) {
       std::cerr << "  FAILED " << what << ": " << got << ", expected " << want << "\n";
@@ -330,6 +357,10 @@ int main(int argc, char** argv) {
   expect("numbers received more than once", twice, 0);
   expect("preloaded numbers never received", unknown, 0);
   expect("requests refused by the provider", provider.bad_requests(), 0);
+  if (webhooks) {
+    expect("call.completed events delivered", provider.hooks_completed(), n);
+    expect("events delivered again", provider.hooks_repeated(), 0);
+  }
 
   std::cout << fmt::format("dispatch_bench: {} calls, chunk 1000, synchronous=full, {} requests; {}; commit {}\n", n,
                            provider.batches(), machine(), commit());
@@ -339,6 +370,9 @@ int main(int argc, char** argv) {
   else
     std::cout << fmt::format("  start -> all in_progress: {:.3f} s   {:>8.0f} calls/s   target >= 50,000 calls/s   {}\n",
                              seconds, n / seconds, ok ? "verified" : "VERIFICATION FAILED");
+  if (webhooks)
+    std::cout << fmt::format("  webhooks, start -> every call.completed delivered: {:.3f} s   {:>8.0f} events/s   {}\n",
+                             hook_seconds, n / hook_seconds, ok ? "verified" : "VERIFICATION FAILED");
   const double on_cpu_us = (cpu1.on_cpu_ns - cpu0.on_cpu_ns) / 1000.0 / static_cast<double>(n);
   const double waiting_us = (cpu1.waiting_ns - cpu0.waiting_ns) / 1000.0 / static_cast<double>(n);
   std::cout << fmt::format(
