@@ -794,7 +794,6 @@ std::optional<UnixMs> Store::next_webhook_due_after(UnixMs now) {
 }
 std::int64_t Store::webhook_backlog() { return db_->cached(kWebhookBacklog).first_int64().value_or(0); }
 
-void Store::webhook_delivered(std::int64_t id, UnixMs now) { db_->cached(kWebhookDelivered).bind(1, id).bind(2, now).run(); }
 void Store::webhooks_delivered(const std::vector<std::int64_t>& ids, UnixMs now) {
   Transaction tx(*db_);
   auto& s = db_->cached(kWebhookDelivered);

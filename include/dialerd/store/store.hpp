@@ -198,7 +198,6 @@ class Store {
   // The earliest time after `now` an undelivered event is due.
   std::optional<domain::UnixMs> next_webhook_due_after(domain::UnixMs now);
   std::int64_t webhook_backlog();
-  void webhook_delivered(std::int64_t id, domain::UnixMs now);
   void webhooks_delivered(const std::vector<std::int64_t>& ids, domain::UnixMs now);  // one transaction
   void webhook_retry(std::int64_t id, const std::string& error, domain::UnixMs next_at);
   void webhook_abandoned(std::int64_t id, const std::string& error, domain::UnixMs now);

@@ -661,7 +661,7 @@ TEST_CASE("store: webhook events are queued by the changes they report, only for
   CHECK(ids.size() == events.size());
 
   // Delivered events leave the due list; a failed try comes back at its retry time.
-  s.webhook_delivered(events[0].id, 10000);
+  s.webhooks_delivered({events[0].id}, 10000);
   s.webhook_retry(events[1].id, "HTTP 500", 20000);
   s.webhook_abandoned(events[2].id, "HTTP 500", 10000);
   CHECK(s.due_webhooks(10000, 100).size() == 2);
