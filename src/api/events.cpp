@@ -78,7 +78,8 @@ http::Response post_events(Context& ctx, const http::Request& req, const http::P
 void register_event_routes(http::Router& router, Context& ctx) {
   router.add("POST", "/v1/providers/{name}/events", guarded([&ctx](const http::Request& req, const http::Params& p) {
                return post_events(ctx, req, p);
-             }));
+             }),
+             http::Access::open);
 }
 
 }  // namespace dialerd::api

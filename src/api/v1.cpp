@@ -151,33 +151,43 @@ std::array<unsigned char, SHA256_DIGEST_LENGTH> digest(const std::string& s) {
 }  // namespace
 
 http::Response serve(Context& ctx, const http::Router& router, http::Request request) {
+  // The server refuses non-canonical targets before they get here; a request built elsewhere (tests, fuzz)
+  // gets the same answer, so no spelling of a path can reach a handler unauthenticated.
+  if (auto problem = http::target_problem(request.target); !request.target.empty() && !problem.empty())
+    return http::error_response(400, "bad_request", problem);
+  auto route = router.find(request);
+  if (!route.handler) return route.refusal;
   const auto& keys = ctx.config().api_keys;
-  bool protected_path = request.path.rfind("/v1/", 0) == 0 && request.path.rfind("/v1/providers/", 0) != 0;
-  if (protected_path && !keys.empty()) {
+  request.workspace = "default";
+  request.key_name.clear();
+  request.admin = keys.empty();  // no keys configured: the API is the operator's own, on loopback
+  if (route.access == http::Access::api_key && !keys.empty()) {
     std::string presented = request.header("x-api-key");
     auto auth = request.header("authorization");
     if (presented.empty() && auth.size() > 7 && (auth.rfind("Bearer ", 0) == 0 || auth.rfind("bearer ", 0) == 0))
       presented = auth.substr(7);
-    const std::string* workspace = nullptr;
+    const app::ApiKey* matched = nullptr;
     if (!presented.empty()) {
       // Digests have a fixed length, so the comparison takes the same time whatever the key.
       auto given = digest(presented);
       for (const auto& k : keys) {
         auto want = digest(k.key);
-        if (CRYPTO_memcmp(given.data(), want.data(), given.size()) == 0) workspace = &k.workspace;
+        if (CRYPTO_memcmp(given.data(), want.data(), given.size()) == 0) matched = &k;
       }
     }
-    if (!workspace) {
+    if (!matched) {
       auto r = http::error_response(401, "unauthorized",
                                     presented.empty() ? "an API key is required (Authorization: Bearer KEY or X-API-Key)"
                                                       : "the API key is not valid");
       r.headers.emplace_back("WWW-Authenticate", "Bearer");
       return r;
     }
-    request.workspace = *workspace;
+    request.workspace = matched->workspace;
+    request.key_name = matched->name;
+    request.admin = matched->admin;
   }
   try {
-    return router.dispatch(request);
+    return (*route.handler)(request, route.params);
   } catch (const store::sqlite::DbError& e) {
     // The database cannot take this now (disk full, I/O error, locked by another process too long). The
     // request's transaction rolled back; the daemon stays up and the client may retry.
@@ -198,15 +208,16 @@ http::Response serve(Context& ctx, const http::Router& router, http::Request req
 }
 
 void register_routes(http::Router& router, Context& ctx) {
-  router.add("GET", "/healthz", [&ctx](const http::Request&, const http::Params&) {
-    return envelope(200, {{"status", "ok"}}, ctx.clock.now_ms());
-  });
+  router.add(
+      "GET", "/healthz",
+      [&ctx](const http::Request&, const http::Params&) { return envelope(200, {{"status", "ok"}}, ctx.clock.now_ms()); },
+      http::Access::open);
   // Ready to take work: the database answers and the daemon is not draining for shutdown.
   router.add("GET", "/readyz", [&ctx](const http::Request&, const http::Params&) {
     bool db = ctx.store.ping(), claiming = ctx.scheduler.claiming();
     json data = {{"status", db && claiming ? "ready" : "not_ready"}, {"database", db}, {"draining", !claiming}};
     return envelope(db && claiming ? 200 : 503, data, ctx.clock.now_ms());
-  });
+  }, http::Access::open);
   // Prometheus text format (docs/OPERATIONS.md): counters kept in process, plus gauges read now.
   router.add("GET", "/metrics", [&ctx](const http::Request&, const http::Params&) {
     http::Response r;
@@ -240,7 +251,7 @@ void register_routes(http::Router& router, Context& ctx) {
     r.body += metrics::render_gauge("dialerd_ready", "1 while the database answers and the daemon is not draining.",
                                     {{{}, ctx.store.ping() && ctx.scheduler.claiming() ? 1.0 : 0.0}});
     return r;
-  });
+  }, http::Access::open);
   register_campaign_routes(router, ctx);
   register_event_routes(router, ctx);
   register_call_routes(router, ctx);

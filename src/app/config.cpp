@@ -142,9 +142,11 @@ const std::vector<Key<Config>>& daemon_keys() {
          return std::nullopt;
        }},
       {"api.keys", json::array(), true,
-       "API keys: [{\"name\": \"crm\", \"key\": \"at least 16 characters\", \"workspace\": \"acme\"}]. Each request "
-       "to /v1 must then carry one (Authorization: Bearer KEY or X-API-Key: KEY); its campaigns belong to "
-       "the key's workspace. Empty: no authentication (keep the API on loopback).",
+       "API keys: [{\"name\": \"crm\", \"key\": \"at least 16 characters\", \"workspace\": \"acme\", \"role\": "
+       "\"user\"}]. Each request to a /v1 route (all but provider callbacks) must then carry one (Authorization: "
+       "Bearer KEY or X-API-Key: KEY); its campaigns belong to the key's workspace. role \"admin\" may also change "
+       "the global suppression list and remove any workspace's suppressions. Empty: no authentication, every "
+       "caller is an admin of workspace default (keep the API on loopback).",
        [](const json& v, Config& c) -> std::optional<std::string> {
          if (!v.is_array()) return "must be an array of {name, key, workspace}, got " + type_name(v);
          for (std::size_t i = 0; i < v.size(); ++i) {
@@ -152,7 +154,9 @@ const std::vector<Key<Config>>& daemon_keys() {
            std::string at = "[" + std::to_string(i) + "]";
            if (!k.is_object()) return at + ": must be an object {name, key, workspace}";
            for (const auto& [f, x] : k.items())
-             if (f != "name" && f != "key" && f != "workspace") return at + "." + f + ": unknown key";
+             if (f != "name" && f != "key" && f != "workspace" && f != "role") return at + "." + f + ": unknown key";
+           if (k.contains("role") && k["role"] != "user" && k["role"] != "admin")
+             return at + ".role: must be \"user\" or \"admin\"";
            if (!k.contains("key") || !k["key"].is_string() || k["key"].get<std::string>().size() < 16)
              return at + ".key: must be a string of at least 16 characters";
            if (!k.contains("workspace") || !k["workspace"].is_string() || !valid_name(k["workspace"].get<std::string>()))
@@ -161,7 +165,7 @@ const std::vector<Key<Config>>& daemon_keys() {
            for (const auto& existing : c.api_keys)
              if (existing.key == k["key"].get<std::string>()) return at + ".key: the same key is listed twice";
            c.api_keys.push_back({k.value("name", "key" + std::to_string(i)), k["key"].get<std::string>(),
-                                 k["workspace"].get<std::string>()});
+                                 k["workspace"].get<std::string>(), k.value("role", "user") == "admin"});
          }
          return std::nullopt;
        }},
@@ -181,6 +185,13 @@ const std::vector<Key<Config>>& daemon_keys() {
        int_key(&Config::http_body_limit, 1024, std::int64_t{1} << 30)},
       {"http.idle_timeout_ms", 30000, true, "A client that sends nothing for this long is disconnected.",
        int_key(&Config::http_idle_timeout_ms, 100, 3600000)},
+      {"http.max_connections", 1024, true,
+       "Most client connections open at once; one more is answered 503 and closed. Lowered at start to the "
+       "open-files limit less 256 kept for the database and provider connections.",
+       int_key(&Config::http_max_connections, 1, 1000000)},
+      {"http.max_connections_per_peer", 256, true,
+       "Most client connections open at once from one IP address; one more is answered 503 and closed.",
+       int_key(&Config::http_max_connections_per_peer, 1, 1000000)},
       {"phone.default_region", "US", true, "Region used to read phone numbers given without a +country code.",
        [](const json& v, Config& c) -> std::optional<std::string> {
          if (!v.is_string()) return "must be a string, got " + type_name(v);

@@ -1,5 +1,6 @@
 #include "dialerd/app/daemon.hpp"
 
+#include <sys/resource.h>
 #include <time.h>
 
 #include <algorithm>
@@ -27,6 +28,7 @@
 #include "dialerd/scheduler/scheduler.hpp"
 #include "dialerd/store/store.hpp"
 #include "dialerd/util/clock.hpp"
+#include "dialerd/util/log_safe.hpp"
 
 namespace dialerd::app {
 
@@ -47,6 +49,23 @@ class JsonFormatter final : public spdlog::formatter {
     dest.push_back('\n');
   }
   std::unique_ptr<spdlog::formatter> clone() const override { return std::make_unique<JsonFormatter>(); }
+};
+
+// The text format with each message's control characters escaped (util::escape_control): a value a client
+// chose, logged inside a message, cannot start a line of its own.
+class EscapingFormatter final : public spdlog::formatter {
+ public:
+  EscapingFormatter() : inner_(std::make_unique<spdlog::pattern_formatter>("%Y-%m-%dT%H:%M:%S.%e %^%-5l%$ %v")) {}
+  void format(const spdlog::details::log_msg& msg, spdlog::memory_buf_t& dest) override {
+    auto escaped = util::escape_control(std::string_view(msg.payload.data(), msg.payload.size()));
+    spdlog::details::log_msg copy = msg;
+    copy.payload = spdlog::string_view_t(escaped.data(), escaped.size());
+    inner_->format(copy, dest);
+  }
+  std::unique_ptr<spdlog::formatter> clone() const override { return std::make_unique<EscapingFormatter>(); }
+
+ private:
+  std::unique_ptr<spdlog::formatter> inner_;
 };
 
 std::map<std::string, providers::Limits> provider_limits(const Config& config) {
@@ -73,6 +92,42 @@ std::uint64_t monotonic_usec() {
   return static_cast<std::uint64_t>(ts.tv_sec) * 1000000u + static_cast<std::uint64_t>(ts.tv_nsec) / 1000u;
 }
 
+// File descriptors kept out of the HTTP server's reach: the database and its WAL, provider and webhook
+// connections, the listening socket, logs.
+constexpr int kReservedFds = 256;
+
+// Raises the soft limit on open files to the hard one (systemd's default soft limit is 1024) once, and
+// returns the limit in force.
+rlim_t open_files_limit() {
+  static const rlim_t limit = [] {
+    rlimit rl{};
+    if (getrlimit(RLIMIT_NOFILE, &rl) != 0) return rlim_t{1024};
+    if (rl.rlim_cur < rl.rlim_max) {
+      rlimit raised = rl;
+      raised.rlim_cur = std::min<rlim_t>(rl.rlim_max, 1u << 20);
+      if (setrlimit(RLIMIT_NOFILE, &raised) == 0) rl = raised;
+    }
+    return rl.rlim_cur;
+  }();
+  return limit;
+}
+
+// http.max_connections, lowered when the open-files limit would not leave kReservedFds free.
+int connection_cap(int configured) {
+  auto limit = open_files_limit();
+  int room = limit > static_cast<rlim_t>(kReservedFds + 16) ? static_cast<int>(std::min<rlim_t>(limit - kReservedFds, 1 << 24)) : 16;
+  if (configured > room) {
+    static bool warned = false;
+    if (!warned)
+      spdlog::warn("http.max_connections {} lowered to {}: the open-files limit is {} and {} are kept for the "
+                   "database and provider connections",
+                   configured, room, static_cast<std::uint64_t>(limit), kReservedFds);
+    warned = true;
+    return room;
+  }
+  return configured;
+}
+
 // How often STATUS= is refreshed while running.
 constexpr std::chrono::seconds kStatusPeriod{10};
 // Beyond drain_timeout_ms, what the WAL checkpoint and exit may take when asking systemd for more stop time.
@@ -89,7 +144,7 @@ void configure_logging(const Config& config) {
   if (config.log_format == "json") {
     logger->set_formatter(std::make_unique<JsonFormatter>());
   } else {
-    logger->set_formatter(std::make_unique<spdlog::pattern_formatter>("%Y-%m-%dT%H:%M:%S.%e %^%-5l%$ %v"));
+    logger->set_formatter(std::make_unique<EscapingFormatter>());
   }
   logger->set_level(spdlog::level::from_str(config.log_level));
   logger->flush_on(spdlog::level::info);
@@ -178,7 +233,8 @@ struct Daemon::Impl {
       auto reloaded = providers::reload_providers(old.providers, next.providers, scheduler->providers(), ioc, sink);
       webhooks->set_settings(next.webhooks);
       configure_logging(next);
-      server->set_limits(next.http_body_limit, next.http_idle_timeout_ms);
+      server->set_limits(next.http_body_limit, next.http_idle_timeout_ms, connection_cap(next.http_max_connections),
+                         next.http_max_connections_per_peer);
       scheduler->set_legal_rules(next.legal);
       scheduler->set_call_timeout(next.call_timeout_s);
       store->set_retry_settings(next.retry);
@@ -329,7 +385,9 @@ int Daemon::run() {
       api::Context{*d.store, *d.scheduler, d.clock, [&d]() -> const Config& { return *d.config; }});
   api::register_routes(d.router, *d.api_ctx);
   d.server = std::make_unique<http::Server>(
-      d.ioc, http::ServerOptions{cfg.listen_address, cfg.listen_port, cfg.http_body_limit, cfg.http_idle_timeout_ms},
+      d.ioc,
+      http::ServerOptions{cfg.listen_address, cfg.listen_port, cfg.http_body_limit, cfg.http_idle_timeout_ms,
+                          connection_cap(cfg.http_max_connections), cfg.http_max_connections_per_peer},
       [&d](const http::Request& r) { return api::serve(*d.api_ctx, d.router, r); });
   if (cfg.api_keys.empty() && cfg.listen_address != "127.0.0.1" && cfg.listen_address != "::1")
     spdlog::warn("the API listens on {} with no api.keys: anyone who can reach it can place calls", cfg.listen_address);

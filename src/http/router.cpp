@@ -5,19 +5,22 @@
 namespace dialerd::http {
 namespace {
 
+// "/a/b" -> {"a", "b"}; "//a" -> {"", "a"}; "/a/" -> {"a", ""}: empty segments are kept, so they match
+// no route. A path not starting with '/' -> {} plus a marker segment that matches nothing.
 std::vector<std::string> split_path(std::string_view path) {
   std::vector<std::string> out;
-  std::size_t i = 0;
-  while (i < path.size()) {
-    if (path[i] == '/') {
-      ++i;
-      continue;
-    }
+  if (path.empty() || path[0] != '/') return {"\x01not-a-path"};
+  std::size_t i = 1;
+  for (;;) {
     auto j = path.find('/', i);
-    if (j == std::string_view::npos) j = path.size();
+    if (j == std::string_view::npos) {
+      out.emplace_back(path.substr(i));
+      break;
+    }
     out.emplace_back(path.substr(i, j - i));
-    i = j;
+    i = j + 1;
   }
+  if (out.size() == 1 && out[0].empty()) out.clear();  // "/" itself
   return out;
 }
 
@@ -27,6 +30,7 @@ bool match(const std::vector<std::string>& pattern, const std::vector<std::strin
   for (std::size_t i = 0; i < pattern.size(); ++i) {
     const auto& p = pattern[i];
     if (p.size() > 2 && p.front() == '{' && p.back() == '}') {
+      if (path[i].empty()) return false;  // a parameter is never empty: "/v1/campaigns/" is not campaign ""
       found[p.substr(1, p.size() - 2)] = path[i];
     } else if (p != path[i]) {
       return false;
@@ -84,6 +88,33 @@ void parse_target(std::string_view target, std::string& path, std::map<std::stri
   }
 }
 
+std::string target_problem(std::string_view target) {
+  if (target.empty() || target[0] != '/')
+    return "the request target must be a path starting with '/' (origin form)";
+  auto path = target.substr(0, target.find('?'));
+  if (path.size() > 1 && path[1] == '/') return "the path must start with exactly one '/'";
+  for (std::size_t i = 0; i < target.size(); ++i) {
+    auto c = static_cast<unsigned char>(target[i]);
+    if (c < 0x20 || c == 0x7f) return "the request target contains a control character";
+  }
+  std::size_t start = 1;
+  while (start <= path.size()) {
+    auto end = path.find('/', start);
+    if (end == std::string_view::npos) end = path.size();
+    auto segment = path.substr(start, end - start);
+    if (segment.empty() && !(start == 1 && path.size() == 1)) return "the path has an empty segment ('//' or a trailing '/')";
+    auto decoded = percent_decode(segment, false);
+    if (decoded == "." || decoded == "..") return "the path has a '.' or '..' segment";
+    for (char c : decoded) {
+      auto u = static_cast<unsigned char>(c);
+      if (c == '/' || c == '\\') return "the path has an encoded '/' or '\\' in a segment";
+      if (u < 0x20 || u == 0x7f) return "the path has an encoded control character";
+    }
+    start = end + 1;
+  }
+  return {};
+}
+
 std::string_view reason_phrase(int status) {
   switch (status) {
     case 200: return "OK";
@@ -107,26 +138,38 @@ std::string_view reason_phrase(int status) {
   }
 }
 
-void Router::add(std::string method, std::string pattern, Handler handler) {
+void Router::add(std::string method, std::string pattern, Handler handler, Access access) {
   auto segments = split_path(pattern);
-  entries_.push_back({std::move(method), std::move(pattern), std::move(segments), std::move(handler)});
+  entries_.push_back({std::move(method), std::move(pattern), std::move(segments), std::move(handler), access});
 }
 
-Response Router::dispatch(const Request& request) const {
+Router::Match Router::find(const Request& request) const {
   auto path = split_path(request.path);
   std::string allowed;
+  Match m;
   for (const auto& e : entries_) {
     Params params;
     if (!match(e.segments, path, params)) continue;
-    if (e.method == request.method) return e.handler(request, params);
+    if (e.method == request.method) {
+      m.handler = &e.handler;
+      m.access = e.access;
+      m.params = std::move(params);
+      return m;
+    }
     allowed += (allowed.empty() ? "" : ", ") + e.method;
   }
   if (!allowed.empty()) {
-    auto r = error_response(405, "method_not_allowed", request.method + " is not allowed on " + request.path);
-    r.headers.emplace_back("Allow", allowed);
-    return r;
+    m.refusal = error_response(405, "method_not_allowed", request.method + " is not allowed on " + request.path);
+    m.refusal.headers.emplace_back("Allow", allowed);
+    return m;
   }
-  return error_response(404, "not_found", "no route for " + request.path);
+  m.refusal = error_response(404, "not_found", "no route for " + request.path);
+  return m;
+}
+
+Response Router::dispatch(const Request& request) const {
+  auto m = find(request);
+  return m.handler ? (*m.handler)(request, m.params) : m.refusal;
 }
 
 std::vector<Router::Route> Router::routes() const {

@@ -72,3 +72,67 @@ TEST_CASE("auth: bad api.keys entries are config errors naming the key") {
   CHECK(run_command(std::string(DIALERD_BIN) + " --check-config " + dir.file("bad.json"), out) == 2);
   CHECK_THAT(out, Catch::Contains("api.keys: [0].key: must be a string of at least 16 characters"));
 }
+
+TEST_CASE("auth: odd spellings of a path are refused before any handler, with or without a key") {
+  // The shapes an attack on the running daemon used to reach /v1 with no key as workspace "default".
+  TempDir dir;
+  json config = {{"api", {{"keys", {{{"name", "crm"}, {"key", kKeyA}, {"workspace", "default"}}}}}},
+                 {"providers", {{"sim", {{"kind", "simulator"}, {"simulator", {{"delay_ms", 50}}}}}}}};
+  DaemonProcess daemon(dir, config);
+  std::string body = R"({"name":"x","agent_id":"a","provider":"sim","from_number":"+14155550100",)"
+                     R"("contacts":[{"phone_number":"+14155550101"}]})";
+  auto post = [&](const std::string& target) {
+    return raw_exchange(daemon.port(), "POST " + target + " HTTP/1.1\r\nHost: x\r\nConnection: close\r\n"
+                                           "Content-Type: application/json\r\nContent-Length: " +
+                                           std::to_string(body.size()) + "\r\n\r\n" + body);
+  };
+  auto get = [&](const std::string& target) {
+    return raw_exchange(daemon.port(), "GET " + target + " HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+  };
+  for (const char* target : {"//v1/campaigns", "///v1/campaigns", "/%2Fv1/campaigns", "/%2fv1/campaigns",
+                             "v1/campaigns", "/v1//campaigns", "/v1/campaigns/", "/v1/./campaigns",
+                             "/v1/x/../campaigns", "/v1%2Fcampaigns"}) {
+    INFO(target);
+    auto created = post(target);
+    CHECK(raw_status(created) == 400);
+    CHECK_THAT(created, Catch::Contains("\"bad_request\""));
+    CHECK(raw_status(get(target)) == 400);
+  }
+  for (const char* target : {"//v1/suppressions", "v1/suppressions", "//v1/contacts/%2B14155550101",
+                             "//v1/calls/1", "//metrics", "//healthz"}) {
+    INFO(target);
+    CHECK(raw_status(get(target)) == 400);
+  }
+  // Nothing was created: the canonical path with the key sees no campaign.
+  CHECK(call(daemon, "GET", "/v1/campaigns", {{"X-API-Key", kKeyA}}).body["data"]["items"].empty());
+  // The canonical path without a key is still 401, and with it 201.
+  CHECK(raw_status(post("/v1/campaigns")) == 401);
+  CHECK(call(daemon, "POST", "/v1/campaigns", {{"X-API-Key", kKeyA}, {"Content-Type", "application/json"}}, body)
+            .status == 201);
+  CHECK(raw_status(get("/healthz")) == 200);
+}
+
+TEST_CASE("auth: unknown transfer codings are refused, never read as a bodiless request") {
+  TempDir dir;
+  DaemonProcess daemon(dir, {{"providers", {{"sim", {{"kind", "simulator"}}}}}});
+  // Were "xchunked" read as no body, the body would run as a second request (a smuggled POST).
+  std::string smuggled = "POST /v1/campaigns HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+                         "Content-Length: 2\r\n\r\n{}";
+  for (const char* coding : {"xchunked", "gzip", "chunked, chunked", "identity"}) {
+    INFO(coding);
+    auto answer = raw_exchange(daemon.port(), std::string("GET /healthz HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: ") +
+                                                  coding + "\r\n\r\n" + smuggled);
+    CHECK(raw_status(answer) == 501);
+    CHECK_THAT(answer, Catch::Contains("not_implemented"));
+    CHECK(answer.find("HTTP/1.1", 10) == std::string::npos);  // one answer: the smuggled request never ran
+  }
+  auto both = raw_exchange(daemon.port(), "POST /v1/campaigns HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n"
+                                          "Content-Length: 5\r\n\r\n0\r\n\r\n");
+  CHECK(raw_status(both) == 400);
+  // A well-formed chunked body is still read.
+  auto chunked = raw_exchange(daemon.port(), "POST /v1/campaigns HTTP/1.1\r\nHost: x\r\nConnection: close\r\n"
+                                             "Content-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n"
+                                             "2\r\n{}\r\n0\r\n\r\n");
+  CHECK(raw_status(chunked) == 400);  // the body reached the handler: an empty campaign is invalid
+  CHECK_THAT(chunked, Catch::Contains("is required"));
+}

@@ -105,3 +105,17 @@ TEST_CASE("malformed: every malformed body gets a 4xx and the daemon stays healt
   CHECK(http_get(daemon.url("/v1/campaigns")).body["data"]["items"].size() == 1);
   CHECK(http_get(daemon.url("/v1/suppressions")).body["data"]["items"].empty());
 }
+
+TEST_CASE("malformed: a value with line breaks cannot forge a log line") {
+  TempDir dir;
+  DaemonProcess daemon(dir, {{"providers", {{"sim", {{"kind", "simulator"}}}}}});
+  json c = kCampaign;
+  c["name"] = "x\n2026-01-01T00:00:00.000 error FORGED line\r\x1b[31m";
+  REQUIRE(http_post(daemon.url("/v1/campaigns"), c.dump()).status == 201);
+  daemon.stop();
+  auto log = daemon.log();
+  CHECK_THAT(log, Catch::Contains("created 'x\\n2026-01-01T00:00:00.000 error FORGED line\\r\\x1b[31m'"));
+  CHECK(log.find("\nFORGED") == std::string::npos);
+  CHECK(log.find("\n2026-01-01T00:00:00.000 error") == std::string::npos);
+  CHECK(log.find('\x1b') == std::string::npos);
+}

@@ -14,6 +14,11 @@
 #include <thread>
 #include <vector>
 
+#include "dialerd/asio.hpp"  // first: it includes <utility> before Asio's coroutine headers
+
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/write.hpp>
+
 #include "dialerd/http/client.hpp"
 
 namespace dialerd::testing {
@@ -177,6 +182,23 @@ HttpResult http_post(const std::string& url, const std::string& body, const std:
   req.body = body;
   req.content_type = content_type;
   return exchange(std::move(req));
+}
+
+std::string raw_exchange(int port, const std::string& bytes) {
+  boost::asio::io_context io;
+  boost::asio::ip::tcp::socket socket(io);
+  socket.connect({boost::asio::ip::make_address("127.0.0.1"), static_cast<unsigned short>(port)});
+  boost::asio::write(socket, boost::asio::buffer(bytes));
+  std::string answer;
+  char buf[4096];
+  boost::system::error_code ec;
+  while (!ec) answer.append(buf, socket.read_some(boost::asio::buffer(buf), ec));
+  return answer;
+}
+
+int raw_status(const std::string& answer) {
+  if (answer.rfind("HTTP/1.1 ", 0) != 0 || answer.size() < 12) return 0;
+  return std::atoi(answer.substr(9, 3).c_str());
 }
 
 bool wait_until(const std::function<bool()>& done, std::chrono::milliseconds timeout) {

@@ -76,6 +76,13 @@ HttpResult http_get(const std::string& url);
 HttpResult http_post(const std::string& url, const std::string& body,
                      const std::string& content_type = "application/json");
 
+// Sends `bytes` as they are over one loopback connection to `port` and returns everything the server
+// writes back until it closes the connection (bytes the HTTP client would refuse or fix up: odd targets,
+// framing). Ask with "Connection: close" for an answer that ends.
+std::string raw_exchange(int port, const std::string& bytes);
+// The status code of the first answer in `raw_exchange`'s result, 0 if there is none.
+int raw_status(const std::string& answer);
+
 // Polls `done` until it is true or `timeout` passes; returns its last value. For waiting on a real
 // process, not for testing timing.
 bool wait_until(const std::function<bool()>& done, std::chrono::milliseconds timeout = std::chrono::seconds(30));

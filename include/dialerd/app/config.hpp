@@ -50,6 +50,7 @@ struct ApiKey {
   std::string name;       // a label for logs; the key itself is never logged
   std::string key;
   std::string workspace;  // what this key's campaigns belong to
+  bool admin = false;     // role "admin": may change the global suppression list and any workspace's entries
 };
 
 struct Config {
@@ -63,6 +64,8 @@ struct Config {
   int db_wal_autocheckpoint = 1000;  // pages
   std::int64_t http_body_limit = 16 * 1024 * 1024;
   int http_idle_timeout_ms = 30000;
+  int http_max_connections = 1024;
+  int http_max_connections_per_peer = 256;
   std::string default_region = "US";
   int drain_timeout_ms = 10000;
   int forecast_call_duration_s = 180;

@@ -16,6 +16,8 @@ struct Request {
   std::string body;
   std::string remote;  // peer address, for logs
   std::string workspace = "default";  // set by the API's authentication from the caller's key
+  std::string key_name;               // the caller's key's name (api.keys[].name), for audit logs
+  bool admin = false;                 // the caller's key has the admin role (or no keys are configured)
 
   // A header's value, or "" when absent. `name` must be lower-case.
   std::string header(std::string_view name) const;
@@ -31,6 +33,10 @@ struct Response {
 std::string_view reason_phrase(int status);
 // Splits "/a/b?x=1&y=2" into path and query parameters (percent-decoded).
 void parse_target(std::string_view target, std::string& path, std::map<std::string, std::string>& query);
+// Why a request target is not a canonical origin-form path, or "" when it is. Canonical: it starts with
+// exactly one '/', has no empty, "." or ".." segment, no encoded '/' or '\\', and no control character or
+// NUL, raw or percent-encoded. The server answers 400 to anything else, so a path has one spelling.
+std::string target_problem(std::string_view target);
 // %XX-decodes; in query strings '+' also means a space.
 std::string percent_decode(std::string_view s, bool plus_is_space);
 

@@ -12,10 +12,25 @@ namespace dialerd::http {
 using Params = std::map<std::string, std::string>;
 using Handler = std::function<Response(const Request&, const Params&)>;
 
+// Who may call a route. Authentication is decided from the route a request matched, never from a prefix
+// of its path: `open` routes (health, metrics, provider callbacks, which check their own secret) need no
+// API key; every other route does once api.keys is set.
+enum class Access { api_key, open };
+
 class Router {
  public:
-  void add(std::string method, std::string pattern, Handler handler);
-  // 404 when no pattern matches the path, 405 (with Allow) when the path matches for other methods.
+  void add(std::string method, std::string pattern, Handler handler, Access access = Access::api_key);
+
+  // The route a request matches: its handler, access and parameters; or the 404/405 answer (with Allow)
+  // when none does. Paths match segment by segment, exactly: an empty segment matches nothing.
+  struct Match {
+    const Handler* handler = nullptr;
+    Access access = Access::api_key;
+    Params params;
+    Response refusal;  // when handler is null
+  };
+  Match find(const Request& request) const;
+  // find, then the handler or the refusal.
   Response dispatch(const Request& request) const;
 
   struct Route {
@@ -30,6 +45,7 @@ class Router {
     std::string pattern;
     std::vector<std::string> segments;
     Handler handler;
+    Access access;
   };
   std::vector<Entry> entries_;
 };

@@ -15,6 +15,10 @@ struct ServerOptions {
   int port = 0;
   std::int64_t body_limit = 16 * 1024 * 1024;
   int idle_timeout_ms = 30000;  // also bounds how long one request may take to arrive
+  // Connections open at once, in all and from one peer address. A connection past either is answered
+  // 503 and closed, so the file descriptors the database and provider sockets need are never taken.
+  int max_connections = 1024;
+  int max_connections_per_peer = 256;
 };
 
 class Server {
@@ -27,8 +31,9 @@ class Server {
   // Stops accepting new connections; connections in flight finish their current request.
   void stop();
   int port() const;
-  // Limits may change on reload; they apply to requests read from now on.
-  void set_limits(std::int64_t body_limit, int idle_timeout_ms);
+  // Limits may change on reload; they apply to requests read (and connections accepted) from now on.
+  void set_limits(std::int64_t body_limit, int idle_timeout_ms, int max_connections, int max_connections_per_peer);
+  int open_connections() const;
 
  private:
   struct Impl;

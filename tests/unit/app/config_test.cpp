@@ -123,6 +123,12 @@ TEST_CASE("config: every bad key gets its own error naming the key and the probl
        "providers.p.simulator.mix.busy: must be between 0 and 1, got 2"},
       {R"({"providers": {"p": {"kind": "simulator", "simulator": {"mix": {"completed": 0, "no_answer": 0, "busy": 0, "voicemail": 0, "failed": 0}}}}})",
        "providers.p.simulator.mix: at least one share must be above 0"},
+      {R"({"api": {"keys": [{"key": "0123456789abcdef", "workspace": "a", "role": "root"}]}, )" + kSim + "}",
+       "api.keys: [0].role: must be \"user\" or \"admin\""},
+      {R"({"http": {"max_connections": 0}, )" + kSim + "}",
+       "http.max_connections: must be between 1 and 1000000, got 0"},
+      {R"({"http": {"max_connections_per_peer": "9"}, )" + kSim + "}",
+       "http.max_connections_per_peer: must be an integer, got string"},
       {"[1, 2]", "the top level must be a JSON object, got array"},
       {R"({"compliance": {"respectful_hours": {"start": "8am"}}, )" + kSim + "}",
        "compliance.respectful_hours.start: \"8am\" is not a time HH:MM"},
@@ -149,6 +155,19 @@ TEST_CASE("config: every bad key gets its own error naming the key and the probl
     REQUIRE(errors.size() == 1);
     CHECK(errors[0] == c.error);
   }
+}
+
+TEST_CASE("config: api key roles - user by default, admin when asked") {
+  auto c = parse_config(R"({"api": {"keys": [{"name": "u", "key": "0123456789abcdef", "workspace": "a"},
+                                             {"name": "o", "key": "0123456789abcdeg", "workspace": "ops", "role": "admin"},
+                                             {"name": "x", "key": "0123456789abcdeh", "workspace": "b", "role": "user"}]}, )" +
+                        kSim + "}");
+  REQUIRE(c.api_keys.size() == 3);
+  CHECK(!c.api_keys[0].admin);
+  CHECK(c.api_keys[1].admin);
+  CHECK(!c.api_keys[2].admin);
+  CHECK(c.http_max_connections == 1024);
+  CHECK(c.http_max_connections_per_peer == 256);
 }
 
 TEST_CASE("config: several bad keys are all reported at once") {
