@@ -1,6 +1,6 @@
-// GET, PATCH /v1/contacts/{phone}: one person across every campaign. Contacts are shared by all
-// campaigns (caps and the active flag are per person), but a workspace only sees a contact it has
-// called, and only its own calls of it.
+// GET, PATCH /v1/contacts/{phone}: a workspace's record of one number across its campaigns. Contacts are
+// per workspace (names, time zone, active flag and caps): another workspace naming the same number has its
+// own record and never reads or changes this one.
 #include <spdlog/spdlog.h>
 
 #include "common.hpp"
@@ -14,18 +14,21 @@ namespace {
 
 constexpr int kCallsShown = 100;
 
-// The contact named by the path, if the caller's workspace has calls of it; else 404.
+// The caller's workspace's contact named by the path, if it has calls of it; else 404, the same answer
+// whether the number is unknown or only another workspace's.
 std::pair<domain::Contact, std::vector<store::Store::ContactCall>> visible_contact(Context& ctx, const http::Request& req,
                                                                                   const std::string& raw) {
   auto n = domain::normalize_phone(raw, ctx.config().default_region);
-  auto contact = std::holds_alternative<std::string>(n) ? ctx.store.contact(std::get<std::string>(n)) : std::nullopt;
+  auto contact = std::holds_alternative<std::string>(n) ? ctx.store.contact(req.workspace, std::get<std::string>(n))
+                                                         : std::nullopt;
   if (!contact) throw BadRequest(404, "not_found", "no contact " + raw);
   auto calls = ctx.store.contact_calls(contact->id, req.workspace, kCallsShown);
   if (calls.empty()) throw BadRequest(404, "not_found", "no contact " + raw);
   return {*contact, std::move(calls)};
 }
 
-json contact_json(Context& ctx, const domain::Contact& c, const std::vector<store::Store::ContactCall>& calls) {
+json contact_json(Context& ctx, const std::string& workspace, const domain::Contact& c,
+                  const std::vector<store::Store::ContactCall>& calls) {
   auto now = ctx.clock.now_ms();
   const auto& legal = ctx.config().legal;
   auto place = schedule::resolve_place(c.timezone, c.phone, schedule::find_zone("UTC"));
@@ -40,7 +43,7 @@ json contact_json(Context& ctx, const domain::Contact& c, const std::vector<stor
                     {"attempts", k.attempts},
                     {"last_outcome", k.last_outcome ? json(*k.last_outcome) : json(nullptr)},
                     {"next_attempt_at", iso8601(k.next_attempt_at)}});
-  auto suppression = ctx.store.suppression(c.phone);
+  auto suppression = ctx.store.contact_suppressed(workspace, c.phone);
   return {{"phone_number", c.phone},
           {"first_name", c.first_name.empty() ? json(nullptr) : json(c.first_name)},
           {"last_name", c.last_name.empty() ? json(nullptr) : json(c.last_name)},
@@ -49,7 +52,7 @@ json contact_json(Context& ctx, const domain::Contact& c, const std::vector<stor
           {"zone_source", place.zone_source == "campaign" ? "unknown" : place.zone_source},
           {"region", place.region.empty() ? json(nullptr) : json(place.region)},
           {"active", c.active},
-          {"suppressed", suppression ? json(suppression->reason) : json(nullptr)},
+          {"suppressed", suppression ? json(*suppression) : json(nullptr)},
           {"calls_today", today},
           {"daily_cap", legal.contact_daily_cap},
           {"calls", list},
@@ -59,7 +62,7 @@ json contact_json(Context& ctx, const domain::Contact& c, const std::vector<stor
 
 http::Response get_contact(Context& ctx, const http::Request& req, const http::Params& p) {
   auto [contact, calls] = visible_contact(ctx, req, p.at("phone"));
-  return envelope(200, contact_json(ctx, contact, calls), ctx.clock.now_ms());
+  return envelope(200, contact_json(ctx, req.workspace, contact, calls), ctx.clock.now_ms());
 }
 
 // PATCH: timezone (null = infer from the number again), active (an inactive contact is never called:
@@ -86,7 +89,7 @@ http::Response patch_contact(Context& ctx, const http::Request& req, const http:
   ctx.store.update_contact(contact, now);
   spdlog::info("contact {}: updated ({})", contact.id, contact.active ? "active" : "inactive");
   ctx.scheduler.wake();
-  return envelope(200, contact_json(ctx, *ctx.store.contact(contact.phone), calls), now);
+  return envelope(200, contact_json(ctx, req.workspace, *ctx.store.contact(req.workspace, contact.phone), calls), now);
 }
 
 }  // namespace

@@ -1,5 +1,8 @@
-// Cease-and-desist / do-not-call numbers: POST, GET, DELETE /v1/suppressions. A suppressed number is
-// never called by any campaign: its pending calls are skipped with the reason when they come due.
+// Cease-and-desist / do-not-call numbers: POST, GET, DELETE /v1/suppressions. Each suppression belongs to a
+// workspace, whose calls of the number are never placed (skipped with the reason when they come due), or to
+// the global list (scope "global", kept by admin keys), whose entries no workspace calls. A workspace sees
+// and removes only its own entries; removals are recorded with the key's name (docs/OPERATIONS.md,
+// "Security").
 #include <spdlog/spdlog.h>
 
 #include "common.hpp"
@@ -9,8 +12,44 @@ namespace dialerd::api {
 
 namespace {
 
+bool is_global(const std::string& owner) { return owner == domain::kGlobalList; }
+
 json suppression_json(const domain::Suppression& s) {
-  return {{"phone_number", s.phone}, {"reason", s.reason}, {"source", s.source}, {"created_at", iso8601(s.created_at)}};
+  return {{"phone_number", s.phone},
+          {"scope", is_global(s.workspace) ? "global" : "workspace"},
+          {"workspace", is_global(s.workspace) ? json(nullptr) : json(s.workspace)},
+          {"reason", s.reason},
+          {"source", s.source},
+          {"created_by", s.created_by ? json(*s.created_by) : json(nullptr)},
+          {"created_at", iso8601(s.created_at)}};
+}
+
+[[noreturn]] void forbidden(const std::string& what) {
+  throw BadRequest(403, "forbidden", what + " needs an admin key (api.keys[].role \"admin\")");
+}
+
+// Whose list a request acts on: the caller's workspace; with ?scope=global the global list, and with
+// ?workspace=NAME another workspace's (both for admin keys only).
+std::string owner_of(const http::Request& req) {
+  auto scope = req.query.find("scope");
+  auto workspace = req.query.find("workspace");
+  if (scope != req.query.end() && scope->second != "global" && scope->second != "workspace")
+    bad_field("scope", "must be \"workspace\" or \"global\"");
+  bool global = scope != req.query.end() && scope->second == "global";
+  if (global && workspace != req.query.end()) bad_field("workspace", "cannot be given with scope=global");
+  if (global) {
+    if (!req.admin) forbidden("the global suppression list");
+    return domain::kGlobalList;
+  }
+  if (workspace != req.query.end() && workspace->second != req.workspace) {
+    if (!req.admin) forbidden("another workspace's suppressions");
+    return workspace->second;
+  }
+  return req.workspace;
+}
+
+std::optional<std::string> key_name(const http::Request& req) {
+  return req.key_name.empty() ? std::nullopt : std::optional<std::string>(req.key_name);
 }
 
 std::string phone_of(Context& ctx, const std::string& raw, const std::string& field, int status_if_bad) {
@@ -26,12 +65,21 @@ http::Response add(Context& ctx, const http::Request& req) {
   json body = parse_json_body(req);
   if (!body.is_object()) throw BadRequest(400, "invalid_json", "body must be a JSON object");
   for (const auto& [k, v] : body.items())
-    if (k != "phone_number" && k != "reason" && k != "source") bad_field(k, "unknown field");
-  auto phone = phone_of(ctx, req_string(body, "phone_number", "phone_number", 64), "phone_number", 400);
-  auto reason = req_string(body, "reason", "reason", 1000);
-  auto source = opt_string(body, "source", "source", 64).value_or("api");
-  auto s = ctx.store.add_suppression(phone, reason, source, ctx.clock.now_ms());
-  spdlog::info("suppression added for {} ({}): {}", phone, source, reason);
+    if (k != "phone_number" && k != "reason" && k != "source" && k != "scope") bad_field(k, "unknown field");
+  domain::Suppression in;
+  in.phone = phone_of(ctx, req_string(body, "phone_number", "phone_number", 64), "phone_number", 400);
+  in.reason = req_string(body, "reason", "reason", 1000);
+  in.source = opt_string(body, "source", "source", 64).value_or("api");
+  auto scope = opt_string(body, "scope", "scope", 16).value_or("workspace");
+  if (scope != "workspace" && scope != "global") bad_field("scope", "must be \"workspace\" or \"global\"");
+  if (scope == "global" && !req.admin) forbidden("the global suppression list");
+  in.workspace = scope == "global" ? std::string(domain::kGlobalList) : req.workspace;
+  in.created_by = key_name(req);
+  in.created_at = ctx.clock.now_ms();
+  auto s = ctx.store.add_suppression(in);
+  spdlog::info("suppression added for {} in {} by {} ({}): {}", s.phone,
+               is_global(s.workspace) ? "the global list" : "workspace " + s.workspace,
+               s.created_by.value_or("(no key)"), s.source, s.reason);
   ctx.scheduler.wake();
   return envelope(201, suppression_json(s), ctx.clock.now_ms());
 }
@@ -47,7 +95,7 @@ http::Response list(Context& ctx, const http::Request& req) {
   std::string after;
   if (auto it = req.query.find("after"); it != req.query.end()) after = it->second;
   if (!after.empty() && after[0] == ' ') after[0] = '+';  // an unencoded "+" in the query reads as a space
-  auto rows = ctx.store.suppressions(after, limit + 1);
+  auto rows = ctx.store.suppressions(owner_of(req), after, limit + 1);
   bool more = static_cast<int>(rows.size()) > limit;
   if (more) rows.pop_back();
   json items = json::array();
@@ -56,17 +104,22 @@ http::Response list(Context& ctx, const http::Request& req) {
   return envelope(200, data, ctx.clock.now_ms());
 }
 
-http::Response get(Context& ctx, const http::Params& p) {
+http::Response get(Context& ctx, const http::Request& req, const http::Params& p) {
+  auto owner = owner_of(req);
   auto phone = phone_of(ctx, p.at("phone"), "phone", 404);
-  auto s = ctx.store.suppression(phone);
+  auto s = ctx.store.suppression(owner, phone);
   if (!s) throw BadRequest(404, "not_found", "no suppression for " + phone);
   return envelope(200, suppression_json(*s), ctx.clock.now_ms());
 }
 
-http::Response remove(Context& ctx, const http::Params& p) {
+http::Response remove(Context& ctx, const http::Request& req, const http::Params& p) {
+  auto owner = owner_of(req);
   auto phone = phone_of(ctx, p.at("phone"), "phone", 404);
-  if (!ctx.store.remove_suppression(phone)) throw BadRequest(404, "not_found", "no suppression for " + phone);
-  spdlog::warn("suppression removed for {}: it may be called again", phone);
+  // Another workspace's entry is not found, exactly like a number with none.
+  if (!ctx.store.remove_suppression(owner, phone, key_name(req), ctx.clock.now_ms()))
+    throw BadRequest(404, "not_found", "no suppression for " + phone);
+  spdlog::warn("suppression removed for {} from {} by {}: it may be called again", phone,
+               is_global(owner) ? "the global list" : "workspace " + owner, key_name(req).value_or("(no key)"));
   http::Response r;
   r.status = 204;
   return r;
@@ -80,9 +133,9 @@ void register_suppression_routes(http::Router& router, Context& ctx) {
   router.add("GET", "/v1/suppressions",
              guarded([&ctx](const http::Request& r, const http::Params&) { return list(ctx, r); }));
   router.add("GET", "/v1/suppressions/{phone}",
-             guarded([&ctx](const http::Request&, const http::Params& p) { return get(ctx, p); }));
+             guarded([&ctx](const http::Request& r, const http::Params& p) { return get(ctx, r, p); }));
   router.add("DELETE", "/v1/suppressions/{phone}",
-             guarded([&ctx](const http::Request&, const http::Params& p) { return remove(ctx, p); }));
+             guarded([&ctx](const http::Request& r, const http::Params& p) { return remove(ctx, r, p); }));
 }
 
 }  // namespace dialerd::api

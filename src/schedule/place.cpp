@@ -59,13 +59,17 @@ int nanp_table_area(std::string_view e164) {
   return area >= 200 && !nanp_region(area).empty() ? area : 0;
 }
 
-// The contact's own zone, else the number's, else the campaign's.
+// The contact's own zone and the number's, else the campaign's. A declared zone never widens the legal
+// window: it is added to the number's zones (a call must be legal in each), never put in their place, so a
+// wrong or hostile `timezone` can only make calls rarer.
 ContactPlace choose(ContactPlace place, const std::optional<std::string>& contact_timezone,
                     const std::vector<Zone>& from_number, Zone campaign_zone) {
   if (contact_timezone)
     if (Zone z = find_zone(*contact_timezone)) {
       place.zones = {z};
-      place.zone_source = "contact";
+      for (Zone n : from_number)
+        if (n != z) place.zones.push_back(n);
+      place.zone_source = from_number.empty() ? "contact" : "contact_and_number";
       return place;
     }
   if (!from_number.empty()) {

@@ -23,9 +23,11 @@ inline constexpr const char* kSelectCampaignsByStatus =
 inline constexpr const char* kSelectCampaignStatus = "SELECT status FROM campaigns WHERE id = ?1";
 inline constexpr const char* kUpdateCampaignStatus = "UPDATE campaigns SET status = ?2, updated_at = ?3 WHERE id = ?1";
 
+// A contact is the campaign's workspace's record of the number (?6 is the campaign id).
 inline constexpr const char* kUpsertContact = R"sql(
-INSERT INTO contacts(phone, first_name, last_name, timezone, created_at, updated_at) VALUES (?1, ?2, ?3, ?5, ?4, ?4)
-ON CONFLICT(phone) DO UPDATE SET first_name = coalesce(excluded.first_name, first_name),
+INSERT INTO contacts(workspace, phone, first_name, last_name, timezone, created_at, updated_at)
+VALUES ((SELECT workspace FROM campaigns WHERE id = ?6), ?1, ?2, ?3, ?5, ?4, ?4)
+ON CONFLICT(workspace, phone) DO UPDATE SET first_name = coalesce(excluded.first_name, first_name),
                                  last_name = coalesce(excluded.last_name, last_name),
                                  timezone = coalesce(excluded.timezone, timezone),
                                  updated_at = excluded.updated_at
@@ -37,14 +39,28 @@ inline constexpr const char* kUpdatePendingCall =
 inline constexpr const char* kInsertCall = R"sql(
 INSERT INTO calls(campaign_id, contact_id, state, next_attempt_at, variables, max_retries, created_at, updated_at)
 VALUES (?1, ?2, 'pending', ?3, ?4, ?5, ?3, ?3))sql";
+// Suppressions by owner: ?1 is the workspace, or '*' for the global list.
 inline constexpr const char* kUpsertSuppression = R"sql(
-INSERT INTO suppressions(phone, reason, source, created_at) VALUES (?1, ?2, ?3, ?4)
-ON CONFLICT(phone) DO UPDATE SET reason = excluded.reason, source = excluded.source
-RETURNING phone, reason, source, created_at)sql";
-inline constexpr const char* kSelectSuppression = "SELECT phone, reason, source, created_at FROM suppressions WHERE phone = ?1";
+INSERT INTO suppressions(workspace, phone, reason, source, created_by, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+ON CONFLICT(workspace, phone) DO UPDATE SET reason = excluded.reason, source = excluded.source,
+                                            created_by = excluded.created_by
+RETURNING workspace, phone, reason, source, created_by, created_at)sql";
+inline constexpr const char* kSelectSuppression = R"sql(
+SELECT workspace, phone, reason, source, created_by, created_at FROM suppressions WHERE workspace = ?1 AND phone = ?2)sql";
 inline constexpr const char* kListSuppressions = R"sql(
-SELECT phone, reason, source, created_at FROM suppressions WHERE phone > ?1 ORDER BY phone LIMIT ?2)sql";
-inline constexpr const char* kDeleteSuppression = "DELETE FROM suppressions WHERE phone = ?1";
+SELECT workspace, phone, reason, source, created_by, created_at FROM suppressions
+WHERE workspace = ?1 AND phone > ?2 ORDER BY phone LIMIT ?3)sql";
+inline constexpr const char* kRecordSuppressionRemoval = R"sql(
+INSERT INTO suppression_removals(workspace, phone, reason, source, created_by, created_at, removed_by, removed_at)
+SELECT workspace, phone, reason, source, created_by, created_at, ?3, ?4 FROM suppressions
+WHERE workspace = ?1 AND phone = ?2)sql";
+inline constexpr const char* kDeleteSuppression = "DELETE FROM suppressions WHERE workspace = ?1 AND phone = ?2";
+// Why a contact's calls must not be placed: its workspace's own entry (with its reason), else the global
+// list's (whose reason is the operator's and is not shown to the workspace).
+#define DIALERD_SUPPRESSED                                                                                     \
+  "(SELECT CASE WHEN s.workspace = '*' THEN 'on the global do-not-call list' ELSE s.reason END "              \
+  "FROM suppressions s WHERE s.workspace IN (p.workspace, '*') AND s.phone = p.phone "                         \
+  "ORDER BY s.workspace = '*' LIMIT 1)"
 
 // Counts are kept as flows (migration 4): a state's count is what flowed into it less what flowed out.
 // GET /metrics: totals over every campaign (the campaign_counters view: one row per campaign and state).
@@ -61,13 +77,13 @@ FROM campaign_flows WHERE campaign_id = ?1)sql";
 
 // The last column is when the contact's latest call that counts against caps went out (kContactCallsSince's
 // filter; NULL when none): a contact with no call since a cap's window began needs no lookup of its own.
-inline constexpr const char* kSelectDue = R"sql(
-SELECT k.id, p.phone, p.first_name, p.last_name, k.variables, k.attempts, k.max_retries, k.contact_id,
-       p.timezone, p.active, s.reason,
+inline constexpr const char* kSelectDue =
+    "SELECT k.id, p.phone, p.first_name, p.last_name, k.variables, k.attempts, k.max_retries, k.contact_id, "
+    "p.timezone, p.active, " DIALERD_SUPPRESSED "," R"sql(
        (SELECT a.submitted_at FROM attempts a WHERE a.contact_id = k.contact_id
           AND (a.outcome IS NULL OR (a.outcome <> 'not_submitted' AND a.outcome <> 'rejected'))
         ORDER BY a.submitted_at DESC LIMIT 1)
-FROM calls k JOIN contacts p ON p.id = k.contact_id LEFT JOIN suppressions s ON s.phone = p.phone
+FROM calls k JOIN contacts p ON p.id = k.contact_id
 WHERE k.campaign_id = ?1 AND k.state = 'pending' AND k.next_attempt_at <= ?2
 ORDER BY k.next_attempt_at, k.id LIMIT ?3)sql";
 // GET /v1/campaigns/{id}/calls: keyset pages of one state along that state's own index (a state is
@@ -96,11 +112,9 @@ inline constexpr const char* kListSkipped = DIALERD_LIST_BY_ID("skipped");
 #undef DIALERD_LIST_BY_ID
 #undef DIALERD_CALL_SUMMARY
 // One call as the claim sees it, by id (a call placed at once through POST /v1/calls).
-inline constexpr const char* kSelectCandidate = R"sql(
-SELECT k.id, p.phone, p.first_name, p.last_name, k.variables, k.attempts, k.max_retries, k.contact_id,
-       p.timezone, p.active, s.reason
-FROM calls k JOIN contacts p ON p.id = k.contact_id LEFT JOIN suppressions s ON s.phone = p.phone
-WHERE k.id = ?1)sql";
+inline constexpr const char* kSelectCandidate =
+    "SELECT k.id, p.phone, p.first_name, p.last_name, k.variables, k.attempts, k.max_retries, k.contact_id, "
+    "p.timezone, p.active, " DIALERD_SUPPRESSED " FROM calls k JOIN contacts p ON p.id = k.contact_id WHERE k.id = ?1";
 // A call of the contact in this campaign that is out (or may be): a second one must not be placed.
 inline constexpr const char* kContactCallInFlight = R"sql(
 SELECT id FROM calls WHERE contact_id = ?1 AND campaign_id = ?2 AND state IN ('dispatching', 'in_progress', 'held')
@@ -122,12 +136,11 @@ ORDER BY submitted_at DESC LIMIT 1 OFFSET ?3)sql";
 inline constexpr const char* kCampaignCallsSince = R"sql(
 SELECT count(*) FROM attempts WHERE campaign_id = ?1 AND submitted_at >= ?2
   AND (outcome IS NULL OR (outcome <> 'not_submitted' AND outcome <> 'rejected')))sql";
-inline constexpr const char* kCallDetail = R"sql(
-SELECT k.id, p.phone, p.first_name, p.last_name, k.variables, k.attempts, k.max_retries, k.contact_id,
-       p.timezone, p.active, s.reason, k.campaign_id, k.state, k.next_attempt_at, k.last_outcome, k.last_error,
-       k.provider_call_id, k.created_at, k.updated_at
-FROM calls k JOIN contacts p ON p.id = k.contact_id LEFT JOIN suppressions s ON s.phone = p.phone
-WHERE k.id = ?1)sql";
+inline constexpr const char* kCallDetail =
+    "SELECT k.id, p.phone, p.first_name, p.last_name, k.variables, k.attempts, k.max_retries, k.contact_id, "
+    "p.timezone, p.active, " DIALERD_SUPPRESSED ", k.campaign_id, k.state, k.next_attempt_at, k.last_outcome, "
+    "k.last_error, k.provider_call_id, k.created_at, k.updated_at "
+    "FROM calls k JOIN contacts p ON p.id = k.contact_id WHERE k.id = ?1";
 // An attempt in progress has its provider call id on the call until its outcome copies it over.
 inline constexpr const char* kAttemptsOfCall = R"sql(
 SELECT a.number, a.dispatch_key, a.from_number,
@@ -151,7 +164,11 @@ UPDATE campaigns SET name = ?2, timezone = ?3, start_time = ?4, end_time = ?5, w
 WHERE id = ?1)sql";
 inline constexpr const char* kSelectContact = R"sql(
 SELECT id, phone, coalesce(first_name, ''), coalesce(last_name, ''), timezone, active, created_at, updated_at
-FROM contacts WHERE phone = ?1)sql";
+FROM contacts WHERE workspace = ?1 AND phone = ?2)sql";
+// The reason a workspace's contact is suppressed, as the claim sees it.
+inline constexpr const char* kContactSuppressed =
+    "SELECT " DIALERD_SUPPRESSED " FROM contacts p WHERE p.workspace = ?1 AND p.phone = ?2";
+#undef DIALERD_SUPPRESSED
 inline constexpr const char* kCallsOfContact = R"sql(
 SELECT k.id, k.campaign_id, k.state, k.attempts, k.last_outcome, k.next_attempt_at
 FROM calls k JOIN campaigns c ON c.id = k.campaign_id

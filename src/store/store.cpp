@@ -177,7 +177,7 @@ Store::AddedContacts Store::insert_contacts(CampaignId id, const std::vector<Con
   for (const auto& contact : contacts) {
     up.reset();
     up.bind(1, contact.phone).bind(2, non_empty(contact.first_name)).bind(3, non_empty(contact.last_name)).bind(4, now);
-    up.bind(5, contact.timezone);
+    up.bind(5, contact.timezone).bind(6, id);
     if (!up.step()) throw sqlite::DbError(0, "contact upsert returned no id");
     std::int64_t contact_id = up.int64(0);
     up.reset();
@@ -881,12 +881,14 @@ std::vector<CallId> Store::resolve_held(const std::vector<CallId>& ids, HeldActi
 }
 
 namespace {
-Suppression read_suppression(const Stmt& s) { return {s.text(0), s.text(1), s.text(2), s.int64(3)}; }
+Suppression read_suppression(const Stmt& s) {
+  return {s.text(0), s.text(1), s.text(2), s.text(3), s.opt_text(4), s.int64(5)};
+}
 }  // namespace
 
-std::optional<Contact> Store::contact(const std::string& phone) {
+std::optional<Contact> Store::contact(const std::string& workspace, const std::string& phone) {
   auto& q = db_->cached(kSelectContact);
-  q.bind(1, phone);
+  q.bind(1, workspace).bind(2, phone);
   std::optional<Contact> out;
   if (q.step())
     out = Contact{q.int64(0), q.text(1), q.text(2), q.text(3), q.opt_text(4), q.int64(5) != 0, q.int64(6), q.int64(7)};
@@ -912,11 +914,20 @@ void Store::update_contact(const Contact& c, UnixMs now) {
   tx.commit();
 }
 
-Suppression Store::add_suppression(const std::string& phone, const std::string& reason, const std::string& source,
-                                   UnixMs now) {
+std::optional<std::string> Store::contact_suppressed(const std::string& workspace, const std::string& phone) {
+  auto& q = db_->cached(kContactSuppressed);
+  q.bind(1, workspace).bind(2, phone);
+  std::optional<std::string> out;
+  if (q.step()) out = q.opt_text(0);
+  q.reset();
+  return out;
+}
+
+Suppression Store::add_suppression(const Suppression& in) {
   Transaction tx(*db_);
   auto& s = db_->cached(kUpsertSuppression);
-  s.bind(1, phone).bind(2, reason).bind(3, source).bind(4, now);
+  s.bind(1, in.workspace).bind(2, in.phone).bind(3, in.reason).bind(4, in.source).bind(5, in.created_by);
+  s.bind(6, in.created_at);
   if (!s.step()) throw sqlite::DbError(0, "suppression upsert returned nothing");
   auto out = read_suppression(s);
   s.reset();
@@ -924,26 +935,28 @@ Suppression Store::add_suppression(const std::string& phone, const std::string& 
   return out;
 }
 
-std::optional<Suppression> Store::suppression(const std::string& phone) {
+std::optional<Suppression> Store::suppression(const std::string& owner, const std::string& phone) {
   auto& s = db_->cached(kSelectSuppression);
-  s.bind(1, phone);
+  s.bind(1, owner).bind(2, phone);
   std::optional<Suppression> out;
   if (s.step()) out = read_suppression(s);
   s.reset();
   return out;
 }
 
-std::vector<Suppression> Store::suppressions(const std::string& after, int limit) {
+std::vector<Suppression> Store::suppressions(const std::string& owner, const std::string& after, int limit) {
   auto& s = db_->cached(kListSuppressions);
-  s.bind(1, after).bind(2, limit);
+  s.bind(1, owner).bind(2, after).bind(3, limit);
   std::vector<Suppression> out;
   while (s.step()) out.push_back(read_suppression(s));
   return out;
 }
 
-bool Store::remove_suppression(const std::string& phone) {
+bool Store::remove_suppression(const std::string& owner, const std::string& phone,
+                               const std::optional<std::string>& removed_by, UnixMs now) {
   Transaction tx(*db_);
-  db_->cached(kDeleteSuppression).bind(1, phone).run();
+  db_->cached(kRecordSuppressionRemoval).bind(1, owner).bind(2, phone).bind(3, removed_by).bind(4, now).run();
+  db_->cached(kDeleteSuppression).bind(1, owner).bind(2, phone).run();
   bool removed = db_->changes() > 0;
   tx.commit();
   return removed;

@@ -136,3 +136,94 @@ TEST_CASE("auth: unknown transfer codings are refused, never read as a bodiless 
   CHECK(raw_status(chunked) == 400);  // the body reached the handler: an empty campaign is invalid
   CHECK_THAT(chunked, Catch::Contains("is required"));
 }
+
+TEST_CASE("auth: contacts and suppressions are per workspace - another never reads or changes them") {
+  TempDir dir;
+  const std::string admin = "key-for-the-operator-0123456789";
+  json config = {{"api", {{"keys", {{{"name", "a"}, {"key", kKeyA}, {"workspace", "a"}},
+                                    {{"name", "b"}, {"key", kKeyB}, {"workspace", "b"}},
+                                    {{"name", "ops"}, {"key", admin}, {"workspace", "ops"}, {"role", "admin"}}}}}},
+                 {"providers", {{"sim", {{"kind", "simulator"}}}}}};
+  DaemonProcess daemon(dir, config);
+  auto as = [](const std::string& key) {
+    return std::vector<std::pair<std::string, std::string>>{{"X-API-Key", key}, {"Content-Type", "application/json"}};
+  };
+  const std::string phone = "%2B14155550101";  // San Francisco
+  auto campaign = [](const std::string& first, const std::optional<std::string>& tz) {
+    json contact = {{"phone_number", "+14155550101"}, {"first_name", first}};
+    if (tz) contact["timezone"] = *tz;
+    return json{{"name", "c"}, {"agent_id", "agent_1"}, {"provider", "sim"}, {"from_number", "+14155550100"},
+                {"status", "draft"}, {"contacts", {contact}}}
+        .dump();
+  };
+  REQUIRE(call(daemon, "POST", "/v1/campaigns", as(kKeyA), campaign("Ann", std::nullopt)).status == 201);
+  // B names the same number with another name and a zone that would widen A's legal hours.
+  REQUIRE(call(daemon, "POST", "/v1/campaigns", as(kKeyB), campaign("Bob", "Europe/London")).status == 201);
+  auto a_view = call(daemon, "GET", "/v1/contacts/" + phone, as(kKeyA));
+  REQUIRE(a_view.status == 200);
+  CHECK(a_view.body["data"]["first_name"] == "Ann");
+  CHECK(a_view.body["data"]["timezone"].is_null());
+  CHECK(a_view.body["data"]["zones"] == json::array({"America/Los_Angeles"}));
+  auto b_view = call(daemon, "GET", "/v1/contacts/" + phone, as(kKeyB));
+  CHECK(b_view.body["data"]["first_name"] == "Bob");
+  // B's own declared zone narrows B's calls only, and never replaces the number's zone.
+  CHECK(b_view.body["data"]["zones"] == json::array({"Europe/London", "America/Los_Angeles"}));
+  CHECK(b_view.body["data"]["zone_source"] == "contact_and_number");
+  // B's PATCH changes B's record only.
+  CHECK(call(daemon, "PATCH", "/v1/contacts/" + phone, as(kKeyB), R"({"active": false, "first_name": "X"})").status ==
+        200);
+  a_view = call(daemon, "GET", "/v1/contacts/" + phone, as(kKeyA));
+  CHECK(a_view.body["data"]["active"] == true);
+  CHECK(a_view.body["data"]["first_name"] == "Ann");
+  // The admin's workspace has no record of the number: 404, as for a number nobody has.
+  CHECK(call(daemon, "GET", "/v1/contacts/" + phone, as(admin)).status == 404);
+  CHECK(call(daemon, "GET", "/v1/contacts/%2B14155550199", as(kKeyA)).status == 404);
+
+  // B's suppression: B's calls only; A cannot see, overwrite or remove it, reasons included.
+  json supp = {{"phone_number", "+14155550101"}, {"reason", "b-private-reason"}};
+  auto added = call(daemon, "POST", "/v1/suppressions", as(kKeyB), supp.dump());
+  REQUIRE(added.status == 201);
+  CHECK(added.body["data"]["scope"] == "workspace");
+  CHECK(added.body["data"]["workspace"] == "b");
+  CHECK(added.body["data"]["created_by"] == "b");
+  CHECK(call(daemon, "GET", "/v1/suppressions", as(kKeyA)).body["data"]["items"].empty());
+  CHECK(call(daemon, "GET", "/v1/suppressions/" + phone, as(kKeyA)).status == 404);
+  CHECK(call(daemon, "DELETE", "/v1/suppressions/" + phone, as(kKeyA)).status == 404);
+  CHECK(call(daemon, "GET", "/v1/suppressions?workspace=b", as(kKeyA)).status == 403);
+  CHECK(call(daemon, "GET", "/v1/contacts/" + phone, as(kKeyA)).body["data"]["suppressed"].is_null());
+  CHECK(call(daemon, "GET", "/v1/contacts/" + phone, as(kKeyB)).body["data"]["suppressed"] == "b-private-reason");
+  CHECK(call(daemon, "GET", "/v1/suppressions/" + phone, as(kKeyB)).body["data"]["reason"] == "b-private-reason");
+  // A's own entry for the same number is A's, and leaves B's untouched.
+  supp["reason"] = "a-reason";
+  CHECK(call(daemon, "POST", "/v1/suppressions", as(kKeyA), supp.dump()).status == 201);
+  CHECK(call(daemon, "GET", "/v1/suppressions/" + phone, as(kKeyB)).body["data"]["reason"] == "b-private-reason");
+  CHECK(call(daemon, "DELETE", "/v1/suppressions/" + phone, as(kKeyA)).status == 204);
+
+  // The global list: only admin keys change or read it; it applies to every workspace.
+  supp["scope"] = "global";
+  supp["reason"] = "regulator order 17";
+  auto refused = call(daemon, "POST", "/v1/suppressions", as(kKeyA), supp.dump());
+  CHECK(refused.status == 403);
+  CHECK(refused.body["error"]["code"] == "forbidden");
+  CHECK(call(daemon, "GET", "/v1/suppressions?scope=global", as(kKeyA)).status == 403);
+  auto global = call(daemon, "POST", "/v1/suppressions", as(admin), supp.dump());
+  REQUIRE(global.status == 201);
+  CHECK(global.body["data"]["scope"] == "global");
+  CHECK(global.body["data"]["workspace"].is_null());
+  CHECK(call(daemon, "GET", "/v1/contacts/" + phone, as(kKeyA)).body["data"]["suppressed"] ==
+        "on the global do-not-call list");
+  auto listed = call(daemon, "GET", "/v1/suppressions?scope=global", as(admin));
+  REQUIRE(listed.body["data"]["items"].size() == 1);
+  CHECK(listed.body["data"]["items"][0]["reason"] == "regulator order 17");
+  CHECK(call(daemon, "GET", "/v1/suppressions/" + phone + "?workspace=b", as(admin)).status == 200);
+  CHECK(call(daemon, "DELETE", "/v1/suppressions/" + phone + "?workspace=b", as(admin)).status == 204);
+  CHECK(call(daemon, "DELETE", "/v1/suppressions/" + phone + "?scope=global", as(admin)).status == 204);
+
+  // Every removal is recorded with the key that made it.
+  std::string out;
+  REQUIRE(run_command("sqlite3 " + daemon.db_path() +
+                          " \"SELECT workspace || ':' || reason || ':' || removed_by FROM suppression_removals "
+                          "ORDER BY id\"",
+                      out) == 0);
+  CHECK(out == "a:a-reason:a\nb:b-private-reason:ops\n*:regulator order 17:ops\n");
+}

@@ -191,8 +191,9 @@ TEST_CASE("campaign api: a contact across campaigns - GET shows it and PATCH act
   REQUIRE(std::holds_alternative<dialerd::http::ClientResponse>(res));
   auto patched = json::parse(std::get<dialerd::http::ClientResponse>(res).body);
   CHECK(patched["data"]["active"] == false);
-  CHECK(patched["data"]["zones"] == json::array({"America/Denver"}));
-  CHECK(patched["data"]["zone_source"] == "contact");
+  // The declared zone joins the number's (Los Angeles): a call must be legal in both.
+  CHECK(patched["data"]["zones"] == json::array({"America/Denver", "America/Los_Angeles"}));
+  CHECK(patched["data"]["zone_source"] == "contact_and_number");
   req.body = json{{"colour", "red"}}.dump();
   CHECK(std::get<dialerd::http::ClientResponse>(dialerd::http::fetch_blocking(req)).status == 400);
   req.body = json{{"timezone", "Nowhere/Town"}}.dump();

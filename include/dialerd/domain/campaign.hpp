@@ -70,10 +70,15 @@ struct Contact {
   UnixMs created_at = 0, updated_at = 0;
 };
 
+// The global do-not-call list's owner, in Suppression::workspace: its entries apply to every workspace.
+inline constexpr const char* kGlobalList = "*";
+
 struct Suppression {
-  std::string phone;  // E.164
+  std::string workspace;  // the owner, or kGlobalList
+  std::string phone;      // E.164
   std::string reason;
   std::string source;
+  std::optional<std::string> created_by;  // the API key's name; none without keys
   UnixMs created_at = 0;
 };
 

@@ -48,7 +48,7 @@ std::optional<CampaignRules> campaign_rules(const domain::Campaign& campaign, st
 // Where a contact is: every zone they may be in (all must allow the call) and their region.
 struct ContactPlace {
   std::vector<Zone> zones;
-  std::string zone_source;  // "contact", "number" or "campaign"
+  std::string zone_source;  // "contact", "contact_and_number", "number" or "campaign"
   std::string region;       // "US-FL", "US", "GB" or "" when unknown
 };
 

@@ -1,7 +1,7 @@
 #pragma once
-// Where a contact is, for the legal checks: the contact's own time zone, else the zones its number
+// Where a contact is, for the legal checks: the contact's own time zone together with the zones its number
 // belongs to (NANP area-code table; elsewhere the country's zones in the OS tz database), else the
-// campaign's. Where a number spans several zones all are kept: a call must be legal in each.
+// campaign's. All are kept: a call must be legal in each, so a declared zone only ever narrows.
 #include <optional>
 #include <string>
 #include <string_view>

@@ -224,15 +224,21 @@ class Store {
     std::optional<std::string> last_outcome;
     domain::UnixMs next_attempt_at = 0;
   };
-  std::optional<domain::Contact> contact(const std::string& phone);
+  // Contacts are per workspace: the workspace's record of the number.
+  std::optional<domain::Contact> contact(const std::string& workspace, const std::string& phone);
+  // Why the workspace's contact must not be called (its own suppression's reason, or that the number is on
+  // the global list), as the claim decides it; none when it may be called.
+  std::optional<std::string> contact_suppressed(const std::string& workspace, const std::string& phone);
   std::vector<ContactCall> contact_calls(std::int64_t contact_id, const std::string& workspace, int limit);
   void update_contact(const domain::Contact& contact, domain::UnixMs now);
-  // Numbers that must not be called, with why. Adding one for a number already there updates it.
-  domain::Suppression add_suppression(const std::string& phone, const std::string& reason, const std::string& source,
-                                      domain::UnixMs now);
-  std::optional<domain::Suppression> suppression(const std::string& phone);
-  std::vector<domain::Suppression> suppressions(const std::string& after_phone, int limit);
-  bool remove_suppression(const std::string& phone);
+  // Numbers that must not be called, with why, by owner: a workspace, or domain::kGlobalList. Adding one
+  // for a number the owner already has updates it. A removal is recorded in suppression_removals with
+  // `removed_by`.
+  domain::Suppression add_suppression(const domain::Suppression& s);
+  std::optional<domain::Suppression> suppression(const std::string& owner, const std::string& phone);
+  std::vector<domain::Suppression> suppressions(const std::string& owner, const std::string& after_phone, int limit);
+  bool remove_suppression(const std::string& owner, const std::string& phone,
+                          const std::optional<std::string>& removed_by, domain::UnixMs now);
   // Provider call ids of the in-progress calls of `provider`'s campaigns.
   std::vector<std::string> in_progress_call_ids(const std::string& provider);
   // A page of a campaign's calls after `after`, in (state, next_attempt_at, id) order, optionally of one

@@ -8,7 +8,7 @@ namespace {
 
 // Numbered migrations: never edit one that has shipped; add the next. docs/SCHEMA.md describes the result.
 // Times are Unix milliseconds (UTC) in INTEGER columns; the views show them readably.
-constexpr std::array<const char*, 4> kMigrations = {
+constexpr std::array<const char*, 5> kMigrations = {
     // 1: campaigns, contacts, calls, attempts, suppressions, the webhook outbox, counters kept by
     //    triggers, the state machines as data, and the inspection views.
     R"sql(
@@ -442,6 +442,116 @@ SELECT c.id, c.name, c.status, c.provider,
        sum(k.n) FILTER (WHERE k.state = 'called')      AS called
 FROM campaigns c JOIN campaign_counters k ON k.campaign_id = c.id
 GROUP BY c.id;
+
+CREATE VIEW due_calls AS
+SELECT k.id AS call_id, k.campaign_id, p.phone, k.attempts,
+       strftime('%Y-%m-%dT%H:%M:%fZ', k.next_attempt_at / 1000.0, 'unixepoch') AS due_at
+FROM campaigns c JOIN calls k ON k.campaign_id = c.id AND k.state = 'pending'
+JOIN contacts p ON p.id = k.contact_id
+WHERE c.status = 'running'
+  AND k.next_attempt_at <= CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER);
+
+CREATE VIEW held_calls AS
+SELECT k.id AS call_id, k.campaign_id, p.phone, k.attempts, k.dispatch_key, k.last_error AS reason,
+       strftime('%Y-%m-%dT%H:%M:%fZ', k.updated_at / 1000.0, 'unixepoch') AS held_since
+FROM calls k JOIN contacts p ON p.id = k.contact_id
+WHERE k.state = 'held';
+)sql",
+    // 5: tenancy (issue 16). A contact is a workspace's record of a number: another workspace naming the same
+    //    number gets its own row, so it never changes the names, time zone or active flag this workspace's
+    //    calls see (and caps count per workspace). A contact some workspaces' campaigns share is split: the
+    //    lowest-named workspace keeps the row and its id, each other gets a copy, and its calls and attempts
+    //    move to the copy. Suppressions belong to a workspace, or to the global list (workspace '*') that
+    //    applies to all; the rows of earlier versions applied to all, so they become global. Removals are
+    //    kept in suppression_removals with the key that made them. The views and the trigger that name
+    //    contacts are recreated unchanged around the table's rebuild.
+    R"sql(
+DROP VIEW due_calls;
+DROP VIEW held_calls;
+DROP TRIGGER calls_webhook;
+
+CREATE TEMP TABLE contact_workspaces AS
+SELECT DISTINCT k.contact_id, c.workspace FROM calls k JOIN campaigns c ON c.id = k.campaign_id;
+
+CREATE TABLE contacts_new (
+  id         INTEGER PRIMARY KEY,
+  workspace  TEXT    NOT NULL,                       -- whose record this is
+  phone      TEXT    NOT NULL,                       -- E.164
+  first_name TEXT,
+  last_name  TEXT,
+  timezone   TEXT,                                   -- IANA zone; NULL = infer from the number
+  active     INTEGER NOT NULL DEFAULT 1 CHECK (active IN (0, 1)),
+  variables  TEXT    NOT NULL DEFAULT '{}',
+  created_at INTEGER NOT NULL,
+  updated_at INTEGER NOT NULL,
+  UNIQUE (workspace, phone)
+);
+INSERT INTO contacts_new(id, workspace, phone, first_name, last_name, timezone, active, variables, created_at,
+                         updated_at)
+SELECT p.id, coalesce((SELECT min(w.workspace) FROM contact_workspaces w WHERE w.contact_id = p.id), 'default'),
+       p.phone, p.first_name, p.last_name, p.timezone, p.active, p.variables, p.created_at, p.updated_at
+FROM contacts p;
+INSERT INTO contacts_new(workspace, phone, first_name, last_name, timezone, active, variables, created_at, updated_at)
+SELECT w.workspace, p.phone, p.first_name, p.last_name, p.timezone, p.active, p.variables, p.created_at, p.updated_at
+FROM contact_workspaces w JOIN contacts p ON p.id = w.contact_id
+WHERE w.workspace > (SELECT min(v.workspace) FROM contact_workspaces v WHERE v.contact_id = w.contact_id);
+
+CREATE TEMP TABLE contact_moves AS
+SELECT k.id AS call_id, n.id AS contact_id
+FROM calls k JOIN campaigns c ON c.id = k.campaign_id JOIN contacts o ON o.id = k.contact_id
+JOIN contacts_new n ON n.phone = o.phone AND n.workspace = c.workspace
+WHERE n.id <> k.contact_id;
+UPDATE calls SET contact_id = (SELECT m.contact_id FROM contact_moves m WHERE m.call_id = calls.id)
+WHERE id IN (SELECT call_id FROM contact_moves);
+UPDATE attempts SET contact_id = (SELECT m.contact_id FROM contact_moves m WHERE m.call_id = attempts.call_id)
+WHERE call_id IN (SELECT call_id FROM contact_moves);
+DROP TABLE temp.contact_moves;
+DROP TABLE temp.contact_workspaces;
+
+DROP TABLE contacts;
+ALTER TABLE contacts_new RENAME TO contacts;
+
+CREATE TABLE suppressions_new (
+  workspace  TEXT    NOT NULL,                  -- the owner; '*' = the global list, which applies to every workspace
+  phone      TEXT    NOT NULL,                  -- E.164
+  reason     TEXT    NOT NULL,
+  source     TEXT    NOT NULL DEFAULT 'api',
+  created_by TEXT,                              -- the API key's name (api.keys[].name); NULL without keys
+  created_at INTEGER NOT NULL,
+  PRIMARY KEY (workspace, phone)
+) WITHOUT ROWID;
+INSERT INTO suppressions_new(workspace, phone, reason, source, created_by, created_at)
+SELECT '*', phone, reason, source, NULL, created_at FROM suppressions;
+DROP TABLE suppressions;
+ALTER TABLE suppressions_new RENAME TO suppressions;
+
+-- Every suppression removed, and by whom: a number that may be called again is an operator's decision.
+CREATE TABLE suppression_removals (
+  id         INTEGER PRIMARY KEY,
+  workspace  TEXT    NOT NULL,
+  phone      TEXT    NOT NULL,
+  reason     TEXT    NOT NULL,
+  source     TEXT    NOT NULL,
+  created_by TEXT,
+  created_at INTEGER NOT NULL,
+  removed_by TEXT,                              -- the API key's name; NULL without keys
+  removed_at INTEGER NOT NULL
+);
+
+CREATE TRIGGER calls_webhook AFTER UPDATE OF state ON calls
+WHEN NEW.state <> OLD.state
+ AND (NEW.state = 'completed' OR NEW.state = 'failed' OR NEW.state = 'skipped' OR NEW.state = 'held')
+BEGIN
+  INSERT INTO webhook_outbox(event_id, campaign_id, type, url, secret_id, payload, next_attempt_at, created_at)
+  SELECT 'evt_' || lower(hex(randomblob(12))), c.id, 'call.' || NEW.state,
+         c.webhook_url, c.webhook_secret_id,
+         json_object('call_id', CAST(NEW.id AS TEXT), 'campaign_id', CAST(c.id AS TEXT),
+                     'phone_number', (SELECT phone FROM contacts WHERE id = NEW.contact_id),
+                     'state', NEW.state, 'attempts', NEW.attempts, 'outcome', NEW.last_outcome,
+                     'reason', NEW.last_error, 'provider_call_id', NEW.provider_call_id),
+         NEW.updated_at, NEW.updated_at
+  FROM campaigns c WHERE c.id = NEW.campaign_id AND c.webhook_url IS NOT NULL;
+END;
 
 CREATE VIEW due_calls AS
 SELECT k.id AS call_id, k.campaign_id, p.phone, k.attempts,

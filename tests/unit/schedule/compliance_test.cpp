@@ -3,6 +3,7 @@
 #include <random>
 
 #include "dialerd/schedule/compliance.hpp"
+#include "dialerd/schedule/place.hpp"
 #include "dialerd/schedule/time.hpp"
 
 using namespace dialerd::schedule;
@@ -200,4 +201,15 @@ TEST_CASE("compliance: explaining only blocked calls changes no verdict, wait or
   CHECK(dispatched > 100);
   CHECK(waited > 100);
   CHECK(skipped > 100);
+}
+
+TEST_CASE("compliance: a declared zone cannot move a call outside the number's legal hours (issue 16.2)") {
+  // A San Francisco number declared Europe/London by another workspace: at 00:26 in Los Angeles (08:26 in
+  // London) the call must wait for 08:00 Los Angeles time.
+  LegalRules legal;
+  auto place = dialerd::schedule::resolve_place(std::string("Europe/London"), "+14155550101", find_zone("UTC"));
+  auto d = decide(ny_campaign(), place, {}, legal, at("2026-11-23T08:26:00Z"));
+  CHECK(d.kind == Kind::wait);
+  CHECK(failed(d, "respectful-hours"));
+  CHECK(d.until == at("2026-11-23T16:00:00Z"));  // 08:00 PST (16:00 in London, still inside its hours)
 }

@@ -16,11 +16,21 @@ std::vector<std::string> names(const ContactPlace& p) {
 }
 }  // namespace
 
-TEST_CASE("place: the contact's own time zone comes first") {
+TEST_CASE("place: the contact's own time zone comes first, and never replaces the number's zones") {
+  // Issue 16.2: a declared zone is added to the number's, so it can only narrow the legal window.
   auto p = resolve_place(std::string("Europe/Paris"), "+12125550100", find_zone("UTC"));
-  CHECK(names(p) == std::vector<std::string>{"Europe/Paris"});
-  CHECK(p.zone_source == "contact");
+  CHECK(names(p) == std::vector<std::string>{"Europe/Paris", "America/New_York"});
+  CHECK(p.zone_source == "contact_and_number");
   CHECK(p.region == "US-NY");
+  auto same = resolve_place(std::string("America/New_York"), "+12125550100", find_zone("UTC"));
+  CHECK(names(same) == std::vector<std::string>{"America/New_York"});
+  // A San Francisco number declared Europe/London: 00:26 in Los Angeles is 08:26 in London, and must not pass.
+  auto sf = resolve_place(std::string("Europe/London"), "+14155550100", find_zone("UTC"));
+  CHECK(names(sf) == std::vector<std::string>{"Europe/London", "America/Los_Angeles"});
+  // A number with no zone of its own: the declared zone alone.
+  auto none = resolve_place(std::string("Europe/Paris"), "+80012345678", find_zone("UTC"));
+  CHECK(names(none) == std::vector<std::string>{"Europe/Paris"});
+  CHECK(none.zone_source == "contact");
 }
 
 TEST_CASE("place: a NANP number is placed by its area code") {

@@ -241,3 +241,53 @@ TEST_CASE("store: calls are listed state by state along each state's index acros
   CHECK(rest[0].id == 5);
   CHECK(s.campaign_calls(id, CallState::completed, {"completed", 0, 2}, 10).size() == 2);
 }
+
+TEST_CASE("store: migration 5 gives each workspace its own contact record and makes old suppressions global") {
+  testing::TempDir dir;
+  const std::string path = dir.file("q.db");
+  {
+    Db db(path, Db::Mode::read_write, 1000);
+    db.exec("PRAGMA foreign_keys = ON");
+    store::sqlite::migrate(db, 4);
+    // Contact 1 is called by workspaces x and y (each has a call and an attempt of it); contact 2 by x only;
+    // contact 3 by nobody. One suppression, shared by all as schema 4 had it.
+    db.exec(R"sql(
+INSERT INTO campaigns(workspace, name, agent_id, provider, from_number, schedule_type, concurrency, status,
+                      created_at, updated_at)
+VALUES ('y', 'cy', 'ag', 'p', '+14155550100', 'immediate', 10, 'running', 1, 1),
+       ('x', 'cx', 'ag', 'p', '+14155550100', 'immediate', 10, 'running', 1, 1);
+INSERT INTO contacts(phone, first_name, timezone, active, created_at, updated_at)
+VALUES ('+14155550101', 'Ann', 'America/Chicago', 0, 1, 2), ('+14155550102', 'Bo', NULL, 1, 1, 1),
+       ('+14155550103', NULL, NULL, 1, 1, 1);
+INSERT INTO calls(campaign_id, contact_id, state, next_attempt_at, created_at, updated_at)
+VALUES (1, 1, 'pending', 5, 1, 1), (2, 1, 'pending', 5, 1, 1), (2, 2, 'pending', 5, 1, 1);
+INSERT INTO attempts(call_id, campaign_id, contact_id, number, dispatch_key, submitted_at)
+VALUES (1, 1, 1, 1, 'dk-1', 3), (2, 2, 1, 1, 'dk-2', 3);
+INSERT INTO suppressions(phone, reason, source, created_at) VALUES ('+14155550102', 'asked to stop', 'api', 7);
+)sql");
+  }
+  { Store s({path}); }  // opening migrates
+  Db db(path, Db::Mode::read_write, 1000);
+  db.exec("PRAGMA foreign_keys = ON");
+  CHECK(text_of(db, "PRAGMA integrity_check") == "ok");
+  CHECK(text_of(db, "PRAGMA foreign_key_check").empty());
+  // x (the lowest name) keeps contact 1's id; y gets a copy with the same attributes.
+  CHECK(text_of(db, "SELECT group_concat(id || ':' || workspace || ':' || phone || ':' || coalesce(first_name, '-') || ':' "
+                    "|| coalesce(timezone, '-') || ':' || active, ' ') FROM (SELECT * FROM contacts ORDER BY id)") ==
+        "1:x:+14155550101:Ann:America/Chicago:0 2:x:+14155550102:Bo:-:1 3:default:+14155550103:-:-:1 "
+        "4:y:+14155550101:Ann:America/Chicago:0");
+  // y's call and its attempt moved to y's record; x's stayed.
+  CHECK(text_of(db, "SELECT group_concat(id || ':' || contact_id, ' ') FROM (SELECT * FROM calls ORDER BY id)") ==
+        "1:4 2:1 3:2");
+  CHECK(text_of(db, "SELECT group_concat(call_id || ':' || contact_id, ' ') FROM (SELECT * FROM attempts ORDER BY id)") ==
+        "1:4 2:1");
+  CHECK(text_of(db, "SELECT workspace || ':' || phone || ':' || reason || ':' || coalesce(created_by, '-') FROM "
+                    "suppressions") == "*:+14155550102:asked to stop:-");
+  // The views and the call webhook trigger still work.
+  CHECK(text_of(db, "SELECT count(*) FROM held_calls") == "0");
+  CHECK(text_of(db, "SELECT count(*) FROM due_calls") == "3");
+  Store s({path});
+  CHECK(s.contact_suppressed("x", "+14155550102") == std::optional<std::string>("on the global do-not-call list"));
+  CHECK(s.contact("y", "+14155550101")->id == 4);
+  CHECK_FALSE(s.contact("y", "+14155550102"));
+}

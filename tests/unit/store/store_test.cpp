@@ -603,7 +603,7 @@ TEST_CASE("store: place_now claims judged calls at once, in chunks, and a refuse
   CHECK(placed.items[3].dispatch_key == placed.chunks[1].idempotency_key);
   CHECK(placed.items[0].from_number == "+14155550100");
   // The refused record left neither a call nor a contact.
-  CHECK_FALSE(s.contact(contacts[2].phone));
+  CHECK_FALSE(s.contact("default", contacts[2].phone));
   auto counts = s.counts(id);
   CHECK(counts.dispatching == 3);
   CHECK(counts.total() == 3);
