@@ -280,7 +280,7 @@ int main(int argc, char** argv) {
                               {"api_key", "bench-key"},
                               {"api_secret", "bench-secret"},
                               {"chunk_size", 1000}}}}},
-                          {"webhooks", {{"secrets", {{"bench", "bench-webhook-secret-0123"}}}}}};
+                          {"webhooks", {{"secrets", {{"bench", "bench-webhook-secret-0123"}}}, {"allow_networks", testing::json::array({"127.0.0.1"})}}}};
   testing::DaemonProcess daemon(dir, config);
   if (outcomes) provider.report_to(daemon.url("/v1/providers/loopback/events"));
 

@@ -8,6 +8,7 @@
 #include "csv.hpp"
 #include "dialerd/domain/phone.hpp"
 #include "dialerd/http/client.hpp"
+#include "dialerd/http/url_policy.hpp"
 #include "dialerd/store/sqlite/db.hpp"
 #include "dialerd/schedule/forecast.hpp"
 #include "dialerd/schedule/place.hpp"
@@ -279,9 +280,21 @@ http::Response create_campaign(Context& ctx, const http::Request& req) {
       if (k != "url" && k != "secret_id" && k != "secretId") bad_field("webhook." + k, "unknown field");
     Webhook hook;
     hook.url = req_string(w, "url", "webhook.url", 2048);
+    // Strict syntax, and no loopback, private or link-local address unless webhooks.allow_networks has it.
+    // An IP literal (or localhost) is judged now; a DNS name at each delivery, on the addresses it resolves
+    // to then (resolving here would block the event loop, and the answer may change).
+    if (auto problem = http::url_problem(hook.url); !problem.empty()) bad_field("webhook.url", problem);
     http::Url parsed;
-    if (!http::parse_url(hook.url, parsed) || parsed.host.empty())
-      bad_field("webhook.url", "must be an https:// or http:// URL, got '" + hook.url + "'");
+    http::parse_url(hook.url, parsed);
+    auto host = parsed.host;
+    for (auto& c : host) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    std::optional<boost::asio::ip::address> literal =
+        http::literal_host(host.find(':') != std::string::npos ? "[" + host + "]" : host);
+    if (host == "localhost" || (host.size() > 10 && host.substr(host.size() - 10) == ".localhost"))
+      literal = boost::asio::ip::make_address("127.0.0.1");
+    if (literal)
+      if (auto refusal = http::address_refusal(*literal, config.webhooks.allow_networks); !refusal.empty())
+        bad_field("webhook.url", refusal);
     if (w.contains("secretId") && w.contains("secret_id")) bad_field("webhook.secretId", "give secret_id or secretId, not both");
     const char* sid_key = w.contains("secretId") ? "secretId" : "secret_id";
     hook.secret_id = req_string(w, sid_key, std::string("webhook.") + sid_key, 64);

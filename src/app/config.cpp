@@ -11,6 +11,7 @@
 
 #include "dialerd/domain/phone.hpp"
 #include "dialerd/http/client.hpp"
+#include "dialerd/http/url_policy.hpp"
 #include "dialerd/schedule/window.hpp"
 #include "dialerd/util/json_depth.hpp"
 #include "dialerd/providers/kinds.hpp"
@@ -41,6 +42,9 @@ Apply<T> string_key(std::string T::*field, std::vector<std::string> allowed = {}
   return [field, allowed](const json& v, T& target) -> std::optional<std::string> {
     if (!v.is_string()) return "must be a string, got " + type_name(v);
     auto s = v.get<std::string>();
+    // Values end up in request headers (credentials) or log lines: no byte may start a new line there.
+    for (char c : s)
+      if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) return std::string("must not contain control characters");
     if (!allowed.empty() && std::find(allowed.begin(), allowed.end(), s) == allowed.end()) {
       std::string list;
       for (const auto& a : allowed) list += (list.empty() ? "" : ", ") + a;
@@ -322,6 +326,20 @@ const std::vector<Key<Config>>& daemon_keys() {
        int_key_to([](Config& c) -> int& { return c.webhooks.retry_max_s; }, 1, 86400)},
       {"webhooks.max_in_flight", 8, true, "Webhook deliveries under way at once.",
        int_key_to([](Config& c) -> int& { return c.webhooks.max_in_flight; }, 1, 256)},
+      {"webhooks.allow_networks", json::array(), true,
+       "Networks webhook URLs may reach although they are loopback, private, link-local (cloud metadata) or "
+       "otherwise special, e.g. [\"10.20.0.0/16\", \"127.0.0.1\"]. Every other such address is refused when a "
+       "campaign is created and at each delivery try, after each DNS resolution.",
+       [](const json& v, Config& c) -> std::optional<std::string> {
+         if (!v.is_array()) return "must be an array of networks like \"10.0.0.0/8\", got " + type_name(v);
+         c.webhooks.allow_networks.clear();
+         for (std::size_t i = 0; i < v.size(); ++i) {
+           auto n = v[i].is_string() ? http::parse_network(v[i].get<std::string>()) : std::nullopt;
+           if (!n) return "[" + std::to_string(i) + "]: must be an address or a network like \"10.0.0.0/8\"";
+           c.webhooks.allow_networks.push_back(*n);
+         }
+         return std::nullopt;
+       }},
       {"forecast.call_duration_seconds", 180, true,
        "The call length GET /v1/campaigns/{id}/forecast assumes: each line places one call per this many seconds.",
        int_key(&Config::forecast_call_duration_s, 1, 86400)},
@@ -356,6 +374,8 @@ const std::vector<Key<ProviderConfig>>& provider_keys() {
          auto s = v.get<std::string>();
          if (s.rfind("http://", 0) != 0 && s.rfind("https://", 0) != 0)
            return "must start with https:// or http://, got \"" + s + "\"";
+         if (auto problem = http::url_problem(s); !problem.empty()) return problem;
+         if (s.find('?') != std::string::npos) return "must not have a query ('?'): paths are appended to it";
          while (!s.empty() && s.back() == '/') s.pop_back();
          p.base_url = s;
          return std::nullopt;

@@ -25,7 +25,13 @@ bool parse_url(const std::string& url, Url& out) {
   out.target = slash == std::string::npos ? "/" : rest.substr(slash);
   if (authority.empty()) return false;
   auto colon = authority.rfind(':');
-  if (colon != std::string::npos && authority.find(']') == std::string::npos) {
+  if (authority.front() == '[') {  // [IPv6]:port: the host without its brackets, as the resolver takes it
+    auto close = authority.find(']');
+    if (close == std::string::npos) return false;
+    out.host = authority.substr(1, close - 1);
+    out.port = close + 1 < authority.size() && authority[close + 1] == ':' ? authority.substr(close + 2)
+                                                                          : (out.scheme == "https" ? "443" : "80");
+  } else if (colon != std::string::npos) {
     out.host = authority.substr(0, colon);
     out.port = authority.substr(colon + 1);
   } else {
@@ -93,6 +99,7 @@ struct Client::Impl {
   TlsOptions tls;
   std::unique_ptr<ssl::context> ssl_ctx;  // made at the first https request
   std::map<std::string, std::vector<std::unique_ptr<Conn>>> idle;  // "scheme://host:port" -> connections
+  Client::AddressFilter address_filter;
 
   ssl::context& context() {
     if (!ssl_ctx) {
@@ -140,6 +147,17 @@ struct Client::Impl {
     tcp::resolver resolver(executor);
     auto endpoints = co_await resolver.async_resolve(url.host, url.port, asio::redirect_error(use_awaitable, ec));
     if (ec) co_return ClientError{false, false, "resolve " + url.host + ": " + ec.message()};
+    std::vector<tcp::endpoint> allowed;
+    std::string refused;
+    for (const auto& e : endpoints) {
+      std::string why = address_filter ? address_filter(e.endpoint().address()) : std::string();
+      if (why.empty())
+        allowed.push_back(e.endpoint());
+      else if (refused.empty())
+        refused = why;
+    }
+    if (allowed.empty())
+      co_return ClientError{false, false, "refused to connect to " + url.host + ": " + refused};
     auto conn = std::make_unique<Conn>();
     if (url.scheme == "https") {
       conn->tls = std::make_unique<TlsStream>(executor, context());
@@ -152,7 +170,7 @@ struct Client::Impl {
     }
     auto& lowest = conn->lowest();
     lowest.expires_after(deadline);
-    co_await lowest.async_connect(endpoints, asio::redirect_error(use_awaitable, ec));
+    co_await lowest.async_connect(allowed, asio::redirect_error(use_awaitable, ec));
     if (ec)
       co_return ClientError{false, ec == beast::error::timeout, "connect " + url.host + ":" + url.port + ": " + ec.message()};
     if (conn->tls) {
@@ -172,6 +190,11 @@ Client::Client(asio::any_io_executor executor, TlsOptions tls) : impl_(std::make
 }
 
 Client::~Client() = default;
+
+void Client::set_address_filter(AddressFilter filter) {
+  impl_->address_filter = std::move(filter);
+  impl_->idle.clear();  // pooled connections were judged by the filter before: none is reused after a change
+}
 
 std::size_t Client::idle_connections() const {
   std::size_t n = 0;

@@ -51,6 +51,9 @@ void Sender::set_settings(Settings settings) {
   if (!client_ || settings.ca_file != settings_.ca_file)
     client_ = std::make_shared<http::Client>(ioc_.get_executor(), http::TlsOptions{settings.ca_file});
   settings_ = std::move(settings);
+  client_->set_address_filter([allowed = settings_.allow_networks](const boost::asio::ip::address& a) {
+    return http::address_refusal(a, allowed);
+  });
 }
 
 void Sender::start() { asio::co_spawn(ioc_, run(), asio::detached); }
@@ -109,7 +112,10 @@ awaitable<void> Sender::run() {
 
 awaitable<void> Sender::deliver(store::OutboxEvent event) {
   auto secret = settings_.secrets.find(event.secret_id);
-  if (secret == settings_.secrets.end()) {
+  // A URL stored before URLs were checked strictly is checked at each try too (never sent as it is).
+  if (auto problem = http::url_problem(event.url); !problem.empty()) {
+    failed(event, "webhook URL refused: " + problem);
+  } else if (secret == settings_.secrets.end()) {
     failed(event, "secret_id '" + event.secret_id + "' is not in webhooks.secrets");
   } else {
     std::string body = event_body(event);

@@ -95,7 +95,8 @@ TEST_CASE("https providers and webhooks: submissions and signed events go throug
   TlsServer hooks_tls(pki.cert_file("server"), pki.key_file("server"), proxy_to(receiver_base));
 
   json config = {{"compliance", {{"respectful_hours", {{"start", "00:00"}, {"end", "24:00"}}}}},
-                 {"webhooks", {{"secrets", {{"crm", "crm-webhook-secret-0001"}}}, {"ca_file", pki.ca_file}}},
+                 {"webhooks", {{"secrets", {{"crm", "crm-webhook-secret-0001"}}}, {"ca_file", pki.ca_file},
+                               {"allow_networks", json::array({"127.0.0.0/8", "::1"})}}},
                  {"providers",
                   {{"acme",
                     {{"kind", "batchcall"}, {"base_url", provider_tls.base_url()}, {"ca_file", pki.ca_file},

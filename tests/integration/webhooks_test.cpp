@@ -36,7 +36,10 @@ std::string create(const DaemonProcess& d, json extra, int contacts) {
 }
 json config_for(const FakeBatchCall& fake, json extra = json::object()) {
   json c = {{"compliance", {{"respectful_hours", {{"start", "00:00"}, {"end", "24:00"}}}}},
-            {"webhooks", {{"secrets", {{"crm", kHookSecret}}}, {"retry_min_ms", 3000}, {"retry_max_seconds", 3}}},
+            {"webhooks", {{"secrets", {{"crm", kHookSecret}}},
+                          {"retry_min_ms", 3000},
+                          {"retry_max_seconds", 3},
+                          {"allow_networks", json::array({"127.0.0.1"})}}},
             {"providers",
              {{"acme",
                {{"kind", "batchcall"}, {"base_url", fake.base_url()}, {"api_key", "test-key"},
@@ -136,6 +139,71 @@ TEST_CASE("webhooks: a campaign webhook must name a configured secret and an htt
   auto ok = with({{"url", "http://127.0.0.1:9/x"}, {"secretId", "crm"}});
   REQUIRE(ok.status == 201);
   CHECK(ok.body["data"]["webhook"] == json{{"url", "http://127.0.0.1:9/x"}, {"secret_id", "crm"}});
+}
+
+TEST_CASE("webhooks: URLs are checked strictly, and special addresses need webhooks.allow_networks") {
+  // Issue 16.4: metadata, private, loopback and odd IP spellings were accepted, and CR/LF went into the
+  // request line. Here only 127.0.0.1 is allowed.
+  TempDir dir;
+  FakeBatchCall fake;
+  DaemonProcess daemon(dir, config_for(fake));
+  json base = {{"name", "x"}, {"agent_id", "agent_1"}, {"provider", "acme"}, {"from_number", "+14157774444"}};
+  auto refusal = [&](const std::string& url) {
+    json c = base;
+    c["webhook"] = {{"url", url}, {"secret_id", "crm"}};
+    auto r = post(daemon, "/v1/campaigns", c);
+    CHECK(r.status == 400);
+    CHECK(r.body["error"]["field"] == "webhook.url");
+    return r.body["error"]["message"].get<std::string>();
+  };
+  CHECK_THAT(refusal("http://169.254.169.254/latest/meta-data/"), Catch::Contains("metadata"));
+  CHECK_THAT(refusal("http://10.0.0.5/h"), Catch::Contains("private"));
+  CHECK_THAT(refusal("http://192.168.1.1/h"), Catch::Contains("private"));
+  CHECK_THAT(refusal("http://127.0.0.2/h"), Catch::Contains("loopback"));
+  CHECK_THAT(refusal("http://[::1]:9/h"), Catch::Contains("loopback"));
+  CHECK_THAT(refusal("http://[::ffff:169.254.169.254]/h"), Catch::Contains("metadata"));
+  CHECK_THAT(refusal("http://2130706433/h"), Catch::Contains("dotted-quad"));
+  CHECK_THAT(refusal("http://0x7f000001/h"), Catch::Contains("dotted-quad"));
+  CHECK_THAT(refusal("http://127.0.0.1:9/h\r\nX-Injected: 1"), Catch::Contains("control character"));
+  CHECK_THAT(refusal("http://127.0.0.1:9/h\r\n\r\nGET / HTTP/1.1"), Catch::Contains("control character"));
+  CHECK_THAT(refusal("http://x.example/a b"), Catch::Contains("space"));
+  // The allowed network and public names are accepted.
+  json ok = base;
+  ok["webhook"] = {{"url", "http://127.0.0.1:9/h"}, {"secret_id", "crm"}};
+  CHECK(post(daemon, "/v1/campaigns", ok).status == 201);
+  CHECK(http_get(daemon.url("/healthz")).status == 200);
+}
+
+TEST_CASE("webhooks: a delivery to an address no longer allowed is refused at the try, not sent") {
+  // Addresses are checked at each try, on what the name resolves to then: here the allow-list is withdrawn
+  // by a reload between creating a campaign and its first event.
+  TempDir dir;
+  FakeBatchCall fake;
+  WebhookReceiver receiver;
+  DaemonProcess daemon(dir, config_for(fake));
+  json hook = {{"webhook", {{"url", receiver.url()}, {"secret_id", "crm"}}}};
+  create(daemon, hook, 1);
+  REQUIRE(wait_until([&] { return !receiver.deliveries().empty(); }));  // allowed: delivered
+  json draft = hook;
+  draft["status"] = "draft";
+  auto id = create(daemon, draft, 1);
+  auto config = json::parse(read_file(daemon.config_path()));
+  config["webhooks"]["allow_networks"] = json::array();
+  write_file(daemon.config_path(), config.dump());
+  daemon.signal(SIGHUP);
+  REQUIRE(wait_until([&] { return daemon.log().find("reload: config re-read and applied") != std::string::npos; }));
+  auto delivered = receiver.deliveries().size();
+  REQUIRE(post(daemon, "/v1/campaigns/" + id + "/start").status == 200);
+  std::string out;
+  REQUIRE(wait_until([&] {
+    run_command("sqlite3 " + daemon.db_path() + " \"SELECT last_error FROM webhook_outbox WHERE campaign_id = " + id +
+                    " AND last_error IS NOT NULL LIMIT 1\"",
+                out);
+    return out.find("refused to connect to 127.0.0.1") != std::string::npos;
+  }));
+  CHECK_THAT(out, Catch::Contains("loopback"));
+  for (std::size_t i = delivered; i < receiver.deliveries().size(); ++i)
+    CHECK(json::parse(receiver.deliveries()[i].body)["data"]["campaign_id"] != id);
 }
 
 TEST_CASE("provider callbacks: refused without the right HMAC of the body, accepted with it") {

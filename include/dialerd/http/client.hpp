@@ -1,6 +1,7 @@
 #pragma once
 // An HTTP/1.1 client on Beast for provider submissions and outbound webhooks: HTTPS through OpenSSL with
 // certificate and host-name verification, a keep-alive pool per host, deadlines. No redirects followed.
+#include <functional>
 #include <map>
 #include <memory>
 #include <string>
@@ -8,6 +9,7 @@
 #include <vector>
 
 #include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/ip/address.hpp>
 
 #include "dialerd/asio.hpp"
 
@@ -63,6 +65,11 @@ class Client {
   Client& operator=(const Client&) = delete;
   awaitable<ClientResult> fetch(ClientRequest request);
   std::size_t idle_connections() const;
+  // Which resolved addresses a new connection may go to: the filter answers why not ("" = allowed). It is
+  // applied to the very addresses connected to, after each resolution, so a name that resolves differently
+  // later (DNS rebinding) is checked again. Setting it drops the idle pool. Unset: any address.
+  using AddressFilter = std::function<std::string(const boost::asio::ip::address&)>;
+  void set_address_filter(AddressFilter filter);
 
  private:
   struct Impl;

@@ -10,6 +10,7 @@
 
 #include "dialerd/asio.hpp"
 #include "dialerd/http/client.hpp"
+#include "dialerd/http/url_policy.hpp"
 #include "dialerd/store/store.hpp"
 #include "dialerd/util/clock.hpp"
 
@@ -23,6 +24,9 @@ struct Settings {
   int retry_min_ms = 1000;                      // the first retry's delay; doubled each failed try ...
   int retry_max_s = 600;                        // ... up to this
   int max_in_flight = 8;                        // deliveries at once
+  // Networks webhooks may reach although they are loopback, private, link-local or otherwise special
+  // (config webhooks.allow_networks); every other such address is refused at creation and at each try.
+  std::vector<http::Network> allow_networks;
 };
 
 // "t=<unix seconds>,v1=<hex HMAC-SHA256(secret, "<t>.<body>")>": the X-Dialerd-Signature header.
