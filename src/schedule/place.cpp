@@ -85,7 +85,18 @@ ContactPlace choose(ContactPlace place, const std::optional<std::string>& contac
 }  // namespace
 
 const std::vector<Zone>& zones_of_country(std::string_view iso2) {
-  static const auto table = load_zone_tab();
+  static const auto table = [] {
+    auto out = load_zone_tab();
+    // Regions libphonenumber names that zone.tab lacks (issue 16.11): Ascension (AC, +247) and Tristan da
+    // Cunha (TA, +290 2) keep St Helena's time (UTC, no DST), as the tz database's backward file and
+    // libphonenumber's own time-zone data say; Kosovo (XK, +383) keeps Belgrade's (tzdata has no
+    // Europe/Pristina).
+    for (auto [region, zone] : {std::pair{"AC", "Atlantic/St_Helena"}, std::pair{"TA", "Atlantic/St_Helena"},
+                                std::pair{"XK", "Europe/Belgrade"}})
+      if (!out.count(region))
+        if (Zone z = find_zone(zone)) out[region] = {z};
+    return out;
+  }();
   static const std::vector<Zone> none;
   auto it = table.find(iso2);
   return it == table.end() ? none : it->second;

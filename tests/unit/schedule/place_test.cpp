@@ -86,3 +86,17 @@ TEST_CASE("place: NANP numbers placed from the area-code table alone answer as l
     CHECK(same(resolve_place(std::nullopt, number, campaign), resolve_place_reference(std::nullopt, number, campaign)));
   CHECK(checked == 15000);
 }
+
+TEST_CASE("place: regions zone.tab lacks are mapped - Kosovo, Ascension, Tristan da Cunha (issue 16.11)") {
+  // A Kosovo number in a New York campaign was checked in New York's time: called until 03:00 local.
+  auto xk = resolve_place(std::nullopt, "+38343201234", find_zone("America/New_York"));
+  CHECK(xk.region == "XK");
+  CHECK(names(xk) == std::vector<std::string>{"Europe/Belgrade"});
+  CHECK(xk.zone_source == "number");
+  auto ac = resolve_place(std::nullopt, "+2476889", find_zone("America/New_York"));
+  CHECK(ac.region == "AC");
+  CHECK(names(ac) == std::vector<std::string>{"Atlantic/St_Helena"});
+  auto ta = resolve_place(std::nullopt, "+2908999", find_zone("America/New_York"));
+  CHECK(ta.region == "TA");
+  CHECK(names(ta) == std::vector<std::string>{"Atlantic/St_Helena"});
+}
