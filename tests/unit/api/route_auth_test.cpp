@@ -47,19 +47,29 @@ http::Request request(const std::string& method, const std::string& target, cons
   return r;
 }
 
+// The real routes, with one API key configured, as main() registers them.
+struct Api {
+  testing::TempDir dir;
+  store::Store store{{dir.file("auth.db")}};
+  asio::io_context ioc;
+  util::SystemClock clock;
+  scheduler::Scheduler scheduler{ioc, store, clock};
+  app::Config config = [] {
+    auto c = app::parse_config(app::default_config_text());
+    c.api_keys.push_back({"a", "key-for-workspace-a-0123456789", "default", false});
+    return c;
+  }();
+  api::Context ctx{store, scheduler, clock, [this]() -> const app::Config& { return config; }};
+  http::Router router;
+  Api() { api::register_routes(router, ctx); }
+};
+
 }  // namespace
 
 TEST_CASE("route auth: every route refuses non-canonical spellings and asks its key by the matched route") {
-  testing::TempDir dir;
-  store::Store store({dir.file("auth.db")});
-  asio::io_context ioc;
-  util::SystemClock clock;
-  scheduler::Scheduler scheduler(ioc, store, clock);
-  app::Config config = app::parse_config(app::default_config_text());
-  config.api_keys.push_back({"a", "key-for-workspace-a-0123456789", "default", false});
-  api::Context ctx{store, scheduler, clock, [&]() -> const app::Config& { return config; }};
-  http::Router router;
-  api::register_routes(router, ctx);
+  Api api;
+  auto& ctx = api.ctx;
+  auto& router = api.router;
 
   auto routes = router.routes();
   REQUIRE(routes.size() > 20);
@@ -96,16 +106,9 @@ TEST_CASE("route auth: every route refuses non-canonical spellings and asks its 
 }
 
 TEST_CASE("route auth: a request whose path did not come from a target still matches no route by odd spelling") {
-  testing::TempDir dir;
-  store::Store store({dir.file("auth.db")});
-  asio::io_context ioc;
-  util::SystemClock clock;
-  scheduler::Scheduler scheduler(ioc, store, clock);
-  app::Config config = app::parse_config(app::default_config_text());
-  config.api_keys.push_back({"a", "key-for-workspace-a-0123456789", "default", false});
-  api::Context ctx{store, scheduler, clock, [&]() -> const app::Config& { return config; }};
-  http::Router router;
-  api::register_routes(router, ctx);
+  Api api;
+  auto& ctx = api.ctx;
+  auto& router = api.router;
   for (const char* path : {"//v1/campaigns", "v1/campaigns", "/v1/campaigns/", "//healthz"}) {
     INFO(path);
     http::Request r;
