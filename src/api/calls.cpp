@@ -26,8 +26,8 @@ std::string reason_of(const http::Request& req, store::HeldAction action) {
 
 http::Response resolve_one(Context& ctx, const http::Request& req, const http::Params& params, store::HeldAction action) {
   auto id = parse_id(params.at("id"), "call");
-  auto ref = ctx.store.call_ref(id);
-  if (!ref || ref->workspace != req.workspace) throw BadRequest(404, "not_found", "no call " + params.at("id"));
+  auto ref = ctx.store.call_ref(req.workspace, id);
+  if (!ref) throw BadRequest(404, "not_found", "no call " + params.at("id"));
   std::string reason = reason_of(req, action);
   if (action == store::HeldAction::release && ctx.store.campaign(ref->campaign_id)->status == domain::CampaignStatus::cancelled)
     throw BadRequest(409, "invalid_transition", "the call's campaign is cancelled; fail the call instead");
@@ -77,10 +77,11 @@ json decision_json(const schedule::Decision& d) {
 // A call in full: its state, its attempts, and the compliance checks as they stand now.
 http::Response get_call(Context& ctx, const http::Request& req, const http::Params& params) {
   auto id = parse_id(params.at("id"), "call");
-  auto detail = ctx.store.call_detail(id);
-  auto campaign = detail ? ctx.store.campaign(detail->campaign_id) : std::nullopt;
-  if (!detail || !campaign || campaign->spec.workspace != req.workspace)
-    throw BadRequest(404, "not_found", "no call " + params.at("id"));
+  // Ownership first, by the same query for a missing id and another workspace's: only then the details.
+  auto ref = ctx.store.call_ref(req.workspace, id);
+  auto detail = ref ? ctx.store.call_detail(id) : std::nullopt;
+  auto campaign = detail ? ctx.store.campaign(req.workspace, detail->campaign_id) : std::nullopt;
+  if (!detail || !campaign) throw BadRequest(404, "not_found", "no call " + params.at("id"));
   auto now = ctx.clock.now_ms();
   const auto& call = detail->candidate.call;
   json attempts = json::array();
@@ -221,7 +222,7 @@ std::vector<CallNowResult> place_calls(Context& ctx, const http::Request& req, d
             break;
           }
       r.code = e.code;
-      r.error = e.what();
+      r.error = e.message;
       r.field = e.field;
     }
   }

@@ -413,7 +413,7 @@ http::Response add_contacts(Context& ctx, const http::Request& req, const http::
         check_required(c, campaign->spec.required_variables, "contacts[" + std::to_string(i) + "]");
         valid.push_back(std::move(c));
       } catch (const BadRequest& e) {
-        std::string field = e.field, message = e.what();
+        std::string field = e.field, message = e.message;
         if (!prefix.empty() && field.rfind("contacts", 0) == 0) {
           field = prefix + field.substr(8);
           if (message.rfind("contacts", 0) == 0) message = prefix + message.substr(8);
@@ -542,7 +542,7 @@ http::Response get_forecast(Context& ctx, const http::Request& req, const http::
   in.legal = &config.legal;
   in.pending = ctx.store.counts(id).pending;
   for (const auto& [phone, tz] : ctx.store.sample_pending(id, kSample))
-    in.sample.push_back(schedule::resolve_place(tz, phone, rules->zone));
+    in.sample.push_back(schedule::resolve_place(tz, phone, rules->zone, config.legal.unknown_zone));
   if (rules->max_calls_per_day)
     in.calls_today = ctx.store.campaign_calls_since(id, schedule::local_day_start(rules->zone, now));
   in.call_duration_s = config.forecast_call_duration_s;

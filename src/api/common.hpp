@@ -8,23 +8,28 @@
 
 #include "dialerd/api/v1.hpp"
 #include "dialerd/http/message.hpp"
+#include "dialerd/util/log_safe.hpp"
 
 namespace dialerd::api {
 
 using json = nlohmann::json;
 
 // A request problem the client can fix: becomes {"error":{code, message, field}} with `status`.
+// `message` is kept whole: what() stops at the first NUL a client-chosen value may hold.
 struct BadRequest : std::runtime_error {
   BadRequest(int status, std::string code, const std::string& message, std::string field = {})
-      : std::runtime_error(message), status(status), code(std::move(code)), field(std::move(field)) {}
+      : std::runtime_error(message), status(status), code(std::move(code)), message(message), field(std::move(field)) {}
   int status;
   std::string code;
+  std::string message;
   std::string field;
   json extra = json::object();  // more members of the error object (e.g. the failed compliance checks)
 };
 
+// The message names the field with control characters escaped (a key may hold a NUL or a line break);
+// `field` itself is the key as sent.
 [[noreturn]] inline void bad_field(const std::string& field, const std::string& message) {
-  throw BadRequest(400, "invalid_field", field + ": " + message, field);
+  throw BadRequest(400, "invalid_field", util::escape_control(field) + ": " + message, field);
 }
 
 // {"data": ..., "meta": {"request_id", "ts"}}

@@ -31,8 +31,9 @@ json contact_json(Context& ctx, const std::string& workspace, const domain::Cont
                   const std::vector<store::Store::ContactCall>& calls) {
   auto now = ctx.clock.now_ms();
   const auto& legal = ctx.config().legal;
-  auto place = schedule::resolve_place(c.timezone, c.phone, schedule::find_zone("UTC"));
-  auto today = ctx.store.history().contact_calls_since(c.id, schedule::local_day_start(place.zones.front(), now));
+  auto place = schedule::resolve_place(c.timezone, c.phone, schedule::find_zone("UTC"), legal.unknown_zone);
+  auto today = ctx.store.history().contact_calls_since(
+      c.id, schedule::local_day_start(place.zones.empty() ? schedule::find_zone("UTC") : place.zones.front(), now));
   json zones = json::array();
   for (auto z : place.zones) zones.push_back(schedule::zone_label(z));
   json list = json::array();

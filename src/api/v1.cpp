@@ -42,7 +42,7 @@ http::Handler guarded(std::function<http::Response(const http::Request&, const h
     try {
       return fn(req, params);
     } catch (const BadRequest& e) {
-      auto r = http::error_response(e.status, e.code, e.what(), e.field);
+      auto r = http::error_response(e.status, e.code, e.message, e.field);
       if (!e.extra.empty()) {
         auto body = json::parse(r.body);
         body["error"].update(e.extra);
@@ -88,10 +88,10 @@ json parse_json_body(const http::Request& req) {
 
 domain::Campaign owned_campaign(Context& ctx, const http::Request& req, const std::string& id_text) {
   auto id = parse_id(id_text, "campaign");
-  auto campaign = ctx.store.campaign(id);
-  // Another workspace's campaign does not exist as far as this caller can tell.
-  if (!campaign || campaign->spec.workspace != req.workspace)
-    throw BadRequest(404, "not_found", "no campaign " + id_text);
+  // Another workspace's campaign does not exist as far as this caller can tell: the same query finds
+  // nothing for it as for a missing id, so neither the answer nor its timing tells them apart.
+  auto campaign = ctx.store.campaign(req.workspace, id);
+  if (!campaign) throw BadRequest(404, "not_found", "no campaign " + id_text);
   return *campaign;
 }
 
@@ -148,6 +148,10 @@ std::array<unsigned char, SHA256_DIGEST_LENGTH> digest(const std::string& s) {
   SHA256(reinterpret_cast<const unsigned char*>(s.data()), s.size(), out.data());
   return out;
 }
+metrics::Counter& storage_errors() {
+  return metrics::registry().counter("dialerd_storage_errors_total",
+                                     "API requests refused because the database could not write (503).");
+}
 }  // namespace
 
 http::Response serve(Context& ctx, const http::Router& router, http::Request request) {
@@ -195,9 +199,7 @@ http::Response serve(Context& ctx, const http::Router& router, http::Request req
     if (primary != SQLITE_FULL && primary != SQLITE_IOERR && primary != SQLITE_BUSY && primary != SQLITE_LOCKED)
       throw;
     spdlog::error("http: {} {}: database: {}", request.method, request.path, e.what());
-    metrics::registry()
-        .counter("dialerd_storage_errors_total", "API requests refused because the database could not write (503).")
-        .inc();
+    storage_errors().inc();
     auto r = http::error_response(
         503, primary == SQLITE_FULL ? "storage_full" : "storage_unavailable",
         std::string(primary == SQLITE_FULL ? "the database's disk is full" : "the database cannot write now") +
@@ -208,6 +210,7 @@ http::Response serve(Context& ctx, const http::Router& router, http::Request req
 }
 
 void register_routes(http::Router& router, Context& ctx) {
+  storage_errors();  // listed at zero from the start
   router.add(
       "GET", "/healthz",
       [&ctx](const http::Request&, const http::Params&) { return envelope(200, {{"status", "ok"}}, ctx.clock.now_ms()); },
@@ -234,8 +237,11 @@ void register_routes(http::Router& router, Context& ctx) {
     r.body += metrics::render_gauge("dialerd_campaigns", "Campaigns by status.", campaigns);
     r.body += metrics::render_gauge("dialerd_submissions_in_flight", "Chunks sent to providers and not answered yet.",
                                     {{{}, static_cast<double>(ctx.scheduler.submissions_in_flight())}});
-    std::vector<std::pair<metrics::Labels, double>> breaker, in_flight;
+    std::vector<std::pair<metrics::Labels, double>> breaker, in_flight, throttled, paused;
+    const auto now = ctx.clock.now_ms();
     for (const auto& h : ctx.scheduler.provider_health()) {
+      throttled.push_back({{{"provider", h.name}}, static_cast<double>(h.straight_throttles)});
+      paused.push_back({{{"provider", h.name}}, static_cast<double>(std::max<domain::UnixMs>(h.paused_until - now, 0)) / 1000});
       for (auto s : {providers::BreakerState::closed, providers::BreakerState::open, providers::BreakerState::half_open})
         breaker.push_back({{{"provider", h.name}, {"state", std::string(providers::to_string(s))}},
                            h.breaker == s ? 1.0 : 0.0});
@@ -246,6 +252,11 @@ void register_routes(http::Router& router, Context& ctx) {
                                     breaker);
     r.body += metrics::render_gauge("dialerd_provider_requests_in_flight",
                                     "Submissions sent to each provider and not answered yet.", in_flight);
+    r.body += metrics::render_gauge("dialerd_provider_throttle_streak",
+                                    "429 answers in a row from each provider (0 once it answers otherwise).", throttled);
+    r.body += metrics::render_gauge("dialerd_provider_paused_seconds",
+                                    "Seconds until each provider gets submissions again after a backoff or Retry-After.",
+                                    paused);
     r.body += metrics::render_gauge("dialerd_webhook_outbox_pending", "Webhook events not delivered or abandoned yet.",
                                     {{{}, static_cast<double>(ctx.store.webhook_backlog())}});
     r.body += metrics::render_gauge("dialerd_ready", "1 while the database answers and the daemon is not draining.",

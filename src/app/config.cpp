@@ -273,6 +273,23 @@ const std::vector<Key<Config>>& daemon_keys() {
        int_key_to([](Config& c) -> int& { return c.legal.rolling_calls; }, 0, 10000)},
       {"compliance.rolling_cap.days", 7, true, "The rolling limit's window in days.",
        int_key_to([](Config& c) -> int& { return c.legal.rolling_days; }, 1, 366)},
+      {"compliance.unknown_zone", "restrictive", true,
+       "A number whose time zones cannot be inferred from it (an unmapped area code, toll-free, non-geographic) "
+       "and whose contact declares none: \"restrictive\" checks the call in every zone of the number's country "
+       "(skipped when there is none), \"refuse\" skips it with the reason, \"campaign\" uses the campaign's zone.",
+       [](const json& v, Config& c) -> std::optional<std::string> {
+         if (!v.is_string()) return "must be \"restrictive\", \"refuse\" or \"campaign\", got " + type_name(v);
+         const auto s = v.get<std::string>();
+         if (s == "restrictive")
+           c.legal.unknown_zone = schedule::UnknownZone::restrictive;
+         else if (s == "refuse")
+           c.legal.unknown_zone = schedule::UnknownZone::refuse;
+         else if (s == "campaign")
+           c.legal.unknown_zone = schedule::UnknownZone::campaign;
+         else
+           return "must be \"restrictive\", \"refuse\" or \"campaign\", got \"" + s + "\"";
+         return std::nullopt;
+       }},
       {"retry.backoff_factor", 2.0, true,
        "The n-th retry of a call waits the campaign's retry_delay_seconds * factor^(n-1).",
        [](const json& v, Config& c) { return number_into(v, c.retry.backoff_factor, 1.0, 10.0); }},
@@ -394,8 +411,12 @@ const std::vector<Key<ProviderConfig>>& provider_keys() {
        "Calls per submission, 1..the kind's maximum (batchcall, truedy, addcalls: 1000; veritus: 100); 0 or "
        "absent = the maximum.",
        int_key(&ProviderConfig::chunk_size, 0, 100000)},
-      {"timeout_ms", 10000, true, "Deadline for one submission: connect, send and read the answer.",
+      {"timeout_ms", 10000, true, "Deadline for one submission: connect, send and read the whole answer.",
        int_key(&ProviderConfig::timeout_ms, 100, 600000)},
+      {"max_answer_bytes", 4194304, true,
+       "Largest answer body read from the provider; a longer one is abandoned and the submission's calls are "
+       "uncertain (held) for non-idempotent kinds.",
+       int_key(&ProviderConfig::max_answer_bytes, 1024, 268435456)},
       {"max_in_flight", 8, true, "Submissions to this provider at once; 0 = no limit.",
        limit_key(&providers::Limits::max_in_flight, 0, 100000)},
       {"requests_per_second", 0, true,
@@ -410,6 +431,14 @@ const std::vector<Key<ProviderConfig>>& provider_keys() {
        "Failed submissions in a row that open the circuit breaker (no submissions; failover if the campaign "
        "has one); 0 = never open.",
        limit_key(&providers::Limits::breaker_failures, 0, 100000)},
+      {"breaker.rejections", 3, true,
+       "Whole chunks refused in a row (400, 422, ...) that open the circuit breaker: from then on the provider's "
+       "refusals leave the calls waiting instead of failing them; 0 = every refusal fails its calls.",
+       limit_key(&providers::Limits::breaker_rejections, 0, 100000)},
+      {"backoff.retry_after_max_ms", 600000, true,
+       "Longest pause a provider's Retry-After can impose; a longer one is cut to this (and counted in "
+       "dialerd_provider_retry_after_capped_total).",
+       limit_key(&providers::Limits::retry_after_max_ms, 1000, 86400000)},
       {"breaker.open_ms", 30000, true,
        "How long the breaker stays open before one probe submission (one call) is let through; doubles after "
        "each failed probe.",

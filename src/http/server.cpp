@@ -63,6 +63,18 @@ std::string transfer_coding_problem(const bhttp::request<bhttp::string_body>& he
   return {};
 }
 
+metrics::Counter& accept_errors() {
+  return metrics::registry().counter("dialerd_http_accept_errors_total",
+                                     "Failed accepts (for example, out of file descriptors).");
+}
+
+metrics::Counter& refused_connections(const char* limit) {
+  return metrics::registry().counter("dialerd_http_connections_refused_total",
+                                     "Connections answered 503 and closed because http.max_connections (total) or "
+                                     "http.max_connections_per_peer (per_peer) was reached.",
+                                     {{"limit", limit}});
+}
+
 }  // namespace
 
 struct Server::Impl : std::enable_shared_from_this<Server::Impl> {
@@ -91,9 +103,7 @@ struct Server::Impl : std::enable_shared_from_this<Server::Impl> {
         if (!acceptor.is_open()) co_return;
         backoff = std::min(std::chrono::milliseconds(1000), std::max(std::chrono::milliseconds(5), backoff * 2));
         accept_warning.warn("http: accept failed: {}; accepting again in {} ms", ec.message(), backoff.count());
-        metrics::registry()
-            .counter("dialerd_http_accept_errors_total", "Failed accepts (for example, out of file descriptors).")
-            .inc();
+        accept_errors().inc();
         pause.expires_after(backoff);
         co_await pause.async_wait(asio::redirect_error(use_awaitable, ec));
         continue;
@@ -113,12 +123,7 @@ struct Server::Impl : std::enable_shared_from_this<Server::Impl> {
                             "per peer",
                             peer, open, open_by_peer.count(peer) ? open_by_peer[peer] : 0, options.max_connections,
                             options.max_connections_per_peer);
-        metrics::registry()
-            .counter("dialerd_http_connections_refused_total",
-                     "Connections answered 503 and closed because http.max_connections (total) or "
-                     "http.max_connections_per_peer (per_peer) was reached.",
-                     {{"limit", refused}})
-            .inc();
+        refused_connections(refused).inc();
         asio::co_spawn(ioc, refuse(beast::tcp_stream(std::move(socket))), asio::detached);
         continue;
       }
@@ -264,6 +269,9 @@ void Server::start() {
   impl_->acceptor.set_option(asio::socket_base::reuse_address(true));
   impl_->acceptor.bind(ep);
   impl_->acceptor.listen(asio::socket_base::max_listen_connections);
+  accept_errors();  // listed at zero from the start
+  refused_connections("total");
+  refused_connections("per_peer");
   asio::co_spawn(impl_->ioc, impl_->accept_loop(), asio::detached);
 }
 

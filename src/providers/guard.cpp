@@ -44,6 +44,9 @@ Guard::Admission Guard::admit(UnixMs now) {
   }
   if (now < paused_until_) return {false, false, paused_until_, "backoff"};
   if (limits_.max_in_flight > 0 && in_flight_ >= limits_.max_in_flight) return {false, false, 0, "in-flight limit"};
+  // Health unknown (nothing answered yet) or recovering (the last answer was a failure): a hung or broken
+  // provider then holds one chunk, not max_in_flight of them, before the breaker can react.
+  if (!proven_ && in_flight_ >= 1) return {false, false, 0, "health unknown"};
   if (limits_.requests_per_second > 0) {
     const double rate = limits_.requests_per_second;
     const double burst = std::max(1.0, rate);
@@ -73,30 +76,47 @@ void Guard::started(UnixMs now, bool probe) {
   }
 }
 
-void Guard::finished(UnixMs now, Health health, UnixMs retry_after_ms, bool probe) {
+bool Guard::finished(UnixMs now, Health health, UnixMs retry_after_ms, bool probe) {
   in_flight_ = std::max(0, in_flight_ - 1);
   if (probe) probe_in_flight_ = false;
+  retry_after_ms = std::min(retry_after_ms, std::max<UnixMs>(limits_.retry_after_max_ms, 0));
   // While open or half-open only the probe speaks for the provider: answers to submissions sent before
-  // the breaker opened describe the past.
-  if (state_ != BreakerState::closed && !probe) return;
+  // the breaker opened describe the past (a rejected one still waits rather than fails).
+  if (state_ != BreakerState::closed && !probe) return health == Health::rejected;
 
+  bool rejection_is_failure = false;
+  if (health == Health::rejected) {
+    ++straight_rejections_;
+    rejection_is_failure =
+        probe || (limits_.breaker_rejections > 0 && straight_rejections_ >= limits_.breaker_rejections);
+    if (!rejection_is_failure) return false;  // one bad payload: the provider itself may be fine
+    // Counted as a failure below, and the breaker opens at once: straight_failures_ reaches its threshold.
+    straight_failures_ = std::max(straight_failures_, limits_.breaker_failures - 1);
+  }
   switch (health) {
     case Health::ok:
       straight_failures_ = 0;
+      straight_rejections_ = 0;
+      straight_throttles_ = 0;
+      proven_ = true;
       paused_until_ = 0;
       open_period_ = 0;
       move_to(BreakerState::closed);
-      return;
+      return false;
     case Health::throttled:
-      paused_until_ = std::max(paused_until_, now + (retry_after_ms > 0 ? retry_after_ms : backoff(1)));
+      // Without a usable Retry-After the pause grows with each 429 in a row, as after failures.
+      ++straight_throttles_;
+      paused_until_ = std::max(paused_until_, now + (retry_after_ms > 0 ? retry_after_ms : backoff(straight_throttles_)));
       if (probe) {
         // It answers, so it is up: close, and honour the pause it asked for.
         straight_failures_ = 0;
         open_period_ = 0;
         move_to(BreakerState::closed);
       }
-      return;
+      return false;
+    case Health::rejected:  // only a run of them, counted as one failure that opens the breaker
     case Health::failed:
+      proven_ = false;
       ++straight_failures_;
       paused_until_ = std::max(paused_until_, now + std::max(retry_after_ms, backoff(straight_failures_)));
       if (probe) {
@@ -109,8 +129,9 @@ void Guard::finished(UnixMs now, Health health, UnixMs retry_after_ms, bool prob
         open_until_ = now + std::max(open_period_, retry_after_ms);
         move_to(BreakerState::open);
       }
-      return;
+      return rejection_is_failure;
   }
+  return rejection_is_failure;
 }
 
 }  // namespace dialerd::providers

@@ -1,5 +1,7 @@
 #include "http_provider.hpp"
 
+#include <regex>
+
 #include <spdlog/spdlog.h>
 
 #include "dialerd/schedule/time.hpp"
@@ -23,10 +25,39 @@ std::vector<SubmitResult> all(const domain::DispatchChunk& chunk, SubmitResult::
   return out;
 }
 
-std::string excerpt(const std::string& body) {
-  return body.size() <= 300 ? body : body.substr(0, 300) + "...";
+// Cuts `s` to at most `max` bytes without splitting a UTF-8 sequence.
+std::string cut_utf8(const std::string& s, std::size_t max) {
+  if (s.size() <= max) return s;
+  std::size_t end = max;
+  while (end > 0 && (static_cast<unsigned char>(s[end]) & 0xC0) == 0x80) --end;
+  return s.substr(0, end) + "...";
 }
 }  // namespace
+
+std::string error_excerpt(const std::string& body, const std::vector<std::string>& secrets) {
+  constexpr std::size_t kShown = 300;
+  // Only the start is ever shown; redact a generous prefix of it so a secret cut by kShown is gone too.
+  std::string text = body.substr(0, 4 * kShown);
+  const std::string kRedacted = "[redacted]";
+  for (std::string secret : secrets) {
+    if (secret.rfind("Bearer ", 0) == 0) secret.erase(0, 7);
+    if (secret.size() < 4) continue;  // too short to search for without redacting ordinary words
+    for (auto at = text.find(secret); at != std::string::npos; at = text.find(secret, at + kRedacted.size()))
+      text.replace(at, secret.size(), kRedacted);
+  }
+  // Whatever else looks like a credential: an echoed credential header to the end of its line, a bearer
+  // or basic token, and the value of a JSON member named like a credential.
+  static const std::regex kHeader(R"re(((?:authorization|proxy-authorization|x-api-key|x-api-secret|api-key|cookie)\s*:\s*)[^\r\n]*)re",
+                                  std::regex::icase);
+  static const std::regex kToken(R"re(\b((?:bearer|basic)\s+)[A-Za-z0-9._~+/=-]+)re", std::regex::icase);
+  static const std::regex kMember(
+      R"re(("[^"]*(?:key|secret|token|password|authorization|signature)[^"]*"\s*:\s*")(?:[^"\\]|\\.)*")re",
+      std::regex::icase);
+  text = std::regex_replace(text, kHeader, "$1" + kRedacted);
+  text = std::regex_replace(text, kToken, "$1" + kRedacted);
+  text = std::regex_replace(text, kMember, "$1" + kRedacted + "\"");
+  return cut_utf8(text, kShown);
+}
 
 std::vector<SubmitResult> read_accepted_answer(const Adapter& adapter, const domain::DispatchChunk& chunk,
                                                const WireAnswer& answer) {
@@ -56,18 +87,23 @@ HttpProvider::HttpProvider(const app::ProviderConfig& config, asio::io_context& 
       base_url_(config.base_url),
       chunk_size_(config.chunk_size),
       timeout_ms_(config.timeout_ms),
+      max_answer_bytes_(static_cast<std::size_t>(config.max_answer_bytes)),
       idempotent_(idempotent),
       adapter_(std::move(adapter)),
       client_(ioc.get_executor(), http::TlsOptions{config.ca_file}) {}
 
 awaitable<Submission> HttpProvider::submit(const domain::DispatchChunk& chunk) {
   WireRequest wire = adapter_->build_request(chunk);
+  // What the request carries that a provider echoing it back must not show to tenants or the log.
+  std::vector<std::string> secrets;
+  for (const auto& [name, value] : wire.headers) secrets.push_back(value);
   http::ClientRequest req;
   req.method = wire.method;
   req.url = base_url_ + wire.path;
   req.headers = std::move(wire.headers);
   req.body = std::move(wire.body);
   req.timeout_ms = timeout_ms_;
+  req.max_answer_bytes = max_answer_bytes_;
   auto result = co_await client_.fetch(std::move(req));
 
   Submission out;
@@ -88,10 +124,22 @@ awaitable<Submission> HttpProvider::submit(const domain::DispatchChunk& chunk) {
   WireAnswer answer{res.status, res.headers, res.body};
   if (res.status >= 200 && res.status < 300) {
     out.results = read_accepted_answer(*adapter_, chunk, answer);
+    // A 2xx that says nothing readable about any call (HTML, empty, truncated): its calls stay uncertain,
+    // and for the guard it is a failure, so a provider answering like this gets one probe per open period
+    // instead of every call at full speed.
+    if (!chunk.calls.empty() &&
+        std::all_of(out.results.begin(), out.results.end(),
+                    [](const SubmitResult& r) { return r.kind == SubmitResult::Kind::uncertain; })) {
+      out.health = Health::failed;
+      out.failure = "bad_answer";
+      spdlog::warn("provider {}: campaign {} chunk {} ({} calls): answered {} with nothing readable about any call: {}",
+                   name_, chunk.campaign_id, chunk.idempotency_key, chunk.calls.size(), res.status,
+                   error_excerpt(res.body, secrets));
+    }
     co_return out;
   }
 
-  std::string why = "provider answered " + std::to_string(res.status) + ": " + excerpt(res.body);
+  std::string why = "provider answered " + std::to_string(res.status) + ": " + error_excerpt(res.body, secrets);
   spdlog::warn("provider {}: campaign {} chunk {} ({} calls): {}", name_, chunk.campaign_id, chunk.idempotency_key,
                chunk.calls.size(), why);
   auto now = std::chrono::duration_cast<std::chrono::milliseconds>(
@@ -125,7 +173,10 @@ awaitable<Submission> HttpProvider::submit(const domain::DispatchChunk& chunk) {
     out.results = all(chunk, SubmitResult::Kind::not_submitted, why, kConfigBackoffMs);
     co_return out;
   }
-  // 400, 413, 422, ...: this payload will never pass. The provider itself is working.
+  // 400, 413, 422, ...: this payload will never pass. Alone that says nothing against the provider; the
+  // guard counts a run of them as a failure (then the scheduler lets the calls wait instead).
+  out.health = Health::rejected;
+  out.failure = "http_" + std::to_string(res.status);
   out.results = all(chunk, SubmitResult::Kind::rejected, why);
   co_return out;
 }

@@ -25,6 +25,7 @@ class HttpProvider final : public Provider {
   std::string base_url_;
   int chunk_size_;
   int timeout_ms_;
+  std::size_t max_answer_bytes_;
   bool idempotent_;
   std::unique_ptr<Adapter> adapter_;
   http::Client client_;  // this provider's TLS context and keep-alive pool
@@ -35,6 +36,12 @@ class HttpProvider final : public Provider {
 // every call is uncertain, as with any 2xx answer that names no calls.
 std::vector<domain::SubmitResult> read_accepted_answer(const Adapter& adapter, const domain::DispatchChunk& chunk,
                                                        const WireAnswer& answer);
+
+// The start of a provider's error answer as calls' last_error and the log show it: at most 300 bytes (cut
+// on a UTF-8 boundary), with every `secrets` value (the request's header values; "Bearer " is stripped)
+// and whatever looks like a credential (an echoed Authorization or X-API-Key header, a bearer or basic
+// token, a JSON member named like key/secret/token/password/signature) replaced by "[redacted]".
+std::string error_excerpt(const std::string& body, const std::vector<std::string>& secrets);
 
 // How long to wait before resubmitting after a 429/503, from Retry-After (seconds or an HTTP date, read
 // against `now`), capped at a day; `fallback_ms` when absent or unreadable.

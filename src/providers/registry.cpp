@@ -46,6 +46,7 @@ namespace {
 bool same_runtime(const app::ProviderConfig& a, const app::ProviderConfig& b) {
   return a.kind == b.kind && a.base_url == b.base_url && a.api_key == b.api_key && a.api_secret == b.api_secret &&
          a.ca_file == b.ca_file && a.chunk_size == b.chunk_size && a.timeout_ms == b.timeout_ms &&
+         a.max_answer_bytes == b.max_answer_bytes &&
          a.callback_url == b.callback_url && a.callback_secret_id == b.callback_secret_id &&
          a.phone_number_ids == b.phone_number_ids && a.batch_id == b.batch_id &&
          a.veritus_respectful_hours_wait_s == b.veritus_respectful_hours_wait_s &&

@@ -218,11 +218,18 @@ Decision decide(const CampaignRules& c, const ContactPlace& place, const CallFac
     b.pass("respectful-hours", "Respectful Hours Check", rh_desc,
            fmt::format("Contact local time is {}, inside respectful hours {}", where, window_text(lwin)));
   else {
-    b.fail("respectful-hours", "Respectful Hours Check", rh_desc,
-           place.zones.empty() ? std::string("Contact time zone unknown")
-                               : fmt::format("Contact local time is {}, outside respectful hours {} or a holiday",
-                                             where, window_text(lwin)));
-    time_blocked = true;
+    if (place.zones.empty()) {
+      // Nothing says where the contact is: no hour can be shown to be legal, now or later.
+      b.fail("respectful-hours", "Respectful Hours Check", rh_desc,
+             "Contact time zone unknown: the number maps to no time zone and the contact declares none "
+             "(set the contact's timezone; config compliance.unknown_zone)");
+      skip = true;
+    } else {
+      b.fail("respectful-hours", "Respectful Hours Check", rh_desc,
+             fmt::format("Contact local time is {}, outside respectful hours {} or a holiday", where,
+                         window_text(lwin)));
+      time_blocked = true;
+    }
   }
 
   // The contact's caps, across all campaigns.
@@ -259,10 +266,6 @@ Decision decide(const CampaignRules& c, const ContactPlace& place, const CallFac
   }
   if (time_blocked) {
     d.kind = Decision::Kind::wait;
-    if (place.zones.empty()) {
-      d.until = now + kDayMs;
-      return d;
-    }
     d.until = next_inside_all(windows, earliest, earliest + kSearchHorizonMs);
     if (!d.until) {
       d.until = now + kDayMs;

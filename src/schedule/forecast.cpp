@@ -56,7 +56,7 @@ Forecast forecast(const ForecastInput& in) {
     std::vector<Group*> open;
     for (auto& [k, g] : groups) {
       if (g.remaining <= 0) continue;
-      bool ok = true;
+      bool ok = !g.zones.empty();  // no zone: skipped, never placed
       for (Zone z : g.zones) ok = ok && inside(z, legal.window_for(g.region), legal.days_for(g.region), t);
       if (ok) {
         open.push_back(&g);

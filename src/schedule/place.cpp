@@ -59,11 +59,13 @@ int nanp_table_area(std::string_view e164) {
   return area >= 200 && !nanp_region(area).empty() ? area : 0;
 }
 
-// The contact's own zone and the number's, else the campaign's. A declared zone never widens the legal
-// window: it is added to the number's zones (a call must be legal in each), never put in their place, so a
-// wrong or hostile `timezone` can only make calls rarer.
+const std::vector<Zone>& zones_of_region_country(const std::string& region);
+
+// The contact's own zone and the number's. A declared zone never widens the legal window: it is added to
+// the number's zones (a call must be legal in each), never put in their place, so a wrong or hostile
+// `timezone` can only make calls rarer. Neither: as `unknown` says.
 ContactPlace choose(ContactPlace place, const std::optional<std::string>& contact_timezone,
-                    const std::vector<Zone>& from_number, Zone campaign_zone) {
+                    const std::vector<Zone>& from_number, Zone campaign_zone, UnknownZone unknown) {
   if (contact_timezone)
     if (Zone z = find_zone(*contact_timezone)) {
       place.zones = {z};
@@ -77,9 +79,31 @@ ContactPlace choose(ContactPlace place, const std::optional<std::string>& contac
     place.zone_source = "number";
     return place;
   }
-  place.zones = {campaign_zone};
-  place.zone_source = "campaign";
+  switch (unknown) {
+    case UnknownZone::campaign:
+      place.zones = {campaign_zone};
+      place.zone_source = "campaign";
+      return place;
+    case UnknownZone::restrictive:
+      if (const auto& country = zones_of_region_country(place.region); !country.empty()) {
+        place.zones = country;
+        place.zone_source = "country";
+        return place;
+      }
+      [[fallthrough]];
+    case UnknownZone::refuse:
+      break;
+  }
+  place.zones.clear();
+  place.zone_source = "unknown";
   return place;
+}
+
+// The zones of the country of a region ("US-FL" -> US's), none for "" or a non-country code ("001").
+const std::vector<Zone>& zones_of_region_country(const std::string& region) {
+  static const std::vector<Zone> none;
+  if (region.size() < 2) return none;
+  return zones_of_country(std::string_view(region).substr(0, 2));
 }
 
 }  // namespace
@@ -103,18 +127,18 @@ const std::vector<Zone>& zones_of_country(std::string_view iso2) {
 }
 
 ContactPlace resolve_place(const std::optional<std::string>& contact_timezone, std::string_view e164,
-                           Zone campaign_zone) {
+                           Zone campaign_zone, UnknownZone unknown) {
   if (int area = nanp_table_area(e164)) {
     const AreaPlace& a = area_places()[static_cast<std::size_t>(area)];
     ContactPlace place;
     place.region = a.region;
-    return choose(std::move(place), contact_timezone, a.zones, campaign_zone);
+    return choose(std::move(place), contact_timezone, a.zones, campaign_zone, unknown);
   }
-  return resolve_place_reference(contact_timezone, e164, campaign_zone);
+  return resolve_place_reference(contact_timezone, e164, campaign_zone, unknown);
 }
 
 ContactPlace resolve_place_reference(const std::optional<std::string>& contact_timezone, std::string_view e164,
-                                     Zone campaign_zone) {
+                                     Zone campaign_zone, UnknownZone unknown) {
   using i18n::phonenumbers::PhoneNumber;
   using i18n::phonenumbers::PhoneNumberUtil;
   ContactPlace place;
@@ -136,7 +160,7 @@ ContactPlace resolve_place_reference(const std::optional<std::string>& contact_t
       from_number = zones_of_country(place.region);
     }
   }
-  return choose(std::move(place), contact_timezone, from_number, campaign_zone);
+  return choose(std::move(place), contact_timezone, from_number, campaign_zone, unknown);
 }
 
 }  // namespace dialerd::schedule

@@ -13,8 +13,78 @@ namespace dialerd::scheduler {
 
 using namespace domain;
 
+namespace {
+
+// The scheduler's metric series, one accessor each so the help text is written once. set_providers makes
+// the series of every configured provider at zero, so they are listed before their first event.
+metrics::Counter& breaker_transitions(const std::string& provider, providers::BreakerState to) {
+  return metrics::registry().counter("dialerd_provider_breaker_transitions_total",
+                                     "Circuit breaker state changes, by provider and new state.",
+                                     {{"provider", provider}, {"to", std::string(providers::to_string(to))}});
+}
+
+const char* const kFailuresHelp =
+    "Submissions that failed or were throttled, by provider and class (connect, timeout, connection, http_429, "
+    "http_5xx, ...).";
+
+metrics::Counter& provider_failures(const std::string& provider, const std::string& failure_class) {
+  return metrics::registry().counter("dialerd_provider_failures_total", kFailuresHelp,
+                                     {{"provider", provider}, {"class", failure_class}});
+}
+
+metrics::Histogram& request_seconds(const std::string& provider) {
+  return metrics::registry().histogram("dialerd_provider_request_seconds",
+                                       "Time from sending a chunk to the provider's answer.", {{"provider", provider}});
+}
+
+metrics::Counter& chunks_submitted(const std::string& provider) {
+  return metrics::registry().counter("dialerd_chunks_submitted_total", "Chunks sent to a provider.",
+                                     {{"provider", provider}});
+}
+
+const char* const kSubmitResult[] = {"accepted", "rejected", "not_submitted", "uncertain"};
+
+metrics::Counter& calls_submitted(const std::string& provider, SubmitResult::Kind kind) {
+  return metrics::registry().counter("dialerd_calls_submitted_total",
+                                     "Calls in chunks sent to a provider, by what it answered.",
+                                     {{"provider", provider}, {"result", kSubmitResult[static_cast<int>(kind)]}});
+}
+
+const char* const kOutcomesHelp = "Outcome reports from providers, by outcome and effect.";
+
+metrics::Counter& retry_after_capped(const std::string& provider) {
+  return metrics::registry().counter("dialerd_provider_retry_after_capped_total",
+                                     "Retry-After answers longer than backoff.retry_after_max_ms, cut to it.",
+                                     {{"provider", provider}});
+}
+
+metrics::Counter& call_timeouts() {
+  return metrics::registry().counter("dialerd_call_timeouts_total",
+                                     "Calls given the outcome timeout (no outcome within calls.timeout_seconds).");
+}
+
+}  // namespace
+
 Scheduler::Scheduler(asio::io_context& ioc, store::Store& store, const util::Clock& clock)
-    : ioc_(ioc), store_(store), clock_(clock), timer_(ioc) {}
+    : ioc_(ioc), store_(store), clock_(clock), timer_(ioc) {
+  call_timeouts();
+  metrics::registry().family("dialerd_provider_failures_total", kFailuresHelp, "counter");
+  metrics::registry().family("dialerd_outcomes_total", kOutcomesHelp, "counter");
+}
+
+void Scheduler::set_providers(ProviderMap providers) {
+  providers_ = std::move(providers);
+  for (const auto& [name, provider] : providers_) {
+    for (auto to : {providers::BreakerState::closed, providers::BreakerState::open, providers::BreakerState::half_open})
+      breaker_transitions(name, to);
+    request_seconds(name);
+    chunks_submitted(name);
+    retry_after_capped(name);
+    for (auto kind : {SubmitResult::Kind::accepted, SubmitResult::Kind::rejected, SubmitResult::Kind::not_submitted,
+                      SubmitResult::Kind::uncertain})
+      calls_submitted(name, kind);
+  }
+}
 
 void Scheduler::start() { asio::co_spawn(ioc_, run(), asio::detached); }
 
@@ -32,10 +102,7 @@ providers::Guard& Scheduler::guard(const std::string& provider) {
   auto limits = limits_.find(provider);
   auto& g = guards_.try_emplace(provider, limits == limits_.end() ? providers::Limits{} : limits->second).first->second;
   g.on_change([this, provider](providers::BreakerState from, providers::BreakerState to) {
-    metrics::registry()
-        .counter("dialerd_provider_breaker_transitions_total", "Circuit breaker state changes, by provider and new state.",
-                 {{"provider", provider}, {"to", std::string(providers::to_string(to))}})
-        .inc();
+    breaker_transitions(provider, to).inc();
     const auto& g = guards_.at(provider);
     switch (to) {
       case providers::BreakerState::open:
@@ -66,6 +133,8 @@ std::vector<Scheduler::ProviderHealth> Scheduler::provider_health() const {
       h.in_flight = it->second.in_flight();
       h.straight_failures = it->second.straight_failures();
       h.open_until = it->second.open_until();
+      h.straight_throttles = it->second.straight_throttles();
+      h.paused_until = it->second.paused_until();
     }
     out.push_back(std::move(h));
   }
@@ -281,9 +350,7 @@ void Scheduler::dispatch_campaign(const Campaign& c, std::optional<UnixMs>& next
 std::optional<UnixMs> Scheduler::expire_in_progress(UnixMs now) {
   for (;;) {
     auto expired = store_.expire_in_progress(now - call_timeout_ms_, 1000, now);
-    metrics::registry()
-        .counter("dialerd_call_timeouts_total", "Calls given the outcome timeout (no outcome within calls.timeout_seconds).")
-        .inc(static_cast<double>(expired.size()));
+    call_timeouts().inc(static_cast<double>(expired.size()));
     for (const auto& e : expired)
       if (e.effect == store::OutcomeApplied::Effect::applied)
         spdlog::warn("campaign {} call {}: no outcome within {} s of the provider accepting it: timeout -> {}", e.campaign_id,
@@ -299,9 +366,7 @@ awaitable<void> Scheduler::dispatch(std::shared_ptr<providers::Provider> provide
   spdlog::debug("campaign {}: submitting {} calls to {} ({})", chunk.campaign_id, chunk.calls.size(), provider->name(),
                 chunk.idempotency_key);
   providers::Submission submission;
-  auto& latency = metrics::registry().histogram("dialerd_provider_request_seconds",
-                                                "Time from sending a chunk to the provider's answer.",
-                                                {{"provider", provider->name()}});
+  auto& latency = request_seconds(provider->name());
   auto started = std::chrono::steady_clock::now();
   try {
     submission = co_await provider->submit(chunk);
@@ -314,14 +379,26 @@ awaitable<void> Scheduler::dispatch(std::shared_ptr<providers::Provider> provide
   auto& results = submission.results;
   const UnixMs finished_at = clock_.now_ms();
   auto& g = guard(provider->name());
-  g.finished(finished_at, submission.health, submission.retry_after_ms, probe);
+  if (submission.retry_after_ms > g.limits().retry_after_max_ms) {
+    retry_after_capped(provider->name()).inc();
+    spdlog::warn("provider {}: asked to wait {} s (Retry-After); waiting backoff.retry_after_max_ms = {} s instead",
+                 provider->name(), submission.retry_after_ms / 1000, g.limits().retry_after_max_ms / 1000);
+  }
+  if (g.finished(finished_at, submission.health, submission.retry_after_ms, probe)) {
+    // A run of whole-chunk refusals: the provider (or our configuration of it) is broken, not these calls.
+    // They wait for it like calls of a failed submission instead of failing for good.
+    for (auto& r : results)
+      if (r.kind == SubmitResult::Kind::rejected) {
+        r.kind = SubmitResult::Kind::not_submitted;
+        r.reason = "provider refused " + std::to_string(g.straight_rejections()) +
+                   " chunks in a row; waiting for it instead of failing the calls (" + r.reason + ")";
+      }
+    spdlog::error("provider {}: {} chunks refused in a row: treated as failing (breaker {}); check its "
+                  "configuration and the log above",
+                  provider->name(), g.straight_rejections(), providers::to_string(g.state()));
+  }
   if (submission.health != providers::Health::ok) {
-    metrics::registry()
-        .counter("dialerd_provider_failures_total",
-                 "Submissions that failed or were throttled, by provider and class (connect, timeout, connection, "
-                 "http_429, http_5xx, ...).",
-                 {{"provider", provider->name()}, {"class", submission.failure.empty() ? "other" : submission.failure}})
-        .inc();
+    provider_failures(provider->name(), submission.failure.empty() ? "other" : submission.failure).inc();
     // Calls certainly not sent are due again after the provider's backoff pause, or at once when its
     // breaker is open and the campaign has a failover provider. While the breaker stays open the campaign
     // claims nothing (route() says so), so due calls wait untouched, and a failover_provider added by
@@ -347,16 +424,11 @@ awaitable<void> Scheduler::dispatch(std::shared_ptr<providers::Provider> provide
                   chunk.idempotency_key, e.what());
   }
   latency.observe(std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
-  metrics::registry().counter("dialerd_chunks_submitted_total", "Chunks sent to a provider.",
-                              {{"provider", provider->name()}}).inc();
+  chunks_submitted(provider->name()).inc();
   std::size_t accepted = 0;
   for (const auto& r : results) {
     accepted += r.kind == SubmitResult::Kind::accepted;
-    static const char* kResult[] = {"accepted", "rejected", "not_submitted", "uncertain"};
-    metrics::registry()
-        .counter("dialerd_calls_submitted_total", "Calls in chunks sent to a provider, by what it answered.",
-                 {{"provider", provider->name()}, {"result", kResult[static_cast<int>(r.kind)]}})
-        .inc();
+    calls_submitted(provider->name(), r.kind).inc();
   }
   spdlog::info("campaign {}: {} of {} calls accepted by {}", chunk.campaign_id, accepted, chunk.calls.size(),
                provider->name());
@@ -367,12 +439,13 @@ awaitable<void> Scheduler::dispatch(std::shared_ptr<providers::Provider> provide
 schedule::Decision Scheduler::evaluate(const schedule::CampaignRules& rules, const store::Candidate& cand,
                                       store::History& history, const schedule::CallFacts& campaign_facts, UnixMs now,
                                       schedule::ContactPlace* place_out, schedule::Explain explain) const {
-  auto place = schedule::resolve_place(cand.contact_timezone, cand.call.phone, rules.zone);
+  auto place = schedule::resolve_place(cand.contact_timezone, cand.call.phone, rules.zone, legal_.unknown_zone);
   schedule::CallFacts facts = campaign_facts;
   facts.active = cand.active;
   facts.suppression = cand.suppression;
   facts.contact_calls_today =
-      history.contact_calls_since(cand.call.contact_id, schedule::local_day_start(place.zones.front(), now));
+      history.contact_calls_since(cand.call.contact_id,
+                                  schedule::local_day_start(place.zones.empty() ? rules.zone : place.zones.front(), now));
   if (legal_.rolling_calls > 0) {
     const UnixMs span = UnixMs{legal_.rolling_days} * 24 * 3600 * 1000;
     if (auto nth = history.contact_nth_recent_call(cand.call.contact_id, legal_.rolling_calls, now - span))
@@ -389,7 +462,7 @@ std::vector<store::OutcomeApplied> Scheduler::apply_outcomes(const std::string& 
   static const char* kEffect[] = {"applied", "duplicate", "deferred", "unknown_call"};
   for (std::size_t i = 0; i < applied.size(); ++i)
     metrics::registry()
-        .counter("dialerd_outcomes_total", "Outcome reports from providers, by outcome and effect.",
+        .counter("dialerd_outcomes_total", kOutcomesHelp,
                  {{"provider", provider},
                   {"outcome", std::string(to_string(reports[i].outcome))},
                   {"effect", kEffect[static_cast<int>(applied[i].effect)]}})

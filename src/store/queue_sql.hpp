@@ -17,6 +17,8 @@ VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?
   "timezone, start_time, end_time, working_days, concurrency, max_calls_per_day, retry_attempts, "           \
   "retry_delay_s, webhook_url, webhook_secret_id, required_variables, options, status, created_at, updated_at"
 inline constexpr const char* kSelectCampaign = "SELECT " DIALERD_CAMPAIGN_COLUMNS " FROM campaigns WHERE id = ?1";
+inline constexpr const char* kSelectWorkspaceCampaign =
+    "SELECT " DIALERD_CAMPAIGN_COLUMNS " FROM campaigns WHERE id = ?1 AND workspace = ?2";
 inline constexpr const char* kSelectCampaignsByStatus =
     "SELECT " DIALERD_CAMPAIGN_COLUMNS " FROM campaigns WHERE status = ?1 ORDER BY id";
 #undef DIALERD_CAMPAIGN_COLUMNS
@@ -295,6 +297,9 @@ WHERE coalesce(k.provider, c.provider) = ?1 ORDER BY k.dispatch_key, k.id)sql";
 inline constexpr const char* kSelectCall = R"sql(
 SELECT k.id, k.campaign_id, k.state, c.workspace FROM calls k JOIN campaigns c ON c.id = k.campaign_id
 WHERE k.id = ?1)sql";
+inline constexpr const char* kSelectWorkspaceCall = R"sql(
+SELECT k.id, k.campaign_id, k.state, c.workspace FROM calls k JOIN campaigns c ON c.id = k.campaign_id
+WHERE k.id = ?1 AND c.workspace = ?2)sql";
 inline constexpr const char* kReleaseHeld = R"sql(
 UPDATE calls SET state = 'pending', next_attempt_at = ?2, last_error = ?3, updated_at = ?2
 WHERE id = ?1 AND state = 'held')sql";

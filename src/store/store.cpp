@@ -210,6 +210,15 @@ std::optional<Campaign> Store::campaign(CampaignId id) {
   return c;
 }
 
+std::optional<Campaign> Store::campaign(const std::string& workspace, CampaignId id) {
+  auto& s = db_->cached(kSelectWorkspaceCampaign);
+  s.bind(1, id).bind(2, workspace);
+  if (!s.step()) return std::nullopt;
+  auto c = read_campaign(s);
+  s.reset();
+  return c;
+}
+
 std::vector<Campaign> Store::campaigns_with_status(CampaignStatus status) {
   auto& s = db_->cached(kSelectCampaignsByStatus);
   s.bind(1, to_string(status));
@@ -860,6 +869,16 @@ Reconciliation Store::reconcile_dispatching(const std::function<bool(const std::
 std::optional<CallRef> Store::call_ref(CallId id) {
   auto& s = db_->cached(kSelectCall);
   s.bind(1, id);
+  std::optional<CallRef> out;
+  if (s.step())
+    out = CallRef{s.int64(0), s.int64(1), call_state_from(s.text(2)).value_or(CallState::pending), s.text(3)};
+  s.reset();
+  return out;
+}
+
+std::optional<CallRef> Store::call_ref(const std::string& workspace, CallId id) {
+  auto& s = db_->cached(kSelectWorkspaceCall);
+  s.bind(1, id).bind(2, workspace);
   std::optional<CallRef> out;
   if (s.step())
     out = CallRef{s.int64(0), s.int64(1), call_state_from(s.text(2)).value_or(CallState::pending), s.text(3)};

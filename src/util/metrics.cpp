@@ -65,6 +65,11 @@ Histogram& Registry::histogram(const std::string& name, const std::string& help,
   return *h;
 }
 
+void Registry::family(const std::string& name, const std::string& help, const std::string& type) {
+  auto& f = families_[name];
+  if (f.type.empty()) f = Family{help, type, {}, {}};
+}
+
 std::string Registry::render() const {
   std::string out;
   for (const auto& [name, f] : families_) {

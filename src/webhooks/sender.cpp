@@ -44,8 +44,17 @@ domain::UnixMs retry_delay_ms(int failed_tries, const Settings& s, double u) {
   return static_cast<domain::UnixMs>(delay);
 }
 
+namespace {
+metrics::Counter& deliveries(const char* result) {
+  return metrics::registry().counter("dialerd_webhook_deliveries_total", "Webhook delivery tries, by result.",
+                                     {{"result", result}});
+}
+}  // namespace
+
 Sender::Sender(asio::io_context& ioc, store::Store& store, const util::Clock& clock)
-    : ioc_(ioc), store_(store), clock_(clock), timer_(ioc), jitter_state_(std::random_device{}()) {}
+    : ioc_(ioc), store_(store), clock_(clock), timer_(ioc), jitter_state_(std::random_device{}()) {
+  for (const char* result : {"delivered", "failed", "abandoned"}) deliveries(result);  // listed at zero from the start
+}
 
 void Sender::set_settings(Settings settings) {
   if (!client_ || settings.ca_file != settings_.ca_file)
@@ -123,6 +132,7 @@ awaitable<void> Sender::deliver(store::OutboxEvent event) {
     req.url = event.url;
     req.body = body;
     req.timeout_ms = settings_.timeout_ms;
+    req.max_answer_bytes = 64 * 1024;  // only the status matters; a huge answer is a failed delivery
     req.headers = {{"X-Dialerd-Event-Id", event.event_id},
                    {"X-Dialerd-Event-Type", event.type},
                    {"X-Dialerd-Signature", signature_header(secret->second, clock_.now_ms() / 1000, body)},
@@ -130,9 +140,7 @@ awaitable<void> Sender::deliver(store::OutboxEvent event) {
     auto client = client_;
     auto result = co_await client->fetch(std::move(req));
     if (auto* r = std::get_if<http::ClientResponse>(&result); r && r->status >= 200 && r->status < 300) {
-      metrics::registry()
-          .counter("dialerd_webhook_deliveries_total", "Webhook delivery tries, by result.", {{"result", "delivered"}})
-          .inc();
+      deliveries("delivered").inc();
       spdlog::debug("campaign {}: webhook event {} ({}) delivered to {}", event.campaign_id, event.event_id, event.type,
                     event.url);
       // Recorded with the others that end in this turn of the loop; until then it stays in in_flight_.
@@ -158,10 +166,7 @@ void Sender::failed(const store::OutboxEvent& event, const std::string& error) {
   auto now = clock_.now_ms();
   try {
     bool abandon = now - event.created_at >= domain::UnixMs{settings_.max_age_s} * 1000;
-    metrics::registry()
-        .counter("dialerd_webhook_deliveries_total", "Webhook delivery tries, by result.",
-                 {{"result", abandon ? "abandoned" : "failed"}})
-        .inc();
+    deliveries(abandon ? "abandoned" : "failed").inc();
     if (abandon) {
       store_.webhook_abandoned(event.id, error, now);
       spdlog::warn("campaign {}: webhook event {} ({}) to {} abandoned after {} tries over {} s; last error: {}",

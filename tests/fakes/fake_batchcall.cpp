@@ -116,6 +116,9 @@ void FakeBatchCall::report_to(const std::string& events_url, OutcomeFn outcome) 
 void FakeBatchCall::inject(int status, int count, std::string retry_after) {
   impl_->core.inject(status, count, std::move(retry_after));
 }
+void FakeBatchCall::inject_raw(int status, int count, std::string body, std::string content_type) {
+  impl_->core.inject_raw(status, count, std::move(body), std::move(content_type));
+}
 void FakeBatchCall::inject_drop(int count) {
   impl_->core.inject_drop(count);
 }

@@ -35,6 +35,8 @@ class FakeBatchCall {
   void sign_reports(std::string secret);
   // The next `count` requests get `status` (with Retry-After when retry_after is not empty), unrecorded.
   void inject(int status, int count, std::string retry_after = "");
+  // The next `count` requests get `status` with this raw body, unrecorded (FakeProvider::inject_raw).
+  void inject_raw(int status, int count, std::string body, std::string content_type = "text/html");
   // The next `count` requests are read, then their connection is closed without an answer, unrecorded.
   void inject_drop(int count);
   // Every answer is sent this long after the request arrived (a slow provider).

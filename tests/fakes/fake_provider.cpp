@@ -7,6 +7,7 @@
 #include <boost/beast/http.hpp>
 #include <condition_variable>
 #include <deque>
+#include <optional>
 #include <random>
 #include <set>
 #include <thread>
@@ -41,6 +42,8 @@ struct FakeProvider::Impl {
   std::size_t items = 0, requests = 0, outstanding = 0, max_outstanding = 0, reported = 0;
   int inject_status = 0, inject_count = 0, drop_count = 0;
   std::string inject_retry_after;
+  std::optional<std::string> inject_body;  // inject_raw: this body instead of the JSON error
+  std::string inject_content_type;
   std::string events_url, events_secret;
   OutcomeFn outcome;
   struct Report {
@@ -102,6 +105,10 @@ struct FakeProvider::Impl {
     if (inject_count > 0) {
       --inject_count;
       http::Response r = json_response(inject_status, {{"error", "injected"}, {"status", false}});
+      if (inject_body) {
+        r.body = *inject_body;
+        r.content_type = inject_content_type;
+      }
       if (!inject_retry_after.empty()) r.headers.emplace_back("Retry-After", inject_retry_after);
       return {r, false};
     }
@@ -245,6 +252,16 @@ void FakeProvider::inject(int status, int count, std::string retry_after) {
   impl_->inject_status = status;
   impl_->inject_count = count;
   impl_->inject_retry_after = std::move(retry_after);
+  impl_->inject_body.reset();
+}
+
+void FakeProvider::inject_raw(int status, int count, std::string body, std::string content_type) {
+  std::lock_guard lock(impl_->mu);
+  impl_->inject_status = status;
+  impl_->inject_count = count;
+  impl_->inject_retry_after.clear();
+  impl_->inject_body = std::move(body);
+  impl_->inject_content_type = std::move(content_type);
 }
 
 void FakeProvider::inject_drop(int count) {

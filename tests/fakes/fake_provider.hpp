@@ -46,6 +46,9 @@ class FakeProvider {
 
   // The next `count` requests get `status` (with Retry-After when retry_after is not empty), unrecorded.
   void inject(int status, int count, std::string retry_after = "");
+  // The next `count` requests get `status` with this body and Content-Type (HTML, a truncated answer, an
+  // echo of the request, a huge body...), unrecorded.
+  void inject_raw(int status, int count, std::string body, std::string content_type = "text/html");
   // The next `count` requests are read in full, then their connection is closed without an answer, and
   // nothing of them is recorded.
   void inject_drop(int count);

@@ -50,6 +50,23 @@ TEST_CASE("auth: every /v1 request needs a valid key and sees only its workspace
   CHECK(call(daemon, "GET", "/v1/campaigns", {{"X-API-Key", kKeyB}}).body["data"]["items"].empty());
   CHECK(call(daemon, "GET", "/v1/calls/1", {{"X-API-Key", kKeyB}}).status == 404);
   CHECK(call(daemon, "GET", "/v1/calls/1", {{"X-API-Key", kKeyA}}).status == 200);
+  // Another workspace's ids answer exactly as missing ones do (the same query finds nothing for both).
+  for (const std::string path : {"/v1/campaigns/", "/v1/calls/"}) {
+    const bool campaign = path == "/v1/campaigns/";
+    auto theirs = call(daemon, "GET", path + (campaign ? id : "1"), {{"X-API-Key", kKeyB}});
+    auto missing = call(daemon, "GET", path + "999", {{"X-API-Key", kKeyB}});
+    CHECK(theirs.status == 404);
+    CHECK(missing.status == 404);
+    CHECK(theirs.body["error"]["code"] == missing.body["error"]["code"]);
+    CHECK(theirs.body["error"]["message"] == (campaign ? "no campaign " + id : std::string("no call 1")));
+    CHECK(missing.body["error"]["message"] == (campaign ? "no campaign 999" : "no call 999"));
+  }
+  // A field name holding a NUL is named in the message, escaped (what() would have ended at the NUL).
+  auto nul = call(daemon, "POST", "/v1/campaigns", {{"X-API-Key", kKeyA}, {"Content-Type", "application/json"}},
+                  R"({"name":"x","agent_id":"a","provider":"sim","from_number":"+14155550100","\u0000odd":1})");
+  CHECK(nul.status == 400);
+  CHECK(nul.body["error"]["message"] == "\\x00odd: unknown field (not supported by this version)");
+  CHECK(nul.body["error"]["field"] == std::string("\0odd", 4));
   // The key never appears in the log.
   CHECK(daemon.log().find(kKeyA) == std::string::npos);
 

@@ -1,6 +1,7 @@
 // Per-provider resilience on the real daemon: circuit breaker, backoff, in-flight limit, failover.
 #include <catch2/catch.hpp>
 
+#include <regex>
 #include <set>
 
 #include <boost/asio/ip/tcp.hpp>
@@ -111,7 +112,9 @@ TEST_CASE("resilience: a 429 with Retry-After pauses the provider without openin
   TempDir dir;
   FakeBatchCall fake;
   fake.inject(429, 4, "0");
-  json provider = batchcall(fake.base_url(), {{"chunk_size", 10}, {"breaker", {{"failures", 2}}}});
+  json provider = batchcall(fake.base_url(), {{"chunk_size", 10},
+                                              {"breaker", {{"failures", 2}}},
+                                              {"backoff", {{"min_ms", 20}, {"max_ms", 40}}}});
   DaemonProcess daemon(dir, {{"providers", {{"acme", provider}}}});
   fake.report_to(daemon.url("/v1/providers/acme/events"), [](const std::string&, int) { return "completed"; });
   auto id = create(daemon, campaign("acme", 10));
@@ -122,7 +125,8 @@ TEST_CASE("resilience: a 429 with Retry-After pauses the provider without openin
   for (const auto& [number, times] : seen) CHECK(times == 1);
   std::string text = metrics(daemon);
   CHECK(has(text, R"(dialerd_provider_failures_total{provider="acme",class="http_429"} 4)"));
-  CHECK(text.find(R"(dialerd_provider_breaker_transitions_total{provider="acme")") == std::string::npos);
+  CHECK(has(text, R"(dialerd_provider_breaker_transitions_total{provider="acme",to="open"} 0)"));
+  CHECK(has(text, R"(dialerd_provider_throttle_streak{provider="acme"} 0)"));
 }
 
 TEST_CASE("resilience: never more than max_in_flight submissions to one provider at once") {
@@ -244,4 +248,168 @@ TEST_CASE("resilience: campaigns sharing a provider at its in-flight limit take 
   for (const auto& batch : batches)
     order += std::stoi(batch.body["tasks"][0]["to_number"].get<std::string>().substr(5)) - 3000000 < 100 ? 'a' : 'b';
   CHECK(order == "abababababab");
+}
+
+TEST_CASE("metrics: every series docs/OPERATIONS.md lists is on /metrics from the start, counters at zero") {
+  TempDir dir;
+  FakeBatchCall fake;
+  DaemonProcess daemon(dir, {{"providers", {{"acme", batchcall(fake.base_url())}}}});
+  const std::string text = metrics(daemon);
+  INFO(text);
+
+  // Each family of the table in docs/OPERATIONS.md "## Metrics" has its HELP and TYPE lines.
+  const std::string ops = read_file(DIALERD_SOURCE_DIR "/docs/OPERATIONS.md");
+  const auto table = ops.find("\n## Metrics\n");
+  REQUIRE(table != std::string::npos);
+  const std::string section = ops.substr(table, ops.find("\n## ", table + 1) - table);
+  static const std::regex kRow(R"re(\n\| `(dialerd_[a-z_]+))re");
+  std::set<std::string> families;
+  for (std::sregex_iterator m(section.begin(), section.end(), kRow), end; m != end; ++m) families.insert((*m)[1]);
+  CHECK(families.size() >= 20);
+  for (const auto& name : families) {
+    INFO(name << " is documented but /metrics does not list it before its first event");
+    CHECK(text.find("# TYPE " + name + " ") != std::string::npos);
+  }
+
+  // Counters whose label values are known in advance are there at zero, so rate() and alerts work at once.
+  for (const char* line : {
+           R"(dialerd_http_accept_errors_total 0)",
+           R"(dialerd_http_connections_refused_total{limit="total"} 0)",
+           R"(dialerd_http_connections_refused_total{limit="per_peer"} 0)",
+           R"(dialerd_storage_errors_total 0)",
+           R"(dialerd_call_timeouts_total 0)",
+           R"(dialerd_webhook_deliveries_total{result="delivered"} 0)",
+           R"(dialerd_webhook_deliveries_total{result="abandoned"} 0)",
+           R"(dialerd_provider_breaker_transitions_total{provider="acme",to="open"} 0)",
+           R"(dialerd_chunks_submitted_total{provider="acme"} 0)",
+           R"(dialerd_calls_submitted_total{provider="acme",result="uncertain"} 0)",
+           R"(dialerd_provider_request_seconds_count{provider="acme"} 0)",
+       }) {
+    INFO(line);
+    CHECK(has(text, line));
+  }
+}
+
+namespace {
+// The value of one series on /metrics, or -1 when it is not there.
+double metric(const DaemonProcess& d, const std::string& series) {
+  const std::string text = metrics(d);
+  const auto at = text.find("\n" + series + " ");
+  if (at == std::string::npos) return -1;
+  return std::stod(text.substr(at + series.size() + 2));
+}
+}  // namespace
+
+TEST_CASE("resilience: 2xx answers that cannot be read open the breaker - one probe call risked per open period") {
+  // Issue 16.6: an HTML 200 held every call at full speed and never opened the breaker.
+  TempDir dir;
+  FakeBatchCall fake;
+  fake.inject_raw(200, 1000000, "<html><body>Service temporarily unavailable</body></html>");
+  json provider = batchcall(fake.base_url(), {{"chunk_size", 5},
+                                              {"max_in_flight", 4},
+                                              {"backoff", {{"min_ms", 20}, {"max_ms", 40}}},
+                                              {"breaker", {{"failures", 2}, {"open_ms", 300}, {"open_max_ms", 5000}}}});
+  DaemonProcess daemon(dir, {{"providers", {{"acme", provider}}}});
+  auto id = create(daemon, campaign("acme", 30));
+  // Two chunks of 5 (one at a time: the provider never answered well), the breaker opens; a probe of one
+  // call after 300 ms fails and opens it again for 600 ms.
+  const std::string reopened = R"(dialerd_provider_breaker_transitions_total{provider="acme",to="open"})";
+  REQUIRE(wait_until([&] { return metric(daemon, reopened) >= 2; }));
+  INFO(daemon.log());
+  auto counts = campaign_of(daemon, id)["counts"];
+  CHECK(counts["held"] == 11);  // uncertain: a 2xx may have placed them; never sent again
+  CHECK(counts["pending"] == 19);
+  CHECK(counts["failed"] == 0);
+  CHECK(metric(daemon, R"(dialerd_provider_failures_total{provider="acme",class="bad_answer"})") == 3);
+  CHECK(daemon.log().find("with nothing readable about any call") != std::string::npos);
+}
+
+TEST_CASE("resilience: a provider refusing every chunk fails breaker.rejections chunks, then the calls wait") {
+  // Issue 16.6: a 400 to every request failed the whole queue for good in a second. Its error body echoes
+  // the API key; neither the calls' last_error nor the log may show it (16.9).
+  TempDir dir;
+  FakeBatchCall fake;
+  fake.inject_raw(400, 1000000, R"({"error":"bad request","echo":{"X-API-KEY":"test-key","api_secret":"test-secret"}})",
+                  "application/json");
+  json provider = batchcall(fake.base_url(), {{"chunk_size", 5},
+                                              {"backoff", {{"min_ms", 20}, {"max_ms", 40}}},
+                                              {"breaker", {{"rejections", 3}, {"open_ms", 300}}}});
+  DaemonProcess daemon(dir, {{"providers", {{"acme", provider}}}});
+  fake.report_to(daemon.url("/v1/providers/acme/events"), [](const std::string&, int) { return "completed"; });
+  auto id = create(daemon, campaign("acme", 30));
+  const std::string opened = R"(dialerd_provider_breaker_transitions_total{provider="acme",to="open"})";
+  REQUIRE(wait_until([&] { return metric(daemon, opened) >= 1; }));
+  auto counts = campaign_of(daemon, id)["counts"];
+  CHECK(counts["failed"] == 10);  // two chunks refused: they may be bad payloads
+  CHECK(counts["pending"] == 20);  // the third refusal in a row: the provider is broken, the calls wait
+  auto call = http_get(daemon.url("/v1/calls/1")).body["data"];
+  INFO(call.dump());
+  CHECK(call["state"] == "failed");
+  const std::string last_error = call["last_error"].get<std::string>();
+  CHECK(last_error.find("provider answered 400") == 0);
+  CHECK(last_error.find("test-key") == std::string::npos);
+  CHECK(last_error.find("test-secret") == std::string::npos);
+  CHECK(last_error.find("[redacted]") != std::string::npos);
+  CHECK(daemon.log().find("test-key") == std::string::npos);
+
+  // The provider is fixed: the next probe goes through, the breaker closes and the waiting calls go out.
+  fake.inject_raw(400, 0, "");
+  REQUIRE(wait_until([&] { return campaign_of(daemon, id)["status"] == "completed"; }));
+  counts = campaign_of(daemon, id)["counts"];
+  CHECK(counts["completed"] == 20);
+  CHECK(counts["failed"] == 10);
+  for (const auto& [number, times] : fake.received_numbers()) CHECK(times == 1);
+}
+
+TEST_CASE("resilience: a huge Retry-After is cut to backoff.retry_after_max_ms and counted") {
+  // Issue 16.6: one 429 asking for a day paused the provider for a day.
+  TempDir dir;
+  FakeBatchCall fake;
+  fake.inject(429, 1, "86400");
+  json provider = batchcall(fake.base_url(), {{"backoff", {{"retry_after_max_ms", 1000}}}});
+  DaemonProcess daemon(dir, {{"providers", {{"acme", provider}}}});
+  fake.report_to(daemon.url("/v1/providers/acme/events"), [](const std::string&, int) { return "completed"; });
+  auto id = create(daemon, campaign("acme", 5));
+  REQUIRE(wait_until([&] { return campaign_of(daemon, id)["status"] == "completed"; }));
+  CHECK(metric(daemon, R"(dialerd_provider_retry_after_capped_total{provider="acme"})") == 1);
+  CHECK(metric(daemon, R"(dialerd_provider_paused_seconds{provider="acme"})") == 0);
+  CHECK(daemon.log().find("asked to wait 86400 s (Retry-After); waiting backoff.retry_after_max_ms = 1 s") !=
+        std::string::npos);
+}
+
+TEST_CASE("resilience: an answer larger than max_answer_bytes is abandoned and its calls held, not read on") {
+  // Issue 16.6: a huge answer was read whole (1.5 GB RSS) and overran the timeout.
+  TempDir dir;
+  FakeBatchCall fake;
+  fake.inject_raw(200, 1, std::string(8 << 20, ' '), "application/json");
+  json provider = batchcall(fake.base_url(), {{"chunk_size", 5}, {"max_answer_bytes", 65536}});
+  DaemonProcess daemon(dir, {{"providers", {{"acme", provider}}}});
+  fake.report_to(daemon.url("/v1/providers/acme/events"), [](const std::string&, int) { return "completed"; });
+  auto id = create(daemon, campaign("acme", 10));
+  REQUIRE(wait_until([&] {
+    auto c = campaign_of(daemon, id)["counts"];
+    return c["held"] == 5 && c["completed"] == 5;
+  }));
+  CHECK(daemon.log().find("the body is larger than 65536 bytes; not read further") != std::string::npos);
+}
+
+TEST_CASE("resilience: until a provider has answered well one chunk at a time is risked, then max_in_flight") {
+  // Issue 16.6: a hung provider held max_in_flight x chunk_size calls before the breaker could react.
+  TempDir dir;
+  FakeBatchCall fake;
+  fake.set_delay(std::chrono::milliseconds(400));
+  json provider = batchcall(fake.base_url(), {{"chunk_size", 5}, {"max_in_flight", 4}});
+  DaemonProcess daemon(dir, {{"providers", {{"acme", provider}}}});
+  fake.report_to(daemon.url("/v1/providers/acme/events"), [](const std::string&, int) { return "completed"; });
+  auto id = create(daemon, campaign("acme", 25));
+  REQUIRE(wait_until([&] { return campaign_of(daemon, id)["status"] == "completed"; }));
+  auto batches = fake.batches();
+  REQUIRE(batches.size() == 5);
+  std::vector<std::int64_t> taken;
+  for (const auto& b : batches) taken.push_back(b.received_at_ms);
+  std::sort(taken.begin(), taken.end());
+  // The second chunk left only after the first was answered (each answer takes 400 ms) ...
+  CHECK(taken[1] - taken[0] >= 350);
+  // ... then the provider had proven itself and the next chunks went out together.
+  CHECK(taken[4] - taken[1] < 350);
 }

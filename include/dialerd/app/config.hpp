@@ -27,6 +27,7 @@ struct ProviderConfig {
   std::string ca_file;     // PEM certificate authorities for https; "" = the system store
   int chunk_size = 0;      // calls per submission; 0 in the file means the kind's maximum
   int timeout_ms = 10000;  // connect + request + answer deadline for one submission
+  int max_answer_bytes = 4 << 20;  // a longer answer is not read: the submission's outcome is uncertain
   providers::Limits limits;  // max_in_flight, requests_per_second, backoff.*, breaker.*
   int sim_delay_ms = 2000; // simulator: time from submission to outcome
   SimulatorMix sim_mix;

@@ -21,8 +21,9 @@ struct ClientRequest {
   std::vector<std::pair<std::string, std::string>> headers;
   std::string body;
   std::string content_type = "application/json";
-  int timeout_ms = 10000;  // connect, send and read; name resolution is not bounded (use IP addresses for
-                           // providers where that matters)
+  int timeout_ms = 10000;  // one deadline for connect, TLS, send and reading the whole answer; name
+                           // resolution is not bounded (use IP addresses for providers where that matters)
+  std::size_t max_answer_bytes = 1 << 20;  // a longer answer body is an error (maybe_sent), not read on
 };
 
 struct ClientResponse {

@@ -16,6 +16,14 @@ struct Check {
   std::string id, name, description, reason;
 };
 
+// What a number whose time zones cannot be inferred from it (an unmapped area code, a non-geographic or
+// toll-free number) is checked against when the contact declares no zone (config compliance.unknown_zone).
+enum class UnknownZone {
+  restrictive,  // every zone of the number's country (so all must allow the call); none known: skipped
+  refuse,       // skipped with the reason, for the operator to give the contact a timezone
+  campaign,     // the campaign's zone (the behaviour before issue 16.11; an explicit choice only)
+};
+
 // The legal rules from config: respectful hours in the contact's local time, holidays, per-contact caps.
 struct LegalRules {
   DailyWindow window{8 * 60, 21 * 60};
@@ -25,6 +33,7 @@ struct LegalRules {
   int contact_daily_cap = 4;                          // calls per contact-local day, all campaigns
   int rolling_calls = 0;                              // 0 = off; else at most this many calls ...
   int rolling_days = 7;                               // ... in any window of this many days
+  UnknownZone unknown_zone = UnknownZone::restrictive;
 
   // The most specific entry: "US-FL", then "US", then the default.
   const DailyWindow& window_for(const std::string& region) const;
@@ -45,10 +54,13 @@ struct CampaignRules {
 // Builds them from a stored campaign; nullopt (with `error`) when a field is unusable (unknown zone).
 std::optional<CampaignRules> campaign_rules(const domain::Campaign& campaign, std::string& error);
 
-// Where a contact is: every zone they may be in (all must allow the call) and their region.
+// Where a contact is: every zone they may be in (all must allow the call) and their region. No zone at all
+// means unknown: decide() skips the call.
 struct ContactPlace {
   std::vector<Zone> zones;
-  std::string zone_source;  // "contact", "contact_and_number", "number" or "campaign"
+  // "contact", "contact_and_number", "number", "country" (unknown_zone restrictive), "campaign"
+  // (unknown_zone campaign) or "unknown" (no zone: the call is skipped)
+  std::string zone_source;
   std::string region;       // "US-FL", "US", "GB" or "" when unknown
 };
 

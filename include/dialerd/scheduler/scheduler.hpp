@@ -17,7 +17,8 @@ using ProviderMap = std::map<std::string, std::shared_ptr<providers::Provider>>;
 class Scheduler {
  public:
   Scheduler(asio::io_context& ioc, store::Store& store, const util::Clock& clock);
-  void set_providers(ProviderMap providers) { providers_ = std::move(providers); }
+  // The configured providers; their metric series are made at zero here.
+  void set_providers(ProviderMap providers);
   // Each provider's in-flight, rate, backoff and breaker settings (config providers.<name>.*); the
   // breaker's state and the counts are kept across reloads.
   void set_limits(const std::map<std::string, providers::Limits>& limits);
@@ -44,7 +45,9 @@ class Scheduler {
     providers::BreakerState breaker = providers::BreakerState::closed;
     int in_flight = 0;
     int straight_failures = 0;
+    int straight_throttles = 0;  // 429s in a row
     domain::UnixMs open_until = 0;
+    domain::UnixMs paused_until = 0;  // backoff or Retry-After
   };
   std::vector<ProviderHealth> provider_health() const;
   // Where a call placed now (POST /v1/calls) goes: the campaign's provider unless its breaker is open, else

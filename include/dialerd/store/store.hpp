@@ -135,6 +135,9 @@ class Store {
   AddedContacts add_contacts(domain::CampaignId id, const std::vector<domain::ContactInput>& contacts,
                              domain::UnixMs now);
   std::optional<domain::Campaign> campaign(domain::CampaignId id);
+  // The campaign if it belongs to `workspace`: one query that finds nothing alike for a missing id and for
+  // another workspace's, so the API answers both the same way in the same time.
+  std::optional<domain::Campaign> campaign(const std::string& workspace, domain::CampaignId id);
   std::vector<domain::Campaign> campaigns_with_status(domain::CampaignStatus status);
   domain::CallCounts counts(domain::CampaignId id);
   std::int64_t in_flight(domain::CampaignId id);
@@ -265,6 +268,8 @@ class Store {
   // A call's position within its state's order: next_attempt_at (pending), updated_at (in progress), else 0.
   static std::int64_t cursor_key(const CallSummary& c);
   std::optional<CallRef> call_ref(domain::CallId id);
+  // The call if its campaign belongs to `workspace` (as campaign(workspace, id)).
+  std::optional<CallRef> call_ref(const std::string& workspace, domain::CallId id);
   std::optional<CallDetail> call_detail(domain::CallId id);
   // Up to `limit` pending calls' (phone, contact timezone), for the forecast.
   std::vector<std::pair<std::string, std::optional<std::string>>> sample_pending(domain::CampaignId id, int limit);

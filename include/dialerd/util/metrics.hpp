@@ -45,6 +45,9 @@ class Registry {
   Counter& counter(const std::string& name, const std::string& help, const Labels& labels = {});
   Histogram& histogram(const std::string& name, const std::string& help, const Labels& labels = {},
                        std::vector<double> bounds = latency_buckets());
+  // Makes the family `name` known before its first series, so /metrics lists it (HELP and TYPE) from the
+  // start even when its label values are open-ended; `type` is "counter" or "histogram".
+  void family(const std::string& name, const std::string& help, const std::string& type);
   // Every series in the text format (version 0.0.4), families in name order.
   std::string render() const;
 

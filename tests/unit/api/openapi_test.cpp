@@ -1,6 +1,8 @@
 #include <algorithm>
 #include <catch2/catch.hpp>
 #include <cctype>
+#include <filesystem>
+#include <regex>
 #include <set>
 #include <sstream>
 #include <string>
@@ -104,4 +106,53 @@ TEST_CASE("openapi: docs/openapi.yaml documents only routes the server registers
   }
   INFO("paths listed more than once in docs/openapi.yaml");
   CHECK(repeated == std::vector<std::string>{});
+}
+
+namespace {
+
+// The error codes the sources can answer with: a status followed by the code (`404, "not_found"`, also a
+// conditional `503, full ? "storage_full" : "storage_unavailable"`) or a code assigned (`r.code = "..."`).
+std::set<std::string> coded_errors() {
+  static const std::regex kStatusThenCode(R"re(\b[45][0-9][0-9],\s*([^,;]*))re");
+  static const std::regex kAssigned(R"re(\bcode = "([a-z_]+)")re");
+  static const std::regex kLiteral(R"re("([a-z_]+)")re");
+  std::set<std::string> out;
+  for (const auto& entry : std::filesystem::recursive_directory_iterator(DIALERD_SOURCE_DIR "/src")) {
+    if (entry.path().extension() != ".cpp") continue;
+    const std::string text = testing::read_file(entry.path().string());
+    for (std::sregex_iterator m(text.begin(), text.end(), kStatusThenCode), end; m != end; ++m) {
+      const std::string expr = (*m)[1];
+      for (std::sregex_iterator l(expr.begin(), expr.end(), kLiteral); l != end; ++l) out.insert((*l)[1]);
+    }
+    for (std::sregex_iterator m(text.begin(), text.end(), kAssigned), end; m != end; ++m) out.insert((*m)[1]);
+  }
+  return out;
+}
+
+// The `code` enum of components/schemas/Error.
+std::set<std::string> documented_error_codes(const std::string& yaml) {
+  const auto error_at = yaml.find("\n    Error:\n");
+  REQUIRE(error_at != std::string::npos);
+  const auto enum_at = yaml.find("enum:\n", error_at);
+  const auto message_at = yaml.find("message:", enum_at);
+  REQUIRE(enum_at != std::string::npos);
+  REQUIRE(message_at != std::string::npos);
+  static const std::regex kItem(R"re(- ([a-z_]+)\n)re");
+  std::set<std::string> out;
+  const std::string block = yaml.substr(enum_at, message_at - enum_at);
+  for (std::sregex_iterator m(block.begin(), block.end(), kItem), end; m != end; ++m) out.insert((*m)[1]);
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("openapi: every error code the sources answer with is in the Error schema's enum") {
+  const auto documented = documented_error_codes(spec_text());
+  const auto coded = coded_errors();
+  REQUIRE(coded.count("not_found") == 1);  // the scan finds codes at all
+  REQUIRE(coded.count("storage_full") == 1);
+  for (const auto& code : coded) {
+    INFO(code << " is answered by src/ but missing from components/schemas/Error code enum in docs/openapi.yaml");
+    CHECK(documented.count(code) == 1);
+  }
 }

@@ -47,3 +47,30 @@ TEST_CASE("http provider: a 2xx answer of ordinary depth goes to the adapter") {
   CHECK(results[0].kind == domain::SubmitResult::Kind::accepted);
   CHECK(results[0].provider_call_id == "b1:+12137774440");
 }
+
+TEST_CASE("http provider: error answers are cut and their credentials redacted before tenants or the log see them") {
+  const std::vector<std::string> secrets = {"Bearer sk_live_0123456789", "key-abcdef", "xy"};
+  SECTION("the request's own header values, wherever the provider echoes them") {
+    auto out = error_excerpt("bad request; you sent sk_live_0123456789 and key-abcdef twice: key-abcdef", secrets);
+    CHECK(out == "bad request; you sent [redacted] and [redacted] twice: [redacted]");
+  }
+  SECTION("echoed credential headers, bearer tokens and credential-named JSON members") {
+    auto out = error_excerpt("echo:\r\nAuthorization: Basic dXNlcjpwYXNz\r\nX-Api-Key: other\r\nHost: x\r\n"
+                             "{\"api_key\":\"k1\",\"client_secret\": \"s\\\"2\",\"note\":\"token bearer tok.en-1\"}",
+                             {});
+    CHECK(out == "echo:\r\nAuthorization: [redacted]\r\nX-Api-Key: [redacted]\r\nHost: x\r\n"
+                 "{\"api_key\":\"[redacted]\",\"client_secret\": \"[redacted]\",\"note\":\"token bearer [redacted]\"}");
+  }
+  SECTION("short secrets are not searched for, ordinary text stays") {
+    CHECK(error_excerpt("xyz {\"error\":\"invalid phone\"}", secrets) == "xyz {\"error\":\"invalid phone\"}");
+  }
+  SECTION("at most 300 bytes, never a split UTF-8 sequence, and a secret across the cut is gone") {
+    std::string body(299, 'a');
+    body += "\xc3\xa9tail";
+    auto out = error_excerpt(body, {});
+    CHECK(out == std::string(299, 'a') + "...");
+    std::string across(290, 'b');
+    across += "sk_live_0123456789";
+    CHECK(error_excerpt(across, secrets) == std::string(290, 'b') + "[redacted]");
+  }
+}

@@ -213,3 +213,19 @@ TEST_CASE("compliance: a declared zone cannot move a call outside the number's l
   CHECK(failed(d, "respectful-hours"));
   CHECK(d.until == at("2026-11-23T16:00:00Z"));  // 08:00 PST (16:00 in London, still inside its hours)
 }
+
+TEST_CASE("compliance: a contact in no known zone is skipped with the reason, never called (issue 16.11)") {
+  LegalRules legal;
+  auto place = dialerd::schedule::resolve_place(std::nullopt, "+80012345678", find_zone("America/New_York"));
+  REQUIRE(place.zones.empty());
+  auto d = decide(ny_campaign(), place, {}, legal, at("2026-11-23T15:00:00Z"));  // 10:00 in the campaign's zone
+  CHECK(d.kind == Kind::skip);
+  CHECK(failed(d, "respectful-hours"));
+  CHECK(d.reason.find("Contact time zone unknown") != std::string::npos);
+  // The restrictive reading of a toll-free number: legal in every US zone at once, so at 10:00 in New
+  // York (05:00 in Honolulu) it waits for 08:00 in Honolulu, 13:00 in New York.
+  auto toll_free = dialerd::schedule::resolve_place(std::nullopt, "+18005550100", find_zone("America/New_York"));
+  auto w = decide(ny_campaign(), toll_free, {}, legal, at("2026-11-23T15:00:00Z"));
+  CHECK(w.kind == Kind::wait);
+  CHECK(w.until == at("2026-11-23T18:00:00Z"));
+}

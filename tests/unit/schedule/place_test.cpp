@@ -55,10 +55,32 @@ TEST_CASE("place: elsewhere the country's zones from the tz database") {
   CHECK(zones_of_country("XX").empty());
 }
 
-TEST_CASE("place: an unknown or unplaceable number falls back to the campaign's zone") {
-  auto p = resolve_place(std::string("Not/AZone"), "+80012345678", find_zone("America/Chicago"));
-  CHECK(names(p) == std::vector<std::string>{"America/Chicago"});
-  CHECK(p.zone_source == "campaign");
+TEST_CASE("place: a number with no zone of its own never borrows the campaign's silently (issue 16.11)") {
+  const Zone chicago = find_zone("America/Chicago");
+  // Toll-free: libphonenumber places it in the US, the area-code table gives 800 no zone. The default,
+  // restrictive, checks the call in every US zone.
+  auto toll_free = resolve_place(std::nullopt, "+18005550100", chicago);
+  CHECK(toll_free.region == "US");
+  CHECK(toll_free.zone_source == "country");
+  CHECK(toll_free.zones == zones_of_country("US"));
+  // International freephone (+800): no country, so no zone at all; decide() skips such a call.
+  auto freephone = resolve_place(std::string("Not/AZone"), "+80012345678", chicago);
+  CHECK(freephone.zones.empty());
+  CHECK(freephone.zone_source == "unknown");
+  // refuse: unknown even where the country is known.
+  auto refused = resolve_place(std::nullopt, "+18005550100", chicago, UnknownZone::refuse);
+  CHECK(refused.zones.empty());
+  CHECK(refused.zone_source == "unknown");
+  // campaign: the old behaviour, only as the operator's explicit choice.
+  auto borrowed = resolve_place(std::string("Not/AZone"), "+80012345678", chicago, UnknownZone::campaign);
+  CHECK(names(borrowed) == std::vector<std::string>{"America/Chicago"});
+  CHECK(borrowed.zone_source == "campaign");
+  // A declared zone is enough under every policy.
+  for (auto policy : {UnknownZone::restrictive, UnknownZone::refuse, UnknownZone::campaign}) {
+    auto declared = resolve_place(std::string("Europe/Paris"), "+18005550100", chicago, policy);
+    CHECK(names(declared) == std::vector<std::string>{"Europe/Paris"});
+    CHECK(declared.zone_source == "contact");
+  }
 }
 
 TEST_CASE("place: NANP numbers placed from the area-code table alone answer as libphonenumber's parse does") {
@@ -76,7 +98,9 @@ TEST_CASE("place: NANP numbers placed from the area-code table alone answer as l
       std::snprintf(number, sizeof number, "+1%03d%s", area, rest);
       for (const auto& zone : zones) {
         INFO(number << " contact zone " << zone.value_or("none"));
-        CHECK(same(resolve_place(zone, number, campaign), resolve_place_reference(zone, number, campaign)));
+        for (auto policy : {UnknownZone::restrictive, UnknownZone::refuse, UnknownZone::campaign})
+          CHECK(same(resolve_place(zone, number, campaign, policy),
+                     resolve_place_reference(zone, number, campaign, policy)));
         ++checked;
       }
     }
