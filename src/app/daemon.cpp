@@ -343,6 +343,9 @@ int Daemon::run() {
         return info && info->idempotent_submit;
       },
       "submission outcome unknown after a restart: release or fail it", d.clock.now_ms());
+  if (reconciled.released > 0)
+    spdlog::info("start-up: {} call(s) were claimed but not yet sent when dialerd stopped; they are pending again",
+                 reconciled.released);
   if (reconciled.held > 0)
     spdlog::warn("start-up: {} call(s) were being submitted when dialerd stopped; they are held for review "
                  "(dialerctl held)", reconciled.held);

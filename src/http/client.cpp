@@ -251,6 +251,13 @@ awaitable<ClientResult> Client::fetch(ClientRequest request) {
   req.keep_alive(true);
   req.prepare_payload();
 
+  if (request.before_send) {
+    try {
+      request.before_send();
+    } catch (const std::exception& e) {
+      co_return ClientError{false, false, std::string("not sent: ") + e.what()};
+    }
+  }
   conn->lowest().expires_at(deadline);
   bool reusable = false;
   // Not a conditional expression: g++ 12 mishandles the temporaries of co_await inside ?: (double destroy).

@@ -92,7 +92,7 @@ HttpProvider::HttpProvider(const app::ProviderConfig& config, asio::io_context& 
       adapter_(std::move(adapter)),
       client_(ioc.get_executor(), http::TlsOptions{config.ca_file}) {}
 
-awaitable<Submission> HttpProvider::submit(const domain::DispatchChunk& chunk) {
+awaitable<Submission> HttpProvider::submit(const domain::DispatchChunk& chunk, const BeforeSend& before_send) {
   WireRequest wire = adapter_->build_request(chunk);
   // What the request carries that a provider echoing it back must not show to tenants or the log.
   std::vector<std::string> secrets;
@@ -104,6 +104,7 @@ awaitable<Submission> HttpProvider::submit(const domain::DispatchChunk& chunk) {
   req.body = std::move(wire.body);
   req.timeout_ms = timeout_ms_;
   req.max_answer_bytes = max_answer_bytes_;
+  req.before_send = before_send;
   auto result = co_await client_.fetch(std::move(req));
 
   Submission out;

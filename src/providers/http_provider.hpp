@@ -16,7 +16,7 @@ class HttpProvider final : public Provider {
   const std::string& name() const override { return name_; }
   const std::string& kind() const override { return kind_; }
   int chunk_size() const override { return chunk_size_; }
-  awaitable<Submission> submit(const domain::DispatchChunk& chunk) override;
+  awaitable<Submission> submit(const domain::DispatchChunk& chunk, const BeforeSend& before_send) override;
   EventsParse parse_events(std::string_view body) const override { return adapter_->parse_events(body); }
 
  private:

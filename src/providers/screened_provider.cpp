@@ -4,7 +4,7 @@
 
 namespace dialerd::providers {
 
-awaitable<Submission> ScreenedProvider::submit(const domain::DispatchChunk& chunk) {
+awaitable<Submission> ScreenedProvider::submit(const domain::DispatchChunk& chunk, const BeforeSend& before_send) {
   Screened screened = screen_(chunk);
   if (!screened.answered.empty()) {
     const auto& first = screened.answered.front();
@@ -22,7 +22,7 @@ awaitable<Submission> ScreenedProvider::submit(const domain::DispatchChunk& chun
     out.results = std::move(screened.answered);
     co_return out;
   }
-  out = co_await inner_->submit(screened.sendable);
+  out = co_await inner_->submit(screened.sendable, before_send);
   out.results.insert(out.results.end(), std::make_move_iterator(screened.answered.begin()),
                      std::make_move_iterator(screened.answered.end()));
   co_return out;

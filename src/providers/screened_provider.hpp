@@ -27,7 +27,7 @@ class ScreenedProvider final : public Provider {
   const std::string& name() const override { return inner_->name(); }
   const std::string& kind() const override { return inner_->kind(); }
   int chunk_size() const override { return inner_->chunk_size(); }
-  awaitable<Submission> submit(const domain::DispatchChunk& chunk) override;
+  awaitable<Submission> submit(const domain::DispatchChunk& chunk, const BeforeSend& before_send) override;
   EventsParse parse_events(std::string_view body) const override { return inner_->parse_events(body); }
   void resume(std::vector<std::string> provider_call_ids) override { inner_->resume(std::move(provider_call_ids)); }
 

@@ -280,6 +280,26 @@ inline constexpr const char* kTakeEarly =
     "DELETE FROM early_outcomes WHERE provider = ?1 AND provider_call_id = ?2 RETURNING outcome, detail";
 inline constexpr const char* kPurgeEarly = "DELETE FROM early_outcomes WHERE received_at < ?1";
 
+// The request-written marker (migration 6).
+inline constexpr const char* kMarkSent = "INSERT OR IGNORE INTO sent_chunks(dispatch_key, sent_at) VALUES (?1, ?2)";
+inline constexpr const char* kForgetSent = "DELETE FROM sent_chunks WHERE dispatch_key = ?1";
+inline constexpr const char* kForgetAnsweredSent = R"sql(
+DELETE FROM sent_chunks WHERE dispatch_key NOT IN (
+  SELECT dispatch_key FROM calls INDEXED BY calls_dispatching WHERE state = 'dispatching' AND dispatch_key IS NOT NULL))sql";
+// Start-up: dispatching calls of provider ?1 whose chunk never started to be written go back to pending,
+// their attempt given back as not submitted (attempts first, while the calls still say dispatching).
+inline constexpr const char* kNeverSentAttempts = R"sql(
+UPDATE attempts SET outcome = 'not_submitted', detail = ?2, finished_at = ?3
+WHERE outcome IS NULL AND EXISTS (
+  SELECT 1 FROM calls k JOIN campaigns c ON c.id = k.campaign_id
+  WHERE k.id = attempts.call_id AND k.dispatch_key = attempts.dispatch_key AND k.state = 'dispatching'
+    AND coalesce(k.provider, c.provider) = ?1
+    AND NOT EXISTS (SELECT 1 FROM sent_chunks s WHERE s.dispatch_key = k.dispatch_key)))sql";
+inline constexpr const char* kReleaseNeverSent = R"sql(
+UPDATE calls SET state = 'pending', attempts = attempts - 1, next_attempt_at = ?3, last_error = ?2, updated_at = ?3
+WHERE state = 'dispatching'
+  AND coalesce(provider, (SELECT c.provider FROM campaigns c WHERE c.id = calls.campaign_id)) = ?1
+  AND NOT EXISTS (SELECT 1 FROM sent_chunks s WHERE s.dispatch_key = calls.dispatch_key))sql";
 inline constexpr const char* kHoldDispatching = R"sql(
 UPDATE calls SET state = 'held', last_error = ?2, updated_at = ?3
 WHERE state = 'dispatching'

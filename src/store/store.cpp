@@ -618,8 +618,13 @@ bool record_all_accepted(Db& db, const DispatchChunk& chunk, const std::vector<S
 }
 }  // namespace
 
+void Store::mark_sent(const std::string& dispatch_key, UnixMs now) {
+  db_->cached(kMarkSent).bind(1, dispatch_key).bind(2, now).run();
+}
+
 void Store::record_submission(const DispatchChunk& chunk, const std::vector<SubmitResult>& results, UnixMs now) {
   Transaction tx(*db_);
+  db_->cached(kForgetSent).bind(1, chunk.idempotency_key).run();
   if (record_all_accepted(*db_, chunk, results, now)) {
     tx.commit();
     return;
@@ -829,6 +834,11 @@ Reconciliation Store::reconcile_dispatching(const std::function<bool(const std::
   ps.reset();
   for (const auto& provider : providers) {
     if (!idempotent(provider)) {
+      // Never written: certainly not placed, so pending again. The rest may have reached the provider.
+      const std::string never_sent = "released at start-up: the daemon stopped before the request was sent";
+      db_->cached(kNeverSentAttempts).bind(1, provider).bind(2, never_sent).bind(3, now).run();
+      db_->cached(kReleaseNeverSent).bind(1, provider).bind(2, never_sent).bind(3, now).run();
+      out.released += db_->changes();
       db_->cached(kHoldDispatching).bind(1, provider).bind(2, reason).bind(3, now).run();
       out.held += db_->changes();
       continue;
@@ -862,6 +872,7 @@ Reconciliation Store::reconcile_dispatching(const std::function<bool(const std::
   }
   // Early outcomes whose submission answer never came belong to calls now held (or long gone).
   db_->cached(kPurgeEarly).bind(1, now - UnixMs{3600} * 1000).run();
+  db_->cached(kForgetAnsweredSent).run();  // markers of chunks held or released above
   tx.commit();
   return out;
 }

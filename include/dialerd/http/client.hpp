@@ -24,6 +24,9 @@ struct ClientRequest {
   int timeout_ms = 10000;  // one deadline for connect, TLS, send and reading the whole answer; name
                            // resolution is not bounded (use IP addresses for providers where that matters)
   std::size_t max_answer_bytes = 1 << 20;  // a longer answer body is an error (maybe_sent), not read on
+  // Runs once the connection is ready, right before the request is written; if it throws, nothing is
+  // written and the result is an error with maybe_sent false.
+  std::function<void()> before_send = {};
 };
 
 struct ClientResponse {

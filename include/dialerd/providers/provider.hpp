@@ -53,6 +53,11 @@ struct Submission {
   std::string failure;        // when not ok: a class for metrics (connect, timeout, connection, http_5xx, ...)
 };
 
+// Called by a provider right before the first byte of a submission may leave (after connecting): the
+// scheduler records durably that the chunk may have reached the provider (Store::mark_sent). If it throws,
+// nothing is sent and the submission ends as not submitted.
+using BeforeSend = std::function<void()>;
+
 // The scheduler's view of a configured provider.
 class Provider {
  public:
@@ -61,7 +66,9 @@ class Provider {
   virtual const std::string& kind() const = 0;
   virtual int chunk_size() const = 0;
   // Submits a claimed chunk; answers one result per call. Never throws for provider or network trouble.
-  virtual awaitable<Submission> submit(const domain::DispatchChunk& chunk) = 0;
+  // `before_send` runs once, right before anything of the chunk can reach the provider (not at all when
+  // nothing is sent); it must outlive the call.
+  virtual awaitable<Submission> submit(const domain::DispatchChunk& chunk, const BeforeSend& before_send) = 0;
   virtual EventsParse parse_events(std::string_view body) const = 0;
   // At start-up: the provider call ids of calls it accepted before a restart and has not reported on.
   // Remote providers keep their own state and report by callback; the in-process simulator re-simulates.

@@ -42,7 +42,8 @@ struct OutcomeApplied {
 
 // What start-up reconciliation found among calls left dispatching by a crash.
 struct Reconciliation {
-  int held = 0;                                 // non-idempotent providers: held for an operator
+  int released = 0;  // non-idempotent providers, chunks never written (no mark_sent): pending again
+  int held = 0;      // non-idempotent providers, chunks that may have been sent: held for an operator
   std::vector<domain::DispatchChunk> resubmit;  // idempotent providers: send again under the same key
 };
 
@@ -208,9 +209,13 @@ class Store {
   // be open, so the callback should only schedule work).
   void on_webhook_queued(std::function<void()> callback);
 
+  // Records, durably, that a claimed chunk's request is about to be written (issue 16.7); forgotten when
+  // its answer is recorded. Only a chunk recorded here can have reached the provider.
+  void mark_sent(const std::string& dispatch_key, domain::UnixMs now);
   // Start-up reconciliation of calls left dispatching by a crash: for providers whose submission is
-  // idempotent they are returned as chunks to resubmit under their original keys; all others are held
-  // with `reason`, never redialled until an operator decides.
+  // idempotent they are returned as chunks to resubmit under their original keys; for the others, calls
+  // whose chunk was never marked sent go back to pending (their attempt given back), and the rest are
+  // held with `reason`, never redialled until an operator decides.
   Reconciliation reconcile_dispatching(const std::function<bool(const std::string& provider)>& idempotent,
                                        const std::string& reason, domain::UnixMs now);
   // An operator's decision on held calls: release (pending again, due now) or fail. Calls that are not

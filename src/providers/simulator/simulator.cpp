@@ -29,9 +29,16 @@ Outcome SimulatorProvider::pick(const app::SimulatorMix& mix, double u) {
   return Outcome::completed;
 }
 
-awaitable<Submission> SimulatorProvider::submit(const domain::DispatchChunk& chunk) {
+awaitable<Submission> SimulatorProvider::submit(const domain::DispatchChunk& chunk, const BeforeSend& before_send) {
   Submission out;
   auto& results = out.results;
+  try {
+    if (before_send) before_send();
+  } catch (const std::exception& e) {
+    for (const auto& call : chunk.calls)
+      results.push_back({domain::SubmitResult::Kind::not_submitted, call.id, "", std::string("not sent: ") + e.what(), 1000});
+    co_return out;
+  }
   std::vector<domain::OutcomeReport> reports;
   std::uniform_real_distribution<double> uniform(0.0, 1.0);
   for (const auto& call : chunk.calls) {

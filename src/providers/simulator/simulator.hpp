@@ -14,7 +14,7 @@ class SimulatorProvider final : public Provider {
   const std::string& name() const override { return name_; }
   const std::string& kind() const override { return kind_; }
   int chunk_size() const override { return chunk_size_; }
-  awaitable<Submission> submit(const domain::DispatchChunk& chunk) override;
+  awaitable<Submission> submit(const domain::DispatchChunk& chunk, const BeforeSend& before_send) override;
   EventsParse parse_events(std::string_view body) const override;
   void resume(std::vector<std::string> provider_call_ids) override;
 

@@ -8,7 +8,7 @@ namespace {
 
 // Numbered migrations: never edit one that has shipped; add the next. docs/SCHEMA.md describes the result.
 // Times are Unix milliseconds (UTC) in INTEGER columns; the views show them readably.
-constexpr std::array<const char*, 5> kMigrations = {
+constexpr std::array<const char*, 6> kMigrations = {
     // 1: campaigns, contacts, calls, attempts, suppressions, the webhook outbox, counters kept by
     //    triggers, the state machines as data, and the inspection views.
     R"sql(
@@ -566,6 +566,19 @@ SELECT k.id AS call_id, k.campaign_id, p.phone, k.attempts, k.dispatch_key, k.la
        strftime('%Y-%m-%dT%H:%M:%fZ', k.updated_at / 1000.0, 'unixepoch') AS held_since
 FROM calls k JOIN contacts p ON p.id = k.contact_id
 WHERE k.state = 'held';
+)sql",
+    // 6: held calls (issue 16.7). A chunk is recorded here right before its request's first byte leaves,
+    // and forgotten when its answer is recorded. After a crash, a dispatching call whose chunk is not here
+    // certainly never reached the provider and is released instead of held. Chunks in flight at the
+    // upgrade may have been sent: they are entered now, so they are held as before.
+    R"sql(
+CREATE TABLE sent_chunks (
+  dispatch_key TEXT PRIMARY KEY,
+  sent_at      INTEGER NOT NULL
+) WITHOUT ROWID;
+INSERT OR IGNORE INTO sent_chunks(dispatch_key, sent_at)
+SELECT DISTINCT dispatch_key, updated_at FROM calls INDEXED BY calls_dispatching
+WHERE state = 'dispatching' AND dispatch_key IS NOT NULL;
 )sql",
 };
 

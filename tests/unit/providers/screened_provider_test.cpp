@@ -18,7 +18,8 @@ class StubProvider final : public Provider {
   const std::string& name() const override { return name_; }
   const std::string& kind() const override { return name_; }
   int chunk_size() const override { return 100; }
-  awaitable<Submission> submit(const domain::DispatchChunk& chunk) override {
+  awaitable<Submission> submit(const domain::DispatchChunk& chunk, const BeforeSend& before_send) override {
+    if (before_send) before_send();
     sent.push_back(chunk);
     Submission out;
     for (const auto& c : chunk.calls) out.results.push_back({kind_, c.id, "", "stub", 0});
@@ -52,7 +53,7 @@ std::vector<domain::SubmitResult> run_on(asio::io_context& ioc, Provider& p, con
   asio::co_spawn(
       ioc,
       [&]() -> awaitable<void> {
-        auto submission = co_await p.submit(chunk);
+        auto submission = co_await p.submit(chunk, {});
         results = std::move(submission.results);
       },
       asio::detached);

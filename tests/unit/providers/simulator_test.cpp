@@ -38,7 +38,7 @@ TEST_CASE("simulator: accepts every call of a chunk and reports each outcome aft
   }
   std::vector<domain::SubmitResult> results;
   asio::co_spawn(ioc, [&]() -> awaitable<void> { 
-        auto submission = co_await sim.submit(chunk);
+        auto submission = co_await sim.submit(chunk, {});
         results = std::move(submission.results);
       }, asio::detached);
   ioc.run();

@@ -205,7 +205,8 @@ TEST_CASE("store: calls left dispatching by a crash are held at start-up never r
   {
     Store s({dir.file("q.db")});
     id = s.create_campaign(spec(), people(3), 1000);
-    s.claim(*s.campaign(id), 2, 1000);  // "crash" before the answer is recorded
+    auto sent = s.claim(*s.campaign(id), 2, 1000);
+    s.mark_sent(sent->idempotency_key, 1000);  // the request left: "crash" before the answer is recorded
   }
   Store s({dir.file("q.db")});
   auto rec = s.reconcile_dispatching([](const std::string&) { return false; }, "restart", 5000);
@@ -377,6 +378,7 @@ TEST_CASE("store: reconciliation resubmits idempotent providers' chunks under th
   auto b = s.create_campaign(sim, people(3, 100), 1000);
   auto chunk_a = *s.claim(*s.campaign(a), 3, 1000);
   auto chunk_b = *s.claim(*s.campaign(b), 2, 1000);
+  s.mark_sent(chunk_a.idempotency_key, 1000);
   auto rec = s.reconcile_dispatching([](const std::string& p) { return p == "sim"; }, "restart", 2000);
   CHECK(rec.held == 3);
   REQUIRE(rec.resubmit.size() == 1);
@@ -415,6 +417,7 @@ TEST_CASE("store: an operator releases or fails held calls and nothing else") {
   Store s({dir.file("q.db")});
   auto id = s.create_campaign(spec(), people(4), 1000);
   auto chunk = *s.claim(*s.campaign(id), 3, 1000);
+  s.mark_sent(chunk.idempotency_key, 1000);
   s.reconcile_dispatching([](const std::string&) { return false; }, "restart", 2000);
   auto held = s.held_calls(id);
   REQUIRE(held.size() == 3);
@@ -695,4 +698,28 @@ TEST_CASE("store: calls in progress past the timeout get the outcome timeout, re
   CHECK(retried[0].state == CallState::pending);
   CHECK_FALSE(s.oldest_in_progress());
   check_invariant(s, id, 3);
+}
+
+TEST_CASE("store: a chunk claimed but never marked sent is released at start-up, not held (issue 16.7)") {
+  testing::TempDir dir;
+  CampaignId id;
+  {
+    Store s({dir.file("q.db")});
+    id = s.create_campaign(spec(), people(5), 1000);
+    auto sent = s.claim(*s.campaign(id), 2, 1000);
+    s.mark_sent(sent->idempotency_key, 1000);  // its request left
+    s.claim(*s.campaign(id), 2, 1000);         // claimed, "crash" before its request was written
+  }
+  Store s({dir.file("q.db")});
+  auto rec = s.reconcile_dispatching([](const std::string&) { return false; }, "restart", 5000);
+  CHECK(rec.released == 2);
+  CHECK(rec.held == 2);
+  auto c = s.counts(id);
+  CHECK(c.held == 2);
+  CHECK(c.pending == 3);
+  CHECK(c.called == 2);  // the released calls' attempts were given back
+  auto next = s.claim(*s.campaign(id), 10, 6000);
+  REQUIRE(next);
+  CHECK(next->calls.size() == 3);
+  for (const auto& call : next->calls) CHECK(call.attempt == 1);
 }
