@@ -370,7 +370,9 @@ awaitable<void> Scheduler::dispatch(std::shared_ptr<providers::Provider> provide
   auto started = std::chrono::steady_clock::now();
   try {
     // Durable before any byte can leave: after a crash only chunks marked here may have been placed.
-    const providers::BeforeSend mark_sent = [this, &chunk] { store_.mark_sent(chunk.idempotency_key, clock_.now_ms()); };
+    const providers::BeforeSend mark_sent = [this, &chunk] {
+      store_.mark_sent(chunk.idempotency_key, clock_.now_ms());
+    };
     submission = co_await provider->submit(chunk, mark_sent);
   } catch (const std::exception& e) {
     spdlog::error("campaign {}: provider {} failed on chunk {}: {}", chunk.campaign_id, provider->name(),

@@ -285,7 +285,8 @@ inline constexpr const char* kMarkSent = "INSERT OR IGNORE INTO sent_chunks(disp
 inline constexpr const char* kForgetSent = "DELETE FROM sent_chunks WHERE dispatch_key = ?1";
 inline constexpr const char* kForgetAnsweredSent = R"sql(
 DELETE FROM sent_chunks WHERE dispatch_key NOT IN (
-  SELECT dispatch_key FROM calls INDEXED BY calls_dispatching WHERE state = 'dispatching' AND dispatch_key IS NOT NULL))sql";
+  SELECT dispatch_key FROM calls INDEXED BY calls_dispatching
+  WHERE state = 'dispatching' AND dispatch_key IS NOT NULL))sql";
 // Start-up: dispatching calls of provider ?1 whose chunk never started to be written go back to pending,
 // their attempt given back as not submitted (attempts first, while the calls still say dispatching).
 inline constexpr const char* kNeverSentAttempts = R"sql(

@@ -36,7 +36,8 @@ awaitable<Submission> SimulatorProvider::submit(const domain::DispatchChunk& chu
     if (before_send) before_send();
   } catch (const std::exception& e) {
     for (const auto& call : chunk.calls)
-      results.push_back({domain::SubmitResult::Kind::not_submitted, call.id, "", std::string("not sent: ") + e.what(), 1000});
+      results.push_back(
+          {domain::SubmitResult::Kind::not_submitted, call.id, "", std::string("not sent: ") + e.what(), 1000});
     co_return out;
   }
   std::vector<domain::OutcomeReport> reports;
