@@ -28,6 +28,14 @@ json config_for(const FakeBatchCall& fake, json extra = json::object()) {
   return c;
 }
 
+// For the tests about something else (campaign windows, caps, suppressions, rotation): legal at every hour,
+// since a San Francisco number adds Los Angeles to any declared zone and would otherwise tie them to the
+// hour the suite runs at.
+json all_day(json compliance = json::object()) {
+  compliance["respectful_hours"] = {{"start", "00:00"}, {"end", "24:00"}};
+  return {{"compliance", compliance}};
+}
+
 std::string phone(int i) { return "+1415" + std::to_string(2000000 + i); }
 // An international freephone number (+800): no zone of its own, so a declared zone alone decides its hours
 // (a declared zone is combined with the number's, and a San Francisco number would add Los Angeles).
@@ -113,11 +121,11 @@ TEST_CASE("scheduler: a contact whose local time is night is not called - one in
 TEST_CASE("scheduler: nothing goes out while the campaign window is closed") {
   TempDir dir;
   FakeBatchCall fake;
-  DaemonProcess daemon(dir, config_for(fake));
+  DaemonProcess daemon(dir, config_for(fake, all_day()));
   // A two-hour window that opened neither now nor in the next hour, in UTC.
   auto hour = std::chrono::duration_cast<std::chrono::hours>(std::chrono::system_clock::now().time_since_epoch()).count() % 24;
   auto start = fmt::format("{:02}:00", (hour + 2) % 24), end = fmt::format("{:02}:00", (hour + 4) % 24);
-  // The contact is where it is daytime now, so its respectful hours cover the window's two hours.
+  // Legal hours are all day here, so only the campaign's window holds the call back.
   auto id = create(daemon, campaign({{{"phone_number", phone(1)}, {"timezone", zone_with_local_hour(9, 15)}}},
                                     {{"timezone", "UTC"}, {"start_time", start}, {"end_time", end}}));
   settle(daemon, id);
@@ -137,7 +145,7 @@ TEST_CASE("scheduler: nothing goes out while the campaign window is closed") {
 TEST_CASE("scheduler: max_calls_per_day stops dispatch for the day") {
   TempDir dir;
   FakeBatchCall fake;
-  DaemonProcess daemon(dir, config_for(fake));
+  DaemonProcess daemon(dir, config_for(fake, all_day()));
   fake.report_to(daemon.url("/v1/providers/acme/events"), [](const std::string&, int) { return "completed"; });
   auto day = zone_with_local_hour(10, 19);
   std::vector<json> contacts;
@@ -154,7 +162,7 @@ TEST_CASE("scheduler: max_calls_per_day stops dispatch for the day") {
 TEST_CASE("scheduler: suppressed numbers never reach the provider") {
   TempDir dir;
   FakeBatchCall fake;
-  DaemonProcess daemon(dir, config_for(fake));
+  DaemonProcess daemon(dir, config_for(fake, all_day()));
   auto day = zone_with_local_hour(10, 19);
   auto added = http_post(daemon.url("/v1/suppressions"),
                          json{{"phone_number", "(415) 200-0001"}, {"reason", "cease and desist letter"}}.dump());
@@ -187,7 +195,7 @@ TEST_CASE("scheduler: suppressed numbers never reach the provider") {
 TEST_CASE("scheduler: the per-contact daily cap counts calls across campaigns") {
   TempDir dir;
   FakeBatchCall fake;
-  DaemonProcess daemon(dir, config_for(fake, {{"compliance", {{"contact_daily_cap", 1}}}}));
+  DaemonProcess daemon(dir, config_for(fake, all_day({{"contact_daily_cap", 1}})));
   fake.report_to(daemon.url("/v1/providers/acme/events"), [](const std::string&, int) { return "completed"; });
   auto day = zone_with_local_hour(10, 19);
   auto a = create(daemon, campaign({{{"phone_number", phone(1)}, {"timezone", day}}}));
@@ -204,7 +212,7 @@ TEST_CASE("scheduler: the per-contact daily cap counts calls across campaigns") 
 TEST_CASE("scheduler: caller ids rotate from chunk to chunk for a batch API") {
   TempDir dir;
   FakeBatchCall fake;
-  auto config = config_for(fake);
+  auto config = config_for(fake, all_day());
   config["providers"]["acme"]["chunk_size"] = 10;
   DaemonProcess daemon(dir, config);
   fake.report_to(daemon.url("/v1/providers/acme/events"), [](const std::string&, int) { return "completed"; });
