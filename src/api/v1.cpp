@@ -241,7 +241,8 @@ void register_routes(http::Router& router, Context& ctx) {
     const auto now = ctx.clock.now_ms();
     for (const auto& h : ctx.scheduler.provider_health()) {
       throttled.push_back({{{"provider", h.name}}, static_cast<double>(h.straight_throttles)});
-      paused.push_back({{{"provider", h.name}}, static_cast<double>(std::max<domain::UnixMs>(h.paused_until - now, 0)) / 1000});
+      paused.push_back(
+          {{{"provider", h.name}}, static_cast<double>(std::max<domain::UnixMs>(h.paused_until - now, 0)) / 1000});
       for (auto s : {providers::BreakerState::closed, providers::BreakerState::open, providers::BreakerState::half_open})
         breaker.push_back({{{"provider", h.name}, {"state", std::string(providers::to_string(s))}},
                            h.breaker == s ? 1.0 : 0.0});
@@ -252,11 +253,12 @@ void register_routes(http::Router& router, Context& ctx) {
                                     breaker);
     r.body += metrics::render_gauge("dialerd_provider_requests_in_flight",
                                     "Submissions sent to each provider and not answered yet.", in_flight);
-    r.body += metrics::render_gauge("dialerd_provider_throttle_streak",
-                                    "429 answers in a row from each provider (0 once it answers otherwise).", throttled);
-    r.body += metrics::render_gauge("dialerd_provider_paused_seconds",
-                                    "Seconds until each provider gets submissions again after a backoff or Retry-After.",
-                                    paused);
+    r.body +=
+        metrics::render_gauge("dialerd_provider_throttle_streak",
+                              "429 answers in a row from each provider (0 once it answers otherwise).", throttled);
+    r.body += metrics::render_gauge(
+        "dialerd_provider_paused_seconds",
+        "Seconds until each provider gets submissions again after a backoff or Retry-After.", paused);
     r.body += metrics::render_gauge("dialerd_webhook_outbox_pending", "Webhook events not delivered or abandoned yet.",
                                     {{{}, static_cast<double>(ctx.store.webhook_backlog())}});
     r.body += metrics::render_gauge("dialerd_ready", "1 while the database answers and the daemon is not draining.",

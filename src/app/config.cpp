@@ -136,7 +136,8 @@ const std::vector<Key<Config>>& daemon_keys() {
   static const std::vector<Key<Config>> keys = {
       {"listen.address", "127.0.0.1", false, "IP address the HTTP API listens on.",
        string_key(&Config::listen_address)},
-      {"listen.port", 8780, false, "TCP port of the HTTP API; 0 picks a free port (written to <state_dir>/dialerd.port).",
+      {"listen.port", 8780, false,
+       "TCP port of the HTTP API; 0 picks a free port (written to <state_dir>/dialerd.port).",
        int_key(&Config::listen_port, 0, 65535)},
       {"state_dir", "./var", false, "Directory holding the SQLite database (dialerd.db) and the port file.",
        [](const json& v, Config& c) -> std::optional<std::string> {
@@ -178,7 +179,8 @@ const std::vector<Key<Config>>& daemon_keys() {
       {"log.format", "text", true, "text (human) or json (one object per line).",
        string_key(&Config::log_format, {"text", "json"})},
       {"database.synchronous", "full", false,
-       "SQLite synchronous mode: full (every commit survives power loss) or normal (WAL; the last commits may be lost on power loss, never corrupted).",
+       "SQLite synchronous mode: full (every commit survives power loss) or normal (WAL; the last commits may be lost "
+       "on power loss, never corrupted).",
        string_key(&Config::db_synchronous, {"full", "normal"})},
       {"database.busy_timeout_ms", 5000, false, "How long a write waits for a lock held by another process.",
        int_key(&Config::db_busy_timeout_ms, 0, 600000)},
@@ -243,7 +245,8 @@ const std::vector<Key<Config>>& daemon_keys() {
                       h["regions"].is_array()) {
              text = h["date"].get<std::string>();
              for (const auto& r : h["regions"]) {
-               if (!r.is_string() || !valid_region(r.get<std::string>())) return at + ".regions: not a region: " + r.dump();
+               if (!r.is_string() || !valid_region(r.get<std::string>()))
+                 return at + ".regions: not a region: " + r.dump();
                regions.push_back(r.get<std::string>());
              }
            } else {
@@ -417,6 +420,16 @@ const std::vector<Key<ProviderConfig>>& provider_keys() {
        "Largest answer body read from the provider; a longer one is abandoned and the submission's calls are "
        "uncertain (held) for non-idempotent kinds.",
        int_key(&ProviderConfig::max_answer_bytes, 1024, 268435456)},
+      {"server_errors_place_nothing", nullptr, true,
+       "true: a 5xx answer (other than 503, which always means \"not now\") means the provider took none of the "
+       "submission's calls, so they wait and are sent again with backoff instead of being held; false: they are "
+       "held (the provider may have placed some). Absent = the kind's documented contract (addcalls: true, "
+       "others: false). Set true only for a provider whose API guarantees it.",
+       [](const json& v, ProviderConfig& p) -> std::optional<std::string> {
+         if (!v.is_boolean()) return "must be true or false, got " + type_name(v);
+         p.server_errors_place_nothing = v.get<bool>();
+         return std::nullopt;
+       }},
       {"max_in_flight", 8, true, "Submissions to this provider at once; 0 = no limit.",
        limit_key(&providers::Limits::max_in_flight, 0, 100000)},
       {"requests_per_second", 0, true,
@@ -522,7 +535,8 @@ const std::vector<Key<ProviderConfig>>& provider_keys() {
        int_key(&ProviderConfig::sim_delay_ms, 0, 86400000)},
       {"simulator.seed", 0, false, "simulator: random seed for the outcome mix; 0 = a fresh seed at start.",
        int_key(&ProviderConfig::sim_seed, 0, std::numeric_limits<std::int64_t>::max())},
-      {"simulator.mix.completed", 0.70, false, "simulator: share of calls that complete.", mix_key(&SimulatorMix::completed)},
+      {"simulator.mix.completed", 0.70, false, "simulator: share of calls that complete.",
+       mix_key(&SimulatorMix::completed)},
       {"simulator.mix.no_answer", 0.15, false, "simulator: share of calls not answered (retryable).",
        mix_key(&SimulatorMix::no_answer)},
       {"simulator.mix.busy", 0.05, false, "simulator: share of calls that find the line busy (retryable).",
@@ -565,6 +579,9 @@ void check_provider(ProviderConfig& p, const json& body, const std::string& at, 
   auto info = providers::kind_info(p.kind);
   if (!info) return;  // already reported (or missing: reported by the caller)
   if (p.chunk_size == 0) p.chunk_size = info->max_chunk;
+  if (!p.server_errors_place_nothing) p.server_errors_place_nothing = info->server_errors_place_nothing;
+  if (!info->http && body.contains("server_errors_place_nothing"))
+    errors.push_back({at + ".server_errors_place_nothing", "is only used by HTTP kinds, not " + p.kind});
   if (p.chunk_size > info->max_chunk)
     errors.push_back({at + ".chunk_size", "must be at most " + std::to_string(info->max_chunk) + " for kind " +
                                               std::string(info->kind) + ", got " + std::to_string(p.chunk_size)});

@@ -1,14 +1,13 @@
 #include "dialerd/http/client.hpp"
 
-#include <cstdint>
-#include <limits>
-
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/ssl.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl.hpp>
+#include <cstdint>
+#include <limits>
 
 namespace dialerd::http {
 
@@ -89,8 +88,9 @@ awaitable<ClientResult> exchange(Stream& stream, beast::flat_buffer& buffer, bht
   bhttp::response_parser<bhttp::string_body> parser;
   parser.body_limit(std::numeric_limits<std::uint64_t>::max());
   auto too_large = [&] {
-    return ClientError{true, false, "read answer: the body is larger than " + std::to_string(max_answer_bytes) +
-                                        " bytes; not read further"};
+    return ClientError{
+        true, false,
+        "read answer: the body is larger than " + std::to_string(max_answer_bytes) + " bytes; not read further"};
   };
   co_await bhttp::async_read_header(stream, buffer, parser, asio::redirect_error(use_awaitable, ec));
   if (ec) co_return ClientError{true, ec == beast::error::timeout, "read answer: " + ec.message()};

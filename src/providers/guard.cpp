@@ -106,7 +106,8 @@ bool Guard::finished(UnixMs now, Health health, UnixMs retry_after_ms, bool prob
     case Health::throttled:
       // Without a usable Retry-After the pause grows with each 429 in a row, as after failures.
       ++straight_throttles_;
-      paused_until_ = std::max(paused_until_, now + (retry_after_ms > 0 ? retry_after_ms : backoff(straight_throttles_)));
+      paused_until_ =
+          std::max(paused_until_, now + (retry_after_ms > 0 ? retry_after_ms : backoff(straight_throttles_)));
       if (probe) {
         // It answers, so it is up: close, and honour the pause it asked for.
         straight_failures_ = 0;

@@ -1,12 +1,11 @@
 #include "http_provider.hpp"
 
-#include <regex>
-
 #include <spdlog/spdlog.h>
 
-#include "dialerd/schedule/time.hpp"
+#include <regex>
 
 #include "dialerd/http/client.hpp"
+#include "dialerd/schedule/time.hpp"
 #include "dialerd/util/json_depth.hpp"
 
 namespace dialerd::providers {
@@ -47,8 +46,9 @@ std::string error_excerpt(const std::string& body, const std::vector<std::string
   }
   // Whatever else looks like a credential: an echoed credential header to the end of its line, a bearer
   // or basic token, and the value of a JSON member named like a credential.
-  static const std::regex kHeader(R"re(((?:authorization|proxy-authorization|x-api-key|x-api-secret|api-key|cookie)\s*:\s*)[^\r\n]*)re",
-                                  std::regex::icase);
+  static const std::regex kHeader(
+      R"re(((?:authorization|proxy-authorization|x-api-key|x-api-secret|api-key|cookie)\s*:\s*)[^\r\n]*)re",
+      std::regex::icase);
   static const std::regex kToken(R"re(\b((?:bearer|basic)\s+)[A-Za-z0-9._~+/=-]+)re", std::regex::icase);
   static const std::regex kMember(
       R"re(("[^"]*(?:key|secret|token|password|authorization|signature)[^"]*"\s*:\s*")(?:[^"\\]|\\.)*")re",
@@ -81,14 +81,14 @@ domain::UnixMs retry_after_ms(const WireAnswer& answer, domain::UnixMs now, doma
 }
 
 HttpProvider::HttpProvider(const app::ProviderConfig& config, asio::io_context& ioc, std::unique_ptr<Adapter> adapter,
-                           bool idempotent)
+                           Contract contract)
     : name_(config.name),
       kind_(config.kind),
       base_url_(config.base_url),
       chunk_size_(config.chunk_size),
       timeout_ms_(config.timeout_ms),
       max_answer_bytes_(static_cast<std::size_t>(config.max_answer_bytes)),
-      idempotent_(idempotent),
+      contract_(contract),
       adapter_(std::move(adapter)),
       client_(ioc.get_executor(), http::TlsOptions{config.ca_file}) {}
 
@@ -115,7 +115,7 @@ awaitable<Submission> HttpProvider::submit(const domain::DispatchChunk& chunk, c
     out.failure = err->timed_out ? "timeout" : err->maybe_sent ? "connection" : "connect";
     // Refused, unresolvable, TLS refused: nothing reached the provider. Reset or timed out after sending:
     // the provider may have taken the chunk, so a non-idempotent kind must not send it again.
-    if (!err->maybe_sent || idempotent_)
+    if (!err->maybe_sent || contract_.idempotent)
       out.results = all(chunk, SubmitResult::Kind::not_submitted, err->message, kDefaultBackoffMs);
     else
       out.results = all(chunk, SubmitResult::Kind::uncertain, "submission outcome unknown: " + err->message);
@@ -128,9 +128,9 @@ awaitable<Submission> HttpProvider::submit(const domain::DispatchChunk& chunk, c
     // A 2xx that says nothing readable about any call (HTML, empty, truncated): its calls stay uncertain,
     // and for the guard it is a failure, so a provider answering like this gets one probe per open period
     // instead of every call at full speed.
-    if (!chunk.calls.empty() &&
-        std::all_of(out.results.begin(), out.results.end(),
-                    [](const SubmitResult& r) { return r.kind == SubmitResult::Kind::uncertain; })) {
+    if (!chunk.calls.empty() && std::all_of(out.results.begin(), out.results.end(), [](const SubmitResult& r) {
+          return r.kind == SubmitResult::Kind::uncertain;
+        })) {
       out.health = Health::failed;
       out.failure = "bad_answer";
       spdlog::warn("provider {}: campaign {} chunk {} ({} calls): answered {} with nothing readable about any call: {}",
@@ -155,10 +155,12 @@ awaitable<Submission> HttpProvider::submit(const domain::DispatchChunk& chunk, c
     co_return out;
   }
   if (res.status >= 500) {
-    // The provider failed while handling it: it may have placed some calls first.
+    // The provider failed while handling it: it may have placed some calls first, unless its API says a
+    // 5xx takes nothing (then the calls are sent again after the guard's backoff, as the API asks).
     out.health = Health::failed;
     out.failure = "http_5xx";
-    out.results = all(chunk, idempotent_ ? SubmitResult::Kind::not_submitted : SubmitResult::Kind::uncertain, why,
+    const bool resend = contract_.idempotent || contract_.server_errors_place_nothing;
+    out.results = all(chunk, resend ? SubmitResult::Kind::not_submitted : SubmitResult::Kind::uncertain, why,
                       kDefaultBackoffMs);
     co_return out;
   }

@@ -10,9 +10,14 @@ namespace dialerd::providers {
 
 class HttpProvider final : public Provider {
  public:
+  // What the provider's API promises about a submission that went wrong after it was sent.
+  struct Contract {
+    bool idempotent;                   // resending a chunk under its key cannot place a call twice
+    bool server_errors_place_nothing;  // a 5xx answer means no call of the chunk was taken
+  };
   // Throws std::runtime_error when the provider's ca_file cannot be loaded.
   HttpProvider(const app::ProviderConfig& config, asio::io_context& ioc, std::unique_ptr<Adapter> adapter,
-               bool idempotent);
+               Contract contract);
   const std::string& name() const override { return name_; }
   const std::string& kind() const override { return kind_; }
   int chunk_size() const override { return chunk_size_; }
@@ -26,7 +31,7 @@ class HttpProvider final : public Provider {
   int chunk_size_;
   int timeout_ms_;
   std::size_t max_answer_bytes_;
-  bool idempotent_;
+  Contract contract_;
   std::unique_ptr<Adapter> adapter_;
   http::Client client_;  // this provider's TLS context and keep-alive pool
 };

@@ -225,9 +225,9 @@ Decision decide(const CampaignRules& c, const ContactPlace& place, const CallFac
              "(set the contact's timezone; config compliance.unknown_zone)");
       skip = true;
     } else {
-      b.fail("respectful-hours", "Respectful Hours Check", rh_desc,
-             fmt::format("Contact local time is {}, outside respectful hours {} or a holiday", where,
-                         window_text(lwin)));
+      b.fail(
+          "respectful-hours", "Respectful Hours Check", rh_desc,
+          fmt::format("Contact local time is {}, outside respectful hours {} or a holiday", where, window_text(lwin)));
       time_blocked = true;
     }
   }

@@ -397,9 +397,10 @@ awaitable<void> Scheduler::dispatch(std::shared_ptr<providers::Provider> provide
         r.reason = "provider refused " + std::to_string(g.straight_rejections()) +
                    " chunks in a row; waiting for it instead of failing the calls (" + r.reason + ")";
       }
-    spdlog::error("provider {}: {} chunks refused in a row: treated as failing (breaker {}); check its "
-                  "configuration and the log above",
-                  provider->name(), g.straight_rejections(), providers::to_string(g.state()));
+    spdlog::error(
+        "provider {}: {} chunks refused in a row: treated as failing (breaker {}); check its "
+        "configuration and the log above",
+        provider->name(), g.straight_rejections(), providers::to_string(g.state()));
   }
   if (submission.health != providers::Health::ok) {
     provider_failures(provider->name(), submission.failure.empty() ? "other" : submission.failure).inc();
@@ -447,9 +448,8 @@ schedule::Decision Scheduler::evaluate(const schedule::CampaignRules& rules, con
   schedule::CallFacts facts = campaign_facts;
   facts.active = cand.active;
   facts.suppression = cand.suppression;
-  facts.contact_calls_today =
-      history.contact_calls_since(cand.call.contact_id,
-                                  schedule::local_day_start(place.zones.empty() ? rules.zone : place.zones.front(), now));
+  facts.contact_calls_today = history.contact_calls_since(
+      cand.call.contact_id, schedule::local_day_start(place.zones.empty() ? rules.zone : place.zones.front(), now));
   if (legal_.rolling_calls > 0) {
     const UnixMs span = UnixMs{legal_.rolling_days} * 24 * 3600 * 1000;
     if (auto nth = history.contact_nth_recent_call(cand.call.contact_id, legal_.rolling_calls, now - span))

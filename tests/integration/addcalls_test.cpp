@@ -134,16 +134,11 @@ TEST_CASE("addcalls: the campaign's batch_id wins - a campaign without any batch
   CHECK(c["called"] == 3);
 }
 
-TEST_CASE("addcalls: a dropped connection or a 500 after sending holds the calls and never re-adds them") {
+TEST_CASE("addcalls: a dropped connection after sending holds the calls and never re-adds them") {
   TempDir dir;
   FakeAddCalls fake;
   DaemonProcess daemon(dir, config_for(fake));
-  SECTION("the connection is closed without an answer") {
-    fake.inject_drop(1);
-  }
-  SECTION("500") {
-    fake.inject(500, 1);
-  }
+  fake.inject_drop(1);
   auto id = create(daemon, campaign(6, 10));
   REQUIRE(wait_until([&] { return counts_of(daemon, id)["counts"]["held"] == 6; }));
   fake.report_to(daemon.url("/v1/providers/addcalls/events"), [](const std::string&, int) { return "completed"; });
@@ -152,4 +147,30 @@ TEST_CASE("addcalls: a dropped connection or a 500 after sending holds the calls
   CHECK(fake.violations().empty());
   CHECK(fake.calls_added() == 1);
   CHECK(counts_of(daemon, id)["counts"]["held"] == 6);
+}
+
+TEST_CASE("addcalls: a 500 is retried with backoff as the API asks - unless the operator says it may have placed") {
+  TempDir dir;
+  FakeAddCalls fake;
+  SECTION("the kind's contract: a 500 took nothing, the records are added again") {
+    DaemonProcess daemon(dir, config_for(fake, {{"backoff", {{"min_ms", 50}, {"max_ms", 200}}}}));
+    fake.report_to(daemon.url("/v1/providers/addcalls/events"), [](const std::string&, int) { return "completed"; });
+    fake.inject(500, 2);
+    auto id = create(daemon, campaign(6, 10));
+    REQUIRE(wait_until([&] { return counts_of(daemon, id)["status"] == "completed"; }));
+    CHECK(fake.violations().empty());
+    CHECK(fake.calls_added() == 6);
+    for (const auto& [number, times] : fake.received_numbers()) CHECK(times == 1);
+    auto c = counts_of(daemon, id)["counts"];
+    CHECK(c["completed"] == 6);
+    CHECK(c["held"] == 0);
+  }
+  SECTION("server_errors_place_nothing: false - the calls are held and never re-added") {
+    DaemonProcess daemon(dir, config_for(fake, {{"server_errors_place_nothing", false}}));
+    fake.inject(500, 1);
+    auto id = create(daemon, campaign(6, 10));
+    REQUIRE(wait_until([&] { return counts_of(daemon, id)["counts"]["held"] == 6; }));
+    CHECK(fake.calls_added() == 0);
+    CHECK(fake.violations().empty());
+  }
 }

@@ -1,10 +1,8 @@
 // Per-provider resilience on the real daemon: circuit breaker, backoff, in-flight limit, failover.
+#include <boost/asio/ip/tcp.hpp>
 #include <catch2/catch.hpp>
-
 #include <regex>
 #include <set>
-
-#include <boost/asio/ip/tcp.hpp>
 
 #include "dialerd/asio.hpp"
 #include "dialerd/http/client.hpp"
@@ -112,9 +110,9 @@ TEST_CASE("resilience: a 429 with Retry-After pauses the provider without openin
   TempDir dir;
   FakeBatchCall fake;
   fake.inject(429, 4, "0");
-  json provider = batchcall(fake.base_url(), {{"chunk_size", 10},
-                                              {"breaker", {{"failures", 2}}},
-                                              {"backoff", {{"min_ms", 20}, {"max_ms", 40}}}});
+  json provider =
+      batchcall(fake.base_url(),
+                {{"chunk_size", 10}, {"breaker", {{"failures", 2}}}, {"backoff", {{"min_ms", 20}, {"max_ms", 40}}}});
   DaemonProcess daemon(dir, {{"providers", {{"acme", provider}}}});
   fake.report_to(daemon.url("/v1/providers/acme/events"), [](const std::string&, int) { return "completed"; });
   auto id = create(daemon, campaign("acme", 10));
@@ -340,7 +338,7 @@ TEST_CASE("resilience: a provider refusing every chunk fails breaker.rejections 
   const std::string opened = R"(dialerd_provider_breaker_transitions_total{provider="acme",to="open"})";
   REQUIRE(wait_until([&] { return metric(daemon, opened) >= 1; }));
   auto counts = campaign_of(daemon, id)["counts"];
-  CHECK(counts["failed"] == 10);  // two chunks refused: they may be bad payloads
+  CHECK(counts["failed"] == 10);   // two chunks refused: they may be bad payloads
   CHECK(counts["pending"] == 20);  // the third refusal in a row: the provider is broken, the calls wait
   auto call = http_get(daemon.url("/v1/calls/1")).body["data"];
   INFO(call.dump());

@@ -2,6 +2,7 @@
 // dialerd's configuration: one table of keys (src/app/config.cpp), turned into a const Config once.
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <string_view>
@@ -28,6 +29,9 @@ struct ProviderConfig {
   int chunk_size = 0;      // calls per submission; 0 in the file means the kind's maximum
   int timeout_ms = 10000;  // connect + request + answer deadline for one submission
   int max_answer_bytes = 4 << 20;  // a longer answer is not read: the submission's outcome is uncertain
+  // a 5xx answer means the provider took nothing (its calls wait and are resent instead of being held);
+  // unset = the kind's documented contract (providers::KindInfo::server_errors_place_nothing)
+  std::optional<bool> server_errors_place_nothing;
   providers::Limits limits;  // max_in_flight, requests_per_second, backoff.*, breaker.*
   int sim_delay_ms = 2000; // simulator: time from submission to outcome
   SimulatorMix sim_mix;

@@ -23,7 +23,7 @@ struct Limits {
   UnixMs backoff_max_ms = 60000;
   int breaker_failures = 5;           // straight failures that open the breaker; 0 = it never opens
   int breaker_rejections = 3;         // straight whole-chunk refusals (400, 422, ...) that open it; 0 = never
-  UnixMs retry_after_max_ms = 600000; // the longest pause a Retry-After may impose
+  UnixMs retry_after_max_ms = 600000;  // the longest pause a Retry-After may impose
   UnixMs breaker_open_ms = 30000;     // how long it stays open first; doubles after each failed probe
   UnixMs breaker_open_max_ms = 600000;
 

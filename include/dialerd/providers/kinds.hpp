@@ -15,6 +15,9 @@ struct KindInfo {
   bool idempotent_submit; // resubmitting a chunk with the same key cannot place a call twice
                           // (such an adapter must send DispatchChunk::idempotency_key to the provider)
   bool caller_id_per_call;  // each call may carry its own from_number (else one per request)
+  bool server_errors_place_nothing;  // its API documents a 500 as "nothing taken, retry": a 5xx answer's
+                                     // calls wait and are sent again instead of being held (operators can
+                                     // override it per provider: server_errors_place_nothing)
 };
 
 std::optional<KindInfo> kind_info(std::string_view kind);

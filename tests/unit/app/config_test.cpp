@@ -51,6 +51,19 @@ TEST_CASE("config: defaults fill every key that is absent") {
   CHECK(p.timeout_ms == 10000);
 }
 
+TEST_CASE("config: server_errors_place_nothing follows the kind's documented contract unless set") {
+  auto c = parse_config(R"({"providers": {
+      "a": {"kind": "addcalls", "base_url": "http://x", "api_key": "k"},
+      "b": {"kind": "batchcall", "base_url": "http://x", "api_key": "k", "api_secret": "s"},
+      "a2": {"kind": "addcalls", "base_url": "http://x", "api_key": "k", "server_errors_place_nothing": false},
+      "b2": {"kind": "batchcall", "base_url": "http://x", "api_key": "k", "api_secret": "s",
+             "server_errors_place_nothing": true}}})");
+  CHECK(c.providers.at("a").server_errors_place_nothing == true);
+  CHECK(c.providers.at("b").server_errors_place_nothing == false);
+  CHECK(c.providers.at("a2").server_errors_place_nothing == false);
+  CHECK(c.providers.at("b2").server_errors_place_nothing == true);
+}
+
 TEST_CASE("config: compliance rules are read into the legal rules") {
   Config c = parse_config(R"({"compliance": {"respectful_hours": {"start": "09:00", "end": "20:30"},
     "region_hours": {"US-FL": {"start": "08:00", "end": "20:00"}},
@@ -119,6 +132,10 @@ TEST_CASE("config: every bad key gets its own error naming the key and the probl
        "providers.p.base_url: must start with https:// or http://, got \"x.com\""},
       {R"({"providers": {"p": {"kind": "batchcall", "base_url": "https://x.com", "api_key": "k", "api_secret": "s", "ca_file": 3}}})",
        "providers.p.ca_file: must be a string (a file path), got integer"},
+      {R"({"providers": {"p": {"kind": "simulator", "server_errors_place_nothing": true}}})",
+       "providers.p.server_errors_place_nothing: is only used by HTTP kinds, not simulator"},
+      {R"({"providers": {"p": {"kind": "addcalls", "base_url": "http://x", "api_key": "k", "server_errors_place_nothing": 1}}})",
+       "providers.p.server_errors_place_nothing: must be true or false, got integer"},
       {R"({"providers": {"p": {"kind": "simulator", "simulator": {"mix": {"busy": 2}}}}})",
        "providers.p.simulator.mix.busy: must be between 0 and 1, got 2"},
       {R"({"providers": {"p": {"kind": "simulator", "simulator": {"mix": {"completed": 0, "no_answer": 0, "busy": 0, "voicemail": 0, "failed": 0}}}}})",

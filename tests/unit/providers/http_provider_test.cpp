@@ -55,11 +55,13 @@ TEST_CASE("http provider: error answers are cut and their credentials redacted b
     CHECK(out == "bad request; you sent [redacted] and [redacted] twice: [redacted]");
   }
   SECTION("echoed credential headers, bearer tokens and credential-named JSON members") {
-    auto out = error_excerpt("echo:\r\nAuthorization: Basic dXNlcjpwYXNz\r\nX-Api-Key: other\r\nHost: x\r\n"
-                             "{\"api_key\":\"k1\",\"client_secret\": \"s\\\"2\",\"note\":\"token bearer tok.en-1\"}",
-                             {});
-    CHECK(out == "echo:\r\nAuthorization: [redacted]\r\nX-Api-Key: [redacted]\r\nHost: x\r\n"
-                 "{\"api_key\":\"[redacted]\",\"client_secret\": \"[redacted]\",\"note\":\"token bearer [redacted]\"}");
+    auto out = error_excerpt(
+        "echo:\r\nAuthorization: Basic dXNlcjpwYXNz\r\nX-Api-Key: other\r\nHost: x\r\n"
+        "{\"api_key\":\"k1\",\"client_secret\": \"s\\\"2\",\"note\":\"token bearer tok.en-1\"}",
+        {});
+    CHECK(out ==
+          "echo:\r\nAuthorization: [redacted]\r\nX-Api-Key: [redacted]\r\nHost: x\r\n"
+          "{\"api_key\":\"[redacted]\",\"client_secret\": \"[redacted]\",\"note\":\"token bearer [redacted]\"}");
   }
   SECTION("short secrets are not searched for, ordinary text stays") {
     CHECK(error_excerpt("xyz {\"error\":\"invalid phone\"}", secrets) == "xyz {\"error\":\"invalid phone\"}");

@@ -37,10 +37,13 @@ TEST_CASE("simulator: accepts every call of a chunk and reports each outcome aft
     chunk.calls.push_back(call);
   }
   std::vector<domain::SubmitResult> results;
-  asio::co_spawn(ioc, [&]() -> awaitable<void> { 
+  asio::co_spawn(
+      ioc,
+      [&]() -> awaitable<void> {
         auto submission = co_await sim.submit(chunk, {});
         results = std::move(submission.results);
-      }, asio::detached);
+      },
+      asio::detached);
   ioc.run();
   REQUIRE(results.size() == 5);
   for (const auto& r : results) CHECK(r.kind == domain::SubmitResult::Kind::accepted);
