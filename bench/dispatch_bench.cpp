@@ -52,7 +52,7 @@ class LoopbackProvider {
  public:
   LoopbackProvider()
       : server_(ioc_, http::ServerOptions{"127.0.0.1", 0, 64 << 20, 60000},
-                [this](const http::Request& r) { return handle(r); }) {
+                [this](http::Request r) { return serve(std::move(r)); }) {
     server_.start();
     thread_ = std::thread([this] { ioc_.run(); });
   }
@@ -88,6 +88,7 @@ class LoopbackProvider {
   }
 
  private:
+  dialerd::awaitable<http::Response> serve(http::Request req) { co_return handle(req); }
   http::Response handle(const http::Request& req) {
     http::Response r;
     if (req.method == "POST" && req.path == "/hooks") {  // a webhook receiver answers 200 and counts

@@ -9,6 +9,7 @@
 #include "contact_input.hpp"
 #include "dialerd/providers/kinds.hpp"
 #include "dialerd/schedule/compliance.hpp"
+#include "dialerd/store/lock_wait.hpp"
 
 namespace dialerd::api {
 
@@ -41,18 +42,32 @@ http::Response resolve_one(Context& ctx, const http::Request& req, const http::P
   return envelope(200, {{"moved", moved.size()}, {"call_ids", moved}}, ctx.clock.now_ms());
 }
 
-http::Response resolve_campaign(Context& ctx, const http::Request& req, const http::Params& params,
-                                store::HeldAction action) {
+// POST /v1/campaigns/{id}/held/release|fail: every held call of the campaign, 5000 per transaction with the
+// loop serving in between (a crash-heavy run can leave hundreds of thousands held).
+awaitable<http::Response> resolve_campaign(Context& ctx, const http::Request& req, const http::Params& params,
+                                           store::HeldAction action) {
   auto campaign = owned_campaign(ctx, req, params.at("id"));
   auto id = campaign.id;
   std::string reason = reason_of(req, action);
   if (action == store::HeldAction::release && campaign.status == domain::CampaignStatus::cancelled)
     throw BadRequest(409, "invalid_transition", "campaign " + params.at("id") + " is cancelled; fail its held calls instead");
-  auto moved = ctx.store.resolve_held(ctx.store.held_calls(id), action, reason, ctx.clock.now_ms());
+  constexpr std::size_t kSlice = 5000;
+  const auto budget = std::chrono::milliseconds(ctx.config().db_busy_timeout_ms);
+  const auto held = ctx.store.held_calls(id);
+  std::vector<domain::CallId> moved;
+  for (std::size_t start = 0; start < held.size(); start += kSlice) {
+    if (start > 0) co_await yield_to_loop();
+    const std::vector<domain::CallId> slice(
+        held.begin() + static_cast<std::ptrdiff_t>(start),
+        held.begin() + static_cast<std::ptrdiff_t>(std::min(held.size(), start + kSlice)));
+    auto done = co_await store::when_unlocked(
+        [&] { return ctx.store.resolve_held(slice, action, reason, ctx.clock.now_ms()); }, budget);
+    moved.insert(moved.end(), done.begin(), done.end());
+  }
   spdlog::warn("campaign {}: {} held call(s) {} by operator ({})", id, moved.size(),
                action == store::HeldAction::release ? "released" : "failed", reason);
   ctx.scheduler.wake();
-  return envelope(200, {{"moved", moved.size()}, {"call_ids", moved}}, ctx.clock.now_ms());
+  co_return envelope(200, {{"moved", moved.size()}, {"call_ids", moved}}, ctx.clock.now_ms());
 }
 
 json checks_json(const std::vector<schedule::Check>& checks) {
@@ -422,10 +437,9 @@ void register_call_routes(http::Router& router, Context& ctx) {
                guarded([&ctx, action](const http::Request& r, const http::Params& p) {
                  return resolve_one(ctx, r, p, action);
                }));
-    router.add("POST", std::string("/v1/campaigns/{id}/held/") + verb,
-               guarded([&ctx, action](const http::Request& r, const http::Params& p) {
-                 return resolve_campaign(ctx, r, p, action);
-               }));
+    router.add_async(
+        "POST", std::string("/v1/campaigns/{id}/held/") + verb,
+        [&ctx, action](const http::Request& r, const http::Params& p) { return resolve_campaign(ctx, r, p, action); });
   }
 }
 

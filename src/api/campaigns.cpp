@@ -9,6 +9,7 @@
 #include "dialerd/domain/phone.hpp"
 #include "dialerd/http/client.hpp"
 #include "dialerd/http/url_policy.hpp"
+#include "dialerd/store/lock_wait.hpp"
 #include "dialerd/store/sqlite/db.hpp"
 #include "dialerd/schedule/forecast.hpp"
 #include "dialerd/schedule/place.hpp"
@@ -19,6 +20,9 @@ namespace dialerd::api {
 using namespace domain;
 
 namespace {
+
+// Contacts stored per transaction when a request brings many: the loop serves other requests in between.
+constexpr std::size_t kCreateSlice = 1000;
 
 // Fields a campaign accepts. Any other field is refused rather than ignored: a field this version does not
 // act on must not be silently dropped while calls go out.
@@ -228,8 +232,12 @@ http::Response patch_campaign(Context& ctx, const http::Request& req, const http
   return envelope(200, campaign_json(*ctx.store.campaign(campaign.id), ctx.store.counts(campaign.id)), now);
 }
 
-http::Response create_campaign(Context& ctx, const http::Request& req) {
-  json body = parse_json_body(req);
+// POST /v1/campaigns. Everything is checked before anything is stored. Up to kCreateSlice contacts go in
+// with the campaign in one transaction; a longer list is stored a slice at a time (the loop serving other
+// requests in between) under status draft, which never dispatches, and the campaign takes its status
+// with the last slice: a stop halfway leaves a draft, never a running campaign missing contacts.
+awaitable<http::Response> create_campaign(Context& ctx, const http::Request& req) {
+  json body = co_await parse_json_body_off_loop(req);
   if (!body.is_object()) throw BadRequest(400, "invalid_json", "body must be a JSON object");
   for (const auto& [k, v] : body.items())
     if (!kCampaignFields.count(k)) bad_field(k, "unknown field (not supported by this version)");
@@ -346,24 +354,48 @@ http::Response create_campaign(Context& ctx, const http::Request& req) {
     spec.status = CampaignStatus::running;
   }
 
+  const std::string region = config.default_region;  // the config may be replaced while this waits
+  const auto budget = std::chrono::milliseconds(config.db_busy_timeout_ms);
   std::vector<ContactInput> contacts;
   if (body.contains("contacts") && !body["contacts"].is_null()) {
     const json& list = body["contacts"];
     if (!list.is_array()) bad_field("contacts", std::string("must be an array, got ") + list.type_name());
     contacts.reserve(list.size());
     for (std::size_t i = 0; i < list.size(); ++i) {
-      contacts.push_back(parse_contact(list[i], "contacts[" + std::to_string(i) + "]", config.default_region));
+      if (i > 0 && i % kCreateSlice == 0) co_await yield_to_loop();
+      contacts.push_back(parse_contact(list[i], "contacts[" + std::to_string(i) + "]", region));
       check_required(contacts.back(), spec.required_variables, "contacts[" + std::to_string(i) + "]");
     }
   }
 
   auto now = ctx.clock.now_ms();
-  CampaignId id = ctx.store.create_campaign(spec, contacts, now);
+  const CampaignStatus final_status = spec.status;
+  const bool sliced = contacts.size() > kCreateSlice;
+  if (sliced) spec.status = CampaignStatus::draft;
+  const std::vector<ContactInput> first(contacts.begin(), contacts.begin() + std::min(contacts.size(), kCreateSlice));
+  CampaignId id = co_await store::when_unlocked([&] { return ctx.store.create_campaign(spec, first, now); }, budget);
+  json failed_chunks = json::array();
+  for (std::size_t start = kCreateSlice, chunk_no = 2; start < contacts.size(); start += kCreateSlice, ++chunk_no) {
+    co_await yield_to_loop();
+    const std::vector<ContactInput> chunk(
+        contacts.begin() + static_cast<std::ptrdiff_t>(start),
+        contacts.begin() + static_cast<std::ptrdiff_t>(std::min(contacts.size(), start + kCreateSlice)));
+    try {
+      co_await store::when_unlocked([&] { ctx.store.add_contacts(id, chunk, now); }, budget);
+    } catch (const store::sqlite::DbError& e) {
+      spdlog::error("campaign {}: contacts chunk {} failed: {}", id, chunk_no, e.what());
+      failed_chunks.push_back({{"chunk", chunk_no}, {"error", "could not store this chunk; nothing of it was kept"}});
+    }
+  }
+  if (sliced && final_status != CampaignStatus::draft)
+    co_await store::when_unlocked([&] { ctx.store.set_campaign_status(id, final_status, ctx.clock.now_ms()); }, budget);
   spdlog::info("campaign {}: created '{}' with {} contacts, provider {}, status {}", id, spec.name, contacts.size(),
-               spec.provider, to_string(spec.status));
+               spec.provider, to_string(final_status));
   ctx.scheduler.wake();
   auto campaign = ctx.store.campaign(id);
-  return envelope(201, campaign_json(*campaign, ctx.store.counts(id)), now);
+  json data = campaign_json(*campaign, ctx.store.counts(id));
+  if (!failed_chunks.empty()) data["failed_chunks"] = failed_chunks;
+  co_return envelope(201, data, ctx.clock.now_ms());
 }
 
 http::Response get_campaign(Context& ctx, const http::Request& req, const http::Params& params) {
@@ -374,7 +406,7 @@ http::Response get_campaign(Context& ctx, const http::Request& req, const http::
 // POST /v1/campaigns/{id}/contacts: records added in chunks of 1000, each its own transaction. Invalid
 // records are reported one by one and the rest still go in; a record matching a pending call of the
 // campaign updates it (seed 003).
-http::Response add_contacts(Context& ctx, const http::Request& req, const http::Params& params) {
+awaitable<http::Response> add_contacts(Context& ctx, const http::Request& req, const http::Params& params) {
   auto campaign = std::optional<Campaign>(owned_campaign(ctx, req, params.at("id")));
   CampaignId id = campaign->id;
   if (campaign->status == CampaignStatus::completed || campaign->status == CampaignStatus::cancelled)
@@ -384,7 +416,13 @@ http::Response add_contacts(Context& ctx, const http::Request& req, const http::
   auto media = media_type(req);
   if (media != "text/csv" && media != "application/json")
     throw BadRequest(415, "unsupported_media_type", "Content-Type must be application/json or text/csv");
-  json body = media == "text/csv" ? csv_records(req.body) : parse_json_body(req);
+  json body;
+  if (media == "application/json")
+    body = co_await parse_json_body_off_loop(req);
+  else if (req.body.size() < kParseOnLoopBytes)
+    body = csv_records(req.body);
+  else
+    body = co_await json_off_loop([&req] { return csv_records(req.body); });
   const json* records = &body;
   std::string list_name = "";
   if (body.is_object()) {
@@ -405,7 +443,19 @@ http::Response add_contacts(Context& ctx, const http::Request& req, const http::
   json errors = json::array(), failed_chunks = json::array(), call_ids = json::array();
   std::int64_t added = 0, updated = 0;
   auto now = ctx.clock.now_ms();
+  const auto budget = std::chrono::milliseconds(ctx.config().db_busy_timeout_ms);
   for (std::size_t start = 0, chunk_no = 1; start < records->size(); start += kChunk, ++chunk_no) {
+    if (start > 0) {
+      // Between chunks the loop serves everything else; the campaign may have ended meanwhile.
+      co_await yield_to_loop();
+      auto status = ctx.store.campaign(id)->status;
+      if (status == CampaignStatus::completed || status == CampaignStatus::cancelled) {
+        failed_chunks.push_back({{"chunk", chunk_no},
+                                 {"error", "the campaign became " + std::string(to_string(status)) +
+                                               " during the upload; this chunk and the ones after it were not added"}});
+        break;
+      }
+    }
     std::vector<ContactInput> valid;
     for (std::size_t i = start; i < std::min(records->size(), start + kChunk); ++i) {
       try {
@@ -423,7 +473,7 @@ http::Response add_contacts(Context& ctx, const http::Request& req, const http::
     }
     if (valid.empty()) continue;
     try {
-      auto r = ctx.store.add_contacts(id, valid, now);
+      auto r = co_await store::when_unlocked([&] { return ctx.store.add_contacts(id, valid, now); }, budget);
       added += r.added;
       updated += r.updated;
       for (auto cid : r.call_ids) call_ids.push_back(std::to_string(cid));
@@ -440,7 +490,7 @@ http::Response add_contacts(Context& ctx, const http::Request& req, const http::
   }
   if (added + updated > 0) ctx.scheduler.wake();
   json data = {{"added", added}, {"updated", updated}, {"call_ids", call_ids}};
-  if (errors.empty() && failed_chunks.empty()) return envelope(200, data, now);
+  if (errors.empty() && failed_chunks.empty()) co_return envelope(200, data, now);
   data["failed_chunks"] = failed_chunks;
   data["errors"] = errors;
   if (added + updated == 0 && failed_chunks.empty()) {
@@ -452,9 +502,9 @@ http::Response add_contacts(Context& ctx, const http::Request& req, const http::
     auto j = json::parse(r.body);
     j["errors"] = errors;
     r.body = j.dump();
-    return r;
+    co_return r;
   }
-  return envelope(207, data, now);
+  co_return envelope(207, data, now);
 }
 
 // GET /v1/campaigns?status=&limit=&after=: campaigns in id order, with their counts.
@@ -512,7 +562,7 @@ http::Response change_status(Context& ctx, const http::Request& req, const http:
     if (from == CampaignStatus::paused) to = future_start ? CampaignStatus::scheduled : CampaignStatus::running;
     else if (from == CampaignStatus::draft) conflict("use start");
     else if (from != CampaignStatus::running && from != CampaignStatus::scheduled) conflict("");
-  } else {  // cancel
+  } else {  // cancel: cancel_campaign below
     if (from == CampaignStatus::completed) conflict("");
     if (from != CampaignStatus::cancelled) {
       if (!ctx.store.cancel_campaign(id, "campaign cancelled", now)) conflict("");
@@ -527,22 +577,60 @@ http::Response change_status(Context& ctx, const http::Request& req, const http:
   return envelope(200, campaign_json(*ctx.store.campaign(id), ctx.store.counts(id)), now);
 }
 
-http::Response get_forecast(Context& ctx, const http::Request& req, const http::Params& params) {
+// POST /v1/campaigns/{id}/cancel: the move, then the pending calls skipped a slice at a time (a campaign of
+// a million calls would otherwise stop the loop for seconds); answered when none is left. Another cancel
+// of the same campaign meanwhile sweeps along, and a stop in the middle is finished at start-up.
+awaitable<http::Response> cancel_campaign(Context& ctx, const http::Request& req, const http::Params& params) {
+  change_status(ctx, req, params, "cancel");
+  const CampaignId id = parse_id(params.at("id"), "campaign");
+  const auto budget = std::chrono::milliseconds(ctx.config().db_busy_timeout_ms);
+  for (;;) {
+    int skipped = co_await store::when_unlocked(
+        [&] {
+          return ctx.store.skip_pending(id, "campaign cancelled", ctx.clock.now_ms(), store::Store::kCancelSlice);
+        },
+        budget);
+    if (skipped < store::Store::kCancelSlice) break;
+    co_await yield_to_loop();
+  }
+  const auto now = ctx.clock.now_ms();
+  co_return envelope(200, campaign_json(*ctx.store.campaign(id), ctx.store.counts(id)), now);
+}
+
+// GET /v1/campaigns/{id}/forecast. The sample of the pending calls' places is spread over the whole
+// campaign (every step-th call in due order); the index is read kForecastPage entries at a time, the loop
+// serving between pages, so a campaign of millions of calls costs time on this request only.
+awaitable<http::Response> get_forecast(Context& ctx, const http::Request& req, const http::Params& params) {
   auto campaign = std::optional<Campaign>(owned_campaign(ctx, req, params.at("id")));
   CampaignId id = campaign->id;
   std::string error;
   auto rules = schedule::campaign_rules(*campaign, error);
   if (!rules) throw BadRequest(409, "unusable_campaign", error);
   rules->running = true;  // forecast as if it runs (a draft or paused campaign too)
-  const auto& config = ctx.config();
-  auto now = ctx.clock.now_ms();
   constexpr int kSample = 500;
   schedule::ForecastInput in;
   in.campaign = &*rules;
-  in.legal = &config.legal;
   in.pending = ctx.store.counts(id).pending;
-  for (const auto& [phone, tz] : ctx.store.sample_pending(id, kSample))
-    in.sample.push_back(schedule::resolve_place(tz, phone, rules->zone, config.legal.unknown_zone));
+  constexpr int kForecastPage = 20000;
+  const std::int64_t step = std::max<std::int64_t>(1, in.pending / kSample);
+  std::vector<domain::CallId> picked;
+  std::optional<store::Store::DueKey> after;
+  for (;;) {
+    auto page = ctx.store.pending_page(id, after, kForecastPage);
+    for (const auto& key : page)
+      if (key.call_id % step == 0 && picked.size() < static_cast<std::size_t>(kSample)) picked.push_back(key.call_id);
+    if (page.size() < static_cast<std::size_t>(kForecastPage) || picked.size() >= static_cast<std::size_t>(kSample))
+      break;
+    after = page.back();
+    co_await yield_to_loop();
+  }
+  // From here on nothing waits: the config in force (a reload may have replaced it meanwhile) and the time.
+  const auto& config = ctx.config();
+  const auto now = ctx.clock.now_ms();
+  in.legal = &config.legal;
+  for (auto call_id : picked)
+    if (auto place = ctx.store.call_place(call_id))
+      in.sample.push_back(schedule::resolve_place(place->second, place->first, rules->zone, config.legal.unknown_zone));
   if (rules->max_calls_per_day)
     in.calls_today = ctx.store.campaign_calls_since(id, schedule::local_day_start(rules->zone, now));
   in.call_duration_s = config.forecast_call_duration_s;
@@ -562,7 +650,7 @@ http::Response get_forecast(Context& ctx, const http::Request& req, const http::
                 {{"call_duration_seconds", in.call_duration_s},
                  {"contacts_sampled", in.sample.size()},
                  {"ignores", "retries, per-contact daily caps, provider delays"}}}};
-  return envelope(200, data, now);
+  co_return envelope(200, data, now);
 }
 
 }  // namespace
@@ -572,18 +660,19 @@ void register_campaign_routes(http::Router& router, Context& ctx) {
              guarded([&ctx](const http::Request& req, const http::Params&) { return list_campaigns(ctx, req); }));
   router.add("PATCH", "/v1/campaigns/{id}",
              guarded([&ctx](const http::Request& r, const http::Params& p) { return patch_campaign(ctx, r, p); }));
-  router.add("POST", "/v1/campaigns/{id}/contacts", guarded([&ctx](const http::Request& req, const http::Params& p) {
-               return add_contacts(ctx, req, p);
-             }));
-  for (std::string action : {"start", "pause", "resume", "cancel"})
+  router.add_async("POST", "/v1/campaigns/{id}/contacts",
+                   [&ctx](const http::Request& r, const http::Params& p) { return add_contacts(ctx, r, p); });
+  for (std::string action : {"start", "pause", "resume"})
     router.add("POST", "/v1/campaigns/{id}/" + action,
                guarded([&ctx, action](const http::Request& r, const http::Params& p) {
                  return change_status(ctx, r, p, action);
                }));
-  router.add("GET", "/v1/campaigns/{id}/forecast",
-             guarded([&ctx](const http::Request& r, const http::Params& p) { return get_forecast(ctx, r, p); }));
-  router.add("POST", "/v1/campaigns",
-             guarded([&ctx](const http::Request& req, const http::Params&) { return create_campaign(ctx, req); }));
+  router.add_async("POST", "/v1/campaigns/{id}/cancel",
+                   [&ctx](const http::Request& r, const http::Params& p) { return cancel_campaign(ctx, r, p); });
+  router.add_async("GET", "/v1/campaigns/{id}/forecast",
+                   [&ctx](const http::Request& r, const http::Params& p) { return get_forecast(ctx, r, p); });
+  router.add_async("POST", "/v1/campaigns",
+                   [&ctx](const http::Request& req, const http::Params&) { return create_campaign(ctx, req); });
   router.add("GET", "/v1/campaigns/{id}",
              guarded([&ctx](const http::Request& r, const http::Params& p) { return get_campaign(ctx, r, p); }));
 }

@@ -1,5 +1,6 @@
 #pragma once
 // Shared by the v1 handlers: the response envelope, typed request errors, JSON field readers.
+#include <functional>
 #include <optional>
 #include <stdexcept>
 #include <string>
@@ -35,11 +36,21 @@ struct BadRequest : std::runtime_error {
 // {"data": ..., "meta": {"request_id", "ts"}}
 http::Response envelope(int status, json data, domain::UnixMs now);
 // Wraps a handler so BadRequest becomes its 4xx answer.
+// The error answer a BadRequest stands for (serve() gives it for asynchronous handlers too).
+http::Response bad_request_response(const BadRequest& e);
 http::Handler guarded(std::function<http::Response(const http::Request&, const http::Params&)> fn);
 
 // The body as JSON: 415 unless it is application/json; 400 invalid_json when it does not parse, is not
 // UTF-8, or nests arrays and objects deeper than util::kMaxJsonDepth.
 json parse_json_body(const http::Request& req);
+// The same, parsed on a worker thread when the body is big (parsing 10 MB takes longer than the event loop
+// may wait).
+awaitable<json> parse_json_body_off_loop(const http::Request& req);
+// Runs `work` (pure: parsing, no store, no loop state) on the API's worker thread; its exception, if any,
+// is thrown here.
+awaitable<json> json_off_loop(std::function<json()> work);
+// Bodies smaller than this are parsed on the loop (a few milliseconds at most).
+inline constexpr std::size_t kParseOnLoopBytes = 256 * 1024;
 // The request's media type, lower-cased, without parameters ("application/json").
 std::string media_type(const http::Request& req);
 // The campaign named by `id_text`, if it exists and belongs to the caller's workspace; else 404.

@@ -6,12 +6,15 @@
 #include <chrono>
 #include <random>
 
+#include <boost/asio/thread_pool.hpp>
+
 #include <fmt/format.h>
 
 #include <spdlog/spdlog.h>
 #include <sqlite3.h>
 
 #include "common.hpp"
+#include "dialerd/store/lock_wait.hpp"
 #include "dialerd/store/sqlite/db.hpp"
 #include "dialerd/schedule/time.hpp"
 #include "dialerd/util/json_depth.hpp"
@@ -37,20 +40,45 @@ http::Response envelope(int status, json data, domain::UnixMs now) {
   return r;
 }
 
+http::Response bad_request_response(const BadRequest& e) {
+  auto r = http::error_response(e.status, e.code, e.message, e.field);
+  if (!e.extra.empty()) {
+    auto body = json::parse(r.body);
+    body["error"].update(e.extra);
+    r.body = body.dump();
+  }
+  return r;
+}
+
 http::Handler guarded(std::function<http::Response(const http::Request&, const http::Params&)> fn) {
   return [fn = std::move(fn)](const http::Request& req, const http::Params& params) {
     try {
       return fn(req, params);
     } catch (const BadRequest& e) {
-      auto r = http::error_response(e.status, e.code, e.message, e.field);
-      if (!e.extra.empty()) {
-        auto body = json::parse(r.body);
-        body["error"].update(e.extra);
-        r.body = body.dump();
-      }
-      return r;
+      return bad_request_response(e);
     }
   };
+}
+
+namespace {
+asio::thread_pool& worker() {
+  static asio::thread_pool pool(1);
+  return pool;
+}
+awaitable<json> run_work(std::function<json()>* work) {
+  co_return (*work)();
+}
+}  // namespace
+
+awaitable<json> json_off_loop(std::function<json()> work) {
+  json out = co_await asio::co_spawn(worker(), run_work(&work), use_awaitable);
+  co_return out;
+}
+
+awaitable<json> parse_json_body_off_loop(const http::Request& req) {
+  if (req.body.size() < kParseOnLoopBytes) co_return parse_json_body(req);
+  json out = co_await json_off_loop([&req] { return parse_json_body(req); });
+  co_return out;
 }
 
 std::string media_type(const http::Request& req) {
@@ -152,15 +180,29 @@ metrics::Counter& storage_errors() {
   return metrics::registry().counter("dialerd_storage_errors_total",
                                      "API requests refused because the database could not write (503).");
 }
+// The answer to a request whose transaction the database refused: 503 when it may pass later (disk full,
+// I/O error, a lock held past database.busy_timeout_ms); anything else is a bug, rethrown (500).
+http::Response storage_error(const http::Request& request, const store::sqlite::DbError& e) {
+  const int primary = e.code() & 0xff;
+  if (primary != SQLITE_FULL && primary != SQLITE_IOERR && !e.locked()) throw e;
+  spdlog::error("http: {} {}: database: {}", request.method, request.path, e.what());
+  storage_errors().inc();
+  auto r = http::error_response(
+      503, primary == SQLITE_FULL ? "storage_full" : "storage_unavailable",
+      std::string(primary == SQLITE_FULL ? "the database's disk is full" : "the database cannot write now") + " (" +
+          e.what() + "); this request's change was rolled back. Retry later.");
+  r.headers.emplace_back("Retry-After", "5");
+  return r;
+}
 }  // namespace
 
-http::Response serve(Context& ctx, const http::Router& router, http::Request request) {
+awaitable<http::Response> serve(Context& ctx, const http::Router& router, http::Request request) {
   // The server refuses non-canonical targets before they get here; a request built elsewhere (tests, fuzz)
   // gets the same answer, so no spelling of a path can reach a handler unauthenticated.
   if (auto problem = http::target_problem(request.target); !request.target.empty() && !problem.empty())
-    return http::error_response(400, "bad_request", problem);
+    co_return http::error_response(400, "bad_request", problem);
   auto route = router.find(request);
-  if (!route.handler) return route.refusal;
+  if (!route.found()) co_return route.refusal;
   const auto& keys = ctx.config().api_keys;
   request.workspace = "default";
   request.key_name.clear();
@@ -184,33 +226,42 @@ http::Response serve(Context& ctx, const http::Router& router, http::Request req
                                     presented.empty() ? "an API key is required (Authorization: Bearer KEY or X-API-Key)"
                                                       : "the API key is not valid");
       r.headers.emplace_back("WWW-Authenticate", "Bearer");
-      return r;
+      co_return r;
     }
     request.workspace = matched->workspace;
     request.key_name = matched->name;
     request.admin = matched->admin;
   }
-  try {
-    return (*route.handler)(request, route.params);
-  } catch (const store::sqlite::DbError& e) {
-    // The database cannot take this now (disk full, I/O error, locked by another process too long). The
-    // request's transaction rolled back; the daemon stays up and the client may retry.
-    const int primary = e.code() & 0xff;
-    if (primary != SQLITE_FULL && primary != SQLITE_IOERR && primary != SQLITE_BUSY && primary != SQLITE_LOCKED)
-      throw;
-    spdlog::error("http: {} {}: database: {}", request.method, request.path, e.what());
-    storage_errors().inc();
-    auto r = http::error_response(
-        503, primary == SQLITE_FULL ? "storage_full" : "storage_unavailable",
-        std::string(primary == SQLITE_FULL ? "the database's disk is full" : "the database cannot write now") +
-            " (" + e.what() + "); this request's change was rolled back. Retry later.");
-    r.headers.emplace_back("Retry-After", "5");
-    return r;
+  // A lock another process holds (sqlite3, a backup) is waited for here, on a timer, up to
+  // database.busy_timeout_ms: the handler's transaction rolled back and it runs again from the start.
+  const auto give_up_at = std::chrono::steady_clock::now() + std::chrono::milliseconds(ctx.config().db_busy_timeout_ms);
+  std::chrono::milliseconds pause{0};
+  for (;;) {
+    std::optional<http::Response> out;
+    try {
+      if (route.handler)
+        out = (*route.handler)(request, route.params);
+      else
+        out = co_await (*route.async_handler)(request, route.params);
+    } catch (const BadRequest& e) {
+      out = bad_request_response(e);
+    } catch (const store::sqlite::DbError& e) {
+      if (!e.locked() || std::chrono::steady_clock::now() >= give_up_at) out = storage_error(request, e);
+    }
+    if (out) co_return std::move(*out);
+    store::count_lock_wait();
+    pause = store::next_lock_pause(pause);
+    auto executor = co_await asio::this_coro::executor;  // not inside the constructor's arguments: g++ 12
+    asio::steady_timer timer(executor);
+    timer.expires_after(pause);
+    boost::system::error_code ec;
+    co_await timer.async_wait(asio::redirect_error(use_awaitable, ec));
   }
 }
 
 void register_routes(http::Router& router, Context& ctx) {
   storage_errors();  // listed at zero from the start
+  store::count_lock_wait(0);
   router.add(
       "GET", "/healthz",
       [&ctx](const http::Request&, const http::Params&) { return envelope(200, {{"status", "ok"}}, ctx.clock.now_ms()); },

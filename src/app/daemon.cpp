@@ -26,6 +26,7 @@
 #include "dialerd/http/server.hpp"
 #include "dialerd/providers/kinds.hpp"
 #include "dialerd/scheduler/scheduler.hpp"
+#include "dialerd/store/lock_wait.hpp"
 #include "dialerd/store/store.hpp"
 #include "dialerd/util/clock.hpp"
 #include "dialerd/util/log_safe.hpp"
@@ -321,6 +322,17 @@ struct Daemon::Impl {
   }
 };
 
+namespace {
+awaitable<void> record_outcomes(scheduler::Scheduler& scheduler, std::string provider,
+                                std::vector<domain::OutcomeReport> reports) {
+  try {
+    co_await store::when_unlocked([&] { scheduler.apply_outcomes(provider, reports); }, std::nullopt);
+  } catch (const std::exception& e) {
+    spdlog::error("provider {}: recording {} outcomes failed: {}", provider, reports.size(), e.what());
+  }
+}
+}  // namespace
+
 Daemon::Daemon(Config config, std::string config_path)
     : impl_(std::make_unique<Impl>(std::move(config), std::move(config_path))) {}
 Daemon::~Daemon() = default;
@@ -350,6 +362,12 @@ int Daemon::run() {
     spdlog::warn("start-up: {} call(s) were being submitted when dialerd stopped; they are held for review "
                  "(dialerctl held)", reconciled.held);
 
+  if (auto skipped = d.store->finish_cancels(d.clock.now_ms()); skipped > 0)
+    spdlog::info("start-up: {} pending call(s) of cancelled campaigns skipped (a cancel was interrupted)", skipped);
+
+  // Serving from here on: a lock another process holds is waited for off the loop, never for long on it.
+  d.store->set_lock_wait(store::kLoopLockWaitMs);
+
   // Builds the number-check tables now rather than in the first request (docs/PERFORMANCE.md).
   if (domain::phone_fast_path_enabled())
     spdlog::info("phone numbers: fast libphonenumber check on");
@@ -360,11 +378,8 @@ int Daemon::run() {
   d.scheduler = std::make_unique<scheduler::Scheduler>(d.ioc, *d.store, d.clock);
   scheduler::ProviderMap providers;
   d.sink = [&d](const std::string& provider, std::vector<domain::OutcomeReport> reports) {
-    try {
-      d.scheduler->apply_outcomes(provider, reports);
-    } catch (const std::exception& e) {
-      spdlog::error("provider {}: recording {} outcomes failed: {}", provider, reports.size(), e.what());
-    }
+    // Outcomes exist nowhere else: a lock held by another process is waited out, however long.
+    asio::co_spawn(d.ioc, record_outcomes(*d.scheduler, provider, std::move(reports)), asio::detached);
   };
   for (const auto& [name, pc] : cfg.providers) {
     auto provider = providers::make_provider(pc, d.ioc, d.sink);
@@ -391,7 +406,7 @@ int Daemon::run() {
       d.ioc,
       http::ServerOptions{cfg.listen_address, cfg.listen_port, cfg.http_body_limit, cfg.http_idle_timeout_ms,
                           connection_cap(cfg.http_max_connections), cfg.http_max_connections_per_peer},
-      [&d](const http::Request& r) { return api::serve(*d.api_ctx, d.router, r); });
+      [&d](http::Request r) { return api::serve(*d.api_ctx, d.router, std::move(r)); });
   if (cfg.api_keys.empty() && cfg.listen_address != "127.0.0.1" && cfg.listen_address != "::1")
     spdlog::warn("the API listens on {} with no api.keys: anyone who can reach it can place calls", cfg.listen_address);
   d.server->start();

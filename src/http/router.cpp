@@ -1,5 +1,6 @@
 #include "dialerd/http/router.hpp"
 
+#include <boost/asio/use_future.hpp>
 #include <nlohmann/json.hpp>
 
 namespace dialerd::http {
@@ -140,7 +141,12 @@ std::string_view reason_phrase(int status) {
 
 void Router::add(std::string method, std::string pattern, Handler handler, Access access) {
   auto segments = split_path(pattern);
-  entries_.push_back({std::move(method), std::move(pattern), std::move(segments), std::move(handler), access});
+  entries_.push_back({std::move(method), std::move(pattern), std::move(segments), std::move(handler), {}, access});
+}
+
+void Router::add_async(std::string method, std::string pattern, AsyncHandler handler, Access access) {
+  auto segments = split_path(pattern);
+  entries_.push_back({std::move(method), std::move(pattern), std::move(segments), {}, std::move(handler), access});
 }
 
 Router::Match Router::find(const Request& request) const {
@@ -151,7 +157,10 @@ Router::Match Router::find(const Request& request) const {
     Params params;
     if (!match(e.segments, path, params)) continue;
     if (e.method == request.method) {
-      m.handler = &e.handler;
+      if (e.handler)
+        m.handler = &e.handler;
+      else
+        m.async_handler = &e.async_handler;
       m.access = e.access;
       m.params = std::move(params);
       return m;
@@ -169,7 +178,12 @@ Router::Match Router::find(const Request& request) const {
 
 Response Router::dispatch(const Request& request) const {
   auto m = find(request);
-  return m.handler ? (*m.handler)(request, m.params) : m.refusal;
+  if (m.handler) return (*m.handler)(request, m.params);
+  if (!m.async_handler) return m.refusal;
+  asio::io_context here;
+  auto done = asio::co_spawn(here, (*m.async_handler)(request, m.params), asio::use_future);
+  here.run();
+  return done.get();
 }
 
 std::vector<Router::Route> Router::routes() const {

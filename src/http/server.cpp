@@ -245,7 +245,7 @@ struct Server::Impl : std::enable_shared_from_this<Server::Impl> {
       const auto& req = parser.get();
       Response out;
       try {
-        out = handle(to_request(req, remote));
+        out = co_await handle(to_request(req, remote));
       } catch (const std::exception& e) {
         spdlog::error("http: {} {} failed: {}", std::string(req.method_string()), std::string(req.target()), e.what());
         out = error_response(500, "internal_error", "internal error; the daemon logged the cause");

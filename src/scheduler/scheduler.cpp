@@ -7,6 +7,7 @@
 
 #include "dialerd/providers/kinds.hpp"
 #include "dialerd/schedule/place.hpp"
+#include "dialerd/store/lock_wait.hpp"
 #include "dialerd/util/metrics.hpp"
 
 namespace dialerd::scheduler {
@@ -221,8 +222,19 @@ awaitable<void> Scheduler::run() {
     std::optional<UnixMs> next;
     try {
       next = tick();
+    } catch (const store::sqlite::DbError& e) {
+      // A store error must not end the loop: retry shortly. Another process's lock (sqlite3, a backup) is
+      // waited out in short steps, the loop serving the API meanwhile; said once, not at every step.
+      const auto now = clock_.now_ms();
+      if (!e.locked()) {
+        spdlog::error("scheduler: {}", e.what());
+      } else if (now - locked_logged_at_ >= 10000) {
+        spdlog::warn("scheduler: the database is locked by another process ({}); claims resume when it is free",
+                     e.what());
+        locked_logged_at_ = now;
+      }
+      next = now + (e.locked() ? 100 : 1000);
     } catch (const std::exception& e) {
-      // A store error (disk full, lock timeout) must not end the loop: retry shortly.
       spdlog::error("scheduler: {}", e.what());
       next = clock_.now_ms() + 1000;
     }
@@ -422,7 +434,8 @@ awaitable<void> Scheduler::dispatch(std::shared_ptr<providers::Provider> provide
     if (!answered.count(call.id))
       results.push_back({SubmitResult::Kind::uncertain, call.id, "", "provider gave no answer for this call", 0});
   try {
-    store_.record_submission(chunk, results, clock_.now_ms());
+    // The answer exists nowhere else: a lock another process holds is waited out (off the loop), however long.
+    co_await store::when_unlocked([&] { store_.record_submission(chunk, results, clock_.now_ms()); }, std::nullopt);
   } catch (const std::exception& e) {
     // The calls stay dispatching; on restart they are held for review, never redialled.
     spdlog::error("campaign {}: recording the answer for chunk {} failed: {}", chunk.campaign_id,

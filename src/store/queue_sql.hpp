@@ -150,13 +150,22 @@ SELECT a.number, a.dispatch_key, a.from_number,
                 CASE WHEN k.state = 'in_progress' AND a.dispatch_key = k.dispatch_key THEN k.provider_call_id END),
        a.outcome, a.detail, a.submitted_at, a.finished_at
 FROM attempts a JOIN calls k ON k.id = a.call_id WHERE a.call_id = ?1 ORDER BY a.id)sql";
-// Every ?3-th pending call: a sample spread over the whole campaign, not its first rows.
-inline constexpr const char* kSamplePending = R"sql(
-SELECT p.phone, p.timezone FROM calls k JOIN contacts p ON p.id = k.contact_id
-WHERE k.campaign_id = ?1 AND k.state = 'pending' AND k.id % ?3 = 0 LIMIT ?2)sql";
-inline constexpr const char* kSkipPendingOfCampaign = R"sql(
+// The next ?4 pending calls of a campaign in due order after (?2, ?3), from the index alone: the forecast
+// reads a campaign's pending calls a page at a time, letting the loop serve between pages.
+inline constexpr const char* kPendingPage = R"sql(
+SELECT next_attempt_at, id FROM calls
+WHERE campaign_id = ?1 AND state = 'pending' AND (next_attempt_at, id) > (?2, ?3)
+ORDER BY next_attempt_at, id LIMIT ?4)sql";
+inline constexpr const char* kCallPlace = R"sql(
+SELECT p.phone, p.timezone FROM calls k JOIN contacts p ON p.id = k.contact_id WHERE k.id = ?1)sql";
+// A slice of a cancelled campaign's pending calls (the rest in later slices: the loop serves between them).
+inline constexpr const char* kSkipPendingSlice = R"sql(
 UPDATE calls SET state = 'skipped', last_outcome = 'cancelled', last_error = ?2, updated_at = ?3
-WHERE campaign_id = ?1 AND state = 'pending')sql";
+WHERE id IN (SELECT id FROM calls WHERE campaign_id = ?1 AND state = 'pending' LIMIT ?4))sql";
+// At start-up: what a cancel interrupted by a stop left pending.
+inline constexpr const char* kSkipPendingOfCancelled = R"sql(
+UPDATE calls SET state = 'skipped', last_outcome = 'cancelled', last_error = 'campaign cancelled', updated_at = ?1
+WHERE state = 'pending' AND campaign_id IN (SELECT id FROM campaigns WHERE status = 'cancelled'))sql";
 inline constexpr const char* kListCampaigns = R"sql(
 SELECT id FROM campaigns WHERE workspace = ?4 AND (?1 IS NULL OR status = ?1) AND id > ?2 ORDER BY id LIMIT ?3)sql";
 inline constexpr const char* kUpdateSettings = R"sql(

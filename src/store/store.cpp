@@ -7,9 +7,11 @@
 #include <unordered_set>
 
 #include "dialerd/schedule/retry.hpp"
+#include "dialerd/store/lock_wait.hpp"
 #include "dialerd/store/sqlite/db.hpp"
 #include "dialerd/store/sqlite/migrations.hpp"
 #include "dialerd/util/json_text.hpp"
+#include "dialerd/util/metrics.hpp"
 #include "queue_sql.hpp"
 
 namespace dialerd::store {
@@ -247,6 +249,18 @@ std::int64_t* count_of(CallCounts& c, const std::string& state) {
 
 }  // namespace
 
+void Store::set_lock_wait(int ms) {
+  db_->set_busy_timeout(ms);
+}
+
+void count_lock_wait(int waits) {
+  metrics::registry()
+      .counter("dialerd_storage_lock_waits_total",
+               "Times a database write found the database locked by another process and waited for it, off the "
+               "event loop.")
+      .inc(waits);
+}
+
 CallCounts Store::counts(CampaignId id) {
   auto& s = db_->cached(kCampaignFlows);
   s.bind(1, id);
@@ -293,9 +307,25 @@ void Store::update_settings(CampaignId id, const CampaignSpec& spec, UnixMs now)
 bool Store::cancel_campaign(CampaignId id, const std::string& reason, UnixMs now) {
   Transaction tx(*db_);
   if (!move_campaign(id, CampaignStatus::cancelled, now)) return false;
-  db_->cached(kSkipPendingOfCampaign).bind(1, id).bind(2, reason).bind(3, now).run();
+  db_->cached(kSkipPendingSlice).bind(1, id).bind(2, reason).bind(3, now).bind(4, kCancelSlice).run();
   tx.commit();
   return true;
+}
+
+int Store::skip_pending(CampaignId id, const std::string& reason, UnixMs now, int limit) {
+  Transaction tx(*db_);
+  db_->cached(kSkipPendingSlice).bind(1, id).bind(2, reason).bind(3, now).bind(4, limit).run();
+  int skipped = db_->changes();
+  tx.commit();
+  return skipped;
+}
+
+std::int64_t Store::finish_cancels(UnixMs now) {
+  Transaction tx(*db_);
+  db_->cached(kSkipPendingOfCancelled).bind(1, now).run();
+  std::int64_t skipped = db_->changes();
+  tx.commit();
+  return skipped;
 }
 
 std::vector<CampaignId> Store::campaign_ids(const std::string& workspace, std::optional<CampaignStatus> status,
@@ -992,12 +1022,21 @@ bool Store::remove_suppression(const std::string& owner, const std::string& phon
   return removed;
 }
 
-std::vector<std::pair<std::string, std::optional<std::string>>> Store::sample_pending(CampaignId id, int limit) {
-  auto& q = db_->cached(kSamplePending);
-  std::int64_t step = std::max<std::int64_t>(1, counts(id).pending / std::max(1, limit));
-  q.bind(1, id).bind(2, limit).bind(3, step);
-  std::vector<std::pair<std::string, std::optional<std::string>>> out;
-  while (q.step()) out.emplace_back(q.text(0), q.opt_text(1));
+std::vector<Store::DueKey> Store::pending_page(CampaignId id, std::optional<DueKey> after, int limit) {
+  auto& q = db_->cached(kPendingPage);
+  q.bind(1, id).bind(2, after ? after->next_attempt_at : std::numeric_limits<UnixMs>::min());
+  q.bind(3, after ? after->call_id : std::numeric_limits<CallId>::min()).bind(4, limit);
+  std::vector<DueKey> out;
+  while (q.step()) out.push_back({q.int64(0), q.int64(1)});
+  return out;
+}
+
+std::optional<std::pair<std::string, std::optional<std::string>>> Store::call_place(CallId id) {
+  auto& q = db_->cached(kCallPlace);
+  q.bind(1, id);
+  if (!q.step()) return std::nullopt;
+  std::pair<std::string, std::optional<std::string>> out{q.text(0), q.opt_text(1)};
+  q.reset();
   return out;
 }
 

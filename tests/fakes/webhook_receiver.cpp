@@ -11,6 +11,7 @@
 namespace dialerd::testing {
 
 struct WebhookReceiver::Impl {
+  awaitable<http::Response> serve(http::Request r) { co_return handle(r); }
   asio::io_context ioc;
   std::unique_ptr<http::Server> server;
   std::thread io_thread;
@@ -33,7 +34,7 @@ struct WebhookReceiver::Impl {
 
 WebhookReceiver::WebhookReceiver() : impl_(std::make_unique<Impl>()) {
   impl_->server = std::make_unique<http::Server>(impl_->ioc, http::ServerOptions{"127.0.0.1", 0, 1 << 20, 30000},
-                                                 [this](const http::Request& r) { return impl_->handle(r); });
+                                                 [this](http::Request r) { return impl_->serve(std::move(r)); });
   impl_->server->start();
   impl_->io_thread = std::thread([this] { impl_->ioc.run(); });
 }

@@ -19,6 +19,7 @@
 #include <memory>
 #include <typeinfo>
 
+#include <boost/asio/use_future.hpp>
 #include <nlohmann/json.hpp>
 
 #include "dialerd/api/v1.hpp"
@@ -150,7 +151,12 @@ class World {
     std::filesystem::remove_all(dir_, ignored);
   }
 
-  http::Response serve(http::Request r) { return api::serve(ctx_, router_, std::move(r)); }
+  http::Response serve(http::Request r) {
+    asio::io_context here;  // the answer's own loop: the world's io_context is never run
+    auto done = asio::co_spawn(here, api::serve(ctx_, router_, std::move(r)), asio::use_future);
+    here.run();
+    return done.get();
+  }
 
  private:
   // Members in the daemon's order (src/app/daemon.cpp): the scheduler goes before the io_context holding

@@ -20,6 +20,8 @@ struct Context {
 void register_routes(http::Router& router, Context& ctx);
 // Authenticates /v1 requests by API key (config api.keys), sets the caller's workspace, and routes them.
 // Keys are compared in constant time and never logged; provider callbacks (/v1/providers/...) are exempt.
-http::Response serve(Context& ctx, const http::Router& router, http::Request request);
+// A request that finds the database locked by another process waits for it off the loop (up to
+// database.busy_timeout_ms, then 503 storage_unavailable).
+awaitable<http::Response> serve(Context& ctx, const http::Router& router, http::Request request);
 
 }  // namespace dialerd::api

@@ -5,12 +5,17 @@
 #include <string>
 #include <vector>
 
+#include "dialerd/asio.hpp"
 #include "dialerd/http/message.hpp"
 
 namespace dialerd::http {
 
 using Params = std::map<std::string, std::string>;
+// Answers at once, on the event loop: for work that takes well under a millisecond or two.
 using Handler = std::function<Response(const Request&, const Params&)>;
+// May wait (timers, other work between slices of its own): for work too big to run in one go on the loop
+// (docs/ARCHITECTURE.md, "The event loop never waits").
+using AsyncHandler = std::function<awaitable<Response>(const Request&, const Params&)>;
 
 // Who may call a route. Authentication is decided from the route a request matched, never from a prefix
 // of its path: `open` routes (health, metrics, provider callbacks, which check their own secret) need no
@@ -20,17 +25,22 @@ enum class Access { api_key, open };
 class Router {
  public:
   void add(std::string method, std::string pattern, Handler handler, Access access = Access::api_key);
+  void add_async(std::string method, std::string pattern, AsyncHandler handler, Access access = Access::api_key);
 
-  // The route a request matches: its handler, access and parameters; or the 404/405 answer (with Allow)
-  // when none does. Paths match segment by segment, exactly: an empty segment matches nothing.
+  // The route a request matches: its handler (one of the two), access and parameters; or the 404/405
+  // answer (with Allow) when none does. Paths match segment by segment, exactly: an empty segment matches
+  // nothing.
   struct Match {
     const Handler* handler = nullptr;
+    const AsyncHandler* async_handler = nullptr;
     Access access = Access::api_key;
     Params params;
-    Response refusal;  // when handler is null
+    Response refusal;  // when both handlers are null
+    bool found() const { return handler || async_handler; }
   };
   Match find(const Request& request) const;
-  // find, then the handler or the refusal.
+  // find, then the handler or the refusal, run to its end: the caller's own io_context if the route is
+  // asynchronous (tests).
   Response dispatch(const Request& request) const;
 
   struct Route {
@@ -45,6 +55,7 @@ class Router {
     std::string pattern;
     std::vector<std::string> segments;
     Handler handler;
+    AsyncHandler async_handler;
     Access access;
   };
   std::vector<Entry> entries_;

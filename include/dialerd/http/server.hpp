@@ -23,7 +23,8 @@ struct ServerOptions {
 
 class Server {
  public:
-  using Handle = std::function<Response(const Request&)>;
+  // Answers one request; it may wait (its connection waits with it, the others are served meanwhile).
+  using Handle = std::function<awaitable<Response>(Request)>;
   Server(asio::io_context& ioc, ServerOptions options, Handle handle);
   ~Server();
   // Binds and starts accepting; throws std::system_error when the address cannot be bound.

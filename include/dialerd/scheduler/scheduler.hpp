@@ -102,6 +102,7 @@ class Scheduler {
   bool stopped_ = false;
   std::size_t submissions_in_flight_ = 0;
   domain::UnixMs call_timeout_ms_ = 0;
+  domain::UnixMs locked_logged_at_ = -1000000;  // when "database locked" was last logged
 };
 
 }  // namespace dialerd::scheduler

@@ -121,6 +121,10 @@ class Store {
  public:
   explicit Store(const StoreOptions& options);
   ~Store();
+  // How long a statement may wait for another connection's lock before it fails (locked()). Opening waits
+  // options.busy_timeout_ms; once the daemon serves it waits store::kLoopLockWaitMs and retries off the
+  // loop (lock_wait.hpp).
+  void set_lock_wait(int ms);
   Store(const Store&) = delete;
   Store& operator=(const Store&) = delete;
 
@@ -147,9 +151,16 @@ class Store {
   bool set_campaign_status(domain::CampaignId id, domain::CampaignStatus to, domain::UnixMs now);
   // Stores the settings PATCH may change (name, timezone, window, working days, pacing, retries, rotation).
   void update_settings(domain::CampaignId id, const domain::CampaignSpec& spec, domain::UnixMs now);
-  // Cancels a campaign: its pending calls are skipped with `reason` in the same transaction (held and
-  // in-flight calls are left to finish or to an operator). Returns whether it moved.
+  // Cancels a campaign: in one transaction it moves to cancelled (so nothing of it is claimed again) and
+  // the first kCancelSlice of its pending calls are skipped with `reason`; skip_pending does the rest, a
+  // slice at a time, and finish_cancels at start-up whatever a stop interrupted (held and in-flight calls
+  // are left to finish or to an operator). Returns whether it moved.
+  static constexpr int kCancelSlice = 5000;
   bool cancel_campaign(domain::CampaignId id, const std::string& reason, domain::UnixMs now);
+  // Skips up to `limit` pending calls of the campaign; returns how many.
+  int skip_pending(domain::CampaignId id, const std::string& reason, domain::UnixMs now, int limit);
+  // Skips the pending calls of every cancelled campaign; returns how many there were.
+  std::int64_t finish_cancels(domain::UnixMs now);
   // Campaign ids in id order after `after_id`, optionally of one status.
   std::vector<domain::CampaignId> campaign_ids(const std::string& workspace, std::optional<domain::CampaignStatus> status,
                                                domain::CampaignId after_id, int limit);
@@ -276,8 +287,16 @@ class Store {
   // The call if its campaign belongs to `workspace` (as campaign(workspace, id)).
   std::optional<CallRef> call_ref(const std::string& workspace, domain::CallId id);
   std::optional<CallDetail> call_detail(domain::CallId id);
-  // Up to `limit` pending calls' (phone, contact timezone), for the forecast.
-  std::vector<std::pair<std::string, std::optional<std::string>>> sample_pending(domain::CampaignId id, int limit);
+  // A pending call's place in the due order.
+  struct DueKey {
+    domain::UnixMs next_attempt_at = 0;
+    domain::CallId call_id = 0;
+  };
+  // The next `limit` pending calls of the campaign in due order after `after` (from the start if none),
+  // read from the index alone: the forecast samples a campaign a page at a time.
+  std::vector<DueKey> pending_page(domain::CampaignId id, std::optional<DueKey> after, int limit);
+  // A call's (phone, contact timezone).
+  std::optional<std::pair<std::string, std::optional<std::string>>> call_place(domain::CallId id);
   // The call history outside a claim (for explanations).
   History& history() { return *history_; }
   // Earliest next_attempt_at among the campaign's pending calls.

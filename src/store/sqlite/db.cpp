@@ -99,6 +99,15 @@ Db::Db(const std::string& path, Mode mode, int busy_timeout_ms) {
   sqlite3_busy_timeout(db_, busy_timeout_ms);
 }
 
+bool DbError::locked() const {
+  const int primary = code_ & 0xff;
+  return primary == SQLITE_BUSY || primary == SQLITE_LOCKED;
+}
+
+void Db::set_busy_timeout(int ms) {
+  sqlite3_busy_timeout(db_, ms);
+}
+
 Db::~Db() {
   cache_.clear();  // statements must be finalized before the connection closes
   sqlite3_close(db_);

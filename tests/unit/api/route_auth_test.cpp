@@ -13,6 +13,7 @@
 #include "dialerd/store/store.hpp"
 #include "dialerd/util/clock.hpp"
 #include "support/daemon_process.hpp"
+#include "support/run_sync.hpp"
 
 using namespace dialerd;
 
@@ -78,7 +79,7 @@ TEST_CASE("route auth: every route refuses non-canonical spellings and asks its 
     bool open = route.pattern == "/healthz" || route.pattern == "/readyz" || route.pattern == "/metrics" ||
                 route.pattern == "/v1/providers/{name}/events";
     INFO(route.method << " " << route.pattern);
-    auto plain = api::serve(ctx, router, request(route.method, path));
+    auto plain = dialerd::testing::run_sync(api::serve(ctx, router, request(route.method, path)));
     if (open)
       CHECK(plain.status != 401);
     else
@@ -98,7 +99,7 @@ TEST_CASE("route auth: every route refuses non-canonical spellings and asks its 
     }
     for (const auto& shape : shapes) {
       INFO("target " << shape);
-      auto r = api::serve(ctx, router, request(route.method, shape));
+      auto r = dialerd::testing::run_sync(api::serve(ctx, router, request(route.method, shape)));
       CHECK(r.status == 400);
       CHECK(nlohmann::json::parse(r.body)["error"]["code"] == "bad_request");
     }
@@ -114,6 +115,6 @@ TEST_CASE("route auth: a request whose path did not come from a target still mat
     http::Request r;
     r.method = "GET";
     r.path = path;  // no target: serve cannot check one, the router's exact matching is what holds
-    CHECK(api::serve(ctx, router, r).status == 404);
+    CHECK(dialerd::testing::run_sync(api::serve(ctx, router, r)).status == 404);
   }
 }

@@ -412,6 +412,29 @@ TEST_CASE("store: cancelling skips pending calls and a late retryable outcome fa
   CHECK(s.counts(id).pending == 0);
 }
 
+TEST_CASE("store: a big campaign is cancelled a slice at a time - a stop in between is finished at start-up") {
+  testing::TempDir dir;
+  const int n = Store::kCancelSlice * 2 + 10;
+  {
+    Store s({dir.file("q.db")});
+    auto id = s.create_campaign(spec(10, 3), people(n), 1000);
+    auto other = s.create_campaign(spec(10, 3), people(5, n), 1000);
+    REQUIRE(s.cancel_campaign(id, "campaign cancelled", 2000));
+    CHECK(s.campaign(id)->status == CampaignStatus::cancelled);
+    CHECK(s.counts(id).skipped == Store::kCancelSlice);
+    CHECK(s.counts(id).pending == n - Store::kCancelSlice);
+    CHECK(s.skip_pending(id, "campaign cancelled", 2001, Store::kCancelSlice) == Store::kCancelSlice);
+    CHECK(s.counts(id).pending == 10);
+    CHECK(s.counts(other).pending == 5);  // another campaign's calls are never touched
+  }
+  Store s({dir.file("q.db")});  // "restarted" with 10 calls left pending
+  CHECK(s.finish_cancels(3000) == 10);
+  CHECK(s.counts(1).pending == 0);
+  CHECK(s.counts(1).skipped == n);
+  CHECK(s.counts(2).pending == 5);
+  CHECK(s.finish_cancels(3001) == 0);
+}
+
 TEST_CASE("store: an operator releases or fails held calls and nothing else") {
   testing::TempDir dir;
   Store s({dir.file("q.db")});

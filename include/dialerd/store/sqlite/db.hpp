@@ -19,6 +19,9 @@ class DbError : public std::runtime_error {
  public:
   DbError(int code, const std::string& what) : std::runtime_error(what), code_(code) {}
   int code() const { return code_; }
+  // Another connection (another process: sqlite3, a backup) holds the lock this needed: trying again later
+  // may succeed. The statement or transaction that failed left nothing behind.
+  bool locked() const;
 
  private:
   int code_;
@@ -80,6 +83,8 @@ class Db {
   std::int64_t last_insert_rowid() const;
   int changes() const;
   sqlite3* handle() const { return db_; }
+  // How long a statement waits for another connection's lock before failing with SQLITE_BUSY.
+  void set_busy_timeout(int ms);
   // Calls `fn` after each row inserted into `table`, rows inserted by triggers included (SQLite's update
   // hook; one watcher per connection). The transaction may still be open when it runs.
   void on_insert(std::string table, std::function<void()> fn);

@@ -1,0 +1,213 @@
+#!/usr/bin/env python3
+"""Loop stalls (issue 16.8): the worst GET /healthz latency while the daemon does something big.
+
+Each scenario starts a fresh daemon (port 0, loopback, a draft campaign so nothing dispatches), prepares
+its data through the API, then polls /healthz every 2 ms on its own connection while the operation runs,
+and prints the operation's time and the worst and 99th-percentile /healthz latency during it. The idle
+line is the reference: the same poller with nothing else going on.
+
+  bench/stall_bench.py --dialerd build-bench/bin/dialerd [--cancel 426000] [--forecast 2000000]
+                       [--request 100000] [--lock-seconds 3]
+Scenarios: idle; lock (another process holds the write lock for --lock-seconds while a write waits);
+request (one POST /v1/campaigns with --request contacts inline, about 11 MB at 100000); upload (the same
+records to POST /v1/campaigns/{id}/contacts); cancel (a campaign of --cancel pending calls); forecast
+(GET /forecast on a campaign of --forecast pending calls).
+"""
+import argparse
+import http.client
+import json
+import os
+import shutil
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+
+
+def contacts(n, first=0):
+    # New York numbers, exchanges 200..999: valid for up to 8M contacts.
+    return [{"phone_number": "+1212%07d" % (2000000 + i), "name": "P%d" % i} for i in range(first, first + n)]
+
+
+class Daemon:
+    def __init__(self, binary, extra=None):
+        self.dir = tempfile.mkdtemp(prefix="stall-")
+        config = {"listen": {"port": 0}, "state_dir": self.dir + "/state", "log": {"level": "warn"},
+                  "http": {"body_limit_bytes": 256 << 20},
+                  "providers": {"sim": {"kind": "simulator"}}}
+        config.update(extra or {})
+        with open(self.dir + "/dialerd.json", "w") as f:
+            json.dump(config, f)
+        self.log = open(self.dir + "/log", "w")
+        self.proc = subprocess.Popen([binary, "--config", self.dir + "/dialerd.json"], stdout=self.log,
+                                     stderr=subprocess.STDOUT)
+        port_file = self.dir + "/state/dialerd.port"
+        for _ in range(400):
+            if os.path.exists(port_file) and os.path.getsize(port_file) > 0:
+                break
+            time.sleep(0.05)
+        self.port = int(open(port_file).read().strip())
+        self.db = self.dir + "/state/dialerd.db"
+
+    def request(self, method, path, body=None, timeout=600):
+        c = http.client.HTTPConnection("127.0.0.1", self.port, timeout=timeout)
+        data = json.dumps(body).encode() if body is not None else None
+        c.request(method, path, data, {"Content-Type": "application/json"} if data is not None else {})
+        r = c.getresponse()
+        payload = r.read()
+        c.close()
+        return r.status, (json.loads(payload) if payload else None)
+
+    def draft(self, n, per_request=50000):
+        status, body = self.request("POST", "/v1/campaigns", {
+            "name": "stall", "agent_id": "a", "provider": "sim", "from_number": "+14157774444", "status": "draft"})
+        assert status == 201, body
+        cid = body["data"]["id"]
+        for start in range(0, n, per_request):
+            status, body = self.request("POST", "/v1/campaigns/%s/contacts" % cid,
+                                        contacts(min(per_request, n - start), start))
+            assert status == 200, (status, body)
+        return cid
+
+    def close(self):
+        self.proc.terminate()
+        self.proc.wait()
+        self.log.close()
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+
+class Poller(threading.Thread):
+    """GET /healthz every 2 ms on one keep-alive connection; latencies in ms."""
+
+    def __init__(self, port):
+        super().__init__(daemon=True)
+        self.port, self.stop_flag, self.latencies = port, threading.Event(), []
+
+    def run(self):
+        c = http.client.HTTPConnection("127.0.0.1", self.port, timeout=120)
+        while not self.stop_flag.is_set():
+            t = time.perf_counter()
+            c.request("GET", "/healthz")
+            c.getresponse().read()
+            self.latencies.append((time.perf_counter() - t) * 1000)
+            time.sleep(0.002)
+        c.close()
+
+    def stop(self):
+        self.stop_flag.set()
+        self.join()
+        xs = sorted(self.latencies)
+        return xs[-1], xs[int(len(xs) * 0.99) - 1 if len(xs) > 1 else 0], len(xs)
+
+
+def measure(name, daemon, operation):
+    poller = Poller(daemon.port)
+    poller.start()
+    time.sleep(0.2)
+    t = time.perf_counter()
+    detail = operation()
+    took = time.perf_counter() - t
+    time.sleep(0.2)
+    worst, p99, n = poller.stop()
+    print("%-9s %8.0f ms  worst /healthz %7.1f ms  p99 %6.1f ms  (%d polls)  %s" % (name, took * 1000, worst, p99, n,
+                                                                                  detail), flush=True)
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--dialerd", required=True)
+    ap.add_argument("--cancel", type=int, default=426000)
+    ap.add_argument("--forecast", type=int, default=2000000)
+    ap.add_argument("--request", type=int, default=100000)
+    ap.add_argument("--lock-seconds", type=float, default=3.0)
+    ap.add_argument("--only", default="idle,lock,request,upload,cancel,forecast")
+    a = ap.parse_args()
+    only = a.only.split(",")
+
+    if "idle" in only:
+        d = Daemon(a.dialerd)
+        try:
+            measure("idle", d, lambda: time.sleep(2) or "")
+        finally:
+            d.close()
+
+    if "lock" in only:
+        d = Daemon(a.dialerd)
+        try:
+            d.draft(10)
+
+            def op():
+                other = sqlite3.connect(d.db, isolation_level=None)
+                other.execute("BEGIN IMMEDIATE")
+                result = {}
+                writer = threading.Thread(target=lambda: result.update(
+                    status=d.request("POST", "/v1/campaigns", {"name": "w", "agent_id": "a", "provider": "sim",
+                                                               "from_number": "+14157774444", "status": "draft"})[0]))
+                writer.start()
+                time.sleep(a.lock_seconds)
+                other.execute("ROLLBACK")
+                other.close()
+                writer.join()
+                return "lock held %.1f s; the waiting write answered %s" % (a.lock_seconds, result.get("status"))
+            measure("lock", d, op)
+        finally:
+            d.close()
+
+    if "request" in only:
+        d = Daemon(a.dialerd)
+        try:
+            body = {"name": "big", "agent_id": "a", "provider": "sim", "from_number": "+14157774444",
+                    "status": "draft", "contacts": contacts(a.request)}
+            size = len(json.dumps(body))
+
+            def op():
+                status, _ = d.request("POST", "/v1/campaigns", body)
+                return "%d contacts, %.1f MB: %d" % (a.request, size / 1e6, status)
+            measure("request", d, op)
+        finally:
+            d.close()
+
+    if "upload" in only:
+        d = Daemon(a.dialerd)
+        try:
+            cid = d.draft(0)
+            records = contacts(a.request)
+            size = len(json.dumps(records))
+
+            def op():
+                status, _ = d.request("POST", "/v1/campaigns/%s/contacts" % cid, records)
+                return "%d records, %.1f MB: %d" % (a.request, size / 1e6, status)
+            measure("upload", d, op)
+        finally:
+            d.close()
+
+    if "cancel" in only:
+        d = Daemon(a.dialerd)
+        try:
+            cid = d.draft(a.cancel)
+
+            def op():
+                status, body = d.request("POST", "/v1/campaigns/%s/cancel" % cid)
+                return "%d pending: %d, %s skipped" % (a.cancel, status, body["data"]["counts"]["skipped"])
+            measure("cancel", d, op)
+        finally:
+            d.close()
+
+    if "forecast" in only:
+        d = Daemon(a.dialerd)
+        try:
+            cid = d.draft(a.forecast)
+
+            def op():
+                status, body = d.request("GET", "/v1/campaigns/%s/forecast" % cid)
+                return "%d pending: %d, %s sampled" % (a.forecast, status,
+                                                       body["data"]["assumptions"]["contacts_sampled"])
+            measure("forecast", d, op)
+        finally:
+            d.close()
+
+
+if __name__ == "__main__":
+    sys.exit(main())
