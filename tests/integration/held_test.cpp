@@ -1,5 +1,9 @@
 // Held calls: an uncertain submission holds its calls; an operator releases or fails them (dialerctl).
 #include <catch2/catch.hpp>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include "fakes/fake_batchcall.hpp"
 #include "support/daemon_process.hpp"
@@ -77,4 +81,67 @@ TEST_CASE("dialerctl reports clear errors") {
   CHECK(run_command(std::string(DIALERCTL_BIN) + " --state-dir /nonexistent release 1", out) == 1);
   CHECK_THAT(out, Catch::Contains("dialerd.port"));
   CHECK(run_command(std::string(DIALERCTL_BIN) + " release", out) == 2);
+}
+
+namespace {
+// A loopback port whose connections the kernel completes but nobody accepts or answers: an https://
+// client stays in its TLS handshake, before a byte of its request is written.
+class SilentPort {
+ public:
+  SilentPort() {
+    fd_ = ::socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    REQUIRE(::bind(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0);
+    REQUIRE(::listen(fd_, 16) == 0);
+    socklen_t len = sizeof addr;
+    ::getsockname(fd_, reinterpret_cast<sockaddr*>(&addr), &len);
+    port_ = ntohs(addr.sin_port);
+  }
+  ~SilentPort() { ::close(fd_); }
+  int port() const { return port_; }
+
+ private:
+  int fd_ = -1;
+  int port_ = 0;
+};
+}  // namespace
+
+TEST_CASE("held calls: a kill -9 after the claim and before the request is written holds nothing - they go out") {
+  // Issue 16.7: only a chunk marked sent right before its first byte can have been placed.
+  TempDir dir;
+  SilentPort silent;
+  FakeBatchCall fake;
+  json provider = {{"kind", "batchcall"},
+                   {"base_url", "https://127.0.0.1:" + std::to_string(silent.port())},
+                   {"api_key", "test-key"},
+                   {"api_secret", "test-secret"},
+                   {"timeout_ms", 600000}};
+  DaemonProcess daemon(dir, {{"providers", {{"acme", provider}}}});
+  json body = {{"name", "never sent"}, {"agent_id", "agent_1"}, {"provider", "acme"},
+               {"from_number", "+14157774444"}, {"concurrency", 10}, {"contacts", json::array()}};
+  for (int i = 0; i < 5; ++i) body["contacts"].push_back({{"phone_number", "+141520000" + std::to_string(10 + i)}});
+  auto id = http_post(daemon.url("/v1/campaigns"), body.dump()).body["data"]["id"].get<std::string>();
+  // Claimed and waiting for a TLS handshake that never comes.
+  bool claimed = wait_until([&] { return counts(daemon, id)["counts"]["dispatching"] == 5; });
+  INFO(daemon.log());
+  INFO(counts(daemon, id).dump());
+  REQUIRE(claimed);
+  daemon.kill9();
+
+  auto config = json::parse(read_file(daemon.config_path()));
+  config["providers"]["acme"] = {{"kind", "batchcall"},
+                                 {"base_url", fake.base_url()},
+                                 {"api_key", "test-key"},
+                                 {"api_secret", "test-secret"}};
+  write_file(daemon.config_path(), config.dump(2));
+  daemon.start();
+  fake.report_to(daemon.url("/v1/providers/acme/events"), [](const std::string&, int) { return "completed"; });
+  REQUIRE(wait_until([&] { return counts(daemon, id)["status"] == "completed"; }));
+  auto c = counts(daemon, id)["counts"];
+  CHECK(c["completed"] == 5);
+  CHECK(c["held"] == 0);
+  CHECK(fake.tasks_received() == 5);
+  CHECK_THAT(daemon.log(), Catch::Contains("5 call(s) were claimed but not yet sent when dialerd stopped"));
 }
