@@ -2,7 +2,7 @@
 # Builds dialerd in Release with the benchmarks and runs them all, each figure next to its reference; paste
 # the output into docs/PERFORMANCE.md. Store insert/claim against raw SQLite, RSS and wake cost at 10k, 1M
 # and 10M queued, trigger precision, ingest through the API, dispatch to a loopback provider, end to end
-# with outcome callbacks (and with a webhook receiver), and API requests/s with wrk. The fault harness is bench/fault.sh; fuzzing is
+# with outcome callbacks (and with a webhook receiver), API requests/s with wrk, and the loop's worst stall. The fault harness is bench/fault.sh; fuzzing is
 # bench/fuzz.sh.
 #   bench/run.sh            full size (1M contacts)
 #   N=100000 SIZES="10000 100000" bench/run.sh   smaller
@@ -25,3 +25,5 @@ echo "scheduler wake cost:"
 ./build-bench/bin/dispatch_bench --calls "${E2E:-100000}" --outcomes
 ./build-bench/bin/dispatch_bench --calls "${E2E:-100000}" --webhooks
 bash bench/api_load.sh build-bench/bin/dialerd
+echo "loop stalls (worst /healthz latency while something big runs):"
+python3 bench/stall_bench.py --dialerd build-bench/bin/dialerd

@@ -42,7 +42,7 @@ http::Response resolve_one(Context& ctx, const http::Request& req, const http::P
   return envelope(200, {{"moved", moved.size()}, {"call_ids", moved}}, ctx.clock.now_ms());
 }
 
-// POST /v1/campaigns/{id}/held/release|fail: every held call of the campaign, 5000 per transaction with the
+// POST /v1/campaigns/{id}/held/release|fail: every held call of the campaign, 2000 per transaction with the
 // loop serving in between (a crash-heavy run can leave hundreds of thousands held).
 awaitable<http::Response> resolve_campaign(Context& ctx, const http::Request& req, const http::Params& params,
                                            store::HeldAction action) {
@@ -51,7 +51,7 @@ awaitable<http::Response> resolve_campaign(Context& ctx, const http::Request& re
   std::string reason = reason_of(req, action);
   if (action == store::HeldAction::release && campaign.status == domain::CampaignStatus::cancelled)
     throw BadRequest(409, "invalid_transition", "campaign " + params.at("id") + " is cancelled; fail its held calls instead");
-  constexpr std::size_t kSlice = 5000;
+  constexpr std::size_t kSlice = 2000;
   const auto budget = std::chrono::milliseconds(ctx.config().db_busy_timeout_ms);
   const auto held = ctx.store.held_calls(id);
   std::vector<domain::CallId> moved;

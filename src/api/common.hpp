@@ -46,8 +46,9 @@ json parse_json_body(const http::Request& req);
 // The same, parsed on a worker thread when the body is big (parsing 10 MB takes longer than the event loop
 // may wait).
 awaitable<json> parse_json_body_off_loop(const http::Request& req);
-// Runs `work` (pure: parsing, no store, no loop state) on the API's worker thread; its exception, if any,
-// is thrown here.
+// Runs `work` (pure: parsing, building or freeing big values; no store, no loop state) on the API's worker
+// thread while the loop serves others; its exception, if any, is thrown here.
+awaitable<void> off_loop(std::function<void()> work);
 awaitable<json> json_off_loop(std::function<json()> work);
 // Bodies smaller than this are parsed on the loop (a few milliseconds at most).
 inline constexpr std::size_t kParseOnLoopBytes = 256 * 1024;

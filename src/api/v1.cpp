@@ -65,13 +65,19 @@ asio::thread_pool& worker() {
   static asio::thread_pool pool(1);
   return pool;
 }
-awaitable<json> run_work(std::function<json()>* work) {
-  co_return (*work)();
+awaitable<void> run_work(std::function<void()>* work) {
+  (*work)();
+  co_return;
 }
 }  // namespace
 
+awaitable<void> off_loop(std::function<void()> work) {
+  co_await asio::co_spawn(worker(), run_work(&work), use_awaitable);
+}
+
 awaitable<json> json_off_loop(std::function<json()> work) {
-  json out = co_await asio::co_spawn(worker(), run_work(&work), use_awaitable);
+  json out;
+  co_await off_loop([&] { out = work(); });
   co_return out;
 }
 

@@ -155,7 +155,7 @@ class Store {
   // the first kCancelSlice of its pending calls are skipped with `reason`; skip_pending does the rest, a
   // slice at a time, and finish_cancels at start-up whatever a stop interrupted (held and in-flight calls
   // are left to finish or to an operator). Returns whether it moved.
-  static constexpr int kCancelSlice = 5000;
+  static constexpr int kCancelSlice = 2000;
   bool cancel_campaign(domain::CampaignId id, const std::string& reason, domain::UnixMs now);
   // Skips up to `limit` pending calls of the campaign; returns how many.
   int skip_pending(domain::CampaignId id, const std::string& reason, domain::UnixMs now, int limit);
