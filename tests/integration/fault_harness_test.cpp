@@ -175,7 +175,7 @@ TEST_CASE("fault harness: kill -9 loops and 30 percent provider faults - exactly
     INFO(number << " is " << state << ", received " << times << " time(s)");
     CHECK(times <= 1);
     if (state == "completed") CHECK(times == 1);
-    else CHECK(state == "held");  // uncertain after a 500, a drop, a timeout or a kill: never redialled
+    else CHECK(state == "held");  // uncertain after a drop, a timeout or a kill: never redialled
   }
   calls.reset();
   CHECK(rows == contacts);
