@@ -600,9 +600,9 @@ http::Response change_status(Context& ctx, const http::Request& req, const http:
 // a million calls would otherwise stop the loop for seconds); answered when none is left. Another cancel
 // of the same campaign meanwhile sweeps along, and a stop in the middle is finished at start-up.
 awaitable<http::Response> cancel_campaign(Context& ctx, const http::Request& req, const http::Params& params) {
-  change_status(ctx, req, params, "cancel");
-  const CampaignId id = parse_id(params.at("id"), "campaign");
   const auto budget = std::chrono::milliseconds(ctx.config().db_busy_timeout_ms);
+  co_await store::when_unlocked([&] { return change_status(ctx, req, params, "cancel"); }, budget);
+  const CampaignId id = parse_id(params.at("id"), "campaign");
   for (;;) {
     int skipped = co_await store::when_unlocked(
         [&] {

@@ -239,7 +239,9 @@ awaitable<http::Response> serve(Context& ctx, const http::Router& router, http::
     request.admin = matched->admin;
   }
   // A lock another process holds (sqlite3, a backup) is waited for here, on a timer, up to
-  // database.busy_timeout_ms: the handler's transaction rolled back and it runs again from the start.
+  // database.busy_timeout_ms: the handler's transaction rolled back and it runs again from the start. An
+  // asynchronous handler may have committed slices already, so it is never run again: it waits for locks
+  // itself (store::when_unlocked), and one that reaches here answers 503.
   const auto give_up_at = std::chrono::steady_clock::now() + std::chrono::milliseconds(ctx.config().db_busy_timeout_ms);
   std::chrono::milliseconds pause{0};
   for (;;) {
@@ -252,7 +254,8 @@ awaitable<http::Response> serve(Context& ctx, const http::Router& router, http::
     } catch (const BadRequest& e) {
       out = bad_request_response(e);
     } catch (const store::sqlite::DbError& e) {
-      if (!e.locked() || std::chrono::steady_clock::now() >= give_up_at) out = storage_error(request, e);
+      if (!e.locked() || route.async_handler || std::chrono::steady_clock::now() >= give_up_at)
+        out = storage_error(request, e);
     }
     if (out) co_return std::move(*out);
     store::count_lock_wait();
