@@ -82,6 +82,7 @@ inline RawInsert raw_insert(const std::string& path, std::int64_t n, const std::
       sqlite3_bind_null(up, 3);
       sqlite3_bind_int64(up, 4, 0);
       sqlite3_bind_null(up, 5);
+      sqlite3_bind_int64(up, 6, campaign);  // the contact belongs to the campaign's workspace (schema 5)
       check(sqlite3_step(up), db, "upsert");
       std::int64_t contact = sqlite3_column_int64(up, 0);
       sqlite3_reset(up);
