@@ -1,11 +1,8 @@
 // Held calls: an uncertain submission holds its calls; an operator releases or fails them (dialerctl).
 #include <catch2/catch.hpp>
-#include <arpa/inet.h>
-#include <netinet/in.h>
-#include <sys/socket.h>
-#include <unistd.h>
 
 #include "fakes/fake_batchcall.hpp"
+#include "fakes/silent_provider.hpp"
 #include "support/daemon_process.hpp"
 
 using namespace dialerd::testing;
@@ -83,38 +80,13 @@ TEST_CASE("dialerctl reports clear errors") {
   CHECK(run_command(std::string(DIALERCTL_BIN) + " release", out) == 2);
 }
 
-namespace {
-// A loopback port whose connections the kernel completes but nobody accepts or answers: an https://
-// client stays in its TLS handshake, before a byte of its request is written.
-class SilentPort {
- public:
-  SilentPort() {
-    fd_ = ::socket(AF_INET, SOCK_STREAM, 0);
-    sockaddr_in addr{};
-    addr.sin_family = AF_INET;
-    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    REQUIRE(::bind(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0);
-    REQUIRE(::listen(fd_, 16) == 0);
-    socklen_t len = sizeof addr;
-    ::getsockname(fd_, reinterpret_cast<sockaddr*>(&addr), &len);
-    port_ = ntohs(addr.sin_port);
-  }
-  ~SilentPort() { ::close(fd_); }
-  int port() const { return port_; }
-
- private:
-  int fd_ = -1;
-  int port_ = 0;
-};
-}  // namespace
-
 TEST_CASE("held calls: a kill -9 after the claim and before the request is written holds nothing - they go out once") {
   // Issue 16.7: only a chunk marked sent right before its first byte can have been placed.
   TempDir dir;
-  SilentPort silent;
+  SilentProvider silent;  // https: the TLS handshake never completes
   FakeBatchCall fake;
   json provider = {{"kind", "batchcall"},
-                   {"base_url", "https://127.0.0.1:" + std::to_string(silent.port())},
+                   {"base_url", silent.base_url("https")},
                    {"api_key", "test-key"},
                    {"api_secret", "test-secret"},
                    {"timeout_ms", 600000}};

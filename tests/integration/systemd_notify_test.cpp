@@ -20,6 +20,7 @@
 #include <thread>
 #include <vector>
 
+#include "fakes/silent_provider.hpp"
 #include "support/daemon_process.hpp"
 
 using namespace dialerd::testing;
@@ -117,31 +118,6 @@ std::uint64_t monotonic_usec_now() {
 bool all_digits(const std::string& s) {
   return !s.empty() && s.find_first_not_of("0123456789") == std::string::npos;
 }
-
-// A provider that takes the connection and never answers: its submission stays in flight.
-class SilentProvider {
- public:
-  SilentProvider() {
-    fd_ = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    REQUIRE(fd_ >= 0);
-    sockaddr_in addr{};
-    addr.sin_family = AF_INET;
-    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    REQUIRE(::bind(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0);
-    REQUIRE(::listen(fd_, 16) == 0);
-    socklen_t len = sizeof addr;
-    REQUIRE(::getsockname(fd_, reinterpret_cast<sockaddr*>(&addr), &len) == 0);
-    port_ = ntohs(addr.sin_port);
-  }
-  ~SilentProvider() { ::close(fd_); }
-  SilentProvider(const SilentProvider&) = delete;
-  SilentProvider& operator=(const SilentProvider&) = delete;
-  std::string base_url() const { return "http://127.0.0.1:" + std::to_string(port_); }
-
- private:
-  int fd_ = -1;
-  int port_ = 0;
-};
 
 const json kAllDay = {{"respectful_hours", {{"start", "00:00"}, {"end", "24:00"}}}};
 
