@@ -115,6 +115,74 @@ def measure(name, daemon, operation):
                                                                                   detail), flush=True)
 
 
+# Each scenario prepares its data on a fresh daemon and returns the operation to time.
+def idle(a, d):
+    return lambda: time.sleep(2) or ""
+
+
+def lock(a, d):
+    d.draft(10)
+
+    def op():
+        other = sqlite3.connect(d.db, isolation_level=None)
+        other.execute("BEGIN IMMEDIATE")
+        result = {}
+        writer = threading.Thread(target=lambda: result.update(
+            status=d.request("POST", "/v1/campaigns", {"name": "w", "agent_id": "a", "provider": "sim",
+                                                       "from_number": "+14157774444", "status": "draft"})[0]))
+        writer.start()
+        time.sleep(a.lock_seconds)
+        other.execute("ROLLBACK")
+        other.close()
+        writer.join()
+        return "lock held %.1f s; the waiting write answered %s" % (a.lock_seconds, result.get("status"))
+    return op
+
+
+def request(a, d):
+    body = {"name": "big", "agent_id": "a", "provider": "sim", "from_number": "+14157774444",
+            "status": "draft", "contacts": contacts(a.request)}
+    size = len(json.dumps(body))
+
+    def op():
+        status, _ = d.request("POST", "/v1/campaigns", body)
+        return "%d contacts, %.1f MB: %d" % (a.request, size / 1e6, status)
+    return op
+
+
+def upload(a, d):
+    cid = d.draft(0)
+    records = contacts(a.request)
+    size = len(json.dumps(records))
+
+    def op():
+        status, _ = d.request("POST", "/v1/campaigns/%s/contacts" % cid, records)
+        return "%d records, %.1f MB: %d" % (a.request, size / 1e6, status)
+    return op
+
+
+def cancel(a, d):
+    cid = d.draft(a.cancel)
+
+    def op():
+        status, body = d.request("POST", "/v1/campaigns/%s/cancel" % cid)
+        return "%d pending: %d, %s skipped" % (a.cancel, status, body["data"]["counts"]["skipped"])
+    return op
+
+
+def forecast(a, d):
+    cid = d.draft(a.forecast)
+
+    def op():
+        status, body = d.request("GET", "/v1/campaigns/%s/forecast" % cid)
+        return "%d pending: %d, %s sampled" % (a.forecast, status, body["data"]["assumptions"]["contacts_sampled"])
+    return op
+
+
+SCENARIOS = {"idle": idle, "lock": lock, "request": request, "upload": upload, "cancel": cancel,
+             "forecast": forecast}
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--dialerd", required=True)
@@ -122,89 +190,12 @@ def main():
     ap.add_argument("--forecast", type=int, default=2000000)
     ap.add_argument("--request", type=int, default=100000)
     ap.add_argument("--lock-seconds", type=float, default=3.0)
-    ap.add_argument("--only", default="idle,lock,request,upload,cancel,forecast")
+    ap.add_argument("--only", default=",".join(SCENARIOS))
     a = ap.parse_args()
-    only = a.only.split(",")
-
-    if "idle" in only:
+    for name in a.only.split(","):
         d = Daemon(a.dialerd)
         try:
-            measure("idle", d, lambda: time.sleep(2) or "")
-        finally:
-            d.close()
-
-    if "lock" in only:
-        d = Daemon(a.dialerd)
-        try:
-            d.draft(10)
-
-            def op():
-                other = sqlite3.connect(d.db, isolation_level=None)
-                other.execute("BEGIN IMMEDIATE")
-                result = {}
-                writer = threading.Thread(target=lambda: result.update(
-                    status=d.request("POST", "/v1/campaigns", {"name": "w", "agent_id": "a", "provider": "sim",
-                                                               "from_number": "+14157774444", "status": "draft"})[0]))
-                writer.start()
-                time.sleep(a.lock_seconds)
-                other.execute("ROLLBACK")
-                other.close()
-                writer.join()
-                return "lock held %.1f s; the waiting write answered %s" % (a.lock_seconds, result.get("status"))
-            measure("lock", d, op)
-        finally:
-            d.close()
-
-    if "request" in only:
-        d = Daemon(a.dialerd)
-        try:
-            body = {"name": "big", "agent_id": "a", "provider": "sim", "from_number": "+14157774444",
-                    "status": "draft", "contacts": contacts(a.request)}
-            size = len(json.dumps(body))
-
-            def op():
-                status, _ = d.request("POST", "/v1/campaigns", body)
-                return "%d contacts, %.1f MB: %d" % (a.request, size / 1e6, status)
-            measure("request", d, op)
-        finally:
-            d.close()
-
-    if "upload" in only:
-        d = Daemon(a.dialerd)
-        try:
-            cid = d.draft(0)
-            records = contacts(a.request)
-            size = len(json.dumps(records))
-
-            def op():
-                status, _ = d.request("POST", "/v1/campaigns/%s/contacts" % cid, records)
-                return "%d records, %.1f MB: %d" % (a.request, size / 1e6, status)
-            measure("upload", d, op)
-        finally:
-            d.close()
-
-    if "cancel" in only:
-        d = Daemon(a.dialerd)
-        try:
-            cid = d.draft(a.cancel)
-
-            def op():
-                status, body = d.request("POST", "/v1/campaigns/%s/cancel" % cid)
-                return "%d pending: %d, %s skipped" % (a.cancel, status, body["data"]["counts"]["skipped"])
-            measure("cancel", d, op)
-        finally:
-            d.close()
-
-    if "forecast" in only:
-        d = Daemon(a.dialerd)
-        try:
-            cid = d.draft(a.forecast)
-
-            def op():
-                status, body = d.request("GET", "/v1/campaigns/%s/forecast" % cid)
-                return "%d pending: %d, %s sampled" % (a.forecast, status,
-                                                       body["data"]["assumptions"]["contacts_sampled"])
-            measure("forecast", d, op)
+            measure(name, d, SCENARIOS[name](a, d))
         finally:
             d.close()
 
