@@ -372,8 +372,10 @@ awaitable<http::Response> create_campaign(Context& ctx, const http::Request& req
   const CampaignStatus final_status = spec.status;
   const bool sliced = contacts.size() > kCreateSlice;
   if (sliced) spec.status = CampaignStatus::draft;
-  const std::vector<ContactInput> first(contacts.begin(), contacts.begin() + std::min(contacts.size(), kCreateSlice));
-  CampaignId id = co_await store::when_unlocked([&] { return ctx.store.create_campaign(spec, first, now); }, budget);
+  std::vector<ContactInput> first;  // the first slice, copied only when there is more than one
+  if (sliced) first.assign(contacts.begin(), contacts.begin() + static_cast<std::ptrdiff_t>(kCreateSlice));
+  const std::vector<ContactInput>& head = sliced ? first : contacts;
+  CampaignId id = co_await store::when_unlocked([&] { return ctx.store.create_campaign(spec, head, now); }, budget);
   json failed_chunks = json::array();
   for (std::size_t start = kCreateSlice, chunk_no = 2; start < contacts.size(); start += kCreateSlice, ++chunk_no) {
     co_await yield_to_loop();
