@@ -13,9 +13,9 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <deque>
-#include <chrono>
 #include <fstream>
 #include <iostream>
 #include <mutex>
@@ -23,8 +23,8 @@
 #include <unordered_map>
 #include <unordered_set>
 
-#include <CLI/CLI.hpp>
 #include <fmt/format.h>
+#include <CLI/CLI.hpp>
 
 #include "dialerd/asio.hpp"
 #include "dialerd/http/client.hpp"
@@ -162,7 +162,8 @@ class LoopbackProvider {
   asio::io_context ioc_;
   http::Server server_;
   std::thread thread_;
-  std::atomic<std::int64_t> tasks_{0}, batches_{0}, bad_{0}, report_failures_{0}, hooks_completed_{0}, hooks_repeated_{0};
+  std::atomic<std::int64_t> tasks_{0}, batches_{0}, bad_{0}, report_failures_{0}, hooks_completed_{0},
+      hooks_repeated_{0};
   std::unordered_set<std::string> hook_ids_;
   mutable std::mutex mu_;
   std::condition_variable cv_;
@@ -233,7 +234,8 @@ int main(int argc, char** argv) {
   bool outcomes = false;
   cli.add_flag("--outcomes", outcomes, "The provider reports every call completed; time until all are completed");
   bool webhooks = false;
-  cli.add_flag("--webhooks", webhooks, "With --outcomes: a webhook receiver too; time until every call.completed arrived");
+  cli.add_flag("--webhooks", webhooks,
+               "With --outcomes: a webhook receiver too; time until every call.completed arrived");
   CLI11_PARSE(cli, argc, argv);
   outcomes = outcomes || webhooks;
 
@@ -281,7 +283,9 @@ int main(int argc, char** argv) {
                               {"api_key", "bench-key"},
                               {"api_secret", "bench-secret"},
                               {"chunk_size", 1000}}}}},
-                          {"webhooks", {{"secrets", {{"bench", "bench-webhook-secret-0123"}}}, {"allow_networks", testing::json::array({"127.0.0.1"})}}}};
+                          {"webhooks",
+                           {{"secrets", {{"bench", "bench-webhook-secret-0123"}}},
+                            {"allow_networks", testing::json::array({"127.0.0.1"})}}}};
   testing::DaemonProcess daemon(dir, config);
   if (outcomes) provider.report_to(daemon.url("/v1/providers/loopback/events"));
 
@@ -336,9 +340,10 @@ int main(int argc, char** argv) {
       ok = false;
     }
   };
-  expect(outcomes ? "calls completed" : "calls in_progress",
-         query_int(db, fmt::format("SELECT count(*) FROM calls WHERE campaign_id = {} AND state = '{}'", id, end_state)),
-         n);
+  expect(
+      outcomes ? "calls completed" : "calls in_progress",
+      query_int(db, fmt::format("SELECT count(*) FROM calls WHERE campaign_id = {} AND state = '{}'", id, end_state)),
+      n);
   expect("outcome callbacks refused", provider.report_failures(), 0);
   expect("calls with attempts = 1",
          query_int(db, fmt::format("SELECT count(*) FROM calls WHERE campaign_id = {} AND attempts = 1", id)), n);
@@ -369,8 +374,9 @@ int main(int argc, char** argv) {
     std::cout << fmt::format("  end to end, start -> all completed by callback: {:.3f} s   {:>8.0f} calls/s   {}\n",
                              seconds, n / seconds, ok ? "verified" : "VERIFICATION FAILED");
   else
-    std::cout << fmt::format("  start -> all in_progress: {:.3f} s   {:>8.0f} calls/s   target >= 50,000 calls/s   {}\n",
-                             seconds, n / seconds, ok ? "verified" : "VERIFICATION FAILED");
+    std::cout << fmt::format(
+        "  start -> all in_progress: {:.3f} s   {:>8.0f} calls/s   target >= 50,000 calls/s   {}\n", seconds,
+        n / seconds, ok ? "verified" : "VERIFICATION FAILED");
   if (webhooks)
     std::cout << fmt::format("  webhooks, start -> every call.completed delivered: {:.3f} s   {:>8.0f} events/s   {}\n",
                              hook_seconds, n / hook_seconds, ok ? "verified" : "VERIFICATION FAILED");

@@ -3,8 +3,8 @@
 // same run (bench/raw_sqlite.hpp).
 #include <iostream>
 
-#include <CLI/CLI.hpp>
 #include <fmt/format.h>
+#include <CLI/CLI.hpp>
 #include <nlohmann/json.hpp>
 
 #include "dialerd/http/client.hpp"
@@ -26,8 +26,8 @@ int main(int argc, char** argv) {
   sqlite3_close(raw.db);
 
   testing::DaemonProcess daemon(dir, {{"log", {{"level", "warn"}}}, {"providers", {{"sim", {{"kind", "simulator"}}}}}});
-  nlohmann::json campaign = {{"name", "ingest"}, {"agent_id", "a"}, {"provider", "sim"},
-                             {"from_number", "+14157774444"}, {"status", "draft"}};
+  nlohmann::json campaign = {
+      {"name", "ingest"}, {"agent_id", "a"}, {"provider", "sim"}, {"from_number", "+14157774444"}, {"status", "draft"}};
   auto created = testing::http_post(daemon.url("/v1/campaigns"), campaign.dump());
   auto id = created.body["data"]["id"].get<std::string>();
   std::vector<std::string> bodies;  // built before timing: the client's JSON work is not the daemon's

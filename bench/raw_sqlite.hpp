@@ -46,7 +46,7 @@ inline void fresh(const std::string& path, const std::string& synchronous) {
 }
 
 struct RawInsert {
-  sqlite3* db = nullptr;         // left open for further work; the caller closes it
+  sqlite3* db = nullptr;  // left open for further work; the caller closes it
   std::int64_t campaign = 0;
   double per_second = 0;
 };

@@ -13,11 +13,11 @@
 #include <iostream>
 #include <memory>
 
-#include <CLI/CLI.hpp>
 #include <fmt/format.h>
+#include <CLI/CLI.hpp>
 
-#include "dialerd/scheduler/scheduler.hpp"
 #include "dialerd/schedule/compliance.hpp"
+#include "dialerd/scheduler/scheduler.hpp"
 #include "dialerd/store/store.hpp"
 #include "dialerd/util/clock.hpp"
 #include "raw_sqlite.hpp"
@@ -91,7 +91,8 @@ class Queue {
     return [this](const store::Candidate& c, store::History& h) {
       auto d = sched_->evaluate(rules_, c, h, schedule::CallFacts{}, kNow, nullptr, schedule::Explain::when_blocked);
       store::Verdict v;
-      v.kind = d.kind == schedule::Decision::Kind::dispatch ? store::Verdict::Kind::dispatch : store::Verdict::Kind::wait;
+      v.kind =
+          d.kind == schedule::Decision::Kind::dispatch ? store::Verdict::Kind::dispatch : store::Verdict::Kind::wait;
       v.until = d.until.value_or(kNow + 60000);
       return v;
     };
@@ -174,7 +175,8 @@ int main(int argc, char** argv) {
   }
   if (queues.size() >= 2)
     std::cout << fmt::format(
-        "  ratio largest/smallest: dispatching {:.2f} (medians {:.2f}), idle {:.2f}   target <= 1.2   ({} wakes each)\n",
+        "  ratio largest/smallest: dispatching {:.2f} (medians {:.2f}), idle {:.2f}   target <= 1.2   ({} wakes "
+        "each)\n",
         d.back().mean / d.front().mean, d.back().median / d.front().median, w.back().mean / w.front().mean, rounds);
   return 0;
 }

@@ -6,9 +6,9 @@
 #include <filesystem>
 #include <iostream>
 
-#include <CLI/CLI.hpp>
 #include <fmt/format.h>
 #include <sqlite3.h>
+#include <CLI/CLI.hpp>
 
 #include "dialerd/store/sqlite/db.hpp"
 #include "dialerd/store/sqlite/migrations.hpp"
@@ -17,11 +17,11 @@
 #include "store/queue_sql.hpp"
 
 using namespace dialerd;
+using bench::check;
 using bench::fresh;
 using bench::kChunk;
 using bench::phone;
 using bench::prepare;
-using bench::check;
 using Clock = std::chrono::steady_clock;
 
 namespace {
@@ -77,8 +77,8 @@ Rates raw_loop(const std::string& path, std::int64_t n, const std::string& synch
         auto* t = reinterpret_cast<const char*>(sqlite3_column_text(due, c));
         return t ? std::string(t) : std::string();
       };
-      rows.push_back({sqlite3_column_int64(due, 0), sqlite3_column_int64(due, 7),
-                      sqlite3_column_int(due, 5), text(1), text(2), text(3), text(4)});
+      rows.push_back({sqlite3_column_int64(due, 0), sqlite3_column_int64(due, 7), sqlite3_column_int(due, 5), text(1),
+                      text(2), text(3), text(4)});
     }
     sqlite3_reset(due);
     for (const auto& r : rows) {

@@ -3,8 +3,8 @@
 #include <algorithm>
 #include <iostream>
 
-#include <CLI/CLI.hpp>
 #include <fmt/format.h>
+#include <CLI/CLI.hpp>
 
 #include "fakes/fake_batchcall.hpp"
 #include "support/daemon_process.hpp"
@@ -24,7 +24,9 @@ int main(int argc, char** argv) {
                  {"compliance", {{"respectful_hours", {{"start", "00:00"}, {"end", "24:00"}}}}},
                  {"providers",
                   {{"acme",
-                    {{"kind", "batchcall"}, {"base_url", fake.base_url()}, {"api_key", "test-key"},
+                    {{"kind", "batchcall"},
+                     {"base_url", fake.base_url()},
+                     {"api_key", "test-key"},
                      {"api_secret", "test-secret"}}}}}};
   DaemonProcess daemon(dir, config);
   auto now_ms = [] {
@@ -33,8 +35,11 @@ int main(int argc, char** argv) {
   };
   const auto first = now_ms() + 2000;
   for (int i = 0; i < campaigns; ++i) {
-    json body = {{"name", "t" + std::to_string(i)}, {"agent_id", "agent_a"}, {"provider", "acme"},
-                 {"from_number", "+14157774444"}, {"trigger_timestamp", first + std::int64_t{i} * spacing_ms},
+    json body = {{"name", "t" + std::to_string(i)},
+                 {"agent_id", "agent_a"},
+                 {"provider", "acme"},
+                 {"from_number", "+14157774444"},
+                 {"trigger_timestamp", first + std::int64_t{i} * spacing_ms},
                  {"contacts", {{{"phone_number", "+1415300" + std::to_string(1000 + i)}, {"timezone", "UTC"}}}}};
     if (http_post(daemon.url("/v1/campaigns"), body.dump()).status != 201) return 1;
   }
@@ -48,8 +53,9 @@ int main(int argc, char** argv) {
   }
   std::sort(delays.begin(), delays.end());
   auto pct = [&](double p) { return delays[std::min(delays.size() - 1, static_cast<std::size_t>(p * delays.size()))]; };
-  std::cout << fmt::format("  trigger precision over {} scheduled campaigns: min {} ms, p50 {} ms, p99 {} ms, max {} ms   "
-                           "target p99 <= 20 ms\n",
-                           delays.size(), delays.front(), pct(0.50), pct(0.99), delays.back());
+  std::cout << fmt::format(
+      "  trigger precision over {} scheduled campaigns: min {} ms, p50 {} ms, p99 {} ms, max {} ms   "
+      "target p99 <= 20 ms\n",
+      delays.size(), delays.front(), pct(0.50), pct(0.99), delays.back());
   return delays.front() < 0 ? 2 : 0;  // a call before its trigger would be a bug
 }

@@ -4,8 +4,8 @@
 #include <fstream>
 #include <iostream>
 
-#include <CLI/CLI.hpp>
 #include <fmt/format.h>
+#include <CLI/CLI.hpp>
 #include <nlohmann/json.hpp>
 
 #include "dialerd/ctl/top.hpp"
@@ -145,8 +145,8 @@ std::string daemon_url(const std::string& url, const std::string& state_dir) {
   return "http://127.0.0.1:" + std::to_string(port);
 }
 
-int post_action(const std::string& base, const std::string& path, const std::string& reason,
-                const std::string& api_key, bool as_json) {
+int post_action(const std::string& base, const std::string& path, const std::string& reason, const std::string& api_key,
+                bool as_json) {
   dialerd::http::ClientRequest req;
   req.url = base + path;
   if (!api_key.empty()) req.headers.emplace_back("X-API-Key", api_key);
@@ -159,7 +159,8 @@ int post_action(const std::string& base, const std::string& path, const std::str
   auto& res = std::get<dialerd::http::ClientResponse>(result);
   auto body = json::parse(res.body, nullptr, false);
   if (res.status != 200) {
-    std::cerr << "dialerctl: " << (body.contains("error") ? body["error"].value("message", res.body) : res.body) << "\n";
+    std::cerr << "dialerctl: " << (body.contains("error") ? body["error"].value("message", res.body) : res.body)
+              << "\n";
     return 1;
   }
   if (as_json)
@@ -261,7 +262,10 @@ int main(int argc, char** argv) {
       }
     } else if (*campaigns) {
       auto& s = db.cached(kProgress);
-      if (status_filter.empty()) s.bind_null(1); else s.bind(1, status_filter);
+      if (status_filter.empty())
+        s.bind_null(1);
+      else
+        s.bind(1, status_filter);
       show(s, as_json);
     } else if (*campaign) {
       auto& s = db.cached(kProgressOne);
@@ -278,12 +282,18 @@ int main(int argc, char** argv) {
     } else if (*calls) {
       auto& s = db.cached(kCalls);
       s.bind(1, calls_campaign);
-      if (state_filter.empty()) s.bind_null(2); else s.bind(2, state_filter);
+      if (state_filter.empty())
+        s.bind_null(2);
+      else
+        s.bind(2, state_filter);
       s.bind(3, after).bind(4, limit);
       show(s, as_json);
     } else if (*held) {
       auto& s = db.cached(kHeld);
-      if (held_campaign) s.bind(1, held_campaign); else s.bind_null(1);
+      if (held_campaign)
+        s.bind(1, held_campaign);
+      else
+        s.bind_null(1);
       show(s, as_json);
     } else if (*top) {
       return dialerd::ctl::run_top(db, {std::llround(top_interval * 1000), top_once, as_json});

@@ -1,8 +1,8 @@
 // dialerd: the daemon's entry point. It only parses the command line and wires the Daemon.
 #include <iostream>
 
-#include <CLI/CLI.hpp>
 #include <spdlog/spdlog.h>
+#include <CLI/CLI.hpp>
 
 #include "dialerd/app/config.hpp"
 #include "dialerd/app/daemon.hpp"

@@ -2,6 +2,7 @@
 // The one place Asio's coroutine headers are pulled in. Boost 1.74 with g++ 12 needs <utility>
 // before boost/asio/awaitable.hpp (std::exchange is used without being included).
 #include <utility>
+
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>

@@ -25,16 +25,19 @@ std::string reason_of(const http::Request& req, store::HeldAction action) {
   return opt_string(body, "reason", "reason", 1000).value_or(fallback);
 }
 
-http::Response resolve_one(Context& ctx, const http::Request& req, const http::Params& params, store::HeldAction action) {
+http::Response resolve_one(Context& ctx, const http::Request& req, const http::Params& params,
+                           store::HeldAction action) {
   auto id = parse_id(params.at("id"), "call");
   auto ref = ctx.store.call_ref(req.workspace, id);
   if (!ref) throw BadRequest(404, "not_found", "no call " + params.at("id"));
   std::string reason = reason_of(req, action);
-  if (action == store::HeldAction::release && ctx.store.campaign(ref->campaign_id)->status == domain::CampaignStatus::cancelled)
+  if (action == store::HeldAction::release &&
+      ctx.store.campaign(ref->campaign_id)->status == domain::CampaignStatus::cancelled)
     throw BadRequest(409, "invalid_transition", "the call's campaign is cancelled; fail the call instead");
   if (ref->state != domain::CallState::held)
-    throw BadRequest(409, "not_held", "call " + params.at("id") + " is " + std::string(domain::to_string(ref->state)) +
-                                          "; only held calls can be released or failed");
+    throw BadRequest(409, "not_held",
+                     "call " + params.at("id") + " is " + std::string(domain::to_string(ref->state)) +
+                         "; only held calls can be released or failed");
   auto moved = ctx.store.resolve_held({id}, action, reason, ctx.clock.now_ms());
   spdlog::warn("campaign {} call {}: held call {} by operator ({})", ref->campaign_id, id,
                action == store::HeldAction::release ? "released" : "failed", reason);
@@ -50,7 +53,8 @@ awaitable<http::Response> resolve_campaign(Context& ctx, const http::Request& re
   auto id = campaign.id;
   std::string reason = reason_of(req, action);
   if (action == store::HeldAction::release && campaign.status == domain::CampaignStatus::cancelled)
-    throw BadRequest(409, "invalid_transition", "campaign " + params.at("id") + " is cancelled; fail its held calls instead");
+    throw BadRequest(409, "invalid_transition",
+                     "campaign " + params.at("id") + " is cancelled; fail its held calls instead");
   constexpr std::size_t kSlice = 2000;
   const auto budget = std::chrono::milliseconds(ctx.config().db_busy_timeout_ms);
   const auto held = ctx.store.held_calls(id);
@@ -149,13 +153,13 @@ http::Response get_call(Context& ctx, const http::Request& req, const http::Para
 
 // What one record of a call-now request came to.
 struct CallNowResult {
-  std::string phone;                  // E.164, or the raw text when it did not parse
+  std::string phone;  // E.164, or the raw text when it did not parse
   bool success = false;
-  json data;                          // success: the call
-  std::string error;                  // failure: one line
-  std::string code;                   // failure: invalid_field | call_in_flight | not_eligible
-  std::string field;                  // invalid_field: which
-  json compliance;                    // not_eligible: the decision
+  json data;          // success: the call
+  std::string error;  // failure: one line
+  std::string code;   // failure: invalid_field | call_in_flight | not_eligible
+  std::string field;  // invalid_field: which
+  json compliance;    // not_eligible: the decision
 };
 
 // "Contact not eligible for a call now. 2 failed rule(s): 1. Respectful Hours [...], 2. ..." (seed 000).
@@ -171,8 +175,7 @@ domain::CampaignId campaign_id_of(const json& body) {
   const json& v = body["campaign_id"];
   if (v.is_string()) {
     auto text = v.get<std::string>();
-    if (is_digits(text) && std::stoll(text) > 0)
-      return std::stoll(text);
+    if (is_digits(text) && std::stoll(text) > 0) return std::stoll(text);
   }
   if (v.is_number_integer() && v.get<std::int64_t>() > 0) return v.get<std::int64_t>();
   bad_field("campaign_id", "must be a campaign id (a string or a positive integer)");
@@ -185,13 +188,14 @@ std::vector<CallNowResult> place_calls(Context& ctx, const http::Request& req, d
   auto campaign = owned_campaign(ctx, req, std::to_string(campaign_id));
   if (campaign.status != domain::CampaignStatus::running)
     throw BadRequest(409, "campaign_not_running",
-                     "campaign " + std::to_string(campaign_id) + " is " + std::string(domain::to_string(campaign.status)) +
+                     "campaign " + std::to_string(campaign_id) + " is " +
+                         std::string(domain::to_string(campaign.status)) +
                          "; calls are placed only for a running campaign",
                      "campaign_id");
   auto provider = ctx.scheduler.providers().find(campaign.spec.provider);
   if (provider == ctx.scheduler.providers().end())
-    throw BadRequest(503, "provider_unavailable", "the campaign's provider '" + campaign.spec.provider +
-                                                      "' is not configured on this daemon");
+    throw BadRequest(503, "provider_unavailable",
+                     "the campaign's provider '" + campaign.spec.provider + "' is not configured on this daemon");
   if (!ctx.scheduler.claiming()) throw BadRequest(503, "shutting_down", "the daemon is stopping; no calls are placed");
   // The campaign's provider, or its failover while the provider's circuit breaker is open.
   domain::UnixMs open_until = 0;
@@ -250,11 +254,12 @@ std::vector<CallNowResult> place_calls(Context& ctx, const http::Request& req, d
     schedule::CallFacts facts;
     facts.campaign_in_flight = ctx.store.in_flight(campaign.id);
     if (rules->max_calls_per_day)
-      facts.campaign_calls_today = ctx.store.campaign_calls_since(campaign.id, schedule::local_day_start(rules->zone, now));
+      facts.campaign_calls_today =
+          ctx.store.campaign_calls_since(campaign.id, schedule::local_day_start(rules->zone, now));
     decisions.push_back(ctx.scheduler.evaluate(*rules, cand, history, facts, now));
     store::Verdict v;
     v.kind = decisions.back().kind == schedule::Decision::Kind::dispatch ? store::Verdict::Kind::dispatch
-                                                                          : store::Verdict::Kind::wait;
+                                                                         : store::Verdict::Kind::wait;
     return v;
   };
   store::ClaimOptions options;
@@ -271,8 +276,8 @@ std::vector<CallNowResult> place_calls(Context& ctx, const http::Request& req, d
     if (item.busy_call_id) {
       r.code = "call_in_flight";
       r.field = at[input_of[k]];
-      r.error = "contact " + r.phone + " already has call " + std::to_string(*item.busy_call_id) +
-                " of campaign " + std::to_string(campaign.id) + " out (dispatching, in progress or held)";
+      r.error = "contact " + r.phone + " already has call " + std::to_string(*item.busy_call_id) + " of campaign " +
+                std::to_string(campaign.id) + " out (dispatching, in progress or held)";
       r.data = {{"call_id", std::to_string(*item.busy_call_id)}};
       continue;
     }
@@ -303,7 +308,8 @@ void check_fields(const json& body, std::initializer_list<const char*> allowed) 
   if (!body.is_object()) throw BadRequest(400, "invalid_json", "body must be a JSON object");
   for (const auto& item : body.items()) {
     const std::string& k = item.key();  // not a structured binding: clang 14 cannot capture one (fuzz build)
-    if (std::none_of(allowed.begin(), allowed.end(), [&](const char* a) { return k == a; })) bad_field(k, "unknown field");
+    if (std::none_of(allowed.begin(), allowed.end(), [&](const char* a) { return k == a; }))
+      bad_field(k, "unknown field");
   }
 }
 
@@ -353,7 +359,8 @@ http::Response create_calls_bulk(Context& ctx, const http::Request& req) {
       item["data"] = std::move(r.data);
     } else {
       // The same error object a single POST /v1/calls answers with.
-      item["error"] = {{"code", r.code}, {"message", r.error}, {"field", r.field.empty() ? json(nullptr) : json(r.field)}};
+      item["error"] = {
+          {"code", r.code}, {"message", r.error}, {"field", r.field.empty() ? json(nullptr) : json(r.field)}};
       if (!r.compliance.is_null()) item["error"]["compliance"] = std::move(r.compliance);
       if (r.code == "call_in_flight") item["error"]["call_id"] = r.data["call_id"];
     }
@@ -375,12 +382,16 @@ http::Response list_calls(Context& ctx, const http::Request& req, const http::Pa
   std::optional<domain::CallState> state;
   if (auto s = param("state"); !s.empty()) {
     state = domain::call_state_from(s);
-    if (!state) bad_field("state", "'" + s + "' is not a call state (pending, dispatching, in_progress, completed, failed, skipped, held)");
+    if (!state)
+      bad_field(
+          "state",
+          "'" + s + "' is not a call state (pending, dispatching, in_progress, completed, failed, skipped, held)");
   }
   auto digits = [](const std::string& t) { return is_digits(t); };
   int limit = 100;
   if (auto l = param("limit"); !l.empty()) {
-    if (!digits(l) || std::stoll(l) < 1 || std::stoll(l) > 1000) bad_field("limit", "must be an integer from 1 to 1000");
+    if (!digits(l) || std::stoll(l) < 1 || std::stoll(l) > 1000)
+      bad_field("limit", "must be an integer from 1 to 1000");
     limit = static_cast<int>(std::stoll(l));
   }
   // The cursor is opaque to clients: "<state>.<key>.<id>" of the last call of the page before (Store::cursor_key).
@@ -430,7 +441,8 @@ void register_call_routes(http::Router& router, Context& ctx) {
              guarded([&ctx](const http::Request& r, const http::Params& p) { return list_calls(ctx, r, p); }));
   router.add("GET", "/v1/calls/{id}",
              guarded([&ctx](const http::Request& r, const http::Params& p) { return get_call(ctx, r, p); }));
-  for (auto verb_action : {std::pair{"release", store::HeldAction::release}, std::pair{"fail", store::HeldAction::fail}}) {
+  for (auto verb_action :
+       {std::pair{"release", store::HeldAction::release}, std::pair{"fail", store::HeldAction::fail}}) {
     const char* verb = verb_action.first;
     const store::HeldAction action = verb_action.second;  // a structured binding clang 14 could not capture
     router.add("POST", std::string("/v1/calls/{id}/") + verb,

@@ -9,11 +9,11 @@
 #include "dialerd/domain/phone.hpp"
 #include "dialerd/http/client.hpp"
 #include "dialerd/http/url_policy.hpp"
-#include "dialerd/store/lock_wait.hpp"
-#include "dialerd/store/sqlite/db.hpp"
 #include "dialerd/schedule/forecast.hpp"
 #include "dialerd/schedule/place.hpp"
 #include "dialerd/schedule/time.hpp"
+#include "dialerd/store/lock_wait.hpp"
+#include "dialerd/store/sqlite/db.hpp"
 
 namespace dialerd::api {
 
@@ -26,13 +26,33 @@ constexpr std::size_t kCreateSlice = 1000;
 
 // Fields a campaign accepts. Any other field is refused rather than ignored: a field this version does not
 // act on must not be silently dropped while calls go out.
-const std::set<std::string> kCampaignFields = {
-    "name",           "agent_id",        "provider",        "from_number",       "from_numbers",
-    "phone_rotation_strategy", "schedule_type", "scheduled_at", "trigger_timestamp", "timezone",
-    "start_time",     "end_time",        "working_days",    "concurrency",       "max_calls_per_day",
-    "retry_attempts", "retry_delay_seconds", "required_variables", "status",     "send_now",
-    "contacts",       "webhook",         "complete_when_done", "failover_provider", "batch_id",      "batchId",
-    "phone_number_ids"};
+const std::set<std::string> kCampaignFields = {"name",
+                                               "agent_id",
+                                               "provider",
+                                               "from_number",
+                                               "from_numbers",
+                                               "phone_rotation_strategy",
+                                               "schedule_type",
+                                               "scheduled_at",
+                                               "trigger_timestamp",
+                                               "timezone",
+                                               "start_time",
+                                               "end_time",
+                                               "working_days",
+                                               "concurrency",
+                                               "max_calls_per_day",
+                                               "retry_attempts",
+                                               "retry_delay_seconds",
+                                               "required_variables",
+                                               "status",
+                                               "send_now",
+                                               "contacts",
+                                               "webhook",
+                                               "complete_when_done",
+                                               "failover_provider",
+                                               "batch_id",
+                                               "batchId",
+                                               "phone_number_ids"};
 // A CSV upload as the same records a JSON body carries: one object per row, header -> cell. Empty cells
 // are left out; max_retries is read as a number.
 json csv_records(const std::string& text) {
@@ -95,20 +115,25 @@ json campaign_json(const Campaign& c, const CallCounts& counts) {
       {"created_at", iso8601(c.created_at)},
       {"updated_at", iso8601(c.updated_at)},
   };
-  j["counts"] = {{"total", counts.total()},         {"pending", counts.pending},
-                 {"dispatching", counts.dispatching}, {"in_progress", counts.in_progress},
-                 {"called", counts.called},         {"completed", counts.completed},
-                 {"failed", counts.failed},         {"skipped", counts.skipped},
-                 {"held", counts.held}};
+  j["counts"] = {{"total", counts.total()},           {"pending", counts.pending}, {"dispatching", counts.dispatching},
+                 {"in_progress", counts.in_progress}, {"called", counts.called},   {"completed", counts.completed},
+                 {"failed", counts.failed},           {"skipped", counts.skipped}, {"held", counts.held}};
   return j;
 }
 
 // The fields that may change while a campaign runs (PATCH), read the same way on create. An absent field
 // keeps its value (on create: the default); null clears an optional one (window, working days, daily cap).
-const std::set<std::string> kSettingFields = {"name",          "timezone",       "start_time",
-                                              "end_time",      "working_days",   "concurrency",
-                                              "max_calls_per_day", "retry_attempts", "retry_delay_seconds",
-                                              "phone_rotation_strategy", "failover_provider"};
+const std::set<std::string> kSettingFields = {"name",
+                                              "timezone",
+                                              "start_time",
+                                              "end_time",
+                                              "working_days",
+                                              "concurrency",
+                                              "max_calls_per_day",
+                                              "retry_attempts",
+                                              "retry_delay_seconds",
+                                              "phone_rotation_strategy",
+                                              "failover_provider"};
 
 // Where chunks go while the provider's circuit breaker is open (docs/PROVIDERS.md, "Failover"): a string
 // names another configured provider; null (PATCH) removes it.
@@ -156,7 +181,8 @@ void apply_settings(const json& body, CampaignSpec& spec) {
   if (cleared("working_days")) spec.working_days.reset();
   if (body.contains("working_days") && !body["working_days"].is_null()) {
     const json& days = body["working_days"];
-    if (!days.is_array() || days.empty()) bad_field("working_days", "must be a non-empty array of 1 (Monday) .. 7 (Sunday)");
+    if (!days.is_array() || days.empty())
+      bad_field("working_days", "must be a non-empty array of 1 (Monday) .. 7 (Sunday)");
     std::vector<int> out;
     for (const auto& d : days) {
       if (!d.is_number_integer() || d.get<std::int64_t>() < 1 || d.get<std::int64_t>() > 7)
@@ -169,10 +195,12 @@ void apply_settings(const json& body, CampaignSpec& spec) {
     spec.working_days = out;
   }
   if (cleared("max_calls_per_day")) spec.max_calls_per_day.reset();
-  if (auto m = opt_int(body, "max_calls_per_day", "max_calls_per_day", 1, 10000000)) spec.max_calls_per_day = static_cast<int>(*m);
+  if (auto m = opt_int(body, "max_calls_per_day", "max_calls_per_day", 1, 10000000))
+    spec.max_calls_per_day = static_cast<int>(*m);
   if (auto c = opt_int(body, "concurrency", "concurrency", 1, 100000)) spec.concurrency = static_cast<int>(*c);
   if (auto r = opt_int(body, "retry_attempts", "retry_attempts", 0, 10)) spec.retry_attempts = static_cast<int>(*r);
-  if (auto d = opt_int(body, "retry_delay_seconds", "retry_delay_seconds", 0, 30 * 86400)) spec.retry_delay_s = static_cast<int>(*d);
+  if (auto d = opt_int(body, "retry_delay_seconds", "retry_delay_seconds", 0, 30 * 86400))
+    spec.retry_delay_s = static_cast<int>(*d);
 }
 
 // Options only one provider kind acts on, kept in the campaign's options: refused for any other kind, so
@@ -227,7 +255,8 @@ http::Response patch_campaign(Context& ctx, const http::Request& req, const http
   apply_failover(ctx, body, campaign.spec);
   auto now = ctx.clock.now_ms();
   ctx.store.update_settings(campaign.id, campaign.spec, now);
-  spdlog::info("campaign {}: settings changed: {}", campaign.id, body.dump(-1, ' ', false, json::error_handler_t::replace));
+  spdlog::info("campaign {}: settings changed: {}", campaign.id,
+               body.dump(-1, ' ', false, json::error_handler_t::replace));
   ctx.scheduler.wake();
   return envelope(200, campaign_json(*ctx.store.campaign(campaign.id), ctx.store.counts(campaign.id)), now);
 }
@@ -272,7 +301,8 @@ awaitable<http::Response> create_campaign(Context& ctx, const http::Request& req
   std::string trigger_field = scheduled_at ? "scheduled_at" : "trigger_timestamp";
   bool send_now = opt_bool(body, "send_now", "send_now").value_or(false);
   // A start time is never silently ignored: it makes the campaign scheduled, and contradicting it is an error.
-  if (send_now && spec.trigger_at) bad_field("send_now", "give send_now or a start time (" + trigger_field + "), not both");
+  if (send_now && spec.trigger_at)
+    bad_field("send_now", "give send_now or a start time (" + trigger_field + "), not both");
   if (schedule_type == "immediate" && spec.trigger_at)
     bad_field(trigger_field, "a start time needs schedule_type scheduled (or leave schedule_type out)");
   if (schedule_type == "scheduled" && !spec.trigger_at && !send_now)
@@ -303,7 +333,8 @@ awaitable<http::Response> create_campaign(Context& ctx, const http::Request& req
     if (literal)
       if (auto refusal = http::address_refusal(*literal, config.webhooks.allow_networks); !refusal.empty())
         bad_field("webhook.url", refusal);
-    if (w.contains("secretId") && w.contains("secret_id")) bad_field("webhook.secretId", "give secret_id or secretId, not both");
+    if (w.contains("secretId") && w.contains("secret_id"))
+      bad_field("webhook.secretId", "give secret_id or secretId, not both");
     const char* sid_key = w.contains("secretId") ? "secretId" : "secret_id";
     hook.secret_id = req_string(w, sid_key, std::string("webhook.") + sid_key, 64);
     if (!config.webhooks.secrets.count(hook.secret_id))
@@ -317,7 +348,8 @@ awaitable<http::Response> create_campaign(Context& ctx, const http::Request& req
   // Caller ids: from_number first, then any others, each E.164, no repeats.
   if (body.contains("from_numbers") && !body["from_numbers"].is_null()) {
     const json& list = body["from_numbers"];
-    if (!list.is_array() || list.empty() || list.size() > 100) bad_field("from_numbers", "must be an array of 1..100 phone numbers");
+    if (!list.is_array() || list.empty() || list.size() > 100)
+      bad_field("from_numbers", "must be an array of 1..100 phone numbers");
     spec.from_numbers = {spec.from_number};
     for (std::size_t i = 0; i < list.size(); ++i) {
       std::string at = "from_numbers[" + std::to_string(i) + "]";
@@ -334,7 +366,8 @@ awaitable<http::Response> create_campaign(Context& ctx, const http::Request& req
     const json& req = body["required_variables"];
     if (!req.is_array()) bad_field("required_variables", "must be an array of variable names");
     for (const auto& v : req) {
-      if (!v.is_string() || v.get<std::string>().empty()) bad_field("required_variables", "each name must be a non-empty string");
+      if (!v.is_string() || v.get<std::string>().empty())
+        bad_field("required_variables", "each name must be a non-empty string");
       spec.required_variables.push_back(v.get<std::string>());
     }
   }
@@ -505,11 +538,11 @@ awaitable<http::Response> add_contacts(Context& ctx, const http::Request& req, c
     data["errors"] = errors;
     if (added + updated == 0 && failed_chunks.empty()) {
       // Nothing went in: the usual error shape, naming the first bad field, with every record's error.
-      http::Response r = http::error_response(400, "invalid_records",
-                                              std::to_string(errors.size()) +
-                                                  " record(s) invalid, none added; first: " +
-                                                  errors[0]["message"].get<std::string>(),
-                                              errors[0]["field"].get<std::string>());
+      http::Response r =
+          http::error_response(400, "invalid_records",
+                               std::to_string(errors.size()) +
+                                   " record(s) invalid, none added; first: " + errors[0]["message"].get<std::string>(),
+                               errors[0]["field"].get<std::string>());
       auto j = json::parse(r.body);
       j["errors"] = errors;
       r.body = j.dump();
@@ -539,8 +572,7 @@ http::Response list_campaigns(Context& ctx, const http::Request& req) {
     auto it = req.query.find(key);
     if (it == req.query.end()) return fallback;
     const auto& v = it->second;
-    if (!is_digits(v) || std::stoll(v) < min ||
-        std::stoll(v) > max)
+    if (!is_digits(v) || std::stoll(v) < min || std::stoll(v) > max)
       bad_field(key, "must be an integer " + std::to_string(min) + ".." + std::to_string(max));
     return std::stoll(v);
   };
@@ -563,26 +595,35 @@ http::Response change_status(Context& ctx, const http::Request& req, const http:
   CampaignId id = campaign->id;
   auto now = ctx.clock.now_ms();
   const auto from = campaign->status;
-  const bool future_start = campaign->spec.schedule_type == "scheduled" && campaign->spec.trigger_at &&
-                            *campaign->spec.trigger_at > now;
+  const bool future_start =
+      campaign->spec.schedule_type == "scheduled" && campaign->spec.trigger_at && *campaign->spec.trigger_at > now;
   auto conflict = [&](const std::string& why) {
     throw BadRequest(409, "invalid_transition",
-                     "cannot " + action + " campaign " + params.at("id") + ": it is " +
-                         std::string(to_string(from)) + (why.empty() ? "" : " (" + why + ")"));
+                     "cannot " + action + " campaign " + params.at("id") + ": it is " + std::string(to_string(from)) +
+                         (why.empty() ? "" : " (" + why + ")"));
   };
   std::optional<CampaignStatus> to;
   if (action == "start") {
-    if (from == CampaignStatus::draft) to = future_start ? CampaignStatus::scheduled : CampaignStatus::running;
-    else if (from == CampaignStatus::scheduled) to = CampaignStatus::running;  // start now, before its time
-    else if (from == CampaignStatus::paused) conflict("use resume");
-    else if (from != CampaignStatus::running) conflict("");
+    if (from == CampaignStatus::draft)
+      to = future_start ? CampaignStatus::scheduled : CampaignStatus::running;
+    else if (from == CampaignStatus::scheduled)
+      to = CampaignStatus::running;  // start now, before its time
+    else if (from == CampaignStatus::paused)
+      conflict("use resume");
+    else if (from != CampaignStatus::running)
+      conflict("");
   } else if (action == "pause") {
-    if (from == CampaignStatus::running || from == CampaignStatus::scheduled) to = CampaignStatus::paused;
-    else if (from != CampaignStatus::paused) conflict(from == CampaignStatus::draft ? "not started" : "");
+    if (from == CampaignStatus::running || from == CampaignStatus::scheduled)
+      to = CampaignStatus::paused;
+    else if (from != CampaignStatus::paused)
+      conflict(from == CampaignStatus::draft ? "not started" : "");
   } else if (action == "resume") {
-    if (from == CampaignStatus::paused) to = future_start ? CampaignStatus::scheduled : CampaignStatus::running;
-    else if (from == CampaignStatus::draft) conflict("use start");
-    else if (from != CampaignStatus::running && from != CampaignStatus::scheduled) conflict("");
+    if (from == CampaignStatus::paused)
+      to = future_start ? CampaignStatus::scheduled : CampaignStatus::running;
+    else if (from == CampaignStatus::draft)
+      conflict("use start");
+    else if (from != CampaignStatus::running && from != CampaignStatus::scheduled)
+      conflict("");
   } else {  // cancel: cancel_campaign below
     if (from == CampaignStatus::completed) conflict("");
     if (from != CampaignStatus::cancelled) {

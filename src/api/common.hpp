@@ -63,7 +63,8 @@ bool is_digits(std::string_view text);
 std::string iso8601(domain::UnixMs t);
 
 // Typed readers: absent -> nullopt; present with a wrong type or value -> bad_field naming `path`.
-std::optional<std::string> opt_string(const json& obj, const char* key, const std::string& path, std::size_t max_len = 4096);
+std::optional<std::string> opt_string(const json& obj, const char* key, const std::string& path,
+                                      std::size_t max_len = 4096);
 std::string req_string(const json& obj, const char* key, const std::string& path, std::size_t max_len = 4096);
 std::optional<std::int64_t> opt_int(const json& obj, const char* key, const std::string& path, std::int64_t min,
                                     std::int64_t max);

@@ -10,8 +10,8 @@ namespace dialerd::api {
 using namespace domain;
 
 namespace {
-const std::set<std::string> kContactNamed = {"phone_number", "phoneNumber", "to_number", "first_name", "last_name",
-                                             "variables",    "timezone",    "max_retries"};
+const std::set<std::string> kContactNamed = {"phone_number", "phoneNumber", "to_number", "first_name",
+                                             "last_name",    "variables",   "timezone",  "max_retries"};
 }
 
 ContactInput parse_contact(const json& rec, const std::string& at, const std::string& region) {

@@ -16,11 +16,12 @@ constexpr int kCallsShown = 100;
 
 // The caller's workspace's contact named by the path, if it has calls of it; else 404, the same answer
 // whether the number is unknown or only another workspace's.
-std::pair<domain::Contact, std::vector<store::Store::ContactCall>> visible_contact(Context& ctx, const http::Request& req,
-                                                                                  const std::string& raw) {
+std::pair<domain::Contact, std::vector<store::Store::ContactCall>> visible_contact(Context& ctx,
+                                                                                   const http::Request& req,
+                                                                                   const std::string& raw) {
   auto n = domain::normalize_phone(raw, ctx.config().default_region);
   auto contact = std::holds_alternative<std::string>(n) ? ctx.store.contact(req.workspace, std::get<std::string>(n))
-                                                         : std::nullopt;
+                                                        : std::nullopt;
   if (!contact) throw BadRequest(404, "not_found", "no contact " + raw);
   auto calls = ctx.store.contact_calls(contact->id, req.workspace, kCallsShown);
   if (calls.empty()) throw BadRequest(404, "not_found", "no contact " + raw);
@@ -79,7 +80,8 @@ http::Response patch_contact(Context& ctx, const http::Request& req, const http:
       contact.timezone.reset();
     } else {
       auto tz = opt_string(body, "timezone", "timezone", 64);
-      if (!schedule::is_known_timezone(*tz)) bad_field("timezone", "'" + *tz + "' is not a time zone in the tz database");
+      if (!schedule::is_known_timezone(*tz))
+        bad_field("timezone", "'" + *tz + "' is not a time zone in the tz database");
       contact.timezone = tz;
     }
   }

@@ -60,8 +60,12 @@ http::Response post_events(Context& ctx, const http::Request& req, const http::P
         spdlog::info("campaign {} call {}: outcome {} from {} -> {}", a.campaign_id, a.call_id,
                      domain::to_string(reports[i].outcome), name, domain::to_string(a.state));
         break;
-      case store::OutcomeApplied::Effect::duplicate: ++duplicate; break;
-      case store::OutcomeApplied::Effect::deferred: ++deferred; break;
+      case store::OutcomeApplied::Effect::duplicate:
+        ++duplicate;
+        break;
+      case store::OutcomeApplied::Effect::deferred:
+        ++deferred;
+        break;
       case store::OutcomeApplied::Effect::unknown_call:
         ++unknown;
         spdlog::warn("provider {}: event for unknown call {}", name, reports[i].provider_call_id);
@@ -70,15 +74,15 @@ http::Response post_events(Context& ctx, const http::Request& req, const http::P
   }
   if (!reports.empty() && unknown == reports.size())
     throw BadRequest(404, "unknown_call", "no call matches provider call id " + reports.front().provider_call_id);
-  return envelope(200, {{"applied", done}, {"duplicates", duplicate}, {"deferred", deferred}, {"unknown", unknown}}, ctx.clock.now_ms());
+  return envelope(200, {{"applied", done}, {"duplicates", duplicate}, {"deferred", deferred}, {"unknown", unknown}},
+                  ctx.clock.now_ms());
 }
 
 }  // namespace
 
 void register_event_routes(http::Router& router, Context& ctx) {
-  router.add("POST", "/v1/providers/{name}/events", guarded([&ctx](const http::Request& req, const http::Params& p) {
-               return post_events(ctx, req, p);
-             }),
+  router.add("POST", "/v1/providers/{name}/events",
+             guarded([&ctx](const http::Request& req, const http::Params& p) { return post_events(ctx, req, p); }),
              http::Access::open);
 }
 

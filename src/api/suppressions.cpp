@@ -12,7 +12,9 @@ namespace dialerd::api {
 
 namespace {
 
-bool is_global(const std::string& owner) { return owner == domain::kGlobalList; }
+bool is_global(const std::string& owner) {
+  return owner == domain::kGlobalList;
+}
 
 json suppression_json(const domain::Suppression& s) {
   return {{"phone_number", s.phone},

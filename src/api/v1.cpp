@@ -14,9 +14,9 @@
 #include <sqlite3.h>
 
 #include "common.hpp"
+#include "dialerd/schedule/time.hpp"
 #include "dialerd/store/lock_wait.hpp"
 #include "dialerd/store/sqlite/db.hpp"
-#include "dialerd/schedule/time.hpp"
 #include "dialerd/util/json_depth.hpp"
 #include "dialerd/util/metrics.hpp"
 
@@ -30,7 +30,9 @@ std::string next_request_id() {
 }
 }  // namespace
 
-std::string iso8601(domain::UnixMs t) { return schedule::format_rfc3339(t); }
+std::string iso8601(domain::UnixMs t) {
+  return schedule::format_rfc3339(t);
+}
 
 http::Response envelope(int status, json data, domain::UnixMs now) {
   http::Response r;
@@ -98,8 +100,9 @@ std::string media_type(const http::Request& req) {
 json parse_json_body(const http::Request& req) {
   auto type = req.header("content-type");
   if (media_type(req) != "application/json")
-    throw BadRequest(415, "unsupported_media_type",
-                     "Content-Type must be application/json, got '" + (type.empty() ? std::string("(none)") : type) + "'");
+    throw BadRequest(
+        415, "unsupported_media_type",
+        "Content-Type must be application/json, got '" + (type.empty() ? std::string("(none)") : type) + "'");
   // nlohmann parses any depth, but copying, comparing and dumping a value recurse: a few hundred kilobytes
   // of '[' overflowed the stack in the dump below and crashed the daemon (tests/unit/api/json_body_test.cpp).
   if (util::json_nested_deeper_than(req.body))
@@ -134,8 +137,7 @@ bool is_digits(std::string_view t) {
 }
 
 domain::CampaignId parse_id(const std::string& text, const char* what) {
-  if (!is_digits(text))
-    throw BadRequest(404, "not_found", std::string("no ") + what + " " + text);
+  if (!is_digits(text)) throw BadRequest(404, "not_found", std::string("no ") + what + " " + text);
   return std::stoll(text);
 }
 
@@ -145,7 +147,8 @@ std::optional<std::string> opt_string(const json& obj, const char* key, const st
   if (!it->is_string()) bad_field(path, std::string("must be a string, got ") + it->type_name());
   auto s = it->get<std::string>();
   // Length in characters (UTF-8 code points), not bytes; nlohmann has already checked the encoding.
-  std::size_t chars = std::count_if(s.begin(), s.end(), [](char c) { return (static_cast<unsigned char>(c) & 0xC0) != 0x80; });
+  std::size_t chars =
+      std::count_if(s.begin(), s.end(), [](char c) { return (static_cast<unsigned char>(c) & 0xC0) != 0x80; });
   if (chars > max_len) bad_field(path, "must be at most " + std::to_string(max_len) + " characters");
   return s;
 }
@@ -228,9 +231,10 @@ awaitable<http::Response> serve(Context& ctx, const http::Router& router, http::
       }
     }
     if (!matched) {
-      auto r = http::error_response(401, "unauthorized",
-                                    presented.empty() ? "an API key is required (Authorization: Bearer KEY or X-API-Key)"
-                                                      : "the API key is not valid");
+      auto r =
+          http::error_response(401, "unauthorized",
+                               presented.empty() ? "an API key is required (Authorization: Bearer KEY or X-API-Key)"
+                                                 : "the API key is not valid");
       r.headers.emplace_back("WWW-Authenticate", "Bearer");
       co_return r;
     }
@@ -273,58 +277,71 @@ void register_routes(http::Router& router, Context& ctx) {
   store::count_lock_wait(0);
   router.add(
       "GET", "/healthz",
-      [&ctx](const http::Request&, const http::Params&) { return envelope(200, {{"status", "ok"}}, ctx.clock.now_ms()); },
+      [&ctx](const http::Request&, const http::Params&) {
+        return envelope(200, {{"status", "ok"}}, ctx.clock.now_ms());
+      },
       http::Access::open);
   // Ready to take work: the database answers and the daemon is not draining for shutdown.
-  router.add("GET", "/readyz", [&ctx](const http::Request&, const http::Params&) {
-    bool db = ctx.store.ping(), claiming = ctx.scheduler.claiming();
-    json data = {{"status", db && claiming ? "ready" : "not_ready"}, {"database", db}, {"draining", !claiming}};
-    return envelope(db && claiming ? 200 : 503, data, ctx.clock.now_ms());
-  }, http::Access::open);
+  router.add(
+      "GET", "/readyz",
+      [&ctx](const http::Request&, const http::Params&) {
+        bool db = ctx.store.ping(), claiming = ctx.scheduler.claiming();
+        json data = {{"status", db && claiming ? "ready" : "not_ready"}, {"database", db}, {"draining", !claiming}};
+        return envelope(db && claiming ? 200 : 503, data, ctx.clock.now_ms());
+      },
+      http::Access::open);
   // Prometheus text format (docs/OPERATIONS.md): counters kept in process, plus gauges read now.
-  router.add("GET", "/metrics", [&ctx](const http::Request&, const http::Params&) {
-    http::Response r;
-    r.content_type = "text/plain; version=0.0.4; charset=utf-8";
-    r.body = metrics::registry().render();
-    std::vector<std::pair<metrics::Labels, double>> calls, called, campaigns;
-    for (const auto& [state, n] : ctx.store.call_totals())
-      (state == "called" ? called : calls).push_back({state == "called" ? metrics::Labels{} : metrics::Labels{{"state", state}},
-                                                      static_cast<double>(n)});
-    for (const auto& [status, n] : ctx.store.campaign_totals())
-      campaigns.push_back({{{"status", status}}, static_cast<double>(n)});
-    r.body += metrics::render_gauge("dialerd_calls", "Calls in the queue by state, all campaigns.", calls);
-    r.body += metrics::render_gauge("dialerd_calls_called", "Calls submitted at least once, all campaigns.", called);
-    r.body += metrics::render_gauge("dialerd_campaigns", "Campaigns by status.", campaigns);
-    r.body += metrics::render_gauge("dialerd_submissions_in_flight", "Chunks sent to providers and not answered yet.",
-                                    {{{}, static_cast<double>(ctx.scheduler.submissions_in_flight())}});
-    std::vector<std::pair<metrics::Labels, double>> breaker, in_flight, throttled, paused;
-    const auto now = ctx.clock.now_ms();
-    for (const auto& h : ctx.scheduler.provider_health()) {
-      throttled.push_back({{{"provider", h.name}}, static_cast<double>(h.straight_throttles)});
-      paused.push_back(
-          {{{"provider", h.name}}, static_cast<double>(std::max<domain::UnixMs>(h.paused_until - now, 0)) / 1000});
-      for (auto s : {providers::BreakerState::closed, providers::BreakerState::open, providers::BreakerState::half_open})
-        breaker.push_back({{{"provider", h.name}, {"state", std::string(providers::to_string(s))}},
-                           h.breaker == s ? 1.0 : 0.0});
-      in_flight.push_back({{{"provider", h.name}}, static_cast<double>(h.in_flight)});
-    }
-    r.body += metrics::render_gauge("dialerd_provider_breaker_state",
-                                    "1 for the state each provider's circuit breaker is in (closed, open, half_open).",
-                                    breaker);
-    r.body += metrics::render_gauge("dialerd_provider_requests_in_flight",
-                                    "Submissions sent to each provider and not answered yet.", in_flight);
-    r.body +=
-        metrics::render_gauge("dialerd_provider_throttle_streak",
-                              "429 answers in a row from each provider (0 once it answers otherwise).", throttled);
-    r.body += metrics::render_gauge(
-        "dialerd_provider_paused_seconds",
-        "Seconds until each provider gets submissions again after a backoff or Retry-After.", paused);
-    r.body += metrics::render_gauge("dialerd_webhook_outbox_pending", "Webhook events not delivered or abandoned yet.",
-                                    {{{}, static_cast<double>(ctx.store.webhook_backlog())}});
-    r.body += metrics::render_gauge("dialerd_ready", "1 while the database answers and the daemon is not draining.",
-                                    {{{}, ctx.store.ping() && ctx.scheduler.claiming() ? 1.0 : 0.0}});
-    return r;
-  }, http::Access::open);
+  router.add(
+      "GET", "/metrics",
+      [&ctx](const http::Request&, const http::Params&) {
+        http::Response r;
+        r.content_type = "text/plain; version=0.0.4; charset=utf-8";
+        r.body = metrics::registry().render();
+        std::vector<std::pair<metrics::Labels, double>> calls, called, campaigns;
+        for (const auto& [state, n] : ctx.store.call_totals())
+          (state == "called" ? called : calls)
+              .push_back(
+                  {state == "called" ? metrics::Labels{} : metrics::Labels{{"state", state}}, static_cast<double>(n)});
+        for (const auto& [status, n] : ctx.store.campaign_totals())
+          campaigns.push_back({{{"status", status}}, static_cast<double>(n)});
+        r.body += metrics::render_gauge("dialerd_calls", "Calls in the queue by state, all campaigns.", calls);
+        r.body +=
+            metrics::render_gauge("dialerd_calls_called", "Calls submitted at least once, all campaigns.", called);
+        r.body += metrics::render_gauge("dialerd_campaigns", "Campaigns by status.", campaigns);
+        r.body +=
+            metrics::render_gauge("dialerd_submissions_in_flight", "Chunks sent to providers and not answered yet.",
+                                  {{{}, static_cast<double>(ctx.scheduler.submissions_in_flight())}});
+        std::vector<std::pair<metrics::Labels, double>> breaker, in_flight, throttled, paused;
+        const auto now = ctx.clock.now_ms();
+        for (const auto& h : ctx.scheduler.provider_health()) {
+          throttled.push_back({{{"provider", h.name}}, static_cast<double>(h.straight_throttles)});
+          paused.push_back(
+              {{{"provider", h.name}}, static_cast<double>(std::max<domain::UnixMs>(h.paused_until - now, 0)) / 1000});
+          for (auto s :
+               {providers::BreakerState::closed, providers::BreakerState::open, providers::BreakerState::half_open})
+            breaker.push_back(
+                {{{"provider", h.name}, {"state", std::string(providers::to_string(s))}}, h.breaker == s ? 1.0 : 0.0});
+          in_flight.push_back({{{"provider", h.name}}, static_cast<double>(h.in_flight)});
+        }
+        r.body += metrics::render_gauge(
+            "dialerd_provider_breaker_state",
+            "1 for the state each provider's circuit breaker is in (closed, open, half_open).", breaker);
+        r.body += metrics::render_gauge("dialerd_provider_requests_in_flight",
+                                        "Submissions sent to each provider and not answered yet.", in_flight);
+        r.body +=
+            metrics::render_gauge("dialerd_provider_throttle_streak",
+                                  "429 answers in a row from each provider (0 once it answers otherwise).", throttled);
+        r.body += metrics::render_gauge(
+            "dialerd_provider_paused_seconds",
+            "Seconds until each provider gets submissions again after a backoff or Retry-After.", paused);
+        r.body +=
+            metrics::render_gauge("dialerd_webhook_outbox_pending", "Webhook events not delivered or abandoned yet.",
+                                  {{{}, static_cast<double>(ctx.store.webhook_backlog())}});
+        r.body += metrics::render_gauge("dialerd_ready", "1 while the database answers and the daemon is not draining.",
+                                        {{{}, ctx.store.ping() && ctx.scheduler.claiming() ? 1.0 : 0.0}});
+        return r;
+      },
+      http::Access::open);
   register_campaign_routes(router, ctx);
   register_event_routes(router, ctx);
   register_call_routes(router, ctx);

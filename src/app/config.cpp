@@ -12,9 +12,9 @@
 #include "dialerd/domain/phone.hpp"
 #include "dialerd/http/client.hpp"
 #include "dialerd/http/url_policy.hpp"
+#include "dialerd/providers/kinds.hpp"
 #include "dialerd/schedule/window.hpp"
 #include "dialerd/util/json_depth.hpp"
-#include "dialerd/providers/kinds.hpp"
 
 namespace dialerd::app {
 namespace {
@@ -61,8 +61,7 @@ Apply<T> int_key(Int T::*field, std::int64_t min, std::int64_t max) {
     if (!v.is_number_integer()) return "must be an integer, got " + type_name(v);
     auto n = v.get<std::int64_t>();
     if (n < min || n > max)
-      return "must be between " + std::to_string(min) + " and " + std::to_string(max) + ", got " +
-             std::to_string(n);
+      return "must be between " + std::to_string(min) + " and " + std::to_string(max) + ", got " + std::to_string(n);
     target.*field = static_cast<Int>(n);
     return std::nullopt;
   };
@@ -103,7 +102,8 @@ Apply<Config> int_key_to(int& (*field)(Config&), std::int64_t min, std::int64_t 
 std::optional<std::string> number_into(const json& v, double& out, double min, double max) {
   if (!v.is_number()) return "must be a number, got " + type_name(v);
   double d = v.get<double>();
-  if (d < min || d > max) return "must be between " + json(min).dump() + " and " + json(max).dump() + ", got " + v.dump();
+  if (d < min || d > max)
+    return "must be between " + json(min).dump() + " and " + json(max).dump() + ", got " + v.dump();
   out = d;
   return std::nullopt;
 }
@@ -164,7 +164,8 @@ const std::vector<Key<Config>>& daemon_keys() {
              return at + ".role: must be \"user\" or \"admin\"";
            if (!k.contains("key") || !k["key"].is_string() || k["key"].get<std::string>().size() < 16)
              return at + ".key: must be a string of at least 16 characters";
-           if (!k.contains("workspace") || !k["workspace"].is_string() || !valid_name(k["workspace"].get<std::string>()))
+           if (!k.contains("workspace") || !k["workspace"].is_string() ||
+               !valid_name(k["workspace"].get<std::string>()))
              return at + ".workspace: must be 1..64 letters, digits, _ or -";
            if (k.contains("name") && !k["name"].is_string()) return at + ".name: must be a string";
            for (const auto& existing : c.api_keys)
@@ -310,8 +311,9 @@ const std::vector<Key<Config>>& daemon_keys() {
          for (const auto& o : v) {
            auto outcome = o.is_string() ? domain::outcome_from(o.get<std::string>()) : std::nullopt;
            if (!outcome || *outcome == domain::Outcome::completed || *outcome == domain::Outcome::voicemail)
-             return o.dump() + " is not a retryable outcome (no_answer, busy, failed, cancelled, provider_error, timeout; "
-                               "completed and voicemail complete a call)";
+             return o.dump() +
+                    " is not a retryable outcome (no_answer, busy, failed, cancelled, provider_error, timeout; "
+                    "completed and voicemail complete a call)";
            c.retry.retryable.insert(*outcome);
          }
          return std::nullopt;
@@ -564,8 +566,8 @@ void walk(const json& obj, const std::string& prefix, const std::string& shown_p
       if (auto problem = leaf->apply(value, target)) errors.push_back({shown, *problem});
       continue;
     }
-    bool is_section = std::any_of(keys.begin(), keys.end(),
-                                  [&](const auto& k) { return k.path.rfind(path + ".", 0) == 0; });
+    bool is_section =
+        std::any_of(keys.begin(), keys.end(), [&](const auto& k) { return k.path.rfind(path + ".", 0) == 0; });
     if (!is_section) {
       errors.push_back({shown, "unknown key"});
     } else if (!value.is_object()) {
@@ -588,18 +590,20 @@ void check_provider(ProviderConfig& p, const json& body, const std::string& at, 
     errors.push_back({at + ".chunk_size", "must be at most " + std::to_string(info->max_chunk) + " for kind " +
                                               std::string(info->kind) + ", got " + std::to_string(p.chunk_size)});
   auto require = [&](bool needed, const char* key, const std::string& value) {
-    if (needed && value.empty() && !body.contains(key)) errors.push_back({at + "." + key, "is required for kind " + p.kind});
-    else if (needed && body.contains(key) && body[key] == "") errors.push_back({at + "." + key, "must not be empty"});
+    if (needed && value.empty() && !body.contains(key))
+      errors.push_back({at + "." + key, "is required for kind " + p.kind});
+    else if (needed && body.contains(key) && body[key] == "")
+      errors.push_back({at + "." + key, "must not be empty"});
   };
   require(info->http, "base_url", p.base_url);
   require(info->needs_api_key, "api_key", p.api_key);
   require(info->needs_api_secret, "api_secret", p.api_secret);
   if (p.limits.backoff_max_ms < p.limits.backoff_min_ms)
-    errors.push_back({at + ".backoff.max_ms", "must be at least backoff.min_ms (" +
-                                                  std::to_string(p.limits.backoff_min_ms) + ")"});
+    errors.push_back(
+        {at + ".backoff.max_ms", "must be at least backoff.min_ms (" + std::to_string(p.limits.backoff_min_ms) + ")"});
   if (p.limits.breaker_open_max_ms < p.limits.breaker_open_ms)
-    errors.push_back({at + ".breaker.open_max_ms", "must be at least breaker.open_ms (" +
-                                                       std::to_string(p.limits.breaker_open_ms) + ")"});
+    errors.push_back({at + ".breaker.open_max_ms",
+                      "must be at least breaker.open_ms (" + std::to_string(p.limits.breaker_open_ms) + ")"});
   // A key of another kind would be silently ignored: refuse it instead.
   for (auto [key, owner] : {std::pair{"callback_url", "veritus"}, std::pair{"callback_secret_id", "veritus"},
                             std::pair{"phone_number_ids", "truedy"}, std::pair{"batch_id", "addcalls"},
@@ -672,7 +676,8 @@ void resolve_credentials(json& node, const std::string& path, std::vector<Config
   if (node.is_object()) {
     for (auto& [k, v] : node.items()) resolve_credentials(v, path.empty() ? k : path + "." + k, errors);
   } else if (node.is_array()) {
-    for (std::size_t i = 0; i < node.size(); ++i) resolve_credentials(node[i], path + "[" + std::to_string(i) + "]", errors);
+    for (std::size_t i = 0; i < node.size(); ++i)
+      resolve_credentials(node[i], path + "[" + std::to_string(i) + "]", errors);
   }
 }
 }  // namespace

@@ -11,13 +11,13 @@
 #include <fstream>
 #include <optional>
 
-#include <boost/asio/signal_set.hpp>
 #include <fmt/format.h>
-#include <nlohmann/json.hpp>
 #include <spdlog/pattern_formatter.h>
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 #include <systemd/sd-daemon.h>
+#include <boost/asio/signal_set.hpp>
+#include <nlohmann/json.hpp>
 
 #include "dialerd/api/v1.hpp"
 #include "dialerd/asio.hpp"
@@ -116,13 +116,16 @@ rlim_t open_files_limit() {
 // http.max_connections, lowered when the open-files limit would not leave kReservedFds free.
 int connection_cap(int configured) {
   auto limit = open_files_limit();
-  int room = limit > static_cast<rlim_t>(kReservedFds + 16) ? static_cast<int>(std::min<rlim_t>(limit - kReservedFds, 1 << 24)) : 16;
+  int room = limit > static_cast<rlim_t>(kReservedFds + 16)
+                 ? static_cast<int>(std::min<rlim_t>(limit - kReservedFds, 1 << 24))
+                 : 16;
   if (configured > room) {
     static bool warned = false;
     if (!warned)
-      spdlog::warn("http.max_connections {} lowered to {}: the open-files limit is {} and {} are kept for the "
-                   "database and provider connections",
-                   configured, room, static_cast<std::uint64_t>(limit), kReservedFds);
+      spdlog::warn(
+          "http.max_connections {} lowered to {}: the open-files limit is {} and {} are kept for the "
+          "database and provider connections",
+          configured, room, static_cast<std::uint64_t>(limit), kReservedFds);
     warned = true;
     return room;
   }
@@ -171,7 +174,8 @@ struct Daemon::Impl {
   std::chrono::microseconds watchdog_interval{0};  // WATCHDOG_USEC / 2; 0 = no watchdog
   std::string reload_problem;                      // the last reload failed: shown in STATUS= until one succeeds
 
-  Impl(Config c, std::string path) : config(std::make_shared<const Config>(std::move(c))), config_path(std::move(path)) {}
+  Impl(Config c, std::string path)
+      : config(std::make_shared<const Config>(std::move(c))), config_path(std::move(path)) {}
 
   void notify(const std::string& message) {
     if (notify_enabled) sd_notify(0, message.c_str());
@@ -253,8 +257,10 @@ struct Daemon::Impl {
       // submissions in flight finish on the old client). What needs a restart keeps its running config,
       // so the config in force always describes the providers running.
       for (const auto& name : reloaded.needs_restart) {
-        spdlog::warn("reload: provider {} was removed or changed kind or is a simulator; that takes effect after "
-                     "a restart (it keeps running as before)", name);
+        spdlog::warn(
+            "reload: provider {} was removed or changed kind or is a simulator; that takes effect after "
+            "a restart (it keeps running as before)",
+            name);
         if (auto it = old.providers.find(name); it != old.providers.end()) next.providers[name] = it->second;
       }
       for (const auto& name : reloaded.changed) spdlog::info("reload: provider {} now uses its new settings", name);
@@ -288,9 +294,10 @@ struct Daemon::Impl {
       co_await timer.async_wait(use_awaitable);
     }
     if (scheduler->submissions_in_flight() > 0)
-      spdlog::warn("shutdown: {} submission(s) still in flight; their calls stay dispatching and are reconciled at "
-                   "next start (held, or resubmitted under the same key for idempotent providers)",
-                   scheduler->submissions_in_flight());
+      spdlog::warn(
+          "shutdown: {} submission(s) still in flight; their calls stay dispatching and are reconciled at "
+          "next start (held, or resubmitted under the same key for idempotent providers)",
+          scheduler->submissions_in_flight());
     try {
       store->checkpoint();
     } catch (const std::exception& e) {
@@ -359,8 +366,10 @@ int Daemon::run() {
     spdlog::info("start-up: {} call(s) were claimed but not yet sent when dialerd stopped; they are pending again",
                  reconciled.released);
   if (reconciled.held > 0)
-    spdlog::warn("start-up: {} call(s) were being submitted when dialerd stopped; they are held for review "
-                 "(dialerctl held)", reconciled.held);
+    spdlog::warn(
+        "start-up: {} call(s) were being submitted when dialerd stopped; they are held for review "
+        "(dialerctl held)",
+        reconciled.held);
 
   if (auto skipped = d.store->finish_cancels(d.clock.now_ms()); skipped > 0)
     spdlog::info("start-up: {} pending call(s) of cancelled campaigns skipped (a cancel was interrupted)", skipped);
@@ -372,8 +381,9 @@ int Daemon::run() {
   if (domain::phone_fast_path_enabled())
     spdlog::info("phone numbers: fast libphonenumber check on");
   else
-    spdlog::warn("phone numbers: the fast check disagreed with libphonenumber at start and is off; numbers "
-                 "are checked the slow way (correct, about 20 us each)");
+    spdlog::warn(
+        "phone numbers: the fast check disagreed with libphonenumber at start and is off; numbers "
+        "are checked the slow way (correct, about 20 us each)");
 
   d.scheduler = std::make_unique<scheduler::Scheduler>(d.ioc, *d.store, d.clock);
   scheduler::ProviderMap providers;

@@ -11,9 +11,13 @@
 
 namespace dialerd::ctl {
 
-std::int64_t finished(const domain::CallCounts& c) { return c.completed + c.failed + c.skipped; }
+std::int64_t finished(const domain::CallCounts& c) {
+  return c.completed + c.failed + c.skipped;
+}
 
-std::int64_t remaining(const domain::CallCounts& c) { return c.pending + c.dispatching + c.in_progress; }
+std::int64_t remaining(const domain::CallCounts& c) {
+  return c.pending + c.dispatching + c.in_progress;
+}
 
 double per_second(std::int64_t calls, std::int64_t window_ms) {
   return window_ms > 0 ? static_cast<double>(calls) * 1000.0 / static_cast<double>(window_ms) : 0.0;
@@ -59,7 +63,9 @@ std::tm utc(UnixMs t) {
   return tm;
 }
 
-UnixMs utc_day(UnixMs t) { return t >= 0 ? t / 86'400'000 : (t - 86'399'999) / 86'400'000; }
+UnixMs utc_day(UnixMs t) {
+  return t >= 0 ? t / 86'400'000 : (t - 86'399'999) / 86'400'000;
+}
 
 }  // namespace
 
@@ -80,7 +86,9 @@ std::string format_eta(UnixMs now, std::optional<UnixMs> finish) {
                      tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min);
 }
 
-std::string format_rate(double per_second) { return fmt::format("{:.1f}/s", per_second); }
+std::string format_rate(double per_second) {
+  return fmt::format("{:.1f}/s", per_second);
+}
 
 namespace {
 
@@ -162,7 +170,9 @@ std::size_t escape_length(std::string_view s, std::size_t i) {
   return j < s.size() ? j + 1 - i : s.size() - i;
 }
 
-bool continuation(char c) { return (static_cast<unsigned char>(c) & 0xC0) == 0x80; }
+bool continuation(char c) {
+  return (static_cast<unsigned char>(c) & 0xC0) == 0x80;
+}
 
 }  // namespace
 
@@ -244,7 +254,9 @@ std::string legend(Style style) {
   return out;
 }
 
-std::string seconds_text(std::int64_t ms) { return fmt::format("{:g}s", static_cast<double>(ms) / 1000.0); }
+std::string seconds_text(std::int64_t ms) {
+  return fmt::format("{:g}s", static_cast<double>(ms) / 1000.0);
+}
 
 }  // namespace
 
@@ -273,9 +285,10 @@ std::optional<UnixMs> TopView::finish(const TopRow& row) const {
 std::vector<std::string> TopView::render(const RenderOptions& o) const {
   std::vector<std::string> lines;
   if (o.live)
-    lines.push_back(colour("1", fmt::format("dialerctl top  {}  every {}  (q or Ctrl-C quits)", format_utc(now_),
-                                            seconds_text(interval_ms_)),
-                           o.style));
+    lines.push_back(colour(
+        "1",
+        fmt::format("dialerctl top  {}  every {}  (q or Ctrl-C quits)", format_utc(now_), seconds_text(interval_ms_)),
+        o.style));
   else
     lines.push_back(
         fmt::format("campaigns at {}; dispatch rate over the last {}", format_utc(now_), seconds_text(interval_ms_)));
@@ -313,15 +326,15 @@ std::vector<std::string> TopView::render(const RenderOptions& o) const {
                                 colour(status_colour(r.status), pad(r.status, status_w), o.style),
                                 progress_bar(r.counts, bar_w, o.style), pct, done, total));
 
-    std::string counts = fmt::format("completed {}  failed {}  pending {}", r.counts.completed, r.counts.failed,
-                                     r.counts.pending);
+    std::string counts =
+        fmt::format("completed {}  failed {}  pending {}", r.counts.completed, r.counts.failed, r.counts.pending);
     if (r.counts.skipped > 0) counts += fmt::format("  skipped {}", r.counts.skipped);
     if (r.counts.held > 0) counts += fmt::format("  held {}", r.counts.held);
     std::string when = r.status == "scheduled" && r.trigger_at ? "starts " + format_utc(*r.trigger_at)
                                                                : "eta " + format_eta(now_, finish(r));
     lines.push_back(fmt::format("{}{}  |  dispatch {}  |  in flight {}/{}  |  {}", std::string(id_w + 2, ' '), counts,
-                                format_rate(per_second(r.submitted, interval_ms_)), r.counts.in_flight(),
-                                r.concurrency, when));
+                                format_rate(per_second(r.submitted, interval_ms_)), r.counts.in_flight(), r.concurrency,
+                                when));
   }
   if (shown < rows_.size())
     lines.push_back(fmt::format("... and {} more campaign(s): a taller terminal shows them", rows_.size() - shown));
@@ -336,25 +349,25 @@ nlohmann::json TopView::to_json() const {
   for (const auto& r : rows_) {
     const auto rate = completion_rate(r);
     const auto at = finish(r);
-    out.push_back({{"id", r.id},
-                   {"name", r.name},
-                   {"status", r.status},
-                   {"concurrency", r.concurrency},
-                   {"in_flight", r.counts.in_flight()},
-                   {"total", r.counts.total()},
-                   {"pending", r.counts.pending},
-                   {"dispatching", r.counts.dispatching},
-                   {"in_progress", r.counts.in_progress},
-                   {"completed", r.counts.completed},
-                   {"failed", r.counts.failed},
-                   {"skipped", r.counts.skipped},
-                   {"held", r.counts.held},
-                   {"dispatch_per_second", per_second(r.submitted, interval_ms_)},
-                   {"completion_per_second", rate ? nlohmann::json(*rate) : nlohmann::json(nullptr)},
-                   {"starts_at", r.trigger_at && r.status == "scheduled"
-                                     ? nlohmann::json(schedule::format_rfc3339(*r.trigger_at))
-                                     : nlohmann::json(nullptr)},
-                   {"eta", at ? nlohmann::json(schedule::format_rfc3339(*at)) : nlohmann::json(nullptr)}});
+    out.push_back(
+        {{"id", r.id},
+         {"name", r.name},
+         {"status", r.status},
+         {"concurrency", r.concurrency},
+         {"in_flight", r.counts.in_flight()},
+         {"total", r.counts.total()},
+         {"pending", r.counts.pending},
+         {"dispatching", r.counts.dispatching},
+         {"in_progress", r.counts.in_progress},
+         {"completed", r.counts.completed},
+         {"failed", r.counts.failed},
+         {"skipped", r.counts.skipped},
+         {"held", r.counts.held},
+         {"dispatch_per_second", per_second(r.submitted, interval_ms_)},
+         {"completion_per_second", rate ? nlohmann::json(*rate) : nlohmann::json(nullptr)},
+         {"starts_at", r.trigger_at && r.status == "scheduled" ? nlohmann::json(schedule::format_rfc3339(*r.trigger_at))
+                                                               : nlohmann::json(nullptr)},
+         {"eta", at ? nlohmann::json(schedule::format_rfc3339(*at)) : nlohmann::json(nullptr)}});
   }
   return out;
 }

@@ -41,7 +41,9 @@ using i18n::phonenumbers::PhoneNumberUtil;
 
 namespace {
 
-bool all_digits(std::string_view s) { return s.find_first_not_of("0123456789") == std::string_view::npos; }
+bool all_digits(std::string_view s) {
+  return s.find_first_not_of("0123456789") == std::string_view::npos;
+}
 
 // ---- Exact matcher for libphonenumber's metadata patterns ------------------------------------------------
 // The metadata patterns use only digits, \d, [digit classes], (...), (?:...), |, ? and {n}/{n,m}. With no lazy
@@ -128,12 +130,14 @@ class DigitDfa {
   Node parse_rep() {
     Node a = parse_atom();
     int lo, hi;
-    if (eat('?')) lo = 0, hi = 1;
+    if (eat('?'))
+      lo = 0, hi = 1;
     else if (eat('{')) {
       lo = number();
       hi = eat(',') ? number() : lo;  // "{n,}" is refused by number()
       if (!eat('}') || lo > hi || hi > 64) ok_ = false;
-    } else return a;
+    } else
+      return a;
     if (peek() == '?' || peek() == '+' || peek() == '*' || peek() == '{') ok_ = false;  // lazy/possessive
     Node r;
     r.k = Node::Rep, r.lo = lo, r.hi = hi;
@@ -144,38 +148,65 @@ class DigitDfa {
     Node n;
     n.k = Node::Set;
     char c = get();
-    if (dig(c)) n.mask = uint16_t(1u << (c - '0'));
-    else if (c == '\\' && eat('d')) n.mask = 0x3ff;  // \p{Nd}; an NSN only ever holds ASCII digits
+    if (dig(c))
+      n.mask = uint16_t(1u << (c - '0'));
+    else if (c == '\\' && eat('d'))
+      n.mask = 0x3ff;  // \p{Nd}; an NSN only ever holds ASCII digits
     else if (c == '[') {
       if (peek() == '^' || peek() == ']') ok_ = false;
       while (ok_ && !eat(']')) {
         char a = get(), b;
-        if (a == '\\' && eat('d')) { n.mask |= 0x3ff; continue; }
+        if (a == '\\' && eat('d')) {
+          n.mask |= 0x3ff;
+          continue;
+        }
         b = a;
         if (peek() == '-' && pos_ + 1 < pat_.size() && pat_[pos_ + 1] != ']') get(), b = get();
-        if (!dig(a) || !dig(b) || b < a) { ok_ = false; break; }
+        if (!dig(a) || !dig(b) || b < a) {
+          ok_ = false;
+          break;
+        }
         for (char x = a; x <= b; ++x) n.mask |= uint16_t(1u << (x - '0'));
       }
     } else if (c == '(') {
       if (eat('?') && !eat(':')) ok_ = false;
       n = parse_alt();
       if (!eat(')')) ok_ = false;
-    } else ok_ = false;
+    } else
+      ok_ = false;
     return n;
   }
-  int add() { nfa_.emplace_back(); return int(nfa_.size()) - 1; }
+  int add() {
+    nfa_.emplace_back();
+    return int(nfa_.size()) - 1;
+  }
   std::pair<int, int> emit(const Node& n) {  // Thompson construction; {n,m} expands into copies
     if (nfa_.size() > 200000) ok_ = false;
-    if (!ok_) { int s = add(); return {s, s}; }
+    if (!ok_) {
+      int s = add();
+      return {s, s};
+    }
     int s = add(), e = s;
     switch (n.k) {
-      case Node::Set: e = add(); nfa_[s].mask = n.mask; nfa_[s].out = e; break;
+      case Node::Set:
+        e = add();
+        nfa_[s].mask = n.mask;
+        nfa_[s].out = e;
+        break;
       case Node::Cat:
-        for (auto& k : n.kids) { auto [ks, ke] = emit(k); nfa_[e].eps.push_back(ks); e = ke; }
+        for (auto& k : n.kids) {
+          auto [ks, ke] = emit(k);
+          nfa_[e].eps.push_back(ks);
+          e = ke;
+        }
         break;
       case Node::Alt:
         e = add();
-        for (auto& k : n.kids) { auto [ks, ke] = emit(k); nfa_[s].eps.push_back(ks); nfa_[ke].eps.push_back(e); }
+        for (auto& k : n.kids) {
+          auto [ks, ke] = emit(k);
+          nfa_[s].eps.push_back(ks);
+          nfa_[ke].eps.push_back(e);
+        }
         break;
       case Node::Rep:
         for (int i = 0; i < n.hi; ++i) {
@@ -258,31 +289,29 @@ struct RegionM {
     has_ld = m.has_leading_digits();
     return general.init(m.general_desc()) && premium.init(m.premium_rate()) && toll_free.init(m.toll_free()) &&
            shared.init(m.shared_cost()) && voip.init(m.voip()) && personal.init(m.personal_number()) &&
-           pager.init(m.pager()) && uan.init(m.uan()) && voicemail.init(m.voicemail()) &&
-           fixed.init(m.fixed_line()) && mobile.init(m.mobile()) && (!has_ld || ld.compile(m.leading_digits()));
+           pager.init(m.pager()) && uan.init(m.uan()) && voicemail.init(m.voicemail()) && fixed.init(m.fixed_line()) &&
+           mobile.init(m.mobile()) && (!has_ld || ld.compile(m.leading_digits()));
   }
   bool known_type(std::string_view n) const {
-    return general.match(n) &&
-           (premium.match(n) || toll_free.match(n) || shared.match(n) || voip.match(n) || personal.match(n) ||
-            pager.match(n) || uan.match(n) || voicemail.match(n) || fixed.match(n) ||
-            (!same_mobile_fixed && mobile.match(n)));
+    return general.match(n) && (premium.match(n) || toll_free.match(n) || shared.match(n) || voip.match(n) ||
+                                personal.match(n) || pager.match(n) || uan.match(n) || voicemail.match(n) ||
+                                fixed.match(n) || (!same_mobile_fixed && mobile.match(n)));
   }
 };
 
 struct CcInfo {
-  bool known = false;         // GetRegionCodeForCountryCode(cc) != "ZZ" (what Parse's ExtractCountryCode tests)
-  bool fast_parse = false;    // national_prefix_for_parsing (npfp) of the metadata Parse uses is "" or compiled
+  bool known = false;       // GetRegionCodeForCountryCode(cc) != "ZZ" (what Parse's ExtractCountryCode tests)
+  bool fast_parse = false;  // national_prefix_for_parsing (npfp) of the metadata Parse uses is "" or compiled
   bool has_npfp = false;
-  DigitDfa npfp;              // Parse strips a national prefix only where npfp lookingAt()-matches
-  bool fast_valid = false;    // every region's patterns compiled
+  DigitDfa npfp;                 // Parse strips a national prefix only where npfp lookingAt()-matches
+  bool fast_valid = false;       // every region's patterns compiled
   std::vector<RegionM> regions;  // GetRegionCodesForCountryCallingCode order (main region first)
 
   // == IsValidForRegion(GetRegionCodeForNumber(n)), i.e. IsValidNumber, given cc and the NSN.
   bool valid(std::string_view nsn) const {
     size_t r = 0;
     if (regions.size() > 1) {  // GetRegionCodeForNumberFromRegionList
-      while (r < regions.size() &&
-             !(regions[r].has_ld ? regions[r].ld.prefix_match(nsn) : regions[r].known_type(nsn)))
+      while (r < regions.size() && !(regions[r].has_ld ? regions[r].ld.prefix_match(nsn) : regions[r].known_type(nsn)))
         ++r;
       if (r == regions.size()) return false;  // "ZZ": IsValidNumberForRegion is false
     }
@@ -380,8 +409,7 @@ std::variant<std::string, PhoneError> normalize(const Tables& t, std::string_vie
 
   PhoneNumber number;
   auto rc = util.Parse(std::string(input), std::string(default_region), &number);
-  if (rc != PhoneNumberUtil::NO_PARSING_ERROR)
-    return PhoneError{fmt::format("'{}' is not a phone number", input)};
+  if (rc != PhoneNumberUtil::NO_PARSING_ERROR) return PhoneError{fmt::format("'{}' is not a phone number", input)};
   if (!(use_fast ? is_valid(t, number) : util.IsValidNumber(number))) return invalid(input);
   std::string e164;
   util.Format(number, PhoneNumberUtil::E164, &e164);
@@ -394,8 +422,7 @@ Tables::Tables() {
   if (!coll.ParseFromArray(i18n::phonenumbers::metadata_get(), i18n::phonenumbers::metadata_size())) return;
   std::map<std::string, const PhoneMetadata*> geo;
   std::map<int, const PhoneMetadata*> nongeo;
-  for (const PhoneMetadata& m : coll.metadata())
-    (m.id() == "001" ? nongeo[m.country_code()] : geo[m.id()]) = &m;
+  for (const PhoneMetadata& m : coll.metadata()) (m.id() == "001" ? nongeo[m.country_code()] : geo[m.id()]) = &m;
   for (int c = 1; c < 1000; ++c) {
     std::list<std::string> regions;
     util.GetRegionCodesForCountryCallingCode(c, &regions);
@@ -443,8 +470,11 @@ Tables::Tables() {
       for (auto& [in, reg] : probes) {
         auto a = normalize(*this, in, reg, true), b = normalize(*this, in, reg, false);
         bool same = a.index() == b.index() && (a.index() == 0 ? std::get<0>(a) == std::get<0>(b)
-                                                               : std::get<1>(a).message == std::get<1>(b).message);
-        if (!same) { enabled = false; return; }
+                                                              : std::get<1>(a).message == std::get<1>(b).message);
+        if (!same) {
+          enabled = false;
+          return;
+        }
       }
     }
   }
@@ -466,7 +496,9 @@ std::variant<std::string, PhoneError> normalize_phone_reference(std::string_view
   return normalize(tables(), input, default_region, false);
 }
 
-bool phone_fast_path_enabled() { return tables().enabled; }
+bool phone_fast_path_enabled() {
+  return tables().enabled;
+}
 
 bool is_known_region(std::string_view region) {
   const PhoneNumberUtil& util = *PhoneNumberUtil::GetInstance();

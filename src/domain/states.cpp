@@ -49,22 +49,39 @@ constexpr std::array<std::pair<Outcome, std::string_view>, 8> kOutcome{{
 
 }  // namespace
 
-std::string_view to_string(CampaignStatus s) { return name_of(kCampaignStatus, s); }
-std::string_view to_string(CallState s) { return name_of(kCallState, s); }
-std::string_view to_string(Outcome o) { return name_of(kOutcome, o); }
-std::optional<CampaignStatus> campaign_status_from(std::string_view s) { return lookup(kCampaignStatus, s); }
-std::optional<CallState> call_state_from(std::string_view s) { return lookup(kCallState, s); }
-std::optional<Outcome> outcome_from(std::string_view s) { return lookup(kOutcome, s); }
+std::string_view to_string(CampaignStatus s) {
+  return name_of(kCampaignStatus, s);
+}
+std::string_view to_string(CallState s) {
+  return name_of(kCallState, s);
+}
+std::string_view to_string(Outcome o) {
+  return name_of(kOutcome, o);
+}
+std::optional<CampaignStatus> campaign_status_from(std::string_view s) {
+  return lookup(kCampaignStatus, s);
+}
+std::optional<CallState> call_state_from(std::string_view s) {
+  return lookup(kCallState, s);
+}
+std::optional<Outcome> outcome_from(std::string_view s) {
+  return lookup(kOutcome, s);
+}
 
 bool can_transition(CampaignStatus from, CampaignStatus to) {
   using S = CampaignStatus;
   switch (from) {
-    case S::draft: return to == S::scheduled || to == S::running || to == S::cancelled;
-    case S::scheduled: return to == S::running || to == S::paused || to == S::cancelled;
-    case S::running: return to == S::paused || to == S::completed || to == S::cancelled;
-    case S::paused: return to == S::running || to == S::scheduled || to == S::cancelled;
+    case S::draft:
+      return to == S::scheduled || to == S::running || to == S::cancelled;
+    case S::scheduled:
+      return to == S::running || to == S::paused || to == S::cancelled;
+    case S::running:
+      return to == S::paused || to == S::completed || to == S::cancelled;
+    case S::paused:
+      return to == S::running || to == S::scheduled || to == S::cancelled;
     case S::completed:
-    case S::cancelled: return false;
+    case S::cancelled:
+      return false;
   }
   return false;
 }
@@ -72,15 +89,19 @@ bool can_transition(CampaignStatus from, CampaignStatus to) {
 bool can_transition(CallState from, CallState to) {
   using S = CallState;
   switch (from) {
-    case S::pending: return to == S::dispatching || to == S::skipped || to == S::failed;
+    case S::pending:
+      return to == S::dispatching || to == S::skipped || to == S::failed;
     case S::dispatching:
       // Answered (accepted, rejected, retry later) or, after a crash, held for an operator.
       return to == S::in_progress || to == S::failed || to == S::pending || to == S::held;
-    case S::in_progress: return to == S::completed || to == S::failed || to == S::pending;
-    case S::held: return to == S::pending || to == S::failed;  // operator releases or fails it
+    case S::in_progress:
+      return to == S::completed || to == S::failed || to == S::pending;
+    case S::held:
+      return to == S::pending || to == S::failed;  // operator releases or fails it
     case S::completed:
     case S::failed:
-    case S::skipped: return false;
+    case S::skipped:
+      return false;
   }
   return false;
 }

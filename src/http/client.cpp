@@ -32,7 +32,7 @@ bool parse_url(const std::string& url, Url& out) {
     if (close == std::string::npos) return false;
     out.host = authority.substr(1, close - 1);
     out.port = close + 1 < authority.size() && authority[close + 1] == ':' ? authority.substr(close + 2)
-                                                                          : (out.scheme == "https" ? "443" : "80");
+                                                                           : (out.scheme == "https" ? "443" : "80");
   } else if (colon != std::string::npos) {
     out.host = authority.substr(0, colon);
     out.port = authority.substr(colon + 1);
@@ -114,7 +114,7 @@ awaitable<ClientResult> exchange(Stream& stream, beast::flat_buffer& buffer, bht
 struct Client::Impl {
   asio::any_io_executor executor;
   TlsOptions tls;
-  std::unique_ptr<ssl::context> ssl_ctx;  // made at the first https request
+  std::unique_ptr<ssl::context> ssl_ctx;                           // made at the first https request
   std::map<std::string, std::vector<std::unique_ptr<Conn>>> idle;  // "scheme://host:port" -> connections
   Client::AddressFilter address_filter;
 
@@ -174,8 +174,7 @@ struct Client::Impl {
       else if (refused.empty())
         refused = why;
     }
-    if (allowed.empty())
-      co_return ClientError{false, false, "refused to connect to " + url.host + ": " + refused};
+    if (allowed.empty()) co_return ClientError{false, false, "refused to connect to " + url.host + ": " + refused};
     auto conn = std::make_unique<Conn>();
     if (url.scheme == "https") {
       conn->tls = std::make_unique<TlsStream>(executor, context());
@@ -190,7 +189,8 @@ struct Client::Impl {
     lowest.expires_at(deadline);
     co_await lowest.async_connect(allowed, asio::redirect_error(use_awaitable, ec));
     if (ec)
-      co_return ClientError{false, ec == beast::error::timeout, "connect " + url.host + ":" + url.port + ": " + ec.message()};
+      co_return ClientError{false, ec == beast::error::timeout,
+                            "connect " + url.host + ":" + url.port + ": " + ec.message()};
     if (conn->tls) {
       co_await conn->tls->async_handshake(ssl::stream_base::client, asio::redirect_error(use_awaitable, ec));
       if (ec)

@@ -90,8 +90,7 @@ void parse_target(std::string_view target, std::string& path, std::map<std::stri
 }
 
 std::string target_problem(std::string_view target) {
-  if (target.empty() || target[0] != '/')
-    return "the request target must be a path starting with '/' (origin form)";
+  if (target.empty() || target[0] != '/') return "the request target must be a path starting with '/' (origin form)";
   auto path = target.substr(0, target.find('?'));
   if (path.size() > 1 && path[1] == '/') return "the path must start with exactly one '/'";
   for (std::size_t i = 0; i < target.size(); ++i) {
@@ -103,7 +102,8 @@ std::string target_problem(std::string_view target) {
     auto end = path.find('/', start);
     if (end == std::string_view::npos) end = path.size();
     auto segment = path.substr(start, end - start);
-    if (segment.empty() && !(start == 1 && path.size() == 1)) return "the path has an empty segment ('//' or a trailing '/')";
+    if (segment.empty() && !(start == 1 && path.size() == 1))
+      return "the path has an empty segment ('//' or a trailing '/')";
     auto decoded = percent_decode(segment, false);
     if (decoded == "." || decoded == "..") return "the path has a '.' or '..' segment";
     for (char c : decoded) {
@@ -118,24 +118,42 @@ std::string target_problem(std::string_view target) {
 
 std::string_view reason_phrase(int status) {
   switch (status) {
-    case 200: return "OK";
-    case 201: return "Created";
-    case 202: return "Accepted";
-    case 204: return "No Content";
-    case 207: return "Multi-Status";
-    case 400: return "Bad Request";
-    case 401: return "Unauthorized";
-    case 403: return "Forbidden";
-    case 404: return "Not Found";
-    case 405: return "Method Not Allowed";
-    case 408: return "Request Timeout";
-    case 409: return "Conflict";
-    case 413: return "Payload Too Large";
-    case 415: return "Unsupported Media Type";
-    case 429: return "Too Many Requests";
-    case 500: return "Internal Server Error";
-    case 503: return "Service Unavailable";
-    default: return "";
+    case 200:
+      return "OK";
+    case 201:
+      return "Created";
+    case 202:
+      return "Accepted";
+    case 204:
+      return "No Content";
+    case 207:
+      return "Multi-Status";
+    case 400:
+      return "Bad Request";
+    case 401:
+      return "Unauthorized";
+    case 403:
+      return "Forbidden";
+    case 404:
+      return "Not Found";
+    case 405:
+      return "Method Not Allowed";
+    case 408:
+      return "Request Timeout";
+    case 409:
+      return "Conflict";
+    case 413:
+      return "Payload Too Large";
+    case 415:
+      return "Unsupported Media Type";
+    case 429:
+      return "Too Many Requests";
+    case 500:
+      return "Internal Server Error";
+    case 503:
+      return "Service Unavailable";
+    default:
+      return "";
   }
 }
 

@@ -1,10 +1,10 @@
 #include "dialerd/http/server.hpp"
 
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
-#include <fmt/format.h>
-#include <spdlog/spdlog.h>
 
 #include <map>
 #include <memory>
@@ -114,15 +114,16 @@ struct Server::Impl : std::enable_shared_from_this<Server::Impl> {
         auto ep = socket.remote_endpoint(ec);
         if (!ec) peer = ep.address().to_string();
       }
-      const char* refused = open >= options.max_connections                     ? "total"
+      const char* refused = open >= options.max_connections                          ? "total"
                             : open_by_peer[peer] >= options.max_connections_per_peer ? "per_peer"
-                                                                                   : nullptr;
+                                                                                     : nullptr;
       if (refused) {
         if (open_by_peer[peer] == 0) open_by_peer.erase(peer);
-        refuse_warning.warn("http: connection from {} refused: {} connections open ({} from it), limits {} and {} "
-                            "per peer",
-                            peer, open, open_by_peer.count(peer) ? open_by_peer[peer] : 0, options.max_connections,
-                            options.max_connections_per_peer);
+        refuse_warning.warn(
+            "http: connection from {} refused: {} connections open ({} from it), limits {} and {} "
+            "per peer",
+            peer, open, open_by_peer.count(peer) ? open_by_peer[peer] : 0, options.max_connections,
+            options.max_connections_per_peer);
         refused_connections(refused).inc();
         asio::co_spawn(ioc, refuse(beast::tcp_stream(std::move(socket))), asio::detached);
         continue;
@@ -214,8 +215,9 @@ struct Server::Impl : std::enable_shared_from_this<Server::Impl> {
         }
         if (parser.get().count(bhttp::field::transfer_encoding) && parser.get().count(bhttp::field::content_length)) {
           co_await write(stream,
-                         error_response(400, "bad_request", "a request must not carry both Transfer-Encoding and "
-                                                            "Content-Length"),
+                         error_response(400, "bad_request",
+                                        "a request must not carry both Transfer-Encoding and "
+                                        "Content-Length"),
                          11, false);
           break;
         }
@@ -224,17 +226,18 @@ struct Server::Impl : std::enable_shared_from_this<Server::Impl> {
           co_await write(stream, error_response(400, "bad_request", problem), 11, false);
           break;
         }
-        if (!parser.is_done()) co_await bhttp::async_read(stream, buffer, parser, asio::redirect_error(use_awaitable, ec));
+        if (!parser.is_done())
+          co_await bhttp::async_read(stream, buffer, parser, asio::redirect_error(use_awaitable, ec));
       }
       if (ec == bhttp::error::end_of_stream || ec == beast::error::timeout || ec == asio::error::connection_reset ||
           ec == asio::error::eof)
         break;
       if (ec == bhttp::error::body_limit) {
-        co_await write(stream,
-                       error_response(413, "payload_too_large",
-                                      "request body exceeds the limit of " + std::to_string(options.body_limit) +
-                                          " bytes"),
-                       11, false);
+        co_await write(
+            stream,
+            error_response(413, "payload_too_large",
+                           "request body exceeds the limit of " + std::to_string(options.body_limit) + " bytes"),
+            11, false);
         break;
       }
       if (ec) {
@@ -261,7 +264,9 @@ struct Server::Impl : std::enable_shared_from_this<Server::Impl> {
 Server::Server(asio::io_context& ioc, ServerOptions options, Handle handle)
     : impl_(std::make_shared<Impl>(ioc, std::move(options), std::move(handle))) {}
 
-Server::~Server() { stop(); }
+Server::~Server() {
+  stop();
+}
 
 void Server::start() {
   tcp::endpoint ep(asio::ip::make_address(impl_->options.address), static_cast<unsigned short>(impl_->options.port));
@@ -294,6 +299,8 @@ void Server::set_limits(std::int64_t body_limit, int idle_timeout_ms, int max_co
   impl_->options.max_connections_per_peer = max_connections_per_peer;
 }
 
-int Server::open_connections() const { return impl_->open; }
+int Server::open_connections() const {
+  return impl_->open;
+}
 
 }  // namespace dialerd::http

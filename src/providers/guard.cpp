@@ -6,9 +6,12 @@ namespace dialerd::providers {
 
 std::string_view to_string(BreakerState state) {
   switch (state) {
-    case BreakerState::closed: return "closed";
-    case BreakerState::open: return "open";
-    case BreakerState::half_open: return "half_open";
+    case BreakerState::closed:
+      return "closed";
+    case BreakerState::open:
+      return "open";
+    case BreakerState::half_open:
+      return "half_open";
   }
   return "closed";
 }

@@ -143,8 +143,8 @@ awaitable<Submission> HttpProvider::submit(const domain::DispatchChunk& chunk, c
   std::string why = "provider answered " + std::to_string(res.status) + ": " + error_excerpt(res.body, secrets);
   spdlog::warn("provider {}: campaign {} chunk {} ({} calls): {}", name_, chunk.campaign_id, chunk.idempotency_key,
                chunk.calls.size(), why);
-  auto now = std::chrono::duration_cast<std::chrono::milliseconds>(
-                 std::chrono::system_clock::now().time_since_epoch()).count();
+  auto now = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+                 .count();
   if (res.status == 429 || res.status == 503) {
     // Both say "not now" before doing anything. 429 is the provider pacing us; 503 is it being down.
     out.health = res.status == 429 ? Health::throttled : Health::failed;
@@ -160,8 +160,8 @@ awaitable<Submission> HttpProvider::submit(const domain::DispatchChunk& chunk, c
     out.health = Health::failed;
     out.failure = "http_5xx";
     const bool resend = contract_.idempotent || contract_.server_errors_place_nothing;
-    out.results = all(chunk, resend ? SubmitResult::Kind::not_submitted : SubmitResult::Kind::uncertain, why,
-                      kDefaultBackoffMs);
+    out.results =
+        all(chunk, resend ? SubmitResult::Kind::not_submitted : SubmitResult::Kind::uncertain, why, kDefaultBackoffMs);
     co_return out;
   }
   // The provider refused the request without taking any call: our configuration is wrong (credentials, URL)

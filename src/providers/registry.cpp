@@ -21,8 +21,7 @@ HttpProvider::Contract http_options(const app::ProviderConfig& config, const Kin
 std::unique_ptr<Provider> make_provider(const app::ProviderConfig& config, asio::io_context& ioc, OutcomeSink sink) {
   auto info = kind_info(config.kind);
   if (!info) throw std::invalid_argument("unknown provider kind " + config.kind);
-  if (config.kind == "simulator")
-    return std::make_unique<simulator::SimulatorProvider>(config, ioc, std::move(sink));
+  if (config.kind == "simulator") return std::make_unique<simulator::SimulatorProvider>(config, ioc, std::move(sink));
   if (config.kind == "batchcall")
     return std::make_unique<HttpProvider>(config, ioc, std::make_unique<batchcall::BatchCallAdapter>(config),
                                           http_options(config, *info));
@@ -51,10 +50,10 @@ namespace {
 bool same_runtime(const app::ProviderConfig& a, const app::ProviderConfig& b) {
   return a.kind == b.kind && a.base_url == b.base_url && a.api_key == b.api_key && a.api_secret == b.api_secret &&
          a.ca_file == b.ca_file && a.chunk_size == b.chunk_size && a.timeout_ms == b.timeout_ms &&
-         a.max_answer_bytes == b.max_answer_bytes &&
-         a.server_errors_place_nothing == b.server_errors_place_nothing && a.callback_url == b.callback_url &&
-         a.callback_secret_id == b.callback_secret_id && a.phone_number_ids == b.phone_number_ids &&
-         a.batch_id == b.batch_id && a.veritus_respectful_hours_wait_s == b.veritus_respectful_hours_wait_s &&
+         a.max_answer_bytes == b.max_answer_bytes && a.server_errors_place_nothing == b.server_errors_place_nothing &&
+         a.callback_url == b.callback_url && a.callback_secret_id == b.callback_secret_id &&
+         a.phone_number_ids == b.phone_number_ids && a.batch_id == b.batch_id &&
+         a.veritus_respectful_hours_wait_s == b.veritus_respectful_hours_wait_s &&
          a.veritus_daily_limit_wait_s == b.veritus_daily_limit_wait_s &&
          a.addcalls_failed_chunk_wait_s == b.addcalls_failed_chunk_wait_s && a.sim_delay_ms == b.sim_delay_ms &&
          a.sim_seed == b.sim_seed && a.sim_mix.completed == b.sim_mix.completed &&

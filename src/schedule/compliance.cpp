@@ -61,7 +61,8 @@ std::optional<CampaignRules> campaign_rules(const domain::Campaign& c, std::stri
     return std::nullopt;
   }
   // The start time holds a campaign back only until it runs: "start" may run it before its time.
-  if (c.spec.schedule_type == "scheduled" && c.status != domain::CampaignStatus::running) r.trigger_at = c.spec.trigger_at;
+  if (c.spec.schedule_type == "scheduled" && c.status != domain::CampaignStatus::running)
+    r.trigger_at = c.spec.trigger_at;
   if (c.spec.start_time || c.spec.end_time) {
     auto start = parse_hhmm(c.spec.start_time.value_or("00:00"));
     auto end = parse_hhmm(c.spec.end_time.value_or("24:00"));
@@ -149,8 +150,7 @@ Decision decide(const CampaignRules& c, const ContactPlace& place, const CallFac
   }
   if (p.not_suppressed)
     b.pass("cease-and-desist-exclusion", "Cease and Desist Exclusion",
-           "Prevent calling contacts who have requested cease and desist or do-not-call",
-           "Number is not suppressed");
+           "Prevent calling contacts who have requested cease and desist or do-not-call", "Number is not suppressed");
   else {
     b.fail("cease-and-desist-exclusion", "Cease and Desist Exclusion",
            "Prevent calling contacts who have requested cease and desist or do-not-call",
@@ -177,8 +177,9 @@ Decision decide(const CampaignRules& c, const ContactPlace& place, const CallFac
   DailyWindow cwin = c.window.value_or(DailyWindow{0, 0});
   std::string cdesc = c.window ? window_text(cwin) : std::string("any time");
   if (p.in_campaign_window)
-    b.pass("campaign-window", "Campaign Calling Window", "Inside the campaign's daily window and working days",
-           fmt::format("Campaign local time is {} ({}), inside {}", local_hhmm(c.zone, now), zone_label(c.zone), cdesc));
+    b.pass(
+        "campaign-window", "Campaign Calling Window", "Inside the campaign's daily window and working days",
+        fmt::format("Campaign local time is {} ({}), inside {}", local_hhmm(c.zone, now), zone_label(c.zone), cdesc));
   else {
     b.fail("campaign-window", "Campaign Calling Window", "Inside the campaign's daily window and working days",
            fmt::format("Campaign local time is {} ({}), outside {} or not a working day", local_hhmm(c.zone, now),
@@ -198,8 +199,9 @@ Decision decide(const CampaignRules& c, const ContactPlace& place, const CallFac
       b.pass("campaign-daily-cap", "Campaign Daily Limit", "Calls today below the campaign's max_calls_per_day",
              fmt::format("{} of {} calls today", f.campaign_calls_today, *c.max_calls_per_day));
     else {
-      b.fail("campaign-daily-cap", "Campaign Daily Limit", "Calls today below the campaign's max_calls_per_day",
-             fmt::format("{} of {} calls today ({})", f.campaign_calls_today, *c.max_calls_per_day, zone_label(c.zone)));
+      b.fail(
+          "campaign-daily-cap", "Campaign Daily Limit", "Calls today below the campaign's max_calls_per_day",
+          fmt::format("{} of {} calls today ({})", f.campaign_calls_today, *c.max_calls_per_day, zone_label(c.zone)));
       earliest = std::max(earliest, next_local_day_start(c.zone, now));
       time_blocked = true;
     }

@@ -8,7 +8,9 @@ namespace dialerd::schedule {
 using domain::CallState;
 using domain::Outcome;
 
-bool is_retryable(Outcome o, const RetrySettings& settings) { return settings.retryable.count(o) > 0; }
+bool is_retryable(Outcome o, const RetrySettings& settings) {
+  return settings.retryable.count(o) > 0;
+}
 
 domain::UnixMs retry_delay_ms(int attempts, const RetryPolicy& p, double u) {
   const auto& s = p.settings;

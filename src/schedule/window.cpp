@@ -15,9 +15,13 @@ namespace {
 
 constexpr UnixMs kDayMs = 24LL * 3600 * 1000;
 
-date::local_time<ms> to_local(Zone z, UnixMs t) { return z->to_local(date::sys_time<ms>(ms(t))); }
+date::local_time<ms> to_local(Zone z, UnixMs t) {
+  return z->to_local(date::sys_time<ms>(ms(t)));
+}
 
-UnixMs to_unix(date::sys_time<ms> t) { return t.time_since_epoch().count(); }
+UnixMs to_unix(date::sys_time<ms> t) {
+  return t.time_since_epoch().count();
+}
 
 int iso_weekday(std::int32_t day) {
   return static_cast<int>(date::weekday(date::local_days(date::days(day))).iso_encoding());
@@ -40,7 +44,9 @@ std::optional<int> parse_hhmm(std::string_view s) {
   return h * 60 + m;
 }
 
-std::string format_hhmm(int minutes) { return fmt::format("{:02}:{:02}", minutes / 60, minutes % 60); }
+std::string format_hhmm(int minutes) {
+  return fmt::format("{:02}:{:02}", minutes / 60, minutes % 60);
+}
 
 DayRule DayRule::of_weekdays(const std::vector<int>& iso_weekdays) {
   DayRule r;
@@ -64,7 +70,9 @@ Zone find_zone(std::string_view name) {
   }
 }
 
-std::string zone_label(Zone z) { return z ? std::string(z->name()) : std::string("UTC"); }
+std::string zone_label(Zone z) {
+  return z ? std::string(z->name()) : std::string("UTC");
+}
 
 std::optional<std::int32_t> parse_date(std::string_view s) {
   if (s.size() != 10 || s[4] != '-' || s[7] != '-') return std::nullopt;

@@ -87,7 +87,9 @@ void Scheduler::set_providers(ProviderMap providers) {
   }
 }
 
-void Scheduler::start() { asio::co_spawn(ioc_, run(), asio::detached); }
+void Scheduler::start() {
+  asio::co_spawn(ioc_, run(), asio::detached);
+}
 
 void Scheduler::set_limits(const std::map<std::string, providers::Limits>& limits) {
   limits_ = limits;
@@ -107,10 +109,11 @@ providers::Guard& Scheduler::guard(const std::string& provider) {
     const auto& g = guards_.at(provider);
     switch (to) {
       case providers::BreakerState::open:
-        spdlog::warn("provider {}: circuit breaker OPEN ({}; {} failures in a row): no submissions for {} ms, then "
-                     "one probe; campaigns with a failover_provider send there meanwhile",
-                     provider, from == providers::BreakerState::half_open ? "the probe failed" : "too many failures",
-                     g.straight_failures(), g.open_until() - clock_.now_ms());
+        spdlog::warn(
+            "provider {}: circuit breaker OPEN ({}; {} failures in a row): no submissions for {} ms, then "
+            "one probe; campaigns with a failover_provider send there meanwhile",
+            provider, from == providers::BreakerState::half_open ? "the probe failed" : "too many failures",
+            g.straight_failures(), g.open_until() - clock_.now_ms());
         break;
       case providers::BreakerState::half_open:
         spdlog::info("provider {}: circuit breaker half-open: sending one probe", provider);
@@ -159,8 +162,10 @@ std::optional<Scheduler::Route> Scheduler::route(const Campaign& c, UnixMs now, 
   auto fa = guard(f->first).admit(now);
   if (fa.ok) return Route{f->second, fa.probe};
   // Look again when either could take it; 0 means "when a submission ends", which wakes the loop anyway.
-  if (fa.retry_at == 0 || retry_at == 0) retry_at = 0;
-  else retry_at = std::min(retry_at, fa.retry_at);
+  if (fa.retry_at == 0 || retry_at == 0)
+    retry_at = 0;
+  else
+    retry_at = std::min(retry_at, fa.retry_at);
   return std::nullopt;
 }
 
@@ -307,15 +312,17 @@ void Scheduler::dispatch_campaign(const Campaign& c, std::optional<UnixMs>& next
     return;
   }
   std::int64_t room = c.spec.concurrency - store_.in_flight(c.id);
-  std::int64_t budget = rules->max_calls_per_day ? *rules->max_calls_per_day - calls_today
-                                                 : std::numeric_limits<std::int64_t>::max();
+  std::int64_t budget =
+      rules->max_calls_per_day ? *rules->max_calls_per_day - calls_today : std::numeric_limits<std::int64_t>::max();
   auto judge = [&](const store::Candidate& cand, store::History& history) {
     // The claim's limit keeps the campaign under its daily cap and concurrency.
     auto d = evaluate(*rules, cand, history, schedule::CallFacts{}, now, nullptr, schedule::Explain::when_blocked);
     store::Verdict v;
     v.reason = d.reason;
     switch (d.kind) {
-      case schedule::Decision::Kind::dispatch: v.kind = store::Verdict::Kind::dispatch; break;
+      case schedule::Decision::Kind::dispatch:
+        v.kind = store::Verdict::Kind::dispatch;
+        break;
       case schedule::Decision::Kind::skip:
         v.kind = store::Verdict::Kind::skip;
         spdlog::info("campaign {} call {}: skipped: {}", c.id, cand.call.id, d.reason);
@@ -365,8 +372,8 @@ std::optional<UnixMs> Scheduler::expire_in_progress(UnixMs now) {
     call_timeouts().inc(static_cast<double>(expired.size()));
     for (const auto& e : expired)
       if (e.effect == store::OutcomeApplied::Effect::applied)
-        spdlog::warn("campaign {} call {}: no outcome within {} s of the provider accepting it: timeout -> {}", e.campaign_id,
-                     e.call_id, call_timeout_ms_ / 1000, to_string(e.state));
+        spdlog::warn("campaign {} call {}: no outcome within {} s of the provider accepting it: timeout -> {}",
+                     e.campaign_id, e.call_id, call_timeout_ms_ / 1000, to_string(e.state));
     if (expired.size() < 1000) break;
   }
   auto oldest = store_.oldest_in_progress();
@@ -438,8 +445,8 @@ awaitable<void> Scheduler::dispatch(std::shared_ptr<providers::Provider> provide
     co_await store::when_unlocked([&] { store_.record_submission(chunk, results, clock_.now_ms()); }, std::nullopt);
   } catch (const std::exception& e) {
     // The calls stay dispatching; on restart they are held for review, never redialled.
-    spdlog::error("campaign {}: recording the answer for chunk {} failed: {}", chunk.campaign_id,
-                  chunk.idempotency_key, e.what());
+    spdlog::error("campaign {}: recording the answer for chunk {} failed: {}", chunk.campaign_id, chunk.idempotency_key,
+                  e.what());
   }
   latency.observe(std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
   chunks_submitted(provider->name()).inc();
@@ -455,8 +462,8 @@ awaitable<void> Scheduler::dispatch(std::shared_ptr<providers::Provider> provide
 }
 
 schedule::Decision Scheduler::evaluate(const schedule::CampaignRules& rules, const store::Candidate& cand,
-                                      store::History& history, const schedule::CallFacts& campaign_facts, UnixMs now,
-                                      schedule::ContactPlace* place_out, schedule::Explain explain) const {
+                                       store::History& history, const schedule::CallFacts& campaign_facts, UnixMs now,
+                                       schedule::ContactPlace* place_out, schedule::Explain explain) const {
   auto place = schedule::resolve_place(cand.contact_timezone, cand.call.phone, rules.zone, legal_.unknown_zone);
   schedule::CallFacts facts = campaign_facts;
   facts.active = cand.active;

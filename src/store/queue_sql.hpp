@@ -14,7 +14,7 @@ VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?
 
 #define DIALERD_CAMPAIGN_COLUMNS                                                                              \
   "id, workspace, name, agent_id, provider, from_number, from_numbers, rotation, schedule_type, trigger_at, " \
-  "timezone, start_time, end_time, working_days, concurrency, max_calls_per_day, retry_attempts, "           \
+  "timezone, start_time, end_time, working_days, concurrency, max_calls_per_day, retry_attempts, "            \
   "retry_delay_s, webhook_url, webhook_secret_id, required_variables, options, status, created_at, updated_at"
 inline constexpr const char* kSelectCampaign = "SELECT " DIALERD_CAMPAIGN_COLUMNS " FROM campaigns WHERE id = ?1";
 inline constexpr const char* kSelectWorkspaceCampaign =
@@ -59,9 +59,9 @@ WHERE workspace = ?1 AND phone = ?2)sql";
 inline constexpr const char* kDeleteSuppression = "DELETE FROM suppressions WHERE workspace = ?1 AND phone = ?2";
 // Why a contact's calls must not be placed: its workspace's own entry (with its reason), else the global
 // list's (whose reason is the operator's and is not shown to the workspace).
-#define DIALERD_SUPPRESSED                                                                                     \
-  "(SELECT CASE WHEN s.workspace = '*' THEN 'on the global do-not-call list' ELSE s.reason END "              \
-  "FROM suppressions s WHERE s.workspace IN (p.workspace, '*') AND s.phone = p.phone "                         \
+#define DIALERD_SUPPRESSED                                                                       \
+  "(SELECT CASE WHEN s.workspace = '*' THEN 'on the global do-not-call list' ELSE s.reason END " \
+  "FROM suppressions s WHERE s.workspace IN (p.workspace, '*') AND s.phone = p.phone "           \
   "ORDER BY s.workspace = '*' LIMIT 1)"
 
 // Counts are kept as flows (migration 4): a state's count is what flowed into it less what flowed out.
@@ -81,7 +81,9 @@ FROM campaign_flows WHERE campaign_id = ?1)sql";
 // filter; NULL when none): a contact with no call since a cap's window began needs no lookup of its own.
 inline constexpr const char* kSelectDue =
     "SELECT k.id, p.phone, p.first_name, p.last_name, k.variables, k.attempts, k.max_retries, k.contact_id, "
-    "p.timezone, p.active, " DIALERD_SUPPRESSED "," R"sql(
+    "p.timezone, p.active, " DIALERD_SUPPRESSED
+    ","
+    R"sql(
        (SELECT a.submitted_at FROM attempts a WHERE a.contact_id = k.contact_id
           AND (a.outcome IS NULL OR (a.outcome <> 'not_submitted' AND a.outcome <> 'rejected'))
         ORDER BY a.submitted_at DESC LIMIT 1)
@@ -92,10 +94,10 @@ ORDER BY k.next_attempt_at, k.id LIMIT ?3)sql";
 // written as a literal so the planner can use the partial index): pending calls in due order, calls in
 // progress by the time they went out, the others by id. ?2 is the page's key after which to continue
 // (next_attempt_at, updated_at; unused by the id-ordered ones), ?3 the id, ?4 the limit.
-#define DIALERD_CALL_SUMMARY                                                                                    \
-  "SELECT k.id, p.phone, k.state, k.attempts, k.next_attempt_at, k.last_outcome, k.last_error, "             \
+#define DIALERD_CALL_SUMMARY                                                                     \
+  "SELECT k.id, p.phone, k.state, k.attempts, k.next_attempt_at, k.last_outcome, k.last_error, " \
   "k.provider_call_id, k.created_at, k.updated_at FROM calls k JOIN contacts p ON p.id = k.contact_id "
-#define DIALERD_LIST_BY_ID(state)                                                                              \
+#define DIALERD_LIST_BY_ID(state) \
   DIALERD_CALL_SUMMARY "WHERE k.campaign_id = ?1 AND k.state = '" state "' AND k.id > ?3 ORDER BY k.id LIMIT ?4"
 inline constexpr const char* kListPending = DIALERD_CALL_SUMMARY
     "WHERE k.campaign_id = ?1 AND k.state = 'pending' AND (k.next_attempt_at, k.id) > (?2, ?3) "
@@ -140,7 +142,8 @@ SELECT count(*) FROM attempts WHERE campaign_id = ?1 AND submitted_at >= ?2
   AND (outcome IS NULL OR (outcome <> 'not_submitted' AND outcome <> 'rejected')))sql";
 inline constexpr const char* kCallDetail =
     "SELECT k.id, p.phone, p.first_name, p.last_name, k.variables, k.attempts, k.max_retries, k.contact_id, "
-    "p.timezone, p.active, " DIALERD_SUPPRESSED ", k.campaign_id, k.state, k.next_attempt_at, k.last_outcome, "
+    "p.timezone, p.active, " DIALERD_SUPPRESSED
+    ", k.campaign_id, k.state, k.next_attempt_at, k.last_outcome, "
     "k.last_error, k.provider_call_id, k.created_at, k.updated_at "
     "FROM calls k JOIN contacts p ON p.id = k.contact_id WHERE k.id = ?1";
 // An attempt in progress has its provider call id on the call until its outcome copies it over.
@@ -339,7 +342,8 @@ WHERE id = ?1 AND state = 'held')sql";
 inline constexpr const char* kInProgressOfProvider = R"sql(
 SELECT k.provider_call_id FROM calls k INDEXED BY calls_in_progress JOIN campaigns c ON c.id = k.campaign_id
 WHERE k.state = 'in_progress' AND coalesce(k.provider, c.provider) = ?1)sql";
-inline constexpr const char* kHeldOfCampaign = "SELECT id FROM calls WHERE campaign_id = ?1 AND state = 'held' ORDER BY id";
+inline constexpr const char* kHeldOfCampaign =
+    "SELECT id FROM calls WHERE campaign_id = ?1 AND state = 'held' ORDER BY id";
 inline constexpr const char* kNextDueOfCampaign =
     "SELECT min(next_attempt_at) FROM calls WHERE campaign_id = ?1 AND state = 'pending'";
 inline constexpr const char* kNextTrigger =

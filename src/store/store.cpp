@@ -24,7 +24,6 @@ using namespace sql;
 
 namespace {
 
-
 template <class T>
 T json_or(const std::string& text, T fallback) {
   auto j = nlohmann::json::parse(text, nullptr, false);
@@ -151,10 +150,16 @@ CampaignId Store::create_campaign(const CampaignSpec& spec, const std::vector<Co
   ins.bind(5, spec.from_number).bind(6, nlohmann::json(from_numbers).dump()).bind(7, spec.rotation);
   ins.bind(8, spec.schedule_type).bind(9, spec.trigger_at).bind(10, spec.timezone);
   ins.bind(11, spec.start_time).bind(12, spec.end_time);
-  if (spec.working_days) ins.bind(13, nlohmann::json(*spec.working_days).dump()); else ins.bind_null(13);
+  if (spec.working_days)
+    ins.bind(13, nlohmann::json(*spec.working_days).dump());
+  else
+    ins.bind_null(13);
   ins.bind(14, spec.concurrency).bind(15, spec.max_calls_per_day).bind(16, spec.retry_attempts);
   ins.bind(17, spec.retry_delay_s);
-  if (spec.webhook) ins.bind(18, spec.webhook->url).bind(19, spec.webhook->secret_id); else ins.bind_null(18).bind_null(19);
+  if (spec.webhook)
+    ins.bind(18, spec.webhook->url).bind(19, spec.webhook->secret_id);
+  else
+    ins.bind_null(18).bind_null(19);
   ins.bind(20, nlohmann::json(spec.required_variables).dump()).bind(21, spec.options.dump());
   ins.bind(22, to_string(spec.status)).bind(23, now);
   ins.run();
@@ -196,7 +201,13 @@ Store::AddedContacts Store::insert_contacts(CampaignId id, const std::vector<Con
       continue;
     }
     find.reset();
-    db_->cached(kInsertCall).bind(1, id).bind(2, contact_id).bind(3, now).bind(4, vars).bind(5, contact.max_retries).run();
+    db_->cached(kInsertCall)
+        .bind(1, id)
+        .bind(2, contact_id)
+        .bind(3, now)
+        .bind(4, vars)
+        .bind(5, contact.max_retries)
+        .run();
     ++out.added;
     out.call_ids.push_back(db_->last_insert_rowid());
   }
@@ -236,13 +247,20 @@ std::int64_t* count_of(CallCounts& c, const std::string& state) {
   auto st = call_state_from(state);
   if (!st) return nullptr;
   switch (*st) {
-    case CallState::pending: return &c.pending;
-    case CallState::dispatching: return &c.dispatching;
-    case CallState::in_progress: return &c.in_progress;
-    case CallState::completed: return &c.completed;
-    case CallState::failed: return &c.failed;
-    case CallState::skipped: return &c.skipped;
-    case CallState::held: return &c.held;
+    case CallState::pending:
+      return &c.pending;
+    case CallState::dispatching:
+      return &c.dispatching;
+    case CallState::in_progress:
+      return &c.in_progress;
+    case CallState::completed:
+      return &c.completed;
+    case CallState::failed:
+      return &c.failed;
+    case CallState::skipped:
+      return &c.skipped;
+    case CallState::held:
+      return &c.held;
   }
   return nullptr;
 }
@@ -274,7 +292,9 @@ CallCounts Store::counts(CampaignId id) {
   return c;
 }
 
-std::int64_t Store::in_flight(CampaignId id) { return db_->cached(kInFlight).bind(1, id).first_int64().value_or(0); }
+std::int64_t Store::in_flight(CampaignId id) {
+  return db_->cached(kInFlight).bind(1, id).first_int64().value_or(0);
+}
 
 bool Store::move_campaign(CampaignId id, CampaignStatus to, UnixMs now) {
   auto& s = db_->cached(kSelectCampaignStatus);
@@ -298,7 +318,10 @@ void Store::update_settings(CampaignId id, const CampaignSpec& spec, UnixMs now)
   Transaction tx(*db_);
   auto& u = db_->cached(kUpdateSettings);
   u.bind(1, id).bind(2, spec.name).bind(3, spec.timezone).bind(4, spec.start_time).bind(5, spec.end_time);
-  if (spec.working_days) u.bind(6, nlohmann::json(*spec.working_days).dump()); else u.bind_null(6);
+  if (spec.working_days)
+    u.bind(6, nlohmann::json(*spec.working_days).dump());
+  else
+    u.bind_null(6);
   u.bind(7, spec.concurrency).bind(8, spec.max_calls_per_day).bind(9, spec.retry_attempts).bind(10, spec.retry_delay_s);
   u.bind(11, spec.rotation).bind(12, now).bind(13, spec.options.dump()).run();
   tx.commit();
@@ -329,9 +352,12 @@ std::int64_t Store::finish_cancels(UnixMs now) {
 }
 
 std::vector<CampaignId> Store::campaign_ids(const std::string& workspace, std::optional<CampaignStatus> status,
-                                           CampaignId after_id, int limit) {
+                                            CampaignId after_id, int limit) {
   auto& q = db_->cached(kListCampaigns);
-  if (status) q.bind(1, to_string(*status)); else q.bind_null(1);
+  if (status)
+    q.bind(1, to_string(*status));
+  else
+    q.bind_null(1);
   return q.bind(2, after_id).bind(3, limit).bind(4, workspace).all_int64();
 }
 
@@ -350,7 +376,6 @@ std::optional<DispatchChunk> Store::claim(const Campaign& campaign, int limit, U
   return claim(campaign, options, now, nullptr);
 }
 
-
 std::string Store::new_dispatch_key(CampaignId campaign_id, UnixMs now) {
   return "dk-" + std::to_string(campaign_id) + "-" + std::to_string(now) + "-" + std::to_string(key_salt_) + "-" +
          std::to_string(++key_seq_);
@@ -363,9 +388,12 @@ std::string Store::new_dispatch_key(CampaignId campaign_id, UnixMs now) {
 // attempts, and the claim flushes before anything reads what they change.
 class Store::ChunkBuilder {
  public:
-  ChunkBuilder(Store& store, const Campaign& campaign, bool caller_id_per_call, const std::string& provider,
-               UnixMs now, bool deferred = false)
-      : store_(store), db_(*store.db_), now_(now), deferred_(deferred),
+  ChunkBuilder(Store& store, const Campaign& campaign, bool caller_id_per_call, const std::string& provider, UnixMs now,
+               bool deferred = false)
+      : store_(store),
+        db_(*store.db_),
+        now_(now),
+        deferred_(deferred),
         numbers_(campaign.spec.from_numbers.empty() ? std::vector<std::string>{campaign.spec.from_number}
                                                     : campaign.spec.from_numbers) {
     chunk_.campaign_id = campaign.id;
@@ -399,7 +427,11 @@ class Store::ChunkBuilder {
     }
     db_.cached(kMarkDispatchingMany).bind(1, chunk_.idempotency_key).bind(2, now_).bind(3, chunk_.provider).run();
     db_.cached(kInsertAttempts)
-        .bind(1, chunk_.campaign_id).bind(2, chunk_.idempotency_key).bind(3, now_).bind(4, chunk_.provider).run();
+        .bind(1, chunk_.campaign_id)
+        .bind(2, chunk_.idempotency_key)
+        .bind(3, now_)
+        .bind(4, chunk_.provider)
+        .run();
     written_ = chunk_.calls.size();
   }
   // The chunk, or nothing when no call was added. Saves the rotation cursor.
@@ -413,10 +445,21 @@ class Store::ChunkBuilder {
  private:
   void write_one(const DispatchCall& call) {
     db_.cached(kMarkDispatching)
-        .bind(1, call.id).bind(2, chunk_.idempotency_key).bind(3, now_).bind(4, chunk_.provider).run();
+        .bind(1, call.id)
+        .bind(2, chunk_.idempotency_key)
+        .bind(3, now_)
+        .bind(4, chunk_.provider)
+        .run();
     db_.cached(kInsertAttempt)
-        .bind(1, call.id).bind(2, chunk_.campaign_id).bind(3, call.contact_id).bind(4, call.attempt)
-        .bind(5, chunk_.idempotency_key).bind(6, call.from_number).bind(7, now_).bind(8, chunk_.provider).run();
+        .bind(1, call.id)
+        .bind(2, chunk_.campaign_id)
+        .bind(3, call.contact_id)
+        .bind(4, call.attempt)
+        .bind(5, chunk_.idempotency_key)
+        .bind(6, call.from_number)
+        .bind(7, now_)
+        .bind(8, chunk_.provider)
+        .run();
     written_ = chunk_.calls.size();
   }
   const std::string& next_number() {
@@ -430,8 +473,8 @@ class Store::ChunkBuilder {
   bool deferred_;
   std::vector<std::string> numbers_;
   DispatchChunk chunk_;
-  std::size_t written_ = 0;                  // calls already in the database
-  std::unordered_set<std::int64_t> taken_;   // contacts of the calls added (deferred only)
+  std::size_t written_ = 0;                 // calls already in the database
+  std::unordered_set<std::int64_t> taken_;  // contacts of the calls added (deferred only)
   std::int64_t cursor_ = 0;
   bool per_call_ = true;
   std::string chunk_number_;
@@ -542,7 +585,8 @@ Store::PlaceNow Store::place_now(const Campaign& campaign, const std::vector<Con
     Candidate cand = read_candidate(sel, campaign.spec.retry_attempts);
     sel.reset();
     auto& item = out.items[i];
-    item.busy_call_id = db_->cached(kContactCallInFlight).bind(1, cand.call.contact_id).bind(2, campaign.id).first_int64();
+    item.busy_call_id =
+        db_->cached(kContactCallInFlight).bind(1, cand.call.contact_id).bind(2, campaign.id).first_int64();
     if (!item.busy_call_id) item.verdict = judge ? judge(cand, *history_) : Verdict{};
     if (item.busy_call_id || item.verdict.kind != Verdict::Kind::dispatch) {
       db_->exec("ROLLBACK TO place_now");
@@ -550,7 +594,8 @@ Store::PlaceNow Store::place_now(const Campaign& campaign, const std::vector<Con
       continue;
     }
     if (chunk && static_cast<int>(chunk->size()) >= options.limit) flush();
-    if (!chunk) chunk = std::make_unique<ChunkBuilder>(*this, campaign, options.caller_id_per_call, options.provider, now);
+    if (!chunk)
+      chunk = std::make_unique<ChunkBuilder>(*this, campaign, options.caller_id_per_call, options.provider, now);
     item.call_id = id;
     where[i] = {out.chunks.size(), chunk->size()};
     chunk->add(std::move(cand.call));
@@ -575,8 +620,8 @@ struct StateListing {
   const char* sql;
 };
 constexpr StateListing kStateListings[] = {
-    {CallState::completed, kListCompleted}, {CallState::dispatching, kListDispatching},
-    {CallState::failed, kListFailed},       {CallState::held, kListHeld},
+    {CallState::completed, kListCompleted},    {CallState::dispatching, kListDispatching},
+    {CallState::failed, kListFailed},          {CallState::held, kListHeld},
     {CallState::in_progress, kListInProgress}, {CallState::pending, kListPending},
     {CallState::skipped, kListSkipped}};
 }  // namespace
@@ -588,7 +633,7 @@ std::int64_t Store::cursor_key(const CallSummary& c) {
 }
 
 std::vector<Store::CallSummary> Store::campaign_calls(CampaignId id, std::optional<CallState> state,
-                                                     const CallCursor& after, int limit) {
+                                                      const CallCursor& after, int limit) {
   std::vector<CallSummary> out;
   for (const auto& listing : kStateListings) {
     if (state && listing.state != *state) continue;
@@ -639,7 +684,10 @@ bool record_all_accepted(Db& db, const DispatchChunk& chunk, const std::vector<S
   auto& stage = db.cached(kStageChunkRow);
   for (const auto& r : results) {
     stage.bind(1, r.call_id).bind_null(2).bind_null(3).bind_null(4);
-    if (r.provider_call_id.empty()) stage.bind_null(5); else stage.bind(5, r.provider_call_id);
+    if (r.provider_call_id.empty())
+      stage.bind_null(5);
+    else
+      stage.bind(5, r.provider_call_id);
     stage.run();
     stage.reset();
   }
@@ -670,8 +718,7 @@ void Store::record_submission(const DispatchChunk& chunk, const std::vector<Subm
         if (!pcid) break;
         auto& take = db_->cached(kTakeEarly);
         take.bind(1, chunk.provider_name()).bind(2, *pcid);
-        if (take.step())
-          early.push_back({*pcid, outcome_from(take.text(0)).value_or(Outcome::failed), take.text(1)});
+        if (take.step()) early.push_back({*pcid, outcome_from(take.text(0)).value_or(Outcome::failed), take.text(1)});
         take.reset();
         break;
       }
@@ -681,7 +728,12 @@ void Store::record_submission(const DispatchChunk& chunk, const std::vector<Subm
         break;
       case SubmitResult::Kind::not_submitted:
         db_->cached(kSubmitNotSent)
-            .bind(1, r.call_id).bind(2, key).bind(3, r.reason).bind(4, now).bind(5, now + r.retry_after_ms).run();
+            .bind(1, r.call_id)
+            .bind(2, key)
+            .bind(3, r.reason)
+            .bind(4, now)
+            .bind(5, now + r.retry_after_ms)
+            .run();
         outcome = "not_submitted";
         break;
       case SubmitResult::Kind::uncertain:
@@ -691,15 +743,18 @@ void Store::record_submission(const DispatchChunk& chunk, const std::vector<Subm
     }
     auto& a = db_->cached(kAttemptAnswered);
     a.bind(1, r.call_id).bind(2, key).bind(3, pcid).bind(4, non_empty(outcome)).bind(5, non_empty(r.reason));
-    if (outcome.empty()) a.bind_null(6); else a.bind(6, now);
+    if (outcome.empty())
+      a.bind_null(6);
+    else
+      a.bind(6, now);
     a.run();
   }
   for (const auto& report : early) apply_outcome(chunk.provider_name(), report, now);
   tx.commit();
 }
 
-std::vector<OutcomeApplied> Store::record_outcomes(const std::string& provider, const std::vector<OutcomeReport>& reports,
-                                                   UnixMs now) {
+std::vector<OutcomeApplied> Store::record_outcomes(const std::string& provider,
+                                                   const std::vector<OutcomeReport>& reports, UnixMs now) {
   Transaction tx(*db_);
   std::vector<OutcomeApplied> out;
   out.reserve(reports.size());
@@ -733,8 +788,12 @@ OutcomeApplied Store::apply_outcome(const std::string& provider, const OutcomeRe
       // Early outcomes live minutes at most; anything older belongs to a submission that never answered.
       db_->cached(kPurgeEarly).bind(1, now - UnixMs{3600} * 1000).run();
       db_->cached(kSaveEarly)
-          .bind(1, provider).bind(2, r.provider_call_id).bind(3, to_string(r.outcome)).bind(4, non_empty(r.detail))
-          .bind(5, now).run();
+          .bind(1, provider)
+          .bind(2, r.provider_call_id)
+          .bind(3, to_string(r.outcome))
+          .bind(4, non_empty(r.detail))
+          .bind(5, now)
+          .run();
       applied.effect = OutcomeApplied::Effect::deferred;
     }
     return applied;
@@ -763,12 +822,19 @@ OutcomeApplied Store::apply_to_found(const Stmt& row, Outcome outcome, const std
   auto next = schedule::after_outcome(outcome, attempts, policy, now, uniform(rng_));
   if (cancelled && next.state == CallState::pending) next.state = CallState::failed;  // no retries once cancelled
   db_->cached(kApplyOutcome)
-      .bind(1, applied.call_id).bind(2, to_string(next.state)).bind(3, next.next_attempt_at)
+      .bind(1, applied.call_id)
+      .bind(2, to_string(next.state))
+      .bind(3, next.next_attempt_at)
       .bind(4, to_string(outcome))
       .bind(5, next.state == CallState::completed ? std::nullopt : non_empty(detail))  // last_error: why not done
-      .bind(6, now).run();
+      .bind(6, now)
+      .run();
   db_->cached(kAttemptOutcome)
-      .bind(1, applied.call_id).bind(2, to_string(outcome)).bind(3, non_empty(detail)).bind(4, now).run();
+      .bind(1, applied.call_id)
+      .bind(2, to_string(outcome))
+      .bind(3, non_empty(detail))
+      .bind(4, now)
+      .run();
   applied.effect = OutcomeApplied::Effect::applied;
   applied.state = next.state;
   return applied;
@@ -803,12 +869,16 @@ std::vector<std::pair<std::string, std::int64_t>> text_counts(Stmt& q) {
 }
 }  // namespace
 
-std::vector<std::pair<std::string, std::int64_t>> Store::call_totals() { return text_counts(db_->cached(kCallTotals)); }
+std::vector<std::pair<std::string, std::int64_t>> Store::call_totals() {
+  return text_counts(db_->cached(kCallTotals));
+}
 std::vector<std::pair<std::string, std::int64_t>> Store::campaign_totals() {
   return text_counts(db_->cached(kCampaignTotals));
 }
 
-std::optional<UnixMs> Store::oldest_in_progress() { return db_->cached(kOldestInProgress).first_int64(); }
+std::optional<UnixMs> Store::oldest_in_progress() {
+  return db_->cached(kOldestInProgress).first_int64();
+}
 
 std::vector<OutboxEvent> Store::due_webhooks(UnixMs now, int limit) {
   auto& q = db_->cached(kDueWebhooks);
@@ -831,12 +901,16 @@ std::vector<OutboxEvent> Store::due_webhooks(UnixMs now, int limit) {
   return out;
 }
 
-void Store::on_webhook_queued(std::function<void()> callback) { db_->on_insert("webhook_outbox", std::move(callback)); }
+void Store::on_webhook_queued(std::function<void()> callback) {
+  db_->on_insert("webhook_outbox", std::move(callback));
+}
 
 std::optional<UnixMs> Store::next_webhook_due_after(UnixMs now) {
   return db_->cached(kNextWebhookDue).bind(1, now).first_int64();
 }
-std::int64_t Store::webhook_backlog() { return db_->cached(kWebhookBacklog).first_int64().value_or(0); }
+std::int64_t Store::webhook_backlog() {
+  return db_->cached(kWebhookBacklog).first_int64().value_or(0);
+}
 
 void Store::webhooks_delivered(const std::vector<std::int64_t>& ids, UnixMs now) {
   Transaction tx(*db_);
@@ -969,8 +1043,13 @@ std::vector<Store::ContactCall> Store::contact_calls(std::int64_t contact_id, co
 void Store::update_contact(const Contact& c, UnixMs now) {
   Transaction tx(*db_);
   db_->cached(kUpdateContact)
-      .bind(1, c.id).bind(2, non_empty(c.first_name)).bind(3, non_empty(c.last_name)).bind(4, c.timezone)
-      .bind(5, c.active ? 1 : 0).bind(6, now).run();
+      .bind(1, c.id)
+      .bind(2, non_empty(c.first_name))
+      .bind(3, non_empty(c.last_name))
+      .bind(4, c.timezone)
+      .bind(5, c.active ? 1 : 0)
+      .bind(6, now)
+      .run();
   tx.commit();
 }
 
@@ -1062,8 +1141,9 @@ std::optional<CallDetail> Store::call_detail(CallId id) {
   auto& a = db_->cached(kAttemptsOfCall);
   a.bind(1, id);
   while (a.step())
-    d.history.push_back({static_cast<int>(a.int64(0)), a.text(1), a.opt_text(2).value_or(""), a.opt_text(3).value_or(""),
-                         a.opt_text(4).value_or(""), a.opt_text(5).value_or(""), a.int64(6), a.opt_int64(7)});
+    d.history.push_back({static_cast<int>(a.int64(0)), a.text(1), a.opt_text(2).value_or(""),
+                         a.opt_text(3).value_or(""), a.opt_text(4).value_or(""), a.opt_text(5).value_or(""), a.int64(6),
+                         a.opt_int64(7)});
   return d;
 }
 
@@ -1080,15 +1160,21 @@ std::vector<CallId> Store::held_calls(CampaignId campaign_id) {
   return db_->cached(kHeldOfCampaign).bind(1, campaign_id).all_int64();
 }
 
-std::optional<UnixMs> Store::next_due(CampaignId id) { return db_->cached(kNextDueOfCampaign).bind(1, id).first_int64(); }
+std::optional<UnixMs> Store::next_due(CampaignId id) {
+  return db_->cached(kNextDueOfCampaign).bind(1, id).first_int64();
+}
 
-std::optional<UnixMs> Store::next_trigger() { return db_->cached(kNextTrigger).first_int64(); }
+std::optional<UnixMs> Store::next_trigger() {
+  return db_->cached(kNextTrigger).first_int64();
+}
 
 std::vector<CampaignId> Store::triggered_campaigns(UnixMs now) {
   return db_->cached(kTriggered).bind(1, now).all_int64();
 }
 
-void Store::checkpoint() { db_->exec("PRAGMA wal_checkpoint(TRUNCATE)"); }
+void Store::checkpoint() {
+  db_->exec("PRAGMA wal_checkpoint(TRUNCATE)");
+}
 
 bool Store::ping() {
   try {

@@ -4,10 +4,10 @@
 #include <cmath>
 
 #include <fmt/format.h>
-#include <nlohmann/json.hpp>
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
 #include <spdlog/spdlog.h>
+#include <nlohmann/json.hpp>
 
 #include "dialerd/http/client.hpp"
 #include "dialerd/schedule/time.hpp"
@@ -65,9 +65,13 @@ void Sender::set_settings(Settings settings) {
   });
 }
 
-void Sender::start() { asio::co_spawn(ioc_, run(), asio::detached); }
+void Sender::start() {
+  asio::co_spawn(ioc_, run(), asio::detached);
+}
 
-void Sender::wake() { timer_.cancel(); }
+void Sender::wake() {
+  timer_.cancel();
+}
 
 void Sender::stop() {
   stopped_ = true;

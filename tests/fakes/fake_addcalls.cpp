@@ -143,7 +143,9 @@ void FakeAddCalls::inject_drop(int count) {
 void FakeAddCalls::random_faults(double rate, std::uint64_t seed, std::chrono::milliseconds slow) {
   impl_->core.random_faults(rate, seed, slow, true);
 }
-std::map<std::string, int> FakeAddCalls::faults_injected() const { return impl_->core.faults_injected(); }
+std::map<std::string, int> FakeAddCalls::faults_injected() const {
+  return impl_->core.faults_injected();
+}
 void FakeAddCalls::set_delay(std::chrono::milliseconds delay) {
   impl_->core.set_delay(delay);
 }

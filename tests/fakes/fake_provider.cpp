@@ -282,7 +282,9 @@ std::map<std::string, int> FakeProvider::faults_injected() const {
   return impl_->faults;
 }
 
-bool FakeProvider::partial_now() const { return impl_->partial; }
+bool FakeProvider::partial_now() const {
+  return impl_->partial;
+}
 
 void FakeProvider::set_delay(std::chrono::milliseconds delay) {
   impl_->delay.store(delay);

@@ -117,9 +117,15 @@ TlsServer::~TlsServer() {
   impl_->thread.join();
 }
 
-int TlsServer::port() const { return impl_->acceptor.local_endpoint().port(); }
-std::string TlsServer::base_url() const { return "https://127.0.0.1:" + std::to_string(port()); }
-int TlsServer::connections_accepted() const { return impl_->accepted.load(); }
+int TlsServer::port() const {
+  return impl_->acceptor.local_endpoint().port();
+}
+std::string TlsServer::base_url() const {
+  return "https://127.0.0.1:" + std::to_string(port());
+}
+int TlsServer::connections_accepted() const {
+  return impl_->accepted.load();
+}
 
 TlsServer::Handle proxy_to(const std::string& http_base_url) {
   return [http_base_url](const http::Request& req) {

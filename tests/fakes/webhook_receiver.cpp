@@ -27,7 +27,8 @@ struct WebhookReceiver::Impl {
       --fail;
       r.status = 500;
     }
-    deliveries.push_back({std::map<std::string, std::string>(req.headers.begin(), req.headers.end()), req.body, r.status});
+    deliveries.push_back(
+        {std::map<std::string, std::string>(req.headers.begin(), req.headers.end()), req.body, r.status});
     return r;
   }
 };
@@ -44,7 +45,9 @@ WebhookReceiver::~WebhookReceiver() {
   impl_->io_thread.join();
 }
 
-std::string WebhookReceiver::url() const { return "http://127.0.0.1:" + std::to_string(impl_->server->port()) + "/hooks"; }
+std::string WebhookReceiver::url() const {
+  return "http://127.0.0.1:" + std::to_string(impl_->server->port()) + "/hooks";
+}
 
 void WebhookReceiver::fail_next(int count) {
   std::lock_guard lock(impl_->mu);

@@ -118,16 +118,22 @@ class World {
 
     auto create = [&](json body) {
       auto r = serve(request("POST", "/v1/campaigns", "application/json", body.dump()));
-      if (r.status != 201) fail("fuzz_api setup: POST /v1/campaigns answered " + std::to_string(r.status) + ": " + r.body);
+      if (r.status != 201)
+        fail("fuzz_api setup: POST /v1/campaigns answered " + std::to_string(r.status) + ": " + r.body);
     };
-    json base = {{"agent_id", "agent_1"}, {"from_number", "+14155550100"}, {"timezone", "America/New_York"},
+    json base = {{"agent_id", "agent_1"},
+                 {"from_number", "+14155550100"},
+                 {"timezone", "America/New_York"},
                  {"complete_when_done", false}};
     json sim = base, bc = base, draft = base;
     sim.update({{"name", "sim"}, {"provider", "sim"}, {"contacts", {{{"phone_number", "+14155550101"}}}}});
     bc.update({{"name", "bc"},
                {"provider", "bc"},
                {"contacts", {{{"phone_number", "+14155550102"}}, {{"phone_number", "+14155550103"}}}}});
-    draft.update({{"name", "draft"}, {"provider", "sim"}, {"status", "draft"}, {"required_variables", {"order_id"}},
+    draft.update({{"name", "draft"},
+                  {"provider", "sim"},
+                  {"status", "draft"},
+                  {"required_variables", {"order_id"}},
                   {"webhook", {{"url", "https://example.com/hook"}, {"secret_id", "wh1"}}}});
     create(sim);
     create(bc);
@@ -182,7 +188,8 @@ void check_response(const http::Response& r, const std::string& what) {
   try {
     body = json::parse(r.body);
   } catch (const json::exception& e) {
-    fail(what + " answered " + std::to_string(r.status) + " with a body that is not JSON (" + e.what() + "): " + r.body);
+    fail(what + " answered " + std::to_string(r.status) + " with a body that is not JSON (" + e.what() +
+         "): " + r.body);
   }
   expect(body.is_object(), what + ": the body is not a JSON object: " + r.body);
   if (r.status < 300) {
@@ -190,7 +197,8 @@ void check_response(const http::Response& r, const std::string& what) {
     return;
   }
   const auto error = body.find("error");
-  expect(error != body.end() && error->is_object(), what + " answered " + std::to_string(r.status) + " without an error object");
+  expect(error != body.end() && error->is_object(),
+         what + " answered " + std::to_string(r.status) + " without an error object");
   const auto code = error->find("code");
   expect(code != error->end() && code->is_string() && !code->get<std::string>().empty(),
          what + " answered " + std::to_string(r.status) + " without error.code: " + r.body);

@@ -57,12 +57,13 @@ void check_table(const CsvTable& t, std::size_t lines) {
     for (char edge : {h.front(), h.back()}) expect(edge != ' ' && edge != '\t', "column name not trimmed: '" + h + "'");
     expect(names.insert(h).second, "column '" + h + "' twice");
   }
-  expect(t.rows.size() == t.row_lines.size(), std::to_string(t.rows.size()) + " rows but " +
-                                                  std::to_string(t.row_lines.size()) + " line numbers");
+  expect(t.rows.size() == t.row_lines.size(),
+         std::to_string(t.rows.size()) + " rows but " + std::to_string(t.row_lines.size()) + " line numbers");
   for (std::size_t r = 0; r < t.rows.size(); ++r) {
     expect(t.row_lines[r] >= 2 && t.row_lines[r] <= lines,
            "row " + std::to_string(r) + " on line " + std::to_string(t.row_lines[r]) + " of " + std::to_string(lines));
-    if (r > 0) expect(t.row_lines[r] > t.row_lines[r - 1], "row line numbers do not increase at row " + std::to_string(r));
+    if (r > 0)
+      expect(t.row_lines[r] > t.row_lines[r - 1], "row line numbers do not increase at row " + std::to_string(r));
     expect(!t.rows[r].empty(), "a row with no fields");
     expect(!(t.rows[r].size() == 1 && t.rows[r][0].empty()), "a blank line kept as a row");
   }

@@ -19,9 +19,9 @@
 #include "fuzz_targets.hpp"
 #include "providers/addcalls/addcalls.hpp"
 #include "providers/batchcall/batchcall.hpp"
+#include "providers/http_provider.hpp"
 #include "providers/truedy/truedy.hpp"
 #include "providers/veritus/veritus.hpp"
-#include "providers/http_provider.hpp"
 
 namespace dialerd::fuzz {
 
@@ -63,8 +63,9 @@ struct State {
       Kind k{std::string(name), providers::make_provider(c, ioc, [](const std::string&, auto) {}), nullptr};
       if (info->http) {
         auto factory = kAdapters.find(name);
-        expect(factory != kAdapters.end(), "provider kind '" + std::string(name) +
-                                               "' has no adapter in kAdapters (tests/fuzz/fuzz_provider.cpp): add one line");
+        expect(factory != kAdapters.end(),
+               "provider kind '" + std::string(name) +
+                   "' has no adapter in kAdapters (tests/fuzz/fuzz_provider.cpp): add one line");
         k.adapter = factory->second(c);
       }
       kinds.push_back(std::move(k));
@@ -84,7 +85,8 @@ struct State {
       call.phone = phones[i];
       call.first_name = "Ann";
       call.variables =
-          nlohmann::json{{"order", i}, {"customer_id", "550e8400-e29b-41d4-a716-44665544000" + std::to_string(i)}}.dump();
+          nlohmann::json{{"order", i}, {"customer_id", "550e8400-e29b-41d4-a716-44665544000" + std::to_string(i)}}
+              .dump();
       call.attempt = 1;
       call.from_number = "+14155550100";
       chunk.calls.push_back(call);

@@ -14,7 +14,9 @@ namespace dialerd::fuzz {
 struct Violation : std::logic_error {
   using std::logic_error::logic_error;
 };
-[[noreturn]] inline void fail(const std::string& what) { throw Violation(what); }
+[[noreturn]] inline void fail(const std::string& what) {
+  throw Violation(what);
+}
 inline void expect(bool ok, const std::string& what) {
   if (!ok) fail(what);
 }

@@ -24,11 +24,14 @@ const std::string kKeyB = "key-for-workspace-b-0123456789";
 
 TEST_CASE("auth: every /v1 request needs a valid key and sees only its workspace") {
   TempDir dir;
-  json config = {{"api", {{"keys", {{{"name", "a"}, {"key", kKeyA}, {"workspace", "a"}},
-                                    {{"name", "b"}, {"key", kKeyB}, {"workspace", "b"}}}}}},
-                 {"providers", {{"sim", {{"kind", "simulator"}, {"simulator", {{"delay_ms", 50}}}}}}}};
+  json config = {
+      {"api",
+       {{"keys",
+         {{{"name", "a"}, {"key", kKeyA}, {"workspace", "a"}}, {{"name", "b"}, {"key", kKeyB}, {"workspace", "b"}}}}}},
+      {"providers", {{"sim", {{"kind", "simulator"}, {"simulator", {{"delay_ms", 50}}}}}}}};
   DaemonProcess daemon(dir, config);
-  json body = {{"name", "a's"}, {"agent_id", "agent_1"}, {"provider", "sim"}, {"from_number", "+14155550100"},
+  json body = {{"name", "a's"},     {"agent_id", "agent_1"},
+               {"provider", "sim"}, {"from_number", "+14155550100"},
                {"status", "draft"}, {"contacts", {{{"phone_number", "+14155550101"}}}}};
 
   auto none = call(daemon, "POST", "/v1/campaigns", {}, body.dump());
@@ -36,11 +39,11 @@ TEST_CASE("auth: every /v1 request needs a valid key and sees only its workspace
   CHECK(none.body["error"]["code"] == "unauthorized");
   CHECK(call(daemon, "GET", "/v1/campaigns", {{"Authorization", "Bearer wrong-key-wrong-key"}}).status == 401);
   CHECK(call(daemon, "GET", "/v1/campaigns", {{"X-API-Key", kKeyA + "x"}}).status == 401);
-  CHECK(call(daemon, "GET", "/healthz", {}).status == 200);  // health stays open
+  CHECK(call(daemon, "GET", "/healthz", {}).status == 200);                         // health stays open
   CHECK(call(daemon, "POST", "/v1/providers/sim/events", {}, "{}").status == 400);  // callbacks: no API key
 
-  auto created = call(daemon, "POST", "/v1/campaigns", {{"Authorization", "Bearer " + kKeyA}, {"Content-Type", "application/json"}},
-                      body.dump());
+  auto created = call(daemon, "POST", "/v1/campaigns",
+                      {{"Authorization", "Bearer " + kKeyA}, {"Content-Type", "application/json"}}, body.dump());
   REQUIRE(created.status == 201);
   auto id = created.body["data"]["id"].get<std::string>();
   CHECK(call(daemon, "GET", "/v1/campaigns/" + id, {{"X-API-Key", kKeyA}}).status == 200);
@@ -99,24 +102,25 @@ TEST_CASE("auth: odd spellings of a path are refused before any handler, with or
   std::string body = R"({"name":"x","agent_id":"a","provider":"sim","from_number":"+14155550100",)"
                      R"("contacts":[{"phone_number":"+14155550101"}]})";
   auto post = [&](const std::string& target) {
-    return raw_exchange(daemon.port(), "POST " + target + " HTTP/1.1\r\nHost: x\r\nConnection: close\r\n"
+    return raw_exchange(daemon.port(), "POST " + target +
+                                           " HTTP/1.1\r\nHost: x\r\nConnection: close\r\n"
                                            "Content-Type: application/json\r\nContent-Length: " +
                                            std::to_string(body.size()) + "\r\n\r\n" + body);
   };
   auto get = [&](const std::string& target) {
     return raw_exchange(daemon.port(), "GET " + target + " HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
   };
-  for (const char* target : {"//v1/campaigns", "///v1/campaigns", "/%2Fv1/campaigns", "/%2fv1/campaigns",
-                             "v1/campaigns", "/v1//campaigns", "/v1/campaigns/", "/v1/./campaigns",
-                             "/v1/x/../campaigns", "/v1%2Fcampaigns"}) {
+  for (const char* target :
+       {"//v1/campaigns", "///v1/campaigns", "/%2Fv1/campaigns", "/%2fv1/campaigns", "v1/campaigns", "/v1//campaigns",
+        "/v1/campaigns/", "/v1/./campaigns", "/v1/x/../campaigns", "/v1%2Fcampaigns"}) {
     INFO(target);
     auto created = post(target);
     CHECK(raw_status(created) == 400);
     CHECK_THAT(created, Catch::Contains("\"bad_request\""));
     CHECK(raw_status(get(target)) == 400);
   }
-  for (const char* target : {"//v1/suppressions", "v1/suppressions", "//v1/contacts/%2B14155550101",
-                             "//v1/calls/1", "//metrics", "//healthz"}) {
+  for (const char* target : {"//v1/suppressions", "v1/suppressions", "//v1/contacts/%2B14155550101", "//v1/calls/1",
+                             "//metrics", "//healthz"}) {
     INFO(target);
     CHECK(raw_status(get(target)) == 400);
   }
@@ -133,8 +137,9 @@ TEST_CASE("auth: unknown transfer codings are refused, never read as a bodiless 
   TempDir dir;
   DaemonProcess daemon(dir, {{"providers", {{"sim", {{"kind", "simulator"}}}}}});
   // Were "xchunked" read as no body, the body would run as a second request (a smuggled POST).
-  std::string smuggled = "POST /v1/campaigns HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
-                         "Content-Length: 2\r\n\r\n{}";
+  std::string smuggled =
+      "POST /v1/campaigns HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+      "Content-Length: 2\r\n\r\n{}";
   for (const char* coding : {"xchunked", "gzip", "chunked, chunked", "identity"}) {
     INFO(coding);
     auto answer = raw_exchange(daemon.port(), std::string("GET /healthz HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: ") +
@@ -143,13 +148,15 @@ TEST_CASE("auth: unknown transfer codings are refused, never read as a bodiless 
     CHECK_THAT(answer, Catch::Contains("not_implemented"));
     CHECK(answer.find("HTTP/1.1", 10) == std::string::npos);  // one answer: the smuggled request never ran
   }
-  auto both = raw_exchange(daemon.port(), "POST /v1/campaigns HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n"
-                                          "Content-Length: 5\r\n\r\n0\r\n\r\n");
+  auto both = raw_exchange(daemon.port(),
+                           "POST /v1/campaigns HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n"
+                           "Content-Length: 5\r\n\r\n0\r\n\r\n");
   CHECK(raw_status(both) == 400);
   // A well-formed chunked body is still read.
-  auto chunked = raw_exchange(daemon.port(), "POST /v1/campaigns HTTP/1.1\r\nHost: x\r\nConnection: close\r\n"
-                                             "Content-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n"
-                                             "2\r\n{}\r\n0\r\n\r\n");
+  auto chunked = raw_exchange(daemon.port(),
+                              "POST /v1/campaigns HTTP/1.1\r\nHost: x\r\nConnection: close\r\n"
+                              "Content-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n"
+                              "2\r\n{}\r\n0\r\n\r\n");
   CHECK(raw_status(chunked) == 400);  // the body reached the handler: an empty campaign is invalid
   CHECK_THAT(chunked, Catch::Contains("is required"));
 }
@@ -157,9 +164,11 @@ TEST_CASE("auth: unknown transfer codings are refused, never read as a bodiless 
 TEST_CASE("auth: contacts and suppressions are per workspace - another never reads or changes them") {
   TempDir dir;
   const std::string admin = "key-for-the-operator-0123456789";
-  json config = {{"api", {{"keys", {{{"name", "a"}, {"key", kKeyA}, {"workspace", "a"}},
-                                    {{"name", "b"}, {"key", kKeyB}, {"workspace", "b"}},
-                                    {{"name", "ops"}, {"key", admin}, {"workspace", "ops"}, {"role", "admin"}}}}}},
+  json config = {{"api",
+                  {{"keys",
+                    {{{"name", "a"}, {"key", kKeyA}, {"workspace", "a"}},
+                     {{"name", "b"}, {"key", kKeyB}, {"workspace", "b"}},
+                     {{"name", "ops"}, {"key", admin}, {"workspace", "ops"}, {"role", "admin"}}}}}},
                  {"providers", {{"sim", {{"kind", "simulator"}}}}}};
   DaemonProcess daemon(dir, config);
   auto as = [](const std::string& key) {
@@ -169,7 +178,7 @@ TEST_CASE("auth: contacts and suppressions are per workspace - another never rea
   auto campaign = [](const std::string& first, const std::optional<std::string>& tz) {
     json contact = {{"phone_number", "+14155550101"}, {"first_name", first}};
     if (tz) contact["timezone"] = *tz;
-    return json{{"name", "c"}, {"agent_id", "agent_1"}, {"provider", "sim"}, {"from_number", "+14155550100"},
+    return json{{"name", "c"},       {"agent_id", "agent_1"}, {"provider", "sim"}, {"from_number", "+14155550100"},
                 {"status", "draft"}, {"contacts", {contact}}}
         .dump();
   };

@@ -9,7 +9,9 @@
 using namespace dialerd::testing;
 
 namespace {
-std::string phone(int i) { return "+1415" + std::to_string(3000000 + i); }
+std::string phone(int i) {
+  return "+1415" + std::to_string(3000000 + i);
+}
 HttpResult post(const DaemonProcess& d, const std::string& path, const json& body = json::object()) {
   return http_post(d.url(path), body.dump());
 }
@@ -17,7 +19,10 @@ json counts_of(const DaemonProcess& d, const std::string& id) {
   return http_get(d.url("/v1/campaigns/" + id)).body["data"]["counts"];
 }
 std::string create(const DaemonProcess& d, json extra) {
-  json c = {{"name", "now"}, {"agent_id", "agent_1"}, {"provider", "acme"}, {"from_number", "+14157774444"},
+  json c = {{"name", "now"},
+            {"agent_id", "agent_1"},
+            {"provider", "acme"},
+            {"from_number", "+14157774444"},
             {"concurrency", 100}};
   c.update(extra);
   auto r = post(d, "/v1/campaigns", c);
@@ -26,10 +31,13 @@ std::string create(const DaemonProcess& d, json extra) {
   return r.body["data"]["id"].get<std::string>();
 }
 json config_for(const FakeBatchCall& fake, int contact_cap = 4) {
-  return {{"compliance", {{"respectful_hours", {{"start", "00:00"}, {"end", "24:00"}}}, {"contact_daily_cap", contact_cap}}},
+  return {{"compliance",
+           {{"respectful_hours", {{"start", "00:00"}, {"end", "24:00"}}}, {"contact_daily_cap", contact_cap}}},
           {"providers",
            {{"acme",
-             {{"kind", "batchcall"}, {"base_url", fake.base_url()}, {"api_key", "test-key"},
+             {{"kind", "batchcall"},
+              {"base_url", fake.base_url()},
+              {"api_key", "test-key"},
               {"api_secret", "test-secret"}}}}}};
 }
 std::set<std::string> ids_of(const json& checks) {
@@ -46,7 +54,8 @@ TEST_CASE("call now: a compliant call goes out at once and a refused one leaves 
   auto id = create(daemon, {{"required_variables", {"account"}}});
   auto other = create(daemon, json::object());
 
-  auto r = post(daemon, "/v1/calls", {{"campaign_id", id}, {"contact", {{"phone_number", "(415) 300-0001"}, {"account", "A1"}}}});
+  auto r = post(daemon, "/v1/calls",
+                {{"campaign_id", id}, {"contact", {{"phone_number", "(415) 300-0001"}, {"account", "A1"}}}});
   INFO(r.raw);
   REQUIRE(r.status == 201);
   const auto& call = r.body["data"];
@@ -60,17 +69,20 @@ TEST_CASE("call now: a compliant call goes out at once and a refused one leaves 
   CHECK(fake.batches().at(0).body["tasks"][0]["to_number"] == phone(1));
   CHECK(fake.batches().at(0).body["tasks"][0]["dynamic_variables"]["account"] == "A1");
   auto call_id = call["id"].get<std::string>();
-  REQUIRE(wait_until([&] { return http_get(daemon.url("/v1/calls/" + call_id)).body["data"]["state"] == "in_progress"; }));
+  REQUIRE(
+      wait_until([&] { return http_get(daemon.url("/v1/calls/" + call_id)).body["data"]["state"] == "in_progress"; }));
   CHECK(counts_of(daemon, id)["total"] == 1);
 
   // The same contact again in the same campaign: its call is out, so 409 naming that call.
-  auto again = post(daemon, "/v1/calls", {{"campaign_id", id}, {"contact", {{"phone_number", phone(1)}, {"account", "A1"}}}});
+  auto again =
+      post(daemon, "/v1/calls", {{"campaign_id", id}, {"contact", {{"phone_number", phone(1)}, {"account", "A1"}}}});
   CHECK(again.status == 409);
   CHECK(again.body["error"]["code"] == "call_in_flight");
   CHECK(again.body["error"]["call_id"] == call_id);
 
   // In another campaign: the per-contact cap (1 a day, all campaigns) refuses it with the failed check.
-  auto capped = post(daemon, "/v1/calls", {{"campaign_id", std::stoll(other)}, {"contact", {{"phone_number", phone(1)}}}});
+  auto capped =
+      post(daemon, "/v1/calls", {{"campaign_id", std::stoll(other)}, {"contact", {{"phone_number", phone(1)}}}});
   INFO(capped.raw);
   CHECK(capped.status == 422);
   CHECK(capped.body["error"]["code"] == "not_eligible");
@@ -82,7 +94,9 @@ TEST_CASE("call now: a compliant call goes out at once and a refused one leaves 
   auto suppressed = post(daemon, "/v1/calls", {{"campaign_id", other}, {"contact", {{"phone_number", phone(2)}}}});
   CHECK(suppressed.status == 422);
   CHECK(ids_of(suppressed.body["error"]["compliance"]["checks_failed"]).count("cease-and-desist-exclusion") == 1);
-  auto unknown_contact = post(daemon, "/v1/calls", {{"campaign_id", other}, {"contact", {{"phone_number", phone(3)}, {"timezone", "Mars/Base"}}}});
+  auto unknown_contact =
+      post(daemon, "/v1/calls",
+           {{"campaign_id", other}, {"contact", {{"phone_number", phone(3)}, {"timezone", "Mars/Base"}}}});
   CHECK(unknown_contact.status == 400);
   CHECK(unknown_contact.body["error"]["field"] == "contact.timezone");
   CHECK(counts_of(daemon, other)["total"] == 0);
@@ -94,7 +108,8 @@ TEST_CASE("call now: a compliant call goes out at once and a refused one leaves 
   CHECK(missing_var.body["error"]["field"] == "contact.account");
   CHECK(post(daemon, "/v1/calls", {{"contact", {{"phone_number", phone(4)}}}}).body["error"]["field"] == "campaign_id");
   CHECK(post(daemon, "/v1/calls", {{"campaign_id", id}}).body["error"]["field"] == "contact");
-  CHECK(post(daemon, "/v1/calls", {{"campaign_id", id}, {"contact", {{"phone_number", phone(4)}}}, {"x", 1}}).body["error"]["field"] == "x");
+  CHECK(post(daemon, "/v1/calls", {{"campaign_id", id}, {"contact", {{"phone_number", phone(4)}}}, {"x", 1}})
+            .body["error"]["field"] == "x");
   CHECK(post(daemon, "/v1/calls", {{"campaign_id", "999"}, {"contact", {{"phone_number", phone(4)}}}}).status == 404);
   CHECK(post(daemon, "/v1/calls", {{"campaign_id", true}, {"contact", {{"phone_number", phone(4)}}}}).status == 400);
   auto draft = create(daemon, {{"status", "draft"}});
@@ -152,8 +167,9 @@ TEST_CASE("call now in bulk: per-record results with a summary and the campaign'
   auto too_many = post(daemon, "/v1/calls/bulk", {{"campaign_id", id}, {"contacts", many}});
   CHECK(too_many.status == 400);
   CHECK(too_many.body["error"]["field"] == "contacts");
-  auto dup = post(daemon, "/v1/calls/bulk",
-                  {{"campaign_id", id}, {"contacts", {{{"phone_number", phone(20)}}, {{"phone_number", "(415) 300-0020"}}}}});
+  auto dup =
+      post(daemon, "/v1/calls/bulk",
+           {{"campaign_id", id}, {"contacts", {{{"phone_number", phone(20)}}, {{"phone_number", "(415) 300-0020"}}}}});
   CHECK(dup.status == 400);
   CHECK(dup.body["error"]["code"] == "duplicate_contact");
   CHECK(dup.body["error"]["field"] == "contacts[1].phone_number");
@@ -173,7 +189,8 @@ TEST_CASE("campaign calls listing: state filter and cursor pages that cover ever
     std::string cursor;
     int pages = 0;
     while (true) {
-      auto r = http_get(daemon.url("/v1/campaigns/" + id + "/calls?limit=3" + filter + (cursor.empty() ? "" : "&cursor=" + cursor)));
+      auto r = http_get(
+          daemon.url("/v1/campaigns/" + id + "/calls?limit=3" + filter + (cursor.empty() ? "" : "&cursor=" + cursor)));
       INFO(r.raw);
       REQUIRE(r.status == 200);
       ++pages;
@@ -194,7 +211,8 @@ TEST_CASE("campaign calls listing: state filter and cursor pages that cover ever
   CHECK(http_get(daemon.url("/v1/campaigns/" + id + "/calls?limit=0")).body["error"]["field"] == "limit");
   CHECK(http_get(daemon.url("/v1/campaigns/" + id + "/calls?cursor=abc")).body["error"]["field"] == "cursor");
   CHECK(http_get(daemon.url("/v1/campaigns/" + id + "/calls?state=pending&cursor=12")).status == 400);
-  CHECK(http_get(daemon.url("/v1/campaigns/" + id + "/calls?state=pending&cursor=completed.1.1")).body["error"]["field"] == "cursor");
+  CHECK(http_get(daemon.url("/v1/campaigns/" + id + "/calls?state=pending&cursor=completed.1.1"))
+            .body["error"]["field"] == "cursor");
   CHECK(http_get(daemon.url("/v1/campaigns/" + id + "/calls?cursor=pending.1.x")).status == 400);
   CHECK(http_get(daemon.url("/v1/campaigns/999/calls")).status == 404);
 }

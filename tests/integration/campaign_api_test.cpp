@@ -9,13 +9,20 @@
 using namespace dialerd::testing;
 
 namespace {
-std::string phone(int i) { return "+1415" + std::to_string(2000000 + i); }
-json data_of(const DaemonProcess& d, const std::string& id) { return http_get(d.url("/v1/campaigns/" + id)).body["data"]; }
+std::string phone(int i) {
+  return "+1415" + std::to_string(2000000 + i);
+}
+json data_of(const DaemonProcess& d, const std::string& id) {
+  return http_get(d.url("/v1/campaigns/" + id)).body["data"];
+}
 HttpResult post(const DaemonProcess& d, const std::string& path, const json& body = json::object()) {
   return http_post(d.url(path), body.dump());
 }
 std::string create(const DaemonProcess& d, json extra) {
-  json c = {{"name", "api"}, {"agent_id", "agent_1"}, {"provider", "acme"}, {"from_number", "+14157774444"},
+  json c = {{"name", "api"},
+            {"agent_id", "agent_1"},
+            {"provider", "acme"},
+            {"from_number", "+14157774444"},
             {"concurrency", 100}};
   c.update(extra);
   auto r = post(d, "/v1/campaigns", c);
@@ -27,7 +34,9 @@ json config_for(const FakeBatchCall& fake) {
   return {{"compliance", {{"respectful_hours", {{"start", "00:00"}, {"end", "24:00"}}}}},
           {"providers",
            {{"acme",
-             {{"kind", "batchcall"}, {"base_url", fake.base_url()}, {"api_key", "test-key"},
+             {{"kind", "batchcall"},
+              {"base_url", fake.base_url()},
+              {"api_key", "test-key"},
               {"api_secret", "test-secret"}}}}}};
 }
 }  // namespace
@@ -37,7 +46,8 @@ TEST_CASE("campaign api: contacts are added in chunks with per-record errors and
   FakeBatchCall fake;
   DaemonProcess daemon(dir, config_for(fake));
   fake.report_to(daemon.url("/v1/providers/acme/events"), [](const std::string&, int) { return "completed"; });
-  auto id = create(daemon, {{"status", "draft"}, {"required_variables", {"account"}},
+  auto id = create(daemon, {{"status", "draft"},
+                            {"required_variables", {"account"}},
                             {"contacts", {{{"phone_number", phone(0)}, {"account", "A0"}}}}});
   json records = json::array({{{"phone_number", phone(1)}, {"account", "A1"}},
                               {{"phoneNumber", phone(2)}, {"account", "A2"}},
@@ -112,7 +122,8 @@ TEST_CASE("campaign api: contacts import from CSV with quotes BOM and CRLF") {
   auto no_phone = http_post(daemon.url("/v1/campaigns/" + id + "/contacts"), "name\nAnn\n", "text/csv");
   CHECK(no_phone.status == 400);
   CHECK(no_phone.body["error"]["code"] == "invalid_csv");
-  auto ragged = http_post(daemon.url("/v1/campaigns/" + id + "/contacts"), "phone_number,a\n+14152000003\n", "text/csv");
+  auto ragged =
+      http_post(daemon.url("/v1/campaigns/" + id + "/contacts"), "phone_number,a\n+14152000003\n", "text/csv");
   CHECK(ragged.status == 400);
   CHECK_THAT(ragged.body["error"]["message"].get<std::string>(), Catch::Contains("line 2"));
   auto open = http_post(daemon.url("/v1/campaigns/" + id + "/contacts"), "phone_number\n\"+1415", "text/csv");
@@ -137,11 +148,18 @@ TEST_CASE("campaign api: PATCH changes pacing and windows of a running campaign 
   };
   // A running campaign whose window is closed all day long (the 24 h minus one minute that is not now is
   // not guaranteed, so use a weekday list without today): nothing goes out.
-  auto today = (std::chrono::duration_cast<std::chrono::hours>(std::chrono::system_clock::now().time_since_epoch()).count() / 24 + 3) % 7 + 1;
+  auto today =
+      (std::chrono::duration_cast<std::chrono::hours>(std::chrono::system_clock::now().time_since_epoch()).count() /
+           24 +
+       3) %
+          7 +
+      1;
   std::vector<int> other_days;
   for (int d = 1; d <= 7; ++d)
     if (d != today) other_days.push_back(d);
-  auto id = create(daemon, {{"timezone", "UTC"}, {"working_days", other_days}, {"concurrency", 1},
+  auto id = create(daemon, {{"timezone", "UTC"},
+                            {"working_days", other_days},
+                            {"concurrency", 1},
                             {"contacts", {{{"phone_number", phone(1)}}, {{"phone_number", phone(2)}}}}});
   std::this_thread::sleep_for(std::chrono::milliseconds(300));
   CHECK(fake.tasks_received() == 0);
@@ -168,8 +186,9 @@ TEST_CASE("campaign api: a contact across campaigns - GET shows it and PATCH act
   TempDir dir;
   FakeBatchCall fake;
   DaemonProcess daemon(dir, config_for(fake));
-  auto a = create(daemon, {{"status", "draft"}, {"contacts", {{{"phone_number", phone(1)}, {"first_name", "Ann"}},
-                                                               {{"phone_number", phone(2)}}}}});
+  auto a = create(daemon,
+                  {{"status", "draft"},
+                   {"contacts", {{{"phone_number", phone(1)}, {"first_name", "Ann"}}, {{"phone_number", phone(2)}}}}});
   auto b = create(daemon, {{"status", "draft"}, {"contacts", {{{"phone_number", phone(1)}}}}});
   auto got = http_get(daemon.url("/v1/contacts/%2B14152000001"));
   INFO(got.raw);
@@ -204,7 +223,8 @@ TEST_CASE("campaign api: a contact across campaigns - GET shows it and PATCH act
   // Both campaigns run: the inactive contact is skipped with the reason in both; the other goes out.
   CHECK(post(daemon, "/v1/campaigns/" + a + "/start").status == 200);
   CHECK(post(daemon, "/v1/campaigns/" + b + "/start").status == 200);
-  REQUIRE(wait_until([&] { return data_of(daemon, b)["counts"]["skipped"] == 1 && data_of(daemon, a)["counts"]["called"] == 1; }));
+  REQUIRE(wait_until(
+      [&] { return data_of(daemon, b)["counts"]["skipped"] == 1 && data_of(daemon, a)["counts"]["called"] == 1; }));
   CHECK(data_of(daemon, a)["counts"]["skipped"] == 1);
   CHECK(fake.received_numbers().count(phone(1)) == 0);
   auto after = http_get(daemon.url("/v1/contacts/%2B14152000001")).body["data"];
@@ -215,13 +235,15 @@ TEST_CASE("campaign api: pause resume and cancel are idempotent and refuse impos
   TempDir dir;
   FakeBatchCall fake;
   DaemonProcess daemon(dir, config_for(fake));
-  auto later = std::chrono::duration_cast<std::chrono::milliseconds>(
-                   std::chrono::system_clock::now().time_since_epoch()).count() + 3600 * 1000;
+  auto later =
+      std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+          .count() +
+      3600 * 1000;
   auto id = create(daemon, {{"trigger_timestamp", later}, {"contacts", {{{"phone_number", phone(1)}}}}});
   CHECK(data_of(daemon, id)["status"] == "scheduled");
   CHECK(post(daemon, "/v1/campaigns/" + id + "/pause").body["data"]["status"] == "paused");
   CHECK(post(daemon, "/v1/campaigns/" + id + "/pause").body["data"]["status"] == "paused");
-  CHECK(post(daemon, "/v1/campaigns/" + id + "/start").status == 409);  // paused: resume it
+  CHECK(post(daemon, "/v1/campaigns/" + id + "/start").status == 409);                           // paused: resume it
   CHECK(post(daemon, "/v1/campaigns/" + id + "/resume").body["data"]["status"] == "scheduled");  // start still ahead
   CHECK(post(daemon, "/v1/campaigns/" + id + "/resume").status == 200);
   CHECK(fake.tasks_received() == 0);
@@ -229,7 +251,8 @@ TEST_CASE("campaign api: pause resume and cancel are idempotent and refuse impos
   CHECK(post(daemon, "/v1/campaigns/" + id + "/start").body["data"]["status"] == "running");
   REQUIRE(wait_until([&] { return fake.tasks_received() == 1; }));
 
-  auto draft = create(daemon, {{"status", "draft"}, {"contacts", {{{"phone_number", phone(2)}}, {{"phone_number", phone(3)}}}}});
+  auto draft =
+      create(daemon, {{"status", "draft"}, {"contacts", {{{"phone_number", phone(2)}}, {{"phone_number", phone(3)}}}}});
   CHECK(post(daemon, "/v1/campaigns/" + draft + "/resume").status == 409);
   CHECK(post(daemon, "/v1/campaigns/" + draft + "/pause").status == 409);
   auto cancelled = post(daemon, "/v1/campaigns/" + draft + "/cancel");

@@ -36,14 +36,18 @@ json all_day(json compliance = json::object()) {
   return {{"compliance", compliance}};
 }
 
-std::string phone(int i) { return "+1415" + std::to_string(2000000 + i); }
+std::string phone(int i) {
+  return "+1415" + std::to_string(2000000 + i);
+}
 // An international freephone number (+800): no zone of its own, so a declared zone alone decides its hours
 // (a declared zone is combined with the number's, and a San Francisco number would add Los Angeles).
-std::string zoneless_phone(int i) { return "+800" + std::to_string(20000000 + i); }
+std::string zoneless_phone(int i) {
+  return "+800" + std::to_string(20000000 + i);
+}
 
 json campaign(std::vector<json> contacts, json extra = json::object()) {
-  json c = {{"name", "compliance"}, {"agent_id", "agent_1"}, {"provider", "acme"}, {"from_number", "+14157774444"},
-            {"concurrency", 100}, {"contacts", contacts}};
+  json c = {{"name", "compliance"},          {"agent_id", "agent_1"}, {"provider", "acme"},
+            {"from_number", "+14157774444"}, {"concurrency", 100},    {"contacts", contacts}};
   c.update(extra);
   return c;
 }
@@ -55,13 +59,16 @@ std::string create(const DaemonProcess& d, const json& body) {
   return r.body["data"]["id"].get<std::string>();
 }
 
-json data_of(const DaemonProcess& d, const std::string& id) { return http_get(d.url("/v1/campaigns/" + id)).body["data"]; }
+json data_of(const DaemonProcess& d, const std::string& id) {
+  return http_get(d.url("/v1/campaigns/" + id)).body["data"];
+}
 
 // A fixed-offset zone whose local hour now is in [lo, hi): Etc/GMT+N is UTC-N.
 std::string zone_with_local_hour(int lo, int hi) {
   auto now = std::chrono::system_clock::now();
   for (int offset = -12; offset <= 14; ++offset) {
-    std::string name = offset == 0 ? "Etc/GMT" : (offset > 0 ? "Etc/GMT-" : "Etc/GMT+") + std::to_string(std::abs(offset));
+    std::string name =
+        offset == 0 ? "Etc/GMT" : (offset > 0 ? "Etc/GMT-" : "Etc/GMT+") + std::to_string(std::abs(offset));
     auto local = date::make_zoned(name, now).get_local_time();
     auto hour = std::chrono::duration_cast<std::chrono::hours>(local - date::floor<date::days>(local)).count();
     if (hour >= lo && hour < hi) return name;
@@ -97,7 +104,8 @@ TEST_CASE("scheduler: a contact whose local time is night is not called - one in
   CHECK(c["pending"] == 1);
   CHECK(c["called"] == 1);
   std::string out;
-  run_command(std::string(DIALERCTL_BIN) + " --db " + daemon.db_path() + " calls " + id + " --state pending --json", out);
+  run_command(std::string(DIALERCTL_BIN) + " --db " + daemon.db_path() + " calls " + id + " --state pending --json",
+              out);
   auto pending = json::parse(out);
   REQUIRE(pending.size() == 1);
   CHECK_THAT(pending[0]["last_error"].get<std::string>(), Catch::Contains("respectful-hours"));
@@ -123,7 +131,8 @@ TEST_CASE("scheduler: nothing goes out while the campaign window is closed") {
   FakeBatchCall fake;
   DaemonProcess daemon(dir, config_for(fake, all_day()));
   // A two-hour window that opened neither now nor in the next hour, in UTC.
-  auto hour = std::chrono::duration_cast<std::chrono::hours>(std::chrono::system_clock::now().time_since_epoch()).count() % 24;
+  auto hour =
+      std::chrono::duration_cast<std::chrono::hours>(std::chrono::system_clock::now().time_since_epoch()).count() % 24;
   auto start = fmt::format("{:02}:00", (hour + 2) % 24), end = fmt::format("{:02}:00", (hour + 4) % 24);
   // Legal hours are all day here, so only the campaign's window holds the call back.
   auto id = create(daemon, campaign({{{"phone_number", phone(1)}, {"timezone", zone_with_local_hour(9, 15)}}},
@@ -219,7 +228,8 @@ TEST_CASE("scheduler: caller ids rotate from chunk to chunk for a batch API") {
   auto day = zone_with_local_hour(10, 19);
   std::vector<json> contacts;
   for (int i = 0; i < 30; ++i) contacts.push_back({{"phone_number", phone(i)}, {"timezone", day}});
-  auto id = create(daemon, campaign(contacts, {{"from_numbers", {"+14157774445"}}, {"phone_rotation_strategy", "round_robin"}}));
+  auto id = create(
+      daemon, campaign(contacts, {{"from_numbers", {"+14157774445"}}, {"phone_rotation_strategy", "round_robin"}}));
   REQUIRE(wait_until([&] { return data_of(daemon, id)["status"] == "completed"; }));
   std::map<std::string, int> by_number;
   for (const auto& b : fake.batches()) by_number[b.body["from_number"].get<std::string>()] += 1;

@@ -45,8 +45,8 @@ TEST_CASE("crash safety: kill -9 during dispatch never loses or doubles a call")
   DaemonProcess daemon(dir, config);
   fake.report_to(daemon.url("/v1/providers/acme/events"), [](const std::string&, int) { return "completed"; });
 
-  json body = {{"name", "crash"}, {"agent_id", "agent_crash"}, {"provider", "acme"},
-               {"from_number", "+14157774444"}, {"concurrency", 300}, {"contacts", json::array()}};
+  json body = {{"name", "crash"},    {"agent_id", "agent_crash"}, {"provider", "acme"}, {"from_number", "+14157774444"},
+               {"concurrency", 300}, {"contacts", json::array()}};
   for (int i = 0; i < contacts; ++i) {
     char phone[16];
     std::snprintf(phone, sizeof phone, "+1415%07d", 2000000 + i);

@@ -35,20 +35,21 @@ TEST_CASE("the simulator finishes the calls it had in progress when dialerd rest
   TempDir dir;
   json config = {{"providers", {{"sim", {{"kind", "simulator"}, {"simulator", {{"delay_ms", 600000}}}}}}}};
   auto daemon = std::make_unique<DaemonProcess>(dir, config);
-  json body = {{"name", "restart"}, {"agent_id", "agent_1"}, {"provider", "sim"}, {"from_number", "+14155550100"},
+  json body = {{"name", "restart"}, {"agent_id", "agent_1"},    {"provider", "sim"}, {"from_number", "+14155550100"},
                {"concurrency", 10}, {"contacts", json::array()}};
   for (int i = 0; i < 5; ++i) body["contacts"].push_back({{"phone_number", "+1415300100" + std::to_string(i)}});
   auto id = http_post(daemon->url("/v1/campaigns"), body.dump()).body["data"]["id"].get<std::string>();
-  REQUIRE(wait_until([&] {
-    return http_get(daemon->url("/v1/campaigns/" + id)).body["data"]["counts"]["in_progress"] == 5;
-  }));
+  REQUIRE(wait_until(
+      [&] { return http_get(daemon->url("/v1/campaigns/" + id)).body["data"]["counts"]["in_progress"] == 5; }));
   CHECK(daemon->stop() == 0);
   config["providers"]["sim"]["simulator"] = {{"delay_ms", 10}, {"seed", 3}, {"mix", {{"completed", 1.0}}}};
   // Only completed: make the other shares zero so the outcome is certain.
-  for (const char* k : {"no_answer", "busy", "voicemail", "failed"}) config["providers"]["sim"]["simulator"]["mix"][k] = 0;
+  for (const char* k : {"no_answer", "busy", "voicemail", "failed"})
+    config["providers"]["sim"]["simulator"]["mix"][k] = 0;
   daemon.reset();
   daemon = std::make_unique<DaemonProcess>(dir, config);
-  REQUIRE(wait_until([&] { return http_get(daemon->url("/v1/campaigns/" + id)).body["data"]["status"] == "completed"; }));
+  REQUIRE(
+      wait_until([&] { return http_get(daemon->url("/v1/campaigns/" + id)).body["data"]["status"] == "completed"; }));
   CHECK(http_get(daemon->url("/v1/campaigns/" + id)).body["data"]["counts"]["completed"] == 5);
 }
 
@@ -64,9 +65,9 @@ TEST_CASE("the built-in default config runs a campaign end to end on the simulat
   config["compliance"]["respectful_hours"] = {{"start", "00:00"}, {"end", "24:00"}};
   DaemonProcess daemon(dir, config);
 
-  json body = {{"name", "dry run"}, {"agent_id", "agent_1"}, {"provider", "simulator"},
-               {"from_number", "+14155550100"}, {"concurrency", 50}, {"retry_attempts", 2},
-               {"retry_delay_seconds", 0}, {"contacts", json::array()}};
+  json body = {
+      {"name", "dry run"}, {"agent_id", "agent_1"}, {"provider", "simulator"},  {"from_number", "+14155550100"},
+      {"concurrency", 50}, {"retry_attempts", 2},   {"retry_delay_seconds", 0}, {"contacts", json::array()}};
   for (int i = 0; i < 200; ++i) body["contacts"].push_back({{"phone_number", "+1415300" + std::to_string(1000 + i)}});
   auto created = http_post(daemon.url("/v1/campaigns"), body.dump());
   REQUIRE(created.status == 201);
@@ -83,7 +84,8 @@ TEST_CASE("the built-in default config runs a campaign end to end on the simulat
   CHECK(c["completed"].get<int>() > 100);
 
   std::string table;
-  CHECK(run_command(std::string(DIALERCTL_BIN) + " --db " + daemon.db_path() + " campaign " + id + " --json", table) == 0);
+  CHECK(run_command(std::string(DIALERCTL_BIN) + " --db " + daemon.db_path() + " campaign " + id + " --json", table) ==
+        0);
   auto row = json::parse(table);
   CHECK(row["total"] == 200);
   CHECK(row["status"] == "completed");

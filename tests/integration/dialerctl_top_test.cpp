@@ -230,9 +230,15 @@ TEST_CASE("dialerctl top on a terminal redraws until q or Ctrl-C then exits 0 an
   CHECK_THAT(out, Catch::Contains("top kept open"));
   CHECK_FALSE(screen.settings().c_lflag & ICANON);  // keys one at a time, for q
 
-  SECTION("q quits") { screen.type("q"); }
-  SECTION("Ctrl-C quits") { screen.type("\x03"); }  // the terminal turns it into SIGINT
-  SECTION("SIGTERM quits") { screen.signal(SIGTERM); }
+  SECTION("q quits") {
+    screen.type("q");
+  }
+  SECTION("Ctrl-C quits") {
+    screen.type("\x03");
+  }  // the terminal turns it into SIGINT
+  SECTION("SIGTERM quits") {
+    screen.signal(SIGTERM);
+  }
   REQUIRE(screen.wait_exit() == 0);
   // After the last frame: the cursor is shown again, and keys are read by lines and echoed again.
   CHECK_THAT(screen.output().substr(screen.output().rfind("\x1b[H")), Catch::Contains("\x1b[?25h"));

@@ -38,12 +38,9 @@ json contacts(int n, int offset = 0) {
 }
 
 json campaign(int n, int concurrency, json extra = json::object()) {
-  json c = {{"name", "Q1 Sales Campaign"},
-            {"agent_id", "agent_7ff47846-c8a0-4304-ae13-88cfc31c1a03"},
-            {"provider", "acme"},
-            {"from_number", "+14157774444"},
-            {"schedule_type", "immediate"},
-            {"concurrency", concurrency},
+  json c = {{"name", "Q1 Sales Campaign"},  {"agent_id", "agent_7ff47846-c8a0-4304-ae13-88cfc31c1a03"},
+            {"provider", "acme"},           {"from_number", "+14157774444"},
+            {"schedule_type", "immediate"}, {"concurrency", concurrency},
             {"contacts", contacts(n)}};
   c.update(extra);
   return c;
@@ -210,8 +207,9 @@ TEST_CASE("a scheduled campaign waits for its trigger_timestamp") {
   FakeBatchCall fake;
   DaemonProcess daemon(dir, config_for(fake));
   fake.report_to(daemon.url("/v1/providers/acme/events"), [](const std::string&, int) { return "completed"; });
-  auto now_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
-                    std::chrono::system_clock::now().time_since_epoch()).count();
+  auto now_ms =
+      std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+          .count();
   auto id = create(daemon, campaign(3, 10, {{"schedule_type", "scheduled"}, {"trigger_timestamp", now_ms + 1500}}));
   CHECK(counts_of(daemon, id)["status"] == "scheduled");
   // A start time alone makes a campaign scheduled; contradicting it is refused, never ignored.
@@ -224,14 +222,16 @@ TEST_CASE("a scheduled campaign waits for its trigger_timestamp") {
                              campaign(1, 1, {{"schedule_type", "immediate"}, {"trigger_timestamp", now_ms}}).dump());
   CHECK(immediate.status == 400);
   CHECK(immediate.body["error"]["field"] == "trigger_timestamp");
-  auto both = http_post(daemon.url("/v1/campaigns"), campaign(1, 1, {{"send_now", true}, {"trigger_timestamp", now_ms}}).dump());
+  auto both = http_post(daemon.url("/v1/campaigns"),
+                        campaign(1, 1, {{"send_now", true}, {"trigger_timestamp", now_ms}}).dump());
   CHECK(both.status == 400);
   CHECK(both.body["error"]["field"] == "send_now");
   REQUIRE(wait_until([&] { return counts_of(daemon, id)["status"] == "completed"; }));
   auto first = fake.batches();
   REQUIRE(!first.empty());
-  auto after = std::chrono::duration_cast<std::chrono::milliseconds>(
-                   std::chrono::system_clock::now().time_since_epoch()).count();
+  auto after =
+      std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+          .count();
   CHECK(after >= now_ms + 1500);
 }
 
@@ -267,7 +267,8 @@ TEST_CASE("bad campaigns get a 4xx naming the field - accepted campaigns survive
       {{{"phone_rotation_strategy", "lifo"}}, "phone_rotation_strategy"},
       {{{"from_numbers", json::array({"+1"})}}, "from_numbers[0]"},
       {{{"webhook", {{"url", "http://x"}}}}, "webhook.secret_id"},
-      {{{"required_variables", json::array({"account"})}, {"contacts", json::array({{{"phone_number", "+14155550101"}}})}},
+      {{{"required_variables", json::array({"account"})},
+        {"contacts", json::array({{{"phone_number", "+14155550101"}}})}},
        "contacts[0].account"},
       {{{"contacts", json::array({{{"phone_number", "+14155550101"}, {"timezone", "Nowhere/City"}}})}},
        "contacts[0].timezone"},

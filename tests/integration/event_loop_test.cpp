@@ -2,8 +2,8 @@
 // holds is waited for off the loop; big cancels, uploads and forecasts go in slices. These tests check the
 // behaviour (other requests answered while a write waits, the work done whole); the latencies are measured
 // in bench/stall_bench.sh (docs/PERFORMANCE.md).
-#include <catch2/catch.hpp>
 #include <sqlite3.h>
+#include <catch2/catch.hpp>
 
 #include <future>
 #include <thread>

@@ -58,10 +58,18 @@ class Abuser {
   void once(int port) {
     std::string base = "http://127.0.0.1:" + std::to_string(port);
     switch (std::uniform_int_distribution<int>(0, 3)(rng_)) {
-      case 0: send({"POST", base + "/v1/campaigns", {}, "{\"name\": [1, 2", "application/json", 2000}); break;
-      case 1: send({"POST", base + "/v1/campaigns", {}, std::string(2 << 20, 'x'), "application/json", 2000}); break;
-      case 2: send({"POST", base + "/v1/calls", {}, "{\"campaign_id\": \"1\", \"contact\": 7}", "application/json", 2000}); break;
-      default: slow(port); break;
+      case 0:
+        send({"POST", base + "/v1/campaigns", {}, "{\"name\": [1, 2", "application/json", 2000});
+        break;
+      case 1:
+        send({"POST", base + "/v1/campaigns", {}, std::string(2 << 20, 'x'), "application/json", 2000});
+        break;
+      case 2:
+        send({"POST", base + "/v1/calls", {}, "{\"campaign_id\": \"1\", \"contact\": 7}", "application/json", 2000});
+        break;
+      default:
+        slow(port);
+        break;
     }
     ++sent_;
   }
@@ -119,10 +127,13 @@ TEST_CASE("fault harness: kill -9 loops and 30 percent provider faults - exactly
 
   json list = json::array();
   for (long i = 0; i < contacts; ++i) list.push_back({{"phone_number", phone(i)}});
-  auto created = http_post(daemon.url("/v1/campaigns"),
-                           json{{"name", "fault harness"}, {"agent_id", "agent_1"}, {"provider", "ac"},
-                                {"from_number", "+14157774444"}, {"concurrency", 1000}, {"contacts", list}}
-                               .dump());
+  auto created = http_post(daemon.url("/v1/campaigns"), json{{"name", "fault harness"},
+                                                             {"agent_id", "agent_1"},
+                                                             {"provider", "ac"},
+                                                             {"from_number", "+14157774444"},
+                                                             {"concurrency", 1000},
+                                                             {"contacts", list}}
+                                                            .dump());
   REQUIRE(created.status == 201);
   const std::string id = created.body["data"]["id"].get<std::string>();
 
@@ -149,8 +160,8 @@ TEST_CASE("fault harness: kill -9 loops and 30 percent provider faults - exactly
 
   auto injected = fake.faults_injected();
   WARN("faults injected: 500 " << injected["500"] << ", 429 " << injected["429"] << ", 503 " << injected["503"]
-                                        << ", drop " << injected["drop"] << ", slow " << injected["slow"] << ", 207 "
-                                        << injected["partial"]);
+                               << ", drop " << injected["drop"] << ", slow " << injected["slow"] << ", 207 "
+                               << injected["partial"]);
   CHECK(abuser.sent() > 0);
   CHECK(abuser.server_errors() == 0);
   // The fake's own contract checks. A callback for a call dialerd holds (it never learnt the provider's
@@ -174,8 +185,10 @@ TEST_CASE("fault harness: kill -9 loops and 30 percent provider faults - exactly
     int times = it == received.end() ? 0 : it->second;
     INFO(number << " is " << state << ", received " << times << " time(s)");
     CHECK(times <= 1);
-    if (state == "completed") CHECK(times == 1);
-    else CHECK(state == "held");  // uncertain after a drop, a timeout or a kill: never redialled
+    if (state == "completed")
+      CHECK(times == 1);
+    else
+      CHECK(state == "held");  // uncertain after a drop, a timeout or a kill: never redialled
   }
   calls.reset();
   CHECK(rows == contacts);

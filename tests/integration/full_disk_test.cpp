@@ -20,8 +20,8 @@ json campaign(int n, int first, const std::string& status = "draft") {
     std::snprintf(buf, sizeof buf, "+1415%07d", 4000000 + i);
     list.push_back({{"phone_number", buf}, {"variables", {{"note", std::string(200, 'x')}}}});
   }
-  return {{"name", "Full disk"}, {"agent_id", "agent_1"}, {"provider", "sim"},
-          {"from_number", "+14157774444"}, {"status", status}, {"contacts", list}};
+  return {{"name", "Full disk"},           {"agent_id", "agent_1"}, {"provider", "sim"},
+          {"from_number", "+14157774444"}, {"status", status},      {"contacts", list}};
 }
 
 // A mounted tmpfs of `size`, unmounted on destruction.
@@ -63,7 +63,8 @@ TEST_CASE("fault: a full disk gets 503 for writes while reads and the daemon sta
   INFO(refused.raw);
   CHECK(refused.status == 503);
   CHECK(refused.body["error"]["code"] == "storage_full");
-  auto more = http_post(daemon.url("/v1/campaigns/" + id + "/contacts"), json{{"contacts", campaign(3000, 100)["contacts"]}}.dump());
+  auto more = http_post(daemon.url("/v1/campaigns/" + id + "/contacts"),
+                        json{{"contacts", campaign(3000, 100)["contacts"]}}.dump());
   INFO(more.raw);
   CHECK(more.status == 503);
   // Reads answer; nothing accepted before is lost; the daemon is up.

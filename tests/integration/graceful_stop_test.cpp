@@ -15,12 +15,15 @@ TEST_CASE("graceful stop under load: in-flight submissions finish, nothing is lo
                  {"shutdown", {{"drain_timeout_ms", 20000}}},
                  {"providers",
                   {{"acme",
-                    {{"kind", "batchcall"}, {"base_url", fake.base_url()}, {"api_key", "test-key"},
-                     {"api_secret", "test-secret"}, {"chunk_size", 50}}}}}};
+                    {{"kind", "batchcall"},
+                     {"base_url", fake.base_url()},
+                     {"api_key", "test-key"},
+                     {"api_secret", "test-secret"},
+                     {"chunk_size", 50}}}}}};
   DaemonProcess daemon(dir, config);
   fake.report_to(daemon.url("/v1/providers/acme/events"), [](const std::string&, int) { return "completed"; });
   const int contacts = 1500;
-  json body = {{"name", "stop"}, {"agent_id", "agent_1"}, {"provider", "acme"}, {"from_number", "+14157774444"},
+  json body = {{"name", "stop"},     {"agent_id", "agent_1"},    {"provider", "acme"}, {"from_number", "+14157774444"},
                {"concurrency", 200}, {"contacts", json::array()}};
   for (int i = 0; i < contacts; ++i) {
     char phone[16];

@@ -31,7 +31,7 @@ TEST_CASE("held calls are listed by dialerctl and wait for an operator to releas
                                  {"api_key", "test-key"},
                                  {"api_secret", "test-secret"}}}}}});
   fake.report_to(daemon.url("/v1/providers/acme/events"), [](const std::string&, int) { return "completed"; });
-  json body = {{"name", "held"}, {"agent_id", "agent_1"}, {"provider", "acme"}, {"from_number", "+14157774444"},
+  json body = {{"name", "held"},    {"agent_id", "agent_1"},    {"provider", "acme"}, {"from_number", "+14157774444"},
                {"concurrency", 10}, {"contacts", json::array()}};
   for (int i = 0; i < 4; ++i) body["contacts"].push_back({{"phone_number", "+141520000" + std::to_string(10 + i)}});
 
@@ -91,8 +91,8 @@ TEST_CASE("held calls: a kill -9 after the claim and before the request is writt
                    {"api_secret", "test-secret"},
                    {"timeout_ms", 600000}};
   DaemonProcess daemon(dir, {{"providers", {{"acme", provider}}}});
-  json body = {{"name", "never sent"}, {"agent_id", "agent_1"}, {"provider", "acme"},
-               {"from_number", "+14157774444"}, {"concurrency", 10}, {"contacts", json::array()}};
+  json body = {{"name", "never sent"},          {"agent_id", "agent_1"}, {"provider", "acme"},
+               {"from_number", "+14157774444"}, {"concurrency", 10},     {"contacts", json::array()}};
   for (int i = 0; i < 5; ++i) body["contacts"].push_back({{"phone_number", "+141520000" + std::to_string(10 + i)}});
   auto id = http_post(daemon.url("/v1/campaigns"), body.dump()).body["data"]["id"].get<std::string>();
   // Claimed and waiting for a TLS handshake that never comes.
@@ -103,10 +103,8 @@ TEST_CASE("held calls: a kill -9 after the claim and before the request is writt
   daemon.kill9();
 
   auto config = json::parse(read_file(daemon.config_path()));
-  config["providers"]["acme"] = {{"kind", "batchcall"},
-                                 {"base_url", fake.base_url()},
-                                 {"api_key", "test-key"},
-                                 {"api_secret", "test-secret"}};
+  config["providers"]["acme"] = {
+      {"kind", "batchcall"}, {"base_url", fake.base_url()}, {"api_key", "test-key"}, {"api_secret", "test-secret"}};
   write_file(daemon.config_path(), config.dump(2));
   daemon.start();
   // Released at start-up and sent at once (before an outcome reporter could know the new port: the calls

@@ -11,9 +11,10 @@ using namespace dialerd::testing;
 
 namespace {
 
-const json kCampaign = {{"name", "fuzz"}, {"agent_id", "agent_1"}, {"provider", "sim"}, {"from_number", "+14155550100"},
-                        {"concurrency", 2}, {"retry_attempts", 1}, {"status", "draft"},
-                        {"contacts", {{{"phone_number", "+14155550101"}, {"first_name", "Ann"}}}}};
+const json kCampaign = {{"name", "fuzz"},    {"agent_id", "agent_1"},
+                        {"provider", "sim"}, {"from_number", "+14155550100"},
+                        {"concurrency", 2},  {"retry_attempts", 1},
+                        {"status", "draft"}, {"contacts", {{{"phone_number", "+14155550101"}, {"first_name", "Ann"}}}}};
 
 // One body that is certainly not acceptable.
 std::string malformed(std::mt19937_64& rng, const json& valid) {
@@ -90,7 +91,9 @@ TEST_CASE("malformed: every malformed body gets a 4xx and the daemon stays healt
     // A bulk call answers 200 with per-record failures when only a record is bad: fine if nothing went out.
     bool bulk_refused = r.status == 200 && t.path == "/v1/calls/bulk" && r.body["data"]["summary"]["successful"] == 0;
     if ((r.status < 400 || r.status >= 500) && !bulk_refused) {
-      if (++non_4xx <= 5) UNSCOPED_INFO(t.path << " " << r.status << " for " << json(body).dump(-1, ' ', false, json::error_handler_t::replace) << " -> " << r.raw);
+      if (++non_4xx <= 5)
+        UNSCOPED_INFO(t.path << " " << r.status << " for "
+                             << json(body).dump(-1, ' ', false, json::error_handler_t::replace) << " -> " << r.raw);
     }
   }
   CHECK(non_4xx == 0);

@@ -16,8 +16,11 @@ using dialerd::store::sqlite::Db;
 namespace {
 
 json batchcall(const std::string& base_url, json extra = json::object()) {
-  json p = {{"kind", "batchcall"},   {"base_url", base_url}, {"api_key", "test-key"},
-            {"api_secret", "test-secret"}, {"timeout_ms", 5000}};
+  json p = {{"kind", "batchcall"},
+            {"base_url", base_url},
+            {"api_key", "test-key"},
+            {"api_secret", "test-secret"},
+            {"timeout_ms", 5000}};
   p.update(extra);
   return p;
 }
@@ -40,8 +43,8 @@ std::string phone(int i) {
 json campaign(const std::string& provider, int n, json extra = json::object(), int first = 0) {
   json list = json::array();
   for (int i = first; i < first + n; ++i) list.push_back({{"phone_number", phone(i)}});
-  json c = {{"name", "Resilience"}, {"agent_id", "agent_1"},     {"provider", provider},
-            {"from_number", "+14157774444"}, {"concurrency", 100}, {"contacts", list}};
+  json c = {{"name", "Resilience"},          {"agent_id", "agent_1"}, {"provider", provider},
+            {"from_number", "+14157774444"}, {"concurrency", 100},    {"contacts", list}};
   if (n == 0) c.erase("contacts");
   c.update(extra);
   return c;
@@ -54,14 +57,18 @@ std::string create(const DaemonProcess& d, const json& body) {
   return r.body["data"]["id"].get<std::string>();
 }
 
-json campaign_of(const DaemonProcess& d, const std::string& id) { return http_get(d.url("/v1/campaigns/" + id)).body["data"]; }
+json campaign_of(const DaemonProcess& d, const std::string& id) {
+  return http_get(d.url("/v1/campaigns/" + id)).body["data"];
+}
 
 std::string metrics(const DaemonProcess& d) {
   auto r = dialerd::http::fetch_blocking({"GET", d.url("/metrics"), {}, "", "application/json", 5000});
   return std::get<dialerd::http::ClientResponse>(r).body;
 }
 
-bool has(const std::string& text, const std::string& line) { return text.find(line + "\n") != std::string::npos; }
+bool has(const std::string& text, const std::string& line) {
+  return text.find(line + "\n") != std::string::npos;
+}
 
 }  // namespace
 
@@ -178,8 +185,9 @@ TEST_CASE("resilience: while its provider's breaker is open a campaign fails ove
     Db db(daemon.db_path(), Db::Mode::read_only, 1000);
     CHECK(db.cached("SELECT count(*) FROM calls WHERE provider = 'acme'").first_int64() == 12);
     // The tries at the provider that was down are kept, each marked as never submitted.
-    auto& down_tries = db.cached("SELECT count(*), count(*) FILTER (WHERE outcome = 'not_submitted') FROM attempts "
-                                 "WHERE provider = 'down'");
+    auto& down_tries = db.cached(
+        "SELECT count(*), count(*) FILTER (WHERE outcome = 'not_submitted') FROM attempts "
+        "WHERE provider = 'down'");
     REQUIRE(down_tries.step());
     CHECK(down_tries.int64(0) >= 2);
     CHECK(down_tries.int64(0) == down_tries.int64(1));
@@ -206,8 +214,12 @@ TEST_CASE("resilience: while its provider's breaker is open a campaign fails ove
     auto other = create(daemon, campaign("down", 1, {{"failover_provider", "acme"}}, 40));
     REQUIRE(wait_until([&] { return campaign_of(daemon, other)["status"] == "completed"; }));
     auto third = create(daemon, campaign("down", 1, {{"failover_provider", "acme"}, {"status", "draft"}}, 60));
-    auto cleared = dialerd::http::fetch_blocking(
-        {"PATCH", daemon.url("/v1/campaigns/" + third), {}, R"({"failover_provider": null})", "application/json", 5000});
+    auto cleared = dialerd::http::fetch_blocking({"PATCH",
+                                                  daemon.url("/v1/campaigns/" + third),
+                                                  {},
+                                                  R"({"failover_provider": null})",
+                                                  "application/json",
+                                                  5000});
     REQUIRE(std::get<dialerd::http::ClientResponse>(cleared).status == 200);
     CHECK(campaign_of(daemon, third)["failover_provider"].is_null());
   }
@@ -222,7 +234,8 @@ TEST_CASE("resilience: while its provider's breaker is open a campaign fails ove
     CHECK(r.body["error"].contains("retry_at"));
 
     auto with = create(daemon, campaign("down", 0, {{"complete_when_done", false}, {"failover_provider", "acme"}}));
-    r = http_post(daemon.url("/v1/calls"), json{{"campaign_id", with}, {"contact", {{"phone_number", phone(51)}}}}.dump());
+    r = http_post(daemon.url("/v1/calls"),
+                  json{{"campaign_id", with}, {"contact", {{"phone_number", phone(51)}}}}.dump());
     INFO(r.raw);
     CHECK(r.status == 201);
     REQUIRE(wait_until([&] { return fake.received_numbers().count(phone(51)) == 1; }));
@@ -233,10 +246,13 @@ TEST_CASE("resilience: campaigns sharing a provider at its in-flight limit take 
   TempDir dir;
   FakeBatchCall fake;
   fake.set_delay(std::chrono::milliseconds(20));
-  DaemonProcess daemon(dir, {{"providers", {{"acme", batchcall(fake.base_url(), {{"chunk_size", 1}, {"max_in_flight", 1}})}}}});
+  DaemonProcess daemon(
+      dir, {{"providers", {{"acme", batchcall(fake.base_url(), {{"chunk_size", 1}, {"max_in_flight", 1}})}}}});
   // Both start on the same pass, so the order below is the scheduler's alone.
-  auto start = std::chrono::duration_cast<std::chrono::milliseconds>(
-                   std::chrono::system_clock::now().time_since_epoch()).count() + 1500;
+  auto start =
+      std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+          .count() +
+      1500;
   auto a = create(daemon, campaign("acme", 6, {{"trigger_timestamp", start}}, 0));
   auto b = create(daemon, campaign("acme", 6, {{"trigger_timestamp", start}}, 100));
   REQUIRE(wait_until([&] { return fake.received_numbers().size() == 12; }));

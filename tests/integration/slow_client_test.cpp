@@ -49,7 +49,8 @@ TEST_CASE("slow clients: a stuck request times out while other clients are serve
 
 TEST_CASE("connection limits: one connection past http.max_connections_per_peer is answered 503 and closed") {
   TempDir dir;
-  DaemonProcess daemon(dir, {{"http", {{"max_connections_per_peer", 2}}}, {"providers", {{"sim", {{"kind", "simulator"}}}}}});
+  DaemonProcess daemon(
+      dir, {{"http", {{"max_connections_per_peer", 2}}}, {"providers", {{"sim", {{"kind", "simulator"}}}}}});
   boost::asio::io_context io;
   tcp::endpoint ep(boost::asio::ip::make_address("127.0.0.1"), static_cast<unsigned short>(daemon.port()));
   std::vector<std::unique_ptr<tcp::socket>> held;

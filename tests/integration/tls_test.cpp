@@ -95,25 +95,36 @@ TEST_CASE("https providers and webhooks: submissions and signed events go throug
   TlsServer hooks_tls(pki.cert_file("server"), pki.key_file("server"), proxy_to(receiver_base));
 
   json config = {{"compliance", {{"respectful_hours", {{"start", "00:00"}, {"end", "24:00"}}}}},
-                 {"webhooks", {{"secrets", {{"crm", "crm-webhook-secret-0001"}}}, {"ca_file", pki.ca_file},
-                               {"allow_networks", json::array({"127.0.0.0/8", "::1"})}}},
+                 {"webhooks",
+                  {{"secrets", {{"crm", "crm-webhook-secret-0001"}}},
+                   {"ca_file", pki.ca_file},
+                   {"allow_networks", json::array({"127.0.0.0/8", "::1"})}}},
                  {"providers",
                   {{"acme",
-                    {{"kind", "batchcall"}, {"base_url", provider_tls.base_url()}, {"ca_file", pki.ca_file},
-                     {"api_key", "test-key"}, {"api_secret", "test-secret"}, {"chunk_size", 2}}}}}};
+                    {{"kind", "batchcall"},
+                     {"base_url", provider_tls.base_url()},
+                     {"ca_file", pki.ca_file},
+                     {"api_key", "test-key"},
+                     {"api_secret", "test-secret"},
+                     {"chunk_size", 2}}}}}};
   DaemonProcess daemon(dir, config);
   fake.report_to(daemon.url("/v1/providers/acme/events"), [](const std::string&, int) { return "completed"; });
   json contacts = json::array();
   for (int i = 0; i < 5; ++i) contacts.push_back({{"phone_number", "+1415500000" + std::to_string(i)}});
   auto r = http_post(daemon.url("/v1/campaigns"),
-                     json{{"name", "tls"}, {"agent_id", "agent_1"}, {"provider", "acme"}, {"from_number", "+14157774444"},
-                          {"concurrency", 10}, {"contacts", contacts},
+                     json{{"name", "tls"},
+                          {"agent_id", "agent_1"},
+                          {"provider", "acme"},
+                          {"from_number", "+14157774444"},
+                          {"concurrency", 10},
+                          {"contacts", contacts},
                           {"webhook", {{"url", hooks_tls.base_url() + "/hooks"}, {"secret_id", "crm"}}}}
                          .dump());
   INFO(r.raw);
   REQUIRE(r.status == 201);
   auto id = r.body["data"]["id"].get<std::string>();
-  REQUIRE(wait_until([&] { return http_get(daemon.url("/v1/campaigns/" + id)).body["data"]["status"] == "completed"; }));
+  REQUIRE(
+      wait_until([&] { return http_get(daemon.url("/v1/campaigns/" + id)).body["data"]["status"] == "completed"; }));
   CHECK(fake.tasks_received() == 5);
   CHECK(fake.batches().size() == 3);
   CHECK(fake.violations().empty());
@@ -123,21 +134,25 @@ TEST_CASE("https providers and webhooks: submissions and signed events go throug
   CHECK(daemon.log().find("TLS") == std::string::npos);
 }
 
-TEST_CASE("reload: a provider's new base_url and credentials apply to the next submission, an invalid config changes nothing") {
+TEST_CASE(
+    "reload: a provider's new base_url and credentials apply to the next submission, an invalid config changes "
+    "nothing") {
   TempDir dir;
   FakeBatchCall before("key-before", "secret-before"), after("key-after", "secret-after");
   auto config_with = [&](const FakeBatchCall& fake, const std::string& key, const std::string& secret) {
-    return json{{"compliance", {{"respectful_hours", {{"start", "00:00"}, {"end", "24:00"}}}}},
-                {"providers",
-                 {{"acme",
-                   {{"kind", "batchcall"}, {"base_url", fake.base_url()}, {"api_key", key}, {"api_secret", secret}}}}}};
+    return json{
+        {"compliance", {{"respectful_hours", {{"start", "00:00"}, {"end", "24:00"}}}}},
+        {"providers",
+         {{"acme", {{"kind", "batchcall"}, {"base_url", fake.base_url()}, {"api_key", key}, {"api_secret", secret}}}}}};
   };
   DaemonProcess daemon(dir, config_with(before, "key-before", "secret-before"));
   auto campaign = [&](const std::string& number) {
-    auto r = http_post(daemon.url("/v1/campaigns"),
-                       json{{"name", "reload"}, {"agent_id", "agent_1"}, {"provider", "acme"},
-                            {"from_number", "+14157774444"}, {"contacts", {{{"phone_number", number}}}}}
-                           .dump());
+    auto r = http_post(daemon.url("/v1/campaigns"), json{{"name", "reload"},
+                                                         {"agent_id", "agent_1"},
+                                                         {"provider", "acme"},
+                                                         {"from_number", "+14157774444"},
+                                                         {"contacts", {{{"phone_number", number}}}}}
+                                                        .dump());
     REQUIRE(r.status == 201);
   };
   campaign("+14155006001");
@@ -156,7 +171,8 @@ TEST_CASE("reload: a provider's new base_url and credentials apply to the next s
   next["listen"] = {{"address", "127.0.0.1"}, {"port", 0}};
   write_file(daemon.config_path(), next.dump());
   ::kill(daemon.pid(), SIGHUP);
-  REQUIRE(wait_until([&] { return daemon.log().find("reload: provider acme now uses its new settings") != std::string::npos; }));
+  REQUIRE(wait_until(
+      [&] { return daemon.log().find("reload: provider acme now uses its new settings") != std::string::npos; }));
   campaign("+14155006003");
   REQUIRE(wait_until([&] { return after.tasks_received() == 1; }));
   CHECK(before.tasks_received() == 2);

@@ -6,11 +6,11 @@
 #include <set>
 #include <thread>
 
+#include "dialerd/store/sqlite/db.hpp"
+#include "dialerd/webhooks/sender.hpp"
 #include "fakes/fake_batchcall.hpp"
 #include "fakes/webhook_receiver.hpp"
 #include "support/daemon_process.hpp"
-#include "dialerd/store/sqlite/db.hpp"
-#include "dialerd/webhooks/sender.hpp"
 
 using namespace dialerd::testing;
 
@@ -18,15 +18,19 @@ namespace {
 const std::string kProviderSecret = "provider-events-secret-0001";
 const std::string kHookSecret = "crm-webhook-secret-0001";
 
-std::string phone(int i) { return "+1415" + std::to_string(4000000 + i); }
+std::string phone(int i) {
+  return "+1415" + std::to_string(4000000 + i);
+}
 HttpResult post(const DaemonProcess& d, const std::string& path, const json& body = json::object()) {
   return http_post(d.url(path), body.dump());
 }
-json campaign_of(const DaemonProcess& d, const std::string& id) { return http_get(d.url("/v1/campaigns/" + id)).body["data"]; }
+json campaign_of(const DaemonProcess& d, const std::string& id) {
+  return http_get(d.url("/v1/campaigns/" + id)).body["data"];
+}
 std::string create(const DaemonProcess& d, json extra, int contacts) {
   json list = json::array();
   for (int i = 0; i < contacts; ++i) list.push_back({{"phone_number", phone(i)}});
-  json c = {{"name", "hooks"}, {"agent_id", "agent_1"}, {"provider", "acme"}, {"from_number", "+14157774444"},
+  json c = {{"name", "hooks"},    {"agent_id", "agent_1"}, {"provider", "acme"}, {"from_number", "+14157774444"},
             {"concurrency", 100}, {"contacts", list}};
   c.update(extra);
   auto r = post(d, "/v1/campaigns", c);
@@ -36,14 +40,18 @@ std::string create(const DaemonProcess& d, json extra, int contacts) {
 }
 json config_for(const FakeBatchCall& fake, json extra = json::object()) {
   json c = {{"compliance", {{"respectful_hours", {{"start", "00:00"}, {"end", "24:00"}}}}},
-            {"webhooks", {{"secrets", {{"crm", kHookSecret}}},
-                          {"retry_min_ms", 3000},
-                          {"retry_max_seconds", 3},
-                          {"allow_networks", json::array({"127.0.0.1"})}}},
+            {"webhooks",
+             {{"secrets", {{"crm", kHookSecret}}},
+              {"retry_min_ms", 3000},
+              {"retry_max_seconds", 3},
+              {"allow_networks", json::array({"127.0.0.1"})}}},
             {"providers",
              {{"acme",
-               {{"kind", "batchcall"}, {"base_url", fake.base_url()}, {"api_key", "test-key"},
-                {"api_secret", "test-secret"}, {"events", {{"secret", kProviderSecret}}}}}}}};
+               {{"kind", "batchcall"},
+                {"base_url", fake.base_url()},
+                {"api_key", "test-key"},
+                {"api_secret", "test-secret"},
+                {"events", {{"secret", kProviderSecret}}}}}}}};
   c.merge_patch(extra);
   return c;
 }
@@ -57,7 +65,8 @@ bool signature_ok(const WebhookReceiver::Delivery& d) {
 }
 }  // namespace
 
-TEST_CASE("webhooks: a receiver that fails its first 3 deliveries still gets every event once signed, across a restart") {
+TEST_CASE(
+    "webhooks: a receiver that fails its first 3 deliveries still gets every event once signed, across a restart") {
   TempDir dir;
   FakeBatchCall fake;
   WebhookReceiver receiver;
@@ -110,7 +119,9 @@ TEST_CASE("webhooks: many events eight at a time are each delivered once and all
   // Recorded: nothing is left undelivered in the outbox, and a restart sends nothing again.
   {
     dialerd::store::sqlite::Db db(daemon.db_path(), dialerd::store::sqlite::Db::Mode::read_only, 1000);
-    REQUIRE(wait_until([&] { return db.cached("SELECT count(*) FROM webhook_outbox WHERE delivered_at IS NULL").first_int64() == 0; }));
+    REQUIRE(wait_until([&] {
+      return db.cached("SELECT count(*) FROM webhook_outbox WHERE delivered_at IS NULL").first_int64() == 0;
+    }));
   }
   CHECK(daemon.stop() == 0);
   daemon.start();
@@ -273,10 +284,11 @@ TEST_CASE("webhooks: an event undeliverable past webhooks.max_age_seconds is aba
   CHECK(receiver.deliveries().size() >= 2);
   CHECK(receiver.accepted_ids().empty());
   std::string out;
-  CHECK(run_command("sqlite3 " + daemon.db_path() +
-                        " \"SELECT count(*) FROM webhook_outbox WHERE type = 'campaign.started' AND abandoned_at IS NOT NULL "
-                        "AND delivered_at IS NULL AND last_error = 'HTTP 500'\"",
-                    out) == 0);
+  CHECK(run_command(
+            "sqlite3 " + daemon.db_path() +
+                " \"SELECT count(*) FROM webhook_outbox WHERE type = 'campaign.started' AND abandoned_at IS NOT NULL "
+                "AND delivered_at IS NULL AND last_error = 'HTTP 500'\"",
+            out) == 0);
   CHECK(out.find('1') == 0);
 }
 

@@ -55,7 +55,8 @@ DaemonProcess::DaemonProcess(const TempDir& dir, json config, Environment env) :
   // The suite runs at any hour: unless a test sets compliance (to test calling hours, with contact zones
   // chosen for the current time), the legal window is open all day. Otherwise a run in the US evening
   // would find every +1 415 contact outside 08:00-21:00 and wait instead of calling.
-  if (!config.contains("compliance")) config["compliance"] = {{"respectful_hours", {{"start", "00:00"}, {"end", "24:00"}}}};
+  if (!config.contains("compliance"))
+    config["compliance"] = {{"respectful_hours", {{"start", "00:00"}, {"end", "24:00"}}}};
   config_path_ = dir.file("dialerd.json");
   log_path_ = dir.file("dialerd.log");
   db_path_ = config["state_dir"].get<std::string>() + "/dialerd.db";
@@ -146,13 +147,17 @@ std::optional<int> DaemonProcess::wait_exit(std::chrono::milliseconds timeout) {
   return WIFEXITED(status) ? WEXITSTATUS(status) : -WTERMSIG(status);
 }
 
-bool DaemonProcess::running() { return pid_ > 0 && waitpid(pid_, nullptr, WNOHANG) == 0; }
+bool DaemonProcess::running() {
+  return pid_ > 0 && waitpid(pid_, nullptr, WNOHANG) == 0;
+}
 
 std::string DaemonProcess::url(const std::string& path) const {
   return "http://127.0.0.1:" + std::to_string(port_) + path;
 }
 
-std::string DaemonProcess::log() const { return read_file(log_path_); }
+std::string DaemonProcess::log() const {
+  return read_file(log_path_);
+}
 
 namespace {
 HttpResult exchange(http::ClientRequest req) {

@@ -21,19 +21,19 @@ struct SimulatorMix {
 
 struct ProviderConfig {
   std::string name;
-  std::string kind;        // batchcall | veritus | truedy | addcalls | simulator
-  std::string base_url;    // http://host:port/prefix (HTTP kinds)
+  std::string kind;      // batchcall | veritus | truedy | addcalls | simulator
+  std::string base_url;  // http://host:port/prefix (HTTP kinds)
   std::string api_key;
   std::string api_secret;
-  std::string ca_file;     // PEM certificate authorities for https; "" = the system store
-  int chunk_size = 0;      // calls per submission; 0 in the file means the kind's maximum
-  int timeout_ms = 10000;  // connect + request + answer deadline for one submission
+  std::string ca_file;             // PEM certificate authorities for https; "" = the system store
+  int chunk_size = 0;              // calls per submission; 0 in the file means the kind's maximum
+  int timeout_ms = 10000;          // connect + request + answer deadline for one submission
   int max_answer_bytes = 4 << 20;  // a longer answer is not read: the submission's outcome is uncertain
   // a 5xx answer means the provider took nothing (its calls wait and are resent instead of being held);
   // unset = the kind's documented contract (providers::KindInfo::server_errors_place_nothing)
   std::optional<bool> server_errors_place_nothing;
   providers::Limits limits;  // max_in_flight, requests_per_second, backoff.*, breaker.*
-  int sim_delay_ms = 2000; // simulator: time from submission to outcome
+  int sim_delay_ms = 2000;   // simulator: time from submission to outcome
   SimulatorMix sim_mix;
   std::uint64_t sim_seed = 0;  // simulator: 0 = random seed at start
   // veritus: where Veritus posts call updates (its request's webhook.url, webhook.secretId); "" = none sent
@@ -43,7 +43,7 @@ struct ProviderConfig {
   int veritus_respectful_hours_wait_s = 3600;
   int veritus_daily_limit_wait_s = 6 * 3600;
   std::vector<std::string> phone_number_ids;  // truedy: the numbers to call from; empty = Truedy picks
-  std::string batch_id;  // addcalls: the batch calls are added to, unless the campaign names its own
+  std::string batch_id;                   // addcalls: the batch calls are added to, unless the campaign names its own
   int addcalls_failed_chunk_wait_s = 30;  // addcalls: records of a chunk the provider failed are resent after this
   // Inbound outcome callbacks (POST /v1/providers/<name>/events): empty secret = unauthenticated.
   std::string events_secret;
@@ -52,7 +52,7 @@ struct ProviderConfig {
 };
 
 struct ApiKey {
-  std::string name;       // a label for logs; the key itself is never logged
+  std::string name;  // a label for logs; the key itself is never logged
   std::string key;
   std::string workspace;  // what this key's campaigns belong to
   bool admin = false;     // role "admin": may change the global suppression list and any workspace's entries
@@ -74,11 +74,11 @@ struct Config {
   std::string default_region = "US";
   int drain_timeout_ms = 10000;
   int forecast_call_duration_s = 180;
-  std::vector<ApiKey> api_keys;  // empty: the API is open (keep it on loopback)
-  schedule::LegalRules legal;      // compliance.*
-  schedule::RetrySettings retry;   // retry.*
-  int call_timeout_s = 3600;       // calls.timeout_seconds: in progress this long with no outcome -> timeout
-  webhooks::Settings webhooks;     // webhooks.*
+  std::vector<ApiKey> api_keys;   // empty: the API is open (keep it on loopback)
+  schedule::LegalRules legal;     // compliance.*
+  schedule::RetrySettings retry;  // retry.*
+  int call_timeout_s = 3600;      // calls.timeout_seconds: in progress this long with no outcome -> timeout
+  webhooks::Settings webhooks;    // webhooks.*
   std::map<std::string, ProviderConfig> providers;
 
   std::string database_path() const { return state_dir + "/dialerd.db"; }

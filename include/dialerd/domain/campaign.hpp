@@ -25,10 +25,10 @@ struct CampaignSpec {
   std::string workspace = "default";
   std::string name;
   std::string agent_id;
-  std::string provider;                   // a configured provider name
-  std::string from_number;                // E.164: the first caller id
-  std::vector<std::string> from_numbers;  // every caller id, from_number first (empty = just from_number)
-  std::string rotation = "round_robin";   // random | sequential | round_robin
+  std::string provider;                     // a configured provider name
+  std::string from_number;                  // E.164: the first caller id
+  std::vector<std::string> from_numbers;    // every caller id, from_number first (empty = just from_number)
+  std::string rotation = "round_robin";     // random | sequential | round_robin
   std::string schedule_type = "immediate";  // immediate | scheduled
   std::optional<UnixMs> trigger_at;
   std::string timezone = "UTC";
@@ -94,9 +94,7 @@ struct Campaign {
 struct CallCounts {
   std::int64_t pending = 0, dispatching = 0, in_progress = 0, completed = 0, failed = 0, skipped = 0, held = 0;
   std::int64_t called = 0;  // calls submitted to a provider at least once
-  std::int64_t total() const {
-    return pending + dispatching + in_progress + completed + failed + skipped + held;
-  }
+  std::int64_t total() const { return pending + dispatching + in_progress + completed + failed + skipped + held; }
   std::int64_t in_flight() const { return dispatching + in_progress; }
 };
 

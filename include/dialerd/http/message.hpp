@@ -14,7 +14,7 @@ struct Request {
   std::map<std::string, std::string> query;
   std::map<std::string, std::string> headers;  // names lower-cased
   std::string body;
-  std::string remote;  // peer address, for logs
+  std::string remote;                 // peer address, for logs
   std::string workspace = "default";  // set by the API's authentication from the caller's key
   std::string key_name;               // the caller's key's name (api.keys[].name), for audit logs
   bool admin = false;                 // the caller's key has the admin role (or no keys are configured)

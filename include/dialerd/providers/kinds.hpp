@@ -8,13 +8,13 @@ namespace dialerd::providers {
 
 struct KindInfo {
   std::string_view kind;
-  int max_chunk;          // most calls one submission may carry
-  bool http;              // talks to base_url over HTTP(S)
+  int max_chunk;  // most calls one submission may carry
+  bool http;      // talks to base_url over HTTP(S)
   bool needs_api_key;
   bool needs_api_secret;
-  bool idempotent_submit; // resubmitting a chunk with the same key cannot place a call twice
-                          // (such an adapter must send DispatchChunk::idempotency_key to the provider)
-  bool caller_id_per_call;  // each call may carry its own from_number (else one per request)
+  bool idempotent_submit;            // resubmitting a chunk with the same key cannot place a call twice
+                                     // (such an adapter must send DispatchChunk::idempotency_key to the provider)
+  bool caller_id_per_call;           // each call may carry its own from_number (else one per request)
   bool server_errors_place_nothing;  // its API documents a 500 as "nothing taken, retry": a 5xx answer's
                                      // calls wait and are sent again instead of being held (operators can
                                      // override it per provider: server_errors_place_nothing)

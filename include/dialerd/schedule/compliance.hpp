@@ -61,15 +61,15 @@ struct ContactPlace {
   // "contact", "contact_and_number", "number", "country" (unknown_zone restrictive), "campaign"
   // (unknown_zone campaign) or "unknown" (no zone: the call is skipped)
   std::string zone_source;
-  std::string region;       // "US-FL", "US", "GB" or "" when unknown
+  std::string region;  // "US-FL", "US", "GB" or "" when unknown
 };
 
 struct CallFacts {
   bool active = true;
   std::optional<std::string> suppression;  // the reason, when the number is suppressed
   std::int64_t campaign_in_flight = 0;
-  std::int64_t campaign_calls_today = 0;   // since the campaign-local midnight
-  std::int64_t contact_calls_today = 0;    // all campaigns, since the contact-local midnight
+  std::int64_t campaign_calls_today = 0;          // since the campaign-local midnight
+  std::int64_t contact_calls_today = 0;           // all campaigns, since the contact-local midnight
   std::optional<domain::UnixMs> rolling_unblock;  // when the rolling cap is reached: when it frees up
 };
 

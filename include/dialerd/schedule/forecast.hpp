@@ -12,9 +12,9 @@ namespace dialerd::schedule {
 struct ForecastInput {
   const CampaignRules* campaign = nullptr;
   const LegalRules* legal = nullptr;
-  std::int64_t pending = 0;            // calls left to go out
-  std::vector<ContactPlace> sample;    // where a sample of those calls' contacts are
-  std::int64_t calls_today = 0;        // the campaign's calls so far in its current local day
+  std::int64_t pending = 0;          // calls left to go out
+  std::vector<ContactPlace> sample;  // where a sample of those calls' contacts are
+  std::int64_t calls_today = 0;      // the campaign's calls so far in its current local day
   int call_duration_s = 180;
   domain::UnixMs now = 0;
   int horizon_hours = 14 * 24;
@@ -26,7 +26,7 @@ struct ForecastHour {
 };
 
 struct Forecast {
-  std::vector<ForecastHour> hours;     // hours with calls, in order
+  std::vector<ForecastHour> hours;       // hours with calls, in order
   std::optional<domain::UnixMs> finish;  // when the last call is expected to start; none within the horizon
   double remaining_after_horizon = 0;
 };

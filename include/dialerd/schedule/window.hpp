@@ -23,8 +23,8 @@ namespace dialerd::schedule {
 using Zone = const date::time_zone*;
 
 struct DailyWindow {
-  int start_min = 0;     // minutes after local midnight, 0..1439
-  int end_min = 24 * 60; // 1..1440; before start_min = crosses midnight; == start_min = whole day
+  int start_min = 0;      // minutes after local midnight, 0..1439
+  int end_min = 24 * 60;  // 1..1440; before start_min = crosses midnight; == start_min = whole day
   bool crosses_midnight() const { return end_min < start_min; }
 };
 
@@ -34,7 +34,7 @@ std::string format_hhmm(int minutes);
 
 // Which local dates a window applies on: ISO weekdays (1 = Monday .. 7 = Sunday) minus holidays.
 struct DayRule {
-  std::uint8_t weekdays = 0x7F;      // bit (weekday - 1)
+  std::uint8_t weekdays = 0x7F;        // bit (weekday - 1)
   std::vector<std::int32_t> holidays;  // local dates as days since 1970-01-01, sorted
   static DayRule every_day() { return {}; }
   static DayRule of_weekdays(const std::vector<int>& iso_weekdays);

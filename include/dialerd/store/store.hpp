@@ -4,8 +4,8 @@
 #include <functional>
 #include <limits>
 #include <memory>
-#include <random>
 #include <optional>
+#include <random>
 #include <string>
 #include <vector>
 
@@ -21,7 +21,7 @@ using domain::SubmitResult;
 namespace sqlite {
 class Db;
 class Stmt;
-}
+}  // namespace sqlite
 
 struct StoreOptions {
   std::string path;
@@ -111,10 +111,10 @@ struct OutboxEvent {
 };
 
 struct ClaimOptions {
-  int limit = 1000;                 // most calls in the chunk
-  int max_examined = 0;             // most candidates judged in one claim (0 = 4 x limit)
-  bool caller_id_per_call = true;   // false: one from_number for the whole chunk (batch APIs)
-  std::string provider;             // where the chunk goes: "" = the campaign's provider (else its failover)
+  int limit = 1000;                // most calls in the chunk
+  int max_examined = 0;            // most candidates judged in one claim (0 = 4 x limit)
+  bool caller_id_per_call = true;  // false: one from_number for the whole chunk (batch APIs)
+  std::string provider;            // where the chunk goes: "" = the campaign's provider (else its failover)
 };
 
 class Store {
@@ -129,11 +129,11 @@ class Store {
   Store& operator=(const Store&) = delete;
 
   // Creates the campaign and its calls (upserting contacts) in one transaction.
-  domain::CampaignId create_campaign(const domain::CampaignSpec& spec, const std::vector<domain::ContactInput>& contacts,
-                                     domain::UnixMs now);
+  domain::CampaignId create_campaign(const domain::CampaignSpec& spec,
+                                     const std::vector<domain::ContactInput>& contacts, domain::UnixMs now);
   struct AddedContacts {
-    std::int64_t added = 0;    // new calls
-    std::int64_t updated = 0;  // records that matched a pending call of the campaign and updated it
+    std::int64_t added = 0;                // new calls
+    std::int64_t updated = 0;              // records that matched a pending call of the campaign and updated it
     std::vector<domain::CallId> call_ids;  // one per record, in order
   };
   // Adds contacts to a campaign in one transaction (callers chunk large lists).
@@ -162,7 +162,8 @@ class Store {
   // Skips the pending calls of every cancelled campaign; returns how many there were.
   std::int64_t finish_cancels(domain::UnixMs now);
   // Campaign ids in id order after `after_id`, optionally of one status.
-  std::vector<domain::CampaignId> campaign_ids(const std::string& workspace, std::optional<domain::CampaignStatus> status,
+  std::vector<domain::CampaignId> campaign_ids(const std::string& workspace,
+                                               std::optional<domain::CampaignStatus> status,
                                                domain::CampaignId after_id, int limit);
   // running -> completed when the campaign has calls and none can go out again. Returns whether it moved.
   bool complete_if_done(domain::CampaignId id, domain::UnixMs now);

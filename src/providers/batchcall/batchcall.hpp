@@ -7,7 +7,8 @@ namespace dialerd::providers::batchcall {
 
 class BatchCallAdapter final : public Adapter {
  public:
-  explicit BatchCallAdapter(const app::ProviderConfig& config) : api_key_(config.api_key), api_secret_(config.api_secret) {}
+  explicit BatchCallAdapter(const app::ProviderConfig& config)
+      : api_key_(config.api_key), api_secret_(config.api_secret) {}
   WireRequest build_request(const domain::DispatchChunk& chunk) const override;
   std::vector<domain::SubmitResult> parse_answer(const domain::DispatchChunk& chunk,
                                                  const WireAnswer& answer) const override;

@@ -18,7 +18,9 @@ Stmt::Stmt(sqlite3* db, std::string_view sql, bool persistent) : db_(db) {
                               &stmt_, nullptr);
   if (rc != SQLITE_OK) fail(db, rc, "prepare");
 }
-Stmt::~Stmt() { sqlite3_finalize(stmt_); }
+Stmt::~Stmt() {
+  sqlite3_finalize(stmt_);
+}
 
 Stmt& Stmt::bind(int i, std::int64_t v) {
   if (int rc = sqlite3_bind_int64(stmt_, i, v); rc != SQLITE_OK) fail(db_, rc, "bind");
@@ -66,12 +68,16 @@ void Stmt::reset() {
   sqlite3_clear_bindings(stmt_);
 }
 
-std::int64_t Stmt::int64(int col) const { return sqlite3_column_int64(stmt_, col); }
+std::int64_t Stmt::int64(int col) const {
+  return sqlite3_column_int64(stmt_, col);
+}
 std::string Stmt::text(int col) const {
   auto* p = reinterpret_cast<const char*>(sqlite3_column_text(stmt_, col));
   return p ? std::string(p, static_cast<std::size_t>(sqlite3_column_bytes(stmt_, col))) : std::string();
 }
-bool Stmt::is_null(int col) const { return sqlite3_column_type(stmt_, col) == SQLITE_NULL; }
+bool Stmt::is_null(int col) const {
+  return sqlite3_column_type(stmt_, col) == SQLITE_NULL;
+}
 std::optional<std::int64_t> Stmt::opt_int64(int col) const {
   if (is_null(col)) return std::nullopt;
   return int64(col);
@@ -81,9 +87,15 @@ std::optional<std::string> Stmt::opt_text(int col) const {
   return text(col);
 }
 
-int Stmt::column_count() const { return sqlite3_column_count(stmt_); }
-std::string Stmt::column_name(int col) const { return sqlite3_column_name(stmt_, col); }
-bool Stmt::is_integer(int col) const { return sqlite3_column_type(stmt_, col) == SQLITE_INTEGER; }
+int Stmt::column_count() const {
+  return sqlite3_column_count(stmt_);
+}
+std::string Stmt::column_name(int col) const {
+  return sqlite3_column_name(stmt_, col);
+}
+bool Stmt::is_integer(int col) const {
+  return sqlite3_column_type(stmt_, col) == SQLITE_INTEGER;
+}
 
 Db::Db(const std::string& path, Mode mode, int busy_timeout_ms) {
   int flags = mode == Mode::read_only ? SQLITE_OPEN_READONLY : (SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE);
@@ -143,10 +155,16 @@ Stmt& Db::cached(const char* sql) {
   return *it->second;
 }
 
-std::int64_t Db::last_insert_rowid() const { return sqlite3_last_insert_rowid(db_); }
-int Db::changes() const { return sqlite3_changes(db_); }
+std::int64_t Db::last_insert_rowid() const {
+  return sqlite3_last_insert_rowid(db_);
+}
+int Db::changes() const {
+  return sqlite3_changes(db_);
+}
 
-Transaction::Transaction(Db& db) : db_(db) { db_.exec("BEGIN IMMEDIATE"); }
+Transaction::Transaction(Db& db) : db_(db) {
+  db_.exec("BEGIN IMMEDIATE");
+}
 Transaction::~Transaction() {
   if (!done_) {
     try {

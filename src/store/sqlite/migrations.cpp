@@ -584,9 +584,13 @@ WHERE state = 'dispatching' AND dispatch_key IS NOT NULL;
 
 }  // namespace
 
-int schema_version() { return static_cast<int>(kMigrations.size()); }
+int schema_version() {
+  return static_cast<int>(kMigrations.size());
+}
 
-void migrate(Db& db) { migrate(db, schema_version()); }
+void migrate(Db& db) {
+  migrate(db, schema_version());
+}
 
 void migrate(Db& db, int target) {
   auto& q = db.cached("PRAGMA user_version");

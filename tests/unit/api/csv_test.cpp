@@ -27,7 +27,8 @@ TEST_CASE("csv: header and records") {
 }
 
 TEST_CASE("csv: quotes embedded commas and newlines and doubled quotes") {
-  auto t = ok("phone_number,note\n\"+14155550101\",\"Smith, John\"\n+14155550102,\"two\nlines\"\n+1415,\"say \"\"hi\"\"\"\n");
+  auto t = ok(
+      "phone_number,note\n\"+14155550101\",\"Smith, John\"\n+14155550102,\"two\nlines\"\n+1415,\"say \"\"hi\"\"\"\n");
   REQUIRE(t.rows.size() == 3);
   CHECK(t.rows[0][1] == "Smith, John");
   CHECK(t.rows[1][1] == "two\nlines");
@@ -52,7 +53,8 @@ TEST_CASE("csv: malformed input says what and where") {
   CHECK(bad("phone_number,note\n1,\"ab\"c\n") == "line 2: text after a closing quote");
   CHECK(bad("phone_number,note\n1,\"\"x\n") == "line 2: text after a closing quote");  // an empty quoted field too
   CHECK(bad("phone_number,note\n1,\"a\" \n") == "line 2: text after a closing quote");
-  CHECK(ok("phone_number,note\n1,\"\"\r\n2,\"\"\"\"\n").rows == std::vector<std::vector<std::string>>{{"1", ""}, {"2", "\""}});
+  CHECK(ok("phone_number,note\n1,\"\"\r\n2,\"\"\"\"\n").rows ==
+        std::vector<std::vector<std::string>>{{"1", ""}, {"2", "\""}});
   CHECK(bad("phone_number,,x\n") == "line 1: the header has an empty column name");
   CHECK(bad("a,a\n1,2\n") == "line 1: column \"a\" appears twice");
 }
@@ -62,8 +64,8 @@ TEST_CASE("csv: malformed input says what and where") {
 TEST_CASE("csv: text that is not UTF-8 is refused naming the line") {
   CHECK(bad("phone_number,note\n+14155550101,caf\xE9\n") == "line 2: not valid UTF-8 (byte 0xE9)");
   CHECK(bad("phone_number,note\n1,\"two\nlines\xFF\"\n") == "line 3: not valid UTF-8 (byte 0xFF)");
-  CHECK(bad("phone_\xC0\xAFnumber\n1\n") == "line 1: not valid UTF-8 (byte 0xC0)");       // overlong '/'
-  CHECK(bad("phone_number\n\xED\xA0\x80\n") == "line 2: not valid UTF-8 (byte 0xED)");    // a surrogate
+  CHECK(bad("phone_\xC0\xAFnumber\n1\n") == "line 1: not valid UTF-8 (byte 0xC0)");         // overlong '/'
+  CHECK(bad("phone_number\n\xED\xA0\x80\n") == "line 2: not valid UTF-8 (byte 0xED)");      // a surrogate
   CHECK(bad("phone_number\n\xF4\x90\x80\x80\n") == "line 2: not valid UTF-8 (byte 0xF4)");  // past U+10FFFF
   CHECK(bad("phone_number\n\xE2\x82") == "line 2: not valid UTF-8 (byte 0xE2)");            // cut short
   CHECK(ok("phone_number,city\n1,Z\xC3\xBCrich \xE2\x82\xAC \xF0\x9F\x93\x9E \xEF\xBF\xBF\n").rows[0][1] ==

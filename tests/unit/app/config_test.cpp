@@ -69,7 +69,8 @@ TEST_CASE("config: compliance rules are read into the legal rules") {
     "region_hours": {"US-FL": {"start": "08:00", "end": "20:00"}},
     "holidays": ["2026-12-25", {"date": "2026-07-04", "regions": ["US"]}],
     "contact_daily_cap": 3, "rolling_cap": {"calls": 7, "days": 7}},
-    "retry": {"retryable_outcomes": ["busy"], "backoff_factor": 3}, )" + kSim + "}");
+    "retry": {"retryable_outcomes": ["busy"], "backoff_factor": 3}, )" +
+                          kSim + "}");
   CHECK(c.legal.window.start_min == 9 * 60);
   CHECK(c.legal.window.end_min == 20 * 60 + 30);
   CHECK(c.legal.region_windows.at("US-FL").end_min == 20 * 60);
@@ -257,8 +258,9 @@ TEST_CASE("config: a {credential} value is read from $CREDENTIALS_DIRECTORY - er
   auto config = parse_config(text);
   CHECK(config.providers.at("p").api_secret == "s3cret-from-systemd");
   CHECK(config.webhooks.secrets.at("crm") == "a-webhook-secret-of-some-length");
-  CHECK_THROWS_WITH(parse_config(R"({"api": {"keys": [{"name": "x", "key": {"credential": "../etc/passwd"}, "workspace": "w"}]},
+  CHECK_THROWS_WITH(
+      parse_config(R"({"api": {"keys": [{"name": "x", "key": {"credential": "../etc/passwd"}, "workspace": "w"}]},
                                      "providers": {"s": {"kind": "simulator"}}})"),
-                    Catch::Contains("api.keys[0].key: a credential name is"));
+      Catch::Contains("api.keys[0].key: a credential name is"));
   unsetenv("CREDENTIALS_DIRECTORY");
 }

@@ -9,7 +9,9 @@ using dialerd::domain::CallCounts;
 
 namespace {
 
-UnixMs at(const char* s) { return *dialerd::schedule::parse_rfc3339(s); }
+UnixMs at(const char* s) {
+  return *dialerd::schedule::parse_rfc3339(s);
+}
 
 CallCounts counts(std::int64_t completed, std::int64_t failed, std::int64_t pending, std::int64_t in_progress = 0,
                   std::int64_t skipped = 0, std::int64_t held = 0) {
@@ -207,8 +209,8 @@ TEST_CASE("top: an empty frame says so") {
 
 TEST_CASE("top: names are cut and cannot carry control characters to the terminal") {
   TopView view(2000);
-  view.update(0, {row(1, "evil\x1b[2Jname\nwith a newline and more than thirty-two columns", "running",
-                      counts(0, 0, 1))});
+  view.update(0,
+              {row(1, "evil\x1b[2Jname\nwith a newline and more than thirty-two columns", "running", counts(0, 0, 1))});
   auto text = joined(view.render({}));
   CHECK(text.find('\x1b') == std::string::npos);
   CHECK_THAT(text, Catch::Contains("1  evil [2Jname with a newline a...  running"));

@@ -65,18 +65,19 @@ TEST_CASE("phone: the fast path answers exactly like libphonenumber on generated
     for (int i = 0; i < n; ++i) s += static_cast<char>('0' + r(0, 9));
     return s;
   };
-  const std::vector<std::string> regions = {"US", "CA", "GB", "DE", "FR", "IT", "IN", "BR", "RU", "KZ", "AU", "MX",
-                                            "AR", "JP", "CN", "NL", "ES", "GG", "JE", "VA", "ZZ", "",  "001", "us"};
-  const std::vector<std::string> codes = {"1", "7", "20", "27", "31", "33", "34", "39", "44", "49", "52", "54",
+  const std::vector<std::string> regions = {"US", "CA", "GB", "DE", "FR", "IT", "IN", "BR", "RU", "KZ", "AU",  "MX",
+                                            "AR", "JP", "CN", "NL", "ES", "GG", "JE", "VA", "ZZ", "",   "001", "us"};
+  const std::vector<std::string> codes = {"1",  "7",  "20", "27", "31", "33",  "34",  "39",  "44",  "49",  "52", "54",
                                           "55", "61", "81", "86", "91", "352", "379", "800", "882", "979", "998"};
-  const std::vector<std::string> valid_shapes = {"+1415555", "+1212", "+447911", "+4915", "+3933", "+33612",
-                                                 "+9198", "+55119", "+7916", "+61412"};
+  const std::vector<std::string> valid_shapes = {"+1415555", "+1212", "+447911", "+4915", "+3933",
+                                                 "+33612",   "+9198", "+55119",  "+7916", "+61412"};
   std::vector<std::pair<std::string, std::string>> inputs;  // (text, default region)
   for (int i = 0; i < per_class; ++i) {
     // random "+digits" of any length
     inputs.push_back({"+" + digits(r(1, 18)), "US"});
     // a known calling code and random digits
-    inputs.push_back({"+" + codes[static_cast<std::size_t>(r(0, static_cast<int>(codes.size()) - 1))] + digits(r(4, 13)), "US"});
+    inputs.push_back(
+        {"+" + codes[static_cast<std::size_t>(r(0, static_cast<int>(codes.size()) - 1))] + digits(r(4, 13)), "US"});
     // plausible mobile and fixed numbers
     auto shape = valid_shapes[static_cast<std::size_t>(r(0, static_cast<int>(valid_shapes.size()) - 1))];
     inputs.push_back({shape + digits(static_cast<int>(13 - shape.size() + r(0, 1))), "US"});

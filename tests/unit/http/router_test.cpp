@@ -23,7 +23,9 @@ TEST_CASE("router: patterns bind parameters - unknown paths are 404 and wrong me
     r.body = p.at("id");
     return r;
   });
-  router.add("POST", "/v1/campaigns", [](const Request&, const Params&) { return Response{201, "application/json", "", {}}; });
+  router.add("POST", "/v1/campaigns", [](const Request&, const Params&) {
+    return Response{201, "application/json", "", {}};
+  });
   CHECK(router.dispatch(req("GET", "/v1/campaigns/42")).body == "42");
   CHECK(router.dispatch(req("GET", "/v1/campaigns/42/")).status == 404);  // one spelling per path
   CHECK(router.dispatch(req("POST", "/v1/campaigns")).status == 201);
@@ -59,8 +61,11 @@ TEST_CASE("router: error bodies name the field") {
 
 TEST_CASE("router: empty segments and paths without a leading slash match no route") {
   Router router;
-  router.add("GET", "/v1/campaigns", [](const Request&, const Params&) { return Response{200, "text/plain", "ok", {}}; });
-  router.add("GET", "/healthz", [](const Request&, const Params&) { return Response{}; }, Access::open);
+  router.add("GET", "/v1/campaigns", [](const Request&, const Params&) {
+    return Response{200, "text/plain", "ok", {}};
+  });
+  router.add(
+      "GET", "/healthz", [](const Request&, const Params&) { return Response{}; }, Access::open);
   CHECK(router.find(req("GET", "/v1/campaigns")).handler != nullptr);
   CHECK(router.find(req("GET", "/v1/campaigns")).access == Access::api_key);
   CHECK(router.find(req("GET", "/healthz")).access == Access::open);

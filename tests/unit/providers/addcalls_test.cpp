@@ -18,14 +18,15 @@ domain::DispatchChunk chunk_of(int n, json campaign_options = json::object()) {
   chunk.campaign.spec.name = "Support follow-up";
   chunk.campaign.spec.options = std::move(campaign_options);
   for (int i = 0; i < n; ++i)
-    chunk.calls.push_back({.id = 100 + i,
-                           .phone = "+1212555" + std::to_string(1000 + i),
-                           .first_name = "Sarah",
-                           .last_name = "",
-                           .variables = json{{"name", "Sarah Johnson"}, {"account_id", "ACC-" + std::to_string(1000 + i)}}.dump(),
-                           .attempt = 1,
-                           .max_retries = 0,
-                           .from_number = ""});
+    chunk.calls.push_back(
+        {.id = 100 + i,
+         .phone = "+1212555" + std::to_string(1000 + i),
+         .first_name = "Sarah",
+         .last_name = "",
+         .variables = json{{"name", "Sarah Johnson"}, {"account_id", "ACC-" + std::to_string(1000 + i)}}.dump(),
+         .attempt = 1,
+         .max_retries = 0,
+         .from_number = ""});
   return chunk;
 }
 app::ProviderConfig config(std::string batch_id = "64e5f12345abcdef98765432") {

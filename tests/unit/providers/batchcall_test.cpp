@@ -42,7 +42,8 @@ TEST_CASE("batchcall: the request follows seed 004") {
   auto req = adapter.build_request(chunk_of(2));
   CHECK(req.method == "POST");
   CHECK(req.path == "/batch-call");
-  CHECK(req.headers == std::vector<std::pair<std::string, std::string>>{{"X-API-KEY", "KEY"}, {"X-API-SECRET", "SECRET"}});
+  CHECK(req.headers ==
+        std::vector<std::pair<std::string, std::string>>{{"X-API-KEY", "KEY"}, {"X-API-SECRET", "SECRET"}});
   auto body = json::parse(req.body);
   CHECK(body["from_number"] == "+14157774444");
   CHECK(body["name"] == "Q1 Sales Campaign");
@@ -61,7 +62,8 @@ TEST_CASE("batchcall: the request body is the bytes a json document of it dumps 
   auto reference = [](const domain::DispatchChunk& chunk) {
     json tasks = json::array();
     for (const auto& call : chunk.calls)
-      tasks.push_back({{"to_number", call.phone}, {"dynamic_variables", json::parse(call.variables)}, {"max_retries", 0}});
+      tasks.push_back(
+          {{"to_number", call.phone}, {"dynamic_variables", json::parse(call.variables)}, {"max_retries", 0}});
     const auto& spec = chunk.campaign.spec;
     return json{{"from_number", chunk.calls.empty() || chunk.calls.front().from_number.empty()
                                     ? spec.from_number
@@ -79,7 +81,8 @@ TEST_CASE("batchcall: the request body is the bytes a json document of it dumps 
   CHECK(adapter.build_request(chunk).body == reference(chunk));
   chunk.campaign.spec.name = "Zoë's \"Q1\"\tcampaign " + std::string(300, 'x');  // escaped, cut at 255 bytes
   chunk.campaign.spec.agent_id = "agent_\u00e9\n";
-  chunk.calls[0].variables = json{{"note", "line\nbreak \"quoted\" \x01"}, {"n", 3}, {"nested", {{"a", {1, 2}}}}}.dump();
+  chunk.calls[0].variables =
+      json{{"note", "line\nbreak \"quoted\" \x01"}, {"n", 3}, {"nested", {{"a", {1, 2}}}}}.dump();
   chunk.calls[1].variables = "{}";
   chunk.calls[2].from_number = "+14155550000";  // only the first call's caller id is the request's
   CHECK(adapter.build_request(chunk).body == reference(chunk));

@@ -11,14 +11,18 @@ using dialerd::domain::UnixMs;
 using Kind = Decision::Kind;
 
 namespace {
-UnixMs at(const char* rfc3339) { return *parse_rfc3339(rfc3339); }
+UnixMs at(const char* rfc3339) {
+  return *parse_rfc3339(rfc3339);
+}
 CampaignRules ny_campaign() {
   CampaignRules c;
   c.zone = find_zone("America/New_York");
   c.concurrency = 10;
   return c;
 }
-ContactPlace in(const char* zone, const char* region = "US") { return {{find_zone(zone)}, "contact", region}; }
+ContactPlace in(const char* zone, const char* region = "US") {
+  return {{find_zone(zone)}, "contact", region};
+}
 bool failed(const Decision& d, const std::string& id) {
   return std::any_of(d.failed.begin(), d.failed.end(), [&](const Check& c) { return c.id == id; });
 }
@@ -148,8 +152,8 @@ TEST_CASE("compliance: explaining only blocked calls changes no verdict, wait or
   // decide(..., Explain::when_blocked) is the claim's hot path: it must reach the same decision as the fully
   // explained one on every input, and drop the explanation only when the call may go out.
   std::mt19937_64 rng(20261123);
-  const char* zones[] = {"America/New_York", "America/Los_Angeles", "Pacific/Honolulu", "Europe/London",
-                         "Australia/Lord_Howe", "Asia/Kathmandu"};
+  const char* zones[] = {"America/New_York", "America/Los_Angeles", "Pacific/Honolulu",
+                         "Europe/London",    "Australia/Lord_Howe", "Asia/Kathmandu"};
   auto pick_zone = [&] { return find_zone(zones[rng() % std::size(zones)]); };
   auto chance = [&](int percent) { return static_cast<int>(rng() % 100) < percent; };
   const UnixMs base = at("2026-01-01T00:00:00Z");

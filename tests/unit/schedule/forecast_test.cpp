@@ -7,7 +7,9 @@ using namespace dialerd::schedule;
 using dialerd::domain::UnixMs;
 
 namespace {
-UnixMs at(const char* s) { return *parse_rfc3339(s); }
+UnixMs at(const char* s) {
+  return *parse_rfc3339(s);
+}
 double total(const Forecast& f) {
   double t = 0;
   for (const auto& h : f.hours) t += h.calls;
@@ -38,7 +40,12 @@ TEST_CASE("forecast: windows and the daily cap stretch a campaign over days") {
   c.days = DayRule::of_weekdays({1, 2, 3, 4, 5});
   c.max_calls_per_day = 500;
   LegalRules legal;
-  ForecastInput in{&c, &legal, 1200, {ContactPlace{{c.zone}, "number", "US-NY"}}, 0, 60,
+  ForecastInput in{&c,
+                   &legal,
+                   1200,
+                   {ContactPlace{{c.zone}, "number", "US-NY"}},
+                   0,
+                   60,
                    at("2026-11-27T20:00:00Z")};  // Friday 15:00 EST
   auto f = forecast(in);
   REQUIRE(f.finish);
@@ -55,8 +62,8 @@ TEST_CASE("forecast: contacts whose legal window never meets the campaign's do n
   c.concurrency = 10;
   c.window = DailyWindow{9 * 60, 10 * 60};
   LegalRules legal;
-  ForecastInput in{&c, &legal, 50, {ContactPlace{{find_zone("Asia/Tokyo")}, "number", "JP"}}, 0, 60,
-                   at("2026-11-23T00:00:00Z")};
+  ForecastInput in{
+      &c, &legal, 50, {ContactPlace{{find_zone("Asia/Tokyo")}, "number", "JP"}}, 0, 60, at("2026-11-23T00:00:00Z")};
   auto f = forecast(in);
   CHECK_FALSE(f.finish);
   CHECK(f.remaining_after_horizon == Approx(50));

@@ -15,12 +15,35 @@ using dialerd::domain::UnixMs;
 
 namespace {
 
-const char* const kZones[] = {
-    "UTC", "America/New_York", "America/Chicago", "America/Denver", "America/Phoenix", "America/Los_Angeles",
-    "America/Anchorage", "Pacific/Honolulu", "America/St_Johns", "America/Sao_Paulo", "America/Santiago",
-    "Europe/London", "Europe/Dublin", "Europe/Berlin", "Europe/Moscow", "Africa/Casablanca", "Asia/Kolkata",
-    "Asia/Kathmandu", "Asia/Tehran", "Asia/Tokyo", "Australia/Sydney", "Australia/Lord_Howe", "Australia/Adelaide",
-    "Pacific/Chatham", "Pacific/Auckland", "Pacific/Apia", "America/Havana", "Asia/Gaza", "Antarctica/Troll"};
+const char* const kZones[] = {"UTC",
+                              "America/New_York",
+                              "America/Chicago",
+                              "America/Denver",
+                              "America/Phoenix",
+                              "America/Los_Angeles",
+                              "America/Anchorage",
+                              "Pacific/Honolulu",
+                              "America/St_Johns",
+                              "America/Sao_Paulo",
+                              "America/Santiago",
+                              "Europe/London",
+                              "Europe/Dublin",
+                              "Europe/Berlin",
+                              "Europe/Moscow",
+                              "Africa/Casablanca",
+                              "Asia/Kolkata",
+                              "Asia/Kathmandu",
+                              "Asia/Tehran",
+                              "Asia/Tokyo",
+                              "Australia/Sydney",
+                              "Australia/Lord_Howe",
+                              "Australia/Adelaide",
+                              "Pacific/Chatham",
+                              "Pacific/Auckland",
+                              "Pacific/Apia",
+                              "America/Havana",
+                              "Asia/Gaza",
+                              "Antarctica/Troll"};
 
 // The reference: read the local clock at t the plain way and apply the definition literally.
 bool reference_inside(Zone z, const DailyWindow& w, const DayRule& days, UnixMs t) {
@@ -33,7 +56,8 @@ bool reference_inside(Zone z, const DailyWindow& w, const DayRule& days, UnixMs 
   auto allowed = [&](date::local_days d) {
     unsigned iso = date::weekday(d).iso_encoding();
     bool weekday_ok = days.weekdays & (1u << (iso - 1));
-    bool holiday = std::find(days.holidays.begin(), days.holidays.end(), d.time_since_epoch().count()) != days.holidays.end();
+    bool holiday =
+        std::find(days.holidays.begin(), days.holidays.end(), d.time_since_epoch().count()) != days.holidays.end();
     return weekday_ok && !holiday;
   };
   (void)ymw;

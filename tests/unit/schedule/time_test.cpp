@@ -25,8 +25,8 @@ TEST_CASE("time: malformed RFC 3339 is refused") {
 TEST_CASE("time: HTTP dates") {
   CHECK(parse_http_date("Wed, 21 Oct 2015 07:28:00 GMT") == 1445412480000);
   CHECK(parse_http_date("Thu, 01 Jan 1970 00:00:00 GMT") == 0);
-  for (const char* s : {"", "Wed, 21 Oct 2015 07:28:00", "Wed, 21 Foo 2015 07:28:00 GMT", "Wed, 32 Oct 2015 07:28:00 GMT",
-                        "Wednesday, 21-Oct-15 07:28:00 GMT", "120"}) {
+  for (const char* s : {"", "Wed, 21 Oct 2015 07:28:00", "Wed, 21 Foo 2015 07:28:00 GMT",
+                        "Wed, 32 Oct 2015 07:28:00 GMT", "Wednesday, 21-Oct-15 07:28:00 GMT", "120"}) {
     INFO(s);
     CHECK_FALSE(parse_http_date(s).has_value());
   }

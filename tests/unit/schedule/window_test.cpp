@@ -13,7 +13,9 @@ UnixMs at(const char* rfc3339) {
   return *t;
 }
 constexpr UnixMs kWeek = 8LL * 24 * 3600 * 1000;
-DailyWindow win(const char* start, const char* end) { return {*parse_hhmm(start), *parse_hhmm(end)}; }
+DailyWindow win(const char* start, const char* end) {
+  return {*parse_hhmm(start), *parse_hhmm(end)};
+}
 Zone zone(const char* name) {
   auto z = find_zone(name);
   REQUIRE(z);
@@ -35,9 +37,9 @@ TEST_CASE("window: a plain daily window in New York") {
   auto ny = zone("America/New_York");
   auto w = win("08:00", "21:00");
   auto all = DayRule::every_day();
-  CHECK(inside(ny, w, all, at("2026-06-01T12:00:00Z")));         // 08:00 EDT
-  CHECK_FALSE(inside(ny, w, all, at("2026-06-01T11:59:59Z")));   // 07:59:59
-  CHECK_FALSE(inside(ny, w, all, at("2026-06-02T01:00:00Z")));   // 21:00 EDT: end is exclusive
+  CHECK(inside(ny, w, all, at("2026-06-01T12:00:00Z")));        // 08:00 EDT
+  CHECK_FALSE(inside(ny, w, all, at("2026-06-01T11:59:59Z")));  // 07:59:59
+  CHECK_FALSE(inside(ny, w, all, at("2026-06-02T01:00:00Z")));  // 21:00 EDT: end is exclusive
   CHECK(next_inside(ny, w, all, at("2026-06-02T01:00:00Z"), at("2026-06-02T01:00:00Z") + kWeek) ==
         at("2026-06-02T12:00:00Z"));
 }
@@ -77,9 +79,11 @@ TEST_CASE("window: DST in Europe/London") {
   auto all = DayRule::every_day();
   auto w = win("08:00", "21:00");
   // 2026-03-29: 01:00 GMT -> 02:00 BST. 08:00 BST is 07:00Z.
-  CHECK(next_inside(london, w, all, at("2026-03-28T21:00:00Z"), at("2026-03-30T00:00:00Z")) == at("2026-03-29T07:00:00Z"));
+  CHECK(next_inside(london, w, all, at("2026-03-28T21:00:00Z"), at("2026-03-30T00:00:00Z")) ==
+        at("2026-03-29T07:00:00Z"));
   // 2026-10-25: 02:00 BST -> 01:00 GMT. 08:00 GMT is 08:00Z.
-  CHECK(next_inside(london, w, all, at("2026-10-24T20:00:00Z"), at("2026-10-26T00:00:00Z")) == at("2026-10-25T08:00:00Z"));
+  CHECK(next_inside(london, w, all, at("2026-10-24T20:00:00Z"), at("2026-10-26T00:00:00Z")) ==
+        at("2026-10-25T08:00:00Z"));
   CHECK_FALSE(inside(london, w, all, at("2026-10-25T07:30:00Z")));
 }
 
@@ -88,10 +92,10 @@ TEST_CASE("window: a window across midnight belongs to the day it opened") {
   auto monday_only = DayRule::of_weekdays({1});
   auto w = win("22:00", "02:00");
   REQUIRE(w.crosses_midnight());
-  CHECK(inside(utc, w, monday_only, at("2026-11-23T23:00:00Z")));         // Monday 23:00
-  CHECK(inside(utc, w, monday_only, at("2026-11-24T01:59:00Z")));         // Tuesday 01:59, Monday's window
+  CHECK(inside(utc, w, monday_only, at("2026-11-23T23:00:00Z")));  // Monday 23:00
+  CHECK(inside(utc, w, monday_only, at("2026-11-24T01:59:00Z")));  // Tuesday 01:59, Monday's window
   CHECK_FALSE(inside(utc, w, monday_only, at("2026-11-24T02:00:00Z")));
-  CHECK_FALSE(inside(utc, w, monday_only, at("2026-11-24T23:00:00Z")));   // Tuesday's own window: not a working day
+  CHECK_FALSE(inside(utc, w, monday_only, at("2026-11-24T23:00:00Z")));  // Tuesday's own window: not a working day
   CHECK(next_inside(utc, w, monday_only, at("2026-11-24T23:00:00Z"), at("2026-11-24T23:00:00Z") + kWeek) ==
         at("2026-11-30T22:00:00Z"));
 }
@@ -106,7 +110,8 @@ TEST_CASE("window: working days and holidays") {
   weekdays.holidays = {*parse_date("2026-11-30")};
   CHECK(next_inside(ny, w, weekdays, at("2026-11-27T23:00:00Z"), at("2026-11-27T23:00:00Z") + kWeek) ==
         at("2026-12-01T14:00:00Z"));
-  CHECK_FALSE(next_inside(ny, w, DayRule::of_weekdays({}), at("2026-11-27T23:00:00Z"), at("2026-11-27T23:00:00Z") + kWeek));
+  CHECK_FALSE(
+      next_inside(ny, w, DayRule::of_weekdays({}), at("2026-11-27T23:00:00Z"), at("2026-11-27T23:00:00Z") + kWeek));
 }
 
 TEST_CASE("window: a whole-day window and day boundaries") {
@@ -126,7 +131,9 @@ TEST_CASE("window: every window at once") {
   auto all = DayRule::every_day();
   // A New York campaign open 09:00-17:00 and a Honolulu contact's 08:00-21:00: 13:00-17:00 New York.
   std::vector<ZonedWindow> both = {{ny, win("09:00", "17:00"), &all}, {hnl, win("08:00", "21:00"), &all}};
-  CHECK(next_inside_all(both, at("2026-11-23T14:00:00Z"), at("2026-11-23T14:00:00Z") + kWeek) == at("2026-11-23T18:00:00Z"));
-  std::vector<ZonedWindow> never = {{ny, win("09:00", "10:00"), &all}, {zone("Asia/Tokyo"), win("08:00", "21:00"), &all}};
+  CHECK(next_inside_all(both, at("2026-11-23T14:00:00Z"), at("2026-11-23T14:00:00Z") + kWeek) ==
+        at("2026-11-23T18:00:00Z"));
+  std::vector<ZonedWindow> never = {{ny, win("09:00", "10:00"), &all},
+                                    {zone("Asia/Tokyo"), win("08:00", "21:00"), &all}};
   CHECK_FALSE(next_inside_all(never, at("2026-11-23T14:00:00Z"), at("2026-11-23T14:00:00Z") + kWeek));
 }

@@ -29,9 +29,8 @@ std::map<std::string, std::int64_t> counters(Db& db, std::int64_t campaign_id) {
 
 // What the counters must be: the calls themselves, counted.
 std::map<std::string, std::int64_t> counted(Db& db, std::int64_t campaign_id) {
-  std::map<std::string, std::int64_t> out{{"pending", 0},   {"dispatching", 0}, {"in_progress", 0},
-                                          {"completed", 0}, {"failed", 0},      {"skipped", 0},
-                                          {"held", 0},      {"called", 0}};
+  std::map<std::string, std::int64_t> out{{"pending", 0}, {"dispatching", 0}, {"in_progress", 0}, {"completed", 0},
+                                          {"failed", 0},  {"skipped", 0},     {"held", 0},        {"called", 0}};
   auto& q = db.cached("SELECT state, count(*), sum(attempts > 0) FROM calls WHERE campaign_id = ?1 GROUP BY state");
   q.bind(1, campaign_id);
   while (q.step()) {
@@ -126,7 +125,9 @@ TEST_CASE("store: migration 4 keeps every call and every count of a schema-3 dat
   CHECK(text_of(db, "PRAGMA integrity_check") == "ok");
   CHECK(text_of(db, "PRAGMA foreign_key_check").empty());
   CHECK(text_of(db, "SELECT count(*) FROM calls") == "40");
-  CHECK(text_of(db, "SELECT group_concat(id || ':' || state || ':' || attempts, ' ') FROM calls WHERE id IN (1, 8, 11, 31)") ==
+  CHECK(text_of(
+            db,
+            "SELECT group_concat(id || ':' || state || ':' || attempts, ' ') FROM calls WHERE id IN (1, 8, 11, 31)") ==
         "1:completed:1 8:held:1 11:pending:0 31:in_progress:1");
   CHECK(counters(db, 1) == before1);
   CHECK(counters(db, 2) == before2);
@@ -146,11 +147,14 @@ TEST_CASE("store: migration 4 keeps every call and every count of a schema-3 dat
     CHECK(text_of(db, "SELECT state FROM calls WHERE id = 16") == "pending");
     CHECK(counters(db, 1) == counted(db, 1));
     // The call webhook still fires for campaign 1 (it has a URL), once per final state reached.
-    CHECK(text_of(db, "SELECT count(*) FROM webhook_outbox WHERE type = 'call.completed' AND campaign_id = 1 AND created_at = 5") == "2");
+    CHECK(text_of(db,
+                  "SELECT count(*) FROM webhook_outbox WHERE type = 'call.completed' AND campaign_id = 1 AND "
+                  "created_at = 5") == "2");
   }
   SECTION("a campaign created after the migration starts with zero counts and counts its calls") {
     Store s({path});
-    auto id = s.create_campaign(running_spec(5), numbered(3, [](int i) { return "+1415400100" + std::to_string(i); }), 10);
+    auto id =
+        s.create_campaign(running_spec(5), numbered(3, [](int i) { return "+1415400100" + std::to_string(i); }), 10);
     CHECK(s.counts(id).pending == 3);
     CHECK(s.counts(id).total() == 3);
     CHECK(s.in_flight(id) == 0);
@@ -164,7 +168,8 @@ TEST_CASE("store: migration 4 keeps every call and every count of a schema-3 dat
 TEST_CASE("store: an accepted chunk leaves its attempts' provider ids to the outcome and shows them meanwhile") {
   testing::TempDir dir;
   Store s({dir.file("q.db")});
-  auto id = s.create_campaign(running_spec(10), numbered(4, [](int i) { return "+1415500100" + std::to_string(i); }), 10);
+  auto id =
+      s.create_campaign(running_spec(10), numbered(4, [](int i) { return "+1415500100" + std::to_string(i); }), 10);
   auto chunk = s.claim(*s.campaign(id), 4, 20);
   REQUIRE(chunk);
   REQUIRE(chunk->calls.size() == 4);
@@ -201,7 +206,8 @@ TEST_CASE("store: an accepted chunk leaves its attempts' provider ids to the out
 TEST_CASE("store: calls are listed state by state along each state's index across pages") {
   testing::TempDir dir;
   Store s({dir.file("q.db")});
-  auto id = s.create_campaign(running_spec(100), numbered(12, [](int i) { return "+141560010" + std::to_string(10 + i); }), 10);
+  auto id = s.create_campaign(running_spec(100),
+                              numbered(12, [](int i) { return "+141560010" + std::to_string(10 + i); }), 10);
   // Calls 1-4 completed, 5-6 in progress (6 went out first), 7 held, 8-12 pending.
   auto chunk = s.claim(*s.campaign(id), 4, 20);
   REQUIRE(chunk);
@@ -272,17 +278,20 @@ INSERT INTO suppressions(phone, reason, source, created_at) VALUES ('+1415555010
   CHECK(text_of(db, "PRAGMA integrity_check") == "ok");
   CHECK(text_of(db, "PRAGMA foreign_key_check").empty());
   // x (the lowest name) keeps contact 1's id; y gets a copy with the same attributes.
-  CHECK(text_of(db, "SELECT group_concat(id || ':' || workspace || ':' || phone || ':' || coalesce(first_name, '-') || ':' "
-                    "|| coalesce(timezone, '-') || ':' || active, ' ') FROM (SELECT * FROM contacts ORDER BY id)") ==
+  CHECK(text_of(db,
+                "SELECT group_concat(id || ':' || workspace || ':' || phone || ':' || coalesce(first_name, '-') || ':' "
+                "|| coalesce(timezone, '-') || ':' || active, ' ') FROM (SELECT * FROM contacts ORDER BY id)") ==
         "1:x:+14155550101:Ann:America/Chicago:0 2:x:+14155550102:Bo:-:1 3:default:+14155550103:-:-:1 "
         "4:y:+14155550101:Ann:America/Chicago:0");
   // y's call and its attempt moved to y's record; x's stayed.
   CHECK(text_of(db, "SELECT group_concat(id || ':' || contact_id, ' ') FROM (SELECT * FROM calls ORDER BY id)") ==
         "1:4 2:1 3:2");
-  CHECK(text_of(db, "SELECT group_concat(call_id || ':' || contact_id, ' ') FROM (SELECT * FROM attempts ORDER BY id)") ==
-        "1:4 2:1");
-  CHECK(text_of(db, "SELECT workspace || ':' || phone || ':' || reason || ':' || coalesce(created_by, '-') FROM "
-                    "suppressions") == "*:+14155550102:asked to stop:-");
+  CHECK(
+      text_of(db, "SELECT group_concat(call_id || ':' || contact_id, ' ') FROM (SELECT * FROM attempts ORDER BY id)") ==
+      "1:4 2:1");
+  CHECK(text_of(db,
+                "SELECT workspace || ':' || phone || ':' || reason || ':' || coalesce(created_by, '-') FROM "
+                "suppressions") == "*:+14155550102:asked to stop:-");
   // The views and the call webhook trigger still work.
   CHECK(text_of(db, "SELECT count(*) FROM held_calls") == "0");
   CHECK(text_of(db, "SELECT count(*) FROM due_calls") == "3");

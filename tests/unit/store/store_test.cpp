@@ -1,13 +1,13 @@
 #include <catch2/catch.hpp>
 
+#include <sqlite3.h>
 #include <map>
 #include <random>
 #include <set>
-#include <sqlite3.h>
 
+#include "dialerd/schedule/compliance.hpp"
 #include "dialerd/store/sqlite/db.hpp"
 #include "dialerd/store/sqlite/migrations.hpp"
-#include "dialerd/schedule/compliance.hpp"
 #include "dialerd/store/store.hpp"
 #include "support/daemon_process.hpp"
 
@@ -51,8 +51,9 @@ schedule::RetrySettings no_jitter() {
 std::vector<SubmitResult> all(const DispatchChunk& chunk, Kind kind, const std::string& prefix = "pc-") {
   std::vector<SubmitResult> out;
   for (const auto& c : chunk.calls)
-    out.push_back({kind, c.id, kind == Kind::accepted ? prefix + std::to_string(c.id) + "-" + std::to_string(c.attempt) : "",
-                   "why", 5000});
+    out.push_back({kind, c.id,
+                   kind == Kind::accepted ? prefix + std::to_string(c.id) + "-" + std::to_string(c.attempt) : "", "why",
+                   5000});
   return out;
 }
 
@@ -177,7 +178,8 @@ TEST_CASE("store: outcomes complete retry or fail calls - duplicates and strange
   // The same event again, and an event from another provider's name, are no-ops.
   auto dup = s.record_outcomes("acme", {{"pc-" + std::to_string(chunk.calls[0].id) + "-1", Outcome::failed, ""}}, 3000);
   CHECK(dup[0].effect == store::OutcomeApplied::Effect::duplicate);
-  auto other = s.record_outcomes("other", {{"pc-" + std::to_string(chunk.calls[0].id) + "-1", Outcome::failed, ""}}, 3000);
+  auto other =
+      s.record_outcomes("other", {{"pc-" + std::to_string(chunk.calls[0].id) + "-1", Outcome::failed, ""}}, 3000);
   CHECK(other[0].effect == store::OutcomeApplied::Effect::unknown_call);
   auto c = s.counts(id);
   CHECK(c.completed == 1);
@@ -191,9 +193,11 @@ TEST_CASE("store: outcomes complete retry or fail calls - duplicates and strange
   REQUIRE(retry.calls.size() == 1);
   CHECK(retry.calls[0].attempt == 2);
   s.record_submission(retry, all(retry, Kind::accepted), 12000);
-  auto late = s.record_outcomes("acme", {{"pc-" + std::to_string(chunk.calls[1].id) + "-1", Outcome::completed, ""}}, 13000);
+  auto late =
+      s.record_outcomes("acme", {{"pc-" + std::to_string(chunk.calls[1].id) + "-1", Outcome::completed, ""}}, 13000);
   CHECK(late[0].effect == store::OutcomeApplied::Effect::duplicate);
-  auto last = s.record_outcomes("acme", {{"pc-" + std::to_string(chunk.calls[1].id) + "-2", Outcome::no_answer, ""}}, 14000);
+  auto last =
+      s.record_outcomes("acme", {{"pc-" + std::to_string(chunk.calls[1].id) + "-2", Outcome::no_answer, ""}}, 14000);
   CHECK(last[0].state == CallState::failed);  // retry budget of 1 spent
   CHECK(s.complete_if_done(id, 15000));
   CHECK(s.campaign(id)->status == CampaignStatus::completed);
@@ -317,7 +321,8 @@ TEST_CASE("store: an outcome that arrives before its submission answer is kept a
   auto id = s.create_campaign(spec(10, 0), people(2), 1000);
   auto chunk = *s.claim(*s.campaign(id), 2, 1000);
   // The provider's callback beats its HTTP response.
-  auto early = s.record_outcomes("acme", {{"pc-" + std::to_string(chunk.calls[0].id) + "-1", Outcome::completed, ""}}, 1100);
+  auto early =
+      s.record_outcomes("acme", {{"pc-" + std::to_string(chunk.calls[0].id) + "-1", Outcome::completed, ""}}, 1100);
   CHECK(early[0].effect == store::OutcomeApplied::Effect::deferred);
   CHECK(s.counts(id).dispatching == 2);
   s.record_submission(chunk, all(chunk, Kind::accepted), 1200);
@@ -333,8 +338,8 @@ TEST_CASE("store: the database enforces exactly the domain state machines") {
   testing::TempDir dir;
   { Store s({dir.file("q.db")}); }
   store::sqlite::Db db(dir.file("q.db"), store::sqlite::Db::Mode::read_write, 1000);
-  const CallState states[] = {CallState::pending,   CallState::dispatching, CallState::in_progress, CallState::completed,
-                              CallState::failed,    CallState::skipped,     CallState::held};
+  const CallState states[] = {CallState::pending, CallState::dispatching, CallState::in_progress, CallState::completed,
+                              CallState::failed,  CallState::skipped,     CallState::held};
   for (auto from : states)
     for (auto to : states) {
       if (from == to) continue;
@@ -365,7 +370,8 @@ TEST_CASE("store: an illegal state change is refused by the database itself") {
   auto id = s.create_campaign(spec(), people(1), 1000);
   store::sqlite::Db db(dir.file("q.db"), store::sqlite::Db::Mode::read_write, 1000);
   CHECK_THROWS_WITH(db.exec("UPDATE calls SET state = 'completed'"), Catch::Contains("illegal call state transition"));
-  CHECK_THROWS_WITH(db.exec("UPDATE campaigns SET status = 'draft'"), Catch::Contains("illegal campaign status transition"));
+  CHECK_THROWS_WITH(db.exec("UPDATE campaigns SET status = 'draft'"),
+                    Catch::Contains("illegal campaign status transition"));
   CHECK(s.counts(id).pending == 1);
 }
 
@@ -396,7 +402,8 @@ TEST_CASE("store: reconciliation resubmits idempotent providers' chunks under th
   (void)chunk_a;
 }
 
-TEST_CASE("store: cancelling skips pending calls and a late retryable outcome fails its call instead of requeueing it") {
+TEST_CASE(
+    "store: cancelling skips pending calls and a late retryable outcome fails its call instead of requeueing it") {
   testing::TempDir dir;
   Store s({dir.file("q.db")});
   auto id = s.create_campaign(spec(10, 3), people(3), 1000);
@@ -407,7 +414,8 @@ TEST_CASE("store: cancelling skips pending calls and a late retryable outcome fa
   auto c = s.counts(id);
   CHECK(c.skipped == 2);
   CHECK(c.in_progress == 1);
-  auto applied = s.record_outcomes("acme", {{"pc-" + std::to_string(chunk.calls[0].id) + "-1", Outcome::no_answer, ""}}, 3000);
+  auto applied =
+      s.record_outcomes("acme", {{"pc-" + std::to_string(chunk.calls[0].id) + "-1", Outcome::no_answer, ""}}, 3000);
   CHECK(applied[0].state == CallState::failed);
   CHECK(s.counts(id).pending == 0);
 }
@@ -478,10 +486,12 @@ TEST_CASE("store: the per-contact cap counts calls from every campaign when a cl
       auto rules = *schedule::campaign_rules(*s.campaign(id), err);
       auto place = schedule::ContactPlace{{schedule::find_zone(*c.contact_timezone)}, "contact", "US-NY"};
       schedule::CallFacts facts;
-      facts.contact_calls_today = h.contact_calls_since(c.call.contact_id, schedule::local_day_start(place.zones[0], noon));
+      facts.contact_calls_today =
+          h.contact_calls_since(c.call.contact_id, schedule::local_day_start(place.zones[0], noon));
       auto d = schedule::decide(rules, place, facts, legal, noon);
       store::Verdict v;
-      v.kind = d.kind == schedule::Decision::Kind::dispatch ? store::Verdict::Kind::dispatch : store::Verdict::Kind::wait;
+      v.kind =
+          d.kind == schedule::Decision::Kind::dispatch ? store::Verdict::Kind::dispatch : store::Verdict::Kind::wait;
       v.until = d.until.value_or(0);
       v.reason = d.reason;
       return v;
@@ -510,7 +520,7 @@ TEST_CASE("store: a claim judges each call against the calls it has taken alread
   ContactInput ann;
   ann.phone = "+12125550100";
   ann.timezone = "America/New_York";
-  const UnixMs day1 = 1763917200000;          // 2025-11-23T17:00:00Z, 12:00 in New York
+  const UnixMs day1 = 1763917200000;  // 2025-11-23T17:00:00Z, 12:00 in New York
   const UnixMs day2 = day1 + 24 * 3600 * 1000;
   auto id = s.create_campaign(spec(), {ann}, day1);
   // Her first call goes out on day 1, its answer is unknown (held); a second record adds a second call, and
@@ -530,7 +540,8 @@ TEST_CASE("store: a claim judges each call against the calls it has taken alread
     auto rules = *schedule::campaign_rules(*s.campaign(id), err);
     auto place = schedule::ContactPlace{{schedule::find_zone(*c.contact_timezone)}, "contact", "US-NY"};
     schedule::CallFacts facts;
-    facts.contact_calls_today = h.contact_calls_since(c.call.contact_id, schedule::local_day_start(place.zones[0], day2));
+    facts.contact_calls_today =
+        h.contact_calls_since(c.call.contact_id, schedule::local_day_start(place.zones[0], day2));
     seen_today.push_back(facts.contact_calls_today);
     auto d = schedule::decide(rules, place, facts, legal, day2);
     store::Verdict v;
@@ -563,10 +574,12 @@ TEST_CASE("store: an all-accepted answer is recorded as call by call, and anythi
   s.record_submission(chunk, accepted, 2000);
   // A call answered twice: the first answer moves the call, as it always has.
   auto twice = *s.claim(campaign, 3, 1000);
-  s.record_submission(twice, {{Kind::accepted, twice.calls[0].id, "t-0", "", 0},
-                              {Kind::accepted, twice.calls[1].id, "t-1", "", 0},
-                              {Kind::accepted, twice.calls[2].id, "t-2", "", 0},
-                              {Kind::rejected, twice.calls[2].id, "", "late", 0}}, 2000);
+  s.record_submission(twice,
+                      {{Kind::accepted, twice.calls[0].id, "t-0", "", 0},
+                       {Kind::accepted, twice.calls[1].id, "t-1", "", 0},
+                       {Kind::accepted, twice.calls[2].id, "t-2", "", 0},
+                       {Kind::rejected, twice.calls[2].id, "", "late", 0}},
+                      2000);
   auto c = s.counts(id);
   CHECK(c.in_progress == 6);
   CHECK(c.total() == 6);
@@ -652,7 +665,7 @@ TEST_CASE("store: webhook events are queued by the changes they report, only for
   s.on_webhook_queued([&] { ++queued; });
   auto with = spec();
   with.webhook = Webhook{"http://127.0.0.1:9/hooks", "crm"};
-  auto id = s.create_campaign(with, people(2), 1000);       // created running: campaign.started
+  auto id = s.create_campaign(with, people(2), 1000);           // created running: campaign.started
   auto quiet = s.create_campaign(spec(), people(2, 10), 1000);  // no webhook: nothing
   CHECK(queued == 1);
   auto chunk = s.claim(*s.campaign(id), 10, 2000);
@@ -662,8 +675,9 @@ TEST_CASE("store: webhook events are queued by the changes they report, only for
   s.record_submission(*quiet_chunk, all(*quiet_chunk, Kind::accepted), 2000);
   const auto& c0 = chunk->calls[0];
   const auto& c1 = chunk->calls[1];
-  s.record_outcomes("acme", {{"pc-" + std::to_string(c0.id) + "-1", Outcome::completed, ""},
-                             {"pc-" + std::to_string(c1.id) + "-1", Outcome::busy, "line busy"}},
+  s.record_outcomes("acme",
+                    {{"pc-" + std::to_string(c0.id) + "-1", Outcome::completed, ""},
+                     {"pc-" + std::to_string(c1.id) + "-1", Outcome::busy, "line busy"}},
                     3000);
   CHECK(s.set_campaign_status(id, CampaignStatus::paused, 4000));
   CHECK(s.set_campaign_status(id, CampaignStatus::running, 5000));

@@ -49,11 +49,11 @@ TEST_CASE("json text: utf8_prefix never ends inside a character") {
   CHECK(utf8_prefix("abc", 5) == "abc");
   CHECK(utf8_prefix("abc", 2) == "ab");
   CHECK(utf8_prefix("abc", 0).empty());
-  CHECK(utf8_prefix("aé", 2) == "a");            // é = C3 A9
+  CHECK(utf8_prefix("aé", 2) == "a");  // é = C3 A9
   CHECK(utf8_prefix("aé", 3) == "aé");
-  CHECK(utf8_prefix("日本", 4) == "日");           // three bytes each
+  CHECK(utf8_prefix("日本", 4) == "日");  // three bytes each
   CHECK(utf8_prefix("日本", 5) == "日");
-  CHECK(utf8_prefix("x😀", 4) == "x");             // four bytes
+  CHECK(utf8_prefix("x😀", 4) == "x");  // four bytes
   CHECK(utf8_prefix("x😀y", 5) == "x😀");
   std::mt19937_64 rng(11);
   const char* pieces[] = {"a", "é", "日", "😀", "\n"};
