@@ -88,7 +88,7 @@ json decision_json(const schedule::Decision& d) {
                                                                      : "wait";
   return {{"passed", d.failed.empty()},
           {"verdict", verdict},
-          {"eligible_at", d.until ? json(iso8601(*d.until)) : json(nullptr)},
+          {"eligible_at", d.until ? json(util::format_rfc3339(*d.until)) : json(nullptr)},
           {"checks_passed", checks_json(d.passed)},
           {"checks_failed", checks_json(d.failed)}};
 }
@@ -111,21 +111,21 @@ http::Response get_call(Context& ctx, const http::Request& req, const http::Para
                         {"provider_call_id", a.provider_call_id.empty() ? json(nullptr) : json(a.provider_call_id)},
                         {"outcome", a.outcome.empty() ? json(nullptr) : json(a.outcome)},
                         {"detail", a.detail.empty() ? json(nullptr) : json(a.detail)},
-                        {"submitted_at", iso8601(a.submitted_at)},
-                        {"finished_at", a.finished_at ? json(iso8601(*a.finished_at)) : json(nullptr)}});
+                        {"submitted_at", util::format_rfc3339(a.submitted_at)},
+                        {"finished_at", a.finished_at ? json(util::format_rfc3339(*a.finished_at)) : json(nullptr)}});
   auto opt = [](const std::optional<std::string>& s) { return s ? json(*s) : json(nullptr); };
   json data = {{"id", std::to_string(call.id)},
                {"campaign_id", std::to_string(detail->campaign_id)},
                {"phone_number", call.phone},
                {"state", domain::to_string(detail->state)},
                {"attempts", detail->attempts},
-               {"next_attempt_at", iso8601(detail->next_attempt_at)},
+               {"next_attempt_at", util::format_rfc3339(detail->next_attempt_at)},
                {"last_outcome", opt(detail->last_outcome)},
                {"last_error", opt(detail->last_error)},
                {"provider_call_id", opt(detail->provider_call_id)},
                {"variables", call.parsed_variables()},
-               {"created_at", iso8601(detail->created_at)},
-               {"updated_at", iso8601(detail->updated_at)},
+               {"created_at", util::format_rfc3339(detail->created_at)},
+               {"updated_at", util::format_rfc3339(detail->updated_at)},
                {"attempt_history", attempts}};
   std::string error;
   auto rules = campaign ? schedule::campaign_rules(*campaign, error) : std::nullopt;
@@ -140,7 +140,7 @@ http::Response get_call(Context& ctx, const http::Request& req, const http::Para
     json zones = json::array();
     for (auto z : place.zones) zones.push_back(schedule::zone_label(z));
     json compliance = decision_json(d);
-    compliance["evaluated_at"] = iso8601(now);
+    compliance["evaluated_at"] = util::format_rfc3339(now);
     compliance["contact_zones"] = zones;
     compliance["zone_source"] = place.zone_source;
     compliance["region"] = place.region.empty() ? json(nullptr) : json(place.region);
@@ -206,8 +206,9 @@ std::vector<CallNowResult> place_calls(Context& ctx, const http::Request& req, d
                      (campaign.spec.failover_provider().empty()
                           ? std::string()
                           : " and of failover provider '" + campaign.spec.failover_provider() + "'") +
-                     " is open after repeated failures; no call is placed (retry after " + iso8601(open_until) + ")");
-    e.extra["retry_at"] = iso8601(open_until);
+                     " is open after repeated failures; no call is placed (retry after " +
+                     util::format_rfc3339(open_until) + ")");
+    e.extra["retry_at"] = util::format_rfc3339(open_until);
     throw e;
   }
   provider = ctx.scheduler.providers().find(*route);
@@ -296,7 +297,7 @@ std::vector<CallNowResult> place_calls(Context& ctx, const http::Request& req, d
               {"state", "dispatching"},
               {"dispatch_key", item.dispatch_key},
               {"compliance", decision_json(d)},
-              {"placed_at", iso8601(now)}};
+              {"placed_at", util::format_rfc3339(now)}};
     spdlog::info("campaign {} call {}: placed now by API request", campaign.id, item.call_id);
   }
   for (auto& chunk : placed.chunks) ctx.scheduler.send(std::move(chunk));
@@ -417,12 +418,12 @@ http::Response list_calls(Context& ctx, const http::Request& req, const http::Pa
                      {"phone_number", c.phone},
                      {"state", domain::to_string(c.state)},
                      {"attempts", c.attempts},
-                     {"next_attempt_at", iso8601(c.next_attempt_at)},
+                     {"next_attempt_at", util::format_rfc3339(c.next_attempt_at)},
                      {"last_outcome", opt(c.last_outcome)},
                      {"last_error", opt(c.last_error)},
                      {"provider_call_id", opt(c.provider_call_id)},
-                     {"created_at", iso8601(c.created_at)},
-                     {"updated_at", iso8601(c.updated_at)}});
+                     {"created_at", util::format_rfc3339(c.created_at)},
+                     {"updated_at", util::format_rfc3339(c.updated_at)}});
   json next = nullptr;
   if (more && !page.empty())
     next = std::string(domain::to_string(page.back().state)) + "." +

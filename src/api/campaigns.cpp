@@ -14,6 +14,7 @@
 #include "dialerd/schedule/time.hpp"
 #include "dialerd/store/lock_wait.hpp"
 #include "dialerd/store/sqlite/db.hpp"
+#include "dialerd/util/time.hpp"
 
 namespace dialerd::api {
 
@@ -100,7 +101,7 @@ json campaign_json(const Campaign& c, const CallCounts& counts) {
       {"max_calls_per_day", opt(s.max_calls_per_day)},
       {"required_variables", s.required_variables},
       {"schedule_type", s.schedule_type},
-      {"scheduled_at", s.trigger_at ? json(iso8601(*s.trigger_at)) : json(nullptr)},
+      {"scheduled_at", s.trigger_at ? json(util::format_rfc3339(*s.trigger_at)) : json(nullptr)},
       {"trigger_timestamp", s.trigger_at ? json(*s.trigger_at) : json(nullptr)},
       {"timezone", s.timezone},
       {"concurrency", s.concurrency},
@@ -112,8 +113,8 @@ json campaign_json(const Campaign& c, const CallCounts& counts) {
       {"failover_provider", s.failover_provider().empty() ? json(nullptr) : json(s.failover_provider())},
       {"batch_id", s.options.value("batch_id", json(nullptr))},
       {"phone_number_ids", s.options.value("phone_number_ids", json(nullptr))},
-      {"created_at", iso8601(c.created_at)},
-      {"updated_at", iso8601(c.updated_at)},
+      {"created_at", util::format_rfc3339(c.created_at)},
+      {"updated_at", util::format_rfc3339(c.updated_at)},
   };
   j["counts"] = {{"total", counts.total()},           {"pending", counts.pending}, {"dispatching", counts.dispatching},
                  {"in_progress", counts.in_progress}, {"called", counts.called},   {"completed", counts.completed},
@@ -294,7 +295,7 @@ awaitable<http::Response> create_campaign(Context& ctx, const http::Request& req
   auto trigger_ts = opt_int(body, "trigger_timestamp", "trigger_timestamp", 0, 253402300799999);
   if (scheduled_at && trigger_ts) bad_field("scheduled_at", "give scheduled_at or trigger_timestamp, not both");
   if (scheduled_at) {
-    spec.trigger_at = schedule::parse_rfc3339(*scheduled_at);
+    spec.trigger_at = util::parse_rfc3339(*scheduled_at);
     if (!spec.trigger_at) bad_field("scheduled_at", "must be an RFC 3339 date-time such as 2026-03-20T09:00:00Z");
   }
   if (trigger_ts) spec.trigger_at = *trigger_ts;
@@ -700,10 +701,11 @@ awaitable<http::Response> get_forecast(Context& ctx, const http::Request& req, c
   auto f = schedule::forecast(in);
   json hours = json::array();
   for (const auto& h : f.hours)
-    hours.push_back({{"start", iso8601(h.start)}, {"calls", static_cast<std::int64_t>(std::llround(h.calls))}});
+    hours.push_back(
+        {{"start", util::format_rfc3339(h.start)}, {"calls", static_cast<std::int64_t>(std::llround(h.calls))}});
   json data = {{"campaign_id", std::to_string(id)},
                {"pending", in.pending},
-               {"estimated_finish", f.finish ? json(iso8601(*f.finish)) : json(nullptr)},
+               {"estimated_finish", f.finish ? json(util::format_rfc3339(*f.finish)) : json(nullptr)},
                {"finishes_within_horizon", f.finish.has_value()},
                {"horizon_days", in.horizon_hours / 24},
                {"remaining_after_horizon", static_cast<std::int64_t>(std::llround(f.remaining_after_horizon))},

@@ -10,6 +10,7 @@
 #include "dialerd/api/v1.hpp"
 #include "dialerd/http/message.hpp"
 #include "dialerd/util/log_safe.hpp"
+#include "dialerd/util/time.hpp"
 
 namespace dialerd::api {
 
@@ -60,7 +61,6 @@ domain::Campaign owned_campaign(Context& ctx, const http::Request& req, const st
 domain::CampaignId parse_id(const std::string& text, const char* what);
 // 1..18 ASCII digits (an id, a count, a cursor part).
 bool is_digits(std::string_view text);
-std::string iso8601(domain::UnixMs t);
 
 // Typed readers: absent -> nullopt; present with a wrong type or value -> bad_field naming `path`.
 std::optional<std::string> opt_string(const json& obj, const char* key, const std::string& path,

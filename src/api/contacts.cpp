@@ -7,6 +7,7 @@
 #include "dialerd/domain/phone.hpp"
 #include "dialerd/schedule/place.hpp"
 #include "dialerd/schedule/time.hpp"
+#include "dialerd/util/time.hpp"
 
 namespace dialerd::api {
 
@@ -44,7 +45,7 @@ json contact_json(Context& ctx, const std::string& workspace, const domain::Cont
                     {"state", domain::to_string(k.state)},
                     {"attempts", k.attempts},
                     {"last_outcome", k.last_outcome ? json(*k.last_outcome) : json(nullptr)},
-                    {"next_attempt_at", iso8601(k.next_attempt_at)}});
+                    {"next_attempt_at", util::format_rfc3339(k.next_attempt_at)}});
   auto suppression = ctx.store.contact_suppressed(workspace, c.phone);
   return {{"phone_number", c.phone},
           {"first_name", c.first_name.empty() ? json(nullptr) : json(c.first_name)},
@@ -58,8 +59,8 @@ json contact_json(Context& ctx, const std::string& workspace, const domain::Cont
           {"calls_today", today},
           {"daily_cap", legal.contact_daily_cap},
           {"calls", list},
-          {"created_at", iso8601(c.created_at)},
-          {"updated_at", iso8601(c.updated_at)}};
+          {"created_at", util::format_rfc3339(c.created_at)},
+          {"updated_at", util::format_rfc3339(c.updated_at)}};
 }
 
 http::Response get_contact(Context& ctx, const http::Request& req, const http::Params& p) {

@@ -1,17 +1,12 @@
 // POST /v1/providers/{name}/events: a provider's call-status callbacks, authenticated per provider.
-#include <openssl/crypto.h>
 #include <spdlog/spdlog.h>
 
 #include "common.hpp"
-#include "dialerd/webhooks/sender.hpp"
+#include "dialerd/util/crypto.hpp"
 
 namespace dialerd::api {
 
 namespace {
-
-bool same(const std::string& a, const std::string& b) {
-  return a.size() == b.size() && CRYPTO_memcmp(a.data(), b.data(), a.size()) == 0;
-}
 
 // The provider's events.secret, as a shared secret or as the key of an HMAC-SHA256 over the body.
 // Unset: unauthenticated (warned about at start).
@@ -22,11 +17,11 @@ void authenticate(const app::ProviderConfig& p, const http::Request& req) {
   std::string given = req.header(name);
   bool ok = false;
   if (p.events_auth == "shared-secret") {
-    ok = same(given, p.events_secret);
+    ok = util::constant_time_equal(given, p.events_secret);
   } else {
     for (auto& c : given) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
     if (given.rfind("sha256=", 0) == 0) given = given.substr(7);
-    ok = same(given, webhooks::hmac_sha256_hex(p.events_secret, req.body));
+    ok = util::constant_time_equal(given, util::hmac_sha256_hex(p.events_secret, req.body));
   }
   if (!ok) {
     spdlog::warn("provider {}: event from {} refused: {} header {}", p.name, req.remote, p.events_header,

@@ -23,7 +23,7 @@ json suppression_json(const domain::Suppression& s) {
           {"reason", s.reason},
           {"source", s.source},
           {"created_by", s.created_by ? json(*s.created_by) : json(nullptr)},
-          {"created_at", iso8601(s.created_at)}};
+          {"created_at", util::format_rfc3339(s.created_at)}};
 }
 
 [[noreturn]] void forbidden(const std::string& what) {

@@ -1,10 +1,6 @@
 #include <array>
 #include <atomic>
-
-#include <openssl/crypto.h>
-#include <openssl/sha.h>
 #include <chrono>
-#include <random>
 
 #include <boost/asio/thread_pool.hpp>
 
@@ -14,31 +10,30 @@
 #include <sqlite3.h>
 
 #include "common.hpp"
-#include "dialerd/schedule/time.hpp"
 #include "dialerd/store/lock_wait.hpp"
 #include "dialerd/store/sqlite/db.hpp"
+#include "dialerd/util/crypto.hpp"
 #include "dialerd/util/json_depth.hpp"
 #include "dialerd/util/metrics.hpp"
+#include "dialerd/util/random.hpp"
+#include "dialerd/util/time.hpp"
 
 namespace dialerd::api {
 
 namespace {
 std::string next_request_id() {
-  static const std::uint32_t salt = std::random_device{}();
+  static const std::uint32_t salt = util::Random().bits32();
   static std::atomic<std::uint64_t> seq{0};
   return fmt::format("req_{:08x}{:08x}", salt, ++seq);
 }
 }  // namespace
 
-std::string iso8601(domain::UnixMs t) {
-  return schedule::format_rfc3339(t);
-}
-
 http::Response envelope(int status, json data, domain::UnixMs now) {
   http::Response r;
   r.status = status;
-  r.body = json{{"data", std::move(data)}, {"meta", {{"request_id", next_request_id()}, {"ts", iso8601(now)}}}}.dump(
-      -1, ' ', false, json::error_handler_t::replace);
+  r.body =
+      json{{"data", std::move(data)}, {"meta", {{"request_id", next_request_id()}, {"ts", util::format_rfc3339(now)}}}}
+          .dump(-1, ' ', false, json::error_handler_t::replace);
   return r;
 }
 
@@ -180,11 +175,6 @@ std::optional<bool> opt_bool(const json& obj, const char* key, const std::string
 }
 
 namespace {
-std::array<unsigned char, SHA256_DIGEST_LENGTH> digest(const std::string& s) {
-  std::array<unsigned char, SHA256_DIGEST_LENGTH> out{};
-  SHA256(reinterpret_cast<const unsigned char*>(s.data()), s.size(), out.data());
-  return out;
-}
 metrics::Counter& storage_errors() {
   return metrics::registry().counter("dialerd_storage_errors_total",
                                      "API requests refused because the database could not write (503).");
@@ -223,12 +213,9 @@ awaitable<http::Response> serve(Context& ctx, const http::Router& router, http::
       presented = auth.substr(7);
     const app::ApiKey* matched = nullptr;
     if (!presented.empty()) {
-      // Digests have a fixed length, so the comparison takes the same time whatever the key.
-      auto given = digest(presented);
-      for (const auto& k : keys) {
-        auto want = digest(k.key);
-        if (CRYPTO_memcmp(given.data(), want.data(), given.size()) == 0) matched = &k;
-      }
+      // Every key is compared, in a time that depends on neither key.
+      for (const auto& k : keys)
+        if (util::constant_time_equal(presented, k.key)) matched = &k;
     }
     if (!matched) {
       auto r =

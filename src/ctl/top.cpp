@@ -7,7 +7,7 @@
 #include <fmt/format.h>
 
 #include "dialerd/ctl/top.hpp"
-#include "dialerd/schedule/time.hpp"
+#include "dialerd/util/time.hpp"
 
 namespace dialerd::ctl {
 
@@ -365,9 +365,9 @@ nlohmann::json TopView::to_json() const {
          {"held", r.counts.held},
          {"dispatch_per_second", per_second(r.submitted, interval_ms_)},
          {"completion_per_second", rate ? nlohmann::json(*rate) : nlohmann::json(nullptr)},
-         {"starts_at", r.trigger_at && r.status == "scheduled" ? nlohmann::json(schedule::format_rfc3339(*r.trigger_at))
+         {"starts_at", r.trigger_at && r.status == "scheduled" ? nlohmann::json(util::format_rfc3339(*r.trigger_at))
                                                                : nlohmann::json(nullptr)},
-         {"eta", at ? nlohmann::json(schedule::format_rfc3339(*at)) : nlohmann::json(nullptr)}});
+         {"eta", at ? nlohmann::json(util::format_rfc3339(*at)) : nlohmann::json(nullptr)}});
   }
   return out;
 }

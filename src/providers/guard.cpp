@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "dialerd/util/backoff.hpp"
+
 namespace dialerd::providers {
 
 std::string_view to_string(BreakerState state) {
@@ -16,7 +18,7 @@ std::string_view to_string(BreakerState state) {
   return "closed";
 }
 
-Guard::Guard(Limits limits, std::uint64_t seed) : limits_(limits), rng_(seed ? seed : std::random_device{}()) {}
+Guard::Guard(Limits limits, std::uint64_t seed) : limits_(limits), random_(seed) {}
 
 void Guard::move_to(BreakerState next) {
   if (next == state_) return;
@@ -28,11 +30,9 @@ void Guard::move_to(BreakerState next) {
 UnixMs Guard::backoff(int failures) {
   // Exponential from backoff_min_ms, capped, with "equal jitter": a uniform draw in [d/2, d], so providers
   // recovering from one outage are not hit by every daemon at the same instant.
-  UnixMs d = std::max<UnixMs>(limits_.backoff_min_ms, 1);
-  for (int i = 1; i < failures && d < limits_.backoff_max_ms; ++i) d *= 2;
-  d = std::min(d, std::max(limits_.backoff_max_ms, limits_.backoff_min_ms));
-  std::uniform_int_distribution<UnixMs> jitter(d / 2, d);
-  return jitter(rng_);
+  const double first = static_cast<double>(std::max<UnixMs>(limits_.backoff_min_ms, 1));
+  const double cap = std::max(first, static_cast<double>(limits_.backoff_max_ms));
+  return util::backoff_ms({first, 2.0, cap, 0.5, 0.0}, failures, random_.uniform());
 }
 
 Guard::Admission Guard::admit(UnixMs now) {

@@ -5,8 +5,8 @@
 #include <regex>
 
 #include "dialerd/http/client.hpp"
-#include "dialerd/schedule/time.hpp"
 #include "dialerd/util/json_depth.hpp"
+#include "dialerd/util/time.hpp"
 
 namespace dialerd::providers {
 
@@ -75,7 +75,7 @@ domain::UnixMs retry_after_ms(const WireAnswer& answer, domain::UnixMs now, doma
   const std::string& v = it->second;
   if (!v.empty() && std::all_of(v.begin(), v.end(), [](char c) { return c >= '0' && c <= '9'; }))
     return v.size() > 9 ? kMax : std::min<domain::UnixMs>(std::stoll(v) * 1000, kMax);
-  auto at = schedule::parse_http_date(v);
+  auto at = util::parse_http_date(v);
   if (!at) return fallback_ms;
   return std::clamp<domain::UnixMs>(*at - now, 0, kMax);
 }

@@ -5,7 +5,7 @@
 #include <date/tz.h>
 #include <fmt/format.h>
 
-#include "dialerd/schedule/time.hpp"
+#include "dialerd/util/time.hpp"
 
 namespace dialerd::schedule {
 
@@ -16,8 +16,7 @@ namespace {
 constexpr UnixMs kDayMs = 24LL * 3600 * 1000;
 
 std::string iso(UnixMs t) {
-  auto tp = date::sys_time<std::chrono::milliseconds>(std::chrono::milliseconds(t));
-  return date::format("%FT%TZ", date::floor<std::chrono::seconds>(tp));
+  return util::format_rfc3339(t, util::TimePrecision::seconds);
 }
 
 std::string window_text(const DailyWindow& w) {

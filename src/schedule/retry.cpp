@@ -1,7 +1,6 @@
 #include "dialerd/schedule/retry.hpp"
 
-#include <algorithm>
-#include <cmath>
+#include "dialerd/util/backoff.hpp"
 
 namespace dialerd::schedule {
 
@@ -14,10 +13,8 @@ bool is_retryable(Outcome o, const RetrySettings& settings) {
 
 domain::UnixMs retry_delay_ms(int attempts, const RetryPolicy& p, double u) {
   const auto& s = p.settings;
-  double delay = p.retry_delay_s * std::pow(s.backoff_factor, std::max(0, attempts - 1));
-  delay *= 1.0 + s.jitter * (2.0 * u - 1.0);
-  delay = std::min(delay, static_cast<double>(s.max_delay_s));  // the cap holds whatever the jitter
-  return static_cast<domain::UnixMs>(std::max(0.0, delay) * 1000.0);
+  return util::backoff_ms({p.retry_delay_s * 1000.0, s.backoff_factor, s.max_delay_s * 1000.0, s.jitter, s.jitter},
+                          attempts, u);
 }
 
 AfterOutcome after_outcome(Outcome o, int attempts, const RetryPolicy& policy, domain::UnixMs now, double u) {

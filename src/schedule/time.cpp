@@ -1,23 +1,10 @@
 #include "dialerd/schedule/time.hpp"
 
-#include <chrono>
-#include <string>
+#include <exception>
 
 #include <date/tz.h>
-#include <fmt/format.h>
 
 namespace dialerd::schedule {
-
-std::string format_rfc3339(domain::UnixMs t) {
-  using namespace std::chrono;
-  auto tp = sys_time<milliseconds>(milliseconds(t));
-  auto day = floor<days>(tp);
-  year_month_day ymd(day);
-  hh_mm_ss hms(tp - day);
-  return fmt::format("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:03}Z", static_cast<int>(ymd.year()),
-                     static_cast<unsigned>(ymd.month()), static_cast<unsigned>(ymd.day()), hms.hours().count(),
-                     hms.minutes().count(), hms.seconds().count(), hms.subseconds().count());
-}
 
 bool is_known_timezone(std::string_view name) {
   if (name.empty() || name.size() > 64) return false;
@@ -27,78 +14,6 @@ bool is_known_timezone(std::string_view name) {
   } catch (const std::exception&) {
     return false;
   }
-}
-
-namespace {
-bool digits(std::string_view s, std::size_t pos, std::size_t n, int& out) {
-  if (pos + n > s.size()) return false;
-  out = 0;
-  for (std::size_t i = pos; i < pos + n; ++i) {
-    if (s[i] < '0' || s[i] > '9') return false;
-    out = out * 10 + (s[i] - '0');
-  }
-  return true;
-}
-}  // namespace
-
-std::optional<domain::UnixMs> parse_rfc3339(std::string_view s) {
-  int y, mo, d, h, mi, sec;
-  if (!digits(s, 0, 4, y) || s.size() < 20 || s[4] != '-' || !digits(s, 5, 2, mo) || s[7] != '-' ||
-      !digits(s, 8, 2, d) || (s[10] != 'T' && s[10] != 't' && s[10] != ' ') || !digits(s, 11, 2, h) || s[13] != ':' ||
-      !digits(s, 14, 2, mi) || s[16] != ':' || !digits(s, 17, 2, sec))
-    return std::nullopt;
-  using namespace std::chrono;
-  year_month_day ymd{year{y}, month{static_cast<unsigned>(mo)}, day{static_cast<unsigned>(d)}};
-  if (!ymd.ok() || h > 23 || mi > 59 || sec > 60) return std::nullopt;
-  std::size_t pos = 19;
-  int ms = 0;
-  if (pos < s.size() && s[pos] == '.') {
-    ++pos;
-    int scale = 100, count = 0;
-    while (pos < s.size() && s[pos] >= '0' && s[pos] <= '9') {
-      ms += (s[pos] - '0') * scale;
-      scale /= 10;
-      ++pos;
-      ++count;
-    }
-    if (count == 0) return std::nullopt;
-  }
-  if (pos >= s.size()) return std::nullopt;
-  int offset_min = 0;
-  if (s[pos] == 'Z' || s[pos] == 'z') {
-    ++pos;
-  } else if (s[pos] == '+' || s[pos] == '-') {
-    int oh, om;
-    if (!digits(s, pos + 1, 2, oh) || pos + 3 >= s.size() || s[pos + 3] != ':' || !digits(s, pos + 4, 2, om) ||
-        oh > 23 || om > 59)
-      return std::nullopt;
-    offset_min = (oh * 60 + om) * (s[pos] == '-' ? -1 : 1);
-    pos += 6;
-  } else {
-    return std::nullopt;
-  }
-  if (pos != s.size()) return std::nullopt;
-  auto t = sys_days(ymd) + hours(h) + minutes(mi) + seconds(std::min(sec, 59)) + milliseconds(ms) - minutes(offset_min);
-  return duration_cast<milliseconds>(t.time_since_epoch()).count();
-}
-
-std::optional<domain::UnixMs> parse_http_date(std::string_view s) {
-  // "Www, DD Mon YYYY HH:MM:SS GMT": fixed width, 29 characters.
-  static constexpr std::string_view kMonths = "JanFebMarAprMayJunJulAugSepOctNovDec";
-  if (s.size() != 29 || s[3] != ',' || s[4] != ' ' || s[7] != ' ' || s[11] != ' ' || s[16] != ' ' || s[19] != ':' ||
-      s[22] != ':' || s.substr(25) != " GMT")
-    return std::nullopt;
-  int d, y, h, mi, sec;
-  if (!digits(s, 5, 2, d) || !digits(s, 12, 4, y) || !digits(s, 17, 2, h) || !digits(s, 20, 2, mi) ||
-      !digits(s, 23, 2, sec))
-    return std::nullopt;
-  auto pos = kMonths.find(s.substr(8, 3));
-  if (pos == std::string_view::npos || pos % 3 != 0) return std::nullopt;
-  using namespace std::chrono;
-  year_month_day ymd{year{y}, month{static_cast<unsigned>(pos / 3 + 1)}, day{static_cast<unsigned>(d)}};
-  if (!ymd.ok() || h > 23 || mi > 59 || sec > 60) return std::nullopt;
-  auto t = sys_days(ymd) + hours(h) + minutes(mi) + seconds(std::min(sec, 59));
-  return duration_cast<milliseconds>(t.time_since_epoch()).count();
 }
 
 }  // namespace dialerd::schedule

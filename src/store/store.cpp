@@ -2,7 +2,6 @@
 
 #include <filesystem>
 #include <functional>
-#include <random>
 #include <unordered_map>
 #include <unordered_set>
 
@@ -124,7 +123,7 @@ class SqlHistory final : public History {
 };
 }  // namespace
 
-Store::Store(const StoreOptions& options) {
+Store::Store(const StoreOptions& options) : random_(options.seed) {
   auto parent = std::filesystem::path(options.path).parent_path();
   if (!parent.empty()) std::filesystem::create_directories(parent);
   db_ = std::make_unique<Db>(options.path, Db::Mode::read_write, options.busy_timeout_ms);
@@ -136,8 +135,7 @@ Store::Store(const StoreOptions& options) {
   sqlite::migrate(*db_);
   db_->exec(kCreateChunkRows);
   history_ = std::make_unique<SqlHistory>(*db_);
-  key_salt_ = std::random_device{}();
-  rng_.seed(std::random_device{}());
+  key_salt_ = random_.bits32();
 }
 
 Store::~Store() = default;
@@ -463,7 +461,7 @@ class Store::ChunkBuilder {
     written_ = chunk_.calls.size();
   }
   const std::string& next_number() {
-    if (chunk_.campaign.spec.rotation == "random") return numbers_[store_.rng_() % numbers_.size()];
+    if (chunk_.campaign.spec.rotation == "random") return numbers_[store_.random_.below(numbers_.size())];
     return numbers_[static_cast<std::size_t>(cursor_++ % static_cast<std::int64_t>(numbers_.size()))];
   }
 
@@ -818,8 +816,7 @@ OutcomeApplied Store::apply_to_found(const Stmt& row, Outcome outcome, const std
     applied.effect = OutcomeApplied::Effect::duplicate;  // a terminal state is never reopened
     return applied;
   }
-  std::uniform_real_distribution<double> uniform(0.0, 1.0);
-  auto next = schedule::after_outcome(outcome, attempts, policy, now, uniform(rng_));
+  auto next = schedule::after_outcome(outcome, attempts, policy, now, random_.uniform());
   if (cancelled && next.state == CallState::pending) next.state = CallState::failed;  // no retries once cancelled
   db_->cached(kApplyOutcome)
       .bind(1, applied.call_id)

@@ -1,47 +1,30 @@
 #include "dialerd/webhooks/sender.hpp"
 
-#include <algorithm>
-#include <cmath>
-
 #include <fmt/format.h>
-#include <openssl/evp.h>
-#include <openssl/hmac.h>
 #include <spdlog/spdlog.h>
 #include <nlohmann/json.hpp>
 
 #include "dialerd/http/client.hpp"
-#include "dialerd/schedule/time.hpp"
+#include "dialerd/util/backoff.hpp"
+#include "dialerd/util/crypto.hpp"
 #include "dialerd/util/metrics.hpp"
+#include "dialerd/util/time.hpp"
 
 namespace dialerd::webhooks {
 
-std::string hmac_sha256_hex(std::string_view key, std::string_view message) {
-  unsigned char mac[EVP_MAX_MD_SIZE];
-  unsigned int len = 0;
-  HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()), reinterpret_cast<const unsigned char*>(message.data()),
-       message.size(), mac, &len);
-  std::string hex;
-  hex.reserve(len * 2);
-  for (unsigned int i = 0; i < len; ++i) hex += fmt::format("{:02x}", mac[i]);
-  return hex;
-}
-
 std::string signature_header(std::string_view secret, std::int64_t unix_seconds, std::string_view body) {
   std::string signed_text = std::to_string(unix_seconds) + "." + std::string(body);
-  return "t=" + std::to_string(unix_seconds) + ",v1=" + hmac_sha256_hex(secret, signed_text);
+  return "t=" + std::to_string(unix_seconds) + ",v1=" + util::hmac_sha256_hex(secret, signed_text);
 }
 
 std::string event_body(const store::OutboxEvent& e) {
   // The payload is spliced in as stored (a JSON object SQLite built), so the bytes never change.
   return R"({"id":)" + nlohmann::json(e.event_id).dump() + R"(,"type":)" + nlohmann::json(e.type).dump() +
-         R"(,"created_at":")" + schedule::format_rfc3339(e.created_at) + R"(","data":)" + e.payload + "}";
+         R"(,"created_at":")" + util::format_rfc3339(e.created_at) + R"(","data":)" + e.payload + "}";
 }
 
 domain::UnixMs retry_delay_ms(int failed_tries, const Settings& s, double u) {
-  double delay = s.retry_min_ms * std::pow(2.0, std::max(0, failed_tries - 1));
-  delay = std::min(delay, s.retry_max_s * 1000.0);
-  delay *= 0.8 + 0.4 * u;
-  return static_cast<domain::UnixMs>(delay);
+  return util::backoff_ms({double(s.retry_min_ms), 2.0, s.retry_max_s * 1000.0, 0.2, 0.2}, failed_tries, u);
 }
 
 namespace {
@@ -51,8 +34,8 @@ metrics::Counter& deliveries(const char* result) {
 }
 }  // namespace
 
-Sender::Sender(asio::io_context& ioc, store::Store& store, const util::Clock& clock)
-    : ioc_(ioc), store_(store), clock_(clock), timer_(ioc), jitter_state_(std::random_device{}()) {
+Sender::Sender(asio::io_context& ioc, store::Store& store, const util::Clock& clock, std::uint64_t seed)
+    : ioc_(ioc), store_(store), clock_(clock), timer_(ioc), random_(seed) {
   for (const char* result : {"delivered", "failed", "abandoned"}) deliveries(result);  // listed at zero from the start
 }
 
@@ -178,9 +161,7 @@ void Sender::failed(const store::OutboxEvent& event, const std::string& error) {
                    error);
       return;
     }
-    jitter_state_ = jitter_state_ * 6364136223846793005ULL + 1442695040888963407ULL;
-    double u = static_cast<double>(jitter_state_ >> 11) / static_cast<double>(1ULL << 53);
-    auto delay = retry_delay_ms(event.attempts + 1, settings_, u);
+    auto delay = retry_delay_ms(event.attempts + 1, settings_, random_.uniform());
     store_.webhook_retry(event.id, error, now + delay);
     spdlog::info("campaign {}: webhook event {} ({}) to {} failed ({}); try {} in {} ms", event.campaign_id,
                  event.event_id, event.type, event.url, error, event.attempts + 2, delay);

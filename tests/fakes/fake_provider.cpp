@@ -14,7 +14,7 @@
 
 #include "dialerd/asio.hpp"
 #include "dialerd/http/client.hpp"
-#include "dialerd/webhooks/sender.hpp"
+#include "dialerd/util/crypto.hpp"
 
 namespace dialerd::testing {
 
@@ -186,8 +186,7 @@ struct FakeProvider::Impl {
         http::ClientRequest req;
         req.url = url;
         req.body = report.body.dump();
-        if (!secret.empty())
-          req.headers.emplace_back("X-Dialerd-Signature", webhooks::hmac_sha256_hex(secret, req.body));
+        if (!secret.empty()) req.headers.emplace_back("X-Dialerd-Signature", util::hmac_sha256_hex(secret, req.body));
         req.timeout_ms = 30000;
         auto res = http::fetch_blocking(std::move(req));
         lock.lock();

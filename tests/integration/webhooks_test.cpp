@@ -7,6 +7,7 @@
 #include <thread>
 
 #include "dialerd/store/sqlite/db.hpp"
+#include "dialerd/util/crypto.hpp"
 #include "dialerd/webhooks/sender.hpp"
 #include "fakes/fake_batchcall.hpp"
 #include "fakes/webhook_receiver.hpp"
@@ -61,7 +62,7 @@ bool signature_ok(const WebhookReceiver::Delivery& d) {
   auto comma = header.find(",v1=");
   if (header.rfind("t=", 0) != 0 || comma == std::string::npos) return false;
   auto t = header.substr(2, comma - 2);
-  return header.substr(comma + 4) == dialerd::webhooks::hmac_sha256_hex(kHookSecret, t + "." + d.body);
+  return header.substr(comma + 4) == dialerd::util::hmac_sha256_hex(kHookSecret, t + "." + d.body);
 }
 }  // namespace
 
@@ -230,9 +231,9 @@ TEST_CASE("provider callbacks: refused without the right HMAC of the body, accep
     auto r = dialerd::http::fetch_blocking(std::move(req));
     return std::get<dialerd::http::ClientResponse>(r).status;
   };
-  auto mac = dialerd::webhooks::hmac_sha256_hex(kProviderSecret, body);
+  auto mac = dialerd::util::hmac_sha256_hex(kProviderSecret, body);
   CHECK(send({}) == 401);
-  CHECK(send({{"X-Dialerd-Signature", dialerd::webhooks::hmac_sha256_hex("wrong-secret-000000", body)}}) == 401);
+  CHECK(send({{"X-Dialerd-Signature", dialerd::util::hmac_sha256_hex("wrong-secret-000000", body)}}) == 401);
   CHECK(send({{"X-Dialerd-Signature", mac.substr(1)}}) == 401);
   // Authenticated: the call is unknown, so 404 - past the authentication.
   CHECK(send({{"X-Dialerd-Signature", mac}}) == 404);

@@ -6,10 +6,10 @@
 // one Guard per provider name, across reloads.
 #include <cstdint>
 #include <functional>
-#include <random>
 #include <string_view>
 
 #include "dialerd/domain/campaign.hpp"
+#include "dialerd/util/random.hpp"
 
 namespace dialerd::providers {
 
@@ -86,7 +86,7 @@ class Guard {
   UnixMs backoff(int failures);
 
   Limits limits_;
-  std::mt19937_64 rng_;
+  util::Random random_;  // backoff jitter
   OnChange on_change_;
   BreakerState state_ = BreakerState::closed;
   int in_flight_ = 0;

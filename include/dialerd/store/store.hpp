@@ -5,13 +5,13 @@
 #include <limits>
 #include <memory>
 #include <optional>
-#include <random>
 #include <string>
 #include <vector>
 
 #include "dialerd/domain/campaign.hpp"
 #include "dialerd/domain/dispatch.hpp"
 #include "dialerd/schedule/retry.hpp"
+#include "dialerd/util/random.hpp"
 
 namespace dialerd::store {
 
@@ -28,6 +28,7 @@ struct StoreOptions {
   std::string synchronous = "full";  // full | normal
   int busy_timeout_ms = 5000;
   int wal_autocheckpoint_pages = 1000;
+  std::uint64_t seed = 0;  // for util::Random (retry jitter, random rotation, key salt); 0 draws one
 };
 
 struct OutcomeApplied {
@@ -334,7 +335,7 @@ class Store {
   std::uint64_t key_seq_ = 0;
   std::uint32_t key_salt_ = 0;
   schedule::RetrySettings retry_settings_;
-  std::mt19937_64 rng_;  // retry jitter and random caller-id rotation
+  util::Random random_;  // retry jitter, random caller-id rotation, the idempotency-key salt
 };
 
 }  // namespace dialerd::store

@@ -13,6 +13,7 @@
 #include "dialerd/http/url_policy.hpp"
 #include "dialerd/store/store.hpp"
 #include "dialerd/util/clock.hpp"
+#include "dialerd/util/random.hpp"
 
 namespace dialerd::webhooks {
 
@@ -31,17 +32,16 @@ struct Settings {
 
 // "t=<unix seconds>,v1=<hex HMAC-SHA256(secret, "<t>.<body>")>": the X-Dialerd-Signature header.
 std::string signature_header(std::string_view secret, std::int64_t unix_seconds, std::string_view body);
-// Lower-case hex HMAC-SHA256 of `message` under `key`.
-std::string hmac_sha256_hex(std::string_view key, std::string_view message);
 // The JSON body delivered for an event: fixed by its stored fields, so every try sends the same bytes.
 std::string event_body(const store::OutboxEvent& event);
-// The wait before the next try after `failed_tries` failures (exponential, capped; `u` in [0,1) adds
-// +/-20 % jitter).
+// The wait before the next try after `failed_tries` failures: util::backoff_ms from retry_min_ms, doubling,
+// at most retry_max_s, with +/-20 % jitter (`u` in [0, 1)).
 domain::UnixMs retry_delay_ms(int failed_tries, const Settings& settings, double u);
 
 class Sender {
  public:
-  Sender(asio::io_context& ioc, store::Store& store, const util::Clock& clock);
+  // seed: for the retry jitter (util::Random; 0 draws one).
+  Sender(asio::io_context& ioc, store::Store& store, const util::Clock& clock, std::uint64_t seed = 0);
   // Throws std::runtime_error when settings.ca_file cannot be loaded (the settings in force stay).
   void set_settings(Settings settings);
   void start();
@@ -70,7 +70,7 @@ class Sender {
   std::vector<std::int64_t> delivered_;  // delivered, not yet recorded: still due in the outbox, not sent again
   bool record_posted_ = false;
   bool stopped_ = false;
-  std::uint64_t jitter_state_;
+  util::Random random_;  // retry jitter
 };
 
 }  // namespace dialerd::webhooks

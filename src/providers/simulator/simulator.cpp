@@ -11,7 +11,7 @@ SimulatorProvider::SimulatorProvider(const app::ProviderConfig& config, asio::io
       mix_(config.sim_mix),
       ioc_(ioc),
       sink_(std::move(sink)),
-      rng_(config.sim_seed ? config.sim_seed : std::random_device{}()) {}
+      random_(config.sim_seed) {}
 
 Outcome SimulatorProvider::pick(const app::SimulatorMix& mix, double u) {
   const std::pair<double, Outcome> shares[] = {{mix.completed, Outcome::completed},
@@ -41,11 +41,10 @@ awaitable<Submission> SimulatorProvider::submit(const domain::DispatchChunk& chu
     co_return out;
   }
   std::vector<domain::OutcomeReport> reports;
-  std::uniform_real_distribution<double> uniform(0.0, 1.0);
   for (const auto& call : chunk.calls) {
     std::string id = "sim-" + std::to_string(call.id) + "-" + std::to_string(call.attempt);
     results.push_back({domain::SubmitResult::Kind::accepted, call.id, id, "", 0});
-    reports.push_back({id, pick(mix_, uniform(rng_)), "simulated"});
+    reports.push_back({id, pick(mix_, random_.uniform()), "simulated"});
   }
   asio::co_spawn(ioc_, report_later(std::move(reports)), asio::detached);
   co_return out;
@@ -60,9 +59,8 @@ awaitable<void> SimulatorProvider::report_later(std::vector<domain::OutcomeRepor
 
 void SimulatorProvider::resume(std::vector<std::string> provider_call_ids) {
   if (provider_call_ids.empty()) return;
-  std::uniform_real_distribution<double> uniform(0.0, 1.0);
   std::vector<domain::OutcomeReport> reports;
-  for (auto& id : provider_call_ids) reports.push_back({std::move(id), pick(mix_, uniform(rng_)), "simulated"});
+  for (auto& id : provider_call_ids) reports.push_back({std::move(id), pick(mix_, random_.uniform()), "simulated"});
   asio::co_spawn(ioc_, report_later(std::move(reports)), asio::detached);
 }
 

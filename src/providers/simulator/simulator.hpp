@@ -1,10 +1,10 @@
 #pragma once
 // The built-in `simulator` provider: no network. It accepts every chunk and, after a delay, reports an
 // outcome for each call drawn from the configured mix. For first runs and dry runs of a campaign.
-#include <random>
 
 #include "dialerd/app/config.hpp"
 #include "dialerd/providers/provider.hpp"
+#include "dialerd/util/random.hpp"
 
 namespace dialerd::providers::simulator {
 
@@ -31,7 +31,7 @@ class SimulatorProvider final : public Provider {
   app::SimulatorMix mix_;
   asio::io_context& ioc_;
   OutcomeSink sink_;
-  std::mt19937_64 rng_;
+  util::Random random_;  // outcomes drawn from the mix (seeded by sim_seed; 0 draws a seed)
 };
 
 }  // namespace dialerd::providers::simulator

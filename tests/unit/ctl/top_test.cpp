@@ -2,7 +2,7 @@
 #include <catch2/catch.hpp>
 
 #include "dialerd/ctl/top.hpp"
-#include "dialerd/schedule/time.hpp"
+#include "dialerd/util/time.hpp"
 
 using namespace dialerd::ctl;
 using dialerd::domain::CallCounts;
@@ -10,7 +10,7 @@ using dialerd::domain::CallCounts;
 namespace {
 
 UnixMs at(const char* s) {
-  return *dialerd::schedule::parse_rfc3339(s);
+  return *dialerd::util::parse_rfc3339(s);
 }
 
 CallCounts counts(std::int64_t completed, std::int64_t failed, std::int64_t pending, std::int64_t in_progress = 0,

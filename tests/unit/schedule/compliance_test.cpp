@@ -4,7 +4,7 @@
 
 #include "dialerd/schedule/compliance.hpp"
 #include "dialerd/schedule/place.hpp"
-#include "dialerd/schedule/time.hpp"
+#include "dialerd/util/time.hpp"
 
 using namespace dialerd::schedule;
 using dialerd::domain::UnixMs;
@@ -12,7 +12,7 @@ using Kind = Decision::Kind;
 
 namespace {
 UnixMs at(const char* rfc3339) {
-  return *parse_rfc3339(rfc3339);
+  return *dialerd::util::parse_rfc3339(rfc3339);
 }
 CampaignRules ny_campaign() {
   CampaignRules c;

@@ -1,14 +1,14 @@
 #include <catch2/catch.hpp>
 
 #include "dialerd/schedule/forecast.hpp"
-#include "dialerd/schedule/time.hpp"
+#include "dialerd/util/time.hpp"
 
 using namespace dialerd::schedule;
 using dialerd::domain::UnixMs;
 
 namespace {
 UnixMs at(const char* s) {
-  return *parse_rfc3339(s);
+  return *dialerd::util::parse_rfc3339(s);
 }
 double total(const Forecast& f) {
   double t = 0;

@@ -1,14 +1,14 @@
 #include <catch2/catch.hpp>
 
-#include "dialerd/schedule/time.hpp"
 #include "dialerd/schedule/window.hpp"
+#include "dialerd/util/time.hpp"
 
 using namespace dialerd::schedule;
 using dialerd::domain::UnixMs;
 
 namespace {
 UnixMs at(const char* rfc3339) {
-  auto t = parse_rfc3339(rfc3339);
+  auto t = dialerd::util::parse_rfc3339(rfc3339);
   REQUIRE(t);
   return *t;
 }

@@ -1,8 +1,10 @@
 #include <catch2/catch.hpp>
 
 #include "dialerd/schedule/time.hpp"
+#include "dialerd/util/time.hpp"
 
-using namespace dialerd::schedule;
+using namespace dialerd::util;
+using dialerd::schedule::is_known_timezone;
 
 TEST_CASE("time: RFC 3339 instants") {
   CHECK(parse_rfc3339("1970-01-01T00:00:00Z") == 0);
@@ -11,6 +13,15 @@ TEST_CASE("time: RFC 3339 instants") {
   CHECK(parse_rfc3339("2025-01-01T13:30:00+05:30") == 1735718400000);
   CHECK(parse_rfc3339("2025-01-01T08:00:00.250Z") == 1735718400250);
   CHECK(parse_rfc3339("2024-02-29T00:00:00Z").has_value());
+}
+
+TEST_CASE("time: RFC 3339 text, in milliseconds or whole seconds") {
+  CHECK(format_rfc3339(0) == "1970-01-01T00:00:00.000Z");
+  CHECK(format_rfc3339(1735718400250) == "2025-01-01T08:00:00.250Z");
+  CHECK(format_rfc3339(1735718400999, TimePrecision::seconds) == "2025-01-01T08:00:00Z");  // truncated
+  CHECK(format_rfc3339(-1) == "1969-12-31T23:59:59.999Z");
+  for (long long t : {0LL, 1735718400250LL, 951782400000LL, 4102444799999LL})
+    CHECK(parse_rfc3339(format_rfc3339(t)) == t);
 }
 
 TEST_CASE("time: malformed RFC 3339 is refused") {
