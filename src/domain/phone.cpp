@@ -1,20 +1,22 @@
 // Phone numbers through libphonenumber, made cheap enough for bulk ingest without changing any answer.
 //
 // The plain path is Parse + IsValidNumber + Format (normalize_phone_reference). Each of those runs ICU
-// regexes, about 20 us a number, which made number checking a third of the ingest cost. The fast path
+// regexes, which made number checking the largest share of ingest (docs/PERFORMANCE.md). The fast path
 // computes the same answer from the same data: (1) for input shapes where every step of Parse provably
 // does nothing ("+<digits>", or national digits with " -()." in a region), it builds the PhoneNumber
-// directly; (2) it decides IsValidNumber with deterministic automata compiled from libphonenumber's own
-// metadata patterns, which use only a regular subset (digits, classes, groups, |, ?, {n,m}) where a DFA
-// and ICU's matches()/lookingAt() agree. Any pattern outside that subset keeps its calling code on the
-// reference path; a self-check against the reference at first use disables the fast path entirely if the
-// installed library disagrees (dialerd logs that at start); tests/unit/domain/phone_test.cpp compares both
-// paths on tens of thousands of generated inputs. About 0.2-0.3 us a number (docs/PERFORMANCE.md).
+// directly; (2) it decides IsValidNumber by running libphonenumber's own metadata patterns with RE2 instead
+// of ICU, restricted to a regular subset (digits, classes, groups, |, ?, *, +, {n,m}, $) where both engines
+// decide the same membership. Any pattern outside that subset keeps its calling code on the reference
+// path; a self-check against the reference at first use disables the fast path entirely if the installed
+// library disagrees (dialerd logs that at start); tests/unit/domain/phone_test.cpp compares both paths on
+// tens of thousands of generated inputs. Costs: docs/PERFORMANCE.md, "The phone-number check".
 #include "dialerd/domain/phone.hpp"
 
 #include <fmt/format.h>
 #include <phonenumbers/phonemetadata.pb.h>
 #include <phonenumbers/phonenumberutil.h>
+#include <re2/re2.h>
+#include <re2/set.h>
 
 #include <algorithm>
 #include <array>
@@ -22,6 +24,7 @@
 #include <cstdint>
 #include <list>
 #include <map>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -45,257 +48,107 @@ bool all_digits(std::string_view s) {
   return s.find_first_not_of("0123456789") == std::string_view::npos;
 }
 
-// ---- Exact matcher for libphonenumber's metadata patterns ------------------------------------------------
-// The metadata patterns use only digits, \d, [digit classes], (...), (?:...), |, ? and {n}/{n,m}. With no lazy
-// or possessive quantifiers, anchors, lookaround or backreferences, ICU's matches() / lookingAt() decide plain
-// membership of the input (resp. of one of its prefixes) in the pattern's regular language, which a DFA over
-// the digits 0-9 decides too. Anything outside that subset is refused, and its calling code keeps using
-// libphonenumber, so a metadata update cannot silently change a result.
-class DigitDfa {
+// ---- libphonenumber's metadata patterns, run by RE2 ------------------------------------------------------
+// The metadata patterns use digits, \d, [digit classes], (...), (?:...), |, ?, *, +, {n}/{n,m}/{n,} and $. In
+// that subset ICU's matches() / lookingAt() decide plain membership of the input (resp. of one of its
+// prefixes) in the pattern's regular language, which is what RE2 decides with ANCHOR_BOTH / ANCHOR_START.
+// A pattern using anything else (lazy or possessive quantifiers, '^', '.', other escapes, lookaround,
+// nested classes) is refused, and its calling code keeps using libphonenumber, so a metadata update cannot
+// silently change a result.
+class DigitPattern {
  public:
-  bool compile(std::string_view p) {
-    pat_ = p;
-    pos_ = 0;
-    ok_ = true;
-    Node ast = parse_alt();
-    if (!ok_ || pos_ != pat_.size()) return false;
-    auto [s, e] = emit(ast);
-    final_ = e;
-    bool built = ok_ && build(s);
-    std::vector<NState>().swap(nfa_);  // frees it (`nfa_ = {}` would only clear it and keep its capacity)
-    return built;
+  static constexpr std::int64_t kMaxMem = 1 << 20;     // one pattern
+  static constexpr std::int64_t kMaxSetMem = 8 << 20;  // a calling code's set: up to a few hundred patterns
+
+  bool compile(const std::string& pattern) {
+    if (!in_subset(pattern)) return false;
+    re_ = std::make_unique<RE2>(pattern, options());
+    return re_->ok();
   }
   bool full_match(std::string_view d) const {  // ICU matches()
-    int st = 0;
-    for (char c : d)
-      if ((st = next_[st][c - '0']) == kDead) return false;
-    return accept_[st];
+    return re_->Match(d, 0, d.size(), RE2::ANCHOR_BOTH, nullptr, 0);
   }
   bool prefix_match(std::string_view d) const {  // ICU lookingAt(): some prefix, possibly empty, matches
-    int st = 0;
-    if (accept_[st]) return true;
-    for (char c : d) {
-      if ((st = next_[st][c - '0']) == kDead) return false;
-      if (accept_[st]) return true;
+    return re_->Match(d, 0, d.size(), RE2::ANCHOR_START, nullptr, 0);
+  }
+
+  static RE2::Options options(std::int64_t max_mem = kMaxMem) {
+    RE2::Options o;
+    o.set_encoding(RE2::Options::EncodingLatin1);  // an NSN is ASCII digits
+    o.set_never_capture(true);
+    o.set_log_errors(false);
+    // For the program and the lazily built DFA, which live for the daemon's life. A DFA that outgrows it
+    // makes RE2 fall back to a slower engine (one pattern) or report an error (a set).
+    o.set_max_mem(max_mem);
+    return o;
+  }
+
+  static bool in_subset(std::string_view p) {
+    auto digit = [](char c) { return c >= '0' && c <= '9'; };
+    bool in_class = false, after_atom = false;
+    for (std::size_t i = 0; i < p.size(); ++i) {
+      char c = p[i];
+      if (c == '\\') {  // \d is the only escape
+        if (i + 1 >= p.size() || p[i + 1] != 'd') return false;
+        ++i;
+        after_atom = !in_class;
+      } else if (in_class) {
+        if (c == ']') {
+          in_class = false;
+          after_atom = true;
+        } else if (!digit(c) && c != '-' && !(c == '^' && p[i - 1] == '[')) {
+          return false;  // nested classes and set operations read differently in ICU and RE2
+        }
+      } else if (digit(c) || c == ')') {
+        after_atom = true;
+      } else if (c == '[') {
+        in_class = true;
+      } else if (c == '(') {
+        if (i + 1 < p.size() && p[i + 1] == '?') {
+          if (i + 2 >= p.size() || p[i + 2] != ':') return false;
+          i += 2;
+        }
+        after_atom = false;
+      } else if (c == '|' || c == '$') {  // '$': the end of the input in both engines (digits hold no newline)
+        after_atom = false;
+      } else if (c == '?' || c == '*' || c == '+' || c == '{') {
+        if (!after_atom) return false;  // a quantifier on a quantifier: lazy or possessive
+        if (c == '{') {
+          std::size_t close = p.find('}', i);
+          if (close == std::string_view::npos) return false;
+          for (std::size_t k = i + 1; k < close; ++k)
+            if (!digit(p[k]) && p[k] != ',') return false;
+          i = close;
+        }
+        after_atom = false;
+      } else {
+        return false;
+      }
     }
-    return false;
+    return !in_class;
   }
 
  private:
-  struct Node {
-    enum K { Set, Cat, Alt, Rep } k = Cat;
-    uint16_t mask = 0;
-    int lo = 0, hi = 0;
-    std::vector<Node> kids;
-  };
-  struct NState {
-    uint16_t mask = 0;
-    int out = -1;
-    std::vector<int> eps;
-  };
-  std::string_view pat_;
-  size_t pos_ = 0;
-  bool ok_ = true;
-  std::vector<NState> nfa_;
-  int final_ = -1;
-  // Kept for the daemon's life, one table per pattern (thousands): 16-bit states (build() stops at
-  // kMaxStates) and no spare capacity keep them to a few MiB.
-  static constexpr std::uint16_t kDead = 0xFFFF;
-  static constexpr size_t kMaxStates = 50000;
-  std::vector<std::array<std::uint16_t, 10>> next_;
-  std::vector<uint8_t> accept_;
-
-  static bool dig(char c) { return c >= '0' && c <= '9'; }
-  char peek() const { return pos_ < pat_.size() ? pat_[pos_] : '\0'; }
-  char get() { return pos_ < pat_.size() ? pat_[pos_++] : '\0'; }
-  bool eat(char c) { return peek() == c && c && (++pos_, true); }
-  int number() {
-    int n = 0, k = 0;
-    for (; dig(peek()) && k < 3; ++k) n = n * 10 + (get() - '0');
-    if (!k || dig(peek())) ok_ = false;
-    return n;
-  }
-  Node parse_alt() {
-    Node n;
-    n.k = Node::Alt;
-    n.kids.push_back(parse_cat());
-    while (ok_ && eat('|')) n.kids.push_back(parse_cat());
-    return n;
-  }
-  Node parse_cat() {
-    Node n;
-    while (ok_ && pos_ < pat_.size() && peek() != '|' && peek() != ')') n.kids.push_back(parse_rep());
-    return n;
-  }
-  Node parse_rep() {
-    Node a = parse_atom();
-    int lo, hi;
-    if (eat('?'))
-      lo = 0, hi = 1;
-    else if (eat('{')) {
-      lo = number();
-      hi = eat(',') ? number() : lo;  // "{n,}" is refused by number()
-      if (!eat('}') || lo > hi || hi > 64) ok_ = false;
-    } else
-      return a;
-    if (peek() == '?' || peek() == '+' || peek() == '*' || peek() == '{') ok_ = false;  // lazy/possessive
-    Node r;
-    r.k = Node::Rep, r.lo = lo, r.hi = hi;
-    r.kids.push_back(std::move(a));
-    return r;
-  }
-  Node parse_atom() {
-    Node n;
-    n.k = Node::Set;
-    char c = get();
-    if (dig(c))
-      n.mask = uint16_t(1u << (c - '0'));
-    else if (c == '\\' && eat('d'))
-      n.mask = 0x3ff;  // \p{Nd}; an NSN only ever holds ASCII digits
-    else if (c == '[') {
-      if (peek() == '^' || peek() == ']') ok_ = false;
-      while (ok_ && !eat(']')) {
-        char a = get(), b;
-        if (a == '\\' && eat('d')) {
-          n.mask |= 0x3ff;
-          continue;
-        }
-        b = a;
-        if (peek() == '-' && pos_ + 1 < pat_.size() && pat_[pos_ + 1] != ']') get(), b = get();
-        if (!dig(a) || !dig(b) || b < a) {
-          ok_ = false;
-          break;
-        }
-        for (char x = a; x <= b; ++x) n.mask |= uint16_t(1u << (x - '0'));
-      }
-    } else if (c == '(') {
-      if (eat('?') && !eat(':')) ok_ = false;
-      n = parse_alt();
-      if (!eat(')')) ok_ = false;
-    } else
-      ok_ = false;
-    return n;
-  }
-  int add() {
-    nfa_.emplace_back();
-    return int(nfa_.size()) - 1;
-  }
-  std::pair<int, int> emit(const Node& n) {  // Thompson construction; {n,m} expands into copies
-    if (nfa_.size() > 200000) ok_ = false;
-    if (!ok_) {
-      int s = add();
-      return {s, s};
-    }
-    int s = add(), e = s;
-    switch (n.k) {
-      case Node::Set:
-        e = add();
-        nfa_[s].mask = n.mask;
-        nfa_[s].out = e;
-        break;
-      case Node::Cat:
-        for (auto& k : n.kids) {
-          auto [ks, ke] = emit(k);
-          nfa_[e].eps.push_back(ks);
-          e = ke;
-        }
-        break;
-      case Node::Alt:
-        e = add();
-        for (auto& k : n.kids) {
-          auto [ks, ke] = emit(k);
-          nfa_[s].eps.push_back(ks);
-          nfa_[ke].eps.push_back(e);
-        }
-        break;
-      case Node::Rep:
-        for (int i = 0; i < n.hi; ++i) {
-          auto [ks, ke] = emit(n.kids[0]);
-          int after = add();
-          nfa_[e].eps.push_back(ks);
-          nfa_[ke].eps.push_back(after);
-          if (i >= n.lo) nfa_[e].eps.push_back(after);  // copies past the minimum are optional
-          e = after;
-        }
-        break;
-    }
-    return {s, e};
-  }
-  void closure(std::vector<int>& set) const {
-    std::vector<char> seen(nfa_.size(), 0);
-    std::vector<int> stack;
-    stack.swap(set);
-    while (!stack.empty()) {
-      int s = stack.back();
-      stack.pop_back();
-      if (seen[s]) continue;
-      seen[s] = 1;
-      set.push_back(s);
-      for (int t : nfa_[s].eps) stack.push_back(t);
-    }
-    std::sort(set.begin(), set.end());
-  }
-  bool build(int start) {  // subset construction
-    std::map<std::vector<int>, int> ids;
-    std::vector<std::vector<int>> sets{{start}};
-    closure(sets[0]);
-    ids.emplace(sets[0], 0);
-    for (size_t i = 0; i < sets.size(); ++i) {
-      if (sets.size() > kMaxStates) return false;
-      std::array<std::uint16_t, 10> row;
-      for (int d = 0; d < 10; ++d) {
-        std::vector<int> nx;
-        for (int s : sets[i])
-          if (nfa_[s].out >= 0 && (nfa_[s].mask >> d & 1)) nx.push_back(nfa_[s].out);
-        row[d] = kDead;
-        if (nx.empty()) continue;
-        closure(nx);
-        auto [it, fresh] = ids.emplace(nx, int(sets.size()));
-        if (fresh) sets.push_back(std::move(nx));
-        row[d] = static_cast<std::uint16_t>(it->second);
-      }
-      next_.push_back(row);
-      accept_.push_back(std::binary_search(sets[i].begin(), sets[i].end(), final_));
-    }
-    next_.shrink_to_fit();
-    accept_.shrink_to_fit();
-    return true;
-  }
+  std::unique_ptr<RE2> re_;
 };
 
-// Mirrors PhoneNumberUtil::IsNumberMatchingDesc: possible_length filter, empty pattern never matches.
-struct DescM {
-  std::vector<int> lens;
-  bool has_pattern = false;
-  DigitDfa dfa;
-  bool init(const PhoneNumberDesc& d) {
-    lens.assign(d.possible_length().begin(), d.possible_length().end());
-    has_pattern = !d.national_number_pattern().empty();
-    return !has_pattern || dfa.compile(d.national_number_pattern());
-  }
-  bool match(std::string_view nsn) const {
-    if (!lens.empty() && std::find(lens.begin(), lens.end(), int(nsn.size())) == lens.end()) return false;
-    return has_pattern && dfa.full_match(nsn);
-  }
-};
-
-// Mirrors PhoneNumberUtil::GetNumberTypeHelper(nsn, metadata) != UNKNOWN.
+// One region's part of its calling code's pattern set (CcInfo below).
 struct RegionM {
-  DescM general, premium, toll_free, shared, voip, personal, pager, uan, voicemail, fixed, mobile;
+  // The number patterns of PhoneNumberUtil::GetNumberTypeHelper, and the region's leading digits.
+  enum Part { general, premium, toll_free, shared, voip, personal, pager, uan, voicemail, fixed, mobile, leading };
+  static constexpr int kDescs = leading;
+  std::array<std::vector<int>, kDescs> lens;  // possible lengths per number pattern; empty = any
   bool same_mobile_fixed = false, has_ld = false;
-  DigitDfa ld;
-  bool init(const PhoneMetadata& m) {
-    same_mobile_fixed = m.same_mobile_and_fixed_line_pattern();
-    has_ld = m.has_leading_digits();
-    return general.init(m.general_desc()) && premium.init(m.premium_rate()) && toll_free.init(m.toll_free()) &&
-           shared.init(m.shared_cost()) && voip.init(m.voip()) && personal.init(m.personal_number()) &&
-           pager.init(m.pager()) && uan.init(m.uan()) && voicemail.init(m.voicemail()) && fixed.init(m.fixed_line()) &&
-           mobile.init(m.mobile()) && (!has_ld || ld.compile(m.leading_digits()));
-  }
-  bool known_type(std::string_view n) const {
-    return general.match(n) && (premium.match(n) || toll_free.match(n) || shared.match(n) || voip.match(n) ||
-                                personal.match(n) || pager.match(n) || uan.match(n) || voicemail.match(n) ||
-                                fixed.match(n) || (!same_mobile_fixed && mobile.match(n)));
+
+  // Mirrors GetNumberTypeHelper(nsn, metadata) != UNKNOWN, given which of the region's patterns fully
+  // matched the NSN (bit per Part): each one's possible_length filter (IsNumberMatchingDesc) applies after.
+  bool known_type(std::uint16_t matched, std::size_t length) const {
+    auto hit = [&](Part p) {
+      const auto& l = lens[p];
+      return (matched >> p & 1) && (l.empty() || std::find(l.begin(), l.end(), int(length)) != l.end());
+    };
+    return hit(general) && (hit(premium) || hit(toll_free) || hit(shared) || hit(voip) || hit(personal) || hit(pager) ||
+                            hit(uan) || hit(voicemail) || hit(fixed) || (!same_mobile_fixed && hit(mobile)));
   }
 };
 
@@ -303,19 +156,56 @@ struct CcInfo {
   bool known = false;       // GetRegionCodeForCountryCode(cc) != "ZZ" (what Parse's ExtractCountryCode tests)
   bool fast_parse = false;  // national_prefix_for_parsing (npfp) of the metadata Parse uses is "" or compiled
   bool has_npfp = false;
-  DigitDfa npfp;                 // Parse strips a national prefix only where npfp lookingAt()-matches
+  DigitPattern npfp;             // Parse strips a national prefix only where npfp lookingAt()-matches
   bool fast_valid = false;       // every region's patterns compiled
   std::vector<RegionM> regions;  // GetRegionCodesForCountryCallingCode order (main region first)
+  // Every pattern of every region, run as one RE2::Set: a single pass over the NSN tells which of them
+  // match. Leading digits (ICU lookingAt) go in as "(?:ld)\d*", the same test on an all-digit NSN.
+  std::unique_ptr<RE2::Set> set;
+  std::vector<std::pair<std::uint8_t, std::uint8_t>> part_of;  // the set's pattern index -> (region, Part)
 
-  // == IsValidForRegion(GetRegionCodeForNumber(n)), i.e. IsValidNumber, given cc and the NSN.
-  bool valid(std::string_view nsn) const {
+  bool add_region(const PhoneMetadata& m) {
+    if (!set) set = std::make_unique<RE2::Set>(DigitPattern::options(DigitPattern::kMaxSetMem), RE2::ANCHOR_BOTH);
+    if (regions.size() >= 64) return false;
+    auto r = static_cast<std::uint8_t>(regions.size());
+    RegionM& region = regions.emplace_back();
+    region.same_mobile_fixed = m.same_mobile_and_fixed_line_pattern();
+    region.has_ld = m.has_leading_digits();
+    const PhoneNumberDesc* descs[RegionM::kDescs] = {
+        &m.general_desc(), &m.premium_rate(), &m.toll_free(), &m.shared_cost(), &m.voip(),  &m.personal_number(),
+        &m.pager(),        &m.uan(),          &m.voicemail(), &m.fixed_line(),  &m.mobile()};
+    auto add = [&](const std::string& pattern, std::uint8_t part) {
+      if (!DigitPattern::in_subset(pattern) || set->Add(pattern, nullptr) < 0) return false;
+      part_of.emplace_back(r, part);
+      return true;
+    };
+    for (int d = 0; d < RegionM::kDescs; ++d) {
+      region.lens[d].assign(descs[d]->possible_length().begin(), descs[d]->possible_length().end());
+      const std::string& pattern = descs[d]->national_number_pattern();
+      if (!pattern.empty() && !add(pattern, static_cast<std::uint8_t>(d))) return false;  // empty never matches
+    }
+    return !region.has_ld ||
+           (DigitPattern::in_subset(m.leading_digits()) && add("(?:" + m.leading_digits() + ")\\d*", RegionM::leading));
+  }
+
+  // == IsValidForRegion(GetRegionCodeForNumber(n)), i.e. IsValidNumber, given cc and the NSN: 1 or 0; -1
+  // when RE2 could not decide (its DFA outgrew its memory): then libphonenumber decides.
+  int valid(std::string_view nsn) const {
+    thread_local std::vector<int> hits;
+    thread_local std::vector<std::uint16_t> matched;
+    hits.clear();
+    RE2::Set::ErrorInfo error{};
+    if (!set->Match(nsn, &hits, &error)) return error.kind == RE2::Set::kNoError ? 0 : -1;
+    matched.assign(regions.size(), 0);
+    for (int i : hits) matched[part_of[i].first] |= static_cast<std::uint16_t>(1u << part_of[i].second);
     size_t r = 0;
     if (regions.size() > 1) {  // GetRegionCodeForNumberFromRegionList
-      while (r < regions.size() && !(regions[r].has_ld ? regions[r].ld.prefix_match(nsn) : regions[r].known_type(nsn)))
+      while (r < regions.size() && !(regions[r].has_ld ? (matched[r] >> RegionM::leading & 1)
+                                                       : regions[r].known_type(matched[r], nsn.size())))
         ++r;
-      if (r == regions.size()) return false;  // "ZZ": IsValidNumberForRegion is false
+      if (r == regions.size()) return 0;  // "ZZ": IsValidNumberForRegion is false
     }
-    return regions[r].known_type(nsn);
+    return regions[r].known_type(matched[r], nsn.size());
   }
 };
 
@@ -324,7 +214,7 @@ struct RegionInfo {  // for national-format input read in a default region
   std::string cc_str;
   bool fast = false;  // idd compiled (non-empty) and npfp is "" or compiled
   bool has_npfp = false;
-  DigitDfa idd, npfp;
+  DigitPattern idd, npfp;
 };
 
 struct Tables {
@@ -347,7 +237,8 @@ bool is_valid(const Tables& t, const PhoneNumber& number) {
   char buf[48];  // GetNationalSignificantNumber: leading zeros + national_number
   std::fill(buf, buf + zeros, '0');
   char* end = std::to_chars(buf + zeros, buf + sizeof buf, number.national_number()).ptr;
-  return t.cc[c].valid(std::string_view(buf, end - buf));
+  int valid = t.cc[c].valid(std::string_view(buf, end - buf));
+  return valid < 0 ? PhoneNumberUtil::GetInstance()->IsValidNumber(number) : valid == 1;
 }
 
 std::variant<std::string, PhoneError> normalize(const Tables& t, std::string_view input,
@@ -404,7 +295,7 @@ std::variant<std::string, PhoneError> normalize(const Tables& t, std::string_vie
     }
     if (!is_valid(t, number)) return invalid(input);
     // Format(E164) is "+" + cc + NSN, and the NSN (leading zeros + national_number) equals nsn.
-    return "+" + std::to_string(cc) + std::string(nsn);
+    return fmt::format("+{}{}", cc, nsn);
   }
 
   PhoneNumber number;
@@ -432,10 +323,10 @@ Tables::Tables() {
     ci.fast_valid = true;
     for (const std::string& r : regions) {
       const PhoneMetadata* m = r == "001" ? nongeo[c] : geo[r];
-      ci.regions.emplace_back();
-      if (!m || !ci.regions.back().init(*m)) ci.fast_valid = false;
+      if (!m || !ci.add_region(*m)) ci.fast_valid = false;
     }
-    if (!ci.fast_valid) ci.regions.clear();
+    if (ci.fast_valid) ci.fast_valid = ci.set->Compile();
+    if (!ci.fast_valid) ci.regions.clear(), ci.set.reset(), ci.part_of.clear();
     if (const PhoneMetadata* m = regions.front() == "001" ? nongeo[c] : geo[regions.front()]) {
       const std::string& p = m->national_prefix_for_parsing();  // "" -> Parse never strips
       ci.has_npfp = !p.empty();
@@ -465,7 +356,7 @@ Tables::Tables() {
     for (const PhoneNumberDesc* d : {&m.fixed_line(), &m.mobile(), &m.toll_free(), &m.voip()}) {
       if (!d->has_example_number()) continue;
       const std::string& ex = d->example_number();
-      std::string e164 = "+" + std::to_string(m.country_code()) + ex;
+      std::string e164 = fmt::format("+{}{}", m.country_code(), ex);
       std::string probes[][2] = {{e164, "US"}, {e164 + "9", "US"}, {ex, m.id()}, {m.national_prefix() + ex, m.id()}};
       for (auto& [in, reg] : probes) {
         auto a = normalize(*this, in, reg, true), b = normalize(*this, in, reg, false);
@@ -481,7 +372,7 @@ Tables::Tables() {
 }
 
 const Tables& tables() {
-  static const Tables t;  // ~3 MB of automata; built and self-checked on first use (~65 ms)
+  static const Tables t;  // built and self-checked on first use
   return t;
 }
 
