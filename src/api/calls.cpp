@@ -1,6 +1,6 @@
-// Calls: one call now (POST /v1/calls, /v1/calls/bulk, like seeds 000/001), a call in full, a campaign's
-// calls, and operator decisions on held calls (POST /v1/calls/{id}/release|fail and
-// POST /v1/campaigns/{id}/held/release|fail).
+// Calls: one call now (POST /v1/calls, /v1/calls/bulk, like Veritus's bulk and single calls), a call in full, a
+// campaign's calls, and operator decisions on held calls (POST /v1/calls/{id}/release|fail and POST
+// /v1/campaigns/{id}/held/release|fail).
 #include <map>
 
 #include <spdlog/spdlog.h>
@@ -81,7 +81,7 @@ json checks_json(const std::vector<schedule::Check>& checks) {
   return out;
 }
 
-// A compliance decision as seeds 000/001 explain one: the checks passed and failed, with reasons.
+// A compliance decision as Veritus explains one: the checks passed and failed, with reasons.
 json decision_json(const schedule::Decision& d) {
   const char* verdict = d.kind == schedule::Decision::Kind::dispatch ? "dispatch"
                         : d.kind == schedule::Decision::Kind::skip   ? "skip"
@@ -162,7 +162,7 @@ struct CallNowResult {
   json compliance;    // not_eligible: the decision
 };
 
-// "Contact not eligible for a call now. 2 failed rule(s): 1. Respectful Hours [...], 2. ..." (seed 000).
+// "Contact not eligible for a call now. 2 failed rule(s): 1. Respectful Hours [...], 2. ..." (Veritus).
 std::string not_eligible_message(const schedule::Decision& d) {
   std::string out = "contact not eligible for a call now. " + std::to_string(d.failed.size()) + " failed rule(s): ";
   for (std::size_t i = 0; i < d.failed.size(); ++i)
@@ -226,7 +226,7 @@ std::vector<CallNowResult> place_calls(Context& ctx, const http::Request& req, d
     try {
       auto c = parse_contact(*records[i], at[i], region);
       r.phone = c.phone;
-      if (auto [it, fresh] = seen.emplace(c.phone, i); !fresh)  // seed 000: unique within a request
+      if (auto [it, fresh] = seen.emplace(c.phone, i); !fresh)  // as Veritus: unique within a request
         throw BadRequest(400, "duplicate_contact", at[i] + ".phone_number: " + c.phone + " is also " + at[it->second],
                          at[i] + ".phone_number");
       check_required(c, campaign.spec.required_variables, at[i]);
@@ -335,7 +335,7 @@ http::Response create_call(Context& ctx, const http::Request& req) {
 }
 
 // POST /v1/calls/bulk {campaign_id, contacts[1..100]}: 200 with a summary and one result per record, in
-// order, even when some fail (seed 000).
+// order, even when some fail (Veritus).
 http::Response create_calls_bulk(Context& ctx, const http::Request& req) {
   json body = parse_json_body(req);
   check_fields(body, {"campaign_id", "contacts"});

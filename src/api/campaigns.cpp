@@ -448,7 +448,7 @@ http::Response get_campaign(Context& ctx, const http::Request& req, const http::
 
 // POST /v1/campaigns/{id}/contacts: records added in chunks of 1000, each its own transaction. Invalid
 // records are reported one by one and the rest still go in; a record matching a pending call of the
-// campaign updates it (seed 003).
+// campaign updates it (addCallsToBatch).
 awaitable<http::Response> add_contacts(Context& ctx, const http::Request& req, const http::Params& params) {
   auto campaign = std::optional<Campaign>(owned_campaign(ctx, req, params.at("id")));
   CampaignId id = campaign->id;

@@ -34,7 +34,7 @@ ContactInput parse_contact(const json& rec, const std::string& at, const std::st
     if (!rec["variables"].is_object()) bad_field(at + ".variables", "must be an object");
     c.variables = rec["variables"];
   }
-  // Like seed 003: any other field of the record is a variable for the agent.
+  // Like addCallsToBatch: any other field of the record is a variable for the agent.
   for (const auto& [k, v] : rec.items())
     if (!kContactNamed.count(k)) c.variables[k] = v;
   c.timezone = opt_string(rec, "timezone", at + ".timezone", 64);

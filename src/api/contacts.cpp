@@ -69,7 +69,7 @@ http::Response get_contact(Context& ctx, const http::Request& req, const http::P
 }
 
 // PATCH: timezone (null = infer from the number again), active (an inactive contact is never called:
-// its calls are skipped when they come due, like seed 000's is-active check), first_name, last_name.
+// its calls are skipped when they come due, like Veritus's is-active check), first_name, last_name.
 http::Response patch_contact(Context& ctx, const http::Request& req, const http::Params& p) {
   auto [contact, calls] = visible_contact(ctx, req, p.at("phone"));
   json body = parse_json_body(req);

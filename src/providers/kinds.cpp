@@ -5,14 +5,14 @@
 namespace dialerd::providers {
 namespace {
 constexpr std::array<KindInfo, 5> kKinds{{
-    // seed 004: tasks 1..1000, X-API-KEY + X-API-SECRET; no idempotency key in the API.
+    // The batch-call API: tasks 1..1000, X-API-KEY + X-API-SECRET; no idempotency key in the API.
     {"batchcall", 1000, true, true, true, false, false, false},
-    // seeds 000/001: 1..100 unique customer ids, Bearer key; Veritus picks the caller id; no idempotency key.
+    // Veritus: 1..100 unique customer ids, Bearer key; Veritus picks the caller id; no idempotency key.
     {"veritus", 100, true, true, false, false, false, false},
-    // seed 002: inline contacts (no documented maximum: dialerd sends at most 1000), Bearer key; the caller
+    // Truedy: inline contacts (no documented maximum: dialerd sends at most 1000), Bearer key; the caller
     // ids are the batch's phone_number_ids; no idempotency key.
     {"truedy", 1000, true, true, false, false, false, false},
-    // seed 003: call_data, processed by the provider in chunks of 1000 (one per request), x-api-key; the
+    // addCallsToBatch: call_data, processed by the provider in chunks of 1000 (one per request), x-api-key; the
     // batch's numbers call; no idempotency key. Its page says to retry a 500 with exponential backoff, and
     // that re-adding a number still pending updates its record instead of adding a call.
     {"addcalls", 1000, true, true, false, false, false, true},

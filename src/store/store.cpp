@@ -187,7 +187,7 @@ Store::AddedContacts Store::insert_contacts(CampaignId id, const std::vector<Con
     std::int64_t contact_id = up.int64(0);
     up.reset();
     std::string vars = call_variables(contact).dump();
-    // A second record for a contact with a pending call in this campaign updates it (seed 003).
+    // A second record for a contact with a pending call in this campaign updates it (addCallsToBatch).
     find.reset();
     find.bind(1, contact_id).bind(2, id);
     if (find.step()) {

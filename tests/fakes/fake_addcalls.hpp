@@ -1,5 +1,5 @@
 #pragma once
-// A fake of addCallsToBatch (seed 003: POST /api/call/addCallsToBatch), strict about the documented
+// A fake of addCallsToBatch (POST /api/call/addCallsToBatch), strict about the documented
 // contract: x-api-key, JSON, a known batchId, 1..max_records call_data records each with a phoneNumber of
 // E.164 digits (no '+'), the agent's required variables, and no record re-added while its earlier call is
 // still pending. It chunks call_data by 1000 like the provider, can fail chunks (207 with failedChunks),

@@ -1,5 +1,5 @@
 #pragma once
-// A fake of the batch-call API (seed 004: POST /batch-call), strict about the documented contract.
+// A fake of the batch-call API (POST /batch-call), strict about the documented contract.
 // It runs on its own thread on 127.0.0.1:0 (fakes/fake_provider.hpp), records every accepted batch and every
 // contract violation, can inject failures, and can report each task's outcome back to dialerd like a
 // provider callback.

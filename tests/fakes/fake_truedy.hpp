@@ -1,5 +1,5 @@
 #pragma once
-// A fake of Truedy (seed 002: POST /batch-calls), strict about the documented contract: Bearer token, JSON,
+// A fake of Truedy (POST /batch-calls), strict about the documented contract: Bearer token, JSON,
 // name 1..255 characters, agent_id, schedule_type and its scheduled_at, inline contacts with E.164 numbers
 // (at most max_contacts), phone_number_ids, phone_rotation_strategy, HH:MM times, working days 1..7,
 // max_calls_per_day >= 1, and no field the page does not list. Each created batch is recorded, and its

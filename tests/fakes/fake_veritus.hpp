@@ -1,5 +1,5 @@
 #pragma once
-// A fake of Veritus (seeds 000 and 001: POST /calls/bulk and POST /customers/{customerId}/calls), strict
+// A fake of Veritus (POST /calls/bulk and POST /customers/{customerId}/calls), strict
 // about the documented contract: Bearer token, JSON, agentId, 1..100 unique customer ids (uuids in bulk),
 // the webhook object. Customers it places are recorded by id; a test can refuse customers with Veritus's
 // error texts (partial success in a 200), and the calls it places report outcomes back to dialerd.
@@ -28,7 +28,7 @@ class FakeVeritus {
   // (customer id, times placed) -> the status to report.
   using OutcomeFn = std::function<std::string(const std::string& customer_id, int times_seen)>;
 
-  // Error texts in Veritus's words (seed 000).
+  // Error texts in Veritus's words (Veritus).
   static const char* const kRespectfulHours;
   static const char* const kDailyLimit;
   static const char* const kCeaseAndDesist;

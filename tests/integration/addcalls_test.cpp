@@ -1,4 +1,4 @@
-// The real dialerd against a strict fake of addCallsToBatch (seed 003) on loopback.
+// The real dialerd against a strict fake of addCallsToBatch (addCallsToBatch) on loopback.
 #include <catch2/catch.hpp>
 #include <set>
 

@@ -1,4 +1,4 @@
-// One call now: POST /v1/calls and /v1/calls/bulk (seeds 000/001), and GET /v1/campaigns/{id}/calls.
+// One call now: POST /v1/calls and /v1/calls/bulk (as Veritus offers them), and GET /v1/campaigns/{id}/calls.
 #include <catch2/catch.hpp>
 
 #include <set>
@@ -160,7 +160,7 @@ TEST_CASE("call now in bulk: per-record results with a summary and the campaign'
   CHECK(numbers == std::map<std::string, int>{{phone(10), 1}, {phone(11), 1}, {phone(14), 1}});
   CHECK(counts_of(daemon, id)["total"] == 3);
 
-  // Request limits (seed 000): 1..100 unique contacts.
+  // Request limits (Veritus): 1..100 unique contacts.
   CHECK(post(daemon, "/v1/calls/bulk", {{"campaign_id", id}, {"contacts", json::array()}}).status == 400);
   json many = json::array();
   for (int i = 0; i < 101; ++i) many.push_back({{"phone_number", phone(100 + i)}});

@@ -67,7 +67,7 @@ TEST_CASE("campaign api: contacts are added in chunks with per-record errors and
   CHECK(r.body["data"]["errors"][1]["field"] == "contacts[4].account");
   CHECK(data_of(daemon, id)["counts"]["total"] == 4);
 
-  // seed 003's shape; all good -> 200.
+  // addCallsToBatch's shape; all good -> 200.
   auto ok = post(daemon, "/v1/campaigns/" + id + "/contacts",
                  {{"call_data", {{{"phoneNumber", phone(5)}, {"account", "A5"}}}}});
   CHECK(ok.status == 200);

@@ -110,7 +110,7 @@ TEST_CASE("scheduler: a contact whose local time is night is not called - one in
   REQUIRE(pending.size() == 1);
   CHECK_THAT(pending[0]["last_error"].get<std::string>(), Catch::Contains("respectful-hours"));
 
-  // GET /v1/calls/{id} explains the decision with the checks, like seed 000.
+  // GET /v1/calls/{id} explains the decision with the checks, like Veritus.
   auto call = http_get(daemon.url("/v1/calls/" + std::to_string(pending[0]["id"].get<std::int64_t>())));
   REQUIRE(call.status == 200);
   auto compliance = call.body["data"]["compliance"];

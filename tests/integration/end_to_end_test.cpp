@@ -1,4 +1,4 @@
-// The real dialerd against a fake batch-call provider (seed 004) on loopback.
+// The real dialerd against a fake batch-call provider on loopback.
 #include <catch2/catch.hpp>
 
 #include <set>

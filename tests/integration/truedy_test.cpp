@@ -1,4 +1,4 @@
-// The real dialerd against a strict fake of Truedy (seed 002) on loopback.
+// The real dialerd against a strict fake of Truedy on loopback.
 #include <catch2/catch.hpp>
 #include <ctime>
 #include <set>

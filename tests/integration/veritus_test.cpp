@@ -1,4 +1,4 @@
-// The real dialerd against a strict fake of Veritus (seeds 000 and 001) on loopback.
+// The real dialerd against a strict fake of Veritus on loopback.
 #include <catch2/catch.hpp>
 #include <set>
 

@@ -1,5 +1,5 @@
 #pragma once
-// Campaign and call states (docs/SCHEMA.md, PRODUCT.md) and the outcomes a provider reports.
+// Campaign and call states (docs/SCHEMA.md, README.md "API") and the outcomes a provider reports.
 #include <optional>
 #include <string_view>
 

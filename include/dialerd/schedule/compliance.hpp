@@ -1,6 +1,6 @@
 #pragma once
 // Whether one call may go out now, and if not, why and until when. Pure: a function of the campaign's
-// rules, where the contact is, the counters and the instant. The checks mirror seeds 000/001:
+// rules, where the contact is, the counters and the instant. The checks mirror Veritus's:
 // each has an id, a name, a description and a reason, and lands in `passed` or `failed`.
 #include <map>
 #include <optional>

@@ -43,7 +43,7 @@ Screened AddCallsAdapter::screen(const domain::DispatchChunk& chunk) const {
 WireRequest AddCallsAdapter::build_request(const domain::DispatchChunk& chunk) const {
   json call_data = json::array();
   for (const auto& call : chunk.calls) {
-    // Every field but phoneNumber is a variable for the agent (seed 003).
+    // Every field but phoneNumber is a variable for the agent (addCallsToBatch).
     json record = call.parsed_variables();
     record["phoneNumber"] = digits_of(call.phone);
     call_data.push_back(std::move(record));

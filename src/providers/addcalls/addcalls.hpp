@@ -1,6 +1,6 @@
 #pragma once
-// Adapter for addCallsToBatch (seed 003): POST {base_url}/api/call/addCallsToBatch enqueues a chunk's calls
-// into an existing batch, named by the campaign's batch_id or else the provider's.
+// Adapter for addCallsToBatch (docs/PROVIDERS.md, "The addcalls adapter"): POST {base_url}/api/call/addCallsToBatch
+// enqueues a chunk's calls into an existing batch, named by the campaign's batch_id or else the provider's.
 #include "dialerd/app/config.hpp"
 #include "dialerd/providers/provider.hpp"
 #include "providers/screened_provider.hpp"

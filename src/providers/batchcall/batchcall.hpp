@@ -1,5 +1,6 @@
 #pragma once
-// Adapter for the batch-call API (seed 004): POST {base_url}/batch-call, tasks 1..1000.
+// Adapter for the batch-call API (docs/PROVIDERS.md, "The batchcall adapter"): POST {base_url}/batch-call,
+// tasks 1..1000.
 #include "dialerd/app/config.hpp"
 #include "dialerd/providers/provider.hpp"
 

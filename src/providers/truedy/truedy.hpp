@@ -1,5 +1,6 @@
 #pragma once
-// Adapter for Truedy (seed 002): POST {base_url}/batch-calls, one batch per chunk, contacts inline.
+// Adapter for Truedy (docs/PROVIDERS.md, "The truedy adapter"): POST {base_url}/batch-calls, one batch per chunk,
+// contacts inline.
 #include "dialerd/app/config.hpp"
 #include "dialerd/providers/provider.hpp"
 

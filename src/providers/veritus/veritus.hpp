@@ -1,5 +1,5 @@
 #pragma once
-// Adapter for Veritus (seeds 000 and 001): POST {base_url}/calls/bulk for 2..100 customers, POST
+// Adapter for Veritus (docs/PROVIDERS.md, "The veritus adapter"): POST {base_url}/calls/bulk for 2..100 customers, POST
 // {base_url}/customers/{customerId}/calls for one. Veritus calls a customer it knows by id, so each call
 // needs the variable customer_id; calls without one, and repeats of an id within a chunk, are answered
 // by `screen` and never put in a request (docs/PROVIDERS.md, "The veritus adapter").
@@ -27,7 +27,7 @@ class VeritusAdapter final : public Adapter {
         callback_secret_id_(config.callback_secret_id),
         waits_{config.veritus_respectful_hours_wait_s * 1000LL, config.veritus_daily_limit_wait_s * 1000LL} {}
   // Carries only the calls `screen` keeps. A chunk it keeps nothing of gives an empty customerIds list,
-  // which VeritusProvider never sends.
+  // which ScreenedProvider never sends.
   WireRequest build_request(const domain::DispatchChunk& chunk) const override;
   // One result per call of the chunk, including those `screen` answered.
   std::vector<domain::SubmitResult> parse_answer(const domain::DispatchChunk& chunk,

@@ -282,7 +282,7 @@ END;
     // 3: failover. The provider a call's submission went to, when it is not the campaign's own (NULL in
     // rows from before: the campaign's). Outcome callbacks, start-up reconciliation and resume go by it.
     // Also: calls_webhook's WHEN list as equalities. With `IN (...)` SQLite builds a temporary table for the
-    // list on every call-state update (about 6 % of a dispatch's CPU); the event rows it writes are the same.
+    // list on every call-state update (docs/PERFORMANCE.md has the profile); the event rows are the same.
     R"sql(
 ALTER TABLE calls ADD COLUMN provider TEXT;
 ALTER TABLE attempts ADD COLUMN provider TEXT;

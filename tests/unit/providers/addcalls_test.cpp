@@ -44,7 +44,7 @@ std::string ids_json(int n, int from = 0) {
 }
 }  // namespace
 
-TEST_CASE("addcalls: the request follows seed 003 - digits without '+' and variables as fields") {
+TEST_CASE("addcalls: the request follows the addCallsToBatch page - digits without '+' and variables as fields") {
   AddCallsAdapter adapter(config());
   auto req = adapter.build_request(chunk_of(2));
   CHECK(req.method == "POST");

@@ -37,7 +37,7 @@ app::ProviderConfig config() {
 }
 }  // namespace
 
-TEST_CASE("batchcall: the request follows seed 004") {
+TEST_CASE("batchcall: the request follows the batch-call API page") {
   batchcall::BatchCallAdapter adapter(config());
   auto req = adapter.build_request(chunk_of(2));
   CHECK(req.method == "POST");

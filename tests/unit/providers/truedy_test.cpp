@@ -41,7 +41,7 @@ app::ProviderConfig config(std::vector<std::string> numbers = {}) {
 }
 }  // namespace
 
-TEST_CASE("truedy: the request follows seed 002") {
+TEST_CASE("truedy: the request follows the Truedy page") {
   TruedyAdapter adapter(config());
   auto req = adapter.build_request(chunk_of(2));
   CHECK(req.method == "POST");

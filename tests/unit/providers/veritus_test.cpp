@@ -60,7 +60,7 @@ const char* kCease =
     "(outside respectful hours 8am-8:50pm)], 2. Cease and Desist Exclusion [Customer has requested cease and desist]";
 }  // namespace
 
-TEST_CASE("veritus: several calls go to POST /calls/bulk as in seed 000") {
+TEST_CASE("veritus: several calls go to POST /calls/bulk as Veritus documents it") {
   VeritusAdapter adapter(config());
   auto req = adapter.build_request(chunk_with({"550e8400-e29b-41d4-a716-446655440000", "c-2", "c-3"}));
   CHECK(req.method == "POST");
@@ -71,7 +71,7 @@ TEST_CASE("veritus: several calls go to POST /calls/bulk as in seed 000") {
                      {"customerIds", {"550e8400-e29b-41d4-a716-446655440000", "c-2", "c-3"}}});
 }
 
-TEST_CASE("veritus: one call goes to POST /customers/{customerId}/calls as in seed 001 - the id is URL-encoded") {
+TEST_CASE("veritus: one call goes to POST /customers/{customerId}/calls - the id is URL-encoded") {
   VeritusAdapter adapter(config());
   auto req = adapter.build_request(chunk_with({"acme/42 ü"}));
   CHECK(req.path == "/customers/acme%2F42%20%C3%BC/calls");
@@ -184,7 +184,7 @@ TEST_CASE("veritus: refusal texts - time rules wait and any other rule rejects")
             .kind == Kind::rejected);
 }
 
-TEST_CASE("veritus: the single-call answer of seed 001 - accepted by data.id or refused by error") {
+TEST_CASE("veritus: the single-call answer Veritus documents - accepted by data.id or refused by error") {
   VeritusAdapter adapter(config());
   auto chunk = chunk_with({"c-1"});
   json ok = {
