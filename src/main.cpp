@@ -4,8 +4,8 @@
 #include <spdlog/spdlog.h>
 #include <CLI/CLI.hpp>
 
-#include "dialerd/app/config.hpp"
 #include "dialerd/app/daemon.hpp"
+#include "dialerd/config/config.hpp"
 
 int main(int argc, char** argv) {
   using namespace dialerd::app;
@@ -40,7 +40,7 @@ int main(int argc, char** argv) {
     }
   }
 
-  Config config;
+  dialerd::config::Config config;
   try {
     config = config_path.empty() ? parse_config(default_config_text()) : load_config_file(config_path);
   } catch (const InvalidConfig& e) {

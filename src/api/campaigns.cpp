@@ -272,7 +272,7 @@ awaitable<http::Response> create_campaign(Context& ctx, const http::Request& req
   for (const auto& [k, v] : body.items())
     if (!kCampaignFields.count(k)) bad_field(k, "unknown field (not supported by this version)");
 
-  const app::Config& config = ctx.config();
+  const config::Config& config = ctx.config();
   CampaignSpec spec;
   spec.workspace = req.workspace;
   spec.name = req_string(body, "name", "name", 255);

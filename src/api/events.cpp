@@ -10,7 +10,7 @@ namespace {
 
 // The provider's events.secret, as a shared secret or as the key of an HMAC-SHA256 over the body.
 // Unset: unauthenticated (warned about at start).
-void authenticate(const app::ProviderConfig& p, const http::Request& req) {
+void authenticate(const config::ProviderConfig& p, const http::Request& req) {
   if (p.events_secret.empty()) return;
   std::string name = p.events_header;
   for (auto& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));

@@ -211,7 +211,7 @@ awaitable<http::Response> serve(Context& ctx, const http::Router& router, http::
     auto auth = request.header("authorization");
     if (presented.empty() && auth.size() > 7 && (auth.rfind("Bearer ", 0) == 0 || auth.rfind("bearer ", 0) == 0))
       presented = auth.substr(7);
-    const app::ApiKey* matched = nullptr;
+    const config::ApiKey* matched = nullptr;
     if (!presented.empty()) {
       // Every key is compared, in a time that depends on neither key.
       for (const auto& k : keys)

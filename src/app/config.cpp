@@ -17,6 +17,11 @@
 #include "dialerd/util/json_depth.hpp"
 
 namespace dialerd::app {
+
+using config::ApiKey;
+using config::Config;
+using config::ProviderConfig;
+using config::SimulatorMix;
 namespace {
 
 using json = nlohmann::json;
@@ -69,7 +74,7 @@ Apply<T> int_key(Int T::*field, std::int64_t min, std::int64_t max) {
 
 // An integer inside providers.<name>'s Limits.
 template <class Int>
-Apply<ProviderConfig> limit_key(Int providers::Limits::*field, std::int64_t min, std::int64_t max) {
+Apply<ProviderConfig> limit_key(Int config::ProviderLimits::*field, std::int64_t min, std::int64_t max) {
   auto inner = int_key(field, min, max);
   return [inner](const json& v, ProviderConfig& p) { return inner(v, p.limits); };
 }
@@ -435,33 +440,33 @@ const std::vector<Key<ProviderConfig>>& provider_keys() {
          return std::nullopt;
        }},
       {"max_in_flight", 8, true, "Submissions to this provider at once; 0 = no limit.",
-       limit_key(&providers::Limits::max_in_flight, 0, 100000)},
+       limit_key(&config::ProviderLimits::max_in_flight, 0, 100000)},
       {"requests_per_second", 0, true,
        "Most submissions started per second (bursts up to max(1, rate)); 0 = no limit. Fractions allowed.",
        [](const json& v, ProviderConfig& p) { return number_into(v, p.limits.requests_per_second, 0, 100000); }},
       {"backoff.min_ms", 1000, true,
        "Pause after a failed submission; doubles with each failure in a row (with jitter) up to backoff.max_ms.",
-       limit_key(&providers::Limits::backoff_min_ms, 1, 3600000)},
+       limit_key(&config::ProviderLimits::backoff_min_ms, 1, 3600000)},
       {"backoff.max_ms", 60000, true, "Longest pause between failed submissions.",
-       limit_key(&providers::Limits::backoff_max_ms, 1, 86400000)},
+       limit_key(&config::ProviderLimits::backoff_max_ms, 1, 86400000)},
       {"breaker.failures", 5, true,
        "Failed submissions in a row that open the circuit breaker (no submissions; failover if the campaign "
        "has one); 0 = never open.",
-       limit_key(&providers::Limits::breaker_failures, 0, 100000)},
+       limit_key(&config::ProviderLimits::breaker_failures, 0, 100000)},
       {"breaker.rejections", 3, true,
        "Whole chunks refused in a row (400, 422, ...) that open the circuit breaker: from then on the provider's "
        "refusals leave the calls waiting instead of failing them; 0 = every refusal fails its calls.",
-       limit_key(&providers::Limits::breaker_rejections, 0, 100000)},
+       limit_key(&config::ProviderLimits::breaker_rejections, 0, 100000)},
       {"backoff.retry_after_max_ms", 600000, true,
        "Longest pause a provider's Retry-After can impose; a longer one is cut to this (and counted in "
        "dialerd_provider_retry_after_capped_total).",
-       limit_key(&providers::Limits::retry_after_max_ms, 1000, 86400000)},
+       limit_key(&config::ProviderLimits::retry_after_max_ms, 1000, 86400000)},
       {"breaker.open_ms", 30000, true,
        "How long the breaker stays open before one probe submission (one call) is let through; doubles after "
        "each failed probe.",
-       limit_key(&providers::Limits::breaker_open_ms, 100, 86400000)},
+       limit_key(&config::ProviderLimits::breaker_open_ms, 100, 86400000)},
       {"breaker.open_max_ms", 600000, true, "Longest open period.",
-       limit_key(&providers::Limits::breaker_open_max_ms, 100, 86400000)},
+       limit_key(&config::ProviderLimits::breaker_open_max_ms, 100, 86400000)},
       {"events.secret", "", true,
        "Secret that authenticates this provider's outcome callbacks (POST /v1/providers/<name>/events); "
        "empty = unauthenticated (keep the API on a trusted network).",

@@ -30,8 +30,14 @@
 #include "dialerd/store/store.hpp"
 #include "dialerd/util/clock.hpp"
 #include "dialerd/util/log_safe.hpp"
+#include "dialerd/webhooks/sender.hpp"
 
 namespace dialerd::app {
+
+using config::ApiKey;
+using config::Config;
+using config::ProviderConfig;
+using config::SimulatorMix;
 
 namespace {
 

@@ -84,21 +84,30 @@ std::optional<Network> parse_network(std::string_view text) {
     }
     if (prefix > max) return std::nullopt;
   }
-  return Network{base, prefix};
+  Network network;
+  network.v6 = base.is_v6();
+  network.prefix = prefix;
+  if (base.is_v4()) {
+    auto b = base.to_v4().to_bytes();
+    std::copy(b.begin(), b.end(), network.bytes.begin());
+  } else {
+    network.bytes = base.to_v6().to_bytes();
+  }
+  return network;
 }
 
 bool contains(const Network& network, const ip::address& address) {
-  if (network.base.is_v4() != address.is_v4()) return false;
-  auto match = [&](const auto& a, const auto& b) {
+  if (network.v6 != address.is_v6()) return false;
+  auto match = [&](const auto& b) {
     int bits = network.prefix;
     for (std::size_t i = 0; bits > 0; ++i, bits -= 8) {
       unsigned mask = bits >= 8 ? 0xffu : (0xffu << (8 - bits)) & 0xffu;
-      if ((a[i] & mask) != (b[i] & mask)) return false;
+      if ((network.bytes[i] & mask) != (b[i] & mask)) return false;
     }
     return true;
   };
-  if (address.is_v4()) return match(network.base.to_v4().to_bytes(), address.to_v4().to_bytes());
-  return match(network.base.to_v6().to_bytes(), address.to_v6().to_bytes());
+  if (address.is_v4()) return match(address.to_v4().to_bytes());
+  return match(address.to_v6().to_bytes());
 }
 
 std::string special_range(const ip::address& address) {

@@ -80,8 +80,8 @@ domain::UnixMs retry_after_ms(const WireAnswer& answer, domain::UnixMs now, doma
   return std::clamp<domain::UnixMs>(*at - now, 0, kMax);
 }
 
-HttpProvider::HttpProvider(const app::ProviderConfig& config, asio::io_context& ioc, std::unique_ptr<Adapter> adapter,
-                           Contract contract)
+HttpProvider::HttpProvider(const config::ProviderConfig& config, asio::io_context& ioc,
+                           std::unique_ptr<Adapter> adapter, Contract contract)
     : name_(config.name),
       kind_(config.kind),
       base_url_(config.base_url),

@@ -2,7 +2,7 @@
 // A Provider that speaks to a remote API through an Adapter and the HTTP client, and classifies failures.
 #include <memory>
 
-#include "dialerd/app/config.hpp"
+#include "dialerd/config/config.hpp"
 #include "dialerd/http/client.hpp"
 #include "dialerd/providers/provider.hpp"
 
@@ -16,7 +16,7 @@ class HttpProvider final : public Provider {
     bool server_errors_place_nothing;  // a 5xx answer means no call of the chunk was taken
   };
   // Throws std::runtime_error when the provider's ca_file cannot be loaded.
-  HttpProvider(const app::ProviderConfig& config, asio::io_context& ioc, std::unique_ptr<Adapter> adapter,
+  HttpProvider(const config::ProviderConfig& config, asio::io_context& ioc, std::unique_ptr<Adapter> adapter,
                Contract contract);
   const std::string& name() const override { return name_; }
   const std::string& kind() const override { return kind_; }

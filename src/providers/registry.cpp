@@ -1,5 +1,5 @@
 // The one place provider kinds are turned into runtime providers (limits live in kinds.cpp).
-#include "dialerd/app/config.hpp"
+#include "dialerd/config/config.hpp"
 #include "dialerd/providers/kinds.hpp"
 #include "dialerd/providers/provider.hpp"
 
@@ -13,12 +13,12 @@
 
 namespace dialerd::providers {
 namespace {
-HttpProvider::Contract http_options(const app::ProviderConfig& config, const KindInfo& info) {
+HttpProvider::Contract http_options(const config::ProviderConfig& config, const KindInfo& info) {
   return {info.idempotent_submit, config.server_errors_place_nothing.value_or(info.server_errors_place_nothing)};
 }
 }  // namespace
 
-std::unique_ptr<Provider> make_provider(const app::ProviderConfig& config, asio::io_context& ioc, OutcomeSink sink) {
+std::unique_ptr<Provider> make_provider(const config::ProviderConfig& config, asio::io_context& ioc, OutcomeSink sink) {
   auto info = kind_info(config.kind);
   if (!info) throw std::invalid_argument("unknown provider kind " + config.kind);
   if (config.kind == "simulator") return std::make_unique<simulator::SimulatorProvider>(config, ioc, std::move(sink));
@@ -47,7 +47,7 @@ std::unique_ptr<Provider> make_provider(const app::ProviderConfig& config, asio:
 }
 
 namespace {
-bool same_runtime(const app::ProviderConfig& a, const app::ProviderConfig& b) {
+bool same_runtime(const config::ProviderConfig& a, const config::ProviderConfig& b) {
   return a.kind == b.kind && a.base_url == b.base_url && a.api_key == b.api_key && a.api_secret == b.api_secret &&
          a.ca_file == b.ca_file && a.chunk_size == b.chunk_size && a.timeout_ms == b.timeout_ms &&
          a.max_answer_bytes == b.max_answer_bytes && a.server_errors_place_nothing == b.server_errors_place_nothing &&
@@ -62,8 +62,8 @@ bool same_runtime(const app::ProviderConfig& a, const app::ProviderConfig& b) {
 }
 }  // namespace
 
-Reloaded reload_providers(const std::map<std::string, app::ProviderConfig>& old_config,
-                          const std::map<std::string, app::ProviderConfig>& new_config,
+Reloaded reload_providers(const std::map<std::string, config::ProviderConfig>& old_config,
+                          const std::map<std::string, config::ProviderConfig>& new_config,
                           const std::map<std::string, std::shared_ptr<Provider>>& running, asio::io_context& ioc,
                           OutcomeSink sink) {
   Reloaded out;

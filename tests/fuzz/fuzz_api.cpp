@@ -103,7 +103,7 @@ class World {
         clock_(kNow),
         store_(store::StoreOptions{dir_ + "/fuzz.db", "normal", 5000, 1000}),
         scheduler_(ioc_, store_, clock_),
-        ctx_{store_, scheduler_, clock_, [this]() -> const app::Config& { return config_; }} {
+        ctx_{store_, scheduler_, clock_, [this]() -> const config::Config& { return config_; }} {
     scheduler::ProviderMap providers;
     std::map<std::string, providers::Limits> limits;
     for (const auto& [name, pc] : config_.providers) {
@@ -168,7 +168,7 @@ class World {
   // Members in the daemon's order (src/app/daemon.cpp): the scheduler goes before the io_context holding
   // the submissions it never ran, and both before the store.
   std::string dir_;
-  app::Config config_;
+  config::Config config_;
   util::ManualClock clock_;
   store::Store store_;
   asio::io_context ioc_{1};  // never run

@@ -15,7 +15,7 @@ int fuzz_config_one(const std::uint8_t* data, std::size_t size) {
   // {"credential": NAME} reads $CREDENTIALS_DIRECTORY/NAME: keep the fuzzer away from the file system.
   ::unsetenv("CREDENTIALS_DIRECTORY");
   const std::string_view text(reinterpret_cast<const char*>(data), size);
-  app::Config config;
+  config::Config config;
   try {
     config = app::parse_config(text);
   } catch (const app::InvalidConfig& e) {

@@ -12,7 +12,7 @@
 #include <memory>
 #include <set>
 
-#include "dialerd/app/config.hpp"
+#include "dialerd/config/config.hpp"
 #include "dialerd/providers/kinds.hpp"
 #include "dialerd/providers/provider.hpp"
 #include "dialerd/util/json_depth.hpp"
@@ -27,7 +27,7 @@ namespace dialerd::fuzz {
 
 namespace {
 
-using AdapterFactory = std::function<std::unique_ptr<providers::Adapter>(const app::ProviderConfig&)>;
+using AdapterFactory = std::function<std::unique_ptr<providers::Adapter>(const config::ProviderConfig&)>;
 
 // Each HTTP kind's adapter, as src/providers/registry.cpp makes it.
 const std::map<std::string, AdapterFactory, std::less<>> kAdapters = {
@@ -51,7 +51,7 @@ struct State {
   State() {
     for (auto name : providers::kind_names()) {
       auto info = providers::kind_info(name);
-      app::ProviderConfig c;
+      config::ProviderConfig c;
       c.name = "fuzz-" + std::string(name);
       c.kind = std::string(name);
       c.base_url = "http://127.0.0.1:9";

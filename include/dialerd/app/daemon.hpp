@@ -8,12 +8,12 @@
 namespace dialerd::app {
 
 // Installs the spdlog default logger on stderr in the configured level and format.
-void configure_logging(const Config& config);
+void configure_logging(const config::Config& config);
 
 class Daemon {
  public:
   // `config_path` is re-read on SIGHUP; empty means the built-in default config.
-  Daemon(Config config, std::string config_path);
+  Daemon(config::Config config, std::string config_path);
   ~Daemon();
   // Runs until stopped; returns the process exit code.
   int run();

@@ -3,22 +3,17 @@
 // a strict URL syntax (no byte can end up in the request line or a header it was not meant for), and no
 // loopback, private, link-local (cloud metadata) or otherwise special address unless the operator allows its
 // network (docs/OPERATIONS.md, "Security").
-#include <boost/asio/ip/address.hpp>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
-#include "dialerd/asio.hpp"  // first: <utility> before Asio's coroutine headers
+#include <boost/asio/ip/address.hpp>
+
+#include "dialerd/http/network.hpp"
 
 namespace dialerd::http {
 
-// An address block, "10.0.0.0/8", "fd00::/8" or one address ("127.0.0.1" = /32).
-struct Network {
-  boost::asio::ip::address base;
-  int prefix = 0;
-};
-std::optional<Network> parse_network(std::string_view text);
 bool contains(const Network& network, const boost::asio::ip::address& address);
 
 // Why `address` is not a public unicast address ("loopback", "private", "link-local (where cloud metadata

@@ -8,6 +8,7 @@
 #include <functional>
 #include <string_view>
 
+#include "dialerd/config/config.hpp"
 #include "dialerd/domain/campaign.hpp"
 #include "dialerd/util/random.hpp"
 
@@ -15,20 +16,7 @@ namespace dialerd::providers {
 
 using domain::UnixMs;
 
-// providers.<name>.{max_in_flight, requests_per_second, backoff.*, breaker.*} (docs/PROVIDERS.md).
-struct Limits {
-  int max_in_flight = 8;           // submissions at once; 0 = no limit
-  double requests_per_second = 0;  // 0 = no limit; bursts up to max(1, rate) requests
-  UnixMs backoff_min_ms = 1000;    // pause after the first failure; doubles per straight failure
-  UnixMs backoff_max_ms = 60000;
-  int breaker_failures = 5;            // straight failures that open the breaker; 0 = it never opens
-  int breaker_rejections = 3;          // straight whole-chunk refusals (400, 422, ...) that open it; 0 = never
-  UnixMs retry_after_max_ms = 600000;  // the longest pause a Retry-After may impose
-  UnixMs breaker_open_ms = 30000;      // how long it stays open first; doubles after each failed probe
-  UnixMs breaker_open_max_ms = 600000;
-
-  bool operator==(const Limits&) const = default;
-};
+using Limits = config::ProviderLimits;
 
 enum class BreakerState { closed, open, half_open };
 std::string_view to_string(BreakerState state);

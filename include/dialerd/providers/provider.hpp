@@ -12,7 +12,7 @@
 #include "dialerd/domain/dispatch.hpp"
 #include "dialerd/providers/guard.hpp"
 
-namespace dialerd::app {
+namespace dialerd::config {
 struct ProviderConfig;
 }
 
@@ -78,7 +78,7 @@ class Provider {
 // Where providers that report outcomes themselves (the simulator) deliver them.
 using OutcomeSink = std::function<void(const std::string& provider, std::vector<domain::OutcomeReport>)>;
 
-std::unique_ptr<Provider> make_provider(const app::ProviderConfig& config, asio::io_context& ioc, OutcomeSink sink);
+std::unique_ptr<Provider> make_provider(const config::ProviderConfig& config, asio::io_context& ioc, OutcomeSink sink);
 
 // A reload's providers: unchanged ones kept as they are; HTTP providers whose settings changed (base_url,
 // credentials, ca_file, chunk size, timeout) made anew, so the next submission uses the new settings while
@@ -89,8 +89,8 @@ struct Reloaded {
   std::map<std::string, std::shared_ptr<Provider>> providers;
   std::vector<std::string> changed, added, needs_restart;
 };
-Reloaded reload_providers(const std::map<std::string, app::ProviderConfig>& old_config,
-                          const std::map<std::string, app::ProviderConfig>& new_config,
+Reloaded reload_providers(const std::map<std::string, config::ProviderConfig>& old_config,
+                          const std::map<std::string, config::ProviderConfig>& new_config,
                           const std::map<std::string, std::shared_ptr<Provider>>& running, asio::io_context& ioc,
                           OutcomeSink sink);
 

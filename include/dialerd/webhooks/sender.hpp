@@ -9,6 +9,7 @@
 #include <string_view>
 
 #include "dialerd/asio.hpp"
+#include "dialerd/config/config.hpp"
 #include "dialerd/http/client.hpp"
 #include "dialerd/http/url_policy.hpp"
 #include "dialerd/store/store.hpp"
@@ -17,18 +18,7 @@
 
 namespace dialerd::webhooks {
 
-struct Settings {
-  std::map<std::string, std::string> secrets;  // secret_id -> secret (config webhooks.secrets)
-  std::string ca_file;                         // https receivers: trusted CAs; "" = the system store
-  int timeout_ms = 10000;                      // one delivery try: connect, send, answer
-  int max_age_s = 86400;                       // an event still undelivered this long after it happened is abandoned
-  int retry_min_ms = 1000;                     // the first retry's delay; doubled each failed try ...
-  int retry_max_s = 600;                       // ... up to this
-  int max_in_flight = 8;                       // deliveries at once
-  // Networks webhooks may reach although they are loopback, private, link-local or otherwise special
-  // (config webhooks.allow_networks); every other such address is refused at creation and at each try.
-  std::vector<http::Network> allow_networks;
-};
+using Settings = config::WebhookSettings;
 
 // "t=<unix seconds>,v1=<hex HMAC-SHA256(secret, "<t>.<body>")>": the X-Dialerd-Signature header.
 std::string signature_header(std::string_view secret, std::int64_t unix_seconds, std::string_view body);

@@ -1,7 +1,7 @@
 #pragma once
 // Adapter for addCallsToBatch (docs/PROVIDERS.md, "The addcalls adapter"): POST {base_url}/api/call/addCallsToBatch
 // enqueues a chunk's calls into an existing batch, named by the campaign's batch_id or else the provider's.
-#include "dialerd/app/config.hpp"
+#include "dialerd/config/config.hpp"
 #include "dialerd/providers/provider.hpp"
 #include "providers/screened_provider.hpp"
 
@@ -14,7 +14,7 @@ constexpr domain::UnixMs kNoBatchRetryMs = 600000;
 
 class AddCallsAdapter final : public Adapter {
  public:
-  explicit AddCallsAdapter(const app::ProviderConfig& config)
+  explicit AddCallsAdapter(const config::ProviderConfig& config)
       : api_key_(config.api_key),
         batch_id_(config.batch_id),
         failed_chunk_wait_ms_(config.addcalls_failed_chunk_wait_s * 1000LL) {}

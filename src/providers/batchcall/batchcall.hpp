@@ -1,14 +1,14 @@
 #pragma once
 // Adapter for the batch-call API (docs/PROVIDERS.md, "The batchcall adapter"): POST {base_url}/batch-call,
 // tasks 1..1000.
-#include "dialerd/app/config.hpp"
+#include "dialerd/config/config.hpp"
 #include "dialerd/providers/provider.hpp"
 
 namespace dialerd::providers::batchcall {
 
 class BatchCallAdapter final : public Adapter {
  public:
-  explicit BatchCallAdapter(const app::ProviderConfig& config)
+  explicit BatchCallAdapter(const config::ProviderConfig& config)
       : api_key_(config.api_key), api_secret_(config.api_secret) {}
   WireRequest build_request(const domain::DispatchChunk& chunk) const override;
   std::vector<domain::SubmitResult> parse_answer(const domain::DispatchChunk& chunk,

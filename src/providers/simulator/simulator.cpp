@@ -4,7 +4,7 @@ namespace dialerd::providers::simulator {
 
 using domain::Outcome;
 
-SimulatorProvider::SimulatorProvider(const app::ProviderConfig& config, asio::io_context& ioc, OutcomeSink sink)
+SimulatorProvider::SimulatorProvider(const config::ProviderConfig& config, asio::io_context& ioc, OutcomeSink sink)
     : name_(config.name),
       chunk_size_(config.chunk_size),
       delay_ms_(config.sim_delay_ms),
@@ -13,7 +13,7 @@ SimulatorProvider::SimulatorProvider(const app::ProviderConfig& config, asio::io
       sink_(std::move(sink)),
       random_(config.sim_seed) {}
 
-Outcome SimulatorProvider::pick(const app::SimulatorMix& mix, double u) {
+Outcome SimulatorProvider::pick(const config::SimulatorMix& mix, double u) {
   const std::pair<double, Outcome> shares[] = {{mix.completed, Outcome::completed},
                                                {mix.no_answer, Outcome::no_answer},
                                                {mix.busy, Outcome::busy},

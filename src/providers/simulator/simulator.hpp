@@ -2,7 +2,7 @@
 // The built-in `simulator` provider: no network. It accepts every chunk and, after a delay, reports an
 // outcome for each call drawn from the configured mix. For first runs and dry runs of a campaign.
 
-#include "dialerd/app/config.hpp"
+#include "dialerd/config/config.hpp"
 #include "dialerd/providers/provider.hpp"
 #include "dialerd/util/random.hpp"
 
@@ -10,7 +10,7 @@ namespace dialerd::providers::simulator {
 
 class SimulatorProvider final : public Provider {
  public:
-  SimulatorProvider(const app::ProviderConfig& config, asio::io_context& ioc, OutcomeSink sink);
+  SimulatorProvider(const config::ProviderConfig& config, asio::io_context& ioc, OutcomeSink sink);
   const std::string& name() const override { return name_; }
   const std::string& kind() const override { return kind_; }
   int chunk_size() const override { return chunk_size_; }
@@ -19,7 +19,7 @@ class SimulatorProvider final : public Provider {
   void resume(std::vector<std::string> provider_call_ids) override;
 
   // Picks an outcome for a uniform draw u in [0, 1) from the mix (shares need not sum to 1).
-  static domain::Outcome pick(const app::SimulatorMix& mix, double u);
+  static domain::Outcome pick(const config::SimulatorMix& mix, double u);
 
  private:
   awaitable<void> report_later(std::vector<domain::OutcomeReport> reports);
@@ -28,7 +28,7 @@ class SimulatorProvider final : public Provider {
   std::string kind_ = "simulator";
   int chunk_size_;
   int delay_ms_;
-  app::SimulatorMix mix_;
+  config::SimulatorMix mix_;
   asio::io_context& ioc_;
   OutcomeSink sink_;
   util::Random random_;  // outcomes drawn from the mix (seeded by sim_seed; 0 draws a seed)

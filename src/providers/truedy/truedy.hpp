@@ -1,14 +1,14 @@
 #pragma once
 // Adapter for Truedy (docs/PROVIDERS.md, "The truedy adapter"): POST {base_url}/batch-calls, one batch per chunk,
 // contacts inline.
-#include "dialerd/app/config.hpp"
+#include "dialerd/config/config.hpp"
 #include "dialerd/providers/provider.hpp"
 
 namespace dialerd::providers::truedy {
 
 class TruedyAdapter final : public Adapter {
  public:
-  explicit TruedyAdapter(const app::ProviderConfig& config)
+  explicit TruedyAdapter(const config::ProviderConfig& config)
       : api_key_(config.api_key), phone_number_ids_(config.phone_number_ids) {}
   WireRequest build_request(const domain::DispatchChunk& chunk) const override;
   std::vector<domain::SubmitResult> parse_answer(const domain::DispatchChunk& chunk,

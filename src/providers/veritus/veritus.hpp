@@ -3,7 +3,7 @@
 // {base_url}/customers/{customerId}/calls for one. Veritus calls a customer it knows by id, so each call
 // needs the variable customer_id; calls without one, and repeats of an id within a chunk, are answered
 // by `screen` and never put in a request (docs/PROVIDERS.md, "The veritus adapter").
-#include "dialerd/app/config.hpp"
+#include "dialerd/config/config.hpp"
 #include "dialerd/providers/provider.hpp"
 #include "providers/screened_provider.hpp"
 
@@ -21,7 +21,7 @@ struct TimeWaits {
 
 class VeritusAdapter final : public Adapter {
  public:
-  explicit VeritusAdapter(const app::ProviderConfig& config)
+  explicit VeritusAdapter(const config::ProviderConfig& config)
       : api_key_(config.api_key),
         callback_url_(config.callback_url),
         callback_secret_id_(config.callback_secret_id),

@@ -37,8 +37,8 @@ std::set<Operation> registered_operations() {
   asio::io_context ioc;
   util::SystemClock clock;
   scheduler::Scheduler scheduler(ioc, store, clock);
-  app::Config config = app::parse_config(app::default_config_text());
-  api::Context ctx{store, scheduler, clock, [&]() -> const app::Config& { return config; }};
+  config::Config config = app::parse_config(app::default_config_text());
+  api::Context ctx{store, scheduler, clock, [&]() -> const config::Config& { return config; }};
   http::Router router;
   api::register_routes(router, ctx);
   std::set<Operation> out;

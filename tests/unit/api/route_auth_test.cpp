@@ -55,12 +55,12 @@ struct Api {
   asio::io_context ioc;
   util::SystemClock clock;
   scheduler::Scheduler scheduler{ioc, store, clock};
-  app::Config config = [] {
+  config::Config config = [] {
     auto c = app::parse_config(app::default_config_text());
     c.api_keys.push_back({"a", "key-for-workspace-a-0123456789", "default", false});
     return c;
   }();
-  api::Context ctx{store, scheduler, clock, [this]() -> const app::Config& { return config; }};
+  api::Context ctx{store, scheduler, clock, [this]() -> const config::Config& { return config; }};
   http::Router router;
   Api() { api::register_routes(router, ctx); }
 };

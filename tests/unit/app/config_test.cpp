@@ -9,6 +9,7 @@
 #include "support/daemon_process.hpp"
 
 using namespace dialerd::app;
+using dialerd::config::Config;
 
 namespace {
 // The errors a config text produces, as "key: message" lines.

@@ -29,8 +29,8 @@ domain::DispatchChunk chunk_of(int n, json campaign_options = json::object()) {
          .from_number = ""});
   return chunk;
 }
-app::ProviderConfig config(std::string batch_id = "64e5f12345abcdef98765432") {
-  app::ProviderConfig c;
+config::ProviderConfig provider_config(std::string batch_id = "64e5f12345abcdef98765432") {
+  config::ProviderConfig c;
   c.name = "addcalls";
   c.kind = "addcalls";
   c.api_key = "KEY";
@@ -45,7 +45,7 @@ std::string ids_json(int n, int from = 0) {
 }  // namespace
 
 TEST_CASE("addcalls: the request follows the addCallsToBatch page - digits without '+' and variables as fields") {
-  AddCallsAdapter adapter(config());
+  AddCallsAdapter adapter(provider_config());
   auto req = adapter.build_request(chunk_of(2));
   CHECK(req.method == "POST");
   CHECK(req.path == "/api/call/addCallsToBatch");
@@ -59,29 +59,30 @@ TEST_CASE("addcalls: the request follows the addCallsToBatch page - digits witho
 }
 
 TEST_CASE("addcalls: the campaign's batch_id wins over the provider's") {
-  AddCallsAdapter adapter(config());
+  AddCallsAdapter adapter(provider_config());
   CHECK(json::parse(adapter.build_request(chunk_of(1, {{"batch_id", "campaign-batch"}})).body)["batchId"] ==
         "campaign-batch");
   CHECK(json::parse(adapter.build_request(chunk_of(1, {{"batchId", "camel-batch"}})).body)["batchId"] == "camel-batch");
-  CHECK(json::parse(AddCallsAdapter(config("")).build_request(chunk_of(1, {{"batch_id", "b"}})).body)["batchId"] ==
+  CHECK(json::parse(
+            AddCallsAdapter(provider_config("")).build_request(chunk_of(1, {{"batch_id", "b"}})).body)["batchId"] ==
         "b");
 }
 
 TEST_CASE("addcalls: without any batch id nothing is sent - every call waits") {
-  AddCallsAdapter adapter(config(""));
+  AddCallsAdapter adapter(provider_config(""));
   auto screened = adapter.screen(chunk_of(3));
   CHECK(screened.sendable.calls.empty());
   REQUIRE(screened.answered.size() == 3);
   CHECK(screened.answered[0].kind == Kind::not_submitted);
   CHECK(screened.answered[0].retry_after_ms == addcalls::kNoBatchRetryMs);
   CHECK_THAT(screened.config_problem, Catch::Contains("no batch id for campaign 7"));
-  auto fine = AddCallsAdapter(config()).screen(chunk_of(3));
+  auto fine = AddCallsAdapter(provider_config()).screen(chunk_of(3));
   CHECK(fine.sendable.calls.size() == 3);
   CHECK(fine.answered.empty());
 }
 
 TEST_CASE("addcalls: a 200 maps callIds to records in order") {
-  AddCallsAdapter adapter(config());
+  AddCallsAdapter adapter(provider_config());
   std::string body = R"({"message":"Calls enqueued successfully","status":true,"code":200,"errorMessage":"",
                          "data":{"added":3,"callIds":)" +
                      ids_json(3) + "}}";
@@ -95,7 +96,7 @@ TEST_CASE("addcalls: a 200 maps callIds to records in order") {
 }
 
 TEST_CASE("addcalls: a 200 whose callIds do not match the records leaves every call uncertain") {
-  AddCallsAdapter adapter(config());
+  AddCallsAdapter adapter(provider_config());
   std::string body = R"({"status":true,"code":200,"data":{"added":2,"callIds":)" + ids_json(2) + "}}";
   auto results = adapter.parse_answer(chunk_of(3), WireAnswer{200, {}, body});
   for (const auto& r : results) {
@@ -105,7 +106,7 @@ TEST_CASE("addcalls: a 200 whose callIds do not match the records leaves every c
 }
 
 TEST_CASE("addcalls: a 207 retries the records of failed chunks and accepts the others in order") {
-  AddCallsAdapter adapter(config());
+  AddCallsAdapter adapter(provider_config());
   auto chunk = chunk_of(2500);  // provider chunks: 1 = records 0..999, 2 = 1000..1999, 3 = 2000..2499
   std::string body = R"({"message":"Some calls failed to enqueue","status":false,"code":207,
                          "errorMessage":"Partial content, check failedChunks for details",
@@ -129,7 +130,7 @@ TEST_CASE("addcalls: a 207 retries the records of failed chunks and accepts the 
 }
 
 TEST_CASE("addcalls: a 207 whose only chunk failed retries every record") {
-  AddCallsAdapter adapter(config());
+  AddCallsAdapter adapter(provider_config());
   std::string body = R"({"status":false,"code":207,"data":{"added":0,"callIds":[],
                          "failedChunks":[{"chunkNum":1,"error":"Database connection error"}]}})";
   auto results = adapter.parse_answer(chunk_of(5), WireAnswer{207, {}, body});
@@ -138,7 +139,7 @@ TEST_CASE("addcalls: a 207 whose only chunk failed retries every record") {
 }
 
 TEST_CASE("addcalls: a 207 with callIds that do not match holds the records of chunks that did not fail") {
-  AddCallsAdapter adapter(config());
+  AddCallsAdapter adapter(provider_config());
   std::string body = R"({"status":false,"code":207,"data":{"added":1,"callIds":["x"],
                          "failedChunks":[{"chunkNum":1,"error":"boom"}]}})";
   auto chunk = chunk_of(1200);
@@ -150,7 +151,7 @@ TEST_CASE("addcalls: a 207 with callIds that do not match holds the records of c
 }
 
 TEST_CASE("addcalls: answers that are not the documented shape leave every call uncertain") {
-  AddCallsAdapter adapter(config());
+  AddCallsAdapter adapter(provider_config());
   for (const std::string& body :
        {std::string(""), std::string("<html>"), std::string("{}"), std::string(R"({"status":true,"data":{}})"),
         std::string(R"({"status":true,"data":{"callIds":"x"}})"),
@@ -168,7 +169,7 @@ TEST_CASE("addcalls: answers that are not the documented shape leave every call 
 }
 
 TEST_CASE("addcalls: callbacks map to outcomes and malformed ones name the field") {
-  AddCallsAdapter adapter(config());
+  AddCallsAdapter adapter(provider_config());
   auto parsed = adapter.parse_events(R"([{"callId":"64e5f12345abcdef11111111","status":"completed"},
                                          {"callId":"64e5f12345abcdef22222222","status":"queued"},
                                          {"callId":"64e5f12345abcdef33333333","status":"busy","detail":"x"}])");

@@ -27,8 +27,8 @@ domain::DispatchChunk chunk_of(int n) {
                            .from_number = "+14157774444"});
   return chunk;
 }
-app::ProviderConfig config() {
-  app::ProviderConfig c;
+config::ProviderConfig provider_config() {
+  config::ProviderConfig c;
   c.name = "acme";
   c.kind = "batchcall";
   c.api_key = "KEY";
@@ -38,7 +38,7 @@ app::ProviderConfig config() {
 }  // namespace
 
 TEST_CASE("batchcall: the request follows the batch-call API page") {
-  batchcall::BatchCallAdapter adapter(config());
+  batchcall::BatchCallAdapter adapter(provider_config());
   auto req = adapter.build_request(chunk_of(2));
   CHECK(req.method == "POST");
   CHECK(req.path == "/batch-call");
@@ -76,7 +76,7 @@ TEST_CASE("batchcall: the request body is the bytes a json document of it dumps 
                 {"send_now", true}}
         .dump();
   };
-  batchcall::BatchCallAdapter adapter(config());
+  batchcall::BatchCallAdapter adapter(provider_config());
   auto chunk = chunk_of(3);
   CHECK(adapter.build_request(chunk).body == reference(chunk));
   chunk.campaign.spec.name = "Zoë's \"Q1\"\tcampaign " + std::string(300, 'x');  // escaped, cut at 255 bytes
@@ -93,7 +93,7 @@ TEST_CASE("batchcall: the request body is the bytes a json document of it dumps 
 }
 
 TEST_CASE("batchcall: a long name is cut at 255 bytes without splitting a character") {
-  batchcall::BatchCallAdapter adapter(config());
+  batchcall::BatchCallAdapter adapter(provider_config());
   auto chunk = chunk_of(1);
   // 'é' is two bytes: 254 ASCII bytes put the 128th 'é' across the 255-byte line.
   chunk.campaign.spec.name = std::string(254, 'a');
@@ -106,7 +106,7 @@ TEST_CASE("batchcall: a long name is cut at 255 bytes without splitting a charac
 }
 
 TEST_CASE("batchcall: a success answer accepts every task under the batch id") {
-  batchcall::BatchCallAdapter adapter(config());
+  batchcall::BatchCallAdapter adapter(provider_config());
   auto chunk = chunk_of(2);
   WireAnswer answer{200, {}, R"({"status":"success","error":null,"data":{"batch_call_id":"batch_call_1"}})"};
   auto results = adapter.parse_answer(chunk, answer);
@@ -117,7 +117,7 @@ TEST_CASE("batchcall: a success answer accepts every task under the batch id") {
 }
 
 TEST_CASE("batchcall: a 2xx without a batch id leaves the calls uncertain") {
-  batchcall::BatchCallAdapter adapter(config());
+  batchcall::BatchCallAdapter adapter(provider_config());
   for (const char* body : {"", "{}", R"({"data":{}})", R"({"data":{"batch_call_id":5}})"}) {
     auto results = adapter.parse_answer(chunk_of(1), WireAnswer{200, {}, body});
     CHECK(results.at(0).kind == domain::SubmitResult::Kind::uncertain);
@@ -125,7 +125,7 @@ TEST_CASE("batchcall: a 2xx without a batch id leaves the calls uncertain") {
 }
 
 TEST_CASE("batchcall: status callbacks map to outcomes - in-between statuses are ignored") {
-  batchcall::BatchCallAdapter adapter(config());
+  batchcall::BatchCallAdapter adapter(provider_config());
   auto parsed = adapter.parse_events(R"([
     {"batch_call_id":"b1","to_number":"+1","status":"completed"},
     {"batch_call_id":"b1","to_number":"+2","status":"no-answer"},
@@ -141,7 +141,7 @@ TEST_CASE("batchcall: status callbacks map to outcomes - in-between statuses are
 }
 
 TEST_CASE("batchcall: malformed callbacks say what is wrong") {
-  batchcall::BatchCallAdapter adapter(config());
+  batchcall::BatchCallAdapter adapter(provider_config());
   CHECK(std::get<std::string>(adapter.parse_events("nope")) == "body is not valid JSON");
   CHECK(std::get<std::string>(adapter.parse_events(R"({"batch_call_id":"b"})")) ==
         "to_number is required and must be a string");

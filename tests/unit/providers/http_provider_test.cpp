@@ -20,7 +20,7 @@ domain::DispatchChunk chunk_of(int n) {
   return chunk;
 }
 batchcall::BatchCallAdapter adapter() {
-  app::ProviderConfig c;
+  config::ProviderConfig c;
   c.kind = "batchcall";
   return batchcall::BatchCallAdapter(c);
 }

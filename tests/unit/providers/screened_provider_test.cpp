@@ -2,7 +2,7 @@
 
 #include <catch2/catch.hpp>
 
-#include "dialerd/app/config.hpp"
+#include "dialerd/config/config.hpp"
 #include "dialerd/providers/kinds.hpp"
 #include "providers/veritus/veritus.hpp"
 
@@ -97,7 +97,7 @@ TEST_CASE("screened provider: a chunk with nothing to send is answered without a
 
 TEST_CASE("screened provider: make_provider wraps veritus and addcalls - an unsendable chunk makes no request") {
   asio::io_context ioc;
-  app::ProviderConfig config;
+  config::ProviderConfig config;
   config.name = "p";
   config.base_url = "http://127.0.0.1:1";  // nothing listens: a request would be "not submitted: refused"
   config.api_key = "k";
@@ -133,9 +133,9 @@ TEST_CASE("screened provider: make_provider wraps veritus and addcalls - an unse
 
 TEST_CASE("registry: a reload rebuilds a provider whose adapter keys changed") {
   asio::io_context ioc;
-  std::map<std::string, app::ProviderConfig> old_config;
+  std::map<std::string, config::ProviderConfig> old_config;
   auto add = [&](const std::string& name, const std::string& kind) {
-    app::ProviderConfig c;
+    config::ProviderConfig c;
     c.name = name;
     c.kind = kind;
     c.base_url = "http://127.0.0.1:1";

@@ -6,18 +6,18 @@ using namespace dialerd;
 using providers::simulator::SimulatorProvider;
 
 TEST_CASE("simulator: outcomes follow the configured mix") {
-  app::SimulatorMix mix{0.5, 0.25, 0.0, 0.0, 0.25};
+  config::SimulatorMix mix{0.5, 0.25, 0.0, 0.0, 0.25};
   CHECK(SimulatorProvider::pick(mix, 0.0) == domain::Outcome::completed);
   CHECK(SimulatorProvider::pick(mix, 0.49) == domain::Outcome::completed);
   CHECK(SimulatorProvider::pick(mix, 0.5) == domain::Outcome::no_answer);
   CHECK(SimulatorProvider::pick(mix, 0.8) == domain::Outcome::failed);
-  app::SimulatorMix only_busy{0, 0, 2, 0, 0};  // shares need not sum to 1
+  config::SimulatorMix only_busy{0, 0, 2, 0, 0};  // shares need not sum to 1
   CHECK(SimulatorProvider::pick(only_busy, 0.99) == domain::Outcome::busy);
 }
 
 TEST_CASE("simulator: accepts every call of a chunk and reports each outcome after the delay") {
   asio::io_context ioc;
-  app::ProviderConfig config;
+  config::ProviderConfig config;
   config.name = "sim";
   config.kind = "simulator";
   config.chunk_size = 1000;

@@ -31,8 +31,8 @@ domain::DispatchChunk chunk_of(int n) {
                            .from_number = ""});
   return chunk;
 }
-app::ProviderConfig config(std::vector<std::string> numbers = {}) {
-  app::ProviderConfig c;
+config::ProviderConfig provider_config(std::vector<std::string> numbers = {}) {
+  config::ProviderConfig c;
   c.name = "truedy";
   c.kind = "truedy";
   c.api_key = "TOKEN";
@@ -42,7 +42,7 @@ app::ProviderConfig config(std::vector<std::string> numbers = {}) {
 }  // namespace
 
 TEST_CASE("truedy: the request follows the Truedy page") {
-  TruedyAdapter adapter(config());
+  TruedyAdapter adapter(provider_config());
   auto req = adapter.build_request(chunk_of(2));
   CHECK(req.method == "POST");
   CHECK(req.path == "/batch-calls");
@@ -67,7 +67,7 @@ TEST_CASE("truedy: the campaign's window, working days and daily cap go with the
   spec.working_days = std::vector<int>{1, 2, 3, 4, 5};
   spec.max_calls_per_day = 500;
   spec.rotation = "random";
-  auto body = json::parse(TruedyAdapter(config()).build_request(chunk).body);
+  auto body = json::parse(TruedyAdapter(provider_config()).build_request(chunk).body);
   CHECK(body["start_time"] == "09:00");
   CHECK(body["end_time"] == "17:30");
   CHECK(body["working_days"] == json{1, 2, 3, 4, 5});
@@ -75,39 +75,41 @@ TEST_CASE("truedy: the campaign's window, working days and daily cap go with the
   CHECK(body["phone_rotation_strategy"] == "random");
   // Midnight is 24:00 for dialerd; Truedy's HH:MM day ends at 23:59.
   spec.end_time = "24:00";
-  CHECK(json::parse(TruedyAdapter(config()).build_request(chunk).body)["end_time"] == "23:59");
+  CHECK(json::parse(TruedyAdapter(provider_config()).build_request(chunk).body)["end_time"] == "23:59");
   spec.rotation = "something-else";
-  CHECK_FALSE(json::parse(TruedyAdapter(config()).build_request(chunk).body).contains("phone_rotation_strategy"));
+  CHECK_FALSE(
+      json::parse(TruedyAdapter(provider_config()).build_request(chunk).body).contains("phone_rotation_strategy"));
 }
 
 TEST_CASE("truedy: phone_number_ids from the provider - the campaign's own list wins - none is omitted") {
   auto chunk = chunk_of(1);
-  CHECK_FALSE(json::parse(TruedyAdapter(config()).build_request(chunk).body).contains("phone_number_ids"));
-  CHECK(json::parse(TruedyAdapter(config({"num_1", "num_2"})).build_request(chunk).body)["phone_number_ids"] ==
+  CHECK_FALSE(json::parse(TruedyAdapter(provider_config()).build_request(chunk).body).contains("phone_number_ids"));
+  CHECK(json::parse(TruedyAdapter(provider_config({"num_1", "num_2"})).build_request(chunk).body)["phone_number_ids"] ==
         json{"num_1", "num_2"});
   chunk.campaign.spec.options["phone_number_ids"] = {"num_9"};
-  CHECK(json::parse(TruedyAdapter(config({"num_1"})).build_request(chunk).body)["phone_number_ids"] == json{"num_9"});
+  CHECK(json::parse(TruedyAdapter(provider_config({"num_1"})).build_request(chunk).body)["phone_number_ids"] ==
+        json{"num_9"});
 }
 
 TEST_CASE("truedy: the name is 1..255 characters - cut on a character boundary") {
   auto chunk = chunk_of(1);
   chunk.campaign.spec.name = std::string(254, 'a') + "\xC3\xBC" + "tail";  // 'ü' straddles byte 255
-  auto name = json::parse(TruedyAdapter(config()).build_request(chunk).body)["name"].get<std::string>();
+  auto name = json::parse(TruedyAdapter(provider_config()).build_request(chunk).body)["name"].get<std::string>();
   CHECK(name == std::string(254, 'a'));
   CHECK(truedy::truncate_utf8("abc", 255) == "abc");
   chunk.campaign.spec.name = "";
-  CHECK(json::parse(TruedyAdapter(config()).build_request(chunk).body)["name"] == "dialerd campaign 7");
+  CHECK(json::parse(TruedyAdapter(provider_config()).build_request(chunk).body)["name"] == "dialerd campaign 7");
 }
 
 TEST_CASE("truedy: the number and names are dialerd's even if a variable has the same name") {
   auto chunk = chunk_of(1);
   chunk.calls[0].variables = R"({"phone_number":"+19999999999"})";
-  auto contact = json::parse(TruedyAdapter(config()).build_request(chunk).body)["contacts"][0];
+  auto contact = json::parse(TruedyAdapter(provider_config()).build_request(chunk).body)["contacts"][0];
   CHECK(contact["phone_number"] == "+15551234560");
 }
 
 TEST_CASE("truedy: a created batch accepts every contact under batch id and number") {
-  TruedyAdapter adapter(config());
+  TruedyAdapter adapter(provider_config());
   json answer = {{"data", {{"id", "batch_c3d4e5f6"}, {"status", "draft"}, {"total_contacts", 2}}},
                  {"meta", {{"request_id", "req_32e7531c"}}}};
   auto results = adapter.parse_answer(chunk_of(2), WireAnswer{201, {}, answer.dump()});
@@ -119,7 +121,7 @@ TEST_CASE("truedy: a created batch accepts every contact under batch id and numb
 }
 
 TEST_CASE("truedy: a 2xx without data.id leaves the calls uncertain") {
-  TruedyAdapter adapter(config());
+  TruedyAdapter adapter(provider_config());
   for (const char* body : {"", "nope", "{}", R"({"data":{}})", R"({"data":{"id":5}})", R"({"data":"batch_1"})"}) {
     INFO(body);
     auto results = adapter.parse_answer(chunk_of(2), WireAnswer{200, {}, body});
@@ -130,7 +132,7 @@ TEST_CASE("truedy: a 2xx without data.id leaves the calls uncertain") {
 }
 
 TEST_CASE("truedy: callbacks map to outcomes and malformed ones name the field") {
-  TruedyAdapter adapter(config());
+  TruedyAdapter adapter(provider_config());
   auto parsed = adapter.parse_events(R"([
     {"batch_id":"batch_1","phone_number":"+15551234560","status":"completed"},
     {"batch_id":"batch_1","phone_number":"+15551234561","status":"calling"},

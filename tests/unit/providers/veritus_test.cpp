@@ -30,8 +30,8 @@ domain::DispatchChunk chunk_with(const std::vector<json>& customer_ids) {
   }
   return chunk;
 }
-app::ProviderConfig config(std::string callback_url = "", std::string secret_id = "") {
-  app::ProviderConfig c;
+config::ProviderConfig provider_config(std::string callback_url = "", std::string secret_id = "") {
+  config::ProviderConfig c;
   c.name = "veritus";
   c.kind = "veritus";
   c.api_key = "TOKEN";
@@ -61,7 +61,7 @@ const char* kCease =
 }  // namespace
 
 TEST_CASE("veritus: several calls go to POST /calls/bulk as Veritus documents it") {
-  VeritusAdapter adapter(config());
+  VeritusAdapter adapter(provider_config());
   auto req = adapter.build_request(chunk_with({"550e8400-e29b-41d4-a716-446655440000", "c-2", "c-3"}));
   CHECK(req.method == "POST");
   CHECK(req.path == "/calls/bulk");
@@ -72,7 +72,7 @@ TEST_CASE("veritus: several calls go to POST /calls/bulk as Veritus documents it
 }
 
 TEST_CASE("veritus: one call goes to POST /customers/{customerId}/calls - the id is URL-encoded") {
-  VeritusAdapter adapter(config());
+  VeritusAdapter adapter(provider_config());
   auto req = adapter.build_request(chunk_with({"acme/42 ü"}));
   CHECK(req.path == "/customers/acme%2F42%20%C3%BC/calls");
   CHECK(json::parse(req.body) == json{{"agentId", "3c90c3cc-0d44-4b50-8888-8dd25736052a"}});
@@ -80,17 +80,17 @@ TEST_CASE("veritus: one call goes to POST /customers/{customerId}/calls - the id
 }
 
 TEST_CASE("veritus: the webhook is sent when callback_url is configured - secretId when given") {
-  auto with_secret = VeritusAdapter(config("https://dialerd.example/v1/providers/veritus/events", "sec-1"))
+  auto with_secret = VeritusAdapter(provider_config("https://dialerd.example/v1/providers/veritus/events", "sec-1"))
                          .build_request(chunk_with({"c-1", "c-2"}));
   CHECK(json::parse(with_secret.body)["webhook"] ==
         json{{"url", "https://dialerd.example/v1/providers/veritus/events"}, {"secretId", "sec-1"}});
-  auto single =
-      VeritusAdapter(config("http://127.0.0.1:8780/v1/providers/veritus/events")).build_request(chunk_with({"c-1"}));
+  auto single = VeritusAdapter(provider_config("http://127.0.0.1:8780/v1/providers/veritus/events"))
+                    .build_request(chunk_with({"c-1"}));
   CHECK(json::parse(single.body)["webhook"] == json{{"url", "http://127.0.0.1:8780/v1/providers/veritus/events"}});
 }
 
 TEST_CASE("veritus: numeric customer ids are sent as strings") {
-  auto req = VeritusAdapter(config()).build_request(chunk_with({42, "c-2"}));
+  auto req = VeritusAdapter(provider_config()).build_request(chunk_with({42, "c-2"}));
   CHECK(json::parse(req.body)["customerIds"] == json{"42", "c-2"});
 }
 
@@ -108,7 +108,7 @@ TEST_CASE("veritus: a call without a usable customer_id is rejected and left out
   }
   CHECK(screened.answered[0].reason == "variable customer_id is missing: Veritus calls a customer by its id");
   CHECK(screened.answered[2].reason == "variable customer_id must be a string or an integer, got number");
-  CHECK(json::parse(VeritusAdapter(config()).build_request(chunk).body)["customerIds"] == json{"c-1", "c-5"});
+  CHECK(json::parse(VeritusAdapter(provider_config()).build_request(chunk).body)["customerIds"] == json{"c-1", "c-5"});
 }
 
 TEST_CASE("veritus: a repeated customer id waits for a later request - ids are unique per request") {
@@ -123,16 +123,17 @@ TEST_CASE("veritus: a repeated customer id waits for a later request - ids are u
   }
   CHECK(screened.answered[0].call_id == 102);
   CHECK(screened.answered[1].call_id == 103);
-  CHECK(json::parse(VeritusAdapter(config()).build_request(chunk).body)["customerIds"] == json{"c-1", "c-2", "c-3"});
+  CHECK(json::parse(VeritusAdapter(provider_config()).build_request(chunk).body)["customerIds"] ==
+        json{"c-1", "c-2", "c-3"});
 }
 
 TEST_CASE("veritus: two calls of one customer leave a single-call request") {
-  auto req = VeritusAdapter(config()).build_request(chunk_with({"c-1", "c-1"}));
+  auto req = VeritusAdapter(provider_config()).build_request(chunk_with({"c-1", "c-1"}));
   CHECK(req.path == "/customers/c-1/calls");
 }
 
 TEST_CASE("veritus: a bulk answer maps each customer's result - time-blocked ones wait and others are rejected") {
-  VeritusAdapter adapter(config());
+  VeritusAdapter adapter(provider_config());
   auto chunk = chunk_with({"c-1", "c-2", "c-3", "c-4", "c-5", nullptr, "c-1"});
   json answer = {{"requestId", "838be160-334c-47aa-a559-d92d5cdc2ef4"},
                  {"success", true},
@@ -185,7 +186,7 @@ TEST_CASE("veritus: refusal texts - time rules wait and any other rule rejects")
 }
 
 TEST_CASE("veritus: the single-call answer Veritus documents - accepted by data.id or refused by error") {
-  VeritusAdapter adapter(config());
+  VeritusAdapter adapter(provider_config());
   auto chunk = chunk_with({"c-1"});
   json ok = {
       {"requestId", "25deb7a2"}, {"success", true}, {"data", {{"id", "f47ac10b"}, {"compliance", {{"passed", true}}}}}};
@@ -204,7 +205,7 @@ TEST_CASE("veritus: the single-call answer Veritus documents - accepted by data.
 }
 
 TEST_CASE("veritus: a 2xx that is not the documented shape leaves every call sent uncertain") {
-  VeritusAdapter adapter(config());
+  VeritusAdapter adapter(provider_config());
   auto bulk = chunk_with({"c-1", "c-2", nullptr});
   for (const char* body : {"", "not json", "[]", "{}", R"({"success":true})", R"({"success":true,"data":{}})",
                            R"({"success":true,"data":{"results":{}}})"}) {
@@ -230,7 +231,7 @@ TEST_CASE("veritus: a 2xx that is not the documented shape leaves every call sen
 }
 
 TEST_CASE("veritus: callbacks map to outcomes - in-between statuses are ignored") {
-  VeritusAdapter adapter(config());
+  VeritusAdapter adapter(provider_config());
   auto parsed = adapter.parse_events(R"([
     {"id":"call-1","status":"completed"},
     {"id":"call-2","status":"no-answer","detail":"rang out"},
@@ -254,7 +255,7 @@ TEST_CASE("veritus: callbacks map to outcomes - in-between statuses are ignored"
 }
 
 TEST_CASE("veritus: malformed callbacks name the field") {
-  VeritusAdapter adapter(config());
+  VeritusAdapter adapter(provider_config());
   CHECK(std::get<std::string>(adapter.parse_events("nope")) == "body is not valid JSON");
   CHECK(std::get<std::string>(adapter.parse_events(R"({"status":"completed"})")) ==
         "id is required and must be a string");
