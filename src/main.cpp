@@ -40,14 +40,14 @@ int main(int argc, char** argv) {
     }
   }
 
-  dialerd::config::Config config;
+  Loaded config;
   try {
-    config = config_path.empty() ? parse_config(default_config_text()) : load_config_file(config_path);
+    config = config_path.empty() ? load_config(default_config_text()) : load_config_from_file(config_path);
   } catch (const InvalidConfig& e) {
     std::cerr << "dialerd: " << e.what() << "\n";
     return 2;
   }
-  configure_logging(config);
+  configure_logging(config.config);
   spdlog::info("dialerd 0.1.0 starting with {}", config_path.empty() ? "the built-in default config" : config_path);
   try {
     Daemon daemon(std::move(config), config_path);

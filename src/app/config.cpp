@@ -3,9 +3,11 @@
 #include <cstdlib>
 #include <fstream>
 #include <functional>
+#include <map>
 #include <optional>
 #include <set>
 #include <sstream>
+#include <stdexcept>
 
 #include <nlohmann/json.hpp>
 
@@ -401,6 +403,10 @@ const std::vector<Key<ProviderConfig>>& provider_keys() {
        [](const json& v, ProviderConfig& p) -> std::optional<std::string> {
          if (!v.is_string()) return "must be a string, got " + type_name(v);
          auto s = v.get<std::string>();
+         if (s.empty()) {  // none: the default; an HTTP kind's check_provider refuses it
+           p.base_url.clear();
+           return std::nullopt;
+         }
          if (s.rfind("http://", 0) != 0 && s.rfind("https://", 0) != 0)
            return "must start with https:// or http://, got \"" + s + "\"";
          if (auto problem = http::url_problem(s); !problem.empty()) return problem;
@@ -557,6 +563,35 @@ const std::vector<Key<ProviderConfig>>& provider_keys() {
   return keys;
 }
 
+// The value at a dotted path of `obj`, or nullptr when absent.
+const json* find_path(const json& obj, const std::string& path) {
+  const json* at = &obj;
+  std::size_t start = 0;
+  while (true) {
+    auto dot = path.find('.', start);
+    auto part = path.substr(start, dot == std::string::npos ? std::string::npos : dot - start);
+    if (!at->is_object() || !at->contains(part)) return nullptr;
+    at = &(*at)[part];
+    if (dot == std::string::npos) return at;
+    start = dot + 1;
+  }
+}
+
+// Sets every key of `keys` to its table default (the defaults are the table's, not the structs'), and
+// records each key's value in force: the one `given` holds (checked by walk() after), else the default.
+template <class Target>
+void apply_defaults(const std::vector<Key<Target>>& keys, Target& target, std::map<std::string, json>& values,
+                    const std::string& shown_prefix, const json& given) {
+  for (const auto& k : keys) {
+    if (!k.default_value.is_null()) {
+      auto problem = k.apply(k.default_value, target);
+      if (problem) throw std::logic_error("config table: the default of " + k.path + " is refused: " + *problem);
+    }
+    const json* value = given.is_object() ? find_path(given, k.path) : nullptr;
+    values[shown_prefix + k.path] = value ? *value : k.default_value;
+  }
+}
+
 // Walks `obj` against `keys`: applies known leaves, reports unknown keys and wrong shapes.
 template <class Target>
 void walk(const json& obj, const std::string& prefix, const std::string& shown_prefix,
@@ -687,7 +722,7 @@ void resolve_credentials(json& node, const std::string& path, std::vector<Config
 }
 }  // namespace
 
-Config parse_config(std::string_view text) {
+Loaded load_config(std::string_view text) {
   // Every real config nests a few levels; a deeper one would only recurse toward a stack overflow below.
   if (util::json_nested_deeper_than(text))
     throw InvalidConfig({{"", "nests deeper than " + std::to_string(util::kMaxJsonDepth) + " levels"}});
@@ -702,6 +737,8 @@ Config parse_config(std::string_view text) {
   Config config;
   std::vector<ConfigError> errors;
   resolve_credentials(root, "", errors);
+  std::map<std::string, json> values;
+  apply_defaults(daemon_keys(), config, values, "", root);
   walk(root, "", "", daemon_keys(), config, errors, {"providers"});
 
   if (root.contains("providers")) {
@@ -721,6 +758,7 @@ Config parse_config(std::string_view text) {
         }
         ProviderConfig p;
         p.name = name;
+        apply_defaults(provider_keys(), p, values, at + ".", body);
         walk(body, "", at + ".", provider_keys(), p, errors);
         if (!body.contains("kind")) errors.push_back({at + ".kind", "is required"});
         check_provider(p, body, at, errors);
@@ -733,21 +771,74 @@ Config parse_config(std::string_view text) {
   if (config.legal.window.start_min >= config.legal.window.end_min)
     errors.push_back({"compliance.respectful_hours", "start must be before end"});
   if (!errors.empty()) throw InvalidConfig(std::move(errors));
-  return config;
+  return {std::move(config), std::move(values)};
+}
+
+Config parse_config(std::string_view text) {
+  return load_config(text).config;
 }
 
 Config load_config_file(const std::string& path) {
+  return load_config_from_file(path).config;
+}
+
+Loaded load_config_from_file(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
   if (!in) throw InvalidConfig({{"", "cannot read config file " + path}});
   std::ostringstream buf;
   buf << in.rdbuf();
   try {
-    return parse_config(buf.str());
+    return load_config(buf.str());
   } catch (const InvalidConfig& e) {
     auto errors = e.errors();
     errors.insert(errors.begin(), ConfigError{"", "in " + path + ":"});
     throw InvalidConfig(std::move(errors));
   }
+}
+
+ReloadPlan plan_reload(const Loaded& running, Loaded next) {
+  ReloadPlan plan;
+  auto& values = next.values;
+  auto& config = next.config;
+  auto value_of = [](const std::map<std::string, json>& m, const std::string& path) {
+    auto it = m.find(path);
+    return it == m.end() ? json() : it->second;
+  };
+  // Providers removed or of another kind keep running as they are.
+  std::set<std::string> kept;
+  for (const auto& [name, old] : running.config.providers) {
+    auto now = config.providers.find(name);
+    if (now != config.providers.end() && now->second.kind == old.kind) continue;
+    config.providers[name] = old;
+    kept.insert(name);
+    plan.needs_restart.push_back("providers." + name);
+    std::string prefix = "providers." + name + ".";
+    for (auto it = values.lower_bound(prefix); it != values.end() && it->first.rfind(prefix, 0) == 0;)
+      it = values.erase(it);
+    for (auto it = running.values.lower_bound(prefix); it != running.values.end() && it->first.rfind(prefix, 0) == 0;
+         ++it)
+      values.insert(*it);
+  }
+  for (const auto& k : daemon_keys()) {
+    auto old = value_of(running.values, k.path);
+    if (k.reloadable || old == value_of(values, k.path)) continue;
+    if (!old.is_null()) k.apply(old, config);
+    values[k.path] = old;
+    plan.needs_restart.push_back(k.path);
+  }
+  for (auto& [name, provider] : config.providers) {
+    if (kept.count(name) || !running.config.providers.count(name)) continue;
+    for (const auto& k : provider_keys()) {
+      auto path = "providers." + name + "." + k.path;
+      auto old = value_of(running.values, path);
+      if (k.reloadable || old == value_of(values, path)) continue;
+      if (!old.is_null()) k.apply(old, provider);
+      values[path] = old;
+      plan.needs_restart.push_back(path);
+    }
+  }
+  plan.loaded = std::move(next);
+  return plan;
 }
 
 std::vector<KeyDoc> documented_keys() {

@@ -180,8 +180,12 @@ struct Daemon::Impl {
   std::chrono::microseconds watchdog_interval{0};  // WATCHDOG_USEC / 2; 0 = no watchdog
   std::string reload_problem;                      // the last reload failed: shown in STATUS= until one succeeds
 
-  Impl(Config c, std::string path)
-      : config(std::make_shared<const Config>(std::move(c))), config_path(std::move(path)) {}
+  std::map<std::string, nlohmann::json> config_values;  // each key's value in force (plan_reload compares them)
+
+  Impl(Loaded loaded, std::string path)
+      : config(std::make_shared<const Config>(std::move(loaded.config))),
+        config_path(std::move(path)),
+        config_values(std::move(loaded.values)) {}
 
   void notify(const std::string& message) {
     if (notify_enabled) sd_notify(0, message.c_str());
@@ -238,7 +242,11 @@ struct Daemon::Impl {
   void reload() {
     notify(fmt::format("RELOADING=1\nMONOTONIC_USEC={}\nSTATUS=reloading the config", monotonic_usec()));
     try {
-      Config next = config_path.empty() ? parse_config(default_config_text()) : load_config_file(config_path);
+      // Keys that changed but need a restart keep their running values: the config in force describes
+      // what runs.
+      auto plan = plan_reload({*config, config_values}, config_path.empty() ? load_config(default_config_text())
+                                                                            : load_config_from_file(config_path));
+      Config& next = plan.loaded.config;
       const Config& old = *config;
       // First what can still refuse (an unusable CA file): then nothing has been applied yet.
       auto reloaded = providers::reload_providers(old.providers, next.providers, scheduler->providers(), ioc, sink);
@@ -251,21 +259,15 @@ struct Daemon::Impl {
       store->set_retry_settings(next.retry);
       scheduler->wake();
       webhooks->wake();
-      auto needs_restart = [&](bool changed, const char* key) {
-        if (changed) spdlog::warn("reload: {} changed; it takes effect after a restart", key);
-      };
-      needs_restart(next.listen_address != old.listen_address || next.listen_port != old.listen_port, "listen");
-      needs_restart(next.state_dir != old.state_dir, "state_dir");
-      needs_restart(next.db_synchronous != old.db_synchronous || next.db_busy_timeout_ms != old.db_busy_timeout_ms ||
-                        next.db_wal_autocheckpoint != old.db_wal_autocheckpoint,
-                    "database");
+      for (const auto& key : plan.needs_restart)
+        spdlog::warn("reload: {} changed; it takes effect after a restart (it keeps running as before)", key);
       // Providers: changed HTTP providers are rebuilt (the next submission uses the new URL and credentials;
       // submissions in flight finish on the old client). What needs a restart keeps its running config,
       // so the config in force always describes the providers running.
       for (const auto& name : reloaded.needs_restart) {
         spdlog::warn(
-            "reload: provider {} was removed or changed kind or is a simulator; that takes effect after "
-            "a restart (it keeps running as before)",
+            "reload: provider {} is not rebuilt while running (a simulator holds the outcomes it will "
+            "report); its changes take effect after a restart (it keeps running as before)",
             name);
         if (auto it = old.providers.find(name); it != old.providers.end()) next.providers[name] = it->second;
       }
@@ -274,6 +276,7 @@ struct Daemon::Impl {
       scheduler->set_providers(std::move(reloaded.providers));
       scheduler->set_limits(provider_limits(next));
       config = std::make_shared<const Config>(std::move(next));
+      config_values = std::move(plan.loaded.values);
       reload_problem.clear();
       spdlog::info("reload: config re-read and applied");
     } catch (const std::exception& e) {
@@ -346,7 +349,7 @@ awaitable<void> record_outcomes(scheduler::Scheduler& scheduler, std::string pro
 }
 }  // namespace
 
-Daemon::Daemon(Config config, std::string config_path)
+Daemon::Daemon(Loaded config, std::string config_path)
     : impl_(std::make_unique<Impl>(std::move(config), std::move(config_path))) {}
 Daemon::~Daemon() = default;
 

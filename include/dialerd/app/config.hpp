@@ -9,6 +9,8 @@
 #include <string_view>
 #include <vector>
 
+#include <nlohmann/json.hpp>
+
 #include "dialerd/config/config.hpp"
 
 namespace dialerd::app {
@@ -29,10 +31,29 @@ class InvalidConfig : public std::runtime_error {
   std::vector<ConfigError> errors_;
 };
 
-// Parses JSON (comments allowed) into a Config; throws InvalidConfig listing every bad key.
-config::Config parse_config(std::string_view text);
+// A parsed config and the value each key of the table has in it, as JSON: the one given, else the table's
+// default. Key paths are the table's ("log.level", "providers.<name>.timeout_ms").
+struct Loaded {
+  config::Config config;
+  std::map<std::string, nlohmann::json> values;
+};
+// Parses JSON (comments allowed): every key starts at the table's default, then takes the value given;
+// throws InvalidConfig listing every bad key.
+Loaded load_config(std::string_view text);
 // Reads and parses a file; a missing or unreadable file is an InvalidConfig too.
+Loaded load_config_from_file(const std::string& path);
+// The same, config only.
+config::Config parse_config(std::string_view text);
 config::Config load_config_file(const std::string& path);
+
+// What a reload applies. Decided by the table's reloadable flags: a key that changed and is not reloadable
+// keeps its running value (so `loaded` describes what runs) and is named in needs_restart; a provider
+// that was removed or changed kind keeps running as before and is named as "providers.<name>".
+struct ReloadPlan {
+  Loaded loaded;
+  std::vector<std::string> needs_restart;
+};
+ReloadPlan plan_reload(const Loaded& running, Loaded next);
 // The config dialerd runs on when no --config is given.
 std::string_view default_config_text();
 

@@ -13,7 +13,7 @@ void configure_logging(const config::Config& config);
 class Daemon {
  public:
   // `config_path` is re-read on SIGHUP; empty means the built-in default config.
-  Daemon(config::Config config, std::string config_path);
+  Daemon(Loaded config, std::string config_path);
   ~Daemon();
   // Runs until stopped; returns the process exit code.
   int run();

@@ -1,6 +1,7 @@
 #include <catch2/catch.hpp>
 
 #include <fstream>
+#include <set>
 #include <sstream>
 
 #include <cstdlib>
@@ -264,4 +265,59 @@ TEST_CASE("config: a {credential} value is read from $CREDENTIALS_DIRECTORY - er
                                      "providers": {"s": {"kind": "simulator"}}})"),
       Catch::Contains("api.keys[0].key: a credential name is"));
   unsetenv("CREDENTIALS_DIRECTORY");
+}
+
+TEST_CASE("config: every key starts at the table's default, which is what loading records for it") {
+  auto loaded = load_config("{" + kSim + "}");
+  for (const auto& k : documented_keys()) {
+    auto path = k.path;
+    if (auto at = path.find("<name>"); at != std::string::npos) path.replace(at, 6, "sim");
+    INFO(path);
+    REQUIRE(loaded.values.count(path));
+  }
+  // The table's defaults are applied, whatever the structs' initialisers say.
+  CHECK(loaded.values.at("http.idle_timeout_ms") == 30000);
+  CHECK(loaded.config.http_idle_timeout_ms == 30000);
+  CHECK(loaded.values.at("providers.sim.simulator.delay_ms") == 2000);
+  CHECK(loaded.config.providers.at("sim").sim_delay_ms == 2000);
+  // A given value replaces the default, in the config and in the record.
+  auto given = load_config(R"({"log": {"level": "debug"}, )" + kSim + "}");
+  CHECK(given.values.at("log.level") == "debug");
+  CHECK(given.config.log_level == "debug");
+}
+
+TEST_CASE("config: a reload applies reloadable keys and keeps the others running, by the table's flags") {
+  auto running = load_config(R"({"listen": {"port": 8780}, "log": {"level": "info"},
+    "providers": {"sim": {"kind": "simulator", "simulator": {"seed": 1}},
+                  "old": {"kind": "simulator"},
+                  "web": {"kind": "batchcall", "base_url": "http://127.0.0.1:9", "api_key": "k", "api_secret": "s"}}})");
+  auto next = load_config(R"({"listen": {"port": 9000}, "log": {"level": "debug"},
+    "providers": {"sim": {"kind": "simulator", "simulator": {"seed": 2}, "max_in_flight": 3},
+                  "web": {"kind": "truedy", "base_url": "http://127.0.0.1:9", "api_key": "k"},
+                  "new": {"kind": "simulator"}}})");
+  auto plan = plan_reload(running, std::move(next));
+  const auto& c = plan.loaded.config;
+  std::set<std::string> restart(plan.needs_restart.begin(), plan.needs_restart.end());
+  CHECK(restart ==
+        std::set<std::string>{"listen.port", "providers.sim.simulator.seed", "providers.old", "providers.web"});
+  // Not reloadable: the running value stays, in the config and in the record the next reload compares.
+  CHECK(c.listen_port == 8780);
+  CHECK(plan.loaded.values.at("listen.port") == 8780);
+  CHECK(c.providers.at("sim").sim_seed == 1);
+  CHECK(plan.loaded.values.at("providers.sim.simulator.seed") == 1);
+  // Reloadable: applied.
+  CHECK(c.log_level == "debug");
+  CHECK(c.providers.at("sim").limits.max_in_flight == 3);
+  // A removed provider and one of another kind keep running as they were; a new one is added.
+  CHECK(c.providers.at("old").kind == "simulator");
+  CHECK(c.providers.at("web").kind == "batchcall");
+  CHECK(plan.loaded.values.at("providers.web.kind") == "batchcall");
+  CHECK(c.providers.count("new") == 1);
+  // Reloading the same file again asks for nothing new beyond what still differs from what runs.
+  auto again = plan_reload(plan.loaded, load_config(R"({"listen": {"port": 8780}, "log": {"level": "debug"},
+    "providers": {"sim": {"kind": "simulator", "simulator": {"seed": 1}, "max_in_flight": 3},
+                  "old": {"kind": "simulator"},
+                  "web": {"kind": "batchcall", "base_url": "http://127.0.0.1:9", "api_key": "k", "api_secret": "s"},
+                  "new": {"kind": "simulator"}}})"));
+  CHECK(again.needs_restart.empty());
 }
