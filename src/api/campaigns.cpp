@@ -9,6 +9,7 @@
 #include "dialerd/domain/phone.hpp"
 #include "dialerd/http/client.hpp"
 #include "dialerd/http/url_policy.hpp"
+#include "dialerd/providers/kind.hpp"
 #include "dialerd/schedule/forecast.hpp"
 #include "dialerd/schedule/place.hpp"
 #include "dialerd/schedule/time.hpp"
@@ -208,35 +209,16 @@ void apply_settings(const json& body, CampaignSpec& spec) {
 // they are never silently ignored. An addcalls campaign needs a batch id, its own or the provider's.
 void provider_options(Context& ctx, const json& body, CampaignSpec& spec) {
   const std::string& kind = ctx.scheduler.providers().at(spec.provider)->kind();
-  auto only_for = [&](const char* field, const char* owner) {
-    if (body.contains(field) && kind != owner)
-      bad_field(field, std::string("is only used by providers of kind ") + owner + "; provider '" + spec.provider +
-                           "' is of kind " + kind);
-  };
-  for (const char* field : {"batch_id", "batchId"}) only_for(field, "addcalls");
-  only_for("phone_number_ids", "truedy");
-  if (body.contains("batch_id") && body.contains("batchId")) bad_field("batchId", "give batch_id or batchId, not both");
-  const char* batch_key = body.contains("batchId") ? "batchId" : "batch_id";
-  if (auto batch = opt_string(body, batch_key, batch_key, 255)) {
-    if (batch->empty()) bad_field(batch_key, "must not be empty");
-    spec.options["batch_id"] = *batch;
-  }
-  if (kind == "addcalls" && !spec.options.contains("batch_id")) {
-    auto pc = ctx.config().providers.find(spec.provider);
-    if (pc == ctx.config().providers.end() || pc->second.batch_id.empty())
-      bad_field("batch_id", "is required: provider '" + spec.provider +
-                                "' has no batch_id in the config, so the campaign must name the batch its calls "
-                                "are added to");
-  }
-  if (body.contains("phone_number_ids") && !body["phone_number_ids"].is_null()) {
-    const json& ids = body["phone_number_ids"];
-    if (!ids.is_array() || ids.empty() || ids.size() > 1000)
-      bad_field("phone_number_ids", "must be an array of 1..1000 phone number ids");
-    for (std::size_t i = 0; i < ids.size(); ++i)
-      if (!ids[i].is_string() || ids[i].get<std::string>().empty() || ids[i].get<std::string>().size() > 255)
-        bad_field("phone_number_ids[" + std::to_string(i) + "]", "must be a string of 1..255 characters");
-    spec.options["phone_number_ids"] = ids;
-  }
+  for (const providers::Kind* owner : providers::all_kinds())
+    for (auto field : owner->own_campaign_fields())
+      if (body.contains(field) && kind != owner->info().kind)
+        bad_field(std::string(field), "is only used by providers of kind " + std::string(owner->info().kind) +
+                                          "; provider '" + spec.provider + "' is of kind " + kind);
+  const providers::Kind* own = providers::find_kind(kind);
+  auto pc = ctx.config().providers.find(spec.provider);
+  if (!own || pc == ctx.config().providers.end()) return;
+  if (auto problem = own->read_campaign_options(body, pc->second, spec.options))
+    bad_field(problem->field, problem->message);
 }
 
 // PATCH /v1/campaigns/{id}: pacing, window and retry settings, applied from the next scheduler pass.

@@ -14,7 +14,7 @@
 #include "dialerd/domain/phone.hpp"
 #include "dialerd/http/client.hpp"
 #include "dialerd/http/url_policy.hpp"
-#include "dialerd/providers/kinds.hpp"
+#include "dialerd/providers/kind.hpp"
 #include "dialerd/schedule/window.hpp"
 #include "dialerd/util/json_depth.hpp"
 
@@ -645,18 +645,13 @@ void check_provider(ProviderConfig& p, const json& body, const std::string& at, 
     errors.push_back({at + ".breaker.open_max_ms",
                       "must be at least breaker.open_ms (" + std::to_string(p.limits.breaker_open_ms) + ")"});
   // A key of another kind would be silently ignored: refuse it instead.
-  for (auto [key, owner] : {std::pair{"callback_url", "veritus"}, std::pair{"callback_secret_id", "veritus"},
-                            std::pair{"phone_number_ids", "truedy"}, std::pair{"batch_id", "addcalls"},
-                            std::pair{"veritus", "veritus"}, std::pair{"addcalls", "addcalls"}})
-    if (body.contains(key) && p.kind != owner)
-      errors.push_back({at + "." + key, std::string("is only used by kind ") + owner + ", not " + p.kind});
-  if (p.kind == "veritus" && !p.callback_secret_id.empty() && p.callback_url.empty())
-    errors.push_back({at + ".callback_secret_id", "needs callback_url (the webhook it belongs to)"});
-  if (p.kind == "simulator") {
-    const auto& m = p.sim_mix;
-    if (m.completed + m.no_answer + m.busy + m.voicemail + m.failed <= 0)
-      errors.push_back({at + ".simulator.mix", "at least one share must be above 0"});
-  }
+  for (const providers::Kind* owner : providers::all_kinds())
+    for (auto key : owner->own_config_keys())
+      if (body.contains(key) && p.kind != owner->info().kind)
+        errors.push_back({at + "." + std::string(key),
+                          "is only used by kind " + std::string(owner->info().kind) + ", not " + p.kind});
+  for (const auto& problem : providers::find_kind(p.kind)->check_config(p, body))
+    errors.push_back({at + "." + problem.field, problem.message});
 }
 
 bool valid_name(const std::string& n) {

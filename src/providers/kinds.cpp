@@ -1,35 +1,66 @@
-#include "dialerd/providers/kinds.hpp"
+// The one list of provider kinds. Adding a kind: a folder src/providers/<kind>/ with its adapter and its
+// kind.cpp, and one line here (docs/PROVIDERS.md, "Adding a kind").
+#include <algorithm>
+#include <stdexcept>
 
-#include <array>
+#include "dialerd/providers/kind.hpp"
 
 namespace dialerd::providers {
+
+namespace batchcall {
+const Kind& kind();
+}
+namespace veritus {
+const Kind& kind();
+}
+namespace truedy {
+const Kind& kind();
+}
+namespace addcalls {
+const Kind& kind();
+}
+namespace simulator {
+const Kind& kind();
+}
+
 namespace {
-constexpr std::array<KindInfo, 5> kKinds{{
-    // The batch-call API: tasks 1..1000, X-API-KEY + X-API-SECRET; no idempotency key in the API.
-    {"batchcall", 1000, true, true, true, false, false, false},
-    // Veritus: 1..100 unique customer ids, Bearer key; Veritus picks the caller id; no idempotency key.
-    {"veritus", 100, true, true, false, false, false, false},
-    // Truedy: inline contacts (no documented maximum: dialerd sends at most 1000), Bearer key; the caller
-    // ids are the batch's phone_number_ids; no idempotency key.
-    {"truedy", 1000, true, true, false, false, false, false},
-    // addCallsToBatch: call_data, processed by the provider in chunks of 1000 (one per request), x-api-key; the
-    // batch's numbers call; no idempotency key. Its page says to retry a 500 with exponential backoff, and
-    // that re-adding a number still pending updates its record instead of adding a call.
-    {"addcalls", 1000, true, true, false, false, false, true},
-    // In-process, no network: accepts every chunk and reports outcomes after a delay.
-    {"simulator", 1000, false, false, false, true, true, false},
-}};
+std::vector<const Kind*>& registered() {
+  static std::vector<const Kind*> kinds = {&batchcall::kind(), &veritus::kind(), &truedy::kind(), &addcalls::kind(),
+                                           &simulator::kind()};
+  return kinds;
+}
 }  // namespace
 
+const std::vector<const Kind*>& all_kinds() {
+  return registered();
+}
+
+void register_kind(const Kind& kind) {
+  if (find_kind(kind.info().kind))
+    throw std::invalid_argument("provider kind " + std::string(kind.info().kind) + " is registered already");
+  registered().push_back(&kind);
+}
+
+void remove_kind(std::string_view name) {
+  auto& kinds = registered();
+  kinds.erase(std::remove_if(kinds.begin(), kinds.end(), [&](const Kind* k) { return k->info().kind == name; }),
+              kinds.end());
+}
+
+const Kind* find_kind(std::string_view name) {
+  for (const Kind* k : registered())
+    if (k->info().kind == name) return k;
+  return nullptr;
+}
+
 std::optional<KindInfo> kind_info(std::string_view kind) {
-  for (const auto& k : kKinds)
-    if (k.kind == kind) return k;
+  if (const Kind* k = find_kind(kind)) return k->info();
   return std::nullopt;
 }
 
 std::vector<std::string_view> kind_names() {
   std::vector<std::string_view> out;
-  for (const auto& k : kKinds) out.push_back(k.kind);
+  for (const Kind* k : registered()) out.push_back(k->info().kind);
   return out;
 }
 

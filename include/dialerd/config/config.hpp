@@ -45,6 +45,7 @@ struct WebhookSettings {
 
 struct SimulatorMix {
   double completed = 0.70, no_answer = 0.15, busy = 0.05, voicemail = 0.05, failed = 0.05;
+  bool operator==(const SimulatorMix&) const = default;
 };
 
 struct ProviderConfig {
@@ -77,6 +78,7 @@ struct ProviderConfig {
   std::string events_secret;
   std::string events_auth = "hmac-sha256";  // hmac-sha256 | shared-secret
   std::string events_header = "X-Dialerd-Signature";
+  bool operator==(const ProviderConfig&) const = default;
 };
 
 struct ApiKey {

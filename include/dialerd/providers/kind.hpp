@@ -1,0 +1,62 @@
+#pragma once
+// A provider kind as an extension: everything dialerd knows about one provider API lives in
+// src/providers/<kind>/ (its adapter and its kind.cpp: fixed facts, the config keys and campaign fields it
+// owns and checks, its factory) and src/providers/kinds.cpp lists the kinds. Nothing else names a kind.
+// docs/PROVIDERS.md, "Adding a kind".
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "dialerd/asio.hpp"
+#include "dialerd/config/config.hpp"
+#include "dialerd/providers/kinds.hpp"
+#include "dialerd/providers/provider.hpp"
+
+namespace dialerd::providers {
+
+// A problem with one field: a config key relative to providers.<name>, or a campaign body field.
+struct FieldProblem {
+  std::string field;
+  std::string message;
+};
+
+class Kind {
+ public:
+  virtual ~Kind() = default;
+  // The fixed facts of the API (name, chunk limit, credentials, idempotency, caller id, 5xx contract).
+  virtual const KindInfo& info() const = 0;
+  // The providers.<name>.* keys (first path segment) that only this kind reads: refused for other kinds.
+  virtual std::vector<std::string_view> own_config_keys() const { return {}; }
+  // Checks across a parsed provider's keys; `given` is its section of the file.
+  virtual std::vector<FieldProblem> check_config(const config::ProviderConfig& provider,
+                                                 const nlohmann::json& given) const {
+    (void)provider, (void)given;
+    return {};
+  }
+  // The campaign body fields only this kind reads: refused for a campaign on another kind.
+  virtual std::vector<std::string_view> own_campaign_fields() const { return {}; }
+  // Reads this kind's campaign fields from `body` into the campaign's `options`; a problem is a 422.
+  virtual std::optional<FieldProblem> read_campaign_options(const nlohmann::json& body,
+                                                            const config::ProviderConfig& provider,
+                                                            nlohmann::json& options) const {
+    (void)body, (void)provider, (void)options;
+    return std::nullopt;
+  }
+  // The runtime provider. Throws std::runtime_error when it cannot be made (an unreadable ca_file).
+  virtual std::unique_ptr<Provider> make(const config::ProviderConfig& provider, asio::io_context& ioc,
+                                         OutcomeSink sink) const = 0;
+};
+
+// The registered kinds, in the order of src/providers/kinds.cpp; nullptr for an unknown name.
+const std::vector<const Kind*>& all_kinds();
+const Kind* find_kind(std::string_view name);
+// Adds a kind after the built-in ones (a kind defined outside src/providers, e.g. by a test); `kind` must
+// outlive its registration. Throws std::invalid_argument when the name is taken. remove_kind undoes it.
+void register_kind(const Kind& kind);
+void remove_kind(std::string_view name);
+
+}  // namespace dialerd::providers

@@ -1,0 +1,60 @@
+// The addcalls kind (docs/PROVIDERS.md, "The addcalls adapter").
+#include <algorithm>
+
+#include "addcalls.hpp"
+#include "providers/http_kind.hpp"
+
+namespace dialerd::providers::addcalls {
+namespace {
+
+class AddCallsKind final : public Kind {
+ public:
+  // call_data, processed by the provider in chunks of 1000 (one per request), x-api-key; the batch's numbers
+  // call; no idempotency key. Its page says to retry a 500 with exponential backoff, and that re-adding a
+  // number still pending updates its record instead of adding a call.
+  const KindInfo& info() const override {
+    static constexpr KindInfo kInfo{"addcalls", 1000, true, true, false, false, false, true};
+    return kInfo;
+  }
+  std::vector<std::string_view> own_config_keys() const override { return {"batch_id", "addcalls"}; }
+  std::vector<std::string_view> own_campaign_fields() const override { return {"batch_id", "batchId"}; }
+  // A campaign needs a batch id, its own (batch_id, or batchId as the API spells it) or the provider's.
+  std::optional<FieldProblem> read_campaign_options(const nlohmann::json& body, const config::ProviderConfig& provider,
+                                                    nlohmann::json& options) const override {
+    if (body.contains("batch_id") && body.contains("batchId"))
+      return FieldProblem{"batchId", "give batch_id or batchId, not both"};
+    const char* key = body.contains("batchId") ? "batchId" : "batch_id";
+    if (body.contains(key) && !body[key].is_null()) {
+      const auto& v = body[key];
+      if (!v.is_string()) return FieldProblem{key, std::string("must be a string, got ") + v.type_name()};
+      if (v.get<std::string>().empty()) return FieldProblem{key, "must not be empty"};
+      const auto& text = v.get_ref<const std::string&>();
+      auto chars = std::count_if(text.begin(), text.end(), [](char c) { return (c & 0xC0) != 0x80; });
+      if (chars > 255) return FieldProblem{key, "must be at most 255 characters"};
+      options["batch_id"] = v;
+    }
+    if (!options.contains("batch_id") && provider.batch_id.empty())
+      return FieldProblem{"batch_id", "is required: provider '" + provider.name +
+                                          "' has no batch_id in the config, so the campaign must name the batch its "
+                                          "calls are added to"};
+    return std::nullopt;
+  }
+  // Calls are answered before the request is built when there is no batch id.
+  std::unique_ptr<Provider> make(const config::ProviderConfig& provider, asio::io_context& ioc,
+                                 OutcomeSink) const override {
+    auto http = std::make_unique<HttpProvider>(provider, ioc, std::make_unique<AddCallsAdapter>(provider),
+                                               http_contract(provider, info()));
+    return std::make_unique<ScreenedProvider>(
+        std::move(http),
+        [adapter = AddCallsAdapter(provider)](const domain::DispatchChunk& chunk) { return adapter.screen(chunk); });
+  }
+};
+
+}  // namespace
+
+const Kind& kind() {
+  static const AddCallsKind k;
+  return k;
+}
+
+}  // namespace dialerd::providers::addcalls

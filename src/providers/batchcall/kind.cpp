@@ -1,0 +1,29 @@
+// The batchcall kind (docs/PROVIDERS.md, "The batchcall adapter").
+#include "batchcall.hpp"
+#include "providers/http_kind.hpp"
+
+namespace dialerd::providers::batchcall {
+namespace {
+
+class BatchCallKind final : public Kind {
+ public:
+  // tasks 1..1000, X-API-KEY + X-API-SECRET; no idempotency key in the API.
+  const KindInfo& info() const override {
+    static constexpr KindInfo kInfo{"batchcall", 1000, true, true, true, false, false, false};
+    return kInfo;
+  }
+  std::unique_ptr<Provider> make(const config::ProviderConfig& provider, asio::io_context& ioc,
+                                 OutcomeSink) const override {
+    return std::make_unique<HttpProvider>(provider, ioc, std::make_unique<BatchCallAdapter>(provider),
+                                          http_contract(provider, info()));
+  }
+};
+
+}  // namespace
+
+const Kind& kind() {
+  static const BatchCallKind k;
+  return k;
+}
+
+}  // namespace dialerd::providers::batchcall

@@ -1,0 +1,44 @@
+// The truedy kind (docs/PROVIDERS.md, "The truedy adapter").
+#include "providers/http_kind.hpp"
+#include "truedy.hpp"
+
+namespace dialerd::providers::truedy {
+namespace {
+
+class TruedyKind final : public Kind {
+ public:
+  // Inline contacts (no documented maximum: dialerd sends at most 1000), Bearer key; the caller ids are the
+  // batch's phone_number_ids; no idempotency key.
+  const KindInfo& info() const override {
+    static constexpr KindInfo kInfo{"truedy", 1000, true, true, false, false, false, false};
+    return kInfo;
+  }
+  std::vector<std::string_view> own_config_keys() const override { return {"phone_number_ids"}; }
+  std::vector<std::string_view> own_campaign_fields() const override { return {"phone_number_ids"}; }
+  std::optional<FieldProblem> read_campaign_options(const nlohmann::json& body, const config::ProviderConfig&,
+                                                    nlohmann::json& options) const override {
+    if (!body.contains("phone_number_ids") || body["phone_number_ids"].is_null()) return std::nullopt;
+    const nlohmann::json& ids = body["phone_number_ids"];
+    if (!ids.is_array() || ids.empty() || ids.size() > 1000)
+      return FieldProblem{"phone_number_ids", "must be an array of 1..1000 phone number ids"};
+    for (std::size_t i = 0; i < ids.size(); ++i)
+      if (!ids[i].is_string() || ids[i].get<std::string>().empty() || ids[i].get<std::string>().size() > 255)
+        return FieldProblem{"phone_number_ids[" + std::to_string(i) + "]", "must be a string of 1..255 characters"};
+    options["phone_number_ids"] = ids;
+    return std::nullopt;
+  }
+  std::unique_ptr<Provider> make(const config::ProviderConfig& provider, asio::io_context& ioc,
+                                 OutcomeSink) const override {
+    return std::make_unique<HttpProvider>(provider, ioc, std::make_unique<TruedyAdapter>(provider),
+                                          http_contract(provider, info()));
+  }
+};
+
+}  // namespace
+
+const Kind& kind() {
+  static const TruedyKind k;
+  return k;
+}
+
+}  // namespace dialerd::providers::truedy

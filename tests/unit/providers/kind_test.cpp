@@ -1,0 +1,93 @@
+// A provider kind is one folder and one line: a kind defined here, outside src/providers, and registered
+// at run time is configured, checked and built like the built-in ones (docs/PROVIDERS.md, "Adding a kind").
+#include <catch2/catch.hpp>
+
+#include "dialerd/app/config.hpp"
+#include "dialerd/providers/kind.hpp"
+
+using namespace dialerd;
+
+namespace {
+
+class EchoProvider final : public providers::Provider {
+ public:
+  explicit EchoProvider(const config::ProviderConfig& c) : name_(c.name), chunk_size_(c.chunk_size) {}
+  const std::string& name() const override { return name_; }
+  const std::string& kind() const override { return kind_; }
+  int chunk_size() const override { return chunk_size_; }
+  awaitable<providers::Submission> submit(const domain::DispatchChunk& chunk, const providers::BeforeSend&) override {
+    providers::Submission s;
+    for (const auto& call : chunk.calls)
+      s.results.push_back({domain::SubmitResult::Kind::accepted, call.id, "echo-" + std::to_string(call.id), "", 0});
+    co_return s;
+  }
+  providers::EventsParse parse_events(std::string_view) const override { return std::string("no events"); }
+
+ private:
+  std::string name_, kind_ = "echo";
+  int chunk_size_;
+};
+
+class EchoKind final : public providers::Kind {
+ public:
+  const providers::KindInfo& info() const override {
+    static constexpr providers::KindInfo kInfo{"echo", 7, false, false, false, true, true, false};
+    return kInfo;
+  }
+  std::vector<providers::FieldProblem> check_config(const config::ProviderConfig& p,
+                                                    const nlohmann::json&) const override {
+    if (p.timeout_ms == 12345) return {{"timeout_ms", "echo refuses 12345"}};
+    return {};
+  }
+  std::unique_ptr<providers::Provider> make(const config::ProviderConfig& p, asio::io_context&,
+                                            providers::OutcomeSink) const override {
+    return std::make_unique<EchoProvider>(p);
+  }
+};
+
+struct Registered {
+  explicit Registered(const providers::Kind& k) : name(k.info().kind) { providers::register_kind(k); }
+  ~Registered() { providers::remove_kind(name); }
+  std::string_view name;
+};
+
+}  // namespace
+
+TEST_CASE("kinds: a kind registered from outside src/providers is configured, checked and built") {
+  static const EchoKind echo;
+  CHECK(providers::find_kind("echo") == nullptr);
+  Registered scope(echo);
+  CHECK(providers::find_kind("echo") == &echo);
+  CHECK_THROWS_AS(providers::register_kind(echo), std::invalid_argument);  // a name is registered once
+
+  auto config = app::parse_config(R"({"providers": {"e": {"kind": "echo"}}})");
+  const auto& p = config.providers.at("e");
+  CHECK(p.chunk_size == 7);  // the kind's maximum
+  CHECK(providers::kind_info("echo")->max_chunk == 7);
+
+  // Its own checks run with the others, and name the key.
+  try {
+    app::parse_config(R"({"providers": {"e": {"kind": "echo", "timeout_ms": 12345}}})");
+    FAIL("expected InvalidConfig");
+  } catch (const app::InvalidConfig& e) {
+    REQUIRE(e.errors().size() == 1);
+    CHECK(e.errors()[0].to_string() == "providers.e.timeout_ms: echo refuses 12345");
+  }
+  // Keys another kind owns are refused for it.
+  CHECK_THROWS_WITH(app::parse_config(R"({"providers": {"e": {"kind": "echo", "batch_id": "b"}}})"),
+                    Catch::Contains("providers.e.batch_id: is only used by kind addcalls, not echo"));
+
+  asio::io_context ioc;
+  auto provider = providers::make_provider(p, ioc, {});
+  CHECK(provider->kind() == "echo");
+  CHECK(provider->chunk_size() == 7);
+}
+
+TEST_CASE("kinds: the built-in kinds are listed once, in order") {
+  CHECK(providers::kind_names() ==
+        std::vector<std::string_view>{"batchcall", "veritus", "truedy", "addcalls", "simulator"});
+  CHECK_FALSE(providers::kind_info("echo").has_value());
+  CHECK_THROWS_WITH(app::parse_config(R"({"providers": {"e": {"kind": "nope"}}})"),
+                    Catch::Contains("unknown provider kind \"nope\" (known: batchcall, veritus, truedy, addcalls, "
+                                    "simulator)"));
+}
