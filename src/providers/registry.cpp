@@ -2,13 +2,16 @@
 // what a reload rebuilds.
 #include "dialerd/providers/kind.hpp"
 #include "dialerd/providers/provider.hpp"
+#include "screened_provider.hpp"
 
 namespace dialerd::providers {
 
 std::unique_ptr<Provider> make_provider(const config::ProviderConfig& config, asio::io_context& ioc, OutcomeSink sink) {
   const Kind* kind = find_kind(config.kind);
   if (!kind) throw std::invalid_argument("unknown provider kind " + config.kind);
-  return kind->make(config, ioc, std::move(sink));
+  auto provider = kind->make(config, ioc, std::move(sink));
+  if (auto screen = kind->screen(config)) return std::make_unique<ScreenedProvider>(std::move(provider), *screen);
+  return provider;
 }
 
 namespace {

@@ -5,20 +5,14 @@
 // take every claimed call: Veritus needs a customer id per call and unique ids per request, addCallsToBatch
 // needs a batch id. Those calls are certainly not placed, so they must keep their own result whatever
 // happens to the request (a 500 would otherwise hold them as uncertain), and a chunk left with no call
-// must not be sent at all. This wrapper does that without changing HttpProvider or the interfaces.
+// must not be sent at all. make_provider wraps the provider of every kind that has a screen
+// (Kind::screen) in this.
 #include <functional>
 #include <memory>
 
-#include "dialerd/providers/provider.hpp"
+#include "dialerd/providers/kind.hpp"
 
 namespace dialerd::providers {
-
-struct Screened {
-  domain::DispatchChunk sendable;              // the chunk with only the calls that can go in a request
-  std::vector<domain::SubmitResult> answered;  // one result for each call left out
-  std::string config_problem;                  // set when calls were left out because the config is wrong
-};
-using Screen = std::function<Screened(const domain::DispatchChunk&)>;
 
 class ScreenedProvider final : public Provider {
  public:

@@ -3,6 +3,7 @@
 // src/providers/<kind>/ (its adapter and its kind.cpp: fixed facts, the config keys and campaign fields it
 // owns and checks, its factory) and src/providers/kinds.cpp lists the kinds. Nothing else names a kind.
 // docs/PROVIDERS.md, "Adding a kind".
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -17,6 +18,14 @@
 #include "dialerd/providers/provider.hpp"
 
 namespace dialerd::providers {
+
+// What a screen keeps for the request and what it answers itself.
+struct Screened {
+  domain::DispatchChunk sendable;              // the chunk with only the calls that can go in a request
+  std::vector<domain::SubmitResult> answered;  // one result for each call left out
+  std::string config_problem;                  // set when calls were left out because the config is wrong
+};
+using Screen = std::function<Screened(const domain::DispatchChunk&)>;
 
 // A problem with one field: a config key relative to providers.<name>, or a campaign body field.
 struct FieldProblem {
@@ -49,6 +58,13 @@ class Kind {
   // The runtime provider. Throws std::runtime_error when it cannot be made (an unreadable ca_file).
   virtual std::unique_ptr<Provider> make(const config::ProviderConfig& provider, asio::io_context& ioc,
                                          OutcomeSink sink) const = 0;
+  // The pre-submit screen, for an API that cannot take every claimed call (Veritus needs a customer id per
+  // call, addCallsToBatch a batch id): it answers the calls it leaves out, and a chunk left empty is not
+  // sent (docs/PROVIDERS.md, "Calls a request cannot carry"). None by default.
+  virtual std::optional<Screen> screen(const config::ProviderConfig& provider) const {
+    (void)provider;
+    return std::nullopt;
+  }
 };
 
 // The registered kinds, in the order of src/providers/kinds.cpp; nullptr for an unknown name.

@@ -2,8 +2,8 @@
 // Adapter for addCallsToBatch (docs/PROVIDERS.md, "The addcalls adapter"): POST {base_url}/api/call/addCallsToBatch
 // enqueues a chunk's calls into an existing batch, named by the campaign's batch_id or else the provider's.
 #include "dialerd/config/config.hpp"
+#include "dialerd/providers/kind.hpp"
 #include "dialerd/providers/provider.hpp"
-#include "providers/screened_provider.hpp"
 
 namespace dialerd::providers::addcalls {
 

@@ -39,13 +39,14 @@ class AddCallsKind final : public Kind {
                                           "calls are added to"};
     return std::nullopt;
   }
-  // Calls are answered before the request is built when there is no batch id.
   std::unique_ptr<Provider> make(const config::ProviderConfig& provider, asio::io_context& ioc,
                                  OutcomeSink) const override {
-    auto http = std::make_unique<HttpProvider>(provider, ioc, std::make_unique<AddCallsAdapter>(provider),
-                                               http_contract(provider, info()));
-    return std::make_unique<ScreenedProvider>(
-        std::move(http),
+    return std::make_unique<HttpProvider>(provider, ioc, std::make_unique<AddCallsAdapter>(provider),
+                                          http_contract(provider, info()));
+  }
+  // Calls are answered before the request is built when there is no batch id.
+  std::optional<Screen> screen(const config::ProviderConfig& provider) const override {
+    return Screen(
         [adapter = AddCallsAdapter(provider)](const domain::DispatchChunk& chunk) { return adapter.screen(chunk); });
   }
 };

@@ -20,14 +20,13 @@ class VeritusKind final : public Kind {
       return {{"callback_secret_id", "needs callback_url (the webhook it belongs to)"}};
     return {};
   }
-  // Calls without a customer id, or repeating one, are answered before the request is built; a chunk left
-  // empty is not sent.
   std::unique_ptr<Provider> make(const config::ProviderConfig& provider, asio::io_context& ioc,
                                  OutcomeSink) const override {
-    auto http = std::make_unique<HttpProvider>(provider, ioc, std::make_unique<VeritusAdapter>(provider),
-                                               http_contract(provider, info()));
-    return std::make_unique<ScreenedProvider>(std::move(http), &VeritusAdapter::screen);
+    return std::make_unique<HttpProvider>(provider, ioc, std::make_unique<VeritusAdapter>(provider),
+                                          http_contract(provider, info()));
   }
+  // Calls without a customer id, or repeating one, are answered before the request is built.
+  std::optional<Screen> screen(const config::ProviderConfig&) const override { return Screen(&VeritusAdapter::screen); }
 };
 
 }  // namespace

@@ -4,8 +4,8 @@
 // needs the variable customer_id; calls without one, and repeats of an id within a chunk, are answered
 // by `screen` and never put in a request (docs/PROVIDERS.md, "The veritus adapter").
 #include "dialerd/config/config.hpp"
+#include "dialerd/providers/kind.hpp"
 #include "dialerd/providers/provider.hpp"
-#include "providers/screened_provider.hpp"
 
 namespace dialerd::providers::veritus {
 

@@ -7,7 +7,7 @@
 using namespace dialerd;
 using namespace dialerd::providers;
 using addcalls::AddCallsAdapter;
-using Kind = domain::SubmitResult::Kind;
+using Result = domain::SubmitResult::Kind;
 using json = nlohmann::json;
 
 namespace {
@@ -73,7 +73,7 @@ TEST_CASE("addcalls: without any batch id nothing is sent - every call waits") {
   auto screened = adapter.screen(chunk_of(3));
   CHECK(screened.sendable.calls.empty());
   REQUIRE(screened.answered.size() == 3);
-  CHECK(screened.answered[0].kind == Kind::not_submitted);
+  CHECK(screened.answered[0].kind == Result::not_submitted);
   CHECK(screened.answered[0].retry_after_ms == addcalls::kNoBatchRetryMs);
   CHECK_THAT(screened.config_problem, Catch::Contains("no batch id for campaign 7"));
   auto fine = AddCallsAdapter(provider_config()).screen(chunk_of(3));
@@ -89,7 +89,7 @@ TEST_CASE("addcalls: a 200 maps callIds to records in order") {
   auto results = adapter.parse_answer(chunk_of(3), WireAnswer{200, {}, body});
   REQUIRE(results.size() == 3);
   for (int i = 0; i < 3; ++i) {
-    CHECK(results[i].kind == Kind::accepted);
+    CHECK(results[i].kind == Result::accepted);
     CHECK(results[i].call_id == 100 + i);
     CHECK(results[i].provider_call_id == "call_" + std::to_string(i));
   }
@@ -100,7 +100,7 @@ TEST_CASE("addcalls: a 200 whose callIds do not match the records leaves every c
   std::string body = R"({"status":true,"code":200,"data":{"added":2,"callIds":)" + ids_json(2) + "}}";
   auto results = adapter.parse_answer(chunk_of(3), WireAnswer{200, {}, body});
   for (const auto& r : results) {
-    CHECK(r.kind == Kind::uncertain);
+    CHECK(r.kind == Result::uncertain);
     CHECK(r.reason == "addCallsToBatch answered 2 callIds for 3 records");
   }
 }
@@ -116,14 +116,14 @@ TEST_CASE("addcalls: a 207 retries the records of failed chunks and accepts the 
     INFO(http_status);
     auto results = adapter.parse_answer(chunk, WireAnswer{http_status, {}, body});
     REQUIRE(results.size() == 2500);
-    CHECK(results[0].kind == Kind::accepted);
+    CHECK(results[0].kind == Result::accepted);
     CHECK(results[0].provider_call_id == "call_0");
     CHECK(results[999].provider_call_id == "call_999");
-    CHECK(results[1000].kind == Kind::not_submitted);
+    CHECK(results[1000].kind == Result::not_submitted);
     CHECK(results[1000].retry_after_ms == 30000);
     CHECK(results[1000].reason == "addCallsToBatch chunk 2 failed: Database connection error");
-    CHECK(results[1999].kind == Kind::not_submitted);
-    CHECK(results[2000].kind == Kind::accepted);
+    CHECK(results[1999].kind == Result::not_submitted);
+    CHECK(results[2000].kind == Result::accepted);
     CHECK(results[2000].provider_call_id == "call_1000");
     CHECK(results[2499].provider_call_id == "call_1499");
   }
@@ -135,7 +135,7 @@ TEST_CASE("addcalls: a 207 whose only chunk failed retries every record") {
                          "failedChunks":[{"chunkNum":1,"error":"Database connection error"}]}})";
   auto results = adapter.parse_answer(chunk_of(5), WireAnswer{207, {}, body});
   REQUIRE(results.size() == 5);
-  for (const auto& r : results) CHECK(r.kind == Kind::not_submitted);
+  for (const auto& r : results) CHECK(r.kind == Result::not_submitted);
 }
 
 TEST_CASE("addcalls: a 207 with callIds that do not match holds the records of chunks that did not fail") {
@@ -144,9 +144,9 @@ TEST_CASE("addcalls: a 207 with callIds that do not match holds the records of c
                          "failedChunks":[{"chunkNum":1,"error":"boom"}]}})";
   auto chunk = chunk_of(1200);
   auto results = adapter.parse_answer(chunk, WireAnswer{207, {}, body});
-  CHECK(results[0].kind == Kind::not_submitted);
-  CHECK(results[1000].kind == Kind::uncertain);
-  CHECK(results[1199].kind == Kind::uncertain);
+  CHECK(results[0].kind == Result::not_submitted);
+  CHECK(results[1000].kind == Result::uncertain);
+  CHECK(results[1199].kind == Result::uncertain);
   CHECK_THAT(results[1000].reason, Catch::Contains("1 callIds for 200 records"));
 }
 
@@ -163,8 +163,8 @@ TEST_CASE("addcalls: answers that are not the documented shape leave every call 
     INFO(body);
     auto results = adapter.parse_answer(chunk_of(2), WireAnswer{200, {}, body});
     REQUIRE(results.size() == 2);
-    CHECK(results[0].kind == Kind::uncertain);
-    CHECK(results[1].kind == Kind::uncertain);
+    CHECK(results[0].kind == Result::uncertain);
+    CHECK(results[1].kind == Result::uncertain);
   }
 }
 

@@ -4,6 +4,7 @@
 
 #include "dialerd/app/config.hpp"
 #include "dialerd/providers/kind.hpp"
+#include "support/run_sync.hpp"
 
 using namespace dialerd;
 
@@ -43,6 +44,21 @@ class EchoKind final : public providers::Kind {
                                             providers::OutcomeSink) const override {
     return std::make_unique<EchoProvider>(p);
   }
+  // Calls to "+10000000000" cannot go in a request: answered here, never given to the provider.
+  std::optional<providers::Screen> screen(const config::ProviderConfig&) const override {
+    return providers::Screen([](const domain::DispatchChunk& chunk) {
+      providers::Screened out;
+      out.sendable = chunk;
+      out.sendable.calls.clear();
+      for (const auto& call : chunk.calls) {
+        if (call.phone == "+10000000000")
+          out.answered.push_back({domain::SubmitResult::Kind::rejected, call.id, "", "echo cannot call it", 0});
+        else
+          out.sendable.calls.push_back(call);
+      }
+      return out;
+    });
+  }
 };
 
 struct Registered {
@@ -81,6 +97,22 @@ TEST_CASE("kinds: a kind registered from outside src/providers is configured, ch
   auto provider = providers::make_provider(p, ioc, {});
   CHECK(provider->kind() == "echo");
   CHECK(provider->chunk_size() == 7);
+
+  // The kind's screen runs before its provider: one call answered by it, the other sent.
+  domain::DispatchChunk chunk;
+  chunk.calls.resize(2);
+  chunk.calls[0].id = 1;
+  chunk.calls[0].phone = "+10000000000";
+  chunk.calls[1].id = 2;
+  chunk.calls[1].phone = "+14155550100";
+  auto submission = testing::run_sync(provider->submit(chunk, {}));
+  std::map<domain::CallId, domain::SubmitResult> by_call;
+  for (const auto& r : submission.results) by_call[r.call_id] = r;
+  REQUIRE(by_call.size() == 2);
+  CHECK(by_call[1].kind == domain::SubmitResult::Kind::rejected);
+  CHECK(by_call[1].reason == "echo cannot call it");
+  CHECK(by_call[2].kind == domain::SubmitResult::Kind::accepted);
+  CHECK(by_call[2].provider_call_id == "echo-2");
 }
 
 TEST_CASE("kinds: the built-in kinds are listed once, in order") {

@@ -8,13 +8,13 @@
 
 using namespace dialerd;
 using namespace dialerd::providers;
-using Kind = domain::SubmitResult::Kind;
+using Result = domain::SubmitResult::Kind;
 
 namespace {
 // Answers every call it is given with one kind, and remembers the chunks it was given.
 class StubProvider final : public Provider {
  public:
-  explicit StubProvider(Kind kind) : kind_(kind) {}
+  explicit StubProvider(Result kind) : kind_(kind) {}
   const std::string& name() const override { return name_; }
   const std::string& kind() const override { return name_; }
   int chunk_size() const override { return 100; }
@@ -29,7 +29,7 @@ class StubProvider final : public Provider {
   std::vector<domain::DispatchChunk> sent;
 
  private:
-  Kind kind_;
+  Result kind_;
   std::string name_ = "stub";
 };
 
@@ -68,7 +68,7 @@ std::vector<domain::SubmitResult> run(Provider& p, const domain::DispatchChunk& 
 }  // namespace
 
 TEST_CASE("screened provider: calls left out keep their own result whatever the request's fate") {
-  auto stub = std::make_unique<StubProvider>(Kind::uncertain);  // e.g. the provider answered 500
+  auto stub = std::make_unique<StubProvider>(Result::uncertain);  // e.g. the provider answered 500
   auto* inner = stub.get();
   ScreenedProvider provider(std::move(stub), &veritus::VeritusAdapter::screen);
   auto results = run(provider, chunk_with({"c-1", nullptr, "c-1", "c-2"}));
@@ -76,23 +76,23 @@ TEST_CASE("screened provider: calls left out keep their own result whatever the 
   REQUIRE(inner->sent[0].calls.size() == 2);
   CHECK(inner->sent[0].idempotency_key == "dk-3");
   REQUIRE(results.size() == 4);
-  std::map<domain::CallId, Kind> by_call;
+  std::map<domain::CallId, Result> by_call;
   for (const auto& r : results) by_call[r.call_id] = r.kind;
-  CHECK(by_call[1] == Kind::uncertain);
-  CHECK(by_call[2] == Kind::rejected);       // no customer_id: never sent
-  CHECK(by_call[3] == Kind::not_submitted);  // a repeat: goes in a later request
-  CHECK(by_call[4] == Kind::uncertain);
+  CHECK(by_call[1] == Result::uncertain);
+  CHECK(by_call[2] == Result::rejected);       // no customer_id: never sent
+  CHECK(by_call[3] == Result::not_submitted);  // a repeat: goes in a later request
+  CHECK(by_call[4] == Result::uncertain);
 }
 
 TEST_CASE("screened provider: a chunk with nothing to send is answered without a request") {
-  auto stub = std::make_unique<StubProvider>(Kind::accepted);
+  auto stub = std::make_unique<StubProvider>(Result::accepted);
   auto* inner = stub.get();
   ScreenedProvider provider(std::move(stub), &veritus::VeritusAdapter::screen);
   auto results = run(provider, chunk_with({nullptr, nullptr}));
   CHECK(inner->sent.empty());
   REQUIRE(results.size() == 2);
-  CHECK(results[0].kind == Kind::rejected);
-  CHECK(results[1].kind == Kind::rejected);
+  CHECK(results[0].kind == Result::rejected);
+  CHECK(results[1].kind == Result::rejected);
 }
 
 TEST_CASE("screened provider: make_provider wraps veritus and addcalls - an unsendable chunk makes no request") {
@@ -108,14 +108,14 @@ TEST_CASE("screened provider: make_provider wraps veritus and addcalls - an unse
   CHECK(veritus->name() == "p");
   auto results = run_on(ioc, *veritus, chunk_with({nullptr}));
   REQUIRE(results.size() == 1);
-  CHECK(results[0].kind == Kind::rejected);
+  CHECK(results[0].kind == Result::rejected);
   CHECK_THAT(results[0].reason, Catch::Contains("customer_id"));
 
   config.kind = "addcalls";
   auto addcalls = make_provider(config, ioc, nullptr);
   results = run_on(ioc, *addcalls, chunk_with({nullptr, nullptr}));
   REQUIRE(results.size() == 2);
-  CHECK(results[0].kind == Kind::not_submitted);
+  CHECK(results[0].kind == Result::not_submitted);
   CHECK_THAT(results[0].reason, Catch::Contains("no batch id"));
 
   for (auto kind : {"veritus", "truedy", "addcalls"}) {

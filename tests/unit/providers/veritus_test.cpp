@@ -7,7 +7,7 @@
 using namespace dialerd;
 using namespace dialerd::providers;
 using veritus::VeritusAdapter;
-using Kind = domain::SubmitResult::Kind;
+using Result = domain::SubmitResult::Kind;
 using json = nlohmann::json;
 
 namespace {
@@ -103,7 +103,7 @@ TEST_CASE("veritus: a call without a usable customer_id is rejected and left out
   CHECK(screened.sendable.idempotency_key == "dk-7");
   REQUIRE(screened.answered.size() == 3);
   for (const auto& r : screened.answered) {
-    CHECK(r.kind == Kind::rejected);
+    CHECK(r.kind == Result::rejected);
     CHECK_THAT(r.reason, Catch::Contains("customer_id"));
   }
   CHECK(screened.answered[0].reason == "variable customer_id is missing: Veritus calls a customer by its id");
@@ -117,7 +117,7 @@ TEST_CASE("veritus: a repeated customer id waits for a later request - ids are u
   REQUIRE(screened.sendable.calls.size() == 3);
   REQUIRE(screened.answered.size() == 2);
   for (const auto& r : screened.answered) {
-    CHECK(r.kind == Kind::not_submitted);
+    CHECK(r.kind == Result::not_submitted);
     CHECK(r.retry_after_ms == veritus::kRepeatRetryMs);
     CHECK_THAT(r.reason, Catch::Contains("customer_id c-1 is already in this request (call 100)"));
   }
@@ -149,40 +149,40 @@ TEST_CASE("veritus: a bulk answer maps each customer's result - time-blocked one
                      {{"customerId", "zzz"}, {"success", true}, {"data", {{"id", "stray"}}}}}}}}};
   auto results = adapter.parse_answer(chunk, WireAnswer{200, {}, answer.dump()});
   REQUIRE(results.size() == 7);
-  CHECK(result_for(results, 100).kind == Kind::accepted);
+  CHECK(result_for(results, 100).kind == Result::accepted);
   CHECK(result_for(results, 100).provider_call_id == "f47ac10b");
-  CHECK(result_for(results, 101).kind == Kind::not_submitted);
+  CHECK(result_for(results, 101).kind == Result::not_submitted);
   CHECK(result_for(results, 101).retry_after_ms == kHourMs);
   CHECK(result_for(results, 101).reason == kRespectful);
-  CHECK(result_for(results, 102).kind == Kind::not_submitted);
+  CHECK(result_for(results, 102).kind == Result::not_submitted);
   CHECK(result_for(results, 102).retry_after_ms == kSixHoursMs);
-  CHECK(result_for(results, 103).kind == Kind::rejected);
+  CHECK(result_for(results, 103).kind == Result::rejected);
   CHECK(result_for(results, 103).reason == kCease);
   // No result for c-5: it may have been called, so it is held.
-  CHECK(result_for(results, 104).kind == Kind::uncertain);
+  CHECK(result_for(results, 104).kind == Result::uncertain);
   CHECK_THAT(result_for(results, 104).reason, Catch::Contains("no result for customer c-5"));
-  CHECK(result_for(results, 105).kind == Kind::rejected);
-  CHECK(result_for(results, 106).kind == Kind::not_submitted);
+  CHECK(result_for(results, 105).kind == Result::rejected);
+  CHECK(result_for(results, 106).kind == Result::not_submitted);
   CHECK(result_for(results, 106).retry_after_ms == veritus::kRepeatRetryMs);
 }
 
 TEST_CASE("veritus: refusal texts - time rules wait and any other rule rejects") {
   const veritus::TimeWaits waits{5000, 7000};
   auto r = VeritusAdapter::from_error(1, "Daily call limit exceeded", waits);
-  CHECK(r.kind == Kind::not_submitted);
+  CHECK(r.kind == Result::not_submitted);
   CHECK(r.retry_after_ms == 7000);
   r = VeritusAdapter::from_error(1, "Customer outside respectful hours", waits);
-  CHECK(r.kind == Kind::not_submitted);
+  CHECK(r.kind == Result::not_submitted);
   CHECK(r.retry_after_ms == 5000);
   CHECK(VeritusAdapter::from_error(1, kBoth, waits).retry_after_ms == 7000);  // the longer wait
   for (const char* permanent : {"Customer has requested cease and desist", "Customer is not active",
                                 "Missing required customer information", "Customer not found", kCease})
-    CHECK(VeritusAdapter::from_error(1, permanent, waits).kind == Kind::rejected);
+    CHECK(VeritusAdapter::from_error(1, permanent, waits).kind == Result::rejected);
   CHECK(VeritusAdapter::from_error(1,
                                    "Customer not eligible for call. 1 failed rule(s): 1. Is Active [Customer is "
                                    "inactive, since 2024-01-02]",
                                    waits)
-            .kind == Kind::rejected);
+            .kind == Result::rejected);
 }
 
 TEST_CASE("veritus: the single-call answer Veritus documents - accepted by data.id or refused by error") {
@@ -192,16 +192,16 @@ TEST_CASE("veritus: the single-call answer Veritus documents - accepted by data.
       {"requestId", "25deb7a2"}, {"success", true}, {"data", {{"id", "f47ac10b"}, {"compliance", {{"passed", true}}}}}};
   auto results = adapter.parse_answer(chunk, WireAnswer{200, {}, ok.dump()});
   REQUIRE(results.size() == 1);
-  CHECK(results[0].kind == Kind::accepted);
+  CHECK(results[0].kind == Result::accepted);
   CHECK(results[0].provider_call_id == "f47ac10b");
   CHECK(results[0].call_id == 100);
 
   json refused = {{"requestId", "25deb7a2"}, {"success", false}, {"error", kRespectful}};
   results = adapter.parse_answer(chunk, WireAnswer{200, {}, refused.dump()});
-  CHECK(results.at(0).kind == Kind::not_submitted);
+  CHECK(results.at(0).kind == Result::not_submitted);
   CHECK(results.at(0).retry_after_ms == kHourMs);
   refused["error"] = "Customer has requested cease and desist";
-  CHECK(adapter.parse_answer(chunk, WireAnswer{200, {}, refused.dump()}).at(0).kind == Kind::rejected);
+  CHECK(adapter.parse_answer(chunk, WireAnswer{200, {}, refused.dump()}).at(0).kind == Result::rejected);
 }
 
 TEST_CASE("veritus: a 2xx that is not the documented shape leaves every call sent uncertain") {
@@ -212,22 +212,22 @@ TEST_CASE("veritus: a 2xx that is not the documented shape leaves every call sen
     INFO(body);
     auto results = adapter.parse_answer(bulk, WireAnswer{200, {}, body});
     REQUIRE(results.size() == 3);
-    CHECK(result_for(results, 100).kind == Kind::uncertain);
-    CHECK(result_for(results, 101).kind == Kind::uncertain);
-    CHECK(result_for(results, 102).kind == Kind::rejected);  // never sent
+    CHECK(result_for(results, 100).kind == Result::uncertain);
+    CHECK(result_for(results, 101).kind == Result::uncertain);
+    CHECK(result_for(results, 102).kind == Result::rejected);  // never sent
   }
   auto one = chunk_with({"c-1"});
   for (const char* body : {"", "{}", R"({"success":true,"data":{}})", R"({"success":true,"data":{"id":7}})",
                            R"({"success":false})", R"({"success":"yes","data":{"id":"x"}})"}) {
     INFO(body);
-    CHECK(adapter.parse_answer(one, WireAnswer{201, {}, body}).at(0).kind == Kind::uncertain);
+    CHECK(adapter.parse_answer(one, WireAnswer{201, {}, body}).at(0).kind == Result::uncertain);
   }
   // A result entry of the wrong shape is uncertain too.
   json odd = {{"success", true},
               {"data", {{"results", {{{"customerId", "c-1"}, {"success", true}}, {{"customerId", "c-2"}}}}}}};
   auto results = adapter.parse_answer(bulk, WireAnswer{200, {}, odd.dump()});
-  CHECK(result_for(results, 100).kind == Kind::uncertain);
-  CHECK(result_for(results, 101).kind == Kind::uncertain);
+  CHECK(result_for(results, 100).kind == Result::uncertain);
+  CHECK(result_for(results, 101).kind == Result::uncertain);
 }
 
 TEST_CASE("veritus: callbacks map to outcomes - in-between statuses are ignored") {
