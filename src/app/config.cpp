@@ -23,72 +23,22 @@ namespace dialerd::app {
 using config::ApiKey;
 using config::Config;
 using config::ProviderConfig;
-using config::SimulatorMix;
 namespace {
 
 using json = nlohmann::json;
-// Validates one value and stores it; returns the problem, or nothing when the value is good.
-template <class Target>
-using Apply = std::function<std::optional<std::string>(const json&, Target&)>;
-
-template <class Target>
-struct Key {
-  std::string path;  // dotted, relative to its section
-  json default_value;
-  bool reloadable;
-  std::string doc;
-  Apply<Target> apply;
-};
-
-std::string type_name(const json& v) {
-  return v.is_number_integer() ? "integer" : std::string(v.type_name());
-}
-
-template <class T>
-Apply<T> string_key(std::string T::*field, std::vector<std::string> allowed = {}) {
-  return [field, allowed](const json& v, T& target) -> std::optional<std::string> {
-    if (!v.is_string()) return "must be a string, got " + type_name(v);
-    auto s = v.get<std::string>();
-    // Values end up in request headers (credentials) or log lines: no byte may start a new line there.
-    for (char c : s)
-      if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) return std::string("must not contain control characters");
-    if (!allowed.empty() && std::find(allowed.begin(), allowed.end(), s) == allowed.end()) {
-      std::string list;
-      for (const auto& a : allowed) list += (list.empty() ? "" : ", ") + a;
-      return "must be one of " + list + ", got \"" + s + "\"";
-    }
-    target.*field = s;
-    return std::nullopt;
-  };
-}
-
-template <class T, class Int>
-Apply<T> int_key(Int T::*field, std::int64_t min, std::int64_t max) {
-  return [field, min, max](const json& v, T& target) -> std::optional<std::string> {
-    if (!v.is_number_integer()) return "must be an integer, got " + type_name(v);
-    auto n = v.get<std::int64_t>();
-    if (n < min || n > max)
-      return "must be between " + std::to_string(min) + " and " + std::to_string(max) + ", got " + std::to_string(n);
-    target.*field = static_cast<Int>(n);
-    return std::nullopt;
-  };
-}
+using config::Apply;
+using config::int_key;
+using config::Key;
+using config::KindSettings;
+using config::number_into;
+using config::string_key;
+using config::type_name;
 
 // An integer inside providers.<name>'s Limits.
 template <class Int>
 Apply<ProviderConfig> limit_key(Int config::ProviderLimits::*field, std::int64_t min, std::int64_t max) {
   auto inner = int_key(field, min, max);
   return [inner](const json& v, ProviderConfig& p) { return inner(v, p.limits); };
-}
-
-Apply<ProviderConfig> mix_key(double SimulatorMix::*field) {
-  return [field](const json& v, ProviderConfig& p) -> std::optional<std::string> {
-    if (!v.is_number()) return "must be a number, got " + type_name(v);
-    double d = v.get<double>();
-    if (d < 0 || d > 1) return "must be between 0 and 1, got " + v.dump();
-    p.sim_mix.*field = d;
-    return std::nullopt;
-  };
 }
 
 // A name in config (provider, workspace): 1..64 letters, digits, _ and -.
@@ -104,15 +54,6 @@ Apply<Config> int_key_to(int& (*field)(Config&), std::int64_t min, std::int64_t 
     field(c) = static_cast<int>(n);
     return std::nullopt;
   };
-}
-
-std::optional<std::string> number_into(const json& v, double& out, double min, double max) {
-  if (!v.is_number()) return "must be a number, got " + type_name(v);
-  double d = v.get<double>();
-  if (d < min || d > max)
-    return "must be between " + json(min).dump() + " and " + json(max).dump() + ", got " + v.dump();
-  out = d;
-  return std::nullopt;
 }
 
 std::optional<std::string> hhmm_into(const json& v, int& out, bool allow_24) {
@@ -381,19 +322,22 @@ const std::vector<Key<Config>>& daemon_keys() {
   return keys;
 }
 
-// Provider keys: an HTTP provider's URL, credentials, CA file, chunk size and timeout apply on reload (the
-// provider is rebuilt); its kind and the simulator's settings need a restart.
+// The keys every provider shares: an HTTP provider's URL, credentials, CA file, chunk size and timeout apply
+// on reload (the provider is rebuilt); its kind needs a restart. A kind's own keys are in its folder
+// (providers::Kind::own_keys).
+std::string kind_list() {
+  std::string list;
+  for (auto n : providers::kind_names()) list += (list.empty() ? "" : ", ") + std::string(n);
+  return list;
+}
+
 const std::vector<Key<ProviderConfig>>& provider_keys() {
   static const std::vector<Key<ProviderConfig>> keys = {
-      {"kind", nullptr, false, "Adapter kind: batchcall, veritus, truedy, addcalls or simulator (required).",
+      {"kind", nullptr, false, "Adapter kind (required): " + kind_list() + ".",
        [](const json& v, ProviderConfig& p) -> std::optional<std::string> {
          if (!v.is_string()) return "must be a string, got " + type_name(v);
          auto k = v.get<std::string>();
-         if (!providers::kind_info(k)) {
-           std::string list;
-           for (auto n : providers::kind_names()) list += (list.empty() ? "" : ", ") + std::string(n);
-           return "unknown provider kind \"" + k + "\" (known: " + list + ")";
-         }
+         if (!providers::kind_info(k)) return "unknown provider kind \"" + k + "\" (known: " + kind_list() + ")";
          p.kind = k;
          return std::nullopt;
        }},
@@ -493,72 +437,6 @@ const std::vector<Key<ProviderConfig>>& provider_keys() {
          p.events_header = v.get<std::string>();
          return std::nullopt;
        }},
-      {"callback_url", "", true,
-       "veritus: http(s):// URL sent as the request's webhook.url, where Veritus posts call updates (usually "
-       "this daemon's /v1/providers/<name>/events); \"\" = no webhook sent.",
-       [](const json& v, ProviderConfig& p) -> std::optional<std::string> {
-         if (!v.is_string()) return "must be a string, got " + type_name(v);
-         auto s = v.get<std::string>();
-         if (s.empty()) return std::nullopt;
-         http::Url url;
-         if ((s.rfind("http://", 0) != 0 && s.rfind("https://", 0) != 0) || !http::parse_url(s, url) ||
-             url.host.empty())
-           return "must be an https:// or http:// URL with a host, got \"" + s + "\"";
-         p.callback_url = s;
-         return std::nullopt;
-       }},
-      {"callback_secret_id", "", true,
-       "veritus: sent as the request's webhook.secretId (a secret Veritus knows); needs callback_url.",
-       [](const json& v, ProviderConfig& p) -> std::optional<std::string> {
-         if (!v.is_string()) return "must be a string, got " + type_name(v);
-         if (v.get<std::string>().size() > 255) return "must be at most 255 characters";
-         p.callback_secret_id = v.get<std::string>();
-         return std::nullopt;
-       }},
-      {"phone_number_ids", json::array(), true,
-       "truedy: Truedy phone number ids to call from (phone_number_ids of each batch), unless the campaign "
-       "gives its own; [] = Truedy picks from the agent.",
-       [](const json& v, ProviderConfig& p) -> std::optional<std::string> {
-         if (!v.is_array()) return "must be an array of strings, got " + type_name(v);
-         p.phone_number_ids.clear();
-         for (std::size_t i = 0; i < v.size(); ++i) {
-           if (!v[i].is_string() || v[i].get<std::string>().empty() || v[i].get<std::string>().size() > 255)
-             return "[" + std::to_string(i) + "]: must be a string of 1..255 characters";
-           p.phone_number_ids.push_back(v[i].get<std::string>());
-         }
-         return std::nullopt;
-       }},
-      {"batch_id", "", true,
-       "addcalls: the batch (from POST /api/call/createBatch) calls are added to, for campaigns that do not "
-       "give their own batch_id.",
-       [](const json& v, ProviderConfig& p) -> std::optional<std::string> {
-         if (!v.is_string()) return "must be a string, got " + type_name(v);
-         if (v.get<std::string>().size() > 255) return "must be at most 255 characters";
-         p.batch_id = v.get<std::string>();
-         return std::nullopt;
-       }},
-      {"veritus.respectful_hours_wait_seconds", 3600, true,
-       "veritus: a customer Veritus refused as outside its respectful hours is sent again after this long.",
-       int_key(&ProviderConfig::veritus_respectful_hours_wait_s, 1, 86400)},
-      {"veritus.daily_limit_wait_seconds", 21600, true,
-       "veritus: a customer Veritus refused for its daily call limit is sent again after this long.",
-       int_key(&ProviderConfig::veritus_daily_limit_wait_s, 1, 86400)},
-      {"addcalls.failed_chunk_wait_seconds", 30, true,
-       "addcalls: records of a chunk the provider reports failed (207 failedChunks) are sent again after this long.",
-       int_key(&ProviderConfig::addcalls_failed_chunk_wait_s, 1, 86400)},
-      {"simulator.delay_ms", 2000, false, "simulator: time from submission to each call's outcome.",
-       int_key(&ProviderConfig::sim_delay_ms, 0, 86400000)},
-      {"simulator.seed", 0, false, "simulator: random seed for the outcome mix; 0 = a fresh seed at start.",
-       int_key(&ProviderConfig::sim_seed, 0, std::numeric_limits<std::int64_t>::max())},
-      {"simulator.mix.completed", 0.70, false, "simulator: share of calls that complete.",
-       mix_key(&SimulatorMix::completed)},
-      {"simulator.mix.no_answer", 0.15, false, "simulator: share of calls not answered (retryable).",
-       mix_key(&SimulatorMix::no_answer)},
-      {"simulator.mix.busy", 0.05, false, "simulator: share of calls that find the line busy (retryable).",
-       mix_key(&SimulatorMix::busy)},
-      {"simulator.mix.voicemail", 0.05, false, "simulator: share of calls that reach voicemail (counted completed).",
-       mix_key(&SimulatorMix::voicemail)},
-      {"simulator.mix.failed", 0.05, false, "simulator: share of calls that fail.", mix_key(&SimulatorMix::failed)},
   };
   return keys;
 }
@@ -644,14 +522,41 @@ void check_provider(ProviderConfig& p, const json& body, const std::string& at, 
   if (p.limits.breaker_open_max_ms < p.limits.breaker_open_ms)
     errors.push_back({at + ".breaker.open_max_ms",
                       "must be at least breaker.open_ms (" + std::to_string(p.limits.breaker_open_ms) + ")"});
-  // A key of another kind would be silently ignored: refuse it instead.
-  for (const providers::Kind* owner : providers::all_kinds())
-    for (auto key : owner->own_config_keys())
-      if (body.contains(key) && p.kind != owner->info().kind)
-        errors.push_back({at + "." + std::string(key),
-                          "is only used by kind " + std::string(owner->info().kind) + ", not " + p.kind});
   for (const auto& problem : providers::find_kind(p.kind)->check_config(p, body))
     errors.push_back({at + "." + problem.field, problem.message});
+}
+
+// The top-level names of a kind's own keys ("veritus" for veritus.daily_limit_wait_seconds).
+std::set<std::string> own_segments(const providers::Kind& kind) {
+  std::set<std::string> out;
+  for (const auto& k : kind.own_keys()) out.insert(k.path.substr(0, k.path.find('.')));
+  return out;
+}
+
+std::set<std::string> all_kinds_segments() {
+  std::set<std::string> out;
+  for (const providers::Kind* kind : providers::all_kinds()) out.merge(own_segments(*kind));
+  return out;
+}
+
+// The keys of the provider's own kind fill its typed settings, from the kind's table; a key of another kind
+// would be silently ignored, so it is refused.
+void read_kind_keys(ProviderConfig& p, const json& body, const std::string& at, std::map<std::string, json>& values,
+                    std::vector<ConfigError>& errors) {
+  const providers::Kind* kind = providers::find_kind(p.kind);
+  if (!kind) return;  // unknown or missing: reported already
+  const auto mine = own_segments(*kind);
+  for (const providers::Kind* owner : providers::all_kinds())
+    for (const auto& segment : own_segments(*owner))
+      if (owner != kind && body.contains(segment) && !mine.count(segment))
+        errors.push_back(
+            {at + "." + segment, "is only used by kind " + std::string(owner->info().kind) + ", not " + p.kind});
+  p.settings = kind->new_settings();
+  apply_defaults(kind->own_keys(), p.settings, values, at + ".", body);
+  json own = json::object();
+  for (const auto& segment : mine)
+    if (body.contains(segment)) own[segment] = body[segment];
+  walk(own, "", at + ".", kind->own_keys(), p.settings, errors);
 }
 
 bool valid_name(const std::string& n) {
@@ -754,8 +659,9 @@ Loaded load_config(std::string_view text) {
         ProviderConfig p;
         p.name = name;
         apply_defaults(provider_keys(), p, values, at + ".", body);
-        walk(body, "", at + ".", provider_keys(), p, errors);
+        walk(body, "", at + ".", provider_keys(), p, errors, all_kinds_segments());
         if (!body.contains("kind")) errors.push_back({at + ".kind", "is required"});
+        read_kind_keys(p, body, at, values, errors);
         check_provider(p, body, at, errors);
         config.providers.emplace(name, std::move(p));
       }
@@ -823,14 +729,19 @@ ReloadPlan plan_reload(const Loaded& running, Loaded next) {
   }
   for (auto& [name, provider] : config.providers) {
     if (kept.count(name) || !running.config.providers.count(name)) continue;
-    for (const auto& k : provider_keys()) {
-      auto path = "providers." + name + "." + k.path;
-      auto old = value_of(running.values, path);
-      if (k.reloadable || old == value_of(values, path)) continue;
-      if (!old.is_null()) k.apply(old, provider);
-      values[path] = old;
-      plan.needs_restart.push_back(path);
-    }
+    auto keep_running = [&](const auto& keys, auto& target) {
+      for (const auto& k : keys) {
+        auto path = "providers." + name + "." + k.path;
+        auto old = value_of(running.values, path);
+        if (k.reloadable || old == value_of(values, path)) continue;
+        if (!old.is_null()) k.apply(old, target);
+        values[path] = old;
+        plan.needs_restart.push_back(path);
+      }
+    };
+    keep_running(provider_keys(), provider);
+    if (const providers::Kind* kind = providers::find_kind(provider.kind))
+      keep_running(kind->own_keys(), provider.settings);
   }
   plan.loaded = std::move(next);
   return plan;
@@ -838,9 +749,14 @@ ReloadPlan plan_reload(const Loaded& running, Loaded next) {
 
 std::vector<KeyDoc> documented_keys() {
   std::vector<KeyDoc> out;
-  for (const auto& k : daemon_keys()) out.push_back({k.path, describe(k.default_value), k.reloadable, k.doc});
+  for (const auto& k : daemon_keys()) out.push_back({k.path, describe(k.default_value), k.reloadable, k.doc, ""});
   for (const auto& k : provider_keys())
-    out.push_back({"providers.<name>." + k.path, describe(k.default_value), k.reloadable, k.doc});
+    out.push_back({"providers.<name>." + k.path, describe(k.default_value), k.reloadable, k.doc, ""});
+  for (const providers::Kind* kind : providers::all_kinds()) {
+    std::string name(kind->info().kind);
+    for (const auto& k : kind->own_keys())
+      out.push_back({"providers.<name>." + k.path, describe(k.default_value), k.reloadable, name + ": " + k.doc, name});
+  }
   return out;
 }
 

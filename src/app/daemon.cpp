@@ -37,7 +37,6 @@ namespace dialerd::app {
 using config::ApiKey;
 using config::Config;
 using config::ProviderConfig;
-using config::SimulatorMix;
 
 namespace {
 

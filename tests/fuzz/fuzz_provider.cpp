@@ -13,13 +13,14 @@
 #include <set>
 
 #include "dialerd/config/config.hpp"
-#include "dialerd/providers/kinds.hpp"
+#include "dialerd/providers/kind.hpp"
 #include "dialerd/providers/provider.hpp"
 #include "dialerd/util/json_depth.hpp"
 #include "fuzz_targets.hpp"
 #include "providers/addcalls/addcalls.hpp"
 #include "providers/batchcall/batchcall.hpp"
 #include "providers/http_provider.hpp"
+#include "providers/simulator/simulator.hpp"
 #include "providers/truedy/truedy.hpp"
 #include "providers/veritus/veritus.hpp"
 
@@ -58,8 +59,11 @@ struct State {
       c.api_key = "fuzz-key";
       c.api_secret = "fuzz-secret";
       c.chunk_size = info->max_chunk;
-      c.sim_seed = 1;
-      c.batch_id = "64e5f12345abcdef98765432";  // addcalls: a batch, so its answers are read, not screened out
+      c.settings = providers::find_kind(name)->new_settings();
+      if (name == "simulator") c.settings.get_mutable<providers::simulator::Settings>().seed = 1;
+      // addcalls: a batch, so its answers are read, not screened out
+      if (name == "addcalls")
+        c.settings.get_mutable<providers::addcalls::Settings>().batch_id = "64e5f12345abcdef98765432";
       Kind k{std::string(name), providers::make_provider(c, ioc, [](const std::string&, auto) {}), nullptr};
       if (info->http) {
         auto factory = kAdapters.find(name);

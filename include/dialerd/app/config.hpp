@@ -57,12 +57,14 @@ ReloadPlan plan_reload(const Loaded& running, Loaded next);
 // The config dialerd runs on when no --config is given.
 std::string_view default_config_text();
 
-// The documented keys, for tests and `dialerd --help-config`. Provider keys are "providers.<name>.<key>".
+// The documented keys, for tests and `dialerd --list-config-keys`. Provider keys are
+// "providers.<name>.<key>"; a kind's own keys follow the shared ones and name their kind.
 struct KeyDoc {
   std::string path;
   std::string default_value;
   bool reloadable;
   std::string doc;
+  std::string kind;  // the kind whose own key it is; "" for the daemon's keys and those every provider shares
 };
 std::vector<KeyDoc> documented_keys();
 

@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "dialerd/config/keys.hpp"
 #include "dialerd/domain/campaign.hpp"
 #include "dialerd/http/network.hpp"
 #include "dialerd/schedule/compliance.hpp"
@@ -41,16 +42,13 @@ struct WebhookSettings {
   // Networks webhooks may reach although they are loopback, private, link-local or otherwise special
   // (config webhooks.allow_networks); every other such address is refused at creation and at each try.
   std::vector<http::Network> allow_networks;
+  bool operator==(const WebhookSettings&) const = default;
 };
 
-struct SimulatorMix {
-  double completed = 0.70, no_answer = 0.15, busy = 0.05, voicemail = 0.05, failed = 0.05;
-  bool operator==(const SimulatorMix&) const = default;
-};
-
+// providers.<name>: the keys every kind shares; a kind's own keys are in `settings`.
 struct ProviderConfig {
   std::string name;
-  std::string kind;      // batchcall | veritus | truedy | addcalls | simulator
+  std::string kind;      // a registered kind (src/providers/kinds.cpp)
   std::string base_url;  // http://host:port/prefix (HTTP kinds)
   std::string api_key;
   std::string api_secret;
@@ -61,19 +59,9 @@ struct ProviderConfig {
   // a 5xx answer means the provider took nothing (its calls wait and are resent instead of being held);
   // unset = the kind's documented contract (providers::KindInfo::server_errors_place_nothing)
   std::optional<bool> server_errors_place_nothing;
-  ProviderLimits limits;    // max_in_flight, requests_per_second, backoff.*, breaker.*
-  int sim_delay_ms = 2000;  // simulator: time from submission to outcome
-  SimulatorMix sim_mix;
-  std::uint64_t sim_seed = 0;  // simulator: 0 = random seed at start
-  // veritus: where Veritus posts call updates (its request's webhook.url, webhook.secretId); "" = none sent
-  std::string callback_url;
-  std::string callback_secret_id;
-  // veritus: how long a customer Veritus refused for time reasons waits before it is sent again
-  int veritus_respectful_hours_wait_s = 3600;
-  int veritus_daily_limit_wait_s = 6 * 3600;
-  std::vector<std::string> phone_number_ids;  // truedy: the numbers to call from; empty = Truedy picks
-  std::string batch_id;                   // addcalls: the batch calls are added to, unless the campaign names its own
-  int addcalls_failed_chunk_wait_s = 30;  // addcalls: records of a chunk the provider failed are resent after this
+  ProviderLimits limits;  // max_in_flight, requests_per_second, backoff.*, breaker.*
+  // The keys only its kind reads, as the kind's type (veritus::Settings, ...; src/providers/<kind>/).
+  KindSettings settings;
   // Inbound outcome callbacks (POST /v1/providers/<name>/events): empty secret = unauthenticated.
   std::string events_secret;
   std::string events_auth = "hmac-sha256";  // hmac-sha256 | shared-secret
@@ -86,6 +74,7 @@ struct ApiKey {
   std::string key;
   std::string workspace;  // what this key's campaigns belong to
   bool admin = false;     // role "admin": may change the global suppression list and any workspace's entries
+  bool operator==(const ApiKey&) const = default;
 };
 
 struct Config {
@@ -112,6 +101,7 @@ struct Config {
   std::map<std::string, ProviderConfig> providers;
 
   std::string database_path() const { return state_dir + "/dialerd.db"; }
+  bool operator==(const Config&) const = default;
 };
 
 }  // namespace dialerd::config

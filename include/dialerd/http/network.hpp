@@ -11,6 +11,7 @@ struct Network {
   std::array<unsigned char, 16> bytes{};  // IPv4: the first 4
   bool v6 = false;
   int prefix = 0;
+  bool operator==(const Network&) const = default;
 };
 std::optional<Network> parse_network(std::string_view text);
 

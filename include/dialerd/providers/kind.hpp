@@ -1,8 +1,8 @@
 #pragma once
 // A provider kind as an extension: everything dialerd knows about one provider API lives in
-// src/providers/<kind>/ (its adapter and its kind.cpp: fixed facts, the config keys and campaign fields it
-// owns and checks, its factory) and src/providers/kinds.cpp lists the kinds. Nothing else names a kind.
-// docs/PROVIDERS.md, "Adding a kind".
+// src/providers/<kind>/ (its adapter and its kind.cpp: fixed facts, its own config keys and typed settings,
+// the campaign fields it owns and checks, its screen, its factory) and src/providers/kinds.cpp lists the
+// kinds. Nothing else names a kind. docs/PROVIDERS.md, "Adding a kind".
 #include <functional>
 #include <memory>
 #include <optional>
@@ -38,8 +38,14 @@ class Kind {
   virtual ~Kind() = default;
   // The fixed facts of the API (name, chunk limit, credentials, idempotency, caller id, 5xx contract).
   virtual const KindInfo& info() const = 0;
-  // The providers.<name>.* keys (first path segment) that only this kind reads: refused for other kinds.
-  virtual std::vector<std::string_view> own_config_keys() const { return {}; }
+  // The providers.<name>.* keys only this kind reads, filling its typed settings (config::KindSettings):
+  // each with its default, checks and reloadability. Refused for a provider of another kind.
+  virtual const std::vector<config::Key<config::KindSettings>>& own_keys() const {
+    static const std::vector<config::Key<config::KindSettings>> none;
+    return none;
+  }
+  // The settings the own keys are applied to (each key's table default first, then the file's value).
+  virtual config::KindSettings new_settings() const { return {}; }
   // Checks across a parsed provider's keys; `given` is its section of the file.
   virtual std::vector<FieldProblem> check_config(const config::ProviderConfig& provider,
                                                  const nlohmann::json& given) const {

@@ -38,6 +38,7 @@ struct LegalRules {
   // The most specific entry: "US-FL", then "US", then the default.
   const DailyWindow& window_for(const std::string& region) const;
   const DayRule& days_for(const std::string& region) const;
+  bool operator==(const LegalRules&) const = default;
 };
 
 // The campaign's own constraints, in its time zone.

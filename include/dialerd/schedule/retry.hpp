@@ -14,6 +14,7 @@ struct RetrySettings {
   int max_delay_s = 86400;
   std::set<domain::Outcome> retryable = {domain::Outcome::no_answer, domain::Outcome::busy, domain::Outcome::failed,
                                          domain::Outcome::provider_error};
+  bool operator==(const RetrySettings&) const = default;
 };
 
 struct RetryPolicy {

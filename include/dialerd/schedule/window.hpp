@@ -26,6 +26,7 @@ struct DailyWindow {
   int start_min = 0;      // minutes after local midnight, 0..1439
   int end_min = 24 * 60;  // 1..1440; before start_min = crosses midnight; == start_min = whole day
   bool crosses_midnight() const { return end_min < start_min; }
+  bool operator==(const DailyWindow&) const = default;
 };
 
 // "HH:MM" (00:00..23:59; "24:00" allowed as an end) -> minutes, or nothing when malformed.
@@ -39,6 +40,7 @@ struct DayRule {
   static DayRule every_day() { return {}; }
   static DayRule of_weekdays(const std::vector<int>& iso_weekdays);
   bool allows(std::int32_t local_day) const;
+  bool operator==(const DayRule&) const = default;
 };
 
 // Zone lookup in the OS tz database; nullptr when unknown.

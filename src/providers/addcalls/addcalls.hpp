@@ -12,12 +12,21 @@ constexpr std::size_t kProviderChunk = 1000;
 // Calls of a campaign with no batch id to send to wait this long (the config must be fixed).
 constexpr domain::UnixMs kNoBatchRetryMs = 600000;
 
+// The keys only an addcalls provider reads (the table is in kind.cpp).
+struct Settings {
+  std::string batch_id;          // batch_id: the batch calls are added to, unless the campaign names its own
+  int failed_chunk_wait_s = 30;  // addcalls.failed_chunk_wait_seconds
+  bool operator==(const Settings&) const = default;
+};
+
 class AddCallsAdapter final : public Adapter {
  public:
   explicit AddCallsAdapter(const config::ProviderConfig& config)
-      : api_key_(config.api_key),
-        batch_id_(config.batch_id),
-        failed_chunk_wait_ms_(config.addcalls_failed_chunk_wait_s * 1000LL) {}
+      : AddCallsAdapter(config.api_key, config.settings.get<Settings>()) {}
+  AddCallsAdapter(std::string api_key, const Settings& settings)
+      : api_key_(std::move(api_key)),
+        batch_id_(settings.batch_id),
+        failed_chunk_wait_ms_(settings.failed_chunk_wait_s * 1000LL) {}
   WireRequest build_request(const domain::DispatchChunk& chunk) const override;
   std::vector<domain::SubmitResult> parse_answer(const domain::DispatchChunk& chunk,
                                                  const WireAnswer& answer) const override;

@@ -7,6 +7,26 @@
 namespace dialerd::providers::addcalls {
 namespace {
 
+using nlohmann::json;
+
+const std::vector<config::Key<config::KindSettings>>& keys() {
+  static const auto table = config::kind_keys<Settings>({
+      {"batch_id", "", true,
+       "The batch (from POST /api/call/createBatch) calls are added to, for campaigns that do not give their own "
+       "batch_id.",
+       [](const json& v, Settings& s) -> std::optional<std::string> {
+         if (!v.is_string()) return "must be a string, got " + config::type_name(v);
+         if (v.get<std::string>().size() > 255) return "must be at most 255 characters";
+         s.batch_id = v.get<std::string>();
+         return std::nullopt;
+       }},
+      {"addcalls.failed_chunk_wait_seconds", 30, true,
+       "Records of a chunk the provider reports failed (207 failedChunks) are sent again after this long.",
+       config::int_key(&Settings::failed_chunk_wait_s, 1, 86400)},
+  });
+  return table;
+}
+
 class AddCallsKind final : public Kind {
  public:
   // call_data, processed by the provider in chunks of 1000 (one per request), x-api-key; the batch's numbers
@@ -16,7 +36,8 @@ class AddCallsKind final : public Kind {
     static constexpr KindInfo kInfo{"addcalls", 1000, true, true, false, false, false, true};
     return kInfo;
   }
-  std::vector<std::string_view> own_config_keys() const override { return {"batch_id", "addcalls"}; }
+  const std::vector<config::Key<config::KindSettings>>& own_keys() const override { return keys(); }
+  config::KindSettings new_settings() const override { return config::KindSettings::of(Settings{}); }
   std::vector<std::string_view> own_campaign_fields() const override { return {"batch_id", "batchId"}; }
   // A campaign needs a batch id, its own (batch_id, or batchId as the API spells it) or the provider's.
   std::optional<FieldProblem> read_campaign_options(const nlohmann::json& body, const config::ProviderConfig& provider,
@@ -33,7 +54,7 @@ class AddCallsKind final : public Kind {
       if (chars > 255) return FieldProblem{key, "must be at most 255 characters"};
       options["batch_id"] = v;
     }
-    if (!options.contains("batch_id") && provider.batch_id.empty())
+    if (!options.contains("batch_id") && provider.settings.get<Settings>().batch_id.empty())
       return FieldProblem{"batch_id", "is required: provider '" + provider.name +
                                           "' has no batch_id in the config, so the campaign must name the batch its "
                                           "calls are added to"};

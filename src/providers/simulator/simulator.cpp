@@ -7,13 +7,13 @@ using domain::Outcome;
 SimulatorProvider::SimulatorProvider(const config::ProviderConfig& config, asio::io_context& ioc, OutcomeSink sink)
     : name_(config.name),
       chunk_size_(config.chunk_size),
-      delay_ms_(config.sim_delay_ms),
-      mix_(config.sim_mix),
+      delay_ms_(config.settings.get<Settings>().delay_ms),
+      mix_(config.settings.get<Settings>().mix),
       ioc_(ioc),
       sink_(std::move(sink)),
-      random_(config.sim_seed) {}
+      random_(config.settings.get<Settings>().seed) {}
 
-Outcome SimulatorProvider::pick(const config::SimulatorMix& mix, double u) {
+Outcome SimulatorProvider::pick(const Mix& mix, double u) {
   const std::pair<double, Outcome> shares[] = {{mix.completed, Outcome::completed},
                                                {mix.no_answer, Outcome::no_answer},
                                                {mix.busy, Outcome::busy},

@@ -8,6 +8,20 @@
 
 namespace dialerd::providers::simulator {
 
+// simulator.mix.*: the share of each outcome (they need not sum to 1).
+struct Mix {
+  double completed = 0.70, no_answer = 0.15, busy = 0.05, voicemail = 0.05, failed = 0.05;
+  bool operator==(const Mix&) const = default;
+};
+
+// The keys only a simulator provider reads (the table is in kind.cpp).
+struct Settings {
+  int delay_ms = 2000;     // simulator.delay_ms: time from submission to each call's outcome
+  Mix mix;                 // simulator.mix.*
+  std::uint64_t seed = 0;  // simulator.seed: 0 = a fresh seed at start
+  bool operator==(const Settings&) const = default;
+};
+
 class SimulatorProvider final : public Provider {
  public:
   SimulatorProvider(const config::ProviderConfig& config, asio::io_context& ioc, OutcomeSink sink);
@@ -19,7 +33,7 @@ class SimulatorProvider final : public Provider {
   void resume(std::vector<std::string> provider_call_ids) override;
 
   // Picks an outcome for a uniform draw u in [0, 1) from the mix (shares need not sum to 1).
-  static domain::Outcome pick(const config::SimulatorMix& mix, double u);
+  static domain::Outcome pick(const Mix& mix, double u);
 
  private:
   awaitable<void> report_later(std::vector<domain::OutcomeReport> reports);
@@ -28,10 +42,10 @@ class SimulatorProvider final : public Provider {
   std::string kind_ = "simulator";
   int chunk_size_;
   int delay_ms_;
-  config::SimulatorMix mix_;
+  Mix mix_;
   asio::io_context& ioc_;
   OutcomeSink sink_;
-  util::Random random_;  // outcomes drawn from the mix (seeded by sim_seed; 0 draws a seed)
+  util::Random random_;  // outcomes drawn from the mix (seeded by simulator.seed; 0 draws a seed)
 };
 
 }  // namespace dialerd::providers::simulator

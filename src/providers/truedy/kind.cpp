@@ -5,6 +5,27 @@
 namespace dialerd::providers::truedy {
 namespace {
 
+using nlohmann::json;
+
+const std::vector<config::Key<config::KindSettings>>& keys() {
+  static const auto table = config::kind_keys<Settings>({
+      {"phone_number_ids", json::array(), true,
+       "Truedy phone number ids to call from (phone_number_ids of each batch), unless the campaign gives its own; "
+       "[] = Truedy picks from the agent.",
+       [](const json& v, Settings& s) -> std::optional<std::string> {
+         if (!v.is_array()) return "must be an array of strings, got " + config::type_name(v);
+         s.phone_number_ids.clear();
+         for (std::size_t i = 0; i < v.size(); ++i) {
+           if (!v[i].is_string() || v[i].get<std::string>().empty() || v[i].get<std::string>().size() > 255)
+             return "[" + std::to_string(i) + "]: must be a string of 1..255 characters";
+           s.phone_number_ids.push_back(v[i].get<std::string>());
+         }
+         return std::nullopt;
+       }},
+  });
+  return table;
+}
+
 class TruedyKind final : public Kind {
  public:
   // Inline contacts (no documented maximum: dialerd sends at most 1000), Bearer key; the caller ids are the
@@ -13,7 +34,8 @@ class TruedyKind final : public Kind {
     static constexpr KindInfo kInfo{"truedy", 1000, true, true, false, false, false, false};
     return kInfo;
   }
-  std::vector<std::string_view> own_config_keys() const override { return {"phone_number_ids"}; }
+  const std::vector<config::Key<config::KindSettings>>& own_keys() const override { return keys(); }
+  config::KindSettings new_settings() const override { return config::KindSettings::of(Settings{}); }
   std::vector<std::string_view> own_campaign_fields() const override { return {"phone_number_ids"}; }
   std::optional<FieldProblem> read_campaign_options(const nlohmann::json& body, const config::ProviderConfig&,
                                                     nlohmann::json& options) const override {

@@ -6,10 +6,16 @@
 
 namespace dialerd::providers::truedy {
 
+// The keys only a truedy provider reads (the table is in kind.cpp).
+struct Settings {
+  std::vector<std::string> phone_number_ids;  // the numbers to call from; empty = Truedy picks from the agent
+  bool operator==(const Settings&) const = default;
+};
+
 class TruedyAdapter final : public Adapter {
  public:
   explicit TruedyAdapter(const config::ProviderConfig& config)
-      : api_key_(config.api_key), phone_number_ids_(config.phone_number_ids) {}
+      : api_key_(config.api_key), phone_number_ids_(config.settings.get<Settings>().phone_number_ids) {}
   WireRequest build_request(const domain::DispatchChunk& chunk) const override;
   std::vector<domain::SubmitResult> parse_answer(const domain::DispatchChunk& chunk,
                                                  const WireAnswer& answer) const override;

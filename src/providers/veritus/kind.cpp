@@ -1,9 +1,45 @@
 // The veritus kind (docs/PROVIDERS.md, "The veritus adapter").
+#include "dialerd/http/client.hpp"
 #include "providers/http_kind.hpp"
 #include "veritus.hpp"
 
 namespace dialerd::providers::veritus {
 namespace {
+
+using nlohmann::json;
+
+const std::vector<config::Key<config::KindSettings>>& keys() {
+  static const auto table = config::kind_keys<Settings>({
+      {"callback_url", "", true,
+       "http(s):// URL sent as the request's webhook.url, where Veritus posts call updates (usually this daemon's "
+       "/v1/providers/<name>/events); \"\" = no webhook sent.",
+       [](const json& v, Settings& s) -> std::optional<std::string> {
+         if (!v.is_string()) return "must be a string, got " + config::type_name(v);
+         auto text = v.get<std::string>();
+         http::Url url;
+         if (!text.empty() && ((text.rfind("http://", 0) != 0 && text.rfind("https://", 0) != 0) ||
+                               !http::parse_url(text, url) || url.host.empty()))
+           return "must be an https:// or http:// URL with a host, got \"" + text + "\"";
+         s.callback_url = text;
+         return std::nullopt;
+       }},
+      {"callback_secret_id", "", true,
+       "Sent as the request's webhook.secretId (a secret Veritus knows); needs callback_url.",
+       [](const json& v, Settings& s) -> std::optional<std::string> {
+         if (!v.is_string()) return "must be a string, got " + config::type_name(v);
+         if (v.get<std::string>().size() > 255) return "must be at most 255 characters";
+         s.callback_secret_id = v.get<std::string>();
+         return std::nullopt;
+       }},
+      {"veritus.respectful_hours_wait_seconds", 3600, true,
+       "A customer Veritus refused as outside its respectful hours is sent again after this long.",
+       config::int_key(&Settings::respectful_hours_wait_s, 1, 86400)},
+      {"veritus.daily_limit_wait_seconds", 21600, true,
+       "A customer Veritus refused for its daily call limit is sent again after this long.",
+       config::int_key(&Settings::daily_limit_wait_s, 1, 86400)},
+  });
+  return table;
+}
 
 class VeritusKind final : public Kind {
  public:
@@ -12,11 +48,11 @@ class VeritusKind final : public Kind {
     static constexpr KindInfo kInfo{"veritus", 100, true, true, false, false, false, false};
     return kInfo;
   }
-  std::vector<std::string_view> own_config_keys() const override {
-    return {"callback_url", "callback_secret_id", "veritus"};
-  }
+  const std::vector<config::Key<config::KindSettings>>& own_keys() const override { return keys(); }
+  config::KindSettings new_settings() const override { return config::KindSettings::of(Settings{}); }
   std::vector<FieldProblem> check_config(const config::ProviderConfig& provider, const nlohmann::json&) const override {
-    if (!provider.callback_secret_id.empty() && provider.callback_url.empty())
+    const auto& settings = provider.settings.get<Settings>();
+    if (!settings.callback_secret_id.empty() && settings.callback_url.empty())
       return {{"callback_secret_id", "needs callback_url (the webhook it belongs to)"}};
     return {};
   }

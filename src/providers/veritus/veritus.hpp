@@ -19,15 +19,28 @@ struct TimeWaits {
   domain::UnixMs daily_limit_ms = 6 * 3600LL * 1000;
 };
 
+// The keys only a veritus provider reads (the table is in kind.cpp).
+struct Settings {
+  // callback_url, callback_secret_id: where Veritus posts call updates (the request's webhook.url and
+  // webhook.secretId); "" = none sent
+  std::string callback_url;
+  std::string callback_secret_id;
+  int respectful_hours_wait_s = 3600;  // veritus.respectful_hours_wait_seconds
+  int daily_limit_wait_s = 6 * 3600;   // veritus.daily_limit_wait_seconds
+  bool operator==(const Settings&) const = default;
+};
+
 class VeritusAdapter final : public Adapter {
  public:
   explicit VeritusAdapter(const config::ProviderConfig& config)
-      : api_key_(config.api_key),
-        callback_url_(config.callback_url),
-        callback_secret_id_(config.callback_secret_id),
-        waits_{config.veritus_respectful_hours_wait_s * 1000LL, config.veritus_daily_limit_wait_s * 1000LL} {}
+      : VeritusAdapter(config.api_key, config.settings.get<Settings>()) {}
+  VeritusAdapter(std::string api_key, const Settings& settings)
+      : api_key_(std::move(api_key)),
+        callback_url_(settings.callback_url),
+        callback_secret_id_(settings.callback_secret_id),
+        waits_{settings.respectful_hours_wait_s * 1000LL, settings.daily_limit_wait_s * 1000LL} {}
   // Carries only the calls `screen` keeps. A chunk it keeps nothing of gives an empty customerIds list,
-  // which ScreenedProvider never sends.
+  // which is never sent (the kind's screen runs first).
   WireRequest build_request(const domain::DispatchChunk& chunk) const override;
   // One result per call of the chunk, including those `screen` answered.
   std::vector<domain::SubmitResult> parse_answer(const domain::DispatchChunk& chunk,

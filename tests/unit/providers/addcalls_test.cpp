@@ -7,6 +7,7 @@
 using namespace dialerd;
 using namespace dialerd::providers;
 using addcalls::AddCallsAdapter;
+using addcalls::Settings;
 using Result = domain::SubmitResult::Kind;
 using json = nlohmann::json;
 
@@ -34,7 +35,7 @@ config::ProviderConfig provider_config(std::string batch_id = "64e5f12345abcdef9
   c.name = "addcalls";
   c.kind = "addcalls";
   c.api_key = "KEY";
-  c.batch_id = std::move(batch_id);
+  c.settings = config::KindSettings::of(Settings{std::move(batch_id)});
   return c;
 }
 std::string ids_json(int n, int from = 0) {
@@ -188,9 +189,9 @@ TEST_CASE("addcalls: callbacks map to outcomes and malformed ones name the field
 TEST_CASE("addcalls: config key batch_id belongs to kind addcalls") {
   auto ok = app::parse_config(R"({"providers": {"a": {"kind": "addcalls", "base_url": "https://x", "api_key": "k",
                                                        "batch_id": "64e5f12345abcdef98765432"}}})");
-  CHECK(ok.providers.at("a").batch_id == "64e5f12345abcdef98765432");
+  CHECK(ok.providers.at("a").settings.get<Settings>().batch_id == "64e5f12345abcdef98765432");
   CHECK(ok.providers.at("a").chunk_size == 1000);
-  CHECK(ok.providers.at("a").addcalls_failed_chunk_wait_s == 30);
+  CHECK(ok.providers.at("a").settings.get<Settings>().failed_chunk_wait_s == 30);
   auto quick = app::parse_config(R"({"providers": {"a": {"kind": "addcalls", "base_url": "https://x", "api_key": "k",
                                                           "addcalls": {"failed_chunk_wait_seconds": 1}}}})");
   std::string body = R"({"status":false,"code":207,"data":{"added":0,"callIds":[],"failedChunks":[{"chunkNum":1}]}})";

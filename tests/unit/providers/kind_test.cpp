@@ -10,22 +10,30 @@ using namespace dialerd;
 
 namespace {
 
+// The echo kind's own keys: echo.prefix (reloadable) and echo.port (needs a restart).
+struct EchoSettings {
+  std::string prefix = "echo-";
+  int port = 0;
+  bool operator==(const EchoSettings&) const = default;
+};
+
 class EchoProvider final : public providers::Provider {
  public:
-  explicit EchoProvider(const config::ProviderConfig& c) : name_(c.name), chunk_size_(c.chunk_size) {}
+  explicit EchoProvider(const config::ProviderConfig& c)
+      : name_(c.name), prefix_(c.settings.get<EchoSettings>().prefix), chunk_size_(c.chunk_size) {}
   const std::string& name() const override { return name_; }
   const std::string& kind() const override { return kind_; }
   int chunk_size() const override { return chunk_size_; }
   awaitable<providers::Submission> submit(const domain::DispatchChunk& chunk, const providers::BeforeSend&) override {
     providers::Submission s;
     for (const auto& call : chunk.calls)
-      s.results.push_back({domain::SubmitResult::Kind::accepted, call.id, "echo-" + std::to_string(call.id), "", 0});
+      s.results.push_back({domain::SubmitResult::Kind::accepted, call.id, prefix_ + std::to_string(call.id), "", 0});
     co_return s;
   }
   providers::EventsParse parse_events(std::string_view) const override { return std::string("no events"); }
 
  private:
-  std::string name_, kind_ = "echo";
+  std::string name_, kind_ = "echo", prefix_;
   int chunk_size_;
 };
 
@@ -35,6 +43,14 @@ class EchoKind final : public providers::Kind {
     static constexpr providers::KindInfo kInfo{"echo", 7, false, false, false, true, true, false};
     return kInfo;
   }
+  const std::vector<config::Key<config::KindSettings>>& own_keys() const override {
+    static const auto keys = config::kind_keys<EchoSettings>({
+        {"echo.prefix", "echo-", true, "Prefix of the provider call ids.", config::string_key(&EchoSettings::prefix)},
+        {"echo.port", 0, false, "A key that needs a restart.", config::int_key(&EchoSettings::port, 0, 65535)},
+    });
+    return keys;
+  }
+  config::KindSettings new_settings() const override { return config::KindSettings::of(EchoSettings{}); }
   std::vector<providers::FieldProblem> check_config(const config::ProviderConfig& p,
                                                     const nlohmann::json&) const override {
     if (p.timeout_ms == 12345) return {{"timeout_ms", "echo refuses 12345"}};
@@ -80,6 +96,26 @@ TEST_CASE("kinds: a kind registered from outside src/providers is configured, ch
   const auto& p = config.providers.at("e");
   CHECK(p.chunk_size == 7);  // the kind's maximum
   CHECK(providers::kind_info("echo")->max_chunk == 7);
+  CHECK(p.settings.get<EchoSettings>() == EchoSettings{});  // its own keys at their defaults
+
+  // Its own keys are read into its settings, checked, listed, refused for other kinds, and reloaded by
+  // their flags.
+  auto given = app::load_config(R"({"providers": {"e": {"kind": "echo", "echo": {"prefix": "x-", "port": 1}}}})");
+  CHECK(given.config.providers.at("e").settings.get<EchoSettings>() == EchoSettings{"x-", 1});
+  CHECK_THROWS_WITH(app::parse_config(R"({"providers": {"e": {"kind": "echo", "echo": {"port": "1"}}}})"),
+                    Catch::Contains("providers.e.echo.port: must be an integer, got string"));
+  CHECK_THROWS_WITH(app::parse_config(R"({"providers": {"e": {"kind": "echo", "echo": {"colour": 1}}}})"),
+                    Catch::Contains("providers.e.echo.colour: unknown key"));
+  CHECK_THROWS_WITH(app::parse_config(R"({"providers": {"s": {"kind": "simulator", "echo": {"port": 1}}}})"),
+                    Catch::Contains("providers.s.echo: is only used by kind echo, not simulator"));
+  auto keys = app::documented_keys();
+  CHECK(std::any_of(keys.begin(), keys.end(), [](const auto& k) {
+    return k.path == "providers.<name>.echo.port" && k.kind == "echo" && !k.reloadable;
+  }));
+  auto plan = app::plan_reload(
+      given, app::load_config(R"({"providers": {"e": {"kind": "echo", "echo": {"prefix": "y-", "port": 2}}}})"));
+  CHECK(plan.loaded.config.providers.at("e").settings.get<EchoSettings>() == EchoSettings{"y-", 1});
+  CHECK(plan.needs_restart == std::vector<std::string>{"providers.e.echo.port"});
 
   // Its own checks run with the others, and name the key.
   try {

@@ -4,6 +4,8 @@
 
 #include "dialerd/config/config.hpp"
 #include "dialerd/providers/kinds.hpp"
+#include "providers/addcalls/addcalls.hpp"
+#include "providers/truedy/truedy.hpp"
 #include "providers/veritus/veritus.hpp"
 
 using namespace dialerd;
@@ -103,6 +105,7 @@ TEST_CASE("screened provider: make_provider wraps veritus and addcalls - an unse
   config.api_key = "k";
   config.chunk_size = 100;
   config.kind = "veritus";
+  config.settings = find_kind("veritus")->new_settings();
   auto veritus = make_provider(config, ioc, nullptr);
   CHECK(veritus->kind() == "veritus");
   CHECK(veritus->name() == "p");
@@ -112,6 +115,7 @@ TEST_CASE("screened provider: make_provider wraps veritus and addcalls - an unse
   CHECK_THAT(results[0].reason, Catch::Contains("customer_id"));
 
   config.kind = "addcalls";
+  config.settings = find_kind("addcalls")->new_settings();
   auto addcalls = make_provider(config, ioc, nullptr);
   results = run_on(ioc, *addcalls, chunk_with({nullptr, nullptr}));
   REQUIRE(results.size() == 2);
@@ -138,6 +142,7 @@ TEST_CASE("registry: a reload rebuilds a provider whose adapter keys changed") {
     config::ProviderConfig c;
     c.name = name;
     c.kind = kind;
+    c.settings = find_kind(kind)->new_settings();
     c.base_url = "http://127.0.0.1:1";
     c.api_key = "k";
     c.chunk_size = 100;
@@ -150,9 +155,10 @@ TEST_CASE("registry: a reload rebuilds a provider whose adapter keys changed") {
   std::map<std::string, std::shared_ptr<Provider>> running;
   for (const auto& [name, c] : old_config) running[name] = make_provider(c, ioc, nullptr);
   auto new_config = old_config;
-  new_config["v"].callback_url = "https://d.example/v1/providers/v/events";
-  new_config["t"].phone_number_ids = {"num_1"};
-  new_config["a"].batch_id = "b-2";
+  new_config["v"].settings.get_mutable<providers::veritus::Settings>().callback_url =
+      "https://d.example/v1/providers/v/events";
+  new_config["t"].settings.get_mutable<providers::truedy::Settings>().phone_number_ids = {"num_1"};
+  new_config["a"].settings.get_mutable<providers::addcalls::Settings>().batch_id = "b-2";
   auto reloaded = reload_providers(old_config, new_config, running, ioc, nullptr);
   std::sort(reloaded.changed.begin(), reloaded.changed.end());
   CHECK(reloaded.changed == std::vector<std::string>{"a", "t", "v"});

@@ -6,12 +6,12 @@ using namespace dialerd;
 using providers::simulator::SimulatorProvider;
 
 TEST_CASE("simulator: outcomes follow the configured mix") {
-  config::SimulatorMix mix{0.5, 0.25, 0.0, 0.0, 0.25};
+  providers::simulator::Mix mix{0.5, 0.25, 0.0, 0.0, 0.25};
   CHECK(SimulatorProvider::pick(mix, 0.0) == domain::Outcome::completed);
   CHECK(SimulatorProvider::pick(mix, 0.49) == domain::Outcome::completed);
   CHECK(SimulatorProvider::pick(mix, 0.5) == domain::Outcome::no_answer);
   CHECK(SimulatorProvider::pick(mix, 0.8) == domain::Outcome::failed);
-  config::SimulatorMix only_busy{0, 0, 2, 0, 0};  // shares need not sum to 1
+  providers::simulator::Mix only_busy{0, 0, 2, 0, 0};  // shares need not sum to 1
   CHECK(SimulatorProvider::pick(only_busy, 0.99) == domain::Outcome::busy);
 }
 
@@ -21,8 +21,7 @@ TEST_CASE("simulator: accepts every call of a chunk and reports each outcome aft
   config.name = "sim";
   config.kind = "simulator";
   config.chunk_size = 1000;
-  config.sim_delay_ms = 0;
-  config.sim_seed = 1;
+  config.settings = config::KindSettings::of(providers::simulator::Settings{.delay_ms = 0, .mix = {}, .seed = 1});
   std::vector<domain::OutcomeReport> reported;
   SimulatorProvider sim(config, ioc, [&](const std::string& name, std::vector<domain::OutcomeReport> r) {
     CHECK(name == "sim");

@@ -6,6 +6,7 @@
 
 using namespace dialerd;
 using namespace dialerd::providers;
+using truedy::Settings;
 using truedy::TruedyAdapter;
 using Kind = domain::SubmitResult::Kind;
 using json = nlohmann::json;
@@ -36,7 +37,7 @@ config::ProviderConfig provider_config(std::vector<std::string> numbers = {}) {
   c.name = "truedy";
   c.kind = "truedy";
   c.api_key = "TOKEN";
-  c.phone_number_ids = std::move(numbers);
+  c.settings = config::KindSettings::of(Settings{std::move(numbers)});
   return c;
 }
 }  // namespace
@@ -162,7 +163,7 @@ TEST_CASE("truedy: config key phone_number_ids is a list of ids of kind truedy")
   auto ok = app::parse_config(
       R"({"providers": {"t": {"kind": "truedy", "base_url": "https://api.truedy.ai/api/public/v1", "api_key": "k",
                               "phone_number_ids": ["num_1", "num_2"]}}})");
-  CHECK(ok.providers.at("t").phone_number_ids == std::vector<std::string>{"num_1", "num_2"});
+  CHECK(ok.providers.at("t").settings.get<Settings>().phone_number_ids == std::vector<std::string>{"num_1", "num_2"});
   CHECK(ok.providers.at("t").chunk_size == 1000);
   CHECK_THAT(errors(R"({"kind": "truedy", "base_url": "https://x", "api_key": "k", "phone_number_ids": "num_1"})"),
              Catch::Contains("providers.t.phone_number_ids: must be an array of strings, got string"));

@@ -6,6 +6,7 @@
 
 using namespace dialerd;
 using namespace dialerd::providers;
+using veritus::Settings;
 using veritus::VeritusAdapter;
 using Result = domain::SubmitResult::Kind;
 using json = nlohmann::json;
@@ -35,8 +36,7 @@ config::ProviderConfig provider_config(std::string callback_url = "", std::strin
   c.name = "veritus";
   c.kind = "veritus";
   c.api_key = "TOKEN";
-  c.callback_url = std::move(callback_url);
-  c.callback_secret_id = std::move(secret_id);
+  c.settings = config::KindSettings::of(Settings{std::move(callback_url), std::move(secret_id)});
   return c;
 }
 // The default waits of veritus.respectful_hours_wait_seconds and veritus.daily_limit_wait_seconds.
@@ -281,8 +281,8 @@ TEST_CASE("veritus: config keys - callback_url must be http(s) and the keys belo
   auto ok =
       app::parse_config(R"({"providers": {"v": {)" + base +
                         R"(, "callback_url": "https://d.example/v1/providers/v/events", "callback_secret_id": "s"}}})");
-  CHECK(ok.providers.at("v").callback_url == "https://d.example/v1/providers/v/events");
-  CHECK(ok.providers.at("v").callback_secret_id == "s");
+  CHECK(ok.providers.at("v").settings.get<Settings>().callback_url == "https://d.example/v1/providers/v/events");
+  CHECK(ok.providers.at("v").settings.get<Settings>().callback_secret_id == "s");
   CHECK(ok.providers.at("v").chunk_size == 100);
   auto waits =
       app::parse_config(R"({"providers": {"v": {)" + base +
