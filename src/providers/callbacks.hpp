@@ -1,10 +1,9 @@
 #pragma once
 // Shared by the HTTP adapters: reading the outcome callbacks whose format dialerd defines (docs/PROVIDERS.md).
-#include <functional>
-#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "dialerd/providers/provider.hpp"
 
@@ -14,19 +13,21 @@ namespace dialerd::providers {
 // is not final (queued, ringing, in_progress, ...) or not known.
 std::optional<domain::Outcome> map_callback_status(std::string status);
 
-// Reads one event. `at` prefixes error messages ("" for a lone event, "[2]." in an array). Returns what is
-// wrong, or nothing; adds the event's report to `out` when its status is final.
-using ReadEvent = std::function<std::optional<std::string>(const nlohmann::json& event, const std::string& at,
-                                                           std::vector<domain::OutcomeReport>& out)>;
+// The callback format a kind accepts, declared in the kind's folder (docs/PROVIDERS.md "Callbacks"). Every
+// event is an object with the string members `id_members` (which identify the call), "status" (read by
+// map_callback_status) and an optional string "detail". A body is one event or an array of them.
+struct CallbackFormat {
+  // Required string members, in order; the provider call id is their values joined with ':'.
+  std::vector<std::string> id_members;
+  // Refuse an empty id member ("<member> must not be empty").
+  bool ids_non_empty = false;
+  // Also take {"data": event-or-array}, an envelope like the provider's own answers.
+  bool unwrap_data = false;
+};
 
-// A callback body that is one event object or an array of them. Any malformed event refuses the whole body,
-// naming the element ("[1] must be an object"); `unwrap_data` also takes {"data": event-or-array}.
-EventsParse parse_event_list(std::string_view body, const ReadEvent& read, bool unwrap_data = false);
-
-// The string member `field` of an event, or the message saying it is required.
-std::optional<std::string> required_string(const nlohmann::json& event, const char* field, const std::string& at,
-                                           std::string& value);
-// An optional string member; a member of another type is ignored.
-std::string optional_string(const nlohmann::json& event, const char* field);
+// Reads a callback body of `format`. Any malformed event refuses the whole body, naming the element
+// ("[1] must be an object", "[0].status is required and must be a string"); a status that is not final
+// (queued, ringing, in_progress, ...) yields no report.
+EventsParse read_callbacks(std::string_view body, const CallbackFormat& format);
 
 }  // namespace dialerd::providers

@@ -155,16 +155,8 @@ std::vector<SubmitResult> AddCallsAdapter::parse_answer(const domain::DispatchCh
 // The API documents no callback format; dialerd accepts this one (docs/PROVIDERS.md):
 // {"callId": "<an id of data.callIds>", "status": "completed" | ..., "detail": "..."}, or an array of them.
 EventsParse AddCallsAdapter::parse_events(std::string_view body) const {
-  return parse_event_list(body, [](const json& e, const std::string& at, std::vector<domain::OutcomeReport>& out) {
-    std::string call_id, status;
-    if (auto problem = required_string(e, "callId", at, call_id)) return problem;
-    if (call_id.empty()) return std::optional<std::string>(at + "callId must not be empty");
-    if (auto problem = required_string(e, "status", at, status)) return problem;
-    auto outcome = map_callback_status(status);
-    if (!outcome) return std::optional<std::string>();  // queued, ringing, in_progress: not an outcome yet
-    out.push_back({call_id, *outcome, optional_string(e, "detail")});
-    return std::optional<std::string>();
-  });
+  static const CallbackFormat format{{"callId"}, /*ids_non_empty=*/true, /*unwrap_data=*/false};
+  return read_callbacks(body, format);
 }
 
 }  // namespace dialerd::providers::addcalls

@@ -80,16 +80,8 @@ std::vector<SubmitResult> BatchCallAdapter::parse_answer(const domain::DispatchC
 // The batch-call API documents no callback format; dialerd accepts this one (docs/PROVIDERS.md):
 // {"batch_call_id": "...", "to_number": "+1...", "status": "completed" | "no_answer" | ...}, or an array of them.
 EventsParse BatchCallAdapter::parse_events(std::string_view body) const {
-  return parse_event_list(body, [](const json& e, const std::string& at, std::vector<domain::OutcomeReport>& out) {
-    std::string batch_call_id, to_number, status;
-    if (auto problem = required_string(e, "batch_call_id", at, batch_call_id)) return problem;
-    if (auto problem = required_string(e, "to_number", at, to_number)) return problem;
-    if (auto problem = required_string(e, "status", at, status)) return problem;
-    auto outcome = map_callback_status(status);
-    if (!outcome) return std::optional<std::string>();  // queued, ringing, in_progress: not an outcome yet
-    out.push_back({call_id(batch_call_id, to_number), *outcome, optional_string(e, "detail")});
-    return std::optional<std::string>();
-  });
+  static const CallbackFormat format{{"batch_call_id", "to_number"}, /*ids_non_empty=*/false, /*unwrap_data=*/false};
+  return read_callbacks(body, format);
 }
 
 }  // namespace dialerd::providers::batchcall

@@ -15,7 +15,8 @@ class BatchCallAdapter final : public Adapter {
                                                  const WireAnswer& answer) const override;
   EventsParse parse_events(std::string_view body) const override;
 
-  // The provider call id dialerd records for one task: the batch id and the number called.
+  // The provider call id dialerd records for one task: the batch id and the number called, joined with
+  // ':' as the callback reader joins a callback's id members.
   static std::string call_id(std::string_view batch_call_id, std::string_view to_number);
 
  private:

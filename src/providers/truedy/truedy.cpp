@@ -89,16 +89,8 @@ std::vector<SubmitResult> TruedyAdapter::parse_answer(const domain::DispatchChun
 // Truedy documents no callback format; dialerd accepts this one (docs/PROVIDERS.md):
 // {"batch_id": "...", "phone_number": "+1...", "status": "completed" | ..., "detail": "..."}, or an array.
 EventsParse TruedyAdapter::parse_events(std::string_view body) const {
-  return parse_event_list(body, [](const json& e, const std::string& at, std::vector<domain::OutcomeReport>& out) {
-    std::string batch_id, phone_number, status;
-    if (auto problem = required_string(e, "batch_id", at, batch_id)) return problem;
-    if (auto problem = required_string(e, "phone_number", at, phone_number)) return problem;
-    if (auto problem = required_string(e, "status", at, status)) return problem;
-    auto outcome = map_callback_status(status);
-    if (!outcome) return std::optional<std::string>();  // queued, ringing, in_progress: not an outcome yet
-    out.push_back({call_id(batch_id, phone_number), *outcome, optional_string(e, "detail")});
-    return std::optional<std::string>();
-  });
+  static const CallbackFormat format{{"batch_id", "phone_number"}, /*ids_non_empty=*/false, /*unwrap_data=*/false};
+  return read_callbacks(body, format);
 }
 
 }  // namespace dialerd::providers::truedy

@@ -21,7 +21,8 @@ class TruedyAdapter final : public Adapter {
                                                  const WireAnswer& answer) const override;
   EventsParse parse_events(std::string_view body) const override;
 
-  // The provider call id dialerd records for one contact of a batch: the batch id and the number called.
+  // The provider call id dialerd records for one contact of a batch: the batch id and the number called,
+  // joined with ':' as the callback reader joins a callback's id members.
   static std::string call_id(std::string_view batch_id, std::string_view phone_number);
 
  private:

@@ -249,19 +249,8 @@ std::vector<SubmitResult> VeritusAdapter::parse_answer(const domain::DispatchChu
 // the call>", "status": "completed" | "no_answer" | ..., "detail": "..."}, an array of them, or either
 // inside {"data": ...}.
 EventsParse VeritusAdapter::parse_events(std::string_view body) const {
-  return parse_event_list(
-      body,
-      [](const json& e, const std::string& at, std::vector<domain::OutcomeReport>& out) {
-        std::string id, status;
-        if (auto problem = required_string(e, "id", at, id)) return problem;
-        if (id.empty()) return std::optional<std::string>(at + "id must not be empty");
-        if (auto problem = required_string(e, "status", at, status)) return problem;
-        auto outcome = map_callback_status(status);
-        if (!outcome) return std::optional<std::string>();  // queued, ringing, in_progress: not an outcome yet
-        out.push_back({id, *outcome, optional_string(e, "detail")});
-        return std::optional<std::string>();
-      },
-      /*unwrap_data=*/true);
+  static const CallbackFormat format{{"id"}, /*ids_non_empty=*/true, /*unwrap_data=*/true};
+  return read_callbacks(body, format);
 }
 
 }  // namespace dialerd::providers::veritus
