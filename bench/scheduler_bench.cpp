@@ -19,7 +19,7 @@
 #include "dialerd/schedule/compliance.hpp"
 #include "dialerd/scheduler/scheduler.hpp"
 #include "dialerd/store/store.hpp"
-#include "dialerd/util/clock.hpp"
+#include "dialerd/util/timer.hpp"
 #include "raw_sqlite.hpp"
 
 using namespace dialerd;
@@ -115,7 +115,7 @@ class Queue {
   domain::Campaign campaign_;
   schedule::CampaignRules rules_;
   asio::io_context ioc_;
-  util::ManualClock clock_{0};
+  util::SimulatedTimeSystem clock_{0};
   std::unique_ptr<scheduler::Scheduler> sched_;
 };
 

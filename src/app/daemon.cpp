@@ -28,8 +28,8 @@
 #include "dialerd/scheduler/scheduler.hpp"
 #include "dialerd/store/lock_wait.hpp"
 #include "dialerd/store/store.hpp"
-#include "dialerd/util/clock.hpp"
 #include "dialerd/util/log_safe.hpp"
+#include "dialerd/util/timer.hpp"
 #include "dialerd/webhooks/sender.hpp"
 
 namespace dialerd::app {
@@ -163,7 +163,7 @@ struct Daemon::Impl {
   std::shared_ptr<const Config> config;
   std::string config_path;
   asio::io_context ioc{1};
-  util::SystemClock clock;
+  util::RealTimeSystem time;  // the wall clock and the timers the loops wait on
   std::unique_ptr<store::Store> store;
   std::unique_ptr<scheduler::Scheduler> scheduler;
   std::unique_ptr<webhooks::Sender> webhooks;
@@ -369,7 +369,7 @@ int Daemon::run() {
         auto info = providers::kind_info(it->second.kind);
         return info && info->idempotent_submit;
       },
-      "submission outcome unknown after a restart: release or fail it", d.clock.now_ms());
+      "submission outcome unknown after a restart: release or fail it", d.time.now_ms());
   if (reconciled.released > 0)
     spdlog::info("start-up: {} call(s) were claimed but not yet sent when dialerd stopped; they are pending again",
                  reconciled.released);
@@ -379,7 +379,7 @@ int Daemon::run() {
         "(dialerctl held)",
         reconciled.held);
 
-  if (auto skipped = d.store->finish_cancels(d.clock.now_ms()); skipped > 0)
+  if (auto skipped = d.store->finish_cancels(d.time.now_ms()); skipped > 0)
     spdlog::info("start-up: {} pending call(s) of cancelled campaigns skipped (a cancel was interrupted)", skipped);
 
   // Serving from here on: a lock another process holds is waited for off the loop, never for long on it.
@@ -393,7 +393,7 @@ int Daemon::run() {
         "phone numbers: the fast check disagreed with libphonenumber at start and is off; numbers "
         "are checked the slow way (correct, about 20 us each)");
 
-  d.scheduler = std::make_unique<scheduler::Scheduler>(d.ioc, *d.store, d.clock);
+  d.scheduler = std::make_unique<scheduler::Scheduler>(d.ioc, *d.store, d.time);
   scheduler::ProviderMap providers;
   d.sink = [&d](const std::string& provider, std::vector<domain::OutcomeReport> reports) {
     // Outcomes exist nowhere else: a lock held by another process is waited out, however long.
@@ -410,7 +410,7 @@ int Daemon::run() {
   d.scheduler->set_legal_rules(cfg.legal);
   d.scheduler->set_call_timeout(cfg.call_timeout_s);
   d.store->set_retry_settings(cfg.retry);
-  d.webhooks = std::make_unique<webhooks::Sender>(d.ioc, *d.store, d.clock);
+  d.webhooks = std::make_unique<webhooks::Sender>(d.ioc, *d.store, d.time);
   d.webhooks->set_settings(cfg.webhooks);
   d.store->on_webhook_queued([&d] { d.webhooks->wake(); });
   for (const auto& [name, pc] : cfg.providers)
@@ -418,7 +418,7 @@ int Daemon::run() {
       spdlog::warn("provider {}: outcome callbacks are not authenticated (set providers.{}.events.secret)", name, name);
 
   d.api_ctx = std::make_unique<api::Context>(
-      api::Context{*d.store, *d.scheduler, d.clock, [&d]() -> const Config& { return *d.config; }});
+      api::Context{*d.store, *d.scheduler, d.time, [&d]() -> const Config& { return *d.config; }});
   api::register_routes(d.router, *d.api_ctx);
   d.server = std::make_unique<http::Server>(
       d.ioc,

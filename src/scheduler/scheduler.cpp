@@ -66,8 +66,8 @@ metrics::Counter& call_timeouts() {
 
 }  // namespace
 
-Scheduler::Scheduler(asio::io_context& ioc, store::Store& store, const util::Clock& clock)
-    : ioc_(ioc), store_(store), clock_(clock), timer_(ioc) {
+Scheduler::Scheduler(asio::io_context& ioc, store::Store& store, util::TimeSystem& time, std::uint64_t seed)
+    : ioc_(ioc), store_(store), clock_(time), seed_(seed), guard_seeds_(seed), timer_(time.make_timer(ioc)) {
   call_timeouts();
   metrics::registry().family("dialerd_provider_failures_total", kFailuresHelp, "counter");
   metrics::registry().family("dialerd_outcomes_total", kOutcomesHelp, "counter");
@@ -103,7 +103,9 @@ providers::Guard& Scheduler::guard(const std::string& provider) {
   auto it = guards_.find(provider);
   if (it != guards_.end()) return it->second;
   auto limits = limits_.find(provider);
-  auto& g = guards_.try_emplace(provider, limits == limits_.end() ? providers::Limits{} : limits->second).first->second;
+  const std::uint64_t seed = seed_ == 0 ? 0 : guard_seeds_.bits32() + std::uint64_t{1};
+  auto& g =
+      guards_.try_emplace(provider, limits == limits_.end() ? providers::Limits{} : limits->second, seed).first->second;
   g.on_change([this, provider](providers::BreakerState from, providers::BreakerState to) {
     breaker_transitions(provider, to).inc();
     const auto& g = guards_.at(provider);
@@ -212,13 +214,13 @@ void Scheduler::send(DispatchChunk chunk) {
 
 void Scheduler::wake() {
   dirty_ = true;
-  timer_.cancel();
+  timer_->cancel();
 }
 
 void Scheduler::stop_claiming() {
   claiming_ = false;
   stopped_ = true;
-  timer_.cancel();
+  timer_->cancel();
 }
 
 awaitable<void> Scheduler::run() {
@@ -244,13 +246,8 @@ awaitable<void> Scheduler::run() {
       next = clock_.now_ms() + 1000;
     }
     if (dirty_ || stopped_) continue;
-    if (next) {
-      timer_.expires_at(std::chrono::system_clock::time_point(std::chrono::milliseconds(*next)));
-    } else {
-      timer_.expires_at(asio::system_timer::time_point::max());
-    }
-    boost::system::error_code ec;
-    co_await timer_.async_wait(asio::redirect_error(use_awaitable, ec));
+    timer_->expires_at(next);
+    co_await timer_->wait();
   }
 }
 

@@ -247,7 +247,7 @@ inline constexpr const char* kFindCallForOutcome = R"sql(
 SELECT k.id, k.campaign_id, k.state, k.attempts, k.max_retries, c.retry_attempts, c.retry_delay_s, c.status
 FROM calls k JOIN campaigns c ON c.id = k.campaign_id WHERE k.id = ?1)sql";
 inline constexpr const char* kTimedOutCalls = R"sql(
-SELECT id FROM calls INDEXED BY calls_in_progress WHERE state = 'in_progress' AND updated_at < ?1
+SELECT id FROM calls INDEXED BY calls_in_progress WHERE state = 'in_progress' AND updated_at <= ?1
 ORDER BY updated_at LIMIT ?2)sql";
 inline constexpr const char* kOldestInProgress =
     "SELECT min(updated_at) FROM calls INDEXED BY calls_in_progress WHERE state = 'in_progress'";

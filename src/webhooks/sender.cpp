@@ -34,8 +34,8 @@ metrics::Counter& deliveries(const char* result) {
 }
 }  // namespace
 
-Sender::Sender(asio::io_context& ioc, store::Store& store, const util::Clock& clock, std::uint64_t seed)
-    : ioc_(ioc), store_(store), clock_(clock), timer_(ioc), random_(seed) {
+Sender::Sender(asio::io_context& ioc, store::Store& store, util::TimeSystem& time, std::uint64_t seed)
+    : ioc_(ioc), store_(store), clock_(time), timer_(time.make_timer(ioc)), random_(seed) {
   for (const char* result : {"delivered", "failed", "abandoned"}) deliveries(result);  // listed at zero from the start
 }
 
@@ -53,12 +53,12 @@ void Sender::start() {
 }
 
 void Sender::wake() {
-  timer_.cancel();
+  timer_->cancel();
 }
 
 void Sender::stop() {
   stopped_ = true;
-  timer_.cancel();
+  timer_->cancel();
   record_delivered();
 }
 
@@ -99,10 +99,8 @@ awaitable<void> Sender::run() {
       spdlog::error("webhooks: reading the outbox failed: {}", e.what());
       next = clock_.now_ms() + 1000;
     }
-    timer_.expires_at(next ? std::chrono::system_clock::time_point(std::chrono::milliseconds(*next))
-                           : asio::system_timer::time_point::max());
-    boost::system::error_code ec;
-    co_await timer_.async_wait(asio::redirect_error(use_awaitable, ec));
+    timer_->expires_at(next);
+    co_await timer_->wait();
   }
 }
 

@@ -27,7 +27,7 @@
 #include "dialerd/providers/provider.hpp"
 #include "dialerd/scheduler/scheduler.hpp"
 #include "dialerd/store/store.hpp"
-#include "dialerd/util/clock.hpp"
+#include "dialerd/util/timer.hpp"
 #include "fuzz_targets.hpp"
 #include "providers/batchcall/batchcall.hpp"
 
@@ -169,7 +169,7 @@ class World {
   // the submissions it never ran, and both before the store.
   std::string dir_;
   config::Config config_;
-  util::ManualClock clock_;
+  util::SimulatedTimeSystem clock_;
   store::Store store_;
   asio::io_context ioc_{1};  // never run
   scheduler::Scheduler scheduler_;

@@ -8,7 +8,8 @@
 #include "dialerd/providers/provider.hpp"
 #include "dialerd/schedule/compliance.hpp"
 #include "dialerd/store/store.hpp"
-#include "dialerd/util/clock.hpp"
+#include "dialerd/util/random.hpp"
+#include "dialerd/util/timer.hpp"
 
 namespace dialerd::scheduler {
 
@@ -16,7 +17,9 @@ using ProviderMap = std::map<std::string, std::shared_ptr<providers::Provider>>;
 
 class Scheduler {
  public:
-  Scheduler(asio::io_context& ioc, store::Store& store, const util::Clock& clock);
+  // Reads the time from `time` and waits on its timers (a test drives both with SimulatedTimeSystem).
+  // seed: for the providers' backoff jitter (each provider's guard gets its own draw of it; 0: random).
+  Scheduler(asio::io_context& ioc, store::Store& store, util::TimeSystem& time, std::uint64_t seed = 0);
   // The configured providers; their metric series are made at zero here.
   void set_providers(ProviderMap providers);
   // Each provider's in-flight, rate, backoff and breaker settings (config providers.<name>.*); the
@@ -94,9 +97,11 @@ class Scheduler {
   ProviderMap providers_;
   std::map<std::string, providers::Limits> limits_;
   std::map<std::string, providers::Guard> guards_;
+  std::uint64_t seed_;
+  util::Random guard_seeds_;                            // a seed for each guard when seed_ is set
   std::map<domain::CampaignId, std::uint64_t> served_;  // when each campaign last got a chunk (a sequence)
   std::uint64_t served_seq_ = 0;
-  asio::system_timer timer_;
+  std::unique_ptr<util::Timer> timer_;
   bool dirty_ = false;
   bool claiming_ = true;
   bool stopped_ = false;

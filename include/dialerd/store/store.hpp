@@ -203,8 +203,9 @@ class Store {
   std::vector<OutcomeApplied> record_outcomes(const std::string& provider, const std::vector<OutcomeReport>& reports,
                                               domain::UnixMs now);
 
-  // Calls in progress with no outcome since before `cutoff`: the outcome `timeout` is applied to at most
-  // `limit` of them (failed, or pending again when retry.retryable_outcomes names timeout). One transaction.
+  // Calls in progress with no outcome since `cutoff` or earlier (a call times out at exactly accepted +
+  // timeout, the instant the scheduler wakes for): the outcome `timeout` is applied to at most `limit` of
+  // them (failed, or pending again when retry.retryable_outcomes names timeout). One transaction.
   std::vector<OutcomeApplied> expire_in_progress(domain::UnixMs cutoff, int limit, domain::UnixMs now);
   // When the longest-running in-progress call went in progress.
   std::optional<domain::UnixMs> oldest_in_progress();

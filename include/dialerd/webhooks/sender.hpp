@@ -13,8 +13,8 @@
 #include "dialerd/http/client.hpp"
 #include "dialerd/http/url_policy.hpp"
 #include "dialerd/store/store.hpp"
-#include "dialerd/util/clock.hpp"
 #include "dialerd/util/random.hpp"
+#include "dialerd/util/timer.hpp"
 
 namespace dialerd::webhooks {
 
@@ -30,8 +30,9 @@ domain::UnixMs retry_delay_ms(int failed_tries, const Settings& settings, double
 
 class Sender {
  public:
-  // seed: for the retry jitter (util::Random; 0 draws one).
-  Sender(asio::io_context& ioc, store::Store& store, const util::Clock& clock, std::uint64_t seed = 0);
+  // Reads the time from `time` and waits on its timers. seed: for the retry jitter (util::Random; 0 draws
+  // one).
+  Sender(asio::io_context& ioc, store::Store& store, util::TimeSystem& time, std::uint64_t seed = 0);
   // Throws std::runtime_error when settings.ca_file cannot be loaded (the settings in force stay).
   void set_settings(Settings settings);
   void start();
@@ -55,7 +56,7 @@ class Sender {
   const util::Clock& clock_;
   Settings settings_;
   std::shared_ptr<http::Client> client_;  // a delivery keeps the client it started with
-  asio::system_timer timer_;
+  std::unique_ptr<util::Timer> timer_;
   std::set<std::int64_t> in_flight_;
   std::vector<std::int64_t> delivered_;  // delivered, not yet recorded: still due in the outbox, not sent again
   bool record_posted_ = false;

@@ -15,7 +15,7 @@
 #include "dialerd/http/router.hpp"
 #include "dialerd/scheduler/scheduler.hpp"
 #include "dialerd/store/store.hpp"
-#include "dialerd/util/clock.hpp"
+#include "dialerd/util/timer.hpp"
 #include "support/daemon_process.hpp"
 
 using namespace dialerd;
@@ -35,7 +35,7 @@ std::set<Operation> registered_operations() {
   testing::TempDir dir;
   store::Store store({dir.file("openapi.db")});
   asio::io_context ioc;
-  util::SystemClock clock;
+  util::RealTimeSystem clock;
   scheduler::Scheduler scheduler(ioc, store, clock);
   config::Config config = app::parse_config(app::default_config_text());
   api::Context ctx{store, scheduler, clock, [&]() -> const config::Config& { return config; }};

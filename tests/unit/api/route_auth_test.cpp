@@ -11,7 +11,7 @@
 #include "dialerd/http/router.hpp"
 #include "dialerd/scheduler/scheduler.hpp"
 #include "dialerd/store/store.hpp"
-#include "dialerd/util/clock.hpp"
+#include "dialerd/util/timer.hpp"
 #include "support/daemon_process.hpp"
 #include "support/run_sync.hpp"
 
@@ -53,7 +53,7 @@ struct Api {
   testing::TempDir dir;
   store::Store store{{dir.file("auth.db")}};
   asio::io_context ioc;
-  util::SystemClock clock;
+  util::RealTimeSystem clock;
   scheduler::Scheduler scheduler{ioc, store, clock};
   config::Config config = [] {
     auto c = app::parse_config(app::default_config_text());

@@ -1,0 +1,281 @@
+// The scheduler's loop on simulated time (util::SimulatedTimeSystem): a fake in-process provider, a
+// temporary store, and time that moves only when the test says. Each test checks what was sent and the
+// instant the loop chose to wake at, never by sleeping.
+#include <catch2/catch.hpp>
+
+#include "dialerd/scheduler/scheduler.hpp"
+#include "support/daemon_process.hpp"
+
+using namespace dialerd;
+using domain::UnixMs;
+
+namespace {
+
+const UnixMs kWednesdayNoon = 1772625600000;  // 2026-03-04 12:00 UTC
+const UnixMs kSecond = 1000, kHour = 3600 * kSecond;
+
+// Takes every chunk at once: accepts its calls (an outcome follows later), or, while `failing`, answers
+// like a provider that cannot be reached.
+class FakeProvider final : public providers::Provider {
+ public:
+  FakeProvider(std::string name, int chunk_size) : name_(std::move(name)), chunk_size_(chunk_size) {}
+  const std::string& name() const override { return name_; }
+  const std::string& kind() const override { return kind_; }
+  int chunk_size() const override { return chunk_size_; }
+  awaitable<providers::Submission> submit(const domain::DispatchChunk& chunk,
+                                          const providers::BeforeSend& before_send) override {
+    before_send();
+    chunks.push_back(chunk);
+    providers::Submission s;
+    if (failing) {
+      s.health = providers::Health::failed;
+      s.failure = "connect";
+    }
+    for (const auto& call : chunk.calls)
+      s.results.push_back({failing ? domain::SubmitResult::Kind::not_submitted : domain::SubmitResult::Kind::accepted,
+                           call.id, failing ? "" : provider_call_id(call.id), failing ? "connection refused" : "", 0});
+    co_return s;
+  }
+  providers::EventsParse parse_events(std::string_view) const override { return std::string("no callbacks"); }
+
+  std::string provider_call_id(domain::CallId id) const { return name_ + "-" + std::to_string(id); }
+  std::size_t calls() const {
+    std::size_t n = 0;
+    for (const auto& c : chunks) n += c.calls.size();
+    return n;
+  }
+
+  std::vector<domain::DispatchChunk> chunks;
+  bool failing = false;
+
+ private:
+  std::string name_, kind_ = "fake";
+  int chunk_size_;
+};
+
+domain::CampaignSpec spec(int concurrency = 10) {
+  domain::CampaignSpec s;
+  s.name = "loop";
+  s.agent_id = "agent_1";
+  s.provider = "acme";
+  s.from_number = "+14155550100";
+  s.concurrency = concurrency;
+  s.status = domain::CampaignStatus::running;
+  return s;
+}
+
+// The scheduler with its store, io_context and simulated time.
+class Loop {
+ public:
+  explicit Loop(int chunk_size = 10, std::map<std::string, providers::Limits> limits = {}) {
+    scheduler::ProviderMap map;
+    for (const char* name : {"acme", "backup"}) {
+      auto fake = std::make_shared<FakeProvider>(name, chunk_size);
+      fakes_[name] = fake;
+      map[name] = fake;
+    }
+    scheduler.set_providers(map);
+    scheduler.set_limits(limits);
+    schedule::RetrySettings retry;
+    retry.jitter = 0;
+    store.set_retry_settings(retry);
+  }
+  ~Loop() {
+    scheduler.stop_claiming();
+    settle();
+  }
+  FakeProvider& fake(const std::string& name = "acme") { return *fakes_.at(name); }
+
+  domain::CampaignId add(const domain::CampaignSpec& s, int contacts) {
+    std::vector<domain::ContactInput> people;
+    for (int i = 0; i < contacts; ++i) {
+      domain::ContactInput c;
+      // Iceland keeps UTC all year: the legal window, 08:00-21:00 in the number's zone, is 08:00-21:00 UTC.
+      c.phone = "+354611" + std::to_string(1000 + next_phone_++);
+      c.timezone = "Atlantic/Reykjavik";
+      people.push_back(std::move(c));
+    }
+    auto id = store.create_campaign(s, people, time.now_ms());
+    scheduler.wake();  // as the API does
+    settle();
+    return id;
+  }
+  // Runs every handler that is ready, until none is: what the daemon would do before its next timer.
+  void settle() {
+    ioc.restart();
+    while (ioc.poll() > 0) {
+    }
+  }
+  void start() {
+    scheduler.start();
+    settle();
+  }
+  void advance_to(UnixMs t) {
+    time.set(t);
+    settle();
+  }
+  // The provider reports `outcome` for every call of its `n`-th chunk.
+  void report(const std::string& provider, std::size_t n, domain::Outcome outcome) {
+    std::vector<domain::OutcomeReport> reports;
+    for (const auto& call : fake(provider).chunks.at(n).calls)
+      reports.push_back({fake(provider).provider_call_id(call.id), outcome, ""});
+    scheduler.apply_outcomes(provider, reports);
+    settle();
+  }
+
+  testing::TempDir dir;
+  store::Store store{store::StoreOptions{dir.file("q.db"), "normal", 5000, 1000, /*seed=*/7}};
+  asio::io_context ioc;
+  util::SimulatedTimeSystem time{kWednesdayNoon};
+  scheduler::Scheduler scheduler{ioc, store, time, /*seed=*/11};
+
+ private:
+  std::map<std::string, std::shared_ptr<FakeProvider>> fakes_;
+  int next_phone_ = 0;
+};
+
+}  // namespace
+
+TEST_CASE("scheduler loop: a scheduled campaign starts at its trigger instant and not a millisecond before") {
+  Loop loop;
+  auto s = spec();
+  s.status = domain::CampaignStatus::scheduled;
+  s.schedule_type = "scheduled";
+  s.trigger_at = kWednesdayNoon + kHour;
+  auto id = loop.add(s, 3);
+  loop.start();
+  CHECK(loop.fake().calls() == 0);
+  CHECK(loop.time.next_deadline() == kWednesdayNoon + kHour);  // it sleeps until the trigger, no polling
+  loop.advance_to(kWednesdayNoon + kHour - 1);
+  CHECK(loop.fake().calls() == 0);
+  CHECK(loop.store.campaign(id)->status == domain::CampaignStatus::scheduled);
+  loop.advance_to(kWednesdayNoon + kHour);
+  CHECK(loop.store.campaign(id)->status == domain::CampaignStatus::running);
+  CHECK(loop.fake().calls() == 3);
+}
+
+TEST_CASE("scheduler loop: concurrency holds calls back until outcomes free a slot") {
+  Loop loop;
+  auto id = loop.add(spec(/*concurrency=*/2), 5);
+  loop.start();
+  REQUIRE(loop.fake().chunks.size() == 1);
+  CHECK(loop.fake().calls() == 2);
+  CHECK(loop.store.counts(id).in_progress == 2);
+  CHECK(loop.time.next_deadline() == std::nullopt);  // at capacity: only an outcome wakes it
+  loop.report("acme", 0, domain::Outcome::completed);
+  CHECK(loop.fake().calls() == 4);
+  loop.report("acme", 1, domain::Outcome::completed);
+  CHECK(loop.fake().calls() == 5);
+  CHECK(loop.store.campaign(id)->status == domain::CampaignStatus::running);
+  loop.report("acme", 2, domain::Outcome::completed);
+  CHECK(loop.store.counts(id).completed == 5);
+  CHECK(loop.store.campaign(id)->status == domain::CampaignStatus::completed);
+}
+
+TEST_CASE("scheduler loop: outside the campaign's window it wakes when the window opens") {
+  Loop loop;
+  auto s = spec();
+  s.start_time = "09:00";
+  s.end_time = "17:00";
+  loop.time.set(kWednesdayNoon + 6 * kHour);  // 18:00 UTC
+  loop.add(s, 3);
+  loop.start();
+  CHECK(loop.fake().calls() == 0);
+  const UnixMs thursday_nine = kWednesdayNoon + 21 * kHour;
+  CHECK(loop.time.next_deadline() == thursday_nine);
+  loop.advance_to(thursday_nine - 1);
+  CHECK(loop.fake().calls() == 0);
+  loop.advance_to(thursday_nine);
+  CHECK(loop.fake().calls() == 3);
+}
+
+TEST_CASE("scheduler loop: max_calls_per_day stops the day's calls and the next day resumes in the legal window") {
+  Loop loop;
+  auto s = spec();
+  s.max_calls_per_day = 2;
+  auto id = loop.add(s, 5);
+  loop.start();
+  CHECK(loop.fake().calls() == 2);
+  loop.report("acme", 0, domain::Outcome::completed);
+  CHECK(loop.fake().calls() == 2);  // the budget is spent, not the concurrency
+  const UnixMs thursday_midnight = kWednesdayNoon + 12 * kHour;
+  CHECK(loop.time.next_deadline() == thursday_midnight);
+  loop.advance_to(thursday_midnight);
+  // A new day's budget, but 00:00 is outside the legal 08:00-21:00 in the contacts' zone.
+  CHECK(loop.fake().calls() == 2);
+  CHECK(loop.time.next_deadline() == thursday_midnight + 8 * kHour);
+  loop.advance_to(thursday_midnight + 8 * kHour);
+  CHECK(loop.fake().calls() == 4);
+  CHECK(loop.store.counts(id).pending == 1);
+}
+
+TEST_CASE("scheduler loop: while a breaker is open the calls go to the failover provider") {
+  providers::Limits limits;
+  limits.breaker_failures = 1;
+  limits.breaker_open_ms = 30 * kSecond;
+  Loop loop(10, {{"acme", limits}, {"backup", limits}});
+  loop.fake("acme").failing = true;
+  auto s = spec();
+  s.options["failover_provider"] = "backup";
+  auto with_failover = loop.add(s, 3);
+  loop.start();
+  // The first chunk fails and opens acme's breaker; its calls, certainly not sent, go to backup at once.
+  CHECK(loop.fake("acme").calls() == 3);
+  CHECK(loop.fake("backup").calls() == 3);
+  CHECK(loop.store.counts(with_failover).in_progress == 3);
+
+  // A campaign with no failover waits for acme's breaker: one probe call when it half-opens, then the rest.
+  loop.fake("acme").failing = false;
+  loop.add(spec(), 3);
+  CHECK(loop.fake("acme").calls() == 3);
+  REQUIRE(loop.time.next_deadline().has_value());
+  CHECK(*loop.time.next_deadline() == kWednesdayNoon + 30 * kSecond);
+  loop.advance_to(kWednesdayNoon + 30 * kSecond);
+  REQUIRE(loop.fake("acme").chunks.size() == 3);
+  CHECK(loop.fake("acme").chunks[1].calls.size() == 1);  // the probe risks one call
+  CHECK(loop.fake("acme").chunks[2].calls.size() == 2);  // it closed the breaker: the rest follow
+  CHECK(loop.fake("backup").calls() == 3);
+}
+
+TEST_CASE("scheduler loop: campaigns sharing a provider at its in-flight limit take turns") {
+  providers::Limits limits;
+  limits.max_in_flight = 1;
+  Loop loop(/*chunk_size=*/2, {{"acme", limits}});
+  auto a = loop.add(spec(), 4);
+  auto b = loop.add(spec(), 4);
+  loop.start();
+  std::vector<domain::CampaignId> order;
+  for (const auto& chunk : loop.fake().chunks) order.push_back(chunk.campaign_id);
+  CHECK(order == std::vector<domain::CampaignId>{a, b, a, b});
+}
+
+TEST_CASE("scheduler loop: a call with no outcome within calls.timeout_seconds gets the timeout outcome") {
+  Loop loop;
+  loop.scheduler.set_call_timeout(60);
+  auto id = loop.add(spec(), 1);
+  loop.start();
+  CHECK(loop.store.counts(id).in_progress == 1);
+  CHECK(loop.time.next_deadline() == kWednesdayNoon + 60 * kSecond);
+  loop.advance_to(kWednesdayNoon + 60 * kSecond - 1);
+  CHECK(loop.store.counts(id).in_progress == 1);
+  loop.advance_to(kWednesdayNoon + 60 * kSecond);
+  CHECK(loop.store.counts(id).failed == 1);
+  CHECK(loop.store.campaign(id)->status == domain::CampaignStatus::completed);
+}
+
+TEST_CASE("scheduler loop: a retry is sent at its retry instant") {
+  Loop loop;
+  auto s = spec();
+  s.retry_attempts = 1;
+  s.retry_delay_s = 300;
+  auto id = loop.add(s, 1);
+  loop.start();
+  loop.report("acme", 0, domain::Outcome::no_answer);
+  CHECK(loop.store.counts(id).pending == 1);
+  CHECK(loop.time.next_deadline() == kWednesdayNoon + 300 * kSecond);  // jitter 0
+  loop.advance_to(kWednesdayNoon + 300 * kSecond - 1);
+  CHECK(loop.fake().chunks.size() == 1);
+  loop.advance_to(kWednesdayNoon + 300 * kSecond);
+  REQUIRE(loop.fake().chunks.size() == 2);
+  CHECK(loop.fake().chunks[1].calls.at(0).attempt == 2);
+}
