@@ -69,6 +69,8 @@ metrics::Counter& call_timeouts() {
 Scheduler::Scheduler(asio::io_context& ioc, store::Store& store, util::TimeSystem& time, std::uint64_t seed)
     : ioc_(ioc), store_(store), clock_(time), seed_(seed), guard_seeds_(seed), timer_(time.make_timer(ioc)) {
   call_timeouts();
+  metrics::loop_passes("scheduler");
+  metrics::loop_busy("scheduler").set(1);  // until its first pass
   metrics::registry().family("dialerd_provider_failures_total", kFailuresHelp, "counter");
   metrics::registry().family("dialerd_outcomes_total", kOutcomesHelp, "counter");
 }
@@ -214,6 +216,7 @@ void Scheduler::send(DispatchChunk chunk) {
 
 void Scheduler::wake() {
   dirty_ = true;
+  metrics::loop_busy("scheduler").set(1);
   timer_->cancel();
 }
 
@@ -245,7 +248,9 @@ awaitable<void> Scheduler::run() {
       spdlog::error("scheduler: {}", e.what());
       next = clock_.now_ms() + 1000;
     }
+    metrics::loop_passes("scheduler").inc();
     if (dirty_ || stopped_) continue;
+    metrics::loop_busy("scheduler").set(submissions_in_flight_ > 0 ? 1 : 0);
     timer_->expires_at(next);
     co_await timer_->wait();
   }

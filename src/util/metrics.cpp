@@ -50,16 +50,24 @@ std::string series_name(const std::string& name, const Labels& labels) {
 
 Counter& Registry::counter(const std::string& name, const std::string& help, const Labels& labels) {
   auto& f = families_[name];
-  if (f.type.empty()) f = Family{help, "counter", {}, {}};
+  if (f.type.empty()) f = Family{help, "counter", {}, {}, {}};
   auto& c = f.counters[labels];
   if (!c) c = std::make_unique<Counter>();
   return *c;
 }
 
+Gauge& Registry::gauge(const std::string& name, const std::string& help, const Labels& labels) {
+  auto& f = families_[name];
+  if (f.type.empty()) f = Family{help, "gauge", {}, {}, {}};
+  auto& g = f.gauges[labels];
+  if (!g) g = std::make_unique<Gauge>();
+  return *g;
+}
+
 Histogram& Registry::histogram(const std::string& name, const std::string& help, const Labels& labels,
                                std::vector<double> bounds) {
   auto& f = families_[name];
-  if (f.type.empty()) f = Family{help, "histogram", {}, {}};
+  if (f.type.empty()) f = Family{help, "histogram", {}, {}, {}};
   auto& h = f.histograms[labels];
   if (!h) h = std::make_unique<Histogram>(std::move(bounds));
   return *h;
@@ -67,7 +75,7 @@ Histogram& Registry::histogram(const std::string& name, const std::string& help,
 
 void Registry::family(const std::string& name, const std::string& help, const std::string& type) {
   auto& f = families_[name];
-  if (f.type.empty()) f = Family{help, type, {}, {}};
+  if (f.type.empty()) f = Family{help, type, {}, {}, {}};
 }
 
 std::string Registry::render() const {
@@ -75,6 +83,7 @@ std::string Registry::render() const {
   for (const auto& [name, f] : families_) {
     out += "# HELP " + name + " " + f.help + "\n# TYPE " + name + " " + f.type + "\n";
     for (const auto& [labels, c] : f.counters) out += series_name(name, labels) + " " + number(c->value()) + "\n";
+    for (const auto& [labels, g] : f.gauges) out += series_name(name, labels) + " " + number(g->value()) + "\n";
     for (const auto& [labels, h] : f.histograms) {
       std::uint64_t cumulative = 0;
       for (std::size_t i = 0; i <= h->bounds().size(); ++i) {
@@ -93,6 +102,20 @@ std::string Registry::render() const {
 Registry& registry() {
   static Registry r;
   return r;
+}
+
+Counter& loop_passes(const std::string& loop) {
+  return registry().counter("dialerd_loop_passes_total",
+                            "Passes a background loop made: the scheduler over the queue, the webhook sender over "
+                            "the outbox.",
+                            {{"loop", loop}});
+}
+
+Gauge& loop_busy(const std::string& loop) {
+  return registry().gauge("dialerd_loop_busy",
+                          "1 while a background loop has a pass due or work it started in flight, 0 while it waits "
+                          "for its next timer.",
+                          {{"loop", loop}});
 }
 
 std::string render_gauge(const std::string& name, const std::string& help,

@@ -37,6 +37,8 @@ metrics::Counter& deliveries(const char* result) {
 Sender::Sender(asio::io_context& ioc, store::Store& store, util::TimeSystem& time, std::uint64_t seed)
     : ioc_(ioc), store_(store), clock_(time), timer_(time.make_timer(ioc)), random_(seed) {
   for (const char* result : {"delivered", "failed", "abandoned"}) deliveries(result);  // listed at zero from the start
+  metrics::loop_passes("webhooks");
+  metrics::loop_busy("webhooks").set(1);  // until its first pass
 }
 
 void Sender::set_settings(Settings settings) {
@@ -53,6 +55,7 @@ void Sender::start() {
 }
 
 void Sender::wake() {
+  metrics::loop_busy("webhooks").set(1);
   timer_->cancel();
 }
 
@@ -99,6 +102,8 @@ awaitable<void> Sender::run() {
       spdlog::error("webhooks: reading the outbox failed: {}", e.what());
       next = clock_.now_ms() + 1000;
     }
+    metrics::loop_passes("webhooks").inc();
+    metrics::loop_busy("webhooks").set(in_flight_.empty() ? 0 : 1);
     timer_->expires_at(next);
     co_await timer_->wait();
   }

@@ -1,8 +1,6 @@
 // The campaign API beyond creation: adding contacts, start/pause/resume/cancel, listing.
 #include <catch2/catch.hpp>
 
-#include <thread>
-
 #include "fakes/fake_batchcall.hpp"
 #include "support/daemon_process.hpp"
 
@@ -161,7 +159,7 @@ TEST_CASE("campaign api: PATCH changes pacing and windows of a running campaign 
                             {"working_days", other_days},
                             {"concurrency", 1},
                             {"contacts", {{{"phone_number", phone(1)}}, {{"phone_number", phone(2)}}}}});
-  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  REQUIRE(wait_loop_idle(daemon, "scheduler"));  // it has looked at the campaign since it was created
   CHECK(fake.tasks_received() == 0);
   auto r = patch(id, {{"working_days", nullptr}, {"concurrency", 5}, {"max_calls_per_day", 100}, {"name", "renamed"}});
   INFO(r.raw);

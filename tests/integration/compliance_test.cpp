@@ -2,8 +2,6 @@
 // suppressions and caller-id rotation, on the real clock.
 #include <catch2/catch.hpp>
 
-#include <thread>
-
 #include <date/tz.h>
 #include <fmt/format.h>
 
@@ -83,7 +81,7 @@ void settle(const DaemonProcess& d, const std::string& id) {
     auto c = data_of(d, id)["counts"];
     return c["dispatching"] == 0;
   }));
-  std::this_thread::sleep_for(std::chrono::milliseconds(300));  // the daemon's loop has had its turn
+  REQUIRE(wait_loop_idle(d, "scheduler"));  // its last pass came after every submission ended
 }
 
 }  // namespace

@@ -36,14 +36,6 @@ std::string create(const DaemonProcess& d, const json& body) {
   return r.body["data"]["id"].get<std::string>();
 }
 
-double metric(const DaemonProcess& d, const std::string& series) {
-  auto r = dialerd::http::fetch_blocking({"GET", d.url("/metrics"), {}, "", "application/json", 5000});
-  const auto text = std::get<dialerd::http::ClientResponse>(r).body;
-  const auto at = text.find("\n" + series + " ");
-  if (at == std::string::npos) return -1;
-  return std::stod(text.substr(at + series.size() + 2));
-}
-
 // Another process's write lock on the daemon's database (as sqlite3 or a backup tool would take it).
 class ForeignLock {
  public:

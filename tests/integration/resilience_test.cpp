@@ -61,11 +61,6 @@ json campaign_of(const DaemonProcess& d, const std::string& id) {
   return http_get(d.url("/v1/campaigns/" + id)).body["data"];
 }
 
-std::string metrics(const DaemonProcess& d) {
-  auto r = dialerd::http::fetch_blocking({"GET", d.url("/metrics"), {}, "", "application/json", 5000});
-  return std::get<dialerd::http::ClientResponse>(r).body;
-}
-
 bool has(const std::string& text, const std::string& line) {
   return text.find(line + "\n") != std::string::npos;
 }
@@ -303,16 +298,6 @@ TEST_CASE("metrics: every series docs/OPERATIONS.md lists is on /metrics from th
     CHECK(has(text, line));
   }
 }
-
-namespace {
-// The value of one series on /metrics, or -1 when it is not there.
-double metric(const DaemonProcess& d, const std::string& series) {
-  const std::string text = metrics(d);
-  const auto at = text.find("\n" + series + " ");
-  if (at == std::string::npos) return -1;
-  return std::stod(text.substr(at + series.size() + 2));
-}
-}  // namespace
 
 TEST_CASE("resilience: 2xx answers that cannot be read open the breaker - one probe call risked per open period") {
   // Issue 16.6: an HTML 200 held every call at full speed and never opened the breaker.

@@ -4,7 +4,6 @@
 
 #include <chrono>
 #include <set>
-#include <thread>
 
 #include "dialerd/store/sqlite/db.hpp"
 #include "dialerd/util/crypto.hpp"
@@ -127,7 +126,7 @@ TEST_CASE("webhooks: many events eight at a time are each delivered once and all
   CHECK(daemon.stop() == 0);
   daemon.start();
   REQUIRE(wait_until([&] { return campaign_of(daemon, id)["status"] == "completed"; }));
-  std::this_thread::sleep_for(std::chrono::milliseconds(300));  // a wrong resend would come at once
+  REQUIRE(wait_loop_idle(daemon, "webhooks"));  // it has read the outbox; a wrong resend would be delivered
   CHECK(receiver.deliveries().size() == static_cast<std::size_t>(calls + 2));
   for (const auto& [event_id, times] : receiver.accepted_ids()) CHECK(times == 1);
 }

@@ -215,6 +215,23 @@ bool wait_until(const std::function<bool()>& done, std::chrono::milliseconds tim
   return done();
 }
 
+std::string metrics(const DaemonProcess& d) {
+  auto r = http::fetch_blocking({"GET", d.url("/metrics"), {}, "", "text/plain", 5000});
+  auto* answer = std::get_if<http::ClientResponse>(&r);
+  return answer && answer->status == 200 ? answer->body : std::string();
+}
+
+double metric(const DaemonProcess& d, const std::string& series) {
+  const std::string text = metrics(d);
+  const auto at = text.find("\n" + series + " ");
+  if (at == std::string::npos) return -1;
+  return std::stod(text.substr(at + series.size() + 2));
+}
+
+bool wait_loop_idle(const DaemonProcess& d, const std::string& loop) {
+  return wait_until([&] { return metric(d, "dialerd_loop_busy{loop=\"" + loop + "\"}") == 0; });
+}
+
 int run_command(const std::string& command, std::string& output) {
   output.clear();
   FILE* pipe = popen((command + " 2>&1").c_str(), "r");

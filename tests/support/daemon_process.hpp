@@ -87,6 +87,15 @@ int raw_status(const std::string& answer);
 // process, not for testing timing.
 bool wait_until(const std::function<bool()>& done, std::chrono::milliseconds timeout = std::chrono::seconds(30));
 
+// The daemon's /metrics text; the value of one series ("name" or "name{labels}") on it, -1 when absent.
+std::string metrics(const DaemonProcess& d);
+double metric(const DaemonProcess& d, const std::string& series);
+
+// Waits until the daemon's background `loop` ("scheduler" or "webhooks") is at rest: no pass due and
+// nothing it started still in flight (dialerd_loop_busy 0). What a test checks for absence ("nothing was
+// sent") after this holds until the next timer or request, with no sleep.
+bool wait_loop_idle(const DaemonProcess& d, const std::string& loop);
+
 // Runs a command, returning its exit status and capturing stdout+stderr.
 int run_command(const std::string& command, std::string& output);
 
