@@ -24,4 +24,14 @@ AfterOutcome after_outcome(Outcome o, int attempts, const RetryPolicy& policy, d
   return {CallState::failed, 0};
 }
 
+OutcomeEffect outcome_effect(const CallAtOutcome& call, Outcome o, const RetryPolicy& policy, domain::UnixMs now,
+                             double u) {
+  OutcomeEffect effect;
+  if (call.state != CallState::in_progress) return effect;
+  effect.applies = true;
+  effect.next = after_outcome(o, call.attempts, policy, now, u);
+  if (call.campaign_cancelled && effect.next.state == CallState::pending) effect.next = {CallState::failed, 0};
+  return effect;
+}
+
 }  // namespace dialerd::schedule

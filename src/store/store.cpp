@@ -6,6 +6,7 @@
 #include <unordered_set>
 
 #include "dialerd/schedule/retry.hpp"
+#include "dialerd/schedule/rotation.hpp"
 #include "dialerd/store/lock_wait.hpp"
 #include "dialerd/store/sqlite/db.hpp"
 #include "dialerd/store/sqlite/migrations.hpp"
@@ -399,7 +400,7 @@ class Store::ChunkBuilder {
     chunk_.idempotency_key = store.new_dispatch_key(campaign.id, now);
     chunk_.provider = provider.empty() ? campaign.spec.provider : provider;
     cursor_ = db_.cached(kRotationCursor).bind(1, campaign.id).first_int64().value_or(0);
-    per_call_ = caller_id_per_call && campaign.spec.rotation != "sequential";
+    per_call_ = schedule::caller_id_per_call(campaign.spec.rotation, caller_id_per_call);
     if (!per_call_) chunk_number_ = next_number();
   }
   std::size_t size() const { return chunk_.calls.size(); }
@@ -461,8 +462,10 @@ class Store::ChunkBuilder {
     written_ = chunk_.calls.size();
   }
   const std::string& next_number() {
-    if (chunk_.campaign.spec.rotation == "random") return numbers_[store_.random_.below(numbers_.size())];
-    return numbers_[static_cast<std::size_t>(cursor_++ % static_cast<std::int64_t>(numbers_.size()))];
+    auto pick =
+        schedule::next_caller_id(chunk_.campaign.spec.rotation, numbers_.size(), cursor_, store_.random_.uniform());
+    cursor_ = pick.cursor;
+    return numbers_[pick.index];
   }
 
   Store& store_;
@@ -806,18 +809,20 @@ OutcomeApplied Store::apply_to_found(const Stmt& row, Outcome outcome, const std
   OutcomeApplied applied;
   applied.call_id = row.int64(0);
   applied.campaign_id = row.int64(1);
-  auto state = call_state_from(row.text(2)).value_or(CallState::pending);
-  int attempts = static_cast<int>(row.int64(3));
-  bool cancelled = row.text(7) == "cancelled";
+  schedule::CallAtOutcome call;
+  call.state = call_state_from(row.text(2)).value_or(CallState::pending);
+  call.attempts = static_cast<int>(row.int64(3));
+  call.campaign_cancelled = row.text(7) == "cancelled";
   schedule::RetryPolicy policy{static_cast<int>(row.opt_int64(4).value_or(row.int64(5))),
                                static_cast<int>(row.int64(6)), retry_settings_};
-  applied.state = state;
-  if (state != CallState::in_progress) {
-    applied.effect = OutcomeApplied::Effect::duplicate;  // a terminal state is never reopened
+  applied.state = call.state;
+  // The decision is schedule's (pure); the store reads the call, draws the jitter and records the result.
+  const auto effect = schedule::outcome_effect(call, outcome, policy, now, random_.uniform());
+  if (!effect.applies) {
+    applied.effect = OutcomeApplied::Effect::duplicate;
     return applied;
   }
-  auto next = schedule::after_outcome(outcome, attempts, policy, now, random_.uniform());
-  if (cancelled && next.state == CallState::pending) next.state = CallState::failed;  // no retries once cancelled
+  const auto& next = effect.next;
   db_->cached(kApplyOutcome)
       .bind(1, applied.call_id)
       .bind(2, to_string(next.state))

@@ -35,4 +35,21 @@ bool is_retryable(domain::Outcome o, const RetrySettings& settings);
 domain::UnixMs retry_delay_ms(int attempts, const RetryPolicy& policy, double u);
 AfterOutcome after_outcome(domain::Outcome o, int attempts, const RetryPolicy& policy, domain::UnixMs now, double u);
 
+// What the store found of the call an outcome is for.
+struct CallAtOutcome {
+  domain::CallState state = domain::CallState::in_progress;
+  int attempts = 0;                 // submissions made, the last one included
+  bool campaign_cancelled = false;  // a cancelled campaign retries nothing
+};
+
+struct OutcomeEffect {
+  bool applies = false;  // false: a duplicate (a call no longer in progress is never reopened); nothing changes
+  AfterOutcome next{domain::CallState::failed, 0};
+};
+
+// The whole decision the store records when an outcome arrives (a provider's callback or a timeout).
+// Pure: `u` is a uniform draw in [0, 1) for the retry's jitter.
+OutcomeEffect outcome_effect(const CallAtOutcome& call, domain::Outcome o, const RetryPolicy& policy,
+                             domain::UnixMs now, double u);
+
 }  // namespace dialerd::schedule

@@ -53,3 +53,29 @@ TEST_CASE("retry: the retryable outcomes come from config") {
   CHECK(after_outcome(Outcome::busy, 1, p, 0, 0.5).state == CallState::failed);
   CHECK(after_outcome(Outcome::no_answer, 1, p, 0, 0.5).state == CallState::pending);
 }
+
+TEST_CASE("retry: an outcome for a call no longer in progress changes nothing") {
+  auto p = policy(5, 60);
+  for (auto state : {CallState::pending, CallState::dispatching, CallState::completed, CallState::failed}) {
+    CallAtOutcome call;
+    call.state = state;
+    call.attempts = 1;
+    CHECK_FALSE(outcome_effect(call, Outcome::completed, p, 0, 0.5).applies);
+    CHECK_FALSE(outcome_effect(call, Outcome::no_answer, p, 0, 0.5).applies);
+  }
+}
+
+TEST_CASE("retry: a cancelled campaign retries nothing - the outcome still lands") {
+  auto p = policy(5, 60);
+  CallAtOutcome call;
+  call.attempts = 1;
+  auto live = outcome_effect(call, Outcome::no_answer, p, 1000, 0.5);
+  CHECK(live.applies);
+  CHECK(live.next.state == CallState::pending);
+  CHECK(live.next.next_attempt_at == 61000);
+  call.campaign_cancelled = true;
+  auto cancelled = outcome_effect(call, Outcome::no_answer, p, 1000, 0.5);
+  CHECK(cancelled.applies);
+  CHECK(cancelled.next.state == CallState::failed);
+  CHECK(outcome_effect(call, Outcome::completed, p, 1000, 0.5).next.state == CallState::completed);
+}
