@@ -67,7 +67,13 @@ metrics::Counter& call_timeouts() {
 }  // namespace
 
 Scheduler::Scheduler(asio::io_context& ioc, store::Store& store, util::TimeSystem& time, std::uint64_t seed)
-    : ioc_(ioc), store_(store), clock_(time), seed_(seed), guard_seeds_(seed), timer_(time.make_timer(ioc)) {
+    : ioc_(ioc),
+      store_(store),
+      clock_(time),
+      time_(time),
+      seed_(seed),
+      guard_seeds_(seed),
+      timer_(time.make_timer(ioc)) {
   call_timeouts();
   metrics::loop_passes("scheduler");
   metrics::loop_busy("scheduler").set(1);  // until its first pass
@@ -368,6 +374,36 @@ void Scheduler::dispatch_campaign(const Campaign& c, std::optional<UnixMs>& next
   if (room > 0 && budget > 0 && !provider_busy) consider(store_.next_due(c.id));
 }
 
+awaitable<void> Scheduler::record_until_written(const DispatchChunk& chunk, const std::vector<SubmitResult>& results) {
+  std::unique_ptr<util::Timer> timer;
+  UnixMs pause = 0, logged_at = 0;
+  for (int tries = 1;; ++tries) {
+    std::string error;
+    try {
+      // One transaction: a failed try wrote nothing, so the next one starts from the same state.
+      co_await store::when_unlocked([&] { store_.record_submission(chunk, results, clock_.now_ms()); }, std::nullopt);
+      if (tries > 1)
+        spdlog::warn("campaign {}: the answer for chunk {} is recorded after {} tries", chunk.campaign_id,
+                     chunk.idempotency_key, tries);
+      co_return;
+    } catch (const std::exception& e) {
+      error = e.what();
+    }
+    // If the daemon exits meanwhile, the calls stay dispatching and are held for review at restart, never
+    // redialled (docs/ARCHITECTURE.md, "Start-up and shutdown").
+    const UnixMs now = clock_.now_ms();
+    if (tries == 1 || now - logged_at >= 10000) {
+      spdlog::error("campaign {}: recording the answer for chunk {} failed ({} tries so far), trying again: {}",
+                    chunk.campaign_id, chunk.idempotency_key, tries, error);
+      logged_at = now;
+    }
+    pause = pause == 0 ? 100 : std::min<UnixMs>(pause * 2, 5000);
+    if (!timer) timer = time_.make_timer(ioc_);
+    timer->expires_at(now + pause);
+    co_await timer->wait();
+  }
+}
+
 std::optional<UnixMs> Scheduler::expire_in_progress(UnixMs now) {
   for (;;) {
     auto expired = store_.expire_in_progress(now - call_timeout_ms_, 1000, now);
@@ -442,14 +478,8 @@ awaitable<void> Scheduler::dispatch(std::shared_ptr<providers::Provider> provide
   for (const auto& call : chunk.calls)
     if (!answered.count(call.id))
       results.push_back({SubmitResult::Kind::uncertain, call.id, "", "provider gave no answer for this call", 0});
-  try {
-    // The answer exists nowhere else: a lock another process holds is waited out (off the loop), however long.
-    co_await store::when_unlocked([&] { store_.record_submission(chunk, results, clock_.now_ms()); }, std::nullopt);
-  } catch (const std::exception& e) {
-    // The calls stay dispatching; on restart they are held for review, never redialled.
-    spdlog::error("campaign {}: recording the answer for chunk {} failed: {}", chunk.campaign_id, chunk.idempotency_key,
-                  e.what());
-  }
+  // The answer exists nowhere else: until it is written the calls stay dispatching and hold their slots.
+  co_await record_until_written(chunk, results);
   latency.observe(std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
   chunks_submitted(provider->name()).inc();
   std::size_t accepted = 0;

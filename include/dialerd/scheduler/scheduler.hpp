@@ -87,6 +87,10 @@ class Scheduler {
 
   // The claim for one campaign: sized by room, chunk size and daily budget; each call judged.
   void dispatch_campaign(const domain::Campaign& campaign, std::optional<domain::UnixMs>& next, domain::UnixMs now);
+  // Writes a submission's answer, however long that takes: a lock is waited out in short steps, any other
+  // failure (disk full, I/O error) is tried again on a timer, 100 ms doubling to 5 s.
+  awaitable<void> record_until_written(const domain::DispatchChunk& chunk,
+                                       const std::vector<domain::SubmitResult>& results);
   // Applies the outcome timeout to calls in progress too long; returns when the next one would expire.
   std::optional<domain::UnixMs> expire_in_progress(domain::UnixMs now);
 
@@ -94,6 +98,7 @@ class Scheduler {
   store::Store& store_;
   schedule::LegalRules legal_;
   const util::Clock& clock_;
+  util::TimeSystem& time_;
   ProviderMap providers_;
   std::map<std::string, providers::Limits> limits_;
   std::map<std::string, providers::Guard> guards_;

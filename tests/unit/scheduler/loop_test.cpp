@@ -4,6 +4,7 @@
 #include <catch2/catch.hpp>
 
 #include "dialerd/scheduler/scheduler.hpp"
+#include "dialerd/store/sqlite/db.hpp"
 #include "support/daemon_process.hpp"
 
 using namespace dialerd;
@@ -125,8 +126,8 @@ class Loop {
 
   testing::TempDir dir;
   store::Store store{store::StoreOptions{dir.file("q.db"), "normal", 5000, 1000, /*seed=*/7}};
+  util::SimulatedTimeSystem time{kWednesdayNoon};  // before the io_context: timers in its handlers die first
   asio::io_context ioc;
-  util::SimulatedTimeSystem time{kWednesdayNoon};
   scheduler::Scheduler scheduler{ioc, store, time, /*seed=*/11};
 
  private:
@@ -278,4 +279,27 @@ TEST_CASE("scheduler loop: a retry is sent at its retry instant") {
   loop.advance_to(kWednesdayNoon + 300 * kSecond);
   REQUIRE(loop.fake().chunks.size() == 2);
   CHECK(loop.fake().chunks[1].calls.at(0).attempt == 2);
+}
+
+TEST_CASE(
+    "scheduler loop: an answer that cannot be written is tried again until it is - the calls never stay dispatching") {
+  Loop loop;
+  // Another connection makes writing the answer fail as a full disk would, until the trigger is dropped.
+  store::sqlite::Db db(loop.dir.file("q.db"), store::sqlite::Db::Mode::read_write, 1000);
+  db.exec(
+      "CREATE TRIGGER refuse_answers BEFORE UPDATE OF state ON calls WHEN NEW.state = 'in_progress' "
+      "BEGIN SELECT RAISE(ABORT, 'injected: database or disk is full'); END");
+  auto id = loop.add(spec(), 3);
+  loop.start();
+  CHECK(loop.fake().calls() == 3);
+  CHECK(loop.store.counts(id).dispatching == 3);
+  CHECK(loop.time.next_deadline() == kWednesdayNoon + 100);  // tried again after 100 ms, then 200, 400, ...
+  loop.advance_to(kWednesdayNoon + 100);
+  CHECK(loop.store.counts(id).dispatching == 3);
+  CHECK(loop.time.next_deadline() == kWednesdayNoon + 300);
+  db.exec("DROP TRIGGER refuse_answers");
+  loop.advance_to(kWednesdayNoon + 300);
+  CHECK(loop.store.counts(id).dispatching == 0);
+  CHECK(loop.store.counts(id).in_progress == 3);
+  CHECK(loop.fake().calls() == 3);  // written, not sent again
 }
