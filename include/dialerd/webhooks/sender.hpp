@@ -40,7 +40,10 @@ class Sender {
   void wake();
   // No new tries start; tries in flight finish (an event whose try is cut short is tried again later).
   void stop();
+  // Events taken by a try, delivered ones not yet recorded included.
   std::size_t in_flight() const { return in_flight_.size(); }
+  // Tries under way: what webhooks.max_in_flight bounds.
+  std::size_t tries_running() const { return in_flight_.size() - delivered_.size(); }
   // Records the deliveries not yet recorded (stop() does too). Each turn of the event loop records the
   // deliveries that ended in it in one transaction, rather than one transaction (and fsync) each.
   void record_delivered();

@@ -107,7 +107,7 @@ TEST_CASE("sender loop: at most max_in_flight deliveries run at once and each ev
   loop.sender.start();
   std::size_t most = 0;
   loop.run_until([&] { return loop.store.webhook_backlog() == 0; },
-                 [&] { most = std::max(most, loop.sender.in_flight()); });
+                 [&] { most = std::max(most, loop.sender.tries_running()); });
   CHECK(most == 2);
   auto ids = loop.receiver.accepted_ids();
   CHECK(ids.size() == 7);
