@@ -248,7 +248,8 @@ struct Daemon::Impl {
       Config& next = plan.loaded.config;
       const Config& old = *config;
       // First what can still refuse (an unusable CA file): then nothing has been applied yet.
-      auto reloaded = providers::reload_providers(old.providers, next.providers, scheduler->providers(), ioc, sink);
+      auto reloaded =
+          providers::reload_providers(old.providers, next.providers, scheduler->providers(), {ioc, sink, time});
       webhooks->set_settings(next.webhooks);
       configure_logging(next);
       server->set_limits(next.http_body_limit, next.http_idle_timeout_ms, connection_cap(next.http_max_connections),
@@ -400,7 +401,7 @@ int Daemon::run() {
     asio::co_spawn(d.ioc, record_outcomes(*d.scheduler, provider, std::move(reports)), asio::detached);
   };
   for (const auto& [name, pc] : cfg.providers) {
-    auto provider = providers::make_provider(pc, d.ioc, d.sink);
+    auto provider = providers::make_provider(pc, {d.ioc, d.sink, d.time});
     provider->resume(d.store->in_progress_call_ids(name));
     providers.emplace(name, std::move(provider));
     spdlog::info("provider {}: kind {}, chunk size {}", name, pc.kind, pc.chunk_size);

@@ -80,9 +80,10 @@ domain::UnixMs retry_after_ms(const WireAnswer& answer, domain::UnixMs now, doma
   return std::clamp<domain::UnixMs>(*at - now, 0, kMax);
 }
 
-HttpProvider::HttpProvider(const config::ProviderConfig& config, asio::io_context& ioc,
+HttpProvider::HttpProvider(const config::ProviderConfig& config, asio::io_context& ioc, const util::Clock& clock,
                            std::unique_ptr<Adapter> adapter, Contract contract)
-    : name_(config.name),
+    : clock_(clock),
+      name_(config.name),
       kind_(config.kind),
       base_url_(config.base_url),
       chunk_size_(config.chunk_size),
@@ -143,8 +144,7 @@ awaitable<Submission> HttpProvider::submit(const domain::DispatchChunk& chunk, c
   std::string why = "provider answered " + std::to_string(res.status) + ": " + error_excerpt(res.body, secrets);
   spdlog::warn("provider {}: campaign {} chunk {} ({} calls): {}", name_, chunk.campaign_id, chunk.idempotency_key,
                chunk.calls.size(), why);
-  auto now = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
-                 .count();
+  const auto now = clock_.now_ms();  // a Retry-After date is read against it
   if (res.status == 429 || res.status == 503) {
     // Both say "not now" before doing anything. 429 is the provider pacing us; 503 is it being down.
     out.health = res.status == 429 ? Health::throttled : Health::failed;

@@ -16,8 +16,8 @@ class HttpProvider final : public Provider {
     bool server_errors_place_nothing;  // a 5xx answer means no call of the chunk was taken
   };
   // Throws std::runtime_error when the provider's ca_file cannot be loaded.
-  HttpProvider(const config::ProviderConfig& config, asio::io_context& ioc, std::unique_ptr<Adapter> adapter,
-               Contract contract);
+  HttpProvider(const config::ProviderConfig& config, asio::io_context& ioc, const util::Clock& clock,
+               std::unique_ptr<Adapter> adapter, Contract contract);
   const std::string& name() const override { return name_; }
   const std::string& kind() const override { return kind_; }
   int chunk_size() const override { return chunk_size_; }
@@ -25,6 +25,7 @@ class HttpProvider final : public Provider {
   EventsParse parse_events(std::string_view body) const override { return adapter_->parse_events(body); }
 
  private:
+  const util::Clock& clock_;
   std::string name_;
   std::string kind_;
   std::string base_url_;

@@ -6,10 +6,10 @@
 
 namespace dialerd::providers {
 
-std::unique_ptr<Provider> make_provider(const config::ProviderConfig& config, asio::io_context& ioc, OutcomeSink sink) {
+std::unique_ptr<Provider> make_provider(const config::ProviderConfig& config, const Runtime& runtime) {
   const Kind* kind = find_kind(config.kind);
   if (!kind) throw std::invalid_argument("unknown provider kind " + config.kind);
-  auto provider = kind->make(config, ioc, std::move(sink));
+  auto provider = kind->make(config, runtime);
   if (auto screen = kind->screen(config)) return std::make_unique<ScreenedProvider>(std::move(provider), *screen);
   return provider;
 }
@@ -26,15 +26,14 @@ bool same_runtime(config::ProviderConfig a, config::ProviderConfig b) {
 
 Reloaded reload_providers(const std::map<std::string, config::ProviderConfig>& old_config,
                           const std::map<std::string, config::ProviderConfig>& new_config,
-                          const std::map<std::string, std::shared_ptr<Provider>>& running, asio::io_context& ioc,
-                          OutcomeSink sink) {
+                          const std::map<std::string, std::shared_ptr<Provider>>& running, const Runtime& runtime) {
   Reloaded out;
   out.providers = running;
   for (const auto& [name, next] : new_config) {
     auto old = old_config.find(name);
     auto live = running.find(name);
     if (old == old_config.end() || live == running.end()) {
-      out.providers[name] = make_provider(next, ioc, sink);
+      out.providers[name] = make_provider(next, runtime);
       out.added.push_back(name);
       continue;
     }
@@ -45,7 +44,7 @@ Reloaded reload_providers(const std::map<std::string, config::ProviderConfig>& o
       out.needs_restart.push_back(name);
       continue;
     }
-    out.providers[name] = make_provider(next, ioc, sink);
+    out.providers[name] = make_provider(next, runtime);
     out.changed.push_back(name);
   }
   for (const auto& [name, cfg] : old_config)

@@ -107,7 +107,7 @@ class World {
     scheduler::ProviderMap providers;
     std::map<std::string, providers::Limits> limits;
     for (const auto& [name, pc] : config_.providers) {
-      providers.emplace(name, providers::make_provider(pc, ioc_, [](const std::string&, auto) {}));
+      providers.emplace(name, providers::make_provider(pc, {ioc_, [](const std::string&, auto) {}, clock_}));
       limits.emplace(name, pc.limits);
     }
     scheduler_.set_providers(std::move(providers));

@@ -46,6 +46,7 @@ struct Kind {
 
 struct State {
   asio::io_context ioc;  // never run: the providers are made only for their parsers
+  util::RealTimeSystem time;
   std::vector<Kind> kinds;
   domain::DispatchChunk chunk;
 
@@ -64,7 +65,7 @@ struct State {
       // addcalls: a batch, so its answers are read, not screened out
       if (name == "addcalls")
         c.settings.get_mutable<providers::addcalls::Settings>().batch_id = "64e5f12345abcdef98765432";
-      Kind k{std::string(name), providers::make_provider(c, ioc, [](const std::string&, auto) {}), nullptr};
+      Kind k{std::string(name), providers::make_provider(c, {ioc, [](const std::string&, auto) {}, time}), nullptr};
       if (info->http) {
         auto factory = kAdapters.find(name);
         expect(factory != kAdapters.end(),

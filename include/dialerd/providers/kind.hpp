@@ -62,8 +62,7 @@ class Kind {
     return std::nullopt;
   }
   // The runtime provider. Throws std::runtime_error when it cannot be made (an unreadable ca_file).
-  virtual std::unique_ptr<Provider> make(const config::ProviderConfig& provider, asio::io_context& ioc,
-                                         OutcomeSink sink) const = 0;
+  virtual std::unique_ptr<Provider> make(const config::ProviderConfig& provider, const Runtime& runtime) const = 0;
   // The pre-submit screen, for an API that cannot take every claimed call (Veritus needs a customer id per
   // call, addCallsToBatch a batch id): it answers the calls it leaves out, and a chunk left empty is not
   // sent (docs/PROVIDERS.md, "Calls a request cannot carry"). None by default.

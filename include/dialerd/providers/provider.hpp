@@ -11,6 +11,7 @@
 #include "dialerd/asio.hpp"
 #include "dialerd/domain/dispatch.hpp"
 #include "dialerd/providers/guard.hpp"
+#include "dialerd/util/timer.hpp"
 
 namespace dialerd::config {
 struct ProviderConfig;
@@ -78,7 +79,15 @@ class Provider {
 // Where providers that report outcomes themselves (the simulator) deliver them.
 using OutcomeSink = std::function<void(const std::string& provider, std::vector<domain::OutcomeReport>)>;
 
-std::unique_ptr<Provider> make_provider(const config::ProviderConfig& config, asio::io_context& ioc, OutcomeSink sink);
+// What a runtime provider runs on: the event loop, where its own outcomes go, and the time (the instant a
+// Retry-After date is read against, the simulator's delays).
+struct Runtime {
+  asio::io_context& ioc;
+  OutcomeSink sink;
+  util::TimeSystem& time;
+};
+
+std::unique_ptr<Provider> make_provider(const config::ProviderConfig& config, const Runtime& runtime);
 
 // A reload's providers: unchanged ones kept as they are; HTTP providers whose settings changed (base_url,
 // credentials, ca_file, chunk size, timeout) made anew, so the next submission uses the new settings while
@@ -91,7 +100,6 @@ struct Reloaded {
 };
 Reloaded reload_providers(const std::map<std::string, config::ProviderConfig>& old_config,
                           const std::map<std::string, config::ProviderConfig>& new_config,
-                          const std::map<std::string, std::shared_ptr<Provider>>& running, asio::io_context& ioc,
-                          OutcomeSink sink);
+                          const std::map<std::string, std::shared_ptr<Provider>>& running, const Runtime& runtime);
 
 }  // namespace dialerd::providers

@@ -60,10 +60,9 @@ class AddCallsKind final : public Kind {
                                           "calls are added to"};
     return std::nullopt;
   }
-  std::unique_ptr<Provider> make(const config::ProviderConfig& provider, asio::io_context& ioc,
-                                 OutcomeSink) const override {
-    return std::make_unique<HttpProvider>(provider, ioc, std::make_unique<AddCallsAdapter>(provider),
-                                          http_contract(provider, info()));
+  std::unique_ptr<Provider> make(const config::ProviderConfig& provider, const Runtime& runtime) const override {
+    return std::make_unique<HttpProvider>(provider, runtime.ioc, runtime.time,
+                                          std::make_unique<AddCallsAdapter>(provider), http_contract(provider, info()));
   }
   // Calls are answered before the request is built when there is no batch id.
   std::optional<Screen> screen(const config::ProviderConfig& provider) const override {

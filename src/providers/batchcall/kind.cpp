@@ -12,9 +12,9 @@ class BatchCallKind final : public Kind {
     static constexpr KindInfo kInfo{"batchcall", 1000, true, true, true, false, false, false};
     return kInfo;
   }
-  std::unique_ptr<Provider> make(const config::ProviderConfig& provider, asio::io_context& ioc,
-                                 OutcomeSink) const override {
-    return std::make_unique<HttpProvider>(provider, ioc, std::make_unique<BatchCallAdapter>(provider),
+  std::unique_ptr<Provider> make(const config::ProviderConfig& provider, const Runtime& runtime) const override {
+    return std::make_unique<HttpProvider>(provider, runtime.ioc, runtime.time,
+                                          std::make_unique<BatchCallAdapter>(provider),
                                           http_contract(provider, info()));
   }
 };

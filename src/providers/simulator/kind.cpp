@@ -48,9 +48,8 @@ class SimulatorKind final : public Kind {
       return {{"simulator.mix", "at least one share must be above 0"}};
     return {};
   }
-  std::unique_ptr<Provider> make(const config::ProviderConfig& provider, asio::io_context& ioc,
-                                 OutcomeSink sink) const override {
-    return std::make_unique<SimulatorProvider>(provider, ioc, std::move(sink));
+  std::unique_ptr<Provider> make(const config::ProviderConfig& provider, const Runtime& runtime) const override {
+    return std::make_unique<SimulatorProvider>(provider, runtime.ioc, runtime.sink, runtime.time);
   }
 };
 

@@ -4,12 +4,14 @@ namespace dialerd::providers::simulator {
 
 using domain::Outcome;
 
-SimulatorProvider::SimulatorProvider(const config::ProviderConfig& config, asio::io_context& ioc, OutcomeSink sink)
+SimulatorProvider::SimulatorProvider(const config::ProviderConfig& config, asio::io_context& ioc, OutcomeSink sink,
+                                     util::TimeSystem& time)
     : name_(config.name),
       chunk_size_(config.chunk_size),
       delay_ms_(config.settings.get<Settings>().delay_ms),
       mix_(config.settings.get<Settings>().mix),
       ioc_(ioc),
+      time_(time),
       sink_(std::move(sink)),
       random_(config.settings.get<Settings>().seed) {}
 
@@ -51,9 +53,9 @@ awaitable<Submission> SimulatorProvider::submit(const domain::DispatchChunk& chu
 }
 
 awaitable<void> SimulatorProvider::report_later(std::vector<domain::OutcomeReport> reports) {
-  asio::steady_timer timer(ioc_, std::chrono::milliseconds(delay_ms_));
-  boost::system::error_code ec;
-  co_await timer.async_wait(asio::redirect_error(use_awaitable, ec));
+  auto timer = time_.make_timer(ioc_);
+  timer->expires_at(time_.now_ms() + delay_ms_);
+  co_await timer->wait();
   sink_(name_, std::move(reports));
 }
 

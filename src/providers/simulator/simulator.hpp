@@ -24,7 +24,8 @@ struct Settings {
 
 class SimulatorProvider final : public Provider {
  public:
-  SimulatorProvider(const config::ProviderConfig& config, asio::io_context& ioc, OutcomeSink sink);
+  SimulatorProvider(const config::ProviderConfig& config, asio::io_context& ioc, OutcomeSink sink,
+                    util::TimeSystem& time);
   const std::string& name() const override { return name_; }
   const std::string& kind() const override { return kind_; }
   int chunk_size() const override { return chunk_size_; }
@@ -44,6 +45,7 @@ class SimulatorProvider final : public Provider {
   int delay_ms_;
   Mix mix_;
   asio::io_context& ioc_;
+  util::TimeSystem& time_;
   OutcomeSink sink_;
   util::Random random_;  // outcomes drawn from the mix (seeded by simulator.seed; 0 draws a seed)
 };

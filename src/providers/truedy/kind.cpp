@@ -49,10 +49,9 @@ class TruedyKind final : public Kind {
     options["phone_number_ids"] = ids;
     return std::nullopt;
   }
-  std::unique_ptr<Provider> make(const config::ProviderConfig& provider, asio::io_context& ioc,
-                                 OutcomeSink) const override {
-    return std::make_unique<HttpProvider>(provider, ioc, std::make_unique<TruedyAdapter>(provider),
-                                          http_contract(provider, info()));
+  std::unique_ptr<Provider> make(const config::ProviderConfig& provider, const Runtime& runtime) const override {
+    return std::make_unique<HttpProvider>(provider, runtime.ioc, runtime.time,
+                                          std::make_unique<TruedyAdapter>(provider), http_contract(provider, info()));
   }
 };
 

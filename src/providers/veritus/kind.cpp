@@ -56,10 +56,9 @@ class VeritusKind final : public Kind {
       return {{"callback_secret_id", "needs callback_url (the webhook it belongs to)"}};
     return {};
   }
-  std::unique_ptr<Provider> make(const config::ProviderConfig& provider, asio::io_context& ioc,
-                                 OutcomeSink) const override {
-    return std::make_unique<HttpProvider>(provider, ioc, std::make_unique<VeritusAdapter>(provider),
-                                          http_contract(provider, info()));
+  std::unique_ptr<Provider> make(const config::ProviderConfig& provider, const Runtime& runtime) const override {
+    return std::make_unique<HttpProvider>(provider, runtime.ioc, runtime.time,
+                                          std::make_unique<VeritusAdapter>(provider), http_contract(provider, info()));
   }
   // Calls without a customer id, or repeating one, are answered before the request is built.
   std::optional<Screen> screen(const config::ProviderConfig&) const override { return Screen(&VeritusAdapter::screen); }

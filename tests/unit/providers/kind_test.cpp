@@ -56,8 +56,7 @@ class EchoKind final : public providers::Kind {
     if (p.timeout_ms == 12345) return {{"timeout_ms", "echo refuses 12345"}};
     return {};
   }
-  std::unique_ptr<providers::Provider> make(const config::ProviderConfig& p, asio::io_context&,
-                                            providers::OutcomeSink) const override {
+  std::unique_ptr<providers::Provider> make(const config::ProviderConfig& p, const providers::Runtime&) const override {
     return std::make_unique<EchoProvider>(p);
   }
   // Calls to "+10000000000" cannot go in a request: answered here, never given to the provider.
@@ -130,7 +129,8 @@ TEST_CASE("kinds: a kind registered from outside src/providers is configured, ch
                     Catch::Contains("providers.e.batch_id: is only used by kind addcalls, not echo"));
 
   asio::io_context ioc;
-  auto provider = providers::make_provider(p, ioc, {});
+  util::RealTimeSystem time;
+  auto provider = providers::make_provider(p, {ioc, {}, time});
   CHECK(provider->kind() == "echo");
   CHECK(provider->chunk_size() == 7);
 

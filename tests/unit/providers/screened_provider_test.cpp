@@ -99,6 +99,7 @@ TEST_CASE("screened provider: a chunk with nothing to send is answered without a
 
 TEST_CASE("screened provider: make_provider wraps veritus and addcalls - an unsendable chunk makes no request") {
   asio::io_context ioc;
+  util::RealTimeSystem time;
   config::ProviderConfig config;
   config.name = "p";
   config.base_url = "http://127.0.0.1:1";  // nothing listens: a request would be "not submitted: refused"
@@ -106,7 +107,7 @@ TEST_CASE("screened provider: make_provider wraps veritus and addcalls - an unse
   config.chunk_size = 100;
   config.kind = "veritus";
   config.settings = find_kind("veritus")->new_settings();
-  auto veritus = make_provider(config, ioc, nullptr);
+  auto veritus = make_provider(config, {ioc, nullptr, time});
   CHECK(veritus->kind() == "veritus");
   CHECK(veritus->name() == "p");
   auto results = run_on(ioc, *veritus, chunk_with({nullptr}));
@@ -116,7 +117,7 @@ TEST_CASE("screened provider: make_provider wraps veritus and addcalls - an unse
 
   config.kind = "addcalls";
   config.settings = find_kind("addcalls")->new_settings();
-  auto addcalls = make_provider(config, ioc, nullptr);
+  auto addcalls = make_provider(config, {ioc, nullptr, time});
   results = run_on(ioc, *addcalls, chunk_with({nullptr, nullptr}));
   REQUIRE(results.size() == 2);
   CHECK(results[0].kind == Result::not_submitted);
@@ -137,6 +138,7 @@ TEST_CASE("screened provider: make_provider wraps veritus and addcalls - an unse
 
 TEST_CASE("registry: a reload rebuilds a provider whose adapter keys changed") {
   asio::io_context ioc;
+  util::RealTimeSystem time;
   std::map<std::string, config::ProviderConfig> old_config;
   auto add = [&](const std::string& name, const std::string& kind) {
     config::ProviderConfig c;
@@ -153,13 +155,13 @@ TEST_CASE("registry: a reload rebuilds a provider whose adapter keys changed") {
   add("a", "addcalls");
   add("same", "addcalls");
   std::map<std::string, std::shared_ptr<Provider>> running;
-  for (const auto& [name, c] : old_config) running[name] = make_provider(c, ioc, nullptr);
+  for (const auto& [name, c] : old_config) running[name] = make_provider(c, {ioc, nullptr, time});
   auto new_config = old_config;
   new_config["v"].settings.get_mutable<providers::veritus::Settings>().callback_url =
       "https://d.example/v1/providers/v/events";
   new_config["t"].settings.get_mutable<providers::truedy::Settings>().phone_number_ids = {"num_1"};
   new_config["a"].settings.get_mutable<providers::addcalls::Settings>().batch_id = "b-2";
-  auto reloaded = reload_providers(old_config, new_config, running, ioc, nullptr);
+  auto reloaded = reload_providers(old_config, new_config, running, {ioc, nullptr, time});
   std::sort(reloaded.changed.begin(), reloaded.changed.end());
   CHECK(reloaded.changed == std::vector<std::string>{"a", "t", "v"});
   CHECK(reloaded.needs_restart.empty());

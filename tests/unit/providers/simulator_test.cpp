@@ -16,17 +16,21 @@ TEST_CASE("simulator: outcomes follow the configured mix") {
 }
 
 TEST_CASE("simulator: accepts every call of a chunk and reports each outcome after the delay") {
+  util::SimulatedTimeSystem time{1000000};
   asio::io_context ioc;
   config::ProviderConfig config;
   config.name = "sim";
   config.kind = "simulator";
   config.chunk_size = 1000;
-  config.settings = config::KindSettings::of(providers::simulator::Settings{.delay_ms = 0, .mix = {}, .seed = 1});
+  config.settings = config::KindSettings::of(providers::simulator::Settings{.delay_ms = 2000, .mix = {}, .seed = 1});
   std::vector<domain::OutcomeReport> reported;
-  SimulatorProvider sim(config, ioc, [&](const std::string& name, std::vector<domain::OutcomeReport> r) {
-    CHECK(name == "sim");
-    reported.insert(reported.end(), r.begin(), r.end());
-  });
+  SimulatorProvider sim(
+      config, ioc,
+      [&](const std::string& name, std::vector<domain::OutcomeReport> r) {
+        CHECK(name == "sim");
+        reported.insert(reported.end(), r.begin(), r.end());
+      },
+      time);
   domain::DispatchChunk chunk;
   for (int i = 0; i < 5; ++i) {
     domain::DispatchCall call;
@@ -43,9 +47,21 @@ TEST_CASE("simulator: accepts every call of a chunk and reports each outcome aft
         results = std::move(submission.results);
       },
       asio::detached);
-  ioc.run();
+  auto settle = [&] {
+    ioc.restart();
+    while (ioc.poll() > 0) {
+    }
+  };
+  settle();
   REQUIRE(results.size() == 5);
   for (const auto& r : results) CHECK(r.kind == domain::SubmitResult::Kind::accepted);
+  CHECK(reported.empty());
+  CHECK(time.next_deadline() == 1002000);  // simulator.delay_ms after the submission
+  time.set(1001999);
+  settle();
+  CHECK(reported.empty());
+  time.set(1002000);
+  settle();
   REQUIRE(reported.size() == 5);
   CHECK(reported[0].provider_call_id == results[0].provider_call_id);
 }
