@@ -578,7 +578,7 @@ Store::PlaceNow Store::place_now(const Campaign& campaign, const std::vector<Con
   std::vector<std::pair<std::size_t, std::size_t>> where(contacts.size());  // (chunk, position) of placed calls
   for (std::size_t i = 0; i < contacts.size(); ++i) {
     // Each record is its own savepoint: a refused one leaves no trace (no call, no contact change).
-    db_->exec("SAVEPOINT place_now");
+    sqlite::Savepoint record(*db_, "place_now");
     CallId id = insert_contacts(campaign.id, {contacts[i]}, now).call_ids.front();
     auto& sel = db_->cached(kSelectCandidate);
     sel.bind(1, id);
@@ -590,8 +590,7 @@ Store::PlaceNow Store::place_now(const Campaign& campaign, const std::vector<Con
         db_->cached(kContactCallInFlight).bind(1, cand.call.contact_id).bind(2, campaign.id).first_int64();
     if (!item.busy_call_id) item.verdict = judge ? judge(cand, *history_) : Verdict{};
     if (item.busy_call_id || item.verdict.kind != Verdict::Kind::dispatch) {
-      db_->exec("ROLLBACK TO place_now");
-      db_->exec("RELEASE place_now");
+      record.rollback();
       continue;
     }
     if (chunk && static_cast<int>(chunk->size()) >= options.limit) flush();
@@ -600,7 +599,7 @@ Store::PlaceNow Store::place_now(const Campaign& campaign, const std::vector<Con
     item.call_id = id;
     where[i] = {out.chunks.size(), chunk->size()};
     chunk->add(std::move(cand.call));
-    db_->exec("RELEASE place_now");
+    record.release();
   }
   flush();
   tx.commit();

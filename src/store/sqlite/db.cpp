@@ -183,4 +183,26 @@ void Transaction::commit() {
   latency.observe(std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
 }
 
+Savepoint::Savepoint(Db& db, std::string name) : db_(db), name_(std::move(name)) {
+  db_.exec("SAVEPOINT " + name_);
+}
+Savepoint::~Savepoint() {
+  if (!done_) {
+    try {
+      rollback();
+    } catch (...) {
+      // The enclosing transaction may already be gone; its own rollback undoes this too.
+    }
+  }
+}
+void Savepoint::release() {
+  db_.exec("RELEASE " + name_);
+  done_ = true;
+}
+void Savepoint::rollback() {
+  done_ = true;
+  db_.exec("ROLLBACK TO " + name_);
+  db_.exec("RELEASE " + name_);
+}
+
 }  // namespace dialerd::store::sqlite

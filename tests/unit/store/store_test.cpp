@@ -760,3 +760,29 @@ TEST_CASE("store: a chunk claimed but never marked sent is released at start-up,
   CHECK(next->calls.size() == 3);
   for (const auto& call : next->calls) CHECK(call.attempt == 1);
 }
+
+TEST_CASE("store: a savepoint keeps what is released and undoes what is rolled back or left by an exception") {
+  dialerd::testing::TempDir dir;
+  dialerd::store::sqlite::Db db(dir.file("sp.db"), dialerd::store::sqlite::Db::Mode::read_write, 1000);
+  db.exec("CREATE TABLE t (v INTEGER)");
+  dialerd::store::sqlite::Transaction tx(db);
+  {
+    dialerd::store::sqlite::Savepoint kept(db, "one");
+    db.exec("INSERT INTO t VALUES (1)");
+    kept.release();
+  }
+  {
+    dialerd::store::sqlite::Savepoint undone(db, "one");
+    db.exec("INSERT INTO t VALUES (2)");
+    undone.rollback();
+  }
+  try {
+    dialerd::store::sqlite::Savepoint interrupted(db, "one");
+    db.exec("INSERT INTO t VALUES (3)");
+    throw std::runtime_error("a judge failed");
+  } catch (const std::runtime_error&) {
+  }
+  db.exec("INSERT INTO t VALUES (4)");  // the transaction goes on
+  tx.commit();
+  CHECK(db.cached("SELECT v FROM t ORDER BY v").all_int64() == std::vector<std::int64_t>{1, 4});
+}

@@ -110,4 +110,21 @@ class Transaction {
   bool done_ = false;
 };
 
+// A savepoint inside a transaction: SAVEPOINT on construction; release() keeps its changes, rollback()
+// undoes them; the destructor undoes them unless one of the two ran (an exception leaves no trace).
+class Savepoint {
+ public:
+  Savepoint(Db& db, std::string name);
+  ~Savepoint();
+  Savepoint(const Savepoint&) = delete;
+  Savepoint& operator=(const Savepoint&) = delete;
+  void release();
+  void rollback();
+
+ private:
+  Db& db_;
+  std::string name_;
+  bool done_ = false;
+};
+
 }  // namespace dialerd::store::sqlite
