@@ -3,6 +3,7 @@
 #include <set>
 
 #include "fakes/fake_addcalls.hpp"
+#include "support/api.hpp"
 #include "support/daemon_process.hpp"
 
 using namespace dialerd::testing;
@@ -41,19 +42,6 @@ json campaign(int n, int concurrency, json extra = json::object()) {
   return c;
 }
 
-json counts_of(const DaemonProcess& d, const std::string& id) {
-  auto r = http_get(d.url("/v1/campaigns/" + id));
-  REQUIRE(r.status == 200);
-  return r.body["data"];
-}
-
-std::string create(const DaemonProcess& d, const json& body) {
-  auto r = http_post(d.url("/v1/campaigns"), body.dump());
-  INFO(r.raw);
-  REQUIRE(r.status == 201);
-  return r.body["data"]["id"].get<std::string>();
-}
-
 }  // namespace
 
 TEST_CASE("addcalls: every contact is added exactly once in requests of at most 1000 despite failed chunks and 503") {
@@ -67,8 +55,8 @@ TEST_CASE("addcalls: every contact is added exactly once in requests of at most 
   fake.fail_chunks(2);
 
   const int n = 2500;
-  auto id = create(daemon, campaign(n, 5000));
-  bool done = wait_until([&] { return counts_of(daemon, id)["status"] == "completed"; });
+  auto id = create_campaign(daemon, campaign(n, 5000));
+  bool done = wait_until([&] { return campaign_of(daemon, id)["status"] == "completed"; });
   INFO(daemon.log());
   REQUIRE(done);
 
@@ -90,7 +78,7 @@ TEST_CASE("addcalls: every contact is added exactly once in requests of at most 
   auto seen = fake.received_numbers();
   REQUIRE(seen.size() == static_cast<std::size_t>(n));
   for (int i = 0; i < n; ++i) CHECK(seen[phone(i).substr(1)] == 1);
-  auto c = counts_of(daemon, id)["counts"];
+  auto c = campaign_of(daemon, id)["counts"];
   CHECK(c["completed"] == n);
   CHECK(c["called"] == n);
   CHECK(c["failed"] == 0);
@@ -122,14 +110,14 @@ TEST_CASE("addcalls: the campaign's batch_id wins - a campaign without any batch
   CHECK_THAT(numbers.body["error"]["message"].get<std::string>(),
              Catch::Contains("only used by providers of kind truedy"));
 
-  auto id = create(daemon, campaign(3, 10, {{"batchId", "campaign-batch-1"}, {"retry_attempts", 0}}));
-  CHECK(counts_of(daemon, id)["batch_id"] == "campaign-batch-1");
-  REQUIRE(wait_until([&] { return counts_of(daemon, id)["status"] == "completed"; }));
+  auto id = create_campaign(daemon, campaign(3, 10, {{"batchId", "campaign-batch-1"}, {"retry_attempts", 0}}));
+  CHECK(campaign_of(daemon, id)["batch_id"] == "campaign-batch-1");
+  REQUIRE(wait_until([&] { return campaign_of(daemon, id)["status"] == "completed"; }));
   CHECK(fake.violations().empty());
   auto requests = fake.requests();
   REQUIRE(requests.size() == 1);
   CHECK(requests[0].body["batchId"] == "campaign-batch-1");
-  auto c = counts_of(daemon, id)["counts"];
+  auto c = campaign_of(daemon, id)["counts"];
   CHECK(c["failed"] == 3);  // busy, and no retries left
   CHECK(c["called"] == 3);
 }
@@ -139,14 +127,15 @@ TEST_CASE("addcalls: a dropped connection after sending holds the calls and neve
   FakeAddCalls fake;
   DaemonProcess daemon(dir, config_for(fake));
   fake.inject_drop(1);
-  auto id = create(daemon, campaign(6, 10));
-  REQUIRE(wait_until([&] { return counts_of(daemon, id)["counts"]["held"] == 6; }));
+  auto id = create_campaign(daemon, campaign(6, 10));
+  REQUIRE(wait_until([&] { return campaign_of(daemon, id)["counts"]["held"] == 6; }));
   fake.report_to(daemon.url("/v1/providers/addcalls/events"), [](const std::string&, int) { return "completed"; });
-  auto later = create(daemon, campaign(0, 1, {{"contacts", json::array({{{"phone_number", "+12125550199"}}})}}));
-  REQUIRE(wait_until([&] { return counts_of(daemon, later)["status"] == "completed"; }));
+  auto later =
+      create_campaign(daemon, campaign(0, 1, {{"contacts", json::array({{{"phone_number", "+12125550199"}}})}}));
+  REQUIRE(wait_until([&] { return campaign_of(daemon, later)["status"] == "completed"; }));
   CHECK(fake.violations().empty());
   CHECK(fake.calls_added() == 1);
-  CHECK(counts_of(daemon, id)["counts"]["held"] == 6);
+  CHECK(campaign_of(daemon, id)["counts"]["held"] == 6);
 }
 
 TEST_CASE("addcalls: a 500 is retried with backoff as the API asks - unless the operator says it may have placed") {
@@ -156,20 +145,20 @@ TEST_CASE("addcalls: a 500 is retried with backoff as the API asks - unless the 
     DaemonProcess daemon(dir, config_for(fake, {{"backoff", {{"min_ms", 50}, {"max_ms", 200}}}}));
     fake.report_to(daemon.url("/v1/providers/addcalls/events"), [](const std::string&, int) { return "completed"; });
     fake.inject(500, 2);
-    auto id = create(daemon, campaign(6, 10));
-    REQUIRE(wait_until([&] { return counts_of(daemon, id)["status"] == "completed"; }));
+    auto id = create_campaign(daemon, campaign(6, 10));
+    REQUIRE(wait_until([&] { return campaign_of(daemon, id)["status"] == "completed"; }));
     CHECK(fake.violations().empty());
     CHECK(fake.calls_added() == 6);
     for (const auto& [number, times] : fake.received_numbers()) CHECK(times == 1);
-    auto c = counts_of(daemon, id)["counts"];
+    auto c = campaign_of(daemon, id)["counts"];
     CHECK(c["completed"] == 6);
     CHECK(c["held"] == 0);
   }
   SECTION("server_errors_place_nothing: false - the calls are held and never re-added") {
     DaemonProcess daemon(dir, config_for(fake, {{"server_errors_place_nothing", false}}));
     fake.inject(500, 1);
-    auto id = create(daemon, campaign(6, 10));
-    REQUIRE(wait_until([&] { return counts_of(daemon, id)["counts"]["held"] == 6; }));
+    auto id = create_campaign(daemon, campaign(6, 10));
+    REQUIRE(wait_until([&] { return campaign_of(daemon, id)["counts"]["held"] == 6; }));
     CHECK(fake.calls_added() == 0);
     CHECK(fake.violations().empty());
   }

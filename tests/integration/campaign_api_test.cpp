@@ -2,6 +2,7 @@
 #include <catch2/catch.hpp>
 
 #include "fakes/fake_batchcall.hpp"
+#include "support/api.hpp"
 #include "support/daemon_process.hpp"
 
 using namespace dialerd::testing;
@@ -9,9 +10,6 @@ using namespace dialerd::testing;
 namespace {
 std::string phone(int i) {
   return "+1415" + std::to_string(2000000 + i);
-}
-json data_of(const DaemonProcess& d, const std::string& id) {
-  return http_get(d.url("/v1/campaigns/" + id)).body["data"];
 }
 HttpResult post(const DaemonProcess& d, const std::string& path, const json& body = json::object()) {
   return http_post(d.url(path), body.dump());
@@ -63,7 +61,7 @@ TEST_CASE("campaign api: contacts are added in chunks with per-record errors and
   CHECK(r.body["data"]["errors"][0]["index"] == 3);
   CHECK(r.body["data"]["errors"][0]["field"] == "contacts[3].phone_number");
   CHECK(r.body["data"]["errors"][1]["field"] == "contacts[4].account");
-  CHECK(data_of(daemon, id)["counts"]["total"] == 4);
+  CHECK(campaign_of(daemon, id)["counts"]["total"] == 4);
 
   // addCallsToBatch's shape; all good -> 200.
   auto ok = post(daemon, "/v1/campaigns/" + id + "/contacts",
@@ -82,7 +80,7 @@ TEST_CASE("campaign api: contacts are added in chunks with per-record errors and
   auto started = post(daemon, "/v1/campaigns/" + id + "/start");
   CHECK(started.status == 200);
   CHECK(started.body["data"]["status"] == "running");
-  REQUIRE(wait_until([&] { return data_of(daemon, id)["status"] == "completed"; }));
+  REQUIRE(wait_until([&] { return campaign_of(daemon, id)["status"] == "completed"; }));
   CHECK(fake.tasks_received() == 5);
   for (const auto& b : fake.batches())
     for (const auto& t : b.body["tasks"])
@@ -127,7 +125,7 @@ TEST_CASE("campaign api: contacts import from CSV with quotes BOM and CRLF") {
   auto open = http_post(daemon.url("/v1/campaigns/" + id + "/contacts"), "phone_number\n\"+1415", "text/csv");
   CHECK(open.status == 400);
   CHECK(http_post(daemon.url("/v1/campaigns/" + id + "/contacts"), "phone_number\n+1", "text/plain").status == 415);
-  CHECK(data_of(daemon, id)["counts"]["total"] == 2);
+  CHECK(campaign_of(daemon, id)["counts"]["total"] == 2);
 }
 
 TEST_CASE("campaign api: PATCH changes pacing and windows of a running campaign and nothing else") {
@@ -221,9 +219,10 @@ TEST_CASE("campaign api: a contact across campaigns - GET shows it and PATCH act
   // Both campaigns run: the inactive contact is skipped with the reason in both; the other goes out.
   CHECK(post(daemon, "/v1/campaigns/" + a + "/start").status == 200);
   CHECK(post(daemon, "/v1/campaigns/" + b + "/start").status == 200);
-  REQUIRE(wait_until(
-      [&] { return data_of(daemon, b)["counts"]["skipped"] == 1 && data_of(daemon, a)["counts"]["called"] == 1; }));
-  CHECK(data_of(daemon, a)["counts"]["skipped"] == 1);
+  REQUIRE(wait_until([&] {
+    return campaign_of(daemon, b)["counts"]["skipped"] == 1 && campaign_of(daemon, a)["counts"]["called"] == 1;
+  }));
+  CHECK(campaign_of(daemon, a)["counts"]["skipped"] == 1);
   CHECK(fake.received_numbers().count(phone(1)) == 0);
   auto after = http_get(daemon.url("/v1/contacts/%2B14152000001")).body["data"];
   CHECK(after["calls"][0]["state"] == "skipped");
@@ -238,7 +237,7 @@ TEST_CASE("campaign api: pause resume and cancel are idempotent and refuse impos
           .count() +
       3600 * 1000;
   auto id = create(daemon, {{"trigger_timestamp", later}, {"contacts", {{{"phone_number", phone(1)}}}}});
-  CHECK(data_of(daemon, id)["status"] == "scheduled");
+  CHECK(campaign_of(daemon, id)["status"] == "scheduled");
   CHECK(post(daemon, "/v1/campaigns/" + id + "/pause").body["data"]["status"] == "paused");
   CHECK(post(daemon, "/v1/campaigns/" + id + "/pause").body["data"]["status"] == "paused");
   CHECK(post(daemon, "/v1/campaigns/" + id + "/start").status == 409);                           // paused: resume it

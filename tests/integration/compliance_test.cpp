@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 
 #include "fakes/fake_batchcall.hpp"
+#include "support/api.hpp"
 #include "support/daemon_process.hpp"
 
 using namespace dialerd::testing;
@@ -50,17 +51,6 @@ json campaign(std::vector<json> contacts, json extra = json::object()) {
   return c;
 }
 
-std::string create(const DaemonProcess& d, const json& body) {
-  auto r = http_post(d.url("/v1/campaigns"), body.dump());
-  INFO(r.raw);
-  REQUIRE(r.status == 201);
-  return r.body["data"]["id"].get<std::string>();
-}
-
-json data_of(const DaemonProcess& d, const std::string& id) {
-  return http_get(d.url("/v1/campaigns/" + id)).body["data"];
-}
-
 // A fixed-offset zone whose local hour now is in [lo, hi): Etc/GMT+N is UTC-N.
 std::string zone_with_local_hour(int lo, int hi) {
   auto now = std::chrono::system_clock::now();
@@ -78,7 +68,7 @@ std::string zone_with_local_hour(int lo, int hi) {
 // Waits until the daemon has looked at every call: nothing pending is due now.
 void settle(const DaemonProcess& d, const std::string& id) {
   REQUIRE(wait_until([&] {
-    auto c = data_of(d, id)["counts"];
+    auto c = campaign_of(d, id)["counts"];
     return c["dispatching"] == 0;
   }));
   REQUIRE(wait_loop_idle(d, "scheduler"));  // its last pass came after every submission ended
@@ -91,14 +81,14 @@ TEST_CASE("scheduler: a contact whose local time is night is not called - one in
   FakeBatchCall fake;
   DaemonProcess daemon(dir, config_for(fake));
   auto night = zone_with_local_hour(1, 6), day = zone_with_local_hour(10, 19);
-  auto id = create(daemon, campaign({{{"phone_number", zoneless_phone(1)}, {"timezone", night}},
-                                     {{"phone_number", zoneless_phone(2)}, {"timezone", day}}}));
+  auto id = create_campaign(daemon, campaign({{{"phone_number", zoneless_phone(1)}, {"timezone", night}},
+                                              {{"phone_number", zoneless_phone(2)}, {"timezone", day}}}));
   REQUIRE(wait_until([&] { return fake.tasks_received() == 1; }));
   settle(daemon, id);
   auto seen = fake.received_numbers();
   CHECK(seen.count(zoneless_phone(2)) == 1);
   CHECK(seen.count(zoneless_phone(1)) == 0);
-  auto c = data_of(daemon, id)["counts"];
+  auto c = campaign_of(daemon, id)["counts"];
   CHECK(c["pending"] == 1);
   CHECK(c["called"] == 1);
   std::string out;
@@ -133,12 +123,12 @@ TEST_CASE("scheduler: nothing goes out while the campaign window is closed") {
       std::chrono::duration_cast<std::chrono::hours>(std::chrono::system_clock::now().time_since_epoch()).count() % 24;
   auto start = fmt::format("{:02}:00", (hour + 2) % 24), end = fmt::format("{:02}:00", (hour + 4) % 24);
   // Legal hours are all day here, so only the campaign's window holds the call back.
-  auto id = create(daemon, campaign({{{"phone_number", phone(1)}, {"timezone", zone_with_local_hour(9, 15)}}},
-                                    {{"timezone", "UTC"}, {"start_time", start}, {"end_time", end}}));
+  auto id = create_campaign(daemon, campaign({{{"phone_number", phone(1)}, {"timezone", zone_with_local_hour(9, 15)}}},
+                                             {{"timezone", "UTC"}, {"start_time", start}, {"end_time", end}}));
   settle(daemon, id);
   CHECK(fake.tasks_received() == 0);
-  CHECK(data_of(daemon, id)["counts"]["pending"] == 1);
-  CHECK(data_of(daemon, id)["start_time"] == start);
+  CHECK(campaign_of(daemon, id)["counts"]["pending"] == 1);
+  CHECK(campaign_of(daemon, id)["start_time"] == start);
   // The forecast puts the call inside the window that opens in two hours.
   auto f = http_get(daemon.url("/v1/campaigns/" + id + "/forecast"));
   REQUIRE(f.status == 200);
@@ -157,13 +147,13 @@ TEST_CASE("scheduler: max_calls_per_day stops dispatch for the day") {
   auto day = zone_with_local_hour(10, 19);
   std::vector<json> contacts;
   for (int i = 0; i < 12; ++i) contacts.push_back({{"phone_number", phone(i)}, {"timezone", day}});
-  auto id = create(daemon, campaign(contacts, {{"max_calls_per_day", 5}, {"timezone", day}}));
-  REQUIRE(wait_until([&] { return data_of(daemon, id)["counts"]["completed"] == 5; }));
+  auto id = create_campaign(daemon, campaign(contacts, {{"max_calls_per_day", 5}, {"timezone", day}}));
+  REQUIRE(wait_until([&] { return campaign_of(daemon, id)["counts"]["completed"] == 5; }));
   settle(daemon, id);
   CHECK(fake.tasks_received() == 5);
-  auto c = data_of(daemon, id)["counts"];
+  auto c = campaign_of(daemon, id)["counts"];
   CHECK(c["pending"] == 7);
-  CHECK(data_of(daemon, id)["status"] == "running");
+  CHECK(campaign_of(daemon, id)["status"] == "running");
 }
 
 TEST_CASE("scheduler: suppressed numbers never reach the provider") {
@@ -182,11 +172,11 @@ TEST_CASE("scheduler: suppressed numbers never reach the provider") {
 
   std::vector<json> contacts;
   for (int i = 0; i < 4; ++i) contacts.push_back({{"phone_number", phone(i)}, {"timezone", day}});
-  auto id = create(daemon, campaign(contacts));
+  auto id = create_campaign(daemon, campaign(contacts));
   REQUIRE(wait_until([&] { return fake.tasks_received() == 3; }));
   settle(daemon, id);
   CHECK(fake.received_numbers().count(phone(1)) == 0);
-  auto c = data_of(daemon, id)["counts"];
+  auto c = campaign_of(daemon, id)["counts"];
   CHECK(c["skipped"] == 1);
   CHECK(c["called"] == 3);
 
@@ -205,15 +195,15 @@ TEST_CASE("scheduler: the per-contact daily cap counts calls across campaigns") 
   DaemonProcess daemon(dir, config_for(fake, all_day({{"contact_daily_cap", 1}})));
   fake.report_to(daemon.url("/v1/providers/acme/events"), [](const std::string&, int) { return "completed"; });
   auto day = zone_with_local_hour(10, 19);
-  auto a = create(daemon, campaign({{{"phone_number", phone(1)}, {"timezone", day}}}));
-  REQUIRE(wait_until([&] { return data_of(daemon, a)["status"] == "completed"; }));
-  auto b = create(daemon, campaign({{{"phone_number", phone(1)}, {"timezone", day}},
-                                    {{"phone_number", phone(2)}, {"timezone", day}}}));
-  REQUIRE(wait_until([&] { return data_of(daemon, b)["counts"]["completed"] == 1; }));
+  auto a = create_campaign(daemon, campaign({{{"phone_number", phone(1)}, {"timezone", day}}}));
+  REQUIRE(wait_until([&] { return campaign_of(daemon, a)["status"] == "completed"; }));
+  auto b = create_campaign(daemon, campaign({{{"phone_number", phone(1)}, {"timezone", day}},
+                                             {{"phone_number", phone(2)}, {"timezone", day}}}));
+  REQUIRE(wait_until([&] { return campaign_of(daemon, b)["counts"]["completed"] == 1; }));
   settle(daemon, b);
   CHECK(fake.received_numbers()[phone(1)] == 1);
   CHECK(fake.received_numbers()[phone(2)] == 1);
-  CHECK(data_of(daemon, b)["counts"]["pending"] == 1);
+  CHECK(campaign_of(daemon, b)["counts"]["pending"] == 1);
 }
 
 TEST_CASE("scheduler: caller ids rotate from chunk to chunk for a batch API") {
@@ -226,13 +216,13 @@ TEST_CASE("scheduler: caller ids rotate from chunk to chunk for a batch API") {
   auto day = zone_with_local_hour(10, 19);
   std::vector<json> contacts;
   for (int i = 0; i < 30; ++i) contacts.push_back({{"phone_number", phone(i)}, {"timezone", day}});
-  auto id = create(
+  auto id = create_campaign(
       daemon, campaign(contacts, {{"from_numbers", {"+14157774445"}}, {"phone_rotation_strategy", "round_robin"}}));
-  REQUIRE(wait_until([&] { return data_of(daemon, id)["status"] == "completed"; }));
+  REQUIRE(wait_until([&] { return campaign_of(daemon, id)["status"] == "completed"; }));
   std::map<std::string, int> by_number;
   for (const auto& b : fake.batches()) by_number[b.body["from_number"].get<std::string>()] += 1;
   CHECK(by_number.size() == 2);
   CHECK(by_number["+14157774444"] >= 1);
   CHECK(by_number["+14157774445"] >= 1);
-  CHECK(data_of(daemon, id)["from_numbers"].size() == 2);
+  CHECK(campaign_of(daemon, id)["from_numbers"].size() == 2);
 }

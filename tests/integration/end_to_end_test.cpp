@@ -5,6 +5,7 @@
 
 #include "dialerd/store/sqlite/db.hpp"
 #include "fakes/fake_batchcall.hpp"
+#include "support/api.hpp"
 #include "support/daemon_process.hpp"
 
 using namespace dialerd::testing;
@@ -46,19 +47,6 @@ json campaign(int n, int concurrency, json extra = json::object()) {
   return c;
 }
 
-json counts_of(const DaemonProcess& d, const std::string& id) {
-  auto r = http_get(d.url("/v1/campaigns/" + id));
-  REQUIRE(r.status == 200);
-  return r.body["data"];
-}
-
-std::string create(const DaemonProcess& d, const json& body) {
-  auto r = http_post(d.url("/v1/campaigns"), body.dump());
-  INFO(r.raw);
-  REQUIRE(r.status == 201);
-  return r.body["data"]["id"].get<std::string>();
-}
-
 }  // namespace
 
 TEST_CASE("every contact reaches the provider exactly once in chunks of at most 1000 and the counts match") {
@@ -68,8 +56,8 @@ TEST_CASE("every contact reaches the provider exactly once in chunks of at most 
   fake.report_to(daemon.url("/v1/providers/acme/events"), [](const std::string&, int) { return "completed"; });
 
   const int n = 2500;
-  auto id = create(daemon, campaign(n, 5000));
-  bool done = wait_until([&] { return counts_of(daemon, id)["status"] == "completed"; });
+  auto id = create_campaign(daemon, campaign(n, 5000));
+  bool done = wait_until([&] { return campaign_of(daemon, id)["status"] == "completed"; });
   INFO(daemon.log());
   REQUIRE(done);
 
@@ -99,7 +87,7 @@ TEST_CASE("every contact reaches the provider exactly once in chunks of at most 
   REQUIRE(seen.size() == static_cast<std::size_t>(n));
   for (int i = 0; i < n; ++i) CHECK(seen[phone(i)] == 1);
 
-  auto c = counts_of(daemon, id)["counts"];
+  auto c = campaign_of(daemon, id)["counts"];
   CHECK(c["total"] == n);
   CHECK(c["called"] == n);
   CHECK(c["completed"] == n);
@@ -115,13 +103,13 @@ TEST_CASE("concurrency bounds the calls in flight at the provider") {
   DaemonProcess daemon(dir, config_for(fake));
   fake.report_to(daemon.url("/v1/providers/acme/events"), [](const std::string&, int) { return "completed"; });
 
-  auto id = create(daemon, campaign(1200, 150));
-  REQUIRE(wait_until([&] { return counts_of(daemon, id)["status"] == "completed"; }));
+  auto id = create_campaign(daemon, campaign(1200, 150));
+  REQUIRE(wait_until([&] { return campaign_of(daemon, id)["status"] == "completed"; }));
   CHECK(fake.violations().empty());
   CHECK(fake.tasks_received() == 1200);
   CHECK(fake.max_outstanding() <= 150);
   for (const auto& b : fake.batches()) CHECK(b.body["tasks"].size() <= 150);
-  CHECK(counts_of(daemon, id)["counts"]["completed"] == 1200);
+  CHECK(campaign_of(daemon, id)["counts"]["completed"] == 1200);
 }
 
 TEST_CASE("retryable outcomes are retried up to retry_attempts then the call fails") {
@@ -130,10 +118,10 @@ TEST_CASE("retryable outcomes are retried up to retry_attempts then the call fai
   DaemonProcess daemon(dir, config_for(fake));
   fake.report_to(daemon.url("/v1/providers/acme/events"), [](const std::string&, int) { return "no_answer"; });
 
-  auto id = create(daemon, campaign(10, 100, {{"retry_attempts", 2}, {"retry_delay_seconds", 0}}));
-  REQUIRE(wait_until([&] { return counts_of(daemon, id)["status"] == "completed"; }));
+  auto id = create_campaign(daemon, campaign(10, 100, {{"retry_attempts", 2}, {"retry_delay_seconds", 0}}));
+  REQUIRE(wait_until([&] { return campaign_of(daemon, id)["status"] == "completed"; }));
   for (const auto& [number, times] : fake.received_numbers()) CHECK(times == 3);
-  auto c = counts_of(daemon, id)["counts"];
+  auto c = campaign_of(daemon, id)["counts"];
   CHECK(c["failed"] == 10);
   CHECK(c["completed"] == 0);
   CHECK(c["called"] == 10);
@@ -145,8 +133,8 @@ TEST_CASE("duplicate and unknown outcome events change nothing") {
   FakeBatchCall fake;
   DaemonProcess daemon(dir, config_for(fake));
   fake.report_to(daemon.url("/v1/providers/acme/events"), [](const std::string&, int) { return "completed"; });
-  auto id = create(daemon, campaign(3, 10));
-  REQUIRE(wait_until([&] { return counts_of(daemon, id)["status"] == "completed"; }));
+  auto id = create_campaign(daemon, campaign(3, 10));
+  REQUIRE(wait_until([&] { return campaign_of(daemon, id)["status"] == "completed"; }));
 
   auto batch = fake.batches().at(0).batch_call_id;
   json again = {{"batch_call_id", batch}, {"to_number", phone(0)}, {"status", "failed"}};
@@ -157,7 +145,7 @@ TEST_CASE("duplicate and unknown outcome events change nothing") {
   CHECK(http_post(daemon.url("/v1/providers/acme/events"), unknown.dump()).status == 404);
   CHECK(http_post(daemon.url("/v1/providers/nobody/events"), unknown.dump()).status == 404);
   CHECK(http_post(daemon.url("/v1/providers/acme/events"), "{\"to_number\":1}").status == 400);
-  auto c = counts_of(daemon, id)["counts"];
+  auto c = campaign_of(daemon, id)["counts"];
   CHECK(c["completed"] == 3);
   CHECK(c["failed"] == 0);
 }
@@ -170,15 +158,15 @@ TEST_CASE("a provider that answers 429 is retried after Retry-After - a 500 hold
 
   SECTION("429 with Retry-After: 1 -> delivered once, a second later") {
     fake.inject(429, 1, "1");
-    auto id = create(daemon, campaign(5, 10));
-    REQUIRE(wait_until([&] { return counts_of(daemon, id)["status"] == "completed"; }));
+    auto id = create_campaign(daemon, campaign(5, 10));
+    REQUIRE(wait_until([&] { return campaign_of(daemon, id)["status"] == "completed"; }));
     CHECK(fake.tasks_received() == 5);
     for (const auto& [number, times] : fake.received_numbers()) CHECK(times == 1);
-    CHECK(counts_of(daemon, id)["counts"]["called"] == 5);
+    CHECK(campaign_of(daemon, id)["counts"]["called"] == 5);
   }
   SECTION("401: the provider took nothing - the calls wait for a retry instead of failing") {
     fake.inject(401, 1);
-    auto id = create(daemon, campaign(5, 10));
+    auto id = create_campaign(daemon, campaign(5, 10));
     dialerd::store::sqlite::Db db(daemon.db_path(), dialerd::store::sqlite::Db::Mode::read_only, 1000);
     REQUIRE(wait_until([&] {
       auto& q = db.cached("SELECT count(*) FROM calls WHERE state = 'pending' AND last_error LIKE '%answered 401%'");
@@ -186,17 +174,17 @@ TEST_CASE("a provider that answers 429 is retried after Retry-After - a 500 hold
       q.reset();
       return all;
     }));
-    auto c = counts_of(daemon, id)["counts"];
+    auto c = campaign_of(daemon, id)["counts"];
     CHECK(c["failed"] == 0);
     CHECK(c["called"] == 0);
     CHECK(fake.tasks_received() == 0);
   }
   SECTION("500: the batch may have been taken, so its calls are held, not resent") {
     fake.inject(500, 1);
-    auto id = create(daemon, campaign(5, 10));
-    REQUIRE(wait_until([&] { return counts_of(daemon, id)["counts"]["held"] == 5; }));
+    auto id = create_campaign(daemon, campaign(5, 10));
+    REQUIRE(wait_until([&] { return campaign_of(daemon, id)["counts"]["held"] == 5; }));
     CHECK(fake.tasks_received() == 0);
-    auto data = counts_of(daemon, id);
+    auto data = campaign_of(daemon, id);
     CHECK(data["status"] == "running");
     CHECK(data["counts"]["total"] == 5);
   }
@@ -210,14 +198,15 @@ TEST_CASE("a scheduled campaign waits for its trigger_timestamp") {
   auto now_ms =
       std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
           .count();
-  auto id = create(daemon, campaign(3, 10, {{"schedule_type", "scheduled"}, {"trigger_timestamp", now_ms + 1500}}));
-  CHECK(counts_of(daemon, id)["status"] == "scheduled");
+  auto id =
+      create_campaign(daemon, campaign(3, 10, {{"schedule_type", "scheduled"}, {"trigger_timestamp", now_ms + 1500}}));
+  CHECK(campaign_of(daemon, id)["status"] == "scheduled");
   // A start time alone makes a campaign scheduled; contradicting it is refused, never ignored.
   auto implied_body = campaign(1, 1, {{"scheduled_at", "2100-01-01T09:00:00Z"}});
   implied_body.erase("schedule_type");
-  auto implied = create(daemon, implied_body);
-  CHECK(counts_of(daemon, implied)["status"] == "scheduled");
-  CHECK(counts_of(daemon, implied)["schedule_type"] == "scheduled");
+  auto implied = create_campaign(daemon, implied_body);
+  CHECK(campaign_of(daemon, implied)["status"] == "scheduled");
+  CHECK(campaign_of(daemon, implied)["schedule_type"] == "scheduled");
   auto immediate = http_post(daemon.url("/v1/campaigns"),
                              campaign(1, 1, {{"schedule_type", "immediate"}, {"trigger_timestamp", now_ms}}).dump());
   CHECK(immediate.status == 400);
@@ -226,7 +215,7 @@ TEST_CASE("a scheduled campaign waits for its trigger_timestamp") {
                         campaign(1, 1, {{"send_now", true}, {"trigger_timestamp", now_ms}}).dump());
   CHECK(both.status == 400);
   CHECK(both.body["error"]["field"] == "send_now");
-  REQUIRE(wait_until([&] { return counts_of(daemon, id)["status"] == "completed"; }));
+  REQUIRE(wait_until([&] { return campaign_of(daemon, id)["status"] == "completed"; }));
   auto first = fake.batches();
   REQUIRE(!first.empty());
   auto after =
@@ -239,7 +228,7 @@ TEST_CASE("bad campaigns get a 4xx naming the field - accepted campaigns survive
   TempDir dir;
   FakeBatchCall fake;
   auto daemon = std::make_unique<DaemonProcess>(dir, config_for(fake));
-  auto good = create(*daemon, campaign(4, 1, {{"status", "draft"}}));
+  auto good = create_campaign(*daemon, campaign(4, 1, {{"status", "draft"}}));
 
   struct Case {
     json patch;
@@ -302,7 +291,7 @@ TEST_CASE("bad campaigns get a 4xx naming the field - accepted campaigns survive
 
   CHECK(daemon->stop() == 0);
   daemon = std::make_unique<DaemonProcess>(dir, config_for(fake));
-  auto data = counts_of(*daemon, good);
+  auto data = campaign_of(*daemon, good);
   CHECK(data["status"] == "draft");
   CHECK(data["counts"]["total"] == 4);
   CHECK(data["counts"]["pending"] == 4);

@@ -9,6 +9,7 @@
 #include <thread>
 
 #include "dialerd/http/client.hpp"
+#include "support/api.hpp"
 #include "support/daemon_process.hpp"
 
 using namespace dialerd::testing;
@@ -27,13 +28,6 @@ json draft(int contacts, int first = 0) {
     list.push_back({{"phone_number", "+1212" + std::to_string(5000000 + i)}});
   return {{"name", "loop"},    {"agent_id", "a"}, {"provider", "sim"}, {"from_number", "+14157774444"},
           {"status", "draft"}, {"contacts", list}};
-}
-
-std::string create(const DaemonProcess& d, const json& body) {
-  auto r = http_post(d.url("/v1/campaigns"), body.dump());
-  INFO(r.raw);
-  REQUIRE(r.status == 201);
-  return r.body["data"]["id"].get<std::string>();
 }
 
 // Another process's write lock on the daemon's database (as sqlite3 or a backup tool would take it).
@@ -60,7 +54,7 @@ TEST_CASE("event loop: a write waits for another process's lock off the loop - e
   TempDir dir;
   // A minute's wait: were the loop blocked, the requests below would not be answered before it ends.
   DaemonProcess daemon(dir, config({{"database", {{"busy_timeout_ms", 60000}}}}));
-  auto before = create(daemon, draft(3));
+  auto before = create_campaign(daemon, draft(3));
   CHECK(metric(daemon, "dialerd_storage_lock_waits_total") == 0);
   ForeignLock lock(daemon.db_path());
   auto write =
@@ -92,13 +86,13 @@ TEST_CASE("event loop: a lock held past database.busy_timeout_ms - 503 storage_u
     CHECK(http_get(daemon.url("/v1/campaigns")).body["data"]["items"].empty());
   }
   CHECK(metric(daemon, "dialerd_storage_errors_total") == 1);
-  create(daemon, draft(2));
+  create_campaign(daemon, draft(2));
 }
 
 TEST_CASE("event loop: cancelling a campaign skips every pending call, a slice at a time") {
   TempDir dir;
   DaemonProcess daemon(dir, config());
-  auto id = create(daemon, draft(4000));
+  auto id = create_campaign(daemon, draft(4000));
   for (int part = 1; part < 4; ++part) {
     json body = {{"contacts", draft(4000, part * 4000)["contacts"]}};
     auto r = http_post(daemon.url("/v1/campaigns/" + id + "/contacts"), body.dump());
@@ -118,7 +112,7 @@ TEST_CASE("event loop: cancelling a campaign skips every pending call, a slice a
 TEST_CASE("event loop: the forecast samples a campaign bigger than one page across all of it") {
   TempDir dir;
   DaemonProcess daemon(dir, config());
-  auto id = create(daemon, draft(5000));
+  auto id = create_campaign(daemon, draft(5000));
   for (int part = 1; part < 5; ++part) {
     json body = {{"contacts", draft(5000, part * 5000)["contacts"]}};
     REQUIRE(http_post(daemon.url("/v1/campaigns/" + id + "/contacts"), body.dump()).status == 200);

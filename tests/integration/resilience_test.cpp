@@ -8,6 +8,7 @@
 #include "dialerd/http/client.hpp"
 #include "dialerd/store/sqlite/db.hpp"
 #include "fakes/fake_batchcall.hpp"
+#include "support/api.hpp"
 #include "support/daemon_process.hpp"
 
 using namespace dialerd::testing;
@@ -50,17 +51,6 @@ json campaign(const std::string& provider, int n, json extra = json::object(), i
   return c;
 }
 
-std::string create(const DaemonProcess& d, const json& body) {
-  auto r = http_post(d.url("/v1/campaigns"), body.dump());
-  INFO(r.raw);
-  REQUIRE(r.status == 201);
-  return r.body["data"]["id"].get<std::string>();
-}
-
-json campaign_of(const DaemonProcess& d, const std::string& id) {
-  return http_get(d.url("/v1/campaigns/" + id)).body["data"];
-}
-
 bool has(const std::string& text, const std::string& line) {
   return text.find(line + "\n") != std::string::npos;
 }
@@ -78,7 +68,7 @@ TEST_CASE("resilience: the breaker opens after straight failures - one probe cal
   DaemonProcess daemon(dir, {{"providers", {{"acme", provider}}}});
   fake.report_to(daemon.url("/v1/providers/acme/events"), [](const std::string&, int) { return "completed"; });
 
-  auto id = create(daemon, campaign("acme", 20));
+  auto id = create_campaign(daemon, campaign("acme", 20));
   REQUIRE(wait_until([&] { return campaign_of(daemon, id)["status"] == "completed"; }));
   INFO(daemon.log());
 
@@ -117,7 +107,7 @@ TEST_CASE("resilience: a 429 with Retry-After pauses the provider without openin
                 {{"chunk_size", 10}, {"breaker", {{"failures", 2}}}, {"backoff", {{"min_ms", 20}, {"max_ms", 40}}}});
   DaemonProcess daemon(dir, {{"providers", {{"acme", provider}}}});
   fake.report_to(daemon.url("/v1/providers/acme/events"), [](const std::string&, int) { return "completed"; });
-  auto id = create(daemon, campaign("acme", 10));
+  auto id = create_campaign(daemon, campaign("acme", 10));
   REQUIRE(wait_until([&] { return campaign_of(daemon, id)["status"] == "completed"; }));
   INFO(daemon.log());
   auto seen = fake.received_numbers();
@@ -135,7 +125,7 @@ TEST_CASE("resilience: never more than max_in_flight submissions to one provider
   fake.set_delay(std::chrono::milliseconds(30));
   json provider = batchcall(fake.base_url(), {{"chunk_size", 1}, {"max_in_flight", 2}});
   DaemonProcess daemon(dir, {{"providers", {{"acme", provider}}}});
-  auto id = create(daemon, campaign("acme", 30));
+  auto id = create_campaign(daemon, campaign("acme", 30));
   // Sampled while it runs: a sample can miss a moment over the limit, but never shows one that was not.
   int most = 0;
   REQUIRE(wait_until([&] {
@@ -167,7 +157,7 @@ TEST_CASE("resilience: while its provider's breaker is open a campaign fails ove
     CHECK(r.raw.find("must differ from provider") != std::string::npos);
   }
   SECTION("every contact reaches the failover exactly once and completes") {
-    auto id = create(daemon, campaign("down", 12, {{"failover_provider", "acme"}}));
+    auto id = create_campaign(daemon, campaign("down", 12, {{"failover_provider", "acme"}}));
     CHECK(campaign_of(daemon, id)["failover_provider"] == "acme");
     REQUIRE(wait_until([&] { return campaign_of(daemon, id)["status"] == "completed"; }));
     INFO(daemon.log());
@@ -190,7 +180,7 @@ TEST_CASE("resilience: while its provider's breaker is open a campaign fails ove
     CHECK(daemon.log().find("provider down: circuit breaker OPEN") != std::string::npos);
   }
   SECTION("a failover added by PATCH during the outage takes the waiting calls - null removes it") {
-    auto id = create(daemon, campaign("down", 6));
+    auto id = create_campaign(daemon, campaign("down", 6));
     REQUIRE(wait_until([&] { return daemon.log().find("provider down: circuit breaker OPEN") != std::string::npos; }));
     CHECK(fake.received_numbers().empty());
     auto patch = [&](const json& body) {
@@ -206,9 +196,9 @@ TEST_CASE("resilience: while its provider's breaker is open a campaign fails ove
     REQUIRE(wait_until([&] { return campaign_of(daemon, id)["status"] == "completed"; }));
     CHECK(fake.received_numbers().size() == 6);
     // Completed campaigns take no PATCH; a new one shows null clears the field.
-    auto other = create(daemon, campaign("down", 1, {{"failover_provider", "acme"}}, 40));
+    auto other = create_campaign(daemon, campaign("down", 1, {{"failover_provider", "acme"}}, 40));
     REQUIRE(wait_until([&] { return campaign_of(daemon, other)["status"] == "completed"; }));
-    auto third = create(daemon, campaign("down", 1, {{"failover_provider", "acme"}, {"status", "draft"}}, 60));
+    auto third = create_campaign(daemon, campaign("down", 1, {{"failover_provider", "acme"}, {"status", "draft"}}, 60));
     auto cleared = dialerd::http::fetch_blocking({"PATCH",
                                                   daemon.url("/v1/campaigns/" + third),
                                                   {},
@@ -219,7 +209,7 @@ TEST_CASE("resilience: while its provider's breaker is open a campaign fails ove
     CHECK(campaign_of(daemon, third)["failover_provider"].is_null());
   }
   SECTION("a call placed now goes to the failover too - and without one it is refused with 503") {
-    auto id = create(daemon, campaign("down", 2, {{"complete_when_done", false}}));
+    auto id = create_campaign(daemon, campaign("down", 2, {{"complete_when_done", false}}));
     REQUIRE(wait_until([&] { return daemon.log().find("provider down: circuit breaker OPEN") != std::string::npos; }));
     auto r = http_post(daemon.url("/v1/calls"),
                        json{{"campaign_id", id}, {"contact", {{"phone_number", phone(50)}}}}.dump());
@@ -228,7 +218,8 @@ TEST_CASE("resilience: while its provider's breaker is open a campaign fails ove
     CHECK(r.body["error"]["code"] == "provider_unavailable");
     CHECK(r.body["error"].contains("retry_at"));
 
-    auto with = create(daemon, campaign("down", 0, {{"complete_when_done", false}, {"failover_provider", "acme"}}));
+    auto with =
+        create_campaign(daemon, campaign("down", 0, {{"complete_when_done", false}, {"failover_provider", "acme"}}));
     r = http_post(daemon.url("/v1/calls"),
                   json{{"campaign_id", with}, {"contact", {{"phone_number", phone(51)}}}}.dump());
     INFO(r.raw);
@@ -248,8 +239,8 @@ TEST_CASE("resilience: campaigns sharing a provider at its in-flight limit take 
       std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
           .count() +
       1500;
-  auto a = create(daemon, campaign("acme", 6, {{"trigger_timestamp", start}}, 0));
-  auto b = create(daemon, campaign("acme", 6, {{"trigger_timestamp", start}}, 100));
+  auto a = create_campaign(daemon, campaign("acme", 6, {{"trigger_timestamp", start}}, 0));
+  auto b = create_campaign(daemon, campaign("acme", 6, {{"trigger_timestamp", start}}, 100));
   REQUIRE(wait_until([&] { return fake.received_numbers().size() == 12; }));
   auto batches = fake.batches();
   REQUIRE(batches.size() == 12);
@@ -309,7 +300,7 @@ TEST_CASE("resilience: 2xx answers that cannot be read open the breaker - one pr
                                               {"backoff", {{"min_ms", 20}, {"max_ms", 40}}},
                                               {"breaker", {{"failures", 2}, {"open_ms", 300}, {"open_max_ms", 5000}}}});
   DaemonProcess daemon(dir, {{"providers", {{"acme", provider}}}});
-  auto id = create(daemon, campaign("acme", 30));
+  auto id = create_campaign(daemon, campaign("acme", 30));
   // Two chunks of 5 (one at a time: the provider never answered well), the breaker opens; a probe of one
   // call after 300 ms fails and opens it again for 600 ms.
   const std::string reopened = R"(dialerd_provider_breaker_transitions_total{provider="acme",to="open"})";
@@ -335,7 +326,7 @@ TEST_CASE("resilience: a provider refusing every chunk fails breaker.rejections 
                                               {"breaker", {{"rejections", 3}, {"open_ms", 300}}}});
   DaemonProcess daemon(dir, {{"providers", {{"acme", provider}}}});
   fake.report_to(daemon.url("/v1/providers/acme/events"), [](const std::string&, int) { return "completed"; });
-  auto id = create(daemon, campaign("acme", 30));
+  auto id = create_campaign(daemon, campaign("acme", 30));
   const std::string opened = R"(dialerd_provider_breaker_transitions_total{provider="acme",to="open"})";
   REQUIRE(wait_until([&] { return metric(daemon, opened) >= 1; }));
   auto counts = campaign_of(daemon, id)["counts"];
@@ -368,7 +359,7 @@ TEST_CASE("resilience: a huge Retry-After is cut to backoff.retry_after_max_ms a
   json provider = batchcall(fake.base_url(), {{"backoff", {{"retry_after_max_ms", 1000}}}});
   DaemonProcess daemon(dir, {{"providers", {{"acme", provider}}}});
   fake.report_to(daemon.url("/v1/providers/acme/events"), [](const std::string&, int) { return "completed"; });
-  auto id = create(daemon, campaign("acme", 5));
+  auto id = create_campaign(daemon, campaign("acme", 5));
   REQUIRE(wait_until([&] { return campaign_of(daemon, id)["status"] == "completed"; }));
   CHECK(metric(daemon, R"(dialerd_provider_retry_after_capped_total{provider="acme"})") == 1);
   CHECK(metric(daemon, R"(dialerd_provider_paused_seconds{provider="acme"})") == 0);
@@ -384,7 +375,7 @@ TEST_CASE("resilience: an answer larger than max_answer_bytes is abandoned and i
   json provider = batchcall(fake.base_url(), {{"chunk_size", 5}, {"max_answer_bytes", 65536}});
   DaemonProcess daemon(dir, {{"providers", {{"acme", provider}}}});
   fake.report_to(daemon.url("/v1/providers/acme/events"), [](const std::string&, int) { return "completed"; });
-  auto id = create(daemon, campaign("acme", 10));
+  auto id = create_campaign(daemon, campaign("acme", 10));
   REQUIRE(wait_until([&] {
     auto c = campaign_of(daemon, id)["counts"];
     return c["held"] == 5 && c["completed"] == 5;
@@ -400,7 +391,7 @@ TEST_CASE("resilience: until a provider has answered well one chunk at a time is
   json provider = batchcall(fake.base_url(), {{"chunk_size", 5}, {"max_in_flight", 4}});
   DaemonProcess daemon(dir, {{"providers", {{"acme", provider}}}});
   fake.report_to(daemon.url("/v1/providers/acme/events"), [](const std::string&, int) { return "completed"; });
-  auto id = create(daemon, campaign("acme", 25));
+  auto id = create_campaign(daemon, campaign("acme", 25));
   REQUIRE(wait_until([&] { return campaign_of(daemon, id)["status"] == "completed"; }));
   auto batches = fake.batches();
   REQUIRE(batches.size() == 5);

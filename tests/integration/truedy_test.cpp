@@ -5,6 +5,7 @@
 
 #include "dialerd/store/sqlite/db.hpp"
 #include "fakes/fake_truedy.hpp"
+#include "support/api.hpp"
 #include "support/daemon_process.hpp"
 
 using namespace dialerd::testing;
@@ -40,19 +41,6 @@ json campaign(int n, int concurrency, json extra = json::object()) {
   return c;
 }
 
-json counts_of(const DaemonProcess& d, const std::string& id) {
-  auto r = http_get(d.url("/v1/campaigns/" + id));
-  REQUIRE(r.status == 200);
-  return r.body["data"];
-}
-
-std::string create(const DaemonProcess& d, const json& body) {
-  auto r = http_post(d.url("/v1/campaigns"), body.dump());
-  INFO(r.raw);
-  REQUIRE(r.status == 201);
-  return r.body["data"]["id"].get<std::string>();
-}
-
 // "HH:00" `hours` from now in UTC, so a window around now is open whenever the suite runs.
 std::string utc_hour_from_now(int hours) {
   std::time_t t = std::time(nullptr) + hours * 3600;
@@ -85,14 +73,14 @@ TEST_CASE("truedy: every contact reaches Truedy once in batches of at most 1000 
 
   const int n = 2200;
   const std::string start = utc_hour_from_now(-1), end = utc_hour_from_now(2);
-  auto id = create(daemon, campaign(n, 5000,
-                                    {{"timezone", "UTC"},
-                                     {"start_time", start},
-                                     {"end_time", end},
-                                     {"working_days", {1, 2, 3, 4, 5, 6, 7}},
-                                     {"max_calls_per_day", 100000},
-                                     {"phone_rotation_strategy", "sequential"}}));
-  bool done = wait_until([&] { return counts_of(daemon, id)["status"] == "completed"; });
+  auto id = create_campaign(daemon, campaign(n, 5000,
+                                             {{"timezone", "UTC"},
+                                              {"start_time", start},
+                                              {"end_time", end},
+                                              {"working_days", {1, 2, 3, 4, 5, 6, 7}},
+                                              {"max_calls_per_day", 100000},
+                                              {"phone_rotation_strategy", "sequential"}}));
+  bool done = wait_until([&] { return campaign_of(daemon, id)["status"] == "completed"; });
   INFO(daemon.log());
   REQUIRE(done);
 
@@ -122,7 +110,7 @@ TEST_CASE("truedy: every contact reaches Truedy once in batches of at most 1000 
   auto seen = fake.received_numbers();
   REQUIRE(seen.size() == static_cast<std::size_t>(n));
   for (int i = 0; i < n; ++i) CHECK(seen[phone(i)] == 1);
-  auto c = counts_of(daemon, id)["counts"];
+  auto c = campaign_of(daemon, id)["counts"];
   CHECK(c["completed"] == n);
   CHECK(c["called"] == n);
   CHECK(c["failed"] == 0);
@@ -136,22 +124,22 @@ TEST_CASE("truedy: a 503 with an HTTP-date Retry-After is retried - the campaign
   fake.report_to(daemon.url("/v1/providers/truedy/events"),
                  [](const std::string&, int times) { return times == 1 ? "no-answer" : "completed"; });
   fake.inject(503, 1, http_date_in(2));
-  auto id = create(
+  auto id = create_campaign(
       daemon,
       campaign(20, 100, {{"phone_number_ids", {"num_9", "num_8"}}, {"retry_attempts", 1}, {"retry_delay_seconds", 0}}));
-  CHECK(counts_of(daemon, id)["phone_number_ids"] == json{"num_9", "num_8"});
-  REQUIRE(wait_until([&] { return counts_of(daemon, id)["status"] == "completed"; }));
+  CHECK(campaign_of(daemon, id)["phone_number_ids"] == json{"num_9", "num_8"});
+  REQUIRE(wait_until([&] { return campaign_of(daemon, id)["status"] == "completed"; }));
   CHECK(fake.violations().empty());
   for (const auto& b : fake.batches()) CHECK(b.body["phone_number_ids"] == json{"num_9", "num_8"});
   // A no-answer is retried once: each number reached Truedy twice, as two attempts.
   for (const auto& [number, times] : fake.received_numbers()) CHECK(times == 2);
-  CHECK(counts_of(daemon, id)["counts"]["completed"] == 20);
+  CHECK(campaign_of(daemon, id)["counts"]["completed"] == 20);
 }
 
 TEST_CASE("truedy: a provider that refuses connections leaves the calls pending - none held or failed") {
   TempDir dir;
   DaemonProcess daemon(dir, config_for("http://127.0.0.1:1"));
-  auto id = create(daemon, campaign(3, 10));
+  auto id = create_campaign(daemon, campaign(3, 10));
   dialerd::store::sqlite::Db db(daemon.db_path(), dialerd::store::sqlite::Db::Mode::read_only, 1000);
   REQUIRE(wait_until([&] {
     auto& q = db.cached("SELECT count(*) FROM attempts WHERE outcome = 'not_submitted'");
@@ -159,7 +147,7 @@ TEST_CASE("truedy: a provider that refuses connections leaves the calls pending 
     q.reset();
     return tried;
   }));
-  auto c = counts_of(daemon, id)["counts"];
+  auto c = campaign_of(daemon, id)["counts"];
   CHECK(c["pending"] == 3);
   CHECK(c["held"] == 0);
   CHECK(c["failed"] == 0);
@@ -176,13 +164,14 @@ TEST_CASE("truedy: a 500 or an answer lost to a dropped connection holds the bat
   SECTION("the connection is closed without an answer") {
     fake.inject_drop(1);
   }
-  auto id = create(daemon, campaign(4, 10));
-  REQUIRE(wait_until([&] { return counts_of(daemon, id)["counts"]["held"] == 4; }));
+  auto id = create_campaign(daemon, campaign(4, 10));
+  REQUIRE(wait_until([&] { return campaign_of(daemon, id)["counts"]["held"] == 4; }));
   fake.report_to(daemon.url("/v1/providers/truedy/events"), [](const std::string&, int) { return "completed"; });
-  auto later = create(daemon, campaign(0, 1, {{"contacts", json::array({{{"phone_number", "+14155550199"}}})}}));
-  REQUIRE(wait_until([&] { return counts_of(daemon, later)["status"] == "completed"; }));
+  auto later =
+      create_campaign(daemon, campaign(0, 1, {{"contacts", json::array({{{"phone_number", "+14155550199"}}})}}));
+  REQUIRE(wait_until([&] { return campaign_of(daemon, later)["status"] == "completed"; }));
   CHECK(fake.violations().empty());
   auto seen = fake.received_numbers();
   for (int i = 0; i < 4; ++i) CHECK(seen.count(phone(i)) == 0);
-  CHECK(counts_of(daemon, id)["counts"]["held"] == 4);
+  CHECK(campaign_of(daemon, id)["counts"]["held"] == 4);
 }

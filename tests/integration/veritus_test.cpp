@@ -4,6 +4,7 @@
 
 #include "fakes/fake_batchcall.hpp"
 #include "fakes/fake_veritus.hpp"
+#include "support/api.hpp"
 #include "support/daemon_process.hpp"
 
 using namespace dialerd::testing;
@@ -44,19 +45,6 @@ json campaign(json contacts, int concurrency) {
           {"from_number", "+14157774444"}, {"concurrency", concurrency}, {"contacts", std::move(contacts)}};
 }
 
-json counts_of(const DaemonProcess& d, const std::string& id) {
-  auto r = http_get(d.url("/v1/campaigns/" + id));
-  REQUIRE(r.status == 200);
-  return r.body["data"];
-}
-
-std::string create(const DaemonProcess& d, const json& body) {
-  auto r = http_post(d.url("/v1/campaigns"), body.dump());
-  INFO(r.raw);
-  REQUIRE(r.status == 201);
-  return r.body["data"]["id"].get<std::string>();
-}
-
 json call_of(const DaemonProcess& d, const std::string& campaign_id, const std::string& number) {
   auto r = http_get(d.url("/v1/campaigns/" + campaign_id + "/calls?limit=1000"));
   REQUIRE(r.status == 200);
@@ -95,8 +83,8 @@ TEST_CASE(
   for (int i = 0; i < n; ++i)
     contacts.push_back(
         {{"phone_number", phone(i)}, {"first_name", "F" + std::to_string(i)}, {"customer_id", customer(i)}});
-  auto id = create(daemon, campaign(contacts, 1000));
-  bool done = wait_until([&] { return counts_of(daemon, id)["status"] == "completed"; });
+  auto id = create_campaign(daemon, campaign(contacts, 1000));
+  bool done = wait_until([&] { return campaign_of(daemon, id)["status"] == "completed"; });
   INFO(daemon.log());
   REQUIRE(done);
 
@@ -119,7 +107,7 @@ TEST_CASE(
   CHECK(fake.asked()[customer(207)] == 2);
   CHECK(fake.asked()[customer(13)] == 1);
 
-  auto c = counts_of(daemon, id)["counts"];
+  auto c = campaign_of(daemon, id)["counts"];
   CHECK(c["total"] == n + 4);
   CHECK(c["completed"] == n - 1 + 2);
   CHECK(c["failed"] == 3);  // cease and desist, no customer_id, a customer_id that is not an id
@@ -139,8 +127,9 @@ TEST_CASE("veritus: a lone call goes to POST /customers/{id}/calls and its callb
   FakeVeritus fake;
   DaemonProcess daemon(dir, config_for(fake));
   fake.report_to(daemon.url("/v1/providers/veritus/events"), [](const std::string&, int) { return "voicemail"; });
-  auto id = create(daemon, campaign(json::array({{{"phone_number", phone(1)}, {"customer_id", "acme/42"}}}), 1));
-  bool done = wait_until([&] { return counts_of(daemon, id)["status"] == "completed"; });
+  auto id =
+      create_campaign(daemon, campaign(json::array({{{"phone_number", phone(1)}, {"customer_id", "acme/42"}}}), 1));
+  bool done = wait_until([&] { return campaign_of(daemon, id)["status"] == "completed"; });
   INFO(daemon.log());
   for (const auto& v : fake.violations()) INFO(v);
   REQUIRE(done);
@@ -150,7 +139,7 @@ TEST_CASE("veritus: a lone call goes to POST /customers/{id}/calls and its callb
   CHECK(requests[0].path == "/customers/acme%2F42/calls");
   CHECK(requests[0].customer_ids == std::vector<std::string>{"acme/42"});
   CHECK(requests[0].body == json{{"agentId", kAgent}, {"webhook", {{"url", kCallbackUrl}, {"secretId", kSecretId}}}});
-  CHECK(counts_of(daemon, id)["counts"]["completed"] == 1);
+  CHECK(campaign_of(daemon, id)["counts"]["completed"] == 1);
   CHECK(call_of(daemon, id, phone(1))["last_outcome"] == "voicemail");
 }
 
@@ -168,16 +157,17 @@ TEST_CASE("veritus: a 500 or a dropped connection after sending holds the calls 
     fake.inject_drop(1);
   }
 
-  auto id = create(daemon, campaign(contacts, 10));
-  REQUIRE(wait_until([&] { return counts_of(daemon, id)["counts"]["held"] == 5; }));
+  auto id = create_campaign(daemon, campaign(contacts, 10));
+  REQUIRE(wait_until([&] { return campaign_of(daemon, id)["counts"]["held"] == 5; }));
   // Another campaign runs to its end afterwards: the scheduler has passed over the held calls many times.
   fake.report_to(daemon.url("/v1/providers/veritus/events"), [](const std::string&, int) { return "completed"; });
-  auto later = create(daemon, campaign(json::array({{{"phone_number", phone(9)}, {"customer_id", customer(9)}}}), 1));
-  REQUIRE(wait_until([&] { return counts_of(daemon, later)["status"] == "completed"; }));
+  auto later =
+      create_campaign(daemon, campaign(json::array({{{"phone_number", phone(9)}, {"customer_id", customer(9)}}}), 1));
+  REQUIRE(wait_until([&] { return campaign_of(daemon, later)["status"] == "completed"; }));
   CHECK(fake.violations().empty());
   auto asked = fake.asked();
   for (int i = 0; i < 5; ++i) CHECK(asked[customer(i)] == 0);
-  auto data = counts_of(daemon, id);
+  auto data = campaign_of(daemon, id);
   CHECK(data["status"] == "running");
   CHECK(data["counts"]["held"] == 5);
   CHECK(data["counts"]["pending"] == 0);
@@ -192,8 +182,8 @@ TEST_CASE("veritus: a slow answer past timeout_ms holds the calls it may have pl
   fake.set_delay(std::chrono::milliseconds(1500));
   json contacts = json::array();
   for (int i = 0; i < 3; ++i) contacts.push_back({{"phone_number", phone(i)}, {"customer_id", customer(i)}});
-  auto id = create(daemon, campaign(contacts, 10));
-  REQUIRE(wait_until([&] { return counts_of(daemon, id)["counts"]["held"] == 3; }));
+  auto id = create_campaign(daemon, campaign(contacts, 10));
+  REQUIRE(wait_until([&] { return campaign_of(daemon, id)["counts"]["held"] == 3; }));
   // Veritus did take the request once the delay was over: the calls went out, once, and dialerd holds them.
   REQUIRE(wait_until([&] { return fake.calls_placed() == 3; }));
   CHECK(fake.violations().empty());

@@ -10,6 +10,7 @@
 #include "dialerd/webhooks/sender.hpp"
 #include "fakes/fake_batchcall.hpp"
 #include "fakes/webhook_receiver.hpp"
+#include "support/api.hpp"
 #include "support/daemon_process.hpp"
 
 using namespace dialerd::testing;
@@ -23,9 +24,6 @@ std::string phone(int i) {
 }
 HttpResult post(const DaemonProcess& d, const std::string& path, const json& body = json::object()) {
   return http_post(d.url(path), body.dump());
-}
-json campaign_of(const DaemonProcess& d, const std::string& id) {
-  return http_get(d.url("/v1/campaigns/" + id)).body["data"];
 }
 std::string create(const DaemonProcess& d, json extra, int contacts) {
   json list = json::array();
