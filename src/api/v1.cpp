@@ -247,6 +247,11 @@ awaitable<http::Response> serve(Context& ctx, const http::Router& router, http::
     } catch (const store::sqlite::DbError& e) {
       if (!e.locked() || route.async_handler || std::chrono::steady_clock::now() >= give_up_at)
         out = storage_error(request, e);
+    } catch (const store::CorruptRow& e) {
+      // A row the schema should never hold (edited by hand, a disk fault): said, not read as a default.
+      spdlog::error("http: {} {}: {}", request.method, request.path, e.what());
+      out = http::error_response(500, "corrupt_row",
+                                 std::string(e.what()) + "; the operator must fix the row (docs/OPERATIONS.md)");
     }
     if (out) co_return std::move(*out);
     store::count_lock_wait();

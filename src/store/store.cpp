@@ -5,6 +5,8 @@
 #include <unordered_map>
 #include <unordered_set>
 
+#include <spdlog/spdlog.h>
+
 #include "dialerd/schedule/retry.hpp"
 #include "dialerd/schedule/rotation.hpp"
 #include "dialerd/store/lock_wait.hpp"
@@ -24,14 +26,15 @@ using namespace sql;
 
 namespace {
 
+// A JSON column of campaign `id`; CorruptRow when it does not parse or has another shape than T.
 template <class T>
-T json_or(const std::string& text, T fallback) {
+T campaign_json(const std::string& text, CampaignId id, const char* column) {
   auto j = nlohmann::json::parse(text, nullptr, false);
-  if (j.is_discarded()) return fallback;
+  if (j.is_discarded()) throw CorruptRow("campaigns", id, column, "is not valid JSON");
   try {
     return j.get<T>();
   } catch (const nlohmann::json::exception&) {
-    return fallback;
+    throw CorruptRow("campaigns", id, column, std::string("has the wrong shape (") + j.type_name() + ")");
   }
 }
 
@@ -44,22 +47,25 @@ Campaign read_campaign(const Stmt& s) {
   sp.agent_id = s.text(3);
   sp.provider = s.text(4);
   sp.from_number = s.text(5);
-  sp.from_numbers = json_or<std::vector<std::string>>(s.text(6), {});
+  sp.from_numbers = campaign_json<std::vector<std::string>>(s.text(6), c.id, "from_numbers");
   sp.rotation = s.text(7);
   sp.schedule_type = s.text(8);
   sp.trigger_at = s.opt_int64(9);
   sp.timezone = s.text(10);
   sp.start_time = s.opt_text(11);
   sp.end_time = s.opt_text(12);
-  if (auto days = s.opt_text(13)) sp.working_days = json_or<std::vector<int>>(*days, {});
+  if (auto days = s.opt_text(13)) sp.working_days = campaign_json<std::vector<int>>(*days, c.id, "working_days");
   sp.concurrency = static_cast<int>(s.int64(14));
   if (auto m = s.opt_int64(15)) sp.max_calls_per_day = static_cast<int>(*m);
   sp.retry_attempts = static_cast<int>(s.int64(16));
   sp.retry_delay_s = static_cast<int>(s.int64(17));
   if (auto url = s.opt_text(18)) sp.webhook = Webhook{*url, s.opt_text(19).value_or("")};
-  sp.required_variables = json_or<std::vector<std::string>>(s.text(20), {});
-  sp.options = json_or<nlohmann::json>(s.text(21), nlohmann::json::object());
-  c.status = campaign_status_from(s.text(22)).value_or(CampaignStatus::draft);
+  sp.required_variables = campaign_json<std::vector<std::string>>(s.text(20), c.id, "required_variables");
+  sp.options = campaign_json<nlohmann::json>(s.text(21), c.id, "options");
+  if (!sp.options.is_object()) throw CorruptRow("campaigns", c.id, "options", "is not a JSON object");
+  auto status = campaign_status_from(s.text(22));
+  if (!status) throw CorruptRow("campaigns", c.id, "status", "is not a campaign status");
+  c.status = *status;
   sp.status = c.status;
   c.created_at = s.int64(23);
   c.updated_at = s.int64(24);
@@ -213,29 +219,47 @@ Store::AddedContacts Store::insert_contacts(CampaignId id, const std::vector<Con
   return out;
 }
 
+namespace {
+// The campaign the statement is on, the statement reset whether or not the row can be read.
+Campaign read_and_reset(Stmt& s) {
+  try {
+    auto c = read_campaign(s);
+    s.reset();
+    return c;
+  } catch (...) {
+    s.reset();
+    throw;
+  }
+}
+}  // namespace
+
 std::optional<Campaign> Store::campaign(CampaignId id) {
   auto& s = db_->cached(kSelectCampaign);
   s.bind(1, id);
   if (!s.step()) return std::nullopt;
-  auto c = read_campaign(s);
-  s.reset();
-  return c;
+  return read_and_reset(s);
 }
 
 std::optional<Campaign> Store::campaign(const std::string& workspace, CampaignId id) {
   auto& s = db_->cached(kSelectWorkspaceCampaign);
   s.bind(1, id).bind(2, workspace);
   if (!s.step()) return std::nullopt;
-  auto c = read_campaign(s);
-  s.reset();
-  return c;
+  return read_and_reset(s);
 }
 
 std::vector<Campaign> Store::campaigns_with_status(CampaignStatus status) {
   auto& s = db_->cached(kSelectCampaignsByStatus);
   s.bind(1, to_string(status));
   std::vector<Campaign> out;
-  while (s.step()) out.push_back(read_campaign(s));
+  while (s.step()) {
+    try {
+      out.push_back(read_campaign(s));
+    } catch (const CorruptRow& e) {
+      // Set aside, loudly: its calls wait; every other campaign goes on.
+      if (corrupt_logged_.insert(s.int64(0)).second)
+        spdlog::error("store: {}; the campaign is set aside (its calls wait) until the row is fixed", e.what());
+    }
+  }
   return out;
 }
 

@@ -5,6 +5,8 @@
 #include <limits>
 #include <memory>
 #include <optional>
+#include <set>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -111,6 +113,15 @@ struct OutboxEvent {
   domain::UnixMs created_at = 0;
 };
 
+// A stored row that breaks what the schema promises (JSON that does not parse or has the wrong shape, a
+// status no code knows): a broken invariant, never read as a default. It names the row and the column,
+// not the value, which may hold personal data.
+class CorruptRow : public std::runtime_error {
+ public:
+  CorruptRow(const std::string& table, std::int64_t id, const std::string& column, const std::string& why)
+      : std::runtime_error(table + " row " + std::to_string(id) + ": the stored " + column + " " + why) {}
+};
+
 struct ClaimOptions {
   int limit = 1000;                // most calls in the chunk
   int max_examined = 0;            // most candidates judged in one claim (0 = 4 x limit)
@@ -144,6 +155,8 @@ class Store {
   // The campaign if it belongs to `workspace`: one query that finds nothing alike for a missing id and for
   // another workspace's, so the API answers both the same way in the same time.
   std::optional<domain::Campaign> campaign(const std::string& workspace, domain::CampaignId id);
+  // campaign() throws CorruptRow for a row it cannot read. campaigns_with_status() sets such a campaign
+  // aside (logged as an error, once per campaign and process) so the others go on.
   std::vector<domain::Campaign> campaigns_with_status(domain::CampaignStatus status);
   domain::CallCounts counts(domain::CampaignId id);
   std::int64_t in_flight(domain::CampaignId id);
@@ -336,7 +349,8 @@ class Store {
   std::uint64_t key_seq_ = 0;
   std::uint32_t key_salt_ = 0;
   schedule::RetrySettings retry_settings_;
-  util::Random random_;  // retry jitter, random caller-id rotation, the idempotency-key salt
+  std::set<domain::CampaignId> corrupt_logged_;  // campaigns set aside and said so
+  util::Random random_;                          // retry jitter, random caller-id rotation, the idempotency-key salt
 };
 
 }  // namespace dialerd::store

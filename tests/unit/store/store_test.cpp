@@ -786,3 +786,28 @@ TEST_CASE("store: a savepoint keeps what is released and undoes what is rolled b
   tx.commit();
   CHECK(db.cached("SELECT v FROM t ORDER BY v").all_int64() == std::vector<std::int64_t>{1, 4});
 }
+
+TEST_CASE("store: a campaign row that cannot be read is a loud error - never a default - and others go on") {
+  testing::TempDir dir;
+  Store s({dir.file("q.db")});
+  auto good = s.create_campaign(spec(), people(1), 1000);
+  auto bad = s.create_campaign(spec(), people(1), 1000);
+  {
+    dialerd::store::sqlite::Db db(dir.file("q.db"), dialerd::store::sqlite::Db::Mode::read_write, 1000);
+    db.exec("UPDATE campaigns SET working_days = '[1,2' WHERE id = " + std::to_string(bad));
+  }
+  // Before, a corrupt working_days read as "no working day": the campaign silently never dispatched.
+  CHECK_THROWS_AS(s.campaign(bad), dialerd::store::CorruptRow);
+  CHECK_THROWS_WITH(s.campaign(bad), Catch::Contains("campaigns row " + std::to_string(bad)) &&
+                                         Catch::Contains("working_days is not valid JSON"));
+  CHECK(s.campaign(good));
+  auto status = s.campaign(good)->status;
+  auto listed = s.campaigns_with_status(status);
+  REQUIRE(listed.size() == 1);
+  CHECK(listed[0].id == good);
+  {
+    dialerd::store::sqlite::Db db(dir.file("q.db"), dialerd::store::sqlite::Db::Mode::read_write, 1000);
+    db.exec("UPDATE campaigns SET working_days = '{\"a\":1}', options = '[]' WHERE id = " + std::to_string(bad));
+  }
+  CHECK_THROWS_WITH(s.campaign(bad), Catch::Contains("working_days has the wrong shape (object)"));
+}
