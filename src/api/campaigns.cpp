@@ -14,7 +14,6 @@
 #include "dialerd/schedule/place.hpp"
 #include "dialerd/schedule/time.hpp"
 #include "dialerd/store/lock_wait.hpp"
-#include "dialerd/store/sqlite/db.hpp"
 #include "dialerd/util/time.hpp"
 
 namespace dialerd::api {
@@ -400,7 +399,7 @@ awaitable<http::Response> create_campaign(Context& ctx, const http::Request& req
         contacts.begin() + static_cast<std::ptrdiff_t>(std::min(contacts.size(), start + kCreateSlice)));
     try {
       co_await store::when_unlocked([&] { ctx.store.add_contacts(id, chunk, now); }, budget);
-    } catch (const store::sqlite::DbError& e) {
+    } catch (const store::StorageError& e) {
       spdlog::error("campaign {}: contacts chunk {} failed: {}", id, chunk_no, e.what());
       failed_chunks.push_back({{"chunk", chunk_no}, {"error", "could not store this chunk; nothing of it was kept"}});
     }
@@ -502,7 +501,7 @@ awaitable<http::Response> add_contacts(Context& ctx, const http::Request& req, c
       added += r.added;
       updated += r.updated;
       for (auto cid : r.call_ids) call_ids.push_back(std::to_string(cid));
-    } catch (const store::sqlite::DbError& e) {
+    } catch (const store::StorageError& e) {
       // Nothing stored yet: the whole request failed, and the caller gets the storage error (503 when the
       // disk is full) rather than a partial-success answer.
       if (added + updated == 0) throw;

@@ -7,11 +7,9 @@
 #include <fmt/format.h>
 
 #include <spdlog/spdlog.h>
-#include <sqlite3.h>
 
 #include "common.hpp"
 #include "dialerd/store/lock_wait.hpp"
-#include "dialerd/store/sqlite/db.hpp"
 #include "dialerd/util/crypto.hpp"
 #include "dialerd/util/json_depth.hpp"
 #include "dialerd/util/metrics.hpp"
@@ -181,15 +179,15 @@ metrics::Counter& storage_errors() {
 }
 // The answer to a request whose transaction the database refused: 503 when it may pass later (disk full,
 // I/O error, a lock held past database.busy_timeout_ms); anything else is a bug, rethrown (500).
-http::Response storage_error(const http::Request& request, const store::sqlite::DbError& e) {
-  const int primary = e.code() & 0xff;
-  if (primary != SQLITE_FULL && primary != SQLITE_IOERR && !e.locked()) throw e;
+http::Response storage_error(const http::Request& request, const store::StorageError& e) {
+  using Kind = store::StorageError::Kind;
+  if (e.kind() == Kind::other) throw e;
   spdlog::error("http: {} {}: database: {}", request.method, request.path, e.what());
   storage_errors().inc();
-  auto r = http::error_response(
-      503, primary == SQLITE_FULL ? "storage_full" : "storage_unavailable",
-      std::string(primary == SQLITE_FULL ? "the database's disk is full" : "the database cannot write now") + " (" +
-          e.what() + "); this request's change was rolled back. Retry later.");
+  const bool full = e.kind() == Kind::full;
+  auto r = http::error_response(503, full ? "storage_full" : "storage_unavailable",
+                                std::string(full ? "the database's disk is full" : "the database cannot write now") +
+                                    " (" + e.what() + "); this request's change was rolled back. Retry later.");
   r.headers.emplace_back("Retry-After", "5");
   return r;
 }
@@ -244,7 +242,7 @@ awaitable<http::Response> serve(Context& ctx, const http::Router& router, http::
         out = co_await (*route.async_handler)(request, route.params);
     } catch (const BadRequest& e) {
       out = bad_request_response(e);
-    } catch (const store::sqlite::DbError& e) {
+    } catch (const store::StorageError& e) {
       if (!e.locked() || route.async_handler || std::chrono::steady_clock::now() >= give_up_at)
         out = storage_error(request, e);
     } catch (const store::CorruptRow& e) {

@@ -238,7 +238,7 @@ awaitable<void> Scheduler::run() {
     std::optional<UnixMs> next;
     try {
       next = tick();
-    } catch (const store::sqlite::DbError& e) {
+    } catch (const store::StorageError& e) {
       // A store error must not end the loop: retry shortly. Another process's lock (sqlite3, a backup) is
       // waited out in short steps, the loop serving the API meanwhile; said once, not at every step.
       const auto now = clock_.now_ms();

@@ -190,7 +190,7 @@ Store::AddedContacts Store::insert_contacts(CampaignId id, const std::vector<Con
     up.reset();
     up.bind(1, contact.phone).bind(2, non_empty(contact.first_name)).bind(3, non_empty(contact.last_name)).bind(4, now);
     up.bind(5, contact.timezone).bind(6, id);
-    if (!up.step()) throw sqlite::DbError(0, "contact upsert returned no id");
+    if (!up.step()) throw std::logic_error("contact upsert returned no id");
     std::int64_t contact_id = up.int64(0);
     up.reset();
     std::string vars = call_variables(contact).dump();
@@ -606,7 +606,7 @@ Store::PlaceNow Store::place_now(const Campaign& campaign, const std::vector<Con
     CallId id = insert_contacts(campaign.id, {contacts[i]}, now).call_ids.front();
     auto& sel = db_->cached(kSelectCandidate);
     sel.bind(1, id);
-    if (!sel.step()) throw sqlite::DbError(0, "a call just stored cannot be read back");
+    if (!sel.step()) throw std::logic_error("a call just stored cannot be read back");
     Candidate cand = read_candidate(sel, campaign.spec.retry_attempts);
     sel.reset();
     auto& item = out.items[i];
@@ -1092,7 +1092,7 @@ Suppression Store::add_suppression(const Suppression& in) {
   auto& s = db_->cached(kUpsertSuppression);
   s.bind(1, in.workspace).bind(2, in.phone).bind(3, in.reason).bind(4, in.source).bind(5, in.created_by);
   s.bind(6, in.created_at);
-  if (!s.step()) throw sqlite::DbError(0, "suppression upsert returned nothing");
+  if (!s.step()) throw std::logic_error("suppression upsert returned nothing");
   auto out = read_suppression(s);
   s.reset();
   tx.commit();

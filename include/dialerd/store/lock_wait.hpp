@@ -1,7 +1,7 @@
 #pragma once
 // Waiting for another process's database lock without stopping the event loop. The store's connection
 // waits at most kLoopLockWaitMs inside SQLite (blocking the loop that long); past that a store call fails
-// with a DbError whose locked() is true, having changed nothing, and the caller tries it again after a
+// with a StorageError whose locked() is true, having changed nothing, and the caller tries it again after a
 // timer, the loop serving everything else meanwhile (docs/ARCHITECTURE.md, "The event loop never waits").
 #include <algorithm>
 #include <chrono>
@@ -9,7 +9,7 @@
 #include <type_traits>
 
 #include "dialerd/asio.hpp"
-#include "dialerd/store/sqlite/db.hpp"
+#include "dialerd/store/errors.hpp"
 
 namespace dialerd::store {
 
@@ -41,7 +41,7 @@ awaitable<std::invoke_result_t<Fn&>> when_unlocked(Fn fn, std::optional<std::chr
       } else {
         co_return fn();
       }
-    } catch (const sqlite::DbError& e) {
+    } catch (const StorageError& e) {
       if (!e.locked() || std::chrono::steady_clock::now() >= give_up_at) throw;
       locked = true;
     }

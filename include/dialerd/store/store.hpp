@@ -6,13 +6,13 @@
 #include <memory>
 #include <optional>
 #include <set>
-#include <stdexcept>
 #include <string>
 #include <vector>
 
 #include "dialerd/domain/campaign.hpp"
 #include "dialerd/domain/dispatch.hpp"
 #include "dialerd/schedule/retry.hpp"
+#include "dialerd/store/errors.hpp"
 #include "dialerd/util/random.hpp"
 
 namespace dialerd::store {
@@ -111,15 +111,6 @@ struct OutboxEvent {
   std::string event_id, type, url, secret_id, payload;
   int attempts = 0;
   domain::UnixMs created_at = 0;
-};
-
-// A stored row that breaks what the schema promises (JSON that does not parse or has the wrong shape, a
-// status no code knows): a broken invariant, never read as a default. It names the row and the column,
-// not the value, which may hold personal data.
-class CorruptRow : public std::runtime_error {
- public:
-  CorruptRow(const std::string& table, std::int64_t id, const std::string& column, const std::string& why)
-      : std::runtime_error(table + " row " + std::to_string(id) + ": the stored " + column + " " + why) {}
 };
 
 struct ClaimOptions {

@@ -111,9 +111,20 @@ Db::Db(const std::string& path, Mode mode, int busy_timeout_ms) {
   sqlite3_busy_timeout(db_, busy_timeout_ms);
 }
 
-bool DbError::locked() const {
-  const int primary = code_ & 0xff;
-  return primary == SQLITE_BUSY || primary == SQLITE_LOCKED;
+StorageError::Kind DbError::kind_of(int code) {
+  switch (code & 0xff) {
+    case SQLITE_BUSY:
+    case SQLITE_LOCKED:
+      return Kind::busy;
+    case SQLITE_FULL:
+      return Kind::full;
+    case SQLITE_IOERR:
+    case SQLITE_CANTOPEN:
+    case SQLITE_READONLY:
+      return Kind::unavailable;
+    default:
+      return Kind::other;
+  }
 }
 
 void Db::set_busy_timeout(int ms) {

@@ -811,3 +811,15 @@ TEST_CASE("store: a campaign row that cannot be read is a loud error - never a d
   }
   CHECK_THROWS_WITH(s.campaign(bad), Catch::Contains("working_days has the wrong shape (object)"));
 }
+
+TEST_CASE("store: SQLite's refusals become the store error kinds the API maps to statuses") {
+  using dialerd::store::StorageError;
+  using dialerd::store::sqlite::DbError;
+  CHECK(DbError(SQLITE_BUSY, "x").kind() == StorageError::Kind::busy);
+  CHECK(DbError(SQLITE_LOCKED, "x").locked());
+  CHECK(DbError(SQLITE_FULL, "x").kind() == StorageError::Kind::full);
+  CHECK(DbError(SQLITE_IOERR_WRITE, "x").kind() == StorageError::Kind::unavailable);  // extended codes too
+  CHECK(DbError(SQLITE_READONLY, "x").kind() == StorageError::Kind::unavailable);
+  CHECK(DbError(SQLITE_CONSTRAINT_UNIQUE, "x").kind() == StorageError::Kind::other);
+  CHECK_FALSE(DbError(SQLITE_CONSTRAINT, "x").locked());
+}

@@ -1,5 +1,6 @@
 // The module include graph (include/dialerd/<module>/, src/<module>/) has no cycles, and the config value
-// types pull in no Asio: low modules stay low as the tree grows (docs/ARCHITECTURE.md, "Modules").
+// types pull in no Asio, and the API and the scheduler know no SQLite: low modules stay low as the tree
+// grows (docs/ARCHITECTURE.md, "Modules").
 #include <catch2/catch.hpp>
 #include <filesystem>
 #include <fstream>
@@ -106,4 +107,15 @@ TEST_CASE("structure: the config value types include no Asio") {
       if (inc.rfind("dialerd/", 0) == 0) todo.push_back(kRoot / "include" / inc);
     }
   }
+}
+
+TEST_CASE("structure: the API and the scheduler see store errors, not SQLite") {
+  // Typed store errors (store/errors.hpp) are what they catch; a second backend must not change them.
+  for (const char* dir : {"src/api", "include/dialerd/api", "src/scheduler", "include/dialerd/scheduler"})
+    for (const auto& e : fs::recursive_directory_iterator(kRoot / dir))
+      for (const auto& inc : includes_of(e.path())) {
+        INFO(fs::relative(e.path(), kRoot).string() << " includes " << inc);
+        CHECK(inc != "sqlite3.h");
+        CHECK(inc.rfind("dialerd/store/sqlite/", 0) != 0);
+      }
 }

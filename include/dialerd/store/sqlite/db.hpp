@@ -10,18 +10,22 @@
 #include <unordered_map>
 #include <vector>
 
+#include "dialerd/store/errors.hpp"
+
 struct sqlite3;
 struct sqlite3_stmt;
 
 namespace dialerd::store::sqlite {
 
-class DbError : public std::runtime_error {
+using store::StorageError;
+
+// SQLite's refusal, as the store::StorageError kind its result code means (SQLITE_BUSY and SQLITE_LOCKED:
+// busy, SQLITE_FULL: full, SQLITE_IOERR, SQLITE_CANTOPEN, SQLITE_READONLY: unavailable).
+class DbError : public StorageError {
  public:
-  DbError(int code, const std::string& what) : std::runtime_error(what), code_(code) {}
+  DbError(int code, const std::string& what) : StorageError(kind_of(code), what), code_(code) {}
   int code() const { return code_; }
-  // Another connection (another process: sqlite3, a backup) holds the lock this needed: trying again later
-  // may succeed. The statement or transaction that failed left nothing behind.
-  bool locked() const;
+  static Kind kind_of(int code);
 
  private:
   int code_;
