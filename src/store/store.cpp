@@ -41,34 +41,36 @@ T campaign_json(const std::string& text, CampaignId id, const char* column) {
 Campaign read_campaign(const Stmt& s) {
   Campaign c;
   auto& sp = c.spec;
-  c.id = s.int64(0);
-  sp.workspace = s.text(1);
-  sp.name = s.text(2);
-  sp.agent_id = s.text(3);
-  sp.provider = s.text(4);
-  sp.from_number = s.text(5);
-  sp.from_numbers = campaign_json<std::vector<std::string>>(s.text(6), c.id, "from_numbers");
-  sp.rotation = s.text(7);
-  sp.schedule_type = s.text(8);
-  sp.trigger_at = s.opt_int64(9);
-  sp.timezone = s.text(10);
-  sp.start_time = s.opt_text(11);
-  sp.end_time = s.opt_text(12);
-  if (auto days = s.opt_text(13)) sp.working_days = campaign_json<std::vector<int>>(*days, c.id, "working_days");
-  sp.concurrency = static_cast<int>(s.int64(14));
-  if (auto m = s.opt_int64(15)) sp.max_calls_per_day = static_cast<int>(*m);
-  sp.retry_attempts = static_cast<int>(s.int64(16));
-  sp.retry_delay_s = static_cast<int>(s.int64(17));
-  if (auto url = s.opt_text(18)) sp.webhook = Webhook{*url, s.opt_text(19).value_or("")};
-  sp.required_variables = campaign_json<std::vector<std::string>>(s.text(20), c.id, "required_variables");
-  sp.options = campaign_json<nlohmann::json>(s.text(21), c.id, "options");
+  c.id = s.int64("id");
+  sp.workspace = s.text("workspace");
+  sp.name = s.text("name");
+  sp.agent_id = s.text("agent_id");
+  sp.provider = s.text("provider");
+  sp.from_number = s.text("from_number");
+  sp.from_numbers = campaign_json<std::vector<std::string>>(s.text("from_numbers"), c.id, "from_numbers");
+  sp.rotation = s.text("rotation");
+  sp.schedule_type = s.text("schedule_type");
+  sp.trigger_at = s.opt_int64("trigger_at");
+  sp.timezone = s.text("timezone");
+  sp.start_time = s.opt_text("start_time");
+  sp.end_time = s.opt_text("end_time");
+  if (auto days = s.opt_text("working_days"))
+    sp.working_days = campaign_json<std::vector<int>>(*days, c.id, "working_days");
+  sp.concurrency = static_cast<int>(s.int64("concurrency"));
+  if (auto m = s.opt_int64("max_calls_per_day")) sp.max_calls_per_day = static_cast<int>(*m);
+  sp.retry_attempts = static_cast<int>(s.int64("retry_attempts"));
+  sp.retry_delay_s = static_cast<int>(s.int64("retry_delay_s"));
+  if (auto url = s.opt_text("webhook_url")) sp.webhook = Webhook{*url, s.opt_text("webhook_secret_id").value_or("")};
+  sp.required_variables =
+      campaign_json<std::vector<std::string>>(s.text("required_variables"), c.id, "required_variables");
+  sp.options = campaign_json<nlohmann::json>(s.text("options"), c.id, "options");
   if (!sp.options.is_object()) throw CorruptRow("campaigns", c.id, "options", "is not a JSON object");
-  auto status = campaign_status_from(s.text(22));
+  auto status = campaign_status_from(s.text("status"));
   if (!status) throw CorruptRow("campaigns", c.id, "status", "is not a campaign status");
   c.status = *status;
   sp.status = c.status;
-  c.created_at = s.int64(23);
-  c.updated_at = s.int64(24);
+  c.created_at = s.int64("created_at");
+  c.updated_at = s.int64("updated_at");
   return c;
 }
 
@@ -256,7 +258,7 @@ std::vector<Campaign> Store::campaigns_with_status(CampaignStatus status) {
       out.push_back(read_campaign(s));
     } catch (const CorruptRow& e) {
       // Set aside, loudly: its calls wait; every other campaign goes on.
-      if (corrupt_logged_.insert(s.int64(0)).second)
+      if (corrupt_logged_.insert(s.int64("id")).second)
         spdlog::error("store: {}; the campaign is set aside (its calls wait) until the row is fixed", e.what());
     }
   }

@@ -87,6 +87,14 @@ std::optional<std::string> Stmt::opt_text(int col) const {
   return text(col);
 }
 
+int Stmt::column(std::string_view name) const {
+  if (names_.empty())
+    for (int i = 0; i < column_count(); ++i) names_.push_back(column_name(i));
+  for (std::size_t i = 0; i < names_.size(); ++i)
+    if (names_[i] == name) return static_cast<int>(i);
+  throw std::logic_error("the statement has no result column '" + std::string(name) + "'");
+}
+
 int Stmt::column_count() const {
   return sqlite3_column_count(stmt_);
 }

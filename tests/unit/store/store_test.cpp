@@ -823,3 +823,15 @@ TEST_CASE("store: SQLite's refusals become the store error kinds the API maps to
   CHECK(DbError(SQLITE_CONSTRAINT_UNIQUE, "x").kind() == StorageError::Kind::other);
   CHECK_FALSE(DbError(SQLITE_CONSTRAINT, "x").locked());
 }
+
+TEST_CASE("store: columns are read by name - a name the statement lacks is an error, not column 0") {
+  dialerd::testing::TempDir dir;
+  dialerd::store::sqlite::Db db(dir.file("n.db"), dialerd::store::sqlite::Db::Mode::read_write, 1000);
+  auto& s = db.cached("SELECT 7 AS id, 'x' AS name, NULL AS gone");
+  REQUIRE(s.step());
+  CHECK(s.int64("id") == 7);
+  CHECK(s.text("name") == "x");
+  CHECK_FALSE(s.opt_int64("gone"));
+  CHECK_THROWS_WITH(s.int64("missing"), Catch::Contains("no result column 'missing'"));
+  s.reset();
+}

@@ -64,6 +64,13 @@ class Stmt {
   bool is_null(int col) const;
   std::optional<std::int64_t> opt_int64(int col) const;
   std::optional<std::string> opt_text(int col) const;
+  // The same by column name (its alias if it has one): readers that cannot get an index wrong.
+  std::int64_t int64(std::string_view name) const { return int64(column(name)); }
+  std::string text(std::string_view name) const { return text(column(name)); }
+  std::optional<std::int64_t> opt_int64(std::string_view name) const { return opt_int64(column(name)); }
+  std::optional<std::string> opt_text(std::string_view name) const { return opt_text(column(name)); }
+  // The index of the result column `name`; std::logic_error when the statement has none.
+  int column(std::string_view name) const;
   int column_count() const;
   std::string column_name(int col) const;
   bool is_integer(int col) const;
@@ -71,6 +78,7 @@ class Stmt {
  private:
   sqlite3* db_;
   sqlite3_stmt* stmt_ = nullptr;
+  mutable std::vector<std::string> names_;  // the result columns' names, read at the first column(name)
 };
 
 class Db {
