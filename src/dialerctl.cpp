@@ -10,55 +10,25 @@
 
 #include "dialerd/ctl/top.hpp"
 #include "dialerd/http/client.hpp"
-#include "dialerd/store/sqlite/db.hpp"
+#include "dialerd/store/reports.hpp"
 
 namespace {
 
-using dialerd::store::sqlite::Db;
-using dialerd::store::sqlite::Stmt;
+using dialerd::store::Table;
 using json = nlohmann::json;
 
-// ---- SQL ------------------------------------------------------------------------------------------
-constexpr const char* kSchemaVersion = "PRAGMA user_version";
-constexpr const char* kCampaignsByStatus = "SELECT status, count(*) AS campaigns FROM campaigns GROUP BY status";
-constexpr const char* kCallsByState = R"sql(
-SELECT state, sum(n) AS calls FROM campaign_counters GROUP BY state
-ORDER BY CASE state WHEN 'called' THEN 1 ELSE 0 END, state)sql";
-constexpr const char* kProgress = R"sql(
-SELECT id, name, status, provider, total, pending, dispatching + in_progress AS in_flight, completed, failed,
-       skipped, held, called
-FROM campaign_progress WHERE (?1 IS NULL OR status = ?1) ORDER BY id)sql";
-constexpr const char* kProgressOne = R"sql(
-SELECT p.id, p.name, p.status, p.provider, c.agent_id, c.from_number, c.schedule_type,
-       strftime('%Y-%m-%dT%H:%M:%SZ', c.trigger_at / 1000.0, 'unixepoch') AS trigger_at, c.timezone,
-       c.concurrency, c.retry_attempts, c.retry_delay_s, p.total, p.pending, p.dispatching, p.in_progress,
-       p.completed, p.failed, p.skipped, p.held, p.called,
-       strftime('%Y-%m-%dT%H:%M:%SZ', c.created_at / 1000.0, 'unixepoch') AS created_at
-FROM campaign_progress p JOIN campaigns c ON c.id = p.id WHERE p.id = ?1)sql";
-constexpr const char* kCalls = R"sql(
-SELECT k.id, p.phone, k.state, k.attempts,
-       strftime('%Y-%m-%dT%H:%M:%SZ', k.next_attempt_at / 1000.0, 'unixepoch') AS next_attempt_at,
-       k.last_outcome, k.last_error, k.provider_call_id
-FROM calls k JOIN contacts p ON p.id = k.contact_id
-WHERE k.campaign_id = ?1 AND (?2 IS NULL OR k.state = ?2) AND k.id > ?3
-ORDER BY k.id LIMIT ?4)sql";
-constexpr const char* kHeld = R"sql(
-SELECT call_id, campaign_id, phone, attempts, held_since, reason FROM held_calls
-WHERE (?1 IS NULL OR campaign_id = ?1) ORDER BY call_id)sql";
-// ----------------------------------------------------------------------------------------------------
+json json_of(const Table::Cell& c) {
+  if (const auto* n = std::get_if<std::int64_t>(&c)) return *n;
+  if (const auto* t = std::get_if<std::string>(&c)) return *t;
+  return nullptr;
+}
 
-json rows_of(Stmt& s) {
+// Rows as JSON objects (nlohmann::json orders their keys).
+json rows_of(const Table& t) {
   json rows = json::array();
-  while (s.step()) {
+  for (const auto& r : t.rows) {
     json row = json::object();
-    for (int i = 0; i < s.column_count(); ++i) {
-      if (s.is_null(i))
-        row[s.column_name(i)] = nullptr;
-      else if (s.is_integer(i))
-        row[s.column_name(i)] = s.int64(i);
-      else
-        row[s.column_name(i)] = s.text(i);
-    }
+    for (std::size_t i = 0; i < t.columns.size(); ++i) row[t.columns[i]] = json_of(r[i]);
     rows.push_back(std::move(row));
   }
   return rows;
@@ -72,22 +42,12 @@ std::string cell(const json& v) {
   return s.size() > 48 ? s.substr(0, 45) + "..." : s;
 }
 
-// nlohmann::json objects are ordered by key; this keeps the SELECT's column order for tables.
-json ordered_rows(Stmt& s, std::vector<std::string>& columns) {
+// Rows as arrays, in the columns' order, for tables.
+json ordered_rows(const Table& t) {
   json rows = json::array();
-  columns.clear();
-  while (s.step()) {
-    if (columns.empty())
-      for (int i = 0; i < s.column_count(); ++i) columns.push_back(s.column_name(i));
+  for (const auto& r : t.rows) {
     json row = json::array();
-    for (int i = 0; i < s.column_count(); ++i) {
-      if (s.is_null(i))
-        row.push_back(nullptr);
-      else if (s.is_integer(i))
-        row.push_back(s.int64(i));
-      else
-        row.push_back(s.text(i));
-    }
+    for (const auto& c : r) row.push_back(json_of(c));
     rows.push_back(std::move(row));
   }
   return rows;
@@ -117,10 +77,10 @@ void print_ordered(const std::vector<std::string>& cols, const json& rows) {
   for (const auto& r : rows) line([&](std::size_t i) { return cell(r[i]); });
 }
 
-// Runs a query and prints it as a table or as JSON objects.
-void show(Stmt& s, bool as_json, bool single = false) {
-  std::vector<std::string> cols;
-  json rows = ordered_rows(s, cols);
+// Prints a report as a table or as JSON objects.
+void show(const Table& t, bool as_json, bool single = false) {
+  const auto& cols = t.columns;
+  json rows = ordered_rows(t);
   if (as_json) {
     json objects = json::array();
     for (const auto& r : rows) {
@@ -243,60 +203,36 @@ int main(int argc, char** argv) {
     }
 
     if (db_path.empty()) db_path = state_dir + "/dialerd.db";
-    Db db(db_path, Db::Mode::read_only, 5000);
+    auto reports = dialerd::store::open_sqlite_reports(db_path, 5000);
+    auto optional = [](const std::string& v) { return v.empty() ? std::nullopt : std::optional<std::string>(v); };
     if (*status) {
-      auto& v = db.cached(kSchemaVersion);
-      v.step();
-      auto version = v.int64(0);
-      v.reset();
+      auto version = reports->schema_version();
       if (as_json) {
         json out = {{"database", db_path}, {"schema_version", version}};
-        out["campaigns"] = rows_of(db.cached(kCampaignsByStatus));
-        out["calls"] = rows_of(db.cached(kCallsByState));
+        out["campaigns"] = rows_of(reports->campaigns_by_status());
+        out["calls"] = rows_of(reports->calls_by_state());
         std::cout << out.dump(2) << "\n";
       } else {
         std::cout << "database " << db_path << " (schema " << version << ")\n\n";
-        show(db.cached(kCampaignsByStatus), false);
+        show(reports->campaigns_by_status(), false);
         std::cout << "\n";
-        show(db.cached(kCallsByState), false);
+        show(reports->calls_by_state(), false);
       }
     } else if (*campaigns) {
-      auto& s = db.cached(kProgress);
-      if (status_filter.empty())
-        s.bind_null(1);
-      else
-        s.bind(1, status_filter);
-      show(s, as_json);
+      show(reports->campaign_progress(optional(status_filter)), as_json);
     } else if (*campaign) {
-      auto& s = db.cached(kProgressOne);
-      s.bind(1, campaign_id);
-      std::vector<std::string> cols;
-      json rows = ordered_rows(s, cols);
-      if (rows.empty()) {
+      auto detail = reports->campaign_detail(campaign_id);
+      if (detail.rows.empty()) {
         std::cerr << "dialerctl: no campaign " << campaign_id << "\n";
         return 1;
       }
-      s.reset();
-      s.bind(1, campaign_id);
-      show(s, as_json, true);
+      show(detail, as_json, true);
     } else if (*calls) {
-      auto& s = db.cached(kCalls);
-      s.bind(1, calls_campaign);
-      if (state_filter.empty())
-        s.bind_null(2);
-      else
-        s.bind(2, state_filter);
-      s.bind(3, after).bind(4, limit);
-      show(s, as_json);
+      show(reports->campaign_calls(calls_campaign, optional(state_filter), after, limit), as_json);
     } else if (*held) {
-      auto& s = db.cached(kHeld);
-      if (held_campaign)
-        s.bind(1, held_campaign);
-      else
-        s.bind_null(1);
-      show(s, as_json);
+      show(reports->held_calls(held_campaign ? std::optional<std::int64_t>(held_campaign) : std::nullopt), as_json);
     } else if (*top) {
-      return dialerd::ctl::run_top(db, {std::llround(top_interval * 1000), top_once, as_json});
+      return dialerd::ctl::run_top(*reports, {std::llround(top_interval * 1000), top_once, as_json});
     }
   } catch (const std::exception& e) {
     std::cerr << "dialerctl: " << e.what() << "\n";

@@ -1,4 +1,4 @@
-// The shell of `dialerctl top`: reads the database, and on a terminal redraws until told to stop.
+// The shell of `dialerctl top`: reads the reports (store::Reports), and on a terminal redraws until told to stop.
 #include <poll.h>
 #include <sys/ioctl.h>
 #include <termios.h>
@@ -13,29 +13,10 @@
 #include <system_error>
 
 #include "dialerd/ctl/top.hpp"
-#include "dialerd/store/sqlite/db.hpp"
 #include "dialerd/util/clock.hpp"
 
 namespace dialerd::ctl {
 namespace {
-
-// The same counts as the campaign_progress view, read from campaign_counters directly: the view groups
-// every campaign ever made before it is filtered, and top reads this every refresh.
-constexpr const char* kTopRows = R"sql(
-SELECT c.id, c.name, c.status, c.concurrency, c.trigger_at,
-       sum(k.n) FILTER (WHERE k.state = 'pending')     AS pending,
-       sum(k.n) FILTER (WHERE k.state = 'dispatching') AS dispatching,
-       sum(k.n) FILTER (WHERE k.state = 'in_progress') AS in_progress,
-       sum(k.n) FILTER (WHERE k.state = 'completed')   AS completed,
-       sum(k.n) FILTER (WHERE k.state = 'failed')      AS failed,
-       sum(k.n) FILTER (WHERE k.state = 'skipped')     AS skipped,
-       sum(k.n) FILTER (WHERE k.state = 'held')        AS held,
-       (SELECT count(*) FROM attempts a
-        WHERE a.campaign_id = c.id AND a.submitted_at > ?1 AND a.submitted_at <= ?2
-          AND (a.outcome IS NULL OR a.outcome <> 'not_submitted')) AS submitted
-FROM campaigns c JOIN campaign_counters k ON k.campaign_id = c.id
-WHERE c.status IN ('running', 'paused', 'scheduled')
-GROUP BY c.id ORDER BY c.id)sql";
 
 volatile std::sig_atomic_t g_stop = 0;
 volatile std::sig_atomic_t g_resized = 0;
@@ -135,37 +116,16 @@ bool stdout_is_live_terminal() {
 
 }  // namespace
 
-std::vector<TopRow> read_top_rows(store::sqlite::Db& db, UnixMs now, std::int64_t interval_ms) {
-  auto& s = db.cached(kTopRows);
-  s.bind(1, now - interval_ms).bind(2, now);
-  std::vector<TopRow> rows;
-  while (s.step()) {
-    TopRow r;
-    r.id = s.int64(0);
-    r.name = s.text(1);
-    r.status = s.text(2);
-    r.concurrency = s.int64(3);
-    r.trigger_at = s.opt_int64(4);
-    r.counts.pending = s.int64(5);
-    r.counts.dispatching = s.int64(6);
-    r.counts.in_progress = s.int64(7);
-    r.counts.completed = s.int64(8);
-    r.counts.failed = s.int64(9);
-    r.counts.skipped = s.int64(10);
-    r.counts.held = s.int64(11);
-    r.submitted = s.int64(12);
-    rows.push_back(std::move(r));
-  }
-  s.reset();
-  return rows;
+std::vector<TopRow> read_top_rows(store::Reports& reports, UnixMs now, std::int64_t interval_ms) {
+  return reports.open_campaigns(now - interval_ms, now);
 }
 
-int run_top(store::sqlite::Db& db, const TopOptions& options) {
+int run_top(store::Reports& reports, const TopOptions& options) {
   util::SystemClock clock;
   TopView view(options.interval_ms);
   if (options.once || options.json || !stdout_is_live_terminal()) {
     const auto now = clock.now_ms();
-    view.update(now, read_top_rows(db, now, options.interval_ms));
+    view.update(now, read_top_rows(reports, now, options.interval_ms));
     if (options.json)
       std::cout << view.to_json().dump(2) << "\n";
     else
@@ -177,7 +137,7 @@ int run_top(store::sqlite::Db& db, const TopOptions& options) {
   bool clear = false;
   for (;;) {
     const auto now = clock.now_ms();
-    view.update(now, read_top_rows(db, now, options.interval_ms));
+    view.update(now, read_top_rows(reports, now, options.interval_ms));
     const auto [columns, rows] = Terminal::size();
     const auto lines = view.render({Style::ansi, columns, rows, true});
     // Overwrite in place and erase what is left of each line and below: no flicker, no scrolling.

@@ -14,25 +14,14 @@
 #include <nlohmann/json.hpp>
 
 #include "dialerd/domain/campaign.hpp"
-
-namespace dialerd::store::sqlite {
-class Db;
-}
+#include "dialerd/store/reports.hpp"
 
 namespace dialerd::ctl {
 
 using domain::UnixMs;
 
-// One running, paused or scheduled campaign as one refresh read it.
-struct TopRow {
-  domain::CampaignId id = 0;
-  std::string name;
-  std::string status;
-  std::int64_t concurrency = 1;
-  std::optional<UnixMs> trigger_at;  // a scheduled campaign's start time
-  domain::CallCounts counts;
-  std::int64_t submitted = 0;  // calls submitted in the last refresh interval
-};
+// One running, paused or scheduled campaign as one refresh read it (`submitted`: in the last interval).
+using TopRow = store::CampaignActivity;
 
 // Calls that are over for good: completed, failed, skipped. The count only grows.
 std::int64_t finished(const domain::CallCounts& c);
@@ -123,10 +112,10 @@ struct TopOptions {
 
 // Reads the running, paused and scheduled campaigns with their calls submitted in the last
 // `interval_ms` before `now`.
-std::vector<TopRow> read_top_rows(store::sqlite::Db& db, UnixMs now, std::int64_t interval_ms);
+std::vector<TopRow> read_top_rows(store::Reports& reports, UnixMs now, std::int64_t interval_ms);
 
 // On a terminal (and without once/json): redraws every interval until SIGINT, SIGTERM or q. Otherwise
 // prints one snapshot. Returns the exit status.
-int run_top(store::sqlite::Db& db, const TopOptions& options);
+int run_top(store::Reports& reports, const TopOptions& options);
 
 }  // namespace dialerd::ctl

@@ -6,6 +6,7 @@
 #include <set>
 
 #include "dialerd/schedule/compliance.hpp"
+#include "dialerd/store/reports.hpp"
 #include "dialerd/store/sqlite/db.hpp"
 #include "dialerd/store/sqlite/migrations.hpp"
 #include "dialerd/store/store.hpp"
@@ -834,4 +835,29 @@ TEST_CASE("store: columns are read by name - a name the statement lacks is an er
   CHECK_FALSE(s.opt_int64("gone"));
   CHECK_THROWS_WITH(s.int64("missing"), Catch::Contains("no result column 'missing'"));
   s.reset();
+}
+
+TEST_CASE("store: the read-only reports see what the store wrote - an unknown campaign has no row") {
+  testing::TempDir dir;
+  Store s({dir.file("q.db")});
+  auto id = s.create_campaign(spec(), people(3), 1000);
+  auto reports = dialerd::store::open_sqlite_reports(dir.file("q.db"), 1000);
+  CHECK(reports->schema_version() >= 6);
+  auto detail = reports->campaign_detail(id);
+  REQUIRE(detail.rows.size() == 1);
+  auto column = [&](const std::string& name) {
+    auto at = std::find(detail.columns.begin(), detail.columns.end(), name);
+    REQUIRE(at != detail.columns.end());
+    return detail.rows[0][static_cast<std::size_t>(at - detail.columns.begin())];
+  };
+  CHECK(std::get<std::int64_t>(column("pending")) == 3);
+  CHECK(std::get<std::string>(column("status")) == "running");
+  CHECK(reports->campaign_detail(id + 1).rows.empty());
+  auto open = reports->open_campaigns(0, 2000);
+  REQUIRE(open.size() == 1);
+  CHECK(open[0].id == id);
+  CHECK(open[0].counts.pending == 3);
+  CHECK(open[0].submitted == 0);
+  CHECK(reports->campaign_calls(id, std::string("pending"), 0, 2).rows.size() == 2);
+  CHECK(reports->held_calls(std::nullopt).rows.empty());
 }
