@@ -34,8 +34,8 @@ metrics::Counter& deliveries(const char* result) {
 }
 }  // namespace
 
-Sender::Sender(asio::io_context& ioc, store::Store& store, util::TimeSystem& time, std::uint64_t seed)
-    : ioc_(ioc), store_(store), clock_(time), timer_(time.make_timer(ioc)), random_(seed) {
+Sender::Sender(asio::io_context& ioc, store::Outbox& outbox, util::TimeSystem& time, std::uint64_t seed)
+    : ioc_(ioc), store_(outbox), clock_(time), timer_(time.make_timer(ioc)), random_(seed) {
   for (const char* result : {"delivered", "failed", "abandoned"}) deliveries(result);  // listed at zero from the start
   metrics::loop_passes("webhooks");
   metrics::loop_busy("webhooks").set(1);  // until its first pass

@@ -13,6 +13,7 @@
 #include "dialerd/domain/dispatch.hpp"
 #include "dialerd/schedule/retry.hpp"
 #include "dialerd/store/errors.hpp"
+#include "dialerd/store/outbox.hpp"
 #include "dialerd/util/random.hpp"
 
 namespace dialerd::store {
@@ -104,15 +105,6 @@ struct CallDetail {
   std::vector<AttemptRecord> history;
 };
 
-// One event waiting in the webhook outbox (docs/WEBHOOKS.md).
-struct OutboxEvent {
-  std::int64_t id = 0;
-  domain::CampaignId campaign_id = 0;
-  std::string event_id, type, url, secret_id, payload;
-  int attempts = 0;
-  domain::UnixMs created_at = 0;
-};
-
 struct ClaimOptions {
   int limit = 1000;                // most calls in the chunk
   int max_examined = 0;            // most candidates judged in one claim (0 = 4 x limit)
@@ -120,7 +112,9 @@ struct ClaimOptions {
   std::string provider;            // where the chunk goes: "" = the campaign's provider (else its failover)
 };
 
-class Store {
+// The SQLite store. It implements the store's roles (store::Outbox for the webhook sender so far; the
+// others follow) and, until they are split out, everything else the daemon keeps.
+class Store final : public Outbox {
  public:
   explicit Store(const StoreOptions& options);
   ~Store();
@@ -214,15 +208,13 @@ class Store {
   // When the longest-running in-progress call went in progress.
   std::optional<domain::UnixMs> oldest_in_progress();
 
-  // The webhook outbox: events are queued by triggers with the change they report.
-  // Up to `limit` events due at `now`, oldest due first.
-  std::vector<OutboxEvent> due_webhooks(domain::UnixMs now, int limit);
-  // The earliest time after `now` an undelivered event is due.
-  std::optional<domain::UnixMs> next_webhook_due_after(domain::UnixMs now);
-  std::int64_t webhook_backlog();
-  void webhooks_delivered(const std::vector<std::int64_t>& ids, domain::UnixMs now);  // one transaction
-  void webhook_retry(std::int64_t id, const std::string& error, domain::UnixMs next_at);
-  void webhook_abandoned(std::int64_t id, const std::string& error, domain::UnixMs now);
+  // The webhook outbox (store::Outbox).
+  std::vector<OutboxEvent> due_webhooks(domain::UnixMs now, int limit) override;
+  std::optional<domain::UnixMs> next_webhook_due_after(domain::UnixMs now) override;
+  std::int64_t webhook_backlog() override;
+  void webhooks_delivered(const std::vector<std::int64_t>& ids, domain::UnixMs now) override;
+  void webhook_retry(std::int64_t id, const std::string& error, domain::UnixMs next_at) override;
+  void webhook_abandoned(std::int64_t id, const std::string& error, domain::UnixMs now) override;
   // Called after a statement queues a webhook event (from SQLite's update hook; the transaction may still
   // be open, so the callback should only schedule work).
   void on_webhook_queued(std::function<void()> callback);

@@ -12,7 +12,7 @@
 #include "dialerd/config/config.hpp"
 #include "dialerd/http/client.hpp"
 #include "dialerd/http/url_policy.hpp"
-#include "dialerd/store/store.hpp"
+#include "dialerd/store/outbox.hpp"
 #include "dialerd/util/random.hpp"
 #include "dialerd/util/timer.hpp"
 
@@ -32,7 +32,7 @@ class Sender {
  public:
   // Reads the time from `time` and waits on its timers. seed: for the retry jitter (util::Random; 0 draws
   // one).
-  Sender(asio::io_context& ioc, store::Store& store, util::TimeSystem& time, std::uint64_t seed = 0);
+  Sender(asio::io_context& ioc, store::Outbox& outbox, util::TimeSystem& time, std::uint64_t seed = 0);
   // Throws std::runtime_error when settings.ca_file cannot be loaded (the settings in force stay).
   void set_settings(Settings settings);
   void start();
@@ -55,7 +55,7 @@ class Sender {
   void failed(const store::OutboxEvent& event, const std::string& error);
 
   asio::io_context& ioc_;
-  store::Store& store_;
+  store::Outbox& store_;  // the only part of the store the sender uses
   const util::Clock& clock_;
   Settings settings_;
   std::shared_ptr<http::Client> client_;  // a delivery keeps the client it started with

@@ -6,6 +6,7 @@
 #include <chrono>
 
 #include "dialerd/http/network.hpp"
+#include "dialerd/store/store.hpp"
 #include "dialerd/webhooks/sender.hpp"
 #include "fakes/webhook_receiver.hpp"
 #include "support/daemon_process.hpp"
