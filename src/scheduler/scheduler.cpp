@@ -66,7 +66,7 @@ metrics::Counter& call_timeouts() {
 
 }  // namespace
 
-Scheduler::Scheduler(asio::io_context& ioc, store::Store& store, util::TimeSystem& time, std::uint64_t seed)
+Scheduler::Scheduler(asio::io_context& ioc, store::DispatchQueue& store, util::TimeSystem& time, std::uint64_t seed)
     : ioc_(ioc),
       store_(store),
       clock_(time),

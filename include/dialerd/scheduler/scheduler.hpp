@@ -7,7 +7,7 @@
 #include "dialerd/asio.hpp"
 #include "dialerd/providers/provider.hpp"
 #include "dialerd/schedule/compliance.hpp"
-#include "dialerd/store/store.hpp"
+#include "dialerd/store/dispatch_queue.hpp"
 #include "dialerd/util/random.hpp"
 #include "dialerd/util/timer.hpp"
 
@@ -19,7 +19,7 @@ class Scheduler {
  public:
   // Reads the time from `time` and waits on its timers (a test drives both with SimulatedTimeSystem).
   // seed: for the providers' backoff jitter (each provider's guard gets its own draw of it; 0: random).
-  Scheduler(asio::io_context& ioc, store::Store& store, util::TimeSystem& time, std::uint64_t seed = 0);
+  Scheduler(asio::io_context& ioc, store::DispatchQueue& store, util::TimeSystem& time, std::uint64_t seed = 0);
   // The configured providers; their metric series are made at zero here.
   void set_providers(ProviderMap providers);
   // Each provider's in-flight, rate, backoff and breaker settings (config providers.<name>.*); the
@@ -95,7 +95,7 @@ class Scheduler {
   std::optional<domain::UnixMs> expire_in_progress(domain::UnixMs now);
 
   asio::io_context& ioc_;
-  store::Store& store_;
+  store::DispatchQueue& store_;  // the only part of the store the scheduler uses
   schedule::LegalRules legal_;
   const util::Clock& clock_;
   util::TimeSystem& time_;

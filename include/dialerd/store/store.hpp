@@ -12,6 +12,7 @@
 #include "dialerd/domain/campaign.hpp"
 #include "dialerd/domain/dispatch.hpp"
 #include "dialerd/schedule/retry.hpp"
+#include "dialerd/store/dispatch_queue.hpp"
 #include "dialerd/store/errors.hpp"
 #include "dialerd/store/outbox.hpp"
 #include "dialerd/util/random.hpp"
@@ -34,16 +35,6 @@ struct StoreOptions {
   std::uint64_t seed = 0;  // for util::Random (retry jitter, random rotation, key salt); 0 draws one
 };
 
-struct OutcomeApplied {
-  // deferred: the call id is not known yet but a submission to this provider is in flight; the outcome
-  // is kept and applied when the submission's answer is recorded.
-  enum class Effect { applied, duplicate, deferred, unknown_call };
-  Effect effect = Effect::unknown_call;
-  domain::CampaignId campaign_id = 0;
-  domain::CallId call_id = 0;
-  domain::CallState state = domain::CallState::pending;  // the call's state afterwards
-};
-
 // What start-up reconciliation found among calls left dispatching by a crash.
 struct Reconciliation {
   int released = 0;  // non-idempotent providers, chunks never written (no mark_sent): pending again
@@ -59,34 +50,6 @@ struct CallRef {
 };
 
 enum class HeldAction { release, fail };
-
-// A due call as the claim sees it: what the compliance decision needs to know about it.
-struct Candidate {
-  domain::DispatchCall call;
-  std::optional<std::string> contact_timezone;
-  bool active = true;
-  std::optional<std::string> suppression;  // the reason, when the number is suppressed
-};
-
-// Call history, read inside the claim's transaction (so it counts the calls the chunk has taken so far).
-class History {
- public:
-  virtual ~History() = default;
-  // Calls placed to the contact since `since`, across every campaign.
-  virtual std::int64_t contact_calls_since(std::int64_t contact_id, domain::UnixMs since) = 0;
-  // When the contact's n-th most recent call placed since `since` went out; nothing if fewer than n.
-  virtual std::optional<domain::UnixMs> contact_nth_recent_call(std::int64_t contact_id, int n,
-                                                                domain::UnixMs since) = 0;
-};
-
-struct Verdict {
-  enum class Kind { dispatch, wait, skip };
-  Kind kind = Kind::dispatch;
-  domain::UnixMs until = 0;  // wait: due again from this instant
-  std::string reason;        // wait, skip: recorded in last_error
-};
-// Decides each candidate; a null Judge dispatches everything it is given.
-using Judge = std::function<Verdict(const Candidate&, History&)>;
 
 // One call in full, for GET /v1/calls/{id}.
 struct AttemptRecord {
@@ -105,16 +68,10 @@ struct CallDetail {
   std::vector<AttemptRecord> history;
 };
 
-struct ClaimOptions {
-  int limit = 1000;                // most calls in the chunk
-  int max_examined = 0;            // most candidates judged in one claim (0 = 4 x limit)
-  bool caller_id_per_call = true;  // false: one from_number for the whole chunk (batch APIs)
-  std::string provider;            // where the chunk goes: "" = the campaign's provider (else its failover)
-};
-
-// The SQLite store. It implements the store's roles (store::Outbox for the webhook sender so far; the
-// others follow) and, until they are split out, everything else the daemon keeps.
-class Store final : public Outbox {
+// The SQLite store. It implements the store's roles (store::DispatchQueue for the scheduler,
+// store::Outbox for the webhook sender so far; the others follow) and, until they are split out, everything else the
+// daemon keeps.
+class Store final : public DispatchQueue, public Outbox {
  public:
   explicit Store(const StoreOptions& options);
   ~Store();
@@ -142,12 +99,12 @@ class Store final : public Outbox {
   std::optional<domain::Campaign> campaign(const std::string& workspace, domain::CampaignId id);
   // campaign() throws CorruptRow for a row it cannot read. campaigns_with_status() sets such a campaign
   // aside (logged as an error, once per campaign and process) so the others go on.
-  std::vector<domain::Campaign> campaigns_with_status(domain::CampaignStatus status);
+  std::vector<domain::Campaign> campaigns_with_status(domain::CampaignStatus status) override;
   domain::CallCounts counts(domain::CampaignId id);
-  std::int64_t in_flight(domain::CampaignId id);
+  std::int64_t in_flight(domain::CampaignId id) override;
 
   // Moves a campaign to `to` if the state machine allows it; returns whether it moved.
-  bool set_campaign_status(domain::CampaignId id, domain::CampaignStatus to, domain::UnixMs now);
+  bool set_campaign_status(domain::CampaignId id, domain::CampaignStatus to, domain::UnixMs now) override;
   // Stores the settings PATCH may change (name, timezone, window, working days, pacing, retries, rotation).
   void update_settings(domain::CampaignId id, const domain::CampaignSpec& spec, domain::UnixMs now);
   // Cancels a campaign: in one transaction it moves to cancelled (so nothing of it is claimed again) and
@@ -165,7 +122,7 @@ class Store final : public Outbox {
                                                std::optional<domain::CampaignStatus> status,
                                                domain::CampaignId after_id, int limit);
   // running -> completed when the campaign has calls and none can go out again. Returns whether it moved.
-  bool complete_if_done(domain::CampaignId id, domain::UnixMs now);
+  bool complete_if_done(domain::CampaignId id, domain::UnixMs now) override;
 
   // Claims up to `limit` due calls of a running campaign: marks them dispatching under one fresh
   // idempotency key and records an attempt for each, committed before this returns.
@@ -174,7 +131,7 @@ class Store final : public Outbox {
   // or skip it with the reason. Deferred and skipped calls leave the due range, so a claim costs in
   // proportion to the calls it examines, never to the queue. One transaction.
   std::optional<domain::DispatchChunk> claim(const domain::Campaign& campaign, const ClaimOptions& options,
-                                             domain::UnixMs now, const Judge& judge);
+                                             domain::UnixMs now, const Judge& judge) override;
   // Places calls at once (POST /v1/calls): for each contact, adds its call (or takes the campaign's pending
   // call for it), judges it and marks it dispatching, in chunks of at most options.limit. A contact with a
   // call of the campaign already out (dispatching, in progress or held) is refused without judging. A
@@ -192,21 +149,21 @@ class Store final : public Outbox {
   PlaceNow place_now(const domain::Campaign& campaign, const std::vector<domain::ContactInput>& contacts,
                      const ClaimOptions& options, domain::UnixMs now, const Judge& judge);
   // Calls the campaign placed since `since` (its daily cap).
-  std::int64_t campaign_calls_since(domain::CampaignId id, domain::UnixMs since);
+  std::int64_t campaign_calls_since(domain::CampaignId id, domain::UnixMs since) override;
   void set_retry_settings(const schedule::RetrySettings& settings) { retry_settings_ = settings; }
   // Records the provider's answer for a claimed chunk, in one transaction.
   void record_submission(const domain::DispatchChunk& chunk, const std::vector<SubmitResult>& results,
-                         domain::UnixMs now);
+                         domain::UnixMs now) override;
   // Applies outcomes for calls of `provider`'s campaigns, in one transaction. Duplicates change nothing.
   std::vector<OutcomeApplied> record_outcomes(const std::string& provider, const std::vector<OutcomeReport>& reports,
-                                              domain::UnixMs now);
+                                              domain::UnixMs now) override;
 
   // Calls in progress with no outcome since `cutoff` or earlier (a call times out at exactly accepted +
   // timeout, the instant the scheduler wakes for): the outcome `timeout` is applied to at most `limit` of
   // them (failed, or pending again when retry.retryable_outcomes names timeout). One transaction.
-  std::vector<OutcomeApplied> expire_in_progress(domain::UnixMs cutoff, int limit, domain::UnixMs now);
+  std::vector<OutcomeApplied> expire_in_progress(domain::UnixMs cutoff, int limit, domain::UnixMs now) override;
   // When the longest-running in-progress call went in progress.
-  std::optional<domain::UnixMs> oldest_in_progress();
+  std::optional<domain::UnixMs> oldest_in_progress() override;
 
   // The webhook outbox (store::Outbox).
   std::vector<OutboxEvent> due_webhooks(domain::UnixMs now, int limit) override;
@@ -221,7 +178,7 @@ class Store final : public Outbox {
 
   // Records, durably, that a claimed chunk's request is about to be written (issue 16.7); forgotten when
   // its answer is recorded. Only a chunk recorded here can have reached the provider.
-  void mark_sent(const std::string& dispatch_key, domain::UnixMs now);
+  void mark_sent(const std::string& dispatch_key, domain::UnixMs now) override;
   // Start-up reconciliation of calls left dispatching by a crash: for providers whose submission is
   // idempotent they are returned as chunks to resubmit under their original keys; for the others, calls
   // whose chunk was never marked sent go back to pending (their attempt given back), and the rest are
@@ -299,11 +256,11 @@ class Store final : public Outbox {
   // The call history outside a claim (for explanations).
   History& history() { return *history_; }
   // Earliest next_attempt_at among the campaign's pending calls.
-  std::optional<domain::UnixMs> next_due(domain::CampaignId id);
+  std::optional<domain::UnixMs> next_due(domain::CampaignId id) override;
   // Earliest trigger time among scheduled campaigns.
-  std::optional<domain::UnixMs> next_trigger();
+  std::optional<domain::UnixMs> next_trigger() override;
   // Scheduled campaigns whose trigger time has come.
-  std::vector<domain::CampaignId> triggered_campaigns(domain::UnixMs now);
+  std::vector<domain::CampaignId> triggered_campaigns(domain::UnixMs now) override;
 
   // For GET /metrics: calls by state (and "called") and campaigns by status, over the whole database.
   std::vector<std::pair<std::string, std::int64_t>> call_totals();

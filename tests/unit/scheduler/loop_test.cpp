@@ -5,6 +5,7 @@
 
 #include "dialerd/scheduler/scheduler.hpp"
 #include "dialerd/store/sqlite/db.hpp"
+#include "dialerd/store/store.hpp"
 #include "support/daemon_process.hpp"
 
 using namespace dialerd;
