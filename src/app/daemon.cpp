@@ -256,7 +256,7 @@ struct Daemon::Impl {
                          next.http_max_connections_per_peer);
       scheduler->set_legal_rules(next.legal);
       scheduler->set_call_timeout(next.call_timeout_s);
-      store->set_retry_settings(next.retry);
+      scheduler->set_retry_settings(next.retry);
       scheduler->wake();
       webhooks->wake();
       for (const auto& key : plan.needs_restart)
@@ -410,7 +410,7 @@ int Daemon::run() {
   d.scheduler->set_limits(provider_limits(cfg));
   d.scheduler->set_legal_rules(cfg.legal);
   d.scheduler->set_call_timeout(cfg.call_timeout_s);
-  d.store->set_retry_settings(cfg.retry);
+  d.scheduler->set_retry_settings(cfg.retry);
   d.webhooks = std::make_unique<webhooks::Sender>(d.ioc, *d.store, d.time);
   d.webhooks->set_settings(cfg.webhooks);
   d.store->on_webhook_queued([&d] { d.webhooks->wake(); });

@@ -34,4 +34,11 @@ OutcomeEffect outcome_effect(const CallAtOutcome& call, Outcome o, const RetryPo
   return effect;
 }
 
+OutcomeRule retry_rule(RetrySettings settings, std::function<double()> draw) {
+  return [settings = std::move(settings), draw = std::move(draw)](const CallAtOutcome& call, Outcome o,
+                                                                  domain::UnixMs now) {
+    return outcome_effect(call, o, {call.retry_attempts, call.retry_delay_s, settings}, now, draw());
+  };
+}
+
 }  // namespace dialerd::schedule

@@ -73,12 +73,22 @@ Scheduler::Scheduler(asio::io_context& ioc, store::DispatchQueue& store, util::T
       time_(time),
       seed_(seed),
       guard_seeds_(seed),
+      retry_draws_(seed == 0 ? 0 : seed + 1),
       timer_(time.make_timer(ioc)) {
+  // What an outcome does is decided here, with the retry settings in force; the store records it.
+  store_.set_outcome_rule([this](const schedule::CallAtOutcome& call, domain::Outcome o, UnixMs now) {
+    return schedule::outcome_effect(call, o, {call.retry_attempts, call.retry_delay_s, retry_settings_}, now,
+                                    retry_draws_.uniform());
+  });
   call_timeouts();
   metrics::loop_passes("scheduler");
   metrics::loop_busy("scheduler").set(1);  // until its first pass
   metrics::registry().family("dialerd_provider_failures_total", kFailuresHelp, "counter");
   metrics::registry().family("dialerd_outcomes_total", kOutcomesHelp, "counter");
+}
+
+Scheduler::~Scheduler() {
+  store_.set_outcome_rule(nullptr);
 }
 
 void Scheduler::set_providers(ProviderMap providers) {

@@ -132,7 +132,12 @@ class SqlHistory final : public History {
 };
 }  // namespace
 
+void Store::set_outcome_rule(schedule::OutcomeRule rule) {
+  outcome_rule_ = rule ? std::move(rule) : schedule::retry_rule({}, [] { return 0.5; });
+}
+
 Store::Store(const StoreOptions& options) : random_(options.seed) {
+  set_outcome_rule(nullptr);
   auto parent = std::filesystem::path(options.path).parent_path();
   if (!parent.empty()) std::filesystem::create_directories(parent);
   db_ = std::make_unique<Db>(options.path, Db::Mode::read_write, options.busy_timeout_ms);
@@ -838,11 +843,11 @@ OutcomeApplied Store::apply_to_found(const Stmt& row, Outcome outcome, const std
   call.state = call_state_from(row.text(2)).value_or(CallState::pending);
   call.attempts = static_cast<int>(row.int64(3));
   call.campaign_cancelled = row.text(7) == "cancelled";
-  schedule::RetryPolicy policy{static_cast<int>(row.opt_int64(4).value_or(row.int64(5))),
-                               static_cast<int>(row.int64(6)), retry_settings_};
+  call.retry_attempts = static_cast<int>(row.opt_int64(4).value_or(row.int64(5)));
+  call.retry_delay_s = static_cast<int>(row.int64(6));
   applied.state = call.state;
-  // The decision is schedule's (pure); the store reads the call, draws the jitter and records the result.
-  const auto effect = schedule::outcome_effect(call, outcome, policy, now, random_.uniform());
+  // The decision is the rule's (the scheduler's retry settings and draws); the store records it.
+  const auto effect = outcome_rule_(call, outcome, now);
   if (!effect.applies) {
     applied.effect = OutcomeApplied::Effect::duplicate;
     return applied;

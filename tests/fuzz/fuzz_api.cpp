@@ -113,7 +113,7 @@ class World {
     scheduler_.set_providers(std::move(providers));
     scheduler_.set_limits(limits);
     scheduler_.set_legal_rules(config_.legal);
-    store_.set_retry_settings(config_.retry);
+    scheduler_.set_retry_settings(config_.retry);
     api::register_routes(router_, ctx_);
 
     auto create = [&](json body) {

@@ -1,6 +1,7 @@
 #pragma once
 // Retry policy: what a call becomes after an outcome. Pure: a function of (outcome, attempts, policy, now)
 // and a uniform draw for the jitter.
+#include <functional>
 #include <set>
 
 #include "dialerd/domain/campaign.hpp"
@@ -39,6 +40,8 @@ AfterOutcome after_outcome(domain::Outcome o, int attempts, const RetryPolicy& p
 struct CallAtOutcome {
   domain::CallState state = domain::CallState::in_progress;
   int attempts = 0;                 // submissions made, the last one included
+  int retry_attempts = 0;           // its retry budget (the call's own, else its campaign's)
+  int retry_delay_s = 300;          // its campaign's base retry delay
   bool campaign_cancelled = false;  // a cancelled campaign retries nothing
 };
 
@@ -51,5 +54,11 @@ struct OutcomeEffect {
 // Pure: `u` is a uniform draw in [0, 1) for the retry's jitter.
 OutcomeEffect outcome_effect(const CallAtOutcome& call, domain::Outcome o, const RetryPolicy& policy,
                              domain::UnixMs now, double u);
+
+// The decision as the store receives it from whoever owns the retry settings and the draws (the
+// scheduler): the store finds the call, asks the rule, and records its answer.
+using OutcomeRule = std::function<OutcomeEffect(const CallAtOutcome& call, domain::Outcome o, domain::UnixMs now)>;
+// outcome_effect under `settings`, with the call's own budget and delay and each jitter drawn from `draw`.
+OutcomeRule retry_rule(RetrySettings settings, std::function<double()> draw);
 
 }  // namespace dialerd::schedule

@@ -20,6 +20,9 @@ class Scheduler {
   // Reads the time from `time` and waits on its timers (a test drives both with SimulatedTimeSystem).
   // seed: for the providers' backoff jitter (each provider's guard gets its own draw of it; 0: random).
   Scheduler(asio::io_context& ioc, store::DispatchQueue& store, util::TimeSystem& time, std::uint64_t seed = 0);
+  ~Scheduler();  // gives the store back its default outcome rule
+  Scheduler(const Scheduler&) = delete;
+  Scheduler& operator=(const Scheduler&) = delete;
   // The configured providers; their metric series are made at zero here.
   void set_providers(ProviderMap providers);
   // Each provider's in-flight, rate, backoff and breaker settings (config providers.<name>.*); the
@@ -30,6 +33,9 @@ class Scheduler {
   const ProviderMap& providers() const { return providers_; }
   // Calls in progress longer than this with no outcome get the outcome timeout; 0 = never.
   void set_call_timeout(int seconds) { call_timeout_ms_ = domain::UnixMs{seconds} * 1000; }
+  // retry.*: what an outcome does to a call. The scheduler decides it (its rule is the store's) with
+  // these settings and its own jitter draws; they apply to the next outcome.
+  void set_retry_settings(const schedule::RetrySettings& settings) { retry_settings_ = settings; }
 
   void start();
   // Sends chunks again under their original idempotency keys (start-up reconciliation).
@@ -103,7 +109,9 @@ class Scheduler {
   std::map<std::string, providers::Limits> limits_;
   std::map<std::string, providers::Guard> guards_;
   std::uint64_t seed_;
-  util::Random guard_seeds_;                            // a seed for each guard when seed_ is set
+  util::Random guard_seeds_;  // a seed for each guard when seed_ is set
+  schedule::RetrySettings retry_settings_;
+  util::Random retry_draws_;                            // the retry delays' jitter
   std::map<domain::CampaignId, std::uint64_t> served_;  // when each campaign last got a chunk (a sequence)
   std::uint64_t served_seq_ = 0;
   std::unique_ptr<util::Timer> timer_;

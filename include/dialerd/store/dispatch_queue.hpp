@@ -9,6 +9,7 @@
 
 #include "dialerd/domain/campaign.hpp"
 #include "dialerd/domain/dispatch.hpp"
+#include "dialerd/schedule/retry.hpp"
 
 namespace dialerd::store {
 
@@ -80,6 +81,10 @@ class DispatchQueue {
   // fresh idempotency key, defers or skips the others, in one transaction.
   virtual std::optional<domain::DispatchChunk> claim(const domain::Campaign& campaign, const ClaimOptions& options,
                                                      domain::UnixMs now, const Judge& judge) = 0;
+  // The rule each outcome recorded from now on is decided by (record_submission's early outcomes,
+  // record_outcomes, expire_in_progress). The scheduler installs its own: the retry settings in force and
+  // its draws. None (or an empty rule): the default retry settings and no jitter.
+  virtual void set_outcome_rule(schedule::OutcomeRule rule) = 0;
   // Durably notes that a claimed chunk's request is about to be written.
   virtual void mark_sent(const std::string& dispatch_key, domain::UnixMs now) = 0;
   // Records the provider's answer for a claimed chunk, in one transaction.

@@ -32,7 +32,7 @@ struct StoreOptions {
   std::string synchronous = "full";  // full | normal
   int busy_timeout_ms = 5000;
   int wal_autocheckpoint_pages = 1000;
-  std::uint64_t seed = 0;  // for util::Random (retry jitter, random rotation, key salt); 0 draws one
+  std::uint64_t seed = 0;  // for util::Random (random caller-id rotation, key salt); 0 draws one
 };
 
 // What start-up reconciliation found among calls left dispatching by a crash.
@@ -150,7 +150,7 @@ class Store final : public DispatchQueue, public Outbox {
                      const ClaimOptions& options, domain::UnixMs now, const Judge& judge);
   // Calls the campaign placed since `since` (its daily cap).
   std::int64_t campaign_calls_since(domain::CampaignId id, domain::UnixMs since) override;
-  void set_retry_settings(const schedule::RetrySettings& settings) { retry_settings_ = settings; }
+  void set_outcome_rule(schedule::OutcomeRule rule) override;
   // Records the provider's answer for a claimed chunk, in one transaction.
   void record_submission(const domain::DispatchChunk& chunk, const std::vector<SubmitResult>& results,
                          domain::UnixMs now) override;
@@ -288,9 +288,9 @@ class Store final : public DispatchQueue, public Outbox {
   std::function<void()> on_webhook_queued_;
   std::uint64_t key_seq_ = 0;
   std::uint32_t key_salt_ = 0;
-  schedule::RetrySettings retry_settings_;
+  schedule::OutcomeRule outcome_rule_;           // what an outcome does (set_outcome_rule)
   std::set<domain::CampaignId> corrupt_logged_;  // campaigns set aside and said so
-  util::Random random_;                          // retry jitter, random caller-id rotation, the idempotency-key salt
+  util::Random random_;                          // random caller-id rotation, the idempotency-key salt
 };
 
 }  // namespace dialerd::store

@@ -80,7 +80,7 @@ class Loop {
     scheduler.set_limits(limits);
     schedule::RetrySettings retry;
     retry.jitter = 0;
-    store.set_retry_settings(retry);
+    scheduler.set_retry_settings(retry);
   }
   ~Loop() {
     scheduler.stop_claiming();
@@ -303,4 +303,27 @@ TEST_CASE(
   CHECK(loop.store.counts(id).dispatching == 0);
   CHECK(loop.store.counts(id).in_progress == 3);
   CHECK(loop.fake().calls() == 3);  // written, not sent again
+}
+
+TEST_CASE("scheduler loop: the scheduler's retry settings decide what an outcome does - the store records it") {
+  Loop loop;
+  schedule::RetrySettings retry;
+  retry.jitter = 0;
+  retry.max_delay_s = 60;                          // caps the campaign's 300 s
+  retry.retryable = {domain::Outcome::no_answer};  // busy is not retried
+  loop.scheduler.set_retry_settings(retry);
+  auto s = spec();
+  s.retry_attempts = 2;
+  s.retry_delay_s = 300;
+  auto id = loop.add(s, 2);
+  loop.start();
+  REQUIRE(loop.fake().chunks.size() == 1);
+  std::vector<domain::OutcomeReport> reports = {
+      {loop.fake().provider_call_id(loop.fake().chunks[0].calls[0].id), domain::Outcome::no_answer, ""},
+      {loop.fake().provider_call_id(loop.fake().chunks[0].calls[1].id), domain::Outcome::busy, ""}};
+  loop.scheduler.apply_outcomes("acme", reports);
+  loop.settle();
+  CHECK(loop.store.counts(id).pending == 1);
+  CHECK(loop.store.counts(id).failed == 1);
+  CHECK(loop.time.next_deadline() == kWednesdayNoon + 60 * kSecond);
 }

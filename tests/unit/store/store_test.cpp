@@ -158,7 +158,7 @@ TEST_CASE("store: submission answers move each call once") {
 TEST_CASE("store: outcomes complete retry or fail calls - duplicates and strangers change nothing") {
   testing::TempDir dir;
   Store s({dir.file("q.db")});
-  s.set_retry_settings(no_jitter());
+  s.set_outcome_rule(schedule::retry_rule(no_jitter(), [] { return 0.5; }));
   auto id = s.create_campaign(spec(10, 1), people(3), 1000);
   auto chunk = *s.claim(*s.campaign(id), 3, 1000);
   s.record_submission(chunk, all(chunk, Kind::accepted), 1000);
@@ -730,7 +730,7 @@ TEST_CASE("store: calls in progress past the timeout get the outcome timeout, re
 
   auto settings = no_jitter();
   settings.retryable.insert(Outcome::timeout);
-  s.set_retry_settings(settings);
+  s.set_outcome_rule(schedule::retry_rule(settings, [] { return 0.5; }));
   auto retried = s.expire_in_progress(6000, 100, 7000);
   REQUIRE(retried.size() == 1);
   CHECK(retried[0].state == CallState::pending);
