@@ -15,6 +15,7 @@
 #include "dialerd/util/json_text.hpp"
 #include "dialerd/util/metrics.hpp"
 #include "queue_sql.hpp"
+#include "sqlite/rows.hpp"
 
 namespace dialerd::store {
 
@@ -74,8 +75,9 @@ Campaign read_campaign(const Stmt& s) {
   return c;
 }
 
-// Columns 0..7, shared by every query that reads a call: id, phone, first_name, last_name, variables,
-// attempts, max_retries, contact_id. `attempt` is the submission in flight (`in_flight`) or the next one.
+}  // namespace
+
+// sqlite/rows.hpp says what it reads.
 DispatchCall read_call(const Stmt& s, int max_retries_default, bool in_flight) {
   DispatchCall call;
   call.id = s.int64(0);
@@ -93,6 +95,8 @@ DispatchCall read_call(const Stmt& s, int max_retries_default, bool in_flight) {
   return call;
 }
 
+namespace {
+
 // read_call plus columns 8..10: the contact's timezone, active flag, and suppression reason.
 Candidate read_candidate(const Stmt& s, int max_retries_default) {
   Candidate c;
@@ -108,10 +112,6 @@ nlohmann::json call_variables(const ContactInput& in) {
   if (!in.first_name.empty()) vars["first_name"] = in.first_name;
   if (!in.last_name.empty()) vars["last_name"] = in.last_name;
   return vars;
-}
-
-std::optional<std::string> non_empty(const std::string& s) {
-  return s.empty() ? std::nullopt : std::optional<std::string>(s);
 }
 
 }  // namespace
@@ -701,198 +701,6 @@ std::int64_t Store::campaign_calls_since(CampaignId id, UnixMs since) {
 }
 
 namespace {
-// The common answer, every call of the chunk accepted, each once, with no note and no early outcome waiting
-// for this provider: one statement for the whole chunk (kSubmitAcceptedMany). Returns false, having written
-// nothing, for anything else; the caller then records it call by call.
-bool record_all_accepted(Db& db, const DispatchChunk& chunk, const std::vector<SubmitResult>& results, UnixMs now) {
-  if (results.empty()) return false;
-  std::unordered_set<CallId> seen;
-  seen.reserve(results.size());
-  for (const auto& r : results)
-    if (r.kind != SubmitResult::Kind::accepted || !r.reason.empty() || !seen.insert(r.call_id).second) return false;
-  if (db.cached(kAnyEarly).bind(1, chunk.provider_name()).first_int64()) return false;
-  db.cached(kClearChunkRows).run();
-  auto& stage = db.cached(kStageChunkRow);
-  for (const auto& r : results) {
-    stage.bind(1, r.call_id).bind_null(2).bind_null(3).bind_null(4);
-    if (r.provider_call_id.empty())
-      stage.bind_null(5);
-    else
-      stage.bind(5, r.provider_call_id);
-    stage.run();
-    stage.reset();
-  }
-  db.cached(kSubmitAcceptedMany).bind(1, chunk.idempotency_key).bind(2, now).run();
-  return true;
-}
-}  // namespace
-
-void Store::mark_sent(const std::string& dispatch_key, UnixMs now) {
-  db_->cached(kMarkSent).bind(1, dispatch_key).bind(2, now).run();
-}
-
-void Store::record_submission(const DispatchChunk& chunk, const std::vector<SubmitResult>& results, UnixMs now) {
-  Transaction tx(*db_);
-  db_->cached(kForgetSent).bind(1, chunk.idempotency_key).run();
-  if (record_all_accepted(*db_, chunk, results, now)) {
-    tx.commit();
-    return;
-  }
-  const std::string& key = chunk.idempotency_key;
-  std::vector<OutcomeReport> early;
-  for (const auto& r : results) {
-    std::optional<std::string> pcid = non_empty(r.provider_call_id);
-    std::string outcome;
-    switch (r.kind) {
-      case SubmitResult::Kind::accepted: {
-        db_->cached(kSubmitAccepted).bind(1, r.call_id).bind(2, key).bind(3, pcid).bind(4, now).run();
-        if (!pcid) break;
-        auto& take = db_->cached(kTakeEarly);
-        take.bind(1, chunk.provider_name()).bind(2, *pcid);
-        if (take.step()) early.push_back({*pcid, outcome_from(take.text(0)).value_or(Outcome::failed), take.text(1)});
-        take.reset();
-        break;
-      }
-      case SubmitResult::Kind::rejected:
-        db_->cached(kSubmitRejected).bind(1, r.call_id).bind(2, key).bind(3, r.reason).bind(4, now).run();
-        outcome = "rejected";
-        break;
-      case SubmitResult::Kind::not_submitted:
-        db_->cached(kSubmitNotSent)
-            .bind(1, r.call_id)
-            .bind(2, key)
-            .bind(3, r.reason)
-            .bind(4, now)
-            .bind(5, now + r.retry_after_ms)
-            .run();
-        outcome = "not_submitted";
-        break;
-      case SubmitResult::Kind::uncertain:
-        db_->cached(kSubmitUncertain).bind(1, r.call_id).bind(2, key).bind(3, r.reason).bind(4, now).run();
-        outcome = "uncertain";
-        break;
-    }
-    auto& a = db_->cached(kAttemptAnswered);
-    a.bind(1, r.call_id).bind(2, key).bind(3, pcid).bind(4, non_empty(outcome)).bind(5, non_empty(r.reason));
-    if (outcome.empty())
-      a.bind_null(6);
-    else
-      a.bind(6, now);
-    a.run();
-  }
-  for (const auto& report : early) apply_outcome(chunk.provider_name(), report, now);
-  tx.commit();
-}
-
-std::vector<OutcomeApplied> Store::record_outcomes(const std::string& provider,
-                                                   const std::vector<OutcomeReport>& reports, UnixMs now) {
-  Transaction tx(*db_);
-  std::vector<OutcomeApplied> out;
-  out.reserve(reports.size());
-  for (const auto& r : reports) out.push_back(apply_outcome(provider, r, now));
-  tx.commit();
-  return out;
-}
-
-OutcomeApplied Store::apply_outcome(const std::string& provider, const OutcomeReport& r, UnixMs now) {
-  OutcomeApplied applied;
-  auto& find = db_->cached(kFindCallByProviderId);
-  find.bind(1, r.provider_call_id).bind(2, provider);
-  if (!find.step()) {
-    find.reset();
-    // An event for an earlier attempt of a call that has moved on is a harmless duplicate.
-    auto& known = db_->cached(kKnownAttempt);
-    known.bind(1, r.provider_call_id).bind(2, provider);
-    if (known.step()) {
-      applied = {OutcomeApplied::Effect::duplicate, known.int64(1), known.int64(0),
-                 call_state_from(known.text(2)).value_or(CallState::pending)};
-      known.reset();
-      return applied;
-    }
-    known.reset();
-    // The callback may have beaten the submission's answer: keep it while a submission is in flight.
-    auto& busy = db_->cached(kProviderDispatching);
-    busy.bind(1, provider);
-    bool in_flight = busy.step();
-    busy.reset();
-    if (in_flight) {
-      // Early outcomes live minutes at most; anything older belongs to a submission that never answered.
-      db_->cached(kPurgeEarly).bind(1, now - UnixMs{3600} * 1000).run();
-      db_->cached(kSaveEarly)
-          .bind(1, provider)
-          .bind(2, r.provider_call_id)
-          .bind(3, to_string(r.outcome))
-          .bind(4, non_empty(r.detail))
-          .bind(5, now)
-          .run();
-      applied.effect = OutcomeApplied::Effect::deferred;
-    }
-    return applied;
-  }
-  applied = apply_to_found(find, r.outcome, r.detail, now);
-  find.reset();
-  return applied;
-}
-
-// Applies an outcome to the call `row` points at (the columns of kFindCallByProviderId). Leaves `row` as is.
-OutcomeApplied Store::apply_to_found(const Stmt& row, Outcome outcome, const std::string& detail, UnixMs now) {
-  OutcomeApplied applied;
-  applied.call_id = row.int64(0);
-  applied.campaign_id = row.int64(1);
-  schedule::CallAtOutcome call;
-  call.state = call_state_from(row.text(2)).value_or(CallState::pending);
-  call.attempts = static_cast<int>(row.int64(3));
-  call.campaign_cancelled = row.text(7) == "cancelled";
-  call.retry_attempts = static_cast<int>(row.opt_int64(4).value_or(row.int64(5)));
-  call.retry_delay_s = static_cast<int>(row.int64(6));
-  applied.state = call.state;
-  // The decision is the rule's (the scheduler's retry settings and draws); the store records it.
-  const auto effect = outcome_rule_(call, outcome, now);
-  if (!effect.applies) {
-    applied.effect = OutcomeApplied::Effect::duplicate;
-    return applied;
-  }
-  const auto& next = effect.next;
-  db_->cached(kApplyOutcome)
-      .bind(1, applied.call_id)
-      .bind(2, to_string(next.state))
-      .bind(3, next.next_attempt_at)
-      .bind(4, to_string(outcome))
-      .bind(5, next.state == CallState::completed ? std::nullopt : non_empty(detail))  // last_error: why not done
-      .bind(6, now)
-      .run();
-  db_->cached(kAttemptOutcome)
-      .bind(1, applied.call_id)
-      .bind(2, to_string(outcome))
-      .bind(3, non_empty(detail))
-      .bind(4, now)
-      .run();
-  applied.effect = OutcomeApplied::Effect::applied;
-  applied.state = next.state;
-  return applied;
-}
-
-std::vector<OutcomeApplied> Store::expire_in_progress(UnixMs cutoff, int limit, UnixMs now) {
-  Transaction tx(*db_);
-  std::vector<OutcomeApplied> out;
-  // Read first, then apply: the updates move rows out of the index being walked.
-  auto& q = db_->cached(kTimedOutCalls);
-  q.bind(1, cutoff).bind(2, limit);
-  std::vector<CallId> ids;
-  while (q.step()) ids.push_back(q.int64(0));
-  q.reset();
-  auto& one = db_->cached(kFindCallForOutcome);
-  for (CallId id : ids) {
-    one.bind(1, id);
-    if (one.step())
-      out.push_back(apply_to_found(one, Outcome::timeout, "no outcome within calls.timeout_seconds", now));
-    one.reset();
-  }
-  tx.commit();
-  return out;
-}
-
-namespace {
 std::vector<std::pair<std::string, std::int64_t>> text_counts(Stmt& q) {
   std::vector<std::pair<std::string, std::int64_t>> out;
   while (q.step()) out.emplace_back(q.text(0), q.int64(1));
@@ -910,107 +718,6 @@ std::vector<std::pair<std::string, std::int64_t>> Store::campaign_totals() {
 
 std::optional<UnixMs> Store::oldest_in_progress() {
   return db_->cached(kOldestInProgress).first_int64();
-}
-
-std::vector<OutboxEvent> Store::due_webhooks(UnixMs now, int limit) {
-  auto& q = db_->cached(kDueWebhooks);
-  q.bind(1, now).bind(2, limit);
-  std::vector<OutboxEvent> out;
-  while (q.step()) {
-    OutboxEvent e;
-    e.id = q.int64(0);
-    e.event_id = q.text(1);
-    e.type = q.text(2);
-    e.url = q.text(3);
-    e.secret_id = q.opt_text(4).value_or("");
-    e.payload = q.text(5);
-    e.attempts = static_cast<int>(q.int64(6));
-    e.created_at = q.int64(7);
-    e.campaign_id = q.opt_int64(8).value_or(0);
-    out.push_back(std::move(e));
-  }
-  q.reset();
-  return out;
-}
-
-void Store::on_webhook_queued(std::function<void()> callback) {
-  db_->on_insert("webhook_outbox", std::move(callback));
-}
-
-std::optional<UnixMs> Store::next_webhook_due_after(UnixMs now) {
-  return db_->cached(kNextWebhookDue).bind(1, now).first_int64();
-}
-std::int64_t Store::webhook_backlog() {
-  return db_->cached(kWebhookBacklog).first_int64().value_or(0);
-}
-
-void Store::webhooks_delivered(const std::vector<std::int64_t>& ids, UnixMs now) {
-  Transaction tx(*db_);
-  auto& s = db_->cached(kWebhookDelivered);
-  for (auto id : ids) {
-    s.bind(1, id).bind(2, now).run();
-    s.reset();
-  }
-  tx.commit();
-}
-void Store::webhook_retry(std::int64_t id, const std::string& error, UnixMs next_at) {
-  db_->cached(kWebhookRetry).bind(1, id).bind(2, error).bind(3, next_at).run();
-}
-void Store::webhook_abandoned(std::int64_t id, const std::string& error, UnixMs now) {
-  db_->cached(kWebhookAbandoned).bind(1, id).bind(2, error).bind(3, now).run();
-}
-
-Reconciliation Store::reconcile_dispatching(const std::function<bool(const std::string&)>& idempotent,
-                                            const std::string& reason, UnixMs now) {
-  Transaction tx(*db_);
-  Reconciliation out;
-  std::vector<std::string> providers;
-  auto& ps = db_->cached(kDispatchingProviders);
-  while (ps.step()) providers.push_back(ps.text(0));
-  ps.reset();
-  for (const auto& provider : providers) {
-    if (!idempotent(provider)) {
-      // Never written: certainly not placed, so pending again. The rest may have reached the provider.
-      const std::string never_sent = "released at start-up: the daemon stopped before the request was sent";
-      db_->cached(kNeverSentAttempts).bind(1, provider).bind(2, never_sent).bind(3, now).run();
-      db_->cached(kReleaseNeverSent).bind(1, provider).bind(2, never_sent).bind(3, now).run();
-      out.released += db_->changes();
-      db_->cached(kHoldDispatching).bind(1, provider).bind(2, reason).bind(3, now).run();
-      out.held += db_->changes();
-      continue;
-    }
-    // Same chunks, same keys: the provider recognises a resubmission and places nothing twice.
-    auto& q = db_->cached(kDispatchingOfProvider);
-    q.bind(1, provider);
-    while (q.step()) {
-      DispatchCall call = read_call(q, -1, true);  // -1: the campaign's budget, filled in below
-      CampaignId campaign_id = q.int64(8);
-      std::string key = q.text(9);
-      call.from_number = q.opt_text(10).value_or("");
-      if (out.resubmit.empty() || out.resubmit.back().idempotency_key != key) {
-        DispatchChunk chunk;
-        chunk.campaign_id = campaign_id;
-        chunk.idempotency_key = key;
-        chunk.provider = provider;
-        out.resubmit.push_back(std::move(chunk));
-      }
-      out.resubmit.back().calls.push_back(std::move(call));
-    }
-    q.reset();
-  }
-  for (auto& chunk : out.resubmit) {
-    auto campaign = this->campaign(chunk.campaign_id);
-    if (campaign) chunk.campaign = *campaign;
-    for (auto& call : chunk.calls) {
-      if (call.max_retries < 0) call.max_retries = chunk.campaign.spec.retry_attempts;
-      if (call.from_number.empty()) call.from_number = chunk.campaign.spec.from_number;
-    }
-  }
-  // Early outcomes whose submission answer never came belong to calls now held (or long gone).
-  db_->cached(kPurgeEarly).bind(1, now - UnixMs{3600} * 1000).run();
-  db_->cached(kForgetAnsweredSent).run();  // markers of chunks held or released above
-  tx.commit();
-  return out;
 }
 
 std::optional<CallRef> Store::call_ref(CallId id) {
@@ -1044,93 +751,6 @@ std::vector<CallId> Store::resolve_held(const std::vector<CallId>& ids, HeldActi
   }
   tx.commit();
   return moved;
-}
-
-namespace {
-Suppression read_suppression(const Stmt& s) {
-  return {s.text(0), s.text(1), s.text(2), s.text(3), s.opt_text(4), s.int64(5)};
-}
-}  // namespace
-
-std::optional<Contact> Store::contact(const std::string& workspace, const std::string& phone) {
-  auto& q = db_->cached(kSelectContact);
-  q.bind(1, workspace).bind(2, phone);
-  std::optional<Contact> out;
-  if (q.step())
-    out = Contact{q.int64(0), q.text(1), q.text(2), q.text(3), q.opt_text(4), q.int64(5) != 0, q.int64(6), q.int64(7)};
-  q.reset();
-  return out;
-}
-
-std::vector<Store::ContactCall> Store::contact_calls(std::int64_t contact_id, const std::string& workspace, int limit) {
-  auto& q = db_->cached(kCallsOfContact);
-  q.bind(1, contact_id).bind(2, workspace).bind(3, limit);
-  std::vector<ContactCall> out;
-  while (q.step())
-    out.push_back({q.int64(0), q.int64(1), call_state_from(q.text(2)).value_or(CallState::pending),
-                   static_cast<int>(q.int64(3)), q.opt_text(4), q.int64(5)});
-  return out;
-}
-
-void Store::update_contact(const Contact& c, UnixMs now) {
-  Transaction tx(*db_);
-  db_->cached(kUpdateContact)
-      .bind(1, c.id)
-      .bind(2, non_empty(c.first_name))
-      .bind(3, non_empty(c.last_name))
-      .bind(4, c.timezone)
-      .bind(5, c.active ? 1 : 0)
-      .bind(6, now)
-      .run();
-  tx.commit();
-}
-
-std::optional<std::string> Store::contact_suppressed(const std::string& workspace, const std::string& phone) {
-  auto& q = db_->cached(kContactSuppressed);
-  q.bind(1, workspace).bind(2, phone);
-  std::optional<std::string> out;
-  if (q.step()) out = q.opt_text(0);
-  q.reset();
-  return out;
-}
-
-Suppression Store::add_suppression(const Suppression& in) {
-  Transaction tx(*db_);
-  auto& s = db_->cached(kUpsertSuppression);
-  s.bind(1, in.workspace).bind(2, in.phone).bind(3, in.reason).bind(4, in.source).bind(5, in.created_by);
-  s.bind(6, in.created_at);
-  if (!s.step()) throw std::logic_error("suppression upsert returned nothing");
-  auto out = read_suppression(s);
-  s.reset();
-  tx.commit();
-  return out;
-}
-
-std::optional<Suppression> Store::suppression(const std::string& owner, const std::string& phone) {
-  auto& s = db_->cached(kSelectSuppression);
-  s.bind(1, owner).bind(2, phone);
-  std::optional<Suppression> out;
-  if (s.step()) out = read_suppression(s);
-  s.reset();
-  return out;
-}
-
-std::vector<Suppression> Store::suppressions(const std::string& owner, const std::string& after, int limit) {
-  auto& s = db_->cached(kListSuppressions);
-  s.bind(1, owner).bind(2, after).bind(3, limit);
-  std::vector<Suppression> out;
-  while (s.step()) out.push_back(read_suppression(s));
-  return out;
-}
-
-bool Store::remove_suppression(const std::string& owner, const std::string& phone,
-                               const std::optional<std::string>& removed_by, UnixMs now) {
-  Transaction tx(*db_);
-  db_->cached(kRecordSuppressionRemoval).bind(1, owner).bind(2, phone).bind(3, removed_by).bind(4, now).run();
-  db_->cached(kDeleteSuppression).bind(1, owner).bind(2, phone).run();
-  bool removed = db_->changes() > 0;
-  tx.commit();
-  return removed;
 }
 
 std::vector<Store::DueKey> Store::pending_page(CampaignId id, std::optional<DueKey> after, int limit) {
