@@ -9,7 +9,6 @@
 namespace dialerd::store {
 
 using namespace domain;
-using sqlite::Db;
 using sqlite::Stmt;
 using sqlite::Transaction;
 using namespace sql;
