@@ -69,7 +69,6 @@ metrics::Counter& call_timeouts() {
 Scheduler::Scheduler(asio::io_context& ioc, store::DispatchQueue& store, util::TimeSystem& time, std::uint64_t seed)
     : ioc_(ioc),
       store_(store),
-      clock_(time),
       time_(time),
       seed_(seed),
       guard_seeds_(seed),
@@ -133,7 +132,7 @@ providers::Guard& Scheduler::guard(const std::string& provider) {
             "provider {}: circuit breaker OPEN ({}; {} failures in a row): no submissions for {} ms, then "
             "one probe; campaigns with a failover_provider send there meanwhile",
             provider, from == providers::BreakerState::half_open ? "the probe failed" : "too many failures",
-            g.straight_failures(), g.open_until() - clock_.now_ms());
+            g.straight_failures(), g.open_until() - time_.now_ms());
         break;
       case providers::BreakerState::half_open:
         spdlog::info("provider {}: circuit breaker half-open: sending one probe", provider);
@@ -207,7 +206,7 @@ void Scheduler::resubmit(std::vector<DispatchChunk> chunks) {
     if (p == providers_.end()) continue;  // cannot happen: reconciliation holds calls of unknown providers
     spdlog::info("campaign {}: resubmitting {} calls under key {}", chunk.campaign_id, chunk.calls.size(),
                  chunk.idempotency_key);
-    guard(p->first).started(clock_.now_ms(), false);
+    guard(p->first).started(time_.now_ms(), false);
     asio::co_spawn(ioc_, dispatch(p->second, std::move(chunk), false), asio::detached);
   }
 }
@@ -221,12 +220,12 @@ void Scheduler::send(DispatchChunk chunk) {
     std::vector<SubmitResult> results;
     for (const auto& call : chunk.calls)
       results.push_back({SubmitResult::Kind::not_submitted, call.id, "", "provider not configured", 60000});
-    store_.record_submission(chunk, results, clock_.now_ms());
+    store_.record_submission(chunk, results, time_.now_ms());
     return;
   }
   // A call placed now is not held back by max_in_flight or requests_per_second (the API refuses it while
   // the breaker is open); a 429 it gets back returns it to the queue, which then paces it.
-  guard(p->first).started(clock_.now_ms(), false);
+  guard(p->first).started(time_.now_ms(), false);
   asio::co_spawn(ioc_, dispatch(p->second, std::move(chunk), false), asio::detached);
 }
 
@@ -251,7 +250,7 @@ awaitable<void> Scheduler::run() {
     } catch (const store::StorageError& e) {
       // A store error must not end the loop: retry shortly. Another process's lock (sqlite3, a backup) is
       // waited out in short steps, the loop serving the API meanwhile; said once, not at every step.
-      const auto now = clock_.now_ms();
+      const auto now = time_.now_ms();
       if (!e.locked()) {
         spdlog::error("scheduler: {}", e.what());
       } else if (now - locked_logged_at_ >= 10000) {
@@ -262,7 +261,7 @@ awaitable<void> Scheduler::run() {
       next = now + (e.locked() ? 100 : 1000);
     } catch (const std::exception& e) {
       spdlog::error("scheduler: {}", e.what());
-      next = clock_.now_ms() + 1000;
+      next = time_.now_ms() + 1000;
     }
     metrics::loop_passes("scheduler").inc();
     if (dirty_ || stopped_) continue;
@@ -273,7 +272,7 @@ awaitable<void> Scheduler::run() {
 }
 
 std::optional<UnixMs> Scheduler::tick() {
-  UnixMs now = clock_.now_ms();
+  UnixMs now = time_.now_ms();
   std::optional<UnixMs> next;
   auto consider = [&](std::optional<UnixMs> t) {
     if (t && (!next || *t < *next)) next = std::max(*t, now + 1);
@@ -391,7 +390,7 @@ awaitable<void> Scheduler::record_until_written(const DispatchChunk& chunk, cons
     std::string error;
     try {
       // One transaction: a failed try wrote nothing, so the next one starts from the same state.
-      co_await store::when_unlocked([&] { store_.record_submission(chunk, results, clock_.now_ms()); }, std::nullopt);
+      co_await store::when_unlocked([&] { store_.record_submission(chunk, results, time_.now_ms()); }, std::nullopt);
       if (tries > 1)
         spdlog::warn("campaign {}: the answer for chunk {} is recorded after {} tries", chunk.campaign_id,
                      chunk.idempotency_key, tries);
@@ -401,7 +400,7 @@ awaitable<void> Scheduler::record_until_written(const DispatchChunk& chunk, cons
     }
     // If the daemon exits meanwhile, the calls stay dispatching and are held for review at restart, never
     // redialled (docs/ARCHITECTURE.md, "Start-up and shutdown").
-    const UnixMs now = clock_.now_ms();
+    const UnixMs now = time_.now_ms();
     if (tries == 1 || now - logged_at >= 10000) {
       spdlog::error("campaign {}: recording the answer for chunk {} failed ({} tries so far), trying again: {}",
                     chunk.campaign_id, chunk.idempotency_key, tries, error);
@@ -437,9 +436,7 @@ awaitable<void> Scheduler::dispatch(std::shared_ptr<providers::Provider> provide
   auto started = std::chrono::steady_clock::now();
   try {
     // Durable before any byte can leave: after a crash only chunks marked here may have been placed.
-    const providers::BeforeSend mark_sent = [this, &chunk] {
-      store_.mark_sent(chunk.idempotency_key, clock_.now_ms());
-    };
+    const providers::BeforeSend mark_sent = [this, &chunk] { store_.mark_sent(chunk.idempotency_key, time_.now_ms()); };
     submission = co_await provider->submit(chunk, mark_sent);
   } catch (const std::exception& e) {
     spdlog::error("campaign {}: provider {} failed on chunk {}: {}", chunk.campaign_id, provider->name(),
@@ -448,7 +445,7 @@ awaitable<void> Scheduler::dispatch(std::shared_ptr<providers::Provider> provide
     submission.failure = "exception";
   }
   auto& results = submission.results;
-  const UnixMs finished_at = clock_.now_ms();
+  const UnixMs finished_at = time_.now_ms();
   auto& g = guard(provider->name());
   if (submission.retry_after_ms > g.limits().retry_after_max_ms) {
     retry_after_capped(provider->name()).inc();
@@ -524,7 +521,7 @@ schedule::Decision Scheduler::evaluate(const schedule::CampaignRules& rules, con
 
 std::vector<store::OutcomeApplied> Scheduler::apply_outcomes(const std::string& provider,
                                                              const std::vector<OutcomeReport>& reports) {
-  auto applied = store_.record_outcomes(provider, reports, clock_.now_ms());
+  auto applied = store_.record_outcomes(provider, reports, time_.now_ms());
   static const char* kEffect[] = {"applied", "duplicate", "deferred", "unknown_call"};
   for (std::size_t i = 0; i < applied.size(); ++i)
     metrics::registry()

@@ -103,7 +103,6 @@ class Scheduler {
   asio::io_context& ioc_;
   store::DispatchQueue& store_;  // the only part of the store the scheduler uses
   schedule::LegalRules legal_;
-  const util::Clock& clock_;
   util::TimeSystem& time_;
   ProviderMap providers_;
   std::map<std::string, providers::Limits> limits_;
