@@ -1,5 +1,5 @@
 #pragma once
-// The reference the benchmarks measure against: the queue's own insert SQL (src/store/queue_sql.hpp) in a
+// The reference the benchmarks measure against: the queue's own insert SQL (src/store/sqlite/queue_sql.hpp) in a
 // plain loop over the SQLite C API, 1000-row transactions, the daemon's pragmas. Shared by store_bench
 // (store vs raw) and ingest_bench (HTTP API vs raw), so both figures come with the same reference.
 #include <chrono>
@@ -13,7 +13,7 @@
 #include <sqlite3.h>
 
 #include "dialerd/store/store.hpp"
-#include "store/queue_sql.hpp"
+#include "store/sqlite/queue_sql.hpp"
 
 namespace dialerd::bench {
 

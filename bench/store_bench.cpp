@@ -1,5 +1,5 @@
 // The store's contact-insert and due-call claim rates, each next to the same SQLite work (the same SQL
-// text from src/store/queue_sql.hpp) in a plain loop over the C API, measured in the same run.
+// text from src/store/sqlite/queue_sql.hpp) in a plain loop over the C API, measured in the same run.
 // Also populates a database with N queued calls for the RSS measurement in bench/rss.sh.
 #include <chrono>
 #include <cstdio>
@@ -14,7 +14,7 @@
 #include "dialerd/store/sqlite/migrations.hpp"
 #include "dialerd/store/store.hpp"
 #include "raw_sqlite.hpp"
-#include "store/queue_sql.hpp"
+#include "store/sqlite/queue_sql.hpp"
 
 using namespace dialerd;
 using bench::check;

@@ -228,7 +228,7 @@ int main(int argc, char** argv) {
       }
       show(detail, as_json, true);
     } else if (*calls) {
-      show(reports->campaign_calls(calls_campaign, optional(state_filter), after, limit), as_json);
+      show(reports->calls_table(calls_campaign, optional(state_filter), after, limit), as_json);
     } else if (*held) {
       show(reports->held_calls(held_campaign ? std::optional<std::int64_t>(held_campaign) : std::nullopt), as_json);
     } else if (*top) {

@@ -28,17 +28,17 @@ std::string reason_of(const http::Request& req, store::HeldAction action) {
 http::Response resolve_one(Context& ctx, const http::Request& req, const http::Params& params,
                            store::HeldAction action) {
   auto id = parse_id(params.at("id"), "call");
-  auto ref = ctx.store.call_ref(req.workspace, id);
+  auto ref = ctx.reports.call_ref(req.workspace, id);
   if (!ref) throw BadRequest(404, "not_found", "no call " + params.at("id"));
   std::string reason = reason_of(req, action);
   if (action == store::HeldAction::release &&
-      ctx.store.campaign(ref->campaign_id)->status == domain::CampaignStatus::cancelled)
+      ctx.campaigns.campaign(ref->campaign_id)->status == domain::CampaignStatus::cancelled)
     throw BadRequest(409, "invalid_transition", "the call's campaign is cancelled; fail the call instead");
   if (ref->state != domain::CallState::held)
     throw BadRequest(409, "not_held",
                      "call " + params.at("id") + " is " + std::string(domain::to_string(ref->state)) +
                          "; only held calls can be released or failed");
-  auto moved = ctx.store.resolve_held({id}, action, reason, ctx.clock.now_ms());
+  auto moved = ctx.outcomes.resolve_held({id}, action, reason, ctx.clock.now_ms());
   spdlog::warn("campaign {} call {}: held call {} by operator ({})", ref->campaign_id, id,
                action == store::HeldAction::release ? "released" : "failed", reason);
   ctx.scheduler.wake();
@@ -57,7 +57,7 @@ awaitable<http::Response> resolve_campaign(Context& ctx, const http::Request& re
                      "campaign " + params.at("id") + " is cancelled; fail its held calls instead");
   constexpr std::size_t kSlice = 2000;
   const auto budget = std::chrono::milliseconds(ctx.config().db_busy_timeout_ms);
-  const auto held = ctx.store.held_calls(id);
+  const auto held = ctx.outcomes.held_calls(id);
   std::vector<domain::CallId> moved;
   for (std::size_t start = 0; start < held.size(); start += kSlice) {
     if (start > 0) co_await yield_to_loop();
@@ -65,7 +65,7 @@ awaitable<http::Response> resolve_campaign(Context& ctx, const http::Request& re
         held.begin() + static_cast<std::ptrdiff_t>(start),
         held.begin() + static_cast<std::ptrdiff_t>(std::min(held.size(), start + kSlice)));
     auto done = co_await store::when_unlocked(
-        [&] { return ctx.store.resolve_held(slice, action, reason, ctx.clock.now_ms()); }, budget);
+        [&] { return ctx.outcomes.resolve_held(slice, action, reason, ctx.clock.now_ms()); }, budget);
     moved.insert(moved.end(), done.begin(), done.end());
   }
   spdlog::warn("campaign {}: {} held call(s) {} by operator ({})", id, moved.size(),
@@ -97,9 +97,9 @@ json decision_json(const schedule::Decision& d) {
 http::Response get_call(Context& ctx, const http::Request& req, const http::Params& params) {
   auto id = parse_id(params.at("id"), "call");
   // Ownership first, by the same query for a missing id and another workspace's: only then the details.
-  auto ref = ctx.store.call_ref(req.workspace, id);
-  auto detail = ref ? ctx.store.call_detail(id) : std::nullopt;
-  auto campaign = detail ? ctx.store.campaign(req.workspace, detail->campaign_id) : std::nullopt;
+  auto ref = ctx.reports.call_ref(req.workspace, id);
+  auto detail = ref ? ctx.reports.call_detail(id) : std::nullopt;
+  auto campaign = detail ? ctx.campaigns.campaign(req.workspace, detail->campaign_id) : std::nullopt;
   if (!detail || !campaign) throw BadRequest(404, "not_found", "no call " + params.at("id"));
   auto now = ctx.clock.now_ms();
   const auto& call = detail->candidate.call;
@@ -131,12 +131,12 @@ http::Response get_call(Context& ctx, const http::Request& req, const http::Para
   auto rules = campaign ? schedule::campaign_rules(*campaign, error) : std::nullopt;
   if (rules) {
     schedule::CallFacts facts;
-    facts.campaign_in_flight = ctx.store.in_flight(campaign->id);
+    facts.campaign_in_flight = ctx.campaigns.in_flight(campaign->id);
     if (rules->max_calls_per_day)
       facts.campaign_calls_today =
-          ctx.store.campaign_calls_since(campaign->id, schedule::local_day_start(rules->zone, now));
+          ctx.campaigns.campaign_calls_since(campaign->id, schedule::local_day_start(rules->zone, now));
     schedule::ContactPlace place;
-    auto d = ctx.scheduler.evaluate(*rules, detail->candidate, ctx.store.history(), facts, now, &place);
+    auto d = ctx.scheduler.evaluate(*rules, detail->candidate, ctx.claims.history(), facts, now, &place);
     json zones = json::array();
     for (auto z : place.zones) zones.push_back(schedule::zone_label(z));
     json compliance = decision_json(d);
@@ -253,10 +253,10 @@ std::vector<CallNowResult> place_calls(Context& ctx, const http::Request& req, d
     // Unlike the loop's claim, each call is judged against the campaign's live counts: the calls this
     // request placed before it are in flight and count.
     schedule::CallFacts facts;
-    facts.campaign_in_flight = ctx.store.in_flight(campaign.id);
+    facts.campaign_in_flight = ctx.campaigns.in_flight(campaign.id);
     if (rules->max_calls_per_day)
       facts.campaign_calls_today =
-          ctx.store.campaign_calls_since(campaign.id, schedule::local_day_start(rules->zone, now));
+          ctx.campaigns.campaign_calls_since(campaign.id, schedule::local_day_start(rules->zone, now));
     decisions.push_back(ctx.scheduler.evaluate(*rules, cand, history, facts, now));
     store::Verdict v;
     v.kind = decisions.back().kind == schedule::Decision::Kind::dispatch ? store::Verdict::Kind::dispatch
@@ -268,7 +268,7 @@ std::vector<CallNowResult> place_calls(Context& ctx, const http::Request& req, d
   options.provider = provider->first;
   auto kind = providers::kind_info(provider->second->kind());
   options.caller_id_per_call = kind && kind->caller_id_per_call;
-  auto placed = ctx.store.place_now(campaign, inputs, options, now, judge);
+  auto placed = ctx.claims.place_now(campaign, inputs, options, now, judge);
 
   std::size_t next_decision = 0;
   for (std::size_t k = 0; k < inputs.size(); ++k) {
@@ -395,8 +395,8 @@ http::Response list_calls(Context& ctx, const http::Request& req, const http::Pa
       bad_field("limit", "must be an integer from 1 to 1000");
     limit = static_cast<int>(std::stoll(l));
   }
-  // The cursor is opaque to clients: "<state>.<key>.<id>" of the last call of the page before (Store::cursor_key).
-  store::Store::CallCursor after;
+  // The cursor is opaque to clients: "<state>.<key>.<id>" of the last call of the page before (Reports::cursor_key).
+  store::Reports::CallCursor after;
   if (auto c = param("cursor"); !c.empty()) {
     auto d1 = c.find('.'), d2 = c.rfind('.');
     std::optional<domain::CallState> at_state;
@@ -408,7 +408,7 @@ http::Response list_calls(Context& ctx, const http::Request& req, const http::Pa
     after.key = std::stoll(c.substr(d1 + 1, d2 - d1 - 1));
     after.id = std::stoll(c.substr(d2 + 1));
   }
-  auto page = ctx.store.campaign_calls(campaign.id, state, after, limit + 1);
+  auto page = ctx.reports.campaign_calls(campaign.id, state, after, limit + 1);
   bool more = static_cast<int>(page.size()) > limit;
   if (more) page.pop_back();
   auto opt = [](const std::optional<std::string>& s) { return s ? json(*s) : json(nullptr); };
@@ -427,7 +427,7 @@ http::Response list_calls(Context& ctx, const http::Request& req, const http::Pa
   json next = nullptr;
   if (more && !page.empty())
     next = std::string(domain::to_string(page.back().state)) + "." +
-           std::to_string(store::Store::cursor_key(page.back())) + "." + std::to_string(page.back().id);
+           std::to_string(store::Reports::cursor_key(page.back())) + "." + std::to_string(page.back().id);
   return envelope(200, {{"items", std::move(calls)}, {"next_cursor", next}}, ctx.clock.now_ms());
 }
 

@@ -236,11 +236,11 @@ http::Response patch_campaign(Context& ctx, const http::Request& req, const http
   apply_settings(body, campaign.spec);
   apply_failover(ctx, body, campaign.spec);
   auto now = ctx.clock.now_ms();
-  ctx.store.update_settings(campaign.id, campaign.spec, now);
+  ctx.campaigns.update_settings(campaign.id, campaign.spec, now);
   spdlog::info("campaign {}: settings changed: {}", campaign.id,
                body.dump(-1, ' ', false, json::error_handler_t::replace));
   ctx.scheduler.wake();
-  return envelope(200, campaign_json(*ctx.store.campaign(campaign.id), ctx.store.counts(campaign.id)), now);
+  return envelope(200, campaign_json(*ctx.campaigns.campaign(campaign.id), ctx.campaigns.counts(campaign.id)), now);
 }
 
 // POST /v1/campaigns. Everything is checked before anything is stored. Up to kCreateSlice contacts go in
@@ -390,7 +390,7 @@ awaitable<http::Response> create_campaign(Context& ctx, const http::Request& req
   std::vector<ContactInput> first;  // the first slice, copied only when there is more than one
   if (sliced) first.assign(contacts.begin(), contacts.begin() + static_cast<std::ptrdiff_t>(kCreateSlice));
   const std::vector<ContactInput>& head = sliced ? first : contacts;
-  CampaignId id = co_await store::when_unlocked([&] { return ctx.store.create_campaign(spec, head, now); }, budget);
+  CampaignId id = co_await store::when_unlocked([&] { return ctx.campaigns.create_campaign(spec, head, now); }, budget);
   json failed_chunks = json::array();
   for (std::size_t start = kCreateSlice, chunk_no = 2; start < contacts.size(); start += kCreateSlice, ++chunk_no) {
     co_await yield_to_loop();
@@ -398,19 +398,20 @@ awaitable<http::Response> create_campaign(Context& ctx, const http::Request& req
         contacts.begin() + static_cast<std::ptrdiff_t>(start),
         contacts.begin() + static_cast<std::ptrdiff_t>(std::min(contacts.size(), start + kCreateSlice)));
     try {
-      co_await store::when_unlocked([&] { ctx.store.add_contacts(id, chunk, now); }, budget);
+      co_await store::when_unlocked([&] { ctx.campaigns.add_contacts(id, chunk, now); }, budget);
     } catch (const store::StorageError& e) {
       spdlog::error("campaign {}: contacts chunk {} failed: {}", id, chunk_no, e.what());
       failed_chunks.push_back({{"chunk", chunk_no}, {"error", "could not store this chunk; nothing of it was kept"}});
     }
   }
   if (sliced && final_status != CampaignStatus::draft)
-    co_await store::when_unlocked([&] { ctx.store.set_campaign_status(id, final_status, ctx.clock.now_ms()); }, budget);
+    co_await store::when_unlocked([&] { ctx.campaigns.set_campaign_status(id, final_status, ctx.clock.now_ms()); },
+                                  budget);
   spdlog::info("campaign {}: created '{}' with {} contacts, provider {}, status {}", id, spec.name, contacts.size(),
                spec.provider, to_string(final_status));
   ctx.scheduler.wake();
-  auto campaign = ctx.store.campaign(id);
-  json data = campaign_json(*campaign, ctx.store.counts(id));
+  auto campaign = ctx.campaigns.campaign(id);
+  json data = campaign_json(*campaign, ctx.campaigns.counts(id));
   if (!failed_chunks.empty()) data["failed_chunks"] = failed_chunks;
   if (sliced) {
     // Freeing a long list's parsed records takes tens of milliseconds: the worker does it.
@@ -424,7 +425,7 @@ awaitable<http::Response> create_campaign(Context& ctx, const http::Request& req
 
 http::Response get_campaign(Context& ctx, const http::Request& req, const http::Params& params) {
   auto campaign = owned_campaign(ctx, req, params.at("id"));
-  return envelope(200, campaign_json(campaign, ctx.store.counts(campaign.id)), ctx.clock.now_ms());
+  return envelope(200, campaign_json(campaign, ctx.campaigns.counts(campaign.id)), ctx.clock.now_ms());
 }
 
 // POST /v1/campaigns/{id}/contacts: records added in chunks of 1000, each its own transaction. Invalid
@@ -472,7 +473,7 @@ awaitable<http::Response> add_contacts(Context& ctx, const http::Request& req, c
     if (start > 0) {
       // Between chunks the loop serves everything else; the campaign may have ended meanwhile.
       co_await yield_to_loop();
-      auto status = ctx.store.campaign(id)->status;
+      auto status = ctx.campaigns.campaign(id)->status;
       if (status == CampaignStatus::completed || status == CampaignStatus::cancelled) {
         failed_chunks.push_back({{"chunk", chunk_no},
                                  {"error", "the campaign became " + std::string(to_string(status)) +
@@ -497,7 +498,7 @@ awaitable<http::Response> add_contacts(Context& ctx, const http::Request& req, c
     }
     if (valid.empty()) continue;
     try {
-      auto r = co_await store::when_unlocked([&] { return ctx.store.add_contacts(id, valid, now); }, budget);
+      auto r = co_await store::when_unlocked([&] { return ctx.campaigns.add_contacts(id, valid, now); }, budget);
       added += r.added;
       updated += r.updated;
       for (auto cid : r.call_ids) call_ids.push_back(std::to_string(cid));
@@ -560,12 +561,12 @@ http::Response list_campaigns(Context& ctx, const http::Request& req) {
   };
   int limit = static_cast<int>(number("limit", 50, 1, 500));
   CampaignId after = number("after", 0, 0, std::numeric_limits<std::int64_t>::max());
-  auto ids = ctx.store.campaign_ids(req.workspace, status, after, limit + 1);
+  auto ids = ctx.reports.campaign_ids(req.workspace, status, after, limit + 1);
   bool more = static_cast<int>(ids.size()) > limit;
   if (more) ids.pop_back();
   json items = json::array();
   for (auto id : ids)
-    if (auto c = ctx.store.campaign(id)) items.push_back(campaign_json(*c, ctx.store.counts(id)));
+    if (auto c = ctx.campaigns.campaign(id)) items.push_back(campaign_json(*c, ctx.campaigns.counts(id)));
   json data = {{"items", items}, {"next_after", more ? json(std::to_string(ids.back())) : json(nullptr)}};
   return envelope(200, data, ctx.clock.now_ms());
 }
@@ -609,16 +610,16 @@ http::Response change_status(Context& ctx, const http::Request& req, const http:
   } else {  // cancel: cancel_campaign below
     if (from == CampaignStatus::completed) conflict("");
     if (from != CampaignStatus::cancelled) {
-      if (!ctx.store.cancel_campaign(id, "campaign cancelled", now)) conflict("");
+      if (!ctx.campaigns.cancel_campaign(id, "campaign cancelled", now)) conflict("");
       spdlog::warn("campaign {}: cancelled; its pending calls are skipped", id);
     }
   }
   if (to) {
-    if (!ctx.store.set_campaign_status(id, *to, now)) conflict("");
+    if (!ctx.campaigns.set_campaign_status(id, *to, now)) conflict("");
     spdlog::info("campaign {}: {} -> {} ({})", id, to_string(from), to_string(*to), action);
   }
   ctx.scheduler.wake();
-  return envelope(200, campaign_json(*ctx.store.campaign(id), ctx.store.counts(id)), now);
+  return envelope(200, campaign_json(*ctx.campaigns.campaign(id), ctx.campaigns.counts(id)), now);
 }
 
 // POST /v1/campaigns/{id}/cancel: the move, then the pending calls skipped a slice at a time (a campaign of
@@ -631,14 +632,15 @@ awaitable<http::Response> cancel_campaign(Context& ctx, const http::Request& req
   for (;;) {
     int skipped = co_await store::when_unlocked(
         [&] {
-          return ctx.store.skip_pending(id, "campaign cancelled", ctx.clock.now_ms(), store::Store::kCancelSlice);
+          return ctx.campaigns.skip_pending(id, "campaign cancelled", ctx.clock.now_ms(),
+                                            store::Campaigns::kCancelSlice);
         },
         budget);
-    if (skipped < store::Store::kCancelSlice) break;
+    if (skipped < store::Campaigns::kCancelSlice) break;
     co_await yield_to_loop();
   }
   const auto now = ctx.clock.now_ms();
-  co_return envelope(200, campaign_json(*ctx.store.campaign(id), ctx.store.counts(id)), now);
+  co_return envelope(200, campaign_json(*ctx.campaigns.campaign(id), ctx.campaigns.counts(id)), now);
 }
 
 // GET /v1/campaigns/{id}/forecast. The sample of the pending calls' places is spread over the whole
@@ -654,13 +656,13 @@ awaitable<http::Response> get_forecast(Context& ctx, const http::Request& req, c
   constexpr int kSample = 500;
   schedule::ForecastInput in;
   in.campaign = &*rules;
-  in.pending = ctx.store.counts(id).pending;
+  in.pending = ctx.campaigns.counts(id).pending;
   constexpr int kForecastPage = 20000;
   const std::int64_t step = std::max<std::int64_t>(1, in.pending / kSample);
   std::vector<domain::CallId> picked;
-  std::optional<store::Store::DueKey> after;
+  std::optional<store::Reports::DueKey> after;
   for (;;) {
-    auto page = ctx.store.pending_page(id, after, kForecastPage);
+    auto page = ctx.reports.pending_page(id, after, kForecastPage);
     for (const auto& key : page)
       if (key.call_id % step == 0 && picked.size() < static_cast<std::size_t>(kSample)) picked.push_back(key.call_id);
     if (page.size() < static_cast<std::size_t>(kForecastPage) || picked.size() >= static_cast<std::size_t>(kSample))
@@ -673,10 +675,11 @@ awaitable<http::Response> get_forecast(Context& ctx, const http::Request& req, c
   const auto now = ctx.clock.now_ms();
   in.legal = &config.legal;
   for (auto call_id : picked)
-    if (auto place = ctx.store.call_place(call_id))
-      in.sample.push_back(schedule::resolve_place(place->second, place->first, rules->zone, config.legal.unknown_zone));
+    if (auto place = ctx.reports.call_place(call_id))
+      in.sample.push_back(
+          schedule::resolve_place(place->timezone, place->phone, rules->zone, config.legal.unknown_zone));
   if (rules->max_calls_per_day)
-    in.calls_today = ctx.store.campaign_calls_since(id, schedule::local_day_start(rules->zone, now));
+    in.calls_today = ctx.campaigns.campaign_calls_since(id, schedule::local_day_start(rules->zone, now));
   in.call_duration_s = config.forecast_call_duration_s;
   in.now = now;
   auto f = schedule::forecast(in);

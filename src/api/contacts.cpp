@@ -17,24 +17,24 @@ constexpr int kCallsShown = 100;
 
 // The caller's workspace's contact named by the path, if it has calls of it; else 404, the same answer
 // whether the number is unknown or only another workspace's.
-std::pair<domain::Contact, std::vector<store::Store::ContactCall>> visible_contact(Context& ctx,
-                                                                                   const http::Request& req,
-                                                                                   const std::string& raw) {
+std::pair<domain::Contact, std::vector<store::Contacts::ContactCall>> visible_contact(Context& ctx,
+                                                                                      const http::Request& req,
+                                                                                      const std::string& raw) {
   auto n = domain::normalize_phone(raw, ctx.config().default_region);
-  auto contact = std::holds_alternative<std::string>(n) ? ctx.store.contact(req.workspace, std::get<std::string>(n))
+  auto contact = std::holds_alternative<std::string>(n) ? ctx.contacts.contact(req.workspace, std::get<std::string>(n))
                                                         : std::nullopt;
   if (!contact) throw BadRequest(404, "not_found", "no contact " + raw);
-  auto calls = ctx.store.contact_calls(contact->id, req.workspace, kCallsShown);
+  auto calls = ctx.contacts.contact_calls(contact->id, req.workspace, kCallsShown);
   if (calls.empty()) throw BadRequest(404, "not_found", "no contact " + raw);
   return {*contact, std::move(calls)};
 }
 
 json contact_json(Context& ctx, const std::string& workspace, const domain::Contact& c,
-                  const std::vector<store::Store::ContactCall>& calls) {
+                  const std::vector<store::Contacts::ContactCall>& calls) {
   auto now = ctx.clock.now_ms();
   const auto& legal = ctx.config().legal;
   auto place = schedule::resolve_place(c.timezone, c.phone, schedule::find_zone("UTC"), legal.unknown_zone);
-  auto today = ctx.store.history().contact_calls_since(
+  auto today = ctx.claims.history().contact_calls_since(
       c.id, schedule::local_day_start(place.zones.empty() ? schedule::find_zone("UTC") : place.zones.front(), now));
   json zones = json::array();
   for (auto z : place.zones) zones.push_back(schedule::zone_label(z));
@@ -46,7 +46,7 @@ json contact_json(Context& ctx, const std::string& workspace, const domain::Cont
                     {"attempts", k.attempts},
                     {"last_outcome", k.last_outcome ? json(*k.last_outcome) : json(nullptr)},
                     {"next_attempt_at", util::format_rfc3339(k.next_attempt_at)}});
-  auto suppression = ctx.store.contact_suppressed(workspace, c.phone);
+  auto suppression = ctx.contacts.contact_suppressed(workspace, c.phone);
   return {{"phone_number", c.phone},
           {"first_name", c.first_name.empty() ? json(nullptr) : json(c.first_name)},
           {"last_name", c.last_name.empty() ? json(nullptr) : json(c.last_name)},
@@ -90,10 +90,11 @@ http::Response patch_contact(Context& ctx, const http::Request& req, const http:
   if (auto f = opt_string(body, "first_name", "first_name", 255)) contact.first_name = *f;
   if (auto l = opt_string(body, "last_name", "last_name", 255)) contact.last_name = *l;
   auto now = ctx.clock.now_ms();
-  ctx.store.update_contact(contact, now);
+  ctx.contacts.update_contact(contact, now);
   spdlog::info("contact {}: updated ({})", contact.id, contact.active ? "active" : "inactive");
   ctx.scheduler.wake();
-  return envelope(200, contact_json(ctx, req.workspace, *ctx.store.contact(req.workspace, contact.phone), calls), now);
+  return envelope(200, contact_json(ctx, req.workspace, *ctx.contacts.contact(req.workspace, contact.phone), calls),
+                  now);
 }
 
 }  // namespace

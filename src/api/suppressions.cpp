@@ -78,7 +78,7 @@ http::Response add(Context& ctx, const http::Request& req) {
   in.workspace = scope == "global" ? std::string(domain::kGlobalList) : req.workspace;
   in.created_by = key_name(req);
   in.created_at = ctx.clock.now_ms();
-  auto s = ctx.store.add_suppression(in);
+  auto s = ctx.contacts.add_suppression(in);
   spdlog::info("suppression added for {} in {} by {} ({}): {}", s.phone,
                is_global(s.workspace) ? "the global list" : "workspace " + s.workspace,
                s.created_by.value_or("(no key)"), s.source, s.reason);
@@ -97,7 +97,7 @@ http::Response list(Context& ctx, const http::Request& req) {
   std::string after;
   if (auto it = req.query.find("after"); it != req.query.end()) after = it->second;
   if (!after.empty() && after[0] == ' ') after[0] = '+';  // an unencoded "+" in the query reads as a space
-  auto rows = ctx.store.suppressions(owner_of(req), after, limit + 1);
+  auto rows = ctx.contacts.suppressions(owner_of(req), after, limit + 1);
   bool more = static_cast<int>(rows.size()) > limit;
   if (more) rows.pop_back();
   json items = json::array();
@@ -109,7 +109,7 @@ http::Response list(Context& ctx, const http::Request& req) {
 http::Response get(Context& ctx, const http::Request& req, const http::Params& p) {
   auto owner = owner_of(req);
   auto phone = phone_of(ctx, p.at("phone"), "phone", 404);
-  auto s = ctx.store.suppression(owner, phone);
+  auto s = ctx.contacts.suppression(owner, phone);
   if (!s) throw BadRequest(404, "not_found", "no suppression for " + phone);
   return envelope(200, suppression_json(*s), ctx.clock.now_ms());
 }
@@ -118,7 +118,7 @@ http::Response remove(Context& ctx, const http::Request& req, const http::Params
   auto owner = owner_of(req);
   auto phone = phone_of(ctx, p.at("phone"), "phone", 404);
   // Another workspace's entry is not found, exactly like a number with none.
-  if (!ctx.store.remove_suppression(owner, phone, key_name(req), ctx.clock.now_ms()))
+  if (!ctx.contacts.remove_suppression(owner, phone, key_name(req), ctx.clock.now_ms()))
     throw BadRequest(404, "not_found", "no suppression for " + phone);
   spdlog::warn("suppression removed for {} from {} by {}: it may be called again", phone,
                is_global(owner) ? "the global list" : "workspace " + owner, key_name(req).value_or("(no key)"));

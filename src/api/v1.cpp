@@ -120,7 +120,7 @@ domain::Campaign owned_campaign(Context& ctx, const http::Request& req, const st
   auto id = parse_id(id_text, "campaign");
   // Another workspace's campaign does not exist as far as this caller can tell: the same query finds
   // nothing for it as for a missing id, so neither the answer nor its timing tells them apart.
-  auto campaign = ctx.store.campaign(req.workspace, id);
+  auto campaign = ctx.campaigns.campaign(req.workspace, id);
   if (!campaign) throw BadRequest(404, "not_found", "no campaign " + id_text);
   return *campaign;
 }
@@ -275,7 +275,7 @@ void register_routes(http::Router& router, Context& ctx) {
   router.add(
       "GET", "/readyz",
       [&ctx](const http::Request&, const http::Params&) {
-        bool db = ctx.store.ping(), claiming = ctx.scheduler.claiming();
+        bool db = ctx.reports.ping(), claiming = ctx.scheduler.claiming();
         json data = {{"status", db && claiming ? "ready" : "not_ready"}, {"database", db}, {"draining", !claiming}};
         return envelope(db && claiming ? 200 : 503, data, ctx.clock.now_ms());
       },
@@ -288,11 +288,11 @@ void register_routes(http::Router& router, Context& ctx) {
         r.content_type = "text/plain; version=0.0.4; charset=utf-8";
         r.body = metrics::registry().render();
         std::vector<std::pair<metrics::Labels, double>> calls, called, campaigns;
-        for (const auto& [state, n] : ctx.store.call_totals())
+        for (const auto& [state, n] : ctx.reports.call_totals())
           (state == "called" ? called : calls)
               .push_back(
                   {state == "called" ? metrics::Labels{} : metrics::Labels{{"state", state}}, static_cast<double>(n)});
-        for (const auto& [status, n] : ctx.store.campaign_totals())
+        for (const auto& [status, n] : ctx.reports.campaign_totals())
           campaigns.push_back({{{"status", status}}, static_cast<double>(n)});
         r.body += metrics::render_gauge("dialerd_calls", "Calls in the queue by state, all campaigns.", calls);
         r.body +=
@@ -326,9 +326,9 @@ void register_routes(http::Router& router, Context& ctx) {
             "Seconds until each provider gets submissions again after a backoff or Retry-After.", paused);
         r.body +=
             metrics::render_gauge("dialerd_webhook_outbox_pending", "Webhook events not delivered or abandoned yet.",
-                                  {{{}, static_cast<double>(ctx.store.webhook_backlog())}});
+                                  {{{}, static_cast<double>(ctx.reports.webhook_backlog())}});
         r.body += metrics::render_gauge("dialerd_ready", "1 while the database answers and the daemon is not draining.",
-                                        {{{}, ctx.store.ping() && ctx.scheduler.claiming() ? 1.0 : 0.0}});
+                                        {{{}, ctx.reports.ping() && ctx.scheduler.claiming() ? 1.0 : 0.0}});
         return r;
       },
       http::Access::open);

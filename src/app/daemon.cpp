@@ -197,11 +197,11 @@ struct Daemon::Impl {
     try {
       // Two aggregate queries (the ones /metrics uses), not one per campaign.
       std::int64_t running = 0, paused = 0, in_flight = 0, held = 0;
-      for (const auto& [status, n] : store->campaign_totals()) {
+      for (const auto& [status, n] : store->reports().campaign_totals()) {
         if (status == "running") running = n;
         if (status == "paused") paused = n;
       }
-      for (const auto& [state, n] : store->call_totals()) {
+      for (const auto& [state, n] : store->reports().call_totals()) {
         if (state == "dispatching" || state == "in_progress") in_flight += n;
         if (state == "held") held = n;
       }
@@ -418,8 +418,9 @@ int Daemon::run() {
     if (auto info = providers::kind_info(pc.kind); info && info->http && pc.events_secret.empty())
       spdlog::warn("provider {}: outcome callbacks are not authenticated (set providers.{}.events.secret)", name, name);
 
-  d.api_ctx = std::make_unique<api::Context>(
-      api::Context{*d.store, *d.scheduler, d.time, [&d]() -> const Config& { return *d.config; }});
+  d.api_ctx =
+      std::make_unique<api::Context>(api::Context{*d.store, *d.store, *d.store, *d.store, d.store->reports(),
+                                                  *d.scheduler, d.time, [&d]() -> const Config& { return *d.config; }});
   api::register_routes(d.router, *d.api_ctx);
   d.server = std::make_unique<http::Server>(
       d.ioc,

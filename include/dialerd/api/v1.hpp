@@ -5,13 +5,22 @@
 #include "dialerd/config/config.hpp"
 #include "dialerd/http/router.hpp"
 #include "dialerd/scheduler/scheduler.hpp"
-#include "dialerd/store/store.hpp"
+#include "dialerd/store/campaigns.hpp"
+#include "dialerd/store/claims.hpp"
+#include "dialerd/store/contacts.hpp"
+#include "dialerd/store/outcomes.hpp"
+#include "dialerd/store/reports.hpp"
 #include "dialerd/util/clock.hpp"
 
 namespace dialerd::api {
 
+// What the API uses: the store's roles (one backend implements them all) and the scheduler.
 struct Context {
-  store::Store& store;
+  store::Campaigns& campaigns;
+  store::Contacts& contacts;
+  store::Claims& claims;      // place-now, and the call history explanations read
+  store::Outcomes& outcomes;  // operators' decisions on held calls
+  store::Reports& reports;    // listings, lookups, /metrics and readiness
   scheduler::Scheduler& scheduler;
   const util::Clock& clock;
   std::function<const config::Config&()> config;  // the config in force (it may change on reload)

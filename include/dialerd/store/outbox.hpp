@@ -27,8 +27,6 @@ class Outbox {
   virtual std::vector<OutboxEvent> due_webhooks(domain::UnixMs now, int limit) = 0;
   // The earliest time after `now` an undelivered event is due.
   virtual std::optional<domain::UnixMs> next_webhook_due_after(domain::UnixMs now) = 0;
-  // Events neither delivered nor abandoned.
-  virtual std::int64_t webhook_backlog() = 0;
   virtual void webhooks_delivered(const std::vector<std::int64_t>& ids, domain::UnixMs now) = 0;  // one transaction
   virtual void webhook_retry(std::int64_t id, const std::string& error, domain::UnixMs next_at) = 0;
   virtual void webhook_abandoned(std::int64_t id, const std::string& error, domain::UnixMs now) = 0;

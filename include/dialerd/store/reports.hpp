@@ -1,16 +1,20 @@
 #pragma once
-// The read-only reporting role of the store: what `dialerctl` and `dialerctl top` show. Every statement
-// they run lives behind it (no SQL outside store/), and its interface holds no SQLite type, so another
-// backend can implement it. The SQLite implementation opens the database file read-only, which is safe
-// while the daemon runs.
+// The read-only reporting role of the store: what the API's listings and GET /metrics read, and what
+// `dialerctl` and `dialerctl top` show. Every statement they run lives behind it (no SQL outside store/),
+// and its interface holds no SQLite type, so another backend can implement it. The daemon reads it over
+// its own connection (Store::reports()); dialerctl opens the database file read-only, which is safe while
+// the daemon runs.
 #include <cstdint>
+#include <limits>
 #include <memory>
 #include <optional>
 #include <string>
+#include <utility>
 #include <variant>
 #include <vector>
 
 #include "dialerd/domain/campaign.hpp"
+#include "dialerd/store/claims.hpp"
 
 namespace dialerd::store {
 
@@ -32,9 +36,91 @@ struct CampaignActivity {
   std::int64_t submitted = 0;
 };
 
+// A call's campaign, state and workspace.
+struct CallRef {
+  domain::CallId id = 0;
+  domain::CampaignId campaign_id = 0;
+  domain::CallState state = domain::CallState::pending;
+  std::string workspace;
+};
+
+// One call in full, for GET /v1/calls/{id}.
+struct AttemptRecord {
+  int number = 0;
+  std::string dispatch_key, from_number, provider_call_id, outcome, detail;
+  domain::UnixMs submitted_at = 0;
+  std::optional<domain::UnixMs> finished_at;
+};
+struct CallDetail {
+  Candidate candidate;  // the call as a claim would see it
+  domain::CampaignId campaign_id = 0;
+  domain::CallState state = domain::CallState::pending;
+  int attempts = 0;
+  domain::UnixMs next_attempt_at = 0, created_at = 0, updated_at = 0;
+  std::optional<std::string> last_outcome, last_error, provider_call_id;
+  std::vector<AttemptRecord> history;
+};
+
 class Reports {
  public:
   virtual ~Reports() = default;
+
+  // --- The API's listings and lookups, and GET /metrics (typed) ---
+
+  // Campaign ids of a workspace in id order after `after_id`, optionally of one status.
+  virtual std::vector<domain::CampaignId> campaign_ids(const std::string& workspace,
+                                                       std::optional<domain::CampaignStatus> status,
+                                                       domain::CampaignId after_id, int limit) = 0;
+  // One call of a campaign's listing.
+  struct CallSummary {
+    domain::CallId id = 0;
+    std::string phone;
+    domain::CallState state = domain::CallState::pending;
+    int attempts = 0;
+    domain::UnixMs next_attempt_at = 0, created_at = 0, updated_at = 0;
+    std::optional<std::string> last_outcome, last_error, provider_call_id;
+  };
+  // Where a page ends: the last call's state, its key within the state (cursor_key) and id.
+  struct CallCursor {
+    std::string state;  // "" sorts before every state
+    std::int64_t key = std::numeric_limits<std::int64_t>::min();
+    domain::CallId id = 0;
+  };
+  // A page of a campaign's calls after `after`: of one state, or of every state grouped by state in
+  // alphabetical order. Within a state: pending calls in due order (next_attempt_at, id), calls in
+  // progress by (updated_at, id), the others by id.
+  virtual std::vector<CallSummary> campaign_calls(domain::CampaignId id, std::optional<domain::CallState> state,
+                                                  const CallCursor& after, int limit) = 0;
+  // A call's position within its state's order: next_attempt_at (pending), updated_at (in progress), else 0.
+  static std::int64_t cursor_key(const CallSummary& c);
+  // A pending call's place in the due order.
+  struct DueKey {
+    domain::UnixMs next_attempt_at = 0;
+    domain::CallId call_id = 0;
+  };
+  // The next `limit` pending calls of the campaign in due order after `after` (from the start if none),
+  // read from the index alone: the forecast samples a campaign a page at a time.
+  virtual std::vector<DueKey> pending_page(domain::CampaignId id, std::optional<DueKey> after, int limit) = 0;
+  virtual std::optional<CallRef> call_ref(domain::CallId id) = 0;
+  // The call if its campaign belongs to `workspace`: nothing alike for a missing id and another workspace's.
+  virtual std::optional<CallRef> call_ref(const std::string& workspace, domain::CallId id) = 0;
+  virtual std::optional<CallDetail> call_detail(domain::CallId id) = 0;
+  // A call's phone number and its contact's timezone.
+  struct CallPlace {
+    std::string phone;
+    std::optional<std::string> timezone;
+  };
+  virtual std::optional<CallPlace> call_place(domain::CallId id) = 0;
+  // Calls by state (and "called") and campaigns by status, over the whole database.
+  virtual std::vector<std::pair<std::string, std::int64_t>> call_totals() = 0;
+  virtual std::vector<std::pair<std::string, std::int64_t>> campaign_totals() = 0;
+  // Webhook events neither delivered nor abandoned.
+  virtual std::int64_t webhook_backlog() = 0;
+  // Whether the database answers a query (for readiness).
+  virtual bool ping() = 0;
+
+  // --- dialerctl and dialerctl top (rows as printed) ---
+
   virtual std::int64_t schema_version() = 0;
   // Campaigns per status; calls per state across campaigns ("called" last).
   virtual Table campaigns_by_status() = 0;
@@ -44,8 +130,8 @@ class Reports {
   // One campaign's settings and counts: no row when there is no such campaign.
   virtual Table campaign_detail(domain::CampaignId id) = 0;
   // A campaign's calls after id `after`, at most `limit`, optionally in one state.
-  virtual Table campaign_calls(domain::CampaignId id, const std::optional<std::string>& state, domain::CallId after,
-                               std::int64_t limit) = 0;
+  virtual Table calls_table(domain::CampaignId id, const std::optional<std::string>& state, domain::CallId after,
+                            std::int64_t limit) = 0;
   // Calls held for review, optionally of one campaign.
   virtual Table held_calls(std::optional<domain::CampaignId> campaign) = 0;
   // The campaigns that can still place calls, with their calls submitted in (from, to] (dialerctl top).

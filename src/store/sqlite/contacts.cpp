@@ -2,9 +2,9 @@
 #include "dialerd/store/sqlite/db.hpp"
 #include "dialerd/store/store.hpp"
 
-// Internal to src/store.
-#include "../queue_sql.hpp"
-#include "rows.hpp"
+// Internal to src/store/sqlite.
+#include "queue_sql.hpp"
+#include "shared.hpp"
 
 namespace dialerd::store {
 

@@ -2,9 +2,9 @@
 #include "dialerd/store/sqlite/db.hpp"
 #include "dialerd/store/store.hpp"
 
-// Internal to src/store.
-#include "../queue_sql.hpp"
-#include "rows.hpp"
+// Internal to src/store/sqlite.
+#include "queue_sql.hpp"
+#include "shared.hpp"
 
 namespace dialerd::store {
 
@@ -40,10 +40,6 @@ void Store::on_webhook_queued(std::function<void()> callback) {
 std::optional<UnixMs> Store::next_webhook_due_after(UnixMs now) {
   return db_->cached(kNextWebhookDue).bind(1, now).first_int64();
 }
-std::int64_t Store::webhook_backlog() {
-  return db_->cached(kWebhookBacklog).first_int64().value_or(0);
-}
-
 void Store::webhooks_delivered(const std::vector<std::int64_t>& ids, UnixMs now) {
   Transaction tx(*db_);
   auto& s = db_->cached(kWebhookDelivered);

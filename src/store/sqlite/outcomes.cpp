@@ -5,9 +5,9 @@
 #include "dialerd/store/sqlite/db.hpp"
 #include "dialerd/store/store.hpp"
 
-// Internal to src/store.
-#include "../queue_sql.hpp"
-#include "rows.hpp"
+// Internal to src/store/sqlite.
+#include "queue_sql.hpp"
+#include "shared.hpp"
 
 namespace dialerd::store {
 
@@ -260,6 +260,40 @@ Reconciliation Store::reconcile_dispatching(const std::function<bool(const std::
   db_->cached(kForgetAnsweredSent).run();  // markers of chunks held or released above
   tx.commit();
   return out;
+}
+
+void Store::set_outcome_rule(schedule::OutcomeRule rule) {
+  outcome_rule_ = rule ? std::move(rule) : schedule::retry_rule({}, [] { return 0.5; });
+}
+
+std::optional<UnixMs> Store::oldest_in_progress() {
+  return db_->cached(kOldestInProgress).first_int64();
+}
+
+std::vector<CallId> Store::resolve_held(const std::vector<CallId>& ids, HeldAction action, const std::string& reason,
+                                        UnixMs now) {
+  Transaction tx(*db_);
+  std::vector<CallId> moved;
+  for (CallId id : ids) {
+    auto& s = db_->cached(action == HeldAction::release ? kReleaseHeld : kFailHeld);
+    s.bind(1, id).bind(2, now).bind(3, reason).run();
+    if (db_->changes() > 0) moved.push_back(id);
+  }
+  tx.commit();
+  return moved;
+}
+
+std::vector<std::string> Store::in_progress_call_ids(const std::string& provider) {
+  auto& s = db_->cached(kInProgressOfProvider);
+  s.bind(1, provider);
+  std::vector<std::string> out;
+  while (s.step())
+    if (auto id = s.opt_text(0)) out.push_back(*id);
+  return out;
+}
+
+std::vector<CallId> Store::held_calls(CampaignId campaign_id) {
+  return db_->cached(kHeldOfCampaign).bind(1, campaign_id).all_int64();
 }
 
 }  // namespace dialerd::store

@@ -1,13 +1,23 @@
-// store::Reports over SQLite: the statements dialerctl and dialerctl top run, on a read-only connection.
+// store::Reports over SQLite: the API's listings and lookups and GET /metrics over the daemon's connection
+// (their statements are in queue_sql.hpp), and what dialerctl and dialerctl top run, on a read-only
+// connection (their statements are here).
 #include "dialerd/store/reports.hpp"
 
+#include <limits>
+
 #include "dialerd/store/sqlite/db.hpp"
+
+// Internal to src/store/sqlite.
+#include "queue_sql.hpp"
+#include "shared.hpp"
 
 namespace dialerd::store {
 namespace {
 
+using namespace domain;
 using sqlite::Db;
 using sqlite::Stmt;
+using namespace sql;
 
 constexpr const char* kSchemaVersion = "PRAGMA user_version";
 constexpr const char* kCampaignsByStatus = "SELECT status, count(*) AS campaigns FROM campaigns GROUP BY status";
@@ -75,7 +85,25 @@ Table table_of(Stmt& s) {
 
 class SqliteReports final : public Reports {
  public:
-  SqliteReports(const std::string& path, int busy_timeout_ms) : db_(path, Db::Mode::read_only, busy_timeout_ms) {}
+  // Over the database file at `path`, opened read-only.
+  SqliteReports(const std::string& path, int busy_timeout_ms)
+      : owned_(std::make_unique<Db>(path, Db::Mode::read_only, busy_timeout_ms)), db_(*owned_) {}
+  // Over a connection the caller keeps open.
+  explicit SqliteReports(Db& db) : db_(db) {}
+
+  std::vector<CampaignId> campaign_ids(const std::string& workspace, std::optional<CampaignStatus> status,
+                                       CampaignId after_id, int limit) override;
+  std::vector<CallSummary> campaign_calls(CampaignId id, std::optional<CallState> state, const CallCursor& after,
+                                          int limit) override;
+  std::vector<DueKey> pending_page(CampaignId id, std::optional<DueKey> after, int limit) override;
+  std::optional<CallRef> call_ref(CallId id) override;
+  std::optional<CallRef> call_ref(const std::string& workspace, CallId id) override;
+  std::optional<CallDetail> call_detail(CallId id) override;
+  std::optional<CallPlace> call_place(CallId id) override;
+  std::vector<std::pair<std::string, std::int64_t>> call_totals() override;
+  std::vector<std::pair<std::string, std::int64_t>> campaign_totals() override;
+  std::int64_t webhook_backlog() override;
+  bool ping() override;
 
   std::int64_t schema_version() override { return db_.cached(kSchemaVersion).first_int64().value_or(0); }
   Table campaigns_by_status() override { return table_of(db_.cached(kCampaignsByStatus)); }
@@ -84,8 +112,8 @@ class SqliteReports final : public Reports {
     return table_of(db_.cached(kProgress).bind(1, status));
   }
   Table campaign_detail(domain::CampaignId id) override { return table_of(db_.cached(kProgressOne).bind(1, id)); }
-  Table campaign_calls(domain::CampaignId id, const std::optional<std::string>& state, domain::CallId after,
-                       std::int64_t limit) override {
+  Table calls_table(domain::CampaignId id, const std::optional<std::string>& state, domain::CallId after,
+                    std::int64_t limit) override {
     auto& s = db_.cached(kCalls);
     s.bind(1, id).bind(2, state).bind(3, after).bind(4, limit);
     return table_of(s);
@@ -119,10 +147,171 @@ class SqliteReports final : public Reports {
   }
 
  private:
-  Db db_;
+  std::unique_ptr<Db> owned_;
+  Db& db_;
 };
 
+std::vector<CampaignId> SqliteReports::campaign_ids(const std::string& workspace, std::optional<CampaignStatus> status,
+                                                    CampaignId after_id, int limit) {
+  auto& q = db_.cached(kListCampaigns);
+  if (status)
+    q.bind(1, to_string(*status));
+  else
+    q.bind_null(1);
+  return q.bind(2, after_id).bind(3, limit).bind(4, workspace).all_int64();
+}
+
+namespace {
+// Each state's listing, in the order an unfiltered listing visits them (alphabetical, as before migration 4).
+struct StateListing {
+  CallState state;
+  const char* sql;
+};
+constexpr StateListing kStateListings[] = {
+    {CallState::completed, kListCompleted},    {CallState::dispatching, kListDispatching},
+    {CallState::failed, kListFailed},          {CallState::held, kListHeld},
+    {CallState::in_progress, kListInProgress}, {CallState::pending, kListPending},
+    {CallState::skipped, kListSkipped}};
 }  // namespace
+
+std::vector<Reports::CallSummary> SqliteReports::campaign_calls(CampaignId id, std::optional<CallState> state,
+                                                                const CallCursor& after, int limit) {
+  std::vector<CallSummary> out;
+  for (const auto& listing : kStateListings) {
+    if (state && listing.state != *state) continue;
+    const std::string name(to_string(listing.state));
+    if (!state && name < after.state) continue;  // the cursor's state and the ones after it
+    const bool continues = name == after.state;
+    auto& q = db_.cached(listing.sql);
+    q.bind(1, id)
+        .bind(2, continues ? after.key : std::numeric_limits<UnixMs>::min())
+        .bind(3, continues ? after.id : std::int64_t{0})
+        .bind(4, limit - static_cast<int>(out.size()));
+    while (q.step()) {
+      CallSummary c;
+      c.id = q.int64(0);
+      c.phone = q.text(1);
+      c.state = call_state_from(q.text(2)).value_or(CallState::pending);
+      c.attempts = static_cast<int>(q.int64(3));
+      c.next_attempt_at = q.int64(4);
+      c.last_outcome = q.opt_text(5);
+      c.last_error = q.opt_text(6);
+      c.provider_call_id = q.opt_text(7);
+      c.created_at = q.int64(8);
+      c.updated_at = q.int64(9);
+      out.push_back(std::move(c));
+    }
+    q.reset();
+    if (static_cast<int>(out.size()) >= limit) break;
+  }
+  return out;
+}
+
+namespace {
+std::vector<std::pair<std::string, std::int64_t>> text_counts(Stmt& q) {
+  std::vector<std::pair<std::string, std::int64_t>> out;
+  while (q.step()) out.emplace_back(q.text(0), q.int64(1));
+  q.reset();
+  return out;
+}
+}  // namespace
+
+std::vector<std::pair<std::string, std::int64_t>> SqliteReports::call_totals() {
+  return text_counts(db_.cached(kCallTotals));
+}
+std::vector<std::pair<std::string, std::int64_t>> SqliteReports::campaign_totals() {
+  return text_counts(db_.cached(kCampaignTotals));
+}
+
+std::optional<CallRef> SqliteReports::call_ref(CallId id) {
+  auto& s = db_.cached(kSelectCall);
+  s.bind(1, id);
+  std::optional<CallRef> out;
+  if (s.step())
+    out = CallRef{s.int64(0), s.int64(1), call_state_from(s.text(2)).value_or(CallState::pending), s.text(3)};
+  s.reset();
+  return out;
+}
+
+std::optional<CallRef> SqliteReports::call_ref(const std::string& workspace, CallId id) {
+  auto& s = db_.cached(kSelectWorkspaceCall);
+  s.bind(1, id).bind(2, workspace);
+  std::optional<CallRef> out;
+  if (s.step())
+    out = CallRef{s.int64(0), s.int64(1), call_state_from(s.text(2)).value_or(CallState::pending), s.text(3)};
+  s.reset();
+  return out;
+}
+
+std::vector<Reports::DueKey> SqliteReports::pending_page(CampaignId id, std::optional<DueKey> after, int limit) {
+  auto& q = db_.cached(kPendingPage);
+  q.bind(1, id).bind(2, after ? after->next_attempt_at : std::numeric_limits<UnixMs>::min());
+  q.bind(3, after ? after->call_id : std::numeric_limits<CallId>::min()).bind(4, limit);
+  std::vector<DueKey> out;
+  while (q.step()) out.push_back({q.int64(0), q.int64(1)});
+  return out;
+}
+
+std::optional<Reports::CallPlace> SqliteReports::call_place(CallId id) {
+  auto& q = db_.cached(kCallPlace);
+  q.bind(1, id);
+  if (!q.step()) return std::nullopt;
+  CallPlace out{q.text(0), q.opt_text(1)};
+  q.reset();
+  return out;
+}
+
+std::optional<CallDetail> SqliteReports::call_detail(CallId id) {
+  auto& q = db_.cached(kCallDetail);
+  q.bind(1, id);
+  if (!q.step()) {
+    q.reset();
+    return std::nullopt;
+  }
+  CallDetail d;
+  d.candidate = read_candidate(q, -1);
+  d.attempts = static_cast<int>(q.int64(5));
+  d.campaign_id = q.int64(11);
+  d.state = call_state_from(q.text(12)).value_or(CallState::pending);
+  d.next_attempt_at = q.int64(13);
+  d.last_outcome = q.opt_text(14);
+  d.last_error = q.opt_text(15);
+  d.provider_call_id = q.opt_text(16);
+  d.created_at = q.int64(17);
+  d.updated_at = q.int64(18);
+  q.reset();
+  auto& a = db_.cached(kAttemptsOfCall);
+  a.bind(1, id);
+  while (a.step())
+    d.history.push_back({static_cast<int>(a.int64(0)), a.text(1), a.opt_text(2).value_or(""),
+                         a.opt_text(3).value_or(""), a.opt_text(4).value_or(""), a.opt_text(5).value_or(""), a.int64(6),
+                         a.opt_int64(7)});
+  return d;
+}
+
+bool SqliteReports::ping() {
+  try {
+    return db_.cached("SELECT count(*) FROM campaigns WHERE id = 0").first_int64().has_value();
+  } catch (const std::exception&) {
+    return false;
+  }
+}
+
+std::int64_t SqliteReports::webhook_backlog() {
+  return db_.cached(kWebhookBacklog).first_int64().value_or(0);
+}
+
+}  // namespace
+
+std::int64_t Reports::cursor_key(const CallSummary& c) {
+  if (c.state == CallState::pending) return c.next_attempt_at;
+  if (c.state == CallState::in_progress) return c.updated_at;
+  return 0;
+}
+
+std::unique_ptr<Reports> sqlite_reports(Db& db) {
+  return std::make_unique<SqliteReports>(db);
+}
 
 std::unique_ptr<Reports> open_sqlite_reports(const std::string& path, int busy_timeout_ms) {
   return std::make_unique<SqliteReports>(path, busy_timeout_ms);

@@ -178,7 +178,7 @@ TEST_CASE("store: an accepted chunk leaves its attempts' provider ids to the out
   s.record_submission(*chunk, accepted, 30);  // the all-accepted statement: no note, no early outcome
   CHECK(s.counts(id).in_progress == 4);
   const auto first = chunk->calls[0].id;
-  auto detail = s.call_detail(first);
+  auto detail = s.reports().call_detail(first);
   REQUIRE(detail);
   CHECK(detail->provider_call_id == "pc-" + std::to_string(first));
   REQUIRE(detail->history.size() == 1);
@@ -228,24 +228,24 @@ TEST_CASE("store: calls are listed state by state along each state's index acros
   s.record_submission(c7, {{Kind::uncertain, c7.calls[0].id, "", "lost", 0}}, 35);
 
   std::vector<std::string> seen;
-  Store::CallCursor after;
+  store::Reports::CallCursor after;
   for (int page = 0; page < 10; ++page) {
-    auto calls = s.campaign_calls(id, std::nullopt, after, 5);
+    auto calls = s.reports().campaign_calls(id, std::nullopt, after, 5);
     for (const auto& c : calls) seen.push_back(std::string(to_string(c.state)) + ":" + std::to_string(c.id));
     if (calls.size() < 5) break;
-    after = {std::string(to_string(calls.back().state)), Store::cursor_key(calls.back()), calls.back().id};
+    after = {std::string(to_string(calls.back().state)), store::Reports::cursor_key(calls.back()), calls.back().id};
   }
   CHECK(seen == std::vector<std::string>{"completed:1", "completed:2", "completed:3", "completed:4", "held:7",
                                          "in_progress:6", "in_progress:5", "pending:8", "pending:9", "pending:10",
                                          "pending:11", "pending:12"});
-  auto in_progress = s.campaign_calls(id, CallState::in_progress, {}, 10);
+  auto in_progress = s.reports().campaign_calls(id, CallState::in_progress, {}, 10);
   REQUIRE(in_progress.size() == 2);
   CHECK(in_progress[0].id == 6);
-  auto rest = s.campaign_calls(id, CallState::in_progress,
-                               {"in_progress", Store::cursor_key(in_progress[0]), in_progress[0].id}, 10);
+  auto rest = s.reports().campaign_calls(
+      id, CallState::in_progress, {"in_progress", store::Reports::cursor_key(in_progress[0]), in_progress[0].id}, 10);
   REQUIRE(rest.size() == 1);
   CHECK(rest[0].id == 5);
-  CHECK(s.campaign_calls(id, CallState::completed, {"completed", 0, 2}, 10).size() == 2);
+  CHECK(s.reports().campaign_calls(id, CallState::completed, {"completed", 0, 2}, 10).size() == 2);
 }
 
 TEST_CASE("store: migration 5 gives each workspace its own contact record and makes old suppressions global") {

@@ -453,7 +453,7 @@ TEST_CASE("store: an operator releases or fails held calls and nothing else") {
   s.reconcile_dispatching([](const std::string&) { return false; }, "restart", 2000);
   auto held = s.held_calls(id);
   REQUIRE(held.size() == 3);
-  CHECK(s.call_ref(held[0])->state == CallState::held);
+  CHECK(s.reports().call_ref(held[0])->state == CallState::held);
   auto released = s.resolve_held({held[0]}, store::HeldAction::release, "checked with provider", 3000);
   CHECK(released == std::vector<CallId>{held[0]});
   auto failed = s.resolve_held({held[1], held[2], held[0]}, store::HeldAction::fail, "placed already", 3000);
@@ -708,7 +708,7 @@ TEST_CASE("store: webhook events are queued by the changes they report, only for
   CHECK(s.due_webhooks(10000, 100).size() == 2);
   CHECK(s.next_webhook_due_after(10000) == 20000);
   CHECK(s.due_webhooks(20000, 100).size() == 3);
-  CHECK(s.webhook_backlog() == 3);
+  CHECK(s.reports().webhook_backlog() == 3);
 }
 
 TEST_CASE("store: calls in progress past the timeout get the outcome timeout, retried only when configured") {
@@ -725,8 +725,8 @@ TEST_CASE("store: calls in progress past the timeout get the outcome timeout, re
   REQUIRE(expired.size() == 2);
   for (const auto& e : expired) CHECK(e.state == CallState::failed);
   CHECK(s.oldest_in_progress() == 5000);
-  CHECK(s.call_detail(expired[0].call_id)->last_outcome == "timeout");
-  CHECK(s.call_detail(expired[0].call_id)->history.back().outcome == "timeout");
+  CHECK(s.reports().call_detail(expired[0].call_id)->last_outcome == "timeout");
+  CHECK(s.reports().call_detail(expired[0].call_id)->history.back().outcome == "timeout");
 
   auto settings = no_jitter();
   settings.retryable.insert(Outcome::timeout);
@@ -858,6 +858,6 @@ TEST_CASE("store: the read-only reports see what the store wrote - an unknown ca
   CHECK(open[0].id == id);
   CHECK(open[0].counts.pending == 3);
   CHECK(open[0].submitted == 0);
-  CHECK(reports->campaign_calls(id, std::string("pending"), 0, 2).rows.size() == 2);
+  CHECK(reports->calls_table(id, std::string("pending"), 0, 2).rows.size() == 2);
   CHECK(reports->held_calls(std::nullopt).rows.empty());
 }

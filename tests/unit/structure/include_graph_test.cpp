@@ -110,8 +110,9 @@ TEST_CASE("structure: the config value types include no Asio") {
 }
 
 TEST_CASE("structure: the API, the loops and dialerctl see the store's roles and errors, not SQLite") {
-  // Typed store errors (store/errors.hpp) are what they catch and store::Reports is what dialerctl reads:
-  // no SQL outside store/, and a second backend changes none of them.
+  // Typed store errors (store/errors.hpp) are what they catch, the roles' interfaces (campaigns.hpp,
+  // claims.hpp, ...) are what they use and store::Reports is what dialerctl reads: no SQL outside store/,
+  // and a second backend changes none of them. Only the daemon's wiring (app/) names the SQLite store.
   std::vector<fs::path> files = {kRoot / "src/dialerctl.cpp"};
   for (const char* dir : {"src/api", "include/dialerd/api", "src/scheduler", "include/dialerd/scheduler",
                           "src/webhooks", "include/dialerd/webhooks", "src/ctl", "include/dialerd/ctl"})
@@ -121,5 +122,19 @@ TEST_CASE("structure: the API, the loops and dialerctl see the store's roles and
       INFO(fs::relative(file, kRoot).string() << " includes " << inc);
       CHECK(inc != "sqlite3.h");
       CHECK(inc.rfind("dialerd/store/sqlite/", 0) != 0);
+      CHECK(inc != "dialerd/store/store.hpp");
     }
+}
+
+TEST_CASE("structure: the store's role interfaces name no SQLite type") {
+  int roles = 0;
+  for (const auto& e : fs::directory_iterator(kRoot / "include/dialerd/store")) {
+    if (!e.is_regular_file() || e.path().filename() == "store.hpp") continue;
+    ++roles;
+    std::ifstream in(e.path());
+    std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    INFO(fs::relative(e.path(), kRoot).string());
+    for (const char* name : {"sqlite3", "sqlite::", "Stmt", "Db&"}) CHECK(text.find(name) == std::string::npos);
+  }
+  CHECK(roles >= 7);  // campaigns, contacts, claims, outcomes, outbox, reports, dispatch_queue (+ errors)
 }

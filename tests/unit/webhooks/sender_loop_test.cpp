@@ -98,7 +98,7 @@ TEST_CASE("sender loop: a failed delivery is tried again at its backoff instant 
   loop.time.set(retry_at);
   loop.run_until_deliveries(2);
   CHECK(loop.receiver.deliveries().at(1).answered == 204);
-  loop.run_until([&] { return loop.store.webhook_backlog() == 0; }, [] {});
+  loop.run_until([&] { return loop.store.reports().webhook_backlog() == 0; }, [] {});
   CHECK(loop.receiver.accepted_ids().size() == 1);
 }
 
@@ -107,7 +107,7 @@ TEST_CASE("sender loop: at most max_in_flight deliveries run at once and each ev
   loop.queue_events(7);
   loop.sender.start();
   std::size_t most = 0;
-  loop.run_until([&] { return loop.store.webhook_backlog() == 0; },
+  loop.run_until([&] { return loop.store.reports().webhook_backlog() == 0; },
                  [&] { most = std::max(most, loop.sender.tries_running()); });
   CHECK(most == 2);
   auto ids = loop.receiver.accepted_ids();
@@ -124,14 +124,15 @@ TEST_CASE("sender loop: an event still failing after max_age_s is abandoned and 
   std::size_t tries = 1;
   UnixMs last_try = kNow;
   for (int step = 0; step < 40; ++step) {
-    loop.run_until([&] { return loop.store.webhook_backlog() == 0 || loop.time.next_deadline().has_value(); }, [] {});
+    loop.run_until([&] { return loop.store.reports().webhook_backlog() == 0 || loop.time.next_deadline().has_value(); },
+                   [] {});
     auto next = loop.time.next_deadline();
     if (!next) break;
     loop.time.set(*next);
     last_try = *next;
     loop.run_until_deliveries(++tries);
   }
-  CHECK(loop.store.webhook_backlog() == 0);
+  CHECK(loop.store.reports().webhook_backlog() == 0);
   CHECK(loop.time.next_deadline() == std::nullopt);
   // Backoff 1, 2, 4, 8, then 10 s (+/-20 %): the try at or after 60 s is the last.
   CHECK(last_try - kNow >= 60000);

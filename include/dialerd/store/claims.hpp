@@ -1,0 +1,83 @@
+#pragma once
+// The claim role of the store: due calls taken for a chunk (judged one by one, each one's compliance
+// decision made inside the claim's transaction), and the calls placed at once by POST /v1/calls. No
+// SQLite type here: another backend implements the same interface.
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "dialerd/domain/campaign.hpp"
+#include "dialerd/domain/dispatch.hpp"
+
+namespace dialerd::store {
+
+// A due call as the claim sees it: what the compliance decision needs to know about it.
+struct Candidate {
+  domain::DispatchCall call;
+  std::optional<std::string> contact_timezone;
+  bool active = true;
+  std::optional<std::string> suppression;  // the reason, when the number is suppressed
+};
+
+// Call history, read inside the claim's transaction (so it counts the calls the chunk has taken so far).
+class History {
+ public:
+  virtual ~History() = default;
+  // Calls placed to the contact since `since`, across every campaign.
+  virtual std::int64_t contact_calls_since(std::int64_t contact_id, domain::UnixMs since) = 0;
+  // When the contact's n-th most recent call placed since `since` went out; nothing if fewer than n.
+  virtual std::optional<domain::UnixMs> contact_nth_recent_call(std::int64_t contact_id, int n,
+                                                                domain::UnixMs since) = 0;
+};
+
+struct Verdict {
+  enum class Kind { dispatch, wait, skip };
+  Kind kind = Kind::dispatch;
+  domain::UnixMs until = 0;  // wait: due again from this instant
+  std::string reason;        // wait, skip: recorded in last_error
+};
+// Decides each candidate; a null Judge dispatches everything it is given.
+using Judge = std::function<Verdict(const Candidate&, History&)>;
+
+struct ClaimOptions {
+  int limit = 1000;                // most calls in the chunk
+  int max_examined = 0;            // most candidates judged in one claim (0 = 4 x limit)
+  bool caller_id_per_call = true;  // false: one from_number for the whole chunk (batch APIs)
+  std::string provider;            // where the chunk goes: "" = the campaign's provider (else its failover)
+};
+
+class Claims {
+ public:
+  virtual ~Claims() = default;
+
+  // Claims due calls of a running campaign, judging each: dispatch it, defer it to the instant it becomes
+  // eligible, or skip it with the reason. The dispatched ones are marked dispatching under one fresh
+  // idempotency key, each with its attempt recorded; deferred and skipped calls leave the due range, so a
+  // claim costs in proportion to the calls it examines, never to the queue. One transaction, committed
+  // before this returns.
+  virtual std::optional<domain::DispatchChunk> claim(const domain::Campaign& campaign, const ClaimOptions& options,
+                                                     domain::UnixMs now, const Judge& judge) = 0;
+
+  // Places calls at once (POST /v1/calls): for each contact, adds its call (or takes the campaign's pending
+  // call for it), judges it and marks it dispatching, in chunks of at most options.limit. A contact with a
+  // call of the campaign already out (dispatching, in progress or held) is refused without judging. A
+  // refused record leaves no trace. One transaction; `judge` sees the calls placed before it.
+  struct PlacedCall {
+    domain::CallId call_id = 0;  // 0 when refused
+    std::optional<domain::CallId> busy_call_id;
+    Verdict verdict;  // when judged
+    std::string from_number, dispatch_key;
+  };
+  struct PlaceNow {
+    std::vector<PlacedCall> items;  // one per contact, in order
+    std::vector<domain::DispatchChunk> chunks;
+  };
+  virtual PlaceNow place_now(const domain::Campaign& campaign, const std::vector<domain::ContactInput>& contacts,
+                             const ClaimOptions& options, domain::UnixMs now, const Judge& judge) = 0;
+
+  // The call history outside a claim (for explanations).
+  virtual History& history() = 0;
+};
+
+}  // namespace dialerd::store

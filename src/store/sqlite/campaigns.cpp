@@ -1,0 +1,320 @@
+// The campaigns role over SQLite (store/campaigns.hpp): a campaign's row and calls, its counts, its
+// status moves, and the reads the scheduler wakes on.
+#include <spdlog/spdlog.h>
+#include <nlohmann/json.hpp>
+
+#include "dialerd/store/sqlite/db.hpp"
+#include "dialerd/store/store.hpp"
+
+// Internal to src/store/sqlite.
+#include "queue_sql.hpp"
+#include "shared.hpp"
+
+namespace dialerd::store {
+
+using namespace domain;
+using sqlite::Db;
+using sqlite::Stmt;
+using sqlite::Transaction;
+using namespace sql;
+
+namespace {
+
+// A JSON column of campaign `id`; CorruptRow when it does not parse or has another shape than T.
+template <class T>
+T campaign_json(const std::string& text, CampaignId id, const char* column) {
+  auto j = nlohmann::json::parse(text, nullptr, false);
+  if (j.is_discarded()) throw CorruptRow("campaigns", id, column, "is not valid JSON");
+  try {
+    return j.get<T>();
+  } catch (const nlohmann::json::exception&) {
+    throw CorruptRow("campaigns", id, column, std::string("has the wrong shape (") + j.type_name() + ")");
+  }
+}
+
+Campaign read_campaign(const Stmt& s) {
+  Campaign c;
+  auto& sp = c.spec;
+  c.id = s.int64("id");
+  sp.workspace = s.text("workspace");
+  sp.name = s.text("name");
+  sp.agent_id = s.text("agent_id");
+  sp.provider = s.text("provider");
+  sp.from_number = s.text("from_number");
+  sp.from_numbers = campaign_json<std::vector<std::string>>(s.text("from_numbers"), c.id, "from_numbers");
+  sp.rotation = s.text("rotation");
+  sp.schedule_type = s.text("schedule_type");
+  sp.trigger_at = s.opt_int64("trigger_at");
+  sp.timezone = s.text("timezone");
+  sp.start_time = s.opt_text("start_time");
+  sp.end_time = s.opt_text("end_time");
+  if (auto days = s.opt_text("working_days"))
+    sp.working_days = campaign_json<std::vector<int>>(*days, c.id, "working_days");
+  sp.concurrency = static_cast<int>(s.int64("concurrency"));
+  if (auto m = s.opt_int64("max_calls_per_day")) sp.max_calls_per_day = static_cast<int>(*m);
+  sp.retry_attempts = static_cast<int>(s.int64("retry_attempts"));
+  sp.retry_delay_s = static_cast<int>(s.int64("retry_delay_s"));
+  if (auto url = s.opt_text("webhook_url")) sp.webhook = Webhook{*url, s.opt_text("webhook_secret_id").value_or("")};
+  sp.required_variables =
+      campaign_json<std::vector<std::string>>(s.text("required_variables"), c.id, "required_variables");
+  sp.options = campaign_json<nlohmann::json>(s.text("options"), c.id, "options");
+  if (!sp.options.is_object()) throw CorruptRow("campaigns", c.id, "options", "is not a JSON object");
+  auto status = campaign_status_from(s.text("status"));
+  if (!status) throw CorruptRow("campaigns", c.id, "status", "is not a campaign status");
+  c.status = *status;
+  sp.status = c.status;
+  c.created_at = s.int64("created_at");
+  c.updated_at = s.int64("updated_at");
+  return c;
+}
+
+}  // namespace
+
+nlohmann::json call_variables(const ContactInput& in) {
+  nlohmann::json vars = in.variables.is_object() ? in.variables : nlohmann::json::object();
+  if (!in.first_name.empty()) vars["first_name"] = in.first_name;
+  if (!in.last_name.empty()) vars["last_name"] = in.last_name;
+  return vars;
+}
+
+CampaignId Store::create_campaign(const CampaignSpec& spec, const std::vector<ContactInput>& contacts, UnixMs now) {
+  Transaction tx(*db_);
+  auto& ins = db_->cached(kInsertCampaign);
+  auto from_numbers = spec.from_numbers.empty() ? std::vector<std::string>{spec.from_number} : spec.from_numbers;
+  ins.bind(1, spec.workspace).bind(2, spec.name).bind(3, spec.agent_id).bind(4, spec.provider);
+  ins.bind(5, spec.from_number).bind(6, nlohmann::json(from_numbers).dump()).bind(7, spec.rotation);
+  ins.bind(8, spec.schedule_type).bind(9, spec.trigger_at).bind(10, spec.timezone);
+  ins.bind(11, spec.start_time).bind(12, spec.end_time);
+  if (spec.working_days)
+    ins.bind(13, nlohmann::json(*spec.working_days).dump());
+  else
+    ins.bind_null(13);
+  ins.bind(14, spec.concurrency).bind(15, spec.max_calls_per_day).bind(16, spec.retry_attempts);
+  ins.bind(17, spec.retry_delay_s);
+  if (spec.webhook)
+    ins.bind(18, spec.webhook->url).bind(19, spec.webhook->secret_id);
+  else
+    ins.bind_null(18).bind_null(19);
+  ins.bind(20, nlohmann::json(spec.required_variables).dump()).bind(21, spec.options.dump());
+  ins.bind(22, to_string(spec.status)).bind(23, now);
+  ins.run();
+  CampaignId id = db_->last_insert_rowid();
+  insert_contacts(id, contacts, now);
+  tx.commit();
+  return id;
+}
+
+Store::AddedContacts Store::add_contacts(CampaignId id, const std::vector<ContactInput>& contacts, UnixMs now) {
+  Transaction tx(*db_);
+  auto added = insert_contacts(id, contacts, now);
+  tx.commit();
+  return added;
+}
+
+Store::AddedContacts Store::insert_contacts(CampaignId id, const std::vector<ContactInput>& contacts, UnixMs now) {
+  AddedContacts out;
+  out.call_ids.reserve(contacts.size());
+  auto& up = db_->cached(kUpsertContact);
+  auto& find = db_->cached(kFindPendingCall);
+  for (const auto& contact : contacts) {
+    up.reset();
+    up.bind(1, contact.phone).bind(2, non_empty(contact.first_name)).bind(3, non_empty(contact.last_name)).bind(4, now);
+    up.bind(5, contact.timezone).bind(6, id);
+    if (!up.step()) throw std::logic_error("contact upsert returned no id");
+    std::int64_t contact_id = up.int64(0);
+    up.reset();
+    std::string vars = call_variables(contact).dump();
+    // A second record for a contact with a pending call in this campaign updates it (addCallsToBatch).
+    find.reset();
+    find.bind(1, contact_id).bind(2, id);
+    if (find.step()) {
+      CallId existing = find.int64(0);
+      find.reset();
+      db_->cached(kUpdatePendingCall).bind(1, existing).bind(2, vars).bind(3, now).bind(4, contact.max_retries).run();
+      ++out.updated;
+      out.call_ids.push_back(existing);
+      continue;
+    }
+    find.reset();
+    db_->cached(kInsertCall)
+        .bind(1, id)
+        .bind(2, contact_id)
+        .bind(3, now)
+        .bind(4, vars)
+        .bind(5, contact.max_retries)
+        .run();
+    ++out.added;
+    out.call_ids.push_back(db_->last_insert_rowid());
+  }
+  return out;
+}
+
+namespace {
+// The campaign the statement is on, the statement reset whether or not the row can be read.
+Campaign read_and_reset(Stmt& s) {
+  try {
+    auto c = read_campaign(s);
+    s.reset();
+    return c;
+  } catch (...) {
+    s.reset();
+    throw;
+  }
+}
+}  // namespace
+
+std::optional<Campaign> Store::campaign(CampaignId id) {
+  auto& s = db_->cached(kSelectCampaign);
+  s.bind(1, id);
+  if (!s.step()) return std::nullopt;
+  return read_and_reset(s);
+}
+
+std::optional<Campaign> Store::campaign(const std::string& workspace, CampaignId id) {
+  auto& s = db_->cached(kSelectWorkspaceCampaign);
+  s.bind(1, id).bind(2, workspace);
+  if (!s.step()) return std::nullopt;
+  return read_and_reset(s);
+}
+
+std::vector<Campaign> Store::campaigns_with_status(CampaignStatus status) {
+  auto& s = db_->cached(kSelectCampaignsByStatus);
+  s.bind(1, to_string(status));
+  std::vector<Campaign> out;
+  while (s.step()) {
+    try {
+      out.push_back(read_campaign(s));
+    } catch (const CorruptRow& e) {
+      // Set aside, loudly: its calls wait; every other campaign goes on.
+      if (corrupt_logged_.insert(s.int64("id")).second)
+        spdlog::error("store: {}; the campaign is set aside (its calls wait) until the row is fixed", e.what());
+    }
+  }
+  return out;
+}
+
+namespace {
+
+// The count a flow row's state names; nullptr for '', the "from" of a campaign's seed rows.
+std::int64_t* count_of(CallCounts& c, const std::string& state) {
+  auto st = call_state_from(state);
+  if (!st) return nullptr;
+  switch (*st) {
+    case CallState::pending:
+      return &c.pending;
+    case CallState::dispatching:
+      return &c.dispatching;
+    case CallState::in_progress:
+      return &c.in_progress;
+    case CallState::completed:
+      return &c.completed;
+    case CallState::failed:
+      return &c.failed;
+    case CallState::skipped:
+      return &c.skipped;
+    case CallState::held:
+      return &c.held;
+  }
+  return nullptr;
+}
+
+}  // namespace
+
+CallCounts Store::counts(CampaignId id) {
+  auto& s = db_->cached(kCampaignFlows);
+  s.bind(1, id);
+  CallCounts c;
+  while (s.step()) {
+    std::int64_t n = s.int64(2);
+    if (auto* from = count_of(c, s.text(0))) *from -= n;
+    if (auto* to = count_of(c, s.text(1))) *to += n;
+    c.called += s.int64(3);
+  }
+  return c;
+}
+
+std::int64_t Store::in_flight(CampaignId id) {
+  return db_->cached(kInFlight).bind(1, id).first_int64().value_or(0);
+}
+
+bool Store::move_campaign(CampaignId id, CampaignStatus to, UnixMs now) {
+  auto& s = db_->cached(kSelectCampaignStatus);
+  s.bind(1, id);
+  bool found = s.step();
+  auto from = found ? campaign_status_from(s.text(0)) : std::nullopt;
+  s.reset();
+  if (!from || !can_transition(*from, to)) return false;
+  db_->cached(kUpdateCampaignStatus).bind(1, id).bind(2, to_string(to)).bind(3, now).run();
+  return true;
+}
+
+bool Store::set_campaign_status(CampaignId id, CampaignStatus to, UnixMs now) {
+  Transaction tx(*db_);
+  if (!move_campaign(id, to, now)) return false;
+  tx.commit();
+  return true;
+}
+
+void Store::update_settings(CampaignId id, const CampaignSpec& spec, UnixMs now) {
+  Transaction tx(*db_);
+  auto& u = db_->cached(kUpdateSettings);
+  u.bind(1, id).bind(2, spec.name).bind(3, spec.timezone).bind(4, spec.start_time).bind(5, spec.end_time);
+  if (spec.working_days)
+    u.bind(6, nlohmann::json(*spec.working_days).dump());
+  else
+    u.bind_null(6);
+  u.bind(7, spec.concurrency).bind(8, spec.max_calls_per_day).bind(9, spec.retry_attempts).bind(10, spec.retry_delay_s);
+  u.bind(11, spec.rotation).bind(12, now).bind(13, spec.options.dump()).run();
+  tx.commit();
+}
+
+bool Store::cancel_campaign(CampaignId id, const std::string& reason, UnixMs now) {
+  Transaction tx(*db_);
+  if (!move_campaign(id, CampaignStatus::cancelled, now)) return false;
+  db_->cached(kSkipPendingSlice).bind(1, id).bind(2, reason).bind(3, now).bind(4, kCancelSlice).run();
+  tx.commit();
+  return true;
+}
+
+int Store::skip_pending(CampaignId id, const std::string& reason, UnixMs now, int limit) {
+  Transaction tx(*db_);
+  db_->cached(kSkipPendingSlice).bind(1, id).bind(2, reason).bind(3, now).bind(4, limit).run();
+  int skipped = db_->changes();
+  tx.commit();
+  return skipped;
+}
+
+std::int64_t Store::finish_cancels(UnixMs now) {
+  Transaction tx(*db_);
+  db_->cached(kSkipPendingOfCancelled).bind(1, now).run();
+  std::int64_t skipped = db_->changes();
+  tx.commit();
+  return skipped;
+}
+
+bool Store::complete_if_done(CampaignId id, UnixMs now) {
+  auto c = counts(id);
+  if (c.total() == 0 || c.pending + c.in_flight() + c.held > 0) return false;
+  auto campaign = this->campaign(id);
+  if (!campaign || campaign->status != CampaignStatus::running) return false;
+  if (!campaign->spec.options.value("complete_when_done", true)) return false;
+  return set_campaign_status(id, CampaignStatus::completed, now);
+}
+
+std::int64_t Store::campaign_calls_since(CampaignId id, UnixMs since) {
+  return db_->cached(kCampaignCallsSince).bind(1, id).bind(2, since).first_int64().value_or(0);
+}
+
+std::optional<UnixMs> Store::next_due(CampaignId id) {
+  return db_->cached(kNextDueOfCampaign).bind(1, id).first_int64();
+}
+
+std::optional<UnixMs> Store::next_trigger() {
+  return db_->cached(kNextTrigger).first_int64();
+}
+
+std::vector<CampaignId> Store::triggered_campaigns(UnixMs now) {
+  return db_->cached(kTriggered).bind(1, now).all_int64();
+}
+
+}  // namespace dialerd::store

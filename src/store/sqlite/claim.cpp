@@ -1,0 +1,286 @@
+// The claim over SQLite (store/claims.hpp): due calls judged and taken for a chunk, and place-now.
+#include <functional>
+#include <unordered_map>
+#include <unordered_set>
+
+#include "dialerd/schedule/rotation.hpp"
+#include "dialerd/store/sqlite/db.hpp"
+#include "dialerd/store/store.hpp"
+
+// Internal to src/store/sqlite.
+#include "queue_sql.hpp"
+#include "shared.hpp"
+
+namespace dialerd::store {
+
+using namespace domain;
+using sqlite::Db;
+using sqlite::Stmt;
+using sqlite::Transaction;
+using namespace sql;
+
+namespace {
+class SqlHistory final : public History {
+ public:
+  explicit SqlHistory(sqlite::Db& db) : db_(db) {}
+  std::int64_t contact_calls_since(std::int64_t contact_id, UnixMs since) override {
+    return db_.cached(kContactCallsSince).bind(1, contact_id).bind(2, since).first_int64().value_or(0);
+  }
+  std::optional<UnixMs> contact_nth_recent_call(std::int64_t contact_id, int n, UnixMs since) override {
+    return db_.cached(kContactNthRecentCall).bind(1, contact_id).bind(2, since).bind(3, n - 1).first_int64();
+  }
+
+ private:
+  sqlite::Db& db_;
+};
+}  // namespace
+
+std::unique_ptr<History> sql_history(Db& db) {
+  return std::make_unique<SqlHistory>(db);
+}
+
+std::optional<DispatchChunk> Store::claim(const Campaign& campaign, int limit, UnixMs now) {
+  ClaimOptions options;
+  options.limit = limit;
+  return claim(campaign, options, now, nullptr);
+}
+
+std::string Store::new_dispatch_key(CampaignId campaign_id, UnixMs now) {
+  return "dk-" + std::to_string(campaign_id) + "-" + std::to_string(now) + "-" + std::to_string(key_salt_) + "-" +
+         std::to_string(++key_seq_);
+}
+
+// Fills one chunk inside an open transaction: picks each call's caller id (rotated per call, or one per
+// chunk for providers that take one per request), marks the call dispatching under the chunk's key and
+// records its attempt. Each add() writes its call at once, unless the builder is `deferred` (a claim): then
+// flush() writes every call added since the last flush in one statement for the calls and one for the
+// attempts, and the claim flushes before anything reads what they change.
+class Store::ChunkBuilder {
+ public:
+  ChunkBuilder(Store& store, const Campaign& campaign, bool caller_id_per_call, const std::string& provider, UnixMs now,
+               bool deferred = false)
+      : store_(store),
+        db_(*store.db_),
+        now_(now),
+        deferred_(deferred),
+        numbers_(campaign.spec.from_numbers.empty() ? std::vector<std::string>{campaign.spec.from_number}
+                                                    : campaign.spec.from_numbers) {
+    chunk_.campaign_id = campaign.id;
+    chunk_.campaign = campaign;
+    chunk_.idempotency_key = store.new_dispatch_key(campaign.id, now);
+    chunk_.provider = provider.empty() ? campaign.spec.provider : provider;
+    cursor_ = db_.cached(kRotationCursor).bind(1, campaign.id).first_int64().value_or(0);
+    per_call_ = schedule::caller_id_per_call(campaign.spec.rotation, caller_id_per_call);
+    if (!per_call_) chunk_number_ = next_number();
+  }
+  std::size_t size() const { return chunk_.calls.size(); }
+  void add(DispatchCall call) {
+    call.from_number = per_call_ ? next_number() : chunk_number_;
+    if (deferred_) taken_.insert(call.contact_id);
+    chunk_.calls.push_back(std::move(call));
+    if (!deferred_) write_one(chunk_.calls.back());
+  }
+  // Whether a call of this contact was added (a deferred builder's history must look it up exactly).
+  bool took_contact(std::int64_t contact_id) const { return taken_.count(contact_id) > 0; }
+  // Writes the calls added since the last flush: stages them, then one statement for the calls and one for
+  // the attempts.
+  void flush() {
+    if (written_ == chunk_.calls.size()) return;
+    db_.cached(kClearChunkRows).run();
+    auto& stage = db_.cached(kStageChunkRow);
+    for (std::size_t i = written_; i < chunk_.calls.size(); ++i) {
+      const auto& call = chunk_.calls[i];
+      stage.bind(1, call.id).bind(2, call.contact_id).bind(3, call.attempt).bind(4, call.from_number).bind_null(5);
+      stage.run();
+      stage.reset();
+    }
+    db_.cached(kMarkDispatchingMany).bind(1, chunk_.idempotency_key).bind(2, now_).bind(3, chunk_.provider).run();
+    db_.cached(kInsertAttempts)
+        .bind(1, chunk_.campaign_id)
+        .bind(2, chunk_.idempotency_key)
+        .bind(3, now_)
+        .bind(4, chunk_.provider)
+        .run();
+    written_ = chunk_.calls.size();
+  }
+  // The chunk, or nothing when no call was added. Saves the rotation cursor.
+  std::optional<DispatchChunk> finish() {
+    flush();
+    if (chunk_.calls.empty()) return std::nullopt;
+    db_.cached(kSetRotationCursor).bind(1, chunk_.campaign_id).bind(2, cursor_).run();
+    return std::move(chunk_);
+  }
+
+ private:
+  void write_one(const DispatchCall& call) {
+    db_.cached(kMarkDispatching)
+        .bind(1, call.id)
+        .bind(2, chunk_.idempotency_key)
+        .bind(3, now_)
+        .bind(4, chunk_.provider)
+        .run();
+    db_.cached(kInsertAttempt)
+        .bind(1, call.id)
+        .bind(2, chunk_.campaign_id)
+        .bind(3, call.contact_id)
+        .bind(4, call.attempt)
+        .bind(5, chunk_.idempotency_key)
+        .bind(6, call.from_number)
+        .bind(7, now_)
+        .bind(8, chunk_.provider)
+        .run();
+    written_ = chunk_.calls.size();
+  }
+  const std::string& next_number() {
+    auto pick =
+        schedule::next_caller_id(chunk_.campaign.spec.rotation, numbers_.size(), cursor_, store_.random_.uniform());
+    cursor_ = pick.cursor;
+    return numbers_[pick.index];
+  }
+
+  Store& store_;
+  Db& db_;
+  UnixMs now_;
+  bool deferred_;
+  std::vector<std::string> numbers_;
+  DispatchChunk chunk_;
+  std::size_t written_ = 0;                 // calls already in the database
+  std::unordered_set<std::int64_t> taken_;  // contacts of the calls added (deferred only)
+  std::int64_t cursor_ = 0;
+  bool per_call_ = true;
+  std::string chunk_number_;
+};
+
+namespace {
+// A claim's view of call history. The due-call read brings each contact's latest counted call; a contact
+// whose latest call is older than the window asked about has none in it, so no query is needed. Anything
+// else, and every contact the chunk has already taken a call of (its attempts may not be written yet, and
+// the read predates them), is answered by the exact query after the chunk's calls are written.
+class ClaimHistory final : public History {
+ public:
+  ClaimHistory(History& exact, std::function<bool(std::int64_t)> taken, std::function<void()> flush)
+      : exact_(exact), taken_(std::move(taken)), flush_(std::move(flush)) {}
+  void clear() { latest_.clear(); }
+  void known(std::int64_t contact_id, std::optional<UnixMs> latest) { latest_[contact_id] = latest; }
+
+  std::int64_t contact_calls_since(std::int64_t contact_id, UnixMs since) override {
+    if (none_since(contact_id, since)) return 0;
+    return exact_.contact_calls_since(contact_id, since);
+  }
+  std::optional<UnixMs> contact_nth_recent_call(std::int64_t contact_id, int n, UnixMs since) override {
+    if (n >= 1 && none_since(contact_id, since)) return std::nullopt;
+    return exact_.contact_nth_recent_call(contact_id, n, since);
+  }
+
+ private:
+  // True when the contact certainly has no counted call at or after `since`; otherwise makes the database
+  // current for the exact query that follows.
+  bool none_since(std::int64_t contact_id, UnixMs since) {
+    if (taken_(contact_id)) {
+      flush_();
+      return false;
+    }
+    auto it = latest_.find(contact_id);
+    return it != latest_.end() && (!it->second || *it->second < since);
+  }
+
+  History& exact_;
+  std::function<bool(std::int64_t)> taken_;
+  std::function<void()> flush_;
+  std::unordered_map<std::int64_t, std::optional<UnixMs>> latest_;
+};
+}  // namespace
+
+std::optional<DispatchChunk> Store::claim(const Campaign& campaign, const ClaimOptions& options, UnixMs now,
+                                          const Judge& judge) {
+  if (options.limit <= 0) return std::nullopt;
+  const int max_examined = options.max_examined > 0 ? options.max_examined : 4 * options.limit;
+  Transaction tx(*db_);
+  ChunkBuilder chunk(*this, campaign, options.caller_id_per_call, options.provider, now, /*deferred=*/true);
+  ClaimHistory history(
+      *history_, [&](std::int64_t contact_id) { return chunk.took_contact(contact_id); }, [&] { chunk.flush(); });
+  int examined = 0;
+  bool more = true;
+  std::vector<Candidate> batch;
+  while (more && static_cast<int>(chunk.size()) < options.limit && examined < max_examined) {
+    batch.clear();
+    history.clear();
+    chunk.flush();  // the next read must not see the calls taken so far as pending
+    auto& due = db_->cached(kSelectDue);
+    int want = std::min(options.limit - static_cast<int>(chunk.size()), max_examined - examined);
+    due.bind(1, campaign.id).bind(2, now).bind(3, want);
+    while (due.step()) {
+      batch.push_back(read_candidate(due, campaign.spec.retry_attempts));
+      history.known(batch.back().call.contact_id, due.opt_int64(11));
+    }
+    due.reset();
+    more = static_cast<int>(batch.size()) == want;
+    for (auto& c : batch) {
+      ++examined;
+      Verdict v = judge ? judge(c, history) : Verdict{};
+      if (v.kind == Verdict::Kind::wait) {
+        db_->cached(kDeferCall).bind(1, c.call.id).bind(2, v.until).bind(3, v.reason).bind(4, now).run();
+        continue;
+      }
+      if (v.kind == Verdict::Kind::skip) {
+        db_->cached(kSkipCall).bind(1, c.call.id).bind(2, v.reason).bind(3, now).run();
+        continue;
+      }
+      chunk.add(std::move(c.call));
+    }
+  }
+  auto out = chunk.finish();
+  tx.commit();  // deferrals and skips are kept even when nothing goes out
+  return out;
+}
+
+Store::PlaceNow Store::place_now(const Campaign& campaign, const std::vector<ContactInput>& contacts,
+                                 const ClaimOptions& options, UnixMs now, const Judge& judge) {
+  PlaceNow out;
+  out.items.resize(contacts.size());
+  Transaction tx(*db_);
+  std::unique_ptr<ChunkBuilder> chunk;
+  auto flush = [&] {
+    if (!chunk) return;
+    if (auto c = chunk->finish()) out.chunks.push_back(std::move(*c));
+    chunk.reset();
+  };
+  std::vector<std::pair<std::size_t, std::size_t>> where(contacts.size());  // (chunk, position) of placed calls
+  for (std::size_t i = 0; i < contacts.size(); ++i) {
+    // Each record is its own savepoint: a refused one leaves no trace (no call, no contact change).
+    sqlite::Savepoint record(*db_, "place_now");
+    CallId id = insert_contacts(campaign.id, {contacts[i]}, now).call_ids.front();
+    auto& sel = db_->cached(kSelectCandidate);
+    sel.bind(1, id);
+    if (!sel.step()) throw std::logic_error("a call just stored cannot be read back");
+    Candidate cand = read_candidate(sel, campaign.spec.retry_attempts);
+    sel.reset();
+    auto& item = out.items[i];
+    item.busy_call_id =
+        db_->cached(kContactCallInFlight).bind(1, cand.call.contact_id).bind(2, campaign.id).first_int64();
+    if (!item.busy_call_id) item.verdict = judge ? judge(cand, *history_) : Verdict{};
+    if (item.busy_call_id || item.verdict.kind != Verdict::Kind::dispatch) {
+      record.rollback();
+      continue;
+    }
+    if (chunk && static_cast<int>(chunk->size()) >= options.limit) flush();
+    if (!chunk)
+      chunk = std::make_unique<ChunkBuilder>(*this, campaign, options.caller_id_per_call, options.provider, now);
+    item.call_id = id;
+    where[i] = {out.chunks.size(), chunk->size()};
+    chunk->add(std::move(cand.call));
+    record.release();
+  }
+  flush();
+  tx.commit();
+  for (std::size_t i = 0; i < contacts.size(); ++i) {
+    auto& item = out.items[i];
+    if (!item.call_id) continue;
+    const auto& c = out.chunks[where[i].first];
+    item.from_number = c.calls[where[i].second].from_number;
+    item.dispatch_key = c.idempotency_key;
+  }
+  return out;
+}
+
+}  // namespace dialerd::store
