@@ -2,6 +2,7 @@
 #include <spdlog/spdlog.h>
 
 #include "common.hpp"
+#include "dialerd/store/errors.hpp"
 #include "dialerd/util/crypto.hpp"
 
 namespace dialerd::api {
@@ -47,6 +48,7 @@ http::Response post_events(Context& ctx, const http::Request& req, const http::P
 
   auto applied = ctx.scheduler.apply_outcomes(name, reports);
   std::size_t done = 0, duplicate = 0, deferred = 0, unknown = 0;
+  std::string corrupt;  // the first outcome whose call's row cannot be read
   for (std::size_t i = 0; i < applied.size(); ++i) {
     const auto& a = applied[i];
     switch (a.effect) {
@@ -65,8 +67,15 @@ http::Response post_events(Context& ctx, const http::Request& req, const http::P
         ++unknown;
         spdlog::warn("provider {}: event for unknown call {}", name, reports[i].provider_call_id);
         break;
+      case store::OutcomeApplied::Effect::corrupt:
+        if (corrupt.empty()) corrupt = a.corrupt;
+        break;
     }
   }
+  // The others are recorded; a 500 makes the provider send the request again, and once the row is fixed
+  // that outcome lands (the rest are then duplicates).
+  if (!corrupt.empty())
+    throw store::CorruptRow(corrupt + " (the request's other outcomes were applied; it can be sent again)");
   if (!reports.empty() && unknown == reports.size())
     throw BadRequest(404, "unknown_call", "no call matches provider call id " + reports.front().provider_call_id);
   return envelope(200, {{"applied", done}, {"duplicates", duplicate}, {"deferred", deferred}, {"unknown", unknown}},

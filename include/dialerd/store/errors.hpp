@@ -32,6 +32,8 @@ class CorruptRow : public std::runtime_error {
  public:
   CorruptRow(const std::string& table, std::int64_t id, const std::string& column, const std::string& why)
       : std::runtime_error(table + " row " + std::to_string(id) + ": the stored " + column + " " + why) {}
+  // The same fault said again with more context (the text of another CorruptRow's what()).
+  explicit CorruptRow(const std::string& what) : std::runtime_error(what) {}
 };
 
 }  // namespace dialerd::store

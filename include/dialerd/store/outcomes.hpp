@@ -16,12 +16,14 @@ namespace dialerd::store {
 
 struct OutcomeApplied {
   // deferred: the call id is not known yet but a submission to this provider is in flight; the outcome
-  // is kept and applied when the submission's answer is recorded.
-  enum class Effect { applied, duplicate, deferred, unknown_call };
+  // is kept and applied when the submission's answer is recorded. corrupt: the call's stored row cannot be
+  // read (what it breaks in `corrupt`); nothing is written for it, the other outcomes go on.
+  enum class Effect { applied, duplicate, deferred, unknown_call, corrupt };
   Effect effect = Effect::unknown_call;
   domain::CampaignId campaign_id = 0;
   domain::CallId call_id = 0;
   domain::CallState state = domain::CallState::pending;  // the call's state afterwards
+  std::string corrupt;
 };
 
 // What start-up reconciliation found among calls left dispatching by a crash.

@@ -3,6 +3,8 @@
 #include <unordered_map>
 #include <unordered_set>
 
+#include <spdlog/spdlog.h>
+
 #include "dialerd/schedule/rotation.hpp"
 #include "dialerd/store/sqlite/db.hpp"
 #include "dialerd/store/store.hpp"
@@ -202,19 +204,38 @@ std::optional<DispatchChunk> Store::claim(const Campaign& campaign, const ClaimO
   int examined = 0;
   bool more = true;
   std::vector<Candidate> batch;
+  std::vector<std::pair<CallId, std::string>> corrupt;  // read in this batch but not readable
   while (more && static_cast<int>(chunk.size()) < options.limit && examined < max_examined) {
     batch.clear();
+    corrupt.clear();
     history.clear();
     chunk.flush();  // the next read must not see the calls taken so far as pending
     auto& due = db_->cached(kSelectDue);
     int want = std::min(options.limit - static_cast<int>(chunk.size()), max_examined - examined);
     due.bind(1, campaign.id).bind(2, now).bind(3, want);
     while (due.step()) {
-      batch.push_back(read_candidate(due, campaign.spec.retry_attempts));
+      try {
+        batch.push_back(read_candidate(due, campaign.spec.retry_attempts));
+      } catch (const CorruptRow& e) {
+        corrupt.emplace_back(due.int64(0), e.what());
+        continue;
+      }
       history.known(batch.back().call.contact_id, due.opt_int64(11));
     }
     due.reset();
-    more = static_cast<int>(batch.size()) == want;
+    more = static_cast<int>(batch.size() + corrupt.size()) == want;
+    // A call whose row cannot be read is set aside, loudly: it waits kCorruptRetryMs (read again then, so a
+    // fixed row goes out) with the reason in last_error; the others go on.
+    for (const auto& [id, why] : corrupt) {
+      ++examined;
+      spdlog::error("store: {}; the call is set aside (read again in an hour) until the row is fixed", why);
+      db_->cached(kDeferCall)
+          .bind(1, id)
+          .bind(2, now + kCorruptRetryMs)
+          .bind(3, "corrupt row: " + why)
+          .bind(4, now)
+          .run();
+    }
     for (auto& c : batch) {
       ++examined;
       Verdict v = judge ? judge(c, history) : Verdict{};

@@ -32,10 +32,11 @@ std::optional<Contact> Store::contact(const std::string& workspace, const std::s
 std::vector<Store::ContactCall> Store::contact_calls(std::int64_t contact_id, const std::string& workspace, int limit) {
   auto& q = db_->cached(kCallsOfContact);
   q.bind(1, contact_id).bind(2, workspace).bind(3, limit);
+  sqlite::ResetOnExit done(q);
   std::vector<ContactCall> out;
   while (q.step())
-    out.push_back({q.int64(0), q.int64(1), call_state_from(q.text(2)).value_or(CallState::pending),
-                   static_cast<int>(q.int64(3)), q.opt_text(4), q.int64(5)});
+    out.push_back({q.int64(0), q.int64(1), stored_call_state(q.text(2), q.int64(0)), static_cast<int>(q.int64(3)),
+                   q.opt_text(4), q.int64(5)});
   return out;
 }
 

@@ -2,6 +2,8 @@
 // records), timeouts, start-up reconciliation.
 #include <unordered_set>
 
+#include <spdlog/spdlog.h>
+
 #include "dialerd/store/sqlite/db.hpp"
 #include "dialerd/store/store.hpp"
 
@@ -66,7 +68,15 @@ void Store::record_submission(const DispatchChunk& chunk, const std::vector<Subm
         if (!pcid) break;
         auto& take = db_->cached(kTakeEarly);
         take.bind(1, chunk.provider_name()).bind(2, *pcid);
-        if (take.step()) early.push_back({*pcid, outcome_from(take.text(0)).value_or(Outcome::failed), take.text(1)});
+        if (take.step()) {
+          if (auto outcome = outcome_from(take.text(0)))
+            early.push_back({*pcid, *outcome, take.text(1)});
+          else  // a hand edit or a newer version's outcome: not applied as some other outcome
+            spdlog::error(
+                "store: the early outcome kept for provider call id {} of call {} is not an outcome this "
+                "version knows; it is dropped and the call waits for another outcome or its timeout",
+                *pcid, r.call_id);
+        }
         take.reset();
         break;
       }
@@ -106,7 +116,18 @@ std::vector<OutcomeApplied> Store::record_outcomes(const std::string& provider,
   Transaction tx(*db_);
   std::vector<OutcomeApplied> out;
   out.reserve(reports.size());
-  for (const auto& r : reports) out.push_back(apply_outcome(provider, r, now));
+  for (const auto& r : reports) {
+    try {
+      out.push_back(apply_outcome(provider, r, now));
+    } catch (const CorruptRow& e) {  // thrown by a read, before anything of this outcome was written
+      spdlog::error("store: outcome for provider call id {}: {}; not applied until the row is fixed",
+                    r.provider_call_id, e.what());
+      OutcomeApplied set_aside;
+      set_aside.effect = OutcomeApplied::Effect::corrupt;
+      set_aside.corrupt = e.what();
+      out.push_back(std::move(set_aside));
+    }
+  }
   tx.commit();
   return out;
 }
@@ -115,14 +136,18 @@ OutcomeApplied Store::apply_outcome(const std::string& provider, const OutcomeRe
   OutcomeApplied applied;
   auto& find = db_->cached(kFindCallByProviderId);
   find.bind(1, r.provider_call_id).bind(2, provider);
+  sqlite::ResetOnExit find_done(find);
   if (!find.step()) {
     find.reset();
     // An event for an earlier attempt of a call that has moved on is a harmless duplicate.
     auto& known = db_->cached(kKnownAttempt);
     known.bind(1, r.provider_call_id).bind(2, provider);
+    sqlite::ResetOnExit known_done(known);
     if (known.step()) {
-      applied = {OutcomeApplied::Effect::duplicate, known.int64(1), known.int64(0),
-                 call_state_from(known.text(2)).value_or(CallState::pending)};
+      applied.effect = OutcomeApplied::Effect::duplicate;
+      applied.campaign_id = known.int64(1);
+      applied.call_id = known.int64(0);
+      applied.state = stored_call_state(known.text(2), applied.call_id);
       known.reset();
       return applied;
     }
@@ -157,7 +182,7 @@ OutcomeApplied Store::apply_to_found(const Stmt& row, Outcome outcome, const std
   applied.call_id = row.int64(0);
   applied.campaign_id = row.int64(1);
   schedule::CallAtOutcome call;
-  call.state = call_state_from(row.text(2)).value_or(CallState::pending);
+  call.state = stored_call_state(row.text(2), applied.call_id);
   call.attempts = static_cast<int>(row.int64(3));
   call.campaign_cancelled = row.text(7) == "cancelled";
   call.retry_attempts = static_cast<int>(row.opt_int64(4).value_or(row.int64(5)));
@@ -231,8 +256,15 @@ Reconciliation Store::reconcile_dispatching(const std::function<bool(const std::
     // Same chunks, same keys: the provider recognises a resubmission and places nothing twice.
     auto& q = db_->cached(kDispatchingOfProvider);
     q.bind(1, provider);
+    std::vector<std::pair<CallId, std::string>> corrupt;
     while (q.step()) {
-      DispatchCall call = read_call(q, -1, true);  // -1: the campaign's budget, filled in below
+      DispatchCall call;
+      try {
+        call = read_call(q, -1, true);  // -1: the campaign's budget, filled in below
+      } catch (const CorruptRow& e) {
+        corrupt.emplace_back(q.int64(0), e.what());  // not resent with its variables replaced
+        continue;
+      }
       CampaignId campaign_id = q.int64(8);
       std::string key = q.text(9);
       call.from_number = q.opt_text(10).value_or("");
@@ -246,6 +278,11 @@ Reconciliation Store::reconcile_dispatching(const std::function<bool(const std::
       out.resubmit.back().calls.push_back(std::move(call));
     }
     q.reset();
+    for (const auto& [id, why] : corrupt) {
+      spdlog::error("store: {}; the call, left dispatching by the last stop, is held for an operator", why);
+      db_->cached(kHoldDispatchingCall).bind(1, id).bind(2, "corrupt row: " + why).bind(3, now).run();
+      out.held += db_->changes();
+    }
   }
   for (auto& chunk : out.resubmit) {
     auto campaign = this->campaign(chunk.campaign_id);

@@ -317,6 +317,8 @@ inline constexpr const char* kHoldDispatching = R"sql(
 UPDATE calls SET state = 'held', last_error = ?2, updated_at = ?3
 WHERE state = 'dispatching'
   AND coalesce(provider, (SELECT c.provider FROM campaigns c WHERE c.id = calls.campaign_id)) = ?1)sql";
+inline constexpr const char* kHoldDispatchingCall = R"sql(
+UPDATE calls SET state = 'held', last_error = ?2, updated_at = ?3 WHERE id = ?1 AND state = 'dispatching')sql";
 inline constexpr const char* kDispatchingProviders = R"sql(
 SELECT DISTINCT coalesce(k.provider, c.provider) FROM calls k INDEXED BY calls_dispatching
 JOIN campaigns c ON c.id = k.campaign_id WHERE k.state = 'dispatching')sql";

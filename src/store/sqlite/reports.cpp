@@ -183,6 +183,7 @@ std::vector<Reports::CallSummary> SqliteReports::campaign_calls(CampaignId id, s
     if (!state && name < after.state) continue;  // the cursor's state and the ones after it
     const bool continues = name == after.state;
     auto& q = db_.cached(listing.sql);
+    sqlite::ResetOnExit done(q);
     q.bind(1, id)
         .bind(2, continues ? after.key : std::numeric_limits<UnixMs>::min())
         .bind(3, continues ? after.id : std::int64_t{0})
@@ -191,7 +192,7 @@ std::vector<Reports::CallSummary> SqliteReports::campaign_calls(CampaignId id, s
       CallSummary c;
       c.id = q.int64(0);
       c.phone = q.text(1);
-      c.state = call_state_from(q.text(2)).value_or(CallState::pending);
+      c.state = stored_call_state(q.text(2), c.id);
       c.attempts = static_cast<int>(q.int64(3));
       c.next_attempt_at = q.int64(4);
       c.last_outcome = q.opt_text(5);
@@ -226,20 +227,18 @@ std::vector<std::pair<std::string, std::int64_t>> SqliteReports::campaign_totals
 std::optional<CallRef> SqliteReports::call_ref(CallId id) {
   auto& s = db_.cached(kSelectCall);
   s.bind(1, id);
+  sqlite::ResetOnExit done(s);
   std::optional<CallRef> out;
-  if (s.step())
-    out = CallRef{s.int64(0), s.int64(1), call_state_from(s.text(2)).value_or(CallState::pending), s.text(3)};
-  s.reset();
+  if (s.step()) out = CallRef{s.int64(0), s.int64(1), stored_call_state(s.text(2), s.int64(0)), s.text(3)};
   return out;
 }
 
 std::optional<CallRef> SqliteReports::call_ref(const std::string& workspace, CallId id) {
   auto& s = db_.cached(kSelectWorkspaceCall);
   s.bind(1, id).bind(2, workspace);
+  sqlite::ResetOnExit done(s);
   std::optional<CallRef> out;
-  if (s.step())
-    out = CallRef{s.int64(0), s.int64(1), call_state_from(s.text(2)).value_or(CallState::pending), s.text(3)};
-  s.reset();
+  if (s.step()) out = CallRef{s.int64(0), s.int64(1), stored_call_state(s.text(2), s.int64(0)), s.text(3)};
   return out;
 }
 
@@ -264,15 +263,13 @@ std::optional<Reports::CallPlace> SqliteReports::call_place(CallId id) {
 std::optional<CallDetail> SqliteReports::call_detail(CallId id) {
   auto& q = db_.cached(kCallDetail);
   q.bind(1, id);
-  if (!q.step()) {
-    q.reset();
-    return std::nullopt;
-  }
+  sqlite::ResetOnExit done(q);
+  if (!q.step()) return std::nullopt;
   CallDetail d;
   d.candidate = read_candidate(q, -1);
   d.attempts = static_cast<int>(q.int64(5));
   d.campaign_id = q.int64(11);
-  d.state = call_state_from(q.text(12)).value_or(CallState::pending);
+  d.state = stored_call_state(q.text(12), d.candidate.call.id);
   d.next_attempt_at = q.int64(13);
   d.last_outcome = q.opt_text(14);
   d.last_error = q.opt_text(15);

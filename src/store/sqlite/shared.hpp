@@ -13,10 +13,17 @@
 namespace dialerd::store {
 
 // Columns 0..7 of every query that reads a call (id, phone, first_name, last_name, variables, attempts,
-// max_retries, contact_id); `attempt` is the submission in flight (`in_flight`) or the next one.
+// max_retries, contact_id); `attempt` is the submission in flight (`in_flight`) or the next one. Stored
+// variables that are not a JSON object throw CorruptRow (never sent as a default).
 domain::DispatchCall read_call(const sqlite::Stmt& s, int max_retries_default, bool in_flight);
 // read_call plus columns 8..10: the contact's timezone, active flag, and suppression reason.
 Candidate read_candidate(const sqlite::Stmt& s, int max_retries_default);
+// A stored call state; CorruptRow naming call `id` for text no state of this version is (a hand edit, or a
+// row a newer version wrote).
+domain::CallState stored_call_state(const std::string& text, domain::CallId id);
+
+// How long a call whose stored row cannot be read waits before the claim reads it again.
+inline constexpr domain::UnixMs kCorruptRetryMs = 3600 * 1000;
 
 inline std::optional<std::string> non_empty(const std::string& s) {
   return s.empty() ? std::nullopt : std::optional<std::string>(s);

@@ -813,6 +813,88 @@ TEST_CASE("store: a campaign row that cannot be read is a loud error - never a d
   CHECK_THROWS_WITH(s.campaign(bad), Catch::Contains("working_days has the wrong shape (object)"));
 }
 
+TEST_CASE("store: a call whose variables cannot be read is set aside by the claim - never sent as a default") {
+  testing::TempDir dir;
+  Store s({dir.file("q.db")});
+  auto id = s.create_campaign(spec(), people(3), 1000);
+  {
+    dialerd::store::sqlite::Db db(dir.file("q.db"), dialerd::store::sqlite::Db::Mode::read_write, 1000);
+    db.exec("UPDATE calls SET variables = '[1,2]' WHERE id = (SELECT min(id) FROM calls)");
+  }
+  const auto bad = s.reports().campaign_calls(id, std::nullopt, {}, 1).front().id;  // the first due
+  auto chunk = s.claim(*s.campaign(id), 10, 2000);
+  REQUIRE(chunk);
+  CHECK(chunk->calls.size() == 2);  // the others go on
+  for (const auto& c : chunk->calls) CHECK(c.id != bad);
+  // Before, it went out with `{}` as its variables. Now it stays pending, an hour later, and says why.
+  CHECK_THROWS_AS(s.reports().call_detail(bad), dialerd::store::CorruptRow);
+  auto pending = s.reports().campaign_calls(id, CallState::pending, {}, 10);
+  REQUIRE(pending.size() == 1);
+  CHECK(pending[0].id == bad);
+  CHECK(pending[0].next_attempt_at == 2000 + 3600 * 1000);
+  CHECK_THAT(pending[0].last_error.value_or(""), Catch::Contains("corrupt row: calls row " + std::to_string(bad)) &&
+                                                     Catch::Contains("variables is not a JSON object"));
+  CHECK_FALSE(s.claim(*s.campaign(id), 10, 3000));
+  // Fixed by the operator, it goes out when it is read again.
+  {
+    dialerd::store::sqlite::Db db(dir.file("q.db"), dialerd::store::sqlite::Db::Mode::read_write, 1000);
+    db.exec("UPDATE calls SET variables = '{}' WHERE id = " + std::to_string(bad));
+  }
+  auto later = s.claim(*s.campaign(id), 10, 2000 + 3600 * 1000);
+  REQUIRE(later);
+  CHECK(later->calls.front().id == bad);
+}
+
+TEST_CASE("store: a call state this version does not know is a loud error - its outcome waits and others land") {
+  testing::TempDir dir;
+  Store s({dir.file("q.db")});
+  auto id = s.create_campaign(spec(), people(2), 1000);
+  auto chunk = s.claim(*s.campaign(id), 10, 2000);
+  REQUIRE(chunk);
+  s.record_submission(*chunk, all(*chunk, Kind::accepted), 2000);
+  const auto bad = chunk->calls[0].id, good = chunk->calls[1].id;
+  {
+    // A row a newer version wrote (or a hand edit past the CHECK constraint).
+    dialerd::store::sqlite::Db db(dir.file("q.db"), dialerd::store::sqlite::Db::Mode::read_write, 1000);
+    db.exec("PRAGMA ignore_check_constraints = ON");
+    db.exec("DROP TRIGGER calls_state");  // its guard knows no such state
+    db.exec("UPDATE calls SET state = 'ringing' WHERE id = " + std::to_string(bad));
+  }
+  // Before, it read as `pending`.
+  CHECK_THROWS_WITH(s.reports().call_ref(bad), Catch::Contains("calls row " + std::to_string(bad)) &&
+                                                   Catch::Contains("state is not a call state this version knows"));
+  auto applied = s.record_outcomes("acme",
+                                   {{"pc-" + std::to_string(bad) + "-1", Outcome::completed, ""},
+                                    {"pc-" + std::to_string(good) + "-1", Outcome::completed, ""}},
+                                   3000);
+  REQUIRE(applied.size() == 2);
+  CHECK(applied[0].effect == dialerd::store::OutcomeApplied::Effect::corrupt);
+  CHECK_THAT(applied[0].corrupt, Catch::Contains("calls row " + std::to_string(bad)));
+  CHECK(applied[1].effect == dialerd::store::OutcomeApplied::Effect::applied);
+  CHECK(s.reports().call_ref(good)->state == CallState::completed);
+}
+
+TEST_CASE("store: start-up reconciliation holds a dispatching call whose variables cannot be read") {
+  testing::TempDir dir;
+  Store s({dir.file("q.db")});
+  auto id = s.create_campaign(spec(), people(2), 1000);
+  auto chunk = s.claim(*s.campaign(id), 10, 2000);
+  REQUIRE(chunk);
+  const auto bad = chunk->calls[0].id, good = chunk->calls[1].id;
+  {
+    dialerd::store::sqlite::Db db(dir.file("q.db"), dialerd::store::sqlite::Db::Mode::read_write, 1000);
+    db.exec("UPDATE calls SET variables = 'not json' WHERE id = " + std::to_string(bad));
+  }
+  auto r = s.reconcile_dispatching([](const std::string&) { return true; }, "unknown", 3000);
+  CHECK(r.held == 1);
+  REQUIRE(r.resubmit.size() == 1);
+  REQUIRE(r.resubmit[0].calls.size() == 1);
+  CHECK(r.resubmit[0].calls[0].id == good);  // resent under its key; the other is not resent with `{}`
+  CHECK(r.resubmit[0].idempotency_key == chunk->idempotency_key);
+  CHECK(s.reports().call_ref(bad)->state == CallState::held);
+  CHECK(s.held_calls(id) == std::vector<CallId>{bad});
+}
+
 TEST_CASE("store: SQLite's refusals become the store error kinds the API maps to statuses") {
   using dialerd::store::StorageError;
   using dialerd::store::sqlite::DbError;

@@ -108,6 +108,19 @@ class Db {
   std::unordered_map<const char*, std::unique_ptr<Stmt>> cache_;
 };
 
+// Resets a statement when the scope ends, however it ends: a row reader that throws (CorruptRow) leaves
+// no read open on the connection.
+class ResetOnExit {
+ public:
+  explicit ResetOnExit(Stmt& s) : s_(s) {}
+  ~ResetOnExit() { s_.reset(); }
+  ResetOnExit(const ResetOnExit&) = delete;
+  ResetOnExit& operator=(const ResetOnExit&) = delete;
+
+ private:
+  Stmt& s_;
+};
+
 // BEGIN IMMEDIATE on construction; ROLLBACK in the destructor unless commit() ran.
 class Transaction {
  public:
