@@ -26,7 +26,7 @@ template <class F>
 double ns_per(const std::vector<Input>& inputs, F&& normalize, int& valid) {
   valid = 0;
   auto t0 = Clock::now();
-  for (const auto& in : inputs) valid += normalize(in.text, in.region).index() == 0;
+  for (const auto& in : inputs) valid += normalize(in.text, in.region).has_value();
   return std::chrono::duration<double, std::nano>(Clock::now() - t0).count() / static_cast<double>(inputs.size());
 }
 }  // namespace

@@ -112,11 +112,11 @@ int post_action(const std::string& base, const std::string& path, const std::str
   if (!api_key.empty()) req.headers.emplace_back("X-API-Key", api_key);
   req.body = reason.empty() ? "" : json{{"reason", reason}}.dump();
   auto result = dialerd::http::fetch_blocking(req);
-  if (auto* err = std::get_if<dialerd::http::ClientError>(&result)) {
-    std::cerr << "dialerctl: " << req.url << ": " << err->message << "\n";
+  if (!result) {
+    std::cerr << "dialerctl: " << req.url << ": " << result.error().message << "\n";
     return 1;
   }
-  auto& res = std::get<dialerd::http::ClientResponse>(result);
+  auto& res = *result;
   auto body = json::parse(res.body, nullptr, false);
   if (res.status != 200) {
     std::cerr << "dialerctl: " << (body.contains("error") ? body["error"].value("message", res.body) : res.body)

@@ -58,8 +58,8 @@ const std::set<std::string> kCampaignFields = {"name",
 // are left out; max_retries is read as a number.
 json csv_records(const std::string& text) {
   auto parsed = parse_csv(text);
-  if (auto* err = std::get_if<std::string>(&parsed)) throw BadRequest(400, "invalid_csv", "CSV: " + *err);
-  const auto& table = std::get<CsvTable>(parsed);
+  if (!parsed) throw BadRequest(400, "invalid_csv", "CSV: " + parsed.error());
+  const auto& table = *parsed;
   bool has_phone = false;
   for (const auto& h : table.header) has_phone |= h == "phone_number" || h == "phoneNumber" || h == "to_number";
   if (!has_phone) throw BadRequest(400, "invalid_csv", "CSV: the header needs a phone_number column", "phone_number");
@@ -216,8 +216,8 @@ void provider_options(Context& ctx, const json& body, CampaignSpec& spec) {
   const providers::Kind* own = providers::find_kind(kind);
   auto pc = ctx.config().providers.find(spec.provider);
   if (!own || pc == ctx.config().providers.end()) return;
-  if (auto problem = own->read_campaign_options(body, pc->second, spec.options))
-    bad_field(problem->field, problem->message);
+  if (auto read = own->read_campaign_options(body, pc->second, spec.options); !read)
+    bad_field(read.error().field, read.error().message);
 }
 
 // PATCH /v1/campaigns/{id}: pacing, window and retry settings, applied from the next scheduler pass.
@@ -266,8 +266,8 @@ awaitable<http::Response> create_campaign(Context& ctx, const http::Request& req
   }
   apply_failover(ctx, body, spec);
   auto from = normalize_phone(req_string(body, "from_number", "from_number", 64), config.default_region);
-  if (auto* err = std::get_if<PhoneError>(&from)) bad_field("from_number", err->message);
-  spec.from_number = std::get<std::string>(from);
+  if (!from) bad_field("from_number", from.error().message);
+  spec.from_number = *from;
 
   auto schedule_type = opt_string(body, "schedule_type", "schedule_type");
   if (schedule_type && *schedule_type != "immediate" && *schedule_type != "scheduled")
@@ -303,7 +303,7 @@ awaitable<http::Response> create_campaign(Context& ctx, const http::Request& req
     // Strict syntax, and no loopback, private or link-local address unless webhooks.allow_networks has it.
     // An IP literal (or localhost) is judged now; a DNS name at each delivery, on the addresses it resolves
     // to then (resolving here would block the event loop, and the answer may change).
-    if (auto problem = http::url_problem(hook.url); !problem.empty()) bad_field("webhook.url", problem);
+    if (auto url = http::url_problem(hook.url); !url) bad_field("webhook.url", url.error());
     http::Url parsed;
     http::parse_url(hook.url, parsed);
     auto host = parsed.host;
@@ -313,8 +313,8 @@ awaitable<http::Response> create_campaign(Context& ctx, const http::Request& req
     if (host == "localhost" || (host.size() > 10 && host.substr(host.size() - 10) == ".localhost"))
       literal = boost::asio::ip::make_address("127.0.0.1");
     if (literal)
-      if (auto refusal = http::address_refusal(*literal, config.webhooks.allow_networks); !refusal.empty())
-        bad_field("webhook.url", refusal);
+      if (auto allowed = http::address_refusal(*literal, config.webhooks.allow_networks); !allowed)
+        bad_field("webhook.url", allowed.error());
     if (w.contains("secretId") && w.contains("secret_id"))
       bad_field("webhook.secretId", "give secret_id or secretId, not both");
     const char* sid_key = w.contains("secretId") ? "secretId" : "secret_id";
@@ -337,8 +337,8 @@ awaitable<http::Response> create_campaign(Context& ctx, const http::Request& req
       std::string at = "from_numbers[" + std::to_string(i) + "]";
       if (!list[i].is_string()) bad_field(at, "must be a string");
       auto n = normalize_phone(list[i].get<std::string>(), config.default_region);
-      if (auto* err = std::get_if<PhoneError>(&n)) bad_field(at, err->message);
-      auto e164 = std::get<std::string>(n);
+      if (!n) bad_field(at, n.error().message);
+      auto e164 = *n;
       if (std::find(spec.from_numbers.begin(), spec.from_numbers.end(), e164) == spec.from_numbers.end())
         spec.from_numbers.push_back(e164);
     }

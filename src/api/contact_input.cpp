@@ -26,8 +26,8 @@ ContactInput parse_contact(const json& rec, const std::string& at, const std::st
   if (!phone_key) bad_field(at + ".phone_number", "is required");
   std::string raw = req_string(rec, phone_key, at + "." + phone_key, 64);
   auto phone = normalize_phone(raw, region);
-  if (auto* err = std::get_if<PhoneError>(&phone)) bad_field(at + "." + phone_key, err->message);
-  c.phone = std::get<std::string>(phone);
+  if (!phone) bad_field(at + "." + phone_key, phone.error().message);
+  c.phone = *phone;
   c.first_name = opt_string(rec, "first_name", at + ".first_name", 255).value_or("");
   c.last_name = opt_string(rec, "last_name", at + ".last_name", 255).value_or("");
   if (rec.contains("variables") && !rec["variables"].is_null()) {

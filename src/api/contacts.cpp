@@ -21,8 +21,7 @@ std::pair<domain::Contact, std::vector<store::Contacts::ContactCall>> visible_co
                                                                                       const http::Request& req,
                                                                                       const std::string& raw) {
   auto n = domain::normalize_phone(raw, ctx.config().default_region);
-  auto contact = std::holds_alternative<std::string>(n) ? ctx.contacts.contact(req.workspace, std::get<std::string>(n))
-                                                        : std::nullopt;
+  auto contact = n ? ctx.contacts.contact(req.workspace, *n) : std::nullopt;
   if (!contact) throw BadRequest(404, "not_found", "no contact " + raw);
   auto calls = ctx.contacts.contact_calls(contact->id, req.workspace, kCallsShown);
   if (calls.empty()) throw BadRequest(404, "not_found", "no contact " + raw);

@@ -41,14 +41,15 @@ std::size_t invalid_utf8_at(std::string_view s) {
 }
 }  // namespace
 
-std::variant<CsvTable, std::string> parse_csv(std::string_view text) {
+util::Result<CsvTable> parse_csv(std::string_view text) {
   if (text.substr(0, 3) == "\xEF\xBB\xBF") text.remove_prefix(3);
   // Every cell becomes a JSON string (a variable, a name): bytes that are not UTF-8 could not be stored.
   if (auto at = invalid_utf8_at(text); at != std::string_view::npos) {
     auto line = 1 + std::count(text.begin(), text.begin() + static_cast<std::ptrdiff_t>(at), '\n');
     const char* hex = "0123456789ABCDEF";
     const auto byte = static_cast<unsigned char>(text[at]);
-    return "line " + std::to_string(line) + ": not valid UTF-8 (byte 0x" + hex[byte >> 4] + hex[byte & 15] + ")";
+    return util::fail("line " + std::to_string(line) + ": not valid UTF-8 (byte 0x" + hex[byte >> 4] + hex[byte & 15] +
+                      ")");
   }
   CsvTable table;
   std::vector<std::string> record;
@@ -98,7 +99,7 @@ std::variant<CsvTable, std::string> parse_csv(std::string_view text) {
       continue;
     }
     if (c == '"') {
-      if (field_started) return "line " + std::to_string(line) + ": a quote inside an unquoted field";
+      if (field_started) return util::fail("line " + std::to_string(line) + ": a quote inside an unquoted field");
       quoted = field_started = true;
     } else if (c == ',') {
       end_field();
@@ -108,22 +109,23 @@ std::variant<CsvTable, std::string> parse_csv(std::string_view text) {
       end_record();
       ++line;
     } else {
-      if (closed) return "line " + std::to_string(line) + ": text after a closing quote";
+      if (closed) return util::fail("line " + std::to_string(line) + ": text after a closing quote");
       field.push_back(c);
       field_started = true;
     }
   }
-  if (quoted) return "line " + std::to_string(record_line) + ": a quoted field is not closed";
+  if (quoted) return util::fail("line " + std::to_string(record_line) + ": a quoted field is not closed");
   if (record_started) end_record();
-  if (table.header.empty()) return std::string("no header row");
+  if (table.header.empty()) return util::fail("no header row");
   for (auto& h : table.header) {
     while (!h.empty() && (h.back() == ' ' || h.back() == '\t')) h.pop_back();
     while (!h.empty() && (h.front() == ' ' || h.front() == '\t')) h.erase(h.begin());
-    if (h.empty()) return std::string("line 1: the header has an empty column name");
+    if (h.empty()) return util::fail("line 1: the header has an empty column name");
   }
   for (std::size_t i = 0; i < table.header.size(); ++i)
     for (std::size_t j = i + 1; j < table.header.size(); ++j)
-      if (table.header[i] == table.header[j]) return "line 1: column \"" + table.header[i] + "\" appears twice";
+      if (table.header[i] == table.header[j])
+        return util::fail("line 1: column \"" + table.header[i] + "\" appears twice");
   return table;
 }
 

@@ -4,8 +4,9 @@
 // The text must be UTF-8: every cell ends up in JSON.
 #include <string>
 #include <string_view>
-#include <variant>
 #include <vector>
+
+#include "dialerd/util/result.hpp"
 
 namespace dialerd::api {
 
@@ -16,6 +17,6 @@ struct CsvTable {
 };
 
 // The table, or what is wrong and where ("line 4: a quoted field is not closed").
-std::variant<CsvTable, std::string> parse_csv(std::string_view text);
+util::Result<CsvTable> parse_csv(std::string_view text);
 
 }  // namespace dialerd::api

@@ -43,8 +43,8 @@ http::Response post_events(Context& ctx, const http::Request& req, const http::P
   authenticate(pc->second, req);
   parse_json_body(req);  // content type and well-formedness, with the shared errors
   auto parsed = it->second->parse_events(req.body);
-  if (auto* err = std::get_if<std::string>(&parsed)) throw BadRequest(400, "invalid_event", *err);
-  const auto& reports = std::get<std::vector<domain::OutcomeReport>>(parsed);
+  if (!parsed) throw BadRequest(400, "invalid_event", parsed.error());
+  const auto& reports = *parsed;
 
   auto applied = ctx.scheduler.apply_outcomes(name, reports);
   std::size_t done = 0, duplicate = 0, deferred = 0, unknown = 0;

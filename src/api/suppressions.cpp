@@ -56,11 +56,11 @@ std::optional<std::string> key_name(const http::Request& req) {
 
 std::string phone_of(Context& ctx, const std::string& raw, const std::string& field, int status_if_bad) {
   auto n = domain::normalize_phone(raw, ctx.config().default_region);
-  if (auto* err = std::get_if<domain::PhoneError>(&n)) {
+  if (!n) {
     if (status_if_bad == 404) throw BadRequest(404, "not_found", "no suppression for " + raw);
-    bad_field(field, err->message);
+    bad_field(field, n.error().message);
   }
-  return std::get<std::string>(n);
+  return *n;
 }
 
 http::Response add(Context& ctx, const http::Request& req) {

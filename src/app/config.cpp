@@ -46,31 +46,32 @@ bool valid_name(const std::string& n);
 
 // Accessor-based integer key, for fields nested inside Config.
 Apply<Config> int_key_to(int& (*field)(Config&), std::int64_t min, std::int64_t max) {
-  return [field, min, max](const json& v, Config& c) -> std::optional<std::string> {
-    if (!v.is_number_integer()) return "must be an integer, got " + type_name(v);
+  return [field, min, max](const json& v, Config& c) -> util::Check {
+    if (!v.is_number_integer()) return util::fail("must be an integer, got " + type_name(v));
     auto n = v.get<std::int64_t>();
     if (n < min || n > max)
-      return "must be between " + std::to_string(min) + " and " + std::to_string(max) + ", got " + std::to_string(n);
+      return util::fail("must be between " + std::to_string(min) + " and " + std::to_string(max) + ", got " +
+                        std::to_string(n));
     field(c) = static_cast<int>(n);
-    return std::nullopt;
+    return util::ok();
   };
 }
 
-std::optional<std::string> hhmm_into(const json& v, int& out, bool allow_24) {
-  if (!v.is_string()) return "must be a string \"HH:MM\", got " + type_name(v);
+util::Check hhmm_into(const json& v, int& out, bool allow_24) {
+  if (!v.is_string()) return util::fail("must be a string \"HH:MM\", got " + type_name(v));
   auto m = schedule::parse_hhmm(v.get<std::string>());
-  if (!m || (!allow_24 && *m == 24 * 60)) return "\"" + v.get<std::string>() + "\" is not a time HH:MM";
+  if (!m || (!allow_24 && *m == 24 * 60)) return util::fail("\"" + v.get<std::string>() + "\" is not a time HH:MM");
   out = *m;
-  return std::nullopt;
+  return util::ok();
 }
 
 // A readable file, or "" for the system store.
-std::optional<std::string> ca_file_into(const json& v, std::string& out) {
-  if (!v.is_string()) return "must be a string (a file path), got " + type_name(v);
+util::Check ca_file_into(const json& v, std::string& out) {
+  if (!v.is_string()) return util::fail("must be a string (a file path), got " + type_name(v));
   auto path = v.get<std::string>();
-  if (!path.empty() && !std::ifstream(path)) return "cannot read \"" + path + "\"";
+  if (!path.empty() && !std::ifstream(path)) return util::fail("cannot read \"" + path + "\"");
   out = path;
-  return std::nullopt;
+  return util::ok();
 }
 
 bool valid_region(const std::string& r) {
@@ -88,11 +89,11 @@ const std::vector<Key<Config>>& daemon_keys() {
        "TCP port of the HTTP API; 0 picks a free port (written to <state_dir>/dialerd.port).",
        int_key(&Config::listen_port, 0, 65535)},
       {"state_dir", "./var", false, "Directory holding the SQLite database (dialerd.db) and the port file.",
-       [](const json& v, Config& c) -> std::optional<std::string> {
-         if (!v.is_string()) return "must be a string, got " + type_name(v);
-         if (v.get<std::string>().empty()) return "must not be empty";
+       [](const json& v, Config& c) -> util::Check {
+         if (!v.is_string()) return util::fail("must be a string, got " + type_name(v));
+         if (v.get<std::string>().empty()) return util::fail("must not be empty");
          c.state_dir = v.get<std::string>();
-         return std::nullopt;
+         return util::ok();
        }},
       {"api.keys", json::array(), true,
        "API keys: [{\"name\": \"crm\", \"key\": \"at least 16 characters\", \"workspace\": \"acme\", \"role\": "
@@ -100,28 +101,30 @@ const std::vector<Key<Config>>& daemon_keys() {
        "Bearer KEY or X-API-Key: KEY); its campaigns belong to the key's workspace. role \"admin\" may also change "
        "the global suppression list and remove any workspace's suppressions. Empty: no authentication, every "
        "caller is an admin of workspace default (keep the API on loopback).",
-       [](const json& v, Config& c) -> std::optional<std::string> {
-         if (!v.is_array()) return "must be an array of {name, key, workspace}, got " + type_name(v);
+       [](const json& v, Config& c) -> util::Check {
+         if (!v.is_array()) return util::fail("must be an array of {name, key, workspace}, got " + type_name(v));
          for (std::size_t i = 0; i < v.size(); ++i) {
            const auto& k = v[i];
            std::string at = "[" + std::to_string(i) + "]";
-           if (!k.is_object()) return at + ": must be an object {name, key, workspace}";
+           if (!k.is_object()) return util::fail(at + ": must be an object {name, key, workspace}");
            for (const auto& [f, x] : k.items())
-             if (f != "name" && f != "key" && f != "workspace" && f != "role") return at + "." + f + ": unknown key";
+             if (f != "name" && f != "key" && f != "workspace" && f != "role")
+               return util::fail(at + "." + f + ": unknown key");
            if (k.contains("role") && k["role"] != "user" && k["role"] != "admin")
-             return at + ".role: must be \"user\" or \"admin\"";
+             return util::fail(at + ".role: must be \"user\" or \"admin\"");
            if (!k.contains("key") || !k["key"].is_string() || k["key"].get<std::string>().size() < 16)
-             return at + ".key: must be a string of at least 16 characters";
+             return util::fail(at + ".key: must be a string of at least 16 characters");
            if (!k.contains("workspace") || !k["workspace"].is_string() ||
                !valid_name(k["workspace"].get<std::string>()))
-             return at + ".workspace: must be 1..64 letters, digits, _ or -";
-           if (k.contains("name") && !k["name"].is_string()) return at + ".name: must be a string";
+             return util::fail(at + ".workspace: must be 1..64 letters, digits, _ or -");
+           if (k.contains("name") && !k["name"].is_string()) return util::fail(at + ".name: must be a string");
            for (const auto& existing : c.api_keys)
-             if (existing.key == k["key"].get<std::string>()) return at + ".key: the same key is listed twice";
+             if (existing.key == k["key"].get<std::string>())
+               return util::fail(at + ".key: the same key is listed twice");
            c.api_keys.push_back({k.value("name", "key" + std::to_string(i)), k["key"].get<std::string>(),
                                  k["workspace"].get<std::string>(), k.value("role", "user") == "admin"});
          }
-         return std::nullopt;
+         return util::ok();
        }},
       {"log.level", "info", true, "trace, debug, info, warn, error or critical.",
        string_key(&Config::log_level, {"trace", "debug", "info", "warn", "error", "critical"})},
@@ -150,12 +153,12 @@ const std::vector<Key<Config>>& daemon_keys() {
        "Most client connections open at once from one IP address; one more is answered 503 and closed.",
        int_key(&Config::http_max_connections_per_peer, 1, 1000000)},
       {"phone.default_region", "US", true, "Region used to read phone numbers given without a +country code.",
-       [](const json& v, Config& c) -> std::optional<std::string> {
-         if (!v.is_string()) return "must be a string, got " + type_name(v);
+       [](const json& v, Config& c) -> util::Check {
+         if (!v.is_string()) return util::fail("must be a string, got " + type_name(v));
          auto r = v.get<std::string>();
-         if (!domain::is_known_region(r)) return "\"" + r + "\" is not a known two-letter region";
+         if (!domain::is_known_region(r)) return util::fail("\"" + r + "\" is not a known two-letter region");
          c.default_region = r;
-         return std::nullopt;
+         return util::ok();
        }},
       {"compliance.respectful_hours.start", "08:00", true,
        "Earliest local time (HH:MM, the contact's time zone) a call may start.",
@@ -166,24 +169,25 @@ const std::vector<Key<Config>>& daemon_keys() {
       {"compliance.region_hours", json::object(), true,
        "Per-region respectful hours: {\"US-FL\": {\"start\": \"08:00\", \"end\": \"20:00\"}, \"GB\": {...}}. "
        "A region is an ISO 3166-2 subdivision (US-FL) or a country (GB); the most specific entry wins.",
-       [](const json& v, Config& c) -> std::optional<std::string> {
-         if (!v.is_object()) return "must be an object of region -> {start, end}, got " + type_name(v);
+       [](const json& v, Config& c) -> util::Check {
+         if (!v.is_object()) return util::fail("must be an object of region -> {start, end}, got " + type_name(v));
          for (const auto& [region, w] : v.items()) {
-           if (!valid_region(region)) return "\"" + region + "\" is not a region like US-FL or GB";
+           if (!valid_region(region)) return util::fail("\"" + region + "\" is not a region like US-FL or GB");
            if (!w.is_object() || !w.contains("start") || !w.contains("end") || w.size() != 2)
-             return region + ": must be {\"start\": \"HH:MM\", \"end\": \"HH:MM\"}";
+             return util::fail(region + ": must be {\"start\": \"HH:MM\", \"end\": \"HH:MM\"}");
            schedule::DailyWindow window;
-           if (auto e = hhmm_into(w["start"], window.start_min, false)) return region + ".start: " + *e;
-           if (auto e = hhmm_into(w["end"], window.end_min, true)) return region + ".end: " + *e;
+           if (auto e = hhmm_into(w["start"], window.start_min, false); !e)
+             return util::fail(region + ".start: " + e.error());
+           if (auto e = hhmm_into(w["end"], window.end_min, true); !e) return util::fail(region + ".end: " + e.error());
            c.legal.region_windows[region] = window;
          }
-         return std::nullopt;
+         return util::ok();
        }},
       {"compliance.holidays", json::array(), true,
        "Dates with no calls, in the contact's local date: \"YYYY-MM-DD\" for everyone, or "
        "{\"date\": \"YYYY-MM-DD\", \"regions\": [\"US\", \"CA-QC\"]} for some regions only.",
-       [](const json& v, Config& c) -> std::optional<std::string> {
-         if (!v.is_array()) return "must be an array, got " + type_name(v);
+       [](const json& v, Config& c) -> util::Check {
+         if (!v.is_array()) return util::fail("must be an array, got " + type_name(v));
          std::map<std::string, std::vector<std::int32_t>> by_region;
          for (std::size_t i = 0; i < v.size(); ++i) {
            const auto& h = v[i];
@@ -197,14 +201,14 @@ const std::vector<Key<Config>>& daemon_keys() {
              text = h["date"].get<std::string>();
              for (const auto& r : h["regions"]) {
                if (!r.is_string() || !valid_region(r.get<std::string>()))
-                 return at + ".regions: not a region: " + r.dump();
+                 return util::fail(at + ".regions: not a region: " + r.dump());
                regions.push_back(r.get<std::string>());
              }
            } else {
-             return at + ": must be \"YYYY-MM-DD\" or {\"date\": \"YYYY-MM-DD\", \"regions\": [...]}";
+             return util::fail(at + ": must be \"YYYY-MM-DD\" or {\"date\": \"YYYY-MM-DD\", \"regions\": [...]}");
            }
            auto day = schedule::parse_date(text);
-           if (!day) return at + ": \"" + text + "\" is not a date YYYY-MM-DD";
+           if (!day) return util::fail(at + ": \"" + text + "\" is not a date YYYY-MM-DD");
            if (regions.empty())
              c.legal.days.holidays.push_back(*day);
            else
@@ -217,7 +221,7 @@ const std::vector<Key<Config>>& daemon_keys() {
            std::sort(rule.holidays.begin(), rule.holidays.end());
            c.legal.region_days[region] = rule;
          }
-         return std::nullopt;
+         return util::ok();
        }},
       {"compliance.contact_daily_cap", 4, true,
        "Most calls one contact may get per contact-local day, across every campaign.",
@@ -231,8 +235,9 @@ const std::vector<Key<Config>>& daemon_keys() {
        "A number whose time zones cannot be inferred from it (an unmapped area code, toll-free, non-geographic) "
        "and whose contact declares none: \"restrictive\" checks the call in every zone of the number's country "
        "(skipped when there is none), \"refuse\" skips it with the reason, \"campaign\" uses the campaign's zone.",
-       [](const json& v, Config& c) -> std::optional<std::string> {
-         if (!v.is_string()) return "must be \"restrictive\", \"refuse\" or \"campaign\", got " + type_name(v);
+       [](const json& v, Config& c) -> util::Check {
+         if (!v.is_string())
+           return util::fail("must be \"restrictive\", \"refuse\" or \"campaign\", got " + type_name(v));
          const auto s = v.get<std::string>();
          if (s == "restrictive")
            c.legal.unknown_zone = schedule::UnknownZone::restrictive;
@@ -241,8 +246,8 @@ const std::vector<Key<Config>>& daemon_keys() {
          else if (s == "campaign")
            c.legal.unknown_zone = schedule::UnknownZone::campaign;
          else
-           return "must be \"restrictive\", \"refuse\" or \"campaign\", got \"" + s + "\"";
-         return std::nullopt;
+           return util::fail("must be \"restrictive\", \"refuse\" or \"campaign\", got \"" + s + "\"");
+         return util::ok();
        }},
       {"retry.backoff_factor", 2.0, true,
        "The n-th retry of a call waits the campaign's retry_delay_seconds * factor^(n-1).",
@@ -253,18 +258,19 @@ const std::vector<Key<Config>>& daemon_keys() {
        int_key_to([](Config& c) -> int& { return c.retry.max_delay_s; }, 0, 30 * 86400)},
       {"retry.retryable_outcomes", json::array({"no_answer", "busy", "failed", "provider_error"}), true,
        "Outcomes after which a call is tried again while its retry budget lasts.",
-       [](const json& v, Config& c) -> std::optional<std::string> {
-         if (!v.is_array()) return "must be an array of outcomes, got " + type_name(v);
+       [](const json& v, Config& c) -> util::Check {
+         if (!v.is_array()) return util::fail("must be an array of outcomes, got " + type_name(v));
          c.retry.retryable.clear();
          for (const auto& o : v) {
            auto outcome = o.is_string() ? domain::outcome_from(o.get<std::string>()) : std::nullopt;
            if (!outcome || *outcome == domain::Outcome::completed || *outcome == domain::Outcome::voicemail)
-             return o.dump() +
-                    " is not a retryable outcome (no_answer, busy, failed, cancelled, provider_error, timeout; "
-                    "completed and voicemail complete a call)";
+             return util::fail(
+                 o.dump() +
+                 " is not a retryable outcome (no_answer, busy, failed, cancelled, provider_error, timeout; "
+                 "completed and voicemail complete a call)");
            c.retry.retryable.insert(*outcome);
          }
-         return std::nullopt;
+         return util::ok();
        }},
       {"calls.timeout_seconds", 3600, true,
        "A call in progress this long with no outcome from the provider gets the outcome timeout: failed, or "
@@ -273,16 +279,16 @@ const std::vector<Key<Config>>& daemon_keys() {
       {"webhooks.secrets", json::object(), true,
        "Secrets that sign outbound webhooks: {\"<secret_id>\": \"at least 16 characters\"}. A campaign's "
        "webhook.secret_id names one (docs/WEBHOOKS.md).",
-       [](const json& v, Config& c) -> std::optional<std::string> {
-         if (!v.is_object()) return "must be an object of secret_id -> secret, got " + type_name(v);
+       [](const json& v, Config& c) -> util::Check {
+         if (!v.is_object()) return util::fail("must be an object of secret_id -> secret, got " + type_name(v));
          c.webhooks.secrets.clear();
          for (const auto& [id, secret] : v.items()) {
-           if (!valid_name(id)) return "\"" + id + "\": a secret_id is 1..64 letters, digits, _ and -";
+           if (!valid_name(id)) return util::fail("\"" + id + "\": a secret_id is 1..64 letters, digits, _ and -");
            if (!secret.is_string() || secret.get<std::string>().size() < 16)
-             return "\"" + id + "\": the secret must be a string of at least 16 characters";
+             return util::fail("\"" + id + "\": the secret must be a string of at least 16 characters");
            c.webhooks.secrets[id] = secret.get<std::string>();
          }
-         return std::nullopt;
+         return util::ok();
        }},
       {"webhooks.ca_file", "", true,
        "PEM file of the certificate authorities to trust for https:// webhook URLs instead of the system store.",
@@ -302,15 +308,16 @@ const std::vector<Key<Config>>& daemon_keys() {
        "Networks webhook URLs may reach although they are loopback, private, link-local (cloud metadata) or "
        "otherwise special, e.g. [\"10.20.0.0/16\", \"127.0.0.1\"]. Every other such address is refused when a "
        "campaign is created and at each delivery try, after each DNS resolution.",
-       [](const json& v, Config& c) -> std::optional<std::string> {
-         if (!v.is_array()) return "must be an array of networks like \"10.0.0.0/8\", got " + type_name(v);
+       [](const json& v, Config& c) -> util::Check {
+         if (!v.is_array()) return util::fail("must be an array of networks like \"10.0.0.0/8\", got " + type_name(v));
          c.webhooks.allow_networks.clear();
          for (std::size_t i = 0; i < v.size(); ++i) {
            auto n = v[i].is_string() ? http::parse_network(v[i].get<std::string>()) : std::nullopt;
-           if (!n) return "[" + std::to_string(i) + "]: must be an address or a network like \"10.0.0.0/8\"";
+           if (!n)
+             return util::fail("[" + std::to_string(i) + "]: must be an address or a network like \"10.0.0.0/8\"");
            c.webhooks.allow_networks.push_back(*n);
          }
-         return std::nullopt;
+         return util::ok();
        }},
       {"forecast.call_duration_seconds", 180, true,
        "The call length GET /v1/campaigns/{id}/forecast assumes: each line places one call per this many seconds.",
@@ -334,30 +341,32 @@ std::string kind_list() {
 const std::vector<Key<ProviderConfig>>& provider_keys() {
   static const std::vector<Key<ProviderConfig>> keys = {
       {"kind", nullptr, false, "Adapter kind (required): " + kind_list() + ".",
-       [](const json& v, ProviderConfig& p) -> std::optional<std::string> {
-         if (!v.is_string()) return "must be a string, got " + type_name(v);
+       [](const json& v, ProviderConfig& p) -> util::Check {
+         if (!v.is_string()) return util::fail("must be a string, got " + type_name(v));
          auto k = v.get<std::string>();
-         if (!providers::kind_info(k)) return "unknown provider kind \"" + k + "\" (known: " + kind_list() + ")";
+         if (!providers::kind_info(k))
+           return util::fail("unknown provider kind \"" + k + "\" (known: " + kind_list() + ")");
          p.kind = k;
-         return std::nullopt;
+         return util::ok();
        }},
       {"base_url", "", true,
        "https://host[:port][/prefix] of the provider's API (HTTP kinds); the certificate and host name are "
        "verified. http:// is accepted for loopback and test set-ups.",
-       [](const json& v, ProviderConfig& p) -> std::optional<std::string> {
-         if (!v.is_string()) return "must be a string, got " + type_name(v);
+       [](const json& v, ProviderConfig& p) -> util::Check {
+         if (!v.is_string()) return util::fail("must be a string, got " + type_name(v));
          auto s = v.get<std::string>();
          if (s.empty()) {  // none: the default; an HTTP kind's check_provider refuses it
            p.base_url.clear();
-           return std::nullopt;
+           return util::ok();
          }
          if (s.rfind("http://", 0) != 0 && s.rfind("https://", 0) != 0)
-           return "must start with https:// or http://, got \"" + s + "\"";
-         if (auto problem = http::url_problem(s); !problem.empty()) return problem;
-         if (s.find('?') != std::string::npos) return "must not have a query ('?'): paths are appended to it";
+           return util::fail("must start with https:// or http://, got \"" + s + "\"");
+         if (auto url = http::url_problem(s); !url) return util::fail(url.error());
+         if (s.find('?') != std::string::npos)
+           return util::fail("must not have a query ('?'): paths are appended to it");
          while (!s.empty() && s.back() == '/') s.pop_back();
          p.base_url = s;
-         return std::nullopt;
+         return util::ok();
        }},
       {"ca_file", "", true,
        "PEM file of the certificate authorities to trust for this provider's https:// base_url instead of the "
@@ -384,10 +393,10 @@ const std::vector<Key<ProviderConfig>>& provider_keys() {
        "submission's calls, so they wait and are sent again with backoff instead of being held; false: they are "
        "held (the provider may have placed some). Absent = the kind's documented contract (addcalls: true, "
        "others: false). Set true only for a provider whose API guarantees it.",
-       [](const json& v, ProviderConfig& p) -> std::optional<std::string> {
-         if (!v.is_boolean()) return "must be true or false, got " + type_name(v);
+       [](const json& v, ProviderConfig& p) -> util::Check {
+         if (!v.is_boolean()) return util::fail("must be true or false, got " + type_name(v));
          p.server_errors_place_nothing = v.get<bool>();
-         return std::nullopt;
+         return util::ok();
        }},
       {"max_in_flight", 8, true, "Submissions to this provider at once; 0 = no limit.",
        limit_key(&config::ProviderLimits::max_in_flight, 0, 100000)},
@@ -420,22 +429,22 @@ const std::vector<Key<ProviderConfig>>& provider_keys() {
       {"events.secret", "", true,
        "Secret that authenticates this provider's outcome callbacks (POST /v1/providers/<name>/events); "
        "empty = unauthenticated (keep the API on a trusted network).",
-       [](const json& v, ProviderConfig& p) -> std::optional<std::string> {
-         if (!v.is_string()) return "must be a string, got " + type_name(v);
+       [](const json& v, ProviderConfig& p) -> util::Check {
+         if (!v.is_string()) return util::fail("must be a string, got " + type_name(v));
          auto s = v.get<std::string>();
-         if (!s.empty() && s.size() < 16) return "must be empty or at least 16 characters";
+         if (!s.empty() && s.size() < 16) return util::fail("must be empty or at least 16 characters");
          p.events_secret = s;
-         return std::nullopt;
+         return util::ok();
        }},
       {"events.auth", "hmac-sha256", true,
        "hmac-sha256: the header carries the hex HMAC-SHA256 of the body under the secret (optionally "
        "\"sha256=\"-prefixed); shared-secret: the header carries the secret itself.",
        string_key(&ProviderConfig::events_auth, {"hmac-sha256", "shared-secret"})},
       {"events.header", "X-Dialerd-Signature", true, "The request header that carries the signature or secret.",
-       [](const json& v, ProviderConfig& p) -> std::optional<std::string> {
-         if (!v.is_string() || v.get<std::string>().empty()) return "must be a non-empty header name";
+       [](const json& v, ProviderConfig& p) -> util::Check {
+         if (!v.is_string() || v.get<std::string>().empty()) return util::fail("must be a non-empty header name");
          p.events_header = v.get<std::string>();
-         return std::nullopt;
+         return util::ok();
        }},
   };
   return keys;
@@ -462,8 +471,9 @@ void apply_defaults(const std::vector<Key<Target>>& keys, Target& target, std::m
                     const std::string& shown_prefix, const json& given) {
   for (const auto& k : keys) {
     if (!k.default_value.is_null()) {
-      auto problem = k.apply(k.default_value, target);
-      if (problem) throw std::logic_error("config table: the default of " + k.path + " is refused: " + *problem);
+      auto applied = k.apply(k.default_value, target);
+      if (!applied)
+        throw std::logic_error("config table: the default of " + k.path + " is refused: " + applied.error());
     }
     const json* value = given.is_object() ? find_path(given, k.path) : nullptr;
     values[shown_prefix + k.path] = value ? *value : k.default_value;
@@ -481,7 +491,7 @@ void walk(const json& obj, const std::string& prefix, const std::string& shown_p
     if (skip.count(path)) continue;
     auto leaf = std::find_if(keys.begin(), keys.end(), [&](const auto& k) { return k.path == path; });
     if (leaf != keys.end()) {
-      if (auto problem = leaf->apply(value, target)) errors.push_back({shown, *problem});
+      if (auto applied = leaf->apply(value, target); !applied) errors.push_back({shown, applied.error()});
       continue;
     }
     bool is_section =
@@ -723,18 +733,19 @@ ReloadPlan plan_reload(const Loaded& running, Loaded next) {
   for (const auto& k : daemon_keys()) {
     auto old = value_of(running.values, k.path);
     if (k.reloadable || old == value_of(values, k.path)) continue;
-    if (!old.is_null()) k.apply(old, config);
+    if (!old.is_null()) (void)k.apply(old, config);  // accepted when it was loaded
     values[k.path] = old;
     plan.needs_restart.push_back(k.path);
   }
-  for (auto& [name, provider] : config.providers) {
+  for (auto& [provider_name, provider] : config.providers) {
+    const std::string& name = provider_name;  // a structured binding clang 14 (the fuzz build) cannot capture
     if (kept.count(name) || !running.config.providers.count(name)) continue;
     auto keep_running = [&](const auto& keys, auto& target) {
       for (const auto& k : keys) {
         auto path = "providers." + name + "." + k.path;
         auto old = value_of(running.values, path);
         if (k.reloadable || old == value_of(values, path)) continue;
-        if (!old.is_null()) k.apply(old, target);
+        if (!old.is_null()) (void)k.apply(old, target);  // accepted when it was loaded
         values[path] = old;
         plan.needs_restart.push_back(path);
       }

@@ -22,6 +22,7 @@
 #include "dialerd/api/v1.hpp"
 #include "dialerd/asio.hpp"
 #include "dialerd/domain/phone.hpp"
+#include "dialerd/http/client.hpp"
 #include "dialerd/http/router.hpp"
 #include "dialerd/http/server.hpp"
 #include "dialerd/providers/kinds.hpp"
@@ -29,6 +30,8 @@
 #include "dialerd/store/lock_wait.hpp"
 #include "dialerd/store/store.hpp"
 #include "dialerd/util/log_safe.hpp"
+#include "dialerd/util/result.hpp"
+#include "dialerd/util/time.hpp"
 #include "dialerd/util/timer.hpp"
 #include "dialerd/webhooks/sender.hpp"
 
@@ -39,6 +42,23 @@ using config::Config;
 using config::ProviderConfig;
 
 namespace {
+
+// A moved clock must never place a real call: every HTTP provider must be on loopback (the simulator has no
+// URL). Webhooks are not checked: they carry no call.
+util::Check test_clock_allowed(const Config& config) {
+  for (const auto& [name, pc] : config.providers) {
+    auto info = providers::kind_info(pc.kind);
+    if (!info || !info->http) continue;
+    http::Url url;
+    const bool loopback = http::parse_url(pc.base_url, url) && (url.host == "127.0.0.1" || url.host == "localhost" ||
+                                                                url.host == "::1" || url.host == "[::1]");
+    if (!loopback)
+      return util::fail("--test-clock: provider " + name +
+                        "'s base_url is not on loopback (127.0.0.1, localhost, ::1); " +
+                        "a moved clock must never place a real call");
+  }
+  return util::ok();
+}
 
 // One JSON object per line: {"ts","level","msg"}, with the message escaped properly.
 class JsonFormatter final : public spdlog::formatter {
@@ -163,7 +183,8 @@ struct Daemon::Impl {
   std::shared_ptr<const Config> config;
   std::string config_path;
   asio::io_context ioc{1};
-  util::RealTimeSystem time;  // the wall clock and the timers the loops wait on
+  const bool test_clock;      // --test-clock: the clock below is moved (docs/OPERATIONS.md)
+  util::RealTimeSystem time;  // the wall clock (or the test clock) and the timers the loops wait on
   std::unique_ptr<store::Store> store;
   std::unique_ptr<scheduler::Scheduler> scheduler;
   std::unique_ptr<webhooks::Sender> webhooks;
@@ -181,9 +202,11 @@ struct Daemon::Impl {
 
   std::map<std::string, nlohmann::json> config_values;  // each key's value in force (plan_reload compares them)
 
-  Impl(Loaded loaded, std::string path)
+  Impl(Loaded loaded, std::string path, std::optional<domain::UnixMs> test_clock_start)
       : config(std::make_shared<const Config>(std::move(loaded.config))),
         config_path(std::move(path)),
+        test_clock(test_clock_start.has_value()),
+        time(test_clock_start ? *test_clock_start - util::SystemClock().now_ms() : 0),
         config_values(std::move(loaded.values)) {}
 
   void notify(const std::string& message) {
@@ -247,6 +270,8 @@ struct Daemon::Impl {
                                                                             : load_config_from_file(config_path));
       Config& next = plan.loaded.config;
       const Config& old = *config;
+      if (test_clock)
+        if (auto allowed = test_clock_allowed(next); !allowed) throw std::runtime_error(allowed.error());
       // First what can still refuse (an unusable CA file): then nothing has been applied yet.
       auto reloaded =
           providers::reload_providers(old.providers, next.providers, scheduler->providers(), {ioc, sink, time});
@@ -349,13 +374,18 @@ awaitable<void> record_outcomes(scheduler::Scheduler& scheduler, std::string pro
 }
 }  // namespace
 
-Daemon::Daemon(Loaded config, std::string config_path)
-    : impl_(std::make_unique<Impl>(std::move(config), std::move(config_path))) {}
+Daemon::Daemon(Loaded config, std::string config_path, std::optional<domain::UnixMs> test_clock)
+    : impl_(std::make_unique<Impl>(std::move(config), std::move(config_path), test_clock)) {}
 Daemon::~Daemon() = default;
 
 int Daemon::run() {
   Impl& d = *impl_;
   const Config& cfg = *d.config;
+  if (d.test_clock) {
+    if (auto allowed = test_clock_allowed(cfg); !allowed) throw std::runtime_error(allowed.error());
+    spdlog::warn("--test-clock: the daemon's clock reads {} (the wall clock moved by {} s); for tests only",
+                 util::format_rfc3339(d.time.now_ms()), (d.time.now_ms() - util::SystemClock().now_ms()) / 1000);
+  }
   // A schema migration may copy the whole queue (migration 4 rebuilds calls: about 5 s per million calls on
   // the benchmark machine); systemd's default start timeout is 90 s, so ask for 15 minutes for this step.
   d.notify("STATUS=starting: opening the database\nEXTEND_TIMEOUT_USEC=900000000");

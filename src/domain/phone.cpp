@@ -224,8 +224,8 @@ struct Tables {
   Tables();
 };
 
-std::variant<std::string, PhoneError> invalid(std::string_view in) {
-  return PhoneError{fmt::format("'{}' is not a valid phone number", in)};
+util::Failure<PhoneError> invalid(std::string_view in) {
+  return util::fail(PhoneError{fmt::format("'{}' is not a valid phone number", in)});
 }
 
 // Exactly util.IsValidNumber(number), without regexes when the calling code's patterns compiled.
@@ -241,11 +241,11 @@ bool is_valid(const Tables& t, const PhoneNumber& number) {
   return valid < 0 ? PhoneNumberUtil::GetInstance()->IsValidNumber(number) : valid == 1;
 }
 
-std::variant<std::string, PhoneError> normalize(const Tables& t, std::string_view input,
+util::Result<std::string, PhoneError> normalize(const Tables& t, std::string_view input,
                                                 std::string_view default_region, bool use_fast) {
   const PhoneNumberUtil& util = *PhoneNumberUtil::GetInstance();
-  if (input.empty()) return PhoneError{"is empty"};
-  if (input.size() > 64) return PhoneError{"is too long to be a phone number"};
+  if (input.empty()) return util::fail(PhoneError{"is empty"});
+  if (input.size() > 64) return util::fail(PhoneError{"is too long to be a phone number"});
 
   // Work out (calling code, NSN) exactly as Parse would, but only for input shapes where every Parse step is
   // provably trivial; anything else takes the reference path below.
@@ -300,7 +300,8 @@ std::variant<std::string, PhoneError> normalize(const Tables& t, std::string_vie
 
   PhoneNumber number;
   auto rc = util.Parse(std::string(input), std::string(default_region), &number);
-  if (rc != PhoneNumberUtil::NO_PARSING_ERROR) return PhoneError{fmt::format("'{}' is not a phone number", input)};
+  if (rc != PhoneNumberUtil::NO_PARSING_ERROR)
+    return util::fail(PhoneError{fmt::format("'{}' is not a phone number", input)});
   if (!(use_fast ? is_valid(t, number) : util.IsValidNumber(number))) return invalid(input);
   std::string e164;
   util.Format(number, PhoneNumberUtil::E164, &e164);
@@ -360,8 +361,7 @@ Tables::Tables() {
       std::string probes[][2] = {{e164, "US"}, {e164 + "9", "US"}, {ex, m.id()}, {m.national_prefix() + ex, m.id()}};
       for (auto& [in, reg] : probes) {
         auto a = normalize(*this, in, reg, true), b = normalize(*this, in, reg, false);
-        bool same = a.index() == b.index() && (a.index() == 0 ? std::get<0>(a) == std::get<0>(b)
-                                                              : std::get<1>(a).message == std::get<1>(b).message);
+        bool same = a.has_value() == b.has_value() && (a ? *a == *b : a.error().message == b.error().message);
         if (!same) {
           enabled = false;
           return;
@@ -378,11 +378,11 @@ const Tables& tables() {
 
 }  // namespace
 
-std::variant<std::string, PhoneError> normalize_phone(std::string_view input, std::string_view default_region) {
+util::Result<std::string, PhoneError> normalize_phone(std::string_view input, std::string_view default_region) {
   return normalize(tables(), input, default_region, true);
 }
 
-std::variant<std::string, PhoneError> normalize_phone_reference(std::string_view input,
+util::Result<std::string, PhoneError> normalize_phone_reference(std::string_view input,
                                                                 std::string_view default_region) {
   return normalize(tables(), input, default_region, false);
 }

@@ -80,7 +80,7 @@ awaitable<ClientResult> exchange(Stream& stream, beast::flat_buffer& buffer, bht
                                  std::size_t max_answer_bytes, bool& reusable) {
   boost::system::error_code ec;
   co_await bhttp::async_write(stream, req, asio::redirect_error(use_awaitable, ec));
-  if (ec) co_return ClientError{true, ec == beast::error::timeout, "send: " + ec.message()};
+  if (ec) co_return util::fail(ClientError{true, ec == beast::error::timeout, "send: " + ec.message()});
   // The answer's size is checked here, the header first and then the body piece by piece, rather than
   // left to the parser's body_limit: with Beast 1.74 a limit set on the parser did not stop an 8 MiB
   // answer read with async_read, and "no limit" (boost::none) refuses every body (tests/unit/http/
@@ -88,16 +88,16 @@ awaitable<ClientResult> exchange(Stream& stream, beast::flat_buffer& buffer, bht
   bhttp::response_parser<bhttp::string_body> parser;
   parser.body_limit(std::numeric_limits<std::uint64_t>::max());
   auto too_large = [&] {
-    return ClientError{
+    return util::fail(ClientError{
         true, false,
-        "read answer: the body is larger than " + std::to_string(max_answer_bytes) + " bytes; not read further"};
+        "read answer: the body is larger than " + std::to_string(max_answer_bytes) + " bytes; not read further"});
   };
   co_await bhttp::async_read_header(stream, buffer, parser, asio::redirect_error(use_awaitable, ec));
-  if (ec) co_return ClientError{true, ec == beast::error::timeout, "read answer: " + ec.message()};
+  if (ec) co_return util::fail(ClientError{true, ec == beast::error::timeout, "read answer: " + ec.message()});
   if (auto length = parser.content_length(); length && *length > max_answer_bytes) co_return too_large();
   while (!parser.is_done()) {
     co_await bhttp::async_read_some(stream, buffer, parser, asio::redirect_error(use_awaitable, ec));
-    if (ec) co_return ClientError{true, ec == beast::error::timeout, "read answer: " + ec.message()};
+    if (ec) co_return util::fail(ClientError{true, ec == beast::error::timeout, "read answer: " + ec.message()});
     if (parser.get().body().size() > max_answer_bytes) co_return too_large();
   }
   ClientResponse out;
@@ -159,28 +159,29 @@ struct Client::Impl {
     list.push_back(std::move(conn));
   }
 
-  awaitable<std::variant<std::unique_ptr<Conn>, ClientError>> connect(const Url& url,
+  awaitable<util::Result<std::unique_ptr<Conn>, ClientError>> connect(const Url& url,
                                                                       std::chrono::steady_clock::time_point deadline) {
     boost::system::error_code ec;
     tcp::resolver resolver(executor);
     auto endpoints = co_await resolver.async_resolve(url.host, url.port, asio::redirect_error(use_awaitable, ec));
-    if (ec) co_return ClientError{false, false, "resolve " + url.host + ": " + ec.message()};
+    if (ec) co_return util::fail(ClientError{false, false, "resolve " + url.host + ": " + ec.message()});
     std::vector<tcp::endpoint> allowed;
     std::string refused;
     for (const auto& e : endpoints) {
-      std::string why = address_filter ? address_filter(e.endpoint().address()) : std::string();
-      if (why.empty())
+      auto may = address_filter ? address_filter(e.endpoint().address()) : util::ok();
+      if (may)
         allowed.push_back(e.endpoint());
       else if (refused.empty())
-        refused = why;
+        refused = may.error();
     }
-    if (allowed.empty()) co_return ClientError{false, false, "refused to connect to " + url.host + ": " + refused};
+    if (allowed.empty())
+      co_return util::fail(ClientError{false, false, "refused to connect to " + url.host + ": " + refused});
     auto conn = std::make_unique<Conn>();
     if (url.scheme == "https") {
       conn->tls = std::make_unique<TlsStream>(executor, context());
       // SNI, and the name the certificate must carry (a DNS name, or an IP address SAN for literals).
       if (!SSL_set_tlsext_host_name(conn->tls->native_handle(), url.host.c_str()))
-        co_return ClientError{false, false, "TLS: cannot set the server name " + url.host};
+        co_return util::fail(ClientError{false, false, "TLS: cannot set the server name " + url.host});
       conn->tls->set_verify_callback(ssl::host_name_verification(url.host));
     } else {
       conn->tcp = std::make_unique<beast::tcp_stream>(executor);
@@ -189,13 +190,13 @@ struct Client::Impl {
     lowest.expires_at(deadline);
     co_await lowest.async_connect(allowed, asio::redirect_error(use_awaitable, ec));
     if (ec)
-      co_return ClientError{false, ec == beast::error::timeout,
-                            "connect " + url.host + ":" + url.port + ": " + ec.message()};
+      co_return util::fail(ClientError{false, ec == beast::error::timeout,
+                                       "connect " + url.host + ":" + url.port + ": " + ec.message()});
     if (conn->tls) {
       co_await conn->tls->async_handshake(ssl::stream_base::client, asio::redirect_error(use_awaitable, ec));
       if (ec)
-        co_return ClientError{false, ec == beast::error::timeout,
-                              "TLS handshake with " + url.host + ":" + url.port + ": " + ec.message()};
+        co_return util::fail(ClientError{false, ec == beast::error::timeout,
+                                         "TLS handshake with " + url.host + ":" + url.port + ": " + ec.message()});
     }
     co_return std::move(conn);
   }
@@ -223,7 +224,8 @@ std::size_t Client::idle_connections() const {
 awaitable<ClientResult> Client::fetch(ClientRequest request) {
   auto impl = impl_;  // the pool outlives this request even if the Client goes first
   Url url;
-  if (!parse_url(request.url, url)) co_return ClientError{false, false, "not an http(s) URL: " + request.url};
+  if (!parse_url(request.url, url))
+    co_return util::fail(ClientError{false, false, "not an http(s) URL: " + request.url});
   // One deadline for the whole exchange: connecting, the TLS handshake, sending and reading all of the
   // answer. (Name resolution is not bounded by it.)
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(request.timeout_ms);
@@ -231,14 +233,14 @@ awaitable<ClientResult> Client::fetch(ClientRequest request) {
 
   std::unique_ptr<Conn> conn = impl->take_idle(key);
   if (!conn) {
-    std::variant<std::unique_ptr<Conn>, ClientError> made;
+    util::Result<std::unique_ptr<Conn>, ClientError> made = util::fail(ClientError{});  // set by the connect below
     try {
       made = co_await impl->connect(url, deadline);
     } catch (const std::exception& e) {
-      co_return ClientError{false, false, e.what()};
+      co_return util::fail(ClientError{false, false, e.what()});
     }
-    if (auto* err = std::get_if<ClientError>(&made)) co_return *err;
-    conn = std::move(std::get<std::unique_ptr<Conn>>(made));
+    if (!made) co_return util::fail(made.error());
+    conn = std::move(made).value();
   }
 
   bhttp::request<bhttp::string_body> req{bhttp::string_to_verb(request.method), url.target, 11};
@@ -255,18 +257,18 @@ awaitable<ClientResult> Client::fetch(ClientRequest request) {
     try {
       request.before_send();
     } catch (const std::exception& e) {
-      co_return ClientError{false, false, std::string("not sent: ") + e.what()};
+      co_return util::fail(ClientError{false, false, std::string("not sent: ") + e.what()});
     }
   }
   conn->lowest().expires_at(deadline);
   bool reusable = false;
   // Not a conditional expression: g++ 12 mishandles the temporaries of co_await inside ?: (double destroy).
-  ClientResult result;
+  ClientResult result = util::fail(ClientError{});  // set by one of the two branches
   if (conn->tls)
     result = co_await exchange(*conn->tls, conn->buffer, req, request.max_answer_bytes, reusable);
   else
     result = co_await exchange(*conn->tcp, conn->buffer, req, request.max_answer_bytes, reusable);
-  if (reusable && std::holds_alternative<ClientResponse>(result)) {
+  if (reusable && result) {
     conn->lowest().expires_never();
     impl->give_back(key, std::move(conn));
   }
@@ -284,7 +286,7 @@ awaitable<ClientResult> fetch(ClientRequest request) {
 
 ClientResult fetch_blocking(ClientRequest request) {
   asio::io_context ioc;
-  ClientResult result = ClientError{false, false, "not run"};
+  ClientResult result = util::fail(ClientError{false, false, "not run"});
   asio::co_spawn(
       ioc, [&]() -> awaitable<void> { result = co_await fetch(std::move(request)); }, asio::detached);
   ioc.run();

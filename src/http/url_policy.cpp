@@ -118,15 +118,15 @@ std::string special_range(const ip::address& address) {
   return {};
 }
 
-std::string address_refusal(const ip::address& address, const std::vector<Network>& allowed) {
+util::Check address_refusal(const ip::address& address, const std::vector<Network>& allowed) {
   auto why = special_range(address);
-  if (why.empty()) return {};
+  if (why.empty()) return util::ok();
   for (const auto& n : allowed) {
-    if (contains(n, address)) return {};
+    if (contains(n, address)) return util::ok();
     if (address.is_v6())
-      if (auto v4 = embedded_v4(address.to_v6()); v4 && contains(n, ip::address(*v4))) return {};
+      if (auto v4 = embedded_v4(address.to_v6()); v4 && contains(n, ip::address(*v4))) return util::ok();
   }
-  return address.to_string() + " is a " + why + " address (allow its network in webhooks.allow_networks)";
+  return util::fail(address.to_string() + " is a " + why + " address (allow its network in webhooks.allow_networks)");
 }
 
 std::optional<ip::address> literal_host(std::string_view host) {
@@ -141,19 +141,19 @@ std::optional<ip::address> literal_host(std::string_view host) {
   return std::nullopt;
 }
 
-std::string url_problem(std::string_view url) {
+util::Check url_problem(std::string_view url) {
   for (std::size_t i = 0; i < url.size(); ++i) {
     char c = url[i];
     auto u = static_cast<unsigned char>(c);
-    if (u < 0x20 || u == 0x7f) return "the URL contains a control character";
-    if (c == ' ') return "the URL contains a space";
+    if (u < 0x20 || u == 0x7f) return util::fail("the URL contains a control character");
+    if (c == ' ') return util::fail("the URL contains a space");
     if (c == '%') {
       if (i + 2 >= url.size() || !is_hex(url[i + 1]) || !is_hex(url[i + 2]))
-        return "the URL has a '%' not followed by two hex digits";
+        return util::fail("the URL has a '%' not followed by two hex digits");
       continue;
     }
     if (!is_unreserved_or_reserved(c))
-      return std::string("the URL contains '") + c + "', which RFC 3986 does not allow";
+      return util::fail(std::string("the URL contains '") + c + "', which RFC 3986 does not allow");
   }
   std::string_view rest;
   if (url.rfind("https://", 0) == 0)
@@ -161,41 +161,42 @@ std::string url_problem(std::string_view url) {
   else if (url.rfind("http://", 0) == 0)
     rest = url.substr(7);
   else
-    return "must start with https:// or http://";
-  if (url.find('#') != std::string_view::npos) return "the URL must not have a fragment ('#')";
+    return util::fail("must start with https:// or http://");
+  if (url.find('#') != std::string_view::npos) return util::fail("the URL must not have a fragment ('#')");
   auto authority = rest.substr(0, rest.find_first_of("/?"));
-  if (authority.find('@') != std::string_view::npos) return "the URL must not carry user info ('user@host')";
+  if (authority.find('@') != std::string_view::npos)
+    return util::fail("the URL must not carry user info ('user@host')");
   std::string_view host = authority, port;
   if (!authority.empty() && authority.front() == '[') {
     auto close = authority.find(']');
-    if (close == std::string_view::npos) return "the URL has an unclosed '[' in its host";
+    if (close == std::string_view::npos) return util::fail("the URL has an unclosed '[' in its host");
     host = authority.substr(0, close + 1);
     auto after = authority.substr(close + 1);
     if (!after.empty()) {
-      if (after.front() != ':') return "the URL has characters after its IPv6 host";
+      if (after.front() != ':') return util::fail("the URL has characters after its IPv6 host");
       port = after.substr(1);
-      if (port.empty()) return "the URL's port is empty";
+      if (port.empty()) return util::fail("the URL's port is empty");
     }
-    if (!literal_host(host)) return "the URL's host is not a valid IPv6 address";
+    if (!literal_host(host)) return util::fail("the URL's host is not a valid IPv6 address");
   } else {
     auto colon = authority.find(':');
     if (colon != std::string_view::npos) {
       host = authority.substr(0, colon);
       port = authority.substr(colon + 1);
-      if (port.empty()) return "the URL's port is empty";
+      if (port.empty()) return util::fail("the URL's port is empty");
     }
-    if (host.empty()) return "the URL has no host";
-    if (host.size() > 253) return "the URL's host is longer than 253 characters";
+    if (host.empty()) return util::fail("the URL has no host");
+    if (host.size() > 253) return util::fail("the URL's host is longer than 253 characters");
     std::size_t start = 0;
     std::string_view last;
     while (start <= host.size()) {
       auto end = host.find('.', start);
       if (end == std::string_view::npos) end = host.size();
       auto label = host.substr(start, end - start);
-      if (label.empty() && end != host.size()) return "the URL's host has an empty label";
+      if (label.empty() && end != host.size()) return util::fail("the URL's host has an empty label");
       for (char c : label)
         if (!std::isalnum(static_cast<unsigned char>(c)) && c != '-')
-          return "the URL's host must be a DNS name or an IP address, got '" + std::string(host) + "'";
+          return util::fail("the URL's host must be a DNS name or an IP address, got '" + std::string(host) + "'");
       if (!label.empty()) last = label;
       start = end + 1;
     }
@@ -205,17 +206,17 @@ std::string url_problem(std::string_view url) {
                                                  [](char c) { return std::isdigit(static_cast<unsigned char>(c)); }) ||
                                      (last.size() > 1 && last[0] == '0' && (last[1] == 'x' || last[1] == 'X')));
     if (numeric && !literal_host(host))
-      return "the URL's host '" + std::string(host) +
-             "' is not a dotted-quad IPv4 address (other spellings are refused)";
+      return util::fail("the URL's host '" + std::string(host) +
+                        "' is not a dotted-quad IPv4 address (other spellings are refused)");
   }
   if (!port.empty()) {
     if (port.size() > 5 ||
         !std::all_of(port.begin(), port.end(), [](char c) { return std::isdigit(static_cast<unsigned char>(c)); }))
-      return "the URL's port must be a number 1..65535";
+      return util::fail("the URL's port must be a number 1..65535");
     int p = std::stoi(std::string(port));
-    if (p < 1 || p > 65535) return "the URL's port must be a number 1..65535";
+    if (p < 1 || p > 65535) return util::fail("the URL's port must be a number 1..65535");
   }
-  return {};
+  return util::ok();
 }
 
 }  // namespace dialerd::http

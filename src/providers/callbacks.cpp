@@ -24,42 +24,41 @@ std::optional<Outcome> map_callback_status(std::string s) {
 
 namespace {
 
-// The string member `field` of an event, or the message saying it is required.
-std::optional<std::string> required_string(const json& event, const std::string& field, const std::string& at,
-                                           std::string& value) {
+// Reads the string member `field` of an event into `value`; fails with the message saying it is required.
+util::Check required_string(const json& event, const std::string& field, const std::string& at, std::string& value) {
   auto it = event.find(field);
-  if (it == event.end() || !it->is_string()) return at + field + " is required and must be a string";
+  if (it == event.end() || !it->is_string()) return util::fail(at + field + " is required and must be a string");
   value = it->get<std::string>();
-  return std::nullopt;
+  return util::ok();
 }
 
-// Reads one event object. `at` prefixes error messages ("" for a lone event, "[2]." in an array). Returns
-// what is wrong, or nothing; adds the event's report to `out` when its status is final.
-std::optional<std::string> read_event(const json& event, const CallbackFormat& format, const std::string& at,
-                                      std::vector<domain::OutcomeReport>& out) {
+// Reads one event object. `at` prefixes error messages ("" for a lone event, "[2]." in an array). Fails
+// with what is wrong; adds the event's report to `out` when its status is final.
+util::Check read_event(const json& event, const CallbackFormat& format, const std::string& at,
+                       std::vector<domain::OutcomeReport>& out) {
   std::string call_id;
   for (std::size_t i = 0; i < format.id_members.size(); ++i) {
     const auto& member = format.id_members[i];
     std::string value;
-    if (auto problem = required_string(event, member, at, value)) return problem;
-    if (format.ids_non_empty && value.empty()) return at + member + " must not be empty";
+    if (auto read = required_string(event, member, at, value); !read) return read;
+    if (format.ids_non_empty && value.empty()) return util::fail(at + member + " must not be empty");
     call_id += (i == 0 ? "" : ":") + value;
   }
   std::string status;
-  if (auto problem = required_string(event, "status", at, status)) return problem;
+  if (auto read = required_string(event, "status", at, status); !read) return read;
   auto outcome = map_callback_status(status);
-  if (!outcome) return std::nullopt;   // queued, ringing, in_progress: not an outcome yet
+  if (!outcome) return util::ok();     // queued, ringing, in_progress: not an outcome yet
   auto detail = event.find("detail");  // optional; a member of another type is ignored
   out.push_back({std::move(call_id), *outcome,
                  detail != event.end() && detail->is_string() ? detail->get<std::string>() : std::string()});
-  return std::nullopt;
+  return util::ok();
 }
 
 }  // namespace
 
 EventsParse read_callbacks(std::string_view body, const CallbackFormat& format) {
   auto doc = json::parse(body, nullptr, false);
-  if (doc.is_discarded()) return std::string("body is not valid JSON");
+  if (doc.is_discarded()) return util::fail("body is not valid JSON");
   std::string outer;
   if (format.unwrap_data && doc.is_object() && doc.contains("data") &&
       (doc["data"].is_object() || doc["data"].is_array())) {
@@ -73,8 +72,9 @@ EventsParse read_callbacks(std::string_view body, const CallbackFormat& format) 
   for (std::size_t i = 0; i < events.size(); ++i) {
     std::string index = list ? outer + "[" + std::to_string(i) + "]" : outer;
     if (!events[i].is_object())
-      return index.empty() ? std::string("event must be a JSON object") : index + " must be an object";
-    if (auto problem = read_event(events[i], format, index.empty() ? "" : index + ".", out)) return *problem;
+      return util::fail(index.empty() ? std::string("event must be a JSON object") : index + " must be an object");
+    if (auto read = read_event(events[i], format, index.empty() ? "" : index + ".", out); !read)
+      return util::fail(read.error());
   }
   return out;
 }

@@ -109,20 +109,21 @@ awaitable<Submission> HttpProvider::submit(const domain::DispatchChunk& chunk, c
   auto result = co_await client_.fetch(std::move(req));
 
   Submission out;
-  if (auto* err = std::get_if<http::ClientError>(&result)) {
+  if (!result) {
+    const auto& err = result.error();
     spdlog::warn("provider {}: campaign {} chunk {} ({} calls): {}", name_, chunk.campaign_id, chunk.idempotency_key,
-                 chunk.calls.size(), err->message);
+                 chunk.calls.size(), err.message);
     out.health = Health::failed;
-    out.failure = err->timed_out ? "timeout" : err->maybe_sent ? "connection" : "connect";
+    out.failure = err.timed_out ? "timeout" : err.maybe_sent ? "connection" : "connect";
     // Refused, unresolvable, TLS refused: nothing reached the provider. Reset or timed out after sending:
     // the provider may have taken the chunk, so a non-idempotent kind must not send it again.
-    if (!err->maybe_sent || contract_.idempotent)
-      out.results = all(chunk, SubmitResult::Kind::not_submitted, err->message, kDefaultBackoffMs);
+    if (!err.maybe_sent || contract_.idempotent)
+      out.results = all(chunk, SubmitResult::Kind::not_submitted, err.message, kDefaultBackoffMs);
     else
-      out.results = all(chunk, SubmitResult::Kind::uncertain, "submission outcome unknown: " + err->message);
+      out.results = all(chunk, SubmitResult::Kind::uncertain, "submission outcome unknown: " + err.message);
     co_return out;
   }
-  const auto& res = std::get<http::ClientResponse>(result);
+  const auto& res = *result;
   WireAnswer answer{res.status, res.headers, res.body};
   if (res.status >= 200 && res.status < 300) {
     out.results = read_accepted_answer(*adapter_, chunk, answer);

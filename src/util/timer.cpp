@@ -8,9 +8,9 @@ namespace {
 
 class RealTimer final : public Timer {
  public:
-  explicit RealTimer(asio::io_context& ioc) : timer_(ioc) {}
+  RealTimer(asio::io_context& ioc, domain::UnixMs offset_ms) : timer_(ioc), offset_ms_(offset_ms) {}
   void expires_at(std::optional<domain::UnixMs> at) override {
-    timer_.expires_at(at ? asio::system_timer::time_point(std::chrono::milliseconds(*at))
+    timer_.expires_at(at ? asio::system_timer::time_point(std::chrono::milliseconds(*at - offset_ms_))
                          : asio::system_timer::time_point::max());
   }
   void cancel() override { timer_.cancel(); }
@@ -21,12 +21,13 @@ class RealTimer final : public Timer {
 
  private:
   asio::system_timer timer_;
+  domain::UnixMs offset_ms_;
 };
 
 }  // namespace
 
 std::unique_ptr<Timer> RealTimeSystem::make_timer(asio::io_context& ioc) {
-  return std::make_unique<RealTimer>(ioc);
+  return std::make_unique<RealTimer>(ioc, offset_ms_);
 }
 
 // A wait is an Asio timer that never expires by itself: the time system cancels it when simulated time

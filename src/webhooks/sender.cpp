@@ -112,8 +112,8 @@ awaitable<void> Sender::run() {
 awaitable<void> Sender::deliver(store::OutboxEvent event) {
   auto secret = settings_.secrets.find(event.secret_id);
   // A URL stored before URLs were checked strictly is checked at each try too (never sent as it is).
-  if (auto problem = http::url_problem(event.url); !problem.empty()) {
-    failed(event, "webhook URL refused: " + problem);
+  if (auto url = http::url_problem(event.url); !url) {
+    failed(event, "webhook URL refused: " + url.error());
   } else if (secret == settings_.secrets.end()) {
     failed(event, "secret_id '" + event.secret_id + "' is not in webhooks.secrets");
   } else {
@@ -129,7 +129,7 @@ awaitable<void> Sender::deliver(store::OutboxEvent event) {
                    {"User-Agent", "dialerd"}};
     auto client = client_;
     auto result = co_await client->fetch(std::move(req));
-    if (auto* r = std::get_if<http::ClientResponse>(&result); r && r->status >= 200 && r->status < 300) {
+    if (result && result->status >= 200 && result->status < 300) {
       deliveries("delivered").inc();
       spdlog::debug("campaign {}: webhook event {} ({}) delivered to {}", event.campaign_id, event.event_id, event.type,
                     event.url);
@@ -142,10 +142,10 @@ awaitable<void> Sender::deliver(store::OutboxEvent event) {
         asio::post(ioc_, [this] { record_delivered(); });
       }
       co_return;
-    } else if (r) {
-      failed(event, "HTTP " + std::to_string(r->status));
+    } else if (result) {
+      failed(event, "HTTP " + std::to_string(result->status));
     } else {
-      failed(event, std::get<http::ClientError>(result).message);
+      failed(event, result.error().message);
     }
   }
   in_flight_.erase(event.id);

@@ -190,10 +190,9 @@ struct FakeProvider::Impl {
         req.timeout_ms = 30000;
         auto res = http::fetch_blocking(std::move(req));
         lock.lock();
-        auto* r = std::get_if<http::ClientResponse>(&res);
-        if (r && r->status == 200) break;
-        if (r && r->status != 503) {
-          violations.push_back("dialerd refused an events POST: " + std::to_string(r->status) + " " + r->body);
+        if (res && res->status == 200) break;
+        if (res && res->status != 503) {
+          violations.push_back("dialerd refused an events POST: " + std::to_string(res->status) + " " + res->body);
           break;
         }
         if (attempt == 1000) {

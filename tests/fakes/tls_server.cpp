@@ -138,12 +138,12 @@ TlsServer::Handle proxy_to(const std::string& http_base_url) {
     if (auto it = req.headers.find("content-type"); it != req.headers.end()) out.content_type = it->second;
     auto result = http::fetch_blocking(std::move(out));
     http::Response res;
-    if (auto* r = std::get_if<http::ClientResponse>(&result)) {
-      res.status = r->status;
-      res.body = r->body;
-      for (const auto& [k, v] : r->headers)
+    if (result) {
+      res.status = result->status;
+      res.body = result->body;
+      for (const auto& [k, v] : result->headers)
         if (k == "retry-after") res.headers.emplace_back(k, v);
-      if (auto it = r->headers.find("content-type"); it != r->headers.end()) res.content_type = it->second;
+      if (auto it = result->headers.find("content-type"); it != result->headers.end()) res.content_type = it->second;
     } else {
       res.status = 502;
     }

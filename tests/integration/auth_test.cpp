@@ -14,8 +14,8 @@ HttpResult call(const DaemonProcess& d, const std::string& method, const std::st
   req.headers = std::move(headers);
   req.body = body;
   auto res = dialerd::http::fetch_blocking(req);
-  REQUIRE(std::holds_alternative<dialerd::http::ClientResponse>(res));
-  auto& r = std::get<dialerd::http::ClientResponse>(res);
+  REQUIRE(res.has_value());
+  auto& r = res.value();
   return {r.status, json::parse(r.body, nullptr, false), r.body};
 }
 const std::string kKeyA = "key-for-workspace-a-0123456789";

@@ -1,9 +1,7 @@
 // The scheduler with the real daemon and a fake provider: legal hours, campaign windows, caps,
-// suppressions and caller-id rotation, on the real clock.
+// suppressions and caller-id rotation, each at the instant it chooses (dialerd --test-clock).
 #include <catch2/catch.hpp>
-
-#include <date/tz.h>
-#include <fmt/format.h>
+#include <csignal>
 
 #include "fakes/fake_batchcall.hpp"
 #include "support/api.hpp"
@@ -14,7 +12,7 @@ using namespace dialerd::testing;
 namespace {
 
 // These tests are about calling hours: the default legal window, stated (DaemonProcess would otherwise open
-// it all day). Contact zones are picked for the hour it is now, so the tests hold at any time of day.
+// it all day), at the instant each test chooses (kNoon below).
 json config_for(const FakeBatchCall& fake, json extra = json::object()) {
   json c = {{"compliance", {{"respectful_hours", {{"start", "08:00"}, {"end", "21:00"}}}}},
             {"providers",
@@ -51,19 +49,11 @@ json campaign(std::vector<json> contacts, json extra = json::object()) {
   return c;
 }
 
-// A fixed-offset zone whose local hour now is in [lo, hi): Etc/GMT+N is UTC-N.
-std::string zone_with_local_hour(int lo, int hi) {
-  auto now = std::chrono::system_clock::now();
-  for (int offset = -12; offset <= 14; ++offset) {
-    std::string name =
-        offset == 0 ? "Etc/GMT" : (offset > 0 ? "Etc/GMT-" : "Etc/GMT+") + std::to_string(std::abs(offset));
-    auto local = date::make_zoned(name, now).get_local_time();
-    auto hour = std::chrono::duration_cast<std::chrono::hours>(local - date::floor<date::days>(local)).count();
-    if (hour >= lo && hour < hi) return name;
-  }
-  FAIL("no zone with local hour in range");
-  return "";
-}
+// Every test here lives at an instant it chooses (dialerd --test-clock), not at the hour the suite runs:
+// Monday 15 June 2026, 12:00 UTC. Then Etc/GMT+9 (UTC-9) reads 03:00, night; Etc/GMT-2 (UTC+2) 14:00.
+constexpr const char* kNoon = "2026-06-15T12:00:00Z";
+const std::string kNight = "Etc/GMT+9", kDay = "Etc/GMT-2";
+const std::vector<std::string> kAtNoon = {"--test-clock", kNoon};
 
 // Waits until the daemon has looked at every call: nothing pending is due now.
 void settle(const DaemonProcess& d, const std::string& id) {
@@ -79,8 +69,8 @@ void settle(const DaemonProcess& d, const std::string& id) {
 TEST_CASE("scheduler: a contact whose local time is night is not called - one in daytime is") {
   TempDir dir;
   FakeBatchCall fake;
-  DaemonProcess daemon(dir, config_for(fake));
-  auto night = zone_with_local_hour(1, 6), day = zone_with_local_hour(10, 19);
+  DaemonProcess daemon(dir, config_for(fake), {}, kAtNoon);
+  const auto &night = kNight, &day = kDay;
   auto id = create_campaign(daemon, campaign({{{"phone_number", zoneless_phone(1)}, {"timezone", night}},
                                               {{"phone_number", zoneless_phone(2)}, {"timezone", day}}}));
   REQUIRE(wait_until([&] { return fake.tasks_received() == 1; }));
@@ -117,13 +107,11 @@ TEST_CASE("scheduler: a contact whose local time is night is not called - one in
 TEST_CASE("scheduler: nothing goes out while the campaign window is closed") {
   TempDir dir;
   FakeBatchCall fake;
-  DaemonProcess daemon(dir, config_for(fake, all_day()));
-  // A two-hour window that opened neither now nor in the next hour, in UTC.
-  auto hour =
-      std::chrono::duration_cast<std::chrono::hours>(std::chrono::system_clock::now().time_since_epoch()).count() % 24;
-  auto start = fmt::format("{:02}:00", (hour + 2) % 24), end = fmt::format("{:02}:00", (hour + 4) % 24);
+  DaemonProcess daemon(dir, config_for(fake, all_day()), {}, kAtNoon);
+  // A two-hour window that opened neither now (12:00 UTC) nor in the next hour.
+  const std::string start = "14:00", end = "16:00";
   // Legal hours are all day here, so only the campaign's window holds the call back.
-  auto id = create_campaign(daemon, campaign({{{"phone_number", phone(1)}, {"timezone", zone_with_local_hour(9, 15)}}},
+  auto id = create_campaign(daemon, campaign({{{"phone_number", phone(1)}, {"timezone", "Etc/GMT"}}},
                                              {{"timezone", "UTC"}, {"start_time", start}, {"end_time", end}}));
   settle(daemon, id);
   CHECK(fake.tasks_received() == 0);
@@ -142,9 +130,9 @@ TEST_CASE("scheduler: nothing goes out while the campaign window is closed") {
 TEST_CASE("scheduler: max_calls_per_day stops dispatch for the day") {
   TempDir dir;
   FakeBatchCall fake;
-  DaemonProcess daemon(dir, config_for(fake, all_day()));
+  DaemonProcess daemon(dir, config_for(fake, all_day()), {}, kAtNoon);
   fake.report_to(daemon.url("/v1/providers/acme/events"), [](const std::string&, int) { return "completed"; });
-  auto day = zone_with_local_hour(10, 19);
+  const auto& day = kDay;
   std::vector<json> contacts;
   for (int i = 0; i < 12; ++i) contacts.push_back({{"phone_number", phone(i)}, {"timezone", day}});
   auto id = create_campaign(daemon, campaign(contacts, {{"max_calls_per_day", 5}, {"timezone", day}}));
@@ -159,8 +147,8 @@ TEST_CASE("scheduler: max_calls_per_day stops dispatch for the day") {
 TEST_CASE("scheduler: suppressed numbers never reach the provider") {
   TempDir dir;
   FakeBatchCall fake;
-  DaemonProcess daemon(dir, config_for(fake, all_day()));
-  auto day = zone_with_local_hour(10, 19);
+  DaemonProcess daemon(dir, config_for(fake, all_day()), {}, kAtNoon);
+  const auto& day = kDay;
   auto added = http_post(daemon.url("/v1/suppressions"),
                          json{{"phone_number", "(415) 200-0001"}, {"reason", "cease and desist letter"}}.dump());
   REQUIRE(added.status == 201);
@@ -184,17 +172,17 @@ TEST_CASE("scheduler: suppressed numbers never reach the provider") {
   del.method = "DELETE";
   del.url = daemon.url("/v1/suppressions/%2B14152000001");
   auto res = dialerd::http::fetch_blocking(del);
-  REQUIRE(std::holds_alternative<dialerd::http::ClientResponse>(res));
-  CHECK(std::get<dialerd::http::ClientResponse>(res).status == 204);
+  REQUIRE(res.has_value());
+  CHECK(res.value().status == 204);
   CHECK(http_get(daemon.url("/v1/suppressions/%2B14152000001")).status == 404);
 }
 
 TEST_CASE("scheduler: the per-contact daily cap counts calls across campaigns") {
   TempDir dir;
   FakeBatchCall fake;
-  DaemonProcess daemon(dir, config_for(fake, all_day({{"contact_daily_cap", 1}})));
+  DaemonProcess daemon(dir, config_for(fake, all_day({{"contact_daily_cap", 1}})), {}, kAtNoon);
   fake.report_to(daemon.url("/v1/providers/acme/events"), [](const std::string&, int) { return "completed"; });
-  auto day = zone_with_local_hour(10, 19);
+  const auto& day = kDay;
   auto a = create_campaign(daemon, campaign({{{"phone_number", phone(1)}, {"timezone", day}}}));
   REQUIRE(wait_until([&] { return campaign_of(daemon, a)["status"] == "completed"; }));
   auto b = create_campaign(daemon, campaign({{{"phone_number", phone(1)}, {"timezone", day}},
@@ -211,9 +199,9 @@ TEST_CASE("scheduler: caller ids rotate from chunk to chunk for a batch API") {
   FakeBatchCall fake;
   auto config = config_for(fake, all_day());
   config["providers"]["acme"]["chunk_size"] = 10;
-  DaemonProcess daemon(dir, config);
+  DaemonProcess daemon(dir, config, {}, kAtNoon);
   fake.report_to(daemon.url("/v1/providers/acme/events"), [](const std::string&, int) { return "completed"; });
-  auto day = zone_with_local_hour(10, 19);
+  const auto& day = kDay;
   std::vector<json> contacts;
   for (int i = 0; i < 30; ++i) contacts.push_back({{"phone_number", phone(i)}, {"timezone", day}});
   auto id = create_campaign(
@@ -225,4 +213,38 @@ TEST_CASE("scheduler: caller ids rotate from chunk to chunk for a batch API") {
   CHECK(by_number["+14157774444"] >= 1);
   CHECK(by_number["+14157774445"] >= 1);
   CHECK(campaign_of(daemon, id)["from_numbers"].size() == 2);
+}
+
+TEST_CASE("test clock: refused unless every HTTP provider is on loopback - at start and on reload") {
+  TempDir dir;
+  FakeBatchCall fake;
+  auto real = config_for(fake);
+  real["providers"]["acme"]["base_url"] = "https://api.example.com";
+  // A moved clock must never place a real call.
+  TempDir other;
+  try {
+    DaemonProcess refused(other, real, {}, kAtNoon);
+    FAIL("dialerd started with --test-clock and a provider off loopback");
+  } catch (const std::runtime_error& e) {
+    CHECK_THAT(e.what(), Catch::Contains("provider acme's base_url is not on loopback"));
+  }
+
+  DaemonProcess daemon(dir, config_for(fake), {}, kAtNoon);
+  CHECK_THAT(daemon.log(), Catch::Contains("--test-clock: the daemon's clock reads 2026-06-15T12:00:0"));
+  // Its time is the chosen one: a scheduled campaign due at the chosen instant starts, one due an hour
+  // later waits (it would have started long ago on the wall clock).
+  auto soon = create_campaign(daemon, campaign({{{"phone_number", zoneless_phone(1)}, {"timezone", kDay}}},
+                                               {{"schedule_type", "scheduled"}, {"scheduled_at", kNoon}}));
+  auto later =
+      create_campaign(daemon, campaign({{{"phone_number", zoneless_phone(2)}, {"timezone", kDay}}},
+                                       {{"schedule_type", "scheduled"}, {"scheduled_at", "2026-06-15T13:00:00Z"}}));
+  REQUIRE(wait_until([&] { return campaign_of(daemon, soon)["status"] == "running"; }));
+  REQUIRE(wait_loop_idle(daemon, "scheduler"));
+  CHECK(campaign_of(daemon, later)["status"] == "scheduled");
+
+  write_file(daemon.config_path(), real.dump(2));
+  daemon.signal(SIGHUP);
+  REQUIRE(wait_until([&] { return daemon.log().find("reload: keeping the running config") != std::string::npos; }));
+  CHECK_THAT(daemon.log(), Catch::Contains("provider acme's base_url is not on loopback"));
+  CHECK(daemon.running());
 }

@@ -226,7 +226,7 @@ TEST_CASE("provider callbacks: refused without the right HMAC of the body, accep
     req.body = body;
     req.headers = std::move(headers);
     auto r = dialerd::http::fetch_blocking(std::move(req));
-    return std::get<dialerd::http::ClientResponse>(r).status;
+    return r.value().status;
   };
   auto mac = dialerd::util::hmac_sha256_hex(kProviderSecret, body);
   CHECK(send({}) == 401);
@@ -303,7 +303,7 @@ TEST_CASE("metrics: GET /metrics counts submissions, outcomes and deliveries and
   std::string text;
   REQUIRE(wait_until([&] {
     auto r = dialerd::http::fetch_blocking({"GET", daemon.url("/metrics"), {}, "", "application/json", 5000});
-    text = std::get<dialerd::http::ClientResponse>(r).body;
+    text = r.value().body;
     return text.find("dialerd_webhook_deliveries_total{result=\"delivered\"} 5") != std::string::npos;
   }));
   INFO(text);

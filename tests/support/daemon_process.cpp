@@ -48,12 +48,13 @@ std::string read_file(const std::string& path) {
   return s.str();
 }
 
-DaemonProcess::DaemonProcess(const TempDir& dir, json config, Environment env) : env_(std::move(env)) {
+DaemonProcess::DaemonProcess(const TempDir& dir, json config, Environment env, std::vector<std::string> args)
+    : env_(std::move(env)), args_(std::move(args)) {
   if (!config.contains("state_dir")) config["state_dir"] = dir.file("state");
   if (!config.contains("listen")) config["listen"] = {{"address", "127.0.0.1"}, {"port", 0}};
   if (!config.contains("log")) config["log"] = {{"level", "debug"}};
-  // The suite runs at any hour: unless a test sets compliance (to test calling hours, with contact zones
-  // chosen for the current time), the legal window is open all day. Otherwise a run in the US evening
+  // The suite runs at any hour: unless a test sets compliance (to test calling hours, at an instant it
+  // chooses with --test-clock), the legal window is open all day. Otherwise a run in the US evening
   // would find every +1 415 contact outside 08:00-21:00 and wait instead of calling.
   if (!config.contains("compliance"))
     config["compliance"] = {{"respectful_hours", {{"start", "00:00"}, {"end", "24:00"}}}};
@@ -93,7 +94,9 @@ void DaemonProcess::start() {
   for (auto& entry : env_text) envp.push_back(entry.data());
   envp.push_back(nullptr);
   std::string bin = DIALERD_BIN, config_flag = "--config";
-  std::vector<char*> argv = {bin.data(), config_flag.data(), config_path_.data(), nullptr};
+  std::vector<char*> argv = {bin.data(), config_flag.data(), config_path_.data()};
+  for (auto& a : args_) argv.push_back(a.data());
+  argv.push_back(nullptr);
   pid_t pid = fork();
   if (pid < 0) throw std::runtime_error("fork failed");
   if (pid == 0) {
@@ -163,8 +166,8 @@ namespace {
 HttpResult exchange(http::ClientRequest req) {
   req.timeout_ms = 30000;
   auto result = http::fetch_blocking(std::move(req));
-  if (auto* err = std::get_if<http::ClientError>(&result)) throw std::runtime_error("HTTP failed: " + err->message);
-  auto& res = std::get<http::ClientResponse>(result);
+  if (!result) throw std::runtime_error("HTTP failed: " + result.error().message);
+  auto& res = *result;
   HttpResult out;
   out.status = res.status;
   out.raw = res.body;
@@ -217,8 +220,7 @@ bool wait_until(const std::function<bool()>& done, std::chrono::milliseconds tim
 
 std::string metrics(const DaemonProcess& d) {
   auto r = http::fetch_blocking({"GET", d.url("/metrics"), {}, "", "text/plain", 5000});
-  auto* answer = std::get_if<http::ClientResponse>(&r);
-  return answer && answer->status == 200 ? answer->body : std::string();
+  return r && r->status == 200 ? r->body : std::string();
 }
 
 double metric(const DaemonProcess& d, const std::string& series) {

@@ -5,6 +5,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
@@ -37,8 +38,9 @@ class DaemonProcess {
   // first, so a test run under systemd does not talk to the test runner's service manager.
   using Environment = std::map<std::string, std::string>;
 
-  // Writes `config` (state_dir and listen are filled in when absent) into `dir` and starts dialerd.
-  DaemonProcess(const TempDir& dir, json config, Environment env = {});
+  // Writes `config` (state_dir and listen are filled in when absent) into `dir` and starts dialerd, with
+  // `args` after --config (e.g. {"--test-clock", "2026-06-15T12:00:00Z"}: each start() begins there).
+  DaemonProcess(const TempDir& dir, json config, Environment env = {}, std::vector<std::string> args = {});
   ~DaemonProcess();
   DaemonProcess(const DaemonProcess&) = delete;
   DaemonProcess& operator=(const DaemonProcess&) = delete;
@@ -62,6 +64,7 @@ class DaemonProcess {
  private:
   std::string config_path_, log_path_, db_path_, port_path_;
   Environment env_;
+  std::vector<std::string> args_;
   int pid_ = -1;
   int port_ = 0;
 };

@@ -7,7 +7,6 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
-#include <optional>
 #include <stdexcept>
 #include <string>
 #include <typeinfo>
@@ -15,11 +14,13 @@
 
 #include <nlohmann/json.hpp>
 
+#include "dialerd/util/result.hpp"
+
 namespace dialerd::config {
 
-// Checks one value and stores it in `Target`; returns the problem, or nothing when the value is good.
+// Checks one value and stores it in `Target`; fails with the problem when the value is not good.
 template <class Target>
-using Apply = std::function<std::optional<std::string>(const nlohmann::json&, Target&)>;
+using Apply = std::function<util::Check(const nlohmann::json&, Target&)>;
 
 template <class Target>
 struct Key {
@@ -39,42 +40,44 @@ inline std::string type_name(const nlohmann::json& v) {
 // `allowed`.
 template <class T>
 Apply<T> string_key(std::string T::*field, std::vector<std::string> allowed = {}) {
-  return [field, allowed](const nlohmann::json& v, T& target) -> std::optional<std::string> {
-    if (!v.is_string()) return "must be a string, got " + type_name(v);
+  return [field, allowed](const nlohmann::json& v, T& target) -> util::Check {
+    if (!v.is_string()) return util::fail("must be a string, got " + type_name(v));
     auto s = v.get<std::string>();
     for (char c : s)
-      if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) return std::string("must not contain control characters");
+      if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) return util::fail("must not contain control characters");
     if (!allowed.empty() && std::find(allowed.begin(), allowed.end(), s) == allowed.end()) {
       std::string list;
       for (const auto& a : allowed) list += (list.empty() ? "" : ", ") + a;
-      return "must be one of " + list + ", got \"" + s + "\"";
+      return util::fail("must be one of " + list + ", got \"" + s + "\"");
     }
     target.*field = s;
-    return std::nullopt;
+    return util::ok();
   };
 }
 
 // An integer within [min, max].
 template <class T, class Int>
 Apply<T> int_key(Int T::*field, std::int64_t min, std::int64_t max) {
-  return [field, min, max](const nlohmann::json& v, T& target) -> std::optional<std::string> {
-    if (!v.is_number_integer()) return "must be an integer, got " + type_name(v);
+  return [field, min, max](const nlohmann::json& v, T& target) -> util::Check {
+    if (!v.is_number_integer()) return util::fail("must be an integer, got " + type_name(v));
     auto n = v.get<std::int64_t>();
     if (n < min || n > max)
-      return "must be between " + std::to_string(min) + " and " + std::to_string(max) + ", got " + std::to_string(n);
+      return util::fail("must be between " + std::to_string(min) + " and " + std::to_string(max) + ", got " +
+                        std::to_string(n));
     target.*field = static_cast<Int>(n);
-    return std::nullopt;
+    return util::ok();
   };
 }
 
 // A number (integer or not) within [min, max].
-inline std::optional<std::string> number_into(const nlohmann::json& v, double& out, double min, double max) {
-  if (!v.is_number()) return "must be a number, got " + type_name(v);
+inline util::Check number_into(const nlohmann::json& v, double& out, double min, double max) {
+  if (!v.is_number()) return util::fail("must be a number, got " + type_name(v));
   double d = v.get<double>();
   if (d < min || d > max)
-    return "must be between " + nlohmann::json(min).dump() + " and " + nlohmann::json(max).dump() + ", got " + v.dump();
+    return util::fail("must be between " + nlohmann::json(min).dump() + " and " + nlohmann::json(max).dump() +
+                      ", got " + v.dump());
   out = d;
-  return std::nullopt;
+  return util::ok();
 }
 
 // The settings a provider kind reads from its own keys, whatever their type (veritus::Settings, ...):

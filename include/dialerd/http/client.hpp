@@ -5,13 +5,13 @@
 #include <map>
 #include <memory>
 #include <string>
-#include <variant>
 #include <vector>
 
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/ip/address.hpp>
 
 #include "dialerd/asio.hpp"
+#include "dialerd/util/result.hpp"
 
 namespace dialerd::http {
 
@@ -42,7 +42,8 @@ struct ClientError {
   std::string message;
 };
 
-using ClientResult = std::variant<ClientResponse, ClientError>;
+// The answer (any status), or why there is none.
+using ClientResult = util::Result<ClientResponse, ClientError>;
 
 struct Url {
   std::string scheme, host, port, target;
@@ -72,7 +73,7 @@ class Client {
   // Which resolved addresses a new connection may go to: the filter answers why not ("" = allowed). It is
   // applied to the very addresses connected to, after each resolution, so a name that resolves differently
   // later (DNS rebinding) is checked again. Setting it drops the idle pool. Unset: any address.
-  using AddressFilter = std::function<std::string(const boost::asio::ip::address&)>;
+  using AddressFilter = std::function<util::Check(const boost::asio::ip::address&)>;
   void set_address_filter(AddressFilter filter);
 
  private:

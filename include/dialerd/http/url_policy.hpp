@@ -11,6 +11,7 @@
 #include <boost/asio/ip/address.hpp>
 
 #include "dialerd/http/network.hpp"
+#include "dialerd/util/result.hpp"
 
 namespace dialerd::http {
 
@@ -20,14 +21,14 @@ bool contains(const Network& network, const boost::asio::ip::address& address);
 // services answer)", ...), or "" when it is. IPv4-mapped and NAT64 IPv6 addresses are judged by the IPv4
 // address inside.
 std::string special_range(const boost::asio::ip::address& address);
-// "" when a request may go to `address`: public, or inside one of `allowed`; else why not.
-std::string address_refusal(const boost::asio::ip::address& address, const std::vector<Network>& allowed);
+// Whether a request may go to `address` (public, or inside one of `allowed`); else why not.
+util::Check address_refusal(const boost::asio::ip::address& address, const std::vector<Network>& allowed);
 
-// Why `url` is not acceptable, or "" when it is: http:// or https:// (lower case), only RFC 3986
+// Whether `url` is acceptable, else why not: http:// or https:// (lower case), only RFC 3986
 // characters (no spaces or control characters; '%' followed by two hex digits), no user info, no fragment,
 // a host that is a DNS name, a dotted-quad IPv4 address or a bracketed IPv6 address (decimal, octal or hex
 // spellings of an IPv4 address are refused), and a port 1..65535.
-std::string url_problem(std::string_view url);
+util::Check url_problem(std::string_view url);
 // The host of an acceptable URL as an address, when it is an IP literal.
 std::optional<boost::asio::ip::address> literal_host(std::string_view host);
 

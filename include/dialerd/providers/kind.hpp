@@ -16,6 +16,7 @@
 #include "dialerd/config/config.hpp"
 #include "dialerd/providers/kinds.hpp"
 #include "dialerd/providers/provider.hpp"
+#include "dialerd/util/result.hpp"
 
 namespace dialerd::providers {
 
@@ -32,6 +33,8 @@ struct FieldProblem {
   std::string field;
   std::string message;
 };
+// A check that fails with the field it refuses (success is `{}`).
+using FieldCheck = util::Result<void, FieldProblem>;
 
 class Kind {
  public:
@@ -55,11 +58,10 @@ class Kind {
   // The campaign body fields only this kind reads: refused for a campaign on another kind.
   virtual std::vector<std::string_view> own_campaign_fields() const { return {}; }
   // Reads this kind's campaign fields from `body` into the campaign's `options`; a problem is a 422.
-  virtual std::optional<FieldProblem> read_campaign_options(const nlohmann::json& body,
-                                                            const config::ProviderConfig& provider,
-                                                            nlohmann::json& options) const {
+  virtual FieldCheck read_campaign_options(const nlohmann::json& body, const config::ProviderConfig& provider,
+                                           nlohmann::json& options) const {
     (void)body, (void)provider, (void)options;
-    return std::nullopt;
+    return {};
   }
   // The runtime provider. Throws std::runtime_error when it cannot be made (an unreadable ca_file).
   virtual std::unique_ptr<Provider> make(const config::ProviderConfig& provider, const Runtime& runtime) const = 0;

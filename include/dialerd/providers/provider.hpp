@@ -5,12 +5,12 @@
 #include <memory>
 #include <string>
 #include <string_view>
-#include <variant>
 #include <vector>
 
 #include "dialerd/asio.hpp"
 #include "dialerd/domain/dispatch.hpp"
 #include "dialerd/providers/guard.hpp"
+#include "dialerd/util/result.hpp"
 #include "dialerd/util/timer.hpp"
 
 namespace dialerd::config {
@@ -32,8 +32,8 @@ struct WireAnswer {
   std::string body;
 };
 
-// Inbound callbacks parsed into outcomes; non-terminal statuses (ringing, ...) yield no report.
-using EventsParse = std::variant<std::vector<domain::OutcomeReport>, std::string /*what is wrong*/>;
+// Inbound callbacks parsed into outcomes, or what is wrong; non-terminal statuses (ringing, ...) yield no report.
+using EventsParse = util::Result<std::vector<domain::OutcomeReport>>;
 
 // One adapter per provider API, in providers/<kind>/. No I/O: every function is testable on its own.
 class Adapter {

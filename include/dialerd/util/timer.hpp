@@ -29,11 +29,16 @@ class TimeSystem : public Clock {
   virtual std::unique_ptr<Timer> make_timer(asio::io_context& ioc) = 0;
 };
 
-// The wall clock, and Asio's system_timer.
+// The wall clock, and Asio's system_timer. With an offset, the wall clock moved by it, running at its speed
+// (dialerd --test-clock: integration tests choose the instant the real daemon lives in).
 class RealTimeSystem final : public TimeSystem {
  public:
-  domain::UnixMs now_ms() const override { return SystemClock().now_ms(); }
+  explicit RealTimeSystem(domain::UnixMs offset_ms = 0) : offset_ms_(offset_ms) {}
+  domain::UnixMs now_ms() const override { return SystemClock().now_ms() + offset_ms_; }
   std::unique_ptr<Timer> make_timer(asio::io_context& ioc) override;
+
+ private:
+  domain::UnixMs offset_ms_;
 };
 
 // Time that moves only when a test says: set() and advance() complete every wait whose deadline has come

@@ -14,11 +14,11 @@ const std::vector<config::Key<config::KindSettings>>& keys() {
       {"batch_id", "", true,
        "The batch (from POST /api/call/createBatch) calls are added to, for campaigns that do not give their own "
        "batch_id.",
-       [](const json& v, Settings& s) -> std::optional<std::string> {
-         if (!v.is_string()) return "must be a string, got " + config::type_name(v);
-         if (v.get<std::string>().size() > 255) return "must be at most 255 characters";
+       [](const json& v, Settings& s) -> util::Check {
+         if (!v.is_string()) return util::fail("must be a string, got " + config::type_name(v));
+         if (v.get<std::string>().size() > 255) return util::fail("must be at most 255 characters");
          s.batch_id = v.get<std::string>();
-         return std::nullopt;
+         return util::ok();
        }},
       {"addcalls.failed_chunk_wait_seconds", 30, true,
        "Records of a chunk the provider reports failed (207 failedChunks) are sent again after this long.",
@@ -40,25 +40,26 @@ class AddCallsKind final : public Kind {
   config::KindSettings new_settings() const override { return config::KindSettings::of(Settings{}); }
   std::vector<std::string_view> own_campaign_fields() const override { return {"batch_id", "batchId"}; }
   // A campaign needs a batch id, its own (batch_id, or batchId as the API spells it) or the provider's.
-  std::optional<FieldProblem> read_campaign_options(const nlohmann::json& body, const config::ProviderConfig& provider,
-                                                    nlohmann::json& options) const override {
+  FieldCheck read_campaign_options(const nlohmann::json& body, const config::ProviderConfig& provider,
+                                   nlohmann::json& options) const override {
     if (body.contains("batch_id") && body.contains("batchId"))
-      return FieldProblem{"batchId", "give batch_id or batchId, not both"};
+      return util::fail(FieldProblem{"batchId", "give batch_id or batchId, not both"});
     const char* key = body.contains("batchId") ? "batchId" : "batch_id";
     if (body.contains(key) && !body[key].is_null()) {
       const auto& v = body[key];
-      if (!v.is_string()) return FieldProblem{key, std::string("must be a string, got ") + v.type_name()};
-      if (v.get<std::string>().empty()) return FieldProblem{key, "must not be empty"};
+      if (!v.is_string()) return util::fail(FieldProblem{key, std::string("must be a string, got ") + v.type_name()});
+      if (v.get<std::string>().empty()) return util::fail(FieldProblem{key, "must not be empty"});
       const auto& text = v.get_ref<const std::string&>();
       auto chars = std::count_if(text.begin(), text.end(), [](char c) { return (c & 0xC0) != 0x80; });
-      if (chars > 255) return FieldProblem{key, "must be at most 255 characters"};
+      if (chars > 255) return util::fail(FieldProblem{key, "must be at most 255 characters"});
       options["batch_id"] = v;
     }
     if (!options.contains("batch_id") && provider.settings.get<Settings>().batch_id.empty())
-      return FieldProblem{"batch_id", "is required: provider '" + provider.name +
-                                          "' has no batch_id in the config, so the campaign must name the batch its "
-                                          "calls are added to"};
-    return std::nullopt;
+      return util::fail(
+          FieldProblem{"batch_id", "is required: provider '" + provider.name +
+                                       "' has no batch_id in the config, so the campaign must name the batch its "
+                                       "calls are added to"});
+    return {};
   }
   std::unique_ptr<Provider> make(const config::ProviderConfig& provider, const Runtime& runtime) const override {
     return std::make_unique<HttpProvider>(provider, runtime.ioc, runtime.time,

@@ -8,11 +8,11 @@ namespace {
 using nlohmann::json;
 
 config::Apply<Settings> mix_key(double Mix::*field) {
-  return [field](const json& v, Settings& s) -> std::optional<std::string> {
-    if (!v.is_number()) return "must be a number, got " + config::type_name(v);
-    if (v.get<double>() < 0 || v.get<double>() > 1) return "must be between 0 and 1, got " + v.dump();
+  return [field](const json& v, Settings& s) -> util::Check {
+    if (!v.is_number()) return util::fail("must be a number, got " + config::type_name(v));
+    if (v.get<double>() < 0 || v.get<double>() > 1) return util::fail("must be between 0 and 1, got " + v.dump());
     s.mix.*field = v.get<double>();
-    return std::nullopt;
+    return util::ok();
   };
 }
 

@@ -67,7 +67,7 @@ void SimulatorProvider::resume(std::vector<std::string> provider_call_ids) {
 }
 
 EventsParse SimulatorProvider::parse_events(std::string_view) const {
-  return std::string("the simulator reports outcomes itself and takes no events");
+  return util::fail("the simulator reports outcomes itself and takes no events");
 }
 
 }  // namespace dialerd::providers::simulator

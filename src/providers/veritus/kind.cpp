@@ -13,23 +13,23 @@ const std::vector<config::Key<config::KindSettings>>& keys() {
       {"callback_url", "", true,
        "http(s):// URL sent as the request's webhook.url, where Veritus posts call updates (usually this daemon's "
        "/v1/providers/<name>/events); \"\" = no webhook sent.",
-       [](const json& v, Settings& s) -> std::optional<std::string> {
-         if (!v.is_string()) return "must be a string, got " + config::type_name(v);
+       [](const json& v, Settings& s) -> util::Check {
+         if (!v.is_string()) return util::fail("must be a string, got " + config::type_name(v));
          auto text = v.get<std::string>();
          http::Url url;
          if (!text.empty() && ((text.rfind("http://", 0) != 0 && text.rfind("https://", 0) != 0) ||
                                !http::parse_url(text, url) || url.host.empty()))
-           return "must be an https:// or http:// URL with a host, got \"" + text + "\"";
+           return util::fail("must be an https:// or http:// URL with a host, got \"" + text + "\"");
          s.callback_url = text;
-         return std::nullopt;
+         return util::ok();
        }},
       {"callback_secret_id", "", true,
        "Sent as the request's webhook.secretId (a secret Veritus knows); needs callback_url.",
-       [](const json& v, Settings& s) -> std::optional<std::string> {
-         if (!v.is_string()) return "must be a string, got " + config::type_name(v);
-         if (v.get<std::string>().size() > 255) return "must be at most 255 characters";
+       [](const json& v, Settings& s) -> util::Check {
+         if (!v.is_string()) return util::fail("must be a string, got " + config::type_name(v));
+         if (v.get<std::string>().size() > 255) return util::fail("must be at most 255 characters");
          s.callback_secret_id = v.get<std::string>();
-         return std::nullopt;
+         return util::ok();
        }},
       {"veritus.respectful_hours_wait_seconds", 3600, true,
        "A customer Veritus refused as outside its respectful hours is sent again after this long.",

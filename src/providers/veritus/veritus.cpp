@@ -15,18 +15,14 @@ namespace {
 
 // The customer id a call names in its variables, or why it names none usable. Numbers are accepted, as
 // CRMs often export ids as numbers.
-std::optional<std::string> customer_id_of(const domain::DispatchCall& call, std::string& problem) {
+util::Result<std::string> customer_id_of(const domain::DispatchCall& call) {
   const json vars = call.parsed_variables();
-  if (!vars.is_object() || !vars.contains("customer_id") || vars["customer_id"].is_null() ||
-      vars["customer_id"] == "") {
-    problem = "variable customer_id is missing: Veritus calls a customer by its id";
-    return std::nullopt;
-  }
+  if (!vars.is_object() || !vars.contains("customer_id") || vars["customer_id"].is_null() || vars["customer_id"] == "")
+    return util::fail("variable customer_id is missing: Veritus calls a customer by its id");
   const json& id = vars["customer_id"];
   if (id.is_string()) return id.get<std::string>();
   if (id.is_number_integer()) return id.dump();
-  problem = "variable customer_id must be a string or an integer, got " + std::string(id.type_name());
-  return std::nullopt;
+  return util::fail("variable customer_id must be a string or an integer, got " + std::string(id.type_name()));
 }
 
 std::string lower(std::string s) {
@@ -89,10 +85,7 @@ std::vector<Sendable> sendable_calls(const domain::DispatchChunk& chunk) {
   std::vector<Sendable> out;
   std::map<domain::CallId, const domain::DispatchCall*> by_id;
   for (const auto& call : chunk.calls) by_id[call.id] = &call;
-  for (const auto& call : screened.sendable.calls) {
-    std::string problem;
-    out.push_back({by_id.at(call.id), *customer_id_of(call, problem)});
-  }
+  for (const auto& call : screened.sendable.calls) out.push_back({by_id.at(call.id), *customer_id_of(call)});
   return out;
 }
 
@@ -149,10 +142,9 @@ Screened VeritusAdapter::screen(const domain::DispatchChunk& chunk) {
   out.sendable.campaign = chunk.campaign;
   std::map<std::string, domain::CallId> first_with;
   for (const auto& call : chunk.calls) {
-    std::string problem;
-    auto id = customer_id_of(call, problem);
+    auto id = customer_id_of(call);
     if (!id) {
-      out.answered.push_back({SubmitResult::Kind::rejected, call.id, "", problem, 0});
+      out.answered.push_back({SubmitResult::Kind::rejected, call.id, "", id.error(), 0});
       continue;
     }
     auto [it, fresh] = first_with.emplace(*id, call.id);

@@ -8,13 +8,13 @@ using dialerd::api::parse_csv;
 namespace {
 CsvTable ok(std::string_view text) {
   auto r = parse_csv(text);
-  if (auto* err = std::get_if<std::string>(&r)) FAIL(*err);
-  return std::get<CsvTable>(r);
+  if (!r) FAIL(r.error());
+  return *r;
 }
 std::string bad(std::string_view text) {
   auto r = parse_csv(text);
-  REQUIRE(std::holds_alternative<std::string>(r));
-  return std::get<std::string>(r);
+  REQUIRE_FALSE(r.has_value());
+  return r.error();
 }
 }  // namespace
 

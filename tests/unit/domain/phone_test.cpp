@@ -10,11 +10,11 @@ using namespace dialerd::domain;
 namespace {
 std::string ok(std::string_view in, std::string_view region = "US") {
   auto r = normalize_phone(in, region);
-  REQUIRE(std::holds_alternative<std::string>(r));
-  return std::get<std::string>(r);
+  REQUIRE(r.has_value());
+  return *r;
 }
 bool bad(std::string_view in, std::string_view region = "US") {
-  return std::holds_alternative<PhoneError>(normalize_phone(in, region));
+  return !normalize_phone(in, region).has_value();
 }
 }  // namespace
 
@@ -34,7 +34,8 @@ TEST_CASE("phone: invalid numbers are refused with a reason") {
   CHECK(bad("+1 415 555 01019999"));
   CHECK(bad(std::string(100, '5')));
   auto r = normalize_phone("12", "US");
-  CHECK_THAT(std::get<PhoneError>(r).message, Catch::Contains("'12'"));
+  REQUIRE_FALSE(r.has_value());
+  CHECK_THAT(r.error().message, Catch::Contains("'12'"));
 }
 
 TEST_CASE("phone: regions") {
@@ -45,9 +46,10 @@ TEST_CASE("phone: regions") {
 }
 
 namespace {
-bool same(const std::variant<std::string, PhoneError>& a, const std::variant<std::string, PhoneError>& b) {
-  if (a.index() != b.index()) return false;
-  return a.index() == 0 ? std::get<0>(a) == std::get<0>(b) : std::get<1>(a).message == std::get<1>(b).message;
+using Normalized = dialerd::util::Result<std::string, PhoneError>;
+bool same(const Normalized& a, const Normalized& b) {
+  if (a.has_value() != b.has_value()) return false;
+  return a ? *a == *b : a.error().message == b.error().message;
 }
 }  // namespace
 

@@ -70,10 +70,9 @@ TEST_CASE("http client: an answer dribbled byte by byte ends at the request's de
   const auto started = std::chrono::steady_clock::now();
   auto result = fetch(server.url(), 400, 1 << 20);
   const auto took = std::chrono::steady_clock::now() - started;
-  auto* err = std::get_if<dialerd::http::ClientError>(&result);
-  REQUIRE(err);
-  CHECK(err->timed_out);
-  CHECK(err->maybe_sent);
+  REQUIRE_FALSE(result.has_value());
+  CHECK(result.error().timed_out);
+  CHECK(result.error().maybe_sent);
   CHECK(took < std::chrono::seconds(10));  // a generous bound: the point is it does not run to 40 s
 }
 
@@ -81,11 +80,10 @@ TEST_CASE("http client: an answer body larger than max_answer_bytes is abandoned
   OneShotServer server("HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 8388608\r\n\r\n", 8 << 20,
                        64 * 1024, std::chrono::milliseconds(0));
   auto result = fetch(server.url(), 10000, 64 * 1024);
-  auto* err = std::get_if<dialerd::http::ClientError>(&result);
-  REQUIRE(err);
-  CHECK_FALSE(err->timed_out);
-  CHECK(err->maybe_sent);
-  CHECK(err->message == "read answer: the body is larger than 65536 bytes; not read further");
+  REQUIRE_FALSE(result.has_value());
+  CHECK_FALSE(result.error().timed_out);
+  CHECK(result.error().maybe_sent);
+  CHECK(result.error().message == "read answer: the body is larger than 65536 bytes; not read further");
 }
 
 TEST_CASE("http client: an answer within max_answer_bytes is read whole") {
@@ -93,9 +91,7 @@ TEST_CASE("http client: an answer within max_answer_bytes is read whole") {
       "HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 65536\r\nConnection: close\r\n\r\n", 65536, 4096,
       std::chrono::milliseconds(0));
   auto result = fetch(server.url(), 10000, 64 * 1024);
-  auto* res = std::get_if<dialerd::http::ClientResponse>(&result);
-  if (auto* err = std::get_if<dialerd::http::ClientError>(&result)) FAIL(err->message);
-  REQUIRE(res);
-  CHECK(res->status == 200);
-  CHECK(res->body.size() == 65536);
+  if (!result) FAIL(result.error().message);
+  CHECK(result->status == 200);
+  CHECK(result->body.size() == 65536);
 }

@@ -131,7 +131,7 @@ TEST_CASE("batchcall: status callbacks map to outcomes - in-between statuses are
     {"batch_call_id":"b1","to_number":"+2","status":"no-answer"},
     {"batch_call_id":"b1","to_number":"+3","status":"ringing"},
     {"batch_call_id":"b1","to_number":"+4","status":"Busy","detail":"line busy"}])");
-  auto& reports = std::get<std::vector<domain::OutcomeReport>>(parsed);
+  auto& reports = parsed.value();
   REQUIRE(reports.size() == 3);
   CHECK(reports[0].provider_call_id == "b1:+1");
   CHECK(reports[0].outcome == domain::Outcome::completed);
@@ -142,10 +142,9 @@ TEST_CASE("batchcall: status callbacks map to outcomes - in-between statuses are
 
 TEST_CASE("batchcall: malformed callbacks say what is wrong") {
   batchcall::BatchCallAdapter adapter(provider_config());
-  CHECK(std::get<std::string>(adapter.parse_events("nope")) == "body is not valid JSON");
-  CHECK(std::get<std::string>(adapter.parse_events(R"({"batch_call_id":"b"})")) ==
-        "to_number is required and must be a string");
-  CHECK(std::get<std::string>(adapter.parse_events(R"([1])")) == "[0] must be an object");
+  CHECK(adapter.parse_events("nope").error() == "body is not valid JSON");
+  CHECK(adapter.parse_events(R"({"batch_call_id":"b"})").error() == "to_number is required and must be a string");
+  CHECK(adapter.parse_events(R"([1])").error() == "[0] must be an object");
 }
 
 TEST_CASE("http provider: Retry-After in seconds or as an HTTP date") {

@@ -9,12 +9,12 @@ using namespace dialerd::providers;
 
 namespace {
 std::vector<domain::OutcomeReport> reports(const EventsParse& parsed) {
-  REQUIRE(std::holds_alternative<std::vector<domain::OutcomeReport>>(parsed));
-  return std::get<std::vector<domain::OutcomeReport>>(parsed);
+  REQUIRE(parsed.has_value());
+  return *parsed;
 }
 std::string problem(const EventsParse& parsed) {
-  REQUIRE(std::holds_alternative<std::string>(parsed));
-  return std::get<std::string>(parsed);
+  REQUIRE_FALSE(parsed.has_value());
+  return parsed.error();
 }
 }  // namespace
 

@@ -30,7 +30,7 @@ class EchoProvider final : public providers::Provider {
       s.results.push_back({domain::SubmitResult::Kind::accepted, call.id, prefix_ + std::to_string(call.id), "", 0});
     co_return s;
   }
-  providers::EventsParse parse_events(std::string_view) const override { return std::string("no events"); }
+  providers::EventsParse parse_events(std::string_view) const override { return util::fail("no events"); }
 
  private:
   std::string name_, kind_ = "echo", prefix_;

@@ -27,7 +27,7 @@ class StubProvider final : public Provider {
     for (const auto& c : chunk.calls) out.results.push_back({kind_, c.id, "", "stub", 0});
     co_return out;
   }
-  EventsParse parse_events(std::string_view) const override { return std::string("stub"); }
+  EventsParse parse_events(std::string_view) const override { return util::fail("stub"); }
   std::vector<domain::DispatchChunk> sent;
 
  private:

@@ -138,16 +138,16 @@ TEST_CASE("truedy: callbacks map to outcomes and malformed ones name the field")
     {"batch_id":"batch_1","phone_number":"+15551234560","status":"completed"},
     {"batch_id":"batch_1","phone_number":"+15551234561","status":"calling"},
     {"batch_id":"batch_1","phone_number":"+15551234562","status":"failed","detail":"carrier"}])");
-  auto& reports = std::get<std::vector<domain::OutcomeReport>>(parsed);
+  auto& reports = parsed.value();
   REQUIRE(reports.size() == 2);
   CHECK(reports[0].provider_call_id == "batch_1:+15551234560");
   CHECK(reports[0].outcome == domain::Outcome::completed);
   CHECK(reports[1].outcome == domain::Outcome::failed);
   CHECK(reports[1].detail == "carrier");
-  CHECK(std::get<std::string>(adapter.parse_events("{")) == "body is not valid JSON");
-  CHECK(std::get<std::string>(adapter.parse_events(R"({"batch_id":"b","status":"completed"})")) ==
+  CHECK(adapter.parse_events("{").error() == "body is not valid JSON");
+  CHECK(adapter.parse_events(R"({"batch_id":"b","status":"completed"})").error() ==
         "phone_number is required and must be a string");
-  CHECK(std::get<std::string>(adapter.parse_events(R"([{"phone_number":"+1","status":"busy"}])")) ==
+  CHECK(adapter.parse_events(R"([{"phone_number":"+1","status":"busy"}])").error() ==
         "[0].batch_id is required and must be a string");
 }
 

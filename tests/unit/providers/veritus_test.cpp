@@ -237,7 +237,7 @@ TEST_CASE("veritus: callbacks map to outcomes - in-between statuses are ignored"
     {"id":"call-2","status":"no-answer","detail":"rang out"},
     {"id":"call-3","status":"in_progress"},
     {"id":"call-4","status":"Voicemail"}])");
-  auto& reports = std::get<std::vector<domain::OutcomeReport>>(parsed);
+  auto& reports = parsed.value();
   REQUIRE(reports.size() == 3);
   CHECK(reports[0].provider_call_id == "call-1");
   CHECK(reports[0].outcome == domain::Outcome::completed);
@@ -246,26 +246,25 @@ TEST_CASE("veritus: callbacks map to outcomes - in-between statuses are ignored"
   CHECK(reports[2].outcome == domain::Outcome::voicemail);
 
   auto wrapped = adapter.parse_events(R"({"requestId":"r","data":{"id":"call-9","status":"busy"}})");
-  auto& one = std::get<std::vector<domain::OutcomeReport>>(wrapped);
+  auto& one = wrapped.value();
   REQUIRE(one.size() == 1);
   CHECK(one[0].provider_call_id == "call-9");
   CHECK(one[0].outcome == domain::Outcome::busy);
   auto single = adapter.parse_events(R"({"id":"call-8","status":"failed"})");
-  CHECK(std::get<std::vector<domain::OutcomeReport>>(single).at(0).outcome == domain::Outcome::failed);
+  CHECK(single.value().at(0).outcome == domain::Outcome::failed);
 }
 
 TEST_CASE("veritus: malformed callbacks name the field") {
   VeritusAdapter adapter(provider_config());
-  CHECK(std::get<std::string>(adapter.parse_events("nope")) == "body is not valid JSON");
-  CHECK(std::get<std::string>(adapter.parse_events(R"({"status":"completed"})")) ==
-        "id is required and must be a string");
-  CHECK(std::get<std::string>(adapter.parse_events(R"({"id":"","status":"completed"})")) == "id must not be empty");
-  CHECK(std::get<std::string>(adapter.parse_events(R"([{"id":"a","status":"completed"},{"id":"b"}])")) ==
+  CHECK(adapter.parse_events("nope").error() == "body is not valid JSON");
+  CHECK(adapter.parse_events(R"({"status":"completed"})").error() == "id is required and must be a string");
+  CHECK(adapter.parse_events(R"({"id":"","status":"completed"})").error() == "id must not be empty");
+  CHECK(adapter.parse_events(R"([{"id":"a","status":"completed"},{"id":"b"}])").error() ==
         "[1].status is required and must be a string");
-  CHECK(std::get<std::string>(adapter.parse_events(R"({"data":[{"id":"a","status":1}]})")) ==
+  CHECK(adapter.parse_events(R"({"data":[{"id":"a","status":1}]})").error() ==
         "data[0].status is required and must be a string");
-  CHECK(std::get<std::string>(adapter.parse_events(R"([1])")) == "[0] must be an object");
-  CHECK(std::get<std::string>(adapter.parse_events(R"("x")")) == "event must be a JSON object");
+  CHECK(adapter.parse_events(R"([1])").error() == "[0] must be an object");
+  CHECK(adapter.parse_events(R"("x")").error() == "event must be a JSON object");
 }
 
 TEST_CASE("veritus: config keys - callback_url must be http(s) and the keys belong to kind veritus") {

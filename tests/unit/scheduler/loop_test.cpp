@@ -38,7 +38,7 @@ class FakeProvider final : public providers::Provider {
                            call.id, failing ? "" : provider_call_id(call.id), failing ? "connection refused" : "", 0});
     co_return s;
   }
-  providers::EventsParse parse_events(std::string_view) const override { return std::string("no callbacks"); }
+  providers::EventsParse parse_events(std::string_view) const override { return util::fail("no callbacks"); }
 
   std::string provider_call_id(domain::CallId id) const { return name_ + "-" + std::to_string(id); }
   std::size_t calls() const {

@@ -46,9 +46,19 @@ std::vector<fs::path> sources() {
   return out;
 }
 
+// The error vocabulary (util::Result, like std::expected), which every module may use, domain's
+// normalize_phone included: it is no edge of the graph, since it includes nothing of dialerd (checked below)
+// and so cannot close a cycle.
+const std::string kResultHeader = "dialerd/util/result.hpp";
+
 }  // namespace
 
 TEST_CASE("structure: modules include each other without cycles") {
+  REQUIRE(fs::exists(kRoot / "include" / kResultHeader));
+  for (const auto& inc : includes_of(kRoot / "include" / kResultHeader)) {
+    INFO(kResultHeader << " includes " << inc);
+    CHECK(inc.rfind("dialerd/", 0) != 0);
+  }
   static const std::regex kDialerd(R"(^dialerd/([a-z_]+)/)");
   std::map<std::string, std::map<std::string, std::string>> edges;  // from -> to -> a file that does it
   for (const auto& file : sources()) {
@@ -56,7 +66,7 @@ TEST_CASE("structure: modules include each other without cycles") {
     if (from.empty()) continue;
     for (const auto& inc : includes_of(file)) {
       std::smatch m;
-      if (std::regex_search(inc, m, kDialerd) && m[1] != from)
+      if (inc != kResultHeader && std::regex_search(inc, m, kDialerd) && m[1] != from)
         edges[from].emplace(m[1], fs::relative(file, kRoot).string());
     }
   }
