@@ -225,10 +225,10 @@ CallCounts Store::counts(CampaignId id) {
   s.bind(1, id);
   CallCounts c;
   while (s.step()) {
-    std::int64_t n = s.int64(2);
-    if (auto* from = count_of(c, s.text(0))) *from -= n;
-    if (auto* to = count_of(c, s.text(1))) *to += n;
-    c.called += s.int64(3);
+    std::int64_t n = s.int64("n");
+    if (auto* from = count_of(c, s.text("from_state"))) *from -= n;
+    if (auto* to = count_of(c, s.text("to_state"))) *to += n;
+    c.called += s.int64("called");
   }
   return c;
 }

@@ -1,5 +1,7 @@
 // The claim over SQLite (store/claims.hpp): due calls judged and taken for a chunk, and place-now.
+#include <array>
 #include <functional>
+#include <string_view>
 #include <unordered_map>
 #include <unordered_set>
 
@@ -14,6 +16,11 @@
 #include "shared.hpp"
 
 namespace dialerd::store {
+namespace {
+// kSelectDue's column after the candidate's: when the contact's latest counted call went out.
+constexpr int kLatestCall = 11;
+constexpr std::array<std::string_view, 1> kLatestCallColumn = {"latest_call"};
+}  // namespace
 
 using namespace domain;
 using sqlite::Db;
@@ -217,10 +224,11 @@ std::optional<DispatchChunk> Store::claim(const Campaign& campaign, const ClaimO
       try {
         batch.push_back(read_candidate(due, campaign.spec.retry_attempts));
       } catch (const CorruptRow& e) {
-        corrupt.emplace_back(due.int64(0), e.what());
+        corrupt.emplace_back(due.int64("id"), e.what());
         continue;
       }
-      history.known(batch.back().call.contact_id, due.opt_int64(11));
+      due.expect_columns(kLatestCall, kLatestCallColumn);
+      history.known(batch.back().call.contact_id, due.opt_int64(kLatestCall));
     }
     due.reset();
     more = static_cast<int>(batch.size() + corrupt.size()) == want;

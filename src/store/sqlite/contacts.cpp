@@ -15,7 +15,8 @@ using namespace sql;
 
 namespace {
 Suppression read_suppression(const Stmt& s) {
-  return {s.text(0), s.text(1), s.text(2), s.text(3), s.opt_text(4), s.int64(5)};
+  return {s.text("workspace"), s.text("phone"),          s.text("reason"),
+          s.text("source"),    s.opt_text("created_by"), s.int64("created_at")};
 }
 }  // namespace
 
@@ -24,7 +25,8 @@ std::optional<Contact> Store::contact(const std::string& workspace, const std::s
   q.bind(1, workspace).bind(2, phone);
   std::optional<Contact> out;
   if (q.step())
-    out = Contact{q.int64(0), q.text(1), q.text(2), q.text(3), q.opt_text(4), q.int64(5) != 0, q.int64(6), q.int64(7)};
+    out = Contact{q.int64("id"),          q.text("phone"),        q.text("first_name"),  q.text("last_name"),
+                  q.opt_text("timezone"), q.int64("active") != 0, q.int64("created_at"), q.int64("updated_at")};
   q.reset();
   return out;
 }
@@ -35,8 +37,8 @@ std::vector<Store::ContactCall> Store::contact_calls(std::int64_t contact_id, co
   sqlite::ResetOnExit done(q);
   std::vector<ContactCall> out;
   while (q.step())
-    out.push_back({q.int64(0), q.int64(1), stored_call_state(q.text(2), q.int64(0)), static_cast<int>(q.int64(3)),
-                   q.opt_text(4), q.int64(5)});
+    out.push_back({q.int64("id"), q.int64("campaign_id"), stored_call_state(q.text("state"), q.int64("id")),
+                   static_cast<int>(q.int64("attempts")), q.opt_text("last_outcome"), q.int64("next_attempt_at")});
   return out;
 }
 

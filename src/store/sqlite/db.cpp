@@ -95,6 +95,18 @@ int Stmt::column(std::string_view name) const {
   throw std::logic_error("the statement has no result column '" + std::string(name) + "'");
 }
 
+void Stmt::expect_columns(int first, std::span<const std::string_view> names) const {
+  for (const auto& [at, list] : checked_)
+    if (at == first && list == names.data()) return;
+  for (std::size_t i = 0; i < names.size(); ++i) {
+    const int col = first + static_cast<int>(i);
+    if (col >= column_count() || column_name(col) != names[i])
+      throw std::logic_error("the statement's result column " + std::to_string(col) + " is not '" +
+                             std::string(names[i]) + "'");
+  }
+  checked_.emplace_back(first, names.data());
+}
+
 int Stmt::column_count() const {
   return sqlite3_column_count(stmt_);
 }

@@ -18,15 +18,15 @@ std::vector<OutboxEvent> Store::due_webhooks(UnixMs now, int limit) {
   std::vector<OutboxEvent> out;
   while (q.step()) {
     OutboxEvent e;
-    e.id = q.int64(0);
-    e.event_id = q.text(1);
-    e.type = q.text(2);
-    e.url = q.text(3);
-    e.secret_id = q.opt_text(4).value_or("");
-    e.payload = q.text(5);
-    e.attempts = static_cast<int>(q.int64(6));
-    e.created_at = q.int64(7);
-    e.campaign_id = q.opt_int64(8).value_or(0);
+    e.id = q.int64("id");
+    e.event_id = q.text("event_id");
+    e.type = q.text("type");
+    e.url = q.text("url");
+    e.secret_id = q.opt_text("secret_id").value_or("");
+    e.payload = q.text("payload");
+    e.attempts = static_cast<int>(q.int64("attempts"));
+    e.created_at = q.int64("created_at");
+    e.campaign_id = q.opt_int64("campaign_id").value_or(0);
     out.push_back(std::move(e));
   }
   q.reset();

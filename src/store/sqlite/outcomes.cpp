@@ -69,8 +69,8 @@ void Store::record_submission(const DispatchChunk& chunk, const std::vector<Subm
         auto& take = db_->cached(kTakeEarly);
         take.bind(1, chunk.provider_name()).bind(2, *pcid);
         if (take.step()) {
-          if (auto outcome = outcome_from(take.text(0)))
-            early.push_back({*pcid, *outcome, take.text(1)});
+          if (auto outcome = outcome_from(take.text("outcome")))
+            early.push_back({*pcid, *outcome, take.text("detail")});
           else  // a hand edit or a newer version's outcome: not applied as some other outcome
             spdlog::error(
                 "store: the early outcome kept for provider call id {} of call {} is not an outcome this "
@@ -145,9 +145,9 @@ OutcomeApplied Store::apply_outcome(const std::string& provider, const OutcomeRe
     sqlite::ResetOnExit known_done(known);
     if (known.step()) {
       applied.effect = OutcomeApplied::Effect::duplicate;
-      applied.campaign_id = known.int64(1);
-      applied.call_id = known.int64(0);
-      applied.state = stored_call_state(known.text(2), applied.call_id);
+      applied.campaign_id = known.int64("campaign_id");
+      applied.call_id = known.int64("call_id");
+      applied.state = stored_call_state(known.text("state"), applied.call_id);
       known.reset();
       return applied;
     }
@@ -179,14 +179,14 @@ OutcomeApplied Store::apply_outcome(const std::string& provider, const OutcomeRe
 // Applies an outcome to the call `row` points at (the columns of kFindCallByProviderId). Leaves `row` as is.
 OutcomeApplied Store::apply_to_found(const Stmt& row, Outcome outcome, const std::string& detail, UnixMs now) {
   OutcomeApplied applied;
-  applied.call_id = row.int64(0);
-  applied.campaign_id = row.int64(1);
+  applied.call_id = row.int64("id");
+  applied.campaign_id = row.int64("campaign_id");
   schedule::CallAtOutcome call;
-  call.state = stored_call_state(row.text(2), applied.call_id);
-  call.attempts = static_cast<int>(row.int64(3));
-  call.campaign_cancelled = row.text(7) == "cancelled";
-  call.retry_attempts = static_cast<int>(row.opt_int64(4).value_or(row.int64(5)));
-  call.retry_delay_s = static_cast<int>(row.int64(6));
+  call.state = stored_call_state(row.text("state"), applied.call_id);
+  call.attempts = static_cast<int>(row.int64("attempts"));
+  call.campaign_cancelled = row.text("status") == "cancelled";
+  call.retry_attempts = static_cast<int>(row.opt_int64("max_retries").value_or(row.int64("retry_attempts")));
+  call.retry_delay_s = static_cast<int>(row.int64("retry_delay_s"));
   applied.state = call.state;
   // The decision is the rule's (the scheduler's retry settings and draws); the store records it.
   const auto effect = outcome_rule_(call, outcome, now);
@@ -262,12 +262,12 @@ Reconciliation Store::reconcile_dispatching(const std::function<bool(const std::
       try {
         call = read_call(q, -1, true);  // -1: the campaign's budget, filled in below
       } catch (const CorruptRow& e) {
-        corrupt.emplace_back(q.int64(0), e.what());  // not resent with its variables replaced
+        corrupt.emplace_back(q.int64("id"), e.what());  // not resent with its variables replaced
         continue;
       }
-      CampaignId campaign_id = q.int64(8);
-      std::string key = q.text(9);
-      call.from_number = q.opt_text(10).value_or("");
+      CampaignId campaign_id = q.int64("campaign_id");
+      std::string key = q.text("dispatch_key");
+      call.from_number = q.opt_text("from_number").value_or("");
       if (out.resubmit.empty() || out.resubmit.back().idempotency_key != key) {
         DispatchChunk chunk;
         chunk.campaign_id = campaign_id;

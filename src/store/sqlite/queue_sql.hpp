@@ -82,11 +82,11 @@ FROM campaign_flows WHERE campaign_id = ?1)sql";
 inline constexpr const char* kSelectDue =
     "SELECT k.id, p.phone, p.first_name, p.last_name, k.variables, k.attempts, k.max_retries, k.contact_id, "
     "p.timezone, p.active, " DIALERD_SUPPRESSED
-    ","
+    " AS suppression,"
     R"sql(
        (SELECT a.submitted_at FROM attempts a WHERE a.contact_id = k.contact_id
           AND (a.outcome IS NULL OR (a.outcome <> 'not_submitted' AND a.outcome <> 'rejected'))
-        ORDER BY a.submitted_at DESC LIMIT 1)
+        ORDER BY a.submitted_at DESC LIMIT 1) AS latest_call
 FROM calls k JOIN contacts p ON p.id = k.contact_id
 WHERE k.campaign_id = ?1 AND k.state = 'pending' AND k.next_attempt_at <= ?2
 ORDER BY k.next_attempt_at, k.id LIMIT ?3)sql";
@@ -118,7 +118,8 @@ inline constexpr const char* kListSkipped = DIALERD_LIST_BY_ID("skipped");
 // One call as the claim sees it, by id (a call placed at once through POST /v1/calls).
 inline constexpr const char* kSelectCandidate =
     "SELECT k.id, p.phone, p.first_name, p.last_name, k.variables, k.attempts, k.max_retries, k.contact_id, "
-    "p.timezone, p.active, " DIALERD_SUPPRESSED " FROM calls k JOIN contacts p ON p.id = k.contact_id WHERE k.id = ?1";
+    "p.timezone, p.active, " DIALERD_SUPPRESSED
+    " AS suppression FROM calls k JOIN contacts p ON p.id = k.contact_id WHERE k.id = ?1";
 // A call of the contact in this campaign that is out (or may be): a second one must not be placed.
 inline constexpr const char* kContactCallInFlight = R"sql(
 SELECT id FROM calls WHERE contact_id = ?1 AND campaign_id = ?2 AND state IN ('dispatching', 'in_progress', 'held')
@@ -143,14 +144,15 @@ SELECT count(*) FROM attempts WHERE campaign_id = ?1 AND submitted_at >= ?2
 inline constexpr const char* kCallDetail =
     "SELECT k.id, p.phone, p.first_name, p.last_name, k.variables, k.attempts, k.max_retries, k.contact_id, "
     "p.timezone, p.active, " DIALERD_SUPPRESSED
-    ", k.campaign_id, k.state, k.next_attempt_at, k.last_outcome, "
+    " AS suppression, k.campaign_id, k.state, k.next_attempt_at, k.last_outcome, "
     "k.last_error, k.provider_call_id, k.created_at, k.updated_at "
     "FROM calls k JOIN contacts p ON p.id = k.contact_id WHERE k.id = ?1";
 // An attempt in progress has its provider call id on the call until its outcome copies it over.
 inline constexpr const char* kAttemptsOfCall = R"sql(
 SELECT a.number, a.dispatch_key, a.from_number,
        coalesce(a.provider_call_id,
-                CASE WHEN k.state = 'in_progress' AND a.dispatch_key = k.dispatch_key THEN k.provider_call_id END),
+                CASE WHEN k.state = 'in_progress' AND a.dispatch_key = k.dispatch_key THEN k.provider_call_id END)
+         AS provider_call_id,
        a.outcome, a.detail, a.submitted_at, a.finished_at
 FROM attempts a JOIN calls k ON k.id = a.call_id WHERE a.call_id = ?1 ORDER BY a.id)sql";
 // The next ?4 pending calls of a campaign in due order after (?2, ?3), from the index alone: the forecast
@@ -177,7 +179,8 @@ UPDATE campaigns SET name = ?2, timezone = ?3, start_time = ?4, end_time = ?5, w
                      options = ?13
 WHERE id = ?1)sql";
 inline constexpr const char* kSelectContact = R"sql(
-SELECT id, phone, coalesce(first_name, ''), coalesce(last_name, ''), timezone, active, created_at, updated_at
+SELECT id, phone, coalesce(first_name, '') AS first_name, coalesce(last_name, '') AS last_name, timezone, active,
+       created_at, updated_at
 FROM contacts WHERE workspace = ?1 AND phone = ?2)sql";
 // The reason a workspace's contact is suppressed, as the claim sees it.
 inline constexpr const char* kContactSuppressed =

@@ -190,16 +190,16 @@ std::vector<Reports::CallSummary> SqliteReports::campaign_calls(CampaignId id, s
         .bind(4, limit - static_cast<int>(out.size()));
     while (q.step()) {
       CallSummary c;
-      c.id = q.int64(0);
-      c.phone = q.text(1);
-      c.state = stored_call_state(q.text(2), c.id);
-      c.attempts = static_cast<int>(q.int64(3));
-      c.next_attempt_at = q.int64(4);
-      c.last_outcome = q.opt_text(5);
-      c.last_error = q.opt_text(6);
-      c.provider_call_id = q.opt_text(7);
-      c.created_at = q.int64(8);
-      c.updated_at = q.int64(9);
+      c.id = q.int64("id");
+      c.phone = q.text("phone");
+      c.state = stored_call_state(q.text("state"), c.id);
+      c.attempts = static_cast<int>(q.int64("attempts"));
+      c.next_attempt_at = q.int64("next_attempt_at");
+      c.last_outcome = q.opt_text("last_outcome");
+      c.last_error = q.opt_text("last_error");
+      c.provider_call_id = q.opt_text("provider_call_id");
+      c.created_at = q.int64("created_at");
+      c.updated_at = q.int64("updated_at");
       out.push_back(std::move(c));
     }
     q.reset();
@@ -229,7 +229,9 @@ std::optional<CallRef> SqliteReports::call_ref(CallId id) {
   s.bind(1, id);
   sqlite::ResetOnExit done(s);
   std::optional<CallRef> out;
-  if (s.step()) out = CallRef{s.int64(0), s.int64(1), stored_call_state(s.text(2), s.int64(0)), s.text(3)};
+  if (s.step())
+    out = CallRef{s.int64("id"), s.int64("campaign_id"), stored_call_state(s.text("state"), s.int64("id")),
+                  s.text("workspace")};
   return out;
 }
 
@@ -238,7 +240,9 @@ std::optional<CallRef> SqliteReports::call_ref(const std::string& workspace, Cal
   s.bind(1, id).bind(2, workspace);
   sqlite::ResetOnExit done(s);
   std::optional<CallRef> out;
-  if (s.step()) out = CallRef{s.int64(0), s.int64(1), stored_call_state(s.text(2), s.int64(0)), s.text(3)};
+  if (s.step())
+    out = CallRef{s.int64("id"), s.int64("campaign_id"), stored_call_state(s.text("state"), s.int64("id")),
+                  s.text("workspace")};
   return out;
 }
 
@@ -247,7 +251,7 @@ std::vector<Reports::DueKey> SqliteReports::pending_page(CampaignId id, std::opt
   q.bind(1, id).bind(2, after ? after->next_attempt_at : std::numeric_limits<UnixMs>::min());
   q.bind(3, after ? after->call_id : std::numeric_limits<CallId>::min()).bind(4, limit);
   std::vector<DueKey> out;
-  while (q.step()) out.push_back({q.int64(0), q.int64(1)});
+  while (q.step()) out.push_back({q.int64("next_attempt_at"), q.int64("id")});
   return out;
 }
 
@@ -255,7 +259,7 @@ std::optional<Reports::CallPlace> SqliteReports::call_place(CallId id) {
   auto& q = db_.cached(kCallPlace);
   q.bind(1, id);
   if (!q.step()) return std::nullopt;
-  CallPlace out{q.text(0), q.opt_text(1)};
+  CallPlace out{q.text("phone"), q.opt_text("timezone")};
   q.reset();
   return out;
 }
@@ -267,22 +271,23 @@ std::optional<CallDetail> SqliteReports::call_detail(CallId id) {
   if (!q.step()) return std::nullopt;
   CallDetail d;
   d.candidate = read_candidate(q, -1);
-  d.attempts = static_cast<int>(q.int64(5));
-  d.campaign_id = q.int64(11);
-  d.state = stored_call_state(q.text(12), d.candidate.call.id);
-  d.next_attempt_at = q.int64(13);
-  d.last_outcome = q.opt_text(14);
-  d.last_error = q.opt_text(15);
-  d.provider_call_id = q.opt_text(16);
-  d.created_at = q.int64(17);
-  d.updated_at = q.int64(18);
+  d.attempts = static_cast<int>(q.int64("attempts"));
+  d.campaign_id = q.int64("campaign_id");
+  d.state = stored_call_state(q.text("state"), d.candidate.call.id);
+  d.next_attempt_at = q.int64("next_attempt_at");
+  d.last_outcome = q.opt_text("last_outcome");
+  d.last_error = q.opt_text("last_error");
+  d.provider_call_id = q.opt_text("provider_call_id");
+  d.created_at = q.int64("created_at");
+  d.updated_at = q.int64("updated_at");
   q.reset();
   auto& a = db_.cached(kAttemptsOfCall);
   a.bind(1, id);
   while (a.step())
-    d.history.push_back({static_cast<int>(a.int64(0)), a.text(1), a.opt_text(2).value_or(""),
-                         a.opt_text(3).value_or(""), a.opt_text(4).value_or(""), a.opt_text(5).value_or(""), a.int64(6),
-                         a.opt_int64(7)});
+    d.history.push_back({static_cast<int>(a.int64("number")), a.text("dispatch_key"),
+                         a.opt_text("from_number").value_or(""), a.opt_text("provider_call_id").value_or(""),
+                         a.opt_text("outcome").value_or(""), a.opt_text("detail").value_or(""), a.int64("submitted_at"),
+                         a.opt_int64("finished_at")});
   return d;
 }
 

@@ -13,10 +13,11 @@
 namespace dialerd::store {
 
 // Columns 0..7 of every query that reads a call (id, phone, first_name, last_name, variables, attempts,
-// max_retries, contact_id); `attempt` is the submission in flight (`in_flight`) or the next one. Stored
-// variables that are not a JSON object throw CorruptRow (never sent as a default).
+// max_retries, contact_id; checked by name once per statement); `attempt` is the submission in flight (`in_flight`) or
+// the next one. Stored variables that are not a JSON object throw CorruptRow (never sent as a default).
 domain::DispatchCall read_call(const sqlite::Stmt& s, int max_retries_default, bool in_flight);
-// read_call plus columns 8..10: the contact's timezone, active flag, and suppression reason.
+// read_call plus columns 8..10: the contact's timezone, active flag, and suppression reason (timezone,
+// active, suppression).
 Candidate read_candidate(const sqlite::Stmt& s, int max_retries_default);
 // A stored call state; CorruptRow naming call `id` for text no state of this version is (a hand edit, or a
 // row a newer version wrote).

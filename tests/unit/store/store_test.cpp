@@ -1,4 +1,6 @@
+#include <array>
 #include <catch2/catch.hpp>
+#include <string_view>
 
 #include <sqlite3.h>
 #include <map>
@@ -917,6 +919,13 @@ TEST_CASE("store: columns are read by name - a name the statement lacks is an er
   CHECK_FALSE(s.opt_int64("gone"));
   CHECK_THROWS_WITH(s.int64("missing"), Catch::Contains("no result column 'missing'"));
   s.reset();
+  // The hot readers read by position, each position held to its name once per statement.
+  static constexpr std::array<std::string_view, 2> kLayout = {"id", "name"};
+  static constexpr std::array<std::string_view, 2> kOutOfStep = {"name", "id"};
+  CHECK_NOTHROW(s.expect_columns(0, kLayout));
+  CHECK_NOTHROW(s.expect_columns(0, kLayout));  // checked once, remembered
+  CHECK_THROWS_WITH(s.expect_columns(0, kOutOfStep), Catch::Contains("result column 0 is not 'name'"));
+  CHECK_THROWS_WITH(s.expect_columns(2, kLayout), Catch::Contains("result column 2 is not 'id'"));
 }
 
 TEST_CASE("store: the read-only reports see what the store wrote - an unknown campaign has no row") {

@@ -4,10 +4,12 @@
 #include <functional>
 #include <memory>
 #include <optional>
+#include <span>
 #include <stdexcept>
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <utility>
 #include <vector>
 
 #include "dialerd/store/errors.hpp"
@@ -71,6 +73,10 @@ class Stmt {
   std::optional<std::string> opt_text(std::string_view name) const { return opt_text(column(name)); }
   // The index of the result column `name`; std::logic_error when the statement has none.
   int column(std::string_view name) const;
+  // For the hot readers, which read by position: checks, once per statement and list, that the result
+  // columns from `first` on are named `names` in that order (std::logic_error if not), so each position
+  // they read stands for a name a test holds them to. `names` must outlive the statement (a constant).
+  void expect_columns(int first, std::span<const std::string_view> names) const;
   int column_count() const;
   std::string column_name(int col) const;
   bool is_integer(int col) const;
@@ -79,6 +85,7 @@ class Stmt {
   sqlite3* db_;
   sqlite3_stmt* stmt_ = nullptr;
   mutable std::vector<std::string> names_;  // the result columns' names, read at the first column(name)
+  mutable std::vector<std::pair<int, const std::string_view*>> checked_;  // what expect_columns checked
 };
 
 class Db {
