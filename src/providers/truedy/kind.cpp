@@ -16,8 +16,13 @@ const std::vector<config::Key<config::KindSettings>>& keys() {
          if (!v.is_array()) return util::fail("must be an array of strings, got " + config::type_name(v));
          s.phone_number_ids.clear();
          for (std::size_t i = 0; i < v.size(); ++i) {
-           if (!v[i].is_string() || v[i].get<std::string>().empty() || v[i].get<std::string>().size() > 255)
-             return util::fail("[" + std::to_string(i) + "]: must be a string of 1..255 characters");
+           if (!v[i].is_string() || v[i].get<std::string>().empty() || v[i].get<std::string>().size() > 255) {
+             // Built by appends: g++ 12 at -O2 warns (-Wrestrict, a false positive) on "[" + to_string(i) + ...
+             std::string problem = "[";
+             problem += std::to_string(i);
+             problem += "]: must be a string of 1..255 characters";
+             return util::fail(std::move(problem));
+           }
            s.phone_number_ids.push_back(v[i].get<std::string>());
          }
          return util::ok();
