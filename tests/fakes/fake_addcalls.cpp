@@ -121,6 +121,9 @@ FakeAddCalls::~FakeAddCalls() = default;
 std::string FakeAddCalls::base_url() const {
   return impl_->core.base_url();
 }
+nlohmann::json FakeAddCalls::provider_config() const {
+  return {{"kind", "addcalls"}, {"base_url", base_url()}, {"api_key", impl_->api_key}, {"batch_id", impl_->batch_id}};
+}
 void FakeAddCalls::report_to(const std::string& events_url, OutcomeFn outcome) {
   impl_->core.report_to(events_url, std::move(outcome));
 }

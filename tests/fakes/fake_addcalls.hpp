@@ -30,6 +30,9 @@ class FakeAddCalls {
   ~FakeAddCalls();
 
   std::string base_url() const;
+  // The provider entry for dialerd's config that reaches this fake with the key and batch it accepts (kind,
+  // base_url, api_key, batch_id); a test adds its own keys (timeout_ms, chunk_size, ...).
+  nlohmann::json provider_config() const;
   void report_to(const std::string& events_url, OutcomeFn outcome);
   // Every record must carry these variables (the agent's variable schema); a record without one is a 400.
   void require_variables(std::vector<std::string> names);

@@ -107,6 +107,10 @@ FakeBatchCall::~FakeBatchCall() = default;
 std::string FakeBatchCall::base_url() const {
   return impl_->core.base_url();
 }
+nlohmann::json FakeBatchCall::provider_config() const {
+  return {
+      {"kind", "batchcall"}, {"base_url", base_url()}, {"api_key", impl_->api_key}, {"api_secret", impl_->api_secret}};
+}
 void FakeBatchCall::sign_reports(std::string secret) {
   impl_->core.sign_reports(std::move(secret));
 }

@@ -29,6 +29,9 @@ class FakeBatchCall {
   ~FakeBatchCall();
 
   std::string base_url() const;
+  // The provider entry for dialerd's config that reaches this fake with the credentials it accepts (kind,
+  // base_url, api_key, api_secret); a test adds its own keys (timeout_ms, chunk_size, ...).
+  nlohmann::json provider_config() const;
   // Report outcomes for accepted tasks to this dialerd events URL (auto mode), one POST per batch.
   void report_to(const std::string& events_url, OutcomeFn outcome);
   // Sign each outcome callback: X-Dialerd-Signature = hex HMAC-SHA256 of the body under `secret`.

@@ -148,6 +148,9 @@ FakeTruedy::~FakeTruedy() = default;
 std::string FakeTruedy::base_url() const {
   return impl_->core.base_url();
 }
+nlohmann::json FakeTruedy::provider_config() const {
+  return {{"kind", "truedy"}, {"base_url", base_url()}, {"api_key", impl_->token}};
+}
 void FakeTruedy::report_to(const std::string& events_url, OutcomeFn outcome) {
   impl_->core.report_to(events_url, std::move(outcome));
 }

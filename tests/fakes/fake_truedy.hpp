@@ -28,6 +28,9 @@ class FakeTruedy {
   ~FakeTruedy();
 
   std::string base_url() const;
+  // The provider entry for dialerd's config that reaches this fake with the token it accepts (kind, base_url,
+  // api_key); a test adds its own keys (timeout_ms, phone_number_ids, ...).
+  nlohmann::json provider_config() const;
   void report_to(const std::string& events_url, OutcomeFn outcome);
   // Faults: see FakeProvider.
   void inject(int status, int count, std::string retry_after = "");

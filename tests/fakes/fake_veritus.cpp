@@ -167,6 +167,9 @@ FakeVeritus::~FakeVeritus() = default;
 std::string FakeVeritus::base_url() const {
   return impl_->core.base_url();
 }
+nlohmann::json FakeVeritus::provider_config() const {
+  return {{"kind", "veritus"}, {"base_url", base_url()}, {"api_key", impl_->token}};
+}
 void FakeVeritus::report_to(const std::string& events_url, OutcomeFn outcome) {
   impl_->core.report_to(events_url, std::move(outcome));
 }

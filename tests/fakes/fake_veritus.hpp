@@ -37,6 +37,9 @@ class FakeVeritus {
   ~FakeVeritus();
 
   std::string base_url() const;
+  // The provider entry for dialerd's config that reaches this fake with the token it accepts (kind, base_url,
+  // api_key); a test adds its own keys (callback_url, timeout_ms, ...).
+  nlohmann::json provider_config() const;
   void report_to(const std::string& events_url, OutcomeFn outcome);
   void refuse(RefuseFn refuse);
   // Faults: see FakeProvider.

@@ -13,21 +13,16 @@ namespace {
 const char* kBatch = "64e5f12345abcdef98765432";
 
 json config_for(const FakeAddCalls& fake, json extra = json::object()) {
-  json provider = {{"kind", "addcalls"},
-                   {"base_url", fake.base_url()},
-                   {"api_key", "test-key"},
-                   {"timeout_ms", 5000},
-                   {"batch_id", kBatch},
+  json provider = fake.provider_config();  // its batch_id is kBatch unless the test names another
+  provider.update({{"timeout_ms", 5000},
                    // Records of a failed chunk come back after a second, so the test need not wait longer.
-                   {"addcalls", {{"failed_chunk_wait_seconds", 1}}}};
+                   {"addcalls", {{"failed_chunk_wait_seconds", 1}}}});
   provider.update(extra);
   return {{"providers", {{"addcalls", provider}}}};
 }
 
 std::string phone(int i) {
-  char buf[24];
-  std::snprintf(buf, sizeof buf, "+1212%07d", 5000000 + i);
-  return buf;
+  return nanp_phone(i, "212", 5000000);
 }
 
 json campaign(int n, int concurrency, json extra = json::object()) {

@@ -4,19 +4,14 @@
 #include <set>
 
 #include "fakes/fake_batchcall.hpp"
+#include "support/api.hpp"
 #include "support/daemon_process.hpp"
 
 using namespace dialerd::testing;
 
 namespace {
 std::string phone(int i) {
-  return "+1415" + std::to_string(3000000 + i);
-}
-HttpResult post(const DaemonProcess& d, const std::string& path, const json& body = json::object()) {
-  return http_post(d.url(path), body.dump());
-}
-json counts_of(const DaemonProcess& d, const std::string& id) {
-  return http_get(d.url("/v1/campaigns/" + id)).body["data"]["counts"];
+  return nanp_phone(i, "415", 3000000);
 }
 std::string create(const DaemonProcess& d, json extra) {
   json c = {{"name", "now"},
@@ -25,20 +20,12 @@ std::string create(const DaemonProcess& d, json extra) {
             {"from_number", "+14157774444"},
             {"concurrency", 100}};
   c.update(extra);
-  auto r = post(d, "/v1/campaigns", c);
-  INFO(r.raw);
-  REQUIRE(r.status == 201);
-  return r.body["data"]["id"].get<std::string>();
+  return create_campaign(d, c);
 }
 json config_for(const FakeBatchCall& fake, int contact_cap = 4) {
   return {{"compliance",
            {{"respectful_hours", {{"start", "00:00"}, {"end", "24:00"}}}, {"contact_daily_cap", contact_cap}}},
-          {"providers",
-           {{"acme",
-             {{"kind", "batchcall"},
-              {"base_url", fake.base_url()},
-              {"api_key", "test-key"},
-              {"api_secret", "test-secret"}}}}}};
+          {"providers", {{"acme", fake.provider_config()}}}};
 }
 std::set<std::string> ids_of(const json& checks) {
   std::set<std::string> out;
@@ -54,8 +41,8 @@ TEST_CASE("call now: a compliant call goes out at once and a refused one leaves 
   auto id = create(daemon, {{"required_variables", {"account"}}});
   auto other = create(daemon, json::object());
 
-  auto r = post(daemon, "/v1/calls",
-                {{"campaign_id", id}, {"contact", {{"phone_number", "(415) 300-0001"}, {"account", "A1"}}}});
+  auto r = api_post(daemon, "/v1/calls",
+                    {{"campaign_id", id}, {"contact", {{"phone_number", "(415) 300-0001"}, {"account", "A1"}}}});
   INFO(r.raw);
   REQUIRE(r.status == 201);
   const auto& call = r.body["data"];
@@ -71,18 +58,18 @@ TEST_CASE("call now: a compliant call goes out at once and a refused one leaves 
   auto call_id = call["id"].get<std::string>();
   REQUIRE(
       wait_until([&] { return http_get(daemon.url("/v1/calls/" + call_id)).body["data"]["state"] == "in_progress"; }));
-  CHECK(counts_of(daemon, id)["total"] == 1);
+  CHECK(campaign_of(daemon, id)["counts"]["total"] == 1);
 
   // The same contact again in the same campaign: its call is out, so 409 naming that call.
-  auto again =
-      post(daemon, "/v1/calls", {{"campaign_id", id}, {"contact", {{"phone_number", phone(1)}, {"account", "A1"}}}});
+  auto again = api_post(daemon, "/v1/calls",
+                        {{"campaign_id", id}, {"contact", {{"phone_number", phone(1)}, {"account", "A1"}}}});
   CHECK(again.status == 409);
   CHECK(again.body["error"]["code"] == "call_in_flight");
   CHECK(again.body["error"]["call_id"] == call_id);
 
   // In another campaign: the per-contact cap (1 a day, all campaigns) refuses it with the failed check.
   auto capped =
-      post(daemon, "/v1/calls", {{"campaign_id", std::stoll(other)}, {"contact", {{"phone_number", phone(1)}}}});
+      api_post(daemon, "/v1/calls", {{"campaign_id", std::stoll(other)}, {"contact", {{"phone_number", phone(1)}}}});
   INFO(capped.raw);
   CHECK(capped.status == 422);
   CHECK(capped.body["error"]["code"] == "not_eligible");
@@ -90,30 +77,34 @@ TEST_CASE("call now: a compliant call goes out at once and a refused one leaves 
   CHECK(capped.body["error"]["message"].get<std::string>().find("Contact Daily Limit") != std::string::npos);
 
   // A suppressed number: refused, and nothing is stored: no call, no new contact.
-  REQUIRE(post(daemon, "/v1/suppressions", {{"phone_number", phone(2)}, {"reason", "cease and desist"}}).status == 201);
-  auto suppressed = post(daemon, "/v1/calls", {{"campaign_id", other}, {"contact", {{"phone_number", phone(2)}}}});
+  REQUIRE(api_post(daemon, "/v1/suppressions", {{"phone_number", phone(2)}, {"reason", "cease and desist"}}).status ==
+          201);
+  auto suppressed = api_post(daemon, "/v1/calls", {{"campaign_id", other}, {"contact", {{"phone_number", phone(2)}}}});
   CHECK(suppressed.status == 422);
   CHECK(ids_of(suppressed.body["error"]["compliance"]["checks_failed"]).count("cease-and-desist-exclusion") == 1);
   auto unknown_contact =
-      post(daemon, "/v1/calls",
-           {{"campaign_id", other}, {"contact", {{"phone_number", phone(3)}, {"timezone", "Mars/Base"}}}});
+      api_post(daemon, "/v1/calls",
+               {{"campaign_id", other}, {"contact", {{"phone_number", phone(3)}, {"timezone", "Mars/Base"}}}});
   CHECK(unknown_contact.status == 400);
   CHECK(unknown_contact.body["error"]["field"] == "contact.timezone");
-  CHECK(counts_of(daemon, other)["total"] == 0);
+  CHECK(campaign_of(daemon, other)["counts"]["total"] == 0);
   CHECK(http_get(daemon.url("/v1/contacts/" + phone(2))).status == 404);
 
   // Request errors name what is wrong.
-  auto missing_var = post(daemon, "/v1/calls", {{"campaign_id", id}, {"contact", {{"phone_number", phone(4)}}}});
+  auto missing_var = api_post(daemon, "/v1/calls", {{"campaign_id", id}, {"contact", {{"phone_number", phone(4)}}}});
   CHECK(missing_var.status == 400);
   CHECK(missing_var.body["error"]["field"] == "contact.account");
-  CHECK(post(daemon, "/v1/calls", {{"contact", {{"phone_number", phone(4)}}}}).body["error"]["field"] == "campaign_id");
-  CHECK(post(daemon, "/v1/calls", {{"campaign_id", id}}).body["error"]["field"] == "contact");
-  CHECK(post(daemon, "/v1/calls", {{"campaign_id", id}, {"contact", {{"phone_number", phone(4)}}}, {"x", 1}})
+  CHECK(api_post(daemon, "/v1/calls", {{"contact", {{"phone_number", phone(4)}}}}).body["error"]["field"] ==
+        "campaign_id");
+  CHECK(api_post(daemon, "/v1/calls", {{"campaign_id", id}}).body["error"]["field"] == "contact");
+  CHECK(api_post(daemon, "/v1/calls", {{"campaign_id", id}, {"contact", {{"phone_number", phone(4)}}}, {"x", 1}})
             .body["error"]["field"] == "x");
-  CHECK(post(daemon, "/v1/calls", {{"campaign_id", "999"}, {"contact", {{"phone_number", phone(4)}}}}).status == 404);
-  CHECK(post(daemon, "/v1/calls", {{"campaign_id", true}, {"contact", {{"phone_number", phone(4)}}}}).status == 400);
+  CHECK(api_post(daemon, "/v1/calls", {{"campaign_id", "999"}, {"contact", {{"phone_number", phone(4)}}}}).status ==
+        404);
+  CHECK(api_post(daemon, "/v1/calls", {{"campaign_id", true}, {"contact", {{"phone_number", phone(4)}}}}).status ==
+        400);
   auto draft = create(daemon, {{"status", "draft"}});
-  auto not_running = post(daemon, "/v1/calls", {{"campaign_id", draft}, {"contact", {{"phone_number", phone(4)}}}});
+  auto not_running = api_post(daemon, "/v1/calls", {{"campaign_id", draft}, {"contact", {{"phone_number", phone(4)}}}});
   CHECK(not_running.status == 409);
   CHECK(not_running.body["error"]["code"] == "campaign_not_running");
   CHECK(fake.tasks_received() == 1);
@@ -125,8 +116,8 @@ TEST_CASE("call now in bulk: per-record results with a summary and the campaign'
   FakeBatchCall fake;
   DaemonProcess daemon(dir, config_for(fake));
   auto id = create(daemon, {{"concurrency", 3}, {"status", "draft"}});
-  REQUIRE(post(daemon, "/v1/suppressions", {{"phone_number", phone(13)}, {"reason", "do not call"}}).status == 201);
-  REQUIRE(post(daemon, "/v1/campaigns/" + id + "/start").status == 200);
+  REQUIRE(api_post(daemon, "/v1/suppressions", {{"phone_number", phone(13)}, {"reason", "do not call"}}).status == 201);
+  REQUIRE(api_post(daemon, "/v1/campaigns/" + id + "/start").status == 200);
 
   json contacts = json::array({{{"phone_number", phone(10)}, {"account", "A10"}},
                                {{"phoneNumber", phone(11)}},
@@ -134,7 +125,7 @@ TEST_CASE("call now in bulk: per-record results with a summary and the campaign'
                                {{"phone_number", phone(13)}},
                                {{"to_number", phone(14)}},
                                {{"phone_number", phone(15)}}});
-  auto r = post(daemon, "/v1/calls/bulk", {{"campaign_id", id}, {"contacts", contacts}});
+  auto r = api_post(daemon, "/v1/calls/bulk", {{"campaign_id", id}, {"contacts", contacts}});
   INFO(r.raw);
   REQUIRE(r.status == 200);
   const auto& data = r.body["data"];
@@ -158,22 +149,22 @@ TEST_CASE("call now in bulk: per-record results with a summary and the campaign'
   CHECK(fake.batches().size() == 1);
   auto numbers = fake.received_numbers();
   CHECK(numbers == std::map<std::string, int>{{phone(10), 1}, {phone(11), 1}, {phone(14), 1}});
-  CHECK(counts_of(daemon, id)["total"] == 3);
+  CHECK(campaign_of(daemon, id)["counts"]["total"] == 3);
 
   // Request limits (Veritus): 1..100 unique contacts.
-  CHECK(post(daemon, "/v1/calls/bulk", {{"campaign_id", id}, {"contacts", json::array()}}).status == 400);
+  CHECK(api_post(daemon, "/v1/calls/bulk", {{"campaign_id", id}, {"contacts", json::array()}}).status == 400);
   json many = json::array();
   for (int i = 0; i < 101; ++i) many.push_back({{"phone_number", phone(100 + i)}});
-  auto too_many = post(daemon, "/v1/calls/bulk", {{"campaign_id", id}, {"contacts", many}});
+  auto too_many = api_post(daemon, "/v1/calls/bulk", {{"campaign_id", id}, {"contacts", many}});
   CHECK(too_many.status == 400);
   CHECK(too_many.body["error"]["field"] == "contacts");
-  auto dup =
-      post(daemon, "/v1/calls/bulk",
-           {{"campaign_id", id}, {"contacts", {{{"phone_number", phone(20)}}, {{"phone_number", "(415) 300-0020"}}}}});
+  auto dup = api_post(
+      daemon, "/v1/calls/bulk",
+      {{"campaign_id", id}, {"contacts", {{{"phone_number", phone(20)}}, {{"phone_number", "(415) 300-0020"}}}}});
   CHECK(dup.status == 400);
   CHECK(dup.body["error"]["code"] == "duplicate_contact");
   CHECK(dup.body["error"]["field"] == "contacts[1].phone_number");
-  CHECK(counts_of(daemon, id)["total"] == 3);
+  CHECK(campaign_of(daemon, id)["counts"]["total"] == 3);
 }
 
 TEST_CASE("campaign calls listing: state filter and cursor pages that cover every call once") {

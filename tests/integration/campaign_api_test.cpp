@@ -8,12 +8,6 @@
 using namespace dialerd::testing;
 
 namespace {
-std::string phone(int i) {
-  return "+1415" + std::to_string(2000000 + i);
-}
-HttpResult post(const DaemonProcess& d, const std::string& path, const json& body = json::object()) {
-  return http_post(d.url(path), body.dump());
-}
 std::string create(const DaemonProcess& d, json extra) {
   json c = {{"name", "api"},
             {"agent_id", "agent_1"},
@@ -21,19 +15,11 @@ std::string create(const DaemonProcess& d, json extra) {
             {"from_number", "+14157774444"},
             {"concurrency", 100}};
   c.update(extra);
-  auto r = post(d, "/v1/campaigns", c);
-  INFO(r.raw);
-  REQUIRE(r.status == 201);
-  return r.body["data"]["id"].get<std::string>();
+  return create_campaign(d, c);
 }
 json config_for(const FakeBatchCall& fake) {
   return {{"compliance", {{"respectful_hours", {{"start", "00:00"}, {"end", "24:00"}}}}},
-          {"providers",
-           {{"acme",
-             {{"kind", "batchcall"},
-              {"base_url", fake.base_url()},
-              {"api_key", "test-key"},
-              {"api_secret", "test-secret"}}}}}};
+          {"providers", {{"acme", fake.provider_config()}}}};
 }
 }  // namespace
 
@@ -44,14 +30,14 @@ TEST_CASE("campaign api: contacts are added in chunks with per-record errors and
   fake.report_to(daemon.url("/v1/providers/acme/events"), [](const std::string&, int) { return "completed"; });
   auto id = create(daemon, {{"status", "draft"},
                             {"required_variables", {"account"}},
-                            {"contacts", {{{"phone_number", phone(0)}, {"account", "A0"}}}}});
-  json records = json::array({{{"phone_number", phone(1)}, {"account", "A1"}},
-                              {{"phoneNumber", phone(2)}, {"account", "A2"}},
-                              {{"to_number", phone(3)}, {"account", "A3"}},
+                            {"contacts", {{{"phone_number", nanp_phone(0)}, {"account", "A0"}}}}});
+  json records = json::array({{{"phone_number", nanp_phone(1)}, {"account", "A1"}},
+                              {{"phoneNumber", nanp_phone(2)}, {"account", "A2"}},
+                              {{"to_number", nanp_phone(3)}, {"account", "A3"}},
                               {{"phone_number", "12"}, {"account", "bad"}},
-                              {{"phone_number", phone(4)}},
-                              {{"phone_number", phone(0)}, {"account", "A0-updated"}}});
-  auto r = post(daemon, "/v1/campaigns/" + id + "/contacts", records);
+                              {{"phone_number", nanp_phone(4)}},
+                              {{"phone_number", nanp_phone(0)}, {"account", "A0-updated"}}});
+  auto r = api_post(daemon, "/v1/campaigns/" + id + "/contacts", records);
   INFO(r.raw);
   REQUIRE(r.status == 207);
   CHECK(r.body["data"]["added"] == 3);
@@ -64,30 +50,32 @@ TEST_CASE("campaign api: contacts are added in chunks with per-record errors and
   CHECK(campaign_of(daemon, id)["counts"]["total"] == 4);
 
   // addCallsToBatch's shape; all good -> 200.
-  auto ok = post(daemon, "/v1/campaigns/" + id + "/contacts",
-                 {{"call_data", {{{"phoneNumber", phone(5)}, {"account", "A5"}}}}});
+  auto ok = api_post(daemon, "/v1/campaigns/" + id + "/contacts",
+                     {{"call_data", {{{"phoneNumber", nanp_phone(5)}, {"account", "A5"}}}}});
   CHECK(ok.status == 200);
   CHECK(ok.body["data"]["added"] == 1);
   // Nothing valid -> 400 with every record's error.
-  auto bad = post(daemon, "/v1/campaigns/" + id + "/contacts", json::array({{{"phone_number", "x"}}}));
+  auto bad = api_post(daemon, "/v1/campaigns/" + id + "/contacts", json::array({{{"phone_number", "x"}}}));
   CHECK(bad.status == 400);
   CHECK(bad.body["error"]["field"] == "contacts[0].phone_number");
-  CHECK(post(daemon, "/v1/campaigns/" + id + "/contacts", json::array()).status == 400);
-  CHECK(post(daemon, "/v1/campaigns/999/contacts", json::array({{{"phone_number", phone(9)}}})).status == 404);
+  CHECK(api_post(daemon, "/v1/campaigns/" + id + "/contacts", json::array()).status == 400);
+  CHECK(api_post(daemon, "/v1/campaigns/999/contacts", json::array({{{"phone_number", nanp_phone(9)}}})).status == 404);
 
   // A draft sends nothing until started; then every call goes out once, with the updated variables.
   CHECK(fake.tasks_received() == 0);
-  auto started = post(daemon, "/v1/campaigns/" + id + "/start");
+  auto started = api_post(daemon, "/v1/campaigns/" + id + "/start");
   CHECK(started.status == 200);
   CHECK(started.body["data"]["status"] == "running");
   REQUIRE(wait_until([&] { return campaign_of(daemon, id)["status"] == "completed"; }));
   CHECK(fake.tasks_received() == 5);
   for (const auto& b : fake.batches())
     for (const auto& t : b.body["tasks"])
-      if (t["to_number"] == phone(0)) CHECK(t["dynamic_variables"]["account"] == "A0-updated");
-  CHECK(post(daemon, "/v1/campaigns/" + id + "/contacts", json::array({{{"phone_number", phone(7)}}})).status == 409);
-  CHECK(post(daemon, "/v1/campaigns/" + id + "/cancel").status == 409);
-  CHECK(post(daemon, "/v1/campaigns/" + id + "/start").status == 409);
+      if (t["to_number"] == nanp_phone(0)) CHECK(t["dynamic_variables"]["account"] == "A0-updated");
+  CHECK(
+      api_post(daemon, "/v1/campaigns/" + id + "/contacts", json::array({{{"phone_number", nanp_phone(7)}}})).status ==
+      409);
+  CHECK(api_post(daemon, "/v1/campaigns/" + id + "/cancel").status == 409);
+  CHECK(api_post(daemon, "/v1/campaigns/" + id + "/start").status == 409);
 }
 
 TEST_CASE("campaign api: contacts import from CSV with quotes BOM and CRLF") {
@@ -149,7 +137,7 @@ TEST_CASE("campaign api: PATCH changes pacing and windows of a running campaign 
   auto id = create(daemon, {{"timezone", "UTC"},
                             {"working_days", other_days},
                             {"concurrency", 1},
-                            {"contacts", {{{"phone_number", phone(1)}}, {{"phone_number", phone(2)}}}}});
+                            {"contacts", {{{"phone_number", nanp_phone(1)}}, {{"phone_number", nanp_phone(2)}}}}});
   REQUIRE(wait_loop_idle(daemon, "scheduler"));  // it has looked at the campaign since it was created
   CHECK(fake.tasks_received() == 0);
   auto r = patch(id, {{"working_days", nullptr}, {"concurrency", 5}, {"max_calls_per_day", 100}, {"name", "renamed"}});
@@ -167,7 +155,7 @@ TEST_CASE("campaign api: PATCH changes pacing and windows of a running campaign 
   CHECK(patch(id, {{"end_time", "25:00"}}).body["error"]["field"] == "end_time");
   CHECK(patch(id, json::object()).status == 400);
   CHECK(patch("999", {{"concurrency", 2}}).status == 404);
-  CHECK(post(daemon, "/v1/campaigns/" + id + "/cancel").status == 200);
+  CHECK(api_post(daemon, "/v1/campaigns/" + id + "/cancel").status == 200);
   CHECK(patch(id, {{"concurrency", 2}}).status == 409);
 }
 
@@ -175,14 +163,15 @@ TEST_CASE("campaign api: a contact across campaigns - GET shows it and PATCH act
   TempDir dir;
   FakeBatchCall fake;
   DaemonProcess daemon(dir, config_for(fake));
-  auto a = create(daemon,
-                  {{"status", "draft"},
-                   {"contacts", {{{"phone_number", phone(1)}, {"first_name", "Ann"}}, {{"phone_number", phone(2)}}}}});
-  auto b = create(daemon, {{"status", "draft"}, {"contacts", {{{"phone_number", phone(1)}}}}});
+  auto a = create(
+      daemon,
+      {{"status", "draft"},
+       {"contacts", {{{"phone_number", nanp_phone(1)}, {"first_name", "Ann"}}, {{"phone_number", nanp_phone(2)}}}}});
+  auto b = create(daemon, {{"status", "draft"}, {"contacts", {{{"phone_number", nanp_phone(1)}}}}});
   auto got = http_get(daemon.url("/v1/contacts/%2B14152000001"));
   INFO(got.raw);
   REQUIRE(got.status == 200);
-  CHECK(got.body["data"]["phone_number"] == phone(1));
+  CHECK(got.body["data"]["phone_number"] == nanp_phone(1));
   CHECK(got.body["data"]["first_name"] == "Ann");
   CHECK(got.body["data"]["calls"].size() == 2);
   CHECK(got.body["data"]["calls_today"] == 0);
@@ -210,13 +199,13 @@ TEST_CASE("campaign api: a contact across campaigns - GET shows it and PATCH act
   CHECK(http_get(daemon.url("/v1/contacts/12")).status == 404);
 
   // Both campaigns run: the inactive contact is skipped with the reason in both; the other goes out.
-  CHECK(post(daemon, "/v1/campaigns/" + a + "/start").status == 200);
-  CHECK(post(daemon, "/v1/campaigns/" + b + "/start").status == 200);
+  CHECK(api_post(daemon, "/v1/campaigns/" + a + "/start").status == 200);
+  CHECK(api_post(daemon, "/v1/campaigns/" + b + "/start").status == 200);
   REQUIRE(wait_until([&] {
     return campaign_of(daemon, b)["counts"]["skipped"] == 1 && campaign_of(daemon, a)["counts"]["called"] == 1;
   }));
   CHECK(campaign_of(daemon, a)["counts"]["skipped"] == 1);
-  CHECK(fake.received_numbers().count(phone(1)) == 0);
+  CHECK(fake.received_numbers().count(nanp_phone(1)) == 0);
   auto after = http_get(daemon.url("/v1/contacts/%2B14152000001")).body["data"];
   CHECK(after["calls"][0]["state"] == "skipped");
 }
@@ -229,30 +218,31 @@ TEST_CASE("campaign api: pause resume and cancel are idempotent and refuse impos
       std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
           .count() +
       3600 * 1000;
-  auto id = create(daemon, {{"trigger_timestamp", later}, {"contacts", {{{"phone_number", phone(1)}}}}});
+  auto id = create(daemon, {{"trigger_timestamp", later}, {"contacts", {{{"phone_number", nanp_phone(1)}}}}});
   CHECK(campaign_of(daemon, id)["status"] == "scheduled");
-  CHECK(post(daemon, "/v1/campaigns/" + id + "/pause").body["data"]["status"] == "paused");
-  CHECK(post(daemon, "/v1/campaigns/" + id + "/pause").body["data"]["status"] == "paused");
-  CHECK(post(daemon, "/v1/campaigns/" + id + "/start").status == 409);                           // paused: resume it
-  CHECK(post(daemon, "/v1/campaigns/" + id + "/resume").body["data"]["status"] == "scheduled");  // start still ahead
-  CHECK(post(daemon, "/v1/campaigns/" + id + "/resume").status == 200);
+  CHECK(api_post(daemon, "/v1/campaigns/" + id + "/pause").body["data"]["status"] == "paused");
+  CHECK(api_post(daemon, "/v1/campaigns/" + id + "/pause").body["data"]["status"] == "paused");
+  CHECK(api_post(daemon, "/v1/campaigns/" + id + "/start").status == 409);  // paused: resume it
+  CHECK(api_post(daemon, "/v1/campaigns/" + id + "/resume").body["data"]["status"] ==
+        "scheduled");  // start still ahead
+  CHECK(api_post(daemon, "/v1/campaigns/" + id + "/resume").status == 200);
   CHECK(fake.tasks_received() == 0);
   // start runs a scheduled campaign now, before its time.
-  CHECK(post(daemon, "/v1/campaigns/" + id + "/start").body["data"]["status"] == "running");
+  CHECK(api_post(daemon, "/v1/campaigns/" + id + "/start").body["data"]["status"] == "running");
   REQUIRE(wait_until([&] { return fake.tasks_received() == 1; }));
 
-  auto draft =
-      create(daemon, {{"status", "draft"}, {"contacts", {{{"phone_number", phone(2)}}, {{"phone_number", phone(3)}}}}});
-  CHECK(post(daemon, "/v1/campaigns/" + draft + "/resume").status == 409);
-  CHECK(post(daemon, "/v1/campaigns/" + draft + "/pause").status == 409);
-  auto cancelled = post(daemon, "/v1/campaigns/" + draft + "/cancel");
+  auto draft = create(daemon, {{"status", "draft"},
+                               {"contacts", {{{"phone_number", nanp_phone(2)}}, {{"phone_number", nanp_phone(3)}}}}});
+  CHECK(api_post(daemon, "/v1/campaigns/" + draft + "/resume").status == 409);
+  CHECK(api_post(daemon, "/v1/campaigns/" + draft + "/pause").status == 409);
+  auto cancelled = api_post(daemon, "/v1/campaigns/" + draft + "/cancel");
   CHECK(cancelled.status == 200);
   CHECK(cancelled.body["data"]["status"] == "cancelled");
   CHECK(cancelled.body["data"]["counts"]["skipped"] == 2);
-  CHECK(post(daemon, "/v1/campaigns/" + draft + "/cancel").status == 200);
-  CHECK(post(daemon, "/v1/campaigns/" + draft + "/start").status == 409);
-  CHECK(post(daemon, "/v1/campaigns/999/pause").status == 404);
-  CHECK(post(daemon, "/v1/campaigns/" + draft + "/explode").status == 404);
+  CHECK(api_post(daemon, "/v1/campaigns/" + draft + "/cancel").status == 200);
+  CHECK(api_post(daemon, "/v1/campaigns/" + draft + "/start").status == 409);
+  CHECK(api_post(daemon, "/v1/campaigns/999/pause").status == 404);
+  CHECK(api_post(daemon, "/v1/campaigns/" + draft + "/explode").status == 404);
 
   // Listing, by status and in pages.
   auto all = http_get(daemon.url("/v1/campaigns"));

@@ -15,12 +15,7 @@ namespace {
 // it all day), at the instant each test chooses (kNoon below).
 json config_for(const FakeBatchCall& fake, json extra = json::object()) {
   json c = {{"compliance", {{"respectful_hours", {{"start", "08:00"}, {"end", "21:00"}}}}},
-            {"providers",
-             {{"acme",
-               {{"kind", "batchcall"},
-                {"base_url", fake.base_url()},
-                {"api_key", "test-key"},
-                {"api_secret", "test-secret"}}}}}};
+            {"providers", {{"acme", fake.provider_config()}}}};
   c.update(extra);
   return c;
 }
@@ -33,9 +28,6 @@ json all_day(json compliance = json::object()) {
   return {{"compliance", compliance}};
 }
 
-std::string phone(int i) {
-  return "+1415" + std::to_string(2000000 + i);
-}
 // An international freephone number (+800): no zone of its own, so a declared zone alone decides its hours
 // (a declared zone is combined with the number's, and a San Francisco number would add Los Angeles).
 std::string zoneless_phone(int i) {
@@ -111,7 +103,7 @@ TEST_CASE("scheduler: nothing goes out while the campaign window is closed") {
   // A two-hour window that opened neither now (12:00 UTC) nor in the next hour.
   const std::string start = "14:00", end = "16:00";
   // Legal hours are all day here, so only the campaign's window holds the call back.
-  auto id = create_campaign(daemon, campaign({{{"phone_number", phone(1)}, {"timezone", "Etc/GMT"}}},
+  auto id = create_campaign(daemon, campaign({{{"phone_number", nanp_phone(1)}, {"timezone", "Etc/GMT"}}},
                                              {{"timezone", "UTC"}, {"start_time", start}, {"end_time", end}}));
   settle(daemon, id);
   CHECK(fake.tasks_received() == 0);
@@ -134,7 +126,7 @@ TEST_CASE("scheduler: max_calls_per_day stops dispatch for the day") {
   fake.report_to(daemon.url("/v1/providers/acme/events"), [](const std::string&, int) { return "completed"; });
   const auto& day = kDay;
   std::vector<json> contacts;
-  for (int i = 0; i < 12; ++i) contacts.push_back({{"phone_number", phone(i)}, {"timezone", day}});
+  for (int i = 0; i < 12; ++i) contacts.push_back({{"phone_number", nanp_phone(i)}, {"timezone", day}});
   auto id = create_campaign(daemon, campaign(contacts, {{"max_calls_per_day", 5}, {"timezone", day}}));
   REQUIRE(wait_until([&] { return campaign_of(daemon, id)["counts"]["completed"] == 5; }));
   settle(daemon, id);
@@ -152,18 +144,18 @@ TEST_CASE("scheduler: suppressed numbers never reach the provider") {
   auto added = http_post(daemon.url("/v1/suppressions"),
                          json{{"phone_number", "(415) 200-0001"}, {"reason", "cease and desist letter"}}.dump());
   REQUIRE(added.status == 201);
-  CHECK(added.body["data"]["phone_number"] == phone(1));
+  CHECK(added.body["data"]["phone_number"] == nanp_phone(1));
   CHECK(http_get(daemon.url("/v1/suppressions/%2B14152000001")).body["data"]["reason"] == "cease and desist letter");
   CHECK(http_get(daemon.url("/v1/suppressions")).body["data"]["items"].size() == 1);
   CHECK(http_post(daemon.url("/v1/suppressions"), json{{"phone_number", "12"}, {"reason", "x"}}.dump()).status == 400);
-  CHECK(http_post(daemon.url("/v1/suppressions"), json{{"phone_number", phone(9)}}.dump()).status == 400);
+  CHECK(http_post(daemon.url("/v1/suppressions"), json{{"phone_number", nanp_phone(9)}}.dump()).status == 400);
 
   std::vector<json> contacts;
-  for (int i = 0; i < 4; ++i) contacts.push_back({{"phone_number", phone(i)}, {"timezone", day}});
+  for (int i = 0; i < 4; ++i) contacts.push_back({{"phone_number", nanp_phone(i)}, {"timezone", day}});
   auto id = create_campaign(daemon, campaign(contacts));
   REQUIRE(wait_until([&] { return fake.tasks_received() == 3; }));
   settle(daemon, id);
-  CHECK(fake.received_numbers().count(phone(1)) == 0);
+  CHECK(fake.received_numbers().count(nanp_phone(1)) == 0);
   auto c = campaign_of(daemon, id)["counts"];
   CHECK(c["skipped"] == 1);
   CHECK(c["called"] == 3);
@@ -183,14 +175,14 @@ TEST_CASE("scheduler: the per-contact daily cap counts calls across campaigns") 
   DaemonProcess daemon(dir, config_for(fake, all_day({{"contact_daily_cap", 1}})), {}, kAtNoon);
   fake.report_to(daemon.url("/v1/providers/acme/events"), [](const std::string&, int) { return "completed"; });
   const auto& day = kDay;
-  auto a = create_campaign(daemon, campaign({{{"phone_number", phone(1)}, {"timezone", day}}}));
+  auto a = create_campaign(daemon, campaign({{{"phone_number", nanp_phone(1)}, {"timezone", day}}}));
   REQUIRE(wait_until([&] { return campaign_of(daemon, a)["status"] == "completed"; }));
-  auto b = create_campaign(daemon, campaign({{{"phone_number", phone(1)}, {"timezone", day}},
-                                             {{"phone_number", phone(2)}, {"timezone", day}}}));
+  auto b = create_campaign(daemon, campaign({{{"phone_number", nanp_phone(1)}, {"timezone", day}},
+                                             {{"phone_number", nanp_phone(2)}, {"timezone", day}}}));
   REQUIRE(wait_until([&] { return campaign_of(daemon, b)["counts"]["completed"] == 1; }));
   settle(daemon, b);
-  CHECK(fake.received_numbers()[phone(1)] == 1);
-  CHECK(fake.received_numbers()[phone(2)] == 1);
+  CHECK(fake.received_numbers()[nanp_phone(1)] == 1);
+  CHECK(fake.received_numbers()[nanp_phone(2)] == 1);
   CHECK(campaign_of(daemon, b)["counts"]["pending"] == 1);
 }
 
@@ -203,7 +195,7 @@ TEST_CASE("scheduler: caller ids rotate from chunk to chunk for a batch API") {
   fake.report_to(daemon.url("/v1/providers/acme/events"), [](const std::string&, int) { return "completed"; });
   const auto& day = kDay;
   std::vector<json> contacts;
-  for (int i = 0; i < 30; ++i) contacts.push_back({{"phone_number", phone(i)}, {"timezone", day}});
+  for (int i = 0; i < 30; ++i) contacts.push_back({{"phone_number", nanp_phone(i)}, {"timezone", day}});
   auto id = create_campaign(
       daemon, campaign(contacts, {{"from_numbers", {"+14157774445"}}, {"phone_rotation_strategy", "round_robin"}}));
   REQUIRE(wait_until([&] { return campaign_of(daemon, id)["status"] == "completed"; }));

@@ -9,6 +9,7 @@
 
 #include "dialerd/store/sqlite/db.hpp"
 #include "fakes/fake_batchcall.hpp"
+#include "support/api.hpp"
 #include "support/daemon_process.hpp"
 #include "support/ledger.hpp"
 
@@ -33,25 +34,15 @@ TEST_CASE("crash safety: kill -9 during dispatch never loses or doubles a call")
   TempDir dir;
   FakeBatchCall fake;
   fake.set_delay(std::chrono::milliseconds(15));
-  json config = {{"providers",
-                  {{"acme",
-                    {{"kind", "batchcall"},
-                     {"base_url", fake.base_url()},
-                     {"api_key", "test-key"},
-                     {"api_secret", "test-secret"},
-                     {"chunk_size", 100},
-                     {"timeout_ms", 5000}}}}},
-                 {"log", {{"level", "info"}}}};
+  json provider = fake.provider_config();
+  provider.update({{"chunk_size", 100}, {"timeout_ms", 5000}});
+  json config = {{"providers", {{"acme", provider}}}, {"log", {{"level", "info"}}}};
   DaemonProcess daemon(dir, config);
   fake.report_to(daemon.url("/v1/providers/acme/events"), [](const std::string&, int) { return "completed"; });
 
   json body = {{"name", "crash"},    {"agent_id", "agent_crash"}, {"provider", "acme"}, {"from_number", "+14157774444"},
                {"concurrency", 300}, {"contacts", json::array()}};
-  for (int i = 0; i < contacts; ++i) {
-    char phone[16];
-    std::snprintf(phone, sizeof phone, "+1415%07d", 2000000 + i);
-    body["contacts"].push_back({{"phone_number", phone}});
-  }
+  for (int i = 0; i < contacts; ++i) body["contacts"].push_back({{"phone_number", nanp_phone(i)}});
   auto created = http_post(daemon.url("/v1/campaigns"), body.dump());
   REQUIRE(created.status == 201);
   auto id = created.body["data"]["id"].get<std::string>();

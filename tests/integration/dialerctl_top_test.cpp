@@ -14,6 +14,7 @@
 
 #include <catch2/catch.hpp>
 
+#include "support/api.hpp"
 #include "support/daemon_process.hpp"
 
 using namespace dialerd::testing;
@@ -44,14 +45,12 @@ struct OpenCampaigns {
                  {"concurrency", concurrency},
                  {"contacts", json::array()}};
     for (int i = 0; i < contacts; ++i)
-      body["contacts"].push_back({{"phone_number", "+1415" + std::to_string(number_base + i)}});
+      body["contacts"].push_back({{"phone_number", nanp_phone(i, "415", number_base)}});
     body.update(extra);
     auto created = http_post(daemon.url("/v1/campaigns"), body.dump());
     REQUIRE(created.status == 201);
     return created.body["data"]["id"].get<std::string>();
   }
-
-  json campaign(const std::string& id) { return http_get(daemon.url("/v1/campaigns/" + id)).body["data"]; }
 
   OpenCampaigns() {
     slow = create("top slow", "slow", 10, 15, 3010000);
@@ -61,12 +60,12 @@ struct OpenCampaigns {
     REQUIRE(http_post(daemon.url("/v1/campaigns/" + paused + "/pause"), "").status == 200);
     finished = create("top finished", "fast", 5, 2, 3050000);
     REQUIRE(wait_until([&] {
-      auto c = campaign(slow)["counts"];
+      auto c = campaign_of(daemon, slow)["counts"];
       return c["in_progress"] == 10 && c["pending"] == 5;
     }));
-    REQUIRE(wait_until([&] { return campaign(kept_open)["counts"]["completed"] == 3; }));
-    REQUIRE(wait_until([&] { return campaign(finished)["status"] == "completed"; }));
-    REQUIRE(campaign(kept_open)["status"] == "running");
+    REQUIRE(wait_until([&] { return campaign_of(daemon, kept_open)["counts"]["completed"] == 3; }));
+    REQUIRE(wait_until([&] { return campaign_of(daemon, finished)["status"] == "completed"; }));
+    REQUIRE(campaign_of(daemon, kept_open)["status"] == "running");
   }
 
   std::string top_command(const std::string& args) const {

@@ -13,25 +13,16 @@ using namespace dialerd::testing;
 namespace {
 
 json config_for(const FakeBatchCall& fake, json extra_provider = json::object()) {
-  json provider = {{"kind", "batchcall"},
-                   {"base_url", fake.base_url()},
-                   {"api_key", "test-key"},
-                   {"api_secret", "test-secret"},
-                   {"timeout_ms", 5000}};
+  json provider = fake.provider_config();
+  provider["timeout_ms"] = 5000;
   provider.update(extra_provider);
   return {{"providers", {{"acme", provider}}}};
-}
-
-std::string phone(int i) {
-  char buf[24];
-  std::snprintf(buf, sizeof buf, "+1415%07d", 2000000 + i);
-  return buf;
 }
 
 json contacts(int n, int offset = 0) {
   json list = json::array();
   for (int i = 0; i < n; ++i)
-    list.push_back({{"phone_number", phone(offset + i)},
+    list.push_back({{"phone_number", nanp_phone(offset + i)},
                     {"first_name", "First" + std::to_string(offset + i)},
                     {"last_name", "Last"},
                     {"variables", {{"account", "A" + std::to_string(offset + i)}}}});
@@ -85,7 +76,7 @@ TEST_CASE("every contact reaches the provider exactly once in chunks of at most 
 
   auto seen = fake.received_numbers();
   REQUIRE(seen.size() == static_cast<std::size_t>(n));
-  for (int i = 0; i < n; ++i) CHECK(seen[phone(i)] == 1);
+  for (int i = 0; i < n; ++i) CHECK(seen[nanp_phone(i)] == 1);
 
   auto c = campaign_of(daemon, id)["counts"];
   CHECK(c["total"] == n);
@@ -137,11 +128,11 @@ TEST_CASE("duplicate and unknown outcome events change nothing") {
   REQUIRE(wait_until([&] { return campaign_of(daemon, id)["status"] == "completed"; }));
 
   auto batch = fake.batches().at(0).batch_call_id;
-  json again = {{"batch_call_id", batch}, {"to_number", phone(0)}, {"status", "failed"}};
+  json again = {{"batch_call_id", batch}, {"to_number", nanp_phone(0)}, {"status", "failed"}};
   auto dup = http_post(daemon.url("/v1/providers/acme/events"), again.dump());
   CHECK(dup.status == 200);
   CHECK(dup.body["data"]["duplicates"] == 1);
-  json unknown = {{"batch_call_id", "batch_call_999"}, {"to_number", phone(0)}, {"status", "completed"}};
+  json unknown = {{"batch_call_id", "batch_call_999"}, {"to_number", nanp_phone(0)}, {"status", "completed"}};
   CHECK(http_post(daemon.url("/v1/providers/acme/events"), unknown.dump()).status == 404);
   CHECK(http_post(daemon.url("/v1/providers/nobody/events"), unknown.dump()).status == 404);
   CHECK(http_post(daemon.url("/v1/providers/acme/events"), "{\"to_number\":1}").status == 400);

@@ -24,8 +24,7 @@ json config(json extra = json::object()) {
 
 json draft(int contacts, int first = 0) {
   json list = json::array();
-  for (int i = first; i < first + contacts; ++i)
-    list.push_back({{"phone_number", "+1212" + std::to_string(5000000 + i)}});
+  for (int i = first; i < first + contacts; ++i) list.push_back({{"phone_number", nanp_phone(i, "212", 5000000)}});
   return {{"name", "loop"},    {"agent_id", "a"}, {"provider", "sim"}, {"from_number", "+14157774444"},
           {"status", "draft"}, {"contacts", list}};
 }

@@ -18,6 +18,7 @@
 #include "dialerd/http/client.hpp"
 #include "dialerd/store/sqlite/db.hpp"
 #include "fakes/fake_addcalls.hpp"
+#include "support/api.hpp"
 #include "support/daemon_process.hpp"
 #include "support/ledger.hpp"
 
@@ -32,8 +33,8 @@ long env_or(const char* name, long fallback) {
 }
 
 std::string phone(long i) {
-  return "+1212" + std::to_string(6000000 + i);  // i < 4,000,000: seven digits
-}
+  return nanp_phone(i, "212", 6000000);
+}  // i < 4,000,000: seven digits
 
 // Clients that misbehave, against whatever port the daemon has now; none may ever get a 500.
 class Abuser {
@@ -110,16 +111,13 @@ TEST_CASE("fault harness: kill -9 loops and 30 percent provider faults - exactly
   FakeAddCalls fake;
   fake.random_faults(rate, seed, std::chrono::milliseconds(500));
   fake.set_delay(std::chrono::milliseconds(15));  // dispatch spans the kill rounds instead of ending in the first
-  json provider = {{"kind", "addcalls"},
-                   {"base_url", fake.base_url()},
-                   {"api_key", "test-key"},
-                   {"batch_id", "64e5f12345abcdef98765432"},
-                   {"chunk_size", 20},
+  json provider = fake.provider_config();
+  provider.update({{"chunk_size", 20},
                    {"timeout_ms", 300},  // the "slow" fault answers after 500 ms: an uncertain submission
                    {"max_in_flight", 2},
                    {"backoff", {{"min_ms", 10}, {"max_ms", 50}}},
                    {"breaker", {{"failures", 8}, {"open_ms", 200}, {"open_max_ms", 400}}},
-                   {"addcalls", {{"failed_chunk_wait_seconds", 1}}}};
+                   {"addcalls", {{"failed_chunk_wait_seconds", 1}}}});
   DaemonProcess daemon(dir, {{"providers", {{"ac", provider}}}, {"http", {{"body_limit_bytes", 1 << 20}}}});
   Abuser abuser(seed);
   std::mt19937_64 rng(seed);

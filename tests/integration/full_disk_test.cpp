@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include "dialerd/store/sqlite/db.hpp"
+#include "support/api.hpp"
 #include "support/daemon_process.hpp"
 
 using namespace dialerd::testing;
@@ -15,11 +16,8 @@ namespace {
 
 json campaign(int n, int first, const std::string& status = "draft") {
   json list = json::array();
-  for (int i = first; i < first + n; ++i) {
-    char buf[16];
-    std::snprintf(buf, sizeof buf, "+1415%07d", 4000000 + i);
-    list.push_back({{"phone_number", buf}, {"variables", {{"note", std::string(200, 'x')}}}});
-  }
+  for (int i = first; i < first + n; ++i)
+    list.push_back({{"phone_number", nanp_phone(i, "415", 4000000)}, {"variables", {{"note", std::string(200, 'x')}}}});
   return {{"name", "Full disk"},           {"agent_id", "agent_1"}, {"provider", "sim"},
           {"from_number", "+14157774444"}, {"status", status},      {"contacts", list}};
 }

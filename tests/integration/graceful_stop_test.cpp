@@ -3,6 +3,7 @@
 #include <catch2/catch.hpp>
 
 #include "fakes/fake_batchcall.hpp"
+#include "support/api.hpp"
 #include "support/daemon_process.hpp"
 
 using namespace dialerd::testing;
@@ -11,25 +12,17 @@ TEST_CASE("graceful stop under load: in-flight submissions finish, nothing is lo
   TempDir dir;
   FakeBatchCall fake;
   fake.set_delay(std::chrono::milliseconds(100));  // each submission is in flight for a while
+  json provider = fake.provider_config();
+  provider["chunk_size"] = 50;
   json config = {{"compliance", {{"respectful_hours", {{"start", "00:00"}, {"end", "24:00"}}}}},
                  {"shutdown", {{"drain_timeout_ms", 20000}}},
-                 {"providers",
-                  {{"acme",
-                    {{"kind", "batchcall"},
-                     {"base_url", fake.base_url()},
-                     {"api_key", "test-key"},
-                     {"api_secret", "test-secret"},
-                     {"chunk_size", 50}}}}}};
+                 {"providers", {{"acme", provider}}}};
   DaemonProcess daemon(dir, config);
   fake.report_to(daemon.url("/v1/providers/acme/events"), [](const std::string&, int) { return "completed"; });
   const int contacts = 1500;
   json body = {{"name", "stop"},     {"agent_id", "agent_1"},    {"provider", "acme"}, {"from_number", "+14157774444"},
                {"concurrency", 200}, {"contacts", json::array()}};
-  for (int i = 0; i < contacts; ++i) {
-    char phone[16];
-    std::snprintf(phone, sizeof phone, "+1415%07d", 3000000 + i);
-    body["contacts"].push_back({{"phone_number", phone}});
-  }
+  for (int i = 0; i < contacts; ++i) body["contacts"].push_back({{"phone_number", nanp_phone(i, "415", 3000000)}});
   auto created = http_post(daemon.url("/v1/campaigns"), body.dump());
   REQUIRE(created.status == 201);
   auto id = created.body["data"]["id"].get<std::string>();

@@ -3,6 +3,7 @@
 
 #include "fakes/fake_batchcall.hpp"
 #include "fakes/silent_provider.hpp"
+#include "support/api.hpp"
 #include "support/daemon_process.hpp"
 
 using namespace dialerd::testing;
@@ -16,28 +17,20 @@ std::string ctl(const DaemonProcess& d, const std::string& args, int expect = 0)
   CHECK(rc == expect);
   return out;
 }
-json counts(const DaemonProcess& d, const std::string& id) {
-  return http_get(d.url("/v1/campaigns/" + id)).body["data"];
-}
 }  // namespace
 
 TEST_CASE("held calls are listed by dialerctl and wait for an operator to release or fail them") {
   TempDir dir;
   FakeBatchCall fake;
-  DaemonProcess daemon(dir, {{"providers",
-                              {{"acme",
-                                {{"kind", "batchcall"},
-                                 {"base_url", fake.base_url()},
-                                 {"api_key", "test-key"},
-                                 {"api_secret", "test-secret"}}}}}});
+  DaemonProcess daemon(dir, {{"providers", {{"acme", fake.provider_config()}}}});
   fake.report_to(daemon.url("/v1/providers/acme/events"), [](const std::string&, int) { return "completed"; });
   json body = {{"name", "held"},    {"agent_id", "agent_1"},    {"provider", "acme"}, {"from_number", "+14157774444"},
                {"concurrency", 10}, {"contacts", json::array()}};
-  for (int i = 0; i < 4; ++i) body["contacts"].push_back({{"phone_number", "+141520000" + std::to_string(10 + i)}});
+  for (int i = 0; i < 4; ++i) body["contacts"].push_back({{"phone_number", nanp_phone(10 + i)}});
 
   fake.inject(500, 1);
   auto a = http_post(daemon.url("/v1/campaigns"), body.dump()).body["data"]["id"].get<std::string>();
-  REQUIRE(wait_until([&] { return counts(daemon, a)["counts"]["held"] == 4; }));
+  REQUIRE(wait_until([&] { return campaign_of(daemon, a)["counts"]["held"] == 4; }));
 
   auto listed = json::parse(ctl(daemon, "held --json"));
   REQUIRE(listed.size() == 4);
@@ -49,16 +42,16 @@ TEST_CASE("held calls are listed by dialerctl and wait for an operator to releas
     CHECK_THAT(ctl(daemon, "release " + std::to_string(first) + " " + std::to_string(second) + " --reason checked"),
                Catch::Contains("1 call(s) moved"));
     CHECK_THAT(ctl(daemon, "release --campaign " + a), Catch::Contains("2 call(s) moved"));
-    REQUIRE(wait_until([&] { return counts(daemon, a)["status"] == "completed"; }));
-    CHECK(counts(daemon, a)["counts"]["completed"] == 4);
+    REQUIRE(wait_until([&] { return campaign_of(daemon, a)["status"] == "completed"; }));
+    CHECK(campaign_of(daemon, a)["counts"]["completed"] == 4);
     CHECK(fake.tasks_received() == 4);
     ctl(daemon, "release " + std::to_string(first), 1);  // no longer held: 409
   }
   SECTION("fail: the calls fail for good and the campaign completes") {
     CHECK_THAT(ctl(daemon, "fail --campaign " + a + " --reason 'provider confirmed them placed'"),
                Catch::Contains("4 call(s) moved"));
-    REQUIRE(wait_until([&] { return counts(daemon, a)["status"] == "completed"; }));
-    auto c = counts(daemon, a)["counts"];
+    REQUIRE(wait_until([&] { return campaign_of(daemon, a)["status"] == "completed"; }));
+    auto c = campaign_of(daemon, a)["counts"];
     CHECK(c["failed"] == 4);
     CHECK(c["held"] == 0);
     CHECK(fake.tasks_received() == 0);
@@ -93,24 +86,23 @@ TEST_CASE("held calls: a kill -9 after the claim and before the request is writt
   DaemonProcess daemon(dir, {{"providers", {{"acme", provider}}}});
   json body = {{"name", "never sent"},          {"agent_id", "agent_1"}, {"provider", "acme"},
                {"from_number", "+14157774444"}, {"concurrency", 10},     {"contacts", json::array()}};
-  for (int i = 0; i < 5; ++i) body["contacts"].push_back({{"phone_number", "+141520000" + std::to_string(10 + i)}});
+  for (int i = 0; i < 5; ++i) body["contacts"].push_back({{"phone_number", nanp_phone(10 + i)}});
   auto id = http_post(daemon.url("/v1/campaigns"), body.dump()).body["data"]["id"].get<std::string>();
   // Claimed and waiting for a TLS handshake that never comes.
-  bool claimed = wait_until([&] { return counts(daemon, id)["counts"]["dispatching"] == 5; });
+  bool claimed = wait_until([&] { return campaign_of(daemon, id)["counts"]["dispatching"] == 5; });
   INFO(daemon.log());
-  INFO(counts(daemon, id).dump());
+  INFO(campaign_of(daemon, id).dump());
   REQUIRE(claimed);
   daemon.kill9();
 
   auto config = json::parse(read_file(daemon.config_path()));
-  config["providers"]["acme"] = {
-      {"kind", "batchcall"}, {"base_url", fake.base_url()}, {"api_key", "test-key"}, {"api_secret", "test-secret"}};
+  config["providers"]["acme"] = fake.provider_config();
   write_file(daemon.config_path(), config.dump(2));
   daemon.start();
   // Released at start-up and sent at once (before an outcome reporter could know the new port: the calls
   // end in progress, which is what counts here).
-  REQUIRE(wait_until([&] { return counts(daemon, id)["counts"]["in_progress"] == 5; }));
-  auto c = counts(daemon, id)["counts"];
+  REQUIRE(wait_until([&] { return campaign_of(daemon, id)["counts"]["in_progress"] == 5; }));
+  auto c = campaign_of(daemon, id)["counts"];
   CHECK(c["held"] == 0);
   CHECK(c["dispatching"] == 0);
   CHECK(fake.tasks_received() == 5);

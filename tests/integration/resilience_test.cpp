@@ -16,12 +16,10 @@ using dialerd::store::sqlite::Db;
 
 namespace {
 
-json batchcall(const std::string& base_url, json extra = json::object()) {
-  json p = {{"kind", "batchcall"},
-            {"base_url", base_url},
-            {"api_key", "test-key"},
-            {"api_secret", "test-secret"},
-            {"timeout_ms", 5000}};
+// The provider entry for `fake`, with `extra` on top (a "base_url" there points it elsewhere).
+json batchcall(const FakeBatchCall& fake, json extra = json::object()) {
+  json p = fake.provider_config();
+  p["timeout_ms"] = 5000;
   p.update(extra);
   return p;
 }
@@ -36,9 +34,7 @@ std::string refused_url() {
 }
 
 std::string phone(int i) {
-  char buf[16];
-  std::snprintf(buf, sizeof buf, "+1415%07d", 3000000 + i);
-  return buf;
+  return nanp_phone(i, "415", 3000000);
 }
 
 json campaign(const std::string& provider, int n, json extra = json::object(), int first = 0) {
@@ -61,10 +57,10 @@ TEST_CASE("resilience: the breaker opens after straight failures - one probe cal
   TempDir dir;
   FakeBatchCall fake;
   fake.inject(503, 3);  // "not now": certainly not taken, so nothing is held
-  json provider = batchcall(fake.base_url(), {{"chunk_size", 5},
-                                              {"max_in_flight", 1},
-                                              {"backoff", {{"min_ms", 20}, {"max_ms", 40}}},
-                                              {"breaker", {{"failures", 3}, {"open_ms", 300}}}});
+  json provider = batchcall(fake, {{"chunk_size", 5},
+                                   {"max_in_flight", 1},
+                                   {"backoff", {{"min_ms", 20}, {"max_ms", 40}}},
+                                   {"breaker", {{"failures", 3}, {"open_ms", 300}}}});
   DaemonProcess daemon(dir, {{"providers", {{"acme", provider}}}});
   fake.report_to(daemon.url("/v1/providers/acme/events"), [](const std::string&, int) { return "completed"; });
 
@@ -102,9 +98,8 @@ TEST_CASE("resilience: a 429 with Retry-After pauses the provider without openin
   TempDir dir;
   FakeBatchCall fake;
   fake.inject(429, 4, "0");
-  json provider =
-      batchcall(fake.base_url(),
-                {{"chunk_size", 10}, {"breaker", {{"failures", 2}}}, {"backoff", {{"min_ms", 20}, {"max_ms", 40}}}});
+  json provider = batchcall(
+      fake, {{"chunk_size", 10}, {"breaker", {{"failures", 2}}}, {"backoff", {{"min_ms", 20}, {"max_ms", 40}}}});
   DaemonProcess daemon(dir, {{"providers", {{"acme", provider}}}});
   fake.report_to(daemon.url("/v1/providers/acme/events"), [](const std::string&, int) { return "completed"; });
   auto id = create_campaign(daemon, campaign("acme", 10));
@@ -123,7 +118,7 @@ TEST_CASE("resilience: never more than max_in_flight submissions to one provider
   TempDir dir;
   FakeBatchCall fake;
   fake.set_delay(std::chrono::milliseconds(30));
-  json provider = batchcall(fake.base_url(), {{"chunk_size", 1}, {"max_in_flight", 2}});
+  json provider = batchcall(fake, {{"chunk_size", 1}, {"max_in_flight", 2}});
   DaemonProcess daemon(dir, {{"providers", {{"acme", provider}}}});
   auto id = create_campaign(daemon, campaign("acme", 30));
   // Sampled while it runs: a sample can miss a moment over the limit, but never shows one that was not.
@@ -142,10 +137,11 @@ TEST_CASE("resilience: never more than max_in_flight submissions to one provider
 TEST_CASE("resilience: while its provider's breaker is open a campaign fails over and outcomes come back there") {
   TempDir dir;
   FakeBatchCall fake;
-  json down = batchcall(refused_url(), {{"chunk_size", 5},
-                                        {"backoff", {{"min_ms", 10}, {"max_ms", 20}}},
-                                        {"breaker", {{"failures", 2}, {"open_ms", 600000}}}});
-  DaemonProcess daemon(dir, {{"providers", {{"down", down}, {"acme", batchcall(fake.base_url())}}}});
+  json down = batchcall(fake, {{"base_url", refused_url()},
+                               {"chunk_size", 5},
+                               {"backoff", {{"min_ms", 10}, {"max_ms", 20}}},
+                               {"breaker", {{"failures", 2}, {"open_ms", 600000}}}});
+  DaemonProcess daemon(dir, {{"providers", {{"down", down}, {"acme", batchcall(fake)}}}});
   fake.report_to(daemon.url("/v1/providers/acme/events"), [](const std::string&, int) { return "completed"; });
 
   SECTION("failover_provider is checked at creation") {
@@ -232,8 +228,7 @@ TEST_CASE("resilience: campaigns sharing a provider at its in-flight limit take 
   TempDir dir;
   FakeBatchCall fake;
   fake.set_delay(std::chrono::milliseconds(20));
-  DaemonProcess daemon(
-      dir, {{"providers", {{"acme", batchcall(fake.base_url(), {{"chunk_size", 1}, {"max_in_flight", 1}})}}}});
+  DaemonProcess daemon(dir, {{"providers", {{"acme", batchcall(fake, {{"chunk_size", 1}, {"max_in_flight", 1}})}}}});
   // Both start on the same pass, so the order below is the scheduler's alone.
   auto start =
       std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
@@ -253,7 +248,7 @@ TEST_CASE("resilience: campaigns sharing a provider at its in-flight limit take 
 TEST_CASE("metrics: every series docs/OPERATIONS.md lists is on /metrics from the start, counters at zero") {
   TempDir dir;
   FakeBatchCall fake;
-  DaemonProcess daemon(dir, {{"providers", {{"acme", batchcall(fake.base_url())}}}});
+  DaemonProcess daemon(dir, {{"providers", {{"acme", batchcall(fake)}}}});
   const std::string text = metrics(daemon);
   INFO(text);
 
@@ -295,10 +290,10 @@ TEST_CASE("resilience: 2xx answers that cannot be read open the breaker - one pr
   TempDir dir;
   FakeBatchCall fake;
   fake.inject_raw(200, 1000000, "<html><body>Service temporarily unavailable</body></html>");
-  json provider = batchcall(fake.base_url(), {{"chunk_size", 5},
-                                              {"max_in_flight", 4},
-                                              {"backoff", {{"min_ms", 20}, {"max_ms", 40}}},
-                                              {"breaker", {{"failures", 2}, {"open_ms", 300}, {"open_max_ms", 5000}}}});
+  json provider = batchcall(fake, {{"chunk_size", 5},
+                                   {"max_in_flight", 4},
+                                   {"backoff", {{"min_ms", 20}, {"max_ms", 40}}},
+                                   {"breaker", {{"failures", 2}, {"open_ms", 300}, {"open_max_ms", 5000}}}});
   DaemonProcess daemon(dir, {{"providers", {{"acme", provider}}}});
   auto id = create_campaign(daemon, campaign("acme", 30));
   // Two chunks of 5 (one at a time: the provider never answered well), the breaker opens; a probe of one
@@ -321,9 +316,9 @@ TEST_CASE("resilience: a provider refusing every chunk fails breaker.rejections 
   FakeBatchCall fake;
   fake.inject_raw(400, 1000000, R"({"error":"bad request","echo":{"X-API-KEY":"test-key","api_secret":"test-secret"}})",
                   "application/json");
-  json provider = batchcall(fake.base_url(), {{"chunk_size", 5},
-                                              {"backoff", {{"min_ms", 20}, {"max_ms", 40}}},
-                                              {"breaker", {{"rejections", 3}, {"open_ms", 300}}}});
+  json provider = batchcall(fake, {{"chunk_size", 5},
+                                   {"backoff", {{"min_ms", 20}, {"max_ms", 40}}},
+                                   {"breaker", {{"rejections", 3}, {"open_ms", 300}}}});
   DaemonProcess daemon(dir, {{"providers", {{"acme", provider}}}});
   fake.report_to(daemon.url("/v1/providers/acme/events"), [](const std::string&, int) { return "completed"; });
   auto id = create_campaign(daemon, campaign("acme", 30));
@@ -356,7 +351,7 @@ TEST_CASE("resilience: a huge Retry-After is cut to backoff.retry_after_max_ms a
   TempDir dir;
   FakeBatchCall fake;
   fake.inject(429, 1, "86400");
-  json provider = batchcall(fake.base_url(), {{"backoff", {{"retry_after_max_ms", 1000}}}});
+  json provider = batchcall(fake, {{"backoff", {{"retry_after_max_ms", 1000}}}});
   DaemonProcess daemon(dir, {{"providers", {{"acme", provider}}}});
   fake.report_to(daemon.url("/v1/providers/acme/events"), [](const std::string&, int) { return "completed"; });
   auto id = create_campaign(daemon, campaign("acme", 5));
@@ -372,7 +367,7 @@ TEST_CASE("resilience: an answer larger than max_answer_bytes is abandoned and i
   TempDir dir;
   FakeBatchCall fake;
   fake.inject_raw(200, 1, std::string(8 << 20, ' '), "application/json");
-  json provider = batchcall(fake.base_url(), {{"chunk_size", 5}, {"max_answer_bytes", 65536}});
+  json provider = batchcall(fake, {{"chunk_size", 5}, {"max_answer_bytes", 65536}});
   DaemonProcess daemon(dir, {{"providers", {{"acme", provider}}}});
   fake.report_to(daemon.url("/v1/providers/acme/events"), [](const std::string&, int) { return "completed"; });
   auto id = create_campaign(daemon, campaign("acme", 10));
@@ -388,7 +383,7 @@ TEST_CASE("resilience: until a provider has answered well one chunk at a time is
   TempDir dir;
   FakeBatchCall fake;
   fake.set_delay(std::chrono::milliseconds(400));
-  json provider = batchcall(fake.base_url(), {{"chunk_size", 5}, {"max_in_flight", 4}});
+  json provider = batchcall(fake, {{"chunk_size", 5}, {"max_in_flight", 4}});
   DaemonProcess daemon(dir, {{"providers", {{"acme", provider}}}});
   fake.report_to(daemon.url("/v1/providers/acme/events"), [](const std::string&, int) { return "completed"; });
   auto id = create_campaign(daemon, campaign("acme", 25));

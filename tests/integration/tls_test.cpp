@@ -93,19 +93,14 @@ TEST_CASE("https providers and webhooks: submissions and signed events go throug
   std::string receiver_base = receiver.url().substr(0, receiver.url().size() - std::string("/hooks").size());
   TlsServer hooks_tls(pki.cert_file("server"), pki.key_file("server"), proxy_to(receiver_base));
 
+  json provider = fake.provider_config();  // reached through the TLS proxy in front of it
+  provider.update({{"base_url", provider_tls.base_url()}, {"ca_file", pki.ca_file}, {"chunk_size", 2}});
   json config = {{"compliance", {{"respectful_hours", {{"start", "00:00"}, {"end", "24:00"}}}}},
                  {"webhooks",
                   {{"secrets", {{"crm", "crm-webhook-secret-0001"}}},
                    {"ca_file", pki.ca_file},
                    {"allow_networks", json::array({"127.0.0.0/8", "::1"})}}},
-                 {"providers",
-                  {{"acme",
-                    {{"kind", "batchcall"},
-                     {"base_url", provider_tls.base_url()},
-                     {"ca_file", pki.ca_file},
-                     {"api_key", "test-key"},
-                     {"api_secret", "test-secret"},
-                     {"chunk_size", 2}}}}}};
+                 {"providers", {{"acme", provider}}}};
   DaemonProcess daemon(dir, config);
   fake.report_to(daemon.url("/v1/providers/acme/events"), [](const std::string&, int) { return "completed"; });
   json contacts = json::array();
@@ -138,13 +133,12 @@ TEST_CASE(
     "nothing") {
   TempDir dir;
   FakeBatchCall before("key-before", "secret-before"), after("key-after", "secret-after");
-  auto config_with = [&](const FakeBatchCall& fake, const std::string& key, const std::string& secret) {
-    return json{
-        {"compliance", {{"respectful_hours", {{"start", "00:00"}, {"end", "24:00"}}}}},
-        {"providers",
-         {{"acme", {{"kind", "batchcall"}, {"base_url", fake.base_url()}, {"api_key", key}, {"api_secret", secret}}}}}};
+  // Each fake's own URL and credentials (key-before/secret-before, key-after/secret-after).
+  auto config_with = [&](const FakeBatchCall& fake) {
+    return json{{"compliance", {{"respectful_hours", {{"start", "00:00"}, {"end", "24:00"}}}}},
+                {"providers", {{"acme", fake.provider_config()}}}};
   };
-  DaemonProcess daemon(dir, config_with(before, "key-before", "secret-before"));
+  DaemonProcess daemon(dir, config_with(before));
   auto campaign = [&](const std::string& number) {
     auto r = http_post(daemon.url("/v1/campaigns"), json{{"name", "reload"},
                                                          {"agent_id", "agent_1"},
@@ -165,7 +159,7 @@ TEST_CASE(
   REQUIRE(wait_until([&] { return before.tasks_received() == 2; }));
 
   // New URL and credentials: the next submission goes to the new place with the new keys.
-  json next = config_with(after, "key-after", "secret-after");
+  json next = config_with(after);
   next["state_dir"] = dir.file("state");
   next["listen"] = {{"address", "127.0.0.1"}, {"port", 0}};
   write_file(daemon.config_path(), next.dump());

@@ -12,16 +12,16 @@ using namespace dialerd::testing;
 
 namespace {
 
-json config_for(const std::string& base_url, json extra = json::object()) {
-  json provider = {{"kind", "truedy"}, {"base_url", base_url}, {"api_key", "test-token"}, {"timeout_ms", 5000}};
+// The provider entry for `fake`, with `extra` on top (a "base_url" there points it elsewhere).
+json config_for(const FakeTruedy& fake, json extra = json::object()) {
+  json provider = fake.provider_config();
+  provider["timeout_ms"] = 5000;
   provider.update(extra);
   return {{"providers", {{"truedy", provider}}}};
 }
 
 std::string phone(int i) {
-  char buf[24];
-  std::snprintf(buf, sizeof buf, "+1415%07d", 4000000 + i);
-  return buf;
+  return nanp_phone(i, "415", 4000000);
 }
 
 json contacts(int n) {
@@ -66,7 +66,7 @@ std::string http_date_in(int seconds) {
 TEST_CASE("truedy: every contact reaches Truedy once in batches of at most 1000 with the campaign's settings") {
   TempDir dir;
   FakeTruedy fake;
-  DaemonProcess daemon(dir, config_for(fake.base_url(), {{"phone_number_ids", {"num_1", "num_2"}}}));
+  DaemonProcess daemon(dir, config_for(fake, {{"phone_number_ids", {"num_1", "num_2"}}}));
   fake.report_to(daemon.url("/v1/providers/truedy/events"), [](const std::string&, int) { return "completed"; });
   // Turned away once, certainly not placed: the chunk comes back after Retry-After.
   fake.inject(429, 1, "1");
@@ -120,7 +120,7 @@ TEST_CASE("truedy: every contact reaches Truedy once in batches of at most 1000 
 TEST_CASE("truedy: a 503 with an HTTP-date Retry-After is retried - the campaign's own phone_number_ids win") {
   TempDir dir;
   FakeTruedy fake;
-  DaemonProcess daemon(dir, config_for(fake.base_url(), {{"phone_number_ids", {"num_1"}}}));
+  DaemonProcess daemon(dir, config_for(fake, {{"phone_number_ids", {"num_1"}}}));
   fake.report_to(daemon.url("/v1/providers/truedy/events"),
                  [](const std::string&, int times) { return times == 1 ? "no-answer" : "completed"; });
   fake.inject(503, 1, http_date_in(2));
@@ -138,7 +138,8 @@ TEST_CASE("truedy: a 503 with an HTTP-date Retry-After is retried - the campaign
 
 TEST_CASE("truedy: a provider that refuses connections leaves the calls pending - none held or failed") {
   TempDir dir;
-  DaemonProcess daemon(dir, config_for("http://127.0.0.1:1"));
+  FakeTruedy fake;  // for its credentials only: the daemon is sent to a port that refuses connections
+  DaemonProcess daemon(dir, config_for(fake, {{"base_url", "http://127.0.0.1:1"}}));
   auto id = create_campaign(daemon, campaign(3, 10));
   dialerd::store::sqlite::Db db(daemon.db_path(), dialerd::store::sqlite::Db::Mode::read_only, 1000);
   REQUIRE(wait_until([&] {
@@ -157,7 +158,7 @@ TEST_CASE("truedy: a provider that refuses connections leaves the calls pending 
 TEST_CASE("truedy: a 500 or an answer lost to a dropped connection holds the batch and never resends it") {
   TempDir dir;
   FakeTruedy fake;
-  DaemonProcess daemon(dir, config_for(fake.base_url()));
+  DaemonProcess daemon(dir, config_for(fake));
   SECTION("500") {
     fake.inject(500, 1);
   }

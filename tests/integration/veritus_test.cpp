@@ -16,22 +16,17 @@ const char* kCallbackUrl = "https://dialerd.example/v1/providers/veritus/events"
 const char* kSecretId = "9b2d3f00-0d44-4b50-8888-8dd25736052a";
 
 json config_for(const FakeVeritus& fake) {
-  return {{"providers",
-           {{"veritus",
-             {{"kind", "veritus"},
-              {"base_url", fake.base_url()},
-              {"api_key", "test-token"},
-              {"timeout_ms", 5000},
-              {"callback_url", kCallbackUrl},
-              {"callback_secret_id", kSecretId},
-              // Time-blocked customers come back after a second, so the test need not wait an hour.
-              {"veritus", {{"respectful_hours_wait_seconds", 1}, {"daily_limit_wait_seconds", 1}}}}}}}};
+  json provider = fake.provider_config();
+  provider.update({{"timeout_ms", 5000},
+                   {"callback_url", kCallbackUrl},
+                   {"callback_secret_id", kSecretId},
+                   // Time-blocked customers come back after a second, so the test need not wait an hour.
+                   {"veritus", {{"respectful_hours_wait_seconds", 1}, {"daily_limit_wait_seconds", 1}}}});
+  return {{"providers", {{"veritus", provider}}}};
 }
 
 std::string phone(int i) {
-  char buf[24];
-  std::snprintf(buf, sizeof buf, "+1415%07d", 3000000 + i);
-  return buf;
+  return nanp_phone(i, "415", 3000000);
 }
 
 std::string customer(int i) {

@@ -20,10 +20,7 @@ const std::string kProviderSecret = "provider-events-secret-0001";
 const std::string kHookSecret = "crm-webhook-secret-0001";
 
 std::string phone(int i) {
-  return "+1415" + std::to_string(4000000 + i);
-}
-HttpResult post(const DaemonProcess& d, const std::string& path, const json& body = json::object()) {
-  return http_post(d.url(path), body.dump());
+  return nanp_phone(i, "415", 4000000);
 }
 std::string create(const DaemonProcess& d, json extra, int contacts) {
   json list = json::array();
@@ -31,25 +28,18 @@ std::string create(const DaemonProcess& d, json extra, int contacts) {
   json c = {{"name", "hooks"},    {"agent_id", "agent_1"}, {"provider", "acme"}, {"from_number", "+14157774444"},
             {"concurrency", 100}, {"contacts", list}};
   c.update(extra);
-  auto r = post(d, "/v1/campaigns", c);
-  INFO(r.raw);
-  REQUIRE(r.status == 201);
-  return r.body["data"]["id"].get<std::string>();
+  return create_campaign(d, c);
 }
 json config_for(const FakeBatchCall& fake, json extra = json::object()) {
+  json provider = fake.provider_config();
+  provider["events"] = {{"secret", kProviderSecret}};
   json c = {{"compliance", {{"respectful_hours", {{"start", "00:00"}, {"end", "24:00"}}}}},
             {"webhooks",
              {{"secrets", {{"crm", kHookSecret}}},
               {"retry_min_ms", 3000},
               {"retry_max_seconds", 3},
               {"allow_networks", json::array({"127.0.0.1"})}}},
-            {"providers",
-             {{"acme",
-               {{"kind", "batchcall"},
-                {"base_url", fake.base_url()},
-                {"api_key", "test-key"},
-                {"api_secret", "test-secret"},
-                {"events", {{"secret", kProviderSecret}}}}}}}};
+            {"providers", {{"acme", provider}}}};
   c.merge_patch(extra);
   return c;
 }
@@ -137,7 +127,7 @@ TEST_CASE("webhooks: a campaign webhook must name a configured secret and an htt
   auto with = [&](json hook) {
     json c = base;
     c["webhook"] = hook;
-    return post(daemon, "/v1/campaigns", c);
+    return api_post(daemon, "/v1/campaigns", c);
   };
   CHECK(with({{"url", "http://127.0.0.1:9/x"}, {"secret_id", "nope"}}).body["error"]["field"] == "webhook.secret_id");
   CHECK(with({{"url", "ftp://x"}, {"secret_id", "crm"}}).body["error"]["field"] == "webhook.url");
@@ -160,7 +150,7 @@ TEST_CASE("webhooks: URLs are checked strictly, and special addresses need webho
   auto refusal = [&](const std::string& url) {
     json c = base;
     c["webhook"] = {{"url", url}, {"secret_id", "crm"}};
-    auto r = post(daemon, "/v1/campaigns", c);
+    auto r = api_post(daemon, "/v1/campaigns", c);
     CHECK(r.status == 400);
     CHECK(r.body["error"]["field"] == "webhook.url");
     return r.body["error"]["message"].get<std::string>();
@@ -179,7 +169,7 @@ TEST_CASE("webhooks: URLs are checked strictly, and special addresses need webho
   // The allowed network and public names are accepted.
   json ok = base;
   ok["webhook"] = {{"url", "http://127.0.0.1:9/h"}, {"secret_id", "crm"}};
-  CHECK(post(daemon, "/v1/campaigns", ok).status == 201);
+  CHECK(api_post(daemon, "/v1/campaigns", ok).status == 201);
   CHECK(http_get(daemon.url("/healthz")).status == 200);
 }
 
@@ -202,7 +192,7 @@ TEST_CASE("webhooks: a delivery to an address no longer allowed is refused at th
   daemon.signal(SIGHUP);
   REQUIRE(wait_until([&] { return daemon.log().find("reload: config re-read and applied") != std::string::npos; }));
   auto delivered = receiver.deliveries().size();
-  REQUIRE(post(daemon, "/v1/campaigns/" + id + "/start").status == 200);
+  REQUIRE(api_post(daemon, "/v1/campaigns/" + id + "/start").status == 200);
   std::string out;
   REQUIRE(wait_until([&] {
     run_command("sqlite3 " + daemon.db_path() + " \"SELECT last_error FROM webhook_outbox WHERE campaign_id = " + id +
@@ -275,8 +265,8 @@ TEST_CASE("webhooks: an event undeliverable past webhooks.max_age_seconds is aba
   receiver.fail_next(1000000);
   DaemonProcess daemon(dir, config_for(fake, {{"webhooks", {{"max_age_seconds", 1}, {"retry_min_ms", 100}}}}));
   auto id = create(daemon, {{"status", "draft"}, {"webhook", {{"url", receiver.url()}, {"secret_id", "crm"}}}}, 1);
-  REQUIRE(post(daemon, "/v1/campaigns/" + id + "/pause").status == 409);  // a draft cannot pause: no event
-  REQUIRE(post(daemon, "/v1/campaigns/" + id + "/start").status == 200);  // campaign.started
+  REQUIRE(api_post(daemon, "/v1/campaigns/" + id + "/pause").status == 409);  // a draft cannot pause: no event
+  REQUIRE(api_post(daemon, "/v1/campaigns/" + id + "/start").status == 200);  // campaign.started
   REQUIRE(wait_until([&] { return daemon.log().find("abandoned after") != std::string::npos; }));
   CHECK(daemon.log().find("campaign.started") != std::string::npos);
   CHECK(receiver.deliveries().size() >= 2);

@@ -2,6 +2,7 @@
 // What the integration tests ask the daemon's API again and again, with Catch assertions (so not for the
 // benchmarks, which share daemon_process.hpp without Catch).
 #include <string>
+#include <string_view>
 
 #include "support/daemon_process.hpp"
 
@@ -11,5 +12,12 @@ namespace dialerd::testing {
 std::string create_campaign(const DaemonProcess& d, const nlohmann::json& body);
 // GETs a campaign's `data` (its counts are under "counts").
 nlohmann::json campaign_of(const DaemonProcess& d, const std::string& id);
+// POSTs `body` as JSON to `path` (e.g. "/v1/calls"), asserting nothing about the answer.
+HttpResult api_post(const DaemonProcess& d, const std::string& path,
+                    const nlohmann::json& body = nlohmann::json::object());
+
+// A North American number in E.164: "+1" + `area` + the seven digits of `base + i` (zero-padded), e.g.
+// nanp_phone(7) == "+14152000007". Each test file keeps to its own range (area, base) so numbers do not meet.
+std::string nanp_phone(long i, std::string_view area = "415", long base = 2000000);
 
 }  // namespace dialerd::testing
