@@ -141,6 +141,46 @@ TEST_CASE("duplicate and unknown outcome events change nothing") {
   CHECK(c["failed"] == 0);
 }
 
+TEST_CASE("an outcome for a call whose stored state is unknown gets 500 corrupt_row - the others land and it waits") {
+  TempDir dir;
+  FakeBatchCall fake;
+  DaemonProcess daemon(dir, config_for(fake));
+  auto id = create_campaign(daemon, campaign(2, 10));
+  REQUIRE(wait_until([&] { return campaign_of(daemon, id)["counts"]["in_progress"] == 2; }));
+  auto batch = fake.batches().at(0).batch_call_id;
+  auto bad_call =
+      "(SELECT k.id FROM calls k JOIN contacts p ON p.id = k.contact_id WHERE p.phone = '" + nanp_phone(0) + "')";
+  {
+    // A row a newer version wrote (or a hand edit past the CHECK constraint and the state guard).
+    dialerd::store::sqlite::Db db(daemon.db_path(), dialerd::store::sqlite::Db::Mode::read_write, 5000);
+    db.exec("PRAGMA ignore_check_constraints = ON");
+    db.exec("INSERT INTO campaign_flows(campaign_id, from_state, to_state, n, called) VALUES (" + id +
+            ", 'in_progress', 'ringing', 0, 0), (" + id + ", 'ringing', 'in_progress', 0, 0)");
+    db.exec("UPDATE calls SET state = 'ringing' WHERE id = " + bad_call);
+  }
+  json events = json::array({{{"batch_call_id", batch}, {"to_number", nanp_phone(0)}, {"status", "completed"}},
+                             {{"batch_call_id", batch}, {"to_number", nanp_phone(1)}, {"status", "completed"}}});
+  auto r = http_post(daemon.url("/v1/providers/acme/events"), events.dump());
+  CHECK(r.status == 500);
+  CHECK(r.body["error"]["code"] == "corrupt_row");
+  CHECK_THAT(r.body["error"]["message"].get<std::string>(),
+             Catch::Contains("state is not a call state this version knows") &&
+                 Catch::Contains("the request's other outcomes were applied"));
+  CHECK(campaign_of(daemon, id)["counts"]["completed"] == 1);  // the other one landed
+  CHECK(http_get(daemon.url("/healthz")).status == 200);
+
+  // Fixed, the provider's retry lands it; the other is a duplicate.
+  {
+    dialerd::store::sqlite::Db db(daemon.db_path(), dialerd::store::sqlite::Db::Mode::read_write, 5000);
+    db.exec("UPDATE calls SET state = 'in_progress' WHERE id = " + bad_call);
+  }
+  auto again = http_post(daemon.url("/v1/providers/acme/events"), events.dump());
+  CHECK(again.status == 200);
+  CHECK(again.body["data"]["applied"] == 1);
+  CHECK(again.body["data"]["duplicates"] == 1);
+  CHECK(campaign_of(daemon, id)["counts"]["completed"] == 2);
+}
+
 TEST_CASE("a provider that answers 429 is retried after Retry-After - a 500 holds the chunk instead of redialling") {
   TempDir dir;
   FakeBatchCall fake;
