@@ -183,7 +183,7 @@ struct Daemon::Impl {
   std::shared_ptr<const Config> config;
   std::string config_path;
   asio::io_context ioc{1};
-  const bool test_clock;      // --test-clock: the clock below is moved (docs/OPERATIONS.md)
+  const bool test_clock;      // --test-clock: the clock below is moved (README, "Configuration")
   util::RealTimeSystem time;  // the wall clock (or the test clock) and the timers the loops wait on
   std::unique_ptr<store::Store> store;
   std::unique_ptr<scheduler::Scheduler> scheduler;
