@@ -151,6 +151,19 @@ class SqliteReports final : public Reports {
   Db& db_;
 };
 
+// Where a call stands, the columns a listing's summary and a call's detail share.
+template <class Call>
+void read_progress(const Stmt& q, CallId id, Call& c) {
+  c.state = stored_call_state(q.text("state"), id);
+  c.attempts = static_cast<int>(q.int64("attempts"));
+  c.next_attempt_at = q.int64("next_attempt_at");
+  c.last_outcome = q.opt_text("last_outcome");
+  c.last_error = q.opt_text("last_error");
+  c.provider_call_id = q.opt_text("provider_call_id");
+  c.created_at = q.int64("created_at");
+  c.updated_at = q.int64("updated_at");
+}
+
 std::vector<CampaignId> SqliteReports::campaign_ids(const std::string& workspace, std::optional<CampaignStatus> status,
                                                     CampaignId after_id, int limit) {
   auto& q = db_.cached(kListCampaigns);
@@ -192,17 +205,9 @@ std::vector<Reports::CallSummary> SqliteReports::campaign_calls(CampaignId id, s
       CallSummary c;
       c.id = q.int64("id");
       c.phone = q.text("phone");
-      c.state = stored_call_state(q.text("state"), c.id);
-      c.attempts = static_cast<int>(q.int64("attempts"));
-      c.next_attempt_at = q.int64("next_attempt_at");
-      c.last_outcome = q.opt_text("last_outcome");
-      c.last_error = q.opt_text("last_error");
-      c.provider_call_id = q.opt_text("provider_call_id");
-      c.created_at = q.int64("created_at");
-      c.updated_at = q.int64("updated_at");
+      read_progress(q, c.id, c);
       out.push_back(std::move(c));
     }
-    q.reset();
     if (static_cast<int>(out.size()) >= limit) break;
   }
   return out;
@@ -271,15 +276,8 @@ std::optional<CallDetail> SqliteReports::call_detail(CallId id) {
   if (!q.step()) return std::nullopt;
   CallDetail d;
   d.candidate = read_candidate(q, -1);
-  d.attempts = static_cast<int>(q.int64("attempts"));
   d.campaign_id = q.int64("campaign_id");
-  d.state = stored_call_state(q.text("state"), d.candidate.call.id);
-  d.next_attempt_at = q.int64("next_attempt_at");
-  d.last_outcome = q.opt_text("last_outcome");
-  d.last_error = q.opt_text("last_error");
-  d.provider_call_id = q.opt_text("provider_call_id");
-  d.created_at = q.int64("created_at");
-  d.updated_at = q.int64("updated_at");
+  read_progress(q, d.candidate.call.id, d);
   q.reset();
   auto& a = db_.cached(kAttemptsOfCall);
   a.bind(1, id);
