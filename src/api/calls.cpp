@@ -1,6 +1,7 @@
 // Calls: one call now (POST /v1/calls, /v1/calls/bulk, like Veritus's bulk and single calls), a call in full, a
 // campaign's calls, and operator decisions on held calls (POST /v1/calls/{id}/release|fail and POST
 // /v1/campaigns/{id}/held/release|fail).
+#include <limits>
 #include <map>
 
 #include <spdlog/spdlog.h>
@@ -181,10 +182,44 @@ domain::CampaignId campaign_id_of(const json& body) {
   bad_field("campaign_id", "must be a campaign id (a string or a positive integer)");
 }
 
+// A record a call-now request names: inline, or a contact-book record named by contact id or customer id.
+struct NamedRecord {
+  json record;                        // the record (for a named one: made from the contact)
+  std::string at;                     // where the request names it, for errors
+  json ref;                           // a named one's {"contact_id": ...} or {"customer_id": ...}, else null
+  std::optional<BadRequest> refused;  // an id the workspace does not have (bulk: this record's result)
+};
+
+// The record of a contact-book entry, as a client would send it inline (domain::call_input's fields).
+json book_record(const domain::Contact& c) {
+  auto in = domain::call_input(c);
+  json rec = {{"phone_number", in.phone}, {"variables", in.variables}};
+  if (!in.first_name.empty()) rec["first_name"] = in.first_name;
+  if (!in.last_name.empty()) rec["last_name"] = in.last_name;
+  if (in.timezone) rec["timezone"] = *in.timezone;
+  return rec;
+}
+
+// The record `ref` names by contact id (`by_id`) or by customer id; a refusal instead of a throw when the
+// request answers per record.
+NamedRecord named(Context& ctx, const http::Request& req, const json& ref, bool by_id, const std::string& at,
+                  bool per_record) {
+  NamedRecord out;
+  out.at = at;
+  out.ref = {{by_id ? "contact_id" : "customer_id", ref}};
+  try {
+    out.record =
+        book_record(by_id ? find_contact(ctx, req.workspace, ref, at) : find_customer(ctx, req.workspace, ref, at));
+  } catch (const BadRequest& e) {
+    if (!per_record) throw;
+    out.refused = e;
+  }
+  return out;
+}
+
 // Checks, claims and sends the records' calls. Records that fail validation never reach the store.
 std::vector<CallNowResult> place_calls(Context& ctx, const http::Request& req, domain::CampaignId campaign_id,
-                                       const std::vector<const json*>& records, const std::vector<std::string>& at,
-                                       bool whole_request_on_bad_record) {
+                                       const std::vector<NamedRecord>& records, bool whole_request_on_bad_record) {
   auto campaign = owned_campaign(ctx, req, std::to_string(campaign_id));
   if (campaign.status != domain::CampaignStatus::running)
     throw BadRequest(409, "campaign_not_running",
@@ -223,18 +258,25 @@ std::vector<CallNowResult> place_calls(Context& ctx, const http::Request& req, d
   const auto& region = ctx.config().default_region;
   for (std::size_t i = 0; i < records.size(); ++i) {
     auto& r = results[i];
+    const auto& at = records[i].at;
+    if (records[i].refused) {
+      r.code = records[i].refused->code;
+      r.error = records[i].refused->message;
+      r.field = records[i].refused->field;
+      continue;
+    }
     try {
-      auto c = parse_contact(*records[i], at[i], region);
+      auto c = parse_contact(records[i].record, at, region);
       r.phone = c.phone;
       if (auto [it, fresh] = seen.emplace(c.phone, i); !fresh)  // as Veritus: unique within a request
-        throw BadRequest(400, "duplicate_contact", at[i] + ".phone_number: " + c.phone + " is also " + at[it->second],
-                         at[i] + ".phone_number");
-      check_required(c, campaign.spec.required_variables, at[i]);
+        throw BadRequest(400, "duplicate_contact",
+                         at + ".phone_number: " + c.phone + " is also " + records[it->second].at, at + ".phone_number");
+      check_required(c, campaign.spec.required_variables, at);
       inputs.push_back(std::move(c));
       input_of.push_back(i);
     } catch (const BadRequest& e) {
       if (whole_request_on_bad_record || e.status != 400 || e.code == "duplicate_contact") throw;
-      const json& rec = *records[i];
+      const json& rec = records[i].record;
       if (r.phone.empty() && rec.is_object())
         for (const char* k : {"phone_number", "phoneNumber", "to_number"})
           if (rec.contains(k) && !rec[k].is_null()) {
@@ -276,7 +318,7 @@ std::vector<CallNowResult> place_calls(Context& ctx, const http::Request& req, d
     const auto& item = placed.items[k];
     if (item.busy_call_id) {
       r.code = "call_in_flight";
-      r.field = at[input_of[k]];
+      r.field = records[input_of[k]].at;
       r.error = "contact " + r.phone + " already has call " + std::to_string(*item.busy_call_id) + " of campaign " +
                 std::to_string(campaign.id) + " out (dispatching, in progress or held)";
       r.data = {{"call_id", std::to_string(*item.busy_call_id)}};
@@ -314,14 +356,26 @@ void check_fields(const json& body, std::initializer_list<const char*> allowed) 
   }
 }
 
-// POST /v1/calls {campaign_id, contact}: 201 with the call when every check passes; otherwise nothing is
-// stored and the answer says why (422 with the failed checks, 409 when a call is already out).
+// POST /v1/calls {campaign_id, contact | contact_id | customer_id}: 201 with the call when every check
+// passes; otherwise nothing is stored and the answer says why (422 with the failed checks, 409 when a call
+// is already out, 400 unknown_contact for an id the workspace does not have).
 http::Response create_call(Context& ctx, const http::Request& req) {
   json body = parse_json_body(req);
-  check_fields(body, {"campaign_id", "contact"});
+  check_fields(body, {"campaign_id", "contact", "contact_id", "customer_id"});
   auto campaign_id = campaign_id_of(body);
-  if (!body.contains("contact") || body["contact"].is_null()) bad_field("contact", "is required");
-  auto results = place_calls(ctx, req, campaign_id, {&body["contact"]}, {"contact"}, true);
+  std::vector<const char*> given;
+  for (const char* k : {"contact", "contact_id", "customer_id"})
+    if (body.contains(k) && !body[k].is_null()) given.push_back(k);
+  if (given.empty()) bad_field("contact", "is required (or give contact_id or customer_id)");
+  if (given.size() > 1)
+    bad_field(given[1], std::string("give one of contact, contact_id, customer_id; ") + given[0] + " is given too");
+  std::string key = given.front();
+  std::vector<NamedRecord> records;
+  if (key == "contact")
+    records.push_back({body["contact"], "contact", nullptr, std::nullopt});
+  else
+    records.push_back(named(ctx, req, body[key], key == "contact_id", key, false));
+  auto results = place_calls(ctx, req, campaign_id, records, true);
   auto& r = results.front();
   if (r.success) return envelope(201, r.data, ctx.clock.now_ms());
   if (r.code == "call_in_flight") {
@@ -334,27 +388,41 @@ http::Response create_call(Context& ctx, const http::Request& req) {
   throw e;
 }
 
-// POST /v1/calls/bulk {campaign_id, contacts[1..100]}: 200 with a summary and one result per record, in
-// order, even when some fail (Veritus).
+// POST /v1/calls/bulk {campaign_id, contacts, contact_ids, customer_ids}: 1..100 records in all (inline,
+// or named by contact id or customer id as Veritus's customerIds); 200 with a summary and one result per
+// record, in order (contacts, then contact_ids, then customer_ids), even when some fail (Veritus).
 http::Response create_calls_bulk(Context& ctx, const http::Request& req) {
   json body = parse_json_body(req);
-  check_fields(body, {"campaign_id", "contacts"});
+  check_fields(body, {"campaign_id", "contacts", "contact_ids", "customer_ids"});
   auto campaign_id = campaign_id_of(body);
-  if (!body.contains("contacts") || !body["contacts"].is_array()) bad_field("contacts", "must be an array of records");
-  const json& list = body["contacts"];
-  if (list.empty() || list.size() > 100)
-    bad_field("contacts", "must hold 1 to 100 records, got " + std::to_string(list.size()));
-  std::vector<const json*> records;
-  std::vector<std::string> at;
-  for (std::size_t i = 0; i < list.size(); ++i) {
-    records.push_back(&list[i]);
-    at.push_back("contacts[" + std::to_string(i) + "]");
-  }
-  auto results = place_calls(ctx, req, campaign_id, records, at, false);
+  if (body.contains("contacts") && !body["contacts"].is_null() && !body["contacts"].is_array())
+    bad_field("contacts", "must be an array of records");
+  // Sizes are checked together below.
+  constexpr auto kAny = std::numeric_limits<std::size_t>::max();
+  auto inline_records = id_array(body, "contacts", kAny);
+  auto by_id = id_array(body, "contact_ids", kAny);
+  auto by_customer = id_array(body, "customer_ids", kAny);
+  std::size_t total = inline_records.size() + by_id.size() + by_customer.size();
+  if (total == 0 || total > 100)
+    bad_field(
+        inline_records.empty() && (!by_id.empty() || !by_customer.empty())
+            ? (by_id.empty() ? "customer_ids" : "contact_ids")
+            : "contacts",
+        "must hold 1 to 100 records in all (contacts, contact_ids and customer_ids), got " + std::to_string(total));
+  std::vector<NamedRecord> records;
+  for (std::size_t i = 0; i < inline_records.size(); ++i)
+    records.push_back({inline_records[i], "contacts[" + std::to_string(i) + "]", nullptr, std::nullopt});
+  for (std::size_t i = 0; i < by_id.size(); ++i)
+    records.push_back(named(ctx, req, by_id[i], true, "contact_ids[" + std::to_string(i) + "]", true));
+  for (std::size_t i = 0; i < by_customer.size(); ++i)
+    records.push_back(named(ctx, req, by_customer[i], false, "customer_ids[" + std::to_string(i) + "]", true));
+  auto results = place_calls(ctx, req, campaign_id, records, false);
   json out = json::array();
   std::size_t ok = 0;
-  for (auto& r : results) {
+  for (std::size_t i = 0; i < results.size(); ++i) {
+    auto& r = results[i];
     json item = {{"phone_number", r.phone}, {"success", r.success}};
+    if (!records[i].ref.is_null()) item.update(records[i].ref);
     if (r.success) {
       ++ok;
       item["data"] = std::move(r.data);

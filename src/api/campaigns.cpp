@@ -5,7 +5,6 @@
 
 #include "common.hpp"
 #include "contact_input.hpp"
-#include "csv.hpp"
 #include "dialerd/domain/phone.hpp"
 #include "dialerd/http/client.hpp"
 #include "dialerd/http/url_policy.hpp"
@@ -53,37 +52,11 @@ const std::set<std::string> kCampaignFields = {"name",
                                                "failover_provider",
                                                "batch_id",
                                                "batchId",
-                                               "phone_number_ids"};
-// A CSV upload as the same records a JSON body carries: one object per row, header -> cell. Empty cells
-// are left out; max_retries is read as a number.
-json csv_records(const std::string& text) {
-  auto parsed = parse_csv(text);
-  if (!parsed) throw BadRequest(400, "invalid_csv", "CSV: " + parsed.error());
-  const auto& table = *parsed;
-  bool has_phone = false;
-  for (const auto& h : table.header) has_phone |= h == "phone_number" || h == "phoneNumber" || h == "to_number";
-  if (!has_phone) throw BadRequest(400, "invalid_csv", "CSV: the header needs a phone_number column", "phone_number");
-  json records = json::array();
-  for (std::size_t r = 0; r < table.rows.size(); ++r) {
-    const auto& row = table.rows[r];
-    if (row.size() != table.header.size())
-      throw BadRequest(400, "invalid_csv",
-                       "CSV line " + std::to_string(table.row_lines[r]) + ": " + std::to_string(row.size()) +
-                           " fields, the header has " + std::to_string(table.header.size()));
-    json rec = json::object();
-    for (std::size_t i = 0; i < row.size(); ++i) {
-      if (row[i].empty()) continue;
-      const auto& name = table.header[i];
-      if (name == "max_retries" && row[i].size() <= 3 && is_digits(row[i]))
-        rec[name] = std::stoi(row[i]);
-      else
-        rec[name] = row[i];
-    }
-    records.push_back(std::move(rec));
-  }
-  return records;
-}
-
+                                               "phone_number_ids",
+                                               "contact_source",
+                                               "contact_folder_id",
+                                               "contact_ids",
+                                               "follow_lists"};
 json campaign_json(const Campaign& c, const CallCounts& counts) {
   const auto& s = c.spec;
   auto opt = [](const auto& v) { return v ? json(*v) : json(nullptr); };
@@ -113,6 +86,9 @@ json campaign_json(const Campaign& c, const CallCounts& counts) {
       {"failover_provider", s.failover_provider().empty() ? json(nullptr) : json(s.failover_provider())},
       {"batch_id", s.options.value("batch_id", json(nullptr))},
       {"phone_number_ids", s.options.value("phone_number_ids", json(nullptr))},
+      {"contact_source", s.options.value("contact_source", json(nullptr))},
+      {"contact_folder_ids", s.options.value("contact_folder_ids", json(nullptr))},
+      {"follow_lists", s.options.value("follow_lists", false)},
       {"created_at", util::format_rfc3339(c.created_at)},
       {"updated_at", util::format_rfc3339(c.updated_at)},
   };
@@ -241,6 +217,70 @@ http::Response patch_campaign(Context& ctx, const http::Request& req, const http
                body.dump(-1, ' ', false, json::error_handler_t::replace));
   ctx.scheduler.wake();
   return envelope(200, campaign_json(*ctx.campaigns.campaign(campaign.id), ctx.campaigns.counts(campaign.id)), now);
+}
+
+// A campaign's calls from the contact book, as the Truedy page has them: contact_source csv | folder |
+// manual names where they come from (inline `contacts`, the lists of contact_folder_id, the records of
+// contact_ids); the sources may also be given together. Each record becomes a call like an inline one; one
+// lacking a required variable refuses the request, naming it. follow_lists makes members added to the lists
+// later calls of the campaign too, while it has not ended.
+void records_of_book(Context& ctx, const http::Request& req, const json& body, CampaignSpec& spec,
+                     std::vector<ContactInput>& contacts) {
+  auto source = opt_string(body, "contact_source", "contact_source");
+  if (source && *source != "csv" && *source != "folder" && *source != "manual")
+    bad_field("contact_source", "must be csv, folder or manual, got '" + *source + "'");
+  auto given = [&](const char* key) { return body.contains(key) && !body[key].is_null(); };
+  if (source == "folder" && !given("contact_folder_id"))
+    bad_field("contact_folder_id", "is required when contact_source is folder");
+  if (source == "manual" && !given("contact_ids"))
+    bad_field("contact_ids", "is required when contact_source is manual");
+  if (source) spec.options["contact_source"] = *source;
+
+  std::vector<domain::ListId> lists;
+  json list_refs = json::array();
+  if (given("contact_folder_id")) {
+    const json& f = body["contact_folder_id"];
+    // One list id, or several.
+    std::vector<json> refs = f.is_array() ? std::vector<json>(f.begin(), f.end()) : std::vector<json>{f};
+    if (refs.empty() || refs.size() > 100) bad_field("contact_folder_id", "must name 1..100 lists");
+    for (std::size_t i = 0; i < refs.size(); ++i) {
+      std::string at = f.is_array() ? "contact_folder_id[" + std::to_string(i) + "]" : "contact_folder_id";
+      auto id = find_list(ctx, req.workspace, refs[i], at);
+      if (std::find(lists.begin(), lists.end(), id) != lists.end()) continue;
+      lists.push_back(id);
+      list_refs.push_back(domain::list_ref(id));
+    }
+    spec.options["contact_folder_ids"] = list_refs;
+  }
+  if (opt_bool(body, "follow_lists", "follow_lists").value_or(false)) {
+    if (lists.empty()) bad_field("follow_lists", "needs contact_folder_id (the lists to follow)");
+    spec.options["follow_lists"] = true;
+    spec.follow_lists = lists;
+  }
+  auto add = [&](const domain::Contact& c, const std::string& at) {
+    auto in = domain::call_input(c);
+    auto missing = domain::missing_required(in, spec.required_variables);
+    if (!missing.empty())
+      bad_field(at, "contact " + domain::contact_ref(c.id) + " lacks " + missing.front() +
+                        ", which the campaign's required_variables need");
+    contacts.push_back(std::move(in));
+  };
+  for (auto list : lists) {
+    store::Contacts::ContactFilter filter;
+    filter.list = list;
+    filter.limit = 1000;
+    for (;;) {
+      auto page = ctx.contacts.contacts(req.workspace, filter);
+      for (const auto& c : page) add(c, "contact_folder_id");
+      if (static_cast<int>(page.size()) < filter.limit) break;
+      filter.after = page.back().id;
+    }
+  }
+  auto ids = id_array(body, "contact_ids", 10000);
+  for (std::size_t i = 0; i < ids.size(); ++i) {
+    std::string at = "contact_ids[" + std::to_string(i) + "]";
+    add(find_contact(ctx, req.workspace, ids[i], at), at);
+  }
 }
 
 // POST /v1/campaigns. Everything is checked before anything is stored. Up to kCreateSlice contacts go in
@@ -382,6 +422,8 @@ awaitable<http::Response> create_campaign(Context& ctx, const http::Request& req
       check_required(contacts.back(), spec.required_variables, "contacts[" + std::to_string(i) + "]");
     }
   }
+
+  records_of_book(ctx, req, body, spec, contacts);
 
   auto now = ctx.clock.now_ms();
   const CampaignStatus final_status = spec.status;

@@ -2,6 +2,8 @@
 
 #include <set>
 
+#include "csv.hpp"
+#include "dialerd/domain/contact.hpp"
 #include "dialerd/domain/phone.hpp"
 #include "dialerd/schedule/time.hpp"
 
@@ -12,6 +14,36 @@ using namespace domain;
 namespace {
 const std::set<std::string> kContactNamed = {"phone_number", "phoneNumber", "to_number", "first_name",
                                              "last_name",    "variables",   "timezone",  "max_retries"};
+}
+
+// A CSV upload as the same records a JSON body carries: one object per row, header -> cell. Empty cells
+// are left out; max_retries is read as a number.
+json csv_records(const std::string& text) {
+  auto parsed = parse_csv(text);
+  if (!parsed) throw BadRequest(400, "invalid_csv", "CSV: " + parsed.error());
+  const auto& table = *parsed;
+  bool has_phone = false;
+  for (const auto& h : table.header) has_phone |= h == "phone_number" || h == "phoneNumber" || h == "to_number";
+  if (!has_phone) throw BadRequest(400, "invalid_csv", "CSV: the header needs a phone_number column", "phone_number");
+  json records = json::array();
+  for (std::size_t r = 0; r < table.rows.size(); ++r) {
+    const auto& row = table.rows[r];
+    if (row.size() != table.header.size())
+      throw BadRequest(400, "invalid_csv",
+                       "CSV line " + std::to_string(table.row_lines[r]) + ": " + std::to_string(row.size()) +
+                           " fields, the header has " + std::to_string(table.header.size()));
+    json rec = json::object();
+    for (std::size_t i = 0; i < row.size(); ++i) {
+      if (row[i].empty()) continue;
+      const auto& name = table.header[i];
+      if (name == "max_retries" && row[i].size() <= 3 && is_digits(row[i]))
+        rec[name] = std::stoi(row[i]);
+      else
+        rec[name] = row[i];
+    }
+    records.push_back(std::move(rec));
+  }
+  return records;
 }
 
 ContactInput parse_contact(const json& rec, const std::string& at, const std::string& region) {
@@ -44,19 +76,103 @@ ContactInput parse_contact(const json& rec, const std::string& at, const std::st
   return c;
 }
 
-std::vector<std::string> missing_required(const ContactInput& c, const std::vector<std::string>& required) {
-  std::vector<std::string> missing;
-  for (const auto& name : required) {
-    bool present = (name == "first_name" && !c.first_name.empty()) || (name == "last_name" && !c.last_name.empty()) ||
-                   (c.variables.contains(name) && !c.variables[name].is_null() && c.variables[name] != "");
-    if (!present) missing.push_back(name);
-  }
-  return missing;
-}
-
 void check_required(const ContactInput& c, const std::vector<std::string>& required, const std::string& at) {
   auto missing = missing_required(c, required);
   if (!missing.empty()) bad_field(at + "." + missing.front(), "is required by the campaign's required_variables");
+}
+
+}  // namespace dialerd::api
+
+namespace dialerd::api {
+
+ContactRecordInput parse_record(const json& rec, const std::string& at, const std::string& region) {
+  if (rec.is_object() && rec.contains("max_retries"))
+    bad_field(at + ".max_retries", "is a call's setting, not a contact's: give it with a campaign's contacts");
+  auto c = parse_contact(rec, at, region);
+  // A field that is null is left out, as an empty CSV cell is: the stored record keeps it.
+  auto given = [&](const char* k) { return rec.contains(k) && !rec[k].is_null(); };
+  ContactRecordInput out;
+  out.phone = c.phone;
+  if (given("first_name")) out.first_name = c.first_name;
+  if (given("last_name")) out.last_name = c.last_name;
+  out.timezone = c.timezone;
+  // What parse_contact took for variables but the contact book names.
+  if (auto it = c.variables.find("external_id"); it != c.variables.end()) {
+    if (!it->is_null()) out.external_id = external_id_of(*it, at + ".external_id");
+    c.variables.erase(it);
+  }
+  if (auto it = c.variables.find("active"); it != c.variables.end() && it->is_null()) c.variables.erase(it);
+  if (auto it = c.variables.find("active"); it != c.variables.end()) {
+    // A CSV cell is text: true/false, 1/0 and yes/no are read as the flag.
+    if (it->is_boolean()) {
+      out.active = it->get<bool>();
+    } else {
+      auto text = it->is_string() ? it->get<std::string>() : std::string();
+      if (text == "true" || text == "1" || text == "yes")
+        out.active = true;
+      else if (text == "false" || text == "0" || text == "no")
+        out.active = false;
+      else
+        bad_field(at + ".active", "must be true or false");
+    }
+    c.variables.erase(it);
+  }
+  bool has_variables = false;
+  for (const auto& [k, v] : rec.items())
+    has_variables |=
+        (k == "variables" && !v.is_null()) || (!kContactNamed.count(k) && k != "external_id" && k != "active");
+  if (has_variables) out.variables = std::move(c.variables);
+  return out;
+}
+
+namespace {
+[[noreturn]] void unknown(const char* code, const std::string& at, const std::string& what) {
+  throw BadRequest(400, code, util::escape_control(at) + ": " + what, at);
+}
+}  // namespace
+
+Contact find_contact(Context& ctx, const std::string& workspace, const json& ref, const std::string& at) {
+  if (!ref.is_string()) bad_field(at, "must be a contact id such as ctc_12");
+  auto text = ref.get<std::string>();
+  auto id = parse_contact_ref(text);
+  if (!id) bad_field(at, "'" + text + "' is not a contact id (they look like ctc_12)");
+  auto c = ctx.contacts.contact_by_id(workspace, *id);
+  if (!c) unknown("unknown_contact", at, "no contact " + text);
+  return *c;
+}
+
+std::string external_id_of(const json& v, const std::string& at) {
+  if (v.is_number_integer()) return std::to_string(v.get<std::int64_t>());
+  if (!v.is_string() || v.get<std::string>().empty() || v.get<std::string>().size() > 255)
+    bad_field(at, "must be a customer id: a string of 1..255 bytes, or an integer");
+  return v.get<std::string>();
+}
+
+Contact find_customer(Context& ctx, const std::string& workspace, const json& ref, const std::string& at) {
+  auto text = external_id_of(ref, at);
+  auto c = ctx.contacts.contact_by_external_id(workspace, text);
+  if (!c) unknown("unknown_contact", at, "no contact with external_id " + text);
+  return *c;
+}
+
+ListId find_list(Context& ctx, const std::string& workspace, const json& ref, const std::string& at) {
+  if (!ref.is_string()) bad_field(at, "must be a list id such as lst_3");
+  auto text = ref.get<std::string>();
+  auto id = parse_list_ref(text);
+  if (!id) bad_field(at, "'" + text + "' is not a list id (they look like lst_3)");
+  if (!ctx.contacts.list(workspace, *id)) unknown("unknown_list", at, "no list " + text);
+  return *id;
+}
+
+std::vector<json> id_array(const json& body, const char* key, std::size_t max) {
+  std::vector<json> out;
+  if (!body.contains(key) || body[key].is_null()) return out;
+  const json& v = body[key];
+  if (!v.is_array()) bad_field(key, std::string("must be an array, got ") + v.type_name());
+  if (v.size() > max)
+    bad_field(key, "may hold at most " + std::to_string(max) + " ids, got " + std::to_string(v.size()));
+  out.assign(v.begin(), v.end());
+  return out;
 }
 
 }  // namespace dialerd::api

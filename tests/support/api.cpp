@@ -20,6 +20,21 @@ HttpResult api_post(const DaemonProcess& d, const std::string& path, const nlohm
   return http_post(d.url(path), body.dump());
 }
 
+HttpResult api_call(const DaemonProcess& d, const std::string& method, const std::string& path, const std::string& body,
+                    const std::string& content_type, const std::string& api_key) {
+  http::ClientRequest req;
+  req.method = method;
+  req.url = d.url(path);
+  req.content_type = content_type;
+  if (!api_key.empty()) req.headers.emplace_back("X-API-Key", api_key);
+  req.body = body;
+  req.timeout_ms = 30000;
+  auto res = http::fetch_blocking(req);
+  INFO(method << " " << path << ": " << (res ? std::string() : res.error().message));
+  REQUIRE(res.has_value());
+  return {res.value().status, nlohmann::json::parse(res.value().body, nullptr, false), res.value().body};
+}
+
 std::string nanp_phone(long i, std::string_view area, long base) {
   char digits[24];
   std::snprintf(digits, sizeof digits, "%07ld", base + i);

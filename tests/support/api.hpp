@@ -15,6 +15,11 @@ nlohmann::json campaign_of(const DaemonProcess& d, const std::string& id);
 // POSTs `body` as JSON to `path` (e.g. "/v1/calls"), asserting nothing about the answer.
 HttpResult api_post(const DaemonProcess& d, const std::string& path,
                     const nlohmann::json& body = nlohmann::json::object());
+// Any request: `method` on `path` with `body` of `content_type`, sent with `api_key` as X-API-Key when one is
+// given; REQUIREs an answer.
+HttpResult api_call(const DaemonProcess& d, const std::string& method, const std::string& path,
+                    const std::string& body = "", const std::string& content_type = "application/json",
+                    const std::string& api_key = "");
 
 // A North American number in E.164: "+1" + `area` + the seven digits of `base + i` (zero-padded), e.g.
 // nanp_phone(7) == "+14152000007". Each test file keeps to its own range (area, base) so numbers do not meet.

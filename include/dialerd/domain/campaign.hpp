@@ -43,6 +43,8 @@ struct CampaignSpec {
   std::vector<std::string> required_variables;
   nlohmann::json options = nlohmann::json::object();  // provider-specific (e.g. a batch id)
   CampaignStatus status = CampaignStatus::running;    // the status it is created in
+  // Lists whose members added later become calls of the campaign while it has not ended (`follow_lists`).
+  std::vector<std::int64_t> follow_lists;
 
   // Where chunks go while `provider`'s circuit breaker is open ("" = nowhere: they wait). Kept in options.
   std::string failover_provider() const {
@@ -61,12 +63,15 @@ struct ContactInput {
   std::optional<int> max_retries;       // this call's retry budget, instead of the campaign's
 };
 
+// A workspace's record of a person (contact.hpp has the contact book's other values).
 struct Contact {
   std::int64_t id = 0;
   std::string phone;  // E.164
   std::string first_name, last_name;
   std::optional<std::string> timezone;
   bool active = true;
+  nlohmann::json variables = nlohmann::json::object();  // what a call made from the record carries
+  std::optional<std::string> external_id;               // the customer's own id, unique per workspace
   UnixMs created_at = 0, updated_at = 0;
 };
 

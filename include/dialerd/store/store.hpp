@@ -99,9 +99,26 @@ class Store final : public DispatchQueue, public Contacts, public Outbox {
 
   // Contacts and suppressions (contacts.hpp; src/store/sqlite/contacts.cpp).
   std::optional<domain::Contact> contact(const std::string& workspace, const std::string& phone) override;
+  std::optional<domain::Contact> contact_by_id(const std::string& workspace, domain::ContactId id) override;
+  std::optional<domain::Contact> contact_by_external_id(const std::string& workspace,
+                                                        const std::string& external_id) override;
+  std::vector<domain::Contact> contacts(const std::string& workspace, const ContactFilter& filter) override;
+  UpsertedRecords upsert_contacts(const std::string& workspace, const std::vector<domain::ContactRecordInput>& records,
+                                  std::optional<domain::ListId> list, domain::UnixMs now) override;
+  bool update_contact(const std::string& workspace, const domain::Contact& contact, domain::UnixMs now) override;
+  Deleted delete_contact(const std::string& workspace, domain::ContactId id, domain::UnixMs now) override;
   std::optional<std::string> contact_suppressed(const std::string& workspace, const std::string& phone) override;
   std::vector<ContactCall> contact_calls(std::int64_t contact_id, const std::string& workspace, int limit) override;
-  void update_contact(const domain::Contact& contact, domain::UnixMs now) override;
+  std::optional<domain::ContactList> create_list(const std::string& workspace, const std::string& name,
+                                                 const std::string& description, domain::UnixMs now) override;
+  std::optional<domain::ContactList> list(const std::string& workspace, domain::ListId id) override;
+  std::vector<domain::ContactList> lists(const std::string& workspace, domain::ListId after, int limit) override;
+  ListChange update_list(const std::string& workspace, const domain::ContactList& list, domain::UnixMs now) override;
+  ListChange delete_list(const std::string& workspace, domain::ListId id) override;
+  MembersAdded add_members(const std::string& workspace, domain::ListId list, const std::vector<domain::ContactId>& ids,
+                           domain::UnixMs now) override;
+  std::int64_t remove_members(const std::string& workspace, domain::ListId list,
+                              const std::vector<domain::ContactId>& ids) override;
   domain::Suppression add_suppression(const domain::Suppression& s) override;
   std::optional<domain::Suppression> suppression(const std::string& owner, const std::string& phone) override;
   std::vector<domain::Suppression> suppressions(const std::string& owner, const std::string& after_phone,
@@ -122,6 +139,11 @@ class Store final : public DispatchQueue, public Contacts, public Outbox {
  private:
   AddedContacts insert_contacts(domain::CampaignId id, const std::vector<domain::ContactInput>& contacts,
                                 domain::UnixMs now);
+  // Writes a contact record's fields inside an open transaction.
+  void write_contact(const domain::Contact& c, domain::UnixMs now);
+  // Makes the list's new members calls of each campaign following it, inside an open transaction.
+  FollowerCalls feed_followers(const std::string& workspace, domain::ListId list,
+                               const std::vector<domain::ContactId>& joined, domain::UnixMs now);
   // Moves a campaign's status inside an open transaction if the state machine allows it.
   bool move_campaign(domain::CampaignId id, domain::CampaignStatus to, domain::UnixMs now);
   // Applies one outcome inside an open transaction.

@@ -99,6 +99,7 @@ CampaignId Store::create_campaign(const CampaignSpec& spec, const std::vector<Co
   ins.bind(22, to_string(spec.status)).bind(23, now);
   ins.run();
   CampaignId id = db_->last_insert_rowid();
+  for (auto list : spec.follow_lists) db_->cached(kFollowList).bind(1, list).bind(2, id).run();
   insert_contacts(id, contacts, now);
   tx.commit();
   return id;

@@ -8,7 +8,7 @@ namespace {
 
 // Numbered migrations: never edit one that has shipped; add the next. docs/SCHEMA.md describes the result.
 // Times are Unix milliseconds (UTC) in INTEGER columns; the views show them readably.
-constexpr std::array<const char*, 6> kMigrations = {
+constexpr std::array<const char*, 7> kMigrations = {
     // 1: campaigns, contacts, calls, attempts, suppressions, the webhook outbox, counters kept by
     //    triggers, the state machines as data, and the inspection views.
     R"sql(
@@ -579,6 +579,37 @@ CREATE TABLE sent_chunks (
 INSERT OR IGNORE INTO sent_chunks(dispatch_key, sent_at)
 SELECT DISTINCT dispatch_key, updated_at FROM calls INDEXED BY calls_dispatching
 WHERE state = 'dispatching' AND dispatch_key IS NOT NULL;
+)sql",
+    // 7: the contact book (issue 23). A contact record gets the customer's own id (unique per workspace)
+    //    and a deletion mark: a deleted record keeps its row, so its calls and attempts keep their
+    //    history, and comes back if the number is uploaded again. Lists (folders) of a workspace's
+    //    contacts, and the campaigns that follow a list (its members added later become calls).
+    R"sql(
+ALTER TABLE contacts ADD COLUMN external_id TEXT;
+ALTER TABLE contacts ADD COLUMN deleted_at INTEGER;
+CREATE UNIQUE INDEX contacts_external_id ON contacts(workspace, external_id) WHERE external_id IS NOT NULL;
+CREATE INDEX contacts_workspace ON contacts(workspace, id);
+CREATE TABLE lists (
+  id          INTEGER PRIMARY KEY,
+  workspace   TEXT    NOT NULL,
+  name        TEXT    NOT NULL,
+  description TEXT    NOT NULL DEFAULT '',
+  created_at  INTEGER NOT NULL,
+  updated_at  INTEGER NOT NULL,
+  UNIQUE (workspace, name)
+);
+CREATE TABLE list_members (
+  list_id    INTEGER NOT NULL REFERENCES lists(id),
+  contact_id INTEGER NOT NULL REFERENCES contacts(id),
+  added_at   INTEGER NOT NULL,
+  PRIMARY KEY (list_id, contact_id)
+) WITHOUT ROWID;
+CREATE INDEX list_members_contact ON list_members(contact_id);
+CREATE TABLE list_followers (
+  list_id     INTEGER NOT NULL REFERENCES lists(id),
+  campaign_id INTEGER NOT NULL REFERENCES campaigns(id),
+  PRIMARY KEY (list_id, campaign_id)
+) WITHOUT ROWID;
 )sql",
 };
 

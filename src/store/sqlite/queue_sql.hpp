@@ -32,8 +32,14 @@ VALUES ((SELECT workspace FROM campaigns WHERE id = ?6), ?1, ?2, ?3, ?5, ?4, ?4)
 ON CONFLICT(workspace, phone) DO UPDATE SET first_name = coalesce(excluded.first_name, first_name),
                                  last_name = coalesce(excluded.last_name, last_name),
                                  timezone = coalesce(excluded.timezone, timezone),
+                                 -- a deleted record of the number comes back (contacts.cpp, delete_contact)
+                                 active = CASE WHEN deleted_at IS NULL THEN active ELSE 1 END,
+                                 created_at = CASE WHEN deleted_at IS NULL THEN created_at ELSE excluded.created_at END,
+                                 deleted_at = NULL,
                                  updated_at = excluded.updated_at
 RETURNING id)sql";
+// A campaign following a list: members added later become its calls (contacts.cpp, feed_followers).
+inline constexpr const char* kFollowList = "INSERT OR IGNORE INTO list_followers(list_id, campaign_id) VALUES (?1, ?2)";
 inline constexpr const char* kFindPendingCall =
     "SELECT id FROM calls WHERE contact_id = ?1 AND campaign_id = ?2 AND state = 'pending' LIMIT 1";
 inline constexpr const char* kUpdatePendingCall =
@@ -178,10 +184,6 @@ UPDATE campaigns SET name = ?2, timezone = ?3, start_time = ?4, end_time = ?5, w
                      max_calls_per_day = ?8, retry_attempts = ?9, retry_delay_s = ?10, rotation = ?11, updated_at = ?12,
                      options = ?13
 WHERE id = ?1)sql";
-inline constexpr const char* kSelectContact = R"sql(
-SELECT id, phone, coalesce(first_name, '') AS first_name, coalesce(last_name, '') AS last_name, timezone, active,
-       created_at, updated_at
-FROM contacts WHERE workspace = ?1 AND phone = ?2)sql";
 // The reason a workspace's contact is suppressed, as the claim sees it.
 inline constexpr const char* kContactSuppressed =
     "SELECT " DIALERD_SUPPRESSED " FROM contacts p WHERE p.workspace = ?1 AND p.phone = ?2";
@@ -190,8 +192,6 @@ inline constexpr const char* kCallsOfContact = R"sql(
 SELECT k.id, k.campaign_id, k.state, k.attempts, k.last_outcome, k.next_attempt_at
 FROM calls k JOIN campaigns c ON c.id = k.campaign_id
 WHERE k.contact_id = ?1 AND c.workspace = ?2 ORDER BY k.id DESC LIMIT ?3)sql";
-inline constexpr const char* kUpdateContact = R"sql(
-UPDATE contacts SET first_name = ?2, last_name = ?3, timezone = ?4, active = ?5, updated_at = ?6 WHERE id = ?1)sql";
 inline constexpr const char* kRotationCursor = "SELECT rotation_cursor FROM campaigns WHERE id = ?1";
 inline constexpr const char* kSetRotationCursor = "UPDATE campaigns SET rotation_cursor = ?2 WHERE id = ?1";
 inline constexpr const char* kMarkDispatching = R"sql(

@@ -300,3 +300,66 @@ INSERT INTO suppressions(phone, reason, source, created_at) VALUES ('+1415555010
   CHECK(s.contact("y", "+14155550101")->id == 4);
   CHECK_FALSE(s.contact("y", "+14155550102"));
 }
+
+TEST_CASE("store: migration 7 makes every contact a contact-book record and keeps its calls and attempts") {
+  testing::TempDir dir;
+  const std::string path = dir.file("q.db");
+  {
+    Db db(path, Db::Mode::read_write, 1000);
+    db.exec("PRAGMA foreign_keys = ON");
+    store::sqlite::migrate(db, 6);
+    // Workspace x has two contacts, one with a pending call and one with a finished call and its attempt.
+    db.exec(R"sql(
+INSERT INTO campaigns(workspace, name, agent_id, provider, from_number, schedule_type, concurrency, status,
+                      created_at, updated_at)
+VALUES ('x', 'cx', 'ag', 'p', '+14155550100', 'immediate', 10, 'running', 1, 1);
+INSERT INTO contacts(workspace, phone, first_name, timezone, active, variables, created_at, updated_at)
+VALUES ('x', '+14155550101', 'Ann', 'America/Chicago', 1, '{}', 1, 2), ('x', '+14155550102', 'Bo', NULL, 1, '{}', 1, 1);
+INSERT INTO calls(campaign_id, contact_id, state, next_attempt_at, created_at, updated_at)
+VALUES (1, 1, 'pending', 5, 1, 1), (1, 2, 'pending', 5, 1, 1);
+UPDATE calls SET state = 'dispatching', attempts = 1 WHERE id = 2;
+UPDATE calls SET state = 'in_progress' WHERE id = 2;
+UPDATE calls SET state = 'completed' WHERE id = 2;
+INSERT INTO attempts(call_id, campaign_id, contact_id, number, dispatch_key, submitted_at)
+VALUES (2, 1, 2, '+14155550102', 'dk-2', 3);
+)sql");
+  }
+  Store s({path});
+  {
+    Db db(path, Db::Mode::read_write, 1000);
+    CHECK(text_of(db, "PRAGMA integrity_check") == "ok");
+    CHECK(text_of(db, "PRAGMA foreign_key_check").empty());
+    CHECK(text_of(db, "SELECT count(*) FROM contacts WHERE external_id IS NULL AND deleted_at IS NULL") == "2");
+  }
+  auto ann = s.contact_by_id("x", 1);
+  REQUIRE(ann);
+  CHECK(ann->first_name == "Ann");
+  CHECK(ann->timezone == std::optional<std::string>("America/Chicago"));
+  CHECK_FALSE(s.contact_by_id("y", 1));  // another workspace's id is none
+  store::Contacts::ContactFilter all;
+  CHECK(s.contacts("x", all).size() == 2);
+
+  // The old records take part in the contact book: an external id by upload, a list, a delete.
+  ContactRecordInput rec;
+  rec.phone = "+14155550101";
+  rec.external_id = "cus-1";
+  auto up = s.upsert_contacts("x", {rec}, std::nullopt, 10);
+  REQUIRE(up.records.size() == 1);
+  CHECK(up.records[0].result == store::Contacts::Upserted::Result::updated);
+  CHECK(up.records[0].id == 1);
+  CHECK(s.contact_by_external_id("x", "cus-1")->first_name == "Ann");
+  auto list = s.create_list("x", "old ones", "", 10);
+  REQUIRE(list);
+  CHECK(s.add_members("x", list->id, {1, 2}, 10).added == 2);
+  CHECK(s.list("x", list->id)->members == 2);
+  CHECK(s.delete_contact("x", 2, 11) == store::Contacts::Deleted::deleted);
+  CHECK(s.delete_contact("x", 1, 11) == store::Contacts::Deleted::deleted);
+  Db db(path, Db::Mode::read_write, 1000);
+  // Ann's pending call is skipped; Bo's finished call and its attempt are kept; the counts follow.
+  CHECK(text_of(db,
+                "SELECT group_concat(id || ':' || state || ':' || coalesce(last_error, '-'), ' ') FROM "
+                "(SELECT * FROM calls ORDER BY id)") == "1:skipped:contact deleted 2:completed:-");
+  CHECK(text_of(db, "SELECT count(*) FROM attempts WHERE contact_id = 2") == "1");
+  CHECK(counters(db, 1) == counted(db, 1));
+  CHECK(s.list("x", list->id)->members == 0);
+}

@@ -1,0 +1,36 @@
+// The contact book's values: the ids clients see, and the call a record makes.
+#include <catch2/catch.hpp>
+
+#include "dialerd/domain/contact.hpp"
+
+using namespace dialerd::domain;
+
+TEST_CASE("contact book: ids read back only as they were written") {
+  CHECK(contact_ref(12) == "ctc_12");
+  CHECK(list_ref(3) == "lst_3");
+  CHECK(parse_contact_ref("ctc_12") == std::optional<ContactId>(12));
+  CHECK(parse_list_ref("lst_3") == std::optional<ListId>(3));
+  for (const char* bad :
+       {"ctc_", "ctc_0", "ctc_012", "ctc_-1", "ctc_1x", "lst_1", "12", "CTC_1", "ctc_99999999999999999999"})
+    CHECK_FALSE(parse_contact_ref(bad));
+  CHECK_FALSE(parse_list_ref("ctc_1"));
+}
+
+TEST_CASE("contact book: a record's call carries its fields and its external id as customer_id") {
+  Contact c;
+  c.phone = "+14155550101";
+  c.first_name = "Ann";
+  c.timezone = "America/Chicago";
+  c.variables = {{"account", "A1"}};
+  c.external_id = "cus-1";
+  auto in = call_input(c);
+  CHECK(in.phone == c.phone);
+  CHECK(in.first_name == "Ann");
+  CHECK(in.timezone == c.timezone);
+  CHECK(in.variables == nlohmann::json{{"account", "A1"}, {"customer_id", "cus-1"}});
+  CHECK(missing_required(in, {"account", "first_name", "last_name", "customer_id"}) ==
+        std::vector<std::string>{"last_name"});
+  // The record's own customer_id variable wins.
+  c.variables["customer_id"] = "own";
+  CHECK(call_input(c).variables["customer_id"] == "own");
+}
