@@ -268,9 +268,12 @@ std::vector<CallNowResult> place_calls(Context& ctx, const http::Request& req, d
     try {
       auto c = parse_contact(records[i].record, at, region);
       r.phone = c.phone;
-      if (auto [it, fresh] = seen.emplace(c.phone, i); !fresh)  // as Veritus: unique within a request
-        throw BadRequest(400, "duplicate_contact",
-                         at + ".phone_number: " + c.phone + " is also " + records[it->second].at, at + ".phone_number");
+      if (auto [it, fresh] = seen.emplace(c.phone, i); !fresh) {  // as Veritus: unique within a request
+        // A named record is the id at fault; an inline one its number.
+        std::string field = records[i].ref.is_null() ? at + ".phone_number" : at;
+        throw BadRequest(400, "duplicate_contact", field + ": " + c.phone + " is also " + records[it->second].at,
+                         field);
+      }
       check_required(c, campaign.spec.required_variables, at);
       inputs.push_back(std::move(c));
       input_of.push_back(i);

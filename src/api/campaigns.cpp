@@ -224,8 +224,8 @@ http::Response patch_campaign(Context& ctx, const http::Request& req, const http
 // contact_ids); the sources may also be given together. Each record becomes a call like an inline one; one
 // lacking a required variable refuses the request, naming it. follow_lists makes members added to the lists
 // later calls of the campaign too, while it has not ended.
-void records_of_book(Context& ctx, const http::Request& req, const json& body, CampaignSpec& spec,
-                     std::vector<ContactInput>& contacts) {
+awaitable<void> records_of_book(Context& ctx, const http::Request& req, const json& body, CampaignSpec& spec,
+                                std::vector<ContactInput>& contacts) {
   auto source = opt_string(body, "contact_source", "contact_source");
   if (source && *source != "csv" && *source != "folder" && *source != "manual")
     bad_field("contact_source", "must be csv, folder or manual, got '" + *source + "'");
@@ -274,6 +274,7 @@ void records_of_book(Context& ctx, const http::Request& req, const json& body, C
       for (const auto& c : page) add(c, "contact_folder_id");
       if (static_cast<int>(page.size()) < filter.limit) break;
       filter.after = page.back().id;
+      co_await yield_to_loop();  // a long list is read a page at a time, the loop serving others between
     }
   }
   auto ids = id_array(body, "contact_ids", 10000);
@@ -423,7 +424,7 @@ awaitable<http::Response> create_campaign(Context& ctx, const http::Request& req
     }
   }
 
-  records_of_book(ctx, req, body, spec, contacts);
+  co_await records_of_book(ctx, req, body, spec, contacts);
 
   auto now = ctx.clock.now_ms();
   const CampaignStatus final_status = spec.status;

@@ -160,7 +160,7 @@ ListId find_list(Context& ctx, const std::string& workspace, const json& ref, co
   auto text = ref.get<std::string>();
   auto id = parse_list_ref(text);
   if (!id) bad_field(at, "'" + text + "' is not a list id (they look like lst_3)");
-  if (!ctx.contacts.list(workspace, *id)) unknown("unknown_list", at, "no list " + text);
+  if (!ctx.contacts.has_list(workspace, *id)) unknown("unknown_list", at, "no list " + text);
   return *id;
 }
 

@@ -36,6 +36,12 @@ ContactList list_at(Context& ctx, const http::Request& req, const std::string& r
   if (!l) throw BadRequest(404, "not_found", "no list " + ref);
   return *l;
 }
+// The same, its id only: no member counts (a pass over a long list's members) for the member routes.
+ListId list_id_at(Context& ctx, const http::Request& req, const std::string& ref) {
+  auto id = domain::parse_list_ref(ref);
+  if (!id || !ctx.contacts.has_list(req.workspace, *id)) throw BadRequest(404, "not_found", "no list " + ref);
+  return *id;
+}
 
 void read_list_fields(const json& body, ContactList& l, bool create) {
   if (!body.is_object()) throw BadRequest(400, "invalid_json", "body must be a JSON object");
@@ -105,8 +111,8 @@ http::Response patch_list(Context& ctx, const http::Request& req, const http::Pa
 }
 
 http::Response delete_list(Context& ctx, const http::Request& req, const http::Params& p) {
-  auto l = list_at(ctx, req, p.at("id"));
-  switch (ctx.contacts.delete_list(req.workspace, l.id)) {
+  const ListId list = list_id_at(ctx, req, p.at("id"));
+  switch (ctx.contacts.delete_list(req.workspace, list)) {
     case store::Contacts::ListChange::followed:
       throw BadRequest(409, "list_in_use",
                        "list " + p.at("id") +
@@ -116,8 +122,8 @@ http::Response delete_list(Context& ctx, const http::Request& req, const http::P
     default:
       throw BadRequest(404, "not_found", "no list " + p.at("id"));
   }
-  spdlog::info("list {}: deleted", l.id);
-  return envelope(200, {{"id", domain::list_ref(l.id)}, {"deleted", true}}, ctx.clock.now_ms());
+  spdlog::info("list {}: deleted", list);
+  return envelope(200, {{"id", domain::list_ref(list)}, {"deleted", true}}, ctx.clock.now_ms());
 }
 
 // The records a members request names by contact_ids and customer_ids, each checked as the workspace's.
@@ -135,11 +141,11 @@ std::vector<domain::ContactId> named_members(Context& ctx, const http::Request& 
 // POST /v1/lists/{id}/members: {contact_ids, customer_ids} adds existing records (all or none: an unknown id
 // is a 400 naming it); {contacts: [...]} or a CSV body upserts records as POST /v1/contacts does and adds them.
 awaitable<http::Response> add_members(Context& ctx, const http::Request& req, const http::Params& p) {
-  auto l = list_at(ctx, req, p.at("id"));
+  const ListId list = list_id_at(ctx, req, p.at("id"));
   auto media = media_type(req);
   if (media == "text/csv") {
     json rows = co_await csv_body(req);
-    co_return co_await import_records(ctx, req, std::move(rows), l.id);
+    co_return co_await import_records(ctx, req, std::move(rows), list);
   }
   json body = co_await parse_json_body_off_loop(req);
   if (!body.is_object()) throw BadRequest(400, "invalid_json", "body must be a JSON object");
@@ -149,14 +155,14 @@ awaitable<http::Response> add_members(Context& ctx, const http::Request& req, co
   if (body.contains("contacts")) {
     if (body.contains("contact_ids") || body.contains("customer_ids"))
       bad_field("contacts", "give records (contacts) or ids (contact_ids, customer_ids), not both");
-    co_return co_await import_records(ctx, req, std::move(body), l.id);
+    co_return co_await import_records(ctx, req, std::move(body), list);
   }
   auto ids = named_members(ctx, req, body);
   if (ids.empty()) bad_field("contact_ids", "give at least one contact id or customer id");
   auto now = ctx.clock.now_ms();
   const auto budget = std::chrono::milliseconds(ctx.config().db_busy_timeout_ms);
   auto added =
-      co_await store::when_unlocked([&] { return ctx.contacts.add_members(req.workspace, l.id, ids, now); }, budget);
+      co_await store::when_unlocked([&] { return ctx.contacts.add_members(req.workspace, list, ids, now); }, budget);
   if (added.calls.made > 0) ctx.scheduler.wake();
   co_return envelope(200,
                      {{"added", added.added},
@@ -167,14 +173,14 @@ awaitable<http::Response> add_members(Context& ctx, const http::Request& req, co
 }
 
 http::Response remove_members(Context& ctx, const http::Request& req, const http::Params& p) {
-  auto l = list_at(ctx, req, p.at("id"));
+  const ListId list = list_id_at(ctx, req, p.at("id"));
   json body = parse_json_body(req);
   if (!body.is_object()) throw BadRequest(400, "invalid_json", "body must be a JSON object");
   for (const auto& [k, v] : body.items())
     if (k != "contact_ids" && k != "customer_ids") bad_field(k, "unknown field (give contact_ids or customer_ids)");
   auto ids = named_members(ctx, req, body);
   if (ids.empty()) bad_field("contact_ids", "give at least one contact id or customer id");
-  auto removed = ctx.contacts.remove_members(req.workspace, l.id, ids);
+  auto removed = ctx.contacts.remove_members(req.workspace, list, ids);
   return envelope(200, {{"removed", removed}}, ctx.clock.now_ms());
 }
 
@@ -193,7 +199,7 @@ void register_list_routes(http::Router& router, Context& ctx) {
   router.add("DELETE", "/v1/lists/{id}",
              guarded([&ctx](const http::Request& r, const http::Params& p) { return delete_list(ctx, r, p); }));
   router.add("GET", "/v1/lists/{id}/members", guarded([&ctx](const http::Request& r, const http::Params& p) {
-               return contact_page(ctx, r, list_at(ctx, r, p.at("id")).id);
+               return contact_page(ctx, r, list_id_at(ctx, r, p.at("id")));
              }));
   router.add_async("POST", "/v1/lists/{id}/members",
                    [&ctx](const http::Request& r, const http::Params& p) { return add_members(ctx, r, p); });

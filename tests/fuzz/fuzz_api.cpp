@@ -1,9 +1,10 @@
 // The v1 API's request bodies, through the real router, handlers and store (a SQLite file in a temporary
 // directory) with a scheduler that never runs: what a client can send, short of the socket.
 //
-// Input: byte 0 picks the route (kRoutes), byte 1 the campaign of routes with {id} (1 + byte % 4: 1 and 2
+// Input: byte 0 picks the route (kRoutes), byte 1 the campaign of routes with {id} (1 + byte % 5: 1 and 2
 // run on the simulator and the batchcall provider, 3 is a draft that requires the variable order_id, 4
-// does not exist); the rest is the body, or for the last route (GET) the target with its query.
+// follows the contact book's list lst_1, 5 does not exist); the rest is the body, or for GET and DELETE
+// the target with its query.
 //
 // The promise checked: the answer is 2xx, 4xx or 503 (the daemon's answer to a database that cannot
 // write), its body is JSON, and a 4xx or 503 carries error.code. An exception out of api::serve is what the
@@ -69,6 +70,15 @@ constexpr Route kRoutes[] = {
     {"PATCH", "/v1/contacts/+14155550101", "application/json"},
     {"POST", "/v1/campaigns/{id}/held/release", "application/json"},
     {"GET", "", ""},  // the body is the target: every GET route's path parameters and query
+    {"POST", "/v1/contacts", "application/json"},
+    {"POST", "/v1/contacts?list_id=lst_1", "text/csv"},
+    {"PATCH", "/v1/contacts/ctc_4", "application/json"},
+    {"POST", "/v1/lists", "application/json"},
+    {"PATCH", "/v1/lists/lst_1", "application/json"},
+    {"POST", "/v1/lists/lst_1/members", "application/json"},
+    {"POST", "/v1/lists/lst_1/members", "text/csv"},
+    {"POST", "/v1/lists/lst_1/members/remove", "application/json"},
+    {"DELETE", "", ""},  // as GET: the body is the target
 };
 
 // $TMPDIR if set (bench/fuzz.sh points it at its scratch directory), else memory-backed /dev/shm.
@@ -139,6 +149,19 @@ class World {
     create(sim);
     create(bc);
     create(draft);
+    // The contact book: list lst_1 with record ctc_4 (ctc_1..3 are the campaigns' contacts), followed by a
+    // campaign, so member routes make calls too.
+    for (auto [path, body] :
+         {std::pair<const char*, json>{"/v1/lists", {{"name", "l"}}},
+          {"/v1/contacts",
+           {{"list_id", "lst_1"}, {"contacts", {{{"phone_number", "+14155550104"}, {"external_id", "cus-4"}}}}}}}) {
+      auto r = serve(request("POST", path, "application/json", body.dump()));
+      if (r.status / 100 != 2) fail(std::string("fuzz_api setup: POST ") + path + " answered " + r.body);
+    }
+    json follower = base;
+    follower.update(
+        {{"name", "follower"}, {"provider", "sim"}, {"contact_folder_id", "lst_1"}, {"follow_lists", true}});
+    create(follower);
     auto chunk = store_.claim(*store_.campaign(2), 1, kNow);
     if (!chunk || chunk->calls.size() != 1) fail("fuzz_api setup: no call of campaign 2 to claim");
     const auto& call = chunk->calls.front();
@@ -223,7 +246,7 @@ int fuzz_api_one(const std::uint8_t* data, std::size_t size) {
   ++runs_on_world;
   const Route& route = kRoutes[data[0] % std::size(kRoutes)];
   std::string target = route.path, body(reinterpret_cast<const char*>(data + 2), size - 2);
-  if (auto at = target.find("{id}"); at != std::string::npos) target.replace(at, 4, std::to_string(1 + data[1] % 4));
+  if (auto at = target.find("{id}"); at != std::string::npos) target.replace(at, 4, std::to_string(1 + data[1] % 5));
   if (target.empty()) {
     target = body.rfind('/', 0) == 0 ? body : "/v1/" + body;
     body.clear();

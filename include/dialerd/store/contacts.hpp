@@ -80,7 +80,9 @@ class Contacts {
   // none / name_taken for a name in use.
   virtual std::optional<domain::ContactList> create_list(const std::string& workspace, const std::string& name,
                                                          const std::string& description, domain::UnixMs now) = 0;
+  // The list with its member counts (they cost a pass over its members); has_list only says it is there.
   virtual std::optional<domain::ContactList> list(const std::string& workspace, domain::ListId id) = 0;
+  virtual bool has_list(const std::string& workspace, domain::ListId id) = 0;
   virtual std::vector<domain::ContactList> lists(const std::string& workspace, domain::ListId after, int limit) = 0;
   enum class ListChange { done, not_found, name_taken, followed };
   virtual ListChange update_list(const std::string& workspace, const domain::ContactList& list, domain::UnixMs now) = 0;

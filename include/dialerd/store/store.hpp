@@ -112,6 +112,7 @@ class Store final : public DispatchQueue, public Contacts, public Outbox {
   std::optional<domain::ContactList> create_list(const std::string& workspace, const std::string& name,
                                                  const std::string& description, domain::UnixMs now) override;
   std::optional<domain::ContactList> list(const std::string& workspace, domain::ListId id) override;
+  bool has_list(const std::string& workspace, domain::ListId id) override;
   std::vector<domain::ContactList> lists(const std::string& workspace, domain::ListId after, int limit) override;
   ListChange update_list(const std::string& workspace, const domain::ContactList& list, domain::UnixMs now) override;
   ListChange delete_list(const std::string& workspace, domain::ListId id) override;

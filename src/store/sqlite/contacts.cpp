@@ -310,6 +310,10 @@ std::optional<ContactList> Store::list(const std::string& workspace, ListId id) 
   return read_list(q);
 }
 
+bool Store::has_list(const std::string& workspace, ListId id) {
+  return db_->cached(kListExists).bind(1, id).bind(2, workspace).first_int64().has_value();
+}
+
 std::vector<ContactList> Store::lists(const std::string& workspace, ListId after, int limit) {
   auto& q = db_->cached(kSelectLists);
   q.bind(1, workspace).bind(2, after).bind(3, limit);
