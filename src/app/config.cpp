@@ -263,11 +263,11 @@ const std::vector<Key<Config>>& daemon_keys() {
          c.retry.retryable.clear();
          for (const auto& o : v) {
            auto outcome = o.is_string() ? domain::outcome_from(o.get<std::string>()) : std::nullopt;
-           if (!outcome || *outcome == domain::Outcome::completed || *outcome == domain::Outcome::voicemail)
-             return util::fail(
-                 o.dump() +
-                 " is not a retryable outcome (no_answer, busy, failed, cancelled, provider_error, timeout; "
-                 "completed and voicemail complete a call)");
+           if (!outcome || *outcome == domain::Outcome::completed || *outcome == domain::Outcome::voicemail ||
+               *outcome == domain::Outcome::opted_out)
+             return util::fail(o.dump() +
+                               " is not a retryable outcome (no_answer, busy, failed, cancelled, provider_error, "
+                               "timeout; completed, voicemail and opted_out complete a call)");
            c.retry.retryable.insert(*outcome);
          }
          return util::ok();

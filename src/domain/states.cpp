@@ -36,7 +36,7 @@ constexpr std::array<std::pair<CallState, std::string_view>, 7> kCallState{{
     {CallState::skipped, "skipped"},
     {CallState::held, "held"},
 }};
-constexpr std::array<std::pair<Outcome, std::string_view>, 8> kOutcome{{
+constexpr std::array<std::pair<Outcome, std::string_view>, 9> kOutcome{{
     {Outcome::completed, "completed"},
     {Outcome::no_answer, "no_answer"},
     {Outcome::busy, "busy"},
@@ -45,6 +45,7 @@ constexpr std::array<std::pair<Outcome, std::string_view>, 8> kOutcome{{
     {Outcome::cancelled, "cancelled"},
     {Outcome::provider_error, "provider_error"},
     {Outcome::timeout, "timeout"},
+    {Outcome::opted_out, "opted_out"},
 }};
 
 }  // namespace

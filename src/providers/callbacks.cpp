@@ -19,6 +19,8 @@ std::optional<Outcome> map_callback_status(std::string s) {
   if (s == "voicemail" || s == "machine") return Outcome::voicemail;
   if (s == "failed" || s == "error") return Outcome::failed;
   if (s == "cancelled" || s == "canceled") return Outcome::cancelled;
+  // The person asked not to be called again: the number is suppressed for the workspace (issue 19.4).
+  if (s == "do_not_call" || s == "opted_out" || s == "opt_out" || s == "dnc") return Outcome::opted_out;
   return std::nullopt;
 }
 

@@ -18,7 +18,8 @@ domain::UnixMs retry_delay_ms(int attempts, const RetryPolicy& p, double u) {
 }
 
 AfterOutcome after_outcome(Outcome o, int attempts, const RetryPolicy& policy, domain::UnixMs now, double u) {
-  if (o == Outcome::completed || o == Outcome::voicemail) return {CallState::completed, 0};
+  // An opt-out is a conversation that ended the person's calls: never retried, whatever the settings say.
+  if (o == Outcome::completed || o == Outcome::voicemail || o == Outcome::opted_out) return {CallState::completed, 0};
   if (is_retryable(o, policy.settings) && attempts <= policy.retry_attempts)
     return {CallState::pending, now + retry_delay_ms(attempts, policy, u)};
   return {CallState::failed, 0};

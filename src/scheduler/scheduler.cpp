@@ -522,13 +522,28 @@ schedule::Decision Scheduler::evaluate(const schedule::CampaignRules& rules, con
 std::vector<store::OutcomeApplied> Scheduler::apply_outcomes(const std::string& provider,
                                                              const std::vector<OutcomeReport>& reports) {
   auto applied = store_.record_outcomes(provider, reports, time_.now_ms());
-  static const char* kEffect[] = {"applied", "duplicate", "deferred", "unknown_call"};
+  using Effect = store::OutcomeApplied::Effect;
+  auto effect_name = [](Effect e) {
+    switch (e) {
+      case Effect::applied:
+        return "applied";
+      case Effect::duplicate:
+        return "duplicate";
+      case Effect::deferred:
+        return "deferred";
+      case Effect::unknown_call:
+        return "unknown_call";
+      case Effect::corrupt:
+        return "corrupt";
+    }
+    return "unknown";
+  };
   for (std::size_t i = 0; i < applied.size(); ++i)
     metrics::registry()
         .counter("dialerd_outcomes_total", kOutcomesHelp,
                  {{"provider", provider},
                   {"outcome", std::string(to_string(reports[i].outcome))},
-                  {"effect", kEffect[static_cast<int>(applied[i].effect)]}})
+                  {"effect", effect_name(applied[i].effect)}})
         .inc();
   wake();
   return applied;

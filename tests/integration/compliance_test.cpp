@@ -169,6 +169,42 @@ TEST_CASE("scheduler: suppressed numbers never reach the provider") {
   CHECK(http_get(daemon.url("/v1/suppressions/%2B14152000001")).status == 404);
 }
 
+TEST_CASE("opt-out: a person who says stop during a call is suppressed and their other pending calls skipped") {
+  TempDir dir;
+  FakeBatchCall fake;
+  DaemonProcess daemon(dir, config_for(fake, all_day()), {}, kAtNoon);
+  // The provider reports the first person's call as a do-not-call request, the second's as completed.
+  fake.report_to(daemon.url("/v1/providers/acme/events"),
+                 [](const std::string& to, int) { return to == nanp_phone(1) ? "do_not_call" : "completed"; });
+  // A draft campaign holds pending calls to both people; a running one calls them.
+  auto later = create_campaign(
+      daemon, campaign({{{"phone_number", nanp_phone(1)}}, {{"phone_number", nanp_phone(2)}}}, {{"status", "draft"}}));
+  auto now = create_campaign(daemon, campaign({{{"phone_number", nanp_phone(1)}}, {{"phone_number", nanp_phone(2)}}}));
+  REQUIRE(wait_until([&] { return campaign_of(daemon, now)["status"] == "completed"; }));
+
+  auto suppression = http_get(daemon.url("/v1/suppressions/%2B14152000001")).body["data"];
+  CHECK(suppression["source"] == "call");
+  CHECK_THAT(suppression["reason"].get<std::string>(), Catch::Contains("opted out during call"));
+  CHECK(http_get(daemon.url("/v1/suppressions/%2B14152000002")).status == 404);
+  auto counts = campaign_of(daemon, later)["counts"];
+  CHECK(counts["skipped"] == 1);
+  CHECK(counts["pending"] == 1);
+  auto calls = http_get(daemon.url("/v1/campaigns/" + later + "/calls?state=skipped")).body["data"]["items"];
+  REQUIRE(calls.size() == 1);
+  CHECK(calls[0]["phone_number"] == nanp_phone(1));
+  CHECK_THAT(calls[0]["last_error"].get<std::string>(), Catch::Contains("asked not to be called"));
+  auto called = http_get(daemon.url("/v1/campaigns/" + now + "/calls?state=completed")).body["data"]["items"];
+  REQUIRE(called.size() == 2);
+  for (const auto& c : called)
+    if (c["phone_number"] == nanp_phone(1)) CHECK(c["last_outcome"] == "opted_out");
+
+  // A campaign started afterwards never reaches the person: the claim finds the suppression.
+  auto after = create_campaign(daemon, campaign({{{"phone_number", nanp_phone(1)}}}));
+  settle(daemon, after);
+  CHECK(campaign_of(daemon, after)["counts"]["skipped"] == 1);
+  CHECK(fake.tasks_received() == 2);
+}
+
 TEST_CASE("scheduler: the per-contact daily cap counts calls across campaigns") {
   TempDir dir;
   FakeBatchCall fake;

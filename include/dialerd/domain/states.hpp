@@ -9,7 +9,8 @@ enum class CampaignStatus { draft, scheduled, running, paused, completed, cancel
 enum class CallState { pending, dispatching, in_progress, completed, failed, skipped, held };
 // What a provider says happened to one call.
 // timeout: no outcome came within calls.timeout_seconds of the provider accepting the call.
-enum class Outcome { completed, no_answer, busy, voicemail, failed, cancelled, provider_error, timeout };
+// opted_out: the person was reached and asked not to be called again (a do-not-call request during the call).
+enum class Outcome { completed, no_answer, busy, voicemail, failed, cancelled, provider_error, timeout, opted_out };
 
 std::string_view to_string(CampaignStatus s);
 std::string_view to_string(CallState s);

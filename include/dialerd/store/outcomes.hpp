@@ -24,6 +24,9 @@ struct OutcomeApplied {
   domain::CallId call_id = 0;
   domain::CallState state = domain::CallState::pending;  // the call's state afterwards
   std::string corrupt;
+  // An opt-out (domain::Outcome::opted_out): the contact's pending calls it skipped, in every campaign of
+  // the workspace, and the number suppressed for the workspace in the same transaction.
+  std::int64_t skipped = 0;
 };
 
 // What start-up reconciliation found among calls left dispatching by a crash.

@@ -243,12 +243,23 @@ WHERE calls.id = t.call_id AND +calls.state = 'dispatching' AND +calls.dispatch_
 
 // Both read what applying an outcome needs, in the same columns.
 inline constexpr const char* kFindCallByProviderId = R"sql(
-SELECT k.id, k.campaign_id, k.state, k.attempts, k.max_retries, c.retry_attempts, c.retry_delay_s, c.status
+SELECT k.id, k.campaign_id, k.contact_id, k.state, k.attempts, k.max_retries, c.workspace, c.retry_attempts,
+       c.retry_delay_s, c.status
 FROM calls k JOIN campaigns c ON c.id = k.campaign_id
 WHERE k.provider_call_id = ?1 AND coalesce(k.provider, c.provider) = ?2)sql";
 inline constexpr const char* kFindCallForOutcome = R"sql(
-SELECT k.id, k.campaign_id, k.state, k.attempts, k.max_retries, c.retry_attempts, c.retry_delay_s, c.status
+SELECT k.id, k.campaign_id, k.contact_id, k.state, k.attempts, k.max_retries, c.workspace, c.retry_attempts,
+       c.retry_delay_s, c.status
 FROM calls k JOIN campaigns c ON c.id = k.campaign_id WHERE k.id = ?1)sql";
+// An opt-out (Outcome::opted_out): the workspace's suppression of the number, unless it has one (whose
+// reason stays), and the contact's pending calls in every campaign of the workspace skipped.
+inline constexpr const char* kSuppressOptedOut = R"sql(
+INSERT INTO suppressions(workspace, phone, reason, source, created_by, created_at)
+SELECT ?1, phone, ?3, 'call', NULL, ?4 FROM contacts WHERE id = ?2
+ON CONFLICT(workspace, phone) DO NOTHING)sql";
+inline constexpr const char* kSkipCallsOfOptedOut = R"sql(
+UPDATE calls SET state = 'skipped', last_outcome = 'skipped', last_error = ?2, updated_at = ?3
+WHERE contact_id = ?1 AND state = 'pending')sql";
 inline constexpr const char* kTimedOutCalls = R"sql(
 SELECT id FROM calls INDEXED BY calls_in_progress WHERE state = 'in_progress' AND updated_at <= ?1
 ORDER BY updated_at LIMIT ?2)sql";

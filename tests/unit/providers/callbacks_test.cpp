@@ -58,3 +58,14 @@ TEST_CASE("callbacks: ids_non_empty refuses an empty id and unwrap_data reads a 
   CHECK(problem(read_callbacks(R"({"data":{"id":"c","status":"busy"}})", CallbackFormat{{"id"}, true, false})) ==
         "id is required and must be a string");
 }
+
+TEST_CASE("callbacks: a do-not-call request during the call is the outcome opted_out in every spelling") {
+  for (const char* s : {"do_not_call", "Do-Not-Call", "opted_out", "opt-out", "DNC"})
+    CHECK(map_callback_status(s) == domain::Outcome::opted_out);
+  const CallbackFormat format{{"id"}, false, false};
+  auto out = reports(read_callbacks(R"({"id":"c1","status":"do_not_call","detail":"said stop"})", format));
+  REQUIRE(out.size() == 1);
+  CHECK(out[0].outcome == domain::Outcome::opted_out);
+  CHECK(domain::to_string(domain::Outcome::opted_out) == "opted_out");
+  CHECK(domain::outcome_from("opted_out") == domain::Outcome::opted_out);
+}

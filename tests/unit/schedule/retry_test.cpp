@@ -21,6 +21,12 @@ TEST_CASE("retry: completed and voicemail complete the call") {
   CHECK(after_outcome(Outcome::voicemail, 1, policy(2, 60), 0, 0.5).state == CallState::completed);
 }
 
+TEST_CASE("retry: an opt-out completes the call and is never retried - whatever the settings list") {
+  auto p = policy(5, 60);
+  p.settings.retryable.insert(Outcome::opted_out);
+  CHECK(after_outcome(Outcome::opted_out, 1, p, 0, 0.5).state == CallState::completed);
+}
+
 TEST_CASE("retry: a retryable outcome returns the call to pending until the one budget is spent") {
   auto p = policy(2, 60);
   auto first = after_outcome(Outcome::no_answer, 1, p, 1000, 0.5);

@@ -206,6 +206,50 @@ TEST_CASE("store: outcomes complete retry or fail calls - duplicates and strange
   CHECK(s.campaign(id)->status == CampaignStatus::completed);
 }
 
+TEST_CASE("store: an opt-out suppresses the number for the workspace and skips its pending calls at once") {
+  testing::TempDir dir;
+  Store s({dir.file("q.db")});
+  s.set_outcome_rule(schedule::retry_rule(no_jitter(), [] { return 0.5; }));
+  auto first = s.create_campaign(spec(10, 3), people(2), 1000);
+  auto second = s.create_campaign(spec(), people(2), 1000);  // the same two people, pending
+  auto elsewhere_spec = spec();
+  elsewhere_spec.workspace = "other";
+  auto elsewhere = s.create_campaign(elsewhere_spec, people(1), 1000);  // the same number, another workspace
+  const auto phone0 = people(1)[0].phone, phone1 = people(2)[1].phone;
+  s.add_suppression({"default", phone1, "cease and desist letter", "api", std::nullopt, 500});
+  auto chunk = *s.claim(*s.campaign(first), 2, 1000);
+  REQUIRE(chunk.calls.size() == 2);
+  s.record_submission(chunk, all(chunk, Kind::accepted), 1000);
+
+  auto applied = s.record_outcomes("acme",
+                                   {{"pc-" + std::to_string(chunk.calls[0].id) + "-1", Outcome::opted_out, ""},
+                                    {"pc-" + std::to_string(chunk.calls[1].id) + "-1", Outcome::opted_out, ""}},
+                                   2000);
+  REQUIRE(applied.size() == 2);
+  // Completed (a conversation), never retried though the campaign has retries left.
+  CHECK(applied[0].state == CallState::completed);
+  CHECK(applied[0].skipped == 1);
+  auto suppressed = s.suppression("default", phone0);
+  REQUIRE(suppressed);
+  CHECK(suppressed->source == "call");
+  CHECK(suppressed->reason ==
+        "asked not to be called (opted out during call " + std::to_string(chunk.calls[0].id) + ")");
+  // A suppression the workspace had keeps its reason.
+  CHECK(s.suppression("default", phone1)->reason == "cease and desist letter");
+  auto c = s.counts(second);
+  CHECK(c.skipped == 2);
+  CHECK(c.pending == 0);
+  // Another workspace's record of the number is not touched.
+  CHECK_FALSE(s.suppression("other", phone0));
+  CHECK(s.counts(elsewhere).pending == 1);
+  CHECK(s.counts(first).completed == 2);
+  // The same event again changes nothing.
+  auto dup =
+      s.record_outcomes("acme", {{"pc-" + std::to_string(chunk.calls[0].id) + "-1", Outcome::opted_out, ""}}, 3000);
+  CHECK(dup[0].effect == store::OutcomeApplied::Effect::duplicate);
+  CHECK(dup[0].skipped == 0);
+}
+
 TEST_CASE("store: calls left dispatching by a crash are held at start-up never redialled") {
   testing::TempDir dir;
   CampaignId id;
