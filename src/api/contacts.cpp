@@ -140,6 +140,32 @@ http::Response delete_contact(Context& ctx, const http::Request& req, const http
   return envelope(200, {{"id", domain::contact_ref(contact.id)}, {"deleted", true}}, now);
 }
 
+// POST /v1/contacts/{ref}/opt-out {reason?}: the person asked not to be called again, reported by the
+// client (an SMS "STOP", a letter): the number is suppressed for the workspace and every pending call to
+// it skipped at once, as an opt-out during a call does (docs/API.md, "Suppressions").
+http::Response opt_out(Context& ctx, const http::Request& req, const http::Params& p) {
+  auto contact = contact_at(ctx, req, p.at("ref"));
+  std::string reason = "asked not to be called (reported through the API)";
+  if (!req.body.empty()) {
+    json body = parse_json_body(req);
+    if (!body.is_object()) throw BadRequest(400, "invalid_json", "body must be a JSON object");
+    for (const auto& [k, v] : body.items())
+      if (k != "reason") bad_field(k, "unknown field");
+    reason = opt_string(body, "reason", "reason", 1000).value_or(reason);
+    if (reason.empty()) bad_field("reason", "must not be empty");
+  }
+  auto now = ctx.clock.now_ms();
+  auto skipped = ctx.contacts.opt_out(req.workspace, contact.id, reason, now);
+  spdlog::warn("contact {}: opted out through the API; {} pending call(s) skipped", contact.id, skipped);
+  ctx.scheduler.wake();  // its skipped calls may have ended a campaign
+  return envelope(200,
+                  {{"id", domain::contact_ref(contact.id)},
+                   {"phone_number", contact.phone},
+                   {"suppressed", ctx.contacts.contact_suppressed(req.workspace, contact.phone).value_or("")},
+                   {"calls_skipped", skipped}},
+                  now);
+}
+
 // POST /v1/contacts: records upserted, into a list when ?list_id= or the JSON body's list_id names one.
 awaitable<http::Response> post_contacts(Context& ctx, const http::Request& req) {
   auto media = media_type(req);
@@ -324,6 +350,8 @@ void register_contact_routes(http::Router& router, Context& ctx) {
              guarded([&ctx](const http::Request& r, const http::Params& p) { return get_contact(ctx, r, p); }));
   router.add("PATCH", "/v1/contacts/{ref}",
              guarded([&ctx](const http::Request& r, const http::Params& p) { return patch_contact(ctx, r, p); }));
+  router.add("POST", "/v1/contacts/{ref}/opt-out",
+             guarded([&ctx](const http::Request& r, const http::Params& p) { return opt_out(ctx, r, p); }));
   router.add("DELETE", "/v1/contacts/{ref}",
              guarded([&ctx](const http::Request& r, const http::Params& p) { return delete_contact(ctx, r, p); }));
 }

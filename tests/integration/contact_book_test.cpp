@@ -501,3 +501,30 @@ TEST_CASE("contact book: another workspace's contacts and lists look like missin
   CHECK(as_a("GET", "/v1/contacts/by-external-id/shared-ext").body["data"]["first_name"] == "Ann");
   CHECK(as_a("GET", "/v1/contacts/" + a_contact).body["data"]["first_name"] == "Ann");
 }
+
+TEST_CASE("contacts: an opt-out through the API suppresses the number and skips its pending calls at once") {
+  TempDir dir;
+  DaemonProcess daemon(dir, sim_config());
+  auto ids = upload(daemon, json::array({{{"phone_number", phone(61)}}, {{"phone_number", phone(62)}}}));
+  auto one = create_campaign(daemon, draft_campaign({{"contact_ids", ids}}));
+  auto two = create_campaign(daemon, draft_campaign({{"contact_ids", {ids[0]}}}));
+  auto out = post(daemon, "/v1/contacts/" + ids[0] + "/opt-out", {{"reason", "replied STOP by text"}});
+  INFO(out.raw);
+  REQUIRE(out.status == 200);
+  CHECK(out.body["data"]["calls_skipped"] == 2);
+  CHECK(out.body["data"]["suppressed"] == "replied STOP by text");
+  CHECK(campaign_of(daemon, one)["counts"]["skipped"] == 1);
+  CHECK(campaign_of(daemon, one)["counts"]["pending"] == 1);
+  CHECK(campaign_of(daemon, two)["counts"]["skipped"] == 1);
+  auto supp = api_call(daemon, "GET", "/v1/suppressions/%2B" + phone(61).substr(1)).body["data"];
+  CHECK(supp["source"] == "api");
+  CHECK(supp["reason"] == "replied STOP by text");
+  // Again, without a body: nothing left to skip, and the first reason stays.
+  auto again = api_call(daemon, "POST", "/v1/contacts/" + ids[0] + "/opt-out");
+  CHECK(again.status == 200);
+  CHECK(again.body["data"]["calls_skipped"] == 0);
+  CHECK(again.body["data"]["suppressed"] == "replied STOP by text");
+  CHECK(post(daemon, "/v1/contacts/ctc_999/opt-out", json::object()).status == 404);
+  CHECK(post(daemon, "/v1/contacts/" + ids[1] + "/opt-out", {{"why", "x"}}).body["error"]["field"] == "why");
+  CHECK(campaign_of(daemon, one)["counts"]["pending"] == 1);  // the refused request changed nothing
+}

@@ -66,6 +66,11 @@ class Contacts {
   // Stores a record's names, time zone, active flag, variables and external id. False when the external id
   // is another record's (nothing changes).
   virtual bool update_contact(const std::string& workspace, const domain::Contact& contact, domain::UnixMs now) = 0;
+  // The person asked not to be called again (reported through the API): in one transaction the number goes
+  // on the workspace's suppression list with `reason` (an entry it had keeps its own) and the record's
+  // pending calls in every campaign of the workspace are skipped with it. Returns how many were skipped.
+  virtual std::int64_t opt_out(const std::string& workspace, domain::ContactId id, const std::string& reason,
+                               domain::UnixMs now) = 0;
   enum class Deleted { deleted, not_found, call_out };
   // Deletes a record: its personal fields are cleared and its pending calls skipped, its calls and attempts
   // stay. Refused (call_out) while one of its calls is dispatching, in progress or held.

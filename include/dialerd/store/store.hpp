@@ -107,6 +107,8 @@ class Store final : public DispatchQueue, public Contacts, public Outbox {
                                   std::optional<domain::ListId> list, domain::UnixMs now) override;
   bool update_contact(const std::string& workspace, const domain::Contact& contact, domain::UnixMs now) override;
   Deleted delete_contact(const std::string& workspace, domain::ContactId id, domain::UnixMs now) override;
+  std::int64_t opt_out(const std::string& workspace, domain::ContactId id, const std::string& reason,
+                       domain::UnixMs now) override;
   std::optional<std::string> contact_suppressed(const std::string& workspace, const std::string& phone) override;
   std::vector<ContactCall> contact_calls(std::int64_t contact_id, const std::string& workspace, int limit) override;
   std::optional<domain::ContactList> create_list(const std::string& workspace, const std::string& name,
@@ -140,6 +142,10 @@ class Store final : public DispatchQueue, public Contacts, public Outbox {
  private:
   AddedContacts insert_contacts(domain::CampaignId id, const std::vector<domain::ContactInput>& contacts,
                                 domain::UnixMs now);
+  // An opt-out inside an open transaction (contacts.cpp): the workspace's suppression of the contact's
+  // number, unless it has one, and its pending calls skipped with `why`; returns how many.
+  std::int64_t suppress_opted_out(const std::string& workspace, domain::ContactId contact_id, const std::string& source,
+                                  const std::string& why, domain::UnixMs now);
   // Writes a contact record's fields inside an open transaction.
   void write_contact(const domain::Contact& c, domain::UnixMs now);
   // Makes the list's new members calls of each campaign following it, inside an open transaction.

@@ -281,6 +281,21 @@ Store::UpsertedRecords Store::upsert_contacts(const std::string& workspace,
   return done;
 }
 
+std::int64_t Store::suppress_opted_out(const std::string& workspace, ContactId contact_id, const std::string& source,
+                                       const std::string& why, UnixMs now) {
+  db_->cached(kSuppressOptedOut).bind(1, workspace).bind(2, contact_id).bind(3, why).bind(4, now).bind(5, source).run();
+  db_->cached(kSkipCallsOfOptedOut).bind(1, contact_id).bind(2, why).bind(3, now).run();
+  return db_->changes();
+}
+
+std::int64_t Store::opt_out(const std::string& workspace, ContactId id, const std::string& reason, UnixMs now) {
+  Transaction tx(*db_);
+  if (!contact_by_id(workspace, id)) return 0;
+  auto skipped = suppress_opted_out(workspace, id, "api", reason, now);
+  tx.commit();
+  return skipped;
+}
+
 Store::Deleted Store::delete_contact(const std::string& workspace, ContactId id, UnixMs now) {
   Transaction tx(*db_);
   if (!contact_by_id(workspace, id)) return Deleted::not_found;

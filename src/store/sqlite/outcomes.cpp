@@ -215,9 +215,7 @@ OutcomeApplied Store::apply_to_found(const Stmt& row, Outcome outcome, const std
     // In the outcome's transaction: no call to the number can be claimed after the opt-out is recorded.
     const auto contact_id = row.int64("contact_id");
     const std::string why = "asked not to be called (opted out during call " + std::to_string(applied.call_id) + ")";
-    db_->cached(kSuppressOptedOut).bind(1, row.text("workspace")).bind(2, contact_id).bind(3, why).bind(4, now).run();
-    db_->cached(kSkipCallsOfOptedOut).bind(1, contact_id).bind(2, why).bind(3, now).run();
-    applied.skipped = db_->changes();
+    applied.skipped = suppress_opted_out(row.text("workspace"), contact_id, "call", why, now);
     spdlog::warn(
         "campaign {} call {}: the person opted out; the number is suppressed for workspace {} and {} pending "
         "call(s) to it skipped",

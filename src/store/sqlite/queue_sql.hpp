@@ -255,7 +255,7 @@ FROM calls k JOIN campaigns c ON c.id = k.campaign_id WHERE k.id = ?1)sql";
 // reason stays), and the contact's pending calls in every campaign of the workspace skipped.
 inline constexpr const char* kSuppressOptedOut = R"sql(
 INSERT INTO suppressions(workspace, phone, reason, source, created_by, created_at)
-SELECT ?1, phone, ?3, 'call', NULL, ?4 FROM contacts WHERE id = ?2
+SELECT ?1, phone, ?3, ?5, NULL, ?4 FROM contacts WHERE id = ?2
 ON CONFLICT(workspace, phone) DO NOTHING)sql";
 inline constexpr const char* kSkipCallsOfOptedOut = R"sql(
 UPDATE calls SET state = 'skipped', last_outcome = 'skipped', last_error = ?2, updated_at = ?3
