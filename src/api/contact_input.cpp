@@ -81,10 +81,6 @@ void check_required(const ContactInput& c, const std::vector<std::string>& requi
   if (!missing.empty()) bad_field(at + "." + missing.front(), "is required by the campaign's required_variables");
 }
 
-}  // namespace dialerd::api
-
-namespace dialerd::api {
-
 ContactRecordInput parse_record(const json& rec, const std::string& at, const std::string& region) {
   if (rec.is_object() && rec.contains("max_retries"))
     bad_field(at + ".max_retries", "is a call's setting, not a contact's: give it with a campaign's contacts");

@@ -340,7 +340,7 @@ std::vector<ContactList> Store::lists(const std::string& workspace, ListId after
 
 Store::ListChange Store::update_list(const std::string& workspace, const ContactList& l, UnixMs now) {
   Transaction tx(*db_);
-  if (!db_->cached(kListExists).bind(1, l.id).bind(2, workspace).first_int64()) return ListChange::not_found;
+  if (!has_list(workspace, l.id)) return ListChange::not_found;
   if (db_->cached(kListNameHolder).bind(1, workspace).bind(2, l.name).bind(3, l.id).first_int64())
     return ListChange::name_taken;
   db_->cached(kUpdateList).bind(1, l.id).bind(2, l.name).bind(3, l.description).bind(4, now).run();
@@ -350,7 +350,7 @@ Store::ListChange Store::update_list(const std::string& workspace, const Contact
 
 Store::ListChange Store::delete_list(const std::string& workspace, ListId id) {
   Transaction tx(*db_);
-  if (!db_->cached(kListExists).bind(1, id).bind(2, workspace).first_int64()) return ListChange::not_found;
+  if (!has_list(workspace, id)) return ListChange::not_found;
   if (db_->cached(kListFollowedBy).bind(1, id).first_int64()) return ListChange::followed;
   db_->cached(kDeleteListFollowers).bind(1, id).run();
   db_->cached(kDeleteListMembers).bind(1, id).run();
@@ -363,7 +363,7 @@ Store::MembersAdded Store::add_members(const std::string& workspace, ListId list
                                        UnixMs now) {
   Transaction tx(*db_);
   MembersAdded out;
-  if (!db_->cached(kListExists).bind(1, list).bind(2, workspace).first_int64()) return out;
+  if (!has_list(workspace, list)) return out;
   std::vector<ContactId> joined;
   for (auto id : ids) {
     db_->cached(kAddMember).bind(1, list).bind(2, id).bind(3, now).bind(4, workspace).run();
@@ -383,7 +383,7 @@ Store::MembersAdded Store::add_members(const std::string& workspace, ListId list
 
 std::int64_t Store::remove_members(const std::string& workspace, ListId list, const std::vector<ContactId>& ids) {
   Transaction tx(*db_);
-  if (!db_->cached(kListExists).bind(1, list).bind(2, workspace).first_int64()) return 0;
+  if (!has_list(workspace, list)) return 0;
   std::int64_t removed = 0;
   for (auto id : ids) {
     db_->cached(kRemoveMember).bind(1, list).bind(2, id).run();
