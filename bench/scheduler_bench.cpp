@@ -49,7 +49,7 @@ class Queue {
     rules_ = *schedule::campaign_rules(campaign_, error);
     sched_ = std::make_unique<scheduler::Scheduler>(ioc_, *store_, clock_);
     schedule::LegalRules legal;
-    legal.window = {0, 0};
+    legal.everywhere.hours = schedule::Hours::every_day({0, 0});
     sched_->set_legal_rules(legal);
   }
   ~Queue() {

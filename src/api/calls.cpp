@@ -77,8 +77,11 @@ awaitable<http::Response> resolve_campaign(Context& ctx, const http::Request& re
 
 json checks_json(const std::vector<schedule::Check>& checks) {
   json out = json::array();
-  for (const auto& c : checks)
-    out.push_back({{"id", c.id}, {"name", c.name}, {"description", c.description}, {"reason", c.reason}});
+  for (const auto& c : checks) {
+    json check = {{"id", c.id}, {"name", c.name}, {"description", c.description}, {"reason", c.reason}};
+    if (!c.source.empty()) check["source"] = c.source;
+    out.push_back(std::move(check));
+  }
   return out;
 }
 

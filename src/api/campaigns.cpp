@@ -56,7 +56,8 @@ const std::set<std::string> kCampaignFields = {"name",
                                                "contact_source",
                                                "contact_folder_id",
                                                "contact_ids",
-                                               "follow_lists"};
+                                               "follow_lists",
+                                               "subject"};
 json campaign_json(const Campaign& c, const CallCounts& counts) {
   const auto& s = c.spec;
   auto opt = [](const auto& v) { return v ? json(*v) : json(nullptr); };
@@ -89,6 +90,7 @@ json campaign_json(const Campaign& c, const CallCounts& counts) {
       {"contact_source", s.options.value("contact_source", json(nullptr))},
       {"contact_folder_ids", s.options.value("contact_folder_ids", json(nullptr))},
       {"follow_lists", s.options.value("follow_lists", false)},
+      {"subject", opt(s.subject)},
       {"created_at", util::format_rfc3339(c.created_at)},
       {"updated_at", util::format_rfc3339(c.updated_at)},
   };
@@ -299,6 +301,10 @@ awaitable<http::Response> create_campaign(Context& ctx, const http::Request& req
   spec.workspace = req.workspace;
   spec.name = req_string(body, "name", "name", 255);
   spec.agent_id = req_string(body, "agent_id", "agent_id", 255);
+  if (auto subject = opt_string(body, "subject", "subject", 200)) {
+    if (subject->empty()) bad_field("subject", "must not be empty (leave it out: the campaign is its own subject)");
+    spec.subject = *subject;
+  }
   spec.provider = req_string(body, "provider", "provider", 64);
   if (!ctx.scheduler.providers().count(spec.provider)) {
     std::string names;

@@ -74,13 +74,6 @@ util::Check ca_file_into(const json& v, std::string& out) {
   return util::ok();
 }
 
-bool valid_region(const std::string& r) {
-  auto up = [](char c) { return (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9'); };
-  if (r.size() == 2) return up(r[0]) && up(r[1]);
-  return r.size() >= 4 && r.size() <= 6 && up(r[0]) && up(r[1]) && r[2] == '-' &&
-         std::all_of(r.begin() + 3, r.end(), up);
-}
-
 const std::vector<Key<Config>>& daemon_keys() {
   static const std::vector<Key<Config>> keys = {
       {"listen.address", "127.0.0.1", false, "IP address the HTTP API listens on.",
@@ -162,24 +155,38 @@ const std::vector<Key<Config>>& daemon_keys() {
        }},
       {"compliance.respectful_hours.start", "08:00", true,
        "Earliest local time (HH:MM, the contact's time zone) a call may start.",
-       [](const json& v, Config& c) { return hhmm_into(v, c.legal.window.start_min, false); }},
+       [](const json& v, Config& c) { return hhmm_into(v, c.rule_overrides.window.start_min, false); }},
       {"compliance.respectful_hours.end", "21:00", true,
        "Local time (HH:MM) from which no call may start; 24:00 = midnight.",
-       [](const json& v, Config& c) { return hhmm_into(v, c.legal.window.end_min, true); }},
+       [](const json& v, Config& c) { return hhmm_into(v, c.rule_overrides.window.end_min, true); }},
+      {"compliance.rules", "us", true,
+       "The compliance rule set (docs/COMPLIANCE.md): \"us\" (built in, etc/dialerd/rules/us.json), \"none\", or "
+       "the path of a rule file (relative to the config file's directory). Re-read on reload; a bad file keeps "
+       "the rules in force.",
+       [](const json& v, Config& c) -> util::Check {
+         if (!v.is_string() || v.get<std::string>().empty())
+           return util::fail("must be \"us\", \"none\" or a rule file's path, got " + v.dump());
+         c.rules = v.get<std::string>();
+         return util::ok();
+       }},
       {"compliance.region_hours", json::object(), true,
-       "Per-region respectful hours: {\"US-FL\": {\"start\": \"08:00\", \"end\": \"20:00\"}, \"GB\": {...}}. "
+       "Per-region respectful hours, every day, replacing the rule set's hours of that region: "
+       "{\"US-FL\": {\"start\": \"08:00\", \"end\": \"20:00\"}, \"GB\": {...}}. "
        "A region is an ISO 3166-2 subdivision (US-FL) or a country (GB); the most specific entry wins.",
        [](const json& v, Config& c) -> util::Check {
          if (!v.is_object()) return util::fail("must be an object of region -> {start, end}, got " + type_name(v));
          for (const auto& [region, w] : v.items()) {
-           if (!valid_region(region)) return util::fail("\"" + region + "\" is not a region like US-FL or GB");
+           if (!schedule::placeable_region(region))
+             return util::fail("\"" + region +
+                               "\" is not a region dialerd places numbers in (a country like GB, or a US or Canadian "
+                               "subdivision like US-FL)");
            if (!w.is_object() || !w.contains("start") || !w.contains("end") || w.size() != 2)
              return util::fail(region + ": must be {\"start\": \"HH:MM\", \"end\": \"HH:MM\"}");
            schedule::DailyWindow window;
            if (auto e = hhmm_into(w["start"], window.start_min, false); !e)
              return util::fail(region + ".start: " + e.error());
            if (auto e = hhmm_into(w["end"], window.end_min, true); !e) return util::fail(region + ".end: " + e.error());
-           c.legal.region_windows[region] = window;
+           c.rule_overrides.region_windows[region] = window;
          }
          return util::ok();
        }},
@@ -188,7 +195,7 @@ const std::vector<Key<Config>>& daemon_keys() {
        "{\"date\": \"YYYY-MM-DD\", \"regions\": [\"US\", \"CA-QC\"]} for some regions only.",
        [](const json& v, Config& c) -> util::Check {
          if (!v.is_array()) return util::fail("must be an array, got " + type_name(v));
-         std::map<std::string, std::vector<std::int32_t>> by_region;
+         auto& by_region = c.rule_overrides.region_holidays;
          for (std::size_t i = 0; i < v.size(); ++i) {
            const auto& h = v[i];
            std::string at = "[" + std::to_string(i) + "]";
@@ -200,7 +207,7 @@ const std::vector<Key<Config>>& daemon_keys() {
                       h["regions"].is_array()) {
              text = h["date"].get<std::string>();
              for (const auto& r : h["regions"]) {
-               if (!r.is_string() || !valid_region(r.get<std::string>()))
+               if (!r.is_string() || !schedule::placeable_region(r.get<std::string>()))
                  return util::fail(at + ".regions: not a region: " + r.dump());
                regions.push_back(r.get<std::string>());
              }
@@ -210,16 +217,9 @@ const std::vector<Key<Config>>& daemon_keys() {
            auto day = schedule::parse_date(text);
            if (!day) return util::fail(at + ": \"" + text + "\" is not a date YYYY-MM-DD");
            if (regions.empty())
-             c.legal.days.holidays.push_back(*day);
+             c.rule_overrides.holidays.push_back(*day);
            else
              for (const auto& r : regions) by_region[r].push_back(*day);
-         }
-         std::sort(c.legal.days.holidays.begin(), c.legal.days.holidays.end());
-         for (auto& [region, days] : by_region) {
-           auto rule = c.legal.days;
-           rule.holidays.insert(rule.holidays.end(), days.begin(), days.end());
-           std::sort(rule.holidays.begin(), rule.holidays.end());
-           c.legal.region_days[region] = rule;
          }
          return util::ok();
        }},
@@ -228,9 +228,9 @@ const std::vector<Key<Config>>& daemon_keys() {
        int_key_to([](Config& c) -> int& { return c.legal.contact_daily_cap; }, 1, 1000)},
       {"compliance.rolling_cap.calls", 0, true,
        "Most calls one contact may get in any rolling_cap.days days, across campaigns; 0 = no rolling limit.",
-       int_key_to([](Config& c) -> int& { return c.legal.rolling_calls; }, 0, 10000)},
+       int_key_to([](Config& c) -> int& { return c.rule_overrides.rolling_calls; }, 0, 10000)},
       {"compliance.rolling_cap.days", 7, true, "The rolling limit's window in days.",
-       int_key_to([](Config& c) -> int& { return c.legal.rolling_days; }, 1, 366)},
+       int_key_to([](Config& c) -> int& { return c.rule_overrides.rolling_days; }, 1, 366)},
       {"compliance.unknown_zone", "restrictive", true,
        "A number whose time zones cannot be inferred from it (an unmapped area code, toll-free, non-geographic) "
        "and whose contact declares none: \"restrictive\" checks the call in every zone of the number's country "
@@ -632,7 +632,7 @@ void resolve_credentials(json& node, const std::string& path, std::vector<Config
 }
 }  // namespace
 
-Loaded load_config(std::string_view text) {
+Loaded load_config(std::string_view text, std::string_view base_dir) {
   // Every real config nests a few levels; a deeper one would only recurse toward a stack overflow below.
   if (util::json_nested_deeper_than(text))
     throw InvalidConfig({{"", "nests deeper than " + std::to_string(util::kMaxJsonDepth) + " levels"}});
@@ -679,8 +679,16 @@ Loaded load_config(std::string_view text) {
   }
   if (config.providers.empty() && errors.empty())
     errors.push_back({"providers", "at least one provider must be configured"});
-  if (config.legal.window.start_min >= config.legal.window.end_min)
+  if (config.rule_overrides.window.start_min >= config.rule_overrides.window.end_min)
     errors.push_back({"compliance.respectful_hours", "start must be before end"});
+  if (errors.empty()) {
+    // The rule set, with the compliance keys on top (a reload re-reads the file: a bad one keeps the old).
+    auto set = schedule::load_rule_set(config.rules, std::string(base_dir));
+    if (!set)
+      errors.push_back({"compliance.rules", set.error()});
+    else
+      schedule::resolve_rules(*set, config.rule_overrides, config.legal);
+  }
   if (!errors.empty()) throw InvalidConfig(std::move(errors));
   return {std::move(config), std::move(values)};
 }
@@ -699,7 +707,10 @@ Loaded load_config_from_file(const std::string& path) {
   std::ostringstream buf;
   buf << in.rdbuf();
   try {
-    return load_config(buf.str());
+    const auto slash = path.rfind('/');
+    return load_config(buf.str(), slash == std::string::npos
+                                      ? std::string_view(".")
+                                      : std::string_view(path).substr(0, std::max<std::size_t>(slash, 1)));
   } catch (const InvalidConfig& e) {
     auto errors = e.errors();
     errors.insert(errors.begin(), ConfigError{"", "in " + path + ":"});

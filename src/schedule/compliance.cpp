@@ -1,6 +1,7 @@
 #include "dialerd/schedule/compliance.hpp"
 
 #include <algorithm>
+#include <array>
 
 #include <date/tz.h>
 #include <fmt/format.h>
@@ -26,33 +27,59 @@ std::string window_text(const DailyWindow& w) {
 
 struct Builder {
   Decision& d;
-  void pass(const char* id, const char* name, const char* description, std::string reason) {
-    d.passed.push_back({id, name, description, std::move(reason)});
+  void pass(const char* id, const char* name, const char* description, std::string reason, std::string source = {}) {
+    d.passed.push_back({id, name, description, std::move(reason), std::move(source)});
   }
-  void fail(const char* id, const char* name, const char* description, std::string reason) {
-    d.failed.push_back({id, name, description, std::move(reason)});
+  void fail(const char* id, const char* name, const char* description, std::string reason, std::string source = {}) {
+    d.failed.push_back({id, name, description, std::move(reason), std::move(source)});
   }
 };
 
-}  // namespace
+constexpr std::array<const char*, 7> kWeekdays = {"Monday", "Tuesday",  "Wednesday", "Thursday",
+                                                  "Friday", "Saturday", "Sunday"};
 
-const DailyWindow& LegalRules::window_for(const std::string& region) const {
-  if (auto it = region_windows.find(region); it != region_windows.end()) return it->second;
-  if (auto dash = region.find('-'); dash != std::string::npos)
-    if (auto it = region_windows.find(region.substr(0, dash)); it != region_windows.end()) return it->second;
-  return window;
+// What the hours allow on the contact's local date (in the first of their zones), and the rules that say
+// so, into `source`.
+std::string day_text(const Hours& hours, const std::vector<Zone>& zones, UnixMs now, std::string& source) {
+  const auto day = local_day(zones.front(), now);
+  const auto weekday = static_cast<std::size_t>(date::weekday(date::sys_days(date::days(day))).iso_encoding() - 1);
+  const WeekHours* table = hours.table_on(day);
+  if (table) source = table->source;
+  if (const Closure* closed = hours.closure_on(day)) {
+    const auto& why = hours.reasons[closed->why];
+    if (!why.source.empty()) source += (source.empty() ? "" : "; ") + why.source;
+    return fmt::format("(no calls on {} {}: {})", kWeekdays[weekday],
+                       util::format_rfc3339(UnixMs{day} * kDayMs, util::TimePrecision::seconds).substr(0, 10),
+                       why.name);
+  }
+  if (!table) return "(no calling hours on this date)";
+  const auto& w = table->by_weekday[weekday];
+  if (!w) return fmt::format("(no calls on {})", kWeekdays[weekday]);
+  return fmt::format("{} on {}", window_text(*w), kWeekdays[weekday]);
 }
 
-const DayRule& LegalRules::days_for(const std::string& region) const {
-  if (auto it = region_days.find(region); it != region_days.end()) return it->second;
-  if (auto dash = region.find('-'); dash != std::string::npos)
-    if (auto it = region_days.find(region.substr(0, dash)); it != region_days.end()) return it->second;
-  return days;
+}  // namespace
+
+const RegionRules& LegalRules::for_region(std::string_view region) const {
+  if (auto it = regions.find(region); it != regions.end()) return it->second;
+  if (auto dash = region.find('-'); dash != std::string_view::npos)
+    if (auto it = regions.find(region.substr(0, dash)); it != regions.end()) return it->second;
+  return everywhere;
+}
+
+std::vector<const RollingCap*> caps_in_force(const RegionRules& region, Zone zone, UnixMs now) {
+  std::vector<const RollingCap*> out;
+  if (region.caps.empty()) return out;
+  const auto today = local_day(zone, now);
+  for (const auto& cap : region.caps)
+    if (cap.effective_from <= today) out.push_back(&cap);
+  return out;
 }
 
 std::optional<CampaignRules> campaign_rules(const domain::Campaign& c, std::string& error) {
   CampaignRules r;
   r.id = c.id;
+  r.subject = c.spec.subject;
   r.running = c.status == domain::CampaignStatus::running;
   r.zone = find_zone(c.spec.timezone);
   if (!r.zone) {
@@ -110,7 +137,7 @@ struct Passes {
 };
 
 Passes check(const CampaignRules& c, const ContactPlace& place, const CallFacts& f, const LegalRules& legal,
-             const DailyWindow& lwin, const DayRule& ldays, UnixMs now) {
+             const Hours& lhours, UnixMs now) {
   Passes p;
   p.active = f.active;
   p.not_suppressed = !f.suppression;
@@ -121,9 +148,11 @@ Passes check(const CampaignRules& c, const ContactPlace& place, const CallFacts&
   p.under_campaign_cap = !c.max_calls_per_day || f.campaign_calls_today < *c.max_calls_per_day;
   p.in_legal_hours = !place.zones.empty();
   for (Zone z : place.zones)
-    if (p.in_legal_hours && !inside(z, lwin, ldays, now)) p.in_legal_hours = false;
+    if (p.in_legal_hours && !inside(z, lhours, now)) p.in_legal_hours = false;
   p.under_contact_cap = f.contact_calls_today < legal.contact_daily_cap;
-  p.under_rolling_cap = legal.rolling_calls <= 0 || !f.rolling_unblock || *f.rolling_unblock <= now;
+  p.under_rolling_cap = true;
+  for (const auto& count : f.caps)
+    if (count.unblock && *count.unblock > now) p.under_rolling_cap = false;
   return p;
 }
 
@@ -131,9 +160,8 @@ Passes check(const CampaignRules& c, const ContactPlace& place, const CallFacts&
 
 Decision decide(const CampaignRules& c, const ContactPlace& place, const CallFacts& f, const LegalRules& legal,
                 UnixMs now, Explain explain) {
-  const DailyWindow& lwin = legal.window_for(place.region);
-  const DayRule& ldays = legal.days_for(place.region);
-  const Passes p = check(c, place, f, legal, lwin, ldays, now);
+  const Hours& lhours = legal.for_region(place.region).hours;
+  const Passes p = check(c, place, f, legal, lhours, now);
   Decision d;
   if (explain == Explain::when_blocked && p.all()) return d;  // dispatch; nothing to explain
   Builder b{d};
@@ -207,28 +235,31 @@ Decision decide(const CampaignRules& c, const ContactPlace& place, const CallFac
   }
 
   // The contact's local time: respectful hours and holidays in every zone they may be in.
+  const Hours campaign_hours = Hours::of(cwin, c.days);
   std::vector<ZonedWindow> windows;
-  windows.push_back({c.zone, cwin, &c.days});
+  windows.push_back({c.zone, &campaign_hours});
   std::string where;
   for (Zone z : place.zones) {
-    windows.push_back({z, lwin, &ldays});
+    windows.push_back({z, &lhours});
     where += fmt::format("{}{} in {}", where.empty() ? "" : ", ", local_hhmm(z, now), zone_label(z));
   }
   const char* rh_desc = "Call only inside respectful hours in the contact's local time, never on a holiday";
+  std::string rh_source;
+  const std::string hours_today = place.zones.empty() ? std::string() : day_text(lhours, place.zones, now, rh_source);
   if (p.in_legal_hours)
     b.pass("respectful-hours", "Respectful Hours Check", rh_desc,
-           fmt::format("Contact local time is {}, inside respectful hours {}", where, window_text(lwin)));
+           fmt::format("Contact local time is {}, inside respectful hours {}", where, hours_today), rh_source);
   else {
     if (place.zones.empty()) {
       // Nothing says where the contact is: no hour can be shown to be legal, now or later.
       b.fail("respectful-hours", "Respectful Hours Check", rh_desc,
              "Contact time zone unknown: the number maps to no time zone and the contact declares none "
-             "(set the contact's timezone; config compliance.unknown_zone)");
+             "(set the contact's timezone; config compliance.unknown_zone)",
+             "config compliance.unknown_zone");
       skip = true;
     } else {
-      b.fail(
-          "respectful-hours", "Respectful Hours Check", rh_desc,
-          fmt::format("Contact local time is {}, outside respectful hours {} or a holiday", where, window_text(lwin)));
+      b.fail("respectful-hours", "Respectful Hours Check", rh_desc,
+             fmt::format("Contact local time is {}, outside respectful hours {}", where, hours_today), rh_source);
       time_blocked = true;
     }
   }
@@ -247,15 +278,26 @@ Decision decide(const CampaignRules& c, const ContactPlace& place, const CallFac
     earliest = std::max(earliest, next_local_day_start(day_zone, now));
     time_blocked = true;
   }
-  if (legal.rolling_calls > 0) {
-    const auto rdesc = fmt::format("At most {} calls in any {} days", legal.rolling_calls, legal.rolling_days);
-    if (p.under_rolling_cap)
-      b.pass("contact-rolling-cap", "Contact Rolling Limit", rdesc.c_str(), "Within the rolling limit");
+  for (const auto& count : f.caps) {
+    const RollingCap& cap = *count.cap;
+    const bool per_subject = cap.per == RollingCap::Per::subject;
+    const std::string span =
+        cap.hours % 24 == 0 ? fmt::format("{} days", cap.hours / 24) : fmt::format("{} hours", cap.hours);
+    const std::string scope =
+        !per_subject ? std::string("across all campaigns")
+                     : (c.subject ? fmt::format("on subject \"{}\"", *c.subject) : std::string("in this campaign"));
+    const auto desc =
+        fmt::format("At most {} calls in any {}{}", cap.calls, span, per_subject ? " on the same subject" : "");
+    const char* id = per_subject ? "subject-rolling-cap" : "contact-rolling-cap";
+    const char* name = per_subject ? "Subject Rolling Limit" : "Contact Rolling Limit";
+    if (!count.unblock || *count.unblock <= now)
+      b.pass(id, name, desc.c_str(), fmt::format("Within the rolling limit {}", scope), cap.source);
     else {
-      b.fail("contact-rolling-cap", "Contact Rolling Limit", rdesc.c_str(),
-             fmt::format("Contact has had {} calls in the last {} days; next allowed {}", legal.rolling_calls,
-                         legal.rolling_days, iso(*f.rolling_unblock)));
-      earliest = std::max(earliest, *f.rolling_unblock);
+      b.fail(id, name, desc.c_str(),
+             fmt::format("Contact has had {} calls in the last {} {}; next allowed {}", cap.calls, span, scope,
+                         iso(*count.unblock)),
+             cap.source);
+      earliest = std::max(earliest, *count.unblock);
       time_blocked = true;
     }
   }

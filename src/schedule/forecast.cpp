@@ -57,7 +57,7 @@ Forecast forecast(const ForecastInput& in) {
     for (auto& [k, g] : groups) {
       if (g.remaining <= 0) continue;
       bool ok = !g.zones.empty();  // no zone: skipped, never placed
-      for (Zone z : g.zones) ok = ok && inside(z, legal.window_for(g.region), legal.days_for(g.region), t);
+      for (Zone z : g.zones) ok = ok && inside(z, legal.for_region(g.region).hours, t);
       if (ok) {
         open.push_back(&g);
         open_remaining += g.remaining;

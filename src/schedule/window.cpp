@@ -33,7 +33,102 @@ void sys_candidates(Zone z, date::local_time<ms> local, std::vector<UnixMs>& out
   out.push_back(to_unix(z->to_sys(local, date::choose::latest)));
 }
 
+// A plan answers which window a local date has: the campaign's one window on its working days, or a
+// region's Hours. Both share the algorithms below.
+struct DailyPlan {
+  const DailyWindow& window;
+  const DayRule& days;
+  std::optional<DailyWindow> on(std::int32_t day) const {
+    if (!days.allows(day)) return std::nullopt;
+    return window;
+  }
+};
+
+template <class Plan>
+bool inside_plan(Zone z, const Plan& plan, UnixMs t) {
+  auto local = to_local(z, t);
+  auto day = date::floor<date::days>(local);
+  auto tod = (local - day).count();  // ms after local midnight
+  auto today = static_cast<std::int32_t>(day.time_since_epoch().count());
+  auto within = [&](const DailyWindow& w) {
+    auto start = std::int64_t{w.start_min} * 60000, end = std::int64_t{w.end_min} * 60000;
+    if (w.start_min == w.end_min) return true;
+    if (!w.crosses_midnight()) return tod >= start && tod < end;
+    return tod >= start;
+  };
+  if (auto w = plan.on(today); w && within(*w)) return true;
+  // Yesterday's window, when it crosses midnight, runs into today.
+  if (auto y = plan.on(today - 1); y && y->crosses_midnight() && tod < std::int64_t{y->end_min} * 60000) return true;
+  return false;
+}
+
+template <class Plan>
+std::optional<UnixMs> next_inside_plan(Zone z, const Plan& plan, UnixMs from, UnixMs until) {
+  if (inside_plan(z, plan, from)) return from;
+  // Membership changes only where the local clock reaches a date's window start (each date, either reading
+  // of an ambiguous time, or the transition when the start is skipped) or where the clock jumps (a
+  // transition). A whole-day window turns on at midnight.
+  std::vector<UnixMs> candidates;
+  auto first_day = date::floor<date::days>(to_local(z, from)) - date::days(1);
+  auto last_day = date::floor<date::days>(to_local(z, until)) + date::days(1);
+  for (auto d = first_day; d <= last_day; d += date::days(1)) {
+    auto w = plan.on(static_cast<std::int32_t>(d.time_since_epoch().count()));
+    if (!w) continue;
+    int edge = w->start_min == w->end_min ? 0 : w->start_min;
+    sys_candidates(z, date::local_time<ms>(d) + minutes(edge), candidates);
+  }
+  const auto horizon = date::sys_seconds(duration_cast<seconds>(ms(until)));
+  auto info = z->get_info(date::sys_seconds(duration_cast<seconds>(ms(from))));
+  while (info.end <= horizon) {  // compared in seconds: the last transition's end is far beyond ms range
+    candidates.push_back(to_unix(date::sys_time<ms>(info.end)));
+    info = z->get_info(info.end);
+  }
+  std::sort(candidates.begin(), candidates.end());
+  for (UnixMs c : candidates)
+    if (c > from && c <= until && inside_plan(z, plan, c)) return c;
+  return std::nullopt;
+}
+
 }  // namespace
+
+Hours Hours::every_day(DailyWindow window, std::string source) {
+  Hours h;
+  WeekHours table;
+  table.by_weekday.fill(window);
+  table.source = std::move(source);
+  h.tables.push_back(std::move(table));
+  return h;
+}
+
+Hours Hours::of(const DailyWindow& window, const DayRule& days) {
+  Hours h;
+  WeekHours table;
+  for (int wd = 1; wd <= 7; ++wd)
+    if (days.weekdays & (1u << (wd - 1))) table.by_weekday[static_cast<std::size_t>(wd - 1)] = window;
+  h.tables.push_back(std::move(table));
+  h.reasons.push_back({"a holiday", ""});
+  for (auto day : days.holidays)
+    if (h.closed.empty() || h.closed.back().day != day) h.closed.push_back({day, 0});
+  return h;
+}
+
+const WeekHours* Hours::table_on(std::int32_t day) const {
+  auto it = std::upper_bound(tables.begin(), tables.end(), day,
+                             [](std::int32_t d, const WeekHours& t) { return d < t.from_day; });
+  return it == tables.begin() ? nullptr : &*(it - 1);
+}
+
+const Closure* Hours::closure_on(std::int32_t day) const {
+  auto it =
+      std::lower_bound(closed.begin(), closed.end(), day, [](const Closure& c, std::int32_t d) { return c.day < d; });
+  return it != closed.end() && it->day == day ? &*it : nullptr;
+}
+
+std::optional<DailyWindow> Hours::on(std::int32_t day) const {
+  const WeekHours* table = table_on(day);
+  if (!table || closure_on(day)) return std::nullopt;
+  return table->by_weekday[static_cast<std::size_t>(iso_weekday(day) - 1)];
+}
 
 std::optional<int> parse_hhmm(std::string_view s) {
   if (s.size() != 5 || s[2] != ':') return std::nullopt;
@@ -95,38 +190,19 @@ std::optional<std::int32_t> parse_date(std::string_view s) {
 }
 
 bool inside(Zone z, const DailyWindow& w, const DayRule& days, UnixMs t) {
-  auto local = to_local(z, t);
-  auto day = date::floor<date::days>(local);
-  auto tod = (local - day).count();  // ms after local midnight
-  auto start = static_cast<std::int64_t>(w.start_min) * 60000, end = static_cast<std::int64_t>(w.end_min) * 60000;
-  auto today = static_cast<std::int32_t>(day.time_since_epoch().count());
-  if (w.start_min == w.end_min) return days.allows(today);
-  if (!w.crosses_midnight()) return tod >= start && tod < end && days.allows(today);
-  if (tod >= start) return days.allows(today);
-  if (tod < end) return days.allows(today - 1);
-  return false;
+  return inside_plan(z, DailyPlan{w, days}, t);
+}
+
+bool inside(Zone z, const Hours& hours, UnixMs t) {
+  return inside_plan(z, hours, t);
 }
 
 std::optional<UnixMs> next_inside(Zone z, const DailyWindow& w, const DayRule& days, UnixMs from, UnixMs until) {
-  if (inside(z, w, days, from)) return from;
-  // Membership changes only where the local clock reaches `start` (each date, either reading of an
-  // ambiguous time, or the transition when `start` is skipped) or where the clock jumps (a transition).
-  std::vector<UnixMs> candidates;
-  int edge = w.start_min == w.end_min ? 0 : w.start_min;  // a whole-day window turns on at midnight
-  auto first_day = date::floor<date::days>(to_local(z, from)) - date::days(1);
-  auto last_day = date::floor<date::days>(to_local(z, until)) + date::days(1);
-  for (auto d = first_day; d <= last_day; d += date::days(1))
-    sys_candidates(z, date::local_time<ms>(d) + minutes(edge), candidates);
-  const auto horizon = date::sys_seconds(duration_cast<seconds>(ms(until)));
-  auto info = z->get_info(date::sys_seconds(duration_cast<seconds>(ms(from))));
-  while (info.end <= horizon) {  // compared in seconds: the last transition's end is far beyond ms range
-    candidates.push_back(to_unix(date::sys_time<ms>(info.end)));
-    info = z->get_info(info.end);
-  }
-  std::sort(candidates.begin(), candidates.end());
-  for (UnixMs c : candidates)
-    if (c > from && c <= until && inside(z, w, days, c)) return c;
-  return std::nullopt;
+  return next_inside_plan(z, DailyPlan{w, days}, from, until);
+}
+
+std::optional<UnixMs> next_inside(Zone z, const Hours& hours, UnixMs from, UnixMs until) {
+  return next_inside_plan(z, hours, from, until);
 }
 
 std::optional<UnixMs> next_inside_all(const std::vector<ZonedWindow>& windows, UnixMs from, UnixMs until) {
@@ -135,8 +211,8 @@ std::optional<UnixMs> next_inside_all(const std::vector<ZonedWindow>& windows, U
   for (int guard = 0; guard < 10000; ++guard) {
     bool all = true;
     for (const auto& zw : windows) {
-      if (inside(zw.zone, zw.window, *zw.days, t)) continue;
-      auto next = next_inside(zw.zone, zw.window, *zw.days, t, until);
+      if (inside(zw.zone, *zw.hours, t)) continue;
+      auto next = next_inside(zw.zone, *zw.hours, t, until);
       if (!next) return std::nullopt;
       t = *next;
       all = false;

@@ -509,10 +509,15 @@ schedule::Decision Scheduler::evaluate(const schedule::CampaignRules& rules, con
   facts.suppression = cand.suppression;
   facts.contact_calls_today = history.contact_calls_since(
       cand.call.contact_id, schedule::local_day_start(place.zones.empty() ? rules.zone : place.zones.front(), now));
-  if (legal_.rolling_calls > 0) {
-    const UnixMs span = UnixMs{legal_.rolling_days} * 24 * 3600 * 1000;
-    if (auto nth = history.contact_nth_recent_call(cand.call.contact_id, legal_.rolling_calls, now - span))
-      facts.rolling_unblock = *nth + span;
+  const auto& region = legal_.for_region(place.region);
+  for (const schedule::RollingCap* cap :
+       schedule::caps_in_force(region, place.zones.empty() ? rules.zone : place.zones.front(), now)) {
+    const UnixMs span = UnixMs{cap->hours} * 3600 * 1000;
+    auto nth =
+        cap->per == schedule::RollingCap::Per::contact
+            ? history.contact_nth_recent_call(cand.call.contact_id, cap->calls, now - span)
+            : history.subject_nth_recent_call(cand.call.contact_id, cap->calls, now - span, rules.subject, rules.id);
+    facts.caps.push_back({cap, nth ? std::optional<UnixMs>(*nth + span) : std::nullopt});
   }
   auto d = schedule::decide(rules, place, facts, legal_, now, explain);
   if (place_out) *place_out = std::move(place);

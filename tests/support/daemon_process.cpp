@@ -56,8 +56,10 @@ DaemonProcess::DaemonProcess(const TempDir& dir, json config, Environment env, s
   // The suite runs at any hour: unless a test sets compliance (to test calling hours, at an instant it
   // chooses with --test-clock), the legal window is open all day. Otherwise a run in the US evening
   // would find every +1 415 contact outside 08:00-21:00 and wait instead of calling.
+  // Likewise the default US rule set (state hours, Sunday bans) applies only where a test names it.
   if (!config.contains("compliance"))
     config["compliance"] = {{"respectful_hours", {{"start", "00:00"}, {"end", "24:00"}}}};
+  if (!config["compliance"].contains("rules")) config["compliance"]["rules"] = "none";
   config_path_ = dir.file("dialerd.json");
   log_path_ = dir.file("dialerd.log");
   db_path_ = config["state_dir"].get<std::string>() + "/dialerd.db";

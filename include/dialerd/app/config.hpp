@@ -39,7 +39,8 @@ struct Loaded {
 };
 // Parses JSON (comments allowed): every key starts at the table's default, then takes the value given;
 // throws InvalidConfig listing every bad key.
-Loaded load_config(std::string_view text);
+// `base_dir`: where a relative rule file (compliance.rules) is looked for; "" = the working directory.
+Loaded load_config(std::string_view text, std::string_view base_dir = {});
 // Reads and parses a file; a missing or unreadable file is an InvalidConfig too.
 Loaded load_config_from_file(const std::string& path);
 // The same, config only.

@@ -12,6 +12,7 @@
 #include "dialerd/http/network.hpp"
 #include "dialerd/schedule/compliance.hpp"
 #include "dialerd/schedule/retry.hpp"
+#include "dialerd/schedule/rules.hpp"
 
 namespace dialerd::config {
 
@@ -93,11 +94,13 @@ struct Config {
   std::string default_region = "US";
   int drain_timeout_ms = 10000;
   int forecast_call_duration_s = 180;
-  std::vector<ApiKey> api_keys;   // empty: the API is open (keep it on loopback)
-  schedule::LegalRules legal;     // compliance.*
-  schedule::RetrySettings retry;  // retry.*
-  int call_timeout_s = 3600;      // calls.timeout_seconds: in progress this long with no outcome -> timeout
-  WebhookSettings webhooks;       // webhooks.*
+  std::vector<ApiKey> api_keys;            // empty: the API is open (keep it on loopback)
+  std::string rules = "us";                // compliance.rules: the rule set's name or file
+  schedule::RuleOverrides rule_overrides;  // compliance.respectful_hours, region_hours, holidays, rolling_cap
+  schedule::LegalRules legal;              // the rules in force: both resolved (compliance.*)
+  schedule::RetrySettings retry;           // retry.*
+  int call_timeout_s = 3600;               // calls.timeout_seconds: in progress this long with no outcome -> timeout
+  WebhookSettings webhooks;                // webhooks.*
   std::map<std::string, ProviderConfig> providers;
 
   std::string database_path() const { return state_dir + "/dialerd.db"; }

@@ -45,6 +45,9 @@ struct CampaignSpec {
   CampaignStatus status = CampaignStatus::running;    // the status it is created in
   // Lists whose members added later become calls of the campaign while it has not ended (`follow_lists`).
   std::vector<std::int64_t> follow_lists;
+  // What the campaign calls about: campaigns with the same subject share a region's per-subject rolling
+  // caps (docs/COMPLIANCE.md); none = the campaign is its own subject.
+  std::optional<std::string> subject;
 
   // Where chunks go while `provider`'s circuit breaker is open ("" = nowhere: they wait). Kept in options.
   std::string failover_provider() const {

@@ -2,9 +2,11 @@
 // Whether one call may go out now, and if not, why and until when. Pure: a function of the campaign's
 // rules, where the contact is, the counters and the instant. The checks mirror Veritus's:
 // each has an id, a name, a description and a reason, and lands in `passed` or `failed`.
+#include <limits>
 #include <map>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "dialerd/domain/campaign.hpp"
@@ -14,6 +16,7 @@ namespace dialerd::schedule {
 
 struct Check {
   std::string id, name, description, reason;
+  std::string source;  // the statute, regulation or config key the rule encodes ("" for campaign settings)
 };
 
 // What a number whose time zones cannot be inferred from it (an unmapped area code, a non-geographic or
@@ -24,26 +27,44 @@ enum class UnknownZone {
   campaign,     // the campaign's zone (the behaviour before issue 16.11; an explicit choice only)
 };
 
-// The legal rules from config: respectful hours in the contact's local time, holidays, per-contact caps.
+// At most `calls` calls to one contact in any rolling window of `hours` (a region's rule, or config
+// compliance.rolling_cap). `subject` counts the calls of campaigns with the campaign's subject (a campaign
+// without one is its own subject); `contact` counts every campaign's.
+struct RollingCap {
+  enum class Per { contact, subject };
+  int calls = 0;
+  int hours = 24;
+  Per per = Per::subject;
+  std::int32_t effective_from = std::numeric_limits<std::int32_t>::min();  // local date it applies from
+  std::string source;
+  bool operator==(const RollingCap&) const = default;
+};
+
+// What holds in one region, resolved (schedule/rules.hpp): its hours, with the country's and the default's
+// folded in date by date, and every holiday and cap of the region, its country and everywhere.
+struct RegionRules {
+  Hours hours = Hours::every_day(DailyWindow{8 * 60, 21 * 60}, "config compliance.respectful_hours");
+  std::vector<RollingCap> caps;
+  bool operator==(const RegionRules&) const = default;
+};
+
+// The legal rules in force: the rule set and the config's compliance keys, resolved per region.
 struct LegalRules {
-  DailyWindow window{8 * 60, 21 * 60};
-  std::map<std::string, DailyWindow> region_windows;  // "US-FL", or a country "US"
-  DayRule days;                                       // every weekday, minus the holidays for everyone
-  std::map<std::string, DayRule> region_days;         // holidays of one region added to the common ones
-  int contact_daily_cap = 4;                          // calls per contact-local day, all campaigns
-  int rolling_calls = 0;                              // 0 = off; else at most this many calls ...
-  int rolling_days = 7;                               // ... in any window of this many days
+  std::string rule_set = "none";                            // the rule set's name, for explanations
+  RegionRules everywhere;                                   // a region with no entry of its own
+  std::map<std::string, RegionRules, std::less<>> regions;  // "US-FL", or a country "US"
+  int contact_daily_cap = 4;                                // calls per contact-local day, all campaigns
   UnknownZone unknown_zone = UnknownZone::restrictive;
 
-  // The most specific entry: "US-FL", then "US", then the default.
-  const DailyWindow& window_for(const std::string& region) const;
-  const DayRule& days_for(const std::string& region) const;
+  // The most specific entry: "US-FL", then "US", then everywhere.
+  const RegionRules& for_region(std::string_view region) const;
   bool operator==(const LegalRules&) const = default;
 };
 
 // The campaign's own constraints, in its time zone.
 struct CampaignRules {
   domain::CampaignId id = 0;
+  std::optional<std::string> subject;  // rolling caps per subject count the calls of this subject's campaigns
   bool running = true;
   Zone zone = nullptr;
   std::optional<domain::UnixMs> trigger_at;
@@ -69,9 +90,15 @@ struct CallFacts {
   bool active = true;
   std::optional<std::string> suppression;  // the reason, when the number is suppressed
   std::int64_t campaign_in_flight = 0;
-  std::int64_t campaign_calls_today = 0;          // since the campaign-local midnight
-  std::int64_t contact_calls_today = 0;           // all campaigns, since the contact-local midnight
-  std::optional<domain::UnixMs> rolling_unblock;  // when the rolling cap is reached: when it frees up
+  std::int64_t campaign_calls_today = 0;  // since the campaign-local midnight
+  std::int64_t contact_calls_today = 0;   // all campaigns, since the contact-local midnight
+  // One per cap of the contact's region in force now, in RegionRules::caps order: the calls it counts in
+  // its window, and when it frees up when it is reached.
+  struct CapCount {
+    const RollingCap* cap = nullptr;
+    std::optional<domain::UnixMs> unblock;  // set when the cap is reached
+  };
+  std::vector<CapCount> caps;
 };
 
 struct Decision {
@@ -89,6 +116,9 @@ constexpr domain::UnixMs kSearchHorizonMs = 14LL * 24 * 3600 * 1000;
 // How much of a decision to spell out. `when_blocked` leaves `passed` empty when the call may go out (the
 // claim's hot path needs only the verdict); every other decision is explained in full either way.
 enum class Explain { always, when_blocked };
+
+// The caps of a region in force at `now`: those whose effective_from is on or before the local date in `zone`.
+std::vector<const RollingCap*> caps_in_force(const RegionRules& region, Zone zone, domain::UnixMs now);
 
 Decision decide(const CampaignRules& campaign, const ContactPlace& place, const CallFacts& facts,
                 const LegalRules& legal, domain::UnixMs now, Explain explain = Explain::always);

@@ -7,8 +7,11 @@
 // Because this is stated in local time, DST needs no special case: on a spring-forward day a window that
 // opens in the skipped hour opens at the transition; on a fall-back day the repeated hour is inside or
 // outside exactly as the local clock says.
+#include <array>
 #include <cstdint>
+#include <limits>
 #include <optional>
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -43,6 +46,38 @@ struct DayRule {
   bool operator==(const DayRule&) const = default;
 };
 
+// Calling hours that may differ by weekday, change on given dates and close on holidays (a region's legal
+// hours, docs/COMPLIANCE.md). The window of a local date is the one its weekday has in the table in force
+// on that date, unless the date is closed; a date without one has no calls.
+struct WeekHours {
+  std::int32_t from_day = std::numeric_limits<std::int32_t>::min();  // in force from this local date on
+  std::array<std::optional<DailyWindow>, 7> by_weekday;              // ISO weekday - 1; none = no calls
+  std::string source;                                                // the rule the table encodes
+  bool operator==(const WeekHours&) const = default;
+};
+struct Closure {
+  std::int32_t day = 0;   // a local date with no calls
+  std::uint32_t why = 0;  // index into Hours::reasons
+  bool operator==(const Closure&) const = default;
+};
+struct ClosureReason {
+  std::string name;  // "Christmas Day (observed)"
+  std::string source;
+  bool operator==(const ClosureReason&) const = default;
+};
+struct Hours {
+  std::vector<WeekHours> tables;  // ascending from_day; a date before the first has no calls
+  std::vector<Closure> closed;    // ascending day, one entry a day
+  std::vector<ClosureReason> reasons;
+
+  static Hours every_day(DailyWindow window, std::string source = {});
+  static Hours of(const DailyWindow& window, const DayRule& days);
+  const WeekHours* table_on(std::int32_t day) const;
+  const Closure* closure_on(std::int32_t day) const;
+  std::optional<DailyWindow> on(std::int32_t day) const;
+  bool operator==(const Hours&) const = default;
+};
+
 // Zone lookup in the OS tz database; nullptr when unknown.
 Zone find_zone(std::string_view name);
 std::string zone_label(Zone zone);  // its IANA name
@@ -50,14 +85,15 @@ std::string zone_label(Zone zone);  // its IANA name
 std::optional<std::int32_t> parse_date(std::string_view text);
 
 bool inside(Zone zone, const DailyWindow& window, const DayRule& days, domain::UnixMs t);
+bool inside(Zone zone, const Hours& hours, domain::UnixMs t);
 // The first instant >= from that is inside, searching up to `until`; nothing when there is none.
 std::optional<domain::UnixMs> next_inside(Zone zone, const DailyWindow& window, const DayRule& days,
                                           domain::UnixMs from, domain::UnixMs until);
-// The first instant >= from that is inside every (zone, window, days) at once; nothing before `until`.
+std::optional<domain::UnixMs> next_inside(Zone zone, const Hours& hours, domain::UnixMs from, domain::UnixMs until);
+// The first instant >= from that is inside every zone's hours at once; nothing before `until`.
 struct ZonedWindow {
   Zone zone;
-  DailyWindow window;
-  const DayRule* days;
+  const Hours* hours;
 };
 std::optional<domain::UnixMs> next_inside_all(const std::vector<ZonedWindow>& windows, domain::UnixMs from,
                                               domain::UnixMs until);

@@ -29,6 +29,11 @@ class History {
   // When the contact's n-th most recent call placed since `since` went out; nothing if fewer than n.
   virtual std::optional<domain::UnixMs> contact_nth_recent_call(std::int64_t contact_id, int n,
                                                                 domain::UnixMs since) = 0;
+  // The same, counting only the calls of campaigns with `subject`, or with none, of `campaign_id` alone
+  // (a per-subject rolling cap, docs/COMPLIANCE.md).
+  virtual std::optional<domain::UnixMs> subject_nth_recent_call(std::int64_t contact_id, int n, domain::UnixMs since,
+                                                                const std::optional<std::string>& subject,
+                                                                domain::CampaignId campaign_id) = 0;
 };
 
 struct Verdict {

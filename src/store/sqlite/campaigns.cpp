@@ -65,6 +65,7 @@ Campaign read_campaign(const Stmt& s) {
   sp.status = c.status;
   c.created_at = s.int64("created_at");
   c.updated_at = s.int64("updated_at");
+  sp.subject = s.opt_text("subject");
   return c;
 }
 
@@ -96,7 +97,7 @@ CampaignId Store::create_campaign(const CampaignSpec& spec, const std::vector<Co
   else
     ins.bind_null(18).bind_null(19);
   ins.bind(20, nlohmann::json(spec.required_variables).dump()).bind(21, spec.options.dump());
-  ins.bind(22, to_string(spec.status)).bind(23, now);
+  ins.bind(22, to_string(spec.status)).bind(23, now).bind(24, spec.subject);
   ins.run();
   CampaignId id = db_->last_insert_rowid();
   for (auto list : spec.follow_lists) db_->cached(kFollowList).bind(1, list).bind(2, id).run();

@@ -38,6 +38,17 @@ class SqlHistory final : public History {
   std::optional<UnixMs> contact_nth_recent_call(std::int64_t contact_id, int n, UnixMs since) override {
     return db_.cached(kContactNthRecentCall).bind(1, contact_id).bind(2, since).bind(3, n - 1).first_int64();
   }
+  std::optional<UnixMs> subject_nth_recent_call(std::int64_t contact_id, int n, UnixMs since,
+                                                const std::optional<std::string>& subject,
+                                                CampaignId campaign_id) override {
+    return db_.cached(kSubjectNthRecentCall)
+        .bind(1, contact_id)
+        .bind(2, since)
+        .bind(3, n - 1)
+        .bind(4, subject)
+        .bind(5, campaign_id)
+        .first_int64();
+  }
 
  private:
   sqlite::Db& db_;
@@ -179,6 +190,12 @@ class ClaimHistory final : public History {
   std::optional<UnixMs> contact_nth_recent_call(std::int64_t contact_id, int n, UnixMs since) override {
     if (n >= 1 && none_since(contact_id, since)) return std::nullopt;
     return exact_.contact_nth_recent_call(contact_id, n, since);
+  }
+  std::optional<UnixMs> subject_nth_recent_call(std::int64_t contact_id, int n, UnixMs since,
+                                                const std::optional<std::string>& subject,
+                                                CampaignId campaign_id) override {
+    if (n >= 1 && none_since(contact_id, since)) return std::nullopt;
+    return exact_.subject_nth_recent_call(contact_id, n, since, subject, campaign_id);
   }
 
  private:

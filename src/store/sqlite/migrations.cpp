@@ -8,7 +8,7 @@ namespace {
 
 // Numbered migrations: never edit one that has shipped; add the next. docs/SCHEMA.md describes the result.
 // Times are Unix milliseconds (UTC) in INTEGER columns; the views show them readably.
-constexpr std::array<const char*, 7> kMigrations = {
+constexpr std::array<const char*, 8> kMigrations = {
     // 1: campaigns, contacts, calls, attempts, suppressions, the webhook outbox, counters kept by
     //    triggers, the state machines as data, and the inspection views.
     R"sql(
@@ -610,6 +610,11 @@ CREATE TABLE list_followers (
   campaign_id INTEGER NOT NULL REFERENCES campaigns(id),
   PRIMARY KEY (list_id, campaign_id)
 ) WITHOUT ROWID;
+)sql",
+    // 8: compliance rule sets (issue 19.1). A campaign's subject: the per-subject rolling caps of a region
+    //    (e.g. Florida's 3 calls in 24 hours on the same subject) count the calls of campaigns that share it.
+    R"sql(
+ALTER TABLE campaigns ADD COLUMN subject TEXT;
 )sql",
 };
 

@@ -8,14 +8,15 @@ inline constexpr const char* kInsertCampaign = R"sql(
 INSERT INTO campaigns(workspace, name, agent_id, provider, from_number, from_numbers, rotation, schedule_type,
                       trigger_at, timezone, start_time, end_time, working_days, concurrency, max_calls_per_day,
                       retry_attempts, retry_delay_s, webhook_url, webhook_secret_id, required_variables, options,
-                      status, created_at, updated_at)
+                      status, created_at, updated_at, subject)
 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22,
-        ?23, ?23))sql";
+        ?23, ?23, ?24))sql";
 
-#define DIALERD_CAMPAIGN_COLUMNS                                                                              \
-  "id, workspace, name, agent_id, provider, from_number, from_numbers, rotation, schedule_type, trigger_at, " \
-  "timezone, start_time, end_time, working_days, concurrency, max_calls_per_day, retry_attempts, "            \
-  "retry_delay_s, webhook_url, webhook_secret_id, required_variables, options, status, created_at, updated_at"
+#define DIALERD_CAMPAIGN_COLUMNS                                                                                 \
+  "id, workspace, name, agent_id, provider, from_number, from_numbers, rotation, schedule_type, trigger_at, "    \
+  "timezone, start_time, end_time, working_days, concurrency, max_calls_per_day, retry_attempts, "               \
+  "retry_delay_s, webhook_url, webhook_secret_id, required_variables, options, status, created_at, updated_at, " \
+  "subject"
 inline constexpr const char* kSelectCampaign = "SELECT " DIALERD_CAMPAIGN_COLUMNS " FROM campaigns WHERE id = ?1";
 inline constexpr const char* kSelectWorkspaceCampaign =
     "SELECT " DIALERD_CAMPAIGN_COLUMNS " FROM campaigns WHERE id = ?1 AND workspace = ?2";
@@ -144,6 +145,12 @@ inline constexpr const char* kContactNthRecentCall = R"sql(
 SELECT submitted_at FROM attempts WHERE contact_id = ?1 AND submitted_at >= ?2
   AND (outcome IS NULL OR (outcome <> 'not_submitted' AND outcome <> 'rejected'))
 ORDER BY submitted_at DESC LIMIT 1 OFFSET ?3)sql";
+inline constexpr const char* kSubjectNthRecentCall = R"sql(
+SELECT a.submitted_at FROM attempts a JOIN campaigns c ON c.id = a.campaign_id
+WHERE a.contact_id = ?1 AND a.submitted_at >= ?2
+  AND (a.outcome IS NULL OR (a.outcome <> 'not_submitted' AND a.outcome <> 'rejected'))
+  AND (CASE WHEN ?4 IS NULL THEN a.campaign_id = ?5 ELSE c.subject = ?4 END)
+ORDER BY a.submitted_at DESC LIMIT 1 OFFSET ?3)sql";
 inline constexpr const char* kCampaignCallsSince = R"sql(
 SELECT count(*) FROM attempts WHERE campaign_id = ?1 AND submitted_at >= ?2
   AND (outcome IS NULL OR (outcome <> 'not_submitted' AND outcome <> 'rejected')))sql";

@@ -76,13 +76,20 @@ TEST_CASE("config: compliance rules are read into the legal rules") {
     "contact_daily_cap": 3, "rolling_cap": {"calls": 7, "days": 7}},
     "retry": {"retryable_outcomes": ["busy"], "backoff_factor": 3}, )" +
                           kSim + "}");
-  CHECK(c.legal.window.start_min == 9 * 60);
-  CHECK(c.legal.window.end_min == 20 * 60 + 30);
-  CHECK(c.legal.region_windows.at("US-FL").end_min == 20 * 60);
-  CHECK(c.legal.days.holidays.size() == 1);
-  CHECK(c.legal.region_days.at("US").holidays.size() == 2);
+  using dialerd::schedule::DailyWindow;
+  CHECK(c.legal.rule_set == "us");  // the default set, with the keys on top
+  const auto& everywhere = c.legal.everywhere.hours;
+  REQUIRE(everywhere.tables.size() == 1);
+  CHECK(everywhere.tables[0].by_weekday[0] == DailyWindow{9 * 60, 20 * 60 + 30});
+  CHECK(everywhere.closed.size() == 1);
+  const auto& fl = c.legal.for_region("US-FL").hours;  // region_hours replace the set's Florida hours
+  CHECK(fl.tables.back().by_weekday[6] == DailyWindow{8 * 60, 20 * 60});
+  CHECK(fl.tables.back().source == "config compliance.region_hours.US-FL");
+  CHECK(c.legal.for_region("US").hours.closed.size() == 2);
   CHECK(c.legal.contact_daily_cap == 3);
-  CHECK(c.legal.rolling_calls == 7);
+  REQUIRE(c.legal.everywhere.caps.size() == 1);
+  CHECK(c.legal.everywhere.caps[0].calls == 7);
+  CHECK(c.legal.everywhere.caps[0].hours == 7 * 24);
   CHECK(c.retry.retryable == std::set<dialerd::domain::Outcome>{dialerd::domain::Outcome::busy});
   CHECK(c.retry.backoff_factor == 3.0);
 }
@@ -164,7 +171,8 @@ TEST_CASE("config: every bad key gets its own error naming the key and the probl
       {R"({"compliance": {"respectful_hours": {"start": "22:00"}}, )" + kSim + "}",
        "compliance.respectful_hours: start must be before end"},
       {R"({"compliance": {"region_hours": {"Florida": {"start": "08:00", "end": "20:00"}}}, )" + kSim + "}",
-       "compliance.region_hours: \"Florida\" is not a region like US-FL or GB"},
+       "compliance.region_hours: \"Florida\" is not a region dialerd places numbers in (a country like GB, or a US or "
+       "Canadian subdivision like US-FL)"},
       {R"({"compliance": {"region_hours": {"US-FL": {"start": "08:00"}}}, )" + kSim + "}",
        "compliance.region_hours: US-FL: must be {\"start\": \"HH:MM\", \"end\": \"HH:MM\"}"},
       {R"({"compliance": {"holidays": ["2026-13-01"]}, )" + kSim + "}",
@@ -307,6 +315,8 @@ TEST_CASE("config: the structs' initialisers are the table's defaults - no secon
   auto loaded = load_config(nlohmann::json{{"providers", providers}}.dump()).config;
   Config plain;
   plain.providers = loaded.providers;
+  // The rules in force are derived from compliance.rules and the overrides, which are compared.
+  plain.legal = loaded.legal;
   CHECK(loaded == plain);
   for (const auto* kind : dialerd::providers::all_kinds()) {
     const auto& info = kind->info();

@@ -4,6 +4,7 @@
 
 #include "dialerd/schedule/compliance.hpp"
 #include "dialerd/schedule/place.hpp"
+#include "dialerd/schedule/rules.hpp"
 #include "dialerd/util/time.hpp"
 
 using namespace dialerd::schedule;
@@ -36,7 +37,7 @@ TEST_CASE("compliance: a call inside every window with room under every cap goes
   CHECK(d.passed.size() == 8);
   auto rh = std::find_if(d.passed.begin(), d.passed.end(), [](const Check& c) { return c.id == "respectful-hours"; });
   REQUIRE(rh != d.passed.end());
-  CHECK(rh->reason == "Contact local time is 10:00 in America/New_York, inside respectful hours 08:00-21:00");
+  CHECK(rh->reason == "Contact local time is 10:00 in America/New_York, inside respectful hours 08:00-21:00 on Monday");
 }
 
 TEST_CASE("compliance: at 3 a.m. local the call waits until 08:00 local") {
@@ -59,10 +60,11 @@ TEST_CASE("compliance: a Honolulu contact in a New York campaign goes out when b
 }
 
 TEST_CASE("compliance: region overrides and holidays") {
+  RuleOverrides config;  // compliance.region_hours and holidays, with no rule set
+  config.region_windows["US-FL"] = DailyWindow{8 * 60, 20 * 60};
+  config.region_holidays["US"] = {*parse_date("2026-12-25")};
   LegalRules legal;
-  legal.region_windows["US-FL"] = DailyWindow{8 * 60, 20 * 60};
-  legal.region_days["US"] = legal.days;
-  legal.region_days["US"].holidays = {*parse_date("2026-12-25")};
+  resolve_rules(RuleSet{}, config, legal);
   auto now = at("2026-11-24T01:30:00Z");  // 20:30 EST
   CHECK(decide(ny_campaign(), in("America/New_York", "US-NY"), {}, legal, now).kind == Kind::dispatch);
   auto fl = decide(ny_campaign(), in("America/New_York", "US-FL"), {}, legal, now);
@@ -120,9 +122,9 @@ TEST_CASE("compliance: caps wait for the next local day and concurrency waits fo
 
 TEST_CASE("compliance: the rolling limit") {
   LegalRules legal;
-  legal.rolling_calls = 7;
+  const RollingCap cap{7, 7 * 24, RollingCap::Per::contact, 0, "test"};
   CallFacts f;
-  f.rolling_unblock = at("2026-11-25T10:00:00Z");
+  f.caps.push_back({&cap, at("2026-11-25T10:00:00Z")});
   auto d = decide(ny_campaign(), in("America/New_York"), f, legal, at("2026-11-23T15:00:00Z"));
   CHECK(d.kind == Kind::wait);
   CHECK(failed(d, "contact-rolling-cap"));
@@ -172,17 +174,23 @@ TEST_CASE("compliance: explaining only blocked calls changes no verdict, wait or
     if (!chance(5)) place.zones.push_back(pick_zone());
     if (chance(30)) place.zones.push_back(pick_zone());
     place.region = chance(50) ? "US-FL" : "US";
+    RuleOverrides config;
+    if (chance(50)) config.window = DailyWindow{0, 0};
+    config.region_windows["US-FL"] = DailyWindow{8 * 60, 20 * 60};
     LegalRules legal;
-    if (chance(50)) legal.window = DailyWindow{0, 0};
-    legal.region_windows["US-FL"] = DailyWindow{8 * 60, 20 * 60};
-    if (chance(30)) legal.rolling_calls = 3;
+    resolve_rules(RuleSet{}, config, legal);
+    const RollingCap cap{3, 7 * 24, RollingCap::Per::contact, 0, "test"};
     CallFacts f;
     f.active = !chance(5);
     if (chance(5)) f.suppression = "do not call";
     f.campaign_in_flight = chance(10) ? 10 : 3;
     f.campaign_calls_today = chance(10) ? 100 : 7;
     f.contact_calls_today = chance(10) ? 4 : static_cast<int>(rng() % 4);
-    if (chance(20)) f.rolling_unblock = now + static_cast<UnixMs>(rng() % (2ULL * 24 * 3600 * 1000)) - 24 * 3600 * 1000;
+    if (chance(30))
+      f.caps.push_back({&cap, chance(70)
+                                  ? std::nullopt
+                                  : std::optional<UnixMs>(now + static_cast<UnixMs>(rng() % (2ULL * 24 * 3600 * 1000)) -
+                                                          24 * 3600 * 1000)});
 
     auto full = decide(c, place, f, legal, now);
     auto lazy = decide(c, place, f, legal, now, Explain::when_blocked);

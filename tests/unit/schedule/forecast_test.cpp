@@ -22,7 +22,7 @@ TEST_CASE("forecast: capacity is concurrency times hours over the call duration"
   c.zone = find_zone("UTC");
   c.concurrency = 10;
   LegalRules legal;
-  legal.window = {0, 0};  // no legal limit, to see raw capacity
+  legal.everywhere.hours = Hours::every_day({0, 0});  // no legal limit, to see raw capacity
   ForecastInput in{&c, &legal, 1000, {ContactPlace{{c.zone}, "number", ""}}, 0, 360, at("2026-11-23T00:00:00Z")};
   auto f = forecast(in);
   // 10 lines x 10 calls/hour = 100 calls/hour: 1000 calls take 10 hours.

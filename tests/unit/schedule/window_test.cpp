@@ -128,12 +128,12 @@ TEST_CASE("window: a whole-day window and day boundaries") {
 TEST_CASE("window: every window at once") {
   auto ny = zone("America/New_York");
   auto hnl = zone("Pacific/Honolulu");
-  auto all = DayRule::every_day();
   // A New York campaign open 09:00-17:00 and a Honolulu contact's 08:00-21:00: 13:00-17:00 New York.
-  std::vector<ZonedWindow> both = {{ny, win("09:00", "17:00"), &all}, {hnl, win("08:00", "21:00"), &all}};
+  auto nine_to_five = Hours::every_day(win("09:00", "17:00")), eight_to_nine = Hours::every_day(win("08:00", "21:00"));
+  auto nine_to_ten = Hours::every_day(win("09:00", "10:00"));
+  std::vector<ZonedWindow> both = {{ny, &nine_to_five}, {hnl, &eight_to_nine}};
   CHECK(next_inside_all(both, at("2026-11-23T14:00:00Z"), at("2026-11-23T14:00:00Z") + kWeek) ==
         at("2026-11-23T18:00:00Z"));
-  std::vector<ZonedWindow> never = {{ny, win("09:00", "10:00"), &all},
-                                    {zone("Asia/Tokyo"), win("08:00", "21:00"), &all}};
+  std::vector<ZonedWindow> never = {{ny, &nine_to_ten}, {zone("Asia/Tokyo"), &eight_to_nine}};
   CHECK_FALSE(next_inside_all(never, at("2026-11-23T14:00:00Z"), at("2026-11-23T14:00:00Z") + kWeek));
 }
