@@ -148,6 +148,7 @@ http::Response get_call(Context& ctx, const http::Request& req, const http::Para
     compliance["contact_zones"] = zones;
     compliance["zone_source"] = place.zone_source;
     compliance["region"] = place.region.empty() ? json(nullptr) : json(place.region);
+    compliance["rule_set"] = ctx.config().legal.rule_set;
     data["compliance"] = std::move(compliance);
   }
   return envelope(200, data, now);

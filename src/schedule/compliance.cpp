@@ -281,8 +281,8 @@ Decision decide(const CampaignRules& c, const ContactPlace& place, const CallFac
   for (const auto& count : f.caps) {
     const RollingCap& cap = *count.cap;
     const bool per_subject = cap.per == RollingCap::Per::subject;
-    const std::string span =
-        cap.hours % 24 == 0 ? fmt::format("{} days", cap.hours / 24) : fmt::format("{} hours", cap.hours);
+    const std::string span = cap.hours % 24 == 0 && cap.hours > 24 ? fmt::format("{} days", cap.hours / 24)
+                                                                   : fmt::format("{} hours", cap.hours);
     const std::string scope =
         !per_subject ? std::string("across all campaigns")
                      : (c.subject ? fmt::format("on subject \"{}\"", *c.subject) : std::string("in this campaign"));

@@ -1,0 +1,157 @@
+// Compliance rule sets through the real daemon (issue 19.1): the built-in US set's state hours and
+// per-subject caps, each failed check naming its statute, and a rule file re-read on SIGHUP (a bad one keeps
+// the rules in force). Each test lives at an instant it chooses (dialerd --test-clock).
+#include <catch2/catch.hpp>
+#include <csignal>
+
+#include "fakes/fake_batchcall.hpp"
+#include "support/api.hpp"
+#include "support/daemon_process.hpp"
+
+using namespace dialerd::testing;
+
+namespace {
+
+json config_for(const FakeBatchCall& fake, json compliance) {
+  return {{"compliance", compliance}, {"providers", {{"acme", fake.provider_config()}}}};
+}
+
+json campaign(const std::string& phone, json extra = json::object()) {
+  json c = {{"name", "rules"},    {"agent_id", "agent_1"},
+            {"provider", "acme"}, {"from_number", "+14157774444"},
+            {"concurrency", 10},  {"contacts", {{{"phone_number", phone}}}}};
+  c.update(extra);
+  return c;
+}
+
+// The one call of a campaign, as GET /v1/calls/{id} shows it (with the decision evaluated now).
+json only_call(const DaemonProcess& d, const std::string& campaign_id) {
+  auto calls = http_get(d.url("/v1/campaigns/" + campaign_id + "/calls"));
+  REQUIRE(calls.status == 200);
+  const auto& items = calls.body["data"]["items"];
+  REQUIRE(items.size() == 1);
+  auto call = http_get(d.url("/v1/calls/" + items[0]["id"].get<std::string>()));
+  REQUIRE(call.status == 200);
+  return call.body["data"];
+}
+
+json check_named(const json& checks, const std::string& id) {
+  for (const auto& c : checks)
+    if (c["id"] == id) return c;
+  return nullptr;
+}
+
+// Miami and New York numbers (area codes 305 and 212), kept to this file's range.
+const std::string kMiami = "+13052001001", kNewYork = "+12122001001";
+
+}  // namespace
+
+TEST_CASE(
+    "rule sets: the US set holds a Florida number to 20:00 local while New York's 21:00 holds - naming the statute") {
+  TempDir dir;
+  FakeBatchCall fake;
+  // Monday 15 June 2026, 20:30 EDT.
+  DaemonProcess daemon(dir, config_for(fake, {{"rules", "us"}}), {}, {"--test-clock", "2026-06-16T00:30:00Z"});
+  auto fl = create_campaign(daemon, campaign(kMiami));
+  auto ny = create_campaign(daemon, campaign(kNewYork));
+  REQUIRE(wait_until([&] { return campaign_of(daemon, ny)["counts"]["called"] == 1; }));
+  REQUIRE(wait_loop_idle(daemon, "scheduler"));
+  CHECK(campaign_of(daemon, fl)["counts"]["pending"] == 1);
+  CHECK(fake.tasks_received() == 1);
+
+  auto call = only_call(daemon, fl);
+  const auto& compliance = call["compliance"];
+  CHECK(compliance["rule_set"] == "us");
+  CHECK(compliance["region"] == "US-FL");
+  CHECK(compliance["verdict"] == "wait");
+  CHECK_THAT(compliance["eligible_at"].get<std::string>(), Catch::StartsWith("2026-06-16T12:00:00"));  // 08:00
+  auto hours = check_named(compliance["checks_failed"], "respectful-hours");
+  REQUIRE(hours.is_object());
+  CHECK_THAT(hours["reason"].get<std::string>(), Catch::Contains("outside respectful hours 08:00-20:00 on Monday"));
+  CHECK_THAT(hours["source"].get<std::string>(), Catch::Contains("Fla. Stat."));
+  // The cap of three calls a day on one subject is in force and not reached.
+  auto cap = check_named(compliance["checks_passed"], "subject-rolling-cap");
+  REQUIRE(cap.is_object());
+  CHECK_THAT(cap["source"].get<std::string>(), Catch::Contains("Fla. Stat."));
+}
+
+TEST_CASE("rule sets: three calls in 24 hours on one subject - the fourth waits while another subject's goes out") {
+  TempDir dir;
+  FakeBatchCall fake;
+  // Monday 15 June 2026, 08:00 EDT: Florida's hours have just opened.
+  DaemonProcess daemon(dir, config_for(fake, {{"rules", "us"}}), {}, {"--test-clock", "2026-06-15T12:00:00Z"});
+  fake.report_to(daemon.url("/v1/providers/acme/events"), [](const std::string&, int) { return "completed"; });
+
+  auto empty = api_post(daemon, "/v1/campaigns", campaign(kMiami, {{"subject", ""}}));
+  CHECK(empty.status == 400);
+  CHECK(empty.body["error"]["field"] == "subject");
+
+  const json invoice = {{"subject", "invoice 17"}};
+  for (int i = 0; i < 3; ++i) {
+    auto id = create_campaign(daemon, campaign(kMiami, invoice));
+    CHECK(campaign_of(daemon, id)["subject"] == "invoice 17");
+    REQUIRE(wait_until([&] { return campaign_of(daemon, id)["counts"]["completed"] == 1; }));
+  }
+  auto fourth = create_campaign(daemon, campaign(kMiami, invoice));
+  REQUIRE(wait_loop_idle(daemon, "scheduler"));
+  CHECK(campaign_of(daemon, fourth)["counts"]["pending"] == 1);
+  auto call = only_call(daemon, fourth);
+  auto cap = check_named(call["compliance"]["checks_failed"], "subject-rolling-cap");
+  REQUIRE(cap.is_object());
+  CHECK_THAT(cap["reason"].get<std::string>(),
+             Catch::Contains("3 calls in the last 24 hours on subject \"invoice 17\""));
+  CHECK_THAT(cap["source"].get<std::string>(), Catch::Contains("Fla. Stat."));
+  CHECK_THAT(call["compliance"]["eligible_at"].get<std::string>(), Catch::StartsWith("2026-06-16T1"));  // a day on
+
+  // Another subject counts its own calls: it goes out (the fourth call today, within the daily cap of 4).
+  auto renewal = create_campaign(daemon, campaign(kMiami, {{"subject", "renewal"}}));
+  REQUIRE(wait_until([&] { return campaign_of(daemon, renewal)["counts"]["completed"] == 1; }));
+  REQUIRE(wait_loop_idle(daemon, "scheduler"));
+  CHECK(campaign_of(daemon, fourth)["counts"]["pending"] == 1);
+  CHECK(fake.tasks_received() == 4);
+}
+
+TEST_CASE("rule sets: SIGHUP re-reads the rule file - a bad one keeps the rules in force and names the place") {
+  TempDir dir;
+  FakeBatchCall fake;
+  auto rules = [](const std::string& start, const std::string& source) {
+    return json{{"name", "mine"},
+                {"regions",
+                 {{"US-NY",
+                   {{"hours",
+                     {{{"days", {1, 2, 3, 4, 5, 6, 7}},
+                       {"start", start},
+                       {"end", "20:00"},
+                       {"source", source},
+                       {"effective_from", "2020-01-01"}}}}}}}}}
+        .dump(2);
+  };
+  write_file(dir.file("rules.json"), rules("08:00", "First Act"));
+  // Relative to the config file's directory. Monday 15 June 2026, 08:00 EDT.
+  DaemonProcess daemon(dir, config_for(fake, {{"rules", "rules.json"}}), {}, {"--test-clock", "2026-06-15T12:00:00Z"});
+  // A draft campaign never dispatches: its call shows the decision the rules make now.
+  auto id = create_campaign(daemon, campaign(kNewYork, {{"status", "draft"}}));
+  auto source_of_hours = [&] {
+    auto call = only_call(daemon, id);
+    CHECK(call["compliance"]["rule_set"] == "mine");
+    for (const auto* list : {"checks_passed", "checks_failed"})
+      if (auto c = check_named(call["compliance"][list], "respectful-hours"); c.is_object())
+        return std::string(list) + ": " + c["source"].get<std::string>();
+    return std::string("none");
+  };
+  CHECK(source_of_hours() == "checks_passed: First Act");
+
+  auto bad = json::parse(rules("08:00", "Bad Act"));
+  bad["regions"]["US-NY"]["hours"][0]["start"] = "8am";
+  write_file(dir.file("rules.json"), bad.dump());
+  daemon.signal(SIGHUP);
+  REQUIRE(wait_until([&] { return daemon.log().find("reload: keeping the running config") != std::string::npos; }));
+  CHECK_THAT(daemon.log(), Catch::Contains("regions.US-NY.hours[0].start: \"8am\" is not a time HH:MM"));
+  CHECK(daemon.running());
+  CHECK(source_of_hours() == "checks_passed: First Act");
+
+  write_file(dir.file("rules.json"), rules("09:00", "Second Act"));
+  daemon.signal(SIGHUP);
+  REQUIRE(wait_until([&] { return daemon.log().find("reload: config re-read and applied") != std::string::npos; }));
+  CHECK(source_of_hours() == "checks_failed: Second Act");
+}
