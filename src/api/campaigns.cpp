@@ -57,7 +57,8 @@ const std::set<std::string> kCampaignFields = {"name",
                                                "contact_folder_id",
                                                "contact_ids",
                                                "follow_lists",
-                                               "subject"};
+                                               "subject",
+                                               "reg_f"};
 json campaign_json(const Campaign& c, const CallCounts& counts) {
   const auto& s = c.spec;
   auto opt = [](const auto& v) { return v ? json(*v) : json(nullptr); };
@@ -91,6 +92,10 @@ json campaign_json(const Campaign& c, const CallCounts& counts) {
       {"contact_folder_ids", s.options.value("contact_folder_ids", json(nullptr))},
       {"follow_lists", s.options.value("follow_lists", false)},
       {"subject", opt(s.subject)},
+      {"reg_f", s.reg_f ? json{{"calls", s.reg_f->calls},
+                               {"days", s.reg_f->days},
+                               {"quiet_days_after_conversation", s.reg_f->quiet_days}}
+                        : json(nullptr)},
       {"created_at", util::format_rfc3339(c.created_at)},
       {"updated_at", util::format_rfc3339(c.updated_at)},
   };
@@ -127,6 +132,25 @@ void apply_failover(const Context& ctx, const json& body, CampaignSpec& spec) {
     bad_field("failover_provider", "no provider named '" + *failover + "' is configured");
   if (*failover == spec.provider) bad_field("failover_provider", "must differ from provider");
   spec.options["failover_provider"] = *failover;
+}
+
+// Regulation F (docs/COMPLIANCE.md): true = its limits (7 calls in 7 days, 7 quiet days after a
+// conversation), an object = other limits, false or null = off.
+std::optional<domain::RegF> read_reg_f(const json& body) {
+  if (!body.contains("reg_f") || body["reg_f"].is_null()) return std::nullopt;
+  const json& v = body["reg_f"];
+  if (v.is_boolean()) return v.get<bool>() ? std::optional<domain::RegF>(domain::RegF{}) : std::nullopt;
+  if (!v.is_object())
+    bad_field("reg_f", "must be true, false or {\"calls\", \"days\", \"quiet_days_after_conversation\"}");
+  for (const auto& [k, _] : v.items())
+    if (k != "calls" && k != "days" && k != "quiet_days_after_conversation")
+      bad_field("reg_f." + k, "unknown field (calls, days, quiet_days_after_conversation)");
+  domain::RegF r;
+  if (auto n = opt_int(v, "calls", "reg_f.calls", 1, 100)) r.calls = static_cast<int>(*n);
+  if (auto n = opt_int(v, "days", "reg_f.days", 1, 30)) r.days = static_cast<int>(*n);
+  if (auto n = opt_int(v, "quiet_days_after_conversation", "reg_f.quiet_days_after_conversation", 0, 30))
+    r.quiet_days = static_cast<int>(*n);
+  return r;
 }
 
 void apply_settings(const json& body, CampaignSpec& spec) {
@@ -305,6 +329,7 @@ awaitable<http::Response> create_campaign(Context& ctx, const http::Request& req
     if (subject->empty()) bad_field("subject", "must not be empty (leave it out: the campaign is its own subject)");
     spec.subject = *subject;
   }
+  spec.reg_f = read_reg_f(body);
   spec.provider = req_string(body, "provider", "provider", 64);
   if (!ctx.scheduler.providers().count(spec.provider)) {
     std::string names;

@@ -76,5 +76,6 @@ void register_call_routes(http::Router& router, Context& ctx);
 void register_suppression_routes(http::Router& router, Context& ctx);
 void register_contact_routes(http::Router& router, Context& ctx);
 void register_list_routes(http::Router& router, Context& ctx);
+void register_preflight_route(http::Router& router, Context& ctx);
 
 }  // namespace dialerd::api

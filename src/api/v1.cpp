@@ -338,6 +338,7 @@ void register_routes(http::Router& router, Context& ctx) {
   register_suppression_routes(router, ctx);
   register_contact_routes(router, ctx);
   register_list_routes(router, ctx);
+  register_preflight_route(router, ctx);
 }
 
 }  // namespace dialerd::api

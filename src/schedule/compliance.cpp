@@ -25,6 +25,9 @@ std::string window_text(const DailyWindow& w) {
   return format_hhmm(w.start_min) + "-" + format_hhmm(w.end_min);
 }
 
+constexpr const char* kRegFFrequency = "12 CFR 1006.14(b)(2)(i)(A) (Regulation F)";
+constexpr const char* kRegFQuiet = "12 CFR 1006.14(b)(2)(i)(B) (Regulation F)";
+
 struct Builder {
   Decision& d;
   void pass(const char* id, const char* name, const char* description, std::string reason, std::string source = {}) {
@@ -80,6 +83,15 @@ std::optional<CampaignRules> campaign_rules(const domain::Campaign& c, std::stri
   CampaignRules r;
   r.id = c.id;
   r.subject = c.spec.subject;
+  if (c.spec.reg_f) {
+    // "Seven consecutive days" is 169 hours in a week with the 25-hour day of a DST change: counting in
+    // 169 hours keeps every such week within the limit.
+    r.reg_f_cap = RollingCap{c.spec.reg_f->calls,          c.spec.reg_f->days * 24 + 1,
+                             RollingCap::Per::subject,     std::numeric_limits<std::int32_t>::min(),
+                             std::string(kRegFFrequency),  "reg-f-frequency",
+                             "Regulation F Call Frequency"};
+    r.reg_f_quiet_days = c.spec.reg_f->quiet_days;
+  }
   r.running = c.status == domain::CampaignStatus::running;
   r.zone = find_zone(c.spec.timezone);
   if (!r.zone) {
@@ -129,10 +141,10 @@ namespace {
 // Whether each check passes: computed once, for the explanation and for the lazy path alike.
 struct Passes {
   bool active, not_suppressed, running, started, in_campaign_window, under_concurrency, under_campaign_cap,
-      in_legal_hours, under_contact_cap, under_rolling_cap;
+      in_legal_hours, under_contact_cap, under_rolling_cap, out_of_quiet;
   bool all() const {
     return active && not_suppressed && running && started && in_campaign_window && under_concurrency &&
-           under_campaign_cap && in_legal_hours && under_contact_cap && under_rolling_cap;
+           under_campaign_cap && in_legal_hours && under_contact_cap && under_rolling_cap && out_of_quiet;
   }
 };
 
@@ -153,6 +165,7 @@ Passes check(const CampaignRules& c, const ContactPlace& place, const CallFacts&
   p.under_rolling_cap = true;
   for (const auto& count : f.caps)
     if (count.unblock && *count.unblock > now) p.under_rolling_cap = false;
+  p.out_of_quiet = !f.quiet_until || *f.quiet_until <= now;
   return p;
 }
 
@@ -286,18 +299,39 @@ Decision decide(const CampaignRules& c, const ContactPlace& place, const CallFac
     const std::string scope =
         !per_subject ? std::string("across all campaigns")
                      : (c.subject ? fmt::format("on subject \"{}\"", *c.subject) : std::string("in this campaign"));
-    const auto desc =
-        fmt::format("At most {} calls in any {}{}", cap.calls, span, per_subject ? " on the same subject" : "");
-    const char* id = per_subject ? "subject-rolling-cap" : "contact-rolling-cap";
-    const char* name = per_subject ? "Subject Rolling Limit" : "Contact Rolling Limit";
+    const auto desc = fmt::format("At most {} {} in any {}{}", cap.calls, cap.calls == 1 ? "call" : "calls", span,
+                                  per_subject ? " on the same subject" : "");
+    const char* id = !cap.check_id.empty() ? cap.check_id.c_str()
+                     : per_subject         ? "subject-rolling-cap"
+                                           : "contact-rolling-cap";
+    const char* name = !cap.check_name.empty() ? cap.check_name.c_str()
+                       : per_subject           ? "Subject Rolling Limit"
+                                               : "Contact Rolling Limit";
     if (!count.unblock || *count.unblock <= now)
       b.pass(id, name, desc.c_str(), fmt::format("Within the rolling limit {}", scope), cap.source);
     else {
       b.fail(id, name, desc.c_str(),
-             fmt::format("Contact has had {} calls in the last {} {}; next allowed {}", cap.calls, span, scope,
-                         iso(*count.unblock)),
+             fmt::format("Contact has had {} {} in the last {} {}; next allowed {}", cap.calls,
+                         cap.calls == 1 ? "call" : "calls", span, scope, iso(*count.unblock)),
              cap.source);
       earliest = std::max(earliest, *count.unblock);
+      time_blocked = true;
+    }
+  }
+
+  if (c.reg_f_quiet_days > 0) {
+    const auto desc =
+        fmt::format("No call within {} days after a conversation on the same subject", c.reg_f_quiet_days);
+    if (p.out_of_quiet)
+      b.pass("conversation-quiet-period", "Conversation Quiet Period", desc.c_str(),
+             "No conversation in the quiet period", kRegFQuiet);
+    else {
+      b.fail("conversation-quiet-period", "Conversation Quiet Period", desc.c_str(),
+             fmt::format("Contact had a conversation {} in the last {} days; next allowed {}",
+                         c.subject ? fmt::format("on subject \"{}\"", *c.subject) : std::string("in this campaign"),
+                         c.reg_f_quiet_days, iso(*f.quiet_until)),
+             kRegFQuiet);
+      earliest = std::max(earliest, *f.quiet_until);
       time_blocked = true;
     }
   }

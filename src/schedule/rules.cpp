@@ -154,8 +154,12 @@ HolidayRule parse_holiday(const json& e, const std::string& at) {
       h.observed = HolidayRule::Observed::nearest_weekday;
     else if (*obs == "next_weekday")
       h.observed = HolidayRule::Observed::next_weekday;
+    else if (*obs == "sunday_to_monday")
+      h.observed = HolidayRule::Observed::sunday_to_monday;
     else
-      throw Bad{at + ".observed", "must be \"none\", \"nearest_weekday\" or \"next_weekday\", got \"" + *obs + "\""};
+      throw Bad{
+          at + ".observed",
+          "must be \"none\", \"nearest_weekday\", \"next_weekday\" or \"sunday_to_monday\", got \"" + *obs + "\""};
   }
   provenance(e, at, h);
   return h;
@@ -349,6 +353,7 @@ std::vector<std::int32_t> holiday_dates(const HolidayRule& h, int year) {
       if (h.observed == HolidayRule::Observed::nearest_weekday && wd == 7) return {days_of(d), days_of(d + days(1))};
       if (h.observed == HolidayRule::Observed::next_weekday && wd >= 6)
         return {days_of(d), days_of(d + days(8 - static_cast<int>(wd)))};
+      if (h.observed == HolidayRule::Observed::sunday_to_monday && wd == 7) return {days_of(d), days_of(d + days(1))};
       return {days_of(d)};
     }
     case HolidayRule::Kind::nth_weekday: {

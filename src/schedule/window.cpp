@@ -42,6 +42,9 @@ struct DailyPlan {
     if (!days.allows(day)) return std::nullopt;
     return window;
   }
+  // A campaign's window that crosses midnight belongs to the day it opened, even into a day it does not
+  // work: the whole of its evening's shift is one working day.
+  bool is_closed(std::int32_t) const { return false; }
 };
 
 template <class Plan>
@@ -57,8 +60,10 @@ bool inside_plan(Zone z, const Plan& plan, UnixMs t) {
     return tod >= start;
   };
   if (auto w = plan.on(today); w && within(*w)) return true;
-  // Yesterday's window, when it crosses midnight, runs into today.
-  if (auto y = plan.on(today - 1); y && y->crosses_midnight() && tod < std::int64_t{y->end_min} * 60000) return true;
+  // Yesterday's window, when it crosses midnight, runs into today, unless today is closed (a holiday is
+  // closed from its midnight).
+  if (auto y = plan.on(today - 1); y && y->crosses_midnight() && tod < std::int64_t{y->end_min} * 60000)
+    return !plan.is_closed(today);
   return false;
 }
 

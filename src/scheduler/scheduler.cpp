@@ -519,6 +519,18 @@ schedule::Decision Scheduler::evaluate(const schedule::CampaignRules& rules, con
             : history.subject_nth_recent_call(cand.call.contact_id, cap->calls, now - span, rules.subject, rules.id);
     facts.caps.push_back({cap, nth ? std::optional<UnixMs>(*nth + span) : std::nullopt});
   }
+  if (rules.reg_f_cap) {
+    const UnixMs span = UnixMs{rules.reg_f_cap->hours} * 3600 * 1000;
+    auto nth = history.subject_nth_recent_call(cand.call.contact_id, rules.reg_f_cap->calls, now - span, rules.subject,
+                                               rules.id);
+    facts.caps.push_back({&*rules.reg_f_cap, nth ? std::optional<UnixMs>(*nth + span) : std::nullopt});
+  }
+  if (rules.reg_f_quiet_days > 0) {
+    // Days counted as 24 hours each, plus the hour a week with a DST change back may add.
+    const UnixMs span = (UnixMs{rules.reg_f_quiet_days} * 24 + 1) * 3600 * 1000;
+    if (auto last = history.subject_last_conversation(cand.call.contact_id, now - span, rules.subject, rules.id))
+      facts.quiet_until = *last + span;
+  }
   auto d = schedule::decide(rules, place, facts, legal_, now, explain);
   if (place_out) *place_out = std::move(place);
   return d;

@@ -73,6 +73,13 @@ TEST_CASE(
   auto cap = check_named(compliance["checks_passed"], "subject-rolling-cap");
   REQUIRE(cap.is_object());
   CHECK_THAT(cap["source"].get<std::string>(), Catch::Contains("Fla. Stat."));
+
+  // Call-now holds to the same rules: refused with the check and its statute.
+  auto now = api_post(daemon, "/v1/calls", {{"campaign_id", fl}, {"contact", {{"phone_number", "+13052001004"}}}});
+  CHECK(now.status == 422);
+  auto refused = check_named(now.body["error"]["compliance"]["checks_failed"], "respectful-hours");
+  REQUIRE(refused.is_object());
+  CHECK_THAT(refused["source"].get<std::string>(), Catch::Contains("Fla. Stat."));
 }
 
 TEST_CASE("rule sets: three calls in 24 hours on one subject - the fourth waits while another subject's goes out") {
@@ -154,4 +161,91 @@ TEST_CASE("rule sets: SIGHUP re-reads the rule file - a bad one keeps the rules 
   daemon.signal(SIGHUP);
   REQUIRE(wait_until([&] { return daemon.log().find("reload: config re-read and applied") != std::string::npos; }));
   CHECK(source_of_hours() == "checks_failed: Second Act");
+}
+
+TEST_CASE(
+    "rule sets: Regulation F - the eighth call in 7 days on a debt waits and so does a call after a conversation") {
+  TempDir dir;
+  FakeBatchCall fake;
+  // Legal all day and no daily cap in the way: only Regulation F holds calls back here.
+  DaemonProcess daemon(dir,
+                       config_for(fake, {{"rules", "none"},
+                                         {"respectful_hours", {{"start", "00:00"}, {"end", "24:00"}}},
+                                         {"contact_daily_cap", 100}}),
+                       {}, {"--test-clock", "2026-06-15T12:00:00Z"});
+  const std::string talks = "+12122001002";
+  fake.report_to(daemon.url("/v1/providers/acme/events"),
+                 [&](const std::string& to, int) { return to == talks ? "completed" : "no_answer"; });
+
+  auto bad = api_post(daemon, "/v1/campaigns", campaign(kNewYork, {{"reg_f", "yes"}}));
+  CHECK(bad.status == 400);
+  CHECK(bad.body["error"]["field"] == "reg_f");
+  bad = api_post(daemon, "/v1/campaigns", campaign(kNewYork, {{"reg_f", {{"calls", 0}}}}));
+  CHECK(bad.status == 400);
+  CHECK(bad.body["error"]["field"] == "reg_f.calls");
+
+  const json debt = {{"subject", "debt 42"}, {"reg_f", true}};
+  for (int i = 0; i < 7; ++i) {
+    auto id = create_campaign(daemon, campaign(kNewYork, debt));
+    REQUIRE(wait_until([&] { return campaign_of(daemon, id)["counts"]["failed"] == 1; }));  // no answer
+  }
+  auto eighth = create_campaign(daemon, campaign(kNewYork, debt));
+  CHECK(campaign_of(daemon, eighth)["reg_f"] == json{{"calls", 7}, {"days", 7}, {"quiet_days_after_conversation", 7}});
+  REQUIRE(wait_loop_idle(daemon, "scheduler"));
+  CHECK(campaign_of(daemon, eighth)["counts"]["pending"] == 1);
+  auto cap = check_named(only_call(daemon, eighth)["compliance"]["checks_failed"], "reg-f-frequency");
+  REQUIRE(cap.is_object());
+  CHECK_THAT(cap["source"].get<std::string>(), Catch::Contains("Regulation F"));
+  // A campaign that does not opt in is not held by it.
+  auto other = create_campaign(daemon, campaign(kNewYork, {{"subject", "debt 42"}}));
+  REQUIRE(wait_until([&] { return campaign_of(daemon, other)["counts"]["failed"] == 1; }));
+
+  // A conversation starts a quiet week on the subject, whatever the count.
+  auto first = create_campaign(daemon, campaign(talks, debt));
+  REQUIRE(wait_until([&] { return campaign_of(daemon, first)["counts"]["completed"] == 1; }));
+  auto again = create_campaign(daemon, campaign(talks, debt));
+  REQUIRE(wait_loop_idle(daemon, "scheduler"));
+  CHECK(campaign_of(daemon, again)["counts"]["pending"] == 1);
+  auto call = only_call(daemon, again);
+  auto quiet = check_named(call["compliance"]["checks_failed"], "conversation-quiet-period");
+  REQUIRE(quiet.is_object());
+  CHECK_THAT(quiet["source"].get<std::string>(), Catch::Contains("1006.14(b)(2)(i)(B)"));
+  CHECK_THAT(call["compliance"]["eligible_at"].get<std::string>(), Catch::StartsWith("2026-06-22T13:0"));
+  auto renewal = create_campaign(daemon, campaign(talks, {{"subject", "debt 43"}, {"reg_f", true}}));
+  REQUIRE(wait_until([&] { return campaign_of(daemon, renewal)["counts"]["completed"] == 1; }));
+}
+
+TEST_CASE("preflight: what would pass now, wait until when and be skipped - by check, with nothing dispatched") {
+  TempDir dir;
+  FakeBatchCall fake;
+  // Monday 15 June 2026, 20:30 EDT: New York may still be called, Miami not until 08:00.
+  DaemonProcess daemon(dir, config_for(fake, {{"rules", "us"}}), {}, {"--test-clock", "2026-06-16T00:30:00Z"});
+  const std::string stopped = "+12122001003";
+  REQUIRE(http_post(daemon.url("/v1/suppressions"), json{{"phone_number", stopped}, {"reason", "asked to stop"}}.dump())
+              .status == 201);
+  json contacts = json::array({{{"phone_number", kNewYork}}, {{"phone_number", kMiami}}, {{"phone_number", stopped}}});
+  auto id = create_campaign(daemon, campaign(kNewYork, {{"status", "draft"}, {"contacts", contacts}}));
+
+  auto r = http_get(daemon.url("/v1/campaigns/" + id + "/preflight"));
+  REQUIRE(r.status == 200);
+  const auto& p = r.body["data"];
+  CHECK(p["status"] == "draft");
+  CHECK(p["rule_set"] == "us");
+  CHECK(p["pending"] == 3);
+  CHECK(p["pass"] == 1);
+  CHECK(p["wait"]["calls"] == 1);
+  REQUIRE(p["wait"]["by_check"].size() == 1);
+  CHECK(p["wait"]["by_check"][0]["check"] == "respectful-hours");
+  CHECK(p["wait"]["by_check"][0]["calls"] == 1);
+  CHECK_THAT(p["wait"]["by_check"][0]["earliest"].get<std::string>(), Catch::StartsWith("2026-06-16T12:00:00"));
+  CHECK(p["skip"]["calls"] == 1);
+  REQUIRE(p["skip"]["by_check"].size() == 1);
+  CHECK(p["skip"]["by_check"][0]["check"] == "cease-and-desist-exclusion");
+  CHECK_THAT(p["skip"]["by_check"][0]["example"].get<std::string>(), Catch::Contains("asked to stop"));
+  CHECK(p["unreadable"] == 0);
+  // Nothing moved.
+  REQUIRE(wait_loop_idle(daemon, "scheduler"));
+  CHECK(campaign_of(daemon, id)["counts"]["pending"] == 3);
+  CHECK(fake.tasks_received() == 0);
+  CHECK(http_get(daemon.url("/v1/campaigns/999/preflight")).status == 404);
 }

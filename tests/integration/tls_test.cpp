@@ -135,7 +135,7 @@ TEST_CASE(
   FakeBatchCall before("key-before", "secret-before"), after("key-after", "secret-after");
   // Each fake's own URL and credentials (key-before/secret-before, key-after/secret-after).
   auto config_with = [&](const FakeBatchCall& fake) {
-    return json{{"compliance", {{"respectful_hours", {{"start", "00:00"}, {"end", "24:00"}}}}},
+    return json{{"compliance", {{"rules", "none"}, {"respectful_hours", {{"start", "00:00"}, {"end", "24:00"}}}}},
                 {"providers", {{"acme", fake.provider_config()}}}};
   };
   DaemonProcess daemon(dir, config_with(before));

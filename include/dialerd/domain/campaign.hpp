@@ -20,6 +20,16 @@ struct Webhook {
   std::string secret_id;  // names a secret in the config; the secret itself is never stored here
 };
 
+// Debt-collection call frequency (Regulation F, 12 CFR 1006.14(b)(2)), a campaign's opt-in: at most `calls`
+// calls to a contact on the campaign's subject in `days` consecutive days, and none for `quiet_days` after
+// a call that reached a conversation (docs/COMPLIANCE.md).
+struct RegF {
+  int calls = 7;
+  int days = 7;
+  int quiet_days = 7;  // 0 = no quiet period
+  bool operator==(const RegF&) const = default;
+};
+
 // What a client asks for when it creates a campaign (already validated).
 struct CampaignSpec {
   std::string workspace = "default";
@@ -48,6 +58,7 @@ struct CampaignSpec {
   // What the campaign calls about: campaigns with the same subject share a region's per-subject rolling
   // caps (docs/COMPLIANCE.md); none = the campaign is its own subject.
   std::optional<std::string> subject;
+  std::optional<RegF> reg_f;  // none = the campaign does not collect debts under Regulation F
 
   // Where chunks go while `provider`'s circuit breaker is open ("" = nowhere: they wait). Kept in options.
   std::string failover_provider() const {

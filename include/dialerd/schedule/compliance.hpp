@@ -37,6 +37,8 @@ struct RollingCap {
   Per per = Per::subject;
   std::int32_t effective_from = std::numeric_limits<std::int32_t>::min();  // local date it applies from
   std::string source;
+  // The check's id and name; "" = by `per` (contact-rolling-cap, subject-rolling-cap).
+  std::string check_id, check_name;
   bool operator==(const RollingCap&) const = default;
 };
 
@@ -65,6 +67,10 @@ struct LegalRules {
 struct CampaignRules {
   domain::CampaignId id = 0;
   std::optional<std::string> subject;  // rolling caps per subject count the calls of this subject's campaigns
+  // Regulation F, when the campaign opts in: its 7-in-7 cap per subject, and the quiet days after a
+  // conversation (0 = none).
+  std::optional<RollingCap> reg_f_cap;
+  int reg_f_quiet_days = 0;
   bool running = true;
   Zone zone = nullptr;
   std::optional<domain::UnixMs> trigger_at;
@@ -99,6 +105,8 @@ struct CallFacts {
     std::optional<domain::UnixMs> unblock;  // set when the cap is reached
   };
   std::vector<CapCount> caps;
+  // Regulation F: the end of the quiet period after the contact's latest conversation on the subject.
+  std::optional<domain::UnixMs> quiet_until;
 };
 
 struct Decision {

@@ -25,7 +25,10 @@ struct HoursRule {
 
 struct HolidayRule {
   enum class Kind { date, fixed, nth_weekday };
-  enum class Observed { none, nearest_weekday, next_weekday };
+  // Where a fixed date on a weekend is observed as well: nearest_weekday = Saturday's on the Friday before
+  // and Sunday's on the Monday after (US federal practice); next_weekday = either on the Monday after;
+  // sunday_to_monday = only Sunday's, on the Monday after.
+  enum class Observed { none, nearest_weekday, next_weekday, sunday_to_monday };
   std::string name;
   Kind kind = Kind::fixed;
   std::int32_t date = 0;     // Kind::date
@@ -74,9 +77,9 @@ struct RuleOverrides {
   bool operator==(const RuleOverrides&) const = default;
 };
 
-// Folds the set and the overrides into per-region rules: hours by the most specific region that has a
-// table in force on each date (config region_hours first, then the set's subdivision, country, then
-// respectful_hours); holidays and caps of the region, its country and everywhere together. Holidays are
+// Folds the set and the overrides into per-region rules: on each date, the hours of the most specific level
+// with a table in force - the subdivision (its config region_hours entry, else the set's), then the country
+// (likewise), then respectful_hours; holidays and caps of the region, its country and everywhere together. Holidays are
 // expanded for the years [first_year, last_year].
 void resolve_rules(const RuleSet& set, const RuleOverrides& overrides, LegalRules& out, int first_year = 1990,
                    int last_year = 2100);

@@ -48,7 +48,8 @@ struct DayRule {
 
 // Calling hours that may differ by weekday, change on given dates and close on holidays (a region's legal
 // hours, docs/COMPLIANCE.md). The window of a local date is the one its weekday has in the table in force
-// on that date, unless the date is closed; a date without one has no calls.
+// on that date, unless the date is closed; a date without one has no calls. A closed date has no calls from
+// its midnight on, even where the day before has a window that crosses midnight.
 struct WeekHours {
   std::int32_t from_day = std::numeric_limits<std::int32_t>::min();  // in force from this local date on
   std::array<std::optional<DailyWindow>, 7> by_weekday;              // ISO weekday - 1; none = no calls
@@ -75,6 +76,7 @@ struct Hours {
   const WeekHours* table_on(std::int32_t day) const;
   const Closure* closure_on(std::int32_t day) const;
   std::optional<DailyWindow> on(std::int32_t day) const;
+  bool is_closed(std::int32_t day) const { return closure_on(day) != nullptr; }
   bool operator==(const Hours&) const = default;
 };
 

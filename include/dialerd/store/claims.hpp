@@ -34,6 +34,11 @@ class History {
   virtual std::optional<domain::UnixMs> subject_nth_recent_call(std::int64_t contact_id, int n, domain::UnixMs since,
                                                                 const std::optional<std::string>& subject,
                                                                 domain::CampaignId campaign_id) = 0;
+  // When the contact's latest conversation (a call completed or opted out) on the subject (as above) ended,
+  // if it ended at or after `since`: Regulation F's quiet period.
+  virtual std::optional<domain::UnixMs> subject_last_conversation(std::int64_t contact_id, domain::UnixMs since,
+                                                                  const std::optional<std::string>& subject,
+                                                                  domain::CampaignId campaign_id) = 0;
 };
 
 struct Verdict {

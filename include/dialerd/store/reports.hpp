@@ -101,6 +101,15 @@ class Reports {
   // The next `limit` pending calls of the campaign in due order after `after` (from the start if none),
   // read from the index alone: the forecast samples a campaign a page at a time.
   virtual std::vector<DueKey> pending_page(domain::CampaignId id, std::optional<DueKey> after, int limit) = 0;
+  // The same page with each call as the claim judges it (the preflight); a row that cannot be read comes
+  // with no candidate and the reason.
+  struct PendingCandidate {
+    DueKey key;
+    std::optional<Candidate> candidate;
+    std::string unreadable;
+  };
+  virtual std::vector<PendingCandidate> pending_candidates(const domain::Campaign& campaign,
+                                                           std::optional<DueKey> after, int limit) = 0;
   virtual std::optional<CallRef> call_ref(domain::CallId id) = 0;
   // The call if its campaign belongs to `workspace`: nothing alike for a missing id and another workspace's.
   virtual std::optional<CallRef> call_ref(const std::string& workspace, domain::CallId id) = 0;

@@ -66,6 +66,14 @@ Campaign read_campaign(const Stmt& s) {
   c.created_at = s.int64("created_at");
   c.updated_at = s.int64("updated_at");
   sp.subject = s.opt_text("subject");
+  if (auto reg_f = s.opt_text("reg_f")) {
+    auto j = campaign_json<nlohmann::json>(*reg_f, c.id, "reg_f");
+    try {
+      sp.reg_f = RegF{j.at("calls").get<int>(), j.at("days").get<int>(), j.at("quiet_days").get<int>()};
+    } catch (const nlohmann::json::exception&) {
+      throw CorruptRow("campaigns", c.id, "reg_f", "is not {\"calls\", \"days\", \"quiet_days\"}");
+    }
+  }
   return c;
 }
 
@@ -98,6 +106,13 @@ CampaignId Store::create_campaign(const CampaignSpec& spec, const std::vector<Co
     ins.bind_null(18).bind_null(19);
   ins.bind(20, nlohmann::json(spec.required_variables).dump()).bind(21, spec.options.dump());
   ins.bind(22, to_string(spec.status)).bind(23, now).bind(24, spec.subject);
+  if (spec.reg_f)
+    ins.bind(
+        25,
+        nlohmann::json{{"calls", spec.reg_f->calls}, {"days", spec.reg_f->days}, {"quiet_days", spec.reg_f->quiet_days}}
+            .dump());
+  else
+    ins.bind_null(25);
   ins.run();
   CampaignId id = db_->last_insert_rowid();
   for (auto list : spec.follow_lists) db_->cached(kFollowList).bind(1, list).bind(2, id).run();

@@ -49,6 +49,16 @@ class SqlHistory final : public History {
         .bind(5, campaign_id)
         .first_int64();
   }
+  std::optional<UnixMs> subject_last_conversation(std::int64_t contact_id, UnixMs since,
+                                                  const std::optional<std::string>& subject,
+                                                  CampaignId campaign_id) override {
+    return db_.cached(kSubjectLastConversation)
+        .bind(1, contact_id)
+        .bind(2, since)
+        .bind(3, subject)
+        .bind(4, campaign_id)
+        .first_int64();
+  }
 
  private:
   sqlite::Db& db_;
@@ -196,6 +206,12 @@ class ClaimHistory final : public History {
                                                 CampaignId campaign_id) override {
     if (n >= 1 && none_since(contact_id, since)) return std::nullopt;
     return exact_.subject_nth_recent_call(contact_id, n, since, subject, campaign_id);
+  }
+  std::optional<UnixMs> subject_last_conversation(std::int64_t contact_id, UnixMs since,
+                                                  const std::optional<std::string>& subject,
+                                                  CampaignId campaign_id) override {
+    if (none_since(contact_id, since - 8LL * 24 * 3600 * 1000)) return std::nullopt;  // as the query's range
+    return exact_.subject_last_conversation(contact_id, since, subject, campaign_id);
   }
 
  private:

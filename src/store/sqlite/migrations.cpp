@@ -611,10 +611,12 @@ CREATE TABLE list_followers (
   PRIMARY KEY (list_id, campaign_id)
 ) WITHOUT ROWID;
 )sql",
-    // 8: compliance rule sets (issue 19.1). A campaign's subject: the per-subject rolling caps of a region
-    //    (e.g. Florida's 3 calls in 24 hours on the same subject) count the calls of campaigns that share it.
+    // 8: compliance rules (issue 19). A campaign's subject: the per-subject rolling caps of a region (e.g.
+    //    Florida's 3 calls in 24 hours on the same subject) count the calls of campaigns that share it. Its
+    //    Regulation F opt-in, as JSON {"calls", "days", "quiet_days"} (NULL = off).
     R"sql(
 ALTER TABLE campaigns ADD COLUMN subject TEXT;
+ALTER TABLE campaigns ADD COLUMN reg_f TEXT;
 )sql",
 };
 

@@ -8,15 +8,15 @@ inline constexpr const char* kInsertCampaign = R"sql(
 INSERT INTO campaigns(workspace, name, agent_id, provider, from_number, from_numbers, rotation, schedule_type,
                       trigger_at, timezone, start_time, end_time, working_days, concurrency, max_calls_per_day,
                       retry_attempts, retry_delay_s, webhook_url, webhook_secret_id, required_variables, options,
-                      status, created_at, updated_at, subject)
+                      status, created_at, updated_at, subject, reg_f)
 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22,
-        ?23, ?23, ?24))sql";
+        ?23, ?23, ?24, ?25))sql";
 
 #define DIALERD_CAMPAIGN_COLUMNS                                                                                 \
   "id, workspace, name, agent_id, provider, from_number, from_numbers, rotation, schedule_type, trigger_at, "    \
   "timezone, start_time, end_time, working_days, concurrency, max_calls_per_day, retry_attempts, "               \
   "retry_delay_s, webhook_url, webhook_secret_id, required_variables, options, status, created_at, updated_at, " \
-  "subject"
+  "subject, reg_f"
 inline constexpr const char* kSelectCampaign = "SELECT " DIALERD_CAMPAIGN_COLUMNS " FROM campaigns WHERE id = ?1";
 inline constexpr const char* kSelectWorkspaceCampaign =
     "SELECT " DIALERD_CAMPAIGN_COLUMNS " FROM campaigns WHERE id = ?1 AND workspace = ?2";
@@ -151,6 +151,14 @@ WHERE a.contact_id = ?1 AND a.submitted_at >= ?2
   AND (a.outcome IS NULL OR (a.outcome <> 'not_submitted' AND a.outcome <> 'rejected'))
   AND (CASE WHEN ?4 IS NULL THEN a.campaign_id = ?5 ELSE c.subject = ?4 END)
 ORDER BY a.submitted_at DESC LIMIT 1 OFFSET ?3)sql";
+// A conversation ends after its call was submitted, and its outcome may be recorded days later (up to
+// calls.timeout_seconds, at most 7 days): submitted_at within 8 days before ?2 keeps the scan on
+// attempts_contact_time, a contact's few attempts.
+inline constexpr const char* kSubjectLastConversation = R"sql(
+SELECT max(coalesce(a.finished_at, a.submitted_at)) FROM attempts a JOIN campaigns c ON c.id = a.campaign_id
+WHERE a.contact_id = ?1 AND a.submitted_at >= ?2 - 691200000 AND coalesce(a.finished_at, a.submitted_at) >= ?2
+  AND a.outcome IN ('completed', 'opted_out')
+  AND (CASE WHEN ?3 IS NULL THEN a.campaign_id = ?4 ELSE c.subject = ?3 END))sql";
 inline constexpr const char* kCampaignCallsSince = R"sql(
 SELECT count(*) FROM attempts WHERE campaign_id = ?1 AND submitted_at >= ?2
   AND (outcome IS NULL OR (outcome <> 'not_submitted' AND outcome <> 'rejected')))sql";
@@ -174,6 +182,14 @@ inline constexpr const char* kPendingPage = R"sql(
 SELECT next_attempt_at, id FROM calls
 WHERE campaign_id = ?1 AND state = 'pending' AND (next_attempt_at, id) > (?2, ?3)
 ORDER BY next_attempt_at, id LIMIT ?4)sql";
+// kPendingPage's page with the candidate's columns, as kSelectDue reads them (the preflight).
+inline constexpr const char* kPendingCandidates =
+    "SELECT k.id, p.phone, p.first_name, p.last_name, k.variables, k.attempts, k.max_retries, k.contact_id, "
+    "p.timezone, p.active, " DIALERD_SUPPRESSED
+    " AS suppression, k.next_attempt_at "
+    "FROM calls k JOIN contacts p ON p.id = k.contact_id "
+    "WHERE k.campaign_id = ?1 AND k.state = 'pending' AND (k.next_attempt_at, k.id) > (?2, ?3) "
+    "ORDER BY k.next_attempt_at, k.id LIMIT ?4";
 inline constexpr const char* kCallPlace = R"sql(
 SELECT p.phone, p.timezone FROM calls k JOIN contacts p ON p.id = k.contact_id WHERE k.id = ?1)sql";
 // A slice of a cancelled campaign's pending calls (the rest in later slices: the loop serves between them).

@@ -96,6 +96,8 @@ class SqliteReports final : public Reports {
   std::vector<CallSummary> campaign_calls(CampaignId id, std::optional<CallState> state, const CallCursor& after,
                                           int limit) override;
   std::vector<DueKey> pending_page(CampaignId id, std::optional<DueKey> after, int limit) override;
+  std::vector<PendingCandidate> pending_candidates(const Campaign& campaign, std::optional<DueKey> after,
+                                                   int limit) override;
   std::optional<CallRef> call_ref(CallId id) override;
   std::optional<CallRef> call_ref(const std::string& workspace, CallId id) override;
   std::optional<CallDetail> call_detail(CallId id) override;
@@ -257,6 +259,26 @@ std::vector<Reports::DueKey> SqliteReports::pending_page(CampaignId id, std::opt
   q.bind(3, after ? after->call_id : std::numeric_limits<CallId>::min()).bind(4, limit);
   std::vector<DueKey> out;
   while (q.step()) out.push_back({q.int64("next_attempt_at"), q.int64("id")});
+  return out;
+}
+
+std::vector<Reports::PendingCandidate> SqliteReports::pending_candidates(const Campaign& campaign,
+                                                                         std::optional<DueKey> after, int limit) {
+  auto& q = db_.cached(kPendingCandidates);
+  q.bind(1, campaign.id).bind(2, after ? after->next_attempt_at : std::numeric_limits<UnixMs>::min());
+  q.bind(3, after ? after->call_id : std::numeric_limits<CallId>::min()).bind(4, limit);
+  std::vector<PendingCandidate> out;
+  while (q.step()) {
+    PendingCandidate p;
+    p.key = {q.int64("next_attempt_at"), q.int64("id")};
+    try {
+      p.candidate = read_candidate(q, campaign.spec.retry_attempts);
+    } catch (const CorruptRow& e) {
+      p.unreadable = e.what();
+    }
+    out.push_back(std::move(p));
+  }
+  q.reset();
   return out;
 }
 

@@ -122,13 +122,55 @@ TEST_CASE("compliance: caps wait for the next local day and concurrency waits fo
 
 TEST_CASE("compliance: the rolling limit") {
   LegalRules legal;
-  const RollingCap cap{7, 7 * 24, RollingCap::Per::contact, 0, "test"};
+  const RollingCap cap{7, 7 * 24, RollingCap::Per::contact, 0, "test", "", ""};
   CallFacts f;
   f.caps.push_back({&cap, at("2026-11-25T10:00:00Z")});
   auto d = decide(ny_campaign(), in("America/New_York"), f, legal, at("2026-11-23T15:00:00Z"));
   CHECK(d.kind == Kind::wait);
   CHECK(failed(d, "contact-rolling-cap"));
   CHECK(d.until == at("2026-11-25T13:00:00Z"));  // freed at 05:00 EST, legal from 08:00
+}
+
+TEST_CASE("compliance: Regulation F - 7 calls in 7 days per subject and a quiet week after a conversation") {
+  dialerd::domain::Campaign stored;
+  stored.status = dialerd::domain::CampaignStatus::running;
+  stored.spec.timezone = "America/New_York";
+  stored.spec.subject = "debt 42";
+  stored.spec.reg_f = dialerd::domain::RegF{};
+  std::string error;
+  auto c = campaign_rules(stored, error);
+  REQUIRE(c);
+  REQUIRE(c->reg_f_cap);
+  CHECK(c->reg_f_cap->calls == 7);
+  CHECK(c->reg_f_cap->hours == 7 * 24 + 1);  // a week with a 25-hour day is covered
+  CHECK(c->reg_f_cap->per == RollingCap::Per::subject);
+  CHECK(c->reg_f_quiet_days == 7);
+  LegalRules legal;
+  const auto now = at("2026-11-23T15:00:00Z");  // Monday 10:00 EST
+  CallFacts quiet;
+  quiet.caps.push_back({&*c->reg_f_cap, std::nullopt});
+  quiet.quiet_until = at("2026-11-27T20:00:00Z");
+  auto d = decide(*c, in("America/New_York"), quiet, legal, now);
+  CHECK(d.kind == Kind::wait);
+  CHECK(d.until == at("2026-11-27T20:00:00Z"));
+  REQUIRE(failed(d, "conversation-quiet-period"));
+  const auto& check = *std::find_if(d.failed.begin(), d.failed.end(),
+                                    [](const Check& k) { return k.id == "conversation-quiet-period"; });
+  CHECK_THAT(check.source, Catch::Contains("Regulation F"));
+  CHECK_THAT(check.reason, Catch::Contains("conversation on subject \"debt 42\" in the last 7 days"));
+  // The quiet period over and the cap reached: the cap holds the call, naming the subject.
+  CallFacts capped;
+  capped.caps.push_back({&*c->reg_f_cap, at("2026-11-24T18:00:00Z")});
+  auto e = decide(*c, in("America/New_York"), capped, legal, now);
+  CHECK(e.kind == Kind::wait);
+  CHECK(e.until == at("2026-11-24T18:00:00Z"));
+  REQUIRE(failed(e, "reg-f-frequency"));
+  CHECK_FALSE(failed(e, "conversation-quiet-period"));
+  // Without the opt-in neither check is made.
+  stored.spec.reg_f.reset();
+  auto plain = campaign_rules(stored, error);
+  CHECK_FALSE(plain->reg_f_cap);
+  CHECK(decide(*plain, in("America/New_York"), {}, legal, now).kind == Kind::dispatch);
 }
 
 TEST_CASE("compliance: the campaign gate") {
@@ -179,7 +221,7 @@ TEST_CASE("compliance: explaining only blocked calls changes no verdict, wait or
     config.region_windows["US-FL"] = DailyWindow{8 * 60, 20 * 60};
     LegalRules legal;
     resolve_rules(RuleSet{}, config, legal);
-    const RollingCap cap{3, 7 * 24, RollingCap::Per::contact, 0, "test"};
+    const RollingCap cap{3, 7 * 24, RollingCap::Per::contact, 0, "test", "", ""};
     CallFacts f;
     f.active = !chance(5);
     if (chance(5)) f.suppression = "do not call";

@@ -9,6 +9,7 @@
 #include <date/tz.h>
 
 #include "dialerd/schedule/compliance.hpp"
+#include "dialerd/schedule/rules.hpp"
 #include "dialerd/schedule/window.hpp"
 
 using namespace dialerd::schedule;
@@ -242,6 +243,8 @@ bool reference_inside_hours(Zone z, const Hours& h, UnixMs t) {
     if (w->start_min < w->end_min && minute_of_day >= w->start_min && minute_of_day < w->end_min) return true;
     if (w->start_min > w->end_min && minute_of_day >= w->start_min) return true;
   }
+  for (const auto& c : h.closed)
+    if (c.day == static_cast<std::int32_t>(day.time_since_epoch().count())) return false;
   auto y = window_of(day - date::days(1));
   return y && y->start_min > y->end_min && minute_of_day < y->end_min;
 }
@@ -301,8 +304,8 @@ TEST_CASE("property: with a rolling cap the call waits for the first minute both
     campaign.zone = find_zone("UTC");
     campaign.concurrency = 100;
     ContactPlace place{{c.zone}, "contact", "US-FL"};
-    const RollingCap cap{1 + static_cast<int>(rng() % 4), 1 + static_cast<int>(rng() % 48), RollingCap::Per::subject, 0,
-                         "test"};
+    const RollingCap cap{
+        1 + static_cast<int>(rng() % 4), 1 + static_cast<int>(rng() % 48), RollingCap::Per::subject, 0, "test", "", ""};
     const UnixMs span = UnixMs{cap.hours} * 3600 * 1000;
     std::vector<UnixMs> calls;  // minute-aligned, before now, newest first
     for (int k = static_cast<int>(rng() % 6); k > 0; --k) calls.push_back(c.t - 60000 * (1 + rng() % (60 * 60)));
@@ -341,4 +344,47 @@ TEST_CASE("property: with a rolling cap the call waits for the first minute both
   }
   CHECK(wrong == 0);
   CHECK(waited > n / 4);
+}
+
+TEST_CASE("property: holiday rules land where a day-by-day scan of the calendar puts them") {
+  // The reference walks every day of the month: the n-th (or last) such weekday, or the fixed date and,
+  // when it falls on a weekend, the observed weekday the rule names.
+  std::mt19937_64 rng(194);
+  const long n = 20000 * scale();
+  long wrong = 0;
+  for (long i = 0; i < n; ++i) {
+    const int year = 1990 + static_cast<int>(rng() % 111);
+    HolidayRule h;
+    std::vector<std::int32_t> expected;
+    auto days_of = [](date::sys_days d) { return static_cast<std::int32_t>(d.time_since_epoch().count()); };
+    h.month = 1 + static_cast<int>(rng() % 12);
+    const auto first = date::sys_days(date::year(year) / static_cast<unsigned>(h.month) / 1);
+    const auto next = date::sys_days((date::year(year) / static_cast<unsigned>(h.month) / 1) + date::months(1));
+    if (rng() % 2) {
+      h.kind = HolidayRule::Kind::nth_weekday;
+      h.weekday = 1 + static_cast<int>(rng() % 7);
+      h.nth = rng() % 6 == 0 ? -1 : 1 + static_cast<int>(rng() % 5);
+      std::vector<std::int32_t> matching;
+      for (auto d = first; d < next; d += date::days(1))
+        if (static_cast<int>(date::weekday(d).iso_encoding()) == h.weekday) matching.push_back(days_of(d));
+      if (h.nth == -1)
+        expected = {matching.back()};
+      else if (h.nth <= static_cast<int>(matching.size()))
+        expected = {matching[static_cast<std::size_t>(h.nth - 1)]};
+    } else {
+      h.kind = HolidayRule::Kind::fixed;
+      h.day = 1 + static_cast<int>(rng() % 28);
+      h.observed = static_cast<HolidayRule::Observed>(rng() % 4);
+      const auto d = first + date::days(h.day - 1);
+      expected = {days_of(d)};
+      const int wd = static_cast<int>(date::weekday(d).iso_encoding());
+      using O = HolidayRule::Observed;
+      if (wd == 6 && h.observed == O::nearest_weekday) expected.push_back(days_of(d - date::days(1)));
+      if (wd == 6 && h.observed == O::next_weekday) expected.push_back(days_of(d + date::days(2)));
+      if (wd == 7 && h.observed != O::none) expected.push_back(days_of(d + date::days(1)));
+    }
+    if (holiday_dates(h, year) != expected && ++wrong <= 5)
+      UNSCOPED_INFO("year " << year << " month " << h.month << " kind " << static_cast<int>(h.kind));
+  }
+  CHECK(wrong == 0);
 }

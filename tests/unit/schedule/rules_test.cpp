@@ -110,6 +110,9 @@ TEST_CASE("rules: holidays fall on their dates and move off weekends as observed
   // next_weekday: a Saturday also closes the Monday after.
   CHECK(holiday_dates(fixed(7, 4, O::next_weekday), 2026) == std::vector{day("2026-07-04"), day("2026-07-06")});
   CHECK(holiday_dates(fixed(12, 25, O::next_weekday), 2022) == std::vector{day("2022-12-25"), day("2022-12-26")});
+  // sunday_to_monday: only a Sunday moves.
+  CHECK(holiday_dates(fixed(7, 4, O::sunday_to_monday), 2026) == std::vector{day("2026-07-04")});
+  CHECK(holiday_dates(fixed(7, 4, O::sunday_to_monday), 2027) == std::vector{day("2027-07-04"), day("2027-07-05")});
   CHECK(holiday_dates(fixed(2, 29, O::none), 2027).empty());  // no 29 February
   CHECK(holiday_dates(fixed(2, 29, O::none), 2028) == std::vector{day("2028-02-29")});
   // Thanksgiving (4th Thursday of November), Memorial Day (last Monday of May), Labor Day (1st Monday).
