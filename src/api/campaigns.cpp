@@ -58,7 +58,8 @@ const std::set<std::string> kCampaignFields = {"name",
                                                "contact_ids",
                                                "follow_lists",
                                                "subject",
-                                               "reg_f"};
+                                               "reg_f",
+                                               "require_consent"};
 json campaign_json(const Campaign& c, const CallCounts& counts) {
   const auto& s = c.spec;
   auto opt = [](const auto& v) { return v ? json(*v) : json(nullptr); };
@@ -92,6 +93,7 @@ json campaign_json(const Campaign& c, const CallCounts& counts) {
       {"contact_folder_ids", s.options.value("contact_folder_ids", json(nullptr))},
       {"follow_lists", s.options.value("follow_lists", false)},
       {"subject", opt(s.subject)},
+      {"require_consent", s.require_consent ? json(domain::to_string(*s.require_consent)) : json(nullptr)},
       {"reg_f", s.reg_f ? json{{"calls", s.reg_f->calls},
                                {"days", s.reg_f->days},
                                {"quiet_days_after_conversation", s.reg_f->quiet_days}}
@@ -330,6 +332,12 @@ awaitable<http::Response> create_campaign(Context& ctx, const http::Request& req
     spec.subject = *subject;
   }
   spec.reg_f = read_reg_f(body);
+  if (auto required = opt_string(body, "require_consent", "require_consent", 32)) {
+    auto type = domain::consent_type_from(*required);
+    if (!type || *type == domain::ConsentType::none)
+      bad_field("require_consent", "must be express or express_written, got '" + *required + "'");
+    spec.require_consent = *type;
+  }
   spec.provider = req_string(body, "provider", "provider", 64);
   if (!ctx.scheduler.providers().count(spec.provider)) {
     std::string names;

@@ -1,5 +1,6 @@
 #include "contact_input.hpp"
 
+#include <array>
 #include <set>
 
 #include "csv.hpp"
@@ -81,6 +82,64 @@ void check_required(const ContactInput& c, const std::vector<std::string>& requi
   if (!missing.empty()) bad_field(at + "." + missing.front(), "is required by the campaign's required_variables");
 }
 
+namespace {
+// A CSV row names a consent's fields in columns of their own.
+constexpr std::array<std::pair<const char*, const char*>, 5> kConsentColumns = {{{"consent_type", "type"},
+                                                                                 {"consent_source", "source"},
+                                                                                 {"consent_captured_at", "captured_at"},
+                                                                                 {"consent_expires_at", "expires_at"},
+                                                                                 {"consent_revoked_at", "revoked_at"}}};
+
+bool is_consent_key(const std::string& k) {
+  if (k == "consent") return true;
+  for (const auto& [column, _] : kConsentColumns)
+    if (k == column) return true;
+  return false;
+}
+
+std::optional<UnixMs> consent_time(const json& v, const char* key, const std::string& at) {
+  if (!v.contains(key) || v[key].is_null()) return std::nullopt;
+  const json& t = v[key];
+  auto parsed = t.is_string() ? util::parse_rfc3339(t.get<std::string>()) : std::nullopt;
+  if (!parsed) bad_field(at + "." + key, "must be an RFC 3339 time such as 2026-01-31T12:00:00Z");
+  return parsed;
+}
+}  // namespace
+
+Consent parse_consent(const json& v, const std::string& at) {
+  if (!v.is_object()) bad_field(at, "must be an object {type, source, captured_at, expires_at, revoked_at}");
+  for (const auto& [k, _] : v.items())
+    if (k != "type" && k != "source" && k != "captured_at" && k != "expires_at" && k != "revoked_at")
+      bad_field(at + "." + k, "unknown field (type, source, captured_at, expires_at, revoked_at)");
+  Consent c;
+  auto type = opt_string(v, "type", at + ".type", 32);
+  if (!type) bad_field(at + ".type", "is required: express_written, express or none");
+  auto parsed = consent_type_from(*type);
+  if (!parsed) bad_field(at + ".type", "must be express_written, express or none, got '" + *type + "'");
+  c.type = *parsed;
+  c.source = opt_string(v, "source", at + ".source", 255).value_or("");
+  c.captured_at = consent_time(v, "captured_at", at);
+  c.expires_at = consent_time(v, "expires_at", at);
+  c.revoked_at = consent_time(v, "revoked_at", at);
+  if (c.type != ConsentType::none) {
+    // What an audit asks of consent: where and when it was given.
+    if (c.source.empty()) bad_field(at + ".source", "is required for " + *type + " consent (where it was captured)");
+    if (!c.captured_at) bad_field(at + ".captured_at", "is required for " + *type + " consent");
+  }
+  if (c.captured_at && c.expires_at && *c.expires_at <= *c.captured_at)
+    bad_field(at + ".expires_at", "must be after captured_at");
+  return c;
+}
+
+json consent_json(const Consent& c) {
+  auto time = [](const std::optional<UnixMs>& t) { return t ? json(util::format_rfc3339(*t)) : json(nullptr); };
+  return {{"type", to_string(c.type)},
+          {"source", c.source},
+          {"captured_at", time(c.captured_at)},
+          {"expires_at", time(c.expires_at)},
+          {"revoked_at", time(c.revoked_at)}};
+}
+
 ContactRecordInput parse_record(const json& rec, const std::string& at, const std::string& region) {
   if (rec.is_object() && rec.contains("max_retries"))
     bad_field(at + ".max_retries", "is a call's setting, not a contact's: give it with a campaign's contacts");
@@ -113,10 +172,21 @@ ContactRecordInput parse_record(const json& rec, const std::string& at, const st
     }
     c.variables.erase(it);
   }
+  // Consent: an object (JSON), or a column per field (CSV).
+  if (rec.contains("consent") && !rec["consent"].is_null()) {
+    out.consent = parse_consent(rec["consent"], at + ".consent");
+  } else {
+    json flat = json::object();
+    for (const auto& [column, field] : kConsentColumns)
+      if (rec.contains(column) && !rec[column].is_null()) flat[field] = rec[column];
+    if (!flat.empty()) out.consent = parse_consent(flat, at + ".consent");
+  }
+  for (auto it = c.variables.begin(); it != c.variables.end();)
+    it = is_consent_key(it.key()) ? c.variables.erase(it) : std::next(it);
   bool has_variables = false;
   for (const auto& [k, v] : rec.items())
-    has_variables |=
-        (k == "variables" && !v.is_null()) || (!kContactNamed.count(k) && k != "external_id" && k != "active");
+    has_variables |= (k == "variables" && !v.is_null()) ||
+                     (!kContactNamed.count(k) && k != "external_id" && k != "active" && !is_consent_key(k));
   if (has_variables) out.variables = std::move(c.variables);
   return out;
 }

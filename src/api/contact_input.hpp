@@ -21,6 +21,11 @@ void check_required(const domain::ContactInput& c, const std::vector<std::string
 // are none (the stored record keeps them).
 domain::ContactRecordInput parse_record(const json& rec, const std::string& at, const std::string& region);
 
+// A consent record at `at` (docs/COMPLIANCE.md, "Consent"): {type, source, captured_at, expires_at,
+// revoked_at}, times in RFC 3339; and as the API shows one.
+domain::Consent parse_consent(const json& v, const std::string& at);
+json consent_json(const domain::Consent& c);
+
 // The workspace's record a request names at `at` by contact id ("ctc_12") or by customer id (its
 // external_id); a list by id ("lst_3"). 400 invalid_field for a malformed id, 400 unknown_contact /
 // unknown_list naming the field and the value for one the workspace does not have (another workspace's

@@ -79,14 +79,15 @@ http::Response get_by_external_id(Context& ctx, const http::Request& req, const 
 
 // PATCH: timezone (null = infer from the number again), active (an inactive contact is never called: its
 // calls are skipped when they come due, like Veritus's is-active check), first_name, last_name (null
-// clears), variables (replaced whole; calls already made keep theirs), external_id (null clears).
+// clears), variables (replaced whole; calls already made keep theirs), external_id (null clears), consent
+// (replaced whole; null removes it).
 http::Response patch_contact(Context& ctx, const http::Request& req, const http::Params& p) {
   auto contact = contact_at(ctx, req, p.at("ref"));
   json body = parse_json_body(req);
   if (!body.is_object() || body.empty()) throw BadRequest(400, "invalid_json", "body must be a non-empty JSON object");
   for (const auto& [k, v] : body.items())
     if (k != "timezone" && k != "active" && k != "first_name" && k != "last_name" && k != "variables" &&
-        k != "external_id")
+        k != "external_id" && k != "consent")
       bad_field(k, "unknown field");
   if (body.contains("timezone")) {
     if (body["timezone"].is_null()) {
@@ -106,6 +107,13 @@ http::Response patch_contact(Context& ctx, const http::Request& req, const http:
   if (body.contains("variables")) {
     if (!body["variables"].is_object()) bad_field("variables", "must be an object");
     contact.variables = body["variables"];
+  }
+  // Consent is replaced whole (null removes it): to withdraw it, send it with revoked_at.
+  if (body.contains("consent")) {
+    if (body["consent"].is_null())
+      contact.consent.reset();
+    else
+      contact.consent = parse_consent(body["consent"], "consent");
   }
   if (body.contains("external_id")) {
     if (body["external_id"].is_null())
@@ -210,6 +218,7 @@ json record_json(const Contact& c) {
           {"timezone", c.timezone ? json(*c.timezone) : json(nullptr)},
           {"active", c.active},
           {"variables", c.variables},
+          {"consent", c.consent ? consent_json(*c.consent) : json(nullptr)},
           {"created_at", util::format_rfc3339(c.created_at)},
           {"updated_at", util::format_rfc3339(c.updated_at)}};
 }

@@ -54,4 +54,49 @@ std::vector<std::string> missing_required(const ContactInput& c, const std::vect
   return missing;
 }
 
+std::string_view to_string(ConsentType t) {
+  switch (t) {
+    case ConsentType::none:
+      return "none";
+    case ConsentType::express:
+      return "express";
+    case ConsentType::express_written:
+      return "express_written";
+  }
+  return "none";
+}
+
+std::optional<ConsentType> consent_type_from(std::string_view text) {
+  for (auto t : {ConsentType::none, ConsentType::express, ConsentType::express_written})
+    if (to_string(t) == text) return t;
+  return std::nullopt;
+}
+
+std::string stored_consent(const Consent& c) {
+  auto opt = [](const std::optional<UnixMs>& t) { return t ? nlohmann::json(*t) : nlohmann::json(nullptr); };
+  return nlohmann::json{{"type", to_string(c.type)},
+                        {"source", c.source},
+                        {"captured_at", opt(c.captured_at)},
+                        {"expires_at", opt(c.expires_at)},
+                        {"revoked_at", opt(c.revoked_at)}}
+      .dump();
+}
+
+std::optional<Consent> consent_from_stored(std::string_view text) {
+  auto j = nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
+  if (!j.is_object() || !j.contains("type") || !j["type"].is_string()) return std::nullopt;
+  auto type = consent_type_from(j["type"].get<std::string>());
+  if (!type) return std::nullopt;
+  Consent c;
+  c.type = *type;
+  if (j.contains("source") && j["source"].is_string()) c.source = j["source"].get<std::string>();
+  auto time = [&](const char* key, std::optional<UnixMs>& out) {
+    if (j.contains(key) && j[key].is_number_integer()) out = j[key].get<UnixMs>();
+  };
+  time("captured_at", c.captured_at);
+  time("expires_at", c.expires_at);
+  time("revoked_at", c.revoked_at);
+  return c;
+}
+
 }  // namespace dialerd::domain

@@ -6,6 +6,7 @@
 #include <date/tz.h>
 #include <fmt/format.h>
 
+#include "dialerd/domain/contact.hpp"
 #include "dialerd/util/time.hpp"
 
 namespace dialerd::schedule {
@@ -70,6 +71,38 @@ const RegionRules& LegalRules::for_region(std::string_view region) const {
   return everywhere;
 }
 
+bool consent_valid(const std::optional<domain::Consent>& c, domain::ConsentType required, UnixMs now,
+                   std::string& why) {
+  using domain::ConsentType;
+  using domain::to_string;
+  auto rank = [](ConsentType t) { return static_cast<int>(t); };
+  auto at = [](UnixMs t) { return util::format_rfc3339(t, util::TimePrecision::seconds); };
+  if (!c || c->type == ConsentType::none) {
+    why = "No consent recorded; the campaign requires " + std::string(to_string(required));
+    return false;
+  }
+  if (rank(c->type) < rank(required)) {
+    why =
+        "Consent is " + std::string(to_string(c->type)) + "; the campaign requires " + std::string(to_string(required));
+    return false;
+  }
+  if (c->revoked_at && *c->revoked_at <= now) {
+    why = "Consent was revoked at " + at(*c->revoked_at);
+    return false;
+  }
+  if (c->captured_at && *c->captured_at > now) {
+    why = "Consent is captured only from " + at(*c->captured_at);
+    return false;
+  }
+  if (c->expires_at && *c->expires_at <= now) {
+    why = "Consent expired at " + at(*c->expires_at);
+    return false;
+  }
+  why = std::string(to_string(c->type)) + " consent" + (c->source.empty() ? "" : " from " + c->source) +
+        (c->expires_at ? ", until " + at(*c->expires_at) : "");
+  return true;
+}
+
 std::vector<const RollingCap*> caps_in_force(const RegionRules& region, Zone zone, UnixMs now) {
   std::vector<const RollingCap*> out;
   if (region.caps.empty()) return out;
@@ -83,6 +116,7 @@ std::optional<CampaignRules> campaign_rules(const domain::Campaign& c, std::stri
   CampaignRules r;
   r.id = c.id;
   r.subject = c.spec.subject;
+  r.require_consent = c.spec.require_consent;
   if (c.spec.reg_f) {
     // "Seven consecutive days" is 169 hours in a week with the 25-hour day of a DST change: counting in
     // 169 hours keeps every such week within the limit.
@@ -140,10 +174,10 @@ namespace {
 
 // Whether each check passes: computed once, for the explanation and for the lazy path alike.
 struct Passes {
-  bool active, not_suppressed, running, started, in_campaign_window, under_concurrency, under_campaign_cap,
+  bool active, consented, not_suppressed, running, started, in_campaign_window, under_concurrency, under_campaign_cap,
       in_legal_hours, under_contact_cap, under_rolling_cap, out_of_quiet;
   bool all() const {
-    return active && not_suppressed && running && started && in_campaign_window && under_concurrency &&
+    return active && consented && not_suppressed && running && started && in_campaign_window && under_concurrency &&
            under_campaign_cap && in_legal_hours && under_contact_cap && under_rolling_cap && out_of_quiet;
   }
 };
@@ -152,6 +186,8 @@ Passes check(const CampaignRules& c, const ContactPlace& place, const CallFacts&
              const Hours& lhours, UnixMs now) {
   Passes p;
   p.active = f.active;
+  std::string why;
+  p.consented = !c.require_consent || consent_valid(f.consent, *c.require_consent, now, why);
   p.not_suppressed = !f.suppression;
   p.running = c.running;
   p.started = !c.trigger_at || *c.trigger_at <= now;
@@ -187,6 +223,18 @@ Decision decide(const CampaignRules& c, const ContactPlace& place, const CallFac
   else {
     b.fail("is-active", "Is Active", "Check if the contact is active", "Contact is inactive");
     skip = true;
+  }
+  if (c.require_consent) {
+    const auto desc = fmt::format("The contact has {} consent in force (the campaign's require_consent)",
+                                  domain::to_string(*c.require_consent));
+    std::string why;
+    consent_valid(f.consent, *c.require_consent, now, why);
+    if (p.consented)
+      b.pass("consent", "Consent", desc.c_str(), why, "campaign require_consent");
+    else {
+      b.fail("consent", "Consent", desc.c_str(), why, "campaign require_consent");
+      skip = true;
+    }
   }
   if (p.not_suppressed)
     b.pass("cease-and-desist-exclusion", "Cease and Desist Exclusion",

@@ -507,6 +507,7 @@ schedule::Decision Scheduler::evaluate(const schedule::CampaignRules& rules, con
   schedule::CallFacts facts = campaign_facts;
   facts.active = cand.active;
   facts.suppression = cand.suppression;
+  facts.consent = cand.consent;
   facts.contact_calls_today = history.contact_calls_since(
       cand.call.contact_id, schedule::local_day_start(place.zones.empty() ? rules.zone : place.zones.front(), now));
   const auto& region = legal_.for_region(place.region);

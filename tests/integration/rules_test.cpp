@@ -3,6 +3,7 @@
 // the rules in force). Each test lives at an instant it chooses (dialerd --test-clock).
 #include <catch2/catch.hpp>
 #include <csignal>
+#include <set>
 
 #include "fakes/fake_batchcall.hpp"
 #include "support/api.hpp"
@@ -248,4 +249,89 @@ TEST_CASE("preflight: what would pass now, wait until when and be skipped - by c
   CHECK(campaign_of(daemon, id)["counts"]["pending"] == 3);
   CHECK(fake.tasks_received() == 0);
   CHECK(http_get(daemon.url("/v1/campaigns/999/preflight")).status == 404);
+}
+
+TEST_CASE("consent: recorded on upload (JSON and CSV) and by PATCH - a campaign that requires it skips who lacks it") {
+  TempDir dir;
+  FakeBatchCall fake;
+  DaemonProcess daemon(
+      dir, config_for(fake, {{"rules", "none"}, {"respectful_hours", {{"start", "00:00"}, {"end", "24:00"}}}}), {},
+      {"--test-clock", "2026-06-15T12:00:00Z"});
+  fake.report_to(daemon.url("/v1/providers/acme/events"), [](const std::string&, int) { return "completed"; });
+  const std::string written = "+12122001011", spoken = "+12122001012", none = "+12122001013", late = "+12122001014";
+  auto up = api_call(daemon, "POST", "/v1/contacts",
+                     json::array({{{"phone_number", written},
+                                   {"consent",
+                                    {{"type", "express_written"},
+                                     {"source", "web form 7"},
+                                     {"captured_at", "2026-05-01T10:00:00Z"},
+                                     {"expires_at", "2027-05-01T10:00:00Z"}}}},
+                                  {{"phone_number", none}},
+                                  {{"phone_number", late}, {"consent", {{"type", "express_written"}}}}})
+                         .dump());
+  INFO(up.raw);
+  REQUIRE(up.status == 207);
+  REQUIRE(up.body["data"]["errors"].size() == 1);
+  CHECK(up.body["data"]["errors"][0]["field"] == "contacts[2].consent.source");
+  // CSV: a column per field.
+  auto csv =
+      api_call(daemon, "POST", "/v1/contacts",
+               "phone_number,consent_type,consent_source,consent_captured_at\n" + spoken +
+                   ",express,call recording 12,2026-06-01T09:00:00Z\n" + late + ",verbal,x,2026-06-01T09:00:00Z\n",
+               "text/csv");
+  INFO(csv.raw);
+  REQUIRE(csv.status == 207);
+  CHECK(csv.body["data"]["errors"][0]["field"] == "contacts[1].consent.type");
+  auto record = api_call(daemon, "GET", "/v1/contacts/%2B" + spoken.substr(1));
+  CHECK(record.body["data"]["consent"] == json{{"type", "express"},
+                                               {"source", "call recording 12"},
+                                               {"captured_at", "2026-06-01T09:00:00.000Z"},
+                                               {"expires_at", nullptr},
+                                               {"revoked_at", nullptr}});
+  CHECK(api_call(daemon, "GET", "/v1/contacts/%2B" + none.substr(1)).body["data"]["consent"].is_null());
+
+  auto bad = api_post(daemon, "/v1/campaigns", campaign(written, {{"require_consent", "implied"}}));
+  CHECK(bad.status == 400);
+  CHECK(bad.body["error"]["field"] == "require_consent");
+  json contacts = json::array({{{"phone_number", written}}, {{"phone_number", spoken}}, {{"phone_number", none}}});
+  auto id =
+      create_campaign(daemon, campaign(written, {{"contacts", contacts}, {"require_consent", "express_written"}}));
+  CHECK(campaign_of(daemon, id)["require_consent"] == "express_written");
+  REQUIRE(wait_until([&] {
+    auto c = campaign_of(daemon, id)["counts"];
+    return c["completed"] == 1 && c["skipped"] == 2;
+  }));
+  CHECK(fake.tasks_received() == 1);
+  auto calls = http_get(daemon.url("/v1/campaigns/" + id + "/calls?state=skipped")).body["data"]["items"];
+  REQUIRE(calls.size() == 2);
+  std::set<std::string> reasons;
+  for (const auto& c : calls) reasons.insert(c["last_error"].get<std::string>());
+  CHECK(reasons == std::set<std::string>{"consent: Consent is express; the campaign requires express_written",
+                                         "consent: No consent recorded; the campaign requires express_written"});
+
+  // Withdrawn by PATCH: the next campaign that requires it skips the contact.
+  auto ref = api_call(daemon, "GET", "/v1/contacts/%2B" + written.substr(1)).body["data"]["id"].get<std::string>();
+  auto revoked = api_call(daemon, "PATCH", "/v1/contacts/" + ref,
+                          json{{"consent",
+                                {{"type", "express_written"},
+                                 {"source", "web form 7"},
+                                 {"captured_at", "2026-05-01T10:00:00Z"},
+                                 {"revoked_at", "2026-06-10T00:00:00Z"}}}}
+                              .dump());
+  REQUIRE(revoked.status == 200);
+  auto again = create_campaign(daemon, campaign(written, {{"require_consent", "express"}}));
+  REQUIRE(wait_until([&] { return campaign_of(daemon, again)["counts"]["skipped"] == 1; }));
+  auto reason = http_get(daemon.url("/v1/campaigns/" + again + "/calls")).body["data"]["items"][0]["last_error"];
+  CHECK(reason == "consent: Consent was revoked at 2026-06-10T00:00:00Z");
+  // A campaign that requires nothing still calls them.
+  auto plain = create_campaign(daemon, campaign(written));
+  REQUIRE(wait_until([&] { return campaign_of(daemon, plain)["counts"]["completed"] == 1; }));
+
+  // An opt-out withdraws consent too.
+  auto spoken_ref =
+      api_call(daemon, "GET", "/v1/contacts/%2B" + spoken.substr(1)).body["data"]["id"].get<std::string>();
+  REQUIRE(api_call(daemon, "POST", "/v1/contacts/" + spoken_ref + "/opt-out").status == 200);
+  auto after = api_call(daemon, "GET", "/v1/contacts/" + spoken_ref).body["data"]["consent"];
+  CHECK(after["type"] == "express");
+  CHECK_THAT(after["revoked_at"].get<std::string>(), Catch::StartsWith("2026-06-15T12:"));
 }

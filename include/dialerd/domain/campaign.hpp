@@ -20,6 +20,16 @@ struct Webhook {
   std::string secret_id;  // names a secret in the config; the secret itself is never stored here
 };
 
+// A contact's consent to be called (issue 19.5): of which kind, where it was captured, and when it began,
+// ends and was withdrawn. express_written satisfies a campaign that requires express.
+enum class ConsentType { none, express, express_written };
+struct Consent {
+  ConsentType type = ConsentType::none;
+  std::string source;
+  std::optional<UnixMs> captured_at, expires_at, revoked_at;
+  bool operator==(const Consent&) const = default;
+};
+
 // Debt-collection call frequency (Regulation F, 12 CFR 1006.14(b)(2)), a campaign's opt-in: at most `calls`
 // calls to a contact on the campaign's subject in `days` consecutive days, and none for `quiet_days` after
 // a call that reached a conversation (docs/COMPLIANCE.md).
@@ -59,6 +69,8 @@ struct CampaignSpec {
   // caps (docs/COMPLIANCE.md); none = the campaign is its own subject.
   std::optional<std::string> subject;
   std::optional<RegF> reg_f;  // none = the campaign does not collect debts under Regulation F
+  // Contacts without valid consent of this kind (or a stronger one) are skipped; none = not required.
+  std::optional<ConsentType> require_consent;
 
   // Where chunks go while `provider`'s circuit breaker is open ("" = nowhere: they wait). Kept in options.
   std::string failover_provider() const {
@@ -86,6 +98,7 @@ struct Contact {
   bool active = true;
   nlohmann::json variables = nlohmann::json::object();  // what a call made from the record carries
   std::optional<std::string> external_id;               // the customer's own id, unique per workspace
+  std::optional<Consent> consent;                       // none recorded
   UnixMs created_at = 0, updated_at = 0;
 };
 

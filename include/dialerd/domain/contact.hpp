@@ -23,7 +23,15 @@ struct ContactRecordInput {
   std::optional<std::string> first_name, last_name, timezone, external_id;
   std::optional<bool> active;
   std::optional<nlohmann::json> variables;  // replaces the record's variables as a whole
+  std::optional<Consent> consent;           // replaces the record's consent as a whole
 };
+
+std::string_view to_string(ConsentType t);
+std::optional<ConsentType> consent_type_from(std::string_view text);
+// The stored form (contacts.consent): {"type", "source", "captured_at", "expires_at", "revoked_at"}, times in
+// Unix ms. Reading gives nothing for a shape it does not know.
+std::string stored_consent(const Consent& c);
+std::optional<Consent> consent_from_stored(std::string_view text);
 
 // A list of a workspace's contacts; the counts are of its members not deleted.
 struct ContactList {

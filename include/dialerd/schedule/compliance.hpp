@@ -71,6 +71,7 @@ struct CampaignRules {
   // conversation (0 = none).
   std::optional<RollingCap> reg_f_cap;
   int reg_f_quiet_days = 0;
+  std::optional<domain::ConsentType> require_consent;  // contacts without valid consent are skipped
   bool running = true;
   Zone zone = nullptr;
   std::optional<domain::UnixMs> trigger_at;
@@ -94,6 +95,7 @@ struct ContactPlace {
 
 struct CallFacts {
   bool active = true;
+  std::optional<domain::Consent> consent;  // the contact's, when recorded
   std::optional<std::string> suppression;  // the reason, when the number is suppressed
   std::int64_t campaign_in_flight = 0;
   std::int64_t campaign_calls_today = 0;  // since the campaign-local midnight
@@ -124,6 +126,10 @@ constexpr domain::UnixMs kSearchHorizonMs = 14LL * 24 * 3600 * 1000;
 // How much of a decision to spell out. `when_blocked` leaves `passed` empty when the call may go out (the
 // claim's hot path needs only the verdict); every other decision is explained in full either way.
 enum class Explain { always, when_blocked };
+
+// Whether `c` is consent of `required` (or stronger) in force at `now`; why (or what it is), into `why`.
+bool consent_valid(const std::optional<domain::Consent>& c, domain::ConsentType required, domain::UnixMs now,
+                   std::string& why);
 
 // The caps of a region in force at `now`: those whose effective_from is on or before the local date in `zone`.
 std::vector<const RollingCap*> caps_in_force(const RegionRules& region, Zone zone, domain::UnixMs now);

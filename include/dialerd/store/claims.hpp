@@ -18,6 +18,7 @@ struct Candidate {
   std::optional<std::string> contact_timezone;
   bool active = true;
   std::optional<std::string> suppression;  // the reason, when the number is suppressed
+  std::optional<domain::Consent> consent;  // none recorded
 };
 
 // Call history, read inside the claim's transaction (so it counts the calls the chunk has taken so far).

@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 #include <nlohmann/json.hpp>
 
+#include "dialerd/domain/contact.hpp"
 #include "dialerd/store/sqlite/db.hpp"
 #include "dialerd/store/store.hpp"
 
@@ -66,6 +67,11 @@ Campaign read_campaign(const Stmt& s) {
   c.created_at = s.int64("created_at");
   c.updated_at = s.int64("updated_at");
   sp.subject = s.opt_text("subject");
+  if (auto required = s.opt_text("require_consent")) {
+    sp.require_consent = consent_type_from(*required);
+    if (!sp.require_consent || *sp.require_consent == ConsentType::none)
+      throw CorruptRow("campaigns", c.id, "require_consent", "is not express or express_written");
+  }
   if (auto reg_f = s.opt_text("reg_f")) {
     auto j = campaign_json<nlohmann::json>(*reg_f, c.id, "reg_f");
     try {
@@ -113,6 +119,10 @@ CampaignId Store::create_campaign(const CampaignSpec& spec, const std::vector<Co
             .dump());
   else
     ins.bind_null(25);
+  if (spec.require_consent)
+    ins.bind(26, to_string(*spec.require_consent));
+  else
+    ins.bind_null(26);
   ins.run();
   CampaignId id = db_->last_insert_rowid();
   for (auto list : spec.follow_lists) db_->cached(kFollowList).bind(1, list).bind(2, id).run();

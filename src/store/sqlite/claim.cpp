@@ -18,7 +18,7 @@
 namespace dialerd::store {
 namespace {
 // kSelectDue's column after the candidate's: when the contact's latest counted call went out.
-constexpr int kLatestCall = 11;
+constexpr int kLatestCall = 12;
 constexpr std::array<std::string_view, 1> kLatestCallColumn = {"latest_call"};
 }  // namespace
 

@@ -21,7 +21,7 @@ namespace {
 // The contact book's SQL. A deleted record (deleted_at set) is none to every read here.
 #define DIALERD_CONTACT_COLUMNS                                                                                   \
   "p.id, p.phone, coalesce(p.first_name, '') AS first_name, coalesce(p.last_name, '') AS last_name, p.timezone, " \
-  "p.active, p.variables, p.external_id, p.created_at, p.updated_at"
+  "p.active, p.variables, p.external_id, p.created_at, p.updated_at, p.consent"
 constexpr const char* kSelectContact =
     "SELECT " DIALERD_CONTACT_COLUMNS
     " FROM contacts p WHERE p.workspace = ?1 AND p.phone = ?2 AND p.deleted_at IS NULL";
@@ -48,11 +48,11 @@ constexpr const char* kExternalIdHolder =
     "SELECT id FROM contacts WHERE workspace = ?1 AND external_id = ?2 AND id <> ?3";
 constexpr const char* kInsertRecord = R"sql(
 INSERT INTO contacts(workspace, phone, first_name, last_name, timezone, active, variables, external_id, created_at,
-                     updated_at)
-VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?9))sql";
+                     updated_at, consent)
+VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?9, ?10))sql";
 constexpr const char* kWriteRecord = R"sql(
 UPDATE contacts SET phone = ?2, first_name = ?3, last_name = ?4, timezone = ?5, active = ?6, variables = ?7,
-                    external_id = ?8, deleted_at = NULL, updated_at = ?9
+                    external_id = ?8, deleted_at = NULL, updated_at = ?9, consent = ?10
 WHERE id = ?1)sql";
 constexpr const char* kReviveRecord = "UPDATE contacts SET created_at = ?2 WHERE id = ?1";
 constexpr const char* kContactCallOut =
@@ -62,7 +62,7 @@ UPDATE calls SET state = 'skipped', last_outcome = 'skipped', last_error = 'cont
 WHERE contact_id = ?1 AND state = 'pending')sql";
 constexpr const char* kDeleteRecord = R"sql(
 UPDATE contacts SET first_name = NULL, last_name = NULL, timezone = NULL, variables = '{}', external_id = NULL,
-                    active = 0, deleted_at = ?2, updated_at = ?2
+                    consent = NULL, active = 0, deleted_at = ?2, updated_at = ?2
 WHERE id = ?1)sql";
 constexpr const char* kForgetMemberships = "DELETE FROM list_members WHERE contact_id = ?1";
 
@@ -107,8 +107,13 @@ Contact read_contact(const Stmt& q) {
             q.int64("active") != 0,
             {},
             q.opt_text("external_id"),
+            std::nullopt,
             q.int64("created_at"),
             q.int64("updated_at")};
+  if (auto consent = q.opt_text("consent")) {
+    c.consent = consent_from_stored(*consent);
+    if (!c.consent) throw CorruptRow("contacts", c.id, "consent", "is not a consent record");
+  }
   c.variables = nlohmann::json::parse(q.text("variables"), nullptr, false);
   if (c.variables.is_discarded() || !c.variables.is_object())
     throw CorruptRow("contacts", c.id, "variables", "is not a JSON object");
@@ -131,6 +136,10 @@ ContactList read_list(const Stmt& q) {
 void bind_record(Stmt& s, const Contact& c, UnixMs now) {
   s.bind(2, c.phone).bind(3, non_empty(c.first_name)).bind(4, non_empty(c.last_name)).bind(5, c.timezone);
   s.bind(6, c.active ? 1 : 0).bind(7, c.variables.dump()).bind(8, c.external_id).bind(9, now);
+  if (c.consent)
+    s.bind(10, stored_consent(*c.consent));
+  else
+    s.bind_null(10);
 }
 
 // The record as stored after `in` is applied to `c`: fields left out keep their value.
@@ -142,6 +151,7 @@ void apply_record(Contact& c, const ContactRecordInput& in) {
   if (in.active) c.active = *in.active;
   if (in.variables) c.variables = *in.variables;
   if (in.external_id) c.external_id = *in.external_id;
+  if (in.consent) c.consent = *in.consent;
 }
 
 }  // namespace
@@ -284,6 +294,7 @@ Store::UpsertedRecords Store::upsert_contacts(const std::string& workspace,
 std::int64_t Store::suppress_opted_out(const std::string& workspace, ContactId contact_id, const std::string& source,
                                        const std::string& why, UnixMs now) {
   db_->cached(kSuppressOptedOut).bind(1, workspace).bind(2, contact_id).bind(3, why).bind(4, now).bind(5, source).run();
+  db_->cached(kRevokeConsentOfOptedOut).bind(1, contact_id).bind(2, now).run();
   db_->cached(kSkipCallsOfOptedOut).bind(1, contact_id).bind(2, why).bind(3, now).run();
   return db_->changes();
 }

@@ -613,10 +613,14 @@ CREATE TABLE list_followers (
 )sql",
     // 8: compliance rules (issue 19). A campaign's subject: the per-subject rolling caps of a region (e.g.
     //    Florida's 3 calls in 24 hours on the same subject) count the calls of campaigns that share it. Its
-    //    Regulation F opt-in, as JSON {"calls", "days", "quiet_days"} (NULL = off).
+    //    Regulation F opt-in, as JSON {"calls", "days", "quiet_days"} (NULL = off). The consent a campaign
+    //    requires, and a contact's consent record as JSON {"type", "source", "captured_at", "expires_at",
+    //    "revoked_at"} (times in Unix ms; NULL = none recorded).
     R"sql(
 ALTER TABLE campaigns ADD COLUMN subject TEXT;
 ALTER TABLE campaigns ADD COLUMN reg_f TEXT;
+ALTER TABLE campaigns ADD COLUMN require_consent TEXT CHECK (require_consent IN ('express', 'express_written'));
+ALTER TABLE contacts ADD COLUMN consent TEXT;
 )sql",
 };
 

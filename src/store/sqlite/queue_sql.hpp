@@ -8,15 +8,15 @@ inline constexpr const char* kInsertCampaign = R"sql(
 INSERT INTO campaigns(workspace, name, agent_id, provider, from_number, from_numbers, rotation, schedule_type,
                       trigger_at, timezone, start_time, end_time, working_days, concurrency, max_calls_per_day,
                       retry_attempts, retry_delay_s, webhook_url, webhook_secret_id, required_variables, options,
-                      status, created_at, updated_at, subject, reg_f)
+                      status, created_at, updated_at, subject, reg_f, require_consent)
 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22,
-        ?23, ?23, ?24, ?25))sql";
+        ?23, ?23, ?24, ?25, ?26))sql";
 
 #define DIALERD_CAMPAIGN_COLUMNS                                                                                 \
   "id, workspace, name, agent_id, provider, from_number, from_numbers, rotation, schedule_type, trigger_at, "    \
   "timezone, start_time, end_time, working_days, concurrency, max_calls_per_day, retry_attempts, "               \
   "retry_delay_s, webhook_url, webhook_secret_id, required_variables, options, status, created_at, updated_at, " \
-  "subject, reg_f"
+  "subject, reg_f, require_consent"
 inline constexpr const char* kSelectCampaign = "SELECT " DIALERD_CAMPAIGN_COLUMNS " FROM campaigns WHERE id = ?1";
 inline constexpr const char* kSelectWorkspaceCampaign =
     "SELECT " DIALERD_CAMPAIGN_COLUMNS " FROM campaigns WHERE id = ?1 AND workspace = ?2";
@@ -89,7 +89,7 @@ FROM campaign_flows WHERE campaign_id = ?1)sql";
 inline constexpr const char* kSelectDue =
     "SELECT k.id, p.phone, p.first_name, p.last_name, k.variables, k.attempts, k.max_retries, k.contact_id, "
     "p.timezone, p.active, " DIALERD_SUPPRESSED
-    " AS suppression,"
+    " AS suppression, p.consent,"
     R"sql(
        (SELECT a.submitted_at FROM attempts a WHERE a.contact_id = k.contact_id
           AND (a.outcome IS NULL OR (a.outcome <> 'not_submitted' AND a.outcome <> 'rejected'))
@@ -126,7 +126,7 @@ inline constexpr const char* kListSkipped = DIALERD_LIST_BY_ID("skipped");
 inline constexpr const char* kSelectCandidate =
     "SELECT k.id, p.phone, p.first_name, p.last_name, k.variables, k.attempts, k.max_retries, k.contact_id, "
     "p.timezone, p.active, " DIALERD_SUPPRESSED
-    " AS suppression FROM calls k JOIN contacts p ON p.id = k.contact_id WHERE k.id = ?1";
+    " AS suppression, p.consent FROM calls k JOIN contacts p ON p.id = k.contact_id WHERE k.id = ?1";
 // A call of the contact in this campaign that is out (or may be): a second one must not be placed.
 inline constexpr const char* kContactCallInFlight = R"sql(
 SELECT id FROM calls WHERE contact_id = ?1 AND campaign_id = ?2 AND state IN ('dispatching', 'in_progress', 'held')
@@ -165,7 +165,7 @@ SELECT count(*) FROM attempts WHERE campaign_id = ?1 AND submitted_at >= ?2
 inline constexpr const char* kCallDetail =
     "SELECT k.id, p.phone, p.first_name, p.last_name, k.variables, k.attempts, k.max_retries, k.contact_id, "
     "p.timezone, p.active, " DIALERD_SUPPRESSED
-    " AS suppression, k.campaign_id, k.state, k.next_attempt_at, k.last_outcome, "
+    " AS suppression, p.consent, k.campaign_id, k.state, k.next_attempt_at, k.last_outcome, "
     "k.last_error, k.provider_call_id, k.created_at, k.updated_at "
     "FROM calls k JOIN contacts p ON p.id = k.contact_id WHERE k.id = ?1";
 // An attempt in progress has its provider call id on the call until its outcome copies it over.
@@ -186,7 +186,7 @@ ORDER BY next_attempt_at, id LIMIT ?4)sql";
 inline constexpr const char* kPendingCandidates =
     "SELECT k.id, p.phone, p.first_name, p.last_name, k.variables, k.attempts, k.max_retries, k.contact_id, "
     "p.timezone, p.active, " DIALERD_SUPPRESSED
-    " AS suppression, k.next_attempt_at "
+    " AS suppression, p.consent, k.next_attempt_at "
     "FROM calls k JOIN contacts p ON p.id = k.contact_id "
     "WHERE k.campaign_id = ?1 AND k.state = 'pending' AND (k.next_attempt_at, k.id) > (?2, ?3) "
     "ORDER BY k.next_attempt_at, k.id LIMIT ?4";
@@ -280,6 +280,10 @@ inline constexpr const char* kSuppressOptedOut = R"sql(
 INSERT INTO suppressions(workspace, phone, reason, source, created_by, created_at)
 SELECT ?1, phone, ?3, ?5, NULL, ?4 FROM contacts WHERE id = ?2
 ON CONFLICT(workspace, phone) DO NOTHING)sql";
+// An opt-out withdraws the contact's consent too, when one is recorded and not yet withdrawn.
+inline constexpr const char* kRevokeConsentOfOptedOut = R"sql(
+UPDATE contacts SET consent = json_set(consent, '$.revoked_at', ?2), updated_at = ?2
+WHERE id = ?1 AND consent IS NOT NULL AND json_extract(consent, '$.revoked_at') IS NULL)sql";
 inline constexpr const char* kSkipCallsOfOptedOut = R"sql(
 UPDATE calls SET state = 'skipped', last_outcome = 'skipped', last_error = ?2, updated_at = ?3
 WHERE contact_id = ?1 AND state = 'pending')sql";

@@ -4,6 +4,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "dialerd/domain/contact.hpp"
 #include "dialerd/store/errors.hpp"
 #include "shared.hpp"
 
@@ -18,7 +19,7 @@ namespace {
 // per statement (Stmt::expect_columns).
 constexpr std::array<std::string_view, 8> kCallColumns = {"id",        "phone",    "first_name",  "last_name",
                                                           "variables", "attempts", "max_retries", "contact_id"};
-constexpr std::array<std::string_view, 3> kCandidateColumns = {"timezone", "active", "suppression"};
+constexpr std::array<std::string_view, 4> kCandidateColumns = {"timezone", "active", "suppression", "consent"};
 enum Column : int {
   kId,
   kPhone,
@@ -30,7 +31,8 @@ enum Column : int {
   kContactId,
   kTimezone,
   kActive,
-  kSuppression
+  kSuppression,
+  kConsent
 };
 }  // namespace
 
@@ -66,6 +68,10 @@ Candidate read_candidate(const Stmt& s, int max_retries_default) {
   c.contact_timezone = s.opt_text(kTimezone);
   c.active = s.int64(kActive) != 0;
   c.suppression = s.opt_text(kSuppression);
+  if (auto consent = s.opt_text(kConsent)) {
+    c.consent = consent_from_stored(*consent);
+    if (!c.consent) throw CorruptRow("contacts", c.call.contact_id, "consent", "is not a consent record");
+  }
   return c;
 }
 

@@ -34,3 +34,16 @@ TEST_CASE("contact book: a record's call carries its fields and its external id 
   c.variables["customer_id"] = "own";
   CHECK(call_input(c).variables["customer_id"] == "own");
 }
+
+TEST_CASE("contact book: a consent record is stored and read back as it was, and a foreign shape is refused") {
+  using namespace dialerd::domain;
+  Consent c{ConsentType::express_written, "web form 7", 1750000000000, 1780000000000, std::nullopt};
+  auto back = consent_from_stored(stored_consent(c));
+  REQUIRE(back);
+  CHECK(*back == c);
+  CHECK(consent_type_from("express") == ConsentType::express);
+  CHECK_FALSE(consent_type_from("implied"));
+  CHECK_FALSE(consent_from_stored("not json"));
+  CHECK_FALSE(consent_from_stored(R"({"type": "implied"})"));
+  CHECK_FALSE(consent_from_stored(R"(["express"])"));
+}

@@ -173,6 +173,56 @@ TEST_CASE("compliance: Regulation F - 7 calls in 7 days per subject and a quiet 
   CHECK(decide(*plain, in("America/New_York"), {}, legal, now).kind == Kind::dispatch);
 }
 
+TEST_CASE("compliance: a campaign that requires consent skips a contact without it in force") {
+  using dialerd::domain::Consent;
+  using dialerd::domain::ConsentType;
+  auto c = ny_campaign();
+  c.require_consent = ConsentType::express;
+  LegalRules legal;
+  const auto now = at("2026-11-23T15:00:00Z");
+  auto with = [&](std::optional<Consent> consent) {
+    CallFacts f;
+    f.consent = std::move(consent);
+    return decide(c, in("America/New_York"), f, legal, now);
+  };
+  Consent written{ConsentType::express_written, "web form", at("2026-01-01T00:00:00Z"), std::nullopt, std::nullopt};
+  auto ok = with(written);
+  CHECK(ok.kind == Kind::dispatch);
+  const auto& passed =
+      *std::find_if(ok.passed.begin(), ok.passed.end(), [](const Check& k) { return k.id == "consent"; });
+  CHECK(passed.reason == "express_written consent from web form");  // written satisfies express
+  CHECK(passed.source == "campaign require_consent");
+  struct Case {
+    std::optional<Consent> consent;
+    std::string reason;
+  };
+  const std::vector<Case> cases = {
+      {std::nullopt, "No consent recorded; the campaign requires express"},
+      {Consent{ConsentType::none, "", std::nullopt, std::nullopt, std::nullopt},
+       "No consent recorded; the campaign requires express"},
+      {Consent{ConsentType::express, "x", at("2026-12-01T00:00:00Z"), std::nullopt, std::nullopt},
+       "Consent is captured only from 2026-12-01T00:00:00Z"},
+      {Consent{ConsentType::express, "x", at("2026-01-01T00:00:00Z"), at("2026-11-23T15:00:00Z"), std::nullopt},
+       "Consent expired at 2026-11-23T15:00:00Z"},
+      {Consent{ConsentType::express, "x", at("2026-01-01T00:00:00Z"), std::nullopt, at("2026-11-01T00:00:00Z")},
+       "Consent was revoked at 2026-11-01T00:00:00Z"},
+  };
+  for (const auto& k : cases) {
+    INFO(k.reason);
+    auto d = with(k.consent);
+    CHECK(d.kind == Kind::skip);
+    CHECK(d.reason == "consent: " + k.reason);
+  }
+  c.require_consent = ConsentType::express_written;
+  CHECK(with(Consent{ConsentType::express, "call", at("2026-01-01T00:00:00Z"), std::nullopt, std::nullopt}).reason ==
+        "consent: Consent is express; the campaign requires express_written");
+  // Not required: no check at all.
+  c.require_consent.reset();
+  auto plain = with(std::nullopt);
+  CHECK(plain.kind == Kind::dispatch);
+  CHECK(std::none_of(plain.passed.begin(), plain.passed.end(), [](const Check& k) { return k.id == "consent"; }));
+}
+
 TEST_CASE("compliance: the campaign gate") {
   auto c = ny_campaign();
   c.trigger_at = at("2026-11-25T14:00:00Z");
