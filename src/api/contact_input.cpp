@@ -128,6 +128,8 @@ Consent parse_consent(const json& v, const std::string& at) {
   }
   if (c.captured_at && c.expires_at && *c.expires_at <= *c.captured_at)
     bad_field(at + ".expires_at", "must be after captured_at");
+  if (c.captured_at && c.revoked_at && *c.revoked_at < *c.captured_at)
+    bad_field(at + ".revoked_at", "must not be before captured_at");
   return c;
 }
 
@@ -174,6 +176,9 @@ ContactRecordInput parse_record(const json& rec, const std::string& at, const st
   }
   // Consent: an object (JSON), or a column per field (CSV).
   if (rec.contains("consent") && !rec["consent"].is_null()) {
+    for (const auto& [column, _] : kConsentColumns)
+      if (rec.contains(column))
+        bad_field(at + "." + column, "give consent as an object or as consent_* columns, not both");
     out.consent = parse_consent(rec["consent"], at + ".consent");
   } else {
     json flat = json::object();

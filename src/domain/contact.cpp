@@ -90,12 +90,19 @@ std::optional<Consent> consent_from_stored(std::string_view text) {
   Consent c;
   c.type = *type;
   if (j.contains("source") && j["source"].is_string()) c.source = j["source"].get<std::string>();
+  // A time of another shape is not "no time": a revocation misread as none would let calls through.
+  bool readable = true;
   auto time = [&](const char* key, std::optional<UnixMs>& out) {
-    if (j.contains(key) && j[key].is_number_integer()) out = j[key].get<UnixMs>();
+    if (!j.contains(key) || j[key].is_null()) return;
+    if (j[key].is_number_integer())
+      out = j[key].get<UnixMs>();
+    else
+      readable = false;
   };
   time("captured_at", c.captured_at);
   time("expires_at", c.expires_at);
   time("revoked_at", c.revoked_at);
+  if (!readable) return std::nullopt;
   return c;
 }
 

@@ -46,4 +46,5 @@ TEST_CASE("contact book: a consent record is stored and read back as it was, and
   CHECK_FALSE(consent_from_stored("not json"));
   CHECK_FALSE(consent_from_stored(R"({"type": "implied"})"));
   CHECK_FALSE(consent_from_stored(R"(["express"])"));
+  CHECK_FALSE(consent_from_stored(R"({"type": "express", "revoked_at": "yesterday"})"));
 }

@@ -363,3 +363,49 @@ VALUES (2, 1, 2, '+14155550102', 'dk-2', 3);
   CHECK(counters(db, 1) == counted(db, 1));
   CHECK(s.list("x", list->id)->members == 0);
 }
+
+TEST_CASE("store: migration 8 gives campaigns a subject, Regulation F and required consent, and contacts consent") {
+  testing::TempDir dir;
+  const std::string path = dir.file("q.db");
+  {
+    Db db(path, Db::Mode::read_write, 1000);
+    db.exec("PRAGMA foreign_keys = ON");
+    store::sqlite::migrate(db, 7);
+    db.exec(R"sql(
+INSERT INTO campaigns(workspace, name, agent_id, provider, from_number, schedule_type, concurrency, status,
+                      created_at, updated_at)
+VALUES ('x', 'cx', 'ag', 'p', '+14155550100', 'immediate', 10, 'running', 1, 1);
+INSERT INTO contacts(workspace, phone, first_name, timezone, active, variables, created_at, updated_at)
+VALUES ('x', '+14155550101', 'Ann', NULL, 1, '{}', 1, 2);
+)sql");
+  }
+  Store s({path});
+  // An old campaign has none of the new settings; an old contact no consent.
+  auto old = s.campaign(1);
+  REQUIRE(old);
+  CHECK_FALSE(old->spec.subject);
+  CHECK_FALSE(old->spec.reg_f);
+  CHECK_FALSE(old->spec.require_consent);
+  CHECK_FALSE(s.contact_by_id("x", 1)->consent);
+  // New ones keep them.
+  auto spec = running_spec(1);
+  spec.workspace = "x";
+  spec.subject = "debt 42";
+  spec.reg_f = RegF{5, 7, 0};
+  spec.require_consent = ConsentType::express_written;
+  auto id = s.create_campaign(spec, {}, 10);
+  auto back = s.campaign(id);
+  CHECK(back->spec.subject == std::optional<std::string>("debt 42"));
+  CHECK(back->spec.reg_f == std::optional<RegF>(RegF{5, 7, 0}));
+  CHECK(back->spec.require_consent == std::optional<ConsentType>(ConsentType::express_written));
+  ContactRecordInput rec;
+  rec.phone = "+14155550101";
+  rec.consent = Consent{ConsentType::express, "call 9", 100, std::nullopt, std::nullopt};
+  s.upsert_contacts("x", {rec}, std::nullopt, 20);
+  CHECK(s.contact_by_id("x", 1)->consent == rec.consent);
+  Db db(path, Db::Mode::read_write, 1000);
+  // A stored consent that is not a consent record is a corrupt row, named, not a silent "none".
+  db.exec("UPDATE contacts SET consent = '{\"type\": \"implied\"}' WHERE id = 1");
+  CHECK_THROWS_WITH(s.contact_by_id("x", 1), Catch::Contains("consent"));
+  CHECK(text_of(db, "PRAGMA user_version") == "8");
+}
