@@ -508,11 +508,11 @@ schedule::Decision Scheduler::evaluate(const schedule::CampaignRules& rules, con
   facts.active = cand.active;
   facts.suppression = cand.suppression;
   facts.consent = cand.consent;
-  facts.contact_calls_today = history.contact_calls_since(
-      cand.call.contact_id, schedule::local_day_start(place.zones.empty() ? rules.zone : place.zones.front(), now));
-  const auto& region = legal_.for_region(place.region);
-  for (const schedule::RollingCap* cap :
-       schedule::caps_in_force(region, place.zones.empty() ? rules.zone : place.zones.front(), now)) {
+  // The contact's day (its daily cap, and the date its region's caps are in force on) is in its first zone.
+  const schedule::Zone day_zone = place.zones.empty() ? rules.zone : place.zones.front();
+  facts.contact_calls_today =
+      history.contact_calls_since(cand.call.contact_id, schedule::local_day_start(day_zone, now));
+  for (const schedule::RollingCap* cap : schedule::caps_in_force(legal_.for_region(place.region), day_zone, now)) {
     const UnixMs span = UnixMs{cap->hours} * 3600 * 1000;
     auto nth =
         cap->per == schedule::RollingCap::Per::contact
