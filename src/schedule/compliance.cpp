@@ -176,6 +176,7 @@ namespace {
 struct Passes {
   bool active, consented, not_suppressed, running, started, in_campaign_window, under_concurrency, under_campaign_cap,
       in_legal_hours, under_contact_cap, under_rolling_cap, out_of_quiet;
+  std::string consent;  // the consent check's reason, when the campaign requires consent
   bool all() const {
     return active && consented && not_suppressed && running && started && in_campaign_window && under_concurrency &&
            under_campaign_cap && in_legal_hours && under_contact_cap && under_rolling_cap && out_of_quiet;
@@ -186,8 +187,7 @@ Passes check(const CampaignRules& c, const ContactPlace& place, const CallFacts&
              const Hours& lhours, UnixMs now) {
   Passes p;
   p.active = f.active;
-  std::string why;
-  p.consented = !c.require_consent || consent_valid(f.consent, *c.require_consent, now, why);
+  p.consented = !c.require_consent || consent_valid(f.consent, *c.require_consent, now, p.consent);
   p.not_suppressed = !f.suppression;
   p.running = c.running;
   p.started = !c.trigger_at || *c.trigger_at <= now;
@@ -227,12 +227,10 @@ Decision decide(const CampaignRules& c, const ContactPlace& place, const CallFac
   if (c.require_consent) {
     const auto desc = fmt::format("The contact has {} consent in force (the campaign's require_consent)",
                                   domain::to_string(*c.require_consent));
-    std::string why;
-    consent_valid(f.consent, *c.require_consent, now, why);
     if (p.consented)
-      b.pass("consent", "Consent", desc.c_str(), why, "campaign require_consent");
+      b.pass("consent", "Consent", desc.c_str(), p.consent, "campaign require_consent");
     else {
-      b.fail("consent", "Consent", desc.c_str(), why, "campaign require_consent");
+      b.fail("consent", "Consent", desc.c_str(), p.consent, "campaign require_consent");
       skip = true;
     }
   }

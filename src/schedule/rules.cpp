@@ -229,13 +229,6 @@ std::vector<WeekHours> tables_of(const std::vector<HoursRule>& hours) {
   return out;
 }
 
-const WeekHours* table_on(const std::vector<WeekHours>& tables, std::int32_t day) {
-  const WeekHours* found = nullptr;
-  for (const auto& t : tables)
-    if (t.from_day <= day) found = &t;
-  return found;
-}
-
 struct Closures {
   std::map<std::int32_t, std::uint32_t> days;  // first reason a day gets wins (most specific first)
   std::vector<ClosureReason> reasons;
@@ -415,7 +408,7 @@ void resolve_rules(const RuleSet& set, const RuleOverrides& o, LegalRules& out, 
       for (const auto& t : level) boundaries.insert(t.from_day);
     for (auto b : boundaries) {
       for (const auto& level : levels)
-        if (const WeekHours* t = table_on(level, b)) {
+        if (const WeekHours* t = table_in_force(level, b)) {
           WeekHours table = *t;
           table.from_day = b;
           const auto& prev = rules.hours.tables;

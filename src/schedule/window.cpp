@@ -117,10 +117,14 @@ Hours Hours::of(const DailyWindow& window, const DayRule& days) {
   return h;
 }
 
-const WeekHours* Hours::table_on(std::int32_t day) const {
+const WeekHours* table_in_force(const std::vector<WeekHours>& tables, std::int32_t day) {
   auto it = std::upper_bound(tables.begin(), tables.end(), day,
                              [](std::int32_t d, const WeekHours& t) { return d < t.from_day; });
   return it == tables.begin() ? nullptr : &*(it - 1);
+}
+
+const WeekHours* Hours::table_on(std::int32_t day) const {
+  return table_in_force(tables, day);
 }
 
 const Closure* Hours::closure_on(std::int32_t day) const {

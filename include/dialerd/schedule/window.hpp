@@ -66,6 +66,10 @@ struct ClosureReason {
   std::string source;
   bool operator==(const ClosureReason&) const = default;
 };
+// The table in force on a local date: the last whose from_day is not after it (tables ascending by
+// from_day); none before the first.
+const WeekHours* table_in_force(const std::vector<WeekHours>& tables, std::int32_t day);
+
 struct Hours {
   std::vector<WeekHours> tables;  // ascending from_day; a date before the first has no calls
   std::vector<Closure> closed;    // ascending day, one entry a day
