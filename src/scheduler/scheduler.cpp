@@ -207,7 +207,7 @@ void Scheduler::resubmit(std::vector<DispatchChunk> chunks) {
     spdlog::info("campaign {}: resubmitting {} calls under key {}", chunk.campaign_id, chunk.calls.size(),
                  chunk.idempotency_key);
     guard(p->first).started(time_.now_ms(), false);
-    asio::co_spawn(ioc_, dispatch(p->second, std::move(chunk), false), asio::detached);
+    spawn_dispatch(p->second, std::move(chunk), false);
   }
 }
 
@@ -226,7 +226,7 @@ void Scheduler::send(DispatchChunk chunk) {
   // A call placed now is not held back by max_in_flight or requests_per_second (the API refuses it while
   // the breaker is open); a 429 it gets back returns it to the queue, which then paces it.
   guard(p->first).started(time_.now_ms(), false);
-  asio::co_spawn(ioc_, dispatch(p->second, std::move(chunk), false), asio::detached);
+  spawn_dispatch(p->second, std::move(chunk), false);
 }
 
 void Scheduler::wake() {
@@ -376,7 +376,7 @@ void Scheduler::dispatch_campaign(const Campaign& c, std::optional<UnixMs>& next
     calls_today += n;
     guard(route->provider->name()).started(now, route->probe);
     served_[c.id] = ++served_seq_;
-    asio::co_spawn(ioc_, dispatch(route->provider, std::move(*chunk), route->probe), asio::detached);
+    spawn_dispatch(route->provider, std::move(*chunk), route->probe);
   }
   if (budget <= 0) consider(schedule::next_local_day_start(rules->zone, now));
   // At capacity (or with the provider busy) a finished submission or an outcome wakes us instead.
@@ -427,8 +427,13 @@ std::optional<UnixMs> Scheduler::expire_in_progress(UnixMs now) {
   return oldest ? std::optional<UnixMs>(*oldest + call_timeout_ms_) : std::nullopt;
 }
 
-awaitable<void> Scheduler::dispatch(std::shared_ptr<providers::Provider> provider, DispatchChunk chunk, bool probe) {
+void Scheduler::spawn_dispatch(std::shared_ptr<providers::Provider> provider, DispatchChunk chunk, bool probe) {
   ++submissions_in_flight_;
+  metrics::loop_busy("scheduler").set(1);
+  asio::co_spawn(ioc_, dispatch(std::move(provider), std::move(chunk), probe), asio::detached);
+}
+
+awaitable<void> Scheduler::dispatch(std::shared_ptr<providers::Provider> provider, DispatchChunk chunk, bool probe) {
   spdlog::debug("campaign {}: submitting {} calls to {} ({})", chunk.campaign_id, chunk.calls.size(), provider->name(),
                 chunk.idempotency_key);
   providers::Submission submission;

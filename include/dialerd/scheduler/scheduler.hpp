@@ -80,6 +80,9 @@ class Scheduler {
   awaitable<void> run();
   // One pass: start triggered campaigns, claim and send what is due. Returns when to look again.
   std::optional<domain::UnixMs> tick();
+  // Starts a chunk's submission. It counts as in flight (and the loop as busy) from here, not from when the
+  // coroutine first runs: a pass that ends meanwhile must not report the loop idle.
+  void spawn_dispatch(std::shared_ptr<providers::Provider> provider, domain::DispatchChunk chunk, bool probe);
   awaitable<void> dispatch(std::shared_ptr<providers::Provider> provider, domain::DispatchChunk chunk, bool probe);
 
   // The provider a campaign's next chunk goes to now (its own, or its failover while its own breaker is
