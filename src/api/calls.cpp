@@ -132,7 +132,7 @@ http::Response get_call(Context& ctx, const http::Request& req, const http::Para
                {"updated_at", util::format_rfc3339(detail->updated_at)},
                {"attempt_history", attempts}};
   std::string error;
-  auto rules = campaign ? schedule::campaign_rules(*campaign, error) : std::nullopt;
+  auto rules = campaign ? ctx.scheduler.rules_for(*campaign, error) : std::nullopt;
   if (rules) {
     schedule::CallFacts facts;
     facts.campaign_in_flight = ctx.campaigns.in_flight(campaign->id);
@@ -252,7 +252,7 @@ std::vector<CallNowResult> place_calls(Context& ctx, const http::Request& req, d
   }
   provider = ctx.scheduler.providers().find(*route);
   std::string error;
-  auto rules = schedule::campaign_rules(campaign, error);
+  auto rules = ctx.scheduler.rules_for(campaign, error);
   if (!rules) throw BadRequest(409, "unusable_campaign", "campaign " + std::to_string(campaign_id) + ": " + error);
 
   std::vector<CallNowResult> results(records.size());

@@ -5,6 +5,7 @@
 
 #include "common.hpp"
 #include "contact_input.hpp"
+#include "dialerd/domain/dnc.hpp"
 #include "dialerd/domain/phone.hpp"
 #include "dialerd/http/client.hpp"
 #include "dialerd/http/url_policy.hpp"
@@ -59,7 +60,8 @@ const std::set<std::string> kCampaignFields = {"name",
                                                "follow_lists",
                                                "subject",
                                                "reg_f",
-                                               "require_consent"};
+                                               "require_consent",
+                                               "dnc_lists"};
 json campaign_json(const Campaign& c, const CallCounts& counts) {
   const auto& s = c.spec;
   auto opt = [](const auto& v) { return v ? json(*v) : json(nullptr); };
@@ -94,6 +96,7 @@ json campaign_json(const Campaign& c, const CallCounts& counts) {
       {"follow_lists", s.options.value("follow_lists", false)},
       {"subject", opt(s.subject)},
       {"require_consent", s.require_consent ? json(domain::to_string(*s.require_consent)) : json(nullptr)},
+      {"dnc_lists", s.dnc_lists},
       {"reg_f", s.reg_f ? json{{"calls", s.reg_f->calls},
                                {"days", s.reg_f->days},
                                {"quiet_days_after_conversation", s.reg_f->quiet_days}}
@@ -119,7 +122,8 @@ const std::set<std::string> kSettingFields = {"name",
                                               "retry_attempts",
                                               "retry_delay_seconds",
                                               "phone_rotation_strategy",
-                                              "failover_provider"};
+                                              "failover_provider",
+                                              "dnc_lists"};
 
 // Where chunks go while the provider's circuit breaker is open (docs/PROVIDERS.md, "Failover"): a string
 // names another configured provider; null (PATCH) removes it.
@@ -224,6 +228,27 @@ void provider_options(Context& ctx, const json& body, CampaignSpec& spec) {
     bad_field(read.error().field, read.error().message);
 }
 
+// The DNC lists a campaign honours besides the internal list (docs/COMPLIANCE.md, "Do-not-call lists"):
+// names of the workspace's lists or global ones, each existing now; null or [] honours none but internal.
+void apply_dnc_lists(Context& ctx, const json& body, CampaignSpec& spec) {
+  if (!body.contains("dnc_lists")) return;
+  const auto& given = body["dnc_lists"];
+  spec.dnc_lists.clear();
+  if (given.is_null()) return;
+  if (!given.is_array()) bad_field("dnc_lists", "must be an array of do-not-call list names");
+  if (given.size() > 32) bad_field("dnc_lists", "at most 32 lists");
+  for (const auto& item : given) {
+    if (!item.is_string()) bad_field("dnc_lists", "must be an array of do-not-call list names (strings)");
+    auto name = item.get<std::string>();
+    if (name == domain::kInternalList) continue;  // honoured by every campaign
+    if (std::find(spec.dnc_lists.begin(), spec.dnc_lists.end(), name) != spec.dnc_lists.end())
+      bad_field("dnc_lists", "names \"" + name + "\" twice");
+    if (!ctx.dnc.dnc_list(spec.workspace, name) && !ctx.dnc.dnc_list(domain::kGlobalList, name))
+      bad_field("dnc_lists", "no do-not-call list named \"" + name + "\" (GET /v1/dnc-lists shows them)");
+    spec.dnc_lists.push_back(std::move(name));
+  }
+}
+
 // PATCH /v1/campaigns/{id}: pacing, window and retry settings, applied from the next scheduler pass.
 http::Response patch_campaign(Context& ctx, const http::Request& req, const http::Params& params) {
   auto campaign = owned_campaign(ctx, req, params.at("id"));
@@ -239,6 +264,7 @@ http::Response patch_campaign(Context& ctx, const http::Request& req, const http
                      "campaign " + params.at("id") + " is " + std::string(to_string(campaign.status)));
   apply_settings(body, campaign.spec);
   apply_failover(ctx, body, campaign.spec);
+  apply_dnc_lists(ctx, body, campaign.spec);
   auto now = ctx.clock.now_ms();
   ctx.campaigns.update_settings(campaign.id, campaign.spec, now);
   spdlog::info("campaign {}: settings changed: {}", campaign.id,
@@ -345,6 +371,7 @@ awaitable<http::Response> create_campaign(Context& ctx, const http::Request& req
     bad_field("provider", "no provider named '" + spec.provider + "' is configured (configured: " + names + ")");
   }
   apply_failover(ctx, body, spec);
+  apply_dnc_lists(ctx, body, spec);
   auto from = normalize_phone(req_string(body, "from_number", "from_number", 64), config.default_region);
   if (!from) bad_field("from_number", from.error().message);
   spec.from_number = *from;

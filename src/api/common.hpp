@@ -74,6 +74,7 @@ void register_campaign_routes(http::Router& router, Context& ctx);
 void register_event_routes(http::Router& router, Context& ctx);
 void register_call_routes(http::Router& router, Context& ctx);
 void register_suppression_routes(http::Router& router, Context& ctx);
+void register_dnc_list_routes(http::Router& router, Context& ctx);
 void register_contact_routes(http::Router& router, Context& ctx);
 void register_list_routes(http::Router& router, Context& ctx);
 void register_preflight_route(http::Router& router, Context& ctx);

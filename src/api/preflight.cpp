@@ -42,7 +42,7 @@ json by_check_json(const std::map<std::string, ByCheck>& checks, bool with_times
 awaitable<http::Response> get_preflight(Context& ctx, const http::Request& req, const http::Params& params) {
   const domain::Campaign campaign = owned_campaign(ctx, req, params.at("id"));
   std::string error;
-  auto rules = schedule::campaign_rules(campaign, error);
+  auto rules = ctx.scheduler.rules_for(campaign, error);
   if (!rules) throw BadRequest(409, "unusable_campaign", error);
   const UnixMs now = ctx.clock.now_ms();
   // Judged as if it runs, so a draft or paused campaign shows what starting it would do; the campaign's

@@ -191,7 +191,30 @@ http::Response storage_error(const http::Request& request, const store::StorageE
   r.headers.emplace_back("Retry-After", "5");
   return r;
 }
+
+// The configured key a request presents (Authorization: Bearer KEY or X-API-Key), or none. Every key is
+// compared, in a time that depends on neither key.
+const config::ApiKey* key_of(const std::vector<config::ApiKey>& keys, const http::Request& request,
+                             std::string& presented) {
+  presented = request.header("x-api-key");
+  auto auth = request.header("authorization");
+  if (presented.empty() && auth.size() > 7 && (auth.rfind("Bearer ", 0) == 0 || auth.rfind("bearer ", 0) == 0))
+    presented = auth.substr(7);
+  const config::ApiKey* matched = nullptr;
+  if (!presented.empty())
+    for (const auto& k : keys)
+      if (util::constant_time_equal(presented, k.key)) matched = &k;
+  return matched;
+}
+
 }  // namespace
+
+bool may_send_bulk(const Context& ctx, const http::Router& router, const http::Request& head) {
+  if (router.body_of(head.method, head.path) != http::Body::bulk) return false;
+  const auto& keys = ctx.config().api_keys;
+  std::string presented;
+  return keys.empty() || key_of(keys, head, presented) != nullptr;
+}
 
 awaitable<http::Response> serve(Context& ctx, const http::Router& router, http::Request request) {
   // The server refuses non-canonical targets before they get here; a request built elsewhere (tests, fuzz)
@@ -205,16 +228,8 @@ awaitable<http::Response> serve(Context& ctx, const http::Router& router, http::
   request.key_name.clear();
   request.admin = keys.empty();  // no keys configured: the API is the operator's own, on loopback
   if (route.access == http::Access::api_key && !keys.empty()) {
-    std::string presented = request.header("x-api-key");
-    auto auth = request.header("authorization");
-    if (presented.empty() && auth.size() > 7 && (auth.rfind("Bearer ", 0) == 0 || auth.rfind("bearer ", 0) == 0))
-      presented = auth.substr(7);
-    const config::ApiKey* matched = nullptr;
-    if (!presented.empty()) {
-      // Every key is compared, in a time that depends on neither key.
-      for (const auto& k : keys)
-        if (util::constant_time_equal(presented, k.key)) matched = &k;
-    }
+    std::string presented;
+    const config::ApiKey* matched = key_of(keys, request, presented);
     if (!matched) {
       auto r =
           http::error_response(401, "unauthorized",
@@ -336,6 +351,7 @@ void register_routes(http::Router& router, Context& ctx) {
   register_event_routes(router, ctx);
   register_call_routes(router, ctx);
   register_suppression_routes(router, ctx);
+  register_dnc_list_routes(router, ctx);
   register_contact_routes(router, ctx);
   register_list_routes(router, ctx);
   register_preflight_route(router, ctx);

@@ -278,7 +278,7 @@ struct Daemon::Impl {
       webhooks->set_settings(next.webhooks);
       configure_logging(next);
       server->set_limits(next.http_body_limit, next.http_idle_timeout_ms, connection_cap(next.http_max_connections),
-                         next.http_max_connections_per_peer);
+                         next.http_max_connections_per_peer, next.http_bulk_body_limit);
       scheduler->set_legal_rules(next.legal);
       scheduler->set_call_timeout(next.call_timeout_s);
       scheduler->set_retry_settings(next.retry);
@@ -449,14 +449,21 @@ int Daemon::run() {
       spdlog::warn("provider {}: outcome callbacks are not authenticated (set providers.{}.events.secret)", name, name);
 
   d.api_ctx =
-      std::make_unique<api::Context>(api::Context{*d.store, *d.store, *d.store, *d.store, d.store->reports(),
+      std::make_unique<api::Context>(api::Context{*d.store, *d.store, *d.store, *d.store, d.store->reports(), *d.store,
                                                   *d.scheduler, d.time, [&d]() -> const Config& { return *d.config; }});
   api::register_routes(d.router, *d.api_ctx);
-  d.server = std::make_unique<http::Server>(
-      d.ioc,
-      http::ServerOptions{cfg.listen_address, cfg.listen_port, cfg.http_body_limit, cfg.http_idle_timeout_ms,
-                          connection_cap(cfg.http_max_connections), cfg.http_max_connections_per_peer},
-      [&d](http::Request r) { return api::serve(*d.api_ctx, d.router, std::move(r)); });
+  api::start_dnc_maintenance(*d.api_ctx, d.ioc);
+  http::ServerOptions server_options{cfg.listen_address,
+                                     cfg.listen_port,
+                                     cfg.http_body_limit,
+                                     cfg.http_idle_timeout_ms,
+                                     connection_cap(cfg.http_max_connections),
+                                     cfg.http_max_connections_per_peer};
+  server_options.bulk_body_limit = cfg.http_bulk_body_limit;
+  server_options.is_bulk = [&d](const http::Request& head) { return api::may_send_bulk(*d.api_ctx, d.router, head); };
+  d.server = std::make_unique<http::Server>(d.ioc, std::move(server_options), [&d](http::Request r) {
+    return api::serve(*d.api_ctx, d.router, std::move(r));
+  });
   if (cfg.api_keys.empty() && cfg.listen_address != "127.0.0.1" && cfg.listen_address != "::1")
     spdlog::warn("the API listens on {} with no api.keys: anyone who can reach it can place calls", cfg.listen_address);
   d.server->start();

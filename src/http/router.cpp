@@ -162,9 +162,19 @@ void Router::add(std::string method, std::string pattern, Handler handler, Acces
   entries_.push_back({std::move(method), std::move(pattern), std::move(segments), std::move(handler), {}, access});
 }
 
-void Router::add_async(std::string method, std::string pattern, AsyncHandler handler, Access access) {
+void Router::add_async(std::string method, std::string pattern, AsyncHandler handler, Access access, Body body) {
   auto segments = split_path(pattern);
-  entries_.push_back({std::move(method), std::move(pattern), std::move(segments), {}, std::move(handler), access});
+  entries_.push_back(
+      {std::move(method), std::move(pattern), std::move(segments), {}, std::move(handler), access, body});
+}
+
+Body Router::body_of(const std::string& method, const std::string& path) const {
+  auto segments = split_path(path);
+  for (const auto& e : entries_) {
+    Params params;
+    if (e.method == method && match(e.segments, segments, params)) return e.body;
+  }
+  return Body::regular;
 }
 
 Router::Match Router::find(const Request& request) const {

@@ -143,7 +143,7 @@ struct Server::Impl : std::enable_shared_from_this<Server::Impl> {
     stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
   }
 
-  static Request to_request(const bhttp::request<bhttp::string_body>& in, const std::string& remote) {
+  static Request to_request(bhttp::request<bhttp::string_body>& in, const std::string& remote) {
     Request r;
     r.method = std::string(in.method_string());
     r.target = std::string(in.target());
@@ -153,7 +153,7 @@ struct Server::Impl : std::enable_shared_from_this<Server::Impl> {
       for (auto& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
       r.headers[name] = std::string(f.value());
     }
-    r.body = in.body();
+    r.body = std::move(in.body());  // a bulk body may be hundreds of megabytes: not copied
     r.remote = remote;
     return r;
   }
@@ -201,7 +201,10 @@ struct Server::Impl : std::enable_shared_from_this<Server::Impl> {
     beast::flat_buffer buffer;
     for (;;) {
       bhttp::request_parser<bhttp::string_body> parser;
-      parser.body_limit(static_cast<std::uint64_t>(options.body_limit));
+      // The header's Content-Length is held to the parser's limit as the header ends: the larger of the two
+      // until the route is known, then the route's own.
+      std::int64_t limit = options.is_bulk ? std::max(options.body_limit, options.bulk_body_limit) : options.body_limit;
+      parser.body_limit(static_cast<std::uint64_t>(limit));
       parser.header_limit(64 * 1024);
       stream.expires_after(std::chrono::milliseconds(options.idle_timeout_ms));
       boost::system::error_code ec;
@@ -226,18 +229,29 @@ struct Server::Impl : std::enable_shared_from_this<Server::Impl> {
           co_await write(stream, error_response(400, "bad_request", problem), 11, false);
           break;
         }
-        if (!parser.is_done())
+        if (options.is_bulk) {
+          const bool bulk = options.is_bulk(to_request(parser.get(), remote));  // the head: no body read yet
+          limit = bulk ? options.bulk_body_limit : options.body_limit;
+          if (parser.content_length() && *parser.content_length() > static_cast<std::uint64_t>(limit)) {
+            ec = bhttp::error::body_limit;
+          } else {
+            parser.body_limit(static_cast<std::uint64_t>(limit));
+            if (bulk)
+              stream.expires_after(
+                  std::chrono::milliseconds(std::max(options.idle_timeout_ms, options.bulk_timeout_ms)));
+          }
+        }
+        if (!ec && !parser.is_done())
           co_await bhttp::async_read(stream, buffer, parser, asio::redirect_error(use_awaitable, ec));
       }
       if (ec == bhttp::error::end_of_stream || ec == beast::error::timeout || ec == asio::error::connection_reset ||
           ec == asio::error::eof)
         break;
       if (ec == bhttp::error::body_limit) {
-        co_await write(
-            stream,
-            error_response(413, "payload_too_large",
-                           "request body exceeds the limit of " + std::to_string(options.body_limit) + " bytes"),
-            11, false);
+        co_await write(stream,
+                       error_response(413, "payload_too_large",
+                                      "request body exceeds the limit of " + std::to_string(limit) + " bytes"),
+                       11, false);
         break;
       }
       if (ec) {
@@ -245,7 +259,7 @@ struct Server::Impl : std::enable_shared_from_this<Server::Impl> {
                        false);
         break;
       }
-      const auto& req = parser.get();
+      auto& req = parser.get();
       Response out;
       try {
         out = co_await handle(to_request(req, remote));
@@ -291,9 +305,10 @@ int Server::port() const {
   return ec ? 0 : ep.port();
 }
 
-void Server::set_limits(std::int64_t body_limit, int idle_timeout_ms, int max_connections,
-                        int max_connections_per_peer) {
+void Server::set_limits(std::int64_t body_limit, int idle_timeout_ms, int max_connections, int max_connections_per_peer,
+                        std::int64_t bulk_body_limit) {
   impl_->options.body_limit = body_limit;
+  impl_->options.bulk_body_limit = bulk_body_limit;
   impl_->options.idle_timeout_ms = idle_timeout_ms;
   impl_->options.max_connections = max_connections;
   impl_->options.max_connections_per_peer = max_connections_per_peer;

@@ -150,8 +150,29 @@ std::optional<CampaignRules> campaign_rules(const domain::Campaign& c, std::stri
   return r;
 }
 
+std::optional<std::string> dnc_lists_unusable(const CampaignRules& c, UnixMs now) {
+  if (!c.dnc_missing.empty())
+    return fmt::format(
+        "the campaign's do-not-call list \"{}\" does not exist (create it, or remove it from the "
+        "campaign's dnc_lists)",
+        c.dnc_missing.front());
+  for (const auto& list : c.dnc_lists)
+    if (list.stale(now))
+      return list.as_of ? fmt::format(
+                              "the do-not-call list \"{}\"{} is past its max age of {} days (as of {}): "
+                              "import a fresh copy",
+                              list.name, list.global() ? " (global)" : "", *list.max_age_days, iso(*list.as_of))
+                        : fmt::format(
+                              "the do-not-call list \"{}\"{} has a max age of {} days and no dated copy "
+                              "yet: import one (a replace, or an append with as_of)",
+                              list.name, list.global() ? " (global)" : "", *list.max_age_days);
+  return std::nullopt;
+}
+
 Gate campaign_gate(const CampaignRules& c, std::int64_t calls_today, UnixMs now) {
   if (!c.running) return {false, std::nullopt, "campaign is not running"};
+  // Not by time: importing a fresh copy (or creating the list) wakes the loop.
+  if (auto why = dnc_lists_unusable(c, now)) return {false, std::nullopt, *why};
   UnixMs t = now;
   std::string reason;
   if (c.trigger_at && *c.trigger_at > t) {
@@ -174,12 +195,13 @@ namespace {
 
 // Whether each check passes: computed once, for the explanation and for the lazy path alike.
 struct Passes {
-  bool active, consented, not_suppressed, running, started, in_campaign_window, under_concurrency, under_campaign_cap,
-      in_legal_hours, under_contact_cap, under_rolling_cap, out_of_quiet;
+  bool active, consented, not_suppressed, not_dnc_listed, dnc_usable, running, started, in_campaign_window,
+      under_concurrency, under_campaign_cap, in_legal_hours, under_contact_cap, under_rolling_cap, out_of_quiet;
   std::string consent;  // the consent check's reason, when the campaign requires consent
   bool all() const {
-    return active && consented && not_suppressed && running && started && in_campaign_window && under_concurrency &&
-           under_campaign_cap && in_legal_hours && under_contact_cap && under_rolling_cap && out_of_quiet;
+    return active && consented && not_suppressed && not_dnc_listed && dnc_usable && running && started &&
+           in_campaign_window && under_concurrency && under_campaign_cap && in_legal_hours && under_contact_cap &&
+           under_rolling_cap && out_of_quiet;
   }
 };
 
@@ -189,6 +211,9 @@ Passes check(const CampaignRules& c, const ContactPlace& place, const CallFacts&
   p.active = f.active;
   p.consented = !c.require_consent || consent_valid(f.consent, *c.require_consent, now, p.consent);
   p.not_suppressed = !f.suppression;
+  p.not_dnc_listed = !f.dnc_listed;
+  p.dnc_usable = c.dnc_missing.empty() &&
+                 std::none_of(c.dnc_lists.begin(), c.dnc_lists.end(), [now](const auto& l) { return l.stale(now); });
   p.running = c.running;
   p.started = !c.trigger_at || *c.trigger_at <= now;
   p.in_campaign_window = inside(c.zone, c.window.value_or(DailyWindow{0, 0}), c.days, now);
@@ -242,6 +267,25 @@ Decision decide(const CampaignRules& c, const ContactPlace& place, const CallFac
            "Prevent calling contacts who have requested cease and desist or do-not-call",
            "Number is suppressed: " + *f.suppression);
     skip = true;
+  }
+  if (!c.dnc_lists.empty() || !c.dnc_missing.empty()) {
+    const char* desc = "The number is on none of the do-not-call lists the campaign honours, and each is current";
+    if (!p.not_dnc_listed) {
+      const auto& l = *f.dnc_listed;
+      b.fail("dnc-lists", "Do-Not-Call Lists", desc,
+             fmt::format("Number is on the do-not-call list \"{}\"{}{}", l.name, l.global() ? " (global)" : "",
+                         l.as_of ? " as of " + iso(*l.as_of) : std::string()),
+             l.source.empty() ? "DNC list " + l.name : l.source);
+      skip = true;
+    } else if (!p.dnc_usable) {
+      b.fail("dnc-lists", "Do-Not-Call Lists", desc, *dnc_lists_unusable(c, now), "campaign dnc_lists");
+      slot_blocked = true;  // until the list is refreshed (or created): no instant to name
+    } else {
+      std::string names;
+      for (const auto& l : c.dnc_lists)
+        names += fmt::format("{}\"{}\"{}", names.empty() ? "" : ", ", l.name, l.global() ? " (global)" : "");
+      b.pass("dnc-lists", "Do-Not-Call Lists", desc, "Number is on none of " + names, "campaign dnc_lists");
+    }
   }
 
   // The campaign.

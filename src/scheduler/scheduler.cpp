@@ -315,7 +315,7 @@ void Scheduler::dispatch_campaign(const Campaign& c, std::optional<UnixMs>& next
     return;
   }
   std::string error;
-  auto rules = schedule::campaign_rules(c, error);
+  auto rules = rules_for(c, error);
   if (!rules) {
     spdlog::error("campaign {}: {}; its calls wait", c.id, error);
     return;
@@ -323,6 +323,16 @@ void Scheduler::dispatch_campaign(const Campaign& c, std::optional<UnixMs>& next
   std::int64_t calls_today = 0;
   if (rules->max_calls_per_day)
     calls_today = store_.campaign_calls_since(c.id, schedule::local_day_start(rules->zone, now));
+  // A missing or stale DNC list stops the campaign until it is refreshed: said once, and once when it ends.
+  if (auto why = schedule::dnc_lists_unusable(*rules, now)) {
+    if (auto& said = dnc_blocked_[c.id]; said != *why) {
+      spdlog::warn("campaign {}: dispatches nothing: {}", c.id, *why);
+      said = *why;
+    }
+    return;
+  }
+  if (dnc_blocked_.erase(c.id))
+    spdlog::info("campaign {}: its do-not-call lists are current again; dispatch resumes", c.id);
   auto gate = schedule::campaign_gate(*rules, calls_today, now);
   if (!gate.open) {
     consider(gate.until);
@@ -505,6 +515,16 @@ awaitable<void> Scheduler::dispatch(std::shared_ptr<providers::Provider> provide
   wake();
 }
 
+std::optional<schedule::CampaignRules> Scheduler::rules_for(const Campaign& campaign, std::string& error) {
+  auto rules = schedule::campaign_rules(campaign, error);
+  if (rules && !campaign.spec.dnc_lists.empty()) {
+    auto honoured = store_.dnc_lists_of(campaign);
+    rules->dnc_lists = std::move(honoured.lists);
+    rules->dnc_missing = std::move(honoured.missing);
+  }
+  return rules;
+}
+
 schedule::Decision Scheduler::evaluate(const schedule::CampaignRules& rules, const store::Candidate& cand,
                                        store::History& history, const schedule::CallFacts& campaign_facts, UnixMs now,
                                        schedule::ContactPlace* place_out, schedule::Explain explain) const {
@@ -513,6 +533,7 @@ schedule::Decision Scheduler::evaluate(const schedule::CampaignRules& rules, con
   facts.active = cand.active;
   facts.suppression = cand.suppression;
   facts.consent = cand.consent;
+  if (!rules.dnc_lists.empty()) facts.dnc_listed = history.dnc_listed(cand.call.phone, rules.dnc_lists);
   // The contact's day (its daily cap, and the date its region's caps are in force on) is in its first zone.
   const schedule::Zone day_zone = place.zones.empty() ? rules.zone : place.zones.front();
   facts.contact_calls_today =

@@ -113,8 +113,9 @@ class World {
         clock_(kNow),
         store_(store::StoreOptions{dir_ + "/fuzz.db", "normal", 5000, 1000}),
         scheduler_(ioc_, store_, clock_),
-        ctx_{store_,           store_,     store_, store_,
-             store_.reports(), scheduler_, clock_, [this]() -> const config::Config& { return config_; }} {
+        ctx_{store_,     store_,           store_,
+             store_,     store_.reports(), store_,
+             scheduler_, clock_,           [this]() -> const config::Config& { return config_; }} {
     scheduler::ProviderMap providers;
     std::map<std::string, providers::Limits> limits;
     for (const auto& [name, pc] : config_.providers) {

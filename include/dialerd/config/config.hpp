@@ -88,6 +88,7 @@ struct Config {
   int db_busy_timeout_ms = 5000;
   int db_wal_autocheckpoint = 1000;  // pages
   std::int64_t http_body_limit = 16 * 1024 * 1024;
+  std::int64_t http_bulk_body_limit = 512 * 1024 * 1024;
   int http_idle_timeout_ms = 30000;
   int http_max_connections = 1024;
   int http_max_connections_per_peer = 256;

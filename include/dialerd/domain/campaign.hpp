@@ -71,6 +71,9 @@ struct CampaignSpec {
   std::optional<RegF> reg_f;  // none = the campaign does not collect debts under Regulation F
   // Contacts without valid consent of this kind (or a stronger one) are skipped; none = not required.
   std::optional<ConsentType> require_consent;
+  // The named do-not-call lists it honours besides the internal list (dnc.hpp); each name is the
+  // workspace's list and the global one of that name, whichever exist.
+  std::vector<std::string> dnc_lists;
 
   // Where chunks go while `provider`'s circuit breaker is open ("" = nowhere: they wait). Kept in options.
   std::string failover_provider() const {

@@ -21,11 +21,15 @@ using AsyncHandler = std::function<awaitable<Response>(const Request&, const Par
 // of its path: `open` routes (health, metrics, provider callbacks, which check their own secret) need no
 // API key; every other route does once api.keys is set.
 enum class Access { api_key, open };
+// How big a route's request body may be: the server's body limit (http.body_limit_bytes), or for a bulk
+// upload (a DNC list import) http.bulk_body_limit_bytes, with more time to arrive.
+enum class Body { regular, bulk };
 
 class Router {
  public:
   void add(std::string method, std::string pattern, Handler handler, Access access = Access::api_key);
-  void add_async(std::string method, std::string pattern, AsyncHandler handler, Access access = Access::api_key);
+  void add_async(std::string method, std::string pattern, AsyncHandler handler, Access access = Access::api_key,
+                 Body body = Body::regular);
 
   // The route a request matches: its handler (one of the two), access and parameters; or the 404/405
   // answer (with Allow) when none does. Paths match segment by segment, exactly: an empty segment matches
@@ -39,6 +43,8 @@ class Router {
     bool found() const { return handler || async_handler; }
   };
   Match find(const Request& request) const;
+  // The body kind of the route a request line matches (regular when none does): read before the body.
+  Body body_of(const std::string& method, const std::string& path) const;
   // find, then the handler or the refusal, run to its end: the caller's own io_context if the route is
   // asynchronous (tests).
   Response dispatch(const Request& request) const;
@@ -57,6 +63,7 @@ class Router {
     Handler handler;
     AsyncHandler async_handler;
     Access access;
+    Body body = Body::regular;
   };
   std::vector<Entry> entries_;
 };

@@ -19,6 +19,12 @@ struct ServerOptions {
   // 503 and closed, so the file descriptors the database and provider sockets need are never taken.
   int max_connections = 1024;
   int max_connections_per_peer = 256;
+  // A bulk upload's limit, and which requests may send one: asked with the request's head (method, path,
+  // query and headers; no body yet), so a request whose key is not valid never gets the larger limit. None:
+  // no request may. A bulk body may take bulk_timeout_ms to arrive.
+  std::int64_t bulk_body_limit = 512LL * 1024 * 1024;
+  int bulk_timeout_ms = 600000;
+  std::function<bool(const Request& head)> is_bulk = nullptr;
 };
 
 class Server {
@@ -33,7 +39,8 @@ class Server {
   void stop();
   int port() const;
   // Limits may change on reload; they apply to requests read (and connections accepted) from now on.
-  void set_limits(std::int64_t body_limit, int idle_timeout_ms, int max_connections, int max_connections_per_peer);
+  void set_limits(std::int64_t body_limit, int idle_timeout_ms, int max_connections, int max_connections_per_peer,
+                  std::int64_t bulk_body_limit);
   int open_connections() const;
 
  private:

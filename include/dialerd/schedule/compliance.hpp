@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "dialerd/domain/campaign.hpp"
+#include "dialerd/domain/dnc.hpp"
 #include "dialerd/schedule/window.hpp"
 
 namespace dialerd::schedule {
@@ -72,6 +73,10 @@ struct CampaignRules {
   std::optional<RollingCap> reg_f_cap;
   int reg_f_quiet_days = 0;
   std::optional<domain::ConsentType> require_consent;  // contacts without valid consent are skipped
+  // The DNC lists it honours as they stand now (the store's dnc_lists_of; campaign_rules leaves them
+  // empty), and the names it honours that match no list.
+  std::vector<domain::DncList> dnc_lists;
+  std::vector<std::string> dnc_missing;
   bool running = true;
   Zone zone = nullptr;
   std::optional<domain::UnixMs> trigger_at;
@@ -95,8 +100,9 @@ struct ContactPlace {
 
 struct CallFacts {
   bool active = true;
-  std::optional<domain::Consent> consent;  // the contact's, when recorded
-  std::optional<std::string> suppression;  // the reason, when the number is suppressed
+  std::optional<domain::Consent> consent;       // the contact's, when recorded
+  std::optional<std::string> suppression;       // the reason, when the number is suppressed
+  const domain::DncList* dnc_listed = nullptr;  // the first of the campaign's DNC lists that holds the number
   std::int64_t campaign_in_flight = 0;
   std::int64_t campaign_calls_today = 0;  // since the campaign-local midnight
   std::int64_t contact_calls_today = 0;   // all campaigns, since the contact-local midnight
@@ -145,5 +151,9 @@ struct Gate {
   std::string reason;
 };
 Gate campaign_gate(const CampaignRules& campaign, std::int64_t calls_today, domain::UnixMs now);
+
+// Why the campaign's DNC lists cannot be honoured at `now` (one of them is missing, or past its max age):
+// until that changes it dispatches nothing. Nothing when they all can.
+std::optional<std::string> dnc_lists_unusable(const CampaignRules& campaign, domain::UnixMs now);
 
 }  // namespace dialerd::schedule

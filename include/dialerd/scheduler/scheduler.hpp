@@ -65,6 +65,10 @@ class Scheduler {
                                               domain::UnixMs& retry_at);
   bool claiming() const { return claiming_; }
 
+  // The campaign's rules as the claim applies them: schedule::campaign_rules, with the DNC lists it honours
+  // as they stand now. Nothing (with `error`) when a field is unusable.
+  std::optional<schedule::CampaignRules> rules_for(const domain::Campaign& campaign, std::string& error);
+
   // The compliance decision for one call at `now`, as the claim makes it. `campaign_facts` carries the
   // campaign's in-flight count and calls today; the contact's side is read from `history`. The claim asks
   // for Explain::when_blocked: every check still runs, but a call that may go out gets no explanation.
@@ -116,6 +120,7 @@ class Scheduler {
   util::Random retry_draws_;                            // the retry delays' jitter
   std::map<domain::CampaignId, std::uint64_t> served_;  // when each campaign last got a chunk (a sequence)
   std::uint64_t served_seq_ = 0;
+  std::map<domain::CampaignId, std::string> dnc_blocked_;  // campaigns stopped by a DNC list, and why (logged)
   std::unique_ptr<util::Timer> timer_;
   bool dirty_ = false;
   bool claiming_ = true;

@@ -5,10 +5,12 @@
 #include <functional>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "dialerd/domain/campaign.hpp"
 #include "dialerd/domain/dispatch.hpp"
+#include "dialerd/domain/dnc.hpp"
 
 namespace dialerd::store {
 
@@ -40,6 +42,8 @@ class History {
   virtual std::optional<domain::UnixMs> subject_last_conversation(std::int64_t contact_id, domain::UnixMs since,
                                                                   const std::optional<std::string>& subject,
                                                                   domain::CampaignId campaign_id) = 0;
+  // The first of `lists` whose current numbers hold `phone` (E.164); null when none does.
+  virtual const domain::DncList* dnc_listed(std::string_view phone, const std::vector<domain::DncList>& lists) = 0;
 };
 
 struct Verdict {

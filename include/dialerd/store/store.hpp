@@ -129,6 +129,26 @@ class Store final : public DispatchQueue, public Contacts, public Outbox {
   bool remove_suppression(const std::string& owner, const std::string& phone,
                           const std::optional<std::string>& removed_by, domain::UnixMs now) override;
 
+  // Do-not-call lists (dnc_lists.hpp; src/store/sqlite/dnc_lists.cpp).
+  std::vector<domain::DncList> dnc_lists(const std::string& workspace) override;
+  std::optional<domain::DncList> dnc_list(const std::string& owner, const std::string& name) override;
+  std::optional<domain::DncList> create_dnc_list(const domain::DncList& list) override;
+  void update_dnc_list(const domain::DncList& list, domain::UnixMs now) override;
+  void delete_dnc_list(const domain::DncList& list) override;
+  std::vector<domain::CampaignId> campaigns_honouring(const std::string& owner, const std::string& name) override;
+  std::int64_t begin_dnc_set(std::int64_t list_id, domain::UnixMs now) override;
+  std::int64_t add_dnc_numbers(std::int64_t set_id, std::vector<std::int64_t>& keys) override;
+  void commit_dnc_set(std::int64_t list_id, std::int64_t set_id, std::int64_t numbers,
+                      std::optional<domain::UnixMs> as_of, domain::UnixMs now) override;
+  void finish_dnc_append(std::int64_t list_id, std::optional<domain::UnixMs> as_of, domain::UnixMs now) override;
+  void abandon_dnc_set(std::int64_t set_id) override;
+  void retire_loading_dnc_sets() override;
+  bool purge_dnc_sets(int limit) override;
+  bool dnc_holds(const domain::DncList& list, std::int64_t key) override;
+  bool remove_dnc_number(const domain::DncList& list, std::int64_t key, domain::UnixMs now) override;
+  std::vector<std::int64_t> dnc_numbers(const domain::DncList& list, std::int64_t after, int limit) override;
+  Honoured dnc_lists_of(const domain::Campaign& campaign) override;
+
   // The webhook outbox (outbox.hpp; src/store/sqlite/outbox.cpp).
   std::vector<OutboxEvent> due_webhooks(domain::UnixMs now, int limit) override;
   std::optional<domain::UnixMs> next_webhook_due_after(domain::UnixMs now) override;

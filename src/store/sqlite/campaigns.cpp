@@ -80,7 +80,17 @@ Campaign read_campaign(const Stmt& s) {
       throw CorruptRow("campaigns", c.id, "reg_f", "is not {\"calls\", \"days\", \"quiet_days\"}");
     }
   }
+  if (auto lists = s.opt_text("dnc_lists"))
+    sp.dnc_lists = campaign_json<std::vector<std::string>>(*lists, c.id, "dnc_lists");
   return c;
+}
+
+// The DNC lists a campaign honours: a JSON array of names, NULL for none.
+void bind_dnc_lists(Stmt& s, int index, const std::vector<std::string>& lists) {
+  if (lists.empty())
+    s.bind_null(index);
+  else
+    s.bind(index, nlohmann::json(lists).dump());
 }
 
 }  // namespace
@@ -123,6 +133,7 @@ CampaignId Store::create_campaign(const CampaignSpec& spec, const std::vector<Co
     ins.bind(26, to_string(*spec.require_consent));
   else
     ins.bind_null(26);
+  bind_dnc_lists(ins, 27, spec.dnc_lists);
   ins.run();
   CampaignId id = db_->last_insert_rowid();
   for (auto list : spec.follow_lists) db_->cached(kFollowList).bind(1, list).bind(2, id).run();
@@ -291,7 +302,9 @@ void Store::update_settings(CampaignId id, const CampaignSpec& spec, UnixMs now)
   else
     u.bind_null(6);
   u.bind(7, spec.concurrency).bind(8, spec.max_calls_per_day).bind(9, spec.retry_attempts).bind(10, spec.retry_delay_s);
-  u.bind(11, spec.rotation).bind(12, now).bind(13, spec.options.dump()).run();
+  u.bind(11, spec.rotation).bind(12, now).bind(13, spec.options.dump());
+  bind_dnc_lists(u, 14, spec.dnc_lists);
+  u.run();
   tx.commit();
 }
 

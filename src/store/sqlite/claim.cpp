@@ -20,6 +20,8 @@ namespace {
 // kSelectDue's column after the candidate's: when the contact's latest counted call went out.
 constexpr int kLatestCall = 12;
 constexpr std::array<std::string_view, 1> kLatestCallColumn = {"latest_call"};
+// Whether a DNC list's number set holds a number (its E.164 digits).
+constexpr const char* kDncHolds = "SELECT 1 FROM dnc_numbers WHERE set_id = ?1 AND phone = ?2";
 }  // namespace
 
 using namespace domain;
@@ -58,6 +60,12 @@ class SqlHistory final : public History {
         .bind(3, subject)
         .bind(4, campaign_id)
         .first_int64();
+  }
+  const DncList* dnc_listed(std::string_view phone, const std::vector<DncList>& lists) override {
+    const std::int64_t key = dnc_key(phone);
+    for (const auto& list : lists)
+      if (db_.cached(kDncHolds).bind(1, list.set_id).bind(2, key).first_int64()) return &list;
+    return nullptr;
   }
 
  private:
@@ -212,6 +220,9 @@ class ClaimHistory final : public History {
                                                   CampaignId campaign_id) override {
     if (none_since(contact_id, since - 8LL * 24 * 3600 * 1000)) return std::nullopt;  // as the query's range
     return exact_.subject_last_conversation(contact_id, since, subject, campaign_id);
+  }
+  const DncList* dnc_listed(std::string_view phone, const std::vector<DncList>& lists) override {
+    return exact_.dnc_listed(phone, lists);  // the claim adds no number to a list
   }
 
  private:

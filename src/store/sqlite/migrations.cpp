@@ -8,7 +8,7 @@ namespace {
 
 // Numbered migrations: never edit one that has shipped; add the next. docs/SCHEMA.md describes the result.
 // Times are Unix milliseconds (UTC) in INTEGER columns; the views show them readably.
-constexpr std::array<const char*, 8> kMigrations = {
+constexpr std::array<const char*, 9> kMigrations = {
     // 1: campaigns, contacts, calls, attempts, suppressions, the webhook outbox, counters kept by
     //    triggers, the state machines as data, and the inspection views.
     R"sql(
@@ -621,6 +621,41 @@ ALTER TABLE campaigns ADD COLUMN subject TEXT;
 ALTER TABLE campaigns ADD COLUMN reg_f TEXT;
 ALTER TABLE campaigns ADD COLUMN require_consent TEXT CHECK (require_consent IN ('express', 'express_written'));
 ALTER TABLE contacts ADD COLUMN consent TEXT;
+)sql",
+    // 9: named do-not-call lists (issue 19.3). A list belongs to a workspace or is global ('*'); its numbers
+    //    are the rows of its current set (dnc_numbers, the E.164 digits as an integer). A replacing import
+    //    fills a new set and switches the list to it in one transaction; the old set, and a set an import
+    //    left half-filled when the daemon stopped, are retired and deleted in slices (dnc_sets.state). A
+    //    campaign's lists are the JSON array of names it honours besides the internal list (NULL = none).
+    R"sql(
+CREATE TABLE dnc_sets (
+  id         INTEGER PRIMARY KEY,
+  list_id    INTEGER NOT NULL,
+  state      TEXT    NOT NULL CHECK (state IN ('loading', 'current', 'retired')),
+  created_at INTEGER NOT NULL
+);
+CREATE INDEX dnc_sets_retired ON dnc_sets(state) WHERE state = 'retired';
+CREATE TABLE dnc_lists (
+  id           INTEGER PRIMARY KEY,
+  workspace    TEXT    NOT NULL,                 -- the owner; '*' = a global list (admin keys only)
+  name         TEXT    NOT NULL,
+  description  TEXT    NOT NULL DEFAULT '',
+  source       TEXT    NOT NULL DEFAULT '',
+  max_age_days INTEGER CHECK (max_age_days > 0),  -- NULL = never stale
+  as_of        INTEGER,                           -- Unix ms: the date of the copy loaded; NULL = none yet
+  set_id       INTEGER NOT NULL REFERENCES dnc_sets(id),
+  numbers      INTEGER NOT NULL DEFAULT 0,
+  created_by   TEXT,
+  created_at   INTEGER NOT NULL,
+  updated_at   INTEGER NOT NULL,
+  UNIQUE (workspace, name)
+);
+CREATE TABLE dnc_numbers (
+  set_id INTEGER NOT NULL,
+  phone  INTEGER NOT NULL,                        -- E.164 digits: +12025550123 is 12025550123
+  PRIMARY KEY (set_id, phone)
+) WITHOUT ROWID;
+ALTER TABLE campaigns ADD COLUMN dnc_lists TEXT;
 )sql",
 };
 

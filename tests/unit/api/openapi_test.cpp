@@ -38,8 +38,9 @@ std::set<Operation> registered_operations() {
   util::RealTimeSystem clock;
   scheduler::Scheduler scheduler(ioc, store, clock);
   config::Config config = app::parse_config(app::default_config_text());
-  api::Context ctx{store,           store,     store, store,
-                   store.reports(), scheduler, clock, [&]() -> const config::Config& { return config; }};
+  api::Context ctx{store,     store,           store,
+                   store,     store.reports(), store,
+                   scheduler, clock,           [&]() -> const config::Config& { return config; }};
   http::Router router;
   api::register_routes(router, ctx);
   std::set<Operation> out;

@@ -60,8 +60,9 @@ struct Api {
     c.api_keys.push_back({"a", "key-for-workspace-a-0123456789", "default", false});
     return c;
   }();
-  api::Context ctx{store,           store,     store, store,
-                   store.reports(), scheduler, clock, [this]() -> const config::Config& { return config; }};
+  api::Context ctx{store,     store,           store,
+                   store,     store.reports(), store,
+                   scheduler, clock,           [this]() -> const config::Config& { return config; }};
   http::Router router;
   Api() { api::register_routes(router, ctx); }
 };

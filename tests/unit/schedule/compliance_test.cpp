@@ -272,9 +272,18 @@ TEST_CASE("compliance: explaining only blocked calls changes no verdict, wait or
     LegalRules legal;
     resolve_rules(RuleSet{}, config, legal);
     const RollingCap cap{3, 7 * 24, RollingCap::Per::contact, 0, "test", "", ""};
+    if (chance(15)) {
+      dialerd::domain::DncList list;
+      list.name = "registry";
+      list.max_age_days = 31;
+      list.as_of = now - (chance(20) ? 40 : 3) * 24LL * 3600 * 1000;
+      c.dnc_lists.push_back(list);
+      if (chance(5)) c.dnc_missing.push_back("gone");
+    }
     CallFacts f;
     f.active = !chance(5);
     if (chance(5)) f.suppression = "do not call";
+    if (!c.dnc_lists.empty() && chance(20)) f.dnc_listed = &c.dnc_lists.front();
     f.campaign_in_flight = chance(10) ? 10 : 3;
     f.campaign_calls_today = chance(10) ? 100 : 7;
     f.contact_calls_today = chance(10) ? 4 : static_cast<int>(rng() % 4);
@@ -332,4 +341,69 @@ TEST_CASE("compliance: a contact in no known zone is skipped with the reason, ne
   auto w = decide(ny_campaign(), toll_free, {}, legal, at("2026-11-23T15:00:00Z"));
   CHECK(w.kind == Kind::wait);
   CHECK(w.until == at("2026-11-23T18:00:00Z"));
+}
+
+TEST_CASE("compliance: a number on a DNC list the campaign honours is skipped naming the list and its source") {
+  LegalRules legal;
+  auto c = ny_campaign();
+  const UnixMs now = at("2026-11-23T15:00:00Z");  // 10:00 EST
+  dialerd::domain::DncList registry;
+  registry.name = "registry";
+  registry.workspace = "*";
+  registry.source = "National Do Not Call Registry, 16 CFR 310.4(b)(1)(iii)(B)";
+  registry.max_age_days = 31;
+  registry.as_of = at("2026-11-20T00:00:00Z");
+  c.dnc_lists.push_back(registry);
+
+  auto clear = decide(c, in("America/New_York"), {}, legal, now);
+  CHECK(clear.kind == Kind::dispatch);
+  auto passed =
+      std::find_if(clear.passed.begin(), clear.passed.end(), [](const Check& k) { return k.id == "dnc-lists"; });
+  REQUIRE(passed != clear.passed.end());
+  CHECK(passed->reason == "Number is on none of \"registry\" (global)");
+
+  CallFacts listed;
+  listed.dnc_listed = &c.dnc_lists.front();
+  auto d = decide(c, in("America/New_York"), listed, legal, now);
+  CHECK(d.kind == Kind::skip);
+  REQUIRE(failed(d, "dnc-lists"));
+  CHECK_THAT(d.reason, Catch::Contains("on the do-not-call list \"registry\" (global) as of 2026-11-20T00:00:00Z"));
+  CHECK(d.failed.front().source == registry.source);
+}
+
+TEST_CASE("compliance: a DNC list past its max age or missing stops the campaign until refreshed") {
+  LegalRules legal;
+  auto c = ny_campaign();
+  dialerd::domain::DncList registry;
+  registry.name = "registry";
+  registry.workspace = "acme";
+  registry.max_age_days = 31;
+  registry.as_of = at("2026-10-01T00:00:00Z");
+  c.dnc_lists.push_back(registry);
+  const UnixMs stale = at("2026-11-01T15:00:00Z");  // as_of + 31 days is 2026-11-01T00:00Z
+  CHECK(campaign_gate(c, 0, at("2026-10-31T23:59:59Z")).open);
+  auto g = campaign_gate(c, 0, stale);
+  CHECK_FALSE(g.open);
+  CHECK_FALSE(g.until);  // not by time: a fresh import wakes the loop
+  CHECK_THAT(g.reason, Catch::Contains("\"registry\" is past its max age of 31 days (as of 2026-10-01T00:00:00Z)"));
+
+  // The call's explanation says the same, and the call waits (it is not the contact's fault).
+  auto d = decide(c, in("America/New_York"), {}, legal, stale);
+  CHECK(d.kind == Kind::wait);
+  CHECK_FALSE(d.until);
+  CHECK(failed(d, "dnc-lists"));
+
+  c.dnc_lists.front().as_of = at("2026-11-01T00:00:00Z");  // refreshed
+  CHECK(campaign_gate(c, 0, stale).open);
+  c.dnc_missing.push_back("state-fl");
+  auto missing = campaign_gate(c, 0, stale);
+  CHECK_FALSE(missing.open);
+  CHECK_THAT(missing.reason, Catch::Contains("\"state-fl\" does not exist"));
+
+  dialerd::domain::DncList never;  // a max age and nothing imported yet
+  never.name = "never";
+  never.max_age_days = 31;
+  CampaignRules fresh_campaign = ny_campaign();
+  fresh_campaign.dnc_lists.push_back(never);
+  CHECK_THAT(*dnc_lists_unusable(fresh_campaign, stale), Catch::Contains("no dated copy yet"));
 }

@@ -5,6 +5,7 @@
 #include <map>
 #include <string>
 
+#include "dialerd/domain/dnc.hpp"
 #include "dialerd/store/sqlite/db.hpp"
 #include "dialerd/store/sqlite/migrations.hpp"
 #include "dialerd/store/store.hpp"
@@ -407,5 +408,45 @@ VALUES ('x', '+14155550101', 'Ann', NULL, 1, '{}', 1, 2);
   // A stored consent that is not a consent record is a corrupt row, named, not a silent "none".
   db.exec("UPDATE contacts SET consent = '{\"type\": \"implied\"}' WHERE id = 1");
   CHECK_THROWS_WITH(s.contact_by_id("x", 1), Catch::Contains("consent"));
-  CHECK(text_of(db, "PRAGMA user_version") == "8");
+  CHECK(text_of(db, "PRAGMA user_version") == "9");
+}
+
+TEST_CASE("store: migration 9 adds do-not-call lists - an old campaign honours none and still dispatches") {
+  testing::TempDir dir;
+  const std::string path = dir.file("q.db");
+  {
+    Db db(path, Db::Mode::read_write, 1000);
+    db.exec("PRAGMA foreign_keys = ON");
+    store::sqlite::migrate(db, 8);
+    db.exec(R"sql(
+INSERT INTO campaigns(workspace, name, agent_id, provider, from_number, schedule_type, concurrency, status,
+                      created_at, updated_at)
+VALUES ('x', 'cx', 'ag', 'p', '+14155550100', 'immediate', 10, 'running', 1, 1);
+)sql");
+  }
+  Store s({path});
+  auto old = s.campaign(1);
+  REQUIRE(old);
+  CHECK(old->spec.dnc_lists.empty());
+  auto honoured = s.dnc_lists_of(*old);
+  CHECK(honoured.lists.empty());
+  CHECK(honoured.missing.empty());
+  CHECK(s.dnc_lists("x").empty());
+  // The new tables take a list and its numbers; a campaign keeps the names it honours.
+  DncList list;
+  list.workspace = "x";
+  list.name = "registry";
+  list.created_at = 5;
+  auto made = s.create_dnc_list(list);
+  REQUIRE(made);
+  std::vector<std::int64_t> keys = {14155550101};
+  CHECK(s.add_dnc_numbers(made->set_id, keys) == 1);
+  auto spec = running_spec(1);
+  spec.workspace = "x";
+  spec.dnc_lists = {"registry"};
+  auto id = s.create_campaign(spec, {}, 10);
+  CHECK(s.campaign(id)->spec.dnc_lists == std::vector<std::string>{"registry"});
+  CHECK(s.campaigns_honouring("x", "registry") == std::vector<CampaignId>{id});
+  Db db(path, Db::Mode::read_write, 1000);
+  CHECK(text_of(db, "PRAGMA user_version") == "9");
 }
