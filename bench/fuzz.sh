@@ -12,7 +12,7 @@ cd "$(dirname "$0")/.."
 seconds=${FUZZ_SECONDS:-60}
 max_len=${FUZZ_MAX_LEN:-4096}
 targets=("$@")
-[ ${#targets[@]} -gt 0 ] || targets=(fuzz_csv fuzz_config fuzz_api fuzz_provider)
+[ ${#targets[@]} -gt 0 ] || targets=(fuzz_csv fuzz_config fuzz_api fuzz_provider fuzz_dnc_import)
 
 bash scripts/deps.sh scripts/packages.txt scripts/packages-fuzz.txt
 # -O1 with assertions on (a Debug build's NDEBUG-free flags); warnings are not errors here, clang's differ

@@ -32,5 +32,8 @@ int fuzz_api_one(const std::uint8_t* data, std::size_t size);
 void fuzz_api_reset();
 // Every provider kind's answer and callback parsers. Byte 0 picks the kind and the parser.
 int fuzz_provider_one(const std::uint8_t* data, std::size_t size);
+// A DNC list import's body reader: byte 0 picks the format and the step; the same numbers, counts and errors
+// whatever the step, and from the body gzip-compressed.
+int fuzz_dnc_import_one(const std::uint8_t* data, std::size_t size);
 
 }  // namespace dialerd::fuzz

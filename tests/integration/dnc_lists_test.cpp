@@ -169,7 +169,11 @@ TEST_CASE("dnc lists: a gzip import reports bad lines - the campaign skips the l
   auto in_use = call(daemon, "DELETE", "/v1/dnc-lists/registry");
   CHECK(in_use.status == 409);
   CHECK(in_use.body["error"]["campaign_ids"] == json::array({std::stoll(id)}));
-  REQUIRE(api_post(daemon, "/v1/campaigns/" + id + "/cancel").status == 200);
+  // The campaign stops honouring it (PATCH); then it may go.
+  auto patched = call(daemon, "PATCH", "/v1/campaigns/" + id, json{{"dnc_lists", json::array()}}.dump());
+  REQUIRE(patched.status == 200);
+  CHECK(patched.body["data"]["dnc_lists"] == json::array());
+  CHECK(call(daemon, "PATCH", "/v1/campaigns/" + id, json{{"dnc_lists", {"nope"}}}.dump()).status == 400);
   CHECK(call(daemon, "DELETE", "/v1/dnc-lists/registry").status == 204);
   CHECK(call(daemon, "GET", "/v1/dnc-lists/registry").status == 404);
 }
@@ -194,6 +198,11 @@ TEST_CASE("dnc lists: a list past its max age stops the campaign until a fresh c
              Catch::Contains("\"registry\" is past its max age of 31 days (as of 2026-05-01T00:00:00Z)"));
   REQUIRE(
       wait_until([&] { return daemon.log().find("dispatches nothing: the do-not-call list") != std::string::npos; }));
+  // Preflight counts it as waiting on the list.
+  auto preflight = http_get(daemon.url("/v1/campaigns/" + id + "/preflight"));
+  REQUIRE(preflight.status == 200);
+  CHECK(preflight.body["data"]["wait"]["calls"] == 1);
+  CHECK(preflight.body["data"]["wait"]["by_check"].dump().find("dnc-lists") != std::string::npos);
 
   // A refresh (dated now) lets it go on at once.
   auto fresh = call(daemon, "POST", "/v1/dnc-lists/registry/numbers?mode=replace", phone(1) + "\n", "text/plain");

@@ -74,6 +74,10 @@ TEST_CASE("fuzz corpus: provider seeds give one answer result per call and well-
   replay("fuzz_provider", dialerd::fuzz::fuzz_provider_one);
 }
 
+TEST_CASE("fuzz corpus: dnc import seeds read alike in any step and through gzip") {
+  replay("fuzz_dnc_import", dialerd::fuzz::fuzz_dnc_import_one);
+}
+
 // Too large for the corpus: 400 KB of brackets, on every route, once through the harness (it crashed the
 // daemon before parse_json_body limited nesting; tests/unit/api/json_body_test.cpp has the details).
 TEST_CASE("fuzz api: bodies nested 200000 deep are answered on every route") {
