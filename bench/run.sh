@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Builds dialerd in Release with the benchmarks and runs them all, each figure next to its reference; paste
 # the output into docs/PERFORMANCE.md. Store insert/claim against raw SQLite, RSS and wake cost at 10k, 1M
-# and 10M queued, trigger precision, ingest through the API, the phone-number check per number, dispatch to a loopback provider, end to end
+# and 10M queued, trigger precision, ingest through the API, the phone-number check per number, a 10M-number
+# DNC list's import and claim cost, dispatch to a loopback provider, end to end
 # with outcome callbacks (and with a webhook receiver), API requests/s with wrk, and the loop's worst stall. The fault harness is bench/fault.sh; fuzzing is
 # bench/fuzz.sh.
 #   bench/run.sh            full size (1M contacts)
@@ -22,6 +23,7 @@ echo "scheduler wake cost:"
 ./build-bench/bin/trigger_bench --campaigns 200
 ./build-bench/bin/ingest_bench --contacts "${INGEST:-200000}"
 ./build-bench/bin/phone_bench --numbers "${PHONES:-200000}"
+./build-bench/bin/dnc_bench --numbers "${DNC:-10000000}"
 ./build-bench/bin/dispatch_bench --calls "${DISPATCH:-200000}"
 ./build-bench/bin/dispatch_bench --calls "${E2E:-100000}" --outcomes
 ./build-bench/bin/dispatch_bench --calls "${E2E:-100000}" --webhooks
