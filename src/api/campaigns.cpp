@@ -759,9 +759,13 @@ awaitable<http::Response> get_forecast(Context& ctx, const http::Request& req, c
   auto campaign = std::optional<Campaign>(owned_campaign(ctx, req, params.at("id")));
   CampaignId id = campaign->id;
   std::string error;
-  auto rules = schedule::campaign_rules(*campaign, error);
+  auto rules = ctx.scheduler.rules_for(*campaign, error);
   if (!rules) throw BadRequest(409, "unusable_campaign", error);
   rules->running = true;  // forecast as if it runs (a draft or paused campaign too)
+  // A do-not-call list missing or past its max age stops the campaign: the curve is from its refresh.
+  const auto blocked = schedule::dnc_lists_unusable(*rules, ctx.clock.now_ms());
+  rules->dnc_lists.clear();
+  rules->dnc_missing.clear();
   constexpr int kSample = 500;
   schedule::ForecastInput in;
   in.campaign = &*rules;
@@ -803,10 +807,12 @@ awaitable<http::Response> get_forecast(Context& ctx, const http::Request& req, c
                {"horizon_days", in.horizon_hours / 24},
                {"remaining_after_horizon", static_cast<std::int64_t>(std::llround(f.remaining_after_horizon))},
                {"hours", hours},
+               {"blocked", blocked ? json(*blocked) : json(nullptr)},
                {"assumptions",
                 {{"call_duration_seconds", in.call_duration_s},
                  {"contacts_sampled", in.sample.size()},
-                 {"ignores", "retries, per-contact daily caps, provider delays"}}}};
+                 {"ignores",
+                  "retries, per-contact daily caps, provider delays, numbers on suppression and do-not-call lists"}}}};
   co_return envelope(200, data, now);
 }
 

@@ -295,6 +295,10 @@ std::optional<UnixMs> Scheduler::tick() {
   };
   std::stable_sort(running.begin(), running.end(),
                    [&](const Campaign& a, const Campaign& b) { return served(a.id) < served(b.id); });
+  // A campaign that no longer runs is forgotten here: stopped for a list again later, it is logged again.
+  std::erase_if(dnc_blocked_, [&](const auto& entry) {
+    return std::none_of(running.begin(), running.end(), [&](const Campaign& c) { return c.id == entry.first; });
+  });
   for (const Campaign& c : running) {
     if (claiming_) dispatch_campaign(c, next, now);
     if (store_.complete_if_done(c.id, now)) {

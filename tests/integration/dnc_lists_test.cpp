@@ -203,6 +203,11 @@ TEST_CASE("dnc lists: a list past its max age stops the campaign until a fresh c
   REQUIRE(preflight.status == 200);
   CHECK(preflight.body["data"]["wait"]["calls"] == 1);
   CHECK(preflight.body["data"]["wait"]["by_check"].dump().find("dnc-lists") != std::string::npos);
+  // The forecast says so, and counts its hours as if the list were refreshed now.
+  auto forecast = http_get(daemon.url("/v1/campaigns/" + id + "/forecast"));
+  REQUIRE(forecast.status == 200);
+  CHECK_THAT(forecast.body["data"]["blocked"].get<std::string>(), Catch::Contains("past its max age"));
+  CHECK(forecast.body["data"]["finishes_within_horizon"] == true);
 
   // A refresh (dated now) lets it go on at once.
   auto fresh = call(daemon, "POST", "/v1/dnc-lists/registry/numbers?mode=replace", phone(1) + "\n", "text/plain");
@@ -210,6 +215,7 @@ TEST_CASE("dnc lists: a list past its max age stops the campaign until a fresh c
   CHECK(fresh.body["data"]["list"]["stale"] == false);
   REQUIRE(wait_until([&] { return fake.tasks_received() == 1; }));
   CHECK(daemon.log().find("do-not-call lists are current again") != std::string::npos);
+  CHECK(http_get(daemon.url("/v1/campaigns/" + id + "/forecast")).body["data"]["blocked"].is_null());
 
   // A replace with no valid number would empty the list: refused, the list keeps its copy.
   auto empty = call(daemon, "POST", "/v1/dnc-lists/registry/numbers?mode=replace", "junk\n", "text/plain");
