@@ -323,10 +323,15 @@ struct Daemon::Impl {
     webhooks->stop();
     asio::steady_timer timer(ioc);
     auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(config->drain_timeout_ms);
-    while (scheduler->submissions_in_flight() > 0 && std::chrono::steady_clock::now() < deadline) {
+    // Webhook tries under way finish too (a try cut short would be sent again after the next start).
+    while ((scheduler->submissions_in_flight() > 0 || webhooks->tries_running() > 0) &&
+           std::chrono::steady_clock::now() < deadline) {
       timer.expires_after(std::chrono::milliseconds(20));
       co_await timer.async_wait(use_awaitable);
     }
+    if (webhooks->tries_running() > 0)
+      spdlog::warn("shutdown: {} webhook deliveries still under way; their events are sent again after the next start",
+                   webhooks->tries_running());
     if (scheduler->submissions_in_flight() > 0)
       spdlog::warn(
           "shutdown: {} submission(s) still in flight; their calls stay dispatching and are reconciled at "
