@@ -7,16 +7,18 @@ and prints the operation's time and the worst and 99th-percentile /healthz laten
 line is the reference: the same poller with nothing else going on.
 
   bench/stall_bench.py --dialerd build-bench/bin/dialerd [--cancel 426000] [--forecast 2000000]
-                       [--request 100000] [--lock-seconds 3]
+                       [--request 100000] [--lock-seconds 3] [--dnc 2000000]
 Scenarios: idle; lock (another process holds the write lock for --lock-seconds while a write waits);
 request (one POST /v1/campaigns with --request contacts inline, about 11 MB at 100000); upload (the same
 records to POST /v1/campaigns/{id}/contacts); cancel (a campaign of --cancel pending calls); forecast
-(GET /forecast on a campaign of --forecast pending calls).
+(GET /forecast on a campaign of --forecast pending calls); dnc (a replacing import of --dnc numbers in
+random order, plain text, into a DNC list).
 """
 import argparse
 import http.client
 import json
 import os
+import random
 import shutil
 import sqlite3
 import subprocess
@@ -179,8 +181,26 @@ def forecast(a, d):
     return op
 
 
+def dnc(a, d):
+    status, body = d.request("POST", "/v1/dnc-lists", {"name": "registry"})
+    assert status == 201, body
+    numbers = ["+1%d%07d" % (201 + i // 8000000, 2000000 + i % 8000000) for i in range(a.dnc)]
+    random.Random(20261207).shuffle(numbers)
+    text = ("\n".join(numbers) + "\n").encode()
+
+    def op():
+        c = http.client.HTTPConnection("127.0.0.1", d.port, timeout=3600)
+        c.request("POST", "/v1/dnc-lists/registry/numbers?mode=replace", text, {"Content-Type": "text/plain"})
+        r = c.getresponse()
+        report = json.loads(r.read())
+        c.close()
+        return "%d numbers, %.0f MB: %d, %s added" % (a.dnc, len(text) / 1e6, r.status,
+                                                     report["data"]["import"]["added"])
+    return op
+
+
 SCENARIOS = {"idle": idle, "lock": lock, "request": request, "upload": upload, "cancel": cancel,
-             "forecast": forecast}
+             "forecast": forecast, "dnc": dnc}
 
 
 def main():
@@ -190,6 +210,7 @@ def main():
     ap.add_argument("--forecast", type=int, default=2000000)
     ap.add_argument("--request", type=int, default=100000)
     ap.add_argument("--lock-seconds", type=float, default=3.0)
+    ap.add_argument("--dnc", type=int, default=2000000)
     ap.add_argument("--only", default=",".join(SCENARIOS))
     a = ap.parse_args()
     for name in a.only.split(","):

@@ -21,9 +21,10 @@ using domain::DncList;
 using domain::UnixMs;
 
 // An import reads the body this many lines at a time off the loop, then adds the numbers in key order this
-// many per transaction, the loop serving others between transactions.
+// many per transaction, the loop serving others between transactions (10000 in key order: about 30 ms of
+// the loop each, commit included; docs/PERFORMANCE.md, "Loop stalls").
 constexpr std::size_t kReadLines = 200000;
-constexpr std::size_t kAddSlice = 25000;
+constexpr std::size_t kAddSlice = 10000;
 constexpr std::size_t kMaxReportedErrors = 1000;
 constexpr int kPurgeSlice = 20000;
 constexpr int kExportSlice = 50000;
