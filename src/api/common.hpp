@@ -62,6 +62,16 @@ domain::CampaignId parse_id(const std::string& text, const char* what);
 // 1..18 ASCII digits (an id, a count, a cursor part).
 bool is_digits(std::string_view text);
 
+// 403 forbidden: `what` needs an admin key.
+[[noreturn]] void forbidden(const std::string& what);
+// The caller's key's name (api.keys[].name), for created_by and audit logs; nothing without a key.
+std::optional<std::string> key_name(const http::Request& req);
+// Whose list (suppressions, DNC lists) a request acts on: the caller's workspace; with ?scope=global the
+// global owner (domain::kGlobalList), admin keys only unless `global_for_all`; with ?workspace=NAME another
+// workspace (admin keys only). `global_what` and `other_what` name the refused thing in the 403.
+std::string scope_owner(const http::Request& req, bool global_for_all, const std::string& global_what,
+                        const std::string& other_what);
+
 // Typed readers: absent -> nullopt; present with a wrong type or value -> bad_field naming `path`.
 std::optional<std::string> opt_string(const json& obj, const char* key, const std::string& path,
                                       std::size_t max_len = 4096);

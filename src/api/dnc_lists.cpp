@@ -58,32 +58,10 @@ json internal_json() {
           {"entries", "/v1/suppressions"}};
 }
 
-[[noreturn]] void forbidden(const std::string& what) {
-  throw BadRequest(403, "forbidden", what + " needs an admin key (api.keys[].role \"admin\")");
-}
-
-// Whose list a request names: the caller's workspace's; with ?scope=global the global one (changed by admin
-// keys only), and with ?workspace=NAME another workspace's (admin keys only).
+// Whose list a request names: the caller's workspace's; with ?scope=global the global one (read by every
+// key, changed by admin keys only), and with ?workspace=NAME another workspace's (admin keys only).
 std::string owner_of(const http::Request& req, bool writes) {
-  auto scope = req.query.find("scope");
-  auto workspace = req.query.find("workspace");
-  if (scope != req.query.end() && scope->second != "global" && scope->second != "workspace")
-    bad_field("scope", "must be \"workspace\" or \"global\"");
-  const bool global = scope != req.query.end() && scope->second == "global";
-  if (global && workspace != req.query.end()) bad_field("workspace", "cannot be given with scope=global");
-  if (global) {
-    if (writes && !req.admin) forbidden("changing a global do-not-call list");
-    return domain::kGlobalList;
-  }
-  if (workspace != req.query.end() && workspace->second != req.workspace) {
-    if (!req.admin) forbidden("another workspace's do-not-call lists");
-    return workspace->second;
-  }
-  return req.workspace;
-}
-
-std::optional<std::string> key_name(const http::Request& req) {
-  return req.key_name.empty() ? std::nullopt : std::optional<std::string>(req.key_name);
+  return scope_owner(req, !writes, "changing a global do-not-call list", "another workspace's do-not-call lists");
 }
 
 void check_name(const std::string& name, const std::string& field) {

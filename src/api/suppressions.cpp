@@ -26,32 +26,10 @@ json suppression_json(const domain::Suppression& s) {
           {"created_at", util::format_rfc3339(s.created_at)}};
 }
 
-[[noreturn]] void forbidden(const std::string& what) {
-  throw BadRequest(403, "forbidden", what + " needs an admin key (api.keys[].role \"admin\")");
-}
-
 // Whose list a request acts on: the caller's workspace; with ?scope=global the global list, and with
 // ?workspace=NAME another workspace's (both for admin keys only).
 std::string owner_of(const http::Request& req) {
-  auto scope = req.query.find("scope");
-  auto workspace = req.query.find("workspace");
-  if (scope != req.query.end() && scope->second != "global" && scope->second != "workspace")
-    bad_field("scope", "must be \"workspace\" or \"global\"");
-  bool global = scope != req.query.end() && scope->second == "global";
-  if (global && workspace != req.query.end()) bad_field("workspace", "cannot be given with scope=global");
-  if (global) {
-    if (!req.admin) forbidden("the global suppression list");
-    return domain::kGlobalList;
-  }
-  if (workspace != req.query.end() && workspace->second != req.workspace) {
-    if (!req.admin) forbidden("another workspace's suppressions");
-    return workspace->second;
-  }
-  return req.workspace;
-}
-
-std::optional<std::string> key_name(const http::Request& req) {
-  return req.key_name.empty() ? std::nullopt : std::optional<std::string>(req.key_name);
+  return scope_owner(req, false, "the global suppression list", "another workspace's suppressions");
 }
 
 std::string phone_of(Context& ctx, const std::string& raw, const std::string& field, int status_if_bad) {

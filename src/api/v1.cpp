@@ -125,6 +125,33 @@ domain::Campaign owned_campaign(Context& ctx, const http::Request& req, const st
   return *campaign;
 }
 
+[[noreturn]] void forbidden(const std::string& what) {
+  throw BadRequest(403, "forbidden", what + " needs an admin key (api.keys[].role \"admin\")");
+}
+
+std::optional<std::string> key_name(const http::Request& req) {
+  return req.key_name.empty() ? std::nullopt : std::optional<std::string>(req.key_name);
+}
+
+std::string scope_owner(const http::Request& req, bool global_for_all, const std::string& global_what,
+                        const std::string& other_what) {
+  auto scope = req.query.find("scope");
+  auto workspace = req.query.find("workspace");
+  if (scope != req.query.end() && scope->second != "global" && scope->second != "workspace")
+    bad_field("scope", "must be \"workspace\" or \"global\"");
+  const bool global = scope != req.query.end() && scope->second == "global";
+  if (global && workspace != req.query.end()) bad_field("workspace", "cannot be given with scope=global");
+  if (global) {
+    if (!global_for_all && !req.admin) forbidden(global_what);
+    return std::string(domain::kGlobalList);
+  }
+  if (workspace != req.query.end() && workspace->second != req.workspace) {
+    if (!req.admin) forbidden(other_what);
+    return workspace->second;
+  }
+  return req.workspace;
+}
+
 bool is_digits(std::string_view t) {
   return !t.empty() && t.size() <= 18 && std::all_of(t.begin(), t.end(), [](char c) { return c >= '0' && c <= '9'; });
 }

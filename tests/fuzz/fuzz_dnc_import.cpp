@@ -10,11 +10,10 @@
 #include <string>
 #include <vector>
 
-#include <zlib.h>
-
 #include "api/dnc_import.hpp"
 #include "dialerd/domain/dnc.hpp"
 #include "fuzz_targets.hpp"
+#include "support/gzip.hpp"
 
 namespace dialerd::fuzz {
 
@@ -22,6 +21,7 @@ namespace {
 
 using api::DncImportReader;
 using api::DncLineError;
+using testing::gzip;
 
 struct Read {
   std::vector<std::int64_t> keys;
@@ -48,20 +48,6 @@ Read read_all(std::string_view body, DncImportReader::Format format, std::size_t
   r.fatal = reader.fatal();
   r.gzip = reader.gzip();
   return r;
-}
-
-std::string gzip(std::string_view text) {
-  z_stream z{};
-  if (deflateInit2(&z, 6, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) != Z_OK) fail("deflateInit2 failed");
-  std::string out(deflateBound(&z, text.size()) + 64, '\0');
-  z.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(text.data()));
-  z.avail_in = static_cast<uInt>(text.size());
-  z.next_out = reinterpret_cast<Bytef*>(out.data());
-  z.avail_out = static_cast<uInt>(out.size());
-  if (deflate(&z, Z_FINISH) != Z_STREAM_END) fail("deflate failed");
-  out.resize(out.size() - z.avail_out);
-  deflateEnd(&z);
-  return out;
 }
 
 void check(const Read& r, std::size_t body_lines) {

@@ -3,14 +3,13 @@
 // list past its max age stopping the campaign until a fresh copy is imported, global lists kept by admin
 // keys, another workspace's lists invisible, and the bulk body limit. Each test lives at an instant it
 // chooses (dialerd --test-clock).
-#include <zlib.h>
-
 #include <catch2/catch.hpp>
 
 #include "dialerd/http/client.hpp"
 #include "fakes/fake_batchcall.hpp"
 #include "support/api.hpp"
 #include "support/daemon_process.hpp"
+#include "support/gzip.hpp"
 
 using namespace dialerd::testing;
 
@@ -33,20 +32,6 @@ json campaign(std::vector<std::string> phones, json extra = json::object()) {
             {"concurrency", 10}, {"contacts", contacts}};
   c.update(extra);
   return c;
-}
-
-std::string gzip(const std::string& text) {
-  z_stream z{};
-  REQUIRE(deflateInit2(&z, 6, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) == Z_OK);
-  std::string out(deflateBound(&z, text.size()) + 64, '\0');
-  z.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(text.data()));
-  z.avail_in = static_cast<uInt>(text.size());
-  z.next_out = reinterpret_cast<Bytef*>(out.data());
-  z.avail_out = static_cast<uInt>(out.size());
-  REQUIRE(deflate(&z, Z_FINISH) == Z_STREAM_END);
-  out.resize(out.size() - z.avail_out);
-  deflateEnd(&z);
-  return out;
 }
 
 struct Answer {

@@ -1,29 +1,15 @@
 // The DNC import reader: plain text and CSV, gzip (one member or several, cut short, corrupt), a batch of
 // lines at a time, per-line errors with their line numbers, and the cap on errors kept.
-#include <zlib.h>
-
 #include <catch2/catch.hpp>
 
 #include "api/dnc_import.hpp"
+#include "support/gzip.hpp"
 
 using dialerd::api::DncImportReader;
 using dialerd::api::DncLineError;
+using dialerd::testing::gzip;
 
 namespace {
-
-std::string gzip(const std::string& text) {
-  z_stream z{};
-  REQUIRE(deflateInit2(&z, 6, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) == Z_OK);
-  std::string out(deflateBound(&z, text.size()) + 64, '\0');
-  z.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(text.data()));
-  z.avail_in = static_cast<uInt>(text.size());
-  z.next_out = reinterpret_cast<Bytef*>(out.data());
-  z.avail_out = static_cast<uInt>(out.size());
-  REQUIRE(deflate(&z, Z_FINISH) == Z_STREAM_END);
-  out.resize(out.size() - z.avail_out);
-  deflateEnd(&z);
-  return out;
-}
 
 struct Read {
   std::vector<std::int64_t> keys;
