@@ -188,10 +188,11 @@ domain::CampaignId campaign_id_of(const json& body) {
 
 // A record a call-now request names: inline, or a contact-book record named by contact id or customer id.
 struct NamedRecord {
-  json record;                        // the record (for a named one: made from the contact)
-  std::string at;                     // where the request names it, for errors
-  json ref;                           // a named one's {"contact_id": ...} or {"customer_id": ...}, else null
-  std::optional<BadRequest> refused;  // an id the workspace does not have (bulk: this record's result)
+  json record;                             // the record (for a named one: made from the contact)
+  std::string at;                          // where the request names it, for errors
+  json ref;                                // a named one's {"contact_id": ...} or {"customer_id": ...}, else null
+  std::optional<BadRequest> refused;       // an id the workspace does not have (bulk: this record's result)
+  std::optional<std::int64_t> contact_id;  // a named one's record
 };
 
 // The record of a contact-book entry, as a client would send it inline (domain::call_input's fields).
@@ -212,8 +213,9 @@ NamedRecord named(Context& ctx, const http::Request& req, const json& ref, bool 
   out.at = at;
   out.ref = {{by_id ? "contact_id" : "customer_id", ref}};
   try {
-    out.record =
-        book_record(by_id ? find_contact(ctx, req.workspace, ref, at) : find_customer(ctx, req.workspace, ref, at));
+    auto contact = by_id ? find_contact(ctx, req.workspace, ref, at) : find_customer(ctx, req.workspace, ref, at);
+    out.record = book_record(contact);
+    out.contact_id = contact.id;
   } catch (const BadRequest& e) {
     if (!per_record) throw;
     out.refused = e;
@@ -354,6 +356,29 @@ std::vector<CallNowResult> place_calls(Context& ctx, const http::Request& req, d
   return results;
 }
 
+// The pre-dial answers a call-now request needs (docs/COMPLIANCE.md, "Pre-dial check"), asked before
+// anything is placed: the handler awaits them while the loop serves others. place_calls reads them.
+awaitable<void> ask_predial(Context& ctx, const http::Request& req, domain::CampaignId campaign_id,
+                            const std::vector<NamedRecord>& records) {
+  auto campaign = co_await store::when_unlocked([&] { return owned_campaign(ctx, req, std::to_string(campaign_id)); },
+                                                std::chrono::milliseconds(ctx.config().db_busy_timeout_ms));
+  // Not asked when place_calls refuses the request anyway (it says why).
+  if (!campaign.spec.predial || campaign.status != domain::CampaignStatus::running || !ctx.scheduler.claiming() ||
+      !ctx.scheduler.providers().count(campaign.spec.provider))
+    co_return;
+  std::vector<scheduler::PredialSubject> subjects;
+  for (const auto& r : records) {
+    if (r.refused) continue;
+    try {
+      auto c = parse_contact(r.record, r.at, ctx.config().default_region);
+      subjects.push_back({c.phone, r.contact_id, std::nullopt, 1, c.first_name, c.last_name, c.variables.dump()});
+    } catch (const BadRequest&) {
+      // place_calls says what is wrong with it; it is not asked about
+    }
+  }
+  co_await ctx.scheduler.predial().ask_all(campaign, std::move(subjects));
+}
+
 void check_fields(const json& body, std::initializer_list<const char*> allowed) {
   if (!body.is_object()) throw BadRequest(400, "invalid_json", "body must be a JSON object");
   for (const auto& item : body.items()) {
@@ -366,7 +391,8 @@ void check_fields(const json& body, std::initializer_list<const char*> allowed) 
 // POST /v1/calls {campaign_id, contact | contact_id | customer_id}: 201 with the call when every check
 // passes; otherwise nothing is stored and the answer says why (422 with the failed checks, 409 when a call
 // is already out, 400 unknown_contact for an id the workspace does not have).
-http::Response create_call(Context& ctx, const http::Request& req) {
+// A campaign with a pre-dial check asks its endpoint first (ask_predial).
+awaitable<http::Response> create_call(Context& ctx, const http::Request& req) {
   json body = parse_json_body(req);
   check_fields(body, {"campaign_id", "contact", "contact_id", "customer_id"});
   auto campaign_id = campaign_id_of(body);
@@ -377,14 +403,18 @@ http::Response create_call(Context& ctx, const http::Request& req) {
   if (given.size() > 1)
     bad_field(given[1], std::string("give one of contact, contact_id, customer_id; ") + given[0] + " is given too");
   std::string key = given.front();
+  const auto budget = std::chrono::milliseconds(ctx.config().db_busy_timeout_ms);
   std::vector<NamedRecord> records;
   if (key == "contact")
-    records.push_back({body["contact"], "contact", nullptr, std::nullopt});
+    records.push_back({body["contact"], "contact", nullptr, std::nullopt, std::nullopt});
   else
-    records.push_back(named(ctx, req, body[key], key == "contact_id", key, false));
-  auto results = place_calls(ctx, req, campaign_id, records, true);
+    records.push_back(co_await store::when_unlocked(
+        [&] { return named(ctx, req, body[key], key == "contact_id", key, false); }, budget));
+  co_await ask_predial(ctx, req, campaign_id, records);
+  auto results =
+      co_await store::when_unlocked([&] { return place_calls(ctx, req, campaign_id, records, true); }, budget);
   auto& r = results.front();
-  if (r.success) return envelope(201, r.data, ctx.clock.now_ms());
+  if (r.success) co_return envelope(201, r.data, ctx.clock.now_ms());
   if (r.code == "call_in_flight") {
     BadRequest e(409, r.code, r.error, r.field);
     e.extra = {{"call_id", r.data["call_id"]}};
@@ -398,7 +428,7 @@ http::Response create_call(Context& ctx, const http::Request& req) {
 // POST /v1/calls/bulk {campaign_id, contacts, contact_ids, customer_ids}: 1..100 records in all (inline,
 // or named by contact id or customer id as Veritus's customerIds); 200 with a summary and one result per
 // record, in order (contacts, then contact_ids, then customer_ids), even when some fail (Veritus).
-http::Response create_calls_bulk(Context& ctx, const http::Request& req) {
+awaitable<http::Response> create_calls_bulk(Context& ctx, const http::Request& req) {
   json body = parse_json_body(req);
   check_fields(body, {"campaign_id", "contacts", "contact_ids", "customer_ids"});
   auto campaign_id = campaign_id_of(body);
@@ -416,14 +446,23 @@ http::Response create_calls_bulk(Context& ctx, const http::Request& req) {
             ? (by_id.empty() ? "customer_ids" : "contact_ids")
             : "contacts",
         "must hold 1 to 100 records in all (contacts, contact_ids and customer_ids), got " + std::to_string(total));
-  std::vector<NamedRecord> records;
-  for (std::size_t i = 0; i < inline_records.size(); ++i)
-    records.push_back({inline_records[i], "contacts[" + std::to_string(i) + "]", nullptr, std::nullopt});
-  for (std::size_t i = 0; i < by_id.size(); ++i)
-    records.push_back(named(ctx, req, by_id[i], true, "contact_ids[" + std::to_string(i) + "]", true));
-  for (std::size_t i = 0; i < by_customer.size(); ++i)
-    records.push_back(named(ctx, req, by_customer[i], false, "customer_ids[" + std::to_string(i) + "]", true));
-  auto results = place_calls(ctx, req, campaign_id, records, false);
+  const auto budget = std::chrono::milliseconds(ctx.config().db_busy_timeout_ms);
+  auto records = co_await store::when_unlocked(
+      [&] {
+        std::vector<NamedRecord> out;
+        for (std::size_t i = 0; i < inline_records.size(); ++i)
+          out.push_back(
+              {inline_records[i], "contacts[" + std::to_string(i) + "]", nullptr, std::nullopt, std::nullopt});
+        for (std::size_t i = 0; i < by_id.size(); ++i)
+          out.push_back(named(ctx, req, by_id[i], true, "contact_ids[" + std::to_string(i) + "]", true));
+        for (std::size_t i = 0; i < by_customer.size(); ++i)
+          out.push_back(named(ctx, req, by_customer[i], false, "customer_ids[" + std::to_string(i) + "]", true));
+        return out;
+      },
+      budget);
+  co_await ask_predial(ctx, req, campaign_id, records);
+  auto results =
+      co_await store::when_unlocked([&] { return place_calls(ctx, req, campaign_id, records, false); }, budget);
   json out = json::array();
   std::size_t ok = 0;
   for (std::size_t i = 0; i < results.size(); ++i) {
@@ -444,7 +483,7 @@ http::Response create_calls_bulk(Context& ctx, const http::Request& req) {
   }
   json data = {{"summary", {{"total", results.size()}, {"successful", ok}, {"failed", results.size() - ok}}},
                {"results", std::move(out)}};
-  return envelope(200, std::move(data), ctx.clock.now_ms());
+  co_return envelope(200, std::move(data), ctx.clock.now_ms());
 }
 
 // GET /v1/campaigns/{id}/calls?state=&limit=&cursor=: a page of the campaign's calls, grouped by state and
@@ -509,10 +548,10 @@ http::Response list_calls(Context& ctx, const http::Request& req, const http::Pa
 }  // namespace
 
 void register_call_routes(http::Router& router, Context& ctx) {
-  router.add("POST", "/v1/calls",
-             guarded([&ctx](const http::Request& r, const http::Params&) { return create_call(ctx, r); }));
-  router.add("POST", "/v1/calls/bulk",
-             guarded([&ctx](const http::Request& r, const http::Params&) { return create_calls_bulk(ctx, r); }));
+  router.add_async("POST", "/v1/calls",
+                   [&ctx](const http::Request& r, const http::Params&) { return create_call(ctx, r); });
+  router.add_async("POST", "/v1/calls/bulk",
+                   [&ctx](const http::Request& r, const http::Params&) { return create_calls_bulk(ctx, r); });
   router.add("GET", "/v1/campaigns/{id}/calls",
              guarded([&ctx](const http::Request& r, const http::Params& p) { return list_calls(ctx, r, p); }));
   router.add("GET", "/v1/calls/{id}",

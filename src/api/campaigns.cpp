@@ -61,7 +61,8 @@ const std::set<std::string> kCampaignFields = {"name",
                                                "subject",
                                                "reg_f",
                                                "require_consent",
-                                               "dnc_lists"};
+                                               "dnc_lists",
+                                               "predial"};
 json campaign_json(const Campaign& c, const CallCounts& counts) {
   const auto& s = c.spec;
   auto opt = [](const auto& v) { return v ? json(*v) : json(nullptr); };
@@ -97,6 +98,12 @@ json campaign_json(const Campaign& c, const CallCounts& counts) {
       {"subject", opt(s.subject)},
       {"require_consent", s.require_consent ? json(domain::to_string(*s.require_consent)) : json(nullptr)},
       {"dnc_lists", s.dnc_lists},
+      {"predial", s.predial ? json{{"url", s.predial->url},
+                                   {"secret_id", s.predial->secret_id},
+                                   {"timeout_ms", s.predial->timeout_ms},
+                                   {"on_error", s.predial->call_on_error ? "call" : "wait"},
+                                   {"cache_seconds", s.predial->cache_seconds}}
+                            : json(nullptr)},
       {"reg_f", s.reg_f ? json{{"calls", s.reg_f->calls},
                                {"days", s.reg_f->days},
                                {"quiet_days_after_conversation", s.reg_f->quiet_days}}
@@ -123,7 +130,8 @@ const std::set<std::string> kSettingFields = {"name",
                                               "retry_delay_seconds",
                                               "phone_rotation_strategy",
                                               "failover_provider",
-                                              "dnc_lists"};
+                                              "dnc_lists",
+                                              "predial"};
 
 // Where chunks go while the provider's circuit breaker is open (docs/PROVIDERS.md, "Failover"): a string
 // names another configured provider; null (PATCH) removes it.
@@ -249,6 +257,57 @@ void apply_dnc_lists(Context& ctx, const json& body, CampaignSpec& spec) {
   }
 }
 
+// A URL dialerd will POST to (a webhook, a pre-dial endpoint): strict syntax, and no loopback, private or
+// link-local address unless webhooks.allow_networks has it. An IP literal (or localhost) is judged now; a
+// DNS name at each request, on the addresses it resolves to then (resolving here would block the event
+// loop, and the answer may change).
+void check_outbound_url(const config::Config& config, const std::string& url, const std::string& field) {
+  if (auto problem = http::url_problem(url); !problem) bad_field(field, problem.error());
+  http::Url parsed;
+  http::parse_url(url, parsed);
+  auto host = parsed.host;
+  for (auto& c : host) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  std::optional<boost::asio::ip::address> literal =
+      http::literal_host(host.find(':') != std::string::npos ? "[" + host + "]" : host);
+  if (host == "localhost" || (host.size() > 10 && host.substr(host.size() - 10) == ".localhost"))
+    literal = boost::asio::ip::make_address("127.0.0.1");
+  if (literal)
+    if (auto allowed = http::address_refusal(*literal, config.webhooks.allow_networks); !allowed)
+      bad_field(field, allowed.error());
+}
+
+// The pre-dial check (docs/COMPLIANCE.md, "Pre-dial check"): {url, secret_id, timeout_ms, on_error,
+// cache_seconds}, the last three optional. PATCH replaces it whole; null removes it.
+void apply_predial(const Context& ctx, const json& body, CampaignSpec& spec) {
+  if (!body.contains("predial")) return;
+  const json& p = body["predial"];
+  if (p.is_null()) {
+    spec.predial.reset();
+    return;
+  }
+  if (!p.is_object()) bad_field("predial", "must be an object {url, secret_id, timeout_ms, on_error, cache_seconds}");
+  for (const auto& item : p.items()) {
+    const std::string& k = item.key();
+    if (k != "url" && k != "secret_id" && k != "timeout_ms" && k != "on_error" && k != "cache_seconds")
+      bad_field("predial." + k, "unknown field");
+  }
+  const auto& config = ctx.config();
+  Predial out;
+  out.url = req_string(p, "url", "predial.url", 2048);
+  check_outbound_url(config, out.url, "predial.url");
+  out.secret_id = req_string(p, "secret_id", "predial.secret_id", 64);
+  if (!config.webhooks.secrets.count(out.secret_id))
+    bad_field("predial.secret_id", "'" + out.secret_id + "' is not a secret in webhooks.secrets");
+  out.timeout_ms = static_cast<int>(opt_int(p, "timeout_ms", "predial.timeout_ms", 100, 10000).value_or(2000));
+  auto on_error = opt_string(p, "on_error", "predial.on_error", 16).value_or("wait");
+  if (on_error != "wait" && on_error != "call")
+    bad_field("predial.on_error",
+              "must be wait (the call waits while the endpoint fails) or call, got '" + on_error + "'");
+  out.call_on_error = on_error == "call";
+  out.cache_seconds = static_cast<int>(opt_int(p, "cache_seconds", "predial.cache_seconds", 5, 3600).value_or(60));
+  spec.predial = std::move(out);
+}
+
 // PATCH /v1/campaigns/{id}: pacing, window and retry settings, applied from the next scheduler pass.
 http::Response patch_campaign(Context& ctx, const http::Request& req, const http::Params& params) {
   auto campaign = owned_campaign(ctx, req, params.at("id"));
@@ -265,6 +324,7 @@ http::Response patch_campaign(Context& ctx, const http::Request& req, const http
   apply_settings(body, campaign.spec);
   apply_failover(ctx, body, campaign.spec);
   apply_dnc_lists(ctx, body, campaign.spec);
+  apply_predial(ctx, body, campaign.spec);
   auto now = ctx.clock.now_ms();
   ctx.campaigns.update_settings(campaign.id, campaign.spec, now);
   spdlog::info("campaign {}: settings changed: {}", campaign.id,
@@ -372,6 +432,7 @@ awaitable<http::Response> create_campaign(Context& ctx, const http::Request& req
   }
   apply_failover(ctx, body, spec);
   apply_dnc_lists(ctx, body, spec);
+  apply_predial(ctx, body, spec);
   auto from = normalize_phone(req_string(body, "from_number", "from_number", 64), config.default_region);
   if (!from) bad_field("from_number", from.error().message);
   spec.from_number = *from;
@@ -407,21 +468,7 @@ awaitable<http::Response> create_campaign(Context& ctx, const http::Request& req
       if (k != "url" && k != "secret_id" && k != "secretId") bad_field("webhook." + k, "unknown field");
     Webhook hook;
     hook.url = req_string(w, "url", "webhook.url", 2048);
-    // Strict syntax, and no loopback, private or link-local address unless webhooks.allow_networks has it.
-    // An IP literal (or localhost) is judged now; a DNS name at each delivery, on the addresses it resolves
-    // to then (resolving here would block the event loop, and the answer may change).
-    if (auto url = http::url_problem(hook.url); !url) bad_field("webhook.url", url.error());
-    http::Url parsed;
-    http::parse_url(hook.url, parsed);
-    auto host = parsed.host;
-    for (auto& c : host) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    std::optional<boost::asio::ip::address> literal =
-        http::literal_host(host.find(':') != std::string::npos ? "[" + host + "]" : host);
-    if (host == "localhost" || (host.size() > 10 && host.substr(host.size() - 10) == ".localhost"))
-      literal = boost::asio::ip::make_address("127.0.0.1");
-    if (literal)
-      if (auto allowed = http::address_refusal(*literal, config.webhooks.allow_networks); !allowed)
-        bad_field("webhook.url", allowed.error());
+    check_outbound_url(config, hook.url, "webhook.url");
     if (w.contains("secretId") && w.contains("secret_id"))
       bad_field("webhook.secretId", "give secret_id or secretId, not both");
     const char* sid_key = w.contains("secretId") ? "secretId" : "secret_id";
@@ -812,7 +859,8 @@ awaitable<http::Response> get_forecast(Context& ctx, const http::Request& req, c
                 {{"call_duration_seconds", in.call_duration_s},
                  {"contacts_sampled", in.sample.size()},
                  {"ignores",
-                  "retries, per-contact daily caps, provider delays, numbers on suppression and do-not-call lists"}}}};
+                  "retries, per-contact daily caps, provider delays, numbers on suppression and do-not-call lists, "
+                  "pre-dial answers"}}}};
   co_return envelope(200, data, now);
 }
 

@@ -276,6 +276,7 @@ struct Daemon::Impl {
       auto reloaded =
           providers::reload_providers(old.providers, next.providers, scheduler->providers(), {ioc, sink, time});
       webhooks->set_settings(next.webhooks);
+      scheduler->predial().set_settings(next.webhooks);  // the same CA file: it loads here too
       configure_logging(next);
       server->set_limits(next.http_body_limit, next.http_idle_timeout_ms, connection_cap(next.http_max_connections),
                          next.http_max_connections_per_peer, next.http_bulk_body_limit);
@@ -446,6 +447,7 @@ int Daemon::run() {
   d.scheduler->set_legal_rules(cfg.legal);
   d.scheduler->set_call_timeout(cfg.call_timeout_s);
   d.scheduler->set_retry_settings(cfg.retry);
+  d.scheduler->predial().set_settings(cfg.webhooks);
   d.webhooks = std::make_unique<webhooks::Sender>(d.ioc, *d.store, d.time);
   d.webhooks->set_settings(cfg.webhooks);
   d.store->on_webhook_queued([&d] { d.webhooks->wake(); });

@@ -147,6 +147,13 @@ std::optional<CampaignRules> campaign_rules(const domain::Campaign& c, std::stri
   if (c.spec.working_days) r.days = DayRule::of_weekdays(*c.spec.working_days);
   r.concurrency = c.spec.concurrency;
   r.max_calls_per_day = c.spec.max_calls_per_day;
+  if (c.spec.predial) {
+    // "https://host:port/path" -> "host:port": whom the explanations name.
+    std::string_view url = c.spec.predial->url;
+    if (auto scheme = url.find("://"); scheme != std::string_view::npos) url.remove_prefix(scheme + 3);
+    r.predial = PredialRule{c.spec.predial->url, std::string(url.substr(0, url.find_first_of("/?#"))),
+                            c.spec.predial->call_on_error};
+  }
   return r;
 }
 
@@ -196,12 +203,13 @@ namespace {
 // Whether each check passes: computed once, for the explanation and for the lazy path alike.
 struct Passes {
   bool active, consented, not_suppressed, not_dnc_listed, dnc_usable, running, started, in_campaign_window,
-      under_concurrency, under_campaign_cap, in_legal_hours, under_contact_cap, under_rolling_cap, out_of_quiet;
+      under_concurrency, under_campaign_cap, in_legal_hours, under_contact_cap, under_rolling_cap, out_of_quiet,
+      predial_ok;
   std::string consent;  // the consent check's reason, when the campaign requires consent
   bool all() const {
     return active && consented && not_suppressed && not_dnc_listed && dnc_usable && running && started &&
            in_campaign_window && under_concurrency && under_campaign_cap && in_legal_hours && under_contact_cap &&
-           under_rolling_cap && out_of_quiet;
+           under_rolling_cap && out_of_quiet && predial_ok;
   }
 };
 
@@ -227,6 +235,9 @@ Passes check(const CampaignRules& c, const ContactPlace& place, const CallFacts&
   for (const auto& count : f.caps)
     if (count.unblock && *count.unblock > now) p.under_rolling_cap = false;
   p.out_of_quiet = !f.quiet_until || *f.quiet_until <= now;
+  using Answer = PredialAnswer::Kind;
+  p.predial_ok = !c.predial || (f.predial && (f.predial->kind == Answer::allowed ||
+                                              (f.predial->kind == Answer::error && c.predial->call_on_error)));
   return p;
 }
 
@@ -422,6 +433,48 @@ Decision decide(const CampaignRules& c, const ContactPlace& place, const CallFac
                          c.reg_f_quiet_days, iso(*f.quiet_until)),
              kRegFQuiet);
       earliest = std::max(earliest, *f.quiet_until);
+      time_blocked = true;
+    }
+  }
+
+  // Last: the customer's endpoint is asked about a call only once every other check lets it go out.
+  if (c.predial) {
+    const char* desc = "The customer's pre-dial endpoint says the contact may be called (the campaign's predial)";
+    const std::string host = c.predial->host;
+    const auto answered = [&] { return " (answered " + iso(f.predial->asked_at) + ")"; };
+    const auto their = [&] { return f.predial->reason.empty() ? std::string() : ": " + f.predial->reason; };
+    if (!f.predial) {
+      if (d.failed.empty()) {
+        b.fail("pre-dial", "Pre-Dial Check", desc, "Waiting for the answer of " + host, "campaign predial");
+        d.predial_needed = true;
+        slot_blocked = true;
+      }
+    } else if (f.predial->kind == PredialAnswer::Kind::allowed) {
+      b.pass("pre-dial", "Pre-Dial Check", desc, host + " allows the call" + their() + answered(), "campaign predial");
+    } else if (f.predial->kind == PredialAnswer::Kind::denied) {
+      if (f.predial->retry_at) {
+        b.fail("pre-dial", "Pre-Dial Check", desc,
+               host + " refuses the call" + their() + answered() + "; asked again from " + iso(*f.predial->retry_at),
+               "campaign predial");
+        earliest = std::max(earliest, *f.predial->retry_at);
+        time_blocked = true;
+      } else {
+        b.fail("pre-dial", "Pre-Dial Check", desc, host + " refuses the call" + their() + answered(),
+               "campaign predial");
+        skip = true;
+      }
+    } else if (c.predial->call_on_error) {
+      b.pass("pre-dial", "Pre-Dial Check", desc,
+             host + " gave no answer (" + f.predial->reason + ")" + answered() +
+                 "; the call may go out: the campaign's predial.on_error is call",
+             "campaign predial");
+    } else {
+      b.fail("pre-dial", "Pre-Dial Check", desc,
+             host + " gave no answer (" + f.predial->reason + ")" + answered() +
+                 "; the call waits (predial.on_error is wait), asked again from " +
+                 iso(f.predial->retry_at.value_or(now)),
+             "campaign predial");
+      earliest = std::max(earliest, f.predial->retry_at.value_or(now));
       time_blocked = true;
     }
   }

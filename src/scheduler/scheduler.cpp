@@ -70,6 +70,7 @@ Scheduler::Scheduler(asio::io_context& ioc, store::DispatchQueue& store, util::T
     : ioc_(ioc),
       store_(store),
       time_(time),
+      predial_(ioc, time),
       seed_(seed),
       guard_seeds_(seed),
       retry_draws_(seed == 0 ? 0 : seed + 1),
@@ -79,6 +80,7 @@ Scheduler::Scheduler(asio::io_context& ioc, store::DispatchQueue& store, util::T
     return schedule::outcome_effect(call, o, {call.retry_attempts, call.retry_delay_s, retry_settings_}, now,
                                     retry_draws_.uniform());
   });
+  predial_.on_answer([this] { wake(); });
   call_timeouts();
   metrics::loop_passes("scheduler");
   metrics::loop_busy("scheduler").set(1);  // until its first pass
@@ -265,7 +267,8 @@ awaitable<void> Scheduler::run() {
     }
     metrics::loop_passes("scheduler").inc();
     if (dirty_ || stopped_) continue;
-    metrics::loop_busy("scheduler").set(submissions_in_flight_ > 0 ? 1 : 0);
+    // Busy while a submission or a pre-dial ask is under way: each ends in a wake().
+    metrics::loop_busy("scheduler").set(submissions_in_flight_ > 0 || predial_.asks_under_way() > 0 ? 1 : 0);
     timer_->expires_at(next);
     co_await timer_->wait();
   }
@@ -345,11 +348,22 @@ void Scheduler::dispatch_campaign(const Campaign& c, std::optional<UnixMs>& next
   std::int64_t room = c.spec.concurrency - store_.in_flight(c.id);
   std::int64_t budget =
       rules->max_calls_per_day ? *rules->max_calls_per_day - calls_today : std::numeric_limits<std::int64_t>::max();
+  bool held = false;  // a call waits for its pre-dial answer: that answer wakes the loop
   auto judge = [&](const store::Candidate& cand, store::History& history) {
     // The claim's limit keeps the campaign under its daily cap and concurrency.
     auto d = evaluate(*rules, cand, history, schedule::CallFacts{}, now, nullptr, schedule::Explain::when_blocked);
     store::Verdict v;
     v.reason = d.reason;
+    if (d.predial_needed) {
+      // Every other check passes: ask (unless an ask for it is under way, or the campaign has as many
+      // under way as it may), and leave the call due meanwhile.
+      const auto& call = cand.call;
+      predial_.ask(
+          c, {call.phone, call.contact_id, call.id, call.attempt, call.first_name, call.last_name, call.variables});
+      held = true;
+      v.kind = store::Verdict::Kind::hold;
+      return v;
+    }
     switch (d.kind) {
       case schedule::Decision::Kind::dispatch:
         v.kind = store::Verdict::Kind::dispatch;
@@ -394,7 +408,7 @@ void Scheduler::dispatch_campaign(const Campaign& c, std::optional<UnixMs>& next
   }
   if (budget <= 0) consider(schedule::next_local_day_start(rules->zone, now));
   // At capacity (or with the provider busy) a finished submission or an outcome wakes us instead.
-  if (room > 0 && budget > 0 && !provider_busy) consider(store_.next_due(c.id));
+  if (room > 0 && budget > 0 && !provider_busy && !held) consider(store_.next_due(c.id));
 }
 
 awaitable<void> Scheduler::record_until_written(const DispatchChunk& chunk, const std::vector<SubmitResult>& results) {
@@ -556,6 +570,7 @@ schedule::Decision Scheduler::evaluate(const schedule::CampaignRules& rules, con
                                                rules.id);
     facts.caps.push_back({&*rules.reg_f_cap, nth ? std::optional<UnixMs>(*nth + span) : std::nullopt});
   }
+  if (rules.predial) facts.predial = predial_.answer(rules.id, rules.predial->url, cand.call.phone, now);
   if (rules.reg_f_quiet_days > 0) {
     // Days counted as 24 hours each, plus the hour a week with a DST change back may add.
     const UnixMs span = (UnixMs{rules.reg_f_quiet_days} * 24 + 1) * 3600 * 1000;

@@ -40,6 +40,17 @@ struct RegF {
   bool operator==(const RegF&) const = default;
 };
 
+// A campaign's pre-dial check (issue 19.6, docs/COMPLIANCE.md "Pre-dial check"): before a call is claimed
+// the customer's endpoint is asked whether to call the contact, signed like the webhooks.
+struct Predial {
+  std::string url;
+  std::string secret_id;       // names a secret in webhooks.secrets
+  int timeout_ms = 2000;       // the whole request, connect to answer
+  bool call_on_error = false;  // on_error "call" (fail open); the default "wait" fails closed
+  int cache_seconds = 60;      // how long an answer stands for the same number
+  bool operator==(const Predial&) const = default;
+};
+
 // What a client asks for when it creates a campaign (already validated).
 struct CampaignSpec {
   std::string workspace = "default";
@@ -74,6 +85,7 @@ struct CampaignSpec {
   // The named do-not-call lists it honours besides the internal list (dnc.hpp); each name is the
   // workspace's list and the global one of that name, whichever exist.
   std::vector<std::string> dnc_lists;
+  std::optional<Predial> predial;  // none = no pre-dial check
 
   // Where chunks go while `provider`'s circuit breaker is open ("" = nowhere: they wait). Kept in options.
   std::string failover_provider() const {

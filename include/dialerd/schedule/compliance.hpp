@@ -64,6 +64,25 @@ struct LegalRules {
   bool operator==(const LegalRules&) const = default;
 };
 
+// A campaign's pre-dial check as the decision applies it (its `predial`; docs/COMPLIANCE.md).
+struct PredialRule {
+  std::string url;             // the endpoint (an answer from another URL does not count)
+  std::string host;            // who answers, for the explanations
+  bool call_on_error = false;  // on_error "call": a failed ask lets the call go out
+};
+
+// What the customer's endpoint answered for a number, while the answer stands (scheduler::PredialChecker
+// keeps them).
+struct PredialAnswer {
+  enum class Kind { allowed, denied, error };
+  Kind kind = Kind::allowed;
+  std::string reason;  // the endpoint's own (allowed, denied), or what failed (error)
+  // denied: not before this instant, rather than never (the endpoint's retry_after_seconds); error: when
+  // it is asked again (the answer stands until then).
+  std::optional<domain::UnixMs> retry_at;
+  domain::UnixMs asked_at = 0;
+};
+
 // The campaign's own constraints, in its time zone.
 struct CampaignRules {
   domain::CampaignId id = 0;
@@ -77,6 +96,7 @@ struct CampaignRules {
   // empty), and the names it honours that match no list.
   std::vector<domain::DncList> dnc_lists;
   std::vector<std::string> dnc_missing;
+  std::optional<PredialRule> predial;
   bool running = true;
   Zone zone = nullptr;
   std::optional<domain::UnixMs> trigger_at;
@@ -115,6 +135,8 @@ struct CallFacts {
   std::vector<CapCount> caps;
   // Regulation F: the end of the quiet period after the contact's latest conversation on the subject.
   std::optional<domain::UnixMs> quiet_until;
+  // The pre-dial endpoint's standing answer for the number; none = not asked yet (or it expired).
+  std::optional<PredialAnswer> predial;
 };
 
 struct Decision {
@@ -124,6 +146,10 @@ struct Decision {
   std::optional<domain::UnixMs> until;
   std::string reason;  // skip or wait: the failed checks, one line
   std::vector<Check> passed, failed;
+  // wait: every other check passes and the campaign's pre-dial endpoint has no standing answer for the
+  // number: ask it (the pre-dial check is made last, so a call another check holds back is never asked
+  // about).
+  bool predial_needed = false;
 };
 
 // How far ahead "wait until" looks; a call that cannot go out within it is re-examined after a day.

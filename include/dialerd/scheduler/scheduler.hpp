@@ -7,6 +7,7 @@
 #include "dialerd/asio.hpp"
 #include "dialerd/providers/provider.hpp"
 #include "dialerd/schedule/compliance.hpp"
+#include "dialerd/scheduler/predial.hpp"
 #include "dialerd/store/dispatch_queue.hpp"
 #include "dialerd/util/random.hpp"
 #include "dialerd/util/timer.hpp"
@@ -31,6 +32,9 @@ class Scheduler {
   // The legal rules in force (config compliance.*); they may change on reload.
   void set_legal_rules(schedule::LegalRules rules) { legal_ = std::move(rules); }
   const ProviderMap& providers() const { return providers_; }
+  // The campaigns' pre-dial checks: their asks and standing answers (evaluate() reads them; each answer
+  // wakes the loop). POST /v1/calls awaits its asks here before it places calls.
+  PredialChecker& predial() { return predial_; }
   // Calls in progress longer than this with no outcome get the outcome timeout; 0 = never.
   void set_call_timeout(int seconds) { call_timeout_ms_ = domain::UnixMs{seconds} * 1000; }
   // retry.*: what an outcome does to a call. The scheduler decides it (its rule is the store's) with
@@ -70,7 +74,8 @@ class Scheduler {
   std::optional<schedule::CampaignRules> rules_for(const domain::Campaign& campaign, std::string& error);
 
   // The compliance decision for one call at `now`, as the claim makes it. `campaign_facts` carries the
-  // campaign's in-flight count and calls today; the contact's side is read from `history`. The claim asks
+  // campaign's in-flight count and calls today; the contact's side is read from `history`, the pre-dial
+  // answer from predial(). The claim asks
   // for Explain::when_blocked: every check still runs, but a call that may go out gets no explanation.
   schedule::Decision evaluate(const schedule::CampaignRules& rules, const store::Candidate& candidate,
                               store::History& history, const schedule::CallFacts& campaign_facts, domain::UnixMs now,
@@ -111,6 +116,7 @@ class Scheduler {
   store::DispatchQueue& store_;  // the only part of the store the scheduler uses
   schedule::LegalRules legal_;
   util::TimeSystem& time_;
+  PredialChecker predial_;
   ProviderMap providers_;
   std::map<std::string, providers::Limits> limits_;
   std::map<std::string, providers::Guard> guards_;

@@ -47,7 +47,9 @@ class History {
 };
 
 struct Verdict {
-  enum class Kind { dispatch, wait, skip };
+  // hold: not now, and not deferred either: the call stays due, untouched (its pre-dial answer is on the
+  // way, and the answer wakes the scheduler). A claim ends after the batch that held one.
+  enum class Kind { dispatch, wait, skip, hold };
   Kind kind = Kind::dispatch;
   domain::UnixMs until = 0;  // wait: due again from this instant
   std::string reason;        // wait, skip: recorded in last_error
@@ -69,7 +71,8 @@ class Claims {
   // Claims due calls of a running campaign, judging each: dispatch it, defer it to the instant it becomes
   // eligible, or skip it with the reason. The dispatched ones are marked dispatching under one fresh
   // idempotency key, each with its attempt recorded; deferred and skipped calls leave the due range, so a
-  // claim costs in proportion to the calls it examines, never to the queue. One transaction, committed
+  // claim costs in proportion to the calls it examines, never to the queue. A held call stays due, and the
+  // claim reads no further batch after one (it would read the held call again). One transaction, committed
   // before this returns.
   virtual std::optional<domain::DispatchChunk> claim(const domain::Campaign& campaign, const ClaimOptions& options,
                                                      domain::UnixMs now, const Judge& judge) = 0;

@@ -82,6 +82,17 @@ Campaign read_campaign(const Stmt& s) {
   }
   if (auto lists = s.opt_text("dnc_lists"))
     sp.dnc_lists = campaign_json<std::vector<std::string>>(*lists, c.id, "dnc_lists");
+  if (auto predial = s.opt_text("predial")) {
+    auto j = campaign_json<nlohmann::json>(*predial, c.id, "predial");
+    try {
+      sp.predial =
+          Predial{j.at("url").get<std::string>(), j.at("secret_id").get<std::string>(), j.at("timeout_ms").get<int>(),
+                  j.at("on_error").get<std::string>() == "call", j.at("cache_seconds").get<int>()};
+    } catch (const nlohmann::json::exception&) {
+      throw CorruptRow("campaigns", c.id, "predial",
+                       "is not {\"url\", \"secret_id\", \"timeout_ms\", \"on_error\", \"cache_seconds\"}");
+    }
+  }
   return c;
 }
 
@@ -91,6 +102,19 @@ void bind_dnc_lists(Stmt& s, int index, const std::vector<std::string>& lists) {
     s.bind_null(index);
   else
     s.bind(index, nlohmann::json(lists).dump());
+}
+
+// A campaign's pre-dial check: a JSON object, NULL for none.
+void bind_predial(Stmt& s, int index, const std::optional<Predial>& p) {
+  if (!p)
+    s.bind_null(index);
+  else
+    s.bind(index, nlohmann::json{{"url", p->url},
+                                 {"secret_id", p->secret_id},
+                                 {"timeout_ms", p->timeout_ms},
+                                 {"on_error", p->call_on_error ? "call" : "wait"},
+                                 {"cache_seconds", p->cache_seconds}}
+                      .dump());
 }
 
 }  // namespace
@@ -134,6 +158,7 @@ CampaignId Store::create_campaign(const CampaignSpec& spec, const std::vector<Co
   else
     ins.bind_null(26);
   bind_dnc_lists(ins, 27, spec.dnc_lists);
+  bind_predial(ins, 28, spec.predial);
   ins.run();
   CampaignId id = db_->last_insert_rowid();
   for (auto list : spec.follow_lists) db_->cached(kFollowList).bind(1, list).bind(2, id).run();
@@ -304,6 +329,7 @@ void Store::update_settings(CampaignId id, const CampaignSpec& spec, UnixMs now)
   u.bind(7, spec.concurrency).bind(8, spec.max_calls_per_day).bind(9, spec.retry_attempts).bind(10, spec.retry_delay_s);
   u.bind(11, spec.rotation).bind(12, now).bind(13, spec.options.dump());
   bind_dnc_lists(u, 14, spec.dnc_lists);
+  bind_predial(u, 15, spec.predial);
   u.run();
   tx.commit();
 }

@@ -291,6 +291,10 @@ std::optional<DispatchChunk> Store::claim(const Campaign& campaign, const ClaimO
     for (auto& c : batch) {
       ++examined;
       Verdict v = judge ? judge(c, history) : Verdict{};
+      if (v.kind == Verdict::Kind::hold) {
+        more = false;  // the next batch would begin with this call again
+        continue;
+      }
       if (v.kind == Verdict::Kind::wait) {
         db_->cached(kDeferCall).bind(1, c.call.id).bind(2, v.until).bind(3, v.reason).bind(4, now).run();
         continue;

@@ -8,7 +8,7 @@ namespace {
 
 // Numbered migrations: never edit one that has shipped; add the next. docs/SCHEMA.md describes the result.
 // Times are Unix milliseconds (UTC) in INTEGER columns; the views show them readably.
-constexpr std::array<const char*, 9> kMigrations = {
+constexpr std::array<const char*, 10> kMigrations = {
     // 1: campaigns, contacts, calls, attempts, suppressions, the webhook outbox, counters kept by
     //    triggers, the state machines as data, and the inspection views.
     R"sql(
@@ -656,6 +656,11 @@ CREATE TABLE dnc_numbers (
   PRIMARY KEY (set_id, phone)
 ) WITHOUT ROWID;
 ALTER TABLE campaigns ADD COLUMN dnc_lists TEXT;
+)sql",
+    // 10: a campaign's pre-dial check (issue 19.6): {url, secret_id, timeout_ms, on_error, cache_seconds},
+    //     NULL = none.
+    R"sql(
+ALTER TABLE campaigns ADD COLUMN predial TEXT;
 )sql",
 };
 

@@ -293,6 +293,15 @@ TEST_CASE("compliance: explaining only blocked calls changes no verdict, wait or
                                   : std::optional<UnixMs>(now + static_cast<UnixMs>(rng() % (2ULL * 24 * 3600 * 1000)) -
                                                           24 * 3600 * 1000)});
 
+    if (chance(25)) {
+      c.predial = PredialRule{"https://crm.example/ok", "crm.example", chance(50)};
+      const auto kind = rng() % 5;
+      if (kind == 1) f.predial = PredialAnswer{PredialAnswer::Kind::allowed, "fine", std::nullopt, now - 1000};
+      if (kind == 2) f.predial = PredialAnswer{PredialAnswer::Kind::denied, "no", std::nullopt, now - 1000};
+      if (kind == 3) f.predial = PredialAnswer{PredialAnswer::Kind::denied, "later", now + 3600000, now - 1000};
+      if (kind == 4) f.predial = PredialAnswer{PredialAnswer::Kind::error, "HTTP 500", now + 29000, now - 1000};
+    }
+
     auto full = decide(c, place, f, legal, now);
     auto lazy = decide(c, place, f, legal, now, Explain::when_blocked);
     INFO("case " << i);
@@ -300,6 +309,24 @@ TEST_CASE("compliance: explaining only blocked calls changes no verdict, wait or
     REQUIRE(lazy.until == full.until);
     REQUIRE(lazy.reason == full.reason);
     REQUIRE(lazy.failed.size() == full.failed.size());
+    REQUIRE(lazy.predial_needed == full.predial_needed);
+    if (c.predial) {
+      // The pre-dial check is made last: without an answer it is asked for exactly when nothing else holds
+      // the call back, and an answer that lets the call go out changes nothing of the other checks' verdict.
+      auto without = c;
+      without.predial.reset();
+      auto other = decide(without, place, f, legal, now);
+      if (!f.predial) {
+        REQUIRE(full.predial_needed == (other.kind == Kind::dispatch));
+        if (full.predial_needed) REQUIRE((full.kind == Kind::wait && !full.until && full.failed.size() == 1));
+        if (!full.predial_needed) REQUIRE((full.kind == other.kind && full.until == other.until));
+      } else if (f.predial->kind == PredialAnswer::Kind::allowed ||
+                 (f.predial->kind == PredialAnswer::Kind::error && c.predial->call_on_error)) {
+        REQUIRE((full.kind == other.kind && full.until == other.until));
+      } else {
+        REQUIRE(full.kind != Kind::dispatch);
+      }
+    }
     if (full.kind == Kind::dispatch) {
       CHECK(full.failed.empty());
       CHECK(lazy.passed.empty());
@@ -406,4 +433,72 @@ TEST_CASE("compliance: a DNC list past its max age or missing stops the campaign
   CampaignRules fresh_campaign = ny_campaign();
   fresh_campaign.dnc_lists.push_back(never);
   CHECK_THAT(*dnc_lists_unusable(fresh_campaign, stale), Catch::Contains("no dated copy yet"));
+}
+
+TEST_CASE("compliance: the pre-dial check is asked last and its answer allows, skips or holds the call") {
+  LegalRules legal;
+  auto c = ny_campaign();
+  c.predial = PredialRule{"https://crm.example/eligible", "crm.example", false};
+  const auto now = at("2026-11-23T15:00:00Z");  // 10:00 EST
+  auto place = in("America/New_York");
+
+  // No answer yet: wait for it, with nothing but the pre-dial check failed.
+  auto asked = decide(c, place, {}, legal, now);
+  CHECK(asked.kind == Kind::wait);
+  CHECK(asked.predial_needed);
+  CHECK_FALSE(asked.until);
+  REQUIRE(asked.failed.size() == 1);
+  CHECK(asked.failed[0].id == "pre-dial");
+  CHECK(asked.failed[0].reason == "Waiting for the answer of crm.example");
+  // Another check holds it back: the endpoint is not asked, and the check is not listed.
+  auto night = decide(c, place, {}, legal, at("2026-11-23T07:00:00Z"));  // 02:00 EST
+  CHECK(night.kind == Kind::wait);
+  CHECK_FALSE(night.predial_needed);
+  CHECK_FALSE(failed(night, "pre-dial"));
+  CHECK(night.until == at("2026-11-23T13:00:00Z"));
+
+  CallFacts f;
+  f.predial = PredialAnswer{PredialAnswer::Kind::allowed, "in good standing", std::nullopt, now - 2000};
+  auto allowed = decide(c, place, f, legal, now);
+  CHECK(allowed.kind == Kind::dispatch);
+  CHECK(allowed.passed.back().id == "pre-dial");
+  CHECK(allowed.passed.back().reason ==
+        "crm.example allows the call: in good standing (answered 2026-11-23T14:59:58Z)");
+  CHECK(allowed.passed.back().source == "campaign predial");
+
+  f.predial = PredialAnswer{PredialAnswer::Kind::denied, "account closed", std::nullopt, now};
+  auto denied = decide(c, place, f, legal, now);
+  CHECK(denied.kind == Kind::skip);
+  CHECK(denied.reason == "pre-dial: crm.example refuses the call: account closed (answered 2026-11-23T15:00:00Z)");
+
+  f.predial->retry_at = at("2026-11-23T16:00:00Z");
+  auto later = decide(c, place, f, legal, now);
+  CHECK(later.kind == Kind::wait);
+  CHECK(later.until == at("2026-11-23T16:00:00Z"));
+  // ... and a retry time outside the legal hours moves on to the next instant every check allows.
+  f.predial->retry_at = at("2026-11-24T03:00:00Z");  // 22:00 EST
+  CHECK(decide(c, place, f, legal, now).until == at("2026-11-24T13:00:00Z"));
+
+  f.predial = PredialAnswer{PredialAnswer::Kind::error, "HTTP 503", now + 30000, now};
+  auto closed = decide(c, place, f, legal, now);
+  CHECK(closed.kind == Kind::wait);
+  CHECK(closed.until == now + 30000);
+  CHECK_THAT(closed.reason, Catch::Contains("gave no answer (HTTP 503)") && Catch::Contains("on_error is wait"));
+  c.predial->call_on_error = true;
+  auto open = decide(c, place, f, legal, now);
+  CHECK(open.kind == Kind::dispatch);
+  CHECK_THAT(open.passed.back().reason,
+             Catch::Contains("the call may go out: the campaign's predial.on_error is call"));
+}
+
+TEST_CASE("compliance: campaign_rules names the pre-dial endpoint's host") {
+  dialerd::domain::Campaign campaign;
+  campaign.spec.predial = dialerd::domain::Predial{"https://crm.example:8443/v1/eligible?x=1", "crm", 2000, true, 60};
+  std::string error;
+  auto rules = campaign_rules(campaign, error);
+  REQUIRE(rules);
+  REQUIRE(rules->predial);
+  CHECK(rules->predial->host == "crm.example:8443");
+  CHECK(rules->predial->url == "https://crm.example:8443/v1/eligible?x=1");
+  CHECK(rules->predial->call_on_error);
 }

@@ -408,7 +408,7 @@ VALUES ('x', '+14155550101', 'Ann', NULL, 1, '{}', 1, 2);
   // A stored consent that is not a consent record is a corrupt row, named, not a silent "none".
   db.exec("UPDATE contacts SET consent = '{\"type\": \"implied\"}' WHERE id = 1");
   CHECK_THROWS_WITH(s.contact_by_id("x", 1), Catch::Contains("consent"));
-  CHECK(text_of(db, "PRAGMA user_version") == "9");
+  CHECK(text_of(db, "PRAGMA user_version") == std::to_string(store::sqlite::schema_version()));
 }
 
 TEST_CASE("store: migration 9 adds do-not-call lists - an old campaign honours none and still dispatches") {
@@ -448,5 +448,40 @@ VALUES ('x', 'cx', 'ag', 'p', '+14155550100', 'immediate', 10, 'running', 1, 1);
   CHECK(s.campaign(id)->spec.dnc_lists == std::vector<std::string>{"registry"});
   CHECK(s.campaigns_honouring("x", "registry") == std::vector<CampaignId>{id});
   Db db(path, Db::Mode::read_write, 1000);
-  CHECK(text_of(db, "PRAGMA user_version") == "9");
+  CHECK(text_of(db, "PRAGMA user_version") == std::to_string(store::sqlite::schema_version()));
+}
+
+TEST_CASE("store: migration 10 adds the pre-dial check - an old campaign has none and one round-trips") {
+  testing::TempDir dir;
+  const std::string path = dir.file("q.db");
+  {
+    Db db(path, Db::Mode::read_write, 1000);
+    db.exec("PRAGMA foreign_keys = ON");
+    store::sqlite::migrate(db, 9);
+    db.exec(R"sql(
+INSERT INTO campaigns(workspace, name, agent_id, provider, from_number, schedule_type, concurrency, status,
+                      created_at, updated_at)
+VALUES ('x', 'cx', 'ag', 'p', '+14155550100', 'immediate', 10, 'running', 1, 1);
+)sql");
+  }
+  Store s({path});
+  auto old = s.campaign(1);
+  REQUIRE(old);
+  CHECK_FALSE(old->spec.predial);
+  auto spec = running_spec(1);
+  spec.predial = Predial{"https://crm.example/eligible", "crm", 1500, true, 120};
+  auto id = s.create_campaign(spec, {}, 10);
+  CHECK(s.campaign(id)->spec.predial == spec.predial);
+  // PATCH changes it, or takes it away.
+  spec.predial->call_on_error = false;
+  s.update_settings(id, spec, 11);
+  CHECK(s.campaign(id)->spec.predial == spec.predial);
+  spec.predial.reset();
+  s.update_settings(id, spec, 12);
+  CHECK_FALSE(s.campaign(id)->spec.predial);
+  Db db(path, Db::Mode::read_write, 1000);
+  CHECK(text_of(db, "PRAGMA user_version") == "10");
+  // A stored check that is not one is a corrupt row, named.
+  db.exec("UPDATE campaigns SET predial = '{\"url\": 5}' WHERE id = 1");
+  CHECK_THROWS_WITH(s.campaign(1), Catch::Contains("predial"));
 }

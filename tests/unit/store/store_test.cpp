@@ -608,6 +608,55 @@ TEST_CASE("store: a claim judges each call against the calls it has taken alread
   check_invariant(s, id, 2);
 }
 
+TEST_CASE("store: a held call stays due and untouched - the claim reads no batch after it") {
+  // Verdict hold: the call waits for its pre-dial answer. It is not deferred (no write), so the next claim
+  // sees it first again; the claim stops after the batch that held it instead of reading it again.
+  testing::TempDir dir;
+  Store s({dir.file("q.db")});
+  auto id = s.create_campaign(spec(10), people(8), 1000);
+  std::vector<CallId> judged;
+  CallId first = 0;
+  auto judge = [&](const store::Candidate& c, store::History&) {
+    judged.push_back(c.call.id);
+    if (!first) first = c.call.id;
+    store::Verdict v;
+    // The first call is held; the next two are deferred (so the claim would read a second batch); the rest go.
+    if (judged.size() == 1) v.kind = store::Verdict::Kind::hold;
+    if (judged.size() == 2 || judged.size() == 3) {
+      v.kind = store::Verdict::Kind::wait;
+      v.until = 50000;
+    }
+    return v;
+  };
+  store::ClaimOptions options;
+  options.limit = 4;
+  auto chunk = s.claim(*s.campaign(id), options, 2000, judge);
+  REQUIRE(chunk);
+  CHECK(judged.size() == 4);  // one batch of 4: no second batch after the hold
+  CHECK(chunk->calls.size() == 1);
+  auto c = s.counts(id);
+  CHECK(c.dispatching == 1);
+  CHECK(c.pending == 7);
+  store::sqlite::Db db(dir.file("q.db"), store::sqlite::Db::Mode::read_only, 1000);
+  auto& q = db.cached("SELECT next_attempt_at, last_error, updated_at FROM calls WHERE id = ?1");
+  q.bind(1, first);
+  REQUIRE(q.step());
+  CHECK(q.int64(0) <= 1000);  // still due as it was
+  CHECK(q.is_null(1));
+  CHECK(q.int64(2) == 1000);
+  q.reset();
+  // The next claim judges the held call first again.
+  judged.clear();
+  auto next = s.claim(*s.campaign(id), options, 2000, [&](const store::Candidate& c, store::History&) {
+    judged.push_back(c.call.id);
+    return store::Verdict{};
+  });
+  REQUIRE(next);
+  REQUIRE_FALSE(judged.empty());
+  CHECK(judged.front() == first);
+  check_invariant(s, id, 8);
+}
+
 TEST_CASE("store: an all-accepted answer is recorded as call by call, and anything else call by call") {
   testing::TempDir dir;
   Store s({dir.file("q.db")});
