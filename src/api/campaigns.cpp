@@ -62,7 +62,8 @@ const std::set<std::string> kCampaignFields = {"name",
                                                "reg_f",
                                                "require_consent",
                                                "dnc_lists",
-                                               "predial"};
+                                               "predial",
+                                               "retry_policy"};
 json campaign_json(const Campaign& c, const CallCounts& counts) {
   const auto& s = c.spec;
   auto opt = [](const auto& v) { return v ? json(*v) : json(nullptr); };
@@ -86,6 +87,7 @@ json campaign_json(const Campaign& c, const CallCounts& counts) {
       {"concurrency", s.concurrency},
       {"retry_attempts", s.retry_attempts},
       {"retry_delay_seconds", s.retry_delay_s},
+      {"retry_policy", domain::retry_policy_json(s.retry_policy)},
       {"status", to_string(c.status)},
       {"webhook", s.webhook ? json{{"url", s.webhook->url}, {"secret_id", s.webhook->secret_id}} : json(nullptr)},
       {"complete_when_done", s.options.value("complete_when_done", true)},
@@ -131,7 +133,8 @@ const std::set<std::string> kSettingFields = {"name",
                                               "phone_rotation_strategy",
                                               "failover_provider",
                                               "dnc_lists",
-                                              "predial"};
+                                              "predial",
+                                              "retry_policy"};
 
 // Where chunks go while the provider's circuit breaker is open (docs/PROVIDERS.md, "Failover"): a string
 // names another configured provider; null (PATCH) removes it.
@@ -218,6 +221,14 @@ void apply_settings(const json& body, CampaignSpec& spec) {
   if (auto r = opt_int(body, "retry_attempts", "retry_attempts", 0, 10)) spec.retry_attempts = static_cast<int>(*r);
   if (auto d = opt_int(body, "retry_delay_seconds", "retry_delay_seconds", 0, 30 * 86400))
     spec.retry_delay_s = static_cast<int>(*d);
+  // Retries per outcome (docs/SCHEDULING.md, "Retries"): a given policy replaces the whole one; null or {}
+  // leaves every outcome to config retry.*.
+  if (body.contains("retry_policy")) {
+    std::string field, error;
+    auto policy = domain::parse_retry_policy(body["retry_policy"], field, error);
+    if (!policy) bad_field(field, error);
+    spec.retry_policy = std::move(*policy);
+  }
 }
 
 // Options only one provider kind acts on, kept in the campaign's options: refused for any other kind, so

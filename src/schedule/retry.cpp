@@ -19,10 +19,19 @@ domain::UnixMs retry_delay_ms(int attempts, const RetryPolicy& p, double u) {
 
 AfterOutcome after_outcome(Outcome o, int attempts, const RetryPolicy& policy, domain::UnixMs now, double u) {
   // An opt-out is a conversation that ended the person's calls: never retried, whatever the settings say.
-  if (o == Outcome::completed || o == Outcome::voicemail || o == Outcome::opted_out) return {CallState::completed, 0};
-  if (is_retryable(o, policy.settings) && attempts <= policy.retry_attempts)
+  if (o == Outcome::completed || o == Outcome::opted_out) return {CallState::completed, 0};
+  const AfterOutcome done{o == Outcome::voicemail ? CallState::completed : CallState::failed, 0};
+  if (attempts > policy.retry_attempts) return done;  // the budget is spent
+  if (auto own = policy.per_outcome.find(o); own != policy.per_outcome.end()) {
+    const auto& r = own->second;
+    if (!r.retry || (r.max_attempts && attempts >= *r.max_attempts)) return done;
+    RetryPolicy base = policy;
+    if (r.delay_s) base.retry_delay_s = *r.delay_s;
+    return {CallState::pending, now + retry_delay_ms(attempts, base, u)};
+  }
+  if (o != Outcome::voicemail && is_retryable(o, policy.settings))
     return {CallState::pending, now + retry_delay_ms(attempts, policy, u)};
-  return {CallState::failed, 0};
+  return done;
 }
 
 OutcomeEffect outcome_effect(const CallAtOutcome& call, Outcome o, const RetryPolicy& policy, domain::UnixMs now,
@@ -38,7 +47,7 @@ OutcomeEffect outcome_effect(const CallAtOutcome& call, Outcome o, const RetryPo
 OutcomeRule retry_rule(RetrySettings settings, std::function<double()> draw) {
   return [settings = std::move(settings), draw = std::move(draw)](const CallAtOutcome& call, Outcome o,
                                                                   domain::UnixMs now) {
-    return outcome_effect(call, o, {call.retry_attempts, call.retry_delay_s, settings}, now, draw());
+    return outcome_effect(call, o, {call.retry_attempts, call.retry_delay_s, settings, call.per_outcome}, now, draw());
   };
 }
 

@@ -77,7 +77,8 @@ Scheduler::Scheduler(asio::io_context& ioc, store::DispatchQueue& store, util::T
       timer_(time.make_timer(ioc)) {
   // What an outcome does is decided here, with the retry settings in force; the store records it.
   store_.set_outcome_rule([this](const schedule::CallAtOutcome& call, domain::Outcome o, UnixMs now) {
-    return schedule::outcome_effect(call, o, {call.retry_attempts, call.retry_delay_s, retry_settings_}, now,
+    return schedule::outcome_effect(call, o,
+                                    {call.retry_attempts, call.retry_delay_s, retry_settings_, call.per_outcome}, now,
                                     retry_draws_.uniform());
   });
   predial_.on_answer([this] { wake(); });

@@ -339,3 +339,43 @@ TEST_CASE("an oversize body gets 413 and the daemon stays up") {
   CHECK(r.status == 413);
   CHECK(http_get(daemon.url("/healthz")).status == 200);
 }
+
+TEST_CASE("a campaign's retry_policy retries each outcome as it says - PATCH changes it and bad ones name the field") {
+  TempDir dir;
+  FakeBatchCall fake;
+  DaemonProcess daemon(dir, config_for(fake));
+  // Number 0 is always busy, number 1 reaches voicemail once and then a person, number 2 never answers.
+  fake.report_to(daemon.url("/v1/providers/acme/events"), [](const std::string& number, int times) -> std::string {
+    if (number == nanp_phone(0)) return "busy";
+    if (number == nanp_phone(1)) return times == 1 ? "voicemail" : "completed";
+    return "no_answer";
+  });
+  json policy = {{"busy", {{"retry", true}, {"delay_seconds", 0}, {"max_attempts", 2}}},
+                 {"voicemail", {{"retry", true}, {"delay_seconds", 0}}},
+                 {"no_answer", {{"retry", false}}}};
+  auto refused =
+      api_post(daemon, "/v1/campaigns", campaign(3, 10, {{"retry_policy", {{"ringing", {{"retry", true}}}}}}));
+  CHECK(refused.status == 400);
+  CHECK(refused.body["error"]["field"] == "retry_policy.ringing");
+  auto id = create_campaign(
+      daemon, campaign(3, 10, {{"retry_attempts", 3}, {"retry_delay_seconds", 0}, {"retry_policy", policy}}));
+  CHECK(campaign_of(daemon, id)["retry_policy"]["busy"] ==
+        json({{"retry", true}, {"delay_seconds", 0}, {"max_attempts", 2}}));
+  CHECK(campaign_of(daemon, id)["retry_policy"]["no_answer"]["delay_seconds"].is_null());
+  REQUIRE(wait_until([&] { return campaign_of(daemon, id)["status"] == "completed"; }));
+  CHECK(fake.received_numbers() ==
+        std::map<std::string, int>{{nanp_phone(0), 2}, {nanp_phone(1), 2}, {nanp_phone(2), 1}});
+  auto c = campaign_of(daemon, id)["counts"];
+  CHECK(c["completed"] == 1);
+  CHECK(c["failed"] == 2);
+
+  // PATCH: a bad policy is refused naming the field; null leaves every outcome to config retry.*.
+  auto other = create_campaign(daemon, campaign(0, 10, {{"complete_when_done", false}, {"retry_policy", policy}}));
+  auto bad = api_call(daemon, "PATCH", "/v1/campaigns/" + other,
+                      json{{"retry_policy", {{"busy", {{"retry", true}, {"max_attempts", 0}}}}}}.dump());
+  CHECK(bad.status == 400);
+  CHECK(bad.body["error"]["field"] == "retry_policy.busy.max_attempts");
+  auto cleared = api_call(daemon, "PATCH", "/v1/campaigns/" + other, json{{"retry_policy", nullptr}}.dump());
+  REQUIRE(cleared.status == 200);
+  CHECK(cleared.body["data"]["retry_policy"] == json::object());
+}

@@ -1,6 +1,7 @@
 #pragma once
 // Campaigns, contacts, calls and their counts: plain values, no I/O.
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -51,6 +52,21 @@ struct Predial {
   bool operator==(const Predial&) const = default;
 };
 
+// What one outcome does to a call in a campaign's retry_policy (issue 20.2; docs/SCHEDULING.md, "Retries"):
+// retried or not, after which base delay, and while the call has made fewer than max_attempts attempts.
+// The call's retry budget (retry_attempts) bounds every outcome's retries together.
+struct OutcomeRetry {
+  bool retry = true;
+  std::optional<int> delay_s;       // none: the campaign's retry_delay_seconds
+  std::optional<int> max_attempts;  // none: only the budget
+  bool operator==(const OutcomeRetry&) const = default;
+};
+using RetryByOutcome = std::map<Outcome, OutcomeRetry>;
+// {"busy": {"retry": true, "delay_seconds": 120, "max_attempts": 4}, ...}: the API's and the stored form.
+nlohmann::json retry_policy_json(const RetryByOutcome& policy);
+// The same read back (null: none); nothing, with the field at fault and why, when it is not one.
+std::optional<RetryByOutcome> parse_retry_policy(const nlohmann::json& j, std::string& field, std::string& error);
+
 // What a client asks for when it creates a campaign (already validated).
 struct CampaignSpec {
   std::string workspace = "default";
@@ -86,6 +102,7 @@ struct CampaignSpec {
   // workspace's list and the global one of that name, whichever exist.
   std::vector<std::string> dnc_lists;
   std::optional<Predial> predial;  // none = no pre-dial check
+  RetryByOutcome retry_policy;     // per outcome; an outcome not in it follows config retry.*
 
   // Where chunks go while `provider`'s circuit breaker is open ("" = nowhere: they wait). Kept in options.
   std::string failover_provider() const {

@@ -22,6 +22,9 @@ struct RetryPolicy {
   int retry_attempts = 0;   // retries allowed after the first attempt (one budget across all causes)
   int retry_delay_s = 300;  // base wait before the first retry
   RetrySettings settings;
+  // The campaign's retry_policy: an outcome named here is retried as it says (still within the budget),
+  // instead of as settings.retryable says; voicemail too.
+  domain::RetryByOutcome per_outcome = {};
 };
 
 struct AfterOutcome {
@@ -29,9 +32,10 @@ struct AfterOutcome {
   domain::UnixMs next_attempt_at;  // meaningful when state is pending
 };
 
-// completed and voicemail complete the call; a retryable outcome (config) returns it to pending while
-// the budget lasts; anything else fails it. `attempts` counts submissions made, this one included.
-// `u` is a uniform draw in [0, 1) for the jitter.
+// completed and opted_out complete the call, and so does voicemail unless the campaign's retry_policy
+// retries it; an outcome the retry_policy names is retried as it says, any other when it is retryable
+// (config); each retry while the budget lasts. A call not retried fails (voicemail: completes).
+// `attempts` counts submissions made, this one included. `u` is a uniform draw in [0, 1) for the jitter.
 bool is_retryable(domain::Outcome o, const RetrySettings& settings);
 domain::UnixMs retry_delay_ms(int attempts, const RetryPolicy& policy, double u);
 AfterOutcome after_outcome(domain::Outcome o, int attempts, const RetryPolicy& policy, domain::UnixMs now, double u);
@@ -39,10 +43,11 @@ AfterOutcome after_outcome(domain::Outcome o, int attempts, const RetryPolicy& p
 // What the store found of the call an outcome is for.
 struct CallAtOutcome {
   domain::CallState state = domain::CallState::in_progress;
-  int attempts = 0;                 // submissions made, the last one included
-  int retry_attempts = 0;           // its retry budget (the call's own, else its campaign's)
-  int retry_delay_s = 300;          // its campaign's base retry delay
-  bool campaign_cancelled = false;  // a cancelled campaign retries nothing
+  int attempts = 0;                    // submissions made, the last one included
+  int retry_attempts = 0;              // its retry budget (the call's own, else its campaign's)
+  int retry_delay_s = 300;             // its campaign's base retry delay
+  bool campaign_cancelled = false;     // a cancelled campaign retries nothing
+  domain::RetryByOutcome per_outcome;  // its campaign's retry_policy
 };
 
 struct OutcomeEffect {

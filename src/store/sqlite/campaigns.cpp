@@ -19,6 +19,16 @@ using sqlite::Stmt;
 using sqlite::Transaction;
 using namespace sql;
 
+namespace {}  // namespace
+
+RetryByOutcome stored_retry_policy(const std::string& text, CampaignId id) {
+  std::string field, error;
+  auto policy = parse_retry_policy(nlohmann::json::parse(text, nullptr, false), field, error);
+  if (!policy)
+    throw CorruptRow("campaigns", id, "retry_policy", "is not a retry policy (" + field + ": " + error + ")");
+  return *policy;
+}
+
 namespace {
 
 // A JSON column of campaign `id`; CorruptRow when it does not parse or has another shape than T.
@@ -82,6 +92,7 @@ Campaign read_campaign(const Stmt& s) {
   }
   if (auto lists = s.opt_text("dnc_lists"))
     sp.dnc_lists = campaign_json<std::vector<std::string>>(*lists, c.id, "dnc_lists");
+  if (auto policy = s.opt_text("retry_policy")) sp.retry_policy = stored_retry_policy(*policy, c.id);
   if (auto predial = s.opt_text("predial")) {
     auto j = campaign_json<nlohmann::json>(*predial, c.id, "predial");
     try {
@@ -102,6 +113,14 @@ void bind_dnc_lists(Stmt& s, int index, const std::vector<std::string>& lists) {
     s.bind_null(index);
   else
     s.bind(index, nlohmann::json(lists).dump());
+}
+
+// A campaign's retry_policy: a JSON object, NULL for none.
+void bind_retry_policy(Stmt& s, int index, const RetryByOutcome& policy) {
+  if (policy.empty())
+    s.bind_null(index);
+  else
+    s.bind(index, retry_policy_json(policy).dump());
 }
 
 // A campaign's pre-dial check: a JSON object, NULL for none.
@@ -159,6 +178,7 @@ CampaignId Store::create_campaign(const CampaignSpec& spec, const std::vector<Co
     ins.bind_null(26);
   bind_dnc_lists(ins, 27, spec.dnc_lists);
   bind_predial(ins, 28, spec.predial);
+  bind_retry_policy(ins, 29, spec.retry_policy);
   ins.run();
   CampaignId id = db_->last_insert_rowid();
   for (auto list : spec.follow_lists) db_->cached(kFollowList).bind(1, list).bind(2, id).run();
@@ -330,6 +350,7 @@ void Store::update_settings(CampaignId id, const CampaignSpec& spec, UnixMs now)
   u.bind(11, spec.rotation).bind(12, now).bind(13, spec.options.dump());
   bind_dnc_lists(u, 14, spec.dnc_lists);
   bind_predial(u, 15, spec.predial);
+  bind_retry_policy(u, 16, spec.retry_policy);
   u.run();
   tx.commit();
 }

@@ -8,7 +8,7 @@ namespace {
 
 // Numbered migrations: never edit one that has shipped; add the next. docs/SCHEMA.md describes the result.
 // Times are Unix milliseconds (UTC) in INTEGER columns; the views show them readably.
-constexpr std::array<const char*, 10> kMigrations = {
+constexpr std::array<const char*, 11> kMigrations = {
     // 1: campaigns, contacts, calls, attempts, suppressions, the webhook outbox, counters kept by
     //    triggers, the state machines as data, and the inspection views.
     R"sql(
@@ -661,6 +661,11 @@ ALTER TABLE campaigns ADD COLUMN dnc_lists TEXT;
     //     NULL = none.
     R"sql(
 ALTER TABLE campaigns ADD COLUMN predial TEXT;
+)sql",
+    // 11: a campaign's retries per outcome (issue 20.2): {"<outcome>": {retry, delay_seconds, max_attempts}},
+    //     NULL = none (config retry.* for every outcome).
+    R"sql(
+ALTER TABLE campaigns ADD COLUMN retry_policy TEXT;
 )sql",
 };
 

@@ -8,15 +8,16 @@ inline constexpr const char* kInsertCampaign = R"sql(
 INSERT INTO campaigns(workspace, name, agent_id, provider, from_number, from_numbers, rotation, schedule_type,
                       trigger_at, timezone, start_time, end_time, working_days, concurrency, max_calls_per_day,
                       retry_attempts, retry_delay_s, webhook_url, webhook_secret_id, required_variables, options,
-                      status, created_at, updated_at, subject, reg_f, require_consent, dnc_lists, predial)
+                      status, created_at, updated_at, subject, reg_f, require_consent, dnc_lists, predial,
+                      retry_policy)
 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22,
-        ?23, ?23, ?24, ?25, ?26, ?27, ?28))sql";
+        ?23, ?23, ?24, ?25, ?26, ?27, ?28, ?29))sql";
 
 #define DIALERD_CAMPAIGN_COLUMNS                                                                                 \
   "id, workspace, name, agent_id, provider, from_number, from_numbers, rotation, schedule_type, trigger_at, "    \
   "timezone, start_time, end_time, working_days, concurrency, max_calls_per_day, retry_attempts, "               \
   "retry_delay_s, webhook_url, webhook_secret_id, required_variables, options, status, created_at, updated_at, " \
-  "subject, reg_f, require_consent, dnc_lists, predial"
+  "subject, reg_f, require_consent, dnc_lists, predial, retry_policy"
 inline constexpr const char* kSelectCampaign = "SELECT " DIALERD_CAMPAIGN_COLUMNS " FROM campaigns WHERE id = ?1";
 inline constexpr const char* kSelectWorkspaceCampaign =
     "SELECT " DIALERD_CAMPAIGN_COLUMNS " FROM campaigns WHERE id = ?1 AND workspace = ?2";
@@ -205,7 +206,7 @@ SELECT id FROM campaigns WHERE workspace = ?4 AND (?1 IS NULL OR status = ?1) AN
 inline constexpr const char* kUpdateSettings = R"sql(
 UPDATE campaigns SET name = ?2, timezone = ?3, start_time = ?4, end_time = ?5, working_days = ?6, concurrency = ?7,
                      max_calls_per_day = ?8, retry_attempts = ?9, retry_delay_s = ?10, rotation = ?11, updated_at = ?12,
-                     options = ?13, dnc_lists = ?14, predial = ?15
+                     options = ?13, dnc_lists = ?14, predial = ?15, retry_policy = ?16
 WHERE id = ?1)sql";
 // The reason a workspace's contact is suppressed, as the claim sees it.
 inline constexpr const char* kContactSuppressed =
@@ -267,12 +268,12 @@ WHERE calls.id = t.call_id AND +calls.state = 'dispatching' AND +calls.dispatch_
 // Both read what applying an outcome needs, in the same columns.
 inline constexpr const char* kFindCallByProviderId = R"sql(
 SELECT k.id, k.campaign_id, k.contact_id, k.state, k.attempts, k.max_retries, c.workspace, c.retry_attempts,
-       c.retry_delay_s, c.status
+       c.retry_delay_s, c.status, c.retry_policy
 FROM calls k JOIN campaigns c ON c.id = k.campaign_id
 WHERE k.provider_call_id = ?1 AND coalesce(k.provider, c.provider) = ?2)sql";
 inline constexpr const char* kFindCallForOutcome = R"sql(
 SELECT k.id, k.campaign_id, k.contact_id, k.state, k.attempts, k.max_retries, c.workspace, c.retry_attempts,
-       c.retry_delay_s, c.status
+       c.retry_delay_s, c.status, c.retry_policy
 FROM calls k JOIN campaigns c ON c.id = k.campaign_id WHERE k.id = ?1)sql";
 // An opt-out (Outcome::opted_out): the workspace's suppression of the number, unless it has one (whose
 // reason stays), and the contact's pending calls in every campaign of the workspace skipped.

@@ -30,6 +30,9 @@ inline std::optional<std::string> non_empty(const std::string& s) {
   return s.empty() ? std::nullopt : std::optional<std::string>(s);
 }
 
+// A campaign's stored retry_policy; CorruptRow naming campaign `id` when it is not one (campaigns.cpp).
+domain::RetryByOutcome stored_retry_policy(const std::string& text, domain::CampaignId id);
+
 // Call history read with exact queries over `db` (claim.cpp).
 std::unique_ptr<History> sql_history(sqlite::Db& db);
 // The reporting role over the daemon's own connection (reports.cpp).

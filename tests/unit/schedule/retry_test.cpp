@@ -1,5 +1,6 @@
 #include <catch2/catch.hpp>
 
+#include "dialerd/domain/campaign.hpp"
 #include "dialerd/schedule/retry.hpp"
 
 using namespace dialerd::schedule;
@@ -84,4 +85,63 @@ TEST_CASE("retry: a cancelled campaign retries nothing - the outcome still lands
   CHECK(cancelled.applies);
   CHECK(cancelled.next.state == CallState::failed);
   CHECK(outcome_effect(call, Outcome::completed, p, 1000, 0.5).next.state == CallState::completed);
+}
+
+TEST_CASE("retry: a campaign's retry_policy retries each outcome as it says - within the one budget") {
+  using dialerd::domain::OutcomeRetry;
+  auto p = policy(4, 60);
+  p.per_outcome[Outcome::busy] = OutcomeRetry{true, 10, std::nullopt};                       // sooner than the rest
+  p.per_outcome[Outcome::no_answer] = OutcomeRetry{true, std::nullopt, 2};                   // at most 2 attempts
+  p.per_outcome[Outcome::voicemail] = OutcomeRetry{true, 3600, std::nullopt};                // voicemail retried
+  p.per_outcome[Outcome::provider_error] = OutcomeRetry{false, std::nullopt, std::nullopt};  // not retried
+  p.per_outcome[Outcome::timeout] = OutcomeRetry{true, std::nullopt, std::nullopt};          // config does not retry it
+  auto busy = after_outcome(Outcome::busy, 1, p, 1000, 0.5);
+  CHECK(busy.state == CallState::pending);
+  CHECK(busy.next_attempt_at == 1000 + 10000);
+  CHECK(after_outcome(Outcome::busy, 2, p, 0, 0.5).next_attempt_at == 20000);  // the backoff from its own base
+  auto no_answer = after_outcome(Outcome::no_answer, 1, p, 0, 0.5);
+  CHECK(no_answer.state == CallState::pending);
+  CHECK(no_answer.next_attempt_at == 60000);  // the campaign's retry_delay_seconds
+  CHECK(after_outcome(Outcome::no_answer, 2, p, 0, 0.5).state == CallState::failed);
+  CHECK(after_outcome(Outcome::voicemail, 1, p, 0, 0.5).state == CallState::pending);
+  CHECK(after_outcome(Outcome::provider_error, 1, p, 0, 0.5).state == CallState::failed);
+  CHECK(after_outcome(Outcome::timeout, 1, p, 0, 0.5).state == CallState::pending);
+  // An outcome it does not name follows the config; the budget bounds every outcome.
+  CHECK(after_outcome(Outcome::failed, 1, p, 0, 0.5).state == CallState::pending);
+  CHECK(after_outcome(Outcome::busy, 5, p, 0, 0.5).state == CallState::failed);
+  // A voicemail no longer retried completes the call, as without a policy.
+  CHECK(after_outcome(Outcome::voicemail, 5, p, 0, 0.5).state == CallState::completed);
+  // Never retried, whatever a policy holds.
+  p.per_outcome[Outcome::completed] = OutcomeRetry{true, 1, std::nullopt};
+  CHECK(after_outcome(Outcome::completed, 1, p, 0, 0.5).state == CallState::completed);
+}
+
+TEST_CASE("retry: a retry_policy reads back as written and bad ones name the field") {
+  using dialerd::domain::parse_retry_policy;
+  std::string field, error;
+  auto j = nlohmann::json::parse(
+      R"({"busy": {"retry": true, "delay_seconds": 120, "max_attempts": 4}, "voicemail": {"retry": false}})");
+  auto p = parse_retry_policy(j, field, error);
+  REQUIRE(p);
+  CHECK(p->size() == 2);
+  CHECK(p->at(Outcome::busy) == dialerd::domain::OutcomeRetry{true, 120, 4});
+  CHECK(dialerd::domain::retry_policy_json(*p) ==
+        nlohmann::json::parse(R"({"busy": {"retry": true, "delay_seconds": 120, "max_attempts": 4},
+                                   "voicemail": {"retry": false, "delay_seconds": null, "max_attempts": null}})"));
+  CHECK(parse_retry_policy(nullptr, field, error)->empty());
+  auto bad = [&](const char* text, const std::string& at, const std::string& says) {
+    CHECK_FALSE(parse_retry_policy(nlohmann::json::parse(text), field, error));
+    CHECK(field == at);
+    CHECK_THAT(error, Catch::Contains(says));
+  };
+  bad("[]", "retry_policy", "must be an object of outcomes");
+  bad(R"({"ringing": {"retry": true}})", "retry_policy.ringing", "unknown outcome");
+  bad(R"({"cancelled": {"retry": true}})", "retry_policy.cancelled", "unknown outcome");
+  bad(R"({"completed": {"retry": true}})", "retry_policy.completed", "never retried");
+  bad(R"({"busy": true})", "retry_policy.busy", "must be an object");
+  bad(R"({"busy": {}})", "retry_policy.busy.retry", "is required");
+  bad(R"({"busy": {"retry": "yes"}})", "retry_policy.busy.retry", "true or false");
+  bad(R"({"busy": {"retry": true, "delay_seconds": -1}})", "retry_policy.busy.delay_seconds", "from 0 to 2592000");
+  bad(R"({"busy": {"retry": true, "max_attempts": 12}})", "retry_policy.busy.max_attempts", "from 1 to 11");
+  bad(R"({"busy": {"retry": true, "every": 1}})", "retry_policy.busy.every", "unknown field");
 }

@@ -480,8 +480,39 @@ VALUES ('x', 'cx', 'ag', 'p', '+14155550100', 'immediate', 10, 'running', 1, 1);
   s.update_settings(id, spec, 12);
   CHECK_FALSE(s.campaign(id)->spec.predial);
   Db db(path, Db::Mode::read_write, 1000);
-  CHECK(text_of(db, "PRAGMA user_version") == "10");
+  CHECK(text_of(db, "PRAGMA user_version") == std::to_string(store::sqlite::schema_version()));
   // A stored check that is not one is a corrupt row, named.
   db.exec("UPDATE campaigns SET predial = '{\"url\": 5}' WHERE id = 1");
   CHECK_THROWS_WITH(s.campaign(1), Catch::Contains("predial"));
+}
+
+TEST_CASE("store: migration 11 adds retries per outcome - an old campaign has none and one round-trips") {
+  testing::TempDir dir;
+  const std::string path = dir.file("q.db");
+  {
+    Db db(path, Db::Mode::read_write, 1000);
+    db.exec("PRAGMA foreign_keys = ON");
+    store::sqlite::migrate(db, 10);
+    db.exec(R"sql(
+INSERT INTO campaigns(workspace, name, agent_id, provider, from_number, schedule_type, concurrency, status,
+                      created_at, updated_at)
+VALUES ('x', 'cx', 'ag', 'p', '+14155550100', 'immediate', 10, 'running', 1, 1);
+)sql");
+  }
+  Store s({path});
+  auto old = s.campaign(1);
+  REQUIRE(old);
+  CHECK(old->spec.retry_policy.empty());
+  auto spec = running_spec(1);
+  spec.retry_policy[Outcome::busy] = OutcomeRetry{true, 30, 5};
+  spec.retry_policy[Outcome::voicemail] = OutcomeRetry{true, std::nullopt, std::nullopt};
+  auto id = s.create_campaign(spec, {}, 10);
+  CHECK(s.campaign(id)->spec.retry_policy == spec.retry_policy);
+  spec.retry_policy.erase(Outcome::busy);
+  s.update_settings(id, spec, 11);
+  CHECK(s.campaign(id)->spec.retry_policy == spec.retry_policy);
+  Db db(path, Db::Mode::read_write, 1000);
+  CHECK(text_of(db, "PRAGMA user_version") == "11");
+  db.exec("UPDATE campaigns SET retry_policy = '{\"ringing\": {\"retry\": true}}' WHERE id = 1");
+  CHECK_THROWS_WITH(s.campaign(1), Catch::Contains("retry_policy"));
 }

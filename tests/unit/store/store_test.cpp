@@ -206,6 +206,27 @@ TEST_CASE("store: outcomes complete retry or fail calls - duplicates and strange
   CHECK(s.campaign(id)->status == CampaignStatus::completed);
 }
 
+TEST_CASE("store: an outcome follows the campaign's retry_policy - read with the call, changed by PATCH") {
+  testing::TempDir dir;
+  Store s({dir.file("q.db")});
+  s.set_outcome_rule(schedule::retry_rule(no_jitter(), [] { return 0.5; }));
+  auto campaign_spec = spec(10, 3);
+  campaign_spec.retry_policy[Outcome::voicemail] = OutcomeRetry{true, 60, std::nullopt};
+  campaign_spec.retry_policy[Outcome::busy] = OutcomeRetry{false, std::nullopt, std::nullopt};
+  auto id = s.create_campaign(campaign_spec, people(3), 1000);
+  auto chunk = *s.claim(*s.campaign(id), 3, 1000);
+  s.record_submission(chunk, all(chunk, Kind::accepted), 1000);
+  auto event = [&](int i, Outcome o) { return OutcomeReport{"pc-" + std::to_string(chunk.calls[i].id) + "-1", o, ""}; };
+  auto applied = s.record_outcomes("acme", {event(0, Outcome::voicemail), event(1, Outcome::busy)}, 2000);
+  CHECK(applied[0].state == CallState::pending);  // voicemail retried, 60 s later
+  CHECK(applied[1].state == CallState::failed);   // busy is not, though config retries it
+  CHECK(s.next_due(id) == 2000 + 60 * 1000);
+  // PATCH takes busy out of the policy: the config decides again.
+  campaign_spec.retry_policy.erase(Outcome::busy);
+  s.update_settings(id, campaign_spec, 2500);
+  CHECK(s.record_outcomes("acme", {event(2, Outcome::busy)}, 3000)[0].state == CallState::pending);
+}
+
 TEST_CASE("store: an opt-out suppresses the number for the workspace and skips its pending calls at once") {
   testing::TempDir dir;
   Store s({dir.file("q.db")});
