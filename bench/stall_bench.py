@@ -7,15 +7,19 @@ and prints the operation's time and the worst and 99th-percentile /healthz laten
 line is the reference: the same poller with nothing else going on.
 
   bench/stall_bench.py --dialerd build-bench/bin/dialerd [--cancel 426000] [--forecast 2000000]
-                       [--request 100000] [--lock-seconds 3] [--dnc 2000000]
+                       [--request 100000] [--lock-seconds 3] [--dnc 2000000] [--predial 5000]
+                       [--predial-delay-ms 50]
 Scenarios: idle; lock (another process holds the write lock for --lock-seconds while a write waits);
 request (one POST /v1/campaigns with --request contacts inline, about 11 MB at 100000); upload (the same
 records to POST /v1/campaigns/{id}/contacts); cancel (a campaign of --cancel pending calls); forecast
 (GET /forecast on a campaign of --forecast pending calls); dnc (a replacing import of --dnc numbers in
-random order, plain text, into a DNC list).
+random order, plain text, into a DNC list); predial (a running campaign of --predial calls, concurrency
+as many, whose pre-dial endpoint, a Python server on 127.0.0.1, answers allow after --predial-delay-ms:
+until every call is sent to the simulator).
 """
 import argparse
 import http.client
+import http.server
 import json
 import os
 import random
@@ -199,8 +203,56 @@ def dnc(a, d):
     return op
 
 
+class PredialEndpoint(http.server.ThreadingHTTPServer):
+    """Answers every pre-dial ask {"allow": true} after `delay` seconds (one thread per ask)."""
+    daemon_threads = True
+
+    def __init__(self, delay):
+        endpoint = self
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def do_POST(self):
+                self.rfile.read(int(self.headers.get("Content-Length", 0)))
+                time.sleep(endpoint.delay)
+                body = b'{"allow": true}'
+                self.send_response(200)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+                endpoint.asks += 1
+
+            def log_message(self, *args):
+                pass
+
+        super().__init__(("127.0.0.1", 0), Handler)
+        self.delay, self.asks = delay, 0
+        threading.Thread(target=self.serve_forever, daemon=True).start()
+
+
+def predial(a, d):
+    endpoint = PredialEndpoint(a.predial_delay_ms / 1000.0)
+    cid = d.draft(a.predial)
+    status, body = d.request("PATCH", "/v1/campaigns/%s" % cid, {
+        "concurrency": a.predial,
+        "predial": {"url": "http://127.0.0.1:%d/ask" % endpoint.server_address[1], "secret_id": "crm"}})
+    assert status == 200, body
+
+    def op():
+        status, body = d.request("POST", "/v1/campaigns/%s/start" % cid)
+        assert status == 200, body
+        while True:
+            counts = d.request("GET", "/v1/campaigns/%s" % cid)[1]["data"]["counts"]
+            if counts["called"] >= a.predial:
+                break
+            time.sleep(0.05)
+        endpoint.shutdown()
+        return "%d calls, endpoint %d ms: %d asks" % (a.predial, a.predial_delay_ms, endpoint.asks)
+    return op
+
+
 SCENARIOS = {"idle": idle, "lock": lock, "request": request, "upload": upload, "cancel": cancel,
-             "forecast": forecast, "dnc": dnc}
+             "forecast": forecast, "dnc": dnc, "predial": predial}
 
 
 def main():
@@ -211,10 +263,15 @@ def main():
     ap.add_argument("--request", type=int, default=100000)
     ap.add_argument("--lock-seconds", type=float, default=3.0)
     ap.add_argument("--dnc", type=int, default=2000000)
+    ap.add_argument("--predial", type=int, default=5000)
+    ap.add_argument("--predial-delay-ms", type=int, default=50)
     ap.add_argument("--only", default=",".join(SCENARIOS))
     a = ap.parse_args()
     for name in a.only.split(","):
-        d = Daemon(a.dialerd)
+        # predial: every hour legal (the contacts are in New York), and a secret and loopback for the asks.
+        d = Daemon(a.dialerd, {"compliance": {"respectful_hours": {"start": "00:00", "end": "24:00"}},
+                               "webhooks": {"secrets": {"crm": "stall-bench-predial-secret"},
+                                            "allow_networks": ["127.0.0.1"]}} if name == "predial" else None)
         try:
             measure(name, d, SCENARIOS[name](a, d))
         finally:

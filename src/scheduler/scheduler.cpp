@@ -395,6 +395,9 @@ void Scheduler::dispatch_campaign(const Campaign& c, std::optional<UnixMs>& next
     store::ClaimOptions options;
     options.limit = static_cast<int>(std::min({room, budget, std::int64_t{route->provider->chunk_size()}}));
     if (route->probe) options.limit = 1;  // a half-open breaker's probe risks one call, not a chunk
+    // With a pre-dial check the due calls at the head are mostly held (their answers on the way): a claim
+    // judges a few asks' worth, not a whole chunk's, each pass.
+    if (c.spec.predial) options.max_examined = 4 * PredialChecker::kMaxAsksPerCampaign;
     options.caller_id_per_call = kind && kind->caller_id_per_call;
     options.provider = route->provider->name();
     auto chunk = store_.claim(c, options, now, judge);
@@ -406,6 +409,7 @@ void Scheduler::dispatch_campaign(const Campaign& c, std::optional<UnixMs>& next
     guard(route->provider->name()).started(now, route->probe);
     served_[c.id] = ++served_seq_;
     spawn_dispatch(route->provider, std::move(*chunk), route->probe);
+    if (held) break;  // the held calls' answers wake the loop; judging them again now finds nothing new
   }
   if (budget <= 0) consider(schedule::next_local_day_start(rules->zone, now));
   // At capacity (or with the provider busy) a finished submission or an outcome wakes us instead.
