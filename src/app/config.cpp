@@ -270,14 +270,16 @@ const std::vector<Key<Config>>& daemon_keys() {
                *outcome == domain::Outcome::opted_out)
              return util::fail(o.dump() +
                                " is not a retryable outcome (no_answer, busy, failed, cancelled, provider_error, "
-                               "timeout; completed, voicemail and opted_out complete a call)");
+                               "timeout; completed, voicemail and opted_out complete a call; a campaign's "
+                               "retry_policy may retry voicemail)");
            c.retry.retryable.insert(*outcome);
          }
          return util::ok();
        }},
       {"calls.timeout_seconds", 3600, true,
        "A call in progress this long with no outcome from the provider gets the outcome timeout: failed, or "
-       "retried if retry.retryable_outcomes names timeout. 0 = wait for ever.",
+       "retried if retry.retryable_outcomes names timeout (or the campaign's retry_policy retries it). 0 = wait "
+       "for ever.",
        int_key(&Config::call_timeout_s, 0, 7 * 86400)},
       {"webhooks.secrets", json::object(), true,
        "Secrets that sign outbound webhooks: {\"<secret_id>\": \"at least 16 characters\"}. A campaign's "

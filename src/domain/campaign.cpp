@@ -32,7 +32,11 @@ std::optional<RetryByOutcome> parse_retry_policy(const nlohmann::json& j, std::s
       error = item.key() + " is never retried";
       return std::nullopt;
     }
-    if (!outcome || outcome == Outcome::cancelled) {
+    if (outcome == Outcome::cancelled) {
+      error = "cancelled is not retried by a policy (config retry.retryable_outcomes may list it)";
+      return std::nullopt;
+    }
+    if (!outcome) {
       error = "unknown outcome (no_answer, busy, voicemail, failed, provider_error, timeout)";
       return std::nullopt;
     }

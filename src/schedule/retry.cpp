@@ -40,7 +40,9 @@ OutcomeEffect outcome_effect(const CallAtOutcome& call, Outcome o, const RetryPo
   if (call.state != CallState::in_progress) return effect;
   effect.applies = true;
   effect.next = after_outcome(o, call.attempts, policy, now, u);
-  if (call.campaign_cancelled && effect.next.state == CallState::pending) effect.next = {CallState::failed, 0};
+  // A cancelled campaign retries nothing: the call ends as if the outcome were not retried.
+  if (call.campaign_cancelled && effect.next.state == CallState::pending)
+    effect.next = {o == Outcome::voicemail ? CallState::completed : CallState::failed, 0};
   return effect;
 }
 

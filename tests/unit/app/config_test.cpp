@@ -183,10 +183,12 @@ TEST_CASE("config: every bad key gets its own error naming the key and the probl
        "compliance.contact_daily_cap: must be between 1 and 1000, got 0"},
       {R"({"retry": {"retryable_outcomes": ["completed"]}, )" + kSim + "}",
        "retry.retryable_outcomes: \"completed\" is not a retryable outcome (no_answer, busy, failed, cancelled, "
-       "provider_error, timeout; completed, voicemail and opted_out complete a call)"},
+       "provider_error, timeout; completed, voicemail and opted_out complete a call; a campaign's retry_policy "
+       "may retry voicemail)"},
       {R"({"retry": {"retryable_outcomes": ["busy", "opted_out"]}, )" + kSim + "}",
        "retry.retryable_outcomes: \"opted_out\" is not a retryable outcome (no_answer, busy, failed, cancelled, "
-       "provider_error, timeout; completed, voicemail and opted_out complete a call)"},
+       "provider_error, timeout; completed, voicemail and opted_out complete a call; a campaign's retry_policy "
+       "may retry voicemail)"},
       {R"({"retry": {"jitter": 2}, )" + kSim + "}", "retry.jitter: must be between 0.0 and 1.0, got 2"},
   };
   for (const auto& c : cases) {

@@ -85,6 +85,9 @@ TEST_CASE("retry: a cancelled campaign retries nothing - the outcome still lands
   CHECK(cancelled.applies);
   CHECK(cancelled.next.state == CallState::failed);
   CHECK(outcome_effect(call, Outcome::completed, p, 1000, 0.5).next.state == CallState::completed);
+  // A voicemail its policy would retry completes, as a voicemail not retried does.
+  p.per_outcome[Outcome::voicemail] = dialerd::domain::OutcomeRetry{true, 60, std::nullopt};
+  CHECK(outcome_effect(call, Outcome::voicemail, p, 1000, 0.5).next.state == CallState::completed);
 }
 
 TEST_CASE("retry: a campaign's retry_policy retries each outcome as it says - within the one budget") {
@@ -136,7 +139,7 @@ TEST_CASE("retry: a retry_policy reads back as written and bad ones name the fie
   };
   bad("[]", "retry_policy", "must be an object of outcomes");
   bad(R"({"ringing": {"retry": true}})", "retry_policy.ringing", "unknown outcome");
-  bad(R"({"cancelled": {"retry": true}})", "retry_policy.cancelled", "unknown outcome");
+  bad(R"({"cancelled": {"retry": true}})", "retry_policy.cancelled", "is not retried by a policy");
   bad(R"({"completed": {"retry": true}})", "retry_policy.completed", "never retried");
   bad(R"({"busy": true})", "retry_policy.busy", "must be an object");
   bad(R"({"busy": {}})", "retry_policy.busy.retry", "is required");

@@ -225,6 +225,18 @@ TEST_CASE("store: an outcome follows the campaign's retry_policy - read with the
   campaign_spec.retry_policy.erase(Outcome::busy);
   s.update_settings(id, campaign_spec, 2500);
   CHECK(s.record_outcomes("acme", {event(2, Outcome::busy)}, 3000)[0].state == CallState::pending);
+  // A policy edited by hand into something else: the outcome still lands, by config retry.* alone.
+  auto again = *s.claim(*s.campaign(id), 3, 200000);
+  REQUIRE(again.calls.size() == 2);
+  s.record_submission(again, all(again, Kind::accepted), 200000);
+  {
+    store::sqlite::Db db(dir.file("q.db"), store::sqlite::Db::Mode::read_write, 1000);
+    db.exec("UPDATE campaigns SET retry_policy = '[1]'");
+  }
+  auto landed = s.record_outcomes(
+      "acme", {OutcomeReport{"pc-" + std::to_string(again.calls[0].id) + "-2", Outcome::voicemail, ""}}, 201000);
+  CHECK(landed[0].effect == store::OutcomeApplied::Effect::applied);
+  CHECK(landed[0].state == CallState::completed);
 }
 
 TEST_CASE("store: an opt-out suppresses the number for the workspace and skips its pending calls at once") {
