@@ -590,6 +590,86 @@ awaitable<http::Response> create_campaign(Context& ctx, const http::Request& req
   co_return envelope(201, data, ctx.clock.now_ms());
 }
 
+// POST /v1/campaigns/{id}/duplicate {name, contacts, status, scheduled_at | trigger_timestamp}: a new
+// campaign with this one's settings (docs/API.md, "Duplicating a campaign"), in draft unless asked
+// otherwise, with none of its contacts (the default), those whose call is not completed, or all. Not
+// copied: its start time and the lists it follows. The contacts go in 1000 per transaction, the loop
+// serving others in between; the copy stays draft until they are all in.
+awaitable<http::Response> duplicate_campaign(Context& ctx, const http::Request& req, const http::Params& params) {
+  const auto budget = std::chrono::milliseconds(ctx.config().db_busy_timeout_ms);
+  auto source = co_await store::when_unlocked([&] { return owned_campaign(ctx, req, params.at("id")); }, budget);
+  json body = req.body.empty() ? json::object() : parse_json_body(req);
+  if (!body.is_object()) throw BadRequest(400, "invalid_json", "body must be a JSON object");
+  for (const auto& item : body.items()) {
+    const std::string& k = item.key();
+    if (k != "name" && k != "contacts" && k != "status" && k != "scheduled_at" && k != "trigger_timestamp")
+      bad_field(k, "unknown field");
+  }
+  CampaignSpec spec = source.spec;
+  auto name = opt_string(body, "name", "name", 255);
+  if (name && name->empty()) bad_field("name", "must not be empty");
+  spec.name = name ? *name : source.spec.name + " (copy)";
+  const auto which = opt_string(body, "contacts", "contacts", 32).value_or("none");
+  if (which != "none" && which != "not_completed" && which != "all")
+    bad_field("contacts", "must be none, not_completed or all, got '" + which + "'");
+  auto scheduled_at = opt_string(body, "scheduled_at", "scheduled_at", 64);
+  auto trigger_ts = opt_int(body, "trigger_timestamp", "trigger_timestamp", 0, 253402300799999);
+  if (scheduled_at && trigger_ts) bad_field("scheduled_at", "give scheduled_at or trigger_timestamp, not both");
+  spec.trigger_at.reset();
+  if (scheduled_at) {
+    spec.trigger_at = util::parse_rfc3339(*scheduled_at);
+    if (!spec.trigger_at) bad_field("scheduled_at", "must be an RFC 3339 date-time such as 2026-03-20T09:00:00Z");
+  }
+  if (trigger_ts) spec.trigger_at = *trigger_ts;
+  spec.schedule_type = spec.trigger_at ? "scheduled" : "immediate";
+  const auto status = opt_string(body, "status", "status", 32).value_or("draft");
+  if (status != "draft" && status != "running" && status != "scheduled")
+    bad_field("status", "must be draft, running or scheduled, got '" + status + "'");
+  if (status == "scheduled" && !spec.trigger_at)
+    bad_field("status", "scheduled needs a start time (scheduled_at or trigger_timestamp)");
+  if (status == "running" && spec.trigger_at)
+    bad_field("status", "running starts at once; give status scheduled with a start time");
+  const CampaignStatus final_status = status == "draft"     ? CampaignStatus::draft
+                                      : status == "running" ? CampaignStatus::running
+                                                            : CampaignStatus::scheduled;
+  spec.follow_lists.clear();
+  spec.options.erase("follow_lists");
+  if (!ctx.scheduler.providers().count(spec.provider))
+    throw BadRequest(409, "unusable_campaign",
+                     "campaign " + params.at("id") + "'s provider '" + spec.provider +
+                         "' is not configured on this daemon: the copy could not send its calls");
+  spec.status = CampaignStatus::draft;  // until its contacts are in
+  const auto now = ctx.clock.now_ms();
+  CampaignId id = co_await store::when_unlocked([&] { return ctx.campaigns.create_campaign(spec, {}, now); }, budget);
+  std::int64_t copied = 0;
+  if (which != "none") {
+    CallId after = 0;
+    for (;;) {
+      auto page = co_await store::when_unlocked(
+          [&] { return ctx.campaigns.call_records(source.id, which == "not_completed", after, kCreateSlice); }, budget);
+      if (page.empty()) break;
+      after = page.back().call_id;
+      std::vector<ContactInput> contacts;
+      contacts.reserve(page.size());
+      for (auto& r : page) contacts.push_back(std::move(r.contact));
+      co_await store::when_unlocked([&] { ctx.campaigns.add_contacts(id, contacts, now); }, budget);
+      copied += static_cast<std::int64_t>(contacts.size());
+      if (page.size() < kCreateSlice) break;
+      co_await yield_to_loop();
+    }
+  }
+  if (final_status != CampaignStatus::draft)
+    co_await store::when_unlocked([&] { ctx.campaigns.set_campaign_status(id, final_status, ctx.clock.now_ms()); },
+                                  budget);
+  spdlog::info("campaign {}: duplicated from campaign {} with {} contacts ({}), status {}", id, source.id, copied,
+               which, to_string(final_status));
+  ctx.scheduler.wake();
+  json data = campaign_json(*ctx.campaigns.campaign(id), ctx.campaigns.counts(id));
+  data["duplicated_from"] = std::to_string(source.id);
+  data["contacts_copied"] = copied;
+  co_return envelope(201, data, ctx.clock.now_ms());
+}
+
 http::Response get_campaign(Context& ctx, const http::Request& req, const http::Params& params) {
   auto campaign = owned_campaign(ctx, req, params.at("id"));
   return envelope(200, campaign_json(campaign, ctx.campaigns.counts(campaign.id)), ctx.clock.now_ms());
@@ -882,6 +962,8 @@ void register_campaign_routes(http::Router& router, Context& ctx) {
              guarded([&ctx](const http::Request& req, const http::Params&) { return list_campaigns(ctx, req); }));
   router.add("PATCH", "/v1/campaigns/{id}",
              guarded([&ctx](const http::Request& r, const http::Params& p) { return patch_campaign(ctx, r, p); }));
+  router.add_async("POST", "/v1/campaigns/{id}/duplicate",
+                   [&ctx](const http::Request& r, const http::Params& p) { return duplicate_campaign(ctx, r, p); });
   router.add_async("POST", "/v1/campaigns/{id}/contacts",
                    [&ctx](const http::Request& r, const http::Params& p) { return add_contacts(ctx, r, p); });
   for (std::string action : {"start", "pause", "resume"})

@@ -257,3 +257,75 @@ TEST_CASE("campaign api: pause resume and cancel are idempotent and refuse impos
   CHECK(http_get(daemon.url("/v1/campaigns?status=asleep")).status == 400);
   CHECK(http_get(daemon.url("/v1/campaigns?limit=0")).status == 400);
 }
+
+TEST_CASE("campaign api: duplicate copies the settings and, when asked, the contacts not completed") {
+  TempDir dir;
+  FakeBatchCall fake;
+  DaemonProcess daemon(dir, config_for(fake));
+  // Number 0 is reached; 1 and 2 never answer (no retries): after the run only 0 is completed.
+  fake.report_to(daemon.url("/v1/providers/acme/events"), [](const std::string& number, int) -> std::string {
+    return number == nanp_phone(0) ? "completed" : "no_answer";
+  });
+  json contacts = json::array();
+  for (int i = 0; i < 3; ++i)
+    contacts.push_back({{"phone_number", nanp_phone(i)},
+                        {"first_name", "P" + std::to_string(i)},
+                        {"timezone", "America/Chicago"},
+                        {"account", "A" + std::to_string(i)}});
+  json policy = {{"busy", {{"retry", true}, {"delay_seconds", 30}, {"max_attempts", 3}}}};
+  auto id = create(daemon, {{"name", "weekly"},
+                            {"concurrency", 7},
+                            {"max_calls_per_day", 500},
+                            {"start_time", "09:00"},
+                            {"end_time", "17:00"},
+                            {"retry_policy", policy},
+                            {"contacts", contacts}});
+  REQUIRE(wait_until([&] { return campaign_of(daemon, id)["status"] == "completed"; }));
+
+  // The default: the settings only, in draft.
+  auto plain = api_post(daemon, "/v1/campaigns/" + id + "/duplicate");
+  REQUIRE(plain.status == 201);
+  const auto& copy = plain.body["data"];
+  CHECK(copy["id"] != id);
+  CHECK(copy["name"] == "weekly (copy)");
+  CHECK(copy["status"] == "draft");
+  CHECK(copy["duplicated_from"] == id);
+  CHECK(copy["contacts_copied"] == 0);
+  CHECK(copy["counts"]["total"] == 0);
+  for (const char* k : {"concurrency", "max_calls_per_day", "start_time", "end_time", "retry_policy", "provider",
+                        "from_number", "agent_id", "timezone"})
+    CHECK(copy[k] == campaign_of(daemon, id)[k]);
+
+  // Again next week: the contacts not completed, running at once; each record as it was uploaded.
+  auto again = api_post(daemon, "/v1/campaigns/" + id + "/duplicate",
+                        {{"name", "weekly, again"}, {"contacts", "not_completed"}, {"status", "running"}});
+  REQUIRE(again.status == 201);
+  auto again_id = again.body["data"]["id"].get<std::string>();
+  CHECK(again.body["data"]["contacts_copied"] == 2);
+  REQUIRE(wait_until([&] { return campaign_of(daemon, again_id)["status"] == "completed"; }));
+  CHECK(fake.received_numbers() ==
+        std::map<std::string, int>{{nanp_phone(0), 1}, {nanp_phone(1), 2}, {nanp_phone(2), 2}});
+  auto calls = http_get(daemon.url("/v1/campaigns/" + again_id + "/calls"));
+  REQUIRE(calls.body["data"]["items"].size() == 2);
+  auto call = http_get(daemon.url("/v1/calls/" + calls.body["data"]["items"][0]["id"].get<std::string>()));
+  CHECK(call.body["data"]["variables"]["account"] == "A1");
+
+  // all, scheduled for later; bad requests name the field.
+  auto later = api_post(daemon, "/v1/campaigns/" + id + "/duplicate",
+                        {{"contacts", "all"}, {"status", "scheduled"}, {"scheduled_at", "2099-01-05T09:00:00Z"}});
+  REQUIRE(later.status == 201);
+  CHECK(later.body["data"]["status"] == "scheduled");
+  CHECK(later.body["data"]["counts"]["pending"] == 3);
+  CHECK(later.body["data"]["scheduled_at"] == "2099-01-05T09:00:00.000Z");
+  auto bad = [&](json body, const std::string& field) {
+    auto r = api_post(daemon, "/v1/campaigns/" + id + "/duplicate", body);
+    CHECK(r.status == 400);
+    CHECK(r.body["error"]["field"] == field);
+  };
+  bad({{"contacts", "some"}}, "contacts");
+  bad({{"status", "paused"}}, "status");
+  bad({{"status", "scheduled"}}, "status");
+  bad({{"name", ""}}, "name");
+  bad({{"concurrency", 3}}, "concurrency");
+  CHECK(api_post(daemon, "/v1/campaigns/999999/duplicate").status == 404);
+}

@@ -62,6 +62,16 @@ class Campaigns {
   virtual std::optional<domain::UnixMs> next_trigger() = 0;
   // When the campaign's next pending call is due.
   virtual std::optional<domain::UnixMs> next_due(domain::CampaignId id) = 0;
+
+  // A page of the campaign's calls as the records they were made from (the contact's number, names and
+  // zone; the call's variables and own retry budget), in call order after `after_call`, at most `limit`:
+  // what POST /v1/campaigns/{id}/duplicate copies. `not_completed`: only the calls not completed.
+  struct CallRecord {
+    domain::CallId call_id = 0;
+    domain::ContactInput contact;
+  };
+  virtual std::vector<CallRecord> call_records(domain::CampaignId id, bool not_completed, domain::CallId after_call,
+                                               int limit) = 0;
 };
 
 }  // namespace dialerd::store

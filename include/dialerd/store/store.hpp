@@ -70,6 +70,8 @@ class Store final : public DispatchQueue, public Contacts, public Outbox {
   std::vector<domain::CampaignId> triggered_campaigns(domain::UnixMs now) override;
   std::optional<domain::UnixMs> next_trigger() override;
   std::optional<domain::UnixMs> next_due(domain::CampaignId id) override;
+  std::vector<CallRecord> call_records(domain::CampaignId id, bool not_completed, domain::CallId after_call,
+                                       int limit) override;
 
   // The claim (claims.hpp; src/store/sqlite/claim.cpp).
   std::optional<domain::DispatchChunk> claim(const domain::Campaign& campaign, const ClaimOptions& options,

@@ -19,8 +19,6 @@ using sqlite::Stmt;
 using sqlite::Transaction;
 using namespace sql;
 
-namespace {}  // namespace
-
 RetryByOutcome stored_retry_policy(const std::string& text, CampaignId id) {
   std::string field, error;
   auto policy = parse_retry_policy(nlohmann::json::parse(text, nullptr, false), field, error);
@@ -353,6 +351,28 @@ void Store::update_settings(CampaignId id, const CampaignSpec& spec, UnixMs now)
   bind_retry_policy(u, 16, spec.retry_policy);
   u.run();
   tx.commit();
+}
+
+std::vector<Campaigns::CallRecord> Store::call_records(CampaignId id, bool not_completed, CallId after_call,
+                                                       int limit) {
+  std::vector<CallRecord> out;
+  auto& q = db_->cached(kCallRecords);
+  sqlite::ResetOnExit reset(q);
+  q.bind(1, id).bind(2, after_call).bind(3, not_completed ? 1 : 0).bind(4, limit);
+  while (q.step()) {
+    CallRecord r;
+    r.call_id = q.int64("id");
+    r.contact.phone = q.text("phone");
+    r.contact.first_name = q.opt_text("first_name").value_or("");
+    r.contact.last_name = q.opt_text("last_name").value_or("");
+    r.contact.timezone = q.opt_text("timezone");
+    auto vars = nlohmann::json::parse(q.text("variables"), nullptr, false);
+    if (!vars.is_object()) throw CorruptRow("calls", r.call_id, "variables", "is not a JSON object");
+    r.contact.variables = std::move(vars);
+    if (auto m = q.opt_int64("max_retries")) r.contact.max_retries = static_cast<int>(*m);
+    out.push_back(std::move(r));
+  }
+  return out;
 }
 
 bool Store::cancel_campaign(CampaignId id, const std::string& reason, UnixMs now) {

@@ -203,6 +203,13 @@ UPDATE calls SET state = 'skipped', last_outcome = 'cancelled', last_error = 'ca
 WHERE state = 'pending' AND campaign_id IN (SELECT id FROM campaigns WHERE status = 'cancelled'))sql";
 inline constexpr const char* kListCampaigns = R"sql(
 SELECT id FROM campaigns WHERE workspace = ?4 AND (?1 IS NULL OR status = ?1) AND id > ?2 ORDER BY id LIMIT ?3)sql";
+// A campaign's calls as the records they came from, in call order (POST /v1/campaigns/{id}/duplicate);
+// ?3 = 1: only those not completed.
+inline constexpr const char* kCallRecords = R"sql(
+SELECT k.id, p.phone, p.first_name, p.last_name, p.timezone, k.variables, k.max_retries
+FROM calls k JOIN contacts p ON p.id = k.contact_id
+WHERE k.campaign_id = ?1 AND k.id > ?2 AND (?3 = 0 OR k.state <> 'completed')
+ORDER BY k.id LIMIT ?4)sql";
 inline constexpr const char* kUpdateSettings = R"sql(
 UPDATE campaigns SET name = ?2, timezone = ?3, start_time = ?4, end_time = ?5, working_days = ?6, concurrency = ?7,
                      max_calls_per_day = ?8, retry_attempts = ?9, retry_delay_s = ?10, rotation = ?11, updated_at = ?12,
