@@ -136,6 +136,7 @@ http::Response get_call(Context& ctx, const http::Request& req, const http::Para
   if (rules) {
     schedule::CallFacts facts;
     facts.campaign_in_flight = ctx.campaigns.in_flight(campaign->id);
+    facts.paced_until = ctx.scheduler.paced_until(*campaign, 0, now);
     if (rules->max_calls_per_day)
       facts.campaign_calls_today =
           ctx.campaigns.campaign_calls_since(campaign->id, schedule::local_day_start(rules->zone, now));
@@ -300,11 +301,13 @@ std::vector<CallNowResult> place_calls(Context& ctx, const http::Request& req, d
 
   auto now = ctx.clock.now_ms();
   std::vector<schedule::Decision> decisions;
+  int placing = 0;  // calls this request has judged to go out so far (the campaign's pacing counts them)
   auto judge = [&](const store::Candidate& cand, store::History& history) {
     // Unlike the loop's claim, each call is judged against the campaign's live counts: the calls this
     // request placed before it are in flight and count.
     schedule::CallFacts facts;
     facts.campaign_in_flight = ctx.campaigns.in_flight(campaign.id);
+    facts.paced_until = ctx.scheduler.paced_until(campaign, placing, now);
     if (rules->max_calls_per_day)
       facts.campaign_calls_today =
           ctx.campaigns.campaign_calls_since(campaign.id, schedule::local_day_start(rules->zone, now));
@@ -312,6 +315,7 @@ std::vector<CallNowResult> place_calls(Context& ctx, const http::Request& req, d
     store::Verdict v;
     v.kind = decisions.back().kind == schedule::Decision::Kind::dispatch ? store::Verdict::Kind::dispatch
                                                                          : store::Verdict::Kind::wait;
+    placing += v.kind == store::Verdict::Kind::dispatch;
     return v;
   };
   store::ClaimOptions options;
@@ -351,6 +355,9 @@ std::vector<CallNowResult> place_calls(Context& ctx, const http::Request& req, d
               {"placed_at", util::format_rfc3339(now)}};
     spdlog::info("campaign {} call {}: placed now by API request", campaign.id, item.call_id);
   }
+  int sent = 0;
+  for (const auto& chunk : placed.chunks) sent += static_cast<int>(chunk.calls.size());
+  ctx.scheduler.paced(campaign, sent, now);
   for (auto& chunk : placed.chunks) ctx.scheduler.send(std::move(chunk));
   if (!placed.chunks.empty()) ctx.scheduler.wake();
   return results;

@@ -41,6 +41,8 @@ const std::set<std::string> kCampaignFields = {"name",
                                                "end_time",
                                                "working_days",
                                                "concurrency",
+                                               "calls_per_second",
+                                               "calls_per_minute",
                                                "max_calls_per_day",
                                                "retry_attempts",
                                                "retry_delay_seconds",
@@ -85,6 +87,8 @@ json campaign_json(const Campaign& c, const CallCounts& counts) {
       {"trigger_timestamp", s.trigger_at ? json(*s.trigger_at) : json(nullptr)},
       {"timezone", s.timezone},
       {"concurrency", s.concurrency},
+      {"calls_per_second", opt(s.calls_per_second)},
+      {"calls_per_minute", opt(s.calls_per_minute)},
       {"retry_attempts", s.retry_attempts},
       {"retry_delay_seconds", s.retry_delay_s},
       {"retry_policy", domain::retry_policy_json(s.retry_policy)},
@@ -127,6 +131,8 @@ const std::set<std::string> kSettingFields = {"name",
                                               "end_time",
                                               "working_days",
                                               "concurrency",
+                                              "calls_per_second",
+                                              "calls_per_minute",
                                               "max_calls_per_day",
                                               "retry_attempts",
                                               "retry_delay_seconds",
@@ -218,6 +224,13 @@ void apply_settings(const json& body, CampaignSpec& spec) {
   if (auto m = opt_int(body, "max_calls_per_day", "max_calls_per_day", 1, 10000000))
     spec.max_calls_per_day = static_cast<int>(*m);
   if (auto c = opt_int(body, "concurrency", "concurrency", 1, 100000)) spec.concurrency = static_cast<int>(*c);
+  // Pacing (docs/SCHEDULING.md, "Pacing"): null removes a limit.
+  if (cleared("calls_per_second")) spec.calls_per_second.reset();
+  if (auto p = opt_int(body, "calls_per_second", "calls_per_second", 1, 1000))
+    spec.calls_per_second = static_cast<int>(*p);
+  if (cleared("calls_per_minute")) spec.calls_per_minute.reset();
+  if (auto p = opt_int(body, "calls_per_minute", "calls_per_minute", 1, 60000))
+    spec.calls_per_minute = static_cast<int>(*p);
   if (auto r = opt_int(body, "retry_attempts", "retry_attempts", 0, 10)) spec.retry_attempts = static_cast<int>(*r);
   if (auto d = opt_int(body, "retry_delay_seconds", "retry_delay_seconds", 0, 30 * 86400))
     spec.retry_delay_s = static_cast<int>(*d);

@@ -50,6 +50,7 @@ awaitable<http::Response> get_preflight(Context& ctx, const http::Request& req, 
   rules->running = true;
   schedule::CallFacts facts;
   facts.campaign_in_flight = ctx.campaigns.in_flight(campaign.id);
+  facts.paced_until = ctx.scheduler.paced_until(campaign, 0, now);
   if (rules->max_calls_per_day)
     facts.campaign_calls_today =
         ctx.campaigns.campaign_calls_since(campaign.id, schedule::local_day_start(rules->zone, now));

@@ -146,6 +146,8 @@ std::optional<CampaignRules> campaign_rules(const domain::Campaign& c, std::stri
   }
   if (c.spec.working_days) r.days = DayRule::of_weekdays(*c.spec.working_days);
   r.concurrency = c.spec.concurrency;
+  r.calls_per_second = c.spec.calls_per_second;
+  r.calls_per_minute = c.spec.calls_per_minute;
   r.max_calls_per_day = c.spec.max_calls_per_day;
   if (c.spec.predial) {
     // "https://host:port/path" -> "host:port": whom the explanations name.
@@ -203,13 +205,13 @@ namespace {
 // Whether each check passes: computed once, for the explanation and for the lazy path alike.
 struct Passes {
   bool active, consented, not_suppressed, not_dnc_listed, dnc_usable, running, started, in_campaign_window,
-      under_concurrency, under_campaign_cap, in_legal_hours, under_contact_cap, under_rolling_cap, out_of_quiet,
+      under_concurrency, paced, under_campaign_cap, in_legal_hours, under_contact_cap, under_rolling_cap, out_of_quiet,
       predial_ok;
   std::string consent;  // the consent check's reason, when the campaign requires consent
   bool all() const {
     return active && consented && not_suppressed && not_dnc_listed && dnc_usable && running && started &&
-           in_campaign_window && under_concurrency && under_campaign_cap && in_legal_hours && under_contact_cap &&
-           under_rolling_cap && out_of_quiet && predial_ok;
+           in_campaign_window && under_concurrency && paced && under_campaign_cap && in_legal_hours &&
+           under_contact_cap && under_rolling_cap && out_of_quiet && predial_ok;
   }
 };
 
@@ -226,6 +228,7 @@ Passes check(const CampaignRules& c, const ContactPlace& place, const CallFacts&
   p.started = !c.trigger_at || *c.trigger_at <= now;
   p.in_campaign_window = inside(c.zone, c.window.value_or(DailyWindow{0, 0}), c.days, now);
   p.under_concurrency = f.campaign_in_flight < c.concurrency;
+  p.paced = !f.paced_until || *f.paced_until <= now;
   p.under_campaign_cap = !c.max_calls_per_day || f.campaign_calls_today < *c.max_calls_per_day;
   p.in_legal_hours = !place.zones.empty();
   for (Zone z : place.zones)
@@ -334,6 +337,22 @@ Decision decide(const CampaignRules& c, const ContactPlace& place, const CallFac
     b.fail("campaign-concurrency", "Concurrency", "Calls in flight below the campaign's concurrency",
            fmt::format("{} of {} calls in flight", f.campaign_in_flight, c.concurrency));
     slot_blocked = true;
+  }
+  if (c.calls_per_second || c.calls_per_minute) {
+    const std::string rates =
+        (c.calls_per_second ? fmt::format("{} calls per second", *c.calls_per_second) : std::string()) +
+        (c.calls_per_second && c.calls_per_minute ? " and " : "") +
+        (c.calls_per_minute ? fmt::format("{} per minute", *c.calls_per_minute) : std::string());
+    const char* desc = "Calls started below the campaign's calls_per_second and calls_per_minute";
+    if (p.paced)
+      b.pass("campaign-pacing", "Campaign Pacing", desc, "Within " + rates);
+    else {
+      b.fail("campaign-pacing", "Campaign Pacing", desc,
+             fmt::format("At {}; the next call may start at {}", rates,
+                         util::format_rfc3339(*f.paced_until, util::TimePrecision::milliseconds)));
+      earliest = std::max(earliest, *f.paced_until);
+      time_blocked = true;
+    }
   }
   if (c.max_calls_per_day) {
     if (p.under_campaign_cap)

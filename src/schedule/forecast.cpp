@@ -38,7 +38,10 @@ Forecast forecast(const ForecastInput& in) {
   for (auto& [k, g] : groups) sampled += g.remaining;
   for (auto& [k, g] : groups) g.remaining = g.remaining / sampled * static_cast<double>(in.pending);
 
-  const double per_step = static_cast<double>(c.concurrency) * (kStepMs / 1000.0) / std::max(1, in.call_duration_s);
+  double per_step = static_cast<double>(c.concurrency) * (kStepMs / 1000.0) / std::max(1, in.call_duration_s);
+  // Pacing bounds a step too: calls started per second and per minute.
+  if (c.calls_per_second) per_step = std::min(per_step, *c.calls_per_second * (kStepMs / 1000.0));
+  if (c.calls_per_minute) per_step = std::min(per_step, *c.calls_per_minute * (kStepMs / 60000.0));
   DailyWindow cwin = c.window.value_or(DailyWindow{0, 0});
   double remaining = static_cast<double>(in.pending);
   std::int32_t day = local_day(c.zone, in.now);

@@ -303,6 +303,9 @@ std::optional<UnixMs> Scheduler::tick() {
   std::erase_if(dnc_blocked_, [&](const auto& entry) {
     return std::none_of(running.begin(), running.end(), [&](const Campaign& c) { return c.id == entry.first; });
   });
+  std::erase_if(pacers_, [&](const auto& entry) {
+    return std::none_of(running.begin(), running.end(), [&](const Campaign& c) { return c.id == entry.first; });
+  });
   for (const Campaign& c : running) {
     if (claiming_) dispatch_campaign(c, next, now);
     if (store_.complete_if_done(c.id, now)) {
@@ -347,6 +350,16 @@ void Scheduler::dispatch_campaign(const Campaign& c, std::optional<UnixMs>& next
     return;
   }
   std::int64_t room = c.spec.concurrency - store_.in_flight(c.id);
+  // Pacing: the calls it may start now; none: look again when the next may.
+  const schedule::PacingLimits pacing{c.spec.calls_per_second, c.spec.calls_per_minute};
+  std::int64_t paced = std::numeric_limits<std::int64_t>::max();
+  if (pacing.any()) {
+    paced = pacers_[c.id].room(pacing, now);
+    if (paced <= 0 && room > 0) {
+      consider(pacers_[c.id].next_at(pacing, now));
+      return;
+    }
+  }
   std::int64_t budget =
       rules->max_calls_per_day ? *rules->max_calls_per_day - calls_today : std::numeric_limits<std::int64_t>::max();
   bool held = false;  // a call waits for its pre-dial answer: that answer wakes the loop
@@ -382,7 +395,7 @@ void Scheduler::dispatch_campaign(const Campaign& c, std::optional<UnixMs>& next
     return v;
   };
   bool provider_busy = false;
-  while (room > 0 && budget > 0) {
+  while (room > 0 && budget > 0 && paced > 0) {
     UnixMs retry_at = 0;
     auto route = this->route(c, now, retry_at);
     if (!route) {
@@ -393,7 +406,7 @@ void Scheduler::dispatch_campaign(const Campaign& c, std::optional<UnixMs>& next
     }
     auto kind = providers::kind_info(route->provider->kind());
     store::ClaimOptions options;
-    options.limit = static_cast<int>(std::min({room, budget, std::int64_t{route->provider->chunk_size()}}));
+    options.limit = static_cast<int>(std::min({room, budget, paced, std::int64_t{route->provider->chunk_size()}}));
     if (route->probe) options.limit = 1;  // a half-open breaker's probe risks one call, not a chunk
     // With a pre-dial check the due calls at the head are mostly held (their answers on the way): a claim
     // judges a few asks' worth, not a whole chunk's, each pass.
@@ -406,6 +419,10 @@ void Scheduler::dispatch_campaign(const Campaign& c, std::optional<UnixMs>& next
     room -= n;
     budget -= n;
     calls_today += n;
+    if (pacing.any()) {
+      pacers_[c.id].take(pacing, static_cast<int>(n), now);
+      paced -= n;
+    }
     guard(route->provider->name()).started(now, route->probe);
     served_[c.id] = ++served_seq_;
     spawn_dispatch(route->provider, std::move(*chunk), route->probe);
@@ -413,7 +430,8 @@ void Scheduler::dispatch_campaign(const Campaign& c, std::optional<UnixMs>& next
   }
   if (budget <= 0) consider(schedule::next_local_day_start(rules->zone, now));
   // At capacity (or with the provider busy) a finished submission or an outcome wakes us instead.
-  if (room > 0 && budget > 0 && !provider_busy && !held) consider(store_.next_due(c.id));
+  if (room > 0 && budget > 0 && paced <= 0) consider(pacers_[c.id].next_at(pacing, now));
+  if (room > 0 && budget > 0 && paced > 0 && !provider_busy && !held) consider(store_.next_due(c.id));
 }
 
 awaitable<void> Scheduler::record_until_written(const DispatchChunk& chunk, const std::vector<SubmitResult>& results) {
@@ -585,6 +603,21 @@ schedule::Decision Scheduler::evaluate(const schedule::CampaignRules& rules, con
   auto d = schedule::decide(rules, place, facts, legal_, now, explain);
   if (place_out) *place_out = std::move(place);
   return d;
+}
+
+std::optional<UnixMs> Scheduler::paced_until(const Campaign& c, int extra, UnixMs now) const {
+  const schedule::PacingLimits pacing{c.spec.calls_per_second, c.spec.calls_per_minute};
+  if (!pacing.any()) return std::nullopt;
+  auto it = pacers_.find(c.id);
+  schedule::Pacer pacer = it == pacers_.end() ? schedule::Pacer{} : it->second;
+  if (extra > 0) pacer.take(pacing, extra, now);
+  if (pacer.room(pacing, now) > 0) return std::nullopt;
+  return pacer.next_at(pacing, now);
+}
+
+void Scheduler::paced(const Campaign& c, int n, UnixMs now) {
+  const schedule::PacingLimits pacing{c.spec.calls_per_second, c.spec.calls_per_minute};
+  if (pacing.any() && n > 0) pacers_[c.id].take(pacing, n, now);
 }
 
 std::vector<store::OutcomeApplied> Scheduler::apply_outcomes(const std::string& provider,

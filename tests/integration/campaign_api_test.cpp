@@ -329,3 +329,39 @@ TEST_CASE("campaign api: duplicate copies the settings and, when asked, the cont
   bad({{"concurrency", 3}}, "concurrency");
   CHECK(api_post(daemon, "/v1/campaigns/999999/duplicate").status == 404);
 }
+
+TEST_CASE(
+    "campaign api: calls_per_second and calls_per_minute pace a campaign - call now counts and is refused past them") {
+  TempDir dir;
+  FakeBatchCall fake;
+  DaemonProcess daemon(dir, config_for(fake));
+  auto bad = api_post(daemon, "/v1/campaigns",
+                      {{"name", "p"},
+                       {"agent_id", "a"},
+                       {"provider", "acme"},
+                       {"from_number", "+14157774444"},
+                       {"calls_per_second", 0}});
+  CHECK(bad.status == 400);
+  CHECK(bad.body["error"]["field"] == "calls_per_second");
+  auto id = create(daemon, {{"calls_per_minute", 2}, {"complete_when_done", false}});
+  CHECK(campaign_of(daemon, id)["calls_per_minute"] == 2);
+  CHECK(campaign_of(daemon, id)["calls_per_second"].is_null());
+  // Two calls a minute: the first two calls now go out, the third is refused naming the check and when.
+  for (int i = 0; i < 2; ++i)
+    CHECK(api_post(daemon, "/v1/calls", {{"campaign_id", id}, {"contact", {{"phone_number", nanp_phone(60 + i)}}}})
+              .status == 201);
+  auto third = api_post(daemon, "/v1/calls", {{"campaign_id", id}, {"contact", {{"phone_number", nanp_phone(62)}}}});
+  REQUIRE(third.status == 422);
+  CHECK_THAT(third.body["error"]["message"].get<std::string>(),
+             Catch::Contains("Campaign Pacing [At 2 per minute; the next call may start at"));
+  // Queued calls wait for the pacing too: added now, none goes out until the bucket refills.
+  auto added = api_post(daemon, "/v1/campaigns/" + id + "/contacts", json::array({{{"phone_number", nanp_phone(63)}}}));
+  REQUIRE(added.status == 200);
+  REQUIRE(wait_loop_idle(daemon, "scheduler"));
+  CHECK(fake.tasks_received() == 2);
+  auto removed = api_call(daemon, "PATCH", "/v1/campaigns/" + id, json{{"calls_per_minute", nullptr}}.dump());
+  INFO(removed.raw);
+  REQUIRE(removed.status == 200);
+  CHECK(removed.body["data"]["calls_per_minute"].is_null());
+  REQUIRE(wait_until([&] { return fake.tasks_received() == 3; }));
+}

@@ -83,6 +83,8 @@ struct CampaignSpec {
   std::optional<std::string> end_time;
   std::optional<std::vector<int>> working_days;  // 1 = Monday .. 7 = Sunday
   int concurrency = 1;
+  // Pacing (issue 20.4): calls started per second and per minute, at most; none = not paced.
+  std::optional<int> calls_per_second, calls_per_minute;
   std::optional<int> max_calls_per_day;
   int retry_attempts = 0;
   int retry_delay_s = 300;

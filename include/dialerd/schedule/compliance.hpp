@@ -103,6 +103,7 @@ struct CampaignRules {
   std::optional<DailyWindow> window;  // start_time..end_time
   DayRule days;                       // working_days
   int concurrency = 1;
+  std::optional<int> calls_per_second, calls_per_minute;  // pacing (schedule/pacing.hpp)
   std::optional<int> max_calls_per_day;
 };
 // Builds them from a stored campaign; nullopt (with `error`) when a field is unusable (unknown zone).
@@ -137,6 +138,9 @@ struct CallFacts {
   std::optional<domain::UnixMs> quiet_until;
   // The pre-dial endpoint's standing answer for the number; none = not asked yet (or it expired).
   std::optional<PredialAnswer> predial;
+  // Pacing: when the campaign may start its next call, when not now (the claim applies pacing through
+  // its limit and leaves this unset; GET /v1/calls/{id} and call now set it).
+  std::optional<domain::UnixMs> paced_until;
 };
 
 struct Decision {

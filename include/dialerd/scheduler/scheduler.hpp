@@ -7,6 +7,7 @@
 #include "dialerd/asio.hpp"
 #include "dialerd/providers/provider.hpp"
 #include "dialerd/schedule/compliance.hpp"
+#include "dialerd/schedule/pacing.hpp"
 #include "dialerd/scheduler/predial.hpp"
 #include "dialerd/store/dispatch_queue.hpp"
 #include "dialerd/util/random.hpp"
@@ -81,6 +82,11 @@ class Scheduler {
                               store::History& history, const schedule::CallFacts& campaign_facts, domain::UnixMs now,
                               schedule::ContactPlace* place_out = nullptr,
                               schedule::Explain explain = schedule::Explain::always) const;
+  // Pacing (calls_per_second, calls_per_minute): when the campaign may start its next call once `extra`
+  // more have started now (nothing: at once), and `n` calls started now outside the loop (call now).
+  std::optional<domain::UnixMs> paced_until(const domain::Campaign& campaign, int extra, domain::UnixMs now) const;
+  void paced(const domain::Campaign& campaign, int n, domain::UnixMs now);
+
   // Applies outcomes a provider reported, then wakes the loop (a slot may be free).
   std::vector<store::OutcomeApplied> apply_outcomes(const std::string& provider,
                                                     const std::vector<domain::OutcomeReport>& reports);
@@ -127,6 +133,7 @@ class Scheduler {
   std::map<domain::CampaignId, std::uint64_t> served_;  // when each campaign last got a chunk (a sequence)
   std::uint64_t served_seq_ = 0;
   std::map<domain::CampaignId, std::string> dnc_blocked_;  // campaigns stopped by a DNC list, and why (logged)
+  std::map<domain::CampaignId, schedule::Pacer> pacers_;   // each paced campaign's buckets (in memory)
   std::unique_ptr<util::Timer> timer_;
   bool dirty_ = false;
   bool claiming_ = true;

@@ -61,6 +61,8 @@ Campaign read_campaign(const Stmt& s) {
     sp.working_days = campaign_json<std::vector<int>>(*days, c.id, "working_days");
   sp.concurrency = static_cast<int>(s.int64("concurrency"));
   if (auto m = s.opt_int64("max_calls_per_day")) sp.max_calls_per_day = static_cast<int>(*m);
+  if (auto p = s.opt_int64("calls_per_second")) sp.calls_per_second = static_cast<int>(*p);
+  if (auto p = s.opt_int64("calls_per_minute")) sp.calls_per_minute = static_cast<int>(*p);
   sp.retry_attempts = static_cast<int>(s.int64("retry_attempts"));
   sp.retry_delay_s = static_cast<int>(s.int64("retry_delay_s"));
   if (auto url = s.opt_text("webhook_url")) sp.webhook = Webhook{*url, s.opt_text("webhook_secret_id").value_or("")};
@@ -177,6 +179,7 @@ CampaignId Store::create_campaign(const CampaignSpec& spec, const std::vector<Co
   bind_dnc_lists(ins, 27, spec.dnc_lists);
   bind_predial(ins, 28, spec.predial);
   bind_retry_policy(ins, 29, spec.retry_policy);
+  ins.bind(30, spec.calls_per_second).bind(31, spec.calls_per_minute);
   ins.run();
   CampaignId id = db_->last_insert_rowid();
   for (auto list : spec.follow_lists) db_->cached(kFollowList).bind(1, list).bind(2, id).run();
@@ -349,6 +352,7 @@ void Store::update_settings(CampaignId id, const CampaignSpec& spec, UnixMs now)
   bind_dnc_lists(u, 14, spec.dnc_lists);
   bind_predial(u, 15, spec.predial);
   bind_retry_policy(u, 16, spec.retry_policy);
+  u.bind(17, spec.calls_per_second).bind(18, spec.calls_per_minute);
   u.run();
   tx.commit();
 }

@@ -8,7 +8,7 @@ namespace {
 
 // Numbered migrations: never edit one that has shipped; add the next. docs/SCHEMA.md describes the result.
 // Times are Unix milliseconds (UTC) in INTEGER columns; the views show them readably.
-constexpr std::array<const char*, 11> kMigrations = {
+constexpr std::array<const char*, 12> kMigrations = {
     // 1: campaigns, contacts, calls, attempts, suppressions, the webhook outbox, counters kept by
     //    triggers, the state machines as data, and the inspection views.
     R"sql(
@@ -666,6 +666,11 @@ ALTER TABLE campaigns ADD COLUMN predial TEXT;
     //     NULL = none (config retry.* for every outcome).
     R"sql(
 ALTER TABLE campaigns ADD COLUMN retry_policy TEXT;
+)sql",
+    // 12: a campaign's pacing (issue 20.4): calls started per second and per minute, NULL = not paced.
+    R"sql(
+ALTER TABLE campaigns ADD COLUMN calls_per_second INTEGER CHECK (calls_per_second > 0);
+ALTER TABLE campaigns ADD COLUMN calls_per_minute INTEGER CHECK (calls_per_minute > 0);
 )sql",
 };
 

@@ -502,3 +502,26 @@ TEST_CASE("compliance: campaign_rules names the pre-dial endpoint's host") {
   CHECK(rules->predial->url == "https://crm.example:8443/v1/eligible?x=1");
   CHECK(rules->predial->call_on_error);
 }
+
+TEST_CASE("compliance: a paced campaign's call waits for the next call it may start - the check says when") {
+  LegalRules legal;
+  auto c = ny_campaign();
+  c.calls_per_second = 5;
+  c.calls_per_minute = 100;
+  const auto now = at("2026-11-23T15:00:00Z");
+  auto place = in("America/New_York");
+  auto free = decide(c, place, {}, legal, now);
+  CHECK(free.kind == Kind::dispatch);
+  auto pass =
+      std::find_if(free.passed.begin(), free.passed.end(), [](const Check& k) { return k.id == "campaign-pacing"; });
+  REQUIRE(pass != free.passed.end());
+  CHECK(pass->reason == "Within 5 calls per second and 100 per minute");
+  CallFacts f;
+  f.paced_until = now + 200;
+  auto paced = decide(c, place, f, legal, now);
+  CHECK(paced.kind == Kind::wait);
+  CHECK(paced.until == now + 200);
+  CHECK(
+      paced.reason ==
+      "campaign-pacing: At 5 calls per second and 100 per minute; the next call may start at 2026-11-23T15:00:00.200Z");
+}

@@ -512,7 +512,38 @@ VALUES ('x', 'cx', 'ag', 'p', '+14155550100', 'immediate', 10, 'running', 1, 1);
   s.update_settings(id, spec, 11);
   CHECK(s.campaign(id)->spec.retry_policy == spec.retry_policy);
   Db db(path, Db::Mode::read_write, 1000);
-  CHECK(text_of(db, "PRAGMA user_version") == "11");
+  CHECK(text_of(db, "PRAGMA user_version") == std::to_string(store::sqlite::schema_version()));
   db.exec("UPDATE campaigns SET retry_policy = '{\"ringing\": {\"retry\": true}}' WHERE id = 1");
   CHECK_THROWS_WITH(s.campaign(1), Catch::Contains("retry_policy"));
+}
+
+TEST_CASE("store: migration 12 adds pacing - an old campaign is not paced and the limits round-trip") {
+  testing::TempDir dir;
+  const std::string path = dir.file("q.db");
+  {
+    Db db(path, Db::Mode::read_write, 1000);
+    db.exec("PRAGMA foreign_keys = ON");
+    store::sqlite::migrate(db, 11);
+    db.exec(R"sql(
+INSERT INTO campaigns(workspace, name, agent_id, provider, from_number, schedule_type, concurrency, status,
+                      created_at, updated_at)
+VALUES ('x', 'cx', 'ag', 'p', '+14155550100', 'immediate', 10, 'running', 1, 1);
+)sql");
+  }
+  Store s({path});
+  CHECK_FALSE(s.campaign(1)->spec.calls_per_second);
+  CHECK_FALSE(s.campaign(1)->spec.calls_per_minute);
+  auto spec = running_spec(1);
+  spec.calls_per_second = 5;
+  spec.calls_per_minute = 120;
+  auto id = s.create_campaign(spec, {}, 10);
+  CHECK(s.campaign(id)->spec.calls_per_second == 5);
+  CHECK(s.campaign(id)->spec.calls_per_minute == 120);
+  spec.calls_per_second.reset();
+  s.update_settings(id, spec, 11);
+  CHECK_FALSE(s.campaign(id)->spec.calls_per_second);
+  CHECK(s.campaign(id)->spec.calls_per_minute == 120);
+  Db db(path, Db::Mode::read_write, 1000);
+  CHECK(text_of(db, "PRAGMA user_version") == "12");
+  CHECK_THROWS(db.exec("UPDATE campaigns SET calls_per_second = 0 WHERE id = 1"));
 }
