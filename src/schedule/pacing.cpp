@@ -1,7 +1,6 @@
 #include "dialerd/schedule/pacing.hpp"
 
 #include <algorithm>
-#include <cmath>
 #include <limits>
 
 namespace dialerd::schedule {
@@ -10,41 +9,44 @@ using domain::UnixMs;
 
 namespace {
 constexpr UnixMs kSecondMs = 1000, kMinuteMs = 60000;
-constexpr double kEpsilon = 1e-9;  // a bucket refilled to 0.9999999999 holds a token
 }  // namespace
 
-double Pacer::Bucket::level(int rate, UnixMs period_ms, UnixMs now) const {
-  if (!used) return rate;
-  const double refill = static_cast<double>(std::max<UnixMs>(now - at, 0)) * rate / static_cast<double>(period_ms);
-  return std::min(static_cast<double>(rate), tokens + refill);
+// Starts in (now - period, now]: a call started exactly one period ago has left the window.
+std::size_t Pacer::Window::in_window(UnixMs period_ms, UnixMs now) const {
+  return static_cast<std::size_t>(starts.end() - std::upper_bound(starts.begin(), starts.end(), now - period_ms));
+}
+
+UnixMs Pacer::Window::next_at(int rate, UnixMs period_ms, UnixMs now) const {
+  const std::size_t in = in_window(period_ms, now);
+  if (in < static_cast<std::size_t>(rate)) return now;
+  // One frees when the (in - rate + 1)-th oldest start inside the window leaves it.
+  const std::size_t first = starts.size() - in;
+  return starts[first + in - static_cast<std::size_t>(rate)] + period_ms;
+}
+
+void Pacer::Window::take(int n, UnixMs period_ms, UnixMs now) {
+  while (!starts.empty() && starts.front() <= now - period_ms) starts.pop_front();
+  starts.insert(starts.end(), static_cast<std::size_t>(std::max(n, 0)), now);
 }
 
 int Pacer::room(const PacingLimits& limits, UnixMs now) const {
-  double room = std::numeric_limits<int>::max();
-  if (limits.per_second) room = std::min(room, second_.level(*limits.per_second, kSecondMs, now));
-  if (limits.per_minute) room = std::min(room, minute_.level(*limits.per_minute, kMinuteMs, now));
-  return static_cast<int>(std::floor(std::max(room, 0.0) + kEpsilon));
+  long room = std::numeric_limits<int>::max();
+  if (limits.per_second)
+    room = std::min(room, *limits.per_second - static_cast<long>(second_.in_window(kSecondMs, now)));
+  if (limits.per_minute)
+    room = std::min(room, *limits.per_minute - static_cast<long>(minute_.in_window(kMinuteMs, now)));
+  return static_cast<int>(std::max(room, 0L));
 }
 
 void Pacer::take(const PacingLimits& limits, int n, UnixMs now) {
-  auto take_from = [&](Bucket& b, int rate, UnixMs period) {
-    b.tokens = b.level(rate, period, now) - n;
-    b.at = now;
-    b.used = true;
-  };
-  if (limits.per_second) take_from(second_, *limits.per_second, kSecondMs);
-  if (limits.per_minute) take_from(minute_, *limits.per_minute, kMinuteMs);
+  if (limits.per_second) second_.take(n, kSecondMs, now);
+  if (limits.per_minute) minute_.take(n, kMinuteMs, now);
 }
 
 UnixMs Pacer::next_at(const PacingLimits& limits, UnixMs now) const {
   UnixMs at = now;
-  auto when = [&](const Bucket& b, int rate, UnixMs period) {
-    const double missing = 1.0 - b.level(rate, period, now);
-    if (missing <= kEpsilon) return now;
-    return now + static_cast<UnixMs>(std::ceil(missing * static_cast<double>(period) / rate - kEpsilon));
-  };
-  if (limits.per_second) at = std::max(at, when(second_, *limits.per_second, kSecondMs));
-  if (limits.per_minute) at = std::max(at, when(minute_, *limits.per_minute, kMinuteMs));
+  if (limits.per_second) at = std::max(at, second_.next_at(*limits.per_second, kSecondMs, now));
+  if (limits.per_minute) at = std::max(at, minute_.next_at(*limits.per_minute, kMinuteMs, now));
   return at;
 }
 

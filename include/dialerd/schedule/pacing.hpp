@@ -1,8 +1,9 @@
 #pragma once
 // Pacing (issue 20.4; docs/SCHEDULING.md, "Pacing"): at most `per_second` calls of a campaign started in
-// any second and `per_minute` in any minute, next to its concurrency. Each limit is a token bucket that
-// holds up to its rate and refills continuously at it, so a burst never exceeds the rate and the average
-// never does either. Pure: the time is passed in.
+// any window of one second and `per_minute` in any window of one minute, next to its concurrency. Each
+// limit keeps the start times inside its window (a sliding window, exact: never more than the rate in any
+// window, and calls freed together go out together). Pure: the time is passed in.
+#include <deque>
 #include <optional>
 
 #include "dialerd/domain/campaign.hpp"
@@ -18,19 +19,20 @@ class Pacer {
  public:
   // How many calls may start at `now` (a large number when no limit is set).
   int room(const PacingLimits& limits, domain::UnixMs now) const;
-  // `n` calls started at `now`.
+  // `n` calls started at `now` (more than room() only when call now goes past it: that delays the next).
   void take(const PacingLimits& limits, int n, domain::UnixMs now);
   // When the next call may start: `now` when one may now.
   domain::UnixMs next_at(const PacingLimits& limits, domain::UnixMs now) const;
 
  private:
-  struct Bucket {
-    bool used = false;  // never taken from: full
-    double tokens = 0;
-    domain::UnixMs at = 0;
-    double level(int rate, domain::UnixMs period_ms, domain::UnixMs now) const;
+  // The start times inside the window, oldest first (older ones are dropped as calls start).
+  struct Window {
+    std::deque<domain::UnixMs> starts;
+    std::size_t in_window(domain::UnixMs period_ms, domain::UnixMs now) const;
+    domain::UnixMs next_at(int rate, domain::UnixMs period_ms, domain::UnixMs now) const;
+    void take(int n, domain::UnixMs period_ms, domain::UnixMs now);
   };
-  Bucket second_, minute_;
+  Window second_, minute_;
 };
 
 }  // namespace dialerd::schedule

@@ -1,5 +1,7 @@
-// Pacing's token buckets (schedule/pacing.hpp): pure, the time passed in.
+// Pacing's sliding windows (schedule/pacing.hpp): pure, the time passed in.
 #include <catch2/catch.hpp>
+
+#include <random>
 
 #include "dialerd/schedule/pacing.hpp"
 
@@ -7,7 +9,7 @@ using dialerd::domain::UnixMs;
 using dialerd::schedule::Pacer;
 using dialerd::schedule::PacingLimits;
 
-TEST_CASE("pacing: a bucket starts full, empties by the calls started and refills at its rate") {
+TEST_CASE("pacing: a campaign starts its rate at once and the next calls when the first leave the window") {
   Pacer p;
   const PacingLimits two_a_second{2, std::nullopt};
   const UnixMs t = 1'000'000;
@@ -15,38 +17,51 @@ TEST_CASE("pacing: a bucket starts full, empties by the calls started and refill
   CHECK(p.next_at(two_a_second, t) == t);
   p.take(two_a_second, 2, t);
   CHECK(p.room(two_a_second, t) == 0);
-  CHECK(p.next_at(two_a_second, t) == t + 500);  // one call every 500 ms
-  CHECK(p.room(two_a_second, t + 499) == 0);
-  CHECK(p.room(two_a_second, t + 500) == 1);
-  CHECK(p.room(two_a_second, t + 5000) == 2);  // never more than the rate at once
-  CHECK(p.room({}, t) > 1000000);              // no limit
+  CHECK(p.next_at(two_a_second, t) == t + 1000);
+  CHECK(p.room(two_a_second, t + 999) == 0);
+  CHECK(p.room(two_a_second, t + 1000) == 2);  // freed together, so they go out together
+  p.take(two_a_second, 1, t + 1000);
+  p.take(two_a_second, 1, t + 1500);
+  CHECK(p.next_at(two_a_second, t + 1500) == t + 2000);
+  CHECK(p.room(two_a_second, t + 2000) == 1);
+  CHECK(p.room({}, t) > 1000000);  // no limit
 }
 
-TEST_CASE("pacing: both limits hold - the per-minute one over a long run") {
-  Pacer p;
-  const PacingLimits limits{10, 30};
-  UnixMs t = 0;
-  int started = 0;
-  // Start every call allowed, as soon as allowed, for 3 minutes.
-  while (t < 180000) {
-    int n = p.room(limits, t);
-    if (n > 0) {
+TEST_CASE("pacing: never more than the rate in any window of a second or a minute - property") {
+  std::mt19937_64 rng(20261207);
+  for (int round = 0; round < 200; ++round) {
+    const PacingLimits limits{static_cast<int>(1 + rng() % 20), static_cast<int>(1 + rng() % 200)};
+    Pacer p;
+    std::vector<UnixMs> starts;
+    UnixMs t = 0;
+    while (t < 5 * 60000) {
+      // Start some of what is allowed now (a claim may take less than the room), then move on.
+      const int room = p.room(limits, t);
+      const int n = room == 0 ? 0 : static_cast<int>(rng() % (room + 1));
       p.take(limits, n, t);
-      started += n;
+      starts.insert(starts.end(), static_cast<std::size_t>(n), t);
+      const UnixMs next = p.next_at(limits, t);
+      REQUIRE(next >= t);
+      if (p.room(limits, t) > 0) REQUIRE(next == t);
+      t = std::max(t + 1 + static_cast<UnixMs>(rng() % 700), next);
     }
-    t = std::max(t + 1, p.next_at(limits, t));
+    // The exact check: count the starts in every window that ends at a start.
+    for (std::size_t i = 0; i < starts.size(); ++i) {
+      auto in = [&](UnixMs period) {
+        return std::count_if(starts.begin(), starts.end(),
+                             [&](UnixMs s) { return s > starts[i] - period && s <= starts[i]; });
+      };
+      REQUIRE(in(1000) <= *limits.per_second);
+      REQUIRE(in(60000) <= *limits.per_minute);
+    }
   }
-  CHECK(started >= 30 + 60);  // a full minute's bucket, then 30 a minute
-  CHECK(started <= 30 + 90);  // and never more
-  // In any window of a second, at most 10: checked by the first burst, which the per-second bucket caps.
-  Pacer q;
-  CHECK(q.room(limits, 0) == 10);
 }
 
 TEST_CASE("pacing: calls started beyond the room (call now) push the next call later") {
   Pacer p;
   const PacingLimits one_a_second{1, std::nullopt};
-  p.take(one_a_second, 3, 0);  // 2 more than the bucket held
-  CHECK(p.room(one_a_second, 0) == 0);
-  CHECK(p.next_at(one_a_second, 0) == 3000);
+  p.take(one_a_second, 3, 0);  // 2 more than the window allowed
+  CHECK(p.room(one_a_second, 999) == 0);
+  CHECK(p.next_at(one_a_second, 0) == 1000);
+  CHECK(p.room(one_a_second, 1000) == 1);
 }
