@@ -261,7 +261,8 @@ TEST_CASE("campaign api: pause resume and cancel are idempotent and refuse impos
 TEST_CASE("campaign api: duplicate copies the settings and, when asked, the contacts not completed") {
   TempDir dir;
   FakeBatchCall fake;
-  DaemonProcess daemon(dir, config_for(fake));
+  // Monday 15 June 2026 at 12:00 UTC (dialerd --test-clock): inside the campaign's 09:00-17:00 window.
+  DaemonProcess daemon(dir, config_for(fake), {}, {"--test-clock", "2026-06-15T12:00:00Z"});
   // Number 0 is reached; 1 and 2 never answer (no retries): after the run only 0 is completed.
   fake.report_to(daemon.url("/v1/providers/acme/events"), [](const std::string& number, int) -> std::string {
     return number == nanp_phone(0) ? "completed" : "no_answer";
