@@ -55,12 +55,6 @@ Answer call(const DaemonProcess& d, const std::string& method, const std::string
   return {res->status, json::parse(res->body, nullptr, false), res->body, res->headers};
 }
 
-json check_named(const json& checks, const std::string& id) {
-  for (const auto& c : checks)
-    if (c["id"] == id) return c;
-  return nullptr;
-}
-
 // The one pending call of a campaign, as GET /v1/calls/{id} explains it now.
 json pending_call(const DaemonProcess& d, const std::string& campaign_id) {
   auto calls = http_get(d.url("/v1/campaigns/" + campaign_id + "/calls?state=pending"));

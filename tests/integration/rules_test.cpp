@@ -36,12 +36,6 @@ json only_call(const DaemonProcess& d, const std::string& campaign_id) {
   return call.body["data"];
 }
 
-json check_named(const json& checks, const std::string& id) {
-  for (const auto& c : checks)
-    if (c["id"] == id) return c;
-  return nullptr;
-}
-
 // Miami and New York numbers (area codes 305 and 212), kept to this file's range.
 const std::string kMiami = "+13052001001", kNewYork = "+12122001001";
 

@@ -3,6 +3,8 @@
 #include <catch2/catch.hpp>
 #include <cstdio>
 
+#include "dialerd/util/crypto.hpp"
+
 namespace dialerd::testing {
 
 std::string create_campaign(const DaemonProcess& d, const nlohmann::json& body) {
@@ -33,6 +35,19 @@ HttpResult api_call(const DaemonProcess& d, const std::string& method, const std
   INFO(method << " " << path << ": " << (res ? std::string() : res.error().message));
   REQUIRE(res.has_value());
   return {res.value().status, nlohmann::json::parse(res.value().body, nullptr, false), res.value().body};
+}
+
+nlohmann::json check_named(const nlohmann::json& checks, const std::string& id) {
+  for (const auto& c : checks)
+    if (c["id"] == id) return c;
+  return nullptr;
+}
+
+bool signature_ok(const std::string& header, const std::string& secret, const std::string& body) {
+  auto comma = header.find(",v1=");
+  if (header.rfind("t=", 0) != 0 || comma == std::string::npos) return false;
+  auto t = header.substr(2, comma - 2);
+  return header.substr(comma + 4) == util::hmac_sha256_hex(secret, t + "." + body);
 }
 
 std::string nanp_phone(long i, std::string_view area, long base) {

@@ -19,6 +19,21 @@ using Kind = SubmitResult::Kind;
 
 namespace {
 
+// A database migrated to `version` with one campaign written then (id 1, workspace x, running): what a
+// migration test opens with the current Store.
+std::string old_campaign_at(testing::TempDir& dir, int version) {
+  const std::string path = dir.file("q.db");
+  Db db(path, Db::Mode::read_write, 1000);
+  db.exec("PRAGMA foreign_keys = ON");
+  store::sqlite::migrate(db, version);
+  db.exec(R"sql(
+INSERT INTO campaigns(workspace, name, agent_id, provider, from_number, schedule_type, concurrency, status,
+                      created_at, updated_at)
+VALUES ('x', 'cx', 'ag', 'p', '+14155550100', 'immediate', 10, 'running', 1, 1);
+)sql");
+  return path;
+}
+
 std::map<std::string, std::int64_t> counters(Db& db, std::int64_t campaign_id) {
   std::map<std::string, std::int64_t> out;
   auto& q = db.cached("SELECT state, n FROM campaign_counters WHERE campaign_id = ?1");
@@ -413,17 +428,7 @@ VALUES ('x', '+14155550101', 'Ann', NULL, 1, '{}', 1, 2);
 
 TEST_CASE("store: migration 9 adds do-not-call lists - an old campaign honours none and still dispatches") {
   testing::TempDir dir;
-  const std::string path = dir.file("q.db");
-  {
-    Db db(path, Db::Mode::read_write, 1000);
-    db.exec("PRAGMA foreign_keys = ON");
-    store::sqlite::migrate(db, 8);
-    db.exec(R"sql(
-INSERT INTO campaigns(workspace, name, agent_id, provider, from_number, schedule_type, concurrency, status,
-                      created_at, updated_at)
-VALUES ('x', 'cx', 'ag', 'p', '+14155550100', 'immediate', 10, 'running', 1, 1);
-)sql");
-  }
+  const std::string path = old_campaign_at(dir, 8);
   Store s({path});
   auto old = s.campaign(1);
   REQUIRE(old);
@@ -453,17 +458,7 @@ VALUES ('x', 'cx', 'ag', 'p', '+14155550100', 'immediate', 10, 'running', 1, 1);
 
 TEST_CASE("store: migration 10 adds the pre-dial check - an old campaign has none and one round-trips") {
   testing::TempDir dir;
-  const std::string path = dir.file("q.db");
-  {
-    Db db(path, Db::Mode::read_write, 1000);
-    db.exec("PRAGMA foreign_keys = ON");
-    store::sqlite::migrate(db, 9);
-    db.exec(R"sql(
-INSERT INTO campaigns(workspace, name, agent_id, provider, from_number, schedule_type, concurrency, status,
-                      created_at, updated_at)
-VALUES ('x', 'cx', 'ag', 'p', '+14155550100', 'immediate', 10, 'running', 1, 1);
-)sql");
-  }
+  const std::string path = old_campaign_at(dir, 9);
   Store s({path});
   auto old = s.campaign(1);
   REQUIRE(old);
@@ -488,17 +483,7 @@ VALUES ('x', 'cx', 'ag', 'p', '+14155550100', 'immediate', 10, 'running', 1, 1);
 
 TEST_CASE("store: migration 11 adds retries per outcome - an old campaign has none and one round-trips") {
   testing::TempDir dir;
-  const std::string path = dir.file("q.db");
-  {
-    Db db(path, Db::Mode::read_write, 1000);
-    db.exec("PRAGMA foreign_keys = ON");
-    store::sqlite::migrate(db, 10);
-    db.exec(R"sql(
-INSERT INTO campaigns(workspace, name, agent_id, provider, from_number, schedule_type, concurrency, status,
-                      created_at, updated_at)
-VALUES ('x', 'cx', 'ag', 'p', '+14155550100', 'immediate', 10, 'running', 1, 1);
-)sql");
-  }
+  const std::string path = old_campaign_at(dir, 10);
   Store s({path});
   auto old = s.campaign(1);
   REQUIRE(old);
@@ -519,17 +504,7 @@ VALUES ('x', 'cx', 'ag', 'p', '+14155550100', 'immediate', 10, 'running', 1, 1);
 
 TEST_CASE("store: migration 12 adds pacing - an old campaign is not paced and the limits round-trip") {
   testing::TempDir dir;
-  const std::string path = dir.file("q.db");
-  {
-    Db db(path, Db::Mode::read_write, 1000);
-    db.exec("PRAGMA foreign_keys = ON");
-    store::sqlite::migrate(db, 11);
-    db.exec(R"sql(
-INSERT INTO campaigns(workspace, name, agent_id, provider, from_number, schedule_type, concurrency, status,
-                      created_at, updated_at)
-VALUES ('x', 'cx', 'ag', 'p', '+14155550100', 'immediate', 10, 'running', 1, 1);
-)sql");
-  }
+  const std::string path = old_campaign_at(dir, 11);
   Store s({path});
   CHECK_FALSE(s.campaign(1)->spec.calls_per_second);
   CHECK_FALSE(s.campaign(1)->spec.calls_per_minute);
