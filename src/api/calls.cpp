@@ -124,6 +124,8 @@ http::Response get_call(Context& ctx, const http::Request& req, const http::Para
                {"state", domain::to_string(detail->state)},
                {"attempts", detail->attempts},
                {"next_attempt_at", util::format_rfc3339(detail->next_attempt_at)},
+               {"not_before", detail->candidate.not_before ? json(util::format_rfc3339(*detail->candidate.not_before))
+                                                           : json(nullptr)},
                {"last_outcome", opt(detail->last_outcome)},
                {"last_error", opt(detail->last_error)},
                {"provider_call_id", opt(detail->provider_call_id)},
@@ -263,6 +265,7 @@ std::vector<CallNowResult> place_calls(Context& ctx, const http::Request& req, d
   std::vector<std::size_t> input_of;  // index into `results` of each input
   std::map<std::string, std::size_t> seen;
   const auto& region = ctx.config().default_region;
+  const auto parsed_at = ctx.clock.now_ms();
   for (std::size_t i = 0; i < records.size(); ++i) {
     auto& r = results[i];
     const auto& at = records[i].at;
@@ -273,7 +276,11 @@ std::vector<CallNowResult> place_calls(Context& ctx, const http::Request& req, d
       continue;
     }
     try {
-      auto c = parse_contact(records[i].record, at, region);
+      auto c = parse_contact(records[i].record, at, region, parsed_at);
+      if (c.not_before)  // POST /v1/calls with a not_before schedules its call instead (schedule_call)
+        bad_field(at + ".not_before",
+                  "calls in a bulk request are placed now; schedule a call with POST /v1/calls and not_before, or "
+                  "upload contacts with not_before");
       r.phone = c.phone;
       if (auto [it, fresh] = seen.emplace(c.phone, i); !fresh) {  // as Veritus: unique within a request
         // A named record is the id at fault; an inline one its number.
@@ -377,7 +384,7 @@ awaitable<void> ask_predial(Context& ctx, const http::Request& req, domain::Camp
   for (const auto& r : records) {
     if (r.refused) continue;
     try {
-      auto c = parse_contact(r.record, r.at, ctx.config().default_region);
+      auto c = parse_contact(r.record, r.at, ctx.config().default_region, ctx.clock.now_ms());
       subjects.push_back({c.phone, r.contact_id, std::nullopt, 1, c.first_name, c.last_name, c.variables.dump()});
     } catch (const BadRequest&) {
       // place_calls says what is wrong with it; it is not asked about
@@ -395,13 +402,64 @@ void check_fields(const json& body, std::initializer_list<const char*> allowed) 
   }
 }
 
+// POST /v1/calls with a not_before (in the body, or in an inline contact): the call is scheduled, not
+// placed. It is the campaign's pending call of the contact, added (201) or, when the contact has one,
+// moved to the new time (200), as an upload would; it goes out at the first instant from not_before that
+// every rule allows. Answers with the call as GET /v1/calls/{id} shows it.
+http::Response schedule_call(Context& ctx, const http::Request& req, const json& body, domain::CampaignId campaign_id,
+                             const NamedRecord& record) {
+  auto now = ctx.clock.now_ms();
+  auto campaign = owned_campaign(ctx, req, std::to_string(campaign_id));
+  if (campaign.status == domain::CampaignStatus::completed || campaign.status == domain::CampaignStatus::cancelled)
+    throw BadRequest(409, "invalid_transition",
+                     "campaign " + std::to_string(campaign_id) + " is " +
+                         std::string(domain::to_string(campaign.status)) + "; no call can be scheduled in it",
+                     "campaign_id");
+  auto c = parse_contact(record.record, record.at, ctx.config().default_region, now);
+  if (body.contains("not_before") && !body["not_before"].is_null()) {
+    if (c.not_before) bad_field("not_before", "is given twice: in the body and in contact; give it once");
+    c.not_before = parse_not_before(body["not_before"], "not_before", now);
+  }
+  check_required(c, campaign.spec.required_variables, record.at);
+  auto added = ctx.campaigns.add_contacts(campaign.id, {c}, now);
+  const auto call_id = added.call_ids.at(0);
+  spdlog::info("campaign {} call {}: scheduled by API request for {}", campaign.id, call_id,
+               util::format_rfc3339(*c.not_before));
+  ctx.scheduler.wake();
+  auto answer = get_call(ctx, req, {{"id", std::to_string(call_id)}});
+  answer.status = added.added ? 201 : 200;
+  return answer;
+}
+
+// PATCH /v1/calls/{id} {not_before}: a pending call's callback time; null removes it (the call is due now).
+// Answers with the call as GET /v1/calls/{id} shows it.
+http::Response patch_call(Context& ctx, const http::Request& req, const http::Params& params) {
+  auto id = parse_id(params.at("id"), "call");
+  json body = parse_json_body(req);
+  check_fields(body, {"not_before"});
+  if (!body.contains("not_before")) bad_field("not_before", "is required (the only field a call has to change)");
+  auto now = ctx.clock.now_ms();
+  auto not_before = parse_not_before(body["not_before"], "not_before", now);
+  auto ref = ctx.reports.call_ref(req.workspace, id);
+  if (!ref) throw BadRequest(404, "not_found", "no call " + params.at("id"));
+  if (ref->state != domain::CallState::pending || !ctx.campaigns.set_not_before(id, not_before, now))
+    throw BadRequest(409, "not_pending",
+                     "call " + params.at("id") + " is " + std::string(domain::to_string(ref->state)) +
+                         "; only a pending call's not_before can change (POST /v1/calls with not_before schedules "
+                         "a new one)");
+  spdlog::info("campaign {} call {}: not_before set to {} by API request", ref->campaign_id, id,
+               not_before ? util::format_rfc3339(*not_before) : std::string("none"));
+  ctx.scheduler.wake();
+  return get_call(ctx, req, params);
+}
+
 // POST /v1/calls {campaign_id, contact | contact_id | customer_id}: 201 with the call when every check
 // passes; otherwise nothing is stored and the answer says why (422 with the failed checks, 409 when a call
 // is already out, 400 unknown_contact for an id the workspace does not have).
 // A campaign with a pre-dial check asks its endpoint first (ask_predial).
 awaitable<http::Response> create_call(Context& ctx, const http::Request& req) {
   json body = parse_json_body(req);
-  check_fields(body, {"campaign_id", "contact", "contact_id", "customer_id"});
+  check_fields(body, {"campaign_id", "contact", "contact_id", "customer_id", "not_before"});
   auto campaign_id = campaign_id_of(body);
   std::vector<const char*> given;
   for (const char* k : {"contact", "contact_id", "customer_id"})
@@ -417,6 +475,12 @@ awaitable<http::Response> create_call(Context& ctx, const http::Request& req) {
   else
     records.push_back(co_await store::when_unlocked(
         [&] { return named(ctx, req, body[key], key == "contact_id", key, false); }, budget));
+  const json& record = records.front().record;
+  const bool inline_not_before =
+      key == "contact" && record.is_object() && record.contains("not_before") && !record["not_before"].is_null();
+  if ((body.contains("not_before") && !body["not_before"].is_null()) || inline_not_before)
+    co_return co_await store::when_unlocked([&] { return schedule_call(ctx, req, body, campaign_id, records.front()); },
+                                            budget);
   co_await ask_predial(ctx, req, campaign_id, records);
   auto results =
       co_await store::when_unlocked([&] { return place_calls(ctx, req, campaign_id, records, true); }, budget);
@@ -563,6 +627,8 @@ void register_call_routes(http::Router& router, Context& ctx) {
              guarded([&ctx](const http::Request& r, const http::Params& p) { return list_calls(ctx, r, p); }));
   router.add("GET", "/v1/calls/{id}",
              guarded([&ctx](const http::Request& r, const http::Params& p) { return get_call(ctx, r, p); }));
+  router.add("PATCH", "/v1/calls/{id}",
+             guarded([&ctx](const http::Request& r, const http::Params& p) { return patch_call(ctx, r, p); }));
   for (auto verb_action :
        {std::pair{"release", store::HeldAction::release}, std::pair{"fail", store::HeldAction::fail}}) {
     const char* verb = verb_action.first;

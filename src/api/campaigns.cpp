@@ -556,7 +556,7 @@ awaitable<http::Response> create_campaign(Context& ctx, const http::Request& req
     contacts.reserve(list.size());
     for (std::size_t i = 0; i < list.size(); ++i) {
       if (i > 0 && i % kCreateSlice == 0) co_await yield_to_loop();
-      contacts.push_back(parse_contact(list[i], "contacts[" + std::to_string(i) + "]", region));
+      contacts.push_back(parse_contact(list[i], "contacts[" + std::to_string(i) + "]", region, ctx.clock.now_ms()));
       check_required(contacts.back(), spec.required_variables, "contacts[" + std::to_string(i) + "]");
     }
   }
@@ -744,7 +744,7 @@ awaitable<http::Response> add_contacts(Context& ctx, const http::Request& req, c
     std::vector<ContactInput> valid;
     for (std::size_t i = start; i < std::min(records->size(), start + kChunk); ++i) {
       try {
-        auto c = parse_contact((*records)[i], "contacts[" + std::to_string(i) + "]", region);
+        auto c = parse_contact((*records)[i], "contacts[" + std::to_string(i) + "]", region, now);
         check_required(c, campaign->spec.required_variables, "contacts[" + std::to_string(i) + "]");
         valid.push_back(std::move(c));
       } catch (const BadRequest& e) {

@@ -13,8 +13,32 @@ namespace dialerd::api {
 using namespace domain;
 
 namespace {
-const std::set<std::string> kContactNamed = {"phone_number", "phoneNumber", "to_number", "first_name",
-                                             "last_name",    "variables",   "timezone",  "max_retries"};
+const std::set<std::string> kContactNamed = {"phone_number", "phoneNumber", "to_number",   "first_name", "last_name",
+                                             "variables",    "timezone",    "max_retries", "not_before"};
+constexpr UnixMs kNotBeforePastMs = 24LL * 3600 * 1000;
+constexpr UnixMs kNotBeforeAheadMs = 366LL * 24 * 3600 * 1000;
+}  // namespace
+
+std::optional<UnixMs> parse_not_before(const json& v, const std::string& field, UnixMs now) {
+  if (v.is_null()) return std::nullopt;
+  std::optional<UnixMs> t;
+  if (v.is_number_integer()) {
+    t = v.get<std::int64_t>();
+  } else if (v.is_string()) {
+    const auto text = v.get<std::string>();
+    if (!text.empty() && text.size() <= 15 && is_digits(text))
+      t = std::stoll(text);
+    else
+      t = util::parse_rfc3339(text);
+  }
+  if (!t)
+    bad_field(field, "must be an RFC 3339 time such as 2026-01-31T15:00:00-05:00, or Unix milliseconds (a number)");
+  if (*t < now - kNotBeforePastMs)
+    bad_field(field, util::format_rfc3339(*t) +
+                         " is more than a day in the past (Unix milliseconds are expected, not seconds); give a "
+                         "time from now on, or leave it out to call as soon as the rules allow");
+  if (*t > now + kNotBeforeAheadMs) bad_field(field, util::format_rfc3339(*t) + " is more than 366 days ahead");
+  return t;
 }
 
 // A CSV upload as the same records a JSON body carries: one object per row, header -> cell. Empty cells
@@ -47,7 +71,7 @@ json csv_records(const std::string& text) {
   return records;
 }
 
-ContactInput parse_contact(const json& rec, const std::string& at, const std::string& region) {
+ContactInput parse_contact(const json& rec, const std::string& at, const std::string& region, UnixMs now) {
   if (!rec.is_object()) bad_field(at, std::string("must be an object, got ") + rec.type_name());
   ContactInput c;
   const char* phone_key = nullptr;
@@ -74,6 +98,7 @@ ContactInput parse_contact(const json& rec, const std::string& at, const std::st
   if (c.timezone && !schedule::is_known_timezone(*c.timezone))
     bad_field(at + ".timezone", "'" + *c.timezone + "' is not a time zone in the tz database");
   if (auto r = opt_int(rec, "max_retries", at + ".max_retries", 0, 10)) c.max_retries = static_cast<int>(*r);
+  if (rec.contains("not_before")) c.not_before = parse_not_before(rec["not_before"], at + ".not_before", now);
   return c;
 }
 
@@ -145,7 +170,9 @@ json consent_json(const Consent& c) {
 ContactRecordInput parse_record(const json& rec, const std::string& at, const std::string& region) {
   if (rec.is_object() && rec.contains("max_retries"))
     bad_field(at + ".max_retries", "is a call's setting, not a contact's: give it with a campaign's contacts");
-  auto c = parse_contact(rec, at, region);
+  if (rec.is_object() && rec.contains("not_before"))
+    bad_field(at + ".not_before", "is a call's setting, not a contact's: give it with a campaign's contacts");
+  auto c = parse_contact(rec, at, region, 0);  // no not_before: `now` is not read
   // A field that is null is left out, as an empty CSV cell is: the stored record keeps it.
   auto given = [&](const char* k) { return rec.contains(k) && !rec[k].is_null(); };
   ContactRecordInput out;

@@ -12,8 +12,15 @@ namespace dialerd::api {
 // A CSV upload as the same records a JSON body carries: one object per row, header -> cell. Empty cells
 // are left out; max_retries is read as a number. 400 invalid_csv naming the line when it does not parse.
 json csv_records(const std::string& text);
-// `at` names the record in errors ("contacts[3]"); national numbers are read in `region`.
-domain::ContactInput parse_contact(const json& rec, const std::string& at, const std::string& region);
+// `at` names the record in errors ("contacts[3]"); national numbers are read in `region`; a not_before is
+// checked against `now` (parse_not_before).
+domain::ContactInput parse_contact(const json& rec, const std::string& at, const std::string& region,
+                                   domain::UnixMs now);
+// A callback time at `field` (docs/SCHEDULING.md, "Callbacks at a set time"): RFC 3339, or Unix
+// milliseconds as a number or a string of digits (a CSV cell); null is none. At most a day in the past (a
+// past time means due now; further back is taken for a mistake, such as seconds for milliseconds) and at
+// most 366 days ahead.
+std::optional<domain::UnixMs> parse_not_before(const json& v, const std::string& field, domain::UnixMs now);
 // bad_field naming the first of the campaign's required_variables the contact lacks, if any.
 void check_required(const domain::ContactInput& c, const std::vector<std::string>& required, const std::string& at);
 

@@ -3,6 +3,8 @@
 #include <cctype>
 #include <nlohmann/json.hpp>
 
+#include "dialerd/util/time.hpp"
+
 namespace dialerd::providers {
 
 using domain::Outcome;
@@ -51,8 +53,19 @@ util::Check read_event(const json& event, const CallbackFormat& format, const st
   auto outcome = map_callback_status(status);
   if (!outcome) return util::ok();     // queued, ringing, in_progress: not an outcome yet
   auto detail = event.find("detail");  // optional; a member of another type is ignored
-  out.push_back({std::move(call_id), *outcome,
-                 detail != event.end() && detail->is_string() ? detail->get<std::string>() : std::string()});
+  domain::OutcomeReport report{
+      std::move(call_id), *outcome,
+      detail != event.end() && detail->is_string() ? detail->get<std::string>() : std::string(), std::nullopt};
+  // Optional: the person asked to be called back then. Unlike detail it changes what dialerd does, so a
+  // malformed one refuses the body rather than being dropped.
+  if (auto cb = event.find("callback_at"); cb != event.end() && !cb->is_null()) {
+    if (cb->is_number_integer() && cb->get<std::int64_t>() >= 0)
+      report.callback_at = cb->get<std::int64_t>();
+    else if (cb->is_string())
+      report.callback_at = util::parse_rfc3339(cb->get<std::string>());
+    if (!report.callback_at) return util::fail(at + "callback_at must be an RFC 3339 time or Unix milliseconds");
+  }
+  out.push_back(std::move(report));
   return util::ok();
 }
 

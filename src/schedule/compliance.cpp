@@ -206,12 +206,12 @@ namespace {
 struct Passes {
   bool active, consented, not_suppressed, not_dnc_listed, dnc_usable, running, started, in_campaign_window,
       under_concurrency, paced, under_campaign_cap, in_legal_hours, under_contact_cap, under_rolling_cap, out_of_quiet,
-      predial_ok;
+      predial_ok, callback_due;
   std::string consent;  // the consent check's reason, when the campaign requires consent
   bool all() const {
     return active && consented && not_suppressed && not_dnc_listed && dnc_usable && running && started &&
            in_campaign_window && under_concurrency && paced && under_campaign_cap && in_legal_hours &&
-           under_contact_cap && under_rolling_cap && out_of_quiet && predial_ok;
+           under_contact_cap && under_rolling_cap && out_of_quiet && predial_ok && callback_due;
   }
 };
 
@@ -238,6 +238,7 @@ Passes check(const CampaignRules& c, const ContactPlace& place, const CallFacts&
   for (const auto& count : f.caps)
     if (count.unblock && *count.unblock > now) p.under_rolling_cap = false;
   p.out_of_quiet = !f.quiet_until || *f.quiet_until <= now;
+  p.callback_due = !f.not_before || *f.not_before <= now;
   using Answer = PredialAnswer::Kind;
   p.predial_ok = !c.predial || (f.predial && (f.predial->kind == Answer::allowed ||
                                               (f.predial->kind == Answer::error && c.predial->call_on_error)));
@@ -317,6 +318,21 @@ Decision decide(const CampaignRules& c, const ContactPlace& place, const CallFac
            "Campaign starts at " + iso(*c.trigger_at));
     earliest = std::max(earliest, *c.trigger_at);
     time_blocked = true;
+  }
+  // A callback asked for a set time: not before it, and then only at an instant every other rule allows
+  // (the reason names both once the instant is known, below).
+  const Zone contact_zone = place.zones.empty() ? c.zone : place.zones.front();
+  if (f.not_before) {
+    const char* desc = "The call's requested callback time (not_before) has come";
+    const auto asked = fmt::format("Callback requested for {} ({} in {})", iso(*f.not_before),
+                                   local_hhmm(contact_zone, *f.not_before), zone_label(contact_zone));
+    if (p.callback_due)
+      b.pass("callback-time", "Callback Time", desc, asked + "; that time has come", "call not_before");
+    else {
+      b.fail("callback-time", "Callback Time", desc, asked, "call not_before");
+      earliest = std::max(earliest, *f.not_before);
+      time_blocked = true;
+    }
   }
   DailyWindow cwin = c.window.value_or(DailyWindow{0, 0});
   std::string cdesc = c.window ? window_text(cwin) : std::string("any time");
@@ -498,6 +514,19 @@ Decision decide(const CampaignRules& c, const ContactPlace& place, const CallFac
     }
   }
 
+  std::optional<UnixMs> until;
+  if (!skip && time_blocked) {
+    until = next_inside_all(windows, earliest, earliest + kSearchHorizonMs);
+    // The callback's explanation says when it goes out, as every rule allows it from the time asked for.
+    if (!p.callback_due && until)
+      for (auto& check : d.failed)
+        if (check.id == "callback-time")
+          check.reason +=
+              *until == *f.not_before
+                  ? std::string("; every time rule allows it then")
+                  : fmt::format("; the first instant from then that every time rule allows is {} ({} in {})",
+                                iso(*until), local_hhmm(contact_zone, *until), zone_label(contact_zone));
+  }
   for (const auto& check : d.failed) d.reason += (d.reason.empty() ? "" : "; ") + check.id + ": " + check.reason;
   if (skip) {
     d.kind = Decision::Kind::skip;
@@ -505,7 +534,7 @@ Decision decide(const CampaignRules& c, const ContactPlace& place, const CallFac
   }
   if (time_blocked) {
     d.kind = Decision::Kind::wait;
-    d.until = next_inside_all(windows, earliest, earliest + kSearchHorizonMs);
+    d.until = until;
     if (!d.until) {
       d.until = now + kDayMs;
       d.reason += "; no instant in the next 14 days is inside every window";

@@ -1,6 +1,9 @@
 #include "dialerd/schedule/retry.hpp"
 
+#include <algorithm>
+
 #include "dialerd/util/backoff.hpp"
+#include "dialerd/util/time.hpp"
 
 namespace dialerd::schedule {
 
@@ -43,6 +46,22 @@ OutcomeEffect outcome_effect(const CallAtOutcome& call, Outcome o, const RetryPo
   // A cancelled campaign retries nothing: the call ends as if the outcome were not retried.
   if (call.campaign_cancelled && effect.next.state == CallState::pending)
     effect.next = {o == Outcome::voicemail ? CallState::completed : CallState::failed, 0};
+  if (!call.callback_at) return effect;
+  const auto at = util::format_rfc3339(*call.callback_at, util::TimePrecision::seconds);
+  const auto not_scheduled = [&](const char* why) { return "callback requested for " + at + " not scheduled: " + why; };
+  if (o == Outcome::opted_out)
+    effect.callback = not_scheduled("the person opted out");
+  else if (call.campaign_cancelled)
+    effect.callback = not_scheduled("the campaign is cancelled");
+  else if (call.attempts > call.retry_attempts)
+    effect.callback = not_scheduled("the call's retry budget (retry_attempts) is spent");
+  else if (*call.callback_at > now + kCallbackAheadMs)
+    effect.callback = not_scheduled("it is more than 366 days ahead");
+  else {
+    effect.next = {CallState::pending, std::max(now, *call.callback_at)};
+    effect.not_before = call.callback_at;
+    effect.callback = "callback requested for " + at;
+  }
   return effect;
 }
 

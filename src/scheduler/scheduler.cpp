@@ -574,6 +574,7 @@ schedule::Decision Scheduler::evaluate(const schedule::CampaignRules& rules, con
   facts.active = cand.active;
   facts.suppression = cand.suppression;
   facts.consent = cand.consent;
+  facts.not_before = cand.not_before;
   if (!rules.dnc_lists.empty()) facts.dnc_listed = history.dnc_listed(cand.call.phone, rules.dnc_lists);
   // The contact's day (its daily cap, and the date its region's caps are in force on) is in its first zone.
   const schedule::Zone day_zone = place.zones.empty() ? rules.zone : place.zones.front();

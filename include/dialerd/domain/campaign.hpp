@@ -121,6 +121,7 @@ struct ContactInput {
   nlohmann::json variables = nlohmann::json::object();
   std::optional<std::string> timezone;  // IANA; when given it becomes the contact's zone
   std::optional<int> max_retries;       // this call's retry budget, instead of the campaign's
+  std::optional<UnixMs> not_before;     // a callback at a set time: the call is not placed before it
 };
 
 // A workspace's record of a person (contact.hpp has the contact book's other values).

@@ -60,6 +60,7 @@ struct OutcomeReport {
   std::string provider_call_id;
   Outcome outcome = Outcome::completed;
   std::string detail;
+  std::optional<UnixMs> callback_at = std::nullopt;  // asked to be called back then (docs/PROVIDERS.md, "Callbacks")
 };
 
 }  // namespace dialerd::domain

@@ -141,6 +141,8 @@ struct CallFacts {
   // Pacing: when the campaign may start its next call, when not now (the claim applies pacing through
   // its limit and leaves this unset; GET /v1/calls/{id} and call now set it).
   std::optional<domain::UnixMs> paced_until;
+  // A callback at a set time (the call's not_before): it is not placed before this instant.
+  std::optional<domain::UnixMs> not_before;
 };
 
 struct Decision {

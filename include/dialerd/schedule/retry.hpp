@@ -43,20 +43,28 @@ AfterOutcome after_outcome(domain::Outcome o, int attempts, const RetryPolicy& p
 // What the store found of the call an outcome is for.
 struct CallAtOutcome {
   domain::CallState state = domain::CallState::in_progress;
-  int attempts = 0;                    // submissions made, the last one included
-  int retry_attempts = 0;              // its retry budget (the call's own, else its campaign's)
-  int retry_delay_s = 300;             // its campaign's base retry delay
-  bool campaign_cancelled = false;     // a cancelled campaign retries nothing
-  domain::RetryByOutcome per_outcome;  // its campaign's retry_policy
+  int attempts = 0;                           // submissions made, the last one included
+  int retry_attempts = 0;                     // its retry budget (the call's own, else its campaign's)
+  int retry_delay_s = 300;                    // its campaign's base retry delay
+  bool campaign_cancelled = false;            // a cancelled campaign retries nothing
+  domain::RetryByOutcome per_outcome;         // its campaign's retry_policy
+  std::optional<domain::UnixMs> callback_at;  // the callback the outcome's report asks for
 };
 
 struct OutcomeEffect {
   bool applies = false;  // false: a duplicate (a call no longer in progress is never reopened); nothing changes
   AfterOutcome next{domain::CallState::failed, 0};
+  std::optional<domain::UnixMs> not_before;  // a callback scheduled: the call's new not_before
+  std::string callback;                      // what became of a callback asked for ("" when none was)
 };
 
+// How far ahead a callback may be asked for (the API's not_before has the same bound).
+constexpr domain::UnixMs kCallbackAheadMs = 366LL * 24 * 3600 * 1000;
+
 // The whole decision the store records when an outcome arrives (a provider's callback or a timeout).
-// Pure: `u` is a uniform draw in [0, 1) for the retry's jitter.
+// A callback asked for (call.callback_at) makes the call pending again from that time, whatever the
+// outcome, while the retry budget lasts; not after an opt-out, in a cancelled campaign, or more than
+// kCallbackAheadMs ahead (`callback` says why not). Pure: `u` is a uniform draw in [0, 1) for the jitter.
 OutcomeEffect outcome_effect(const CallAtOutcome& call, domain::Outcome o, const RetryPolicy& policy,
                              domain::UnixMs now, double u);
 

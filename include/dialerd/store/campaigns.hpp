@@ -72,6 +72,10 @@ class Campaigns {
   };
   virtual std::vector<CallRecord> call_records(domain::CampaignId id, bool not_completed, domain::CallId after_call,
                                                int limit) = 0;
+
+  // A pending call's callback time (PATCH /v1/calls/{id}): it becomes due then (none: now), its last
+  // deferral's reason cleared. False when the call is not pending (nothing changes).
+  virtual bool set_not_before(domain::CallId id, std::optional<domain::UnixMs> not_before, domain::UnixMs now) = 0;
 };
 
 }  // namespace dialerd::store

@@ -19,8 +19,9 @@ struct Candidate {
   domain::DispatchCall call;
   std::optional<std::string> contact_timezone;
   bool active = true;
-  std::optional<std::string> suppression;  // the reason, when the number is suppressed
-  std::optional<domain::Consent> consent;  // none recorded
+  std::optional<std::string> suppression;    // the reason, when the number is suppressed
+  std::optional<domain::Consent> consent;    // none recorded
+  std::optional<domain::UnixMs> not_before;  // a callback at a set time: not placed before it
 };
 
 // Call history, read inside the claim's transaction (so it counts the calls the chunk has taken so far).

@@ -70,6 +70,7 @@ class Store final : public DispatchQueue, public Contacts, public Outbox {
   std::vector<domain::CampaignId> triggered_campaigns(domain::UnixMs now) override;
   std::optional<domain::UnixMs> next_trigger() override;
   std::optional<domain::UnixMs> next_due(domain::CampaignId id) override;
+  bool set_not_before(domain::CallId id, std::optional<domain::UnixMs> not_before, domain::UnixMs now) override;
   std::vector<CallRecord> call_records(domain::CampaignId id, bool not_completed, domain::CallId after_call,
                                        int limit) override;
 
@@ -178,7 +179,7 @@ class Store final : public DispatchQueue, public Contacts, public Outbox {
   // Applies one outcome inside an open transaction.
   OutcomeApplied apply_outcome(const std::string& provider, const domain::OutcomeReport& report, domain::UnixMs now);
   OutcomeApplied apply_to_found(const sqlite::Stmt& row, domain::Outcome outcome, const std::string& detail,
-                                domain::UnixMs now);
+                                std::optional<domain::UnixMs> callback_at, domain::UnixMs now);
 
   class ChunkBuilder;
   std::string new_dispatch_key(domain::CampaignId campaign_id, domain::UnixMs now);

@@ -195,6 +195,11 @@ Store::AddedContacts Store::add_contacts(CampaignId id, const std::vector<Contac
   return added;
 }
 
+bool Store::set_not_before(CallId id, std::optional<UnixMs> not_before, UnixMs now) {
+  db_->cached(kSetNotBefore).bind(1, id).bind(2, not_before).bind(3, now).run();
+  return db_->changes() > 0;
+}
+
 Store::AddedContacts Store::insert_contacts(CampaignId id, const std::vector<ContactInput>& contacts, UnixMs now) {
   AddedContacts out;
   out.call_ids.reserve(contacts.size());
@@ -214,7 +219,13 @@ Store::AddedContacts Store::insert_contacts(CampaignId id, const std::vector<Con
     if (find.step()) {
       CallId existing = find.int64(0);
       find.reset();
-      db_->cached(kUpdatePendingCall).bind(1, existing).bind(2, vars).bind(3, now).bind(4, contact.max_retries).run();
+      db_->cached(kUpdatePendingCall)
+          .bind(1, existing)
+          .bind(2, vars)
+          .bind(3, now)
+          .bind(4, contact.max_retries)
+          .bind(5, contact.not_before)
+          .run();
       ++out.updated;
       out.call_ids.push_back(existing);
       continue;
@@ -226,6 +237,7 @@ Store::AddedContacts Store::insert_contacts(CampaignId id, const std::vector<Con
         .bind(3, now)
         .bind(4, vars)
         .bind(5, contact.max_retries)
+        .bind(6, contact.not_before)
         .run();
     ++out.added;
     out.call_ids.push_back(db_->last_insert_rowid());

@@ -18,7 +18,7 @@
 namespace dialerd::store {
 namespace {
 // kSelectDue's column after the candidate's: when the contact's latest counted call went out.
-constexpr int kLatestCall = 12;
+constexpr int kLatestCall = 13;
 constexpr std::array<std::string_view, 1> kLatestCallColumn = {"latest_call"};
 // Whether a DNC list's number set holds a number (its E.164 digits).
 constexpr const char* kDncHolds = "SELECT 1 FROM dnc_numbers WHERE set_id = ?1 AND phone = ?2";

@@ -8,7 +8,7 @@ namespace {
 
 // Numbered migrations: never edit one that has shipped; add the next. docs/SCHEMA.md describes the result.
 // Times are Unix milliseconds (UTC) in INTEGER columns; the views show them readably.
-constexpr std::array<const char*, 12> kMigrations = {
+constexpr std::array<const char*, 13> kMigrations = {
     // 1: campaigns, contacts, calls, attempts, suppressions, the webhook outbox, counters kept by
     //    triggers, the state machines as data, and the inspection views.
     R"sql(
@@ -671,6 +671,13 @@ ALTER TABLE campaigns ADD COLUMN retry_policy TEXT;
     R"sql(
 ALTER TABLE campaigns ADD COLUMN calls_per_second INTEGER CHECK (calls_per_second > 0);
 ALTER TABLE campaigns ADD COLUMN calls_per_minute INTEGER CHECK (calls_per_minute > 0);
+)sql",
+    // 13: a callback at a set time (issue 20.1): the call is not placed before this instant (Unix ms), NULL =
+    //     none. next_attempt_at is moved with it; this column says why, for the explanation and the claim.
+    //     An outcome kept until its submission's answer keeps the callback it asked for.
+    R"sql(
+ALTER TABLE calls ADD COLUMN not_before INTEGER;
+ALTER TABLE early_outcomes ADD COLUMN callback_at INTEGER;
 )sql",
 };
 

@@ -70,7 +70,7 @@ void Store::record_submission(const DispatchChunk& chunk, const std::vector<Subm
         take.bind(1, chunk.provider_name()).bind(2, *pcid);
         if (take.step()) {
           if (auto outcome = outcome_from(take.text("outcome")))
-            early.push_back({*pcid, *outcome, take.text("detail")});
+            early.push_back({*pcid, *outcome, take.text("detail"), take.opt_int64("callback_at")});
           else  // a hand edit or a newer version's outcome: not applied as some other outcome
             spdlog::error(
                 "store: the early outcome kept for provider call id {} of call {} is not an outcome this "
@@ -166,18 +166,20 @@ OutcomeApplied Store::apply_outcome(const std::string& provider, const OutcomeRe
           .bind(3, to_string(r.outcome))
           .bind(4, non_empty(r.detail))
           .bind(5, now)
+          .bind(6, r.callback_at)
           .run();
       applied.effect = OutcomeApplied::Effect::deferred;
     }
     return applied;
   }
-  applied = apply_to_found(find, r.outcome, r.detail, now);
+  applied = apply_to_found(find, r.outcome, r.detail, r.callback_at, now);
   find.reset();
   return applied;
 }
 
 // Applies an outcome to the call `row` points at (the columns of kFindCallByProviderId). Leaves `row` as is.
-OutcomeApplied Store::apply_to_found(const Stmt& row, Outcome outcome, const std::string& detail, UnixMs now) {
+OutcomeApplied Store::apply_to_found(const Stmt& row, Outcome outcome, const std::string& detail,
+                                     std::optional<UnixMs> callback_at, UnixMs now) {
   OutcomeApplied applied;
   applied.call_id = row.int64("id");
   applied.campaign_id = row.int64("campaign_id");
@@ -187,6 +189,7 @@ OutcomeApplied Store::apply_to_found(const Stmt& row, Outcome outcome, const std
   call.campaign_cancelled = row.text("status") == "cancelled";
   call.retry_attempts = static_cast<int>(row.opt_int64("max_retries").value_or(row.int64("retry_attempts")));
   call.retry_delay_s = static_cast<int>(row.int64("retry_delay_s"));
+  call.callback_at = callback_at;
   if (auto policy = row.opt_text("retry_policy")) {
     // A policy edited by hand into something else must not stop outcomes from landing: said, and the
     // outcome decided by config retry.* alone.
@@ -205,14 +208,20 @@ OutcomeApplied Store::apply_to_found(const Stmt& row, Outcome outcome, const std
     return applied;
   }
   const auto& next = effect.next;
+  // last_error: why the call is not done, and what became of a callback asked for.
+  std::string last_error = next.state == CallState::completed ? std::string() : detail;
+  if (!effect.callback.empty()) last_error += (last_error.empty() ? "" : "; ") + effect.callback;
   db_->cached(kApplyOutcome)
       .bind(1, applied.call_id)
       .bind(2, to_string(next.state))
       .bind(3, next.next_attempt_at)
       .bind(4, to_string(outcome))
-      .bind(5, next.state == CallState::completed ? std::nullopt : non_empty(detail))  // last_error: why not done
+      .bind(5, non_empty(last_error))
       .bind(6, now)
+      .bind(7, effect.not_before)
       .run();
+  if (!effect.callback.empty())
+    spdlog::info("campaign {} call {}: {}", applied.campaign_id, applied.call_id, effect.callback);
   db_->cached(kAttemptOutcome)
       .bind(1, applied.call_id)
       .bind(2, to_string(outcome))
@@ -247,7 +256,8 @@ std::vector<OutcomeApplied> Store::expire_in_progress(UnixMs cutoff, int limit, 
   for (CallId id : ids) {
     one.bind(1, id);
     if (one.step())
-      out.push_back(apply_to_found(one, Outcome::timeout, "no outcome within calls.timeout_seconds", now));
+      out.push_back(
+          apply_to_found(one, Outcome::timeout, "no outcome within calls.timeout_seconds", std::nullopt, now));
     one.reset();
   }
   tx.commit();

@@ -44,11 +44,19 @@ RETURNING id)sql";
 inline constexpr const char* kFollowList = "INSERT OR IGNORE INTO list_followers(list_id, campaign_id) VALUES (?1, ?2)";
 inline constexpr const char* kFindPendingCall =
     "SELECT id FROM calls WHERE contact_id = ?1 AND campaign_id = ?2 AND state = 'pending' LIMIT 1";
-inline constexpr const char* kUpdatePendingCall =
-    "UPDATE calls SET variables = ?2, max_retries = coalesce(?4, max_retries), updated_at = ?3 WHERE id = ?1";
+// A record's not_before (?5) moves the call's due time with it; a past one makes it due now.
+inline constexpr const char* kUpdatePendingCall = R"sql(
+UPDATE calls SET variables = ?2, max_retries = coalesce(?4, max_retries), updated_at = ?3,
+                 not_before = coalesce(?5, not_before), next_attempt_at = coalesce(?5, next_attempt_at)
+WHERE id = ?1)sql";
 inline constexpr const char* kInsertCall = R"sql(
-INSERT INTO calls(campaign_id, contact_id, state, next_attempt_at, variables, max_retries, created_at, updated_at)
-VALUES (?1, ?2, 'pending', ?3, ?4, ?5, ?3, ?3))sql";
+INSERT INTO calls(campaign_id, contact_id, state, next_attempt_at, variables, max_retries, created_at, updated_at,
+                  not_before)
+VALUES (?1, ?2, 'pending', coalesce(?6, ?3), ?4, ?5, ?3, ?3, ?6))sql";
+// PATCH /v1/calls/{id}: a pending call's callback time (NULL: none; the call is due now).
+inline constexpr const char* kSetNotBefore = R"sql(
+UPDATE calls SET not_before = ?2, next_attempt_at = coalesce(?2, ?3), last_error = NULL, updated_at = ?3
+WHERE id = ?1 AND state = 'pending')sql";
 // Suppressions by owner: ?1 is the workspace, or '*' for the global list.
 inline constexpr const char* kUpsertSuppression = R"sql(
 INSERT INTO suppressions(workspace, phone, reason, source, created_by, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)
@@ -90,7 +98,7 @@ FROM campaign_flows WHERE campaign_id = ?1)sql";
 inline constexpr const char* kSelectDue =
     "SELECT k.id, p.phone, p.first_name, p.last_name, k.variables, k.attempts, k.max_retries, k.contact_id, "
     "p.timezone, p.active, " DIALERD_SUPPRESSED
-    " AS suppression, p.consent,"
+    " AS suppression, p.consent, k.not_before,"
     R"sql(
        (SELECT a.submitted_at FROM attempts a WHERE a.contact_id = k.contact_id
           AND (a.outcome IS NULL OR (a.outcome <> 'not_submitted' AND a.outcome <> 'rejected'))
@@ -127,7 +135,7 @@ inline constexpr const char* kListSkipped = DIALERD_LIST_BY_ID("skipped");
 inline constexpr const char* kSelectCandidate =
     "SELECT k.id, p.phone, p.first_name, p.last_name, k.variables, k.attempts, k.max_retries, k.contact_id, "
     "p.timezone, p.active, " DIALERD_SUPPRESSED
-    " AS suppression, p.consent FROM calls k JOIN contacts p ON p.id = k.contact_id WHERE k.id = ?1";
+    " AS suppression, p.consent, k.not_before FROM calls k JOIN contacts p ON p.id = k.contact_id WHERE k.id = ?1";
 // A call of the contact in this campaign that is out (or may be): a second one must not be placed.
 inline constexpr const char* kContactCallInFlight = R"sql(
 SELECT id FROM calls WHERE contact_id = ?1 AND campaign_id = ?2 AND state IN ('dispatching', 'in_progress', 'held')
@@ -166,7 +174,7 @@ SELECT count(*) FROM attempts WHERE campaign_id = ?1 AND submitted_at >= ?2
 inline constexpr const char* kCallDetail =
     "SELECT k.id, p.phone, p.first_name, p.last_name, k.variables, k.attempts, k.max_retries, k.contact_id, "
     "p.timezone, p.active, " DIALERD_SUPPRESSED
-    " AS suppression, p.consent, k.campaign_id, k.state, k.next_attempt_at, k.last_outcome, "
+    " AS suppression, p.consent, k.not_before, k.campaign_id, k.state, k.next_attempt_at, k.last_outcome, "
     "k.last_error, k.provider_call_id, k.created_at, k.updated_at "
     "FROM calls k JOIN contacts p ON p.id = k.contact_id WHERE k.id = ?1";
 // An attempt in progress has its provider call id on the call until its outcome copies it over.
@@ -187,7 +195,7 @@ ORDER BY next_attempt_at, id LIMIT ?4)sql";
 inline constexpr const char* kPendingCandidates =
     "SELECT k.id, p.phone, p.first_name, p.last_name, k.variables, k.attempts, k.max_retries, k.contact_id, "
     "p.timezone, p.active, " DIALERD_SUPPRESSED
-    " AS suppression, p.consent, k.next_attempt_at "
+    " AS suppression, p.consent, k.not_before, k.next_attempt_at "
     "FROM calls k JOIN contacts p ON p.id = k.contact_id "
     "WHERE k.campaign_id = ?1 AND k.state = 'pending' AND (k.next_attempt_at, k.id) > (?2, ?3) "
     "ORDER BY k.next_attempt_at, k.id LIMIT ?4";
@@ -322,8 +330,10 @@ inline constexpr const char* kKnownAttempt = R"sql(
 SELECT a.call_id, k.campaign_id, k.state FROM attempts a JOIN calls k ON k.id = a.call_id
 JOIN campaigns c ON c.id = k.campaign_id WHERE a.provider_call_id = ?1 AND coalesce(a.provider, c.provider) = ?2
 LIMIT 1)sql";
+// ?7: a callback the outcome scheduled (the call's new not_before), else NULL (it keeps its own).
 inline constexpr const char* kApplyOutcome = R"sql(
-UPDATE calls SET state = ?2, next_attempt_at = ?3, last_outcome = ?4, last_error = ?5, updated_at = ?6
+UPDATE calls SET state = ?2, next_attempt_at = ?3, last_outcome = ?4, last_error = ?5, updated_at = ?6,
+                 not_before = coalesce(?7, not_before)
 WHERE id = ?1 AND state = 'in_progress')sql";
 // Also fills in the attempt's provider call id from the call when the answer did not (kSubmitAcceptedMany).
 inline constexpr const char* kAttemptOutcome = R"sql(
@@ -335,11 +345,11 @@ inline constexpr const char* kProviderDispatching = R"sql(
 SELECT 1 FROM calls k INDEXED BY calls_dispatching JOIN campaigns c ON c.id = k.campaign_id
 WHERE k.state = 'dispatching' AND coalesce(k.provider, c.provider) = ?1 LIMIT 1)sql";
 inline constexpr const char* kSaveEarly = R"sql(
-INSERT OR REPLACE INTO early_outcomes(provider, provider_call_id, outcome, detail, received_at)
-VALUES (?1, ?2, ?3, ?4, ?5))sql";
+INSERT OR REPLACE INTO early_outcomes(provider, provider_call_id, outcome, detail, received_at, callback_at)
+VALUES (?1, ?2, ?3, ?4, ?5, ?6))sql";
 inline constexpr const char* kAnyEarly = "SELECT 1 FROM early_outcomes WHERE provider = ?1 LIMIT 1";
 inline constexpr const char* kTakeEarly =
-    "DELETE FROM early_outcomes WHERE provider = ?1 AND provider_call_id = ?2 RETURNING outcome, detail";
+    "DELETE FROM early_outcomes WHERE provider = ?1 AND provider_call_id = ?2 RETURNING outcome, detail, callback_at";
 inline constexpr const char* kPurgeEarly = "DELETE FROM early_outcomes WHERE received_at < ?1";
 
 // The request-written marker (migration 6).

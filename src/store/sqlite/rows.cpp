@@ -14,12 +14,13 @@ using namespace domain;
 using sqlite::Stmt;
 
 namespace {
-// The columns every query that reads a call starts with, in this order, and the three a candidate adds:
+// The columns every query that reads a call starts with, in this order, and the five a candidate adds:
 // read by position (the claim reads them for every due call), each position checked against its name once
 // per statement (Stmt::expect_columns).
 constexpr std::array<std::string_view, 8> kCallColumns = {"id",        "phone",    "first_name",  "last_name",
                                                           "variables", "attempts", "max_retries", "contact_id"};
-constexpr std::array<std::string_view, 4> kCandidateColumns = {"timezone", "active", "suppression", "consent"};
+constexpr std::array<std::string_view, 5> kCandidateColumns = {"timezone", "active", "suppression", "consent",
+                                                               "not_before"};
 enum Column : int {
   kId,
   kPhone,
@@ -32,7 +33,8 @@ enum Column : int {
   kTimezone,
   kActive,
   kSuppression,
-  kConsent
+  kConsent,
+  kNotBefore
 };
 }  // namespace
 
@@ -72,6 +74,7 @@ Candidate read_candidate(const Stmt& s, int max_retries_default) {
     c.consent = consent_from_stored(*consent);
     if (!c.consent) throw CorruptRow("contacts", c.call.contact_id, "consent", "is not a consent record");
   }
+  c.not_before = s.opt_int64(kNotBefore);
   return c;
 }
 

@@ -69,3 +69,23 @@ TEST_CASE("callbacks: a do-not-call request during the call is the outcome opted
   CHECK(domain::to_string(domain::Outcome::opted_out) == "opted_out");
   CHECK(domain::outcome_from("opted_out") == domain::Outcome::opted_out);
 }
+
+TEST_CASE("callbacks: callback_at asks for a callback - RFC 3339 or Unix ms - and a malformed one refuses the body") {
+  const CallbackFormat format{{"job", "to"}, false, false};
+  auto out =
+      reports(read_callbacks(R"([{"job":"j","to":"a","status":"completed","callback_at":"2026-06-15T15:00:00-04:00"},
+                                         {"job":"j","to":"b","status":"no-answer","callback_at":1781550000000},
+                                         {"job":"j","to":"c","status":"busy","callback_at":null},
+                                         {"job":"j","to":"d","status":"busy"}])",
+                             format));
+  REQUIRE(out.size() == 4);
+  CHECK(out[0].callback_at == 1781550000000);
+  CHECK(out[1].callback_at == 1781550000000);
+  CHECK_FALSE(out[2].callback_at);
+  CHECK_FALSE(out[3].callback_at);
+  CHECK(problem(read_callbacks(R"([{"job":"j","to":"a","status":"busy"},
+                                   {"job":"j","to":"b","status":"completed","callback_at":"tomorrow at 3"}])",
+                               format)) == "[1].callback_at must be an RFC 3339 time or Unix milliseconds");
+  CHECK(problem(read_callbacks(R"({"job":"j","to":"a","status":"completed","callback_at":-5})", format)) ==
+        "callback_at must be an RFC 3339 time or Unix milliseconds");
+}

@@ -525,3 +525,34 @@ TEST_CASE("compliance: a paced campaign's call waits for the next call it may st
       paced.reason ==
       "campaign-pacing: At 5 calls per second and 100 per minute; the next call may start at 2026-11-23T15:00:00.200Z");
 }
+
+TEST_CASE("compliance: a callback asked for 22:00 local waits for it and then for the next legal instant") {
+  LegalRules legal;
+  CallFacts f;
+  f.not_before = at("2026-11-24T03:00:00Z");    // 22:00 EST on Monday, after respectful hours (08:00-21:00)
+  const auto now = at("2026-11-23T15:00:00Z");  // 10:00 EST: legal now, but before the callback
+  auto d = decide(ny_campaign(), in("America/New_York"), f, legal, now);
+  CHECK(d.kind == Kind::wait);
+  CHECK(d.until == at("2026-11-24T13:00:00Z"));  // 08:00 EST on Tuesday
+  REQUIRE(d.failed.size() == 1);
+  CHECK(d.failed[0].id == "callback-time");
+  CHECK(d.failed[0].reason ==
+        "Callback requested for 2026-11-24T03:00:00Z (22:00 in America/New_York); the first instant from then that "
+        "every time rule allows is 2026-11-24T13:00:00Z (08:00 in America/New_York)");
+  CHECK(d.reason == "callback-time: " + d.failed[0].reason);
+
+  // A callback inside the rules goes out at its time; once the time has come the check passes.
+  f.not_before = at("2026-11-23T20:00:00Z");  // 15:00 EST
+  d = decide(ny_campaign(), in("America/New_York"), f, legal, now);
+  CHECK(d.until == f.not_before);
+  CHECK(d.failed[0].reason ==
+        "Callback requested for 2026-11-23T20:00:00Z (15:00 in America/New_York); every time rule allows it then");
+  d = decide(ny_campaign(), in("America/New_York"), f, legal, *f.not_before);
+  CHECK(d.kind == Kind::dispatch);
+  CHECK(std::any_of(d.passed.begin(), d.passed.end(), [](const Check& c) {
+    return c.id == "callback-time" && c.reason.find("that time has come") != std::string::npos;
+  }));
+  // Another check still holds a due callback back.
+  f.campaign_in_flight = 10;
+  CHECK(decide(ny_campaign(), in("America/New_York"), f, legal, *f.not_before).kind == Kind::wait);
+}

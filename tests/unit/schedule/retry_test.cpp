@@ -148,3 +148,50 @@ TEST_CASE("retry: a retry_policy reads back as written and bad ones name the fie
   bad(R"({"busy": {"retry": true, "max_attempts": 12}})", "retry_policy.busy.max_attempts", "from 1 to 11");
   bad(R"({"busy": {"retry": true, "every": 1}})", "retry_policy.busy.every", "unknown field");
 }
+
+TEST_CASE("retry: a callback asked for makes the call pending from then while the budget lasts") {
+  const auto p = policy(2, 60);
+  CallAtOutcome call;
+  call.attempts = 1;
+  call.retry_attempts = 2;
+  call.callback_at = 500'000;
+  // Whatever the outcome: a completed conversation asking to be called back is not done.
+  for (auto o : {Outcome::completed, Outcome::no_answer, Outcome::voicemail, Outcome::failed}) {
+    auto e = outcome_effect(call, o, p, 1000, 0.5);
+    CHECK(e.next.state == CallState::pending);
+    CHECK(e.next.next_attempt_at == 500'000);
+    CHECK(e.not_before == 500'000);
+    CHECK(e.callback == "callback requested for 1970-01-01T00:08:20Z");
+  }
+  // A time already past: due now, not before it was asked for.
+  auto past = outcome_effect(call, Outcome::completed, p, 900'000, 0.5);
+  CHECK(past.next.next_attempt_at == 900'000);
+  CHECK(past.not_before == 500'000);
+
+  // Not scheduled, with why: the budget is spent, an opt-out, a cancelled campaign, too far ahead.
+  auto spent = call;
+  spent.attempts = 3;
+  auto e = outcome_effect(spent, Outcome::completed, p, 1000, 0.5);
+  CHECK(e.next.state == CallState::completed);
+  CHECK_FALSE(e.not_before);
+  CHECK(e.callback ==
+        "callback requested for 1970-01-01T00:08:20Z not scheduled: the call's retry budget "
+        "(retry_attempts) is spent");
+  e = outcome_effect(call, Outcome::opted_out, p, 1000, 0.5);
+  CHECK(e.next.state == CallState::completed);
+  CHECK(e.callback.find("the person opted out") != std::string::npos);
+  auto cancelled = call;
+  cancelled.campaign_cancelled = true;
+  e = outcome_effect(cancelled, Outcome::no_answer, p, 1000, 0.5);
+  CHECK(e.next.state == CallState::failed);
+  CHECK(e.callback.find("the campaign is cancelled") != std::string::npos);
+  auto far = call;
+  far.callback_at = 1000 + kCallbackAheadMs + 1;
+  e = outcome_effect(far, Outcome::completed, p, 1000, 0.5);
+  CHECK(e.next.state == CallState::completed);
+  CHECK(e.callback.find("more than 366 days ahead") != std::string::npos);
+  // A duplicate changes nothing, callback or not.
+  auto done = call;
+  done.state = CallState::completed;
+  CHECK_FALSE(outcome_effect(done, Outcome::completed, p, 1000, 0.5).applies);
+}

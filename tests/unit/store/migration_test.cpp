@@ -519,6 +519,28 @@ TEST_CASE("store: migration 12 adds pacing - an old campaign is not paced and th
   CHECK_FALSE(s.campaign(id)->spec.calls_per_second);
   CHECK(s.campaign(id)->spec.calls_per_minute == 120);
   Db db(path, Db::Mode::read_write, 1000);
-  CHECK(text_of(db, "PRAGMA user_version") == "12");
+  CHECK(text_of(db, "PRAGMA user_version") == std::to_string(store::sqlite::schema_version()));
   CHECK_THROWS(db.exec("UPDATE campaigns SET calls_per_second = 0 WHERE id = 1"));
+}
+
+TEST_CASE("store: migration 13 adds a call's not_before - an old call has none and goes out as before") {
+  testing::TempDir dir;
+  const std::string path = old_campaign_at(dir, 12);
+  {
+    Db db(path, Db::Mode::read_write, 1000);
+    db.exec(R"sql(
+INSERT INTO contacts(workspace, phone, created_at, updated_at) VALUES ('x', '+14155550111', 1, 1);
+INSERT INTO calls(campaign_id, contact_id, state, next_attempt_at, created_at, updated_at) VALUES (1, 1, 'pending', 5, 1, 1);
+)sql");
+  }
+  Store s({path});
+  auto old = s.reports().call_detail(1);
+  REQUIRE(old);
+  CHECK_FALSE(old->candidate.not_before);
+  CHECK(s.set_not_before(1, 9000, 10));
+  CHECK(s.reports().call_detail(1)->candidate.not_before == 9000);
+  CHECK_FALSE(s.claim(*s.campaign(1), 10, 8999));
+  CHECK(s.claim(*s.campaign(1), 10, 9000));
+  Db db(path, Db::Mode::read_write, 1000);
+  CHECK(text_of(db, "PRAGMA user_version") == std::to_string(store::sqlite::schema_version()));
 }

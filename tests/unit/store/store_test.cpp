@@ -1078,3 +1078,66 @@ TEST_CASE("store: the read-only reports see what the store wrote - an unknown ca
   CHECK(reports->calls_table(id, std::string("pending"), 0, 2).rows.size() == 2);
   CHECK(reports->held_calls(std::nullopt).rows.empty());
 }
+
+TEST_CASE("store: a call's not_before is when it becomes due - on upload and by set_not_before") {
+  testing::TempDir dir;
+  Store s({dir.file("q.db")});
+  auto contacts = people(2);
+  contacts[0].not_before = 5000;
+  auto id = s.create_campaign(spec(), contacts, 1000);
+  auto first = *s.claim(*s.campaign(id), 10, 1000);
+  REQUIRE(first.calls.size() == 1);  // the other waits for its callback time
+  CHECK(first.calls[0].phone == contacts[1].phone);
+  auto waiting = s.reports().call_detail(first.calls[0].id - 1);
+  REQUIRE(waiting);
+  CHECK(waiting->candidate.not_before == 5000);
+  CHECK(waiting->next_attempt_at == 5000);
+
+  // A second record for the contact moves its pending call; set_not_before moves it again or clears it.
+  auto again = contacts[0];
+  again.not_before = 9000;
+  auto added = s.add_contacts(id, {again}, 2000);
+  CHECK(added.updated == 1);
+  CHECK(s.next_due(id) == 9000);
+  CHECK(s.set_not_before(waiting->candidate.call.id, 7000, 2100));
+  CHECK(s.next_due(id) == 7000);
+  CHECK(s.reports().call_detail(waiting->candidate.call.id)->candidate.not_before == 7000);
+  CHECK(s.set_not_before(waiting->candidate.call.id, std::nullopt, 2200));
+  CHECK(s.next_due(id) == 2200);
+  CHECK_FALSE(s.reports().call_detail(waiting->candidate.call.id)->candidate.not_before);
+  // Only a pending call: the claimed one is not moved.
+  CHECK_FALSE(s.set_not_before(first.calls[0].id, 8000, 2300));
+}
+
+TEST_CASE("store: an outcome asking for a callback makes the call pending from then - also when it came early") {
+  testing::TempDir dir;
+  Store s({dir.file("q.db")});
+  s.set_outcome_rule(schedule::retry_rule(no_jitter(), [] { return 0.5; }));
+  auto id = s.create_campaign(spec(10, 2), people(3), 1000);
+  auto chunk = *s.claim(*s.campaign(id), 3, 1000);
+  const auto pc = [&](int i) { return "pc-" + std::to_string(chunk.calls[i].id) + "-1"; };
+  // The third call's outcome beats its submission's answer, with its callback.
+  auto early = s.record_outcomes("acme", {{pc(2), Outcome::completed, "", 60000}}, 1100);
+  CHECK(early[0].effect == store::OutcomeApplied::Effect::deferred);
+  s.record_submission(chunk, all(chunk, Kind::accepted), 1200);
+  auto applied = s.record_outcomes(
+      "acme", {{pc(0), Outcome::completed, "call me at one", 50000}, {pc(1), Outcome::opted_out, "", 50000}}, 2000);
+  CHECK(applied[0].state == CallState::pending);
+  CHECK(applied[1].state == CallState::completed);
+  auto called_back = s.reports().call_detail(chunk.calls[0].id);
+  CHECK(called_back->next_attempt_at == 50000);
+  CHECK(called_back->candidate.not_before == 50000);
+  CHECK(called_back->last_error == "call me at one; callback requested for 1970-01-01T00:00:50Z");
+  CHECK(s.reports().call_detail(chunk.calls[1].id)->last_error ==
+        "callback requested for 1970-01-01T00:00:50Z not scheduled: the person opted out");
+  auto late = s.reports().call_detail(chunk.calls[2].id);
+  CHECK(late->state == CallState::pending);
+  CHECK(late->next_attempt_at == 60000);
+  CHECK(late->candidate.not_before == 60000);
+  CHECK(s.counts(id).pending == 2);
+  // Not claimed before its time; then as attempt 2.
+  CHECK_FALSE(s.claim(*s.campaign(id), 10, 49999));
+  auto back = *s.claim(*s.campaign(id), 10, 50000);
+  REQUIRE(back.calls.size() == 1);
+  CHECK(back.calls[0].attempt == 2);
+}

@@ -1,0 +1,176 @@
+// Callbacks at a set time (docs/SCHEDULING.md, "Callbacks at a set time"): a call's not_before from an upload,
+// PATCH /v1/calls/{id}, POST /v1/calls and a provider's callback_at, through the real daemon and the fake
+// batch-call provider.
+#include <catch2/catch.hpp>
+
+#include "dialerd/util/time.hpp"
+#include "fakes/fake_batchcall.hpp"
+#include "support/api.hpp"
+#include "support/daemon_process.hpp"
+
+using namespace dialerd;
+using namespace dialerd::testing;
+
+namespace {
+// New York numbers, so the number's zone and the declared one agree.
+std::string ny(long i) {
+  return nanp_phone(i, "212", 3100000);
+}
+// The daemon's clock now plus `seconds` (each answer's meta.ts).
+std::string daemon_time_plus(const DaemonProcess& d, int seconds) {
+  auto ts = http_get(d.url("/v1/campaigns")).body["meta"]["ts"].get<std::string>();
+  return util::format_rfc3339(*util::parse_rfc3339(ts) + seconds * 1000LL, util::TimePrecision::seconds);
+}
+std::string call_of(const DaemonProcess& d, const std::string& campaign, const std::string& phone) {
+  const auto calls = http_get(d.url("/v1/campaigns/" + campaign + "/calls"));
+  for (const auto& item : calls.body["data"]["items"])
+    if (item["phone_number"] == phone) return item["id"].get<std::string>();
+  FAIL("no call to " << phone);
+  return "";
+}
+}  // namespace
+
+TEST_CASE("scheduled calls: not_before on upload, PATCH and POST /v1/calls waits for the time and the rules") {
+  TempDir dir;
+  FakeBatchCall fake;
+  // Monday 15 June 2026, 10:00 in New York (dialerd --test-clock); respectful hours 08:00-21:00 local.
+  DaemonProcess daemon(dir,
+                       {{"compliance", {{"respectful_hours", {{"start", "08:00"}, {"end", "21:00"}}}}},
+                        {"providers", {{"acme", fake.provider_config()}}}},
+                       {}, {"--test-clock", "2026-06-15T14:00:00Z"});
+  const auto tz = "America/New_York";
+  json contacts = {{{"phone_number", ny(0)}, {"timezone", tz}, {"not_before", "2026-06-15T22:00:00-04:00"}},
+                   {{"phone_number", ny(1)}, {"timezone", tz}, {"not_before", daemon_time_plus(daemon, 4)}},
+                   {{"phone_number", ny(2)}, {"timezone", tz}}};
+  auto id = create_campaign(daemon, {{"name", "callbacks"},
+                                     {"agent_id", "agent_1"},
+                                     {"provider", "acme"},
+                                     {"from_number", "+14157774444"},
+                                     {"timezone", tz},
+                                     {"concurrency", 10},
+                                     {"retry_attempts", 1},
+                                     {"contacts", contacts}});
+  // The call without a time goes at once; the one a few seconds ahead then; the one at 22:00 not at all.
+  REQUIRE(wait_until([&] { return fake.received_numbers().count(ny(2)) == 1; }));
+  CHECK(fake.received_numbers().count(ny(1)) == 0);
+  REQUIRE(wait_until([&] { return fake.received_numbers().count(ny(1)) == 1; }));
+
+  // 22:00 is past respectful hours: the explanation names the time asked for and the next legal instant.
+  const auto late = call_of(daemon, id, ny(0));
+  auto detail = http_get(daemon.url("/v1/calls/" + late)).body["data"];
+  CHECK(detail["not_before"] == "2026-06-16T02:00:00.000Z");
+  CHECK(detail["compliance"]["verdict"] == "wait");
+  CHECK(detail["compliance"]["eligible_at"] == "2026-06-16T12:00:00.000Z");
+  auto check = check_named(detail["compliance"]["checks_failed"], "callback-time");
+  REQUIRE(check.is_object());
+  CHECK(check["reason"] ==
+        "Callback requested for 2026-06-16T02:00:00Z (22:00 in America/New_York); the first instant from then that "
+        "every time rule allows is 2026-06-16T12:00:00Z (08:00 in America/New_York)");
+
+  // PATCH: bad input names the field and changes nothing; null makes the call due now.
+  auto patch = [&](const std::string& call, const std::string& body) {
+    return api_call(daemon, "PATCH", "/v1/calls/" + call, body);
+  };
+  for (const auto& [body, says] : std::vector<std::pair<std::string, std::string>>{
+           {R"({"not_before":"soon"})", "must be an RFC 3339 time"},
+           {R"({"not_before":1781550000})", "more than a day in the past"},
+           {R"({"not_before":"2028-01-01T00:00:00Z"})", "more than 366 days ahead"},
+           {R"({})", "is required"}}) {
+    auto r = patch(late, body);
+    CHECK(r.status == 400);
+    CHECK(r.body["error"]["field"] == "not_before");
+    CHECK_THAT(r.body["error"]["message"].get<std::string>(), Catch::Contains(says));
+  }
+  CHECK(patch(late, R"({"priority":3})").body["error"]["field"] == "priority");
+  CHECK(patch("999999", R"({"not_before":null})").status == 404);
+  CHECK(http_get(daemon.url("/v1/calls/" + late)).body["data"]["not_before"] == "2026-06-16T02:00:00.000Z");
+  auto moved = patch(late, R"({"not_before":"2026-06-15T19:00:00Z"})");
+  REQUIRE(moved.status == 200);
+  CHECK(moved.body["data"]["not_before"] == "2026-06-15T19:00:00.000Z");
+  CHECK(moved.body["data"]["compliance"]["eligible_at"] == "2026-06-15T19:00:00.000Z");
+  auto now = patch(late, R"({"not_before":null})");
+  REQUIRE(now.status == 200);
+  CHECK(now.body["data"]["not_before"].is_null());
+  REQUIRE(wait_until([&] { return fake.received_numbers().count(ny(0)) == 1; }));
+  auto out = patch(late, R"({"not_before":null})");
+  CHECK(out.status == 409);
+  CHECK(out.body["error"]["code"] == "not_pending");
+
+  // POST /v1/calls with not_before schedules the call (201), and again moves it (200, the same call).
+  auto scheduled = api_post(daemon, "/v1/calls",
+                            {{"campaign_id", id},
+                             {"contact", {{"phone_number", ny(3)}, {"timezone", tz}}},
+                             {"not_before", "2026-06-16T01:30:00Z"}});  // 21:30 in New York
+  REQUIRE(scheduled.status == 201);
+  CHECK(scheduled.body["data"]["state"] == "pending");
+  CHECK(scheduled.body["data"]["compliance"]["eligible_at"] == "2026-06-16T12:00:00.000Z");
+  auto again =
+      api_post(daemon, "/v1/calls",
+               {{"campaign_id", id},
+                {"contact", {{"phone_number", ny(3)}, {"timezone", tz}, {"not_before", "2026-06-16T13:00:00Z"}}}});
+  REQUIRE(again.status == 200);
+  CHECK(again.body["data"]["id"] == scheduled.body["data"]["id"]);
+  CHECK(again.body["data"]["not_before"] == "2026-06-16T13:00:00.000Z");
+  auto twice = api_post(daemon, "/v1/calls",
+                        {{"campaign_id", id},
+                         {"contact", {{"phone_number", ny(3)}, {"not_before", "2026-06-16T13:00:00Z"}}},
+                         {"not_before", "2026-06-16T13:00:00Z"}});
+  CHECK(twice.status == 400);
+  CHECK(twice.body["error"]["field"] == "not_before");
+  auto bulk = api_post(
+      daemon, "/v1/calls/bulk",
+      {{"campaign_id", id}, {"contacts", {{{"phone_number", ny(4)}, {"not_before", "2026-06-16T13:00:00Z"}}}}});
+  REQUIRE(bulk.status == 200);
+  CHECK(bulk.body["data"]["results"][0]["error"]["field"] == "contacts[0].not_before");
+  CHECK(fake.received_numbers().count(ny(3)) == 0);
+}
+
+TEST_CASE("scheduled calls: a provider callback with callback_at makes the call pending until then") {
+  TempDir dir;
+  FakeBatchCall fake;
+  DaemonProcess daemon(dir, {{"providers", {{"acme", fake.provider_config()}}}}, {},
+                       {"--test-clock", "2026-06-15T14:00:00Z"});
+  auto id = create_campaign(daemon, {{"name", "asked back"},
+                                     {"agent_id", "agent_1"},
+                                     {"provider", "acme"},
+                                     {"from_number", "+14157774444"},
+                                     {"retry_attempts", 1},
+                                     {"concurrency", 10},
+                                     {"contacts", {{{"phone_number", ny(10)}}, {{"phone_number", ny(11)}}}}});
+  REQUIRE(wait_until([&] { return fake.received_numbers().size() == 2; }));
+  const auto first = call_of(daemon, id, ny(10)), second = call_of(daemon, id, ny(11));
+  REQUIRE(wait_until(
+      [&] { return !http_get(daemon.url("/v1/calls/" + second)).body["data"]["provider_call_id"].is_null(); }));
+  auto batch = [&](const std::string& call) {
+    auto pcid = http_get(daemon.url("/v1/calls/" + call)).body["data"]["provider_call_id"].get<std::string>();
+    return pcid.substr(0, pcid.find(':'));
+  };
+  // A malformed callback_at refuses the body: nothing of it is applied.
+  json bad = json::array({{{"batch_call_id", batch(first)}, {"to_number", ny(10)}, {"status", "completed"}},
+                          {{"batch_call_id", batch(second)},
+                           {"to_number", ny(11)},
+                           {"status", "completed"},
+                           {"callback_at", "at three"}}});
+  auto refused = http_post(daemon.url("/v1/providers/acme/events"), bad.dump());
+  CHECK(refused.status == 400);
+  CHECK_THAT(refused.body["error"]["message"].get<std::string>(), Catch::Contains("[1].callback_at must be"));
+  CHECK(campaign_of(daemon, id)["counts"]["completed"] == 0);
+
+  // The person asked to be called back in a few seconds; the other call completes.
+  const auto back_at = daemon_time_plus(daemon, 3);
+  json events = json::array({{{"batch_call_id", batch(first)}, {"to_number", ny(10)}, {"status", "completed"}},
+                             {{"batch_call_id", batch(second)},
+                              {"to_number", ny(11)},
+                              {"status", "completed"},
+                              {"callback_at", back_at},
+                              {"detail", "call me later"}}});
+  REQUIRE(http_post(daemon.url("/v1/providers/acme/events"), events.dump()).status == 200);
+  auto call = http_get(daemon.url("/v1/calls/" + second)).body["data"];
+  CHECK(call["state"] == "pending");
+  CHECK(call["last_outcome"] == "completed");
+  CHECK(call["not_before"] == back_at.substr(0, 19) + ".000Z");
+  CHECK(call["last_error"] == "call me later; callback requested for " + back_at);
+  CHECK(campaign_of(daemon, id)["counts"]["completed"] == 1);
+  REQUIRE(wait_until([&] { return fake.received_numbers()[ny(11)] == 2; }));
+  CHECK(fake.received_numbers()[ny(10)] == 1);
+}
