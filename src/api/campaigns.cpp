@@ -923,12 +923,12 @@ awaitable<http::Response> get_forecast(Context& ctx, const http::Request& req, c
   in.pending = ctx.campaigns.counts(id).pending;
   constexpr int kForecastPage = 20000;
   const std::int64_t step = std::max<std::int64_t>(1, in.pending / kSample);
-  std::vector<domain::CallId> picked;
+  std::vector<store::Reports::DueKey> picked;
   std::optional<store::Reports::DueKey> after;
   for (;;) {
     auto page = ctx.reports.pending_page(id, after, kForecastPage);
     for (const auto& key : page)
-      if (key.call_id % step == 0 && picked.size() < static_cast<std::size_t>(kSample)) picked.push_back(key.call_id);
+      if (key.call_id % step == 0 && picked.size() < static_cast<std::size_t>(kSample)) picked.push_back(key);
     if (page.size() < static_cast<std::size_t>(kForecastPage) || picked.size() >= static_cast<std::size_t>(kSample))
       break;
     after = page.back();
@@ -938,10 +938,12 @@ awaitable<http::Response> get_forecast(Context& ctx, const http::Request& req, c
   const auto& config = ctx.config();
   const auto now = ctx.clock.now_ms();
   in.legal = &config.legal;
-  for (auto call_id : picked)
-    if (auto place = ctx.reports.call_place(call_id))
+  for (const auto& key : picked)
+    if (auto place = ctx.reports.call_place(key.call_id)) {
       in.sample.push_back(
           schedule::resolve_place(place->timezone, place->phone, rules->zone, config.legal.unknown_zone));
+      in.sample_due.push_back(key.next_attempt_at);  // a callback's not_before, a retry's delay, a deferral
+    }
   if (rules->max_calls_per_day)
     in.calls_today = ctx.campaigns.campaign_calls_since(id, schedule::local_day_start(rules->zone, now));
   in.call_duration_s = config.forecast_call_duration_s;

@@ -1,5 +1,6 @@
 #include "dialerd/schedule/forecast.hpp"
 
+#include <algorithm>
 #include <map>
 
 namespace dialerd::schedule {
@@ -10,11 +11,19 @@ namespace {
 constexpr UnixMs kStepMs = 15 * 60 * 1000;
 constexpr UnixMs kHourMs = 60 * 60 * 1000;
 
-// Contacts with the same zones and region share their legal windows: one group each.
+// Contacts with the same zones and region share their legal windows: one group each. Its calls join
+// `remaining` as they become due.
 struct Group {
   std::vector<Zone> zones;
   std::string region;
-  double remaining = 0;
+  double remaining = 0;                             // due and not yet placed
+  std::vector<std::pair<UnixMs, double>> upcoming;  // (due, calls) not yet due, latest first
+  void release(UnixMs t) {
+    while (!upcoming.empty() && upcoming.back().first <= t) {
+      remaining += upcoming.back().second;
+      upcoming.pop_back();
+    }
+  }
 };
 }  // namespace
 
@@ -27,16 +36,19 @@ Forecast forecast(const ForecastInput& in) {
     return out;
   }
   std::map<std::pair<std::vector<Zone>, std::string>, Group> groups;
-  for (const auto& p : in.sample) {
+  // Each sampled call stands for pending / sampled calls, due when it is.
+  const double weight =
+      static_cast<double>(in.pending) / static_cast<double>(std::max<std::size_t>(1, in.sample.size()));
+  for (std::size_t i = 0; i < in.sample.size(); ++i) {
+    const auto& p = in.sample[i];
     auto& g = groups[{p.zones, p.region}];
     g.zones = p.zones;
     g.region = p.region;
-    g.remaining += 1;
+    g.upcoming.emplace_back(i < in.sample_due.size() ? std::max(in.now, in.sample_due[i]) : in.now, weight);
   }
-  if (groups.empty()) groups[{{c.zone}, ""}] = Group{{c.zone}, "", 1};
-  double sampled = 0;
-  for (auto& [k, g] : groups) sampled += g.remaining;
-  for (auto& [k, g] : groups) g.remaining = g.remaining / sampled * static_cast<double>(in.pending);
+  if (groups.empty()) groups[{{c.zone}, ""}] = Group{{c.zone}, "", 0, {{in.now, static_cast<double>(in.pending)}}};
+  for (auto& [k, g] : groups)
+    std::sort(g.upcoming.begin(), g.upcoming.end(), [](const auto& a, const auto& b) { return a.first > b.first; });
 
   double per_step = static_cast<double>(c.concurrency) * (kStepMs / 1000.0) / std::max(1, in.call_duration_s);
   // Pacing bounds a step too: calls started per second and per minute.
@@ -48,6 +60,7 @@ Forecast forecast(const ForecastInput& in) {
   double used_today = static_cast<double>(in.calls_today);
   const UnixMs end = in.now + UnixMs{in.horizon_hours} * kHourMs;
   for (UnixMs t = in.now; t < end && remaining > 0.5; t += kStepMs) {
+    for (auto& [k, g] : groups) g.release(t);
     if (std::int32_t d = local_day(c.zone, t); d != day) {
       day = d;
       used_today = 0;

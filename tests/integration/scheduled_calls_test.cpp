@@ -123,6 +123,13 @@ TEST_CASE("scheduled calls: not_before on upload, PATCH and POST /v1/calls waits
   REQUIRE(bulk.status == 200);
   CHECK(bulk.body["data"]["results"][0]["error"]["field"] == "contacts[0].not_before");
   CHECK(fake.received_numbers().count(ny(3)) == 0);
+  // The forecast places the one pending call at its callback time, not now.
+  auto forecast = http_get(daemon.url("/v1/campaigns/" + id + "/forecast")).body["data"];
+  CHECK(forecast["pending"] == 1);
+  REQUIRE(forecast["hours"].size() == 1);
+  const auto when = [](const json& t) { return *util::parse_rfc3339(t.get<std::string>()); };
+  CHECK(when(forecast["hours"][0]["start"]) > *util::parse_rfc3339("2026-06-16T12:00:00Z"));
+  CHECK(when(forecast["estimated_finish"]) > *util::parse_rfc3339("2026-06-16T13:00:00Z"));
 }
 
 TEST_CASE("scheduled calls: a provider callback with callback_at makes the call pending until then") {

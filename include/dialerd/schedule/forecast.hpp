@@ -1,7 +1,8 @@
 #pragma once
 // When a campaign's remaining calls will go out, estimated from the same windows and caps the scheduler
 // enforces. Pure. An estimate: it assumes every call lasts the configured duration, and it ignores
-// retries, per-contact caps and provider slowness.
+// retries still to come, per-contact caps and provider slowness. A pending call counts from when it is due
+// (a callback's not_before, a retry's delay, a deferral).
 #include <optional>
 #include <vector>
 
@@ -18,6 +19,8 @@ struct ForecastInput {
   int call_duration_s = 180;
   domain::UnixMs now = 0;
   int horizon_hours = 14 * 24;
+  // When each sampled call is due (its next_attempt_at), in `sample` order; empty = every one due now.
+  std::vector<domain::UnixMs> sample_due = {};
 };
 
 struct ForecastHour {

@@ -68,3 +68,20 @@ TEST_CASE("forecast: contacts whose legal window never meets the campaign's do n
   CHECK_FALSE(f.finish);
   CHECK(f.remaining_after_horizon == Approx(50));
 }
+
+TEST_CASE("forecast: a call counts from when it is due - a callback's not_before or a retry's delay") {
+  CampaignRules c;
+  c.zone = find_zone("UTC");
+  c.concurrency = 10;
+  LegalRules legal;
+  legal.everywhere.hours = Hours::every_day({0, 0});
+  const ContactPlace here{{c.zone}, "number", ""};
+  ForecastInput in{&c, &legal, 1000, {here, here}, 0, 360, at("2026-11-23T00:00:00Z")};
+  // Half the sample is due now, half asked to be called back at 20:00 (a time in the past counts as now).
+  in.sample_due = {at("2026-11-22T00:00:00Z"), at("2026-11-23T20:00:00Z")};
+  auto f = forecast(in);
+  REQUIRE(f.finish);
+  CHECK(*f.finish == at("2026-11-24T01:00:00Z"));  // 500 by 05:00, nothing until 20:00, 500 by 01:00
+  CHECK(total(f) == Approx(1000));
+  for (const auto& h : f.hours) CHECK((h.start < at("2026-11-23T05:00:00Z") || h.start >= at("2026-11-23T20:00:00Z")));
+}
