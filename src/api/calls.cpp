@@ -435,13 +435,13 @@ http::Response schedule_call(Context& ctx, const http::Request& req, const json&
 // Answers with the call as GET /v1/calls/{id} shows it.
 http::Response patch_call(Context& ctx, const http::Request& req, const http::Params& params) {
   auto id = parse_id(params.at("id"), "call");
+  auto ref = ctx.reports.call_ref(req.workspace, id);
+  if (!ref) throw BadRequest(404, "not_found", "no call " + params.at("id"));
   json body = parse_json_body(req);
   check_fields(body, {"not_before"});
   if (!body.contains("not_before")) bad_field("not_before", "is required (the only field a call has to change)");
   auto now = ctx.clock.now_ms();
   auto not_before = parse_not_before(body["not_before"], "not_before", now);
-  auto ref = ctx.reports.call_ref(req.workspace, id);
-  if (!ref) throw BadRequest(404, "not_found", "no call " + params.at("id"));
   if (ref->state != domain::CallState::pending || !ctx.campaigns.set_not_before(id, not_before, now))
     throw BadRequest(409, "not_pending",
                      "call " + params.at("id") + " is " + std::string(domain::to_string(ref->state)) +

@@ -6,6 +6,7 @@
 #include "csv.hpp"
 #include "dialerd/domain/contact.hpp"
 #include "dialerd/domain/phone.hpp"
+#include "dialerd/schedule/retry.hpp"
 #include "dialerd/schedule/time.hpp"
 
 namespace dialerd::api {
@@ -15,8 +16,6 @@ using namespace domain;
 namespace {
 const std::set<std::string> kContactNamed = {"phone_number", "phoneNumber", "to_number",   "first_name", "last_name",
                                              "variables",    "timezone",    "max_retries", "not_before"};
-constexpr UnixMs kNotBeforePastMs = 24LL * 3600 * 1000;
-constexpr UnixMs kNotBeforeAheadMs = 366LL * 24 * 3600 * 1000;
 }  // namespace
 
 std::optional<UnixMs> parse_not_before(const json& v, const std::string& field, UnixMs now) {
@@ -33,11 +32,12 @@ std::optional<UnixMs> parse_not_before(const json& v, const std::string& field, 
   }
   if (!t)
     bad_field(field, "must be an RFC 3339 time such as 2026-01-31T15:00:00-05:00, or Unix milliseconds (a number)");
-  if (*t < now - kNotBeforePastMs)
+  if (*t < now - schedule::kCallbackPastMs)
     bad_field(field, util::format_rfc3339(*t) +
                          " is more than a day in the past (Unix milliseconds are expected, not seconds); give a "
                          "time from now on, or leave it out to call as soon as the rules allow");
-  if (*t > now + kNotBeforeAheadMs) bad_field(field, util::format_rfc3339(*t) + " is more than 366 days ahead");
+  if (*t > now + schedule::kCallbackAheadMs)
+    bad_field(field, util::format_rfc3339(*t) + " is more than 366 days ahead");
   return t;
 }
 
@@ -170,7 +170,7 @@ json consent_json(const Consent& c) {
 ContactRecordInput parse_record(const json& rec, const std::string& at, const std::string& region) {
   if (rec.is_object() && rec.contains("max_retries"))
     bad_field(at + ".max_retries", "is a call's setting, not a contact's: give it with a campaign's contacts");
-  if (rec.is_object() && rec.contains("not_before"))
+  if (rec.is_object() && rec.contains("not_before") && !rec["not_before"].is_null())
     bad_field(at + ".not_before", "is a call's setting, not a contact's: give it with a campaign's contacts");
   auto c = parse_contact(rec, at, region, 0);  // no not_before: `now` is not read
   // A field that is null is left out, as an empty CSV cell is: the stored record keeps it.

@@ -1,5 +1,6 @@
 #include "callbacks.hpp"
 
+#include <algorithm>
 #include <cctype>
 #include <nlohmann/json.hpp>
 
@@ -50,22 +51,26 @@ util::Check read_event(const json& event, const CallbackFormat& format, const st
   }
   std::string status;
   if (auto read = required_string(event, "status", at, status); !read) return read;
+  // Optional: the person asked to be called back then. Unlike detail it changes what dialerd does, so a
+  // malformed one refuses the body (on any event, final or not) rather than being dropped.
+  std::optional<domain::UnixMs> callback_at;
+  if (auto cb = event.find("callback_at"); cb != event.end() && !cb->is_null()) {
+    if (cb->is_number_integer() && cb->get<std::int64_t>() >= 0) {
+      callback_at = cb->get<std::int64_t>();
+    } else if (cb->is_string()) {
+      const auto text = cb->get<std::string>();
+      const bool digits = !text.empty() && text.size() <= 15 &&
+                          std::all_of(text.begin(), text.end(), [](char c) { return c >= '0' && c <= '9'; });
+      callback_at = digits ? std::optional<domain::UnixMs>(std::stoll(text)) : util::parse_rfc3339(text);
+    }
+    if (!callback_at) return util::fail(at + "callback_at must be an RFC 3339 time or Unix milliseconds");
+  }
   auto outcome = map_callback_status(status);
   if (!outcome) return util::ok();     // queued, ringing, in_progress: not an outcome yet
   auto detail = event.find("detail");  // optional; a member of another type is ignored
-  domain::OutcomeReport report{
-      std::move(call_id), *outcome,
-      detail != event.end() && detail->is_string() ? detail->get<std::string>() : std::string(), std::nullopt};
-  // Optional: the person asked to be called back then. Unlike detail it changes what dialerd does, so a
-  // malformed one refuses the body rather than being dropped.
-  if (auto cb = event.find("callback_at"); cb != event.end() && !cb->is_null()) {
-    if (cb->is_number_integer() && cb->get<std::int64_t>() >= 0)
-      report.callback_at = cb->get<std::int64_t>();
-    else if (cb->is_string())
-      report.callback_at = util::parse_rfc3339(cb->get<std::string>());
-    if (!report.callback_at) return util::fail(at + "callback_at must be an RFC 3339 time or Unix milliseconds");
-  }
-  out.push_back(std::move(report));
+  out.push_back({std::move(call_id), *outcome,
+                 detail != event.end() && detail->is_string() ? detail->get<std::string>() : std::string(),
+                 callback_at});
   return util::ok();
 }
 

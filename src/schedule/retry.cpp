@@ -57,6 +57,8 @@ OutcomeEffect outcome_effect(const CallAtOutcome& call, Outcome o, const RetryPo
     effect.callback = not_scheduled("the call's retry budget (retry_attempts) is spent");
   else if (*call.callback_at > now + kCallbackAheadMs)
     effect.callback = not_scheduled("it is more than 366 days ahead");
+  else if (*call.callback_at < now - kCallbackPastMs)
+    effect.callback = not_scheduled("it is more than a day in the past (Unix milliseconds are expected, not seconds)");
   else {
     effect.next = {CallState::pending, std::max(now, *call.callback_at)};
     effect.not_before = call.callback_at;

@@ -83,6 +83,7 @@ TEST_CASE("scheduled calls: not_before on upload, PATCH and POST /v1/calls waits
   }
   CHECK(patch(late, R"({"priority":3})").body["error"]["field"] == "priority");
   CHECK(patch("999999", R"({"not_before":null})").status == 404);
+  CHECK(patch("999999", R"({"not_before":"soon"})").status == 404);  // the call first, as release and fail
   CHECK(http_get(daemon.url("/v1/calls/" + late)).body["data"]["not_before"] == "2026-06-16T02:00:00.000Z");
   auto moved = patch(late, R"({"not_before":"2026-06-15T19:00:00Z"})");
   REQUIRE(moved.status == 200);
@@ -130,6 +131,14 @@ TEST_CASE("scheduled calls: not_before on upload, PATCH and POST /v1/calls waits
   const auto when = [](const json& t) { return *util::parse_rfc3339(t.get<std::string>()); };
   CHECK(when(forecast["hours"][0]["start"]) > *util::parse_rfc3339("2026-06-16T12:00:00Z"));
   CHECK(when(forecast["estimated_finish"]) > *util::parse_rfc3339("2026-06-16T13:00:00Z"));
+  // Calling it now on request overrides its callback time.
+  auto called = api_post(daemon, "/v1/calls", {{"campaign_id", id}, {"contact", {{"phone_number", ny(3)}}}});
+  REQUIRE(called.status == 201);
+  CHECK(called.body["data"]["id"] == scheduled.body["data"]["id"]);
+  REQUIRE(wait_until([&] { return fake.received_numbers().count(ny(3)) == 1; }));
+  CHECK(http_get(daemon.url("/v1/calls/" + called.body["data"]["id"].get<std::string>()))
+            .body["data"]["not_before"]
+            .is_null());
 }
 
 TEST_CASE("scheduled calls: a provider callback with callback_at makes the call pending until then") {

@@ -58,13 +58,16 @@ struct OutcomeEffect {
   std::string callback;                      // what became of a callback asked for ("" when none was)
 };
 
-// How far ahead a callback may be asked for (the API's not_before has the same bound).
+// How far ahead a callback may be asked for, and how far back (a past time means due now; further back is
+// taken for a mistake, such as seconds for milliseconds). The API's not_before has the same bounds.
 constexpr domain::UnixMs kCallbackAheadMs = 366LL * 24 * 3600 * 1000;
+constexpr domain::UnixMs kCallbackPastMs = 24LL * 3600 * 1000;
 
 // The whole decision the store records when an outcome arrives (a provider's callback or a timeout).
 // A callback asked for (call.callback_at) makes the call pending again from that time, whatever the
-// outcome, while the retry budget lasts; not after an opt-out, in a cancelled campaign, or more than
-// kCallbackAheadMs ahead (`callback` says why not). Pure: `u` is a uniform draw in [0, 1) for the jitter.
+// outcome, while the retry budget lasts; not after an opt-out, in a cancelled campaign, more than
+// kCallbackAheadMs ahead or kCallbackPastMs back (`callback` says why not). Pure: `u` is a uniform draw in [0, 1) for
+// the jitter.
 OutcomeEffect outcome_effect(const CallAtOutcome& call, domain::Outcome o, const RetryPolicy& policy,
                              domain::UnixMs now, double u);
 

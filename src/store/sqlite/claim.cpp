@@ -327,6 +327,8 @@ Store::PlaceNow Store::place_now(const Campaign& campaign, const std::vector<Con
     // Each record is its own savepoint: a refused one leaves no trace (no call, no contact change).
     sqlite::Savepoint record(*db_, "place_now");
     CallId id = insert_contacts(campaign.id, {contacts[i]}, now).call_ids.front();
+    // Placed now on request: a callback time it had gives way (kept if the call is not placed).
+    db_->cached(kClearNotBefore).bind(1, id).run();
     auto& sel = db_->cached(kSelectCandidate);
     sel.bind(1, id);
     if (!sel.step()) throw std::logic_error("a call just stored cannot be read back");

@@ -53,6 +53,7 @@ inline constexpr const char* kInsertCall = R"sql(
 INSERT INTO calls(campaign_id, contact_id, state, next_attempt_at, variables, max_retries, created_at, updated_at,
                   not_before)
 VALUES (?1, ?2, 'pending', coalesce(?6, ?3), ?4, ?5, ?3, ?3, ?6))sql";
+inline constexpr const char* kClearNotBefore = "UPDATE calls SET not_before = NULL WHERE id = ?1";
 // PATCH /v1/calls/{id}: a pending call's callback time (NULL: none; the call is due now).
 inline constexpr const char* kSetNotBefore = R"sql(
 UPDATE calls SET not_before = ?2, next_attempt_at = coalesce(?2, ?3), last_error = NULL, updated_at = ?3

@@ -88,4 +88,10 @@ TEST_CASE("callbacks: callback_at asks for a callback - RFC 3339 or Unix ms - an
                                format)) == "[1].callback_at must be an RFC 3339 time or Unix milliseconds");
   CHECK(problem(read_callbacks(R"({"job":"j","to":"a","status":"completed","callback_at":-5})", format)) ==
         "callback_at must be an RFC 3339 time or Unix milliseconds");
+  // Checked on an event that is not final too; a string of digits is Unix milliseconds.
+  CHECK(problem(read_callbacks(R"({"job":"j","to":"a","status":"ringing","callback_at":"later"})", format)) ==
+        "callback_at must be an RFC 3339 time or Unix milliseconds");
+  CHECK(reports(read_callbacks(R"({"job":"j","to":"a","status":"busy","callback_at":"1781550000000"})", format))
+            .at(0)
+            .callback_at == 1781550000000);
 }

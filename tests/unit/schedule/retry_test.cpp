@@ -190,6 +190,11 @@ TEST_CASE("retry: a callback asked for makes the call pending from then while th
   e = outcome_effect(far, Outcome::completed, p, 1000, 0.5);
   CHECK(e.next.state == CallState::completed);
   CHECK(e.callback.find("more than 366 days ahead") != std::string::npos);
+  auto seconds = call;  // 1781550000 read as milliseconds: January 1970
+  seconds.callback_at = 1'781'550'000;
+  e = outcome_effect(seconds, Outcome::completed, p, 1'781'550'000'000, 0.5);
+  CHECK(e.next.state == CallState::completed);
+  CHECK(e.callback.find("more than a day in the past") != std::string::npos);
   // A duplicate changes nothing, callback or not.
   auto done = call;
   done.state = CallState::completed;
