@@ -188,8 +188,9 @@ void apply_settings(const json& body, CampaignSpec& spec) {
     spec.timezone = *tz;
   }
   if (auto r = opt_string(body, "phone_rotation_strategy", "phone_rotation_strategy")) {
-    if (*r != "random" && *r != "sequential" && *r != "round_robin")
-      bad_field("phone_rotation_strategy", "must be random, sequential or round_robin, got '" + *r + "'");
+    if (*r != "random" && *r != "sequential" && *r != "round_robin" && *r != "local_presence")
+      bad_field("phone_rotation_strategy",
+                "must be random, sequential, round_robin or local_presence, got '" + *r + "'");
     spec.rotation = *r;
   }
   // The daily window and working days, in the campaign's time zone.

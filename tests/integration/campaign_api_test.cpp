@@ -1,6 +1,9 @@
 // The campaign API beyond creation: adding contacts, start/pause/resume/cancel, listing.
 #include <catch2/catch.hpp>
 
+#include <map>
+#include <set>
+
 #include "fakes/fake_batchcall.hpp"
 #include "support/api.hpp"
 #include "support/daemon_process.hpp"
@@ -365,4 +368,34 @@ TEST_CASE(
   REQUIRE(removed.status == 200);
   CHECK(removed.body["data"]["calls_per_minute"].is_null());
   REQUIRE(wait_until([&] { return fake.tasks_received() == 3; }));
+}
+
+TEST_CASE("campaign api: local_presence sends each batch from a number local to its calls") {
+  TempDir dir;
+  FakeBatchCall fake;
+  DaemonProcess daemon(dir, config_for(fake));
+  auto bad = api_post(daemon, "/v1/campaigns",
+                      {{"name", "l"},
+                       {"agent_id", "a"},
+                       {"provider", "acme"},
+                       {"from_number", "+14157774444"},
+                       {"phone_rotation_strategy", "local"}});
+  CHECK(bad.status == 400);
+  CHECK(bad.body["error"]["field"] == "phone_rotation_strategy");
+  json contacts = json::array();
+  for (const char* area : {"415", "212", "415", "646"})
+    contacts.push_back({{"phone_number", nanp_phone(contacts.size(), area, 7700000)}});
+  auto id = create(daemon, {{"from_number", "+12125550100"},
+                            {"from_numbers", {"+12125550100", "+14155550100"}},
+                            {"phone_rotation_strategy", "local_presence"},
+                            {"contacts", contacts}});
+  CHECK(campaign_of(daemon, id)["phone_rotation_strategy"] == "local_presence");
+  REQUIRE(wait_until([&] { return fake.tasks_received() == 4; }));
+  // The batch-call API takes one caller id per request: a batch per local number.
+  std::map<std::string, std::set<std::string>> areas_by_from;
+  for (const auto& b : fake.batches())
+    for (const auto& t : b.body["tasks"])
+      areas_by_from[b.body["from_number"].get<std::string>()].insert(t["to_number"].get<std::string>().substr(2, 3));
+  CHECK(areas_by_from ==
+        std::map<std::string, std::set<std::string>>{{"+12125550100", {"212", "646"}}, {"+14155550100", {"415"}}});
 }

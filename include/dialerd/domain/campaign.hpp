@@ -75,7 +75,7 @@ struct CampaignSpec {
   std::string provider;                     // a configured provider name
   std::string from_number;                  // E.164: the first caller id
   std::vector<std::string> from_numbers;    // every caller id, from_number first (empty = just from_number)
-  std::string rotation = "round_robin";     // random | sequential | round_robin
+  std::string rotation = "round_robin";     // random | sequential | round_robin | local_presence
   std::string schedule_type = "immediate";  // immediate | scheduled
   std::optional<UnixMs> trigger_at;
   std::string timezone = "UTC";

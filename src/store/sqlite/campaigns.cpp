@@ -51,7 +51,7 @@ Campaign read_campaign(const Stmt& s) {
   sp.provider = s.text("provider");
   sp.from_number = s.text("from_number");
   sp.from_numbers = campaign_json<std::vector<std::string>>(s.text("from_numbers"), c.id, "from_numbers");
-  sp.rotation = s.text("rotation");
+  sp.rotation = s.int64("local_presence") != 0 ? "local_presence" : s.text("rotation");
   sp.schedule_type = s.text("schedule_type");
   sp.trigger_at = s.opt_int64("trigger_at");
   sp.timezone = s.text("timezone");
@@ -115,6 +115,11 @@ void bind_dnc_lists(Stmt& s, int index, const std::vector<std::string>& lists) {
     s.bind(index, nlohmann::json(lists).dump());
 }
 
+// local_presence is stored as its fallback rotation plus the local_presence flag (migration 14).
+std::string stored_rotation(const CampaignSpec& spec) {
+  return spec.rotation == "local_presence" ? "round_robin" : spec.rotation;
+}
+
 // A campaign's retry_policy: a JSON object, NULL for none.
 void bind_retry_policy(Stmt& s, int index, const RetryByOutcome& policy) {
   if (policy.empty())
@@ -150,7 +155,7 @@ CampaignId Store::create_campaign(const CampaignSpec& spec, const std::vector<Co
   auto& ins = db_->cached(kInsertCampaign);
   auto from_numbers = spec.from_numbers.empty() ? std::vector<std::string>{spec.from_number} : spec.from_numbers;
   ins.bind(1, spec.workspace).bind(2, spec.name).bind(3, spec.agent_id).bind(4, spec.provider);
-  ins.bind(5, spec.from_number).bind(6, nlohmann::json(from_numbers).dump()).bind(7, spec.rotation);
+  ins.bind(5, spec.from_number).bind(6, nlohmann::json(from_numbers).dump()).bind(7, stored_rotation(spec));
   ins.bind(8, spec.schedule_type).bind(9, spec.trigger_at).bind(10, spec.timezone);
   ins.bind(11, spec.start_time).bind(12, spec.end_time);
   if (spec.working_days)
@@ -179,7 +184,9 @@ CampaignId Store::create_campaign(const CampaignSpec& spec, const std::vector<Co
   bind_dnc_lists(ins, 27, spec.dnc_lists);
   bind_predial(ins, 28, spec.predial);
   bind_retry_policy(ins, 29, spec.retry_policy);
-  ins.bind(30, spec.calls_per_second).bind(31, spec.calls_per_minute);
+  ins.bind(30, spec.calls_per_second)
+      .bind(31, spec.calls_per_minute)
+      .bind(32, static_cast<int>(spec.rotation == "local_presence"));
   ins.run();
   CampaignId id = db_->last_insert_rowid();
   for (auto list : spec.follow_lists) db_->cached(kFollowList).bind(1, list).bind(2, id).run();
@@ -360,11 +367,13 @@ void Store::update_settings(CampaignId id, const CampaignSpec& spec, UnixMs now)
   else
     u.bind_null(6);
   u.bind(7, spec.concurrency).bind(8, spec.max_calls_per_day).bind(9, spec.retry_attempts).bind(10, spec.retry_delay_s);
-  u.bind(11, spec.rotation).bind(12, now).bind(13, spec.options.dump());
+  u.bind(11, stored_rotation(spec)).bind(12, now).bind(13, spec.options.dump());
   bind_dnc_lists(u, 14, spec.dnc_lists);
   bind_predial(u, 15, spec.predial);
   bind_retry_policy(u, 16, spec.retry_policy);
-  u.bind(17, spec.calls_per_second).bind(18, spec.calls_per_minute);
+  u.bind(17, spec.calls_per_second)
+      .bind(18, spec.calls_per_minute)
+      .bind(19, static_cast<int>(spec.rotation == "local_presence"));
   u.run();
   tx.commit();
 }

@@ -1,4 +1,5 @@
 // The claim over SQLite (store/claims.hpp): due calls judged and taken for a chunk, and place-now.
+#include <algorithm>
 #include <array>
 #include <functional>
 #include <string_view>
@@ -109,11 +110,31 @@ class Store::ChunkBuilder {
     chunk_.provider = provider.empty() ? campaign.spec.provider : provider;
     cursor_ = db_.cached(kRotationCursor).bind(1, campaign.id).first_int64().value_or(0);
     per_call_ = schedule::caller_id_per_call(campaign.spec.rotation, caller_id_per_call);
-    if (!per_call_) chunk_number_ = next_number();
+    local_ = campaign.spec.rotation == "local_presence";
+    if (local_)
+      for (const auto& n : numbers_) places_.push_back(schedule::number_place(n));
+    else if (!per_call_)
+      chunk_number_ = next_number();
   }
   std::size_t size() const { return chunk_.calls.size(); }
+  // Whether the call may join this chunk: always, except under local_presence for a kind that sends one
+  // caller id per request, where a chunk holds the calls whose nearest numbers include its own (a call with
+  // no local number joins any chunk).
+  bool fits(const DispatchCall& call) const {
+    if (!local_ || per_call_ || chunk_.calls.empty()) return true;
+    auto local = schedule::local_numbers(schedule::number_place(call.phone), places_);
+    return local.empty() || std::find(local.begin(), local.end(), chunk_index_) != local.end();
+  }
   void add(DispatchCall call) {
-    call.from_number = per_call_ ? next_number() : chunk_number_;
+    if (local_) {
+      if (per_call_ || chunk_.calls.empty()) {
+        auto pick = schedule::local_presence_pick(schedule::number_place(call.phone), places_, cursor_);
+        cursor_ = pick.cursor;
+        chunk_index_ = pick.index;
+      }
+      chunk_number_ = numbers_[chunk_index_];
+    }
+    call.from_number = per_call_ && !local_ ? next_number() : chunk_number_;
     if (deferred_) taken_.insert(call.contact_id);
     chunk_.calls.push_back(std::move(call));
     if (!deferred_) write_one(chunk_.calls.back());
@@ -187,6 +208,9 @@ class Store::ChunkBuilder {
   std::int64_t cursor_ = 0;
   bool per_call_ = true;
   std::string chunk_number_;
+  bool local_ = false;                         // local_presence: numbers picked by the contact's place
+  std::vector<schedule::NumberPlace> places_;  // of numbers_, for local_presence
+  std::size_t chunk_index_ = 0;                // local_presence: the chunk's (or this call's) number
 };
 
 namespace {
@@ -290,6 +314,10 @@ std::optional<DispatchChunk> Store::claim(const Campaign& campaign, const ClaimO
     }
     for (auto& c : batch) {
       ++examined;
+      if (!chunk.fits(c.call)) {
+        more = false;  // left due for a chunk of its own caller id; the next batch would begin with it
+        continue;
+      }
       Verdict v = judge ? judge(c, history) : Verdict{};
       if (v.kind == Verdict::Kind::hold) {
         more = false;  // the next batch would begin with this call again
@@ -342,7 +370,7 @@ Store::PlaceNow Store::place_now(const Campaign& campaign, const std::vector<Con
       record.rollback();
       continue;
     }
-    if (chunk && static_cast<int>(chunk->size()) >= options.limit) flush();
+    if (chunk && (static_cast<int>(chunk->size()) >= options.limit || !chunk->fits(cand.call))) flush();
     if (!chunk)
       chunk = std::make_unique<ChunkBuilder>(*this, campaign, options.caller_id_per_call, options.provider, now);
     item.call_id = id;

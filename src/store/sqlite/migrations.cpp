@@ -8,7 +8,7 @@ namespace {
 
 // Numbered migrations: never edit one that has shipped; add the next. docs/SCHEMA.md describes the result.
 // Times are Unix milliseconds (UTC) in INTEGER columns; the views show them readably.
-constexpr std::array<const char*, 13> kMigrations = {
+constexpr std::array<const char*, 14> kMigrations = {
     // 1: campaigns, contacts, calls, attempts, suppressions, the webhook outbox, counters kept by
     //    triggers, the state machines as data, and the inspection views.
     R"sql(
@@ -678,6 +678,12 @@ ALTER TABLE campaigns ADD COLUMN calls_per_minute INTEGER CHECK (calls_per_minut
     R"sql(
 ALTER TABLE calls ADD COLUMN not_before INTEGER;
 ALTER TABLE early_outcomes ADD COLUMN callback_at INTEGER;
+)sql",
+    // 14: caller ids by the contact's place (issue 20.5, phone_rotation_strategy local_presence). The rotation
+    //     column's CHECK cannot change without rebuilding campaigns: it keeps round_robin, the fallback when
+    //     no number is local, and this flag says local_presence.
+    R"sql(
+ALTER TABLE campaigns ADD COLUMN local_presence INTEGER NOT NULL DEFAULT 0 CHECK (local_presence IN (0, 1));
 )sql",
 };
 

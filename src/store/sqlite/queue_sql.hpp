@@ -9,15 +9,16 @@ INSERT INTO campaigns(workspace, name, agent_id, provider, from_number, from_num
                       trigger_at, timezone, start_time, end_time, working_days, concurrency, max_calls_per_day,
                       retry_attempts, retry_delay_s, webhook_url, webhook_secret_id, required_variables, options,
                       status, created_at, updated_at, subject, reg_f, require_consent, dnc_lists, predial,
-                      retry_policy, calls_per_second, calls_per_minute)
+                      retry_policy, calls_per_second, calls_per_minute, local_presence)
 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22,
-        ?23, ?23, ?24, ?25, ?26, ?27, ?28, ?29, ?30, ?31))sql";
+        ?23, ?23, ?24, ?25, ?26, ?27, ?28, ?29, ?30, ?31, ?32))sql";
 
 #define DIALERD_CAMPAIGN_COLUMNS                                                                                 \
   "id, workspace, name, agent_id, provider, from_number, from_numbers, rotation, schedule_type, trigger_at, "    \
   "timezone, start_time, end_time, working_days, concurrency, max_calls_per_day, retry_attempts, "               \
   "retry_delay_s, webhook_url, webhook_secret_id, required_variables, options, status, created_at, updated_at, " \
-  "subject, reg_f, require_consent, dnc_lists, predial, retry_policy, calls_per_second, calls_per_minute"
+  "subject, reg_f, require_consent, dnc_lists, predial, retry_policy, calls_per_second, calls_per_minute, "      \
+  "local_presence"
 inline constexpr const char* kSelectCampaign = "SELECT " DIALERD_CAMPAIGN_COLUMNS " FROM campaigns WHERE id = ?1";
 inline constexpr const char* kSelectWorkspaceCampaign =
     "SELECT " DIALERD_CAMPAIGN_COLUMNS " FROM campaigns WHERE id = ?1 AND workspace = ?2";
@@ -223,7 +224,7 @@ inline constexpr const char* kUpdateSettings = R"sql(
 UPDATE campaigns SET name = ?2, timezone = ?3, start_time = ?4, end_time = ?5, working_days = ?6, concurrency = ?7,
                      max_calls_per_day = ?8, retry_attempts = ?9, retry_delay_s = ?10, rotation = ?11, updated_at = ?12,
                      options = ?13, dnc_lists = ?14, predial = ?15, retry_policy = ?16, calls_per_second = ?17,
-                     calls_per_minute = ?18
+                     calls_per_minute = ?18, local_presence = ?19
 WHERE id = ?1)sql";
 // The reason a workspace's contact is suppressed, as the claim sees it.
 inline constexpr const char* kContactSuppressed =

@@ -34,3 +34,29 @@ TEST_CASE("rotation: a number per call only where the kind takes one per call an
   CHECK_FALSE(caller_id_per_call("sequential", true));
   CHECK_FALSE(caller_id_per_call("round_robin", false));
 }
+
+TEST_CASE("rotation: local_presence picks the contact's area code, else its state, else its country, else rotates") {
+  const std::vector<std::string> from = {"+12125550100", "+13055550100", "+14155550100", "+14155550101",
+                                         "+442071234567"};
+  std::vector<NumberPlace> places;
+  for (const auto& n : from) places.push_back(number_place(n));
+  CHECK(places[0].area == "212");
+  CHECK(places[0].region == "US-NY");
+  CHECK(places[0].country == "US");
+  CHECK(places[4].area.empty());
+  CHECK(places[4].region == "GB");
+  CHECK(local_numbers(number_place("+12125550199"), places) == std::vector<std::size_t>{0});           // area code
+  CHECK(local_numbers(number_place("+16465550199"), places) == std::vector<std::size_t>{0});           // NY, 646
+  CHECK(local_numbers(number_place("+14155550199"), places) == std::vector<std::size_t>{2, 3});        // two in 415
+  CHECK(local_numbers(number_place("+13125550199"), places) == std::vector<std::size_t>{0, 1, 2, 3});  // US
+  CHECK(local_numbers(number_place("+441614960000"), places) == std::vector<std::size_t>{4});          // GB
+  CHECK(local_numbers(number_place("+33612345678"), places).empty());
+  // Round robin among the local ones, else among all; the cursor advances either way.
+  auto a = local_presence_pick(number_place("+14155550199"), places, 0);
+  auto b = local_presence_pick(number_place("+14155550199"), places, a.cursor);
+  CHECK(a.index == 2);
+  CHECK(b.index == 3);
+  auto far = local_presence_pick(number_place("+33612345678"), places, 7);
+  CHECK(far.index == 2);
+  CHECK(far.cursor == 8);
+}

@@ -544,3 +544,21 @@ INSERT INTO calls(campaign_id, contact_id, state, next_attempt_at, created_at, u
   Db db(path, Db::Mode::read_write, 1000);
   CHECK(text_of(db, "PRAGMA user_version") == std::to_string(store::sqlite::schema_version()));
 }
+
+TEST_CASE("store: migration 14 adds local_presence - an old campaign keeps its rotation and the strategy round-trips") {
+  testing::TempDir dir;
+  const std::string path = old_campaign_at(dir, 13);
+  Store s({path});
+  CHECK(s.campaign(1)->spec.rotation == "round_robin");
+  auto spec = running_spec(1);
+  spec.rotation = "local_presence";
+  auto id = s.create_campaign(spec, {}, 10);
+  CHECK(s.campaign(id)->spec.rotation == "local_presence");
+  spec.rotation = "random";
+  s.update_settings(id, spec, 11);
+  CHECK(s.campaign(id)->spec.rotation == "random");
+  Db db(path, Db::Mode::read_write, 1000);
+  CHECK(text_of(db, "SELECT rotation || local_presence FROM campaigns WHERE id = 1") == "round_robin0");
+  CHECK(text_of(db, "PRAGMA user_version") == std::to_string(store::sqlite::schema_version()));
+  CHECK_THROWS(db.exec("UPDATE campaigns SET local_presence = 2 WHERE id = 1"));
+}

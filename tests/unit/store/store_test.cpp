@@ -1141,3 +1141,43 @@ TEST_CASE("store: an outcome asking for a callback makes the call pending from t
   REQUIRE(back.calls.size() == 1);
   CHECK(back.calls[0].attempt == 2);
 }
+
+TEST_CASE("store: local_presence gives each call a local number - a one-caller-id kind gets a chunk per number") {
+  testing::TempDir dir;
+  Store s({dir.file("q.db")});
+  auto sp = spec();
+  sp.from_numbers = {"+12125550100", "+14155550100"};
+  sp.from_number = sp.from_numbers[0];
+  sp.rotation = "local_presence";
+  std::vector<ContactInput> contacts;
+  for (const char* phone : {"+14155550111", "+12125550111", "+14155550112", "+16465550111", "+13125550111"}) {
+    ContactInput c;
+    c.phone = phone;
+    contacts.push_back(c);
+  }
+  auto id = s.create_campaign(sp, contacts, 1000);
+  REQUIRE(s.campaign(id)->spec.rotation == "local_presence");
+  // A kind that takes a caller id per call: each call its own nearest number.
+  auto all = *s.claim(*s.campaign(id), {10, 0, true, ""}, 1000, nullptr);
+  REQUIRE(all.calls.size() == 5);
+  CHECK(all.calls[0].from_number == "+14155550100");
+  CHECK(all.calls[1].from_number == "+12125550100");
+  CHECK(all.calls[2].from_number == "+14155550100");
+  CHECK(all.calls[3].from_number == "+12125550100");  // 646 is New York too
+
+  // One caller id per request: a chunk holds the calls its number is local to (and those with none local).
+  auto id2 = s.create_campaign(sp, contacts, 1000);
+  store::ClaimOptions one{10, 0, false, ""};
+  auto first = *s.claim(*s.campaign(id2), one, 1000, nullptr);
+  std::vector<std::string> phones;
+  for (const auto& c : first.calls) {
+    CHECK(c.from_number == "+14155550100");
+    phones.push_back(c.phone);
+  }
+  // 312 (Chicago) has no local number but shares the country with both: it joins the first chunk.
+  CHECK(phones == std::vector<std::string>{"+14155550111", "+14155550112", "+13125550111"});
+  auto second = *s.claim(*s.campaign(id2), one, 1000, nullptr);
+  REQUIRE(second.calls.size() == 2);
+  for (const auto& c : second.calls) CHECK(c.from_number == "+12125550100");
+  CHECK_FALSE(s.claim(*s.campaign(id2), one, 1000, nullptr));
+}
