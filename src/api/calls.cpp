@@ -330,6 +330,7 @@ std::vector<CallNowResult> place_calls(Context& ctx, const http::Request& req, d
   options.provider = provider->first;
   auto kind = providers::kind_info(provider->second->kind());
   options.caller_id_per_call = kind && kind->caller_id_per_call;
+  options.chunk_per_caller_id = kind && kind->sends_caller_id && !kind->caller_id_per_call;
   auto placed = ctx.claims.place_now(campaign, inputs, options, now, judge);
 
   std::size_t next_decision = 0;

@@ -905,8 +905,9 @@ awaitable<http::Response> cancel_campaign(Context& ctx, const http::Request& req
 }
 
 // GET /v1/campaigns/{id}/forecast. The sample of the pending calls' places is spread over the whole
-// campaign (every step-th call in due order); the index is read kForecastPage entries at a time, the loop
-// serving between pages, so a campaign of millions of calls costs time on this request only.
+// campaign (the calls whose id is a multiple of pending / kSample, rounded up, with their due times); the index is read
+// kForecastPage entries at a time, the loop serving between pages, so a campaign of millions of calls costs time on
+// this request only.
 awaitable<http::Response> get_forecast(Context& ctx, const http::Request& req, const http::Params& params) {
   auto campaign = std::optional<Campaign>(owned_campaign(ctx, req, params.at("id")));
   CampaignId id = campaign->id;
@@ -923,7 +924,8 @@ awaitable<http::Response> get_forecast(Context& ctx, const http::Request& req, c
   in.campaign = &*rules;
   in.pending = ctx.campaigns.counts(id).pending;
   constexpr int kForecastPage = 20000;
-  const std::int64_t step = std::max<std::int64_t>(1, in.pending / kSample);
+  // Rounded up, so at most about kSample calls match and the sample spans the whole queue, not its head.
+  const std::int64_t step = std::max<std::int64_t>(1, (in.pending + kSample - 1) / kSample);
   std::vector<store::Reports::DueKey> picked;
   std::optional<store::Reports::DueKey> after;
   for (;;) {
@@ -966,7 +968,8 @@ awaitable<http::Response> get_forecast(Context& ctx, const http::Request& req, c
                 {{"call_duration_seconds", in.call_duration_s},
                  {"contacts_sampled", in.sample.size()},
                  {"ignores",
-                  "retries, per-contact daily caps, provider delays, numbers on suppression and do-not-call lists, "
+                  "retries still to come, per-contact daily caps, provider delays, numbers on suppression and "
+                  "do-not-call lists, "
                   "pre-dial answers"}}}};
   co_return envelope(200, data, now);
 }

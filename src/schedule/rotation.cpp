@@ -41,11 +41,10 @@ std::vector<std::size_t> local_numbers(const NumberPlace& contact, const std::ve
 }
 
 CallerIdPick local_presence_pick(const NumberPlace& contact, const std::vector<NumberPlace>& numbers,
-                                 std::int64_t cursor) {
+                                 std::int64_t cursor, double u) {
   auto local = local_numbers(contact, numbers);
-  if (local.empty()) return next_caller_id("round_robin", numbers.size(), cursor, 0);
-  auto pick = next_caller_id("round_robin", local.size(), cursor, 0);
-  return {local[pick.index], pick.cursor};
+  if (local.empty()) return next_caller_id("round_robin", numbers.size(), cursor, u);
+  return {local[next_caller_id("random", local.size(), cursor, u).index], cursor};
 }
 
 }  // namespace dialerd::schedule

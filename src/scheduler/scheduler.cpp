@@ -412,6 +412,7 @@ void Scheduler::dispatch_campaign(const Campaign& c, std::optional<UnixMs>& next
     // judges a few asks' worth, not a whole chunk's, each pass.
     if (c.spec.predial) options.max_examined = 4 * PredialChecker::kMaxAsksPerCampaign;
     options.caller_id_per_call = kind && kind->caller_id_per_call;
+    options.chunk_per_caller_id = kind && kind->sends_caller_id && !kind->caller_id_per_call;
     options.provider = route->provider->name();
     auto chunk = store_.claim(c, options, now, judge);
     if (!chunk) break;

@@ -18,6 +18,8 @@ struct KindInfo {
   bool server_errors_place_nothing;  // its API documents a 500 as "nothing taken, retry": a 5xx answer's
                                      // calls wait and are sent again instead of being held (operators can
                                      // override it per provider: server_errors_place_nothing)
+  bool sends_caller_id;              // the from_number (each call's, or the request's) reaches the provider; a
+                                     // kind that sends none gets no chunk per caller id under local_presence
 };
 
 std::optional<KindInfo> kind_info(std::string_view kind);

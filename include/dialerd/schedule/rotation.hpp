@@ -33,9 +33,10 @@ NumberPlace number_place(std::string_view e164);
 // The from numbers nearest the contact: those with its area code, else in its region (a US state, a
 // Canadian province), else in its country; none when no number shares even the country.
 std::vector<std::size_t> local_numbers(const NumberPlace& contact, const std::vector<NumberPlace>& numbers);
-// The pick for a call: round robin among local_numbers with the cursor, else (no local number) round robin
-// among all, as "round_robin" does.
+// The pick for a call: one of local_numbers by the draw `u` in [0, 1) (the cursor stays: one cursor
+// taken modulo subsets of different sizes would leave some numbers unused), else (no local number) round
+// robin among all with the cursor, as "round_robin" does.
 CallerIdPick local_presence_pick(const NumberPlace& contact, const std::vector<NumberPlace>& numbers,
-                                 std::int64_t cursor);
+                                 std::int64_t cursor, double u);
 
 }  // namespace dialerd::schedule

@@ -62,7 +62,10 @@ struct ClaimOptions {
   int limit = 1000;                // most calls in the chunk
   int max_examined = 0;            // most candidates judged in one claim (0 = 4 x limit)
   bool caller_id_per_call = true;  // false: one from_number for the whole chunk (batch APIs)
-  std::string provider;            // where the chunk goes: "" = the campaign's provider (else its failover)
+  // The chunk's one from_number reaches the provider: under local_presence a chunk holds the calls of one
+  // caller id (a kind that sends none keeps whole chunks).
+  bool chunk_per_caller_id = false;
+  std::string provider;  // where the chunk goes: "" = the campaign's provider (else its failover)
 };
 
 class Claims {

@@ -33,7 +33,7 @@ class AddCallsKind final : public Kind {
   // call; no idempotency key. Its page says to retry a 500 with exponential backoff, and that re-adding a
   // number still pending updates its record instead of adding a call.
   const KindInfo& info() const override {
-    static constexpr KindInfo kInfo{"addcalls", 1000, true, true, false, false, false, true};
+    static constexpr KindInfo kInfo{"addcalls", 1000, true, true, false, false, false, true, false};
     return kInfo;
   }
   const std::vector<config::Key<config::KindSettings>>& own_keys() const override { return keys(); }

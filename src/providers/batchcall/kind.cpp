@@ -9,7 +9,7 @@ class BatchCallKind final : public Kind {
  public:
   // tasks 1..1000, X-API-KEY + X-API-SECRET; no idempotency key in the API.
   const KindInfo& info() const override {
-    static constexpr KindInfo kInfo{"batchcall", 1000, true, true, true, false, false, false};
+    static constexpr KindInfo kInfo{"batchcall", 1000, true, true, true, false, false, false, true};
     return kInfo;
   }
   std::unique_ptr<Provider> make(const config::ProviderConfig& provider, const Runtime& runtime) const override {

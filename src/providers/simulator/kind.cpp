@@ -37,7 +37,7 @@ class SimulatorKind final : public Kind {
  public:
   // Accepts every chunk and reports outcomes after a delay; nothing to place twice.
   const KindInfo& info() const override {
-    static constexpr KindInfo kInfo{"simulator", 1000, false, false, false, true, true, false};
+    static constexpr KindInfo kInfo{"simulator", 1000, false, false, false, true, true, false, true};
     return kInfo;
   }
   const std::vector<config::Key<config::KindSettings>>& own_keys() const override { return keys(); }

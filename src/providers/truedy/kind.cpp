@@ -36,7 +36,7 @@ class TruedyKind final : public Kind {
   // Inline contacts (no documented maximum: dialerd sends at most 1000), Bearer key; the caller ids are the
   // batch's phone_number_ids; no idempotency key.
   const KindInfo& info() const override {
-    static constexpr KindInfo kInfo{"truedy", 1000, true, true, false, false, false, false};
+    static constexpr KindInfo kInfo{"truedy", 1000, true, true, false, false, false, false, false};
     return kInfo;
   }
   const std::vector<config::Key<config::KindSettings>>& own_keys() const override { return keys(); }

@@ -45,7 +45,7 @@ class VeritusKind final : public Kind {
  public:
   // 1..100 unique customer ids, Bearer key; Veritus picks the caller id; no idempotency key.
   const KindInfo& info() const override {
-    static constexpr KindInfo kInfo{"veritus", 100, true, true, false, false, false, false};
+    static constexpr KindInfo kInfo{"veritus", 100, true, true, false, false, false, false, false};
     return kInfo;
   }
   const std::vector<config::Key<config::KindSettings>>& own_keys() const override { return keys(); }

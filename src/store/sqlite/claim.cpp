@@ -96,8 +96,7 @@ std::string Store::new_dispatch_key(CampaignId campaign_id, UnixMs now) {
 // attempts, and the claim flushes before anything reads what they change.
 class Store::ChunkBuilder {
  public:
-  ChunkBuilder(Store& store, const Campaign& campaign, bool caller_id_per_call, const std::string& provider, UnixMs now,
-               bool deferred = false)
+  ChunkBuilder(Store& store, const Campaign& campaign, const ClaimOptions& options, UnixMs now, bool deferred = false)
       : store_(store),
         db_(*store.db_),
         now_(now),
@@ -107,10 +106,11 @@ class Store::ChunkBuilder {
     chunk_.campaign_id = campaign.id;
     chunk_.campaign = campaign;
     chunk_.idempotency_key = store.new_dispatch_key(campaign.id, now);
-    chunk_.provider = provider.empty() ? campaign.spec.provider : provider;
+    chunk_.provider = options.provider.empty() ? campaign.spec.provider : options.provider;
     cursor_ = db_.cached(kRotationCursor).bind(1, campaign.id).first_int64().value_or(0);
-    per_call_ = schedule::caller_id_per_call(campaign.spec.rotation, caller_id_per_call);
+    per_call_ = schedule::caller_id_per_call(campaign.spec.rotation, options.caller_id_per_call);
     local_ = campaign.spec.rotation == "local_presence";
+    split_ = options.chunk_per_caller_id;
     if (local_)
       for (const auto& n : numbers_) places_.push_back(schedule::number_place(n));
     else if (!per_call_)
@@ -121,14 +121,15 @@ class Store::ChunkBuilder {
   // caller id per request, where a chunk holds the calls whose nearest numbers include its own (a call with
   // no local number joins any chunk).
   bool fits(const DispatchCall& call) const {
-    if (!local_ || per_call_ || chunk_.calls.empty()) return true;
+    if (!local_ || per_call_ || !split_ || chunk_.calls.empty()) return true;
     auto local = schedule::local_numbers(schedule::number_place(call.phone), places_);
     return local.empty() || std::find(local.begin(), local.end(), chunk_index_) != local.end();
   }
   void add(DispatchCall call) {
     if (local_) {
       if (per_call_ || chunk_.calls.empty()) {
-        auto pick = schedule::local_presence_pick(schedule::number_place(call.phone), places_, cursor_);
+        auto pick = schedule::local_presence_pick(schedule::number_place(call.phone), places_, cursor_,
+                                                  store_.random_.uniform());
         cursor_ = pick.cursor;
         chunk_index_ = pick.index;
       }
@@ -209,6 +210,7 @@ class Store::ChunkBuilder {
   bool per_call_ = true;
   std::string chunk_number_;
   bool local_ = false;                         // local_presence: numbers picked by the contact's place
+  bool split_ = false;                         // local_presence: a chunk per caller id (ClaimOptions)
   std::vector<schedule::NumberPlace> places_;  // of numbers_, for local_presence
   std::size_t chunk_index_ = 0;                // local_presence: the chunk's (or this call's) number
 };
@@ -273,7 +275,7 @@ std::optional<DispatchChunk> Store::claim(const Campaign& campaign, const ClaimO
   if (options.limit <= 0) return std::nullopt;
   const int max_examined = options.max_examined > 0 ? options.max_examined : 4 * options.limit;
   Transaction tx(*db_);
-  ChunkBuilder chunk(*this, campaign, options.caller_id_per_call, options.provider, now, /*deferred=*/true);
+  ChunkBuilder chunk(*this, campaign, options, now, /*deferred=*/true);
   ClaimHistory history(
       *history_, [&](std::int64_t contact_id) { return chunk.took_contact(contact_id); }, [&] { chunk.flush(); });
   int examined = 0;
@@ -371,8 +373,7 @@ Store::PlaceNow Store::place_now(const Campaign& campaign, const std::vector<Con
       continue;
     }
     if (chunk && (static_cast<int>(chunk->size()) >= options.limit || !chunk->fits(cand.call))) flush();
-    if (!chunk)
-      chunk = std::make_unique<ChunkBuilder>(*this, campaign, options.caller_id_per_call, options.provider, now);
+    if (!chunk) chunk = std::make_unique<ChunkBuilder>(*this, campaign, options, now);
     item.call_id = id;
     where[i] = {out.chunks.size(), chunk->size()};
     chunk->add(std::move(cand.call));

@@ -40,7 +40,7 @@ class EchoProvider final : public providers::Provider {
 class EchoKind final : public providers::Kind {
  public:
   const providers::KindInfo& info() const override {
-    static constexpr providers::KindInfo kInfo{"echo", 7, false, false, false, true, true, false};
+    static constexpr providers::KindInfo kInfo{"echo", 7, false, false, false, true, true, false, true};
     return kInfo;
   }
   const std::vector<config::Key<config::KindSettings>>& own_keys() const override {

@@ -51,12 +51,13 @@ TEST_CASE("rotation: local_presence picks the contact's area code, else its stat
   CHECK(local_numbers(number_place("+13125550199"), places) == std::vector<std::size_t>{0, 1, 2, 3});  // US
   CHECK(local_numbers(number_place("+441614960000"), places) == std::vector<std::size_t>{4});          // GB
   CHECK(local_numbers(number_place("+33612345678"), places).empty());
-  // Round robin among the local ones, else among all; the cursor advances either way.
-  auto a = local_presence_pick(number_place("+14155550199"), places, 0);
-  auto b = local_presence_pick(number_place("+14155550199"), places, a.cursor);
+  // One of the local ones by the draw (the cursor stays), else round robin among all.
+  auto a = local_presence_pick(number_place("+14155550199"), places, 5, 0.1);
+  auto b = local_presence_pick(number_place("+14155550199"), places, 5, 0.9);
   CHECK(a.index == 2);
   CHECK(b.index == 3);
-  auto far = local_presence_pick(number_place("+33612345678"), places, 7);
+  CHECK(a.cursor == 5);
+  auto far = local_presence_pick(number_place("+33612345678"), places, 7, 0.5);
   CHECK(far.index == 2);
   CHECK(far.cursor == 8);
 }

@@ -1158,7 +1158,7 @@ TEST_CASE("store: local_presence gives each call a local number - a one-caller-i
   auto id = s.create_campaign(sp, contacts, 1000);
   REQUIRE(s.campaign(id)->spec.rotation == "local_presence");
   // A kind that takes a caller id per call: each call its own nearest number.
-  auto all = *s.claim(*s.campaign(id), {10, 0, true, ""}, 1000, nullptr);
+  auto all = *s.claim(*s.campaign(id), {10, 0, true, false, ""}, 1000, nullptr);
   REQUIRE(all.calls.size() == 5);
   CHECK(all.calls[0].from_number == "+14155550100");
   CHECK(all.calls[1].from_number == "+12125550100");
@@ -1167,7 +1167,7 @@ TEST_CASE("store: local_presence gives each call a local number - a one-caller-i
 
   // One caller id per request: a chunk holds the calls its number is local to (and those with none local).
   auto id2 = s.create_campaign(sp, contacts, 1000);
-  store::ClaimOptions one{10, 0, false, ""};
+  store::ClaimOptions one{10, 0, false, true, ""};
   auto first = *s.claim(*s.campaign(id2), one, 1000, nullptr);
   std::vector<std::string> phones;
   for (const auto& c : first.calls) {
@@ -1180,4 +1180,8 @@ TEST_CASE("store: local_presence gives each call a local number - a one-caller-i
   REQUIRE(second.calls.size() == 2);
   for (const auto& c : second.calls) CHECK(c.from_number == "+12125550100");
   CHECK_FALSE(s.claim(*s.campaign(id2), one, 1000, nullptr));
+  // A kind whose request carries no caller id (the provider picks its own) keeps whole chunks.
+  auto id3 = s.create_campaign(sp, contacts, 1000);
+  auto whole = *s.claim(*s.campaign(id3), {10, 0, false, false, ""}, 1000, nullptr);
+  CHECK(whole.calls.size() == 5);
 }
