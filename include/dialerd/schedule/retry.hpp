@@ -66,8 +66,8 @@ constexpr domain::UnixMs kCallbackPastMs = 24LL * 3600 * 1000;
 // The whole decision the store records when an outcome arrives (a provider's callback or a timeout).
 // A callback asked for (call.callback_at) makes the call pending again from that time, whatever the
 // outcome, while the retry budget lasts; not after an opt-out, in a cancelled campaign, more than
-// kCallbackAheadMs ahead or kCallbackPastMs back (`callback` says why not). Pure: `u` is a uniform draw in [0, 1) for
-// the jitter.
+// kCallbackAheadMs ahead or kCallbackPastMs back (`callback` says why not). Pure: `u` is a uniform draw
+// in [0, 1) for the jitter.
 OutcomeEffect outcome_effect(const CallAtOutcome& call, domain::Outcome o, const RetryPolicy& policy,
                              domain::UnixMs now, double u);
 
