@@ -24,11 +24,7 @@ std::optional<UnixMs> parse_not_before(const json& v, const std::string& field, 
   if (v.is_number_integer()) {
     t = v.get<std::int64_t>();
   } else if (v.is_string()) {
-    const auto text = v.get<std::string>();
-    if (!text.empty() && text.size() <= 15 && is_digits(text))
-      t = std::stoll(text);
-    else
-      t = util::parse_rfc3339(text);
+    t = util::parse_rfc3339_or_ms(v.get<std::string>());
   }
   if (!t)
     bad_field(field, "must be an RFC 3339 time such as 2026-01-31T15:00:00-05:00, or Unix milliseconds (a number)");

@@ -1,6 +1,5 @@
 #include "callbacks.hpp"
 
-#include <algorithm>
 #include <cctype>
 #include <nlohmann/json.hpp>
 
@@ -58,10 +57,7 @@ util::Check read_event(const json& event, const CallbackFormat& format, const st
     if (cb->is_number_integer() && cb->get<std::int64_t>() >= 0) {
       callback_at = cb->get<std::int64_t>();
     } else if (cb->is_string()) {
-      const auto text = cb->get<std::string>();
-      const bool digits = !text.empty() && text.size() <= 15 &&
-                          std::all_of(text.begin(), text.end(), [](char c) { return c >= '0' && c <= '9'; });
-      callback_at = digits ? std::optional<domain::UnixMs>(std::stoll(text)) : util::parse_rfc3339(text);
+      callback_at = util::parse_rfc3339_or_ms(cb->get<std::string>());
     }
     if (!callback_at) return util::fail(at + "callback_at must be an RFC 3339 time or Unix milliseconds");
   }

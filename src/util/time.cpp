@@ -94,4 +94,13 @@ std::optional<domain::UnixMs> parse_http_date(std::string_view s) {
   return duration_cast<milliseconds>(t.time_since_epoch()).count();
 }
 
+std::optional<domain::UnixMs> parse_rfc3339_or_ms(std::string_view text) {
+  const bool digits = !text.empty() && text.size() <= 15 &&
+                      std::all_of(text.begin(), text.end(), [](char c) { return c >= '0' && c <= '9'; });
+  if (!digits) return parse_rfc3339(text);
+  domain::UnixMs ms = 0;
+  for (char c : text) ms = ms * 10 + (c - '0');
+  return ms;
+}
+
 }  // namespace dialerd::util

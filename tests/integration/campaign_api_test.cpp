@@ -11,14 +11,17 @@
 using namespace dialerd::testing;
 
 namespace {
-std::string create(const DaemonProcess& d, json extra) {
+json campaign_body(json extra) {
   json c = {{"name", "api"},
             {"agent_id", "agent_1"},
             {"provider", "acme"},
             {"from_number", "+14157774444"},
             {"concurrency", 100}};
   c.update(extra);
-  return create_campaign(d, c);
+  return c;
+}
+std::string create(const DaemonProcess& d, json extra) {
+  return create_campaign(d, campaign_body(std::move(extra)));
 }
 json config_for(const FakeBatchCall& fake) {
   return {{"compliance", {{"respectful_hours", {{"start", "00:00"}, {"end", "24:00"}}}}},
@@ -339,12 +342,7 @@ TEST_CASE(
   TempDir dir;
   FakeBatchCall fake;
   DaemonProcess daemon(dir, config_for(fake));
-  auto bad = api_post(daemon, "/v1/campaigns",
-                      {{"name", "p"},
-                       {"agent_id", "a"},
-                       {"provider", "acme"},
-                       {"from_number", "+14157774444"},
-                       {"calls_per_second", 0}});
+  auto bad = api_post(daemon, "/v1/campaigns", campaign_body({{"calls_per_second", 0}}));
   CHECK(bad.status == 400);
   CHECK(bad.body["error"]["field"] == "calls_per_second");
   auto id = create(daemon, {{"calls_per_minute", 2}, {"complete_when_done", false}});
@@ -374,12 +372,7 @@ TEST_CASE("campaign api: local_presence sends each batch from a number local to 
   TempDir dir;
   FakeBatchCall fake;
   DaemonProcess daemon(dir, config_for(fake));
-  auto bad = api_post(daemon, "/v1/campaigns",
-                      {{"name", "l"},
-                       {"agent_id", "a"},
-                       {"provider", "acme"},
-                       {"from_number", "+14157774444"},
-                       {"phone_rotation_strategy", "local"}});
+  auto bad = api_post(daemon, "/v1/campaigns", campaign_body({{"phone_rotation_strategy", "local"}}));
   CHECK(bad.status == 400);
   CHECK(bad.body["error"]["field"] == "phone_rotation_strategy");
   json contacts = json::array();

@@ -50,3 +50,12 @@ TEST_CASE("time: time zones come from the tz database") {
   CHECK_FALSE(is_known_timezone("Mars/Olympus"));
   CHECK_FALSE(is_known_timezone(""));
 }
+
+TEST_CASE("time: a time as text is RFC 3339 or 1 to 15 digits of Unix milliseconds") {
+  CHECK(parse_rfc3339_or_ms("1781550000000") == 1781550000000);
+  CHECK(parse_rfc3339_or_ms("0") == 0);
+  CHECK(parse_rfc3339_or_ms("2026-06-15T15:00:00-04:00") == 1781550000000);
+  CHECK_FALSE(parse_rfc3339_or_ms(""));
+  CHECK_FALSE(parse_rfc3339_or_ms("1234567890123456"));  // 16 digits: not a time
+  CHECK_FALSE(parse_rfc3339_or_ms("12a"));
+}
