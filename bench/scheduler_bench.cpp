@@ -7,6 +7,8 @@
 // alike. After each wake 1000 new contacts are added to that queue (not timed), as a feed would, so a
 // queue stays at its size however many wakes are measured. A first wake per queue warms its page cache
 // (not counted); the figure is the mean of the wakes after it (WAL checkpoints included), median beside.
+// With --priorities N the calls cycle through priorities 0..N (docs/SCHEDULING.md, "Priority"): a claim
+// then reads every level above 0 by its own range, and one call in ten by age.
 #include <algorithm>
 #include <chrono>
 #include <filesystem>
@@ -32,7 +34,7 @@ const domain::UnixMs kNow = 1764763200000;  // a Wednesday noon UTC, after every
 
 class Queue {
  public:
-  Queue(const std::string& path, std::int64_t n) : path_(path), n_(n) {
+  Queue(const std::string& path, std::int64_t n, int levels) : path_(path), n_(n), levels_(levels) {
     for (auto suffix : {"", "-wal", "-shm"}) std::filesystem::remove(path + suffix);
     store_ = std::make_unique<store::Store>(store::StoreOptions{path, "normal"});
     domain::CampaignSpec spec;
@@ -103,6 +105,7 @@ class Queue {
       domain::ContactInput c;
       c.phone = phone(next_phone_++);
       c.timezone = "UTC";  // every contact callable at the bench's instant
+      if (levels_ > 0) c.priority = static_cast<int>(next_phone_ % (levels_ + 1));
       chunk.push_back(std::move(c));
     }
     if (!chunk.empty()) store_->add_contacts(id_, chunk, 0);
@@ -110,6 +113,7 @@ class Queue {
 
   std::string path_;
   std::int64_t n_, next_phone_ = 0;
+  int levels_ = 0;
   std::unique_ptr<store::Store> store_;
   domain::CampaignId id_ = 0;
   domain::Campaign campaign_;
@@ -138,9 +142,13 @@ int main(int argc, char** argv) {
   std::vector<std::int64_t> sizes = {10000, 1000000, 10000000};
   std::string dir = "/tmp/dialerd-bench";
   int rounds = 40;
+  int levels = 0;
   cli.add_option("--sizes", sizes, "Queue sizes")->capture_default_str();
   cli.add_option("--dir", dir, "Scratch directory")->capture_default_str();
   cli.add_option("--wakes", rounds, "Dispatching wakes measured per size (1000 calls each), alternating between sizes")
+      ->capture_default_str();
+  cli.add_option("--priorities", levels, "Calls cycle through priorities 0..N (0: every call priority 0)")
+      ->check(CLI::Range(0, domain::kMaxPriority))
       ->capture_default_str();
   CLI11_PARSE(cli, argc, argv);
   std::filesystem::create_directories(dir);
@@ -148,7 +156,7 @@ int main(int argc, char** argv) {
   std::vector<std::unique_ptr<Queue>> queues;
   for (std::size_t i = 0; i < sizes.size(); ++i) {
     auto t0 = Clock::now();
-    queues.push_back(std::make_unique<Queue>(fmt::format("{}/sched-{}.db", dir, i), sizes[i]));
+    queues.push_back(std::make_unique<Queue>(fmt::format("{}/sched-{}.db", dir, i), sizes[i], levels));
     std::cout << fmt::format("  {:>10} queued (populated in {:.0f} s)\n", sizes[i],
                              std::chrono::duration<double>(Clock::now() - t0).count());
   }

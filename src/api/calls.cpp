@@ -97,6 +97,26 @@ json decision_json(const schedule::Decision& d) {
           {"checks_failed", checks_json(d.failed)}};
 }
 
+// Where a pending call stands in its campaign's claim order (store/claims.hpp): its priority and, when it
+// is due, how many due calls go before it.
+json queue_json(Context& ctx, const store::CallDetail& d, domain::UnixMs now) {
+  constexpr std::int64_t kAheadCap = 10000;  // counted up to this many: the count costs what it counts
+  const std::string order =
+      "calls of a higher priority go first, then those of the same priority due earlier; one call in " +
+      std::to_string(domain::kPriorityFairEvery) +
+      " the campaign places is the call due longest, whatever its priority, so none waits forever";
+  const std::string level = "Priority " + std::to_string(d.priority) + " (0-" + std::to_string(domain::kMaxPriority) +
+                            ", higher first; 0 is the default)";
+  if (d.next_attempt_at > now)
+    return {{"priority", d.priority}, {"due_calls_ahead", nullptr}, {"reason", level + ". Once it is due, " + order}};
+  auto ahead =
+      ctx.reports.due_ahead(d.campaign_id, d.priority, {d.next_attempt_at, d.candidate.call.id}, now, kAheadCap);
+  const std::string count = ahead >= kAheadCap ? "at least " + std::to_string(kAheadCap) : std::to_string(ahead);
+  return {{"priority", d.priority},
+          {"due_calls_ahead", std::min(ahead, kAheadCap)},
+          {"reason", level + ": " + count + " due call(s) go before it; " + order}};
+}
+
 // A call in full: its state, its attempts, and the compliance checks as they stand now.
 http::Response get_call(Context& ctx, const http::Request& req, const http::Params& params) {
   auto id = parse_id(params.at("id"), "call");
@@ -129,10 +149,12 @@ http::Response get_call(Context& ctx, const http::Request& req, const http::Para
                {"last_outcome", opt(detail->last_outcome)},
                {"last_error", opt(detail->last_error)},
                {"provider_call_id", opt(detail->provider_call_id)},
+               {"priority", detail->priority},
                {"variables", call.parsed_variables()},
                {"created_at", util::format_rfc3339(detail->created_at)},
                {"updated_at", util::format_rfc3339(detail->updated_at)},
                {"attempt_history", attempts}};
+  if (detail->state == domain::CallState::pending) data["queue"] = queue_json(ctx, *detail, now);
   std::string error;
   auto rules = campaign ? ctx.scheduler.rules_for(*campaign, error) : std::nullopt;
   if (rules) {
@@ -432,24 +454,30 @@ http::Response schedule_call(Context& ctx, const http::Request& req, const json&
   return answer;
 }
 
-// PATCH /v1/calls/{id} {not_before}: a pending call's callback time; null removes it (the call is due now).
-// Answers with the call as GET /v1/calls/{id} shows it.
+// PATCH /v1/calls/{id} {not_before, priority}: a pending call's callback time (null removes it: the call is
+// due now) and its priority, either or both. Answers with the call as GET /v1/calls/{id} shows it.
 http::Response patch_call(Context& ctx, const http::Request& req, const http::Params& params) {
   auto id = parse_id(params.at("id"), "call");
   auto ref = ctx.reports.call_ref(req.workspace, id);
   if (!ref) throw BadRequest(404, "not_found", "no call " + params.at("id"));
   json body = parse_json_body(req);
-  check_fields(body, {"not_before"});
-  if (!body.contains("not_before")) bad_field("not_before", "is required (the only field a call has to change)");
+  check_fields(body, {"not_before", "priority"});
+  if (!body.contains("not_before") && !body.contains("priority"))
+    bad_field("not_before", "give not_before or priority (the fields a call has to change)");
   auto now = ctx.clock.now_ms();
-  auto not_before = parse_not_before(body["not_before"], "not_before", now);
-  if (ref->state != domain::CallState::pending || !ctx.campaigns.set_not_before(id, not_before, now))
+  store::Campaigns::PendingCallChange change;
+  if (body.contains("not_before")) change.not_before = parse_not_before(body["not_before"], "not_before", now);
+  if (body.contains("priority")) change.priority = parse_priority(body["priority"], "priority");
+  if (ref->state != domain::CallState::pending || !ctx.campaigns.change_pending_call(id, change, now))
     throw BadRequest(409, "not_pending",
                      "call " + params.at("id") + " is " + std::string(domain::to_string(ref->state)) +
-                         "; only a pending call's not_before can change (POST /v1/calls with not_before schedules "
-                         "a new one)");
-  spdlog::info("campaign {} call {}: not_before set to {} by API request", ref->campaign_id, id,
-               not_before ? util::format_rfc3339(*not_before) : std::string("none"));
+                         "; only a pending call's not_before and priority can change (POST /v1/calls with "
+                         "not_before schedules a new one)");
+  if (change.not_before)
+    spdlog::info("campaign {} call {}: not_before set to {} by API request", ref->campaign_id, id,
+                 *change.not_before ? util::format_rfc3339(**change.not_before) : std::string("none"));
+  if (change.priority)
+    spdlog::info("campaign {} call {}: priority set to {} by API request", ref->campaign_id, id, *change.priority);
   ctx.scheduler.wake();
   return get_call(ctx, req, params);
 }
@@ -460,7 +488,7 @@ http::Response patch_call(Context& ctx, const http::Request& req, const http::Pa
 // A campaign with a pre-dial check asks its endpoint first (ask_predial).
 awaitable<http::Response> create_call(Context& ctx, const http::Request& req) {
   json body = parse_json_body(req);
-  check_fields(body, {"campaign_id", "contact", "contact_id", "customer_id", "not_before"});
+  check_fields(body, {"campaign_id", "contact", "contact_id", "customer_id", "not_before", "priority"});
   auto campaign_id = campaign_id_of(body);
   std::vector<const char*> given;
   for (const char* k : {"contact", "contact_id", "customer_id"})
@@ -476,6 +504,14 @@ awaitable<http::Response> create_call(Context& ctx, const http::Request& req) {
   else
     records.push_back(co_await store::when_unlocked(
         [&] { return named(ctx, req, body[key], key == "contact_id", key, false); }, budget));
+  // A priority in the body is the call's, as if the record carried it (parse_contact reads it there).
+  if (body.contains("priority") && !body["priority"].is_null()) {
+    parse_priority(body["priority"], "priority");
+    auto& rec = records.front().record;
+    if (rec.is_object() && rec.contains("priority") && !rec["priority"].is_null())
+      bad_field("priority", "is given twice: in the body and in contact; give it once");
+    if (rec.is_object()) rec["priority"] = body["priority"];
+  }
   const json& record = records.front().record;
   const bool inline_not_before =
       key == "contact" && record.is_object() && record.contains("not_before") && !record["not_before"].is_null();
@@ -608,6 +644,7 @@ http::Response list_calls(Context& ctx, const http::Request& req, const http::Pa
                      {"last_outcome", opt(c.last_outcome)},
                      {"last_error", opt(c.last_error)},
                      {"provider_call_id", opt(c.provider_call_id)},
+                     {"priority", c.priority},
                      {"created_at", util::format_rfc3339(c.created_at)},
                      {"updated_at", util::format_rfc3339(c.updated_at)}});
   json next = nullptr;

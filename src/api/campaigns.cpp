@@ -711,6 +711,10 @@ awaitable<http::Response> add_contacts(Context& ctx, const http::Request& req, c
     body = co_await json_off_loop([&req] { return csv_records(req.body); });
   const json* records = &body;
   std::string list_name = "";
+  // The upload's priority: its records' unless a record gives its own (?priority= for a CSV body).
+  std::optional<int> priority;
+  if (auto it = req.query.find("priority"); it != req.query.end())
+    priority = parse_priority(json(it->second), "priority");
   if (body.is_object()) {
     for (const char* key : {"contacts", "call_data"})
       if (body.contains(key)) {
@@ -718,7 +722,12 @@ awaitable<http::Response> add_contacts(Context& ctx, const http::Request& req, c
         list_name = key;
       }
     for (const auto& [k, v] : body.items())
-      if (k != "contacts" && k != "call_data") bad_field(k, "unknown field (give contacts or call_data)");
+      if (k != "contacts" && k != "call_data" && k != "priority")
+        bad_field(k, "unknown field (give contacts or call_data, and optionally priority)");
+    if (body.contains("priority") && !body["priority"].is_null()) {
+      if (priority) bad_field("priority", "give it in the body or in the query, not both");
+      priority = parse_priority(body["priority"], "priority");
+    }
   }
   if (!records->is_array()) bad_field(list_name.empty() ? "contacts" : list_name, "must be an array of records");
   if (records->empty()) bad_field(list_name.empty() ? "contacts" : list_name, "must not be empty");
@@ -746,6 +755,7 @@ awaitable<http::Response> add_contacts(Context& ctx, const http::Request& req, c
     for (std::size_t i = start; i < std::min(records->size(), start + kChunk); ++i) {
       try {
         auto c = parse_contact((*records)[i], "contacts[" + std::to_string(i) + "]", region, now);
+        if (!c.priority) c.priority = priority;
         check_required(c, campaign->spec.required_variables, "contacts[" + std::to_string(i) + "]");
         valid.push_back(std::move(c));
       } catch (const BadRequest& e) {
@@ -946,6 +956,7 @@ awaitable<http::Response> get_forecast(Context& ctx, const http::Request& req, c
       in.sample.push_back(
           schedule::resolve_place(place->timezone, place->phone, rules->zone, config.legal.unknown_zone));
       in.sample_due.push_back(key.next_attempt_at);  // a callback's not_before, a retry's delay, a deferral
+      in.sample_priority.push_back(place->priority);
     }
   if (rules->max_calls_per_day)
     in.calls_today = ctx.campaigns.campaign_calls_since(id, schedule::local_day_start(rules->zone, now));
@@ -956,6 +967,12 @@ awaitable<http::Response> get_forecast(Context& ctx, const http::Request& req, c
   for (const auto& h : f.hours)
     hours.push_back(
         {{"start", util::format_rfc3339(h.start)}, {"calls", static_cast<std::int64_t>(std::llround(h.calls))}});
+  // By priority, highest first: how many of the pending calls, and when the last of them starts.
+  json priorities = json::array();
+  for (const auto& l : f.levels)
+    priorities.push_back({{"priority", l.priority},
+                          {"pending", static_cast<std::int64_t>(std::llround(l.pending))},
+                          {"estimated_finish", l.finish ? json(util::format_rfc3339(*l.finish)) : json(nullptr)}});
   json data = {{"campaign_id", std::to_string(id)},
                {"pending", in.pending},
                {"estimated_finish", f.finish ? json(util::format_rfc3339(*f.finish)) : json(nullptr)},
@@ -963,6 +980,7 @@ awaitable<http::Response> get_forecast(Context& ctx, const http::Request& req, c
                {"horizon_days", in.horizon_hours / 24},
                {"remaining_after_horizon", static_cast<std::int64_t>(std::llround(f.remaining_after_horizon))},
                {"hours", hours},
+               {"priorities", priorities},
                {"blocked", blocked ? json(*blocked) : json(nullptr)},
                {"assumptions",
                 {{"call_duration_seconds", in.call_duration_s},

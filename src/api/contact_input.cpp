@@ -15,7 +15,7 @@ using namespace domain;
 
 namespace {
 const std::set<std::string> kContactNamed = {"phone_number", "phoneNumber", "to_number",   "first_name", "last_name",
-                                             "variables",    "timezone",    "max_retries", "not_before"};
+                                             "variables",    "timezone",    "max_retries", "not_before", "priority"};
 }  // namespace
 
 std::optional<UnixMs> parse_not_before(const json& v, const std::string& field, UnixMs now) {
@@ -35,6 +35,20 @@ std::optional<UnixMs> parse_not_before(const json& v, const std::string& field, 
   if (*t > now + schedule::kCallbackAheadMs)
     bad_field(field, util::format_rfc3339(*t) + " is more than 366 days ahead");
   return t;
+}
+
+int parse_priority(const json& v, const std::string& field) {
+  std::optional<std::int64_t> n;
+  if (v.is_number_integer() && !(v.is_number_unsigned() && v.get<std::uint64_t>() > kMaxPriority)) {
+    n = v.get<std::int64_t>();
+  } else if (v.is_string()) {  // a CSV cell, a query parameter
+    const auto& text = v.get_ref<const std::string&>();
+    if (!text.empty() && text.size() <= 3 && is_digits(text)) n = std::stoll(text);
+  }
+  if (!n || *n < 0 || *n > kMaxPriority)
+    bad_field(field, "must be an integer from 0 to " + std::to_string(kMaxPriority) +
+                         " (higher goes first; 0, the default, last)" + (v.is_number() ? ", got " + v.dump() : ""));
+  return static_cast<int>(*n);
 }
 
 // A CSV upload as the same records a JSON body carries: one object per row, header -> cell. Empty cells
@@ -95,6 +109,8 @@ ContactInput parse_contact(const json& rec, const std::string& at, const std::st
     bad_field(at + ".timezone", "'" + *c.timezone + "' is not a time zone in the tz database");
   if (auto r = opt_int(rec, "max_retries", at + ".max_retries", 0, 10)) c.max_retries = static_cast<int>(*r);
   if (rec.contains("not_before")) c.not_before = parse_not_before(rec["not_before"], at + ".not_before", now);
+  if (rec.contains("priority") && !rec["priority"].is_null())
+    c.priority = parse_priority(rec["priority"], at + ".priority");
   return c;
 }
 
@@ -166,8 +182,9 @@ json consent_json(const Consent& c) {
 ContactRecordInput parse_record(const json& rec, const std::string& at, const std::string& region) {
   if (rec.is_object() && rec.contains("max_retries"))
     bad_field(at + ".max_retries", "is a call's setting, not a contact's: give it with a campaign's contacts");
-  if (rec.is_object() && rec.contains("not_before") && !rec["not_before"].is_null())
-    bad_field(at + ".not_before", "is a call's setting, not a contact's: give it with a campaign's contacts");
+  for (const char* k : {"not_before", "priority"})
+    if (rec.is_object() && rec.contains(k) && !rec[k].is_null())
+      bad_field(at + "." + k, "is a call's setting, not a contact's: give it with a campaign's contacts");
   auto c = parse_contact(rec, at, region, 0);  // no not_before: `now` is not read
   // A field that is null is left out, as an empty CSV cell is: the stored record keeps it.
   auto given = [&](const char* k) { return rec.contains(k) && !rec[k].is_null(); };

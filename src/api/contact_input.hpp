@@ -21,6 +21,8 @@ domain::ContactInput parse_contact(const json& rec, const std::string& at, const
 // past time means due now; further back is taken for a mistake, such as seconds for milliseconds) and at
 // most 366 days ahead.
 std::optional<domain::UnixMs> parse_not_before(const json& v, const std::string& field, domain::UnixMs now);
+// A call's priority: an integer (or a string of digits: a CSV cell, a query parameter) 0..kMaxPriority.
+int parse_priority(const json& v, const std::string& field);
 // bad_field naming the first of the campaign's required_variables the contact lacks, if any.
 void check_required(const domain::ContactInput& c, const std::vector<std::string>& required, const std::string& at);
 

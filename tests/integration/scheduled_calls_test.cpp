@@ -1,6 +1,6 @@
-// Callbacks at a set time (docs/SCHEDULING.md, "Callbacks at a set time"): a call's not_before from an upload,
-// PATCH /v1/calls/{id}, POST /v1/calls and a provider's callback_at, through the real daemon and the fake
-// batch-call provider.
+// When a pending call goes out, through the real daemon and the fake batch-call provider: callbacks at a set
+// time (docs/SCHEDULING.md, "Callbacks at a set time": a call's not_before from an upload, PATCH
+// /v1/calls/{id}, POST /v1/calls and a provider's callback_at) and priority ("Priority").
 #include <catch2/catch.hpp>
 
 #include "dialerd/util/time.hpp"
@@ -75,13 +75,18 @@ TEST_CASE("scheduled calls: not_before on upload, PATCH and POST /v1/calls waits
            {R"({"not_before":"soon"})", "must be an RFC 3339 time"},
            {R"({"not_before":1781550000})", "more than a day in the past"},
            {R"({"not_before":"2028-01-01T00:00:00Z"})", "more than 366 days ahead"},
-           {R"({})", "is required"}}) {
+           {R"({})", "give not_before or priority"}}) {
     auto r = patch(late, body);
     CHECK(r.status == 400);
     CHECK(r.body["error"]["field"] == "not_before");
     CHECK_THAT(r.body["error"]["message"].get<std::string>(), Catch::Contains(says));
   }
-  CHECK(patch(late, R"({"priority":3})").body["error"]["field"] == "priority");
+  for (const auto& body : {R"({"priority":101})", R"({"priority":"high"})", R"({"priority":-1})"}) {
+    auto r = patch(late, body);
+    CHECK(r.status == 400);
+    CHECK(r.body["error"]["field"] == "priority");
+  }
+  CHECK(patch(late, R"({"stage":1})").body["error"]["field"] == "stage");
   CHECK(patch("999999", R"({"not_before":null})").status == 404);
   CHECK(patch("999999", R"({"not_before":"soon"})").status == 404);  // the call first, as release and fail
   CHECK(http_get(daemon.url("/v1/calls/" + late)).body["data"]["not_before"] == "2026-06-16T02:00:00.000Z");
@@ -189,4 +194,83 @@ TEST_CASE("scheduled calls: a provider callback with callback_at makes the call 
   CHECK(campaign_of(daemon, id)["counts"]["completed"] == 1);
   REQUIRE(wait_until([&] { return fake.received_numbers()[ny(11)] == 2; }));
   CHECK(fake.received_numbers()[ny(10)] == 1);
+}
+
+TEST_CASE("scheduled calls: priority from uploads, POST /v1/calls and PATCH puts calls first, and is explained") {
+  TempDir dir;
+  FakeBatchCall fake;
+  DaemonProcess daemon(dir, {{"providers", {{"acme", fake.provider_config()}}}}, {},
+                       {"--test-clock", "2026-06-15T14:00:00Z"});
+  fake.report_to(daemon.url("/v1/providers/acme/events"), [](const std::string&, int) { return "completed"; });
+  json plain = json::array();
+  for (int i = 0; i < 5; ++i) plain.push_back({{"phone_number", ny(20 + i)}});
+  auto id = create_campaign(daemon, {{"name", "hot leads first"},
+                                     {"agent_id", "agent_1"},
+                                     {"provider", "acme"},
+                                     {"from_number", "+14157774444"},
+                                     {"concurrency", 2},
+                                     {"status", "draft"},
+                                     {"contacts", plain}});
+  const auto upload = "/v1/campaigns/" + id + "/contacts";
+  // Bad priorities name the field; nothing of a refused upload is kept.
+  auto bad = api_post(daemon, upload, {{"priority", 101}, {"contacts", {{{"phone_number", ny(30)}}}}});
+  CHECK(bad.status == 400);
+  CHECK(bad.body["error"]["field"] == "priority");
+  CHECK_THAT(bad.body["error"]["message"].get<std::string>(), Catch::Contains("from 0 to 100"));
+  auto bad_record = api_post(daemon, upload, {{"contacts", {{{"phone_number", ny(30)}, {"priority", "high"}}}}});
+  CHECK(bad_record.status == 400);
+  CHECK(bad_record.body["error"]["field"] == "contacts[0].priority");
+  auto both = http_post(daemon.url(upload + "?priority=3"), json{{"priority", 4}, {"contacts", plain}}.dump());
+  CHECK(both.status == 400);
+  CHECK(campaign_of(daemon, id)["counts"]["total"] == 5);
+  // An upload's priority is its records' (JSON body, or ?priority= for CSV) unless a record has its own.
+  REQUIRE(api_post(daemon, upload,
+                   {{"priority", 40},
+                    {"contacts", {{{"phone_number", ny(30)}}, {{"phone_number", ny(31)}}, {{"phone_number", ny(32)}}}}})
+              .status == 200);
+  auto csv = http_post(daemon.url(upload + "?priority=40"),
+                       "phone_number,priority\n" + ny(33) + ",\n" + ny(34) + ",60\n", "text/csv");
+  REQUIRE(csv.status == 200);
+  // POST /v1/calls schedules one with its priority; PATCH raises a plain one above them all.
+  auto scheduled = api_post(daemon, "/v1/calls",
+                            {{"campaign_id", id},
+                             {"contact", {{"phone_number", ny(35)}}},
+                             {"priority", 40},
+                             {"not_before", daemon_time_plus(daemon, -60)}});  // due since a minute ago
+  REQUIRE(scheduled.status == 201);
+  CHECK(scheduled.body["data"]["priority"] == 40);
+  const auto raised = call_of(daemon, id, ny(24));
+  auto patched = api_call(daemon, "PATCH", "/v1/calls/" + raised, R"({"priority":90})");
+  REQUIRE(patched.status == 200);
+  CHECK(patched.body["data"]["priority"] == 90);
+  CHECK(patched.body["data"]["queue"]["due_calls_ahead"] == 0);
+
+  // The explanation: a plain call waits behind the seven with a priority and the plain ones due before it.
+  auto detail = http_get(daemon.url("/v1/calls/" + call_of(daemon, id, ny(22)))).body["data"];
+  CHECK(detail["priority"] == 0);
+  CHECK(detail["queue"]["due_calls_ahead"] == 9);
+  CHECK_THAT(detail["queue"]["reason"].get<std::string>(),
+             Catch::Contains("9 due call(s) go before it") && Catch::Contains("one call in 10"));
+  const auto listing = http_get(daemon.url("/v1/campaigns/" + id + "/calls"));
+  for (const auto& item : listing.body["data"]["items"])
+    if (item["phone_number"] == ny(34)) CHECK(item["priority"] == 60);
+  auto forecast = http_get(daemon.url("/v1/campaigns/" + id + "/forecast")).body["data"];
+  REQUIRE(forecast["priorities"].size() == 4);
+  CHECK(forecast["priorities"][0]["priority"] == 90);
+  CHECK(forecast["priorities"][3]["priority"] == 0);
+
+  // Started: 90, then 60, then the 40s in due order (the scheduled one first), then the plain ones.
+  REQUIRE(api_post(daemon, "/v1/campaigns/" + id + "/start").status == 200);
+  REQUIRE(wait_until([&] { return campaign_of(daemon, id)["status"] == "completed"; }));
+  std::vector<std::string> order;
+  for (const auto& b : fake.batches())
+    for (const auto& t : b.body["tasks"]) order.push_back(t["to_number"].get<std::string>());
+  REQUIRE(order.size() == 11);
+  const std::vector<std::string> first{ny(24), ny(34), ny(35), ny(30), ny(31), ny(32), ny(33)};
+  CHECK(std::vector<std::string>(order.begin(), order.begin() + 7) == first);
+  CHECK(fake.violations().empty());
+  // Out of the queue, a call's priority no longer changes.
+  auto done = api_call(daemon, "PATCH", "/v1/calls/" + raised, R"({"priority":1})");
+  CHECK(done.status == 409);
+  CHECK(done.body["error"]["code"] == "not_pending");
 }

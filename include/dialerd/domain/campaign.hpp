@@ -122,7 +122,13 @@ struct ContactInput {
   std::optional<std::string> timezone;  // IANA; when given it becomes the contact's zone
   std::optional<int> max_retries;       // this call's retry budget, instead of the campaign's
   std::optional<UnixMs> not_before;     // a callback at a set time: the call is not placed before it
+  std::optional<int> priority;          // 0..kMaxPriority, higher first; none: 0 for a new call, kept by an update
 };
+inline constexpr int kMaxPriority = 100;
+// No call starves behind higher priorities: of every kPriorityFairEvery calls a campaign places while calls
+// of a priority above 0 are pending, at least one is the call due longest, whatever its priority
+// (store/claims.hpp).
+inline constexpr int kPriorityFairEvery = 10;
 
 // A workspace's record of a person (contact.hpp has the contact book's other values).
 struct Contact {

@@ -2,7 +2,8 @@
 // When a campaign's remaining calls will go out, estimated from the same windows and caps the scheduler
 // enforces. Pure. An estimate: it assumes every call lasts the configured duration, and it ignores
 // retries still to come, per-contact caps and provider slowness. A pending call counts from when it is due
-// (a callback's not_before, a retry's delay, a deferral).
+// (a callback's not_before, a retry's delay, a deferral), and calls of a higher priority go first, as the
+// claim takes them (store/claims.hpp: all but one in domain::kPriorityFairEvery by priority).
 #include <optional>
 #include <vector>
 
@@ -21,6 +22,8 @@ struct ForecastInput {
   int horizon_hours = 14 * 24;
   // When each sampled call is due (its next_attempt_at), in `sample` order; empty = every one due now.
   std::vector<domain::UnixMs> sample_due = {};
+  // Each sampled call's priority, in `sample` order; empty = every one 0.
+  std::vector<int> sample_priority = {};
 };
 
 struct ForecastHour {
@@ -28,10 +31,18 @@ struct ForecastHour {
   double calls = 0;
 };
 
+// The calls of one priority level: how many, and when the last of them is expected to start.
+struct ForecastLevel {
+  int priority = 0;
+  double pending = 0;
+  std::optional<domain::UnixMs> finish;  // none within the horizon
+};
+
 struct Forecast {
   std::vector<ForecastHour> hours;       // hours with calls, in order
   std::optional<domain::UnixMs> finish;  // when the last call is expected to start; none within the horizon
   double remaining_after_horizon = 0;
+  std::vector<ForecastLevel> levels;  // by priority, highest first
 };
 
 Forecast forecast(const ForecastInput& in);

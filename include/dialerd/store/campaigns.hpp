@@ -73,9 +73,14 @@ class Campaigns {
   virtual std::vector<CallRecord> call_records(domain::CampaignId id, bool not_completed, domain::CallId after_call,
                                                int limit) = 0;
 
-  // A pending call's callback time (PATCH /v1/calls/{id}): it becomes due then (none: now), its last
-  // deferral's reason cleared. False when the call is not pending (nothing changes).
-  virtual bool set_not_before(domain::CallId id, std::optional<domain::UnixMs> not_before, domain::UnixMs now) = 0;
+  // What PATCH /v1/calls/{id} changes of a pending call; a field left empty is kept.
+  struct PendingCallChange {
+    // The callback time: the call becomes due then (none: now), its last deferral's reason cleared.
+    std::optional<std::optional<domain::UnixMs>> not_before = std::nullopt;
+    std::optional<int> priority = std::nullopt;
+  };
+  // Applies `change` in one transaction. False when the call is not pending: nothing changes.
+  virtual bool change_pending_call(domain::CallId id, const PendingCallChange& change, domain::UnixMs now) = 0;
 };
 
 }  // namespace dialerd::store

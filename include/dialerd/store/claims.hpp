@@ -58,6 +58,11 @@ struct Verdict {
 // Decides each candidate; a null Judge dispatches everything it is given.
 using Judge = std::function<Verdict(const Candidate&, History&)>;
 
+// A claim's order: the due calls of the highest priority first (domain::ContactInput::priority), each level
+// in due order, then the next level down; priority 0 (the default) last. No call starves: for every
+// domain::kPriorityFairEvery - 1 calls a campaign takes by priority, it takes one by age (the call due
+// longest, whatever its priority), first thing in its next claim.
+
 struct ClaimOptions {
   int limit = 1000;                // most calls in the chunk
   int max_examined = 0;            // most candidates judged in one claim (0 = 4 x limit)

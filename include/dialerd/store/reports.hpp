@@ -58,6 +58,7 @@ struct CallDetail {
   int attempts = 0;
   domain::UnixMs next_attempt_at = 0, created_at = 0, updated_at = 0;
   std::optional<std::string> last_outcome, last_error, provider_call_id;
+  int priority = 0;
   std::vector<AttemptRecord> history;
 };
 
@@ -79,6 +80,7 @@ class Reports {
     int attempts = 0;
     domain::UnixMs next_attempt_at = 0, created_at = 0, updated_at = 0;
     std::optional<std::string> last_outcome, last_error, provider_call_id;
+    int priority = 0;
   };
   // Where a page ends: the last call's state, its key within the state (cursor_key) and id.
   struct CallCursor {
@@ -114,12 +116,18 @@ class Reports {
   // The call if its campaign belongs to `workspace`: nothing alike for a missing id and another workspace's.
   virtual std::optional<CallRef> call_ref(const std::string& workspace, domain::CallId id) = 0;
   virtual std::optional<CallDetail> call_detail(domain::CallId id) = 0;
-  // A call's phone number and its contact's timezone.
+  // A call's phone number, its contact's timezone and its priority.
   struct CallPlace {
     std::string phone;
     std::optional<std::string> timezone;
+    int priority = 0;
   };
   virtual std::optional<CallPlace> call_place(domain::CallId id) = 0;
+  // How many of the campaign's due calls a claim would take before a due pending call with this priority
+  // and due key (the claim's order, claims.hpp, leaving out the fair turns), counted up to `cap`: the
+  // explanation's "calls ahead". Costs a seek per priority level and the calls counted.
+  virtual std::int64_t due_ahead(domain::CampaignId id, int priority, DueKey key, domain::UnixMs now,
+                                 std::int64_t cap) = 0;
   // Calls by state (and "called") and campaigns by status, over the whole database.
   virtual std::vector<std::pair<std::string, std::int64_t>> call_totals() = 0;
   virtual std::vector<std::pair<std::string, std::int64_t>> campaign_totals() = 0;

@@ -9,6 +9,7 @@
 #include <optional>
 #include <set>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "dialerd/domain/campaign.hpp"
@@ -70,7 +71,7 @@ class Store final : public DispatchQueue, public Contacts, public Outbox {
   std::vector<domain::CampaignId> triggered_campaigns(domain::UnixMs now) override;
   std::optional<domain::UnixMs> next_trigger() override;
   std::optional<domain::UnixMs> next_due(domain::CampaignId id) override;
-  bool set_not_before(domain::CallId id, std::optional<domain::UnixMs> not_before, domain::UnixMs now) override;
+  bool change_pending_call(domain::CallId id, const PendingCallChange& change, domain::UnixMs now) override;
   std::vector<CallRecord> call_records(domain::CampaignId id, bool not_completed, domain::CallId after_call,
                                        int limit) override;
 
@@ -193,6 +194,9 @@ class Store final : public DispatchQueue, public Contacts, public Outbox {
   schedule::OutcomeRule outcome_rule_;           // what an outcome does (set_outcome_rule)
   std::set<domain::CampaignId> corrupt_logged_;  // campaigns set aside and said so
   util::Random random_;                          // random caller-id rotation, the idempotency-key salt
+  // Per campaign: calls taken by priority whose fair turns (domain::kPriorityFairEvery) are still owed. Kept
+  // in memory: a restart only forgives a few turns.
+  std::unordered_map<domain::CampaignId, std::int64_t> priority_debt_;
 };
 
 }  // namespace dialerd::store

@@ -202,9 +202,18 @@ Store::AddedContacts Store::add_contacts(CampaignId id, const std::vector<Contac
   return added;
 }
 
-bool Store::set_not_before(CallId id, std::optional<UnixMs> not_before, UnixMs now) {
-  db_->cached(kSetNotBefore).bind(1, id).bind(2, not_before).bind(3, now).run();
-  return db_->changes() > 0;
+bool Store::change_pending_call(CallId id, const PendingCallChange& change, UnixMs now) {
+  Transaction tx(*db_);
+  if (change.not_before) {
+    db_->cached(kSetNotBefore).bind(1, id).bind(2, *change.not_before).bind(3, now).run();
+    if (db_->changes() == 0) return false;
+  }
+  if (change.priority) {
+    db_->cached(kSetPriority).bind(1, id).bind(2, *change.priority).bind(3, now).run();
+    if (db_->changes() == 0) return false;
+  }
+  tx.commit();
+  return true;
 }
 
 Store::AddedContacts Store::insert_contacts(CampaignId id, const std::vector<ContactInput>& contacts, UnixMs now) {
@@ -232,6 +241,7 @@ Store::AddedContacts Store::insert_contacts(CampaignId id, const std::vector<Con
           .bind(3, now)
           .bind(4, contact.max_retries)
           .bind(5, contact.not_before)
+          .bind(6, contact.priority)
           .run();
       ++out.updated;
       out.call_ids.push_back(existing);
@@ -245,6 +255,7 @@ Store::AddedContacts Store::insert_contacts(CampaignId id, const std::vector<Con
         .bind(4, vars)
         .bind(5, contact.max_retries)
         .bind(6, contact.not_before)
+        .bind(7, contact.priority)
         .run();
     ++out.added;
     out.call_ids.push_back(db_->last_insert_rowid());
@@ -395,6 +406,7 @@ std::vector<Campaigns::CallRecord> Store::call_records(CampaignId id, bool not_c
     if (!vars.is_object()) throw CorruptRow("calls", r.call_id, "variables", "is not a JSON object");
     r.contact.variables = std::move(vars);
     if (auto m = q.opt_int64("max_retries")) r.contact.max_retries = static_cast<int>(*m);
+    if (auto p = q.int64("priority")) r.contact.priority = static_cast<int>(p);
     out.push_back(std::move(r));
   }
   return out;
@@ -405,6 +417,7 @@ bool Store::cancel_campaign(CampaignId id, const std::string& reason, UnixMs now
   if (!move_campaign(id, CampaignStatus::cancelled, now)) return false;
   db_->cached(kSkipPendingSlice).bind(1, id).bind(2, reason).bind(3, now).bind(4, kCancelSlice).run();
   tx.commit();
+  priority_debt_.erase(id);
   return true;
 }
 
@@ -430,7 +443,9 @@ bool Store::complete_if_done(CampaignId id, UnixMs now) {
   auto campaign = this->campaign(id);
   if (!campaign || campaign->status != CampaignStatus::running) return false;
   if (!campaign->spec.options.value("complete_when_done", true)) return false;
-  return set_campaign_status(id, CampaignStatus::completed, now);
+  if (!set_campaign_status(id, CampaignStatus::completed, now)) return false;
+  priority_debt_.erase(id);
+  return true;
 }
 
 std::int64_t Store::campaign_calls_since(CampaignId id, UnixMs since) {

@@ -279,63 +279,94 @@ std::optional<DispatchChunk> Store::claim(const Campaign& campaign, const ClaimO
   ClaimHistory history(
       *history_, [&](std::int64_t contact_id) { return chunk.took_contact(contact_id); }, [&] { chunk.flush(); });
   int examined = 0;
-  bool more = true;
   std::vector<Candidate> batch;
   std::vector<std::pair<CallId, std::string>> corrupt;  // read in this batch but not readable
-  while (more && static_cast<int>(chunk.size()) < options.limit && examined < max_examined) {
-    batch.clear();
-    corrupt.clear();
-    history.clear();
-    chunk.flush();  // the next read must not see the calls taken so far as pending
-    auto& due = db_->cached(kSelectDue);
-    int want = std::min(options.limit - static_cast<int>(chunk.size()), max_examined - examined);
-    due.bind(1, campaign.id).bind(2, now).bind(3, want);
-    while (due.step()) {
-      try {
-        batch.push_back(read_candidate(due, campaign.spec.retry_attempts));
-      } catch (const CorruptRow& e) {
-        corrupt.emplace_back(due.int64("id"), e.what());
-        continue;
+  // Claims from one scan (every due call, or one priority level's) until the chunk holds `target` calls,
+  // the scan runs out, or the claim must end (false: a call held, or one needing a chunk of its own; the
+  // rest of its batch is still judged).
+  auto take = [&](std::optional<std::int64_t> level, int target) {
+    bool more = true, go_on = true;
+    while (more && go_on && static_cast<int>(chunk.size()) < target && examined < max_examined) {
+      batch.clear();
+      corrupt.clear();
+      history.clear();
+      chunk.flush();  // the next read must not see the calls taken so far as pending
+      auto& due = db_->cached(level ? kSelectDueRanked : kSelectDue);
+      int want = std::min(target - static_cast<int>(chunk.size()), max_examined - examined);
+      due.bind(1, campaign.id).bind(2, now).bind(3, want);
+      if (level) due.bind(4, *level);
+      while (due.step()) {
+        try {
+          batch.push_back(read_candidate(due, campaign.spec.retry_attempts));
+        } catch (const CorruptRow& e) {
+          corrupt.emplace_back(due.int64("id"), e.what());
+          continue;
+        }
+        due.expect_columns(kLatestCall, kLatestCallColumn);
+        history.known(batch.back().call.contact_id, due.opt_int64(kLatestCall));
       }
-      due.expect_columns(kLatestCall, kLatestCallColumn);
-      history.known(batch.back().call.contact_id, due.opt_int64(kLatestCall));
+      due.reset();
+      more = static_cast<int>(batch.size() + corrupt.size()) == want;
+      // A call whose row cannot be read is set aside, loudly: it waits kCorruptRetryMs (read again then, so
+      // a fixed row goes out) with the reason in last_error; the others go on.
+      for (const auto& [id, why] : corrupt) {
+        ++examined;
+        spdlog::error("store: {}; the call is set aside (read again in an hour) until the row is fixed", why);
+        db_->cached(kDeferCall)
+            .bind(1, id)
+            .bind(2, now + kCorruptRetryMs)
+            .bind(3, "corrupt row: " + why)
+            .bind(4, now)
+            .run();
+      }
+      for (auto& c : batch) {
+        ++examined;
+        if (!chunk.fits(c.call)) {
+          go_on = false;  // left due for a chunk of its own caller id; the next batch would begin with it
+          continue;
+        }
+        Verdict v = judge ? judge(c, history) : Verdict{};
+        if (v.kind == Verdict::Kind::hold) {
+          go_on = false;  // the next batch would begin with this call again
+          continue;
+        }
+        if (v.kind == Verdict::Kind::wait) {
+          db_->cached(kDeferCall).bind(1, c.call.id).bind(2, v.until).bind(3, v.reason).bind(4, now).run();
+          continue;
+        }
+        if (v.kind == Verdict::Kind::skip) {
+          db_->cached(kSkipCall).bind(1, c.call.id).bind(2, v.reason).bind(3, now).run();
+          continue;
+        }
+        chunk.add(std::move(c.call));
+      }
     }
-    due.reset();
-    more = static_cast<int>(batch.size() + corrupt.size()) == want;
-    // A call whose row cannot be read is set aside, loudly: it waits kCorruptRetryMs (read again then, so a
-    // fixed row goes out) with the reason in last_error; the others go on.
-    for (const auto& [id, why] : corrupt) {
-      ++examined;
-      spdlog::error("store: {}; the call is set aside (read again in an hour) until the row is fixed", why);
-      db_->cached(kDeferCall)
-          .bind(1, id)
-          .bind(2, now + kCorruptRetryMs)
-          .bind(3, "corrupt row: " + why)
-          .bind(4, now)
-          .run();
-    }
-    for (auto& c : batch) {
-      ++examined;
-      if (!chunk.fits(c.call)) {
-        more = false;  // left due for a chunk of its own caller id; the next batch would begin with it
-        continue;
-      }
-      Verdict v = judge ? judge(c, history) : Verdict{};
-      if (v.kind == Verdict::Kind::hold) {
-        more = false;  // the next batch would begin with this call again
-        continue;
-      }
-      if (v.kind == Verdict::Kind::wait) {
-        db_->cached(kDeferCall).bind(1, c.call.id).bind(2, v.until).bind(3, v.reason).bind(4, now).run();
-        continue;
-      }
-      if (v.kind == Verdict::Kind::skip) {
-        db_->cached(kSkipCall).bind(1, c.call.id).bind(2, v.reason).bind(3, now).run();
-        continue;
-      }
-      chunk.add(std::move(c.call));
-    }
+    return go_on;
+  };
+  auto level_below = [&](std::int64_t level) {
+    return db_->cached(kPriorityBelow).bind(1, campaign.id).bind(2, level).first_int64();
+  };
+  // Priority (claims.hpp): the due calls of each level above 0, highest first, then every other due call in
+  // due order, which is the order of age. No call starves: each kPriorityFairEvery - 1 calls taken by
+  // priority earn one taken by age, owed to the next claim and taken first in it (so a claim that ends early
+  // never spends its room on turns it has not earned); calls taken by age pay the debt back. A campaign with
+  // no call of a priority above 0 pending costs one seek more than before.
+  bool go_on = true;
+  auto level = level_below(domain::kMaxPriority + 1);
+  std::int64_t* debt = level ? &priority_debt_[campaign.id] : nullptr;
+  constexpr std::int64_t kEarn = domain::kPriorityFairEvery - 1;
+  const auto by_age = [&](int target) {
+    const auto before = static_cast<std::int64_t>(chunk.size());
+    go_on = take(std::nullopt, target);
+    if (debt) *debt = std::max<std::int64_t>(0, *debt - (static_cast<std::int64_t>(chunk.size()) - before) * kEarn);
+  };
+  if (debt && *debt >= kEarn) by_age(static_cast<int>(std::min<std::int64_t>(*debt / kEarn, options.limit)));
+  for (; go_on && level && static_cast<int>(chunk.size()) < options.limit; level = level_below(*level)) {
+    const auto before = static_cast<std::int64_t>(chunk.size());
+    go_on = take(level, options.limit);
+    *debt += static_cast<std::int64_t>(chunk.size()) - before;
   }
+  if (go_on) by_age(options.limit);
   auto out = chunk.finish();
   tx.commit();  // deferrals and skips are kept even when nothing goes out
   return out;

@@ -8,7 +8,7 @@ namespace {
 
 // Numbered migrations: never edit one that has shipped; add the next. docs/SCHEMA.md describes the result.
 // Times are Unix milliseconds (UTC) in INTEGER columns; the views show them readably.
-constexpr std::array<const char*, 14> kMigrations = {
+constexpr std::array<const char*, 15> kMigrations = {
     // 1: campaigns, contacts, calls, attempts, suppressions, the webhook outbox, counters kept by
     //    triggers, the state machines as data, and the inspection views.
     R"sql(
@@ -684,6 +684,13 @@ ALTER TABLE early_outcomes ADD COLUMN callback_at INTEGER;
     //     no number is local, and this flag says local_presence.
     R"sql(
 ALTER TABLE campaigns ADD COLUMN local_presence INTEGER NOT NULL DEFAULT 0 CHECK (local_presence IN (0, 1));
+)sql",
+    // 15: a call's priority (issue 20.3): higher goes first among due calls, 0 (the default) last. The claim
+    //     reads the due calls of each level above 0 along calls_ranked, then the rest along calls_due; the
+    //     index holds only calls with a priority, so a campaign that uses none pays nothing for it.
+    R"sql(
+ALTER TABLE calls ADD COLUMN priority INTEGER NOT NULL DEFAULT 0 CHECK (priority BETWEEN 0 AND 100);
+CREATE INDEX calls_ranked ON calls(campaign_id, priority, next_attempt_at) WHERE state = 'pending' AND priority > 0;
 )sql",
 };
 

@@ -45,20 +45,25 @@ RETURNING id)sql";
 inline constexpr const char* kFollowList = "INSERT OR IGNORE INTO list_followers(list_id, campaign_id) VALUES (?1, ?2)";
 inline constexpr const char* kFindPendingCall =
     "SELECT id FROM calls WHERE contact_id = ?1 AND campaign_id = ?2 AND state = 'pending' LIMIT 1";
-// A record's not_before (?5) moves the call's due time with it; a past one makes it due now.
+// A record's not_before (?5) moves the call's due time with it; a past one makes it due now. A record's
+// priority (?6) replaces the call's; none keeps it.
 inline constexpr const char* kUpdatePendingCall = R"sql(
 UPDATE calls SET variables = ?2, max_retries = coalesce(?4, max_retries), updated_at = ?3,
-                 not_before = coalesce(?5, not_before), next_attempt_at = coalesce(?5, next_attempt_at)
+                 not_before = coalesce(?5, not_before), next_attempt_at = coalesce(?5, next_attempt_at),
+                 priority = coalesce(?6, priority)
 WHERE id = ?1)sql";
 inline constexpr const char* kInsertCall = R"sql(
 INSERT INTO calls(campaign_id, contact_id, state, next_attempt_at, variables, max_retries, created_at, updated_at,
-                  not_before)
-VALUES (?1, ?2, 'pending', coalesce(?6, ?3), ?4, ?5, ?3, ?3, ?6))sql";
+                  not_before, priority)
+VALUES (?1, ?2, 'pending', coalesce(?6, ?3), ?4, ?5, ?3, ?3, ?6, coalesce(?7, 0)))sql";
 inline constexpr const char* kClearNotBefore = "UPDATE calls SET not_before = NULL WHERE id = ?1";
 // PATCH /v1/calls/{id}: a pending call's callback time (NULL: none; the call is due now).
 inline constexpr const char* kSetNotBefore = R"sql(
 UPDATE calls SET not_before = ?2, next_attempt_at = coalesce(?2, ?3), last_error = NULL, updated_at = ?3
 WHERE id = ?1 AND state = 'pending')sql";
+// PATCH /v1/calls/{id}: a pending call's priority.
+inline constexpr const char* kSetPriority =
+    "UPDATE calls SET priority = ?2, updated_at = ?3 WHERE id = ?1 AND state = 'pending'";
 // Suppressions by owner: ?1 is the workspace, or '*' for the global list.
 inline constexpr const char* kUpsertSuppression = R"sql(
 INSERT INTO suppressions(workspace, phone, reason, source, created_by, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)
@@ -97,24 +102,44 @@ FROM campaign_flows WHERE campaign_id = ?1)sql";
 
 // The last column is when the contact's latest call that counts against caps went out (kContactCallsSince's
 // filter; NULL when none): a contact with no call since a cap's window began needs no lookup of its own.
-inline constexpr const char* kSelectDue =
-    "SELECT k.id, p.phone, p.first_name, p.last_name, k.variables, k.attempts, k.max_retries, k.contact_id, "
-    "p.timezone, p.active, " DIALERD_SUPPRESSED
-    " AS suppression, p.consent, k.not_before,"
-    R"sql(
-       (SELECT a.submitted_at FROM attempts a WHERE a.contact_id = k.contact_id
-          AND (a.outcome IS NULL OR (a.outcome <> 'not_submitted' AND a.outcome <> 'rejected'))
-        ORDER BY a.submitted_at DESC LIMIT 1) AS latest_call
+#define DIALERD_DUE_COLUMNS                                                                                 \
+  "SELECT k.id, p.phone, p.first_name, p.last_name, k.variables, k.attempts, k.max_retries, k.contact_id, " \
+  "p.timezone, p.active, " DIALERD_SUPPRESSED                                                               \
+  " AS suppression, p.consent, k.not_before, "                                                              \
+  "(SELECT a.submitted_at FROM attempts a WHERE a.contact_id = k.contact_id "                               \
+  "AND (a.outcome IS NULL OR (a.outcome <> 'not_submitted' AND a.outcome <> 'rejected')) "                  \
+  "ORDER BY a.submitted_at DESC LIMIT 1) AS latest_call "
+// Every due call of the campaign in due order, whatever its priority.
+inline constexpr const char* kSelectDue = DIALERD_DUE_COLUMNS R"sql(
 FROM calls k JOIN contacts p ON p.id = k.contact_id
 WHERE k.campaign_id = ?1 AND k.state = 'pending' AND k.next_attempt_at <= ?2
 ORDER BY k.next_attempt_at, k.id LIMIT ?3)sql";
+// The due calls of one priority level above 0 (?4), in due order: a range of calls_ranked.
+inline constexpr const char* kSelectDueRanked = DIALERD_DUE_COLUMNS R"sql(
+FROM calls k INDEXED BY calls_ranked JOIN contacts p ON p.id = k.contact_id
+WHERE k.campaign_id = ?1 AND k.state = 'pending' AND k.priority > 0 AND k.priority = ?4 AND k.next_attempt_at <= ?2
+ORDER BY k.next_attempt_at, k.id LIMIT ?3)sql";
+#undef DIALERD_DUE_COLUMNS
+// The highest priority level below ?2 that a pending call of the campaign has, above 0: one seek.
+inline constexpr const char* kPriorityBelow = R"sql(
+SELECT priority FROM calls INDEXED BY calls_ranked
+WHERE campaign_id = ?1 AND state = 'pending' AND priority > 0 AND priority < ?2 ORDER BY priority DESC LIMIT 1)sql";
+// How many pending calls of one level above 0 (?2) precede (?3, ?4) in due order, counted up to ?5 (the
+// explanation's "calls ahead"); kDueAheadUnranked is the same among calls of priority 0 (?2, ?3; up to ?4).
+inline constexpr const char* kDueAheadRanked = R"sql(
+SELECT count(*) FROM (SELECT 1 FROM calls INDEXED BY calls_ranked
+  WHERE campaign_id = ?1 AND state = 'pending' AND priority > 0 AND priority = ?2 AND (next_attempt_at, id) < (?3, ?4)
+  LIMIT ?5))sql";
+inline constexpr const char* kDueAheadUnranked = R"sql(
+SELECT count(*) FROM (SELECT 1 FROM calls
+  WHERE campaign_id = ?1 AND state = 'pending' AND (next_attempt_at, id) < (?2, ?3) AND priority = 0 LIMIT ?4))sql";
 // GET /v1/campaigns/{id}/calls: keyset pages of one state along that state's own index (a state is
 // written as a literal so the planner can use the partial index): pending calls in due order, calls in
 // progress by the time they went out, the others by id. ?2 is the page's key after which to continue
 // (next_attempt_at, updated_at; unused by the id-ordered ones), ?3 the id, ?4 the limit.
 #define DIALERD_CALL_SUMMARY                                                                     \
   "SELECT k.id, p.phone, k.state, k.attempts, k.next_attempt_at, k.last_outcome, k.last_error, " \
-  "k.provider_call_id, k.created_at, k.updated_at FROM calls k JOIN contacts p ON p.id = k.contact_id "
+  "k.provider_call_id, k.created_at, k.updated_at, k.priority FROM calls k JOIN contacts p ON p.id = k.contact_id "
 #define DIALERD_LIST_BY_ID(state) \
   DIALERD_CALL_SUMMARY "WHERE k.campaign_id = ?1 AND k.state = '" state "' AND k.id > ?3 ORDER BY k.id LIMIT ?4"
 inline constexpr const char* kListPending = DIALERD_CALL_SUMMARY
@@ -122,7 +147,7 @@ inline constexpr const char* kListPending = DIALERD_CALL_SUMMARY
     "ORDER BY k.next_attempt_at, k.id LIMIT ?4";
 inline constexpr const char* kListInProgress =
     "SELECT k.id, p.phone, k.state, k.attempts, k.next_attempt_at, k.last_outcome, k.last_error, "
-    "k.provider_call_id, k.created_at, k.updated_at FROM calls k INDEXED BY calls_in_progress "
+    "k.provider_call_id, k.created_at, k.updated_at, k.priority FROM calls k INDEXED BY calls_in_progress "
     "JOIN contacts p ON p.id = k.contact_id "
     "WHERE k.state = 'in_progress' AND k.campaign_id = ?1 AND (k.updated_at, k.id) > (?2, ?3) "
     "ORDER BY k.updated_at, k.id LIMIT ?4";
@@ -177,7 +202,7 @@ inline constexpr const char* kCallDetail =
     "SELECT k.id, p.phone, p.first_name, p.last_name, k.variables, k.attempts, k.max_retries, k.contact_id, "
     "p.timezone, p.active, " DIALERD_SUPPRESSED
     " AS suppression, p.consent, k.not_before, k.campaign_id, k.state, k.next_attempt_at, k.last_outcome, "
-    "k.last_error, k.provider_call_id, k.created_at, k.updated_at "
+    "k.last_error, k.provider_call_id, k.created_at, k.updated_at, k.priority "
     "FROM calls k JOIN contacts p ON p.id = k.contact_id WHERE k.id = ?1";
 // An attempt in progress has its provider call id on the call until its outcome copies it over.
 inline constexpr const char* kAttemptsOfCall = R"sql(
@@ -202,7 +227,7 @@ inline constexpr const char* kPendingCandidates =
     "WHERE k.campaign_id = ?1 AND k.state = 'pending' AND (k.next_attempt_at, k.id) > (?2, ?3) "
     "ORDER BY k.next_attempt_at, k.id LIMIT ?4";
 inline constexpr const char* kCallPlace = R"sql(
-SELECT p.phone, p.timezone FROM calls k JOIN contacts p ON p.id = k.contact_id WHERE k.id = ?1)sql";
+SELECT p.phone, p.timezone, k.priority FROM calls k JOIN contacts p ON p.id = k.contact_id WHERE k.id = ?1)sql";
 // A slice of a cancelled campaign's pending calls (the rest in later slices: the loop serves between them).
 inline constexpr const char* kSkipPendingSlice = R"sql(
 UPDATE calls SET state = 'skipped', last_outcome = 'cancelled', last_error = ?2, updated_at = ?3
@@ -216,7 +241,7 @@ SELECT id FROM campaigns WHERE workspace = ?4 AND (?1 IS NULL OR status = ?1) AN
 // A campaign's calls as the records they came from, in call order (POST /v1/campaigns/{id}/duplicate);
 // ?3 = 1: only those not completed.
 inline constexpr const char* kCallRecords = R"sql(
-SELECT k.id, p.phone, p.first_name, p.last_name, p.timezone, k.variables, k.max_retries
+SELECT k.id, p.phone, p.first_name, p.last_name, p.timezone, k.variables, k.max_retries, k.priority
 FROM calls k JOIN contacts p ON p.id = k.contact_id
 WHERE k.campaign_id = ?1 AND k.id > ?2 AND (?3 = 0 OR k.state <> 'completed')
 ORDER BY k.id LIMIT ?4)sql";

@@ -102,6 +102,7 @@ class SqliteReports final : public Reports {
   std::optional<CallRef> call_ref(const std::string& workspace, CallId id) override;
   std::optional<CallDetail> call_detail(CallId id) override;
   std::optional<CallPlace> call_place(CallId id) override;
+  std::int64_t due_ahead(CampaignId id, int priority, DueKey key, UnixMs now, std::int64_t cap) override;
   std::vector<std::pair<std::string, std::int64_t>> call_totals() override;
   std::vector<std::pair<std::string, std::int64_t>> campaign_totals() override;
   std::int64_t webhook_backlog() override;
@@ -164,6 +165,7 @@ void read_progress(const Stmt& q, CallId id, Call& c) {
   c.provider_call_id = q.opt_text("provider_call_id");
   c.created_at = q.int64("created_at");
   c.updated_at = q.int64("updated_at");
+  c.priority = static_cast<int>(q.int64("priority"));
 }
 
 std::vector<CampaignId> SqliteReports::campaign_ids(const std::string& workspace, std::optional<CampaignStatus> status,
@@ -286,9 +288,34 @@ std::optional<Reports::CallPlace> SqliteReports::call_place(CallId id) {
   auto& q = db_.cached(kCallPlace);
   q.bind(1, id);
   if (!q.step()) return std::nullopt;
-  CallPlace out{q.text("phone"), q.opt_text("timezone")};
+  CallPlace out{q.text("phone"), q.opt_text("timezone"), static_cast<int>(q.int64("priority"))};
   q.reset();
   return out;
+}
+
+std::int64_t SqliteReports::due_ahead(CampaignId id, int priority, DueKey key, UnixMs now, std::int64_t cap) {
+  std::int64_t n = 0;
+  // Every due call of a higher level, highest first, then the calls of its own level due before it.
+  for (std::int64_t level = kMaxPriority + 1; n < cap;) {
+    auto below = db_.cached(kPriorityBelow).bind(1, id).bind(2, level).first_int64();
+    if (!below || *below <= priority) break;
+    level = *below;
+    n += db_.cached(kDueAheadRanked)
+             .bind(1, id)
+             .bind(2, level)
+             .bind(3, now)
+             .bind(4, std::numeric_limits<CallId>::max())
+             .bind(5, cap - n)
+             .first_int64()
+             .value_or(0);
+  }
+  if (n >= cap) return cap;
+  auto& own = db_.cached(priority > 0 ? kDueAheadRanked : kDueAheadUnranked);
+  if (priority > 0)
+    own.bind(1, id).bind(2, priority).bind(3, key.next_attempt_at).bind(4, key.call_id).bind(5, cap - n);
+  else
+    own.bind(1, id).bind(2, key.next_attempt_at).bind(3, key.call_id).bind(4, cap - n);
+  return n + own.first_int64().value_or(0);
 }
 
 std::optional<CallDetail> SqliteReports::call_detail(CallId id) {

@@ -85,3 +85,31 @@ TEST_CASE("forecast: a call counts from when it is due - a callback's not_before
   CHECK(total(f) == Approx(1000));
   for (const auto& h : f.hours) CHECK((h.start < at("2026-11-23T05:00:00Z") || h.start >= at("2026-11-23T20:00:00Z")));
 }
+
+TEST_CASE("forecast: calls of a higher priority go first - all but the fair turn - and each level has its finish") {
+  CampaignRules c;
+  c.zone = find_zone("UTC");
+  c.concurrency = 10;
+  LegalRules legal;
+  legal.everywhere.hours = Hours::every_day({0, 0});
+  const ContactPlace here{{c.zone}, "number", ""};
+  ForecastInput in{&c, &legal, 1000, {here, here}, 0, 360, at("2026-11-23T00:00:00Z")};
+  in.sample_priority = {0, 9};
+  auto f = forecast(in);
+  REQUIRE(f.finish);
+  CHECK(*f.finish == at("2026-11-23T10:00:00Z"));  // the same 100 calls an hour in all
+  REQUIRE(f.levels.size() == 2);
+  CHECK(f.levels[0].priority == 9);
+  CHECK(f.levels[0].pending == Approx(500));
+  // 25 calls a step: 22.5 to priority 9 plus half the fair 2.5 - its 500 by the 22nd step.
+  REQUIRE(f.levels[0].finish);
+  CHECK(*f.levels[0].finish == at("2026-11-23T05:30:00Z"));
+  CHECK(f.levels[1].priority == 0);
+  CHECK(f.levels[1].finish == f.finish);
+  // Without priorities: one level, finishing with the campaign.
+  in.sample_priority.clear();
+  auto plain = forecast(in);
+  REQUIRE(plain.levels.size() == 1);
+  CHECK(plain.levels[0].priority == 0);
+  CHECK(plain.levels[0].finish == plain.finish);
+}

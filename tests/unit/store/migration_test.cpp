@@ -537,7 +537,7 @@ INSERT INTO calls(campaign_id, contact_id, state, next_attempt_at, created_at, u
   auto old = s.reports().call_detail(1);
   REQUIRE(old);
   CHECK_FALSE(old->candidate.not_before);
-  CHECK(s.set_not_before(1, 9000, 10));
+  CHECK(s.change_pending_call(1, {.not_before = std::optional<UnixMs>(9000)}, 10));
   CHECK(s.reports().call_detail(1)->candidate.not_before == 9000);
   CHECK_FALSE(s.claim(*s.campaign(1), 10, 8999));
   CHECK(s.claim(*s.campaign(1), 10, 9000));
@@ -561,4 +561,28 @@ TEST_CASE("store: migration 14 adds local_presence - an old campaign keeps its r
   CHECK(text_of(db, "SELECT rotation || local_presence FROM campaigns WHERE id = 1") == "round_robin0");
   CHECK(text_of(db, "PRAGMA user_version") == std::to_string(store::sqlite::schema_version()));
   CHECK_THROWS(db.exec("UPDATE campaigns SET local_presence = 2 WHERE id = 1"));
+}
+
+TEST_CASE("store: migration 15 adds a call's priority - an old call has 0 and the range is checked") {
+  testing::TempDir dir;
+  const std::string path = old_campaign_at(dir, 14);
+  {
+    Db db(path, Db::Mode::read_write, 1000);
+    db.exec(R"sql(
+INSERT INTO contacts(workspace, phone, created_at, updated_at) VALUES ('x', '+14155550111', 1, 1);
+INSERT INTO contacts(workspace, phone, created_at, updated_at) VALUES ('x', '+14155550112', 1, 1);
+INSERT INTO calls(campaign_id, contact_id, state, next_attempt_at, created_at, updated_at) VALUES (1, 1, 'pending', 5, 1, 1);
+INSERT INTO calls(campaign_id, contact_id, state, next_attempt_at, created_at, updated_at) VALUES (1, 2, 'pending', 5, 1, 1);
+)sql");
+  }
+  Store s({path});
+  CHECK(s.reports().call_detail(1)->priority == 0);
+  CHECK(s.change_pending_call(2, {.priority = 40}, 10));
+  auto chunk = s.claim(*s.campaign(1), 1, 10);
+  REQUIRE(chunk);
+  CHECK(chunk->calls[0].id == 2);
+  Db db(path, Db::Mode::read_write, 1000);
+  CHECK(text_of(db, "PRAGMA user_version") == std::to_string(store::sqlite::schema_version()));
+  CHECK_THROWS(db.exec("UPDATE calls SET priority = 101 WHERE id = 1"));
+  CHECK_THROWS(db.exec("UPDATE calls SET priority = -1 WHERE id = 1"));
 }

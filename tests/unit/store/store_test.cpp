@@ -1079,7 +1079,7 @@ TEST_CASE("store: the read-only reports see what the store wrote - an unknown ca
   CHECK(reports->held_calls(std::nullopt).rows.empty());
 }
 
-TEST_CASE("store: a call's not_before is when it becomes due - on upload and by set_not_before") {
+TEST_CASE("store: a call's not_before is when it becomes due - on upload and by change_pending_call") {
   testing::TempDir dir;
   Store s({dir.file("q.db")});
   auto contacts = people(2);
@@ -1093,20 +1093,20 @@ TEST_CASE("store: a call's not_before is when it becomes due - on upload and by 
   CHECK(waiting->candidate.not_before == 5000);
   CHECK(waiting->next_attempt_at == 5000);
 
-  // A second record for the contact moves its pending call; set_not_before moves it again or clears it.
+  // A second record for the contact moves its pending call; change_pending_call moves it again or clears it.
   auto again = contacts[0];
   again.not_before = 9000;
   auto added = s.add_contacts(id, {again}, 2000);
   CHECK(added.updated == 1);
   CHECK(s.next_due(id) == 9000);
-  CHECK(s.set_not_before(waiting->candidate.call.id, 7000, 2100));
+  CHECK(s.change_pending_call(waiting->candidate.call.id, {.not_before = std::optional<UnixMs>(7000)}, 2100));
   CHECK(s.next_due(id) == 7000);
   CHECK(s.reports().call_detail(waiting->candidate.call.id)->candidate.not_before == 7000);
-  CHECK(s.set_not_before(waiting->candidate.call.id, std::nullopt, 2200));
+  CHECK(s.change_pending_call(waiting->candidate.call.id, {.not_before = std::optional<UnixMs>()}, 2200));
   CHECK(s.next_due(id) == 2200);
   CHECK_FALSE(s.reports().call_detail(waiting->candidate.call.id)->candidate.not_before);
   // Only a pending call: the claimed one is not moved.
-  CHECK_FALSE(s.set_not_before(first.calls[0].id, 8000, 2300));
+  CHECK_FALSE(s.change_pending_call(first.calls[0].id, {.not_before = std::optional<UnixMs>(8000)}, 2300));
 }
 
 TEST_CASE("store: an outcome asking for a callback makes the call pending from then - also when it came early") {
@@ -1184,4 +1184,129 @@ TEST_CASE("store: local_presence gives each call a local number - a one-caller-i
   auto id3 = s.create_campaign(sp, contacts, 1000);
   auto whole = *s.claim(*s.campaign(id3), {10, 0, false, false, ""}, 1000, nullptr);
   CHECK(whole.calls.size() == 5);
+}
+
+TEST_CASE(
+    "store: a claim takes the highest priority first - each level in due order - with a fair turn for the oldest") {
+  testing::TempDir dir;
+  Store s({dir.file("q.db")});
+  // Uploaded in this order: ten calls of priority 0, ten of 5, ten of 50 (call ids 1..30).
+  auto contacts = people(30);
+  for (int i = 10; i < 20; ++i) contacts[i].priority = 5;
+  for (int i = 20; i < 30; ++i) contacts[i].priority = 50;
+  auto id = s.create_campaign(spec(100), contacts, 1000);
+  const auto ids = [](const DispatchChunk& c) {
+    std::vector<CallId> out;
+    for (const auto& call : c.calls) out.push_back(call.id);
+    return out;
+  };
+  // Ten taken by priority: priority 50's, in due order.
+  CHECK(ids(*s.claim(*s.campaign(id), 5, 1000)) == std::vector<CallId>{21, 22, 23, 24, 25});
+  CHECK(ids(*s.claim(*s.campaign(id), 5, 1000)) == std::vector<CallId>{26, 27, 28, 29, 30});
+  // Nine of them earned a turn by age, taken first: the call due longest (priority 0, id 1). Then 5's.
+  CHECK(ids(*s.claim(*s.campaign(id), 8, 1000)) == std::vector<CallId>{1, 11, 12, 13, 14, 15, 16, 17});
+  // Priority 0 after every level above it, in due order (which pays back the turns owed).
+  CHECK(ids(*s.claim(*s.campaign(id), 6, 1000)) == std::vector<CallId>{18, 19, 20, 2, 3, 4});
+  CHECK(ids(*s.claim(*s.campaign(id), 10, 1000)) == std::vector<CallId>{5, 6, 7, 8, 9, 10});
+  check_invariant(s, id, 30);
+}
+
+TEST_CASE("store: a call of low priority is not starved by a steady stream of higher ones") {
+  testing::TempDir dir;
+  Store s({dir.file("q.db")});
+  auto low = people(1);
+  auto id = s.create_campaign(spec(100), low, 1000);
+  auto hot = people(40, 100);
+  for (auto& c : hot) c.priority = 90;
+  s.add_contacts(id, hot, 1000);
+  // One call per claim (concurrency 1): the low-priority call goes out by the tenth.
+  int claims = 0;
+  bool low_out = false;
+  while (!low_out && claims < 20) {
+    auto chunk = s.claim(*s.campaign(id), 1, 1000);
+    REQUIRE(chunk);
+    ++claims;
+    low_out = chunk->calls[0].phone == low[0].phone;
+  }
+  CHECK(low_out);
+  CHECK(claims == 10);
+}
+
+TEST_CASE("store: priority levels that are not due let lower ones go, and the levels are read by seeks") {
+  testing::TempDir dir;
+  Store s({dir.file("q.db")});
+  auto contacts = people(4);
+  contacts[0].priority = 80;
+  contacts[0].not_before = 9000;  // the highest level is not due yet
+  contacts[1].priority = 30;
+  contacts[2].priority = 30;
+  auto id = s.create_campaign(spec(100), contacts, 1000);
+  auto chunk = *s.claim(*s.campaign(id), 2, 1000);
+  CHECK(chunk.calls[0].phone == contacts[1].phone);
+  CHECK(chunk.calls[1].phone == contacts[2].phone);
+  chunk = *s.claim(*s.campaign(id), 10, 1000);
+  REQUIRE(chunk.calls.size() == 1);
+  CHECK(chunk.calls[0].phone == contacts[3].phone);
+  CHECK(s.claim(*s.campaign(id), 10, 9000)->calls.at(0).phone == contacts[0].phone);
+}
+
+TEST_CASE("store: a call's priority - kept by an update without one, replaced by one, set while pending only") {
+  testing::TempDir dir;
+  Store s({dir.file("q.db")});
+  auto contacts = people(3);
+  contacts[0].priority = 7;
+  auto id = s.create_campaign(spec(100), contacts, 1000);
+  auto& reports = s.reports();
+  CHECK(reports.call_detail(1)->priority == 7);
+  CHECK(reports.call_detail(2)->priority == 0);
+  auto again = contacts[0];
+  again.priority.reset();
+  s.add_contacts(id, {again}, 1100);
+  CHECK(reports.call_detail(1)->priority == 7);
+  again.priority = 3;
+  s.add_contacts(id, {again}, 1200);
+  CHECK(reports.call_detail(1)->priority == 3);
+  CHECK(s.change_pending_call(2, {.priority = 100}, 1300));
+  CHECK(reports.call_detail(2)->priority == 100);
+  CHECK(reports.call_place(2)->priority == 100);
+  // The listing shows it; a duplicate keeps it.
+  auto page = reports.campaign_calls(id, CallState::pending, {}, 10);
+  REQUIRE(page.size() == 3);
+  CHECK(page[1].priority == 100);
+  auto records = s.call_records(id, false, 0, 10);
+  REQUIRE(records.size() == 3);
+  CHECK(records[1].contact.priority == 100);
+  CHECK_FALSE(records[2].contact.priority);
+  // Claimed (priority 100 first): no longer pending, so no longer changed.
+  auto chunk = *s.claim(*s.campaign(id), 1, 1300);
+  CHECK(chunk.calls[0].id == 2);
+  CHECK_FALSE(s.change_pending_call(2, {.priority = 5}, 1400));
+  CHECK(reports.call_detail(2)->priority == 100);
+  // Both at once, or neither: a call that is not pending keeps its time as well.
+  CHECK(s.change_pending_call(3, {.not_before = std::optional<UnixMs>(5000), .priority = 9}, 1400));
+  CHECK(reports.call_detail(3)->priority == 9);
+  CHECK(reports.call_detail(3)->candidate.not_before == 5000);
+}
+
+TEST_CASE("store: due_ahead counts the due calls a claim takes first - higher levels, then its own level's earlier") {
+  testing::TempDir dir;
+  Store s({dir.file("q.db")});
+  auto contacts = people(8);
+  for (int i : {0, 1}) contacts[i].priority = 60;
+  for (int i : {2, 3, 4}) contacts[i].priority = 20;
+  contacts[5].priority = 60;
+  contacts[5].not_before = 50000;  // not due: not ahead of anyone
+  auto id = s.create_campaign(spec(100), contacts, 1000);
+  auto& reports = s.reports();
+  const auto ahead = [&](CallId call, std::int64_t cap = 100) {
+    auto d = reports.call_detail(call);
+    return reports.due_ahead(id, d->priority, {d->next_attempt_at, call}, 2000, cap);
+  };
+  CHECK(ahead(1) == 0);
+  CHECK(ahead(2) == 1);
+  CHECK(ahead(3) == 2);
+  CHECK(ahead(5) == 4);
+  CHECK(ahead(7) == 5);  // priority 0: every due call above it, none of its own level before it
+  CHECK(ahead(8) == 6);
+  CHECK(ahead(8, 3) == 3);  // counted up to the cap
 }
