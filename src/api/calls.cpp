@@ -102,9 +102,10 @@ json decision_json(const schedule::Decision& d) {
 json queue_json(Context& ctx, const store::CallDetail& d, domain::UnixMs now) {
   constexpr std::int64_t kAheadCap = 10000;  // counted up to this many: the count costs what it counts
   const std::string order =
-      "calls of a higher priority go first, then those of the same priority due earlier; one call in " +
-      std::to_string(domain::kPriorityFairEvery) +
-      " the campaign places is the call due longest, whatever its priority, so none waits forever";
+      "calls of a higher priority go first, then those of the same priority due earlier; for every " +
+      std::to_string(domain::kPriorityFairEvery - 1) +
+      " calls the campaign takes by priority, it then takes the call due longest, whatever its priority, so none "
+      "waits forever";
   const std::string level = "Priority " + std::to_string(d.priority) + " (0-" + std::to_string(domain::kMaxPriority) +
                             ", higher first; 0 is the default)";
   if (d.next_attempt_at > now)

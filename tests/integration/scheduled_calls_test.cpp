@@ -222,6 +222,7 @@ TEST_CASE("scheduled calls: priority from uploads, POST /v1/calls and PATCH puts
   CHECK(bad_record.body["error"]["field"] == "contacts[0].priority");
   auto both = http_post(daemon.url(upload + "?priority=3"), json{{"priority", 4}, {"contacts", plain}}.dump());
   CHECK(both.status == 400);
+  CHECK(both.body["error"]["field"] == "priority");
   CHECK(campaign_of(daemon, id)["counts"]["total"] == 5);
   // An upload's priority is its records' (JSON body, or ?priority= for CSV) unless a record has its own.
   REQUIRE(api_post(daemon, upload,
@@ -239,6 +240,20 @@ TEST_CASE("scheduled calls: priority from uploads, POST /v1/calls and PATCH puts
                              {"not_before", daemon_time_plus(daemon, -60)}});  // due since a minute ago
   REQUIRE(scheduled.status == 201);
   CHECK(scheduled.body["data"]["priority"] == 40);
+  auto twice =
+      api_post(daemon, "/v1/calls",
+               {{"campaign_id", id}, {"contact", {{"phone_number", ny(36)}, {"priority", 1}}}, {"priority", 2}});
+  CHECK(twice.status == 400);
+  CHECK(twice.body["error"]["field"] == "priority");
+  // Not due yet: no count of the calls ahead.
+  auto later = api_post(daemon, "/v1/calls",
+                        {{"campaign_id", id},
+                         {"contact", {{"phone_number", ny(37)}}},
+                         {"priority", 5},
+                         {"not_before", daemon_time_plus(daemon, 3600)}});
+  REQUIRE(later.status == 201);
+  CHECK(later.body["data"]["queue"]["due_calls_ahead"].is_null());
+  CHECK_THAT(later.body["data"]["queue"]["reason"].get<std::string>(), Catch::Contains("Once it is due"));
   const auto raised = call_of(daemon, id, ny(24));
   auto patched = api_call(daemon, "PATCH", "/v1/calls/" + raised, R"({"priority":90})");
   REQUIRE(patched.status == 200);
@@ -250,18 +265,19 @@ TEST_CASE("scheduled calls: priority from uploads, POST /v1/calls and PATCH puts
   CHECK(detail["priority"] == 0);
   CHECK(detail["queue"]["due_calls_ahead"] == 9);
   CHECK_THAT(detail["queue"]["reason"].get<std::string>(),
-             Catch::Contains("9 due call(s) go before it") && Catch::Contains("one call in 10"));
+             Catch::Contains("9 due call(s) go before it") && Catch::Contains("for every 9 calls"));
   const auto listing = http_get(daemon.url("/v1/campaigns/" + id + "/calls"));
   for (const auto& item : listing.body["data"]["items"])
     if (item["phone_number"] == ny(34)) CHECK(item["priority"] == 60);
   auto forecast = http_get(daemon.url("/v1/campaigns/" + id + "/forecast")).body["data"];
-  REQUIRE(forecast["priorities"].size() == 4);
+  REQUIRE(forecast["priorities"].size() == 5);  // 90, 60, 40, 5 (the later call) and 0
   CHECK(forecast["priorities"][0]["priority"] == 90);
-  CHECK(forecast["priorities"][3]["priority"] == 0);
+  CHECK(forecast["priorities"][3]["priority"] == 5);
+  CHECK(forecast["priorities"][4]["priority"] == 0);
 
   // Started: 90, then 60, then the 40s in due order (the scheduled one first), then the plain ones.
   REQUIRE(api_post(daemon, "/v1/campaigns/" + id + "/start").status == 200);
-  REQUIRE(wait_until([&] { return campaign_of(daemon, id)["status"] == "completed"; }));
+  REQUIRE(wait_until([&] { return campaign_of(daemon, id)["counts"]["completed"] == 11; }));  // all but the later one
   std::vector<std::string> order;
   for (const auto& b : fake.batches())
     for (const auto& t : b.body["tasks"]) order.push_back(t["to_number"].get<std::string>());

@@ -125,9 +125,9 @@ struct ContactInput {
   std::optional<int> priority;          // 0..kMaxPriority, higher first; none: 0 for a new call, kept by an update
 };
 inline constexpr int kMaxPriority = 100;
-// No call starves behind higher priorities: of every kPriorityFairEvery calls a campaign places while calls
-// of a priority above 0 are pending, at least one is the call due longest, whatever its priority
-// (store/claims.hpp).
+// No call starves behind higher priorities: for every kPriorityFairEvery - 1 calls a campaign takes by
+// priority, it takes the call due longest, whatever its priority, first in its next claim: one in
+// kPriorityFairEvery over time (store/claims.hpp).
 inline constexpr int kPriorityFairEvery = 10;
 
 // A workspace's record of a person (contact.hpp has the contact book's other values).

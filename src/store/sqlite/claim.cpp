@@ -353,6 +353,7 @@ std::optional<DispatchChunk> Store::claim(const Campaign& campaign, const ClaimO
   // no call of a priority above 0 pending costs one seek more than before.
   bool go_on = true;
   auto level = level_below(domain::kMaxPriority + 1);
+  if (!level) priority_debt_.erase(campaign.id);  // no call of a priority pending: nothing waits behind one
   std::int64_t* debt = level ? &priority_debt_[campaign.id] : nullptr;
   constexpr std::int64_t kEarn = domain::kPriorityFairEvery - 1;
   const auto by_age = [&](int target) {
@@ -360,11 +361,17 @@ std::optional<DispatchChunk> Store::claim(const Campaign& campaign, const ClaimO
     go_on = take(std::nullopt, target);
     if (debt) *debt = std::max<std::int64_t>(0, *debt - (static_cast<std::int64_t>(chunk.size()) - before) * kEarn);
   };
-  if (debt && *debt >= kEarn) by_age(static_cast<int>(std::min<std::int64_t>(*debt / kEarn, options.limit)));
-  for (; go_on && level && static_cast<int>(chunk.size()) < options.limit; level = level_below(*level)) {
+  const auto room = [&] { return static_cast<int>(chunk.size()) < options.limit && examined < max_examined; };
+  if (debt && *debt >= kEarn) {
+    by_age(static_cast<int>(std::min<std::int64_t>(*debt / kEarn, options.limit)));
+    go_on = true;  // a call held or needing a chunk of its own among the oldest does not hold up the levels
+  }
+  while (go_on && level && room()) {
     const auto before = static_cast<std::int64_t>(chunk.size());
     go_on = take(level, options.limit);
     *debt += static_cast<std::int64_t>(chunk.size()) - before;
+    if (!go_on || !room()) break;
+    level = level_below(*level);
   }
   if (go_on) by_age(options.limit);
   auto out = chunk.finish();

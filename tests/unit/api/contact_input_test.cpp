@@ -43,3 +43,14 @@ TEST_CASE("api: a record's priority is the call's, not an agent variable") {
   CHECK_FALSE(parse_contact({{"phone_number", "+14155550100"}, {"priority", nullptr}}, "c", "US", 0).priority);
   CHECK_THROWS_AS(parse_contact({{"phone_number", "+14155550100"}, {"priority", 500}}, "c", "US", 0), BadRequest);
 }
+
+TEST_CASE("api: a contact-book record refuses a priority - it is a call's setting") {
+  try {
+    dialerd::api::parse_record({{"phone_number", "+14155550100"}, {"priority", 5}}, "contacts[1]", "US");
+    FAIL("a contact record with a priority was accepted");
+  } catch (const BadRequest& e) {
+    CHECK(e.field == "contacts[1].priority");
+    CHECK_THAT(e.message, Catch::Contains("a call's setting, not a contact's"));
+  }
+  CHECK_NOTHROW(dialerd::api::parse_record({{"phone_number", "+14155550100"}, {"priority", nullptr}}, "c", "US"));
+}

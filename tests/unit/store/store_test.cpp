@@ -1232,18 +1232,37 @@ TEST_CASE("store: a call of low priority is not starved by a steady stream of hi
   CHECK(claims == 10);
 }
 
-TEST_CASE("store: priority levels that are not due let lower ones go, and the levels are read by seeks") {
+TEST_CASE("store: turns owed to the oldest calls are forgiven once no call of a priority is pending") {
+  testing::TempDir dir;
+  Store s({dir.file("q.db")});
+  auto hot = people(9);
+  for (auto& c : hot) c.priority = 90;
+  auto id = s.create_campaign(spec(100), hot, 1000);
+  CHECK(s.claim(*s.campaign(id), 9, 1000)->calls.size() == 9);  // nine by priority: one turn owed
+  auto plain = people(2, 100);
+  s.add_contacts(id, plain, 1000);
+  CHECK(s.claim(*s.campaign(id), 1, 1000)->calls.at(0).phone == plain[0].phone);
+  auto late = people(1, 200);
+  late[0].priority = 90;
+  s.add_contacts(id, late, 1000);
+  // Nothing is owed any more: the new priority call goes before the plain one left.
+  CHECK(s.claim(*s.campaign(id), 1, 1000)->calls.at(0).phone == late[0].phone);
+}
+
+TEST_CASE("store: priority levels that are not due let lower ones go, each level in due order") {
   testing::TempDir dir;
   Store s({dir.file("q.db")});
   auto contacts = people(4);
   contacts[0].priority = 80;
   contacts[0].not_before = 9000;  // the highest level is not due yet
   contacts[1].priority = 30;
+  contacts[1].not_before = 900;  // due before its creation: due order is not id order
   contacts[2].priority = 30;
+  contacts[2].not_before = 800;
   auto id = s.create_campaign(spec(100), contacts, 1000);
   auto chunk = *s.claim(*s.campaign(id), 2, 1000);
-  CHECK(chunk.calls[0].phone == contacts[1].phone);
-  CHECK(chunk.calls[1].phone == contacts[2].phone);
+  CHECK(chunk.calls[0].phone == contacts[2].phone);
+  CHECK(chunk.calls[1].phone == contacts[1].phone);
   chunk = *s.claim(*s.campaign(id), 10, 1000);
   REQUIRE(chunk.calls.size() == 1);
   CHECK(chunk.calls[0].phone == contacts[3].phone);
@@ -1286,6 +1305,8 @@ TEST_CASE("store: a call's priority - kept by an update without one, replaced by
   CHECK(s.change_pending_call(3, {.not_before = std::optional<UnixMs>(5000), .priority = 9}, 1400));
   CHECK(reports.call_detail(3)->priority == 9);
   CHECK(reports.call_detail(3)->candidate.not_before == 5000);
+  CHECK_FALSE(s.change_pending_call(2, {.not_before = std::optional<UnixMs>(6000), .priority = 1}, 1500));
+  CHECK_FALSE(reports.call_detail(2)->candidate.not_before);
 }
 
 TEST_CASE("store: due_ahead counts the due calls a claim takes first - higher levels, then its own level's earlier") {
