@@ -159,12 +159,7 @@ http::Response get_call(Context& ctx, const http::Request& req, const http::Para
   std::string error;
   auto rules = campaign ? ctx.scheduler.rules_for(*campaign, error) : std::nullopt;
   if (rules) {
-    schedule::CallFacts facts;
-    facts.campaign_in_flight = ctx.campaigns.in_flight(campaign->id);
-    facts.paced_until = ctx.scheduler.paced_until(*campaign, 0, now);
-    if (rules->max_calls_per_day)
-      facts.campaign_calls_today =
-          ctx.campaigns.campaign_calls_since(campaign->id, schedule::local_day_start(rules->zone, now));
+    auto facts = live_facts(ctx, *campaign, *rules, 0, now);
     schedule::ContactPlace place;
     auto d = ctx.scheduler.evaluate(*rules, detail->candidate, ctx.claims.history(), facts, now, &place);
     json zones = json::array();
@@ -335,12 +330,7 @@ std::vector<CallNowResult> place_calls(Context& ctx, const http::Request& req, d
   auto judge = [&](const store::Candidate& cand, store::History& history) {
     // Unlike the loop's claim, each call is judged against the campaign's live counts: the calls this
     // request placed before it are in flight and count.
-    schedule::CallFacts facts;
-    facts.campaign_in_flight = ctx.campaigns.in_flight(campaign.id);
-    facts.paced_until = ctx.scheduler.paced_until(campaign, placing, now);
-    if (rules->max_calls_per_day)
-      facts.campaign_calls_today =
-          ctx.campaigns.campaign_calls_since(campaign.id, schedule::local_day_start(rules->zone, now));
+    auto facts = live_facts(ctx, campaign, *rules, placing, now);
     decisions.push_back(ctx.scheduler.evaluate(*rules, cand, history, facts, now));
     store::Verdict v;
     v.kind = decisions.back().kind == schedule::Decision::Kind::dispatch ? store::Verdict::Kind::dispatch

@@ -986,7 +986,8 @@ awaitable<http::Response> get_forecast(Context& ctx, const http::Request& req, c
                 {{"call_duration_seconds", in.call_duration_s},
                  {"contacts_sampled", in.sample.size()},
                  {"ignores",
-                  "retries still to come, per-contact daily caps, provider delays, numbers on suppression and "
+                  "retries still to come, per-contact daily caps, a workspace's ceiling, provider delays, numbers on "
+                  "suppression and "
                   "do-not-call lists, "
                   "pre-dial answers"}}}};
   co_return envelope(200, data, now);

@@ -9,6 +9,7 @@
 
 #include "dialerd/api/v1.hpp"
 #include "dialerd/http/message.hpp"
+#include "dialerd/schedule/compliance.hpp"
 #include "dialerd/util/log_safe.hpp"
 #include "dialerd/util/time.hpp"
 
@@ -57,6 +58,11 @@ inline constexpr std::size_t kParseOnLoopBytes = 256 * 1024;
 std::string media_type(const http::Request& req);
 // The campaign named by `id_text`, if it exists and belongs to the caller's workspace; else 404.
 domain::Campaign owned_campaign(Context& ctx, const http::Request& req, const std::string& id_text);
+// The campaign's live counts as a call judged now sees them (its calls in flight, its pacing with `placing`
+// calls more, its calls today, its workspace's load under a ceiling): what the explanation, the preflight
+// and call now judge against. The loop's claim applies them through its limit instead.
+schedule::CallFacts live_facts(Context& ctx, const domain::Campaign& campaign, const schedule::CampaignRules& rules,
+                               int placing, domain::UnixMs now);
 
 domain::CampaignId parse_id(const std::string& text, const char* what);
 // 1..18 ASCII digits (an id, a count, a cursor part).

@@ -48,12 +48,7 @@ awaitable<http::Response> get_preflight(Context& ctx, const http::Request& req, 
   // Judged as if it runs, so a draft or paused campaign shows what starting it would do; the campaign's
   // own status is in the answer.
   rules->running = true;
-  schedule::CallFacts facts;
-  facts.campaign_in_flight = ctx.campaigns.in_flight(campaign.id);
-  facts.paced_until = ctx.scheduler.paced_until(campaign, 0, now);
-  if (rules->max_calls_per_day)
-    facts.campaign_calls_today =
-        ctx.campaigns.campaign_calls_since(campaign.id, schedule::local_day_start(rules->zone, now));
+  const auto facts = live_facts(ctx, campaign, *rules, 0, now);
 
   std::int64_t pending = 0, pass = 0, wait = 0, skip = 0, not_due = 0, unreadable = 0;
   std::optional<UnixMs> not_due_earliest;

@@ -125,6 +125,20 @@ domain::Campaign owned_campaign(Context& ctx, const http::Request& req, const st
   return *campaign;
 }
 
+schedule::CallFacts live_facts(Context& ctx, const domain::Campaign& campaign, const schedule::CampaignRules& rules,
+                               int placing, domain::UnixMs now) {
+  schedule::CallFacts facts;
+  facts.campaign_in_flight = ctx.campaigns.in_flight(campaign.id);
+  facts.paced_until = ctx.scheduler.paced_until(campaign, placing, now);
+  if (rules.max_calls_per_day)
+    facts.campaign_calls_today =
+        ctx.campaigns.campaign_calls_since(campaign.id, schedule::local_day_start(rules.zone, now));
+  if (auto ceiling = ctx.config().workspace_ceiling(campaign.spec.workspace))
+    facts.workspace =
+        schedule::CallFacts::WorkspaceLoad{ctx.campaigns.workspace_in_flight(campaign.spec.workspace), *ceiling};
+  return facts;
+}
+
 [[noreturn]] void forbidden(const std::string& what) {
   throw BadRequest(403, "forbidden", what + " needs an admin key (api.keys[].role \"admin\")");
 }

@@ -281,6 +281,23 @@ const std::vector<Key<Config>>& daemon_keys() {
        "retried if retry.retryable_outcomes names timeout (or the campaign's retry_policy retries it). 0 = wait "
        "for ever.",
        int_key(&Config::call_timeout_s, 0, 7 * 86400)},
+      {"workspaces.max_in_flight", json::object(), true,
+       "A ceiling on the calls in flight across all of a workspace's campaigns, shared fairly by its running "
+       "campaigns (next to each campaign's concurrency): {\"<workspace>\": 50, \"*\": 200}; \"*\" is every "
+       "workspace not named. Empty: no ceiling.",
+       [](const json& v, Config& c) -> util::Check {
+         if (!v.is_object())
+           return util::fail("must be an object of workspace -> calls in flight, got " + type_name(v));
+         c.workspace_max_in_flight.clear();
+         for (const auto& [workspace, n] : v.items()) {
+           if (workspace != "*" && !valid_name(workspace))
+             return util::fail("\"" + workspace + "\": a workspace is 1..64 letters, digits, _ and -, or *");
+           if (!n.is_number_integer() || n.get<std::int64_t>() < 1 || n.get<std::int64_t>() > 1000000)
+             return util::fail("\"" + workspace + "\": must be an integer 1..1000000, got " + n.dump());
+           c.workspace_max_in_flight[workspace] = n.get<int>();
+         }
+         return util::ok();
+       }},
       {"webhooks.secrets", json::object(), true,
        "Secrets that sign outbound webhooks: {\"<secret_id>\": \"at least 16 characters\"}. A campaign's "
        "webhook.secret_id names one (docs/WEBHOOKS.md).",

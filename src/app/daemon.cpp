@@ -283,6 +283,7 @@ struct Daemon::Impl {
       scheduler->set_legal_rules(next.legal);
       scheduler->set_call_timeout(next.call_timeout_s);
       scheduler->set_retry_settings(next.retry);
+      scheduler->set_workspace_ceilings(next.workspace_max_in_flight);
       scheduler->wake();
       webhooks->wake();
       for (const auto& key : plan.needs_restart)
@@ -447,6 +448,7 @@ int Daemon::run() {
   d.scheduler->set_legal_rules(cfg.legal);
   d.scheduler->set_call_timeout(cfg.call_timeout_s);
   d.scheduler->set_retry_settings(cfg.retry);
+  d.scheduler->set_workspace_ceilings(cfg.workspace_max_in_flight);
   d.scheduler->predial().set_settings(cfg.webhooks);
   d.webhooks = std::make_unique<webhooks::Sender>(d.ioc, *d.store, d.time);
   d.webhooks->set_settings(cfg.webhooks);

@@ -205,13 +205,13 @@ namespace {
 // Whether each check passes: computed once, for the explanation and for the lazy path alike.
 struct Passes {
   bool active, consented, not_suppressed, not_dnc_listed, dnc_usable, running, started, in_campaign_window,
-      under_concurrency, paced, under_campaign_cap, in_legal_hours, under_contact_cap, under_rolling_cap, out_of_quiet,
-      predial_ok, callback_due;
+      under_concurrency, under_workspace_ceiling, paced, under_campaign_cap, in_legal_hours, under_contact_cap,
+      under_rolling_cap, out_of_quiet, predial_ok, callback_due;
   std::string consent;  // the consent check's reason, when the campaign requires consent
   bool all() const {
     return active && consented && not_suppressed && not_dnc_listed && dnc_usable && running && started &&
-           in_campaign_window && under_concurrency && paced && under_campaign_cap && in_legal_hours &&
-           under_contact_cap && under_rolling_cap && out_of_quiet && predial_ok && callback_due;
+           in_campaign_window && under_concurrency && under_workspace_ceiling && paced && under_campaign_cap &&
+           in_legal_hours && under_contact_cap && under_rolling_cap && out_of_quiet && predial_ok && callback_due;
   }
 };
 
@@ -228,6 +228,7 @@ Passes check(const CampaignRules& c, const ContactPlace& place, const CallFacts&
   p.started = !c.trigger_at || *c.trigger_at <= now;
   p.in_campaign_window = inside(c.zone, c.window.value_or(DailyWindow{0, 0}), c.days, now);
   p.under_concurrency = f.campaign_in_flight < c.concurrency;
+  p.under_workspace_ceiling = !f.workspace || f.workspace->in_flight < f.workspace->ceiling;
   p.paced = !f.paced_until || *f.paced_until <= now;
   p.under_campaign_cap = !c.max_calls_per_day || f.campaign_calls_today < *c.max_calls_per_day;
   p.in_legal_hours = !place.zones.empty();
@@ -353,6 +354,17 @@ Decision decide(const CampaignRules& c, const ContactPlace& place, const CallFac
     b.fail("campaign-concurrency", "Concurrency", "Calls in flight below the campaign's concurrency",
            fmt::format("{} of {} calls in flight", f.campaign_in_flight, c.concurrency));
     slot_blocked = true;
+  }
+  if (f.workspace) {
+    const char* desc = "Calls in flight across the workspace's campaigns below its ceiling";
+    const auto load = fmt::format("{} of {} calls in flight across the workspace's campaigns", f.workspace->in_flight,
+                                  f.workspace->ceiling);
+    if (p.under_workspace_ceiling)
+      b.pass("workspace-concurrency", "Workspace Concurrency", desc, load, "config workspaces.max_in_flight");
+    else {
+      b.fail("workspace-concurrency", "Workspace Concurrency", desc, load, "config workspaces.max_in_flight");
+      slot_blocked = true;
+    }
   }
   if (c.calls_per_second || c.calls_per_minute) {
     const std::string rates =

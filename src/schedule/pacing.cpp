@@ -50,4 +50,19 @@ UnixMs Pacer::next_at(const PacingLimits& limits, UnixMs now) const {
   return at;
 }
 
+std::optional<int> workspace_ceiling(const std::map<std::string, int>& ceilings, const std::string& workspace) {
+  auto it = ceilings.find(workspace);
+  if (it == ceilings.end()) it = ceilings.find("*");
+  return it == ceilings.end() ? std::nullopt : std::optional<int>(it->second);
+}
+
+std::int64_t workspace_quota(std::int64_t ceiling, std::int64_t campaigns) {
+  return campaigns <= 1 ? ceiling : (ceiling + campaigns - 1) / campaigns;
+}
+
+std::int64_t workspace_share(std::int64_t room, std::int64_t campaigns) {
+  if (room <= 0) return 0;
+  return campaigns <= 1 ? room : (room + campaigns - 1) / campaigns;
+}
+
 }  // namespace dialerd::schedule

@@ -306,30 +306,78 @@ std::optional<UnixMs> Scheduler::tick() {
   std::erase_if(pacers_, [&](const auto& entry) {
     return std::none_of(running.begin(), running.end(), [&](const Campaign& c) { return c.id == entry.first; });
   });
+  // Workspace ceilings (workspaces.max_in_flight; docs/SCHEDULING.md, "Workspace ceiling"): each running
+  // campaign of a workspace may have its quota in flight, an equal part of the ceiling; what some leave
+  // unused goes to those that took all of theirs, in equal parts of what is left, round after round.
+  struct WorkspaceRoom {
+    std::int64_t ceiling = 0, room = 0;  // room: the ceiling less the workspace's calls in flight
+    std::int64_t campaigns = 0;          // its running campaigns
+    std::int64_t wanting = 0;            // in a later round: those yet to take their part
+  };
+  std::map<std::string, WorkspaceRoom> rooms;
+  if (!workspace_ceilings_.empty())
+    for (const Campaign& c : running)
+      if (auto ceiling = schedule::workspace_ceiling(workspace_ceilings_, c.spec.workspace)) {
+        auto [it, first] = rooms.try_emplace(c.spec.workspace);
+        if (first) {
+          it->second.ceiling = *ceiling;
+          it->second.room = *ceiling - store_.workspace_in_flight(c.spec.workspace);
+        }
+        ++it->second.campaigns;
+      }
+  std::vector<const Campaign*> wanting;  // took all of their part: they may take what others left
   for (const Campaign& c : running) {
-    if (claiming_) dispatch_campaign(c, next, now);
+    auto ws = rooms.find(c.spec.workspace);
+    std::optional<std::int64_t> part;
+    if (ws != rooms.end())
+      part = std::min(ws->second.room,
+                      schedule::workspace_quota(ws->second.ceiling, ws->second.campaigns) - store_.in_flight(c.id));
+    const auto claimed = claiming_ ? dispatch_campaign(c, next, now, part) : 0;
+    if (ws != rooms.end()) {
+      ws->second.room -= claimed;
+      if (claimed >= *part) {  // at or over its quota, or it took all of it: it may want more
+        wanting.push_back(&c);
+        ++ws->second.wanting;
+      }
+    }
     if (store_.complete_if_done(c.id, now)) {
       spdlog::info("campaign {}: completed", c.id);
       served_.erase(c.id);
     }
   }
+  // Each round, every campaign in it takes at least one call or leaves it: the rounds end.
+  while (!wanting.empty()) {
+    std::vector<const Campaign*> again;
+    for (const Campaign* c : wanting) {
+      auto& ws = rooms.at(c->spec.workspace);
+      const auto part = schedule::workspace_share(ws.room, ws.wanting--);
+      if (part <= 0) continue;
+      const auto claimed = dispatch_campaign(*c, next, now, part);
+      ws.room -= claimed;
+      if (claimed >= part) again.push_back(c);
+    }
+    for (auto& [name, ws] : rooms) ws.wanting = 0;
+    for (const Campaign* c : again) ++rooms.at(c->spec.workspace).wanting;
+    wanting = std::move(again);
+  }
   return next;
 }
 
-void Scheduler::dispatch_campaign(const Campaign& c, std::optional<UnixMs>& next, UnixMs now) {
+std::int64_t Scheduler::dispatch_campaign(const Campaign& c, std::optional<UnixMs>& next, UnixMs now,
+                                          std::optional<std::int64_t> workspace_room) {
   auto consider = [&](std::optional<UnixMs> t) {
     if (t && (!next || *t < *next)) next = std::max(*t, now + 1);
   };
   auto p = providers_.find(c.spec.provider);
   if (p == providers_.end()) {
     spdlog::error("campaign {}: provider '{}' is not configured; its calls wait", c.id, c.spec.provider);
-    return;
+    return 0;
   }
   std::string error;
   auto rules = rules_for(c, error);
   if (!rules) {
     spdlog::error("campaign {}: {}; its calls wait", c.id, error);
-    return;
+    return 0;
   }
   std::int64_t calls_today = 0;
   if (rules->max_calls_per_day)
@@ -340,16 +388,18 @@ void Scheduler::dispatch_campaign(const Campaign& c, std::optional<UnixMs>& next
       spdlog::warn("campaign {}: dispatches nothing: {}", c.id, *why);
       said = *why;
     }
-    return;
+    return 0;
   }
   if (dnc_blocked_.erase(c.id))
     spdlog::info("campaign {}: its do-not-call lists are current again; dispatch resumes", c.id);
   auto gate = schedule::campaign_gate(*rules, calls_today, now);
   if (!gate.open) {
     consider(gate.until);
-    return;
+    return 0;
   }
   std::int64_t room = c.spec.concurrency - store_.in_flight(c.id);
+  // Its part of the workspace's ceiling: none left, an outcome of any of the workspace's calls wakes us.
+  if (workspace_room) room = std::min(room, *workspace_room);
   // Pacing: the calls it may start now; none: look again when the next may.
   const schedule::PacingLimits pacing{c.spec.calls_per_second, c.spec.calls_per_minute};
   std::int64_t paced = std::numeric_limits<std::int64_t>::max();
@@ -357,7 +407,7 @@ void Scheduler::dispatch_campaign(const Campaign& c, std::optional<UnixMs>& next
     paced = pacers_[c.id].room(pacing, now);
     if (paced <= 0 && room > 0) {
       consider(pacers_[c.id].next_at(pacing, now));
-      return;
+      return 0;
     }
   }
   std::int64_t budget =
@@ -395,6 +445,7 @@ void Scheduler::dispatch_campaign(const Campaign& c, std::optional<UnixMs>& next
     return v;
   };
   bool provider_busy = false;
+  std::int64_t claimed = 0;
   while (room > 0 && budget > 0 && paced > 0) {
     UnixMs retry_at = 0;
     auto route = this->route(c, now, retry_at);
@@ -419,6 +470,7 @@ void Scheduler::dispatch_campaign(const Campaign& c, std::optional<UnixMs>& next
     auto n = static_cast<std::int64_t>(chunk->calls.size());
     room -= n;
     budget -= n;
+    claimed += n;
     calls_today += n;
     if (pacing.any()) {
       pacers_[c.id].take(pacing, static_cast<int>(n), now);
@@ -433,6 +485,7 @@ void Scheduler::dispatch_campaign(const Campaign& c, std::optional<UnixMs>& next
   // At capacity (or with the provider busy) a finished submission or an outcome wakes us instead.
   if (room > 0 && budget > 0 && paced <= 0) consider(pacers_[c.id].next_at(pacing, now));
   if (room > 0 && budget > 0 && paced > 0 && !provider_busy && !held) consider(store_.next_due(c.id));
+  return claimed;
 }
 
 awaitable<void> Scheduler::record_until_written(const DispatchChunk& chunk, const std::vector<SubmitResult>& results) {

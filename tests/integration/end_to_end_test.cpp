@@ -1,6 +1,7 @@
 // The real dialerd against a fake batch-call provider on loopback.
 #include <catch2/catch.hpp>
 
+#include <chrono>
 #include <set>
 
 #include "dialerd/store/sqlite/db.hpp"
@@ -378,4 +379,42 @@ TEST_CASE("a campaign's retry_policy retries each outcome as it says - PATCH cha
   auto cleared = api_call(daemon, "PATCH", "/v1/campaigns/" + other, json{{"retry_policy", nullptr}}.dump());
   REQUIRE(cleared.status == 200);
   CHECK(cleared.body["data"]["retry_policy"] == json::object());
+}
+
+TEST_CASE("a workspace's ceiling holds across its campaigns - shared fairly - and the explanation names it") {
+  TempDir dir;
+  FakeBatchCall fake;
+  auto config = config_for(fake);
+  config["workspaces"] = {{"max_in_flight", {{"default", 6}}}};
+  DaemonProcess daemon(dir, config);
+  // No outcome comes back: whatever goes out stays in flight. Both start at the same instant, so one pass
+  // shares the ceiling between them.
+  const auto start = std::chrono::duration_cast<std::chrono::milliseconds>(
+                         std::chrono::system_clock::now().time_since_epoch() + std::chrono::seconds(2))
+                         .count();
+  const json at_start = {{"schedule_type", "scheduled"}, {"trigger_timestamp", start}};
+  auto a = create_campaign(daemon, campaign(20, 100, at_start));
+  auto with_others = at_start;
+  with_others["contacts"] = contacts(20, 100);
+  auto b = create_campaign(daemon, campaign(20, 100, with_others));
+  REQUIRE(wait_until([&] { return fake.tasks_received() == 6; }));
+  REQUIRE(wait_until([&] {
+    return campaign_of(daemon, a)["counts"]["in_progress"].get<int>() +
+               campaign_of(daemon, b)["counts"]["in_progress"].get<int>() ==
+           6;
+  }));
+  // Each campaign has a share: the first took its half, the second the rest.
+  CHECK(campaign_of(daemon, a)["counts"]["in_progress"] == 3);
+  CHECK(campaign_of(daemon, b)["counts"]["in_progress"] == 3);
+  auto pending = http_get(daemon.url("/v1/campaigns/" + b + "/calls?state=pending&limit=1"));
+  auto call = http_get(daemon.url("/v1/calls/" + pending.body["data"]["items"][0]["id"].get<std::string>()));
+  auto check = check_named(call.body["data"]["compliance"]["checks_failed"], "workspace-concurrency");
+  REQUIRE(check.is_object());
+  CHECK(check["reason"] == "6 of 6 calls in flight across the workspace's campaigns");
+  CHECK(call.body["data"]["compliance"]["verdict"] == "wait");
+  // Call now refuses past the ceiling too.
+  auto now = api_post(daemon, "/v1/calls", {{"campaign_id", a}, {"contact", {{"phone_number", nanp_phone(900)}}}});
+  CHECK(now.status == 422);
+  CHECK(check_named(now.body["error"]["compliance"]["checks_failed"], "workspace-concurrency").is_object());
+  CHECK(fake.tasks_received() == 6);
 }

@@ -11,6 +11,7 @@
 #include "dialerd/domain/campaign.hpp"
 #include "dialerd/http/network.hpp"
 #include "dialerd/schedule/compliance.hpp"
+#include "dialerd/schedule/pacing.hpp"
 #include "dialerd/schedule/retry.hpp"
 #include "dialerd/schedule/rules.hpp"
 
@@ -101,10 +102,17 @@ struct Config {
   schedule::LegalRules legal;              // the rules in force: both resolved (compliance.*)
   schedule::RetrySettings retry;           // retry.*
   int call_timeout_s = 3600;               // calls.timeout_seconds: in progress this long with no outcome -> timeout
-  WebhookSettings webhooks;                // webhooks.*
+  // workspaces.max_in_flight: a workspace's ceiling on calls in flight across all its campaigns; "*" is
+  // every workspace not named. Empty: no ceiling.
+  std::map<std::string, int> workspace_max_in_flight;
+  WebhookSettings webhooks;  // webhooks.*
   std::map<std::string, ProviderConfig> providers;
 
   std::string database_path() const { return state_dir + "/dialerd.db"; }
+  // The workspace's ceiling on calls in flight (workspaces.max_in_flight), none when it has none.
+  std::optional<int> workspace_ceiling(const std::string& workspace) const {
+    return schedule::workspace_ceiling(workspace_max_in_flight, workspace);
+  }
   bool operator==(const Config&) const = default;
 };
 

@@ -143,6 +143,13 @@ struct CallFacts {
   std::optional<domain::UnixMs> paced_until;
   // A callback at a set time (the call's not_before): it is not placed before this instant.
   std::optional<domain::UnixMs> not_before;
+  // The campaign's workspace, when it has a ceiling (config workspaces.max_in_flight): its calls in flight
+  // across all its campaigns and the ceiling. The claim applies it through its limit and leaves this unset.
+  struct WorkspaceLoad {
+    std::int64_t in_flight = 0;
+    std::int64_t ceiling = 0;
+  };
+  std::optional<WorkspaceLoad> workspace = std::nullopt;
 };
 
 struct Decision {

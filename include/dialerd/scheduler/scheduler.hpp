@@ -41,6 +41,8 @@ class Scheduler {
   // retry.*: what an outcome does to a call. The scheduler decides it (its rule is the store's) with
   // these settings and its own jitter draws; they apply to the next outcome.
   void set_retry_settings(const schedule::RetrySettings& settings) { retry_settings_ = settings; }
+  // workspaces.max_in_flight: each workspace's ceiling on calls in flight ("*": every other one).
+  void set_workspace_ceilings(std::map<std::string, int> ceilings) { workspace_ceilings_ = std::move(ceilings); }
 
   void start();
   // Sends chunks again under their original idempotency keys (start-up reconciliation).
@@ -109,8 +111,10 @@ class Scheduler {
   std::optional<Route> route(const domain::Campaign& campaign, domain::UnixMs now, domain::UnixMs& retry_at);
   providers::Guard& guard(const std::string& provider);
 
-  // The claim for one campaign: sized by room, chunk size and daily budget; each call judged.
-  void dispatch_campaign(const domain::Campaign& campaign, std::optional<domain::UnixMs>& next, domain::UnixMs now);
+  // The claim for one campaign: sized by room, chunk size and daily budget, and by `workspace_room`, its
+  // share of its workspace's ceiling when it has one; each call judged. Returns how many calls it claimed.
+  std::int64_t dispatch_campaign(const domain::Campaign& campaign, std::optional<domain::UnixMs>& next,
+                                 domain::UnixMs now, std::optional<std::int64_t> workspace_room);
   // Writes a submission's answer, however long that takes: a lock is waited out in short steps, any other
   // failure (disk full, I/O error) is tried again on a timer, 100 ms doubling to 5 s.
   awaitable<void> record_until_written(const domain::DispatchChunk& chunk,
@@ -134,6 +138,7 @@ class Scheduler {
   std::uint64_t served_seq_ = 0;
   std::map<domain::CampaignId, std::string> dnc_blocked_;  // campaigns stopped by a DNC list, and why (logged)
   std::map<domain::CampaignId, schedule::Pacer> pacers_;   // each paced campaign's buckets (in memory)
+  std::map<std::string, int> workspace_ceilings_;          // workspaces.max_in_flight
   std::unique_ptr<util::Timer> timer_;
   bool dirty_ = false;
   bool claiming_ = true;

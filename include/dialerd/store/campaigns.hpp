@@ -73,6 +73,8 @@ class Campaigns {
   virtual std::vector<CallRecord> call_records(domain::CampaignId id, bool not_completed, domain::CallId after_call,
                                                int limit) = 0;
 
+  // Calls in flight (dispatching or in progress) across all the workspace's campaigns.
+  virtual std::int64_t workspace_in_flight(const std::string& workspace) = 0;
   // What PATCH /v1/calls/{id} changes of a pending call; a field left empty is kept.
   struct PendingCallChange {
     // The callback time: the call becomes due then (none: now), its last deferral's reason cleared.

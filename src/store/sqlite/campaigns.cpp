@@ -351,6 +351,10 @@ std::int64_t Store::in_flight(CampaignId id) {
   return db_->cached(kInFlight).bind(1, id).first_int64().value_or(0);
 }
 
+std::int64_t Store::workspace_in_flight(const std::string& workspace) {
+  return db_->cached(kWorkspaceInFlight).bind(1, workspace).first_int64().value_or(0);
+}
+
 bool Store::move_campaign(CampaignId id, CampaignStatus to, UnixMs now) {
   auto& s = db_->cached(kSelectCampaignStatus);
   s.bind(1, id);

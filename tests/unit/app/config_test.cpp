@@ -370,3 +370,19 @@ TEST_CASE("config: a reload applies reloadable keys and keeps the others running
                   "new": {"kind": "simulator"}}})"));
   CHECK(again.needs_restart.empty());
 }
+
+TEST_CASE("config: workspaces.max_in_flight names each workspace's ceiling, * the rest, and refuses bad ones") {
+  auto c = parse_config(R"({"workspaces": {"max_in_flight": {"acme": 50, "*": 200}}, )" + kSim + "}");
+  CHECK(c.workspace_ceiling("acme") == 50);
+  CHECK(c.workspace_ceiling("globex") == 200);
+  CHECK_FALSE(parse_config("{" + kSim + "}").workspace_ceiling("acme"));
+  auto bad = [](const std::string& value) {
+    auto errors = errors_of(R"({"workspaces": {"max_in_flight": )" + value + "}, " + kSim + "}");
+    return errors.empty() ? std::string() : errors.front();
+  };
+  CHECK_THAT(bad(R"({"acme": 0})"),
+             Catch::StartsWith("workspaces.max_in_flight: \"acme\": must be an integer 1..1000000"));
+  CHECK_THAT(bad(R"({"acme": "50"})"), Catch::Contains("must be an integer"));
+  CHECK_THAT(bad(R"({"no spaces": 5})"), Catch::Contains("a workspace is 1..64 letters"));
+  CHECK_THAT(bad("[50]"), Catch::Contains("must be an object"));
+}

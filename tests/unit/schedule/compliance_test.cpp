@@ -120,6 +120,28 @@ TEST_CASE("compliance: caps wait for the next local day and concurrency waits fo
   CHECK_FALSE(s.until);
 }
 
+TEST_CASE("compliance: a workspace at its ceiling waits for a slot - and the check shows only under a ceiling") {
+  LegalRules legal;
+  const auto now = at("2026-11-23T20:00:00Z");
+  CallFacts f;
+  auto open = decide(ny_campaign(), in("America/New_York"), f, legal, now);
+  CHECK(std::none_of(open.passed.begin(), open.passed.end(),
+                     [](const Check& c) { return c.id == "workspace-concurrency"; }));
+  f.workspace = CallFacts::WorkspaceLoad{49, 50};
+  auto room = decide(ny_campaign(), in("America/New_York"), f, legal, now);
+  CHECK(room.kind == Kind::dispatch);
+  auto pass = std::find_if(room.passed.begin(), room.passed.end(),
+                           [](const Check& c) { return c.id == "workspace-concurrency"; });
+  REQUIRE(pass != room.passed.end());
+  CHECK(pass->reason == "49 of 50 calls in flight across the workspace's campaigns");
+  f.workspace->in_flight = 50;
+  auto full = decide(ny_campaign(), in("America/New_York"), f, legal, now);
+  CHECK(full.kind == Kind::wait);
+  CHECK(failed(full, "workspace-concurrency"));
+  CHECK_FALSE(full.until);  // until a slot frees: an outcome wakes the loop
+  CHECK(decide(ny_campaign(), in("America/New_York"), f, legal, now, Explain::when_blocked).kind == Kind::wait);
+}
+
 TEST_CASE("compliance: the rolling limit") {
   LegalRules legal;
   const RollingCap cap{7, 7 * 24, RollingCap::Per::contact, 0, "test", "", ""};
@@ -285,6 +307,7 @@ TEST_CASE("compliance: explaining only blocked calls changes no verdict, wait or
     if (chance(5)) f.suppression = "do not call";
     if (!c.dnc_lists.empty() && chance(20)) f.dnc_listed = &c.dnc_lists.front();
     f.campaign_in_flight = chance(10) ? 10 : 3;
+    if (chance(15)) f.workspace = CallFacts::WorkspaceLoad{chance(30) ? 50 : 12, 50};
     f.campaign_calls_today = chance(10) ? 100 : 7;
     f.contact_calls_today = chance(10) ? 4 : static_cast<int>(rng() % 4);
     if (chance(30))

@@ -65,3 +65,23 @@ TEST_CASE("pacing: calls started beyond the room (call now) push the next call l
   CHECK(p.next_at(one_a_second, 0) == 1000);
   CHECK(p.room(one_a_second, 1000) == 1);
 }
+
+TEST_CASE("pacing: a workspace's ceiling - its own or the default - each running campaign's quota and share") {
+  using dialerd::schedule::workspace_ceiling;
+  using dialerd::schedule::workspace_share;
+  const std::map<std::string, int> ceilings{{"acme", 10}, {"*", 50}};
+  CHECK(workspace_ceiling(ceilings, "acme") == 10);
+  CHECK(workspace_ceiling(ceilings, "other") == 50);
+  CHECK_FALSE(workspace_ceiling({{"acme", 10}}, "other"));
+  // A quota: the ceiling's equal part, rounded up.
+  CHECK(dialerd::schedule::workspace_quota(10, 3) == 4);
+  CHECK(dialerd::schedule::workspace_quota(10, 1) == 10);
+  CHECK(dialerd::schedule::workspace_quota(10, 20) == 1);
+  // What is left, for 3 campaigns: 4, then (6 left for 2) 3, then 3; one that takes none leaves it to the next.
+  CHECK(workspace_share(10, 3) == 4);
+  CHECK(workspace_share(6, 2) == 3);
+  CHECK(workspace_share(3, 1) == 3);
+  CHECK(workspace_share(1, 3) == 1);
+  CHECK(workspace_share(0, 2) == 0);
+  CHECK(workspace_share(-2, 1) == 0);  // over the ceiling (lowered on reload): nothing until calls end
+}

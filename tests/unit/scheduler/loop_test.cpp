@@ -348,3 +348,49 @@ TEST_CASE("scheduler loop: calls_per_second paces the claims and the loop wakes 
   CHECK_FALSE(loop.scheduler.paced_until(*loop.store.campaign(id), 0, kWednesdayNoon + 2000));
   CHECK(loop.scheduler.paced_until(*loop.store.campaign(id), 1, kWednesdayNoon + 2000) == kWednesdayNoon + 3000);
 }
+
+TEST_CASE("scheduler loop: a workspace's ceiling is shared by its running campaigns, and another workspace's is not") {
+  Loop loop;
+  loop.scheduler.set_workspace_ceilings({{"initech", 5}});
+  auto limited = spec();
+  limited.workspace = "initech";
+  auto a = loop.add(limited, 1);
+  auto b = loop.add(limited, 6);
+  auto c = loop.add(limited, 6);
+  auto other = spec();
+  other.workspace = "globex";
+  auto g = loop.add(other, 6);
+  loop.start();
+  // 5 for initech's three campaigns: a quota of 2 each (rounded up); a has 1 call. globex has no ceiling.
+  CHECK(loop.store.in_flight(a) == 1);
+  CHECK(loop.store.in_flight(b) == 2);
+  CHECK(loop.store.in_flight(c) == 2);
+  CHECK(loop.store.in_flight(g) == 6);
+  CHECK(loop.store.workspace_in_flight("initech") == 5);
+  CHECK(loop.store.workspace_in_flight("globex") == 6);
+  CHECK(loop.time.next_deadline() == std::nullopt);  // at the ceiling: only an outcome wakes it
+  const auto first_chunk_of = [&](domain::CampaignId id) {
+    const auto& chunks = loop.fake().chunks;
+    for (std::size_t i = 0; i < chunks.size(); ++i)
+      if (chunks[i].campaign_id == id) return i;
+    FAIL("no chunk of campaign " << id);
+    return chunks.size();
+  };
+  // a's call ends: its quota is free; b and c are at theirs, so the slot is shared by them, b first (the
+  // least recently served).
+  loop.report("acme", first_chunk_of(a), domain::Outcome::completed);
+  CHECK(loop.store.in_flight(b) == 3);
+  CHECK(loop.store.in_flight(c) == 2);
+  // a has completed: the quota is now 3 each. b's first two end: c takes the one below its quota, b the
+  // other.
+  loop.report("acme", first_chunk_of(b), domain::Outcome::completed);
+  CHECK(loop.store.in_flight(b) == 2);
+  CHECK(loop.store.in_flight(c) == 3);
+  CHECK(loop.store.workspace_in_flight("initech") == 5);
+  // A reload raising the ceiling counts at the next pass: quota 5; b has 2 calls left, c takes 2.
+  loop.scheduler.set_workspace_ceilings({{"initech", 9}});
+  loop.scheduler.wake();
+  loop.settle();
+  CHECK(loop.store.in_flight(b) == 4);
+  CHECK(loop.store.in_flight(c) == 5);
+}
