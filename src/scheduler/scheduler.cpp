@@ -329,13 +329,16 @@ std::optional<UnixMs> Scheduler::tick() {
   for (const Campaign& c : running) {
     auto ws = rooms.find(c.spec.workspace);
     std::optional<std::int64_t> part;
-    if (ws != rooms.end())
-      part = std::min(ws->second.room,
-                      schedule::workspace_quota(ws->second.ceiling, ws->second.campaigns) - store_.in_flight(c.id));
+    std::int64_t mine = 0;  // its calls in flight
+    if (ws != rooms.end()) {
+      mine = store_.in_flight(c.id);
+      part = std::min(ws->second.room, schedule::workspace_quota(ws->second.ceiling, ws->second.campaigns) - mine);
+    }
     const auto claimed = claiming_ ? dispatch_campaign(c, next, now, part) : 0;
     if (ws != rooms.end()) {
       ws->second.room -= claimed;
-      if (claimed >= *part) {  // at or over its quota, or it took all of it: it may want more
+      // At or over its quota, or it took all of it, with room under its own concurrency: it may want more.
+      if (claiming_ && claimed >= *part && c.spec.concurrency - mine - claimed > 0) {
         wanting.push_back(&c);
         ++ws->second.wanting;
       }

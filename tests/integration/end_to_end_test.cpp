@@ -390,13 +390,16 @@ TEST_CASE("a workspace's ceiling holds across its campaigns - shared fairly - an
   // No outcome comes back: whatever goes out stays in flight. Both start at the same instant, so one pass
   // shares the ceiling between them.
   const auto start = std::chrono::duration_cast<std::chrono::milliseconds>(
-                         std::chrono::system_clock::now().time_since_epoch() + std::chrono::seconds(2))
+                         std::chrono::system_clock::now().time_since_epoch() + std::chrono::seconds(3))
                          .count();
   const json at_start = {{"schedule_type", "scheduled"}, {"trigger_timestamp", start}};
   auto a = create_campaign(daemon, campaign(20, 100, at_start));
   auto with_others = at_start;
   with_others["contacts"] = contacts(20, 100);
   auto b = create_campaign(daemon, campaign(20, 100, with_others));
+  // Both created before the start instant (else the test's setup, not the sharing, is what failed).
+  REQUIRE(campaign_of(daemon, a)["status"] == "scheduled");
+  REQUIRE(campaign_of(daemon, b)["status"] == "scheduled");
   REQUIRE(wait_until([&] { return fake.tasks_received() == 6; }));
   REQUIRE(wait_until([&] {
     return campaign_of(daemon, a)["counts"]["in_progress"].get<int>() +

@@ -3,6 +3,7 @@
 // any window of one second and `per_minute` in any window of one minute, next to its concurrency. Each
 // limit keeps the start times inside its window (a sliding window, exact: never more than the rate in any
 // window, and calls freed together go out together). Pure: the time is passed in.
+#include <cstdint>
 #include <deque>
 #include <map>
 #include <optional>

@@ -96,12 +96,13 @@ inline constexpr const char* kCampaignTotals = "SELECT status, count(*) FROM cam
 inline constexpr const char* kCampaignFlows = R"sql(
 SELECT from_state, to_state, n, called FROM campaign_flows WHERE campaign_id = ?1)sql";
 // A workspace's calls in flight across its campaigns (workspaces.max_in_flight). A completed campaign has
-// none, and a draft or scheduled one none yet: only the others' flows are read.
+// none and a draft none yet; any other may (a scheduled one started early, paused and resumed before its
+// start time keeps its calls in flight): their flows are read.
 inline constexpr const char* kWorkspaceInFlight = R"sql(
 SELECT coalesce(sum(CASE WHEN f.to_state = 'dispatching' OR f.to_state = 'in_progress' THEN f.n ELSE 0 END)
               - sum(CASE WHEN f.from_state = 'dispatching' OR f.from_state = 'in_progress' THEN f.n ELSE 0 END), 0)
 FROM campaigns c JOIN campaign_flows f ON f.campaign_id = c.id
-WHERE c.workspace = ?1 AND c.status IN ('running', 'paused', 'cancelled'))sql";
+WHERE c.workspace = ?1 AND c.status <> 'completed' AND c.status <> 'draft')sql";
 inline constexpr const char* kInFlight = R"sql(
 SELECT coalesce(sum(CASE WHEN to_state = 'dispatching' OR to_state = 'in_progress' THEN n ELSE 0 END)
               - sum(CASE WHEN from_state = 'dispatching' OR from_state = 'in_progress' THEN n ELSE 0 END), 0)
