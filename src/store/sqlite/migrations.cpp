@@ -687,10 +687,13 @@ ALTER TABLE campaigns ADD COLUMN local_presence INTEGER NOT NULL DEFAULT 0 CHECK
 )sql",
     // 15: a call's priority (issue 20.3): higher goes first among due calls, 0 (the default) last. The claim
     //     reads the due calls of each level above 0 along calls_ranked, then the rest along calls_due; the
-    //     index holds only calls with a priority, so a campaign that uses none pays nothing for it.
+    //     index holds only calls with a priority, so a campaign that uses none pays nothing for it. Its
+    //     condition is `priority <> 0`, not `priority > 0`: a query must repeat it to use the index, and
+    //     SQLite 3.40 would then take the repeated `> 0` as the index's range and drop `priority = ?`, reading
+    //     and sorting every level at each claim; `<>` is no index constraint, so the level's `=` is.
     R"sql(
 ALTER TABLE calls ADD COLUMN priority INTEGER NOT NULL DEFAULT 0 CHECK (priority BETWEEN 0 AND 100);
-CREATE INDEX calls_ranked ON calls(campaign_id, priority, next_attempt_at) WHERE state = 'pending' AND priority > 0;
+CREATE INDEX calls_ranked ON calls(campaign_id, priority, next_attempt_at) WHERE state = 'pending' AND priority <> 0;
 )sql",
 };
 

@@ -125,18 +125,18 @@ ORDER BY k.next_attempt_at, k.id LIMIT ?3)sql";
 // The due calls of one priority level above 0 (?4), in due order: a range of calls_ranked.
 inline constexpr const char* kSelectDueRanked = DIALERD_DUE_COLUMNS R"sql(
 FROM calls k INDEXED BY calls_ranked JOIN contacts p ON p.id = k.contact_id
-WHERE k.campaign_id = ?1 AND k.state = 'pending' AND k.priority > 0 AND k.priority = ?4 AND k.next_attempt_at <= ?2
+WHERE k.campaign_id = ?1 AND k.state = 'pending' AND k.priority <> 0 AND k.priority = ?4 AND k.next_attempt_at <= ?2
 ORDER BY k.next_attempt_at, k.id LIMIT ?3)sql";
 #undef DIALERD_DUE_COLUMNS
 // The highest priority level below ?2 that a pending call of the campaign has, above 0: one seek.
 inline constexpr const char* kPriorityBelow = R"sql(
 SELECT priority FROM calls INDEXED BY calls_ranked
-WHERE campaign_id = ?1 AND state = 'pending' AND priority > 0 AND priority < ?2 ORDER BY priority DESC LIMIT 1)sql";
+WHERE campaign_id = ?1 AND state = 'pending' AND priority <> 0 AND priority < ?2 ORDER BY priority DESC LIMIT 1)sql";
 // How many pending calls of one level above 0 (?2) precede (?3, ?4) in due order, counted up to ?5 (the
 // explanation's "calls ahead"); kDueAheadUnranked is the same among calls of priority 0 (?2, ?3; up to ?4).
 inline constexpr const char* kDueAheadRanked = R"sql(
 SELECT count(*) FROM (SELECT 1 FROM calls INDEXED BY calls_ranked
-  WHERE campaign_id = ?1 AND state = 'pending' AND priority > 0 AND priority = ?2 AND (next_attempt_at, id) < (?3, ?4)
+  WHERE campaign_id = ?1 AND state = 'pending' AND priority <> 0 AND priority = ?2 AND (next_attempt_at, id) < (?3, ?4)
   LIMIT ?5))sql";
 inline constexpr const char* kDueAheadUnranked = R"sql(
 SELECT count(*) FROM (SELECT 1 FROM calls

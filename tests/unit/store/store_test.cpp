@@ -12,6 +12,7 @@
 #include "dialerd/store/sqlite/db.hpp"
 #include "dialerd/store/sqlite/migrations.hpp"
 #include "dialerd/store/store.hpp"
+#include "store/sqlite/queue_sql.hpp"
 #include "support/daemon_process.hpp"
 
 using namespace dialerd;
@@ -1330,4 +1331,61 @@ TEST_CASE("store: due_ahead counts the due calls a claim takes first - higher le
   CHECK(ahead(7) == 5);  // priority 0: every due call above it, none of its own level before it
   CHECK(ahead(8) == 6);
   CHECK(ahead(8, 3) == 3);  // counted up to the cap
+}
+
+TEST_CASE("store: a workspace's calls in flight count each of its campaigns that may have some, and no other's") {
+  testing::TempDir dir;
+  Store s({dir.file("q.db")});
+  auto mine = spec(100);
+  mine.workspace = "initech";
+  auto a = s.create_campaign(mine, people(3), 1000);
+  auto b = s.create_campaign(mine, people(2, 10), 1000);
+  auto theirs = spec(100);
+  theirs.workspace = "globex";
+  auto g = s.create_campaign(theirs, people(2, 20), 1000);
+  s.claim(*s.campaign(a), 2, 1000);
+  s.claim(*s.campaign(b), 1, 1000);
+  s.claim(*s.campaign(g), 2, 1000);
+  CHECK(s.workspace_in_flight("initech") == 3);
+  CHECK(s.workspace_in_flight("globex") == 2);
+  // Paused, or back to scheduled (resumed before its start time), its calls are still out.
+  REQUIRE(s.set_campaign_status(b, CampaignStatus::paused, 1100));
+  CHECK(s.workspace_in_flight("initech") == 3);
+  REQUIRE(s.set_campaign_status(b, CampaignStatus::scheduled, 1200));
+  CHECK(s.workspace_in_flight("initech") == 3);
+  REQUIRE(s.cancel_campaign(a, "stop", 1300));
+  CHECK(s.workspace_in_flight("initech") == 3);
+  CHECK(s.workspace_in_flight("nobody") == 0);
+}
+
+// Regression: with calls_ranked's condition written `priority > 0`, SQLite took the query's repeated
+// `priority > 0` as the index's range and dropped `priority = ?`, so each claim read and sorted every
+// level's calls (a 1M-call queue with priorities took minutes a wake in scheduler_bench).
+TEST_CASE("store: a priority level is one range of calls_ranked in due order - no sort, no other level read") {
+  testing::TempDir dir;
+  { Store s({dir.file("q.db")}); }
+  store::sqlite::Db db(dir.file("q.db"), store::sqlite::Db::Mode::read_only, 1000);
+  std::vector<std::unique_ptr<std::string>> texts;  // Db::cached keeps the text's address
+  // The plan's steps; `own`: only the query's own, not its subqueries' (the suppression lookup sorts two rows).
+  const auto plan = [&](const char* sql, bool own) {
+    std::string out;
+    texts.push_back(std::make_unique<std::string>(std::string("EXPLAIN QUERY PLAN ") + sql));
+    auto& q = db.cached(texts.back()->c_str());
+    while (q.step())
+      if (!own || q.int64(1) == 0) out += q.text(3) + "\n";
+    q.reset();
+    return out;
+  };
+  const auto level = plan(store::sql::kSelectDueRanked, false);
+  INFO(level);
+  CHECK_THAT(level, Catch::Contains("calls_ranked (campaign_id=? AND priority=? AND next_attempt_at<?)"));
+  CHECK_THAT(plan(store::sql::kSelectDueRanked, true), !Catch::Contains("TEMP B-TREE"));
+  const auto ahead = plan(store::sql::kDueAheadRanked, false);
+  INFO(ahead);
+  CHECK_THAT(ahead, Catch::Contains("calls_ranked (campaign_id=? AND priority=?"));
+  CHECK_THAT(ahead, !Catch::Contains("TEMP B-TREE"));
+  const auto below = plan(store::sql::kPriorityBelow, false);
+  INFO(below);
+  CHECK_THAT(below, Catch::Contains("calls_ranked (campaign_id=? AND priority<?)"));
+  CHECK_THAT(below, !Catch::Contains("TEMP B-TREE"));
 }
