@@ -344,6 +344,8 @@ std::vector<CallNowResult> place_calls(Context& ctx, const http::Request& req, d
   auto kind = providers::kind_info(provider->second->kind());
   options.caller_id_per_call = kind && kind->caller_id_per_call;
   options.chunk_per_caller_id = kind && kind->sends_caller_id && !kind->caller_id_per_call;
+  // Caller-id health: what each from number may place; the judge's facts refuse the calls when none may.
+  options.number_rooms = schedule::number_rooms(ctx.scheduler.caller_ids(campaign, *rules, now));
   auto placed = ctx.claims.place_now(campaign, inputs, options, now, judge);
 
   std::size_t next_decision = 0;
@@ -361,7 +363,8 @@ std::vector<CallNowResult> place_calls(Context& ctx, const http::Request& req, d
     const auto& d = decisions.at(next_decision++);
     if (!item.call_id) {
       r.code = "not_eligible";
-      r.error = not_eligible_message(d);
+      // Judged eligible, then left without a from number by the calls placed before it in this request.
+      r.error = d.kind == schedule::Decision::Kind::dispatch ? item.verdict.reason : not_eligible_message(d);
       r.compliance = decision_json(d);
       continue;
     }

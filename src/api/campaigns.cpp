@@ -65,7 +65,9 @@ const std::set<std::string> kCampaignFields = {"name",
                                                "require_consent",
                                                "dnc_lists",
                                                "predial",
-                                               "retry_policy"};
+                                               "retry_policy",
+                                               "max_calls_per_number_per_day",
+                                               "number_rest"};
 json campaign_json(const Campaign& c, const CallCounts& counts) {
   const auto& s = c.spec;
   auto opt = [](const auto& v) { return v ? json(*v) : json(nullptr); };
@@ -75,7 +77,7 @@ json campaign_json(const Campaign& c, const CallCounts& counts) {
       {"agent_id", s.agent_id},
       {"provider", s.provider},
       {"from_number", s.from_number},
-      {"from_numbers", s.from_numbers.empty() ? std::vector<std::string>{s.from_number} : s.from_numbers},
+      {"from_numbers", s.caller_ids()},
       {"phone_rotation_strategy", s.rotation},
       {"start_time", opt(s.start_time)},
       {"end_time", opt(s.end_time)},
@@ -92,6 +94,8 @@ json campaign_json(const Campaign& c, const CallCounts& counts) {
       {"retry_attempts", s.retry_attempts},
       {"retry_delay_seconds", s.retry_delay_s},
       {"retry_policy", domain::retry_policy_json(s.retry_policy)},
+      {"max_calls_per_number_per_day", opt(s.max_calls_per_number_per_day)},
+      {"number_rest", s.number_rest ? domain::number_rest_json(*s.number_rest) : json(nullptr)},
       {"status", to_string(c.status)},
       {"webhook", s.webhook ? json{{"url", s.webhook->url}, {"secret_id", s.webhook->secret_id}} : json(nullptr)},
       {"complete_when_done", s.options.value("complete_when_done", true)},
@@ -140,7 +144,9 @@ const std::set<std::string> kSettingFields = {"name",
                                               "failover_provider",
                                               "dnc_lists",
                                               "predial",
-                                              "retry_policy"};
+                                              "retry_policy",
+                                              "max_calls_per_number_per_day",
+                                              "number_rest"};
 
 // Where chunks go while the provider's circuit breaker is open (docs/PROVIDERS.md, "Failover"): a string
 // names another configured provider; null (PATCH) removes it.
@@ -242,6 +248,18 @@ void apply_settings(const json& body, CampaignSpec& spec) {
     auto policy = domain::parse_retry_policy(body["retry_policy"], field, error);
     if (!policy) bad_field(field, error);
     spec.retry_policy = std::move(*policy);
+  }
+  // Caller-id health (docs/SCHEDULING.md, "Caller-id health"): null removes the cap or the rest.
+  if (cleared("max_calls_per_number_per_day")) spec.max_calls_per_number_per_day.reset();
+  if (auto m = opt_int(body, "max_calls_per_number_per_day", "max_calls_per_number_per_day", 1,
+                       domain::kMaxCallsPerNumberPerDay))
+    spec.max_calls_per_number_per_day = static_cast<int>(*m);
+  if (cleared("number_rest")) spec.number_rest.reset();
+  if (body.contains("number_rest") && !body["number_rest"].is_null()) {
+    std::string field, error;
+    auto rest = domain::parse_number_rest(body["number_rest"], field, error);
+    if (!rest) bad_field(field, error);
+    spec.number_rest = std::move(*rest);
   }
 }
 
@@ -960,6 +978,11 @@ awaitable<http::Response> get_forecast(Context& ctx, const http::Request& req, c
     }
   if (rules->max_calls_per_day)
     in.calls_today = ctx.campaigns.campaign_calls_since(id, schedule::local_day_start(rules->zone, now));
+  if (const auto& cap = campaign->spec.max_calls_per_number_per_day) {
+    in.numbers_per_day = static_cast<double>(*cap) * static_cast<double>(campaign->spec.caller_ids().size());
+    for (const auto& use : ctx.campaigns.number_uses(*campaign, schedule::local_day_start(rules->zone, now)))
+      in.numbers_used_today += static_cast<double>(std::min<std::int64_t>(use.calls_today, *cap));
+  }
   in.call_duration_s = config.forecast_call_duration_s;
   in.now = now;
   auto f = schedule::forecast(in);
@@ -987,9 +1010,8 @@ awaitable<http::Response> get_forecast(Context& ctx, const http::Request& req, c
                  {"contacts_sampled", in.sample.size()},
                  {"ignores",
                   "retries still to come, per-contact daily caps, a workspace's ceiling, provider delays, numbers on "
-                  "suppression and "
-                  "do-not-call lists, "
-                  "pre-dial answers"}}}};
+                  "suppression and do-not-call lists, pre-dial answers, from numbers' calls for other campaigns and "
+                  "their rests"}}}};
   co_return envelope(200, data, now);
 }
 

@@ -136,6 +136,7 @@ schedule::CallFacts live_facts(Context& ctx, const domain::Campaign& campaign, c
   if (auto ceiling = ctx.config().workspace_ceiling(campaign.spec.workspace))
     facts.workspace =
         schedule::CallFacts::WorkspaceLoad{ctx.campaigns.workspace_in_flight(campaign.spec.workspace), *ceiling};
+  if (schedule::limits_caller_ids(campaign.spec)) facts.caller_ids = ctx.scheduler.caller_ids(campaign, rules, now);
   return facts;
 }
 

@@ -1,5 +1,7 @@
 #include "dialerd/domain/campaign.hpp"
 
+#include <algorithm>
+
 namespace dialerd::domain {
 
 namespace {
@@ -76,6 +78,63 @@ std::optional<RetryByOutcome> parse_retry_policy(const nlohmann::json& j, std::s
       return std::nullopt;
     }
     out[*outcome] = r;
+  }
+  field.clear();
+  return out;
+}
+
+nlohmann::json number_rest_json(const NumberRest& rest) {
+  auto outcomes = nlohmann::json::array();
+  for (Outcome o : rest.outcomes) outcomes.push_back(std::string(to_string(o)));
+  return {{"after_failures", rest.after_failures}, {"rest_seconds", rest.rest_seconds}, {"outcomes", outcomes}};
+}
+
+std::optional<NumberRest> parse_number_rest(const nlohmann::json& j, std::string& field, std::string& error) {
+  field = "number_rest";
+  if (!j.is_object()) {
+    error = "must be an object {after_failures, rest_seconds, outcomes} or null";
+    return std::nullopt;
+  }
+  NumberRest out;
+  auto integer = [&](const nlohmann::json& x, int least, int most, int& to) {
+    if (!x.is_number_integer() || x.get<std::int64_t>() < least || x.get<std::int64_t>() > most) {
+      error = "must be an integer from " + std::to_string(least) + " to " + std::to_string(most);
+      return false;
+    }
+    to = static_cast<int>(x.get<std::int64_t>());
+    return true;
+  };
+  for (const auto& kv : j.items()) {
+    field = "number_rest." + kv.key();
+    const auto& x = kv.value();
+    if (kv.key() == "after_failures") {
+      if (!integer(x, 1, kMaxRestFailures, out.after_failures)) return std::nullopt;
+    } else if (kv.key() == "rest_seconds") {
+      if (!integer(x, kMinRestSeconds, kMaxRestSeconds, out.rest_seconds)) return std::nullopt;
+    } else if (kv.key() == "outcomes") {
+      if (!x.is_array() || x.empty()) {
+        error = "must be a non-empty array of outcomes, e.g. [\"failed\", \"provider_error\"]";
+        return std::nullopt;
+      }
+      out.outcomes.clear();
+      for (std::size_t i = 0; i < x.size(); ++i) {
+        field = "number_rest.outcomes[" + std::to_string(i) + "]";
+        auto o = x[i].is_string() ? outcome_from(x[i].get<std::string>()) : std::nullopt;
+        if (!o || *o == Outcome::completed || *o == Outcome::cancelled || *o == Outcome::opted_out) {
+          error = "must be one of no_answer, busy, voicemail, failed, provider_error, timeout";
+          return std::nullopt;
+        }
+        if (std::find(out.outcomes.begin(), out.outcomes.end(), *o) == out.outcomes.end()) out.outcomes.push_back(*o);
+      }
+    } else {
+      error = "unknown field (after_failures, rest_seconds, outcomes)";
+      return std::nullopt;
+    }
+  }
+  if (!j.contains("after_failures")) {
+    field = "number_rest.after_failures";
+    error = "is required (an integer from 1 to " + std::to_string(kMaxRestFailures) + ")";
+    return std::nullopt;
   }
   field.clear();
   return out;

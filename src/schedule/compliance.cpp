@@ -205,13 +205,14 @@ namespace {
 // Whether each check passes: computed once, for the explanation and for the lazy path alike.
 struct Passes {
   bool active, consented, not_suppressed, not_dnc_listed, dnc_usable, running, started, in_campaign_window,
-      under_concurrency, under_workspace_ceiling, paced, under_campaign_cap, in_legal_hours, under_contact_cap,
-      under_rolling_cap, out_of_quiet, predial_ok, callback_due;
+      under_concurrency, under_workspace_ceiling, caller_id_open, paced, under_campaign_cap, in_legal_hours,
+      under_contact_cap, under_rolling_cap, out_of_quiet, predial_ok, callback_due;
   std::string consent;  // the consent check's reason, when the campaign requires consent
   bool all() const {
     return active && consented && not_suppressed && not_dnc_listed && dnc_usable && running && started &&
-           in_campaign_window && under_concurrency && under_workspace_ceiling && paced && under_campaign_cap &&
-           in_legal_hours && under_contact_cap && under_rolling_cap && out_of_quiet && predial_ok && callback_due;
+           in_campaign_window && under_concurrency && under_workspace_ceiling && caller_id_open && paced &&
+           under_campaign_cap && in_legal_hours && under_contact_cap && under_rolling_cap && out_of_quiet &&
+           predial_ok && callback_due;
   }
 };
 
@@ -229,6 +230,8 @@ Passes check(const CampaignRules& c, const ContactPlace& place, const CallFacts&
   p.in_campaign_window = inside(c.zone, c.window.value_or(DailyWindow{0, 0}), c.days, now);
   p.under_concurrency = f.campaign_in_flight < c.concurrency;
   p.under_workspace_ceiling = !f.workspace || f.workspace->in_flight < f.workspace->ceiling;
+  p.caller_id_open = !f.caller_ids || std::any_of(f.caller_ids->begin(), f.caller_ids->end(),
+                                                  [](const NumberState& n) { return n.room > 0; });
   p.paced = !f.paced_until || *f.paced_until <= now;
   p.under_campaign_cap = !c.max_calls_per_day || f.campaign_calls_today < *c.max_calls_per_day;
   p.in_legal_hours = !place.zones.empty();
@@ -364,6 +367,26 @@ Decision decide(const CampaignRules& c, const ContactPlace& place, const CallFac
     else {
       b.fail("workspace-concurrency", "Workspace Concurrency", desc, load, "config workspaces.max_in_flight");
       slot_blocked = true;
+    }
+  }
+  if (f.caller_ids) {
+    const char* desc = "A from number below its daily cap and not resting after failed calls";
+    const char* source = "campaign max_calls_per_number_per_day and number_rest";
+    std::size_t open = 0;
+    std::string closed;
+    for (const auto& n : *f.caller_ids) {
+      if (n.room > 0)
+        ++open;
+      else
+        closed += fmt::format("; {} {}", n.number, n.why);
+    }
+    const auto detail = fmt::format("{} of {} from numbers usable", open, f.caller_ids->size()) + closed;
+    if (p.caller_id_open)
+      b.pass("caller-ids", "Caller IDs", desc, detail, source);
+    else {
+      b.fail("caller-ids", "Caller IDs", desc, detail, source);
+      if (auto at = caller_ids_open_at(*f.caller_ids)) earliest = std::max(earliest, *at);
+      time_blocked = true;
     }
   }
   if (c.calls_per_second || c.calls_per_minute) {

@@ -72,16 +72,19 @@ Forecast forecast(const ForecastInput& in) {
   double remaining = static_cast<double>(in.pending);
   std::int32_t day = local_day(c.zone, in.now);
   double used_today = static_cast<double>(in.calls_today);
+  double numbers_used = in.numbers_used_today;
   const UnixMs end = in.now + UnixMs{in.horizon_hours} * kHourMs;
   for (UnixMs t = in.now; t < end && remaining > 0.5; t += kStepMs) {
     for (auto& [k, g] : groups) g.release(t);
     if (std::int32_t d = local_day(c.zone, t); d != day) {
       day = d;
       used_today = 0;
+      numbers_used = 0;
     }
     if ((c.trigger_at && *c.trigger_at > t) || !inside(c.zone, cwin, c.days, t)) continue;
     double capacity = per_step;
     if (c.max_calls_per_day) capacity = std::min(capacity, std::max(0.0, *c.max_calls_per_day - used_today));
+    if (in.numbers_per_day) capacity = std::min(capacity, std::max(0.0, *in.numbers_per_day - numbers_used));
     double open_remaining = 0;
     std::vector<Group*> open;
     for (auto& [k, g] : groups) {
@@ -126,6 +129,7 @@ Forecast forecast(const ForecastInput& in) {
       }
     remaining -= calls;
     used_today += calls;
+    numbers_used += calls;
     UnixMs hour = in.now + (t - in.now) / kHourMs * kHourMs;
     if (out.hours.empty() || out.hours.back().start != hour) out.hours.push_back({hour, 0});
     out.hours.back().calls += calls;

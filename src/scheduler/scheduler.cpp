@@ -9,6 +9,7 @@
 #include "dialerd/schedule/place.hpp"
 #include "dialerd/store/lock_wait.hpp"
 #include "dialerd/util/metrics.hpp"
+#include "dialerd/util/time.hpp"
 
 namespace dialerd::scheduler {
 
@@ -306,6 +307,9 @@ std::optional<UnixMs> Scheduler::tick() {
   std::erase_if(pacers_, [&](const auto& entry) {
     return std::none_of(running.begin(), running.end(), [&](const Campaign& c) { return c.id == entry.first; });
   });
+  std::erase_if(numbers_closed_, [&](const auto& entry) {
+    return std::none_of(running.begin(), running.end(), [&](const Campaign& c) { return c.id == entry.first; });
+  });
   // Workspace ceilings (workspaces.max_in_flight; docs/SCHEDULING.md, "Workspace ceiling"): each running
   // campaign of a workspace may have its quota in flight, an equal part of the ceiling; what some leave
   // unused goes to those that took all of theirs, in equal parts of what is left, round after round.
@@ -413,6 +417,26 @@ std::int64_t Scheduler::dispatch_campaign(const Campaign& c, std::optional<UnixM
       return 0;
     }
   }
+  // Caller-id health: no from number usable (each at its daily cap or resting): look again when one is.
+  schedule::NumberRooms numbers;
+  std::vector<schedule::NumberState> number_health;
+  const auto caller_ids = c.spec.caller_ids();
+  if (schedule::limits_caller_ids(c.spec) && room > 0) {
+    auto states = this->caller_ids(c, *rules, now);
+    if (auto open_at = schedule::caller_ids_open_at(states)) {
+      if (auto [it, fresh] = numbers_closed_.try_emplace(c.id, *open_at); fresh || it->second != *open_at) {
+        it->second = *open_at;
+        std::string why;
+        for (const auto& n : states) why += fmt::format("; {} {}", n.number, n.why);
+        spdlog::warn("campaign {}: no from number is usable until {}{}", c.id, util::format_rfc3339(*open_at), why);
+      }
+      consider(*open_at);
+      return 0;
+    }
+    if (numbers_closed_.erase(c.id)) spdlog::info("campaign {}: a from number is usable again; dispatch resumes", c.id);
+    numbers = schedule::number_rooms(states);
+    number_health = std::move(states);
+  }
   std::int64_t budget =
       rules->max_calls_per_day ? *rules->max_calls_per_day - calls_today : std::numeric_limits<std::int64_t>::max();
   bool held = false;  // a call waits for its pre-dial answer: that answer wakes the loop
@@ -449,6 +473,7 @@ std::int64_t Scheduler::dispatch_campaign(const Campaign& c, std::optional<UnixM
   };
   bool provider_busy = false;
   std::int64_t claimed = 0;
+  bool numbers_out = false;
   while (room > 0 && budget > 0 && paced > 0) {
     UnixMs retry_at = 0;
     auto route = this->route(c, now, retry_at);
@@ -468,9 +493,14 @@ std::int64_t Scheduler::dispatch_campaign(const Campaign& c, std::optional<UnixM
     options.caller_id_per_call = kind && kind->caller_id_per_call;
     options.chunk_per_caller_id = kind && kind->sends_caller_id && !kind->caller_id_per_call;
     options.provider = route->provider->name();
+    options.number_rooms = numbers;
     auto chunk = store_.claim(c, options, now, judge);
     if (!chunk) break;
     auto n = static_cast<std::int64_t>(chunk->calls.size());
+    if (!numbers.empty())
+      for (const auto& call : chunk->calls)
+        if (auto at = std::find(caller_ids.begin(), caller_ids.end(), call.from_number); at != caller_ids.end())
+          --numbers[static_cast<std::size_t>(at - caller_ids.begin())];
     room -= n;
     budget -= n;
     claimed += n;
@@ -483,11 +513,19 @@ std::int64_t Scheduler::dispatch_campaign(const Campaign& c, std::optional<UnixM
     served_[c.id] = ++served_seq_;
     spawn_dispatch(route->provider, std::move(*chunk), route->probe);
     if (held) break;  // the held calls' answers wake the loop; judging them again now finds nothing new
+    if (!numbers.empty() && std::none_of(numbers.begin(), numbers.end(), [](auto r) { return r > 0; })) {
+      // Every number has placed its cap today or was resting: look again when the first opens (a rest
+      // begins only with an outcome, which wakes us).
+      numbers_out = true;
+      for (const auto& n : number_health)
+        if (n.until) consider(n.until);
+      break;
+    }
   }
-  if (budget <= 0) consider(schedule::next_local_day_start(rules->zone, now));
+  if (budget <= 0 || numbers_out) consider(schedule::next_local_day_start(rules->zone, now));
   // At capacity (or with the provider busy) a finished submission or an outcome wakes us instead.
   if (room > 0 && budget > 0 && paced <= 0) consider(pacers_[c.id].next_at(pacing, now));
-  if (room > 0 && budget > 0 && paced > 0 && !provider_busy && !held) consider(store_.next_due(c.id));
+  if (room > 0 && budget > 0 && paced > 0 && !provider_busy && !held && !numbers_out) consider(store_.next_due(c.id));
   return claimed;
 }
 
@@ -671,6 +709,14 @@ std::optional<UnixMs> Scheduler::paced_until(const Campaign& c, int extra, UnixM
   if (extra > 0) pacer.take(pacing, extra, now);
   if (pacer.room(pacing, now) > 0) return std::nullopt;
   return pacer.next_at(pacing, now);
+}
+
+std::vector<schedule::NumberState> Scheduler::caller_ids(const Campaign& c, const schedule::CampaignRules& rules,
+                                                         UnixMs now) {
+  if (!schedule::limits_caller_ids(c.spec)) return {};
+  auto uses = store_.number_uses(c, schedule::local_day_start(rules.zone, now));
+  return schedule::number_states(c.spec, c.spec.caller_ids(), uses, now,
+                                 schedule::next_local_day_start(rules.zone, now));
 }
 
 void Scheduler::paced(const Campaign& c, int n, UnixMs now) {

@@ -421,3 +421,59 @@ TEST_CASE("a workspace's ceiling holds across its campaigns - shared fairly - an
   CHECK(check_named(now.body["error"]["compliance"]["checks_failed"], "workspace-concurrency").is_object());
   CHECK(fake.tasks_received() == 6);
 }
+
+TEST_CASE("each from number places its daily cap - the explanation names the numbers - PATCH raises the cap") {
+  TempDir dir;
+  FakeBatchCall fake;
+  DaemonProcess daemon(dir, config_for(fake));
+  const std::string a = "+14157774444", b = "+14157774445";
+  const json numbers = {{"from_numbers", {a, b}}};
+  auto with = [&](json extra) {
+    extra.update(numbers);
+    return campaign(6, 100, extra);
+  };
+  // Bad settings name the field.
+  auto zero = api_post(daemon, "/v1/campaigns", with({{"max_calls_per_number_per_day", 0}}));
+  CHECK(zero.status == 400);
+  CHECK(zero.body["error"]["field"] == "max_calls_per_number_per_day");
+  auto outcome = api_post(daemon, "/v1/campaigns",
+                          with({{"number_rest", {{"after_failures", 3}, {"outcomes", {"failed", "x"}}}}}));
+  CHECK(outcome.status == 400);
+  CHECK(outcome.body["error"]["field"] == "number_rest.outcomes[1]");
+  CHECK(fake.tasks_received() == 0);
+
+  auto id = create_campaign(daemon, with({{"max_calls_per_number_per_day", 2},
+                                          {"number_rest", {{"after_failures", 5}, {"rest_seconds", 900}}}}));
+  CHECK(campaign_of(daemon, id)["max_calls_per_number_per_day"] == 2);
+  CHECK(campaign_of(daemon, id)["number_rest"] ==
+        json({{"after_failures", 5}, {"rest_seconds", 900}, {"outcomes", {"failed"}}}));
+  // No outcome comes back: 2 calls from each number, one request per caller id, then none has room.
+  REQUIRE(wait_until([&] { return fake.tasks_received() == 4; }));
+  std::map<std::string, std::size_t> per_number;
+  for (const auto& batch : fake.batches()) per_number[batch.body["from_number"]] += batch.body["tasks"].size();
+  CHECK(per_number == std::map<std::string, std::size_t>{{a, 2}, {b, 2}});
+  auto pending = http_get(daemon.url("/v1/campaigns/" + id + "/calls?state=pending&limit=1"));
+  REQUIRE(pending.body["data"]["items"].size() == 1);
+  auto call = http_get(daemon.url("/v1/calls/" + pending.body["data"]["items"][0]["id"].get<std::string>()));
+  auto check = check_named(call.body["data"]["compliance"]["checks_failed"], "caller-ids");
+  REQUIRE(check.is_object());
+  CHECK(check["reason"] == "0 of 2 from numbers usable; " + a +
+                               " placed 2 calls today, its max_calls_per_number_per_day is 2; " + b +
+                               " placed 2 calls today, its max_calls_per_number_per_day is 2");
+  CHECK(call.body["data"]["compliance"]["verdict"] == "wait");
+  // Call now is refused for the same reason.
+  auto now = api_post(daemon, "/v1/calls", {{"campaign_id", id}, {"contact", {{"phone_number", nanp_phone(900)}}}});
+  CHECK(now.status == 422);
+  CHECK(check_named(now.body["error"]["compliance"]["checks_failed"], "caller-ids").is_object());
+  CHECK(fake.tasks_received() == 4);
+  // A raised cap counts at once: one more from each number.
+  auto raised = api_call(daemon, "PATCH", "/v1/campaigns/" + id, json{{"max_calls_per_number_per_day", 3}}.dump());
+  REQUIRE(raised.status == 200);
+  REQUIRE(wait_until([&] { return fake.tasks_received() == 6; }));
+  // Removed (null): no check shown.
+  auto cleared = api_call(daemon, "PATCH", "/v1/campaigns/" + id,
+                          json{{"max_calls_per_number_per_day", nullptr}, {"number_rest", nullptr}}.dump());
+  REQUIRE(cleared.status == 200);
+  CHECK(cleared.body["data"]["max_calls_per_number_per_day"].is_null());
+  CHECK(cleared.body["data"]["number_rest"].is_null());
+}

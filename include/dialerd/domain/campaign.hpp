@@ -67,6 +67,25 @@ nlohmann::json retry_policy_json(const RetryByOutcome& policy);
 // The same read back (null: none); nothing, with the field at fault and why, when it is not one.
 std::optional<RetryByOutcome> parse_retry_policy(const nlohmann::json& j, std::string& field, std::string& error);
 
+// Caller-id health (issue 20.5; docs/SCHEDULING.md, "Caller-id health"): a from number whose latest
+// `after_failures` finished calls, across the workspace's campaigns, all ended in one of `outcomes` is not
+// used for `rest_seconds` after the last of them. After the rest one more such failure rests it again.
+struct NumberRest {
+  int after_failures = 5;
+  int rest_seconds = 3600;
+  std::vector<Outcome> outcomes = {Outcome::failed};
+  bool operator==(const NumberRest&) const = default;
+};
+inline constexpr int kMaxRestFailures = 100;
+inline constexpr int kMinRestSeconds = 60;
+inline constexpr int kMaxRestSeconds = 7 * 86400;
+inline constexpr int kMaxCallsPerNumberPerDay = 100000;
+// {"after_failures": 5, "rest_seconds": 3600, "outcomes": ["failed"]}: the API's and the stored form.
+nlohmann::json number_rest_json(const NumberRest& rest);
+// The same read back (outcomes and rest_seconds may be left out); nothing, with the field at fault and
+// why, when it is not one.
+std::optional<NumberRest> parse_number_rest(const nlohmann::json& j, std::string& field, std::string& error);
+
 // What a client asks for when it creates a campaign (already validated).
 struct CampaignSpec {
   std::string workspace = "default";
@@ -105,7 +124,15 @@ struct CampaignSpec {
   std::vector<std::string> dnc_lists;
   std::optional<Predial> predial;  // none = no pre-dial check
   RetryByOutcome retry_policy;     // per outcome; an outcome not in it follows config retry.*
+  // Caller-id health: calls placed from each from number per day (the campaign's day, across the
+  // workspace's campaigns), at most; none = no cap. And a rest for a failing number; none = never rested.
+  std::optional<int> max_calls_per_number_per_day = std::nullopt;
+  std::optional<NumberRest> number_rest = std::nullopt;
 
+  // Every caller id, from_number first.
+  std::vector<std::string> caller_ids() const {
+    return from_numbers.empty() ? std::vector<std::string>{from_number} : from_numbers;
+  }
   // Where chunks go while `provider`'s circuit breaker is open ("" = nowhere: they wait). Kept in options.
   std::string failover_provider() const {
     auto it = options.find("failover_provider");

@@ -11,6 +11,7 @@
 
 #include "dialerd/domain/campaign.hpp"
 #include "dialerd/domain/dnc.hpp"
+#include "dialerd/schedule/rotation.hpp"
 #include "dialerd/schedule/window.hpp"
 
 namespace dialerd::schedule {
@@ -150,6 +151,9 @@ struct CallFacts {
     std::int64_t ceiling = 0;
   };
   std::optional<WorkspaceLoad> workspace = std::nullopt;
+  // Caller-id health, when the campaign limits its caller ids (a daily cap per number or a rest): each
+  // from number's state. The claim applies it through ClaimOptions::number_rooms and leaves this unset.
+  std::optional<std::vector<NumberState>> caller_ids = std::nullopt;
 };
 
 struct Decision {

@@ -24,6 +24,11 @@ struct ForecastInput {
   std::vector<domain::UnixMs> sample_due = {};
   // Each sampled call's priority, in `sample` order; empty = every one 0.
   std::vector<int> sample_priority = {};
+  // A daily cap per from number (max_calls_per_number_per_day): the calls all the campaign's numbers may
+  // place in a day, and what they placed so far today (each counted up to the cap); none = no cap. The
+  // numbers' calls for other campaigns later today and their rests are not foreseen.
+  std::optional<double> numbers_per_day = std::nullopt;
+  double numbers_used_today = 0;
 };
 
 struct ForecastHour {

@@ -88,6 +88,10 @@ class Scheduler {
   // more have started now (nothing: at once), and `n` calls started now outside the loop (call now).
   std::optional<domain::UnixMs> paced_until(const domain::Campaign& campaign, int extra, domain::UnixMs now) const;
   void paced(const domain::Campaign& campaign, int n, domain::UnixMs now);
+  // Caller-id health (docs/SCHEDULING.md): each of the campaign's from numbers' state now (its daily cap
+  // counted from the start of the campaign's day); empty when the campaign limits none.
+  std::vector<schedule::NumberState> caller_ids(const domain::Campaign& campaign, const schedule::CampaignRules& rules,
+                                                domain::UnixMs now);
 
   // Applies outcomes a provider reported, then wakes the loop (a slot may be free).
   std::vector<store::OutcomeApplied> apply_outcomes(const std::string& provider,
@@ -136,9 +140,10 @@ class Scheduler {
   util::Random retry_draws_;                            // the retry delays' jitter
   std::map<domain::CampaignId, std::uint64_t> served_;  // when each campaign last got a chunk (a sequence)
   std::uint64_t served_seq_ = 0;
-  std::map<domain::CampaignId, std::string> dnc_blocked_;  // campaigns stopped by a DNC list, and why (logged)
-  std::map<domain::CampaignId, schedule::Pacer> pacers_;   // each paced campaign's buckets (in memory)
-  std::map<std::string, int> workspace_ceilings_;          // workspaces.max_in_flight
+  std::map<domain::CampaignId, std::string> dnc_blocked_;        // campaigns stopped by a DNC list, and why (logged)
+  std::map<domain::CampaignId, domain::UnixMs> numbers_closed_;  // no from number usable until (logged)
+  std::map<domain::CampaignId, schedule::Pacer> pacers_;         // each paced campaign's buckets (in memory)
+  std::map<std::string, int> workspace_ceilings_;                // workspaces.max_in_flight
   std::unique_ptr<util::Timer> timer_;
   bool dirty_ = false;
   bool claiming_ = true;

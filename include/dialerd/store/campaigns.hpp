@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "dialerd/domain/campaign.hpp"
+#include "dialerd/schedule/rotation.hpp"
 
 namespace dialerd::store {
 
@@ -75,6 +76,10 @@ class Campaigns {
 
   // Calls in flight (dispatching or in progress) across all the workspace's campaigns.
   virtual std::int64_t workspace_in_flight(const std::string& workspace) = 0;
+  // What each of the campaign's from numbers did across its workspace's campaigns (caller-id health,
+  // schedule/rotation.hpp), in from_numbers order: calls placed since `since` (read only with a daily cap)
+  // and its latest finished calls (only with a rest, as many as it counts).
+  virtual std::vector<schedule::NumberUse> number_uses(const domain::Campaign& campaign, domain::UnixMs since) = 0;
   // What PATCH /v1/calls/{id} changes of a pending call; a field left empty is kept.
   struct PendingCallChange {
     // The callback time: the call becomes due then (none: now), its last deferral's reason cleared.

@@ -11,6 +11,7 @@
 #include "dialerd/domain/campaign.hpp"
 #include "dialerd/domain/dispatch.hpp"
 #include "dialerd/domain/dnc.hpp"
+#include "dialerd/schedule/rotation.hpp"
 
 namespace dialerd::store {
 
@@ -71,6 +72,9 @@ struct ClaimOptions {
   // caller id (a kind that sends none keeps whole chunks).
   bool chunk_per_caller_id = false;
   std::string provider;  // where the chunk goes: "" = the campaign's provider (else its failover)
+  // Caller-id health: the calls each from number may still place (schedule::number_rooms); empty = no
+  // limit. A number without room is not used; a call no number with room can take ends the claim, left due.
+  schedule::NumberRooms number_rooms = {};
 };
 
 class Claims {

@@ -62,6 +62,7 @@ class Store final : public DispatchQueue, public Contacts, public Outbox {
   domain::CallCounts counts(domain::CampaignId id) override;
   std::int64_t in_flight(domain::CampaignId id) override;
   std::int64_t workspace_in_flight(const std::string& workspace) override;
+  std::vector<schedule::NumberUse> number_uses(const domain::Campaign& campaign, domain::UnixMs since) override;
   std::int64_t campaign_calls_since(domain::CampaignId id, domain::UnixMs since) override;
   bool set_campaign_status(domain::CampaignId id, domain::CampaignStatus to, domain::UnixMs now) override;
   void update_settings(domain::CampaignId id, const domain::CampaignSpec& spec, domain::UnixMs now) override;

@@ -93,6 +93,13 @@ Campaign read_campaign(const Stmt& s) {
   if (auto lists = s.opt_text("dnc_lists"))
     sp.dnc_lists = campaign_json<std::vector<std::string>>(*lists, c.id, "dnc_lists");
   if (auto policy = s.opt_text("retry_policy")) sp.retry_policy = stored_retry_policy(*policy, c.id);
+  if (auto m = s.opt_int64("max_calls_per_number")) sp.max_calls_per_number_per_day = static_cast<int>(*m);
+  if (auto rest = s.opt_text("number_rest")) {
+    std::string field, error;
+    sp.number_rest = parse_number_rest(nlohmann::json::parse(*rest, nullptr, false), field, error);
+    if (!sp.number_rest)
+      throw CorruptRow("campaigns", c.id, "number_rest", "is not a number rest (" + field + ": " + error + ")");
+  }
   if (auto predial = s.opt_text("predial")) {
     auto j = campaign_json<nlohmann::json>(*predial, c.id, "predial");
     try {
@@ -126,6 +133,14 @@ void bind_retry_policy(Stmt& s, int index, const RetryByOutcome& policy) {
     s.bind_null(index);
   else
     s.bind(index, retry_policy_json(policy).dump());
+}
+
+// A campaign's rest for failing numbers: a JSON object, NULL for none.
+void bind_number_rest(Stmt& s, int index, const std::optional<NumberRest>& rest) {
+  if (rest)
+    s.bind(index, number_rest_json(*rest).dump());
+  else
+    s.bind_null(index);
 }
 
 // A campaign's pre-dial check: a JSON object, NULL for none.
@@ -186,7 +201,9 @@ CampaignId Store::create_campaign(const CampaignSpec& spec, const std::vector<Co
   bind_retry_policy(ins, 29, spec.retry_policy);
   ins.bind(30, spec.calls_per_second)
       .bind(31, spec.calls_per_minute)
-      .bind(32, static_cast<int>(spec.rotation == "local_presence"));
+      .bind(32, static_cast<int>(spec.rotation == "local_presence"))
+      .bind(33, spec.max_calls_per_number_per_day);
+  bind_number_rest(ins, 34, spec.number_rest);
   ins.run();
   CampaignId id = db_->last_insert_rowid();
   for (auto list : spec.follow_lists) db_->cached(kFollowList).bind(1, list).bind(2, id).run();
@@ -355,6 +372,34 @@ std::int64_t Store::workspace_in_flight(const std::string& workspace) {
   return db_->cached(kWorkspaceInFlight).bind(1, workspace).first_int64().value_or(0);
 }
 
+std::vector<schedule::NumberUse> Store::number_uses(const Campaign& campaign, UnixMs since) {
+  std::vector<schedule::NumberUse> out;
+  const auto& spec = campaign.spec;
+  const int recent = spec.number_rest ? spec.number_rest->after_failures : 0;
+  for (const auto& number :
+       spec.from_numbers.empty() ? std::vector<std::string>{spec.from_number} : spec.from_numbers) {
+    schedule::NumberUse use;
+    if (spec.max_calls_per_number_per_day)
+      use.calls_today = db_->cached(kNumberCallsSince)
+                            .bind(1, number)
+                            .bind(2, since)
+                            .bind(3, spec.workspace)
+                            .first_int64()
+                            .value_or(0);
+    if (recent > 0) {
+      auto& q = db_->cached(kNumberRecent);
+      sqlite::ResetOnExit reset(q);
+      q.bind(1, number).bind(2, spec.workspace).bind(3, recent);
+      while (q.step()) {
+        auto outcome = outcome_from(q.text(0));  // the query reads only outcomes
+        if (outcome) use.recent.push_back({*outcome, q.int64(1)});
+      }
+    }
+    out.push_back(std::move(use));
+  }
+  return out;
+}
+
 bool Store::move_campaign(CampaignId id, CampaignStatus to, UnixMs now) {
   auto& s = db_->cached(kSelectCampaignStatus);
   s.bind(1, id);
@@ -388,7 +433,9 @@ void Store::update_settings(CampaignId id, const CampaignSpec& spec, UnixMs now)
   bind_retry_policy(u, 16, spec.retry_policy);
   u.bind(17, spec.calls_per_second)
       .bind(18, spec.calls_per_minute)
-      .bind(19, static_cast<int>(spec.rotation == "local_presence"));
+      .bind(19, static_cast<int>(spec.rotation == "local_presence"))
+      .bind(20, spec.max_calls_per_number_per_day);
+  bind_number_rest(u, 21, spec.number_rest);
   u.run();
   tx.commit();
 }

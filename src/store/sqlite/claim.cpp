@@ -2,6 +2,7 @@
 #include <algorithm>
 #include <array>
 #include <functional>
+#include <stdexcept>
 #include <string_view>
 #include <unordered_map>
 #include <unordered_set>
@@ -111,31 +112,42 @@ class Store::ChunkBuilder {
     per_call_ = schedule::caller_id_per_call(campaign.spec.rotation, options.caller_id_per_call);
     local_ = campaign.spec.rotation == "local_presence";
     split_ = options.chunk_per_caller_id;
+    rooms_ = options.number_rooms;
     if (local_)
       for (const auto& n : numbers_) places_.push_back(schedule::number_place(n));
     else if (!per_call_)
-      chunk_number_ = next_number();
+      chunk_index_ = next_index();  // none with room: closed_, and no call fits
   }
+  // What each number may still place after the calls added (ClaimOptions::number_rooms).
+  const schedule::NumberRooms& rooms() const { return rooms_; }
   std::size_t size() const { return chunk_.calls.size(); }
-  // Whether the call may join this chunk: always, except under local_presence for a kind that sends one
-  // caller id per request, where a chunk holds the calls whose nearest numbers include its own (a call with
-  // no local number joins any chunk).
+  // Whether the call may join this chunk: when a number with room can take it (the chunk's own number for
+  // a chunk with one caller id), and under local_presence for a kind that sends one caller id per request,
+  // when the nearest numbers with room include the chunk's (a call with no local number joins any chunk).
   bool fits(const DispatchCall& call) const {
+    const bool own_number = !per_call_ && (!local_ || !chunk_.calls.empty());
+    if (own_number && (closed_ || !schedule::has_room(rooms_, chunk_index_))) return false;
+    if (!own_number && !any_room()) return false;
     if (!local_ || per_call_ || !split_ || chunk_.calls.empty()) return true;
-    auto local = schedule::local_numbers(schedule::number_place(call.phone), places_);
+    auto local = schedule::local_numbers(schedule::number_place(call.phone), places_, rooms_);
     return local.empty() || std::find(local.begin(), local.end(), chunk_index_) != local.end();
   }
+  // Adds a call that fits().
   void add(DispatchCall call) {
     if (local_) {
       if (per_call_ || chunk_.calls.empty()) {
         auto pick = schedule::local_presence_pick(schedule::number_place(call.phone), places_, cursor_,
-                                                  store_.random_.uniform());
-        cursor_ = pick.cursor;
-        chunk_index_ = pick.index;
+                                                  store_.random_.uniform(), rooms_);
+        if (!pick) throw std::logic_error("a call added that no caller id with room can take");
+        cursor_ = pick->cursor;
+        chunk_index_ = pick->index;
       }
-      chunk_number_ = numbers_[chunk_index_];
+    } else if (per_call_) {
+      chunk_index_ = next_index();
     }
-    call.from_number = per_call_ && !local_ ? next_number() : chunk_number_;
+    if (closed_) throw std::logic_error("a call added that no caller id with room can take");
+    call.from_number = numbers_[chunk_index_];
+    if (!rooms_.empty()) --rooms_[chunk_index_];
     if (deferred_) taken_.insert(call.contact_id);
     chunk_.calls.push_back(std::move(call));
     if (!deferred_) write_one(chunk_.calls.back());
@@ -191,11 +203,19 @@ class Store::ChunkBuilder {
         .run();
     written_ = chunk_.calls.size();
   }
-  const std::string& next_number() {
-    auto pick =
-        schedule::next_caller_id(chunk_.campaign.spec.rotation, numbers_.size(), cursor_, store_.random_.uniform());
-    cursor_ = pick.cursor;
-    return numbers_[pick.index];
+  bool any_room() const {
+    for (std::size_t i = 0; i < numbers_.size(); ++i)
+      if (schedule::has_room(rooms_, i)) return true;
+    return false;
+  }
+  // The next number by the rotation among those with room; none: closed_.
+  std::size_t next_index() {
+    auto pick = schedule::next_open_caller_id(chunk_.campaign.spec.rotation, rooms_, numbers_.size(), cursor_,
+                                              store_.random_.uniform());
+    closed_ = !pick;
+    if (!pick) return 0;
+    cursor_ = pick->cursor;
+    return pick->index;
   }
 
   Store& store_;
@@ -208,11 +228,12 @@ class Store::ChunkBuilder {
   std::unordered_set<std::int64_t> taken_;  // contacts of the calls added (deferred only)
   std::int64_t cursor_ = 0;
   bool per_call_ = true;
-  std::string chunk_number_;
   bool local_ = false;                         // local_presence: numbers picked by the contact's place
   bool split_ = false;                         // local_presence: a chunk per caller id (ClaimOptions)
   std::vector<schedule::NumberPlace> places_;  // of numbers_, for local_presence
-  std::size_t chunk_index_ = 0;                // local_presence: the chunk's (or this call's) number
+  std::size_t chunk_index_ = 0;                // the chunk's (or the last call's) number
+  schedule::NumberRooms rooms_;                // what each number may still place; empty: no limit
+  bool closed_ = false;                        // the chunk's one number could not be picked: none has room
 };
 
 namespace {
@@ -385,8 +406,10 @@ Store::PlaceNow Store::place_now(const Campaign& campaign, const std::vector<Con
   out.items.resize(contacts.size());
   Transaction tx(*db_);
   std::unique_ptr<ChunkBuilder> chunk;
+  ClaimOptions chunk_options = options;  // each chunk starts from the rooms the one before left
   auto flush = [&] {
     if (!chunk) return;
+    chunk_options.number_rooms = chunk->rooms();
     if (auto c = chunk->finish()) out.chunks.push_back(std::move(*c));
     chunk.reset();
   };
@@ -411,7 +434,14 @@ Store::PlaceNow Store::place_now(const Campaign& campaign, const std::vector<Con
       continue;
     }
     if (chunk && (static_cast<int>(chunk->size()) >= options.limit || !chunk->fits(cand.call))) flush();
-    if (!chunk) chunk = std::make_unique<ChunkBuilder>(*this, campaign, options, now);
+    if (!chunk) chunk = std::make_unique<ChunkBuilder>(*this, campaign, chunk_options, now);
+    if (!chunk->fits(cand.call)) {
+      // Every caller id has placed its daily cap in this request (the API refuses the request when none
+      // has room to begin with).
+      item.verdict = Verdict{Verdict::Kind::wait, now, "no from number has room left today"};
+      record.rollback();
+      continue;
+    }
     item.call_id = id;
     where[i] = {out.chunks.size(), chunk->size()};
     chunk->add(std::move(cand.call));

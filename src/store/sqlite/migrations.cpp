@@ -8,7 +8,7 @@ namespace {
 
 // Numbered migrations: never edit one that has shipped; add the next. docs/SCHEMA.md describes the result.
 // Times are Unix milliseconds (UTC) in INTEGER columns; the views show them readably.
-constexpr std::array<const char*, 15> kMigrations = {
+constexpr std::array<const char*, 16> kMigrations = {
     // 1: campaigns, contacts, calls, attempts, suppressions, the webhook outbox, counters kept by
     //    triggers, the state machines as data, and the inspection views.
     R"sql(
@@ -694,6 +694,15 @@ ALTER TABLE campaigns ADD COLUMN local_presence INTEGER NOT NULL DEFAULT 0 CHECK
     R"sql(
 ALTER TABLE calls ADD COLUMN priority INTEGER NOT NULL DEFAULT 0 CHECK (priority BETWEEN 0 AND 100);
 CREATE INDEX calls_ranked ON calls(campaign_id, priority, next_attempt_at) WHERE state = 'pending' AND priority <> 0;
+)sql",
+    // 16: caller-id health (issue 20.5): a campaign's daily cap per from number and its rest for a failing
+    //     number (JSON, NULL = none); the calls of a number across a workspace are read along
+    //     attempts_from_time.
+    R"sql(
+ALTER TABLE campaigns ADD COLUMN max_calls_per_number INTEGER
+  CHECK (max_calls_per_number IS NULL OR max_calls_per_number >= 1);
+ALTER TABLE campaigns ADD COLUMN number_rest TEXT;
+CREATE INDEX attempts_from_time ON attempts(from_number, submitted_at);
 )sql",
 };
 

@@ -9,16 +9,17 @@ INSERT INTO campaigns(workspace, name, agent_id, provider, from_number, from_num
                       trigger_at, timezone, start_time, end_time, working_days, concurrency, max_calls_per_day,
                       retry_attempts, retry_delay_s, webhook_url, webhook_secret_id, required_variables, options,
                       status, created_at, updated_at, subject, reg_f, require_consent, dnc_lists, predial,
-                      retry_policy, calls_per_second, calls_per_minute, local_presence)
+                      retry_policy, calls_per_second, calls_per_minute, local_presence, max_calls_per_number,
+                      number_rest)
 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22,
-        ?23, ?23, ?24, ?25, ?26, ?27, ?28, ?29, ?30, ?31, ?32))sql";
+        ?23, ?23, ?24, ?25, ?26, ?27, ?28, ?29, ?30, ?31, ?32, ?33, ?34))sql";
 
 #define DIALERD_CAMPAIGN_COLUMNS                                                                                 \
   "id, workspace, name, agent_id, provider, from_number, from_numbers, rotation, schedule_type, trigger_at, "    \
   "timezone, start_time, end_time, working_days, concurrency, max_calls_per_day, retry_attempts, "               \
   "retry_delay_s, webhook_url, webhook_secret_id, required_variables, options, status, created_at, updated_at, " \
   "subject, reg_f, require_consent, dnc_lists, predial, retry_policy, calls_per_second, calls_per_minute, "      \
-  "local_presence"
+  "local_presence, max_calls_per_number, number_rest"
 inline constexpr const char* kSelectCampaign = "SELECT " DIALERD_CAMPAIGN_COLUMNS " FROM campaigns WHERE id = ?1";
 inline constexpr const char* kSelectWorkspaceCampaign =
     "SELECT " DIALERD_CAMPAIGN_COLUMNS " FROM campaigns WHERE id = ?1 AND workspace = ?2";
@@ -206,6 +207,19 @@ WHERE a.contact_id = ?1 AND a.submitted_at >= ?2 - 691200000 AND coalesce(a.fini
 inline constexpr const char* kCampaignCallsSince = R"sql(
 SELECT count(*) FROM attempts WHERE campaign_id = ?1 AND submitted_at >= ?2
   AND (outcome IS NULL OR (outcome <> 'not_submitted' AND outcome <> 'rejected')))sql";
+// Caller-id health (docs/SCHEDULING.md): the calls placed from number ?1 since ?2 by workspace ?3's
+// campaigns; and its latest ?3 finished calls in workspace ?2, latest placed first (a call's outcome, not
+// a try that was not submitted, was rejected or is held as uncertain). Both along attempts_from_time.
+inline constexpr const char* kNumberCallsSince = R"sql(
+SELECT count(*) FROM attempts a JOIN campaigns c ON c.id = a.campaign_id
+WHERE a.from_number = ?1 AND a.submitted_at >= ?2 AND c.workspace = ?3
+  AND (a.outcome IS NULL OR (a.outcome <> 'not_submitted' AND a.outcome <> 'rejected')))sql";
+inline constexpr const char* kNumberRecent = R"sql(
+SELECT a.outcome, coalesce(a.finished_at, a.submitted_at) FROM attempts a JOIN campaigns c ON c.id = a.campaign_id
+WHERE a.from_number = ?1 AND c.workspace = ?2
+  AND a.outcome IN ('completed', 'no_answer', 'busy', 'voicemail', 'failed', 'cancelled', 'provider_error', 'timeout',
+                    'opted_out')
+ORDER BY a.submitted_at DESC LIMIT ?3)sql";
 inline constexpr const char* kCallDetail =
     "SELECT k.id, p.phone, p.first_name, p.last_name, k.variables, k.attempts, k.max_retries, k.contact_id, "
     "p.timezone, p.active, " DIALERD_SUPPRESSED
@@ -257,7 +271,7 @@ inline constexpr const char* kUpdateSettings = R"sql(
 UPDATE campaigns SET name = ?2, timezone = ?3, start_time = ?4, end_time = ?5, working_days = ?6, concurrency = ?7,
                      max_calls_per_day = ?8, retry_attempts = ?9, retry_delay_s = ?10, rotation = ?11, updated_at = ?12,
                      options = ?13, dnc_lists = ?14, predial = ?15, retry_policy = ?16, calls_per_second = ?17,
-                     calls_per_minute = ?18, local_presence = ?19
+                     calls_per_minute = ?18, local_presence = ?19, max_calls_per_number = ?20, number_rest = ?21
 WHERE id = ?1)sql";
 // The reason a workspace's contact is suppressed, as the claim sees it.
 inline constexpr const char* kContactSuppressed =

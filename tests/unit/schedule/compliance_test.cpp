@@ -142,6 +142,31 @@ TEST_CASE("compliance: a workspace at its ceiling waits for a slot - and the che
   CHECK(decide(ny_campaign(), in("America/New_York"), f, legal, now, Explain::when_blocked).kind == Kind::wait);
 }
 
+TEST_CASE("compliance: caller ids - passes while a from number is usable and waits for the first to open again") {
+  LegalRules legal;
+  const auto now = at("2026-11-23T20:00:00Z");  // 15:00 in New York
+  CallFacts f;
+  auto none = decide(ny_campaign(), in("America/New_York"), f, legal, now);
+  CHECK(std::none_of(none.passed.begin(), none.passed.end(), [](const Check& c) { return c.id == "caller-ids"; }));
+  NumberState capped{"+12125550100", 0, at("2026-11-24T05:00:00Z"), "placed 3 calls today, its cap is 3"};
+  NumberState rested{"+12125550101", 0, at("2026-11-23T21:00:00Z"), "rested until 2026-11-23T21:00:00Z"};
+  NumberState open{"+12125550102", 2, std::nullopt, ""};
+  f.caller_ids = std::vector<NumberState>{capped, rested, open};
+  auto ok = decide(ny_campaign(), in("America/New_York"), f, legal, now);
+  CHECK(ok.kind == Kind::dispatch);
+  auto pass = std::find_if(ok.passed.begin(), ok.passed.end(), [](const Check& c) { return c.id == "caller-ids"; });
+  REQUIRE(pass != ok.passed.end());
+  CHECK(pass->reason ==
+        "1 of 3 from numbers usable; +12125550100 placed 3 calls today, its cap is 3; +12125550101 "
+        "rested until 2026-11-23T21:00:00Z");
+  f.caller_ids = std::vector<NumberState>{capped, rested};
+  auto shut = decide(ny_campaign(), in("America/New_York"), f, legal, now);
+  CHECK(shut.kind == Kind::wait);
+  CHECK(failed(shut, "caller-ids"));
+  CHECK(shut.until == at("2026-11-23T21:00:00Z"));  // the rest ends first, inside the calling hours
+  CHECK(decide(ny_campaign(), in("America/New_York"), f, legal, now, Explain::when_blocked).kind == Kind::wait);
+}
+
 TEST_CASE("compliance: the rolling limit") {
   LegalRules legal;
   const RollingCap cap{7, 7 * 24, RollingCap::Per::contact, 0, "test", "", ""};

@@ -394,3 +394,72 @@ TEST_CASE("scheduler loop: a workspace's ceiling is shared by its running campai
   CHECK(loop.store.in_flight(b) == 4);
   CHECK(loop.store.in_flight(c) == 5);
 }
+
+TEST_CASE("scheduler loop: each from number places its daily cap - the loop wakes at the campaign's next day") {
+  Loop loop;
+  auto s = spec(/*concurrency=*/10);
+  s.from_numbers = {"+14155550100", "+14155550101"};
+  s.max_calls_per_number_per_day = 2;
+  auto id = loop.add(s, 6);
+  loop.start();
+  // One caller id per chunk (the fake takes one per request): 2 from each number, then none has room.
+  REQUIRE(loop.fake().calls() == 4);
+  std::map<std::string, int> per_number;
+  for (const auto& chunk : loop.fake().chunks)
+    for (const auto& call : chunk.calls) ++per_number[call.from_number];
+  CHECK(per_number == std::map<std::string, int>{{"+14155550100", 2}, {"+14155550101", 2}});
+  for (std::size_t i = 0; i < loop.fake().chunks.size(); ++i) loop.report("acme", i, domain::Outcome::completed);
+  CHECK(loop.fake().calls() == 4);                      // an outcome frees a slot, not a number's cap
+  const UnixMs midnight = kWednesdayNoon + 12 * kHour;  // the campaign's zone is UTC
+  CHECK(loop.time.next_deadline() == midnight);
+  loop.advance_to(midnight - 1);
+  CHECK(loop.fake().calls() == 4);
+  // A new day: the numbers have room again, and the contacts' legal hours (08:00 in Reykjavik) come next.
+  loop.advance_to(midnight);
+  CHECK(loop.fake().calls() == 4);
+  CHECK(loop.time.next_deadline() == midnight + 8 * kHour);
+  loop.advance_to(midnight + 8 * kHour);
+  CHECK(loop.fake().calls() == 6);
+  CHECK(loop.store.counts(id).pending == 0);
+}
+
+TEST_CASE("scheduler loop: a from number whose last calls failed rests - the other goes on - then both rest") {
+  Loop loop;
+  auto s = spec(/*concurrency=*/1);
+  const std::string a = "+14155550100", b = "+14155550101";
+  s.from_numbers = {a, b};
+  s.number_rest = domain::NumberRest{2, 600, {domain::Outcome::failed}};
+  loop.add(s, 8);
+  loop.start();
+  const auto from = [&](std::size_t n) { return loop.fake().chunks.at(n).calls.at(0).from_number; };
+  REQUIRE(loop.fake().calls() == 1);
+  CHECK(from(0) == a);
+  loop.report("acme", 0, domain::Outcome::failed);
+  CHECK(from(1) == b);
+  loop.report("acme", 1, domain::Outcome::failed);
+  CHECK(from(2) == a);
+  loop.advance_to(kWednesdayNoon + 10 * kSecond);
+  loop.report("acme", 2, domain::Outcome::failed);  // a's second failure in a row: a rests
+  CHECK(from(3) == b);
+  loop.advance_to(kWednesdayNoon + 20 * kSecond);
+  loop.report("acme", 3, domain::Outcome::failed);  // and now b
+  CHECK(loop.fake().chunks.size() == 4);
+  CHECK(loop.time.next_deadline() == kWednesdayNoon + 610 * kSecond);  // when a's rest ends
+  loop.advance_to(kWednesdayNoon + 610 * kSecond - 1);
+  CHECK(loop.fake().chunks.size() == 4);
+  loop.advance_to(kWednesdayNoon + 610 * kSecond);
+  REQUIRE(loop.fake().chunks.size() == 5);
+  CHECK(from(4) == a);
+  // On probation: one more failure rests it again at once; b is still resting, so nothing goes out.
+  loop.advance_to(kWednesdayNoon + 615 * kSecond);
+  loop.report("acme", 4, domain::Outcome::failed);
+  CHECK(loop.fake().chunks.size() == 5);
+  CHECK(loop.time.next_deadline() == kWednesdayNoon + 620 * kSecond);  // b's rest ends first now
+  loop.advance_to(kWednesdayNoon + 620 * kSecond);
+  REQUIRE(loop.fake().chunks.size() == 6);
+  CHECK(from(5) == b);
+  // A call that does not fail ends the run: b stays usable.
+  loop.report("acme", 5, domain::Outcome::completed);
+  REQUIRE(loop.fake().chunks.size() == 7);
+  CHECK(from(6) == b);
+}

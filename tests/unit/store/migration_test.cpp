@@ -586,3 +586,27 @@ INSERT INTO calls(campaign_id, contact_id, state, next_attempt_at, created_at, u
   CHECK_THROWS(db.exec("UPDATE calls SET priority = 101 WHERE id = 1"));
   CHECK_THROWS(db.exec("UPDATE calls SET priority = -1 WHERE id = 1"));
 }
+
+TEST_CASE("store: migration 16 adds caller-id health - an old campaign limits no number and the settings round-trip") {
+  testing::TempDir dir;
+  const std::string path = old_campaign_at(dir, 15);
+  Store s({path});
+  auto old = s.campaign(1);
+  REQUIRE(old);
+  CHECK_FALSE(old->spec.max_calls_per_number_per_day);
+  CHECK_FALSE(old->spec.number_rest);
+  auto spec = old->spec;
+  spec.max_calls_per_number_per_day = 50;
+  spec.number_rest = domain::NumberRest{3, 900, {domain::Outcome::failed, domain::Outcome::timeout}};
+  s.update_settings(1, spec, 20);
+  CHECK(s.campaign(1)->spec.max_calls_per_number_per_day == 50);
+  CHECK(s.campaign(1)->spec.number_rest == spec.number_rest);
+  Db db(path, Db::Mode::read_write, 1000);
+  CHECK(text_of(db, "SELECT number_rest FROM campaigns WHERE id = 1") ==
+        R"({"after_failures":3,"outcomes":["failed","timeout"],"rest_seconds":900})");
+  CHECK(text_of(db, "SELECT count(*) FROM sqlite_master WHERE name = 'attempts_from_time'") == "1");
+  CHECK_THROWS(db.exec("UPDATE campaigns SET max_calls_per_number = 0 WHERE id = 1"));
+  // A stored rest that is not one is a corrupt row, named.
+  db.exec(R"(UPDATE campaigns SET number_rest = '{"after_failures": 0}' WHERE id = 1)");
+  CHECK_THROWS_WITH(s.campaign(1), Catch::Contains("number_rest.after_failures"));
+}

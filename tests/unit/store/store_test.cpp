@@ -1389,3 +1389,116 @@ TEST_CASE("store: a priority level is one range of calls_ranked in due order - n
   CHECK_THAT(below, Catch::Contains("calls_ranked (campaign_id=? AND priority<?)"));
   CHECK_THAT(below, !Catch::Contains("TEMP B-TREE"));
 }
+
+TEST_CASE("store: a from number's reads are ranges of attempts_from_time - no sort") {
+  testing::TempDir dir;
+  { Store s({dir.file("q.db")}); }
+  store::sqlite::Db db(dir.file("q.db"), store::sqlite::Db::Mode::read_only, 1000);
+  std::vector<std::unique_ptr<std::string>> texts;  // Db::cached keeps the text's address
+  const auto plan = [&](const char* sql) {
+    std::string out;
+    texts.push_back(std::make_unique<std::string>(std::string("EXPLAIN QUERY PLAN ") + sql));
+    auto& q = db.cached(texts.back()->c_str());
+    while (q.step()) out += q.text(3) + "\n";
+    q.reset();
+    return out;
+  };
+  const auto today = plan(store::sql::kNumberCallsSince);
+  INFO(today);
+  CHECK_THAT(today, Catch::Contains("attempts_from_time (from_number=? AND submitted_at>?)"));
+  const auto recent = plan(store::sql::kNumberRecent);
+  INFO(recent);
+  CHECK_THAT(recent, Catch::Contains("attempts_from_time (from_number=?)"));
+  CHECK_THAT(recent, !Catch::Contains("TEMP B-TREE"));
+}
+
+TEST_CASE("store: a from number's calls today and latest outcomes count the workspace's campaigns and no other's") {
+  testing::TempDir dir;
+  Store s({dir.file("q.db")});
+  auto mine = spec(100);
+  mine.workspace = "initech";
+  mine.from_numbers = {"+14155550100", "+14155550101"};
+  mine.rotation = "sequential";  // one number per chunk: the first chunk +...100, the next +...101
+  mine.max_calls_per_number_per_day = 10;
+  mine.number_rest = NumberRest{2, 600, {Outcome::failed}};
+  auto a = s.create_campaign(mine, people(4), 1000);
+  auto b = s.create_campaign(mine, people(1, 10), 1000);
+  auto theirs = mine;
+  theirs.workspace = "globex";
+  auto g = s.create_campaign(theirs, people(3, 20), 1000);
+  REQUIRE(s.campaign(a)->spec.max_calls_per_number_per_day == 10);
+  REQUIRE(s.campaign(a)->spec.number_rest == mine.number_rest);
+  auto answer = [&](const DispatchChunk& chunk, Outcome o, UnixMs at) {
+    s.record_submission(chunk, all(chunk, Kind::accepted), at);
+    std::vector<OutcomeReport> reports;
+    for (const auto& c : chunk.calls)
+      reports.push_back({"pc-" + std::to_string(c.id) + "-" + std::to_string(c.attempt), o, ""});
+    s.record_outcomes("acme", reports, at + 10);
+  };
+  auto first = *s.claim(*s.campaign(a), 3, 2000);  // from +...100
+  answer(first, Outcome::failed, 2000);
+  auto second = *s.claim(*s.campaign(b), 1, 3000);  // campaign b's first chunk: +...100 too
+  REQUIRE(second.calls[0].from_number == "+14155550100");
+  answer(second, Outcome::completed, 3000);
+  auto other = *s.claim(*s.campaign(g), 3, 2500);  // another workspace's calls from the same number
+  answer(other, Outcome::failed, 2500);
+
+  auto uses = s.number_uses(*s.campaign(a), 0);
+  REQUIRE(uses.size() == 2);
+  CHECK(uses[0].calls_today == 4);  // campaign a's 3 and b's 1; globex's 3 are not counted
+  CHECK(uses[1].calls_today == 0);
+  REQUIRE(uses[0].recent.size() == 2);  // the latest two finished calls, newest first
+  CHECK(uses[0].recent[0].outcome == Outcome::completed);
+  CHECK(uses[0].recent[0].at == 3010);
+  CHECK(uses[0].recent[1].outcome == Outcome::failed);
+  CHECK(s.number_uses(*s.campaign(a), 2800)[0].calls_today == 1);  // since the day began
+  CHECK(s.number_uses(*s.campaign(g), 0)[0].calls_today == 3);
+  // A call in flight is not among the finished ones.
+  auto out = *s.claim(*s.campaign(a), 1, 4000);
+  CHECK(out.calls[0].from_number == "+14155550101");
+  s.record_submission(out, all(out, Kind::accepted), 4000);
+  CHECK(s.number_uses(*s.campaign(a), 0)[1].calls_today == 1);
+  CHECK(s.number_uses(*s.campaign(a), 0)[1].recent.empty());
+}
+
+TEST_CASE("store: a claim gives calls only to numbers with room and ends when none can take the next call") {
+  testing::TempDir dir;
+  Store s({dir.file("q.db")});
+  auto sp = spec(100);
+  sp.from_numbers = {"+14155550100", "+14155550101", "+14155550102"};
+  sp.from_number = sp.from_numbers[0];
+  auto id = s.create_campaign(sp, people(10), 1000);
+  // A number per call (round robin): the closed middle number is skipped; the claim ends once the open
+  // ones have placed their room, the rest left due.
+  store::ClaimOptions per_call{10, 0, true, false, ""};
+  per_call.number_rooms = {2, 0, 1};
+  auto chunk = *s.claim(*s.campaign(id), per_call, 1000, nullptr);
+  std::vector<std::string> from;
+  for (const auto& c : chunk.calls) from.push_back(c.from_number);
+  CHECK(from == std::vector<std::string>{"+14155550100", "+14155550102", "+14155550100"});
+  CHECK(s.counts(id).pending == 7);
+  per_call.number_rooms = {0, 0, 0};
+  CHECK_FALSE(s.claim(*s.campaign(id), per_call, 1000, nullptr));
+  CHECK(s.counts(id).pending == 7);
+  // One caller id per request: the chunk ends at its number's room; the next chunk takes the next number.
+  store::ClaimOptions per_request{10, 0, false, false, ""};
+  per_request.number_rooms = {0, 2, 5};
+  auto a = *s.claim(*s.campaign(id), per_request, 1000, nullptr);
+  REQUIRE(a.calls.size() == 2);
+  for (const auto& c : a.calls) CHECK(c.from_number == "+14155550101");
+  per_request.number_rooms = {0, 0, 5};
+  auto b = *s.claim(*s.campaign(id), per_request, 1000, nullptr);
+  REQUIRE(b.calls.size() == 5);
+  for (const auto& c : b.calls) CHECK(c.from_number == "+14155550102");
+  // local_presence: the 415 contact's local numbers are closed, so the next tier (the country) serves it.
+  auto lp = sp;
+  lp.from_numbers = {"+14155550100", "+12125550100"};
+  lp.from_number = lp.from_numbers[0];
+  lp.rotation = "local_presence";
+  auto id2 = s.create_campaign(lp, people(2, 40), 1000);
+  per_call.number_rooms = {0, 1};
+  auto local = *s.claim(*s.campaign(id2), per_call, 1000, nullptr);
+  REQUIRE(local.calls.size() == 1);
+  CHECK(local.calls[0].from_number == "+12125550100");
+  CHECK(s.counts(id2).pending == 1);
+}
