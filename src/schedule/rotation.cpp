@@ -75,9 +75,18 @@ std::vector<NumberState> number_states(const domain::CampaignSpec& spec, const s
       for (int k = 0; k < rest->after_failures; ++k) last = std::max(last, use.recent[static_cast<std::size_t>(k)].at);
       const domain::UnixMs until = last + static_cast<domain::UnixMs>(rest->rest_seconds) * 1000;
       if (until > now) {
+        std::string ended = "failed";  // the default outcomes; else "ended busy or no_answer"
+        if (rest->outcomes != std::vector<domain::Outcome>{domain::Outcome::failed}) {
+          ended = "ended";
+          for (std::size_t k = 0; k < rest->outcomes.size(); ++k)
+            ended += (k == 0                           ? " "
+                      : k + 1 == rest->outcomes.size() ? " or "
+                                                       : ", ") +
+                     std::string(domain::to_string(rest->outcomes[k]));
+        }
         const std::string rested =
-            fmt::format("rested until {} (its last {} calls failed)",
-                        util::format_rfc3339(until, util::TimePrecision::seconds), rest->after_failures);
+            fmt::format("rested until {} (its last {} calls {})",
+                        util::format_rfc3339(until, util::TimePrecision::seconds), rest->after_failures, ended);
         st.room = 0;
         st.until = std::max(st.until.value_or(until), until);
         st.why = st.why.empty() ? rested : st.why + "; " + rested;

@@ -470,7 +470,7 @@ TEST_CASE("each from number places its daily cap - the explanation names the num
   auto raised = api_call(daemon, "PATCH", "/v1/campaigns/" + id, json{{"max_calls_per_number_per_day", 3}}.dump());
   REQUIRE(raised.status == 200);
   REQUIRE(wait_until([&] { return fake.tasks_received() == 6; }));
-  // Removed (null): no check shown.
+  // Removed (null): the campaign shows neither.
   auto cleared = api_call(daemon, "PATCH", "/v1/campaigns/" + id,
                           json{{"max_calls_per_number_per_day", nullptr}, {"number_rest", nullptr}}.dump());
   REQUIRE(cleared.status == 200);

@@ -148,6 +148,7 @@ TEST_CASE("compliance: caller ids - passes while a from number is usable and wai
   CallFacts f;
   auto none = decide(ny_campaign(), in("America/New_York"), f, legal, now);
   CHECK(std::none_of(none.passed.begin(), none.passed.end(), [](const Check& c) { return c.id == "caller-ids"; }));
+  CHECK_FALSE(failed(none, "caller-ids"));
   NumberState capped{"+12125550100", 0, at("2026-11-24T05:00:00Z"), "placed 3 calls today, its cap is 3"};
   NumberState rested{"+12125550101", 0, at("2026-11-23T21:00:00Z"), "rested until 2026-11-23T21:00:00Z"};
   NumberState open{"+12125550102", 2, std::nullopt, ""};

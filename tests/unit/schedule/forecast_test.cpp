@@ -56,6 +56,35 @@ TEST_CASE("forecast: windows and the daily cap stretch a campaign over days") {
   for (const auto& h : f.hours) CHECK(h.calls <= 500);
 }
 
+TEST_CASE("forecast: a daily cap per from number bounds a day by the cap times the numbers") {
+  CampaignRules c;
+  c.zone = find_zone("America/New_York");
+  c.concurrency = 100;
+  c.window = DailyWindow{9 * 60, 17 * 60};
+  c.days = DayRule::of_weekdays({1, 2, 3, 4, 5});
+  LegalRules legal;
+  ForecastInput in{&c,
+                   &legal,
+                   1200,
+                   {ContactPlace{{c.zone}, "number", "US-NY"}},
+                   0,
+                   60,
+                   at("2026-11-27T20:00:00Z")};  // Friday 15:00 EST
+  // Two numbers of 250 a day; they placed 100 already today: 400 more on Friday, 500 on Monday, 300 on
+  // Tuesday.
+  in.numbers_per_day = 500;
+  in.numbers_used_today = 100;
+  auto f = forecast(in);
+  REQUIRE(f.finish);
+  CHECK(*f.finish > at("2026-12-01T14:00:00Z"));
+  CHECK(*f.finish <= at("2026-12-01T17:00:00Z"));
+  CHECK(total(f) == Approx(1200));
+  double friday = 0;
+  for (const auto& h : f.hours)
+    if (h.start < at("2026-11-28T05:00:00Z")) friday += h.calls;
+  CHECK(friday == Approx(400));
+}
+
 TEST_CASE("forecast: contacts whose legal window never meets the campaign's do not finish") {
   CampaignRules c;
   c.zone = find_zone("America/New_York");

@@ -139,7 +139,7 @@ TEST_CASE("rotation: a number whose last calls all failed rests after the last o
                     {failing(3, last), mixed, broken, failing(2, last), failing(3, kNow - 600000)}, kNow, kNextDay);
   CHECK(st[0].room == 0);
   CHECK(st[0].until == last + 600000);
-  CHECK(st[0].why == "rested until 2025-12-06T05:55:40Z (its last 3 calls failed)");
+  CHECK(st[0].why == "rested until 2025-12-06T05:55:40Z (its last 3 calls ended failed or provider_error)");
   CHECK(st[1].room == 0);
   CHECK(st[2].room > 0);  // no_answer is not among the outcomes
   CHECK(st[3].room > 0);  // two failures of three
@@ -150,7 +150,6 @@ TEST_CASE("rotation: a number whose last calls all failed rests after the last o
   late.recent[2].at = last + 5000;
   CHECK(number_states(spec, {"+1a"}, {late}, kNow, kNextDay)[0].until == last + 5000 + 600000);
   // Capped and resting: open again once both are over.
-  spec.max_calls_per_day = std::nullopt;
   spec.max_calls_per_number_per_day = 2;
   auto both = failing(3, last);
   both.calls_today = 2;
@@ -158,7 +157,7 @@ TEST_CASE("rotation: a number whose last calls all failed rests after the last o
   CHECK(s2[0].until == last + 600000);
   CHECK(s2[0].why ==
         "placed 2 calls today, its max_calls_per_number_per_day is 2; rested until "
-        "2025-12-06T05:55:40Z (its last 3 calls failed)");
+        "2025-12-06T05:55:40Z (its last 3 calls ended failed or provider_error)");
   CHECK(caller_ids_open_at(s2) == last + 600000);
 }
 

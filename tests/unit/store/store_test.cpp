@@ -1460,6 +1460,7 @@ TEST_CASE("store: a from number's calls today and latest outcomes count the work
   CHECK(s.number_uses(*s.campaign(a), 0)[1].calls_today == 1);
   CHECK(s.number_uses(*s.campaign(a), 0)[1].recent.empty());
 }
+  CHECK(uses[0].recent[1].at == 2010);  // campaign a's, not globex's later failure from the same number
 
 TEST_CASE("store: a claim gives calls only to numbers with room and ends when none can take the next call") {
   testing::TempDir dir;
@@ -1480,16 +1481,17 @@ TEST_CASE("store: a claim gives calls only to numbers with room and ends when no
   per_call.number_rooms = {0, 0, 0};
   CHECK_FALSE(s.claim(*s.campaign(id), per_call, 1000, nullptr));
   CHECK(s.counts(id).pending == 7);
-  // One caller id per request: the chunk ends at its number's room; the next chunk takes the next number.
+  // One caller id per request: the cursor (4: number 1) is on a closed number, so the chunk takes the
+  // next, and ends at its room; the next chunk takes the next number with room.
   store::ClaimOptions per_request{10, 0, false, false, ""};
-  per_request.number_rooms = {0, 2, 5};
+  per_request.number_rooms = {2, 0, 5};
   auto a = *s.claim(*s.campaign(id), per_request, 1000, nullptr);
-  REQUIRE(a.calls.size() == 2);
-  for (const auto& c : a.calls) CHECK(c.from_number == "+14155550101");
-  per_request.number_rooms = {0, 0, 5};
+  REQUIRE(a.calls.size() == 5);
+  for (const auto& c : a.calls) CHECK(c.from_number == "+14155550102");
+  per_request.number_rooms = {2, 0, 0};
   auto b = *s.claim(*s.campaign(id), per_request, 1000, nullptr);
-  REQUIRE(b.calls.size() == 5);
-  for (const auto& c : b.calls) CHECK(c.from_number == "+14155550102");
+  REQUIRE(b.calls.size() == 2);
+  for (const auto& c : b.calls) CHECK(c.from_number == "+14155550100");
   // local_presence: the 415 contact's local numbers are closed, so the next tier (the country) serves it.
   auto lp = sp;
   lp.from_numbers = {"+14155550100", "+12125550100"};
