@@ -302,6 +302,7 @@ std::optional<DispatchChunk> Store::claim(const Campaign& campaign, const ClaimO
   int examined = 0;
   std::vector<Candidate> batch;
   std::vector<std::pair<CallId, std::string>> corrupt;  // read in this batch but not readable
+  std::unordered_set<std::int64_t> called_before;       // contacts of the batch with a counted call
   // Claims from one scan (every due call, or one priority level's) until the chunk holds `target` calls,
   // the scan runs out, or the claim must end (false: a call held, or one needing a chunk of its own; the
   // rest of its batch is still judged).
@@ -310,6 +311,7 @@ std::optional<DispatchChunk> Store::claim(const Campaign& campaign, const ClaimO
     while (more && go_on && static_cast<int>(chunk.size()) < target && examined < max_examined) {
       batch.clear();
       corrupt.clear();
+      called_before.clear();
       history.clear();
       chunk.flush();  // the next read must not see the calls taken so far as pending
       auto& due = db_->cached(level ? kSelectDueRanked : kSelectDue);
@@ -324,7 +326,9 @@ std::optional<DispatchChunk> Store::claim(const Campaign& campaign, const ClaimO
           continue;
         }
         due.expect_columns(kLatestCall, kLatestCallColumn);
-        history.known(batch.back().call.contact_id, due.opt_int64(kLatestCall));
+        const auto latest = due.opt_int64(kLatestCall);
+        history.known(batch.back().call.contact_id, latest);
+        if (latest) called_before.insert(batch.back().call.contact_id);
       }
       due.reset();
       more = static_cast<int>(batch.size() + corrupt.size()) == want;
@@ -346,6 +350,19 @@ std::optional<DispatchChunk> Store::claim(const Campaign& campaign, const ClaimO
           go_on = false;  // left due for a chunk of its own caller id; the next batch would begin with it
           continue;
         }
+        // A call of the same contact is out (another campaign's, or this one's before a new upload made
+        // this call): this one waits for it, whatever the rules say. A contact never called has none out.
+        if (called_before.count(c.call.contact_id))
+          if (auto out = db_->cached(kContactCallOut).bind(1, c.call.contact_id).first_int64()) {
+            db_->cached(kDeferCall)
+                .bind(1, c.call.id)
+                .bind(2, now + kContactOutRetryMs)
+                .bind(3, "call " + std::to_string(*out) +
+                             " to this contact is out (dispatching, in progress or held); this call waits for it")
+                .bind(4, now)
+                .run();
+            continue;
+          }
         Verdict v = judge ? judge(c, history) : Verdict{};
         if (v.kind == Verdict::Kind::hold) {
           go_on = false;  // the next batch would begin with this call again

@@ -55,8 +55,6 @@ UPDATE contacts SET phone = ?2, first_name = ?3, last_name = ?4, timezone = ?5, 
                     external_id = ?8, deleted_at = NULL, updated_at = ?9, consent = ?10
 WHERE id = ?1)sql";
 constexpr const char* kReviveRecord = "UPDATE contacts SET created_at = ?2 WHERE id = ?1";
-constexpr const char* kContactCallOut =
-    "SELECT 1 FROM calls WHERE contact_id = ?1 AND state IN ('dispatching', 'in_progress', 'held') LIMIT 1";
 constexpr const char* kSkipCallsOfDeleted = R"sql(
 UPDATE calls SET state = 'skipped', last_outcome = 'skipped', last_error = 'contact deleted', updated_at = ?2
 WHERE contact_id = ?1 AND state = 'pending')sql";

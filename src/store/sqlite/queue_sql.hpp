@@ -176,6 +176,10 @@ inline constexpr const char* kSelectCandidate =
 inline constexpr const char* kContactCallInFlight = R"sql(
 SELECT id FROM calls WHERE contact_id = ?1 AND campaign_id = ?2 AND state IN ('dispatching', 'in_progress', 'held')
 LIMIT 1)sql";
+// A call of the contact that is out (dispatching, in progress or held), in any campaign: the claim leaves
+// the contact's other due calls waiting for it to end, so no one gets two calls at once.
+inline constexpr const char* kContactCallOut = R"sql(
+SELECT id FROM calls WHERE contact_id = ?1 AND state IN ('dispatching', 'in_progress', 'held') LIMIT 1)sql";
 inline constexpr const char* kDeferCall = R"sql(
 UPDATE calls SET next_attempt_at = ?2, last_error = ?3, updated_at = ?4 WHERE id = ?1 AND state = 'pending')sql";
 inline constexpr const char* kSkipCall = R"sql(

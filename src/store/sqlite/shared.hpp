@@ -25,6 +25,8 @@ domain::CallState stored_call_state(const std::string& text, domain::CallId id);
 
 // How long a call whose stored row cannot be read waits before the claim reads it again.
 inline constexpr domain::UnixMs kCorruptRetryMs = 3600 * 1000;
+// How long a due call waits, and is then read again, while a call of its contact is out (Store::claim).
+inline constexpr domain::UnixMs kContactOutRetryMs = 60 * 1000;
 
 inline std::optional<std::string> non_empty(const std::string& s) {
   return s.empty() ? std::nullopt : std::optional<std::string>(s);

@@ -583,6 +583,9 @@ TEST_CASE("store: the per-contact cap counts calls from every campaign when a cl
   auto first = s.claim(*s.campaign(a), options, noon, judge_for(a));
   REQUIRE(first);
   CHECK(first->calls.size() == 1);
+  // Her call ends (while it is out, campaign B's call would wait for it: one call out per contact).
+  s.record_submission(*first, all(*first, Kind::accepted), noon);
+  s.record_outcomes("acme", {{"pc-" + std::to_string(first->calls[0].id) + "-1", Outcome::completed, ""}}, noon);
   // Campaign B's call to the same person waits for her next day's respectful hours: 08:00 EST.
   CHECK_FALSE(s.claim(*s.campaign(b), options, noon, judge_for(b)));
   CHECK(s.next_due(b) == 1763989200000);  // 2025-11-24T13:00:00Z
@@ -1150,12 +1153,18 @@ TEST_CASE("store: local_presence gives each call a local number - a one-caller-i
   sp.from_numbers = {"+12125550100", "+14155550100"};
   sp.from_number = sp.from_numbers[0];
   sp.rotation = "local_presence";
-  std::vector<ContactInput> contacts;
-  for (const char* phone : {"+14155550111", "+12125550111", "+14155550112", "+16465550111", "+13125550111"}) {
-    ContactInput c;
-    c.phone = phone;
-    contacts.push_back(c);
-  }
+  // The same places for each campaign, other people (a person's call out would hold their next one back).
+  const auto contacts_at = [](char k) {
+    std::vector<ContactInput> out;
+    for (const char* phone : {"+14155550111", "+12125550111", "+14155550112", "+16465550111", "+13125550111"}) {
+      ContactInput c;
+      c.phone = phone;
+      c.phone[c.phone.size() - 3] = k;
+      out.push_back(c);
+    }
+    return out;
+  };
+  const auto contacts = contacts_at('1');
   auto id = s.create_campaign(sp, contacts, 1000);
   REQUIRE(s.campaign(id)->spec.rotation == "local_presence");
   // A kind that takes a caller id per call: each call its own nearest number.
@@ -1167,7 +1176,7 @@ TEST_CASE("store: local_presence gives each call a local number - a one-caller-i
   CHECK(all.calls[3].from_number == "+12125550100");  // 646 is New York too
 
   // One caller id per request: a chunk holds the calls its number is local to (and those with none local).
-  auto id2 = s.create_campaign(sp, contacts, 1000);
+  auto id2 = s.create_campaign(sp, contacts_at('2'), 1000);
   store::ClaimOptions one{10, 0, false, true, ""};
   auto first = *s.claim(*s.campaign(id2), one, 1000, nullptr);
   std::vector<std::string> phones;
@@ -1176,13 +1185,13 @@ TEST_CASE("store: local_presence gives each call a local number - a one-caller-i
     phones.push_back(c.phone);
   }
   // 312 (Chicago) has no local number but shares the country with both: it joins the first chunk.
-  CHECK(phones == std::vector<std::string>{"+14155550111", "+14155550112", "+13125550111"});
+  CHECK(phones == std::vector<std::string>{"+14155550211", "+14155550212", "+13125550211"});
   auto second = *s.claim(*s.campaign(id2), one, 1000, nullptr);
   REQUIRE(second.calls.size() == 2);
   for (const auto& c : second.calls) CHECK(c.from_number == "+12125550100");
   CHECK_FALSE(s.claim(*s.campaign(id2), one, 1000, nullptr));
   // A kind whose request carries no caller id (the provider picks its own) keeps whole chunks.
-  auto id3 = s.create_campaign(sp, contacts, 1000);
+  auto id3 = s.create_campaign(sp, contacts_at('3'), 1000);
   auto whole = *s.claim(*s.campaign(id3), {10, 0, false, false, ""}, 1000, nullptr);
   CHECK(whole.calls.size() == 5);
 }
@@ -1451,6 +1460,7 @@ TEST_CASE("store: a from number's calls today and latest outcomes count the work
   CHECK(uses[0].recent[0].outcome == Outcome::completed);
   CHECK(uses[0].recent[0].at == 3010);
   CHECK(uses[0].recent[1].outcome == Outcome::failed);
+  CHECK(uses[0].recent[1].at == 2010);  // campaign a's, not globex's later failure from the same number
   CHECK(s.number_uses(*s.campaign(a), 2800)[0].calls_today == 1);  // since the day began
   CHECK(s.number_uses(*s.campaign(g), 0)[0].calls_today == 3);
   // A call in flight is not among the finished ones.
@@ -1460,7 +1470,6 @@ TEST_CASE("store: a from number's calls today and latest outcomes count the work
   CHECK(s.number_uses(*s.campaign(a), 0)[1].calls_today == 1);
   CHECK(s.number_uses(*s.campaign(a), 0)[1].recent.empty());
 }
-  CHECK(uses[0].recent[1].at == 2010);  // campaign a's, not globex's later failure from the same number
 
 TEST_CASE("store: a claim gives calls only to numbers with room and ends when none can take the next call") {
   testing::TempDir dir;
@@ -1503,4 +1512,41 @@ TEST_CASE("store: a claim gives calls only to numbers with room and ends when no
   REQUIRE(local.calls.size() == 1);
   CHECK(local.calls[0].from_number == "+12125550100");
   CHECK(s.counts(id2).pending == 1);
+}
+
+TEST_CASE("store: a due call waits while a call of its contact is out - in its campaign or another") {
+  testing::TempDir dir;
+  Store s({dir.file("q.db")});
+  auto a = s.create_campaign(spec(), people(2), 1000);
+  auto first = *s.claim(*s.campaign(a), 10, 1000);
+  REQUIRE(first.calls.size() == 2);
+  s.record_submission(first, all(first, Kind::accepted), 1000);
+  // Uploaded again while its call is out: a new pending call of the same contact.
+  auto again = s.add_contacts(a, people(1), 2000);
+  REQUIRE(again.added == 1);
+  // Another campaign of the workspace with both contacts.
+  auto b = s.create_campaign(spec(), people(2), 2000);
+  CHECK_FALSE(s.claim(*s.campaign(a), 10, 2000));
+  CHECK_FALSE(s.claim(*s.campaign(b), 10, 2000));
+  CHECK(s.next_due(a) == 2000 + 60000);  // read again in a minute
+  auto detail = s.reports().call_detail(again.call_ids[0]);
+  REQUIRE(detail);
+  CHECK(detail->last_error == "call " + std::to_string(first.calls[0].id) +
+                                  " to this contact is out (dispatching, in progress or held); this call waits for it");
+  // The first calls end: the waiting calls go at their time; b's call of the first contact now waits for
+  // a's new call, and its other goes.
+  s.record_outcomes("acme",
+                    {{"pc-" + std::to_string(first.calls[0].id) + "-1", Outcome::completed, ""},
+                     {"pc-" + std::to_string(first.calls[1].id) + "-1", Outcome::completed, ""}},
+                    3000);
+  CHECK_FALSE(s.claim(*s.campaign(a), 10, 61999));
+  auto later = s.claim(*s.campaign(a), 10, 62000);
+  REQUIRE(later);
+  REQUIRE(later->calls.size() == 1);
+  CHECK(later->calls[0].id == again.call_ids[0]);
+  auto other = s.claim(*s.campaign(b), 10, 62000);
+  REQUIRE(other);
+  REQUIRE(other->calls.size() == 1);
+  CHECK(other->calls[0].phone == people(2)[1].phone);
+  CHECK(s.counts(b).pending == 1);
 }
