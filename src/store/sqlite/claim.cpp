@@ -350,9 +350,12 @@ std::optional<DispatchChunk> Store::claim(const Campaign& campaign, const ClaimO
           go_on = false;  // left due for a chunk of its own caller id; the next batch would begin with it
           continue;
         }
-        // A call of the same contact is out (another campaign's, or this one's before a new upload made
-        // this call): this one waits for it, whatever the rules say. A contact never called has none out.
-        if (called_before.count(c.call.contact_id))
+        // A call of the same contact is out (another campaign's, this one's before a new upload made this
+        // call, or one this claim took): this one waits for it, whatever the rules say. A contact never
+        // called and not taken in this claim has none out.
+        const bool taken = chunk.took_contact(c.call.contact_id);
+        if (taken) chunk.flush();  // the lookup must see the call taken
+        if (taken || called_before.count(c.call.contact_id))
           if (auto out = db_->cached(kContactCallOut).bind(1, c.call.contact_id).first_int64()) {
             db_->cached(kDeferCall)
                 .bind(1, c.call.id)

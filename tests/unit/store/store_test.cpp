@@ -596,9 +596,9 @@ TEST_CASE("store: the per-contact cap counts calls from every campaign when a cl
   CHECK_THAT(q.text(0), Catch::Contains("contact-daily-cap"));
 }
 
-TEST_CASE("store: a claim judges each call against the calls it has taken already") {
+TEST_CASE("store: a claim sees the calls it has taken already - a second due call of a contact waits") {
   // A claim writes its chunk in one statement per table, after judging; a contact whose call it has taken
-  // is then looked up exactly, so a second due call of the same contact sees the first.
+  // is then looked up exactly, so a second due call of the same contact sees the first one out and waits.
   testing::TempDir dir;
   Store s({dir.file("q.db")});
   ContactInput ann;
@@ -638,10 +638,16 @@ TEST_CASE("store: a claim judges each call against the calls it has taken alread
   options.limit = 10;
   auto chunk = s.claim(*s.campaign(id), options, day2, judge);
   REQUIRE(chunk);
-  CHECK(chunk->calls.size() == 1);
-  CHECK(seen_today == std::vector<std::int64_t>{0, 1});  // day 1's call is not today's; the first taken is
+  REQUIRE(chunk->calls.size() == 1);
+  CHECK(seen_today == std::vector<std::int64_t>{0});  // day 1's call is not today's; the second is not judged
   CHECK(s.counts(id).dispatching == 1);
   CHECK(s.counts(id).pending == 1);
+  CHECK(s.next_due(id) == day2 + 60000);
+  store::sqlite::Db db(dir.file("q.db"), store::sqlite::Db::Mode::read_only, 1000);
+  auto& q = db.cached("SELECT last_error FROM calls WHERE state = 'pending'");
+  REQUIRE(q.step());
+  CHECK(q.text(0) == "call " + std::to_string(chunk->calls[0].id) +
+                         " to this contact is out (dispatching, in progress or held); this call waits for it");
   check_invariant(s, id, 2);
 }
 
