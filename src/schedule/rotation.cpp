@@ -77,12 +77,11 @@ std::vector<NumberState> number_states(const domain::CampaignSpec& spec, const s
       if (until > now) {
         std::string ended = "failed";  // the default outcomes; else "ended busy or no_answer"
         if (rest->outcomes != std::vector<domain::Outcome>{domain::Outcome::failed}) {
-          ended = "ended";
-          for (std::size_t k = 0; k < rest->outcomes.size(); ++k)
-            ended += (k == 0                           ? " "
-                      : k + 1 == rest->outcomes.size() ? " or "
-                                                       : ", ") +
-                     std::string(domain::to_string(rest->outcomes[k]));
+          ended = "ended ";
+          for (std::size_t k = 0; k < rest->outcomes.size(); ++k) {
+            if (k > 0) ended += k + 1 == rest->outcomes.size() ? " or " : ", ";
+            ended += domain::to_string(rest->outcomes[k]);
+          }
         }
         const std::string rested =
             fmt::format("rested until {} (its last {} calls {})",
