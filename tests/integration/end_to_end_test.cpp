@@ -477,3 +477,26 @@ TEST_CASE("each from number places its daily cap - the explanation names the num
   CHECK(cleared.body["data"]["max_calls_per_number_per_day"].is_null());
   CHECK(cleared.body["data"]["number_rest"].is_null());
 }
+
+TEST_CASE("a contact uploaded again while its call is out gets no second call until the first ends") {
+  TempDir dir;
+  FakeBatchCall fake;
+  DaemonProcess daemon(dir, config_for(fake));
+  // No outcome comes back at first: the three calls stay in progress.
+  auto id = create_campaign(daemon, campaign(3, 100));
+  REQUIRE(wait_until([&] { return fake.tasks_received() == 3; }));
+  auto again = api_post(daemon, "/v1/campaigns/" + id + "/contacts", contacts(3));
+  INFO(again.raw);
+  REQUIRE(again.status == 200);
+  REQUIRE(again.body["data"]["added"] == 3);  // new pending calls: the others are not pending
+  auto call = http_get(daemon.url("/v1/calls/" + again.body["data"]["call_ids"][0].get<std::string>()));
+  REQUIRE(wait_until([&] {
+    call = http_get(daemon.url("/v1/calls/" + again.body["data"]["call_ids"][0].get<std::string>()));
+    return call.body["data"]["last_error"].is_string();
+  }));
+  CHECK_THAT(call.body["data"]["last_error"].get<std::string>(), Catch::Contains("to this contact is out"));
+  CHECK(call.body["data"]["state"] == "pending");
+  CHECK(fake.tasks_received() == 3);
+  CHECK(fake.received_numbers() ==
+        std::map<std::string, int>{{nanp_phone(0), 1}, {nanp_phone(1), 1}, {nanp_phone(2), 1}});
+}
