@@ -168,7 +168,7 @@ nlohmann::json call_variables(const ContactInput& in) {
 CampaignId Store::create_campaign(const CampaignSpec& spec, const std::vector<ContactInput>& contacts, UnixMs now) {
   Transaction tx(*db_);
   auto& ins = db_->cached(kInsertCampaign);
-  auto from_numbers = spec.from_numbers.empty() ? std::vector<std::string>{spec.from_number} : spec.from_numbers;
+  auto from_numbers = spec.caller_ids();
   ins.bind(1, spec.workspace).bind(2, spec.name).bind(3, spec.agent_id).bind(4, spec.provider);
   ins.bind(5, spec.from_number).bind(6, nlohmann::json(from_numbers).dump()).bind(7, stored_rotation(spec));
   ins.bind(8, spec.schedule_type).bind(9, spec.trigger_at).bind(10, spec.timezone);
@@ -376,8 +376,7 @@ std::vector<schedule::NumberUse> Store::number_uses(const Campaign& campaign, Un
   std::vector<schedule::NumberUse> out;
   const auto& spec = campaign.spec;
   const int recent = spec.number_rest ? spec.number_rest->after_failures : 0;
-  for (const auto& number :
-       spec.from_numbers.empty() ? std::vector<std::string>{spec.from_number} : spec.from_numbers) {
+  for (const auto& number : spec.caller_ids()) {
     schedule::NumberUse use;
     if (spec.max_calls_per_number_per_day)
       use.calls_today = db_->cached(kNumberCallsSince)

@@ -98,12 +98,7 @@ std::string Store::new_dispatch_key(CampaignId campaign_id, UnixMs now) {
 class Store::ChunkBuilder {
  public:
   ChunkBuilder(Store& store, const Campaign& campaign, const ClaimOptions& options, UnixMs now, bool deferred = false)
-      : store_(store),
-        db_(*store.db_),
-        now_(now),
-        deferred_(deferred),
-        numbers_(campaign.spec.from_numbers.empty() ? std::vector<std::string>{campaign.spec.from_number}
-                                                    : campaign.spec.from_numbers) {
+      : store_(store), db_(*store.db_), now_(now), deferred_(deferred), numbers_(campaign.spec.caller_ids()) {
     chunk_.campaign_id = campaign.id;
     chunk_.campaign = campaign;
     chunk_.idempotency_key = store.new_dispatch_key(campaign.id, now);

@@ -61,6 +61,15 @@ std::vector<SubmitResult> all(const DispatchChunk& chunk, Kind kind, const std::
   return out;
 }
 
+// The steps of a statement's query plan, a line each (`own`: only the statement's own, not its subqueries').
+std::string query_plan(store::sqlite::Db& db, const char* sql, bool own = false) {
+  std::string out;
+  store::sqlite::Stmt q(db.handle(), std::string("EXPLAIN QUERY PLAN ") + sql, false);
+  while (q.step())
+    if (!own || q.int64(1) == 0) out += q.text(3) + "\n";
+  return out;
+}
+
 void check_invariant(Store& s, CampaignId id, std::int64_t total) {
   auto c = s.counts(id);
   CHECK(c.total() == total);
@@ -1380,17 +1389,8 @@ TEST_CASE("store: a priority level is one range of calls_ranked in due order - n
   testing::TempDir dir;
   { Store s({dir.file("q.db")}); }
   store::sqlite::Db db(dir.file("q.db"), store::sqlite::Db::Mode::read_only, 1000);
-  std::vector<std::unique_ptr<std::string>> texts;  // Db::cached keeps the text's address
-  // The plan's steps; `own`: only the query's own, not its subqueries' (the suppression lookup sorts two rows).
-  const auto plan = [&](const char* sql, bool own) {
-    std::string out;
-    texts.push_back(std::make_unique<std::string>(std::string("EXPLAIN QUERY PLAN ") + sql));
-    auto& q = db.cached(texts.back()->c_str());
-    while (q.step())
-      if (!own || q.int64(1) == 0) out += q.text(3) + "\n";
-    q.reset();
-    return out;
-  };
+  // `own`: the query's own steps, not its subqueries' (the suppression lookup sorts two rows).
+  const auto plan = [&](const char* sql, bool own) { return query_plan(db, sql, own); };
   const auto level = plan(store::sql::kSelectDueRanked, false);
   INFO(level);
   CHECK_THAT(level, Catch::Contains("calls_ranked (campaign_id=? AND priority=? AND next_attempt_at<?)"));
@@ -1409,19 +1409,10 @@ TEST_CASE("store: a from number's reads are ranges of attempts_from_time - no so
   testing::TempDir dir;
   { Store s({dir.file("q.db")}); }
   store::sqlite::Db db(dir.file("q.db"), store::sqlite::Db::Mode::read_only, 1000);
-  std::vector<std::unique_ptr<std::string>> texts;  // Db::cached keeps the text's address
-  const auto plan = [&](const char* sql) {
-    std::string out;
-    texts.push_back(std::make_unique<std::string>(std::string("EXPLAIN QUERY PLAN ") + sql));
-    auto& q = db.cached(texts.back()->c_str());
-    while (q.step()) out += q.text(3) + "\n";
-    q.reset();
-    return out;
-  };
-  const auto today = plan(store::sql::kNumberCallsSince);
+  const auto today = query_plan(db, store::sql::kNumberCallsSince);
   INFO(today);
   CHECK_THAT(today, Catch::Contains("attempts_from_time (from_number=? AND submitted_at>?)"));
-  const auto recent = plan(store::sql::kNumberRecent);
+  const auto recent = query_plan(db, store::sql::kNumberRecent);
   INFO(recent);
   CHECK_THAT(recent, Catch::Contains("attempts_from_time (from_number=?)"));
   CHECK_THAT(recent, !Catch::Contains("TEMP B-TREE"));
