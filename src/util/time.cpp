@@ -22,6 +22,22 @@ std::string format_rfc3339(domain::UnixMs t, TimePrecision precision) {
                      hms.minutes().count(), hms.seconds().count(), hms.subseconds().count());
 }
 
+std::string format_rfc3339_at_offset(domain::UnixMs t, int offset_min) {
+  using namespace std::chrono;
+  auto tp = sys_time<milliseconds>(milliseconds(t + domain::UnixMs{offset_min} * 60000));
+  auto day = floor<days>(tp);
+  year_month_day ymd(day);
+  hh_mm_ss hms(floor<seconds>(tp - day));
+  if (offset_min == 0)
+    return fmt::format("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}Z", static_cast<int>(ymd.year()),
+                       static_cast<unsigned>(ymd.month()), static_cast<unsigned>(ymd.day()), hms.hours().count(),
+                       hms.minutes().count(), hms.seconds().count());
+  const int off = offset_min < 0 ? -offset_min : offset_min;
+  return fmt::format("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}{}{:02}:{:02}", static_cast<int>(ymd.year()),
+                     static_cast<unsigned>(ymd.month()), static_cast<unsigned>(ymd.day()), hms.hours().count(),
+                     hms.minutes().count(), hms.seconds().count(), offset_min < 0 ? '-' : '+', off / 60, off % 60);
+}
+
 namespace {
 bool digits(std::string_view s, std::size_t pos, std::size_t n, int& out) {
   if (pos + n > s.size()) return false;

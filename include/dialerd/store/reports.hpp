@@ -62,6 +62,41 @@ struct CallDetail {
   std::vector<AttemptRecord> history;
 };
 
+// Reports (issue 21, docs/API.md "Reports"): each campaign's attempts and outcomes are counted per 15-minute slot
+// of UTC (schedule::kSlotMs) as they happen; every zone's offset is a multiple of 15 minutes, so slots add
+// up to exact local hours and days (schedule/buckets.hpp).
+struct StatSlot {
+  domain::UnixMs slot = 0;  // the slot's start
+  std::string kind;         // "submitted", an attempt's outcome, or "operator" (a held call failed by hand)
+  std::int64_t n = 0;       // attempts submitted (kind "submitted") or finished with this outcome
+  std::int64_t completed = 0, failed = 0;  // of them, the calls that ended completed or failed
+};
+
+// One call as a report lists it.
+struct ReportRow {
+  domain::CampaignId campaign_id = 0;
+  std::string campaign_name;
+  domain::CallId call_id = 0;
+  std::string phone;
+  std::optional<std::string> external_id, first_name, last_name;
+  std::string variables;  // the call's variables, a JSON object
+  domain::CallState state = domain::CallState::pending;
+  int attempts = 0;
+  std::optional<std::string> last_outcome, reason, provider_call_id;  // reason: the call's last_error
+  domain::UnixMs next_attempt_at = 0, created_at = 0, updated_at = 0;
+  std::optional<domain::UnixMs> last_attempt_at;
+  int priority = 0;
+};
+// A report's rows read from one snapshot of the database, a page at a time: its own connection holds one
+// read transaction from its start to its end, so while the daemon goes on writing no call is listed twice
+// or left out. Pages may be read with other work between them.
+class ReportRows {
+ public:
+  virtual ~ReportRows() = default;
+  // Up to `limit` more rows; fewer only at the end.
+  virtual std::vector<ReportRow> next(int limit) = 0;
+};
+
 class Reports {
  public:
   virtual ~Reports() = default;
@@ -135,6 +170,20 @@ class Reports {
   virtual std::int64_t webhook_backlog() = 0;
   // Whether the database answers a query (for readiness).
   virtual bool ping() = 0;
+
+  // --- Reports (issue 21) ---
+
+  // A campaign's slots in [from, to) after (after_slot, after_kind), in (slot, kind) order, at most `limit`:
+  // start with (from, "").
+  virtual std::vector<StatSlot> campaign_stats(domain::CampaignId id, domain::UnixMs from, domain::UnixMs to,
+                                               domain::UnixMs after_slot, const std::string& after_kind, int limit) = 0;
+  // Every call of the campaign, grouped by state in the order of campaign_calls (alphabetical; pending
+  // calls in due order, calls in progress by the time they went out, the others by id).
+  virtual std::unique_ptr<ReportRows> campaign_report(domain::CampaignId id) = 0;
+  // The calls of the workspace's campaigns with an attempt submitted in [from, to), each once: campaign by
+  // campaign (in id order), in the order of their first attempt in the range.
+  virtual std::unique_ptr<ReportRows> workspace_report(const std::string& workspace, domain::UnixMs from,
+                                                       domain::UnixMs to) = 0;
 
   // --- dialerctl and dialerctl top (rows as printed) ---
 

@@ -168,6 +168,7 @@ class Store::ChunkBuilder {
         .bind(3, now_)
         .bind(4, chunk_.provider)
         .run();
+    count_submitted(static_cast<std::int64_t>(chunk_.calls.size() - written_));
     written_ = chunk_.calls.size();
   }
   // The chunk, or nothing when no call was added. Saves the rotation cursor.
@@ -196,7 +197,11 @@ class Store::ChunkBuilder {
         .bind(7, now_)
         .bind(8, chunk_.provider)
         .run();
+    count_submitted(1);
     written_ = chunk_.calls.size();
+  }
+  void count_submitted(std::int64_t n) {
+    db_.cached(kStatsSubmitted).bind(1, chunk_.campaign_id).bind(2, now_).bind(3, n).run();
   }
   bool any_room() const {
     for (std::size_t i = 0; i < numbers_.size(); ++i)

@@ -8,7 +8,7 @@ namespace {
 
 // Numbered migrations: never edit one that has shipped; add the next. docs/SCHEMA.md describes the result.
 // Times are Unix milliseconds (UTC) in INTEGER columns; the views show them readably.
-constexpr std::array<const char*, 16> kMigrations = {
+constexpr std::array<const char*, 17> kMigrations = {
     // 1: campaigns, contacts, calls, attempts, suppressions, the webhook outbox, counters kept by
     //    triggers, the state machines as data, and the inspection views.
     R"sql(
@@ -703,6 +703,50 @@ ALTER TABLE campaigns ADD COLUMN max_calls_per_number INTEGER
   CHECK (max_calls_per_number IS NULL OR max_calls_per_number >= 1);
 ALTER TABLE campaigns ADD COLUMN number_rest TEXT;
 CREATE INDEX attempts_from_time ON attempts(from_number, submitted_at);
+)sql",
+    // 17: reports (issue 21): each campaign's attempts and outcomes per 15-minute slot, so a chart of any
+    //     range reads a row per slot and kind, never the attempts. Slots are 15 minutes of UTC because every
+    //     zone's offset is a multiple of it: the API sums them into exact local hours and days.
+    //     - kind 'submitted': attempts submitted in the slot (the claim adds a chunk's in one statement,
+    //       sql::kStatsSubmitted); an attempt found not submitted is taken back out (trigger).
+    //     - any other kind: attempts that finished in the slot with that outcome (trigger), and of them the
+    //       calls that ended there, completed or failed (the call's state is written before its attempt's
+    //       outcome); kind 'operator': held calls an operator failed (Store::resolve_held).
+    //     The rows of attempts made before the upgrade are computed once from the attempts table.
+    R"sql(
+CREATE TABLE campaign_stats (
+  campaign_id INTEGER NOT NULL,
+  slot        INTEGER NOT NULL,                   -- start of the 15-minute slot, Unix ms (a multiple of 900000)
+  kind        TEXT    NOT NULL,                   -- 'submitted', an attempt's outcome, or 'operator'
+  n           INTEGER NOT NULL DEFAULT 0,         -- attempts submitted, or finished with this outcome
+  completed   INTEGER NOT NULL DEFAULT 0,         -- calls that ended completed with it
+  failed      INTEGER NOT NULL DEFAULT 0,         -- calls that ended failed with it
+  PRIMARY KEY (campaign_id, slot, kind)
+) WITHOUT ROWID;
+CREATE TRIGGER attempts_stats_outcome AFTER UPDATE OF outcome ON attempts
+WHEN old.outcome IS NULL AND new.outcome IS NOT NULL AND new.outcome <> 'not_submitted'
+BEGIN
+  INSERT INTO campaign_stats(campaign_id, slot, kind, n, completed, failed)
+  SELECT new.campaign_id, coalesce(new.finished_at, new.submitted_at) / 900000 * 900000, new.outcome, 1,
+         k.state = 'completed', k.state = 'failed'
+  FROM calls k WHERE k.id = new.call_id
+  ON CONFLICT DO UPDATE SET n = n + 1, completed = completed + excluded.completed, failed = failed + excluded.failed;
+END;
+CREATE TRIGGER attempts_stats_not_submitted AFTER UPDATE OF outcome ON attempts
+WHEN old.outcome IS NULL AND new.outcome = 'not_submitted'
+BEGIN
+  UPDATE campaign_stats SET n = n - 1
+  WHERE campaign_id = new.campaign_id AND slot = new.submitted_at / 900000 * 900000 AND kind = 'submitted';
+END;
+INSERT INTO campaign_stats(campaign_id, slot, kind, n)
+SELECT campaign_id, submitted_at / 900000 * 900000, 'submitted', count(*) FROM attempts
+WHERE outcome IS NULL OR outcome <> 'not_submitted' GROUP BY 1, 2;
+INSERT INTO campaign_stats(campaign_id, slot, kind, n, completed, failed)
+SELECT a.campaign_id, coalesce(a.finished_at, a.submitted_at) / 900000 * 900000, a.outcome, count(*),
+       sum(k.dispatch_key IS a.dispatch_key AND k.state = 'completed'),
+       sum(k.dispatch_key IS a.dispatch_key AND k.state = 'failed')
+FROM attempts a JOIN calls k ON k.id = a.call_id WHERE a.outcome IS NOT NULL AND a.outcome <> 'not_submitted'
+GROUP BY 1, 2, 3;
 )sql",
 };
 

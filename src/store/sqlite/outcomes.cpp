@@ -344,7 +344,9 @@ std::vector<CallId> Store::resolve_held(const std::vector<CallId>& ids, HeldActi
   for (CallId id : ids) {
     auto& s = db_->cached(action == HeldAction::release ? kReleaseHeld : kFailHeld);
     s.bind(1, id).bind(2, now).bind(3, reason).run();
-    if (db_->changes() > 0) moved.push_back(id);
+    if (db_->changes() == 0) continue;
+    moved.push_back(id);
+    if (action == HeldAction::fail) db_->cached(kStatsOperatorFailed).bind(1, id).bind(2, now).run();
   }
   tx.commit();
   return moved;

@@ -308,6 +308,61 @@ WHERE id IN (SELECT call_id FROM temp.chunk_rows) AND state = 'pending')sql";
 inline constexpr const char* kInsertAttempts = R"sql(
 INSERT INTO attempts(call_id, campaign_id, contact_id, number, dispatch_key, from_number, submitted_at, provider)
 SELECT call_id, ?1, contact_id, number, ?2, from_number, ?3, ?4 FROM temp.chunk_rows ORDER BY pos)sql";
+// Reports (migration 17): a chunk's attempts counted in their campaign's 15-minute slot, in one statement
+// (?1 campaign, ?2 the submission time, ?3 how many). Outcomes are counted by trigger.
+inline constexpr const char* kStatsSubmitted = R"sql(
+INSERT INTO campaign_stats(campaign_id, slot, kind, n) VALUES (?1, ?2 / 900000 * 900000, 'submitted', ?3)
+ON CONFLICT DO UPDATE SET n = n + excluded.n)sql";
+// A held call an operator failed (?1), at ?2: a call that ended failed, of kind 'operator'.
+inline constexpr const char* kStatsOperatorFailed = R"sql(
+INSERT INTO campaign_stats(campaign_id, slot, kind, failed)
+SELECT campaign_id, ?2 / 900000 * 900000, 'operator', 1 FROM calls WHERE id = ?1
+ON CONFLICT DO UPDATE SET failed = failed + 1)sql";
+
+// Reports (issue 21): a campaign's 15-minute slots in [?2, ?4) after (?2, ?3), along the primary key.
+inline constexpr const char* kStatSlots = R"sql(
+SELECT slot, kind, n, completed, failed FROM campaign_stats
+WHERE campaign_id = ?1 AND (slot, kind) > (?2, ?3) AND slot < ?4 ORDER BY slot, kind LIMIT ?5)sql";
+// A report's columns, for the call k (with its contact p and campaign c).
+#define DIALERD_REPORT_COLUMNS                                                                                \
+  "SELECT k.id, k.campaign_id, c.name AS campaign_name, p.phone, p.external_id, p.first_name, p.last_name, "  \
+  "k.variables, k.state, k.attempts, k.last_outcome, k.last_error, k.provider_call_id, k.next_attempt_at, "   \
+  "k.created_at, k.updated_at, k.priority, "                                                                  \
+  "(SELECT max(b.submitted_at) FROM attempts b WHERE b.call_id = k.id AND b.outcome IS NOT 'not_submitted') " \
+  "AS last_attempt_at "
+#define DIALERD_REPORT_FROM \
+  "FROM calls k JOIN contacts p ON p.id = k.contact_id JOIN campaigns c ON c.id = k.campaign_id "
+// A campaign's calls of one state, along that state's index (as its listing: kStateListings).
+#define DIALERD_REPORT_BY_ID(state) \
+  DIALERD_REPORT_COLUMNS DIALERD_REPORT_FROM "WHERE k.campaign_id = ?1 AND k.state = '" state "' ORDER BY k.id"
+inline constexpr const char* kReportStates[] = {
+    DIALERD_REPORT_BY_ID("completed"),
+    DIALERD_REPORT_BY_ID("dispatching"),
+    DIALERD_REPORT_BY_ID("failed"),
+    DIALERD_REPORT_BY_ID("held"),
+    DIALERD_REPORT_COLUMNS
+    "FROM calls k INDEXED BY calls_in_progress JOIN contacts p ON p.id = k.contact_id "
+    "JOIN campaigns c ON c.id = k.campaign_id "
+    "WHERE k.state = 'in_progress' AND k.campaign_id = ?1 ORDER BY k.updated_at, k.id",
+    DIALERD_REPORT_COLUMNS DIALERD_REPORT_FROM
+    "WHERE k.campaign_id = ?1 AND k.state = 'pending' ORDER BY k.next_attempt_at, k.id",
+    DIALERD_REPORT_BY_ID("skipped"),
+};
+#undef DIALERD_REPORT_BY_ID
+inline constexpr const char* kWorkspaceCampaignIds = "SELECT id FROM campaigns WHERE workspace = ?1 ORDER BY id";
+// A campaign's calls with an attempt submitted in [?2, ?3), each at its first such attempt, along
+// attempts_campaign_time (a call's other attempts through its own index).
+inline constexpr const char* kReportAttempted = DIALERD_REPORT_COLUMNS R"sql(
+FROM attempts a INDEXED BY attempts_campaign_time JOIN calls k ON k.id = a.call_id
+JOIN contacts p ON p.id = k.contact_id JOIN campaigns c ON c.id = k.campaign_id
+WHERE a.campaign_id = ?1 AND a.submitted_at >= ?2 AND a.submitted_at < ?3
+  AND (a.outcome IS NULL OR a.outcome <> 'not_submitted')
+  AND NOT EXISTS (SELECT 1 FROM attempts e WHERE e.call_id = a.call_id AND e.submitted_at >= ?2
+                    AND (e.submitted_at, e.id) < (a.submitted_at, a.id)
+                    AND (e.outcome IS NULL OR e.outcome <> 'not_submitted'))
+ORDER BY a.submitted_at, a.id)sql";
+#undef DIALERD_REPORT_FROM
+#undef DIALERD_REPORT_COLUMNS
 
 // Submission answers: each only moves a call that is still dispatching under this chunk's key.
 inline constexpr const char* kSubmitAccepted = R"sql(

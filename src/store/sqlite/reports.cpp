@@ -3,8 +3,12 @@
 // connection (their statements are here).
 #include "dialerd/store/reports.hpp"
 
+#include <sqlite3.h>
+
+#include <functional>
 #include <limits>
 
+#include "dialerd/schedule/buckets.hpp"
 #include "dialerd/store/sqlite/db.hpp"
 
 // Internal to src/store/sqlite.
@@ -107,6 +111,10 @@ class SqliteReports final : public Reports {
   std::vector<std::pair<std::string, std::int64_t>> campaign_totals() override;
   std::int64_t webhook_backlog() override;
   bool ping() override;
+  std::vector<StatSlot> campaign_stats(CampaignId id, UnixMs from, UnixMs to, UnixMs after_slot,
+                                       const std::string& after_kind, int limit) override;
+  std::unique_ptr<ReportRows> campaign_report(CampaignId id) override;
+  std::unique_ptr<ReportRows> workspace_report(const std::string& workspace, UnixMs from, UnixMs to) override;
 
   std::int64_t schema_version() override { return db_.cached(kSchemaVersion).first_int64().value_or(0); }
   Table campaigns_by_status() override { return table_of(db_.cached(kCampaignsByStatus)); }
@@ -356,6 +364,128 @@ std::int64_t Reports::cursor_key(const CallSummary& c) {
   if (c.state == CallState::pending) return c.next_attempt_at;
   if (c.state == CallState::in_progress) return c.updated_at;
   return 0;
+}
+
+std::vector<StatSlot> SqliteReports::campaign_stats(CampaignId id, UnixMs from, UnixMs to, UnixMs after_slot,
+                                                    const std::string& after_kind, int limit) {
+  auto& q = db_.cached(kStatSlots);
+  sqlite::ResetOnExit done(q);
+  q.bind(1, id).bind(2, std::max(from, after_slot)).bind(3, after_slot < from ? std::string() : after_kind);
+  q.bind(4, to).bind(5, limit);
+  std::vector<StatSlot> out;
+  while (q.step())
+    out.push_back({q.int64("slot"), q.text("kind"), q.int64("n"), q.int64("completed"), q.int64("failed")});
+  return out;
+}
+
+namespace {
+
+static_assert(schedule::kSlotMs == 900000, "the slot length the statements spell out (migration 17)");
+
+// ReportRows over a connection of its own, in one read transaction, running its statements one after
+// the other.
+class SnapshotRows final : public ReportRows {
+ public:
+  // Prepares the next statement to run (bound), or nothing when all have run.
+  using NextStatement = std::function<std::unique_ptr<Stmt>(Db&)>;
+
+  SnapshotRows(const std::string& path, NextStatement next)
+      : db_(path, Db::Mode::read_only, kSnapshotBusyTimeoutMs), next_statement_(std::move(next)) {
+    db_.exec("BEGIN");
+    // The snapshot is taken at the first read: now, not when the first page is asked for.
+    db_.cached("SELECT count(*) FROM campaigns WHERE id = 0").first_int64();
+  }
+  ~SnapshotRows() override {
+    current_.reset();
+    try {
+      db_.exec("COMMIT");
+    } catch (const std::exception&) {  // a read transaction has nothing to lose; the connection closes
+    }
+  }
+
+  std::vector<ReportRow> next(int limit) override {
+    std::vector<ReportRow> out;
+    while (static_cast<int>(out.size()) < limit) {
+      if (!current_) {
+        if (done_ || !(current_ = next_statement_(db_))) {
+          done_ = true;
+          break;
+        }
+      }
+      if (!current_->step()) {
+        current_.reset();
+        continue;
+      }
+      out.push_back(read(*current_));
+    }
+    return out;
+  }
+
+ private:
+  static constexpr int kSnapshotBusyTimeoutMs = 5000;
+
+  static ReportRow read(const Stmt& q) {
+    ReportRow r;
+    r.campaign_id = q.int64("campaign_id");
+    r.campaign_name = q.text("campaign_name");
+    r.call_id = q.int64("id");
+    r.phone = q.text("phone");
+    r.external_id = q.opt_text("external_id");
+    r.first_name = q.opt_text("first_name");
+    r.last_name = q.opt_text("last_name");
+    r.variables = q.opt_text("variables").value_or("{}");
+    r.state = stored_call_state(q.text("state"), r.call_id);
+    r.attempts = static_cast<int>(q.int64("attempts"));
+    r.last_outcome = q.opt_text("last_outcome");
+    r.reason = q.opt_text("last_error");
+    r.provider_call_id = q.opt_text("provider_call_id");
+    r.next_attempt_at = q.int64("next_attempt_at");
+    r.created_at = q.int64("created_at");
+    r.updated_at = q.int64("updated_at");
+    r.last_attempt_at = q.opt_int64("last_attempt_at");
+    r.priority = static_cast<int>(q.int64("priority"));
+    return r;
+  }
+
+  Db db_;
+  NextStatement next_statement_;
+  std::unique_ptr<Stmt> current_;
+  bool done_ = false;
+};
+
+std::string database_path(const Db& db) {
+  const char* path = sqlite3_db_filename(db.handle(), "main");
+  if (!path || !*path) throw sqlite::DbError(0, "a report needs a database file (this one is in memory)");
+  return path;
+}
+
+}  // namespace
+
+std::unique_ptr<ReportRows> SqliteReports::campaign_report(CampaignId id) {
+  std::size_t state = 0;
+  return std::make_unique<SnapshotRows>(database_path(db_), [id, state](Db& db) mutable -> std::unique_ptr<Stmt> {
+    if (state >= std::size(kReportStates)) return nullptr;
+    auto q = std::make_unique<Stmt>(db.handle(), kReportStates[state++], false);
+    q->bind(1, id);
+    return q;
+  });
+}
+
+std::unique_ptr<ReportRows> SqliteReports::workspace_report(const std::string& workspace, UnixMs from, UnixMs to) {
+  // The campaigns are read in the snapshot, with the first statement.
+  std::optional<std::vector<CampaignId>> campaigns;
+  std::size_t next = 0;
+  return std::make_unique<SnapshotRows>(database_path(db_), [=](Db& db) mutable -> std::unique_ptr<Stmt> {
+    if (!campaigns) {
+      Stmt ids(db.handle(), kWorkspaceCampaignIds, false);
+      ids.bind(1, workspace);
+      campaigns = ids.all_int64();
+    }
+    if (next >= campaigns->size()) return nullptr;
+    auto q = std::make_unique<Stmt>(db.handle(), kReportAttempted, false);
+    q->bind(1, (*campaigns)[next++]).bind(2, from).bind(3, to);
+    return q;
+  });
 }
 
 std::unique_ptr<Reports> sqlite_reports(Db& db) {

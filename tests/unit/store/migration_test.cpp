@@ -610,3 +610,47 @@ TEST_CASE("store: migration 16 adds caller-id health - an old campaign limits no
   db.exec(R"(UPDATE campaigns SET number_rest = '{"after_failures": 0}' WHERE id = 1)");
   CHECK_THROWS_WITH(s.campaign(1), Catch::Contains("number_rest.after_failures"));
 }
+
+TEST_CASE("store: migration 17 counts the attempts made before it into the stats slots, then triggers go on") {
+  testing::TempDir dir;
+  const std::string path = old_campaign_at(dir, 16);
+  {
+    Db db(path, Db::Mode::read_write, 1000);
+    // Three calls: one completed (two attempts: no answer, then completed), one failed, one not submitted.
+    db.exec(R"sql(
+INSERT INTO contacts(id, workspace, phone, created_at, updated_at)
+VALUES (1, 'x', '+14155550001', 1, 1), (2, 'x', '+14155550002', 1, 1), (3, 'x', '+14155550003', 1, 1);
+INSERT INTO calls(id, campaign_id, contact_id, state, attempts, next_attempt_at, created_at, updated_at)
+VALUES (1, 1, 1, 'pending', 0, 0, 1, 1), (2, 1, 2, 'pending', 0, 0, 1, 1), (3, 1, 3, 'pending', 0, 0, 1, 1);
+UPDATE calls SET state = 'dispatching', attempts = 2, dispatch_key = 'k2' WHERE id = 1;
+UPDATE calls SET state = 'in_progress' WHERE id = 1;
+UPDATE calls SET state = 'completed', last_outcome = 'completed' WHERE id = 1;
+UPDATE calls SET state = 'dispatching', attempts = 1, dispatch_key = 'k1' WHERE id = 2;
+UPDATE calls SET state = 'failed', last_outcome = 'rejected' WHERE id = 2;
+INSERT INTO attempts(call_id, campaign_id, contact_id, number, dispatch_key, submitted_at, outcome, finished_at)
+VALUES (1, 1, 1, 1, 'k1', 1000, 'no_answer', 900500),
+       (1, 1, 1, 2, 'k2', 900600, 'completed', 1800100),
+       (2, 1, 2, 1, 'k1', 1000, 'rejected', 1000),
+       (3, 1, 3, 1, 'k1', 1000, 'not_submitted', 1000);
+)sql");
+  }
+  Store s({path});
+  std::map<std::pair<std::int64_t, std::string>, std::string> got;
+  for (const auto& r : s.reports().campaign_stats(1, 0, 10 * 900000, 0, "", 100))
+    got[{r.slot, r.kind}] = std::to_string(r.n) + "/" + std::to_string(r.completed) + "/" + std::to_string(r.failed);
+  std::map<std::pair<std::int64_t, std::string>, std::string> want = {
+      {{0, "submitted"}, "2/0/0"},      {{0, "rejected"}, "1/0/1"},        {{900000, "no_answer"}, "1/0/0"},
+      {{900000, "submitted"}, "1/0/0"}, {{1800000, "completed"}, "1/1/0"},
+  };
+  CHECK(got == want);
+  // From now on the triggers count: an attempt found not submitted is taken back out of its slot.
+  Db db(path, Db::Mode::read_write, 1000);
+  db.exec(R"sql(
+UPDATE calls SET state = 'dispatching', attempts = 1, dispatch_key = 'k9' WHERE id = 3;
+INSERT INTO attempts(call_id, campaign_id, contact_id, number, dispatch_key, submitted_at) VALUES (3, 1, 3, 1, 'k9', 2000);
+INSERT INTO campaign_stats(campaign_id, slot, kind, n) VALUES (1, 0, 'submitted', 1)
+ON CONFLICT DO UPDATE SET n = n + 1;
+UPDATE attempts SET outcome = 'not_submitted', finished_at = 2500 WHERE dispatch_key = 'k9';
+)sql");
+  CHECK(text_of(db, "SELECT n FROM campaign_stats WHERE campaign_id = 1 AND slot = 0 AND kind = 'submitted'") == "2");
+}
