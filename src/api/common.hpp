@@ -94,5 +94,6 @@ void register_dnc_list_routes(http::Router& router, Context& ctx);
 void register_contact_routes(http::Router& router, Context& ctx);
 void register_list_routes(http::Router& router, Context& ctx);
 void register_preflight_route(http::Router& router, Context& ctx);
+void register_report_routes(http::Router& router, Context& ctx);
 
 }  // namespace dialerd::api

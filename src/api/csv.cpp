@@ -129,4 +129,23 @@ util::Result<CsvTable> parse_csv(std::string_view text) {
   return table;
 }
 
+void append_csv_cell(std::string& out, std::string_view cell, bool guard_formula) {
+  const bool formula =
+      guard_formula && !cell.empty() &&
+      (cell[0] == '=' || cell[0] == '+' || cell[0] == '-' || cell[0] == '@' || cell[0] == '\t' || cell[0] == '\r');
+  const bool quote = formula || cell.find_first_of(",\"\r\n") != std::string_view::npos ||
+                     (!cell.empty() && (cell.front() == ' ' || cell.back() == ' '));
+  if (!quote) {
+    out.append(cell);
+    return;
+  }
+  out.push_back('"');
+  if (formula) out.push_back('\'');
+  for (char c : cell) {
+    if (c == '"') out.push_back('"');
+    out.push_back(c);
+  }
+  out.push_back('"');
+}
+
 }  // namespace dialerd::api

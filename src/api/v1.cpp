@@ -397,6 +397,7 @@ void register_routes(http::Router& router, Context& ctx) {
   register_contact_routes(router, ctx);
   register_list_routes(router, ctx);
   register_preflight_route(router, ctx);
+  register_report_routes(router, ctx);
 }
 
 }  // namespace dialerd::api

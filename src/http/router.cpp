@@ -204,14 +204,38 @@ Router::Match Router::find(const Request& request) const {
   return m;
 }
 
+namespace {
+// A streamed body read to its end into `body`.
+awaitable<void> drain(Response& r) {
+  for (;;) {
+    std::string piece = co_await r.stream->next();
+    if (piece.empty()) break;
+    r.body += piece;
+  }
+  r.stream.reset();
+}
+}  // namespace
+
 Response Router::dispatch(const Request& request) const {
   auto m = find(request);
-  if (m.handler) return (*m.handler)(request, m.params);
-  if (!m.async_handler) return m.refusal;
+  Response out;
+  if (m.handler)
+    out = (*m.handler)(request, m.params);
+  else if (!m.async_handler)
+    return m.refusal;
   asio::io_context here;
-  auto done = asio::co_spawn(here, (*m.async_handler)(request, m.params), asio::use_future);
-  here.run();
-  return done.get();
+  if (m.async_handler) {
+    auto done = asio::co_spawn(here, (*m.async_handler)(request, m.params), asio::use_future);
+    here.run();
+    out = done.get();
+  }
+  if (out.stream) {
+    here.restart();
+    auto drained = asio::co_spawn(here, drain(out), asio::use_future);
+    here.run();
+    drained.get();
+  }
+  return out;
 }
 
 std::vector<Router::Route> Router::routes() const {

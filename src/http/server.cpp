@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/write.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 
@@ -173,7 +174,49 @@ struct Server::Impl : std::enable_shared_from_this<Server::Impl> {
     co_return !ec;
   }
   awaitable<bool> write(beast::tcp_stream& stream, const Response& out, unsigned version, bool keep_alive) {
+    if (out.stream) co_return co_await write_streamed(stream, out, version, keep_alive);
     co_return co_await write(stream, out, version, keep_alive, std::chrono::milliseconds(options.idle_timeout_ms));
+  }
+
+  // A streamed body: chunked for HTTP/1.1, delimited by closing the connection for HTTP/1.0. Each piece
+  // is written before the next is made, so a slow reader slows the maker instead of filling memory; each
+  // write must finish within the idle timeout. False when the connection must close.
+  awaitable<bool> write_streamed(beast::tcp_stream& stream, const Response& out, unsigned version, bool keep_alive) {
+    const bool chunked = version >= 11;
+    bhttp::response<bhttp::empty_body> res{static_cast<bhttp::status>(out.status), version};
+    res.set(bhttp::field::server, "dialerd");
+    res.set(bhttp::field::content_type, out.content_type);
+    for (const auto& [k, v] : out.headers) res.set(k, v);
+    res.keep_alive(chunked && keep_alive);
+    if (chunked) res.chunked(true);
+    bhttp::response_serializer<bhttp::empty_body> head{res};
+    const auto deadline = std::chrono::milliseconds(options.idle_timeout_ms);
+    boost::system::error_code ec;
+    stream.expires_after(deadline);
+    co_await bhttp::async_write_header(stream, head, asio::redirect_error(use_awaitable, ec));
+    if (ec) co_return false;
+    for (;;) {
+      std::string piece;
+      try {
+        piece = co_await out.stream->next();
+      } catch (const std::exception& e) {
+        spdlog::error("http: a streamed answer ({}) stopped after its start: {}; the connection is closed",
+                      out.content_type, e.what());
+        co_return false;
+      }
+      if (piece.empty()) break;
+      stream.expires_after(deadline);
+      if (chunked)
+        co_await asio::async_write(stream, bhttp::make_chunk(asio::buffer(piece)),
+                                   asio::redirect_error(use_awaitable, ec));
+      else
+        co_await asio::async_write(stream, asio::buffer(piece), asio::redirect_error(use_awaitable, ec));
+      if (ec) co_return false;
+    }
+    if (!chunked) co_return false;
+    stream.expires_after(deadline);
+    co_await asio::async_write(stream, bhttp::make_chunk_last(), asio::redirect_error(use_awaitable, ec));
+    co_return !ec && keep_alive;
   }
 
   // Counts a connection in `open` and `open_by_peer` for as long as it lives (the session owns it).

@@ -1,9 +1,12 @@
 #pragma once
 // HTTP requests and responses as plain values, so handlers need no Beast headers.
 #include <map>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
+
+#include "dialerd/asio.hpp"
 
 namespace dialerd::http {
 
@@ -23,11 +26,22 @@ struct Request {
   std::string header(std::string_view name) const;
 };
 
+// A body made a piece at a time (a report of millions of rows): the server sends each piece as a chunk
+// as soon as it is made, so the whole body is never held.
+class BodyStream {
+ public:
+  virtual ~BodyStream() = default;
+  // The next piece; empty at the end. May wait. An exception ends the answer cut short (no last chunk,
+  // the connection closed), so no client takes it for a whole body.
+  virtual awaitable<std::string> next() = 0;
+};
+
 struct Response {
   int status = 200;
   std::string content_type = "application/json";
   std::string body;
   std::vector<std::pair<std::string, std::string>> headers;
+  std::shared_ptr<BodyStream> stream;  // when set, the body (`body` is not sent)
 };
 
 std::string_view reason_phrase(int status);

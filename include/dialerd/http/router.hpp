@@ -46,7 +46,7 @@ class Router {
   // The body kind of the route a request line matches (regular when none does): read before the body.
   Body body_of(const std::string& method, const std::string& path) const;
   // find, then the handler or the refusal, run to its end: the caller's own io_context if the route is
-  // asynchronous (tests).
+  // asynchronous, and a streamed body read whole into `body` (tests).
   Response dispatch(const Request& request) const;
 
   struct Route {

@@ -71,3 +71,36 @@ TEST_CASE("csv: text that is not UTF-8 is refused naming the line") {
   CHECK(ok("phone_number,city\n1,Z\xC3\xBCrich \xE2\x82\xAC \xF0\x9F\x93\x9E \xEF\xBF\xBF\n").rows[0][1] ==
         "Z\xC3\xBCrich \xE2\x82\xAC \xF0\x9F\x93\x9E \xEF\xBF\xBF");
 }
+
+TEST_CASE("csv: a written cell is quoted when it must be and read back as it was") {
+  using dialerd::api::append_csv_cell;
+  auto cell = [](std::string_view text, bool guard) {
+    std::string out;
+    append_csv_cell(out, text, guard);
+    return out;
+  };
+  CHECK(cell("plain", true) == "plain");
+  CHECK(cell("", true) == "");
+  CHECK(cell("a,b", true) == "\"a,b\"");
+  CHECK(cell("say \"hi\"", true) == "\"say \"\"hi\"\"\"");
+  CHECK(cell("two\nlines", true) == "\"two\nlines\"");
+  CHECK(cell(" padded ", true) == "\" padded \"");
+  CHECK(cell("{\"plan\":\"gold\"}", true) == "\"{\"\"plan\"\":\"\"gold\"\"}\"");
+  // What a spreadsheet would run as a formula stays text; numbers the daemon wrote are left alone.
+  CHECK(cell("=HYPERLINK(\"http://x\")", true) == "\"'=HYPERLINK(\"\"http://x\"\")\"");
+  CHECK(cell("+1 call me", true) == "\"'+1 call me\"");
+  CHECK(cell("-2", true) == "\"'-2\"");
+  CHECK(cell("@SUM(A1)", true) == "\"'@SUM(A1)\"");
+  CHECK(cell("+14155550100", false) == "+14155550100");
+  // Read back by the importer's parser: the same cells.
+  std::string line = "h1,h2,h3\r\n";
+  append_csv_cell(line, "a,\"b\"\nc", true);
+  line += ",";
+  append_csv_cell(line, " x ", true);
+  line += ",";
+  append_csv_cell(line, "=1+1", true);
+  line += "\r\n";
+  auto table = ok(line);
+  REQUIRE(table.rows.size() == 1);
+  CHECK(table.rows[0] == std::vector<std::string>{"a,\"b\"\nc", " x ", "'=1+1"});
+}
