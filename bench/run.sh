@@ -27,6 +27,7 @@ echo "scheduler wake cost:"
 ./build-bench/bin/dispatch_bench --calls "${DISPATCH:-200000}"
 ./build-bench/bin/dispatch_bench --calls "${E2E:-100000}" --outcomes
 ./build-bench/bin/dispatch_bench --calls "${E2E:-100000}" --webhooks
+./build-bench/bin/report_bench --campaigns "${REPORT_CAMPAIGNS:-1000}" --calls "${REPORT_CALLS:-10000}"
 bash bench/api_load.sh build-bench/bin/dialerd
 echo "loop stalls (worst /healthz latency while something big runs):"
 python3 bench/stall_bench.py --dialerd build-bench/bin/dialerd
