@@ -95,5 +95,7 @@ void register_contact_routes(http::Router& router, Context& ctx);
 void register_list_routes(http::Router& router, Context& ctx);
 void register_preflight_route(http::Router& router, Context& ctx);
 void register_report_routes(http::Router& router, Context& ctx);
+// The web console under /ui/ (src/api/console.cpp).
+void register_console_routes(http::Router& router);
 
 }  // namespace dialerd::api

@@ -398,6 +398,7 @@ void register_routes(http::Router& router, Context& ctx) {
   register_list_routes(router, ctx);
   register_preflight_route(router, ctx);
   register_report_routes(router, ctx);
+  register_console_routes(router);
 }
 
 }  // namespace dialerd::api

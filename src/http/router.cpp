@@ -102,7 +102,7 @@ std::string target_problem(std::string_view target) {
     auto end = path.find('/', start);
     if (end == std::string_view::npos) end = path.size();
     auto segment = path.substr(start, end - start);
-    if (segment.empty() && !(start == 1 && path.size() == 1))
+    if (segment.empty() && !(start == 1 && path.size() == 1) && path != kConsoleRoot)
       return "the path has an empty segment ('//' or a trailing '/')";
     auto decoded = percent_decode(segment, false);
     if (decoded == "." || decoded == "..") return "the path has a '.' or '..' segment";

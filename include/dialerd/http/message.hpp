@@ -41,7 +41,7 @@ struct Response {
   std::string content_type = "application/json";
   std::string body;
   std::vector<std::pair<std::string, std::string>> headers;
-  std::shared_ptr<BodyStream> stream;  // when set, the body (`body` is not sent)
+  std::shared_ptr<BodyStream> stream = {};  // when set, the body (`body` is not sent)
 };
 
 std::string_view reason_phrase(int status);
@@ -49,8 +49,11 @@ std::string_view reason_phrase(int status);
 void parse_target(std::string_view target, std::string& path, std::map<std::string, std::string>& query);
 // Why a request target is not a canonical origin-form path, or "" when it is. Canonical: it starts with
 // exactly one '/', has no empty, "." or ".." segment, no encoded '/' or '\\', and no control character or
-// NUL, raw or percent-encoded. The server answers 400 to anything else, so a path has one spelling.
+// NUL, raw or percent-encoded. The server answers 400 to anything else, so a path has one spelling. One
+// trailing '/' is canonical: kConsoleRoot's, the web console's root, against which a browser resolves the
+// console's own links.
 std::string target_problem(std::string_view target);
+inline constexpr std::string_view kConsoleRoot = "/ui/";
 // %XX-decodes; in query strings '+' also means a space.
 std::string percent_decode(std::string_view s, bool plus_is_space);
 

@@ -80,7 +80,7 @@ TEST_CASE("router: empty segments and paths without a leading slash match no rou
 
 TEST_CASE("router: target_problem accepts canonical origin-form targets only") {
   for (const char* ok : {"/", "/healthz", "/v1/campaigns?status=running", "/v1/contacts/%2B14155550101",
-                         "/v1/campaigns/42/calls?cursor=a%2Fb", "/v1/a.b/..c"}) {
+                         "/v1/campaigns/42/calls?cursor=a%2Fb", "/v1/a.b/..c", "/ui/", "/ui/?x=1"}) {
     INFO(ok);
     CHECK(target_problem(ok).empty());
   }
@@ -91,11 +91,12 @@ TEST_CASE("router: target_problem accepts canonical origin-form targets only") {
   for (auto c : {Case{"", "origin form"}, Case{"v1/campaigns", "origin form"}, Case{"*", "origin form"},
                  Case{"http://x/v1/campaigns", "origin form"}, Case{"//v1/campaigns", "exactly one '/'"},
                  Case{"///v1", "exactly one '/'"}, Case{"/v1//campaigns", "empty segment"},
-                 Case{"/v1/campaigns/", "empty segment"}, Case{"/%2Fv1/campaigns", "encoded '/'"},
-                 Case{"/%2fv1/campaigns", "encoded '/'"}, Case{"/v1%5Ccampaigns", "encoded '/' or '\\'"},
-                 Case{"/v1/./campaigns", "'.' or '..'"}, Case{"/v1/%2e%2e/campaigns", "'.' or '..'"},
-                 Case{"/v1/campaigns%00", "control character"}, Case{"/v1/campaigns%0d%0a", "control character"},
-                 Case{"/v1/cam\tpaigns", "control character"}}) {
+                 Case{"/v1/campaigns/", "empty segment"}, Case{"/healthz/", "empty segment"},
+                 Case{"/ui//", "empty segment"}, Case{"/ui/app.js/", "empty segment"},
+                 Case{"/%2Fv1/campaigns", "encoded '/'"}, Case{"/%2fv1/campaigns", "encoded '/'"},
+                 Case{"/v1%5Ccampaigns", "encoded '/' or '\\'"}, Case{"/v1/./campaigns", "'.' or '..'"},
+                 Case{"/v1/%2e%2e/campaigns", "'.' or '..'"}, Case{"/v1/campaigns%00", "control character"},
+                 Case{"/v1/campaigns%0d%0a", "control character"}, Case{"/v1/cam\tpaigns", "control character"}}) {
     INFO(c.target);
     CHECK_THAT(target_problem(c.target), Catch::Contains(c.says));
   }

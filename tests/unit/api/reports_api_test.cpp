@@ -1,0 +1,77 @@
+// The CSV reports' limit on reports sent at once, through the real routes (an integration test cannot
+// hold eight downloads open without reading them).
+#include <catch2/catch.hpp>
+#include <string>
+#include <vector>
+
+#include "dialerd/api/v1.hpp"
+#include "dialerd/app/config.hpp"
+#include "dialerd/asio.hpp"
+#include "dialerd/http/router.hpp"
+#include "dialerd/scheduler/scheduler.hpp"
+#include "dialerd/store/store.hpp"
+#include "dialerd/util/timer.hpp"
+#include "support/daemon_process.hpp"
+
+using namespace dialerd;
+
+namespace {
+
+struct Api {
+  testing::TempDir dir;
+  store::Store store{{dir.file("reports.db")}};
+  asio::io_context ioc;
+  util::RealTimeSystem clock;
+  scheduler::Scheduler scheduler{ioc, store, clock};
+  config::Config config = app::parse_config(app::default_config_text());
+  api::Context ctx{store,     store,           store,
+                   store,     store.reports(), store,
+                   scheduler, clock,           [this]() -> const config::Config& { return config; }};
+  http::Router router;
+  Api() { api::register_routes(router, ctx); }
+
+  // The route's answer as the server would get it: a streamed body not read yet.
+  http::Response get(const std::string& target) {
+    http::Request r;
+    r.method = "GET";
+    r.target = target;
+    http::parse_target(target, r.path, r.query);
+    r.admin = true;
+    auto m = router.find(r);
+    REQUIRE(m.handler);
+    return (*m.handler)(r, m.params);
+  }
+};
+
+}  // namespace
+
+TEST_CASE("reports api: at most 8 CSV reports are sent at once - the ninth waits for one to end") {
+  Api api;
+  domain::CampaignSpec spec;
+  spec.name = "r";
+  spec.agent_id = "a";
+  spec.provider = "simulator";
+  spec.from_number = "+14155550100";
+  domain::ContactInput c;
+  c.phone = "+14155550101";
+  const auto id = api.store.create_campaign(spec, {c}, 1000);
+  const std::string report = "/v1/campaigns/" + std::to_string(id) + "/report";
+
+  std::vector<http::Response> open;
+  for (int i = 0; i < 8; ++i) {
+    open.push_back(api.get(i % 2 ? report : "/v1/reports/calls?from=0"));
+    REQUIRE(open.back().status == 200);
+    REQUIRE(open.back().stream);
+  }
+  auto refused = api.get(report);
+  CHECK(refused.status == 429);
+  CHECK(nlohmann::json::parse(refused.body)["error"]["code"] == "too_many_reports");
+  CHECK_FALSE(refused.stream);
+  // A report read to its end, or dropped, makes room.
+  open.erase(open.begin());
+  CHECK(api.get(report).status == 200);  // dropped at once: room again
+  CHECK(api.get("/v1/reports/calls?from=0").status == 200);
+  open.pop_back();
+  auto again = api.get(report);
+  CHECK(again.status == 200);
+}
