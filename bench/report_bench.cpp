@@ -194,5 +194,17 @@ WHERE from_state = 'in_progress' AND to_state IN ('completed', 'failed');
       std::cout << fmt::format("  {} rows, {:.0f} rows/s", m.lines - 1, (m.lines - 1) / (m.ms / 1000));
     std::cout << "\n";
   }
-  return 0;
+  // The console's pages in headless chromium, when scripts/test has installed it and playwright-core.
+  const std::string script = DIALERD_SOURCE_DIR "/tests/browser/console.mjs";
+  if (!std::filesystem::exists(DIALERD_SOURCE_DIR "/tests/browser/node_modules/playwright-core")) {
+    std::cout << "  page loads: skipped (run scripts/test once to install chromium and playwright-core)\n";
+    return 0;
+  }
+  std::string out;
+  const std::string call = std::to_string((campaigns / 2) * std::int64_t{calls} + 1);  // the middle campaign's first
+  int rc = run_command("node " + script + " --scenario pageload --base " + daemon.url("") + " --arg " + mid +
+                           " --call " + call + " 2>&1",
+                       out);
+  std::cout << out;
+  return rc;
 }

@@ -100,7 +100,7 @@ const scenarios = {
     console.log(`released ${first}`);
   },
 
-  // Pause and resume from the campaign page.
+  // Pause and resume from the campaign page; a setting changed, and one refused with the API's words.
   async pause(page) {
     await page.goto(`${base}/ui/#/campaign?id=${args.arg}`);
     await page.locator('h1 .badge.running').waitFor(WAIT);
@@ -109,6 +109,37 @@ const scenarios = {
     await shot(page, 'paused');
     await page.click('[data-action=resume]');
     await page.locator('h1 .badge.running').waitFor(WAIT);
+    await page.fill('form.settings input[name=concurrency]', '0');
+    await page.click('form.settings button[type=submit]');
+    await page.locator('#notice.error').waitFor(WAIT);
+    assert.match(await page.locator('#notice').textContent(), /^Not accepted \(concurrency\): concurrency: /);
+    await page.fill('form.settings input[name=concurrency]', '3');
+    await page.click('form.settings button[type=submit]');
+    await page.locator('#notice.ok').waitFor(WAIT);
+  },
+
+  // Suppressions: a number added with a reason, found, removed; a bad number refused with the API's words.
+  async suppressions(page) {
+    await page.goto(`${base}/ui/#/suppressions`);
+    await page.locator('td.empty').waitFor(WAIT);
+    const [add, find] = [page.locator('form.inline').nth(0), page.locator('form.inline').nth(1)];
+    await add.locator('input[name=phone]').fill('not a number');
+    await add.locator('input[name=reason]').fill('asked to stop');
+    await add.locator('button').click();
+    await page.locator('#notice.error').waitFor(WAIT);
+    assert.match(await page.locator('#notice').textContent(), /^Not accepted \(phone_number\)/);
+    await add.locator('input[name=phone]').fill('+14155550177');
+    await add.locator('button').click();
+    await page.locator('tr[data-phone="+14155550177"]').waitFor(WAIT);
+    assert.match(await page.locator('tr[data-phone="+14155550177"]').textContent(), /asked to stop/);
+    await find.locator('input[name=phone]').fill('+14155550177');
+    await find.locator('button').click();
+    await page.locator('tbody tr[data-phone]').first().waitFor(WAIT);
+    assert.equal(await page.locator('tbody tr[data-phone]').count(), 1);
+    await shot(page, 'suppressions');
+    await page.locator('tr[data-phone="+14155550177"] button').click();
+    await page.click('#confirm-ok');
+    await page.locator('td.empty').waitFor(WAIT);
   },
 
   // Names and variables that are markup stay text: nothing runs, no element is made from them.
@@ -150,6 +181,29 @@ const scenarios = {
     await page.locator('#notice.error').waitFor(WAIT);
     assert.match(await page.locator('#notice').textContent(), /^Not found: no campaign/);
   },
+};
+
+// Not a test: bench/report_bench.cpp times the console's pages over a large history with it. Each page is
+// loaded afresh 5 times; printed: the median milliseconds from navigation until its data is on screen.
+scenarios.pageload = async (page) => {
+  const median = async (url, ready) => {
+    const runs = [];
+    for (let i = 0; i < 5; i += 1) {
+      await page.goto('about:blank');
+      const t0 = Date.now();
+      await page.goto(url);
+      for (const selector of ready) await page.locator(selector).first().waitFor({ timeout: 120000 });
+      runs.push(Date.now() - t0);
+    }
+    return runs.sort((a, b) => a - b)[2];
+  };
+  const pages = [
+    ['campaigns (the first 50)', '#/campaigns', ['table.campaigns tbody tr[data-campaign]']],
+    ['a campaign (counts, 24 h chart, 50 calls)', `#/campaign?id=${args.arg}`, ['[data-count=total] dd', 'figure.chart svg', 'table.calls tbody tr[data-call]']],
+    ['a call (its checks and attempts)', `#/call?id=${args.call}`, ['ul.checks.passed li']],
+    ['held calls (reads every campaign, 500 a page)', '#/held', ['main p.empty, section.held']],
+  ];
+  for (const [what, hash, ready] of pages) console.log(`  page load: ${what.padEnd(48)} ${await median(`${base}/ui/${hash}`, ready)} ms`);
 };
 
 const scenario = scenarios[args.scenario];

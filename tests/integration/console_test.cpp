@@ -94,12 +94,21 @@ TEST_CASE("console: held calls are released after a warning or failed with a rea
   CHECK_THAT(out, Catch::Contains("released "));
 }
 
-TEST_CASE("console: a running campaign is paused and resumed") {
+TEST_CASE("console: a running campaign is paused and resumed and a setting changed - a bad one refused") {
   TempDir dir;
   DaemonProcess daemon(dir, {{"providers", {{"sim", simulator(60000)}}}});
   const auto id = create_campaign(daemon, campaign("pausable", "sim", 5, 200));
   browse(daemon, "pause", id);
-  CHECK(campaign_of(daemon, id)["status"] == "running");
+  auto c = campaign_of(daemon, id);
+  CHECK(c["status"] == "running");
+  CHECK(c["concurrency"] == 3);
+}
+
+TEST_CASE("console: a suppression is added, found and removed - a bad number is refused in words") {
+  TempDir dir;
+  DaemonProcess daemon(dir, {{"providers", {{"sim", simulator(300)}}}});
+  browse(daemon, "suppressions");
+  CHECK(http_get(daemon.url("/v1/suppressions")).body["data"]["items"].empty());
 }
 
 TEST_CASE("console: markup in names and variables stays text and the policy forbids inline script") {
