@@ -3,7 +3,9 @@
 //   summed from the store's 15-minute slots (never from the attempts themselves);
 // - GET /v1/campaigns/{id}/report and GET /v1/reports/calls: calls as CSV, streamed a page at a time from
 //   one snapshot of the database, so a report of millions of rows is never held whole.
+#include <chrono>
 #include <map>
+#include <stdexcept>
 
 #include "common.hpp"
 #include "csv.hpp"
@@ -163,69 +165,95 @@ void append_row(std::string& out, const store::ReportRow& r) {
   out += "\r\n";
 }
 
-// Reports being sent at once, at most kMaxOpenReports: each holds a database connection and a snapshot
-// (which a WAL checkpoint cannot pass) for as long as its client takes to read it.
+// Reports being sent at once: at most kMaxOpenReports in all and kMaxOpenReportsPerWorkspace of one
+// workspace, each for at most kMaxReportTime. Each holds a database connection and a snapshot, which a WAL
+// checkpoint cannot pass, for as long as its client takes to read it: a slow reader must not hold one for
+// days (the log would grow) nor take every slot from other workspaces.
 constexpr int kMaxOpenReports = 8;
-using OpenReports = std::shared_ptr<int>;
+constexpr int kMaxOpenReportsPerWorkspace = 2;
+constexpr auto kMaxReportTime = std::chrono::minutes(30);
+struct OpenReports {
+  int all = 0;
+  std::map<std::string, int> by_workspace;
+};
+using OpenReportsRef = std::shared_ptr<OpenReports>;
 
 // The header, then a piece per page of rows, then the end.
 class CsvReport final : public http::BodyStream {
  public:
-  CsvReport(std::unique_ptr<store::ReportRows> rows, OpenReports open)
-      : rows_(std::move(rows)), open_(std::move(open)) {
-    ++*open_;
+  CsvReport(std::unique_ptr<store::ReportRows> rows, OpenReportsRef open, std::string workspace)
+      : rows_(std::move(rows)), open_(std::move(open)), workspace_(std::move(workspace)) {
+    ++open_->all;
+    ++open_->by_workspace[workspace_];
   }
-  ~CsvReport() override { --*open_; }
+  ~CsvReport() override {
+    --open_->all;
+    if (--open_->by_workspace[workspace_] <= 0) open_->by_workspace.erase(workspace_);
+  }
   CsvReport(const CsvReport&) = delete;
   CsvReport& operator=(const CsvReport&) = delete;
   awaitable<std::string> next() override {
     std::string piece;
-    if (done_) co_return piece;
+    if (!rows_) co_return piece;
     if (!started_) {
       started_ = true;
       piece = kReportHeader;
     }
-    const auto page = rows_->next(kReportPage);
-    for (const auto& r : page) append_row(piece, r);
-    if (page.size() < static_cast<std::size_t>(kReportPage)) {
-      done_ = true;
-      rows_.reset();  // the snapshot ends as soon as the last row is read
+    // A page may hold no row (a workspace report passing over calls' later attempts): the loop serves
+    // others between pages until one has rows or the report ends.
+    for (;;) {
+      if (std::chrono::steady_clock::now() - began_ > kMaxReportTime)
+        throw std::runtime_error("the report took longer than 30 minutes to read; it is cut short");
+      for (const auto& r : rows_->next(kReportPage)) append_row(piece, r);
+      if (rows_->done()) {
+        rows_.reset();  // the snapshot ends as soon as the last row is read
+        break;
+      }
+      if (!piece.empty()) break;
+      co_await yield_to_loop();
     }
     co_return piece;
   }
 
  private:
   std::unique_ptr<store::ReportRows> rows_;
-  OpenReports open_;
-  bool started_ = false, done_ = false;
+  OpenReportsRef open_;
+  std::string workspace_;
+  std::chrono::steady_clock::time_point began_ = std::chrono::steady_clock::now();
+  bool started_ = false;
 };
 
-void check_room(const OpenReports& open) {
-  if (*open < kMaxOpenReports) return;
-  BadRequest busy(429, "too_many_reports",
-                  std::to_string(kMaxOpenReports) + " reports are being sent already; retry when one has ended");
-  throw busy;
+void check_room(const OpenReportsRef& open, const std::string& workspace) {
+  if (open->all >= kMaxOpenReports)
+    throw BadRequest(429, "too_many_reports",
+                     std::to_string(kMaxOpenReports) + " reports are being sent already; retry when one has ended");
+  auto it = open->by_workspace.find(workspace);
+  if (it != open->by_workspace.end() && it->second >= kMaxOpenReportsPerWorkspace)
+    throw BadRequest(429, "too_many_reports",
+                     std::to_string(kMaxOpenReportsPerWorkspace) +
+                         " reports of this workspace are being sent already; retry when one has ended");
 }
 
-http::Response csv_response(std::unique_ptr<store::ReportRows> rows, OpenReports open, const std::string& filename) {
+http::Response csv_response(std::unique_ptr<store::ReportRows> rows, OpenReportsRef open, const std::string& workspace,
+                            const std::string& filename) {
   http::Response r;
   r.content_type = "text/csv; charset=utf-8";
   r.headers.emplace_back("Content-Disposition", "attachment; filename=\"" + filename + "\"");
   r.headers.emplace_back("Cache-Control", "no-store");
-  r.stream = std::make_shared<CsvReport>(std::move(rows), std::move(open));
+  r.stream = std::make_shared<CsvReport>(std::move(rows), std::move(open), workspace);
   return r;
 }
 
 http::Response get_campaign_report(Context& ctx, const http::Request& req, const http::Params& params,
-                                   const OpenReports& open) {
+                                   const OpenReportsRef& open) {
   const domain::Campaign campaign = owned_campaign(ctx, req, params.at("id"));
   only_params(req, {});
-  check_room(open);
-  return csv_response(ctx.reports.campaign_report(campaign.id), open,
+  check_room(open, req.workspace);
+  return csv_response(ctx.reports.campaign_report(campaign.id), open, req.workspace,
                       "campaign-" + std::to_string(campaign.id) + "-calls.csv");
 }
 
-http::Response get_workspace_report(Context& ctx, const http::Request& req, const OpenReports& open) {
+http::Response get_workspace_report(Context& ctx, const http::Request& req, const OpenReportsRef& open) {
   only_params(req, {"from", "to"});
   const auto from = time_param(req, "from");
   if (!from) bad_field("from", "is required: the start of the range (RFC 3339 or Unix milliseconds)");
@@ -237,8 +265,8 @@ http::Response get_workspace_report(Context& ctx, const http::Request& req, cons
       if (c == ':') c = '-';
     return s;
   };
-  check_room(open);
-  return csv_response(ctx.reports.workspace_report(req.workspace, *from, to), open,
+  check_room(open, req.workspace);
+  return csv_response(ctx.reports.workspace_report(req.workspace, *from, to), open, req.workspace,
                       "calls-" + stamp(*from) + "-to-" + stamp(to) + ".csv");
 }
 
@@ -247,7 +275,7 @@ http::Response get_workspace_report(Context& ctx, const http::Request& req, cons
 void register_report_routes(http::Router& router, Context& ctx) {
   router.add_async("GET", "/v1/campaigns/{id}/stats",
                    [&ctx](const http::Request& r, const http::Params& p) { return get_stats(ctx, r, p); });
-  auto open = std::make_shared<int>(0);
+  auto open = std::make_shared<OpenReports>();
   router.add("GET", "/v1/campaigns/{id}/report", guarded([&ctx, open](const http::Request& r, const http::Params& p) {
                return get_campaign_report(ctx, r, p, open);
              }));

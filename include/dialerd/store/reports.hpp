@@ -93,8 +93,10 @@ struct ReportRow {
 class ReportRows {
  public:
   virtual ~ReportRows() = default;
-  // Up to `limit` more rows; fewer only at the end.
+  // Up to `limit` more rows, after reading a bounded number (rows passed over included), so a page takes a
+  // bounded time: a page may be short, or empty, before the end. done() says when the end is reached.
   virtual std::vector<ReportRow> next(int limit) = 0;
+  virtual bool done() const = 0;
 };
 
 class Reports {

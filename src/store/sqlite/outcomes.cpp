@@ -62,9 +62,11 @@ void Store::record_submission(const DispatchChunk& chunk, const std::vector<Subm
   for (const auto& r : results) {
     std::optional<std::string> pcid = non_empty(r.provider_call_id);
     std::string outcome;
+    bool moved = false;
     switch (r.kind) {
       case SubmitResult::Kind::accepted: {
         db_->cached(kSubmitAccepted).bind(1, r.call_id).bind(2, key).bind(3, pcid).bind(4, now).run();
+        moved = db_->changes() > 0;
         if (!pcid) break;
         auto& take = db_->cached(kTakeEarly);
         take.bind(1, chunk.provider_name()).bind(2, *pcid);
@@ -82,6 +84,7 @@ void Store::record_submission(const DispatchChunk& chunk, const std::vector<Subm
       }
       case SubmitResult::Kind::rejected:
         db_->cached(kSubmitRejected).bind(1, r.call_id).bind(2, key).bind(3, r.reason).bind(4, now).run();
+        moved = db_->changes() > 0;
         outcome = "rejected";
         break;
       case SubmitResult::Kind::not_submitted:
@@ -92,13 +95,18 @@ void Store::record_submission(const DispatchChunk& chunk, const std::vector<Subm
             .bind(4, now)
             .bind(5, now + r.retry_after_ms)
             .run();
+        moved = db_->changes() > 0;
         outcome = "not_submitted";
         break;
       case SubmitResult::Kind::uncertain:
         db_->cached(kSubmitUncertain).bind(1, r.call_id).bind(2, key).bind(3, r.reason).bind(4, now).run();
+        moved = db_->changes() > 0;
         outcome = "uncertain";
         break;
     }
+    // Only the answer that moved the call is the attempt's: a call listed twice in one answer (accepted,
+    // then rejected) keeps the first, and its attempt the outcome that comes for it later.
+    if (!moved) continue;
     auto& a = db_->cached(kAttemptAnswered);
     a.bind(1, r.call_id).bind(2, key).bind(3, pcid).bind(4, non_empty(outcome)).bind(5, non_empty(r.reason));
     if (outcome.empty())

@@ -323,43 +323,46 @@ ON CONFLICT DO UPDATE SET failed = failed + 1)sql";
 inline constexpr const char* kStatSlots = R"sql(
 SELECT slot, kind, n, completed, failed FROM campaign_stats
 WHERE campaign_id = ?1 AND (slot, kind) > (?2, ?3) AND slot < ?4 ORDER BY slot, kind LIMIT ?5)sql";
-// A report's columns, for the call k (with its contact p and campaign c).
+// A report's columns, for the call k (with its contact p and campaign c), then `later_attempt`: whether the
+// row is to be passed over (ReportRows reads a bounded number of rows per page, listed or not).
 #define DIALERD_REPORT_COLUMNS                                                                                \
   "SELECT k.id, k.campaign_id, c.name AS campaign_name, p.phone, p.external_id, p.first_name, p.last_name, "  \
   "k.variables, k.state, k.attempts, k.last_outcome, k.last_error, k.provider_call_id, k.next_attempt_at, "   \
   "k.created_at, k.updated_at, k.priority, "                                                                  \
   "(SELECT max(b.submitted_at) FROM attempts b WHERE b.call_id = k.id AND b.outcome IS NOT 'not_submitted') " \
-  "AS last_attempt_at "
+  "AS last_attempt_at, "
 #define DIALERD_REPORT_FROM \
   "FROM calls k JOIN contacts p ON p.id = k.contact_id JOIN campaigns c ON c.id = k.campaign_id "
 // A campaign's calls of one state, along that state's index (as its listing: kStateListings).
-#define DIALERD_REPORT_BY_ID(state) \
-  DIALERD_REPORT_COLUMNS DIALERD_REPORT_FROM "WHERE k.campaign_id = ?1 AND k.state = '" state "' ORDER BY k.id"
+#define DIALERD_REPORT_BY_ID(state)                                                                                 \
+  DIALERD_REPORT_COLUMNS "0 AS later_attempt " DIALERD_REPORT_FROM "WHERE k.campaign_id = ?1 AND k.state = '" state \
+                         "' ORDER BY k.id"
 inline constexpr const char* kReportStates[] = {
     DIALERD_REPORT_BY_ID("completed"),
     DIALERD_REPORT_BY_ID("dispatching"),
     DIALERD_REPORT_BY_ID("failed"),
     DIALERD_REPORT_BY_ID("held"),
     DIALERD_REPORT_COLUMNS
-    "FROM calls k INDEXED BY calls_in_progress JOIN contacts p ON p.id = k.contact_id "
+    "0 AS later_attempt FROM calls k INDEXED BY calls_in_progress JOIN contacts p ON p.id = k.contact_id "
     "JOIN campaigns c ON c.id = k.campaign_id "
     "WHERE k.state = 'in_progress' AND k.campaign_id = ?1 ORDER BY k.updated_at, k.id",
-    DIALERD_REPORT_COLUMNS DIALERD_REPORT_FROM
-    "WHERE k.campaign_id = ?1 AND k.state = 'pending' ORDER BY k.next_attempt_at, k.id",
+    DIALERD_REPORT_COLUMNS "0 AS later_attempt " DIALERD_REPORT_FROM
+                           "WHERE k.campaign_id = ?1 AND k.state = 'pending' ORDER BY k.next_attempt_at, k.id",
     DIALERD_REPORT_BY_ID("skipped"),
 };
 #undef DIALERD_REPORT_BY_ID
 inline constexpr const char* kWorkspaceCampaignIds = "SELECT id FROM campaigns WHERE workspace = ?1 ORDER BY id";
-// A campaign's calls with an attempt submitted in [?2, ?3), each at its first such attempt, along
-// attempts_campaign_time (a call's other attempts through its own index).
+// A campaign's attempts submitted in [?2, ?3), along attempts_campaign_time, with their calls: a call is
+// listed at its first attempt in the range, and its later ones are marked `later_attempt` (looked up through
+// the call's own attempts) to be passed over.
 inline constexpr const char* kReportAttempted = DIALERD_REPORT_COLUMNS R"sql(
+  EXISTS (SELECT 1 FROM attempts e WHERE e.call_id = a.call_id AND e.submitted_at >= ?2
+            AND (e.submitted_at, e.id) < (a.submitted_at, a.id)
+            AND (e.outcome IS NULL OR e.outcome <> 'not_submitted')) AS later_attempt
 FROM attempts a INDEXED BY attempts_campaign_time JOIN calls k ON k.id = a.call_id
 JOIN contacts p ON p.id = k.contact_id JOIN campaigns c ON c.id = k.campaign_id
 WHERE a.campaign_id = ?1 AND a.submitted_at >= ?2 AND a.submitted_at < ?3
   AND (a.outcome IS NULL OR a.outcome <> 'not_submitted')
-  AND NOT EXISTS (SELECT 1 FROM attempts e WHERE e.call_id = a.call_id AND e.submitted_at >= ?2
-                    AND (e.submitted_at, e.id) < (a.submitted_at, a.id)
-                    AND (e.outcome IS NULL OR e.outcome <> 'not_submitted'))
 ORDER BY a.submitted_at, a.id)sql";
 #undef DIALERD_REPORT_FROM
 #undef DIALERD_REPORT_COLUMNS

@@ -9,6 +9,7 @@
 #include <limits>
 
 #include "dialerd/schedule/buckets.hpp"
+#include "dialerd/store/lock_wait.hpp"
 #include "dialerd/store/sqlite/db.hpp"
 
 // Internal to src/store/sqlite.
@@ -405,24 +406,27 @@ class SnapshotRows final : public ReportRows {
 
   std::vector<ReportRow> next(int limit) override {
     std::vector<ReportRow> out;
-    while (static_cast<int>(out.size()) < limit) {
+    // Rows passed over and statements begun count too, so one page costs a bounded time on the loop.
+    for (int budget = kRowsPerPage; static_cast<int>(out.size()) < limit && budget > 0 && !done_; --budget) {
       if (!current_) {
-        if (done_ || !(current_ = next_statement_(db_))) {
-          done_ = true;
-          break;
-        }
+        if (!(current_ = next_statement_(db_))) done_ = true;
+        continue;
       }
       if (!current_->step()) {
         current_.reset();
         continue;
       }
-      out.push_back(read(*current_));
+      if (current_->int64("later_attempt") == 0) out.push_back(read(*current_));
     }
     return out;
   }
+  bool done() const override { return done_; }
 
  private:
-  static constexpr int kSnapshotBusyTimeoutMs = 5000;
+  // Opened on the loop: a lock (a checkpoint restarting the log) is waited for as briefly as the daemon's
+  // other store calls wait; past it the request answers 503 and may be asked again.
+  static constexpr int kSnapshotBusyTimeoutMs = kLoopLockWaitMs;
+  static constexpr int kRowsPerPage = 5000;
 
   static ReportRow read(const Stmt& q) {
     ReportRow r;
