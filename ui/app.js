@@ -70,10 +70,12 @@ function apiKey() {
 }
 
 let keyPrompt = null; // one prompt at a time, shared by the requests that wait for it
+let keyDismissed = false; // the operator closed the prompt: polls do not open it again (the API key button does)
 
 // Asks for a key; resolves with whether one was given (false when the dialog was dismissed).
-function askKey(why) {
+function askKey(why, { asked = false } = {}) {
   if (keyPrompt) return keyPrompt;
+  if (keyDismissed && !asked) return Promise.resolve(false);
   const dialog = document.getElementById('key-dialog');
   document.getElementById('key-why').textContent = why;
   const input = document.getElementById('key-input');
@@ -83,10 +85,9 @@ function askKey(why) {
       dialog.removeEventListener('close', onClose);
       keyPrompt = null;
       const given = dialog.returnValue === 'save' && input.value !== '';
-      if (given) {
-        sessionStorage.setItem(KEY_STORE, input.value);
-        document.getElementById('key-button').hidden = false;
-      }
+      keyDismissed = !given;
+      document.getElementById('key-button').hidden = false;
+      if (given) sessionStorage.setItem(KEY_STORE, input.value);
       resolve(given);
     });
   });
@@ -212,10 +213,18 @@ const pages = {
   suppressions: suppressionsPage,
 };
 
+// Runs `fn` now and every POLL_MS until the page is left (`signal`), or until what it shows is gone (404).
+// `fn` checks `signal.aborted` after each of its requests, before it changes the page.
 function every(signal, fn) {
   const tick = async () => {
     if (signal.aborted) return;
-    try { await fn(); } catch (err) { notify(describe(err)); }
+    try {
+      await fn();
+    } catch (err) {
+      if (signal.aborted) return;
+      notify(describe(err));
+      if (err instanceof ApiError && err.status === 404) return;
+    }
     if (!signal.aborted) setTimeout(tick, POLL_MS);
   };
   return tick();
@@ -238,6 +247,7 @@ async function campaignsPage(main, signal, params) {
     if (status) q.set('status', status);
     if (after) q.set('after', after);
     const { data } = await api('GET', `/v1/campaigns?${q}`);
+    if (signal.aborted) return;
     replace(body, data.items.length ? data.items.map(campaignRow)
       : el('tr', {}, el('td', { colspan: 6, class: 'empty', text: 'No campaigns.' })));
     replace(more,
@@ -287,6 +297,7 @@ async function campaignPage(main, signal, params) {
   const reloadCalls = renderCalls(calls, id);
   const refresh = async () => {
     const { data: c } = await api('GET', `/v1/campaigns/${encodeURIComponent(id)}`);
+    if (signal.aborted) return;
     replace(title, c.name, ' ', badge(c.status));
     replace(counts, ...STATES.concat(['total', 'called']).map((s) =>
       el('div', { 'data-count': s }, el('dt', { text: s.replace('_', ' ') }), el('dd', { text: c.counts[s] }))));
@@ -297,6 +308,7 @@ async function campaignPage(main, signal, params) {
       api('GET', `/v1/campaigns/${encodeURIComponent(id)}/stats?bucket=hour`),
       c.counts.pending > 0 ? api('GET', `/v1/campaigns/${encodeURIComponent(id)}/forecast`).catch(() => null) : null,
     ]);
+    if (signal.aborted) return;
     renderChart(chart, stats.data, forecast && forecast.data);
     await reloadCalls();
   };
@@ -316,8 +328,17 @@ function renderActions(node, c, refresh) {
     } catch (err) { notify(describe(err)); }
   };
   const download = async () => {
+    const path = `/v1/campaigns/${encodeURIComponent(c.id)}/report`;
+    if (!apiKey()) { // no key to send: the browser saves the stream to disk, however big
+      const a = el('a', { href: path, download: `campaign-${c.id}-calls.csv` });
+      document.body.append(a);
+      a.click();
+      a.remove();
+      return;
+    }
+    // A link cannot carry the key (keys never go into URLs): fetched, then saved from memory.
     try {
-      const res = await api('GET', `/v1/campaigns/${encodeURIComponent(c.id)}/report`, { raw: true });
+      const res = await api('GET', path, { raw: true });
       const url = URL.createObjectURL(await res.blob());
       const a = el('a', { href: url, download: `campaign-${c.id}-calls.csv` });
       document.body.append(a);
@@ -384,7 +405,7 @@ function renderChart(figure, stats, forecast) {
       svg('title', { text: `${when(h.start)}: about ${h.expected} calls expected` })));
   });
   // The hour of every sixth bar, and "now" where the forecast starts.
-  const hour = (iso) => { const d = new Date(iso); return Number.isNaN(d.getTime()) ? '' : `${String(d.getHours()).padStart(2, '0')}:00`; };
+  const hour = (local) => String(local).slice(11, 16); // the bucket's own local time, in the campaign's zone
   past.forEach((b, i) => {
     if (i % 6 === 0) g.append(svg('text', { x: pad + i * bw, y: H - 6, class: 'tick', text: hour(b.start) }));
   });
@@ -434,6 +455,7 @@ async function callPage(main, signal, params) {
   const id = params.get('id');
   await every(signal, async () => {
     const { data: k } = await api('GET', `/v1/calls/${encodeURIComponent(id)}`);
+    if (signal.aborted) return;
     const c = k.compliance || {};
     const check = (x) => el('li', { 'data-check': x.id }, el('strong', { text: x.name || x.id }), ': ', x.reason || '');
     replace(main,
@@ -444,6 +466,9 @@ async function callPage(main, signal, params) {
           ['Reason', k.last_error || '—'], ['Next attempt', k.state === 'pending' ? when(k.next_attempt_at) : '—'],
           ['Verdict', c.verdict || '—'], ['May go out at', c.eligible_at ? when(c.eligible_at) : '—']]
           .map(([t, d]) => el('div', {}, el('dt', { text: t }), el('dd', { text: d })))),
+      el('h2', { text: 'Variables' }),
+      el('dl', { class: 'facts vars' }, Object.entries(k.variables || {}).map(([name, v]) =>
+        el('div', { 'data-variable': name }, el('dt', { text: name }), el('dd', { text: typeof v === 'string' ? v : JSON.stringify(v) })))),
       el('h2', { text: 'Why it is not called (checks failed)' }),
       (c.checks_failed || []).length ? el('ul', { class: 'checks failed' }, c.checks_failed.map(check)) : el('p', { text: 'None: every check passes.' }),
       el('h2', { text: 'Checks passed' }),
@@ -553,10 +578,15 @@ async function newCampaignPage(main) {
           el('a', { href: link('campaign', { id: c.id }), text: 'Open the campaign' }));
         return;
       }
-      if (f.start.checked) await api('POST', `/v1/campaigns/${encodeURIComponent(c.id)}/start`);
       const errors = upload.data.errors || [];
+      let started = '';
+      if (f.start.checked) {
+        try {
+          await api('POST', `/v1/campaigns/${encodeURIComponent(c.id)}/start`);
+        } catch (err) { started = ` It was not started: ${describe(err)}`; }
+      }
       replace(result,
-        el('p', { class: errors.length ? 'warning' : 'ok', text: `Campaign ${c.id}: ${upload.data.added} call(s) added${errors.length ? `, ${errors.length} record(s) refused` : ''}.` }),
+        el('p', { class: errors.length || started ? 'warning' : 'ok', text: `Campaign ${c.id}: ${upload.data.added} call(s) added${errors.length ? `, ${errors.length} record(s) refused` : ''}.${started}` }),
         errorTable(errors), el('a', { href: link('campaign', { id: c.id }), text: 'Open the campaign' }));
     } catch (err) { notify(describe(err)); }
   };
@@ -652,6 +682,6 @@ async function route() {
 }
 
 document.getElementById('key-button').hidden = !apiKey();
-document.getElementById('key-button').addEventListener('click', () => askKey('Give the API key to use from now on; it is kept for this tab only.').then(route));
+document.getElementById('key-button').addEventListener('click', () => askKey('Give the API key to use from now on; it is kept for this tab only.', { asked: true }).then(route));
 window.addEventListener('hashchange', route);
 route();

@@ -148,15 +148,21 @@ const scenarios = {
     page.on('dialog', async (d) => { dialogs += 1; await d.dismiss(); });
     await checkHeaders(page);
     await page.goto(`${base}/ui/#/campaigns`);
-    const name = page.locator('table.campaigns tbody tr td a').first();
-    await name.waitFor(WAIT);
-    assert.equal(await name.textContent(), '<img src=x onerror=alert(1)>');
+    const campaignName = page.locator('table.campaigns tbody tr td a').first();
+    await campaignName.waitFor(WAIT);
+    assert.equal(await campaignName.textContent(), '<img src=x onerror=alert(1)>');
     assert.equal(await page.locator('main img').count(), 0);
     await page.goto(`${base}/ui/#/campaign?id=${args.arg}`);
     await page.locator('table.calls tbody tr[data-call]').first().waitFor(WAIT);
     await page.locator('h1').filter({ hasText: '<img src=x onerror=alert(1)>' }).waitFor(WAIT);
     assert.equal(await page.locator('main img, main script').count(), 0);
     await shot(page, 'xss');
+    // The contact's name, a variable of its call, on the call's page.
+    await page.locator('table.calls tbody tr[data-call] a').first().click();
+    const name = page.locator('[data-variable=first_name] dd');
+    await name.waitFor(WAIT);
+    assert.equal(await name.textContent(), '<script>alert(2)</script>');
+    assert.equal(await page.locator('main img, main script').count(), 0);
     assert.equal(dialogs, 0, 'a dialog opened: markup from the database ran');
   },
 
