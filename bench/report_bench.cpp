@@ -139,17 +139,16 @@ INSERT INTO attempts(call_id, campaign_id, contact_id, number, dispatch_key, fro
 SELECT id, campaign_id, contact_id, 1, dispatch_key, '+14155550100', updated_at - 60000, provider_call_id,
        last_outcome, updated_at, 'sim' FROM calls ORDER BY id)sql");
     // The counters the dropped triggers would have kept: every call went pending -> dispatching ->
-    // in_progress -> completed or failed.
+    // in_progress -> completed or failed (counted in one pass; calls has no index on campaign_id alone).
+    db.exec("CREATE TEMP TABLE ended AS SELECT campaign_id, state, count(*) AS n FROM calls GROUP BY 1, 2");
+    auto& flows = db.cached(R"sql(
+UPDATE campaign_flows SET n = ?1, called = CASE WHEN from_state = 'pending' THEN ?1 ELSE called END
+WHERE (from_state, to_state) IN (VALUES ('', 'pending'), ('pending', 'dispatching'), ('dispatching', 'in_progress')))sql");
+    flows.bind(1, calls).run();
     db.exec(R"sql(
-UPDATE campaign_flows SET n = (SELECT count(*) FROM calls k WHERE k.campaign_id = campaign_flows.campaign_id),
-                          called = CASE WHEN from_state = 'pending' THEN
-                                     (SELECT count(*) FROM calls k WHERE k.campaign_id = campaign_flows.campaign_id)
-                                   ELSE called END
-WHERE (from_state, to_state) IN (VALUES ('', 'pending'), ('pending', 'dispatching'), ('dispatching', 'in_progress'));
-UPDATE campaign_flows SET n = (SELECT count(*) FROM calls k WHERE k.campaign_id = campaign_flows.campaign_id
-                                                          AND k.state = campaign_flows.to_state)
-WHERE from_state = 'in_progress' AND to_state IN ('completed', 'failed');
-)sql");
+UPDATE campaign_flows SET n = coalesce((SELECT e.n FROM temp.ended e WHERE e.campaign_id = campaign_flows.campaign_id
+                                                                    AND e.state = campaign_flows.to_state), 0)
+WHERE from_state = 'in_progress' AND to_state IN ('completed', 'failed'))sql");
     for (const auto& t : triggers) db.exec(t);
     db.exec("COMMIT");
     db.exec("PRAGMA journal_mode = WAL");
