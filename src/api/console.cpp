@@ -5,6 +5,9 @@
 // eval, no other origin, no framing.
 #include <fmt/format.h>
 
+#include <string>
+#include <vector>
+
 #include "common.hpp"
 #include "console_assets.hpp"
 #include "dialerd/util/crypto.hpp"
@@ -35,12 +38,26 @@ http::Response to_console() {
   return r;
 }
 
+// The console's files with their ETags, computed once: the files are the binary's own.
+struct TaggedAsset {
+  ConsoleAsset asset;
+  std::string etag;
+};
+const std::vector<TaggedAsset>& tagged_assets() {
+  static const std::vector<TaggedAsset> tagged = [] {
+    std::vector<TaggedAsset> out;
+    for (const auto& a : console_assets())
+      out.push_back({a, "\"" + util::hmac_sha256_hex("dialerd console", a.body).substr(0, 32) + "\""});
+    return out;
+  }();
+  return tagged;
+}
+
 // One file, revalidated on each load (Cache-Control: no-cache, with an ETag), so a new binary's console
 // is never mixed with an old one's cached script.
 http::Response asset(const http::Request& req, std::string_view name) {
-  for (const auto& a : console_assets()) {
+  for (const auto& [a, etag] : tagged_assets()) {
     if (a.name != name) continue;
-    const std::string etag = "\"" + util::hmac_sha256_hex("dialerd console", a.body).substr(0, 32) + "\"";
     http::Response r;
     r.headers.emplace_back("ETag", etag);
     r.headers.emplace_back("Cache-Control", "no-cache");

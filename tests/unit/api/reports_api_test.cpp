@@ -4,32 +4,15 @@
 #include <string>
 #include <vector>
 
-#include "dialerd/api/v1.hpp"
-#include "dialerd/app/config.hpp"
-#include "dialerd/asio.hpp"
 #include "dialerd/http/router.hpp"
-#include "dialerd/scheduler/scheduler.hpp"
 #include "dialerd/store/store.hpp"
-#include "dialerd/util/timer.hpp"
-#include "support/daemon_process.hpp"
+#include "support/routes.hpp"
 
 using namespace dialerd;
 
 namespace {
 
-struct Api {
-  testing::TempDir dir;
-  store::Store store{{dir.file("reports.db")}};
-  asio::io_context ioc;
-  util::RealTimeSystem clock;
-  scheduler::Scheduler scheduler{ioc, store, clock};
-  config::Config config = app::parse_config(app::default_config_text());
-  api::Context ctx{store,     store,           store,
-                   store,     store.reports(), store,
-                   scheduler, clock,           [this]() -> const config::Config& { return config; }};
-  http::Router router;
-  Api() { api::register_routes(router, ctx); }
-
+struct Api : testing::Routes {
   // The route's answer as the server would get it, for a caller of `workspace`: a streamed body not read yet.
   http::Response get(const std::string& target, const std::string& workspace = "default") {
     http::Request r;

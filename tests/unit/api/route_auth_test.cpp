@@ -5,14 +5,9 @@
 #include <string>
 #include <vector>
 
-#include "dialerd/api/v1.hpp"
-#include "dialerd/app/config.hpp"
-#include "dialerd/asio.hpp"
 #include "dialerd/http/router.hpp"
-#include "dialerd/scheduler/scheduler.hpp"
-#include "dialerd/store/store.hpp"
-#include "dialerd/util/timer.hpp"
 #include "support/daemon_process.hpp"
+#include "support/routes.hpp"
 #include "support/run_sync.hpp"
 
 using namespace dialerd;
@@ -49,22 +44,13 @@ http::Request request(const std::string& method, const std::string& target, cons
 }
 
 // The real routes, with one API key configured, as main() registers them.
-struct Api {
-  testing::TempDir dir;
-  store::Store store{{dir.file("auth.db")}};
-  asio::io_context ioc;
-  util::RealTimeSystem clock;
-  scheduler::Scheduler scheduler{ioc, store, clock};
-  config::Config config = [] {
-    auto c = app::parse_config(app::default_config_text());
-    c.api_keys.push_back({"a", "key-for-workspace-a-0123456789", "default", false});
-    return c;
-  }();
-  api::Context ctx{store,     store,           store,
-                   store,     store.reports(), store,
-                   scheduler, clock,           [this]() -> const config::Config& { return config; }};
-  http::Router router;
-  Api() { api::register_routes(router, ctx); }
+struct Api : testing::Routes {
+  Api()
+      : testing::Routes([] {
+          auto c = app::parse_config(app::default_config_text());
+          c.api_keys.push_back({"a", "key-for-workspace-a-0123456789", "default", false});
+          return c;
+        }()) {}
 };
 
 }  // namespace

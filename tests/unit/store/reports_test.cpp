@@ -13,11 +13,13 @@
 #include "dialerd/store/store.hpp"
 #include "store/sqlite/queue_sql.hpp"
 #include "support/daemon_process.hpp"
+#include "support/query_plan.hpp"
 
 using namespace dialerd;
 using namespace dialerd::domain;
 using dialerd::store::Store;
 using Kind = SubmitResult::Kind;
+using dialerd::testing::query_plan;
 
 namespace {
 
@@ -64,13 +66,6 @@ Slots slots_of(store::Reports& r, CampaignId id, UnixMs from = 0, UnixMs to = 10
   Slots out;
   for (const auto& s : r.campaign_stats(id, from, to, from, "", 1000))
     out[s.slot][s.kind] = {s.n, s.completed, s.failed};
-  return out;
-}
-
-std::string query_plan(store::sqlite::Db& db, const char* sql) {
-  std::string out;
-  store::sqlite::Stmt q(db.handle(), std::string("EXPLAIN QUERY PLAN ") + sql, false);
-  while (q.step()) out += q.text(3) + "\n";
   return out;
 }
 

@@ -14,11 +14,13 @@
 #include "dialerd/store/store.hpp"
 #include "store/sqlite/queue_sql.hpp"
 #include "support/daemon_process.hpp"
+#include "support/query_plan.hpp"
 
 using namespace dialerd;
 using namespace dialerd::domain;
 using dialerd::store::Store;
 using Kind = SubmitResult::Kind;
+using dialerd::testing::query_plan;
 
 namespace {
 
@@ -58,15 +60,6 @@ std::vector<SubmitResult> all(const DispatchChunk& chunk, Kind kind, const std::
     out.push_back({kind, c.id,
                    kind == Kind::accepted ? prefix + std::to_string(c.id) + "-" + std::to_string(c.attempt) : "", "why",
                    5000});
-  return out;
-}
-
-// The steps of a statement's query plan, a line each (`own`: only the statement's own, not its subqueries').
-std::string query_plan(store::sqlite::Db& db, const char* sql, bool own = false) {
-  std::string out;
-  store::sqlite::Stmt q(db.handle(), std::string("EXPLAIN QUERY PLAN ") + sql, false);
-  while (q.step())
-    if (!own || q.int64(1) == 0) out += q.text(3) + "\n";
   return out;
 }
 
