@@ -31,6 +31,13 @@ async function checkHeaders(page) {
   assert.match(csp, /script-src 'self'/);
   assert.doesNotMatch(csp, /unsafe-inline|unsafe-eval/);
   assert.equal(res.headers()['x-content-type-options'], 'nosniff');
+  // Revalidated, not sent again, while the binary is the same.
+  const etag = res.headers()['etag'];
+  assert.ok(etag);
+  const again = await page.request.get(`${base}/ui/app.js`);
+  assert.notEqual(again.headers()['etag'], etag);
+  const unchanged = await page.request.get(`${base}/ui/app.js`, { headers: { 'If-None-Match': again.headers()['etag'] } });
+  assert.equal(unchanged.status(), 304);
 }
 
 const scenarios = {
